@@ -1,0 +1,210 @@
+package mail
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/uptrace/bun"
+)
+
+// QueueConfig configures a Queue. Only Sender is required.
+type QueueConfig struct {
+	Sender Sender
+	// Logger is nil for slog.Default(). River's own messages go to it from Warn up only.
+	Logger *slog.Logger
+	// PollInterval is how often workers look for new emails, 0 for 1s: River over
+	// database/sql has no LISTEN/NOTIFY, so polling is what finds jobs.
+	PollInterval time.Duration
+	// MaxAttempts is how many sends an email gets before it is FAILED_PERMANENT, 0 for 10.
+	MaxAttempts int
+	// Backoff is the wait before the retry that follows attempt number attempt (from 1); nil
+	// for an exponential backoff from about 2s capped at an hour.
+	Backoff func(attempt int) time.Duration
+	// Workers is how many emails are sent at once, 0 for 10.
+	Workers int
+	// Register lets other packages run their own River jobs (a periodic sweep, say) on the
+	// queue's client: it is called with the client's workers before the client is built.
+	Register func(*river.Workers)
+	// PeriodicJobs are added to the client, for the workers that Register added.
+	PeriodicJobs []*river.PeriodicJob
+}
+
+// Queue is a durable outbox in PostgreSQL: an email enqueued in a transaction is sent by the
+// workers only once that transaction commits, and an email not yet sent when the process stops
+// is sent after the next Start, by this process or another.
+type Queue struct {
+	db     *bun.DB
+	client *river.Client[*sql.Tx]
+}
+
+// NewQueue builds a queue on db. It sends nothing until Start, but Enqueue works at once, so a
+// process may enqueue without ever working the queue.
+func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
+	if cfg.Sender == nil {
+		return nil, errors.New("mail: QueueConfig.Sender is nil")
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	poll := cfg.PollInterval
+	if poll <= 0 {
+		poll = time.Second
+	}
+	maxAttempts := cfg.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = 10
+	}
+	backoff := cfg.Backoff
+	if backoff == nil {
+		backoff = exponentialBackoff
+	}
+	maxWorkers := cfg.Workers
+	if maxWorkers <= 0 {
+		maxWorkers = 10
+	}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff})
+	if cfg.Register != nil {
+		cfg.Register(workers)
+	}
+	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}},
+		Workers:           workers,
+		PeriodicJobs:      cfg.PeriodicJobs,
+		PollOnly:          true,
+		FetchPollInterval: poll,
+		// River refuses a poll interval shorter than the cooldown between fetches.
+		FetchCooldown: min(poll, river.FetchCooldownDefault),
+		MaxAttempts:   maxAttempts,
+		Logger:        slog.New(minLevelHandler{logger.Handler(), slog.LevelWarn}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mail: river client: %w", err)
+	}
+	return &Queue{db: db, client: client}, nil
+}
+
+// exponentialBackoff doubles from 2s (with some jitter, so that emails failing together do not
+// retry together) up to an hour.
+func exponentialBackoff(attempt int) time.Duration {
+	d := time.Hour
+	if attempt < 12 {
+		d = min(time.Duration(1<<max(attempt-1, 0))*2*time.Second, time.Hour)
+	}
+	return d + rand.N(d/10+1)
+}
+
+// Enqueue queues m in tx: the emails row (QUEUED) and the job that sends it are written in
+// the caller's transaction, so a rollback leaves no email and a commit always leads to a send.
+// It returns the email's id, which the caller keeps to show the delivery status.
+func (q *Queue) Enqueue(ctx context.Context, tx bun.Tx, m Message) (uuid.UUID, error) {
+	ids, err := q.EnqueueMany(ctx, tx, []Message{m})
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return ids[0], nil
+}
+
+// EnqueueMany queues ms in tx as Enqueue does, in a fixed number of statements whatever their
+// number, so that a bulk invite of thousands stays fast. The ids are in the order of ms.
+func (q *Queue) EnqueueMany(ctx context.Context, tx bun.Tx, ms []Message) ([]uuid.UUID, error) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	cols := newOutboxColumns(len(ms))
+	jobs := make([]river.InsertManyParams, len(ms))
+	ids := make([]uuid.UUID, len(ms))
+	for i, m := range ms {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, fmt.Errorf("mail: email id: %w", err)
+		}
+		ids[i] = id
+		cols.add(id, m)
+		jobs[i] = river.InsertManyParams{Args: sendEmailArgs{EmailID: id}}
+	}
+	// Through the raw *sql.Tx, the columns go as array parameters that the pgx driver sends in
+	// binary: for thousands of rows, faster than the SQL text that bun would build.
+	_, err := tx.Tx.ExecContext(ctx, insertEmails,
+		cols.id, cols.kind, cols.recipient, cols.subject, cols.text, cols.html, cols.link, string(StatusQueued))
+	if err != nil {
+		return nil, fmt.Errorf("mail: insert emails: %w", err)
+	}
+	if _, err := q.client.InsertManyFastTx(ctx, tx.Tx, jobs); err != nil {
+		return nil, fmt.Errorf("mail: insert send jobs: %w", err)
+	}
+	return ids, nil
+}
+
+// Start starts the workers, which send emails until Stop or until ctx ends (which, unlike
+// Stop, cancels the sends in flight).
+func (q *Queue) Start(ctx context.Context) error {
+	return q.client.Start(ctx)
+}
+
+// Stop stops fetching emails and waits for the sends in flight to finish, or for ctx to end.
+// An email not sent yet stays queued for the next Start.
+func (q *Queue) Stop(ctx context.Context) error {
+	return q.client.Stop(ctx)
+}
+
+// Client is the queue's River client, for packages that insert jobs of their own (which they
+// registered through QueueConfig.Register).
+func (q *Queue) Client() *river.Client[*sql.Tx] {
+	return q.client
+}
+
+const insertEmails = `
+INSERT INTO emails (id, kind, recipient, subject, text_body, html_body, link, status, created_at, updated_at)
+SELECT id, kind, recipient, subject, text_body, html_body, link, $8, now(), now()
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+    AS e(id, kind, recipient, subject, text_body, html_body, link)`
+
+// outboxColumns holds emails column by column, as insertEmails takes them.
+type outboxColumns struct {
+	id, kind, recipient, subject, text, html, link []string
+}
+
+func newOutboxColumns(n int) *outboxColumns {
+	col := func() []string { return make([]string, 0, n) }
+	return &outboxColumns{col(), col(), col(), col(), col(), col(), col()}
+}
+
+func (c *outboxColumns) add(id uuid.UUID, m Message) {
+	c.id = append(c.id, id.String())
+	c.kind = append(c.kind, m.Kind)
+	c.recipient = append(c.recipient, m.To)
+	c.subject = append(c.subject, m.Subject)
+	c.text = append(c.text, m.Text)
+	c.html = append(c.html, m.HTML)
+	c.link = append(c.link, m.Link)
+}
+
+// minLevelHandler drops records below level, so that River's routine messages stay out of the
+// service's log while its warnings and errors still reach it.
+type minLevelHandler struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevelHandler{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevelHandler) WithGroup(name string) slog.Handler {
+	return minLevelHandler{h.Handler.WithGroup(name), h.level}
+}

@@ -1,0 +1,112 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// NewSMTPSender returns a Sender that delivers through the SMTP server smtpURL names, with
+// from as the sender address:
+//
+//	smtp://user:pass@host:port   port 587 by default; STARTTLS where the server offers it
+//	smtps://user:pass@host:port  port 465 by default; TLS from the first byte
+//
+// The user and password may be left out for a server that needs no authentication; with them,
+// the strongest mechanism the server offers is used, and a plain password (PLAIN, LOGIN) is only
+// sent over TLS. Each Send
+// opens a connection of its own, so that concurrent workers share nothing.
+func NewSMTPSender(smtpURL, from string) (Sender, error) {
+	u, err := url.Parse(smtpURL)
+	if err != nil {
+		// The URL's text may hold the password: say only that it does not parse.
+		return nil, errors.New("mail: SMTP URL does not parse")
+	}
+	if u.Hostname() == "" {
+		return nil, errors.New("mail: SMTP URL has no host")
+	}
+	var opts []gomail.Option
+	port := 587
+	switch u.Scheme {
+	case "smtp":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	case "smtps":
+		port = 465
+		opts = append(opts, gomail.WithSSL())
+	default:
+		return nil, fmt.Errorf("mail: SMTP URL scheme %q: want smtp or smtps", u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		if port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("mail: SMTP URL port %q: %w", p, err)
+		}
+	}
+	opts = append(opts, gomail.WithPort(port))
+	if user := u.User.Username(); user != "" {
+		pass, _ := u.User.Password()
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(user), gomail.WithPassword(pass))
+	}
+	if err := gomail.NewMsg().From(from); err != nil {
+		return nil, fmt.Errorf("mail: sender address: %w", err)
+	}
+	// Options are checked once here so that a bad one fails at start-up, not at each send.
+	if _, err := gomail.NewClient(u.Hostname(), opts...); err != nil {
+		return nil, fmt.Errorf("mail: SMTP client: %w", err)
+	}
+	return &smtpSender{host: u.Hostname(), from: from, opts: opts}, nil
+}
+
+type smtpSender struct {
+	host string
+	from string
+	opts []gomail.Option
+}
+
+func (s *smtpSender) Send(ctx context.Context, m Message) error {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return permanent(fmt.Errorf("sender address: %w", err))
+	}
+	if err := msg.To(m.To); err != nil {
+		return permanent(fmt.Errorf("recipient address: %w", err))
+	}
+	msg.Subject(m.Subject)
+	msg.SetDate()
+	msg.SetMessageID()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return err
+	}
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// classify marks as permanent the failures that concern the message itself: a 5xx answer to
+// it, or an address the client cannot use. A failure to connect, greet or authenticate stays
+// temporary even with a 5xx, since it says nothing about this message and an operator may fix
+// the server or its credentials while the queue retries.
+func classify(err error) error {
+	var se *gomail.SendError
+	if !errors.As(err, &se) {
+		return err
+	}
+	if code := se.ErrorCode(); code >= 500 && code < 600 {
+		return permanent(err)
+	}
+	switch se.Reason {
+	case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
+		return permanent(err)
+	}
+	return err
+}

@@ -1,0 +1,152 @@
+package mail
+
+import (
+	"bytes"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// serviceName is how the emails name the service, and the "project" of an invite to the
+// service alone.
+const serviceName = "Invites"
+
+// Verification renders the email that proves a new account's address: link is the page that
+// confirms it. name may be empty.
+func Verification(to, name, link string) Message {
+	data := struct{ Name, Link, Service string }{oneLine(name), link, serviceName}
+	return Message{
+		Kind:    "verification",
+		To:      to,
+		Subject: "Confirm your email for " + serviceName,
+		Text:    render(verificationText, data),
+		HTML:    renderHTML(verificationHTML, data),
+		Link:    link,
+	}
+}
+
+// InvitationData is what an invitation email says. ProjectName and Role are empty for an
+// invite to the service alone; ExpiresAt is left out of the email when zero.
+type InvitationData struct {
+	To          string
+	InviterName string
+	ProjectName string
+	Role        string
+	Link        string
+	ExpiresAt   time.Time
+}
+
+// Invitation renders the email that carries an invite's secret link.
+func Invitation(d InvitationData) Message {
+	inviter := oneLine(d.InviterName)
+	if inviter == "" {
+		inviter = "Someone"
+	}
+	target := oneLine(d.ProjectName)
+	if target == "" {
+		target = serviceName
+	}
+	data := struct {
+		Inviter, Target, Role, Link, Service, Expires string
+		Project                                       bool
+	}{
+		Inviter: inviter,
+		Target:  target,
+		Role:    roleText(d.Role),
+		Link:    d.Link,
+		Service: serviceName,
+		Project: oneLine(d.ProjectName) != "",
+	}
+	if !d.ExpiresAt.IsZero() {
+		data.Expires = d.ExpiresAt.UTC().Format("2 January 2006, 15:04 MST")
+	}
+	return Message{
+		Kind:    "invite",
+		To:      d.To,
+		Subject: inviter + " invited you to " + target,
+		Text:    render(invitationText, data),
+		HTML:    renderHTML(invitationHTML, data),
+		Link:    d.Link,
+	}
+}
+
+// roleText turns a role such as CONTRIBUTOR into "a contributor" for a sentence.
+func roleText(role string) string {
+	r := strings.ToLower(oneLine(role))
+	if r == "" {
+		return ""
+	}
+	if strings.ContainsRune("aeiou", rune(r[0])) {
+		return "an " + r
+	}
+	return "a " + r
+}
+
+// oneLine keeps user-given names from adding lines to a subject or a sentence.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+var (
+	verificationText = texttemplate.Must(texttemplate.New("verification").Parse(
+		`Hello{{if .Name}} {{.Name}}{{end}},
+
+Please confirm your email address for {{.Service}} by opening this link:
+
+{{.Link}}
+
+If you did not sign up for {{.Service}}, you can ignore this email.
+`))
+	verificationHTML = htmltemplate.Must(htmltemplate.New("verification").Parse(
+		`<!DOCTYPE html>
+<html><body>
+<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
+<p>Please confirm your email address for {{.Service}}:</p>
+<p><a href="{{.Link}}">Confirm my email</a></p>
+<p>Or open this link: {{.Link}}</p>
+<p>If you did not sign up for {{.Service}}, you can ignore this email.</p>
+</body></html>
+`))
+	invitationText = texttemplate.Must(texttemplate.New("invitation").Parse(
+		`Hello,
+
+{{.Inviter}} invited you to {{if .Project}}join the project {{.Target}}{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.
+
+Accept the invitation by opening this link:
+
+{{.Link}}
+{{if .Expires}}
+The invitation expires on {{.Expires}}.
+{{end}}
+If you did not expect this invitation, you can ignore this email.
+`))
+	invitationHTML = htmltemplate.Must(htmltemplate.New("invitation").Parse(
+		`<!DOCTYPE html>
+<html><body>
+<p>Hello,</p>
+<p>{{.Inviter}} invited you to {{if .Project}}join the project <b>{{.Target}}</b>{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.</p>
+<p><a href="{{.Link}}">Accept the invitation</a></p>
+<p>Or open this link: {{.Link}}</p>
+{{if .Expires}}<p>The invitation expires on {{.Expires}}.</p>
+{{end}}<p>If you did not expect this invitation, you can ignore this email.</p>
+</body></html>
+`))
+)
+
+// render executes a template whose data cannot make it fail; an error is a bug in the template.
+func render(t *texttemplate.Template, data any) string {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		panic("mail: template " + t.Name() + ": " + err.Error())
+	}
+	return b.String()
+}
+
+func renderHTML(t *htmltemplate.Template, data any) string {
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		panic("mail: template " + t.Name() + ": " + err.Error())
+	}
+	return b.String()
+}
