@@ -1,0 +1,254 @@
+package invites
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/internal/mail"
+)
+
+// User is an account.
+type User struct {
+	bun.BaseModel `bun:"table:users,alias:u"`
+
+	ID              uuid.UUID  `bun:"id,pk,type:uuid"`
+	Email           string     `bun:"email,notnull"`
+	Name            string     `bun:"name,notnull"`
+	PasswordHash    string     `bun:"password_hash,notnull"`
+	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
+	CreatedAt       time.Time  `bun:"created_at,notnull"`
+}
+
+// EmailVerified reports whether the user has proven they own their email.
+func (u *User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
+
+// Session is a signed-in user and the bearer token that identifies the session.
+type Session struct {
+	Token string
+	User  *User
+}
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	TokenHash []byte    `bun:"token_hash,pk"`
+	UserID    uuid.UUID `bun:"user_id,type:uuid"`
+	CreatedAt time.Time `bun:"created_at"`
+	ExpiresAt time.Time `bun:"expires_at"`
+}
+
+type loginFailure struct {
+	bun.BaseModel `bun:"table:login_failures"`
+
+	Email    string    `bun:"email"`
+	FailedAt time.Time `bun:"failed_at"`
+}
+
+type emailVerification struct {
+	bun.BaseModel `bun:"table:email_verifications"`
+
+	TokenHash []byte    `bun:"token_hash,pk"`
+	UserID    uuid.UUID `bun:"user_id,type:uuid"`
+	Email     string    `bun:"email"`
+	CreatedAt time.Time `bun:"created_at"`
+	ExpiresAt time.Time `bun:"expires_at"`
+}
+
+// SignUpInput is what signUp takes.
+type SignUpInput struct {
+	Email    string
+	Password string
+	Name     string
+}
+
+// SignUp creates an account with an unverified email, queues the email that verifies it, and
+// signs the user in.
+//
+// Errors: BAD_USER_INPUT (email, password, name), EMAIL_TAKEN.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) {
+	name, err := cleanText("name", in.Name, 1, 200)
+	if err != nil {
+		return nil, err
+	}
+	email, err := NormalizeEmail("email", in.Email)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPasswordRule("password", in.Password); err != nil {
+		return nil, err
+	}
+	// Hashing costs tens of milliseconds: do it before the transaction, not inside it.
+	user := &User{ID: newID(), Email: email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), CreatedAt: s.now()}
+
+	var sess *Session
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(user).Exec(ctx); err != nil {
+			if isUniqueViolation(err, "users_email_key") {
+				return Errorf(EmailTaken, "an account with this email exists already")
+			}
+			return err
+		}
+		if err := s.queueVerification(ctx, tx, user); err != nil {
+			return err
+		}
+		sess, err = s.createSession(ctx, tx, user)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+func (s *Service) queueVerification(ctx context.Context, tx bun.Tx, user *User) error {
+	token, hash := newToken()
+	now := s.now()
+	v := &emailVerification{TokenHash: hash, UserID: user.ID, Email: user.Email, CreatedAt: now, ExpiresAt: now.Add(s.cfg.VerificationTTL)}
+	if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := s.mailer.Enqueue(ctx, tx, mail.Verification(user.Email, user.Name, s.cfg.AppURL+"/verify-email/"+token))
+	return err
+}
+
+func (s *Service) createSession(ctx context.Context, tx bun.IDB, user *User) (*Session, error) {
+	token, hash := newToken()
+	now := s.now()
+	row := &sessionRow{TokenHash: hash, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
+	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		return nil, err
+	}
+	return &Session{Token: token, User: user}, nil
+}
+
+// LogIn checks an email and password and starts a session.
+//
+// Errors: INVALID_CREDENTIALS alike for an unknown email and a wrong password; RATE_LIMITED
+// after too many failures for the email, counted in the database for every replica.
+func (s *Service) LogIn(ctx context.Context, rawEmail, password string) (*Session, error) {
+	badCredentials := Errorf(InvalidCredentials, "wrong email or password")
+	email, err := NormalizeEmail("email", rawEmail)
+	if err != nil {
+		return nil, badCredentials
+	}
+	var sess *Session
+	failed := false
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// One email's attempts queue behind each other, so the count they see is exact.
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 1))", "login:"+email); err != nil {
+			return err
+		}
+		now := s.now()
+		windowStart := now.Add(-s.cfg.LoginFailureWindow)
+		if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", email).Where("failed_at <= ?", windowStart).Exec(ctx); err != nil {
+			return err
+		}
+		var failures []loginFailure
+		if err := tx.NewSelect().Model(&failures).Where("email = ?", email).Order("failed_at").Scan(ctx); err != nil {
+			return err
+		}
+		if len(failures) >= s.cfg.LoginFailureLimit {
+			wait := failures[len(failures)-s.cfg.LoginFailureLimit].FailedAt.Add(s.cfg.LoginFailureWindow).Sub(now)
+			return Errorf(RateLimited, "too many failed log-ins for this email; try again in %d minutes", int(math.Ceil(wait.Minutes())))
+		}
+
+		user := new(User)
+		err = tx.NewSelect().Model(user).Where("email = ?", email).Scan(ctx)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			user = nil
+		case err != nil:
+			return err
+		}
+		ok, err := s.passwordMatches(user, password)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			failed = true
+			_, err := tx.NewInsert().Model(&loginFailure{Email: email, FailedAt: now}).Exec(ctx)
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", email).Exec(ctx); err != nil {
+			return err
+		}
+		sess, err = s.createSession(ctx, tx, user)
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case failed:
+		return nil, badCredentials
+	}
+	return sess, nil
+}
+
+func (s *Service) passwordMatches(user *User, password string) (bool, error) {
+	if user == nil {
+		_, err := checkPassword(password, s.dummyHash)
+		return false, err
+	}
+	return checkPassword(password, user.PasswordHash)
+}
+
+// LogOut ends the session whose bearer token is given. Ending one that has ended already is
+// not an error: the outcome the caller wants holds.
+func (s *Service) LogOut(ctx context.Context, token string) error {
+	_, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hashToken(token)).Exec(ctx)
+	return err
+}
+
+// Authenticate returns the user of an unexpired session.
+//
+// Errors: UNAUTHENTICATED for an unknown, ended or expired token.
+func (s *Service) Authenticate(ctx context.Context, token string) (*User, error) {
+	if token == "" {
+		return nil, Errorf(Unauthenticated, "sign in first")
+	}
+	user := new(User)
+	err := s.db.NewSelect().Model(user).
+		Join("JOIN sessions AS s ON s.user_id = u.id").
+		Where("s.token_hash = ?", hashToken(token)).
+		Where("s.expires_at > ?", s.now()).
+		Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(Unauthenticated, "the session is unknown or has expired; sign in again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return user, nil
+}
+
+// VerifyEmail marks the email of the link's account as verified. A link works once.
+//
+// Errors: NOT_FOUND for an unknown, used or expired token.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) {
+	user := new(User)
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		v := new(emailVerification)
+		err := tx.NewDelete().Model(v).Where("token_hash = ?", hashToken(token)).Returning("*").Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !v.ExpiresAt.After(s.now())) {
+			return Errorf(NotFound, "this verification link is unknown, used or expired")
+		}
+		if err != nil {
+			return err
+		}
+		return tx.NewUpdate().Model(user).
+			Set("email_verified_at = COALESCE(email_verified_at, ?)", s.now()).
+			Where("id = ?", v.UserID).
+			Returning("*").
+			Scan(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return user, nil
+}

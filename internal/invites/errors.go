@@ -1,0 +1,68 @@
+package invites
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is an error kind a client can act on. The values are the contract's
+// `extensions.code` strings, so the GraphQL layer passes them through unchanged.
+type Code string
+
+// The error kinds, as the API contract lists them.
+const (
+	Unauthenticated    Code = "UNAUTHENTICATED"
+	Forbidden          Code = "FORBIDDEN"
+	NotFound           Code = "NOT_FOUND"
+	BadUserInput       Code = "BAD_USER_INPUT"
+	EmailTaken         Code = "EMAIL_TAKEN"
+	EmailMismatch      Code = "EMAIL_MISMATCH"
+	EmailNotVerified   Code = "EMAIL_NOT_VERIFIED"
+	InvalidCredentials Code = "INVALID_CREDENTIALS"
+	InviteExpired      Code = "INVITE_EXPIRED"
+	InviteNotPending   Code = "INVITE_NOT_PENDING"
+	AlreadyInvited     Code = "ALREADY_INVITED"
+	AlreadyMember      Code = "ALREADY_MEMBER"
+	ExternalIDTaken    Code = "EXTERNAL_ID_TAKEN"
+	LastOwner          Code = "LAST_OWNER"
+	RateLimited        Code = "RATE_LIMITED"
+	Internal           Code = "INTERNAL"
+)
+
+// Error is an expected failure: its message is written for the API's user and is safe to show.
+// Any other error is a bug or an outage and reaches clients only as "internal error".
+type Error struct {
+	Code    Code
+	Message string
+	// Field names the input field at fault, for BAD_USER_INPUT.
+	Field string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Errorf returns an Error with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalid returns a BAD_USER_INPUT error about one input field.
+func invalid(field, format string, args ...any) *Error {
+	return &Error{Code: BadUserInput, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+// ErrorCode returns the code of err: INTERNAL for anything that is not an *Error.
+func ErrorCode(err error) Code {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return Internal
+}
+
+// ErrorMessage returns the user-facing message of err: "internal error" for anything that is not
+// an *Error, so that no internals reach a client.
+func ErrorMessage(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,90 @@
+package invites
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Project is a project, as seen by one viewer.
+type Project struct {
+	bun.BaseModel `bun:"table:projects,alias:p"`
+
+	ID        uuid.UUID `bun:"id,pk,type:uuid"`
+	Name      string    `bun:"name,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+	// ViewerRole is the viewer's role in the project, read with it.
+	ViewerRole Role `bun:"viewer_role,scanonly"`
+}
+
+// Member is a membership: a user's role in a project.
+type Member struct {
+	bun.BaseModel `bun:"table:project_members,alias:m"`
+
+	ID         uuid.UUID `bun:"id,pk,type:uuid"`
+	ProjectID  uuid.UUID `bun:"project_id,type:uuid"`
+	UserID     uuid.UUID `bun:"user_id,type:uuid"`
+	Role       Role      `bun:"role"`
+	ExternalID *string   `bun:"external_id"`
+	CreatedAt  time.Time `bun:"created_at"`
+	UpdatedAt  time.Time `bun:"updated_at"`
+}
+
+// CreateProject makes a project whose OWNER is the actor.
+//
+// Errors: BAD_USER_INPUT (name).
+func (s *Service) CreateProject(ctx context.Context, actor uuid.UUID, name string) (*Project, error) {
+	name, err := cleanText("name", name, 1, 200)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	p := &Project{ID: newID(), Name: name, CreatedAt: now, ViewerRole: RoleOwner}
+	m := &Member{ID: newID(), ProjectID: p.ID, UserID: actor, Role: RoleOwner, CreatedAt: now, UpdatedAt: now}
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewInsert().Model(m).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// viewerProjects selects the projects the viewer is a member of, with the viewer's role.
+func (s *Service) viewerProjects(viewer uuid.UUID) *bun.SelectQuery {
+	return s.db.NewSelect().Model((*Project)(nil)).
+		ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
+		Join("JOIN project_members AS vm ON vm.project_id = p.id AND vm.user_id = ?", viewer)
+}
+
+// Project returns a project the viewer is a member of.
+//
+// Errors: NOT_FOUND where it does not exist or the viewer is not a member: the two look alike
+// so that outsiders learn nothing.
+func (s *Service) Project(ctx context.Context, viewer, id uuid.UUID) (*Project, error) {
+	p := new(Project)
+	err := s.viewerProjects(viewer).Where("p.id = ?", id).Scan(ctx, p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "project not found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Projects lists the projects the viewer is a member of, newest first.
+//
+// Errors: BAD_USER_INPUT (first, after).
+func (s *Service) Projects(ctx context.Context, viewer uuid.UUID, args PageArgs) (*Page[*Project], error) {
+	return fetchPage(ctx, s.viewerProjects(viewer), args, "p.created_at", "p.id",
+		func(p *Project) cursor { return cursor{At: p.CreatedAt, ID: p.ID} })
+}

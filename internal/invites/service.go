@@ -1,0 +1,113 @@
+// Package invites is the domain of the Invites server: accounts and sessions, projects and
+// their members' roles, and invitations into them. It enforces every rule (validation,
+// role-based authority, state changes) and stores its state with bun in PostgreSQL; each
+// service method runs as one transaction, so a failed call writes nothing.
+//
+// Errors that a client can act on are *Error values with a Code; any other error is an
+// outage or a bug, shown to clients only as INTERNAL.
+package invites
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/internal/mail"
+)
+
+// Mailer queues an email in the caller's transaction; it is sent after the commit, and a
+// rollback drops it.
+type Mailer interface {
+	Enqueue(ctx context.Context, tx bun.Tx, m mail.Message) (uuid.UUID, error)
+}
+
+// Config holds the service's settings. Zero values take the defaults noted.
+type Config struct {
+	// AppURL is the front end's address; email links are AppURL + "/verify-email/" + token
+	// and AppURL + "/invite/" + token.
+	AppURL string
+	// SessionTTL is how long a session lasts: 30 days.
+	SessionTTL time.Duration
+	// VerificationTTL is how long an email verification link works: 7 days.
+	VerificationTTL time.Duration
+	// LoginFailureLimit failed log-ins for one email within LoginFailureWindow make further
+	// attempts RATE_LIMITED until the oldest falls out of the window: 10 in 15 minutes.
+	LoginFailureLimit  int
+	LoginFailureWindow time.Duration
+	// Password is argon2id's cost: DefaultPasswordParams.
+	Password PasswordParams
+	// Now is the clock: time.Now. Tests move it to expire things without sleeping.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() Config {
+	if c.AppURL == "" {
+		c.AppURL = "http://localhost:8080"
+	}
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 30 * 24 * time.Hour
+	}
+	if c.VerificationTTL <= 0 {
+		c.VerificationTTL = 7 * 24 * time.Hour
+	}
+	if c.LoginFailureLimit <= 0 {
+		c.LoginFailureLimit = 10
+	}
+	if c.LoginFailureWindow <= 0 {
+		c.LoginFailureWindow = 15 * time.Minute
+	}
+	if c.Password == (PasswordParams{}) {
+		c.Password = DefaultPasswordParams
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Service carries out the domain's operations.
+type Service struct {
+	db     *bun.DB
+	mailer Mailer
+	cfg    Config
+	// dummyHash is checked against when a log-in names an unknown email, so that the answer
+	// takes as long as for a wrong password and does not tell which emails have accounts.
+	dummyHash string
+}
+
+// New returns a Service that stores its state in db and queues its emails with mailer.
+func New(db *bun.DB, mailer Mailer, cfg Config) *Service {
+	cfg = cfg.withDefaults()
+	return &Service{db: db, mailer: mailer, cfg: cfg, dummyHash: hashPassword("not a password", cfg.Password)}
+}
+
+// now is the service clock at PostgreSQL's precision, so that values read back compare equal.
+func (s *Service) now() time.Time {
+	return s.cfg.Now().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.db.RunInTx(ctx, nil, fn)
+}
+
+// isUniqueViolation reports whether err is PostgreSQL's unique_violation (23505) on the named
+// constraint or index.
+func isUniqueViolation(err error, constraint string) bool {
+	pgErr, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
+func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// ParseID turns a client's ID into a UUID; an ID that is not one names nothing: NOT_FOUND.
+func ParseID(what, id string) (uuid.UUID, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return uuid.Nil, Errorf(NotFound, "%s not found", what)
+	}
+	return u, nil
+}
