@@ -66,6 +66,13 @@ func upRiver(ctx context.Context, sqlDB *sql.DB) error {
 
 // Pending reports how many of the project's migrations are not applied yet; readiness needs 0.
 func Pending(ctx context.Context, db *bun.DB) (int, error) {
+	var initialised bool
+	if err := db.QueryRowContext(ctx, "SELECT to_regclass('bun_migrations') IS NOT NULL").Scan(&initialised); err != nil {
+		return 0, err
+	}
+	if !initialised {
+		return len(Migrations.Sorted()), nil
+	}
 	m := migrate.NewMigrator(db, Migrations)
 	ms, err := m.MigrationsWithStatus(ctx)
 	if err != nil {

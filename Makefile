@@ -1,0 +1,40 @@
+# The two commands a new user needs: `make run` and `make test`. Both find PostgreSQL on their
+# own (DATABASE_URL, else 127.0.0.1:5432, else a private cluster started under .data/).
+
+GO ?= go
+# The race detector needs cgo and a C compiler; without them the tests still run, unraced.
+RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 2>&1 && echo -race)
+CONTRACT := ../shared/contract/check-contract
+PG_BIN := $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+
+.PHONY: run test build generate check db-stop
+
+## run: build, migrate and serve at http://localhost:8080 (playground at /)
+run:
+	$(GO) run .
+
+## test: vet, then every test against a real PostgreSQL, each package on a fresh database
+test:
+	$(GO) vet ./...
+	$(GO) test $(RACE) -count=1 ./...
+
+## build: the server binary in bin/invites
+build:
+	$(GO) build -o bin/invites .
+
+## generate: regenerate gqlgen's code from schema.graphqls
+generate:
+	$(GO) generate ./...
+
+## check: formatting, vet, and the API contract (where ../shared is beside this checkout)
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@if [ -x $(CONTRACT) ]; then $(CONTRACT) schema.graphqls; else echo "no $(CONTRACT): contract not checked"; fi
+
+## db-stop: stop the private PostgreSQL under .data/, if one runs
+db-stop:
+	@if [ -f .data/postgres/postmaster.pid ]; then \
+	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $(PG_BIN)/pg_ctl -D .data/postgres -m fast -w stop; \
+	  else $(PG_BIN)/pg_ctl -D .data/postgres -m fast -w stop; fi; \
+	else echo "no private PostgreSQL runs under .data/"; fi

@@ -1,0 +1,59 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/invites/invites/internal/invites"
+)
+
+type authKey struct{}
+
+// auth is one request's bearer token and, once a resolver has asked, the user it names.
+type auth struct {
+	token string
+	once  sync.Once
+	user  *invites.User
+	err   error
+}
+
+// WithBearerToken puts the request's bearer token, if any, where resolvers find it. The token
+// is checked only when a resolver needs the viewer, at most once per request.
+func WithBearerToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := &auth{}
+		if scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			a.token = strings.TrimSpace(token)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authKey{}, a)))
+	})
+}
+
+func authFrom(ctx context.Context) *auth {
+	if a, ok := ctx.Value(authKey{}).(*auth); ok {
+		return a
+	}
+	return &auth{}
+}
+
+// viewer returns the signed-in user, or UNAUTHENTICATED.
+func (r *Resolver) viewer(ctx context.Context) (*invites.User, error) {
+	a := authFrom(ctx)
+	a.once.Do(func() { a.user, a.err = r.Service.Authenticate(ctx, a.token) })
+	return a.user, a.err
+}
+
+// optionalViewer returns the signed-in user, or nil for an anonymous caller (or one whose
+// token has expired): for fields that answer everyone.
+func (r *Resolver) optionalViewer(ctx context.Context) (*invites.User, error) {
+	u, err := r.viewer(ctx)
+	if invites.ErrorCode(err) == invites.Unauthenticated {
+		return nil, nil
+	}
+	return u, err
+}
+
+// bearerToken returns the request's token, for logOut.
+func bearerToken(ctx context.Context) string { return authFrom(ctx).token }

@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// HandlerOptions tune the GraphQL handler. Zero values take the defaults noted.
+type HandlerOptions struct {
+	// Introspection turns on schema introspection (the playground needs it).
+	Introspection bool
+	// ComplexityLimit caps a query's cost, each field counting 1: 5,000.
+	ComplexityLimit int
+	// MaxBodyBytes caps a JSON request body: 1 MiB.
+	MaxBodyBytes int64
+	// MaxUploadBytes caps a multipart request (a CSV upload): 6 MiB.
+	MaxUploadBytes int64
+	Logger         *slog.Logger
+}
+
+// NewHandler returns the GraphQL endpoint: POST (JSON and multipart uploads), GET and OPTIONS,
+// with a parsed-query cache, automatic persisted queries and a complexity limit. It expects
+// WithBearerToken around it.
+func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
+	if opt.ComplexityLimit <= 0 {
+		opt.ComplexityLimit = 5000
+	}
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = 1 << 20
+	}
+	if opt.MaxUploadBytes <= 0 {
+		opt.MaxUploadBytes = 6 << 20
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 1 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if opt.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
+	srv.SetErrorPresenter(errorPresenter(opt.Logger))
+	srv.SetRecoverFunc(recoverFunc(opt.Logger))
+
+	return WithBearerToken(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes))
+}
+
+// limitBody stops a request body at its cap, so that an oversized one fails to decode with a
+// clear error instead of being read into memory whole.
+func limitBody(next http.Handler, jsonMax, multipartMax int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		max := jsonMax
+		if isMultipart(r) {
+			max = multipartMax
+		}
+		if r.ContentLength > max {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, max)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isMultipart(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "multipart/form-data")
+}

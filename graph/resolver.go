@@ -1,0 +1,13 @@
+// Package graph is the GraphQL layer: gqlgen's generated executor, thin resolvers that turn
+// GraphQL into calls of the domain (internal/invites) and back, the error presenter, and the
+// HTTP handler.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import "github.com/invites/invites/internal/invites"
+
+// Resolver is the one place that holds the resolvers' dependencies.
+type Resolver struct {
+	Service *invites.Service
+}

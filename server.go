@@ -1,0 +1,262 @@
+// Command invites serves the Invites GraphQL API.
+//
+// Configuration is by environment, every setting with a working default:
+//
+//	ADDR           listen address (:8080)
+//	DATABASE_URL   PostgreSQL URL; unset: the server on 127.0.0.1:5432, or a private one
+//	               started under .data/, with its database "invites" created if missing
+//	APP_URL        the front end's address, for email links (http://localhost:8080)
+//	SMTP_URL       smtp://user:pass@host:port; unset: emails are written to the log
+//	MAIL_FROM      the sender of emails (Invites <noreply@localhost>)
+//	LOG_LEVEL      debug, info, warn or error (info)
+//	INTROSPECTION  false turns schema introspection off (on)
+//	SESSION_TTL    how long a session lasts (720h)
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/pglocal"
+	"github.com/invites/invites/migrations"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "invites:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the server's settings, read from the environment.
+type config struct {
+	Addr          string
+	DatabaseURL   string
+	AppURL        string
+	SMTPURL       string
+	MailFrom      string
+	LogLevel      slog.Level
+	Introspection bool
+	SessionTTL    time.Duration
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		Addr:          or(getenv("ADDR"), ":8080"),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		AppURL:        strings.TrimRight(or(getenv("APP_URL"), "http://localhost:8080"), "/"),
+		SMTPURL:       getenv("SMTP_URL"),
+		MailFrom:      or(getenv("MAIL_FROM"), "Invites <noreply@localhost>"),
+		Introspection: true,
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	if v := getenv("INTROSPECTION"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, fmt.Errorf("INTROSPECTION: %q is not true or false", v)
+		}
+		c.Introspection = b
+	}
+	var err error
+	if c.SessionTTL, err = duration(getenv, "SESSION_TTL", 30*24*time.Hour); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive duration such as 168h", name, v)
+	}
+	return d, nil
+}
+
+// run serves until ctx ends, then shuts down gracefully: requests in flight and emails being
+// sent finish first. ready, if not nil, receives the listening address.
+func run(ctx context.Context, getenv func(string) string, ready chan<- string) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+
+	db, err := openDB(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrations.Up(ctx, db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+
+	sender := mail.NewLogSender(log)
+	if cfg.SMTPURL != "" {
+		if sender, err = mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return fmt.Errorf("SMTP_URL: %w", err)
+		}
+	}
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: sender, Logger: log})
+	if err != nil {
+		return err
+	}
+	service := invites.New(db, queue, invites.Config{AppURL: cfg.AppURL, SessionTTL: cfg.SessionTTL})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
+		Introspection: cfg.Introspection,
+		Logger:        log,
+	}))
+	mux.Handle("GET /{$}", playground.Handler("Invites", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", readyz(db))
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           logRequests(log, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	if err := queue.Start(ctx); err != nil {
+		return fmt.Errorf("start email queue: %w", err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/")
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if qerr := queue.Stop(shutdownCtx); qerr != nil && err == nil {
+		err = qerr
+	}
+	return err
+}
+
+// openDB opens DATABASE_URL, or without it the default database "invites" on the PostgreSQL
+// that pglocal finds or starts.
+func openDB(ctx context.Context, url string) (*bun.DB, error) {
+	if url == "" {
+		server, err := pglocal.ServerURL(ctx, pglocal.ModuleRoot(), "")
+		if err != nil {
+			return nil, err
+		}
+		if url, err = pglocal.EnsureDatabase(ctx, server, "invites"); err != nil {
+			return nil, err
+		}
+	}
+	sqldb, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	sqldb.SetMaxOpenConns(20)
+	db := bun.NewDB(sqldb, pgdialect.New())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to the database: %w", err)
+	}
+	return db, nil
+}
+
+// readyz answers 200 when the database answers and every migration is applied.
+func readyz(db *bun.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		pending, err := migrations.Pending(ctx, db)
+		switch {
+		case err != nil:
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		case pending > 0:
+			http.Error(w, fmt.Sprintf("%d migrations pending", pending), http.StatusServiceUnavailable)
+		default:
+			fmt.Fprintln(w, "ready")
+		}
+	}
+}
+
+// logRequests logs each request's method, path, status and duration; never its headers or
+// body, which carry tokens and passwords.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
