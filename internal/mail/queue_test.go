@@ -13,13 +13,14 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	imail "github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pgtest"
 )
 
 func TestQueue_SMTP(t *testing.T) {
 	t.Run("Delivered", func(t *testing.T) {
-		srv := testSMTP(t)
-		q := MustStartQueue(t, testConfig(MustSMTPSender(t)))
+		srv := smtptest.Start(t)
+		q := MustStartQueue(t, testConfig(MustSMTPSender(t, srv)))
 		to := recipient("verify")
 		link := "https://app.invites.test/verify-email?token=" + strings.Repeat("tok3n-", 20) + "&x=1"
 		id := MustEnqueue(t, q, imail.Verification(to, "Ada Lovelace", link))
@@ -33,38 +34,38 @@ func TestQueue_SMTP(t *testing.T) {
 		}
 		checkWiped(t, e)
 
-		got := srv.received(to)
+		got := srv.Received(to)
 		if len(got) != 1 {
 			t.Fatalf("server received %d messages for %s, want 1", len(got), to)
 		}
-		if len(got[0].to) != 1 || got[0].to[0] != to {
-			t.Errorf("RCPT TO %q, want [%s]", got[0].to, to)
+		m := got[0]
+		if len(m.To) != 1 || m.To[0] != to {
+			t.Errorf("RCPT TO %q, want [%s]", m.To, to)
 		}
-		if got[0].from != "noreply@invites.test" {
-			t.Errorf("MAIL FROM %q, want noreply@invites.test", got[0].from)
+		if m.From != "noreply@invites.test" {
+			t.Errorf("MAIL FROM %q, want noreply@invites.test", m.From)
 		}
-		subject, bodies := parts(t, got[0].data)
-		if subject != "Confirm your email for Invites" {
-			t.Errorf("subject %q", subject)
+		if m.Subject != "Confirm your email for Invites" {
+			t.Errorf("subject %q", m.Subject)
 		}
-		if !strings.Contains(bodies["text/plain"], link) {
-			t.Errorf("text part does not hold the link:\n%s", bodies["text/plain"])
+		if !strings.Contains(m.Text, link) {
+			t.Errorf("text part does not hold the link:\n%s", m.Text)
 		}
-		if !strings.Contains(bodies["text/html"], strings.ReplaceAll(link, "&", "&amp;")) {
-			t.Errorf("HTML part does not hold the link:\n%s", bodies["text/html"])
+		if !strings.Contains(m.HTML, strings.ReplaceAll(link, "&", "&amp;")) {
+			t.Errorf("HTML part does not hold the link:\n%s", m.HTML)
 		}
-		if !strings.Contains(bodies["text/plain"], "Ada Lovelace") {
-			t.Errorf("text part does not greet Ada Lovelace:\n%s", bodies["text/plain"])
+		if !strings.Contains(m.Text, "Ada Lovelace") {
+			t.Errorf("text part does not greet Ada Lovelace:\n%s", m.Text)
 		}
 	})
 
 	t.Run("TemporaryFailureRetried", func(t *testing.T) {
-		srv := testSMTP(t)
-		q := MustStartQueue(t, testConfig(MustSMTPSender(t)))
+		srv := smtptest.Start(t)
+		q := MustStartQueue(t, testConfig(MustSMTPSender(t, srv)))
 		to := recipient("greylisted")
-		srv.onData(to, func(attempt int) error {
+		srv.OnData(to, func(attempt int) error {
 			if attempt == 1 {
-				return smtpErr(451)
+				return smtptest.Error(451)
 			}
 			return nil
 		})
@@ -78,17 +79,17 @@ func TestQueue_SMTP(t *testing.T) {
 			t.Errorf("last_error %v, want the 451 of the first attempt", e.LastError)
 		}
 		checkWiped(t, e)
-		if n := len(srv.received(to)); n != 1 {
+		if n := len(srv.Received(to)); n != 1 {
 			t.Errorf("server received %d messages, want 1", n)
 		}
 		waitJobState(t, id, "completed")
 	})
 
 	t.Run("PermanentFailure", func(t *testing.T) {
-		srv := testSMTP(t)
-		q := MustStartQueue(t, testConfig(MustSMTPSender(t)))
+		srv := smtptest.Start(t)
+		q := MustStartQueue(t, testConfig(MustSMTPSender(t, srv)))
 		to := recipient("unknown-user")
-		srv.onRcpt(to, func(int) error { return smtpErr(550) })
+		srv.OnRcpt(to, func(int) error { return smtptest.Error(550) })
 		id := MustEnqueue(t, q, imail.Verification(to, "", "https://app.invites.test/v/2"))
 
 		e := waitStatus(t, id, imail.StatusFailedPermanent)
@@ -104,18 +105,18 @@ func TestQueue_SMTP(t *testing.T) {
 			t.Errorf("sent_at %v, want none", e.SentAt)
 		}
 		checkWiped(t, e)
-		if n := srv.rcptAttempts(to); n != 1 {
+		if n := srv.RcptAttempts(to); n != 1 {
 			t.Errorf("server saw %d attempts, want 1", n)
 		}
 	})
 
 	t.Run("RetriesUsedUp", func(t *testing.T) {
-		srv := testSMTP(t)
-		cfg := testConfig(MustSMTPSender(t))
+		srv := smtptest.Start(t)
+		cfg := testConfig(MustSMTPSender(t, srv))
 		cfg.MaxAttempts = 3
 		q := MustStartQueue(t, cfg)
 		to := recipient("always-busy")
-		srv.onRcpt(to, func(int) error { return smtpErr(451) })
+		srv.OnRcpt(to, func(int) error { return smtptest.Error(451) })
 		id := MustEnqueue(t, q, imail.Verification(to, "", "https://app.invites.test/v/3"))
 
 		e := waitStatus(t, id, imail.StatusFailedPermanent)
@@ -124,7 +125,7 @@ func TestQueue_SMTP(t *testing.T) {
 			t.Errorf("attempts %d, want 3", e.Attempts)
 		}
 		checkWiped(t, e)
-		if n := srv.rcptAttempts(to); n != 3 {
+		if n := srv.RcptAttempts(to); n != 3 {
 			t.Errorf("server saw %d attempts, want 3", n)
 		}
 	})
@@ -132,10 +133,10 @@ func TestQueue_SMTP(t *testing.T) {
 
 func TestQueue_Start(t *testing.T) {
 	t.Run("SendsWhatWasQueuedBefore", func(t *testing.T) {
-		srv := testSMTP(t)
+		srv := smtptest.Start(t)
 		to := recipient("queued-while-down")
 		// The first queue only enqueues, as a process that stops before its workers run.
-		id := MustEnqueue(t, MustNewQueue(t, testConfig(MustSMTPSender(t))), imail.Verification(to, "", "https://app.invites.test/v/4"))
+		id := MustEnqueue(t, MustNewQueue(t, testConfig(MustSMTPSender(t, srv))), imail.Verification(to, "", "https://app.invites.test/v/4"))
 		if e, _ := loadEmail(t, id); e.Status != imail.StatusQueued {
 			t.Fatalf("status %q, want QUEUED", e.Status)
 		}
@@ -143,10 +144,10 @@ func TestQueue_Start(t *testing.T) {
 			t.Fatalf("job state %q, want available", got)
 		}
 
-		MustStartQueue(t, testConfig(MustSMTPSender(t)))
+		MustStartQueue(t, testConfig(MustSMTPSender(t, srv)))
 		waitStatus(t, id, imail.StatusSent)
 		waitJobState(t, id, "completed")
-		if n := len(srv.received(to)); n != 1 {
+		if n := len(srv.Received(to)); n != 1 {
 			t.Errorf("server received %d messages, want exactly 1", n)
 		}
 	})

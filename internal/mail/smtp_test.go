@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	imail "github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/mail/smtptest"
 )
 
 func TestNewSMTPSender(t *testing.T) {
@@ -28,27 +29,28 @@ func TestSMTPSender_Send(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("ErrBadAddressIsPermanent", func(t *testing.T) {
-		err := MustSMTPSender(t).Send(ctx, imail.Verification("not an address", "", "https://x.test/v"))
+		srv := smtptest.Start(t)
+		err := MustSMTPSender(t, srv).Send(ctx, imail.Verification("not an address", "", "https://x.test/v"))
 		if err == nil || !imail.IsPermanent(err) {
 			t.Errorf("got %v, want a permanent error", err)
 		}
 	})
 
 	t.Run("Err5xxIsPermanent", func(t *testing.T) {
-		srv := testSMTP(t)
+		srv := smtptest.Start(t)
 		to := recipient("rejected")
-		srv.onRcpt(to, func(int) error { return smtpErr(550) })
-		err := MustSMTPSender(t).Send(ctx, imail.Verification(to, "", "https://x.test/v"))
+		srv.OnRcpt(to, func(int) error { return smtptest.Error(550) })
+		err := MustSMTPSender(t, srv).Send(ctx, imail.Verification(to, "", "https://x.test/v"))
 		if err == nil || !imail.IsPermanent(err) {
 			t.Errorf("got %v, want a permanent error", err)
 		}
 	})
 
 	t.Run("Err4xxIsTemporary", func(t *testing.T) {
-		srv := testSMTP(t)
+		srv := smtptest.Start(t)
 		to := recipient("later")
-		srv.onData(to, func(int) error { return smtpErr(452) })
-		err := MustSMTPSender(t).Send(ctx, imail.Verification(to, "", "https://x.test/v"))
+		srv.OnData(to, func(int) error { return smtptest.Error(452) })
+		err := MustSMTPSender(t, srv).Send(ctx, imail.Verification(to, "", "https://x.test/v"))
 		if err == nil || imail.IsPermanent(err) {
 			t.Errorf("got %v, want a temporary error", err)
 		}
