@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +24,19 @@ type User struct {
 	PasswordHash    string     `bun:"password_hash,notnull"`
 	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
 	CreatedAt       time.Time  `bun:"created_at,notnull"`
+}
+
+// userByID reads one account.
+func userByID(ctx context.Context, db bun.IDB, id uuid.UUID) (*User, error) {
+	u := new(User)
+	err := db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "user not found")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // EmailVerified reports whether the user has proven they own their email.
@@ -62,19 +76,28 @@ type emailVerification struct {
 
 // SignUpInput is what signUp takes.
 type SignUpInput struct {
+	// Email may be left out when InviteToken is given: the invite's email is used.
 	Email    string
 	Password string
 	Name     string
+	// InviteToken, from an invite's link, claims that invite while signing up.
+	InviteToken string
 }
 
-// SignUp creates an account with an unverified email, queues the email that verifies it, and
-// signs the user in.
+// SignUp creates an account and signs the user in. Without an invite token the email is
+// unverified and an email that verifies it is queued. With one, the email is the invite's and
+// counts as verified (the token came to that mailbox): the invite is claimed, and so is every
+// other pending invite to the email.
 //
-// Errors: BAD_USER_INPUT (email, password, name), EMAIL_TAKEN.
+// Errors: BAD_USER_INPUT (email, password, name), EMAIL_TAKEN; with a token also NOT_FOUND,
+// EMAIL_MISMATCH, INVITE_EXPIRED and INVITE_NOT_PENDING, and then no account is made.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) {
 	name, err := cleanText("name", in.Name, 1, 200)
 	if err != nil {
 		return nil, err
+	}
+	if in.InviteToken != "" {
+		return s.signUpWithInvite(ctx, in, name)
 	}
 	email, err := NormalizeEmail("email", in.Email)
 	if err != nil {
@@ -100,6 +123,66 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) 
 		sess, err = s.createSession(ctx, tx, user)
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+func (s *Service) signUpWithInvite(ctx context.Context, in SignUpInput, name string) (*Session, error) {
+	inv, err := s.inviteByToken(ctx, s.db, in.InviteToken)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(in.Email) != "" {
+		email, err := NormalizeEmail("email", in.Email)
+		if err != nil {
+			return nil, err
+		}
+		if email != inv.Email {
+			return nil, Errorf(EmailMismatch, "this invite was sent to another email; sign up with that email or leave email out")
+		}
+	}
+	if err := checkPasswordRule("password", in.Password); err != nil {
+		return nil, err
+	}
+	if err := inv.claimable(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	user := &User{ID: newID(), Email: inv.Email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), EmailVerifiedAt: &now, CreatedAt: now}
+
+	var sess *Session
+	err = s.claimTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(user).Exec(ctx); err != nil {
+			if isUniqueViolation(err, "users_email_key") {
+				return Errorf(EmailTaken, "an account with this email exists already; log in and accept the invite")
+			}
+			return err
+		}
+		if err := s.lockClaimProjects(ctx, tx, user.Email, inv.ID); err != nil {
+			return err
+		}
+		locked, err := s.lockInvite(ctx, tx, inv.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.claim(ctx, tx, locked, user); err != nil {
+			return err
+		}
+		if err := s.claimAllPending(ctx, tx, user, inv.ID); err != nil {
+			return err
+		}
+		sess, err = s.createSession(ctx, tx, user)
+		return err
+	})
+	if ErrorCode(err) == EmailTaken {
+		// A sign-up with this invite (or another to the email) that won a race claimed it:
+		// answer as to a sign-up that came after it.
+		if now, rerr := s.inviteByToken(ctx, s.db, in.InviteToken); rerr == nil && now.claimable() != nil {
+			return nil, now.claimable()
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +224,7 @@ func (s *Service) LogIn(ctx context.Context, rawEmail, password string) (*Sessio
 	failed := false
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// One email's attempts queue behind each other, so the count they see is exact.
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 1))", "login:"+email); err != nil {
+		if err := advisoryLock(ctx, tx, "login:"+email); err != nil {
 			return err
 		}
 		now := s.now()
@@ -227,7 +310,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*User, error)
 	return user, nil
 }
 
-// VerifyEmail marks the email of the link's account as verified. A link works once.
+// VerifyEmail marks the email of the link's account as verified, and claims every pending
+// invite to it: an account made without a token by someone invited before gets those invites
+// once the email is proven. A link works once.
 //
 // Errors: NOT_FOUND for an unknown, used or expired token.
 func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) {
@@ -241,11 +326,11 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) 
 		if err != nil {
 			return err
 		}
-		return tx.NewUpdate().Model(user).
-			Set("email_verified_at = COALESCE(email_verified_at, ?)", s.now()).
-			Where("id = ?", v.UserID).
-			Returning("*").
-			Scan(ctx)
+		user.ID = v.UserID
+		if err := s.markVerified(ctx, tx, user); err != nil {
+			return err
+		}
+		return s.claimAllPending(ctx, tx, user, uuid.Nil)
 	})
 	if err != nil {
 		return nil, err

@@ -2,15 +2,18 @@ package invites_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/invites"
@@ -107,4 +110,149 @@ func wantCode(t *testing.T, err error, code invites.Code) {
 	if e, ok := errors.AsType[*invites.Error](err); !ok || e.Message == "" {
 		t.Fatalf("error %v has no user-facing message", err)
 	}
+}
+
+// ptr returns a pointer to v, for optional inputs.
+func ptr[T any](v T) *T { return &v }
+
+// linkToken returns the token of the newest link of the given kind ("invite" or
+// "verify-email") emailed to recipient.
+func linkToken(t *testing.T, recipient, kind string) string {
+	t.Helper()
+	link := lastLink(t, recipient)
+	prefix := "https://app.example/" + kind + "/"
+	if !strings.HasPrefix(link, prefix) {
+		t.Fatalf("newest link to %s = %q, want a %s link", recipient, link, kind)
+	}
+	return strings.TrimPrefix(link, prefix)
+}
+
+// inviteToken returns the token of the newest invite link emailed to recipient.
+func inviteToken(t *testing.T, recipient string) string {
+	t.Helper()
+	return linkToken(t, recipient, "invite")
+}
+
+func mustProject(t *testing.T, s *invites.Service, owner uuid.UUID, name string) *invites.Project {
+	t.Helper()
+	p, err := s.CreateProject(context.Background(), owner, name)
+	if err != nil {
+		t.Fatalf("CreateProject: %v", err)
+	}
+	return p
+}
+
+// mustInvite invites email to a project (nil: the service) with role and external ID
+// ("" for none).
+func mustInvite(t *testing.T, s *invites.Service, actor uuid.UUID, email string, projectID *uuid.UUID, role invites.Role, externalID string) *invites.Invite {
+	t.Helper()
+	in := invites.CreateInviteInput{Email: email, ProjectID: projectID}
+	if role != "" {
+		in.Role = &role
+	}
+	if externalID != "" {
+		in.ExternalID = &externalID
+	}
+	inv, err := s.CreateInvite(context.Background(), actor, in)
+	if err != nil {
+		t.Fatalf("CreateInvite(%s, %s): %v", email, role, err)
+	}
+	return inv
+}
+
+// mustMember returns a member of the project with role: the owner for OWNER, else a new user
+// invited by the owner and signed up through the invite's link.
+func mustMember(t *testing.T, s *invites.Service, owner, projectID uuid.UUID, role invites.Role) *invites.User {
+	t.Helper()
+	ctx := context.Background()
+	if role == invites.RoleOwner {
+		u, err := s.User(ctx, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	email := uniqueEmail(strings.ToLower(string(role)))
+	mustInvite(t, s, owner, email, &projectID, role, "")
+	sess, err := s.SignUp(ctx, invites.SignUpInput{InviteToken: inviteToken(t, email), Password: "correct horse", Name: "Member " + string(role)})
+	if err != nil {
+		t.Fatalf("SignUp with the invite of %s: %v", email, err)
+	}
+	return sess.User
+}
+
+// mustVerifiedUser signs up email and verifies it through the emailed link.
+func mustVerifiedUser(t *testing.T, s *invites.Service, email string) *invites.User {
+	t.Helper()
+	mustSignUp(t, s, email)
+	u, err := s.VerifyEmail(context.Background(), linkToken(t, email, "verify-email"))
+	if err != nil {
+		t.Fatalf("VerifyEmail(%s): %v", email, err)
+	}
+	return u
+}
+
+// memberRow reads a membership from the database; nil when there is none.
+func memberRow(t *testing.T, projectID, userID uuid.UUID) *invites.Member {
+	t.Helper()
+	m := new(invites.Member)
+	err := pgDB(t).NewSelect().Model(m).Where("project_id = ? AND user_id = ?", projectID, userID).Scan(context.Background())
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// inviteRow reads an invite from the database as stored (not settled).
+func inviteRow(t *testing.T, id uuid.UUID) *invites.Invite {
+	t.Helper()
+	inv := new(invites.Invite)
+	if err := pgDB(t).NewSelect().Model(inv).Where("id = ?", id).Scan(context.Background()); err != nil {
+		t.Fatalf("invite %s: %v", id, err)
+	}
+	return inv
+}
+
+// projectState describes everything a call on the project could write, and the outbox, so
+// that a refused call can be checked to have written nothing.
+func projectState(t *testing.T, projectID uuid.UUID) string {
+	t.Helper()
+	var state string
+	err := pgDB(t).NewRaw(`SELECT concat_ws(' | ',
+			(SELECT count(*) FROM emails),
+			(SELECT count(*) FROM activity_events WHERE project_id = ?),
+			(SELECT string_agg(user_id::text || ':' || role || ':' || coalesce(external_id, '') || ':' || updated_at::text, ',' ORDER BY user_id)
+				FROM project_members WHERE project_id = ?),
+			(SELECT string_agg(id::text || ':' || status || ':' || coalesce(role, '') || ':' || coalesce(external_id, '') || ':' || updated_at::text, ',' ORDER BY id)
+				FROM invites WHERE project_id = ?))`,
+		projectID, projectID, projectID).Scan(context.Background(), &state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
+// eventNames lists the names of a page of events.
+func eventNames(events []*invites.Event) []string {
+	names := make([]string, len(events))
+	for i, e := range events {
+		names[i] = e.Name
+	}
+	return names
+}
+
+// describeInvites lists invites readably for a failure message.
+func describeInvites(list []*invites.Invite) string {
+	parts := make([]string, len(list))
+	for i, inv := range list {
+		ext := "-"
+		if inv.ExternalID != nil {
+			ext = *inv.ExternalID
+		}
+		parts[i] = inv.ID.String() + " " + string(inv.Status) + " " + ext
+	}
+	return "[" + strings.Join(parts, "; ") + "]"
 }

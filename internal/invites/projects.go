@@ -17,8 +17,9 @@ type Project struct {
 	ID        uuid.UUID `bun:"id,pk,type:uuid"`
 	Name      string    `bun:"name,notnull"`
 	CreatedAt time.Time `bun:"created_at,notnull"`
-	// ViewerRole is the viewer's role in the project, read with it.
-	ViewerRole Role `bun:"viewer_role,scanonly"`
+	// ViewerRole is the viewer's role in the project, read with it; nil for a non-member who
+	// sees the project through an invite.
+	ViewerRole *Role `bun:"viewer_role,scanonly"`
 }
 
 // Member is a membership: a user's role in a project.
@@ -43,7 +44,8 @@ func (s *Service) CreateProject(ctx context.Context, actor uuid.UUID, name strin
 		return nil, err
 	}
 	now := s.now()
-	p := &Project{ID: newID(), Name: name, CreatedAt: now, ViewerRole: RoleOwner}
+	owner := RoleOwner
+	p := &Project{ID: newID(), Name: name, CreatedAt: now, ViewerRole: &owner}
 	m := &Member{ID: newID(), ProjectID: p.ID, UserID: actor, Role: RoleOwner, CreatedAt: now, UpdatedAt: now}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {

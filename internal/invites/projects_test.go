@@ -20,7 +20,7 @@ func TestService_CreateProject(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Name != "Apollo" || p.ViewerRole != invites.RoleOwner {
+		if p.Name != "Apollo" || *p.ViewerRole != invites.RoleOwner {
 			t.Errorf("project = %+v, want Apollo owned by the creator", p)
 		}
 		if n := count(t, "project_members", "project_id = ? AND user_id = ? AND role = 'OWNER'", p.ID, owner.ID); n != 1 {
@@ -68,7 +68,7 @@ func TestService_Project(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID != p.ID || got.Name != "Gemini" || got.ViewerRole != invites.RoleOwner || !got.CreatedAt.Equal(p.CreatedAt) {
+		if got.ID != p.ID || got.Name != "Gemini" || *got.ViewerRole != invites.RoleOwner || !got.CreatedAt.Equal(p.CreatedAt) {
 			t.Errorf("got %+v, want %+v", got, p)
 		}
 	})
@@ -114,8 +114,8 @@ func TestService_Projects(t *testing.T) {
 			}
 			for _, it := range p.Items {
 				got = append(got, it.Name)
-				if it.ViewerRole != invites.RoleOwner {
-					t.Errorf("viewerRole of %s = %s", it.Name, it.ViewerRole)
+				if *it.ViewerRole != invites.RoleOwner {
+					t.Errorf("viewerRole of %s = %s", it.Name, *it.ViewerRole)
 				}
 			}
 			if !p.HasNextPage {

@@ -38,6 +38,11 @@ type Config struct {
 	// attempts RATE_LIMITED until the oldest falls out of the window: 10 in 15 minutes.
 	LoginFailureLimit  int
 	LoginFailureWindow time.Duration
+	// InviteTTL is how long an invite can be claimed: 7 days.
+	InviteTTL time.Duration
+	// InviteRetention is how long expired, declined and revoked invites are kept before the
+	// sweep deletes them: 30 days.
+	InviteRetention time.Duration
 	// Password is argon2id's cost: DefaultPasswordParams.
 	Password PasswordParams
 	// Now is the clock: time.Now. Tests move it to expire things without sleeping.
@@ -59,6 +64,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LoginFailureWindow <= 0 {
 		c.LoginFailureWindow = 15 * time.Minute
+	}
+	if c.InviteTTL <= 0 {
+		c.InviteTTL = 7 * 24 * time.Hour
+	}
+	if c.InviteRetention <= 0 {
+		c.InviteRetention = 30 * 24 * time.Hour
 	}
 	if c.Password == (PasswordParams{}) {
 		c.Password = DefaultPasswordParams
@@ -99,6 +110,12 @@ func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.
 func isUniqueViolation(err error, constraint string) bool {
 	pgErr, ok := errors.AsType[*pgconn.PgError](err)
 	return ok && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
+// advisoryLock serialises transactions that name the same key until they end.
+func advisoryLock(ctx context.Context, tx bun.Tx, key string) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 1))", key)
+	return err
 }
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }

@@ -1,0 +1,310 @@
+package invites
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Claims. An invite is claimed by signUp with its token, by verifyEmail (every pending invite
+// to the email), and by acceptInvite. Every path locks the invite's project and then the invite
+// row, in that order, so two claims of one invite queue up: the first wins and the second sees
+// it ACCEPTED. A claim checks the invite again: if its inviter could no longer send it, the
+// invite is revoked instead.
+
+// revokedOnClaim is returned inside a claim's transaction when the invite's inviter has lost
+// the authority to send it: the transaction rolls back, and the invite is then revoked in a
+// transaction of its own, so that the revocation stands while nothing else of the call does.
+type revokedOnClaim struct{ inviteID uuid.UUID }
+
+func (e *revokedOnClaim) Error() string {
+	return "invite revoked on claim: its inviter lost the authority"
+}
+
+// claimTx runs fn in a transaction and carries out a revocation it asks for.
+func (s *Service) claimTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	err := s.inTx(ctx, fn)
+	r, ok := errors.AsType[*revokedOnClaim](err)
+	if !ok {
+		return err
+	}
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		inv, err := s.lockInvite(ctx, tx, r.inviteID)
+		if err != nil || inv.Status != StatusPending {
+			return err
+		}
+		return s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
+	})
+	if err != nil {
+		return err
+	}
+	return Errorf(InviteNotPending, "this invite was withdrawn: whoever sent it may no longer invite to this role")
+}
+
+// lockInvite locks an invite's project (if any) and then the invite, and reads it settled.
+func (s *Service) lockInvite(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Invite, error) {
+	inv, err := s.inviteByID(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if inv.ProjectID != nil {
+		if _, err := s.lockProject(ctx, tx, *inv.ProjectID); err != nil {
+			return nil, err
+		}
+	}
+	return s.inviteByID(ctx, tx, id, true)
+}
+
+// claim makes a locked, settled invite ACCEPTED by user and, for a project invite, creates the
+// membership with the invite's role and external ID; a member already keeps their membership
+// as it is. It returns the membership (nil for an invite to the service), or *revokedOnClaim.
+func (s *Service) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*Member, error) {
+	if err := inv.claimable(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var m *Member
+	events := []*Event{s.event(EventClaimedUserInvite, inv.ProjectID, user.ID, inv, inv.Email)}
+	if inv.ProjectID != nil {
+		inviter, err := member(ctx, tx, *inv.ProjectID, inv.InviterID, "inviter")
+		if err != nil && ErrorCode(err) != NotFound {
+			return nil, err
+		}
+		if inviter == nil || !CanActOn(inviter.Role, *inv.Role) {
+			return nil, &revokedOnClaim{inv.ID}
+		}
+		// The membership takes the invite's external ID; the accepted invite keeps it as a
+		// record, no longer counting as a holder since it is not pending.
+		m = &Member{ID: newID(), ProjectID: *inv.ProjectID, UserID: user.ID, Role: *inv.Role, ExternalID: inv.ExternalID, CreatedAt: now, UpdatedAt: now}
+		res, err := tx.NewInsert().Model(m).On("CONFLICT (project_id, user_id) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if m, err = member(ctx, tx, *inv.ProjectID, user.ID, "member"); err != nil {
+				return nil, err
+			}
+		} else {
+			events = append(events, s.event(EventJoinedProject, inv.ProjectID, user.ID, inv, inv.Email))
+		}
+	}
+	inv.Status, inv.InviteeID, inv.ClaimedAt, inv.UpdatedAt = StatusAccepted, &user.ID, &now, now
+	if _, err := tx.NewUpdate().Model(inv).Column("status", "invitee_id", "claimed_at", "updated_at").WherePK().Exec(ctx); err != nil {
+		return nil, err
+	}
+	return m, record(ctx, tx, events...)
+}
+
+// claimAllPending claims, for user, every pending invite to their email other than except.
+// Invites whose inviter has lost the authority are revoked on the way; the user is not
+// told, since they did not ask for those invites by name.
+func (s *Service) claimAllPending(ctx context.Context, tx bun.Tx, user *User, except uuid.UUID) error {
+	var pending []*Invite
+	err := tx.NewSelect().Model(&pending).Column("id", "project_id").
+		Where("email = ? AND status = 'PENDING' AND expires_at > ? AND id <> ?", user.Email, s.now(), except).
+		Scan(ctx)
+	if err != nil {
+		return err
+	}
+	// One order of project locks for every claimer, so that two never wait on each other.
+	sort.Slice(pending, func(i, j int) bool { return projectKey(pending[i]) < projectKey(pending[j]) })
+	for _, p := range pending {
+		inv, err := s.lockInvite(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		if inv.Status != StatusPending {
+			continue // claimed, declined or revoked by someone else since the list was read
+		}
+		_, err = s.claim(ctx, tx, inv, user)
+		if _, revoked := errors.AsType[*revokedOnClaim](err); revoked {
+			err = s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lockClaimProjects locks, in claimAllPending's order, the projects of every pending invite to
+// email and of the invite id. A claim that goes on to claimAllPending calls it before taking
+// any other project lock, so that two such claims sharing projects (two people invited to the
+// same two projects, signing up at once) queue up instead of deadlocking.
+func (s *Service) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, id uuid.UUID) error {
+	var projects []uuid.UUID
+	err := tx.NewSelect().Model((*Invite)(nil)).ColumnExpr("DISTINCT i.project_id").
+		Where("i.project_id IS NOT NULL").
+		Where("i.id = ? OR (i.email = ? AND i.status = 'PENDING' AND i.expires_at > ?)", id, email, s.now()).
+		Scan(ctx, &projects)
+	if err != nil {
+		return err
+	}
+	sort.Slice(projects, func(i, j int) bool { return projects[i].String() < projects[j].String() })
+	for _, p := range projects {
+		if _, err := s.lockProject(ctx, tx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func projectKey(inv *Invite) string {
+	if inv.ProjectID == nil {
+		return ""
+	}
+	return inv.ProjectID.String()
+}
+
+// InviteRef names an invite by its link's token or by its ID (as the client gave it); exactly
+// one is set.
+type InviteRef struct {
+	Token    string
+	InviteID string
+}
+
+// validate checks that exactly one is set and parses the ID.
+func (r InviteRef) validate() (id uuid.UUID, err error) {
+	if (r.Token == "") == (r.InviteID == "") {
+		return uuid.Nil, invalid("token", "give exactly one of token and inviteId")
+	}
+	if r.InviteID != "" {
+		return ParseID("invite", r.InviteID)
+	}
+	return uuid.Nil, nil
+}
+
+// AcceptResult is an accepted invite and the membership it led to (nil for an invite to the
+// service alone).
+type AcceptResult struct {
+	Invite     *Invite
+	Membership *Member
+}
+
+// AcceptInvite claims an invite for the signed-in user: by token (the email must be the
+// user's, and it counts as verified since the link reached that mailbox: the user's other
+// pending invites are then claimed as by verifyEmail), or by ID (the user's email must be
+// verified).
+//
+// Errors: BAD_USER_INPUT (both or neither of token and inviteId), NOT_FOUND, EMAIL_MISMATCH,
+// EMAIL_NOT_VERIFIED, INVITE_EXPIRED, INVITE_NOT_PENDING.
+func (s *Service) AcceptInvite(ctx context.Context, user *User, ref InviteRef) (*AcceptResult, error) {
+	id, err := ref.validate()
+	if err != nil {
+		return nil, err
+	}
+	var res *AcceptResult
+	verify := ref.Token != "" && !user.EmailVerified()
+	claimer := *user // the caller's user shows the verification only once it is committed
+	err = s.claimTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		inv, err := s.inviteForUser(ctx, tx, &claimer, ref.Token, id)
+		if err != nil {
+			return err
+		}
+		if verify {
+			// The user's row and then all the projects involved, in the order verifyEmail and
+			// other claims take them, so that concurrent claims queue up instead of deadlocking.
+			if err := s.markVerified(ctx, tx, &claimer); err != nil {
+				return err
+			}
+			if err := s.lockClaimProjects(ctx, tx, claimer.Email, inv.ID); err != nil {
+				return err
+			}
+		}
+		if inv, err = s.lockInvite(ctx, tx, inv.ID); err != nil {
+			return err
+		}
+		m, err := s.claim(ctx, tx, inv, &claimer)
+		if err != nil {
+			return err
+		}
+		res = &AcceptResult{Invite: inv, Membership: m}
+		if verify {
+			return s.claimAllPending(ctx, tx, &claimer, inv.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	*user = claimer
+	return res, nil
+}
+
+// inviteForUser finds the invite that token (if set) or id names, checking that it is the
+// user's to act on.
+func (s *Service) inviteForUser(ctx context.Context, db bun.IDB, user *User, token string, id uuid.UUID) (*Invite, error) {
+	if token != "" {
+		inv, err := s.inviteByToken(ctx, db, token)
+		if err != nil {
+			return nil, err
+		}
+		if inv.Email != user.Email {
+			return nil, Errorf(EmailMismatch, "this invite was sent to another email than yours; sign in with that email")
+		}
+		return inv, nil
+	}
+	inv, err := s.inviteByID(ctx, db, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if inv.Email != user.Email {
+		return nil, Errorf(NotFound, "invite not found") // someone else's invite is not the user's to know of
+	}
+	if !user.EmailVerified() {
+		return nil, Errorf(EmailNotVerified, "verify your email first (or use the link from the invite email)")
+	}
+	return inv, nil
+}
+
+// markVerified marks the user's email verified.
+func (s *Service) markVerified(ctx context.Context, tx bun.Tx, user *User) error {
+	return tx.NewUpdate().Model(user).Set("email_verified_at = COALESCE(email_verified_at, ?)", s.now()).
+		WherePK().Returning("*").Scan(ctx)
+}
+
+// DeclineInvite ends a pending invite at its invitee's wish: by token with no sign-in needed
+// (from the email's link; user may be nil), or by ID, signed in with the invite's verified
+// email. It then holds no external ID.
+//
+// Errors: BAD_USER_INPUT, UNAUTHENTICATED (by ID without sign-in), NOT_FOUND, EMAIL_NOT_VERIFIED,
+// INVITE_EXPIRED, INVITE_NOT_PENDING.
+func (s *Service) DeclineInvite(ctx context.Context, user *User, ref InviteRef) (*Invite, error) {
+	id, err := ref.validate()
+	if err != nil {
+		return nil, err
+	}
+	if ref.Token == "" && user == nil {
+		return nil, Errorf(Unauthenticated, "sign in to decline an invite by its ID, or use the link from the email")
+	}
+	var inv *Invite
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if ref.Token != "" {
+			inv, err = s.inviteByToken(ctx, tx, ref.Token)
+		} else {
+			inv, err = s.inviteForUser(ctx, tx, user, "", id)
+		}
+		if err != nil {
+			return err
+		}
+		if inv, err = s.lockInvite(ctx, tx, inv.ID); err != nil {
+			return err
+		}
+		if err := inv.claimable(); err != nil {
+			return err
+		}
+		actor := uuid.Nil
+		if user != nil && user.Email == inv.Email {
+			actor = user.ID
+		}
+		return s.end(ctx, tx, inv, StatusDeclined, EventDeclinedUserInvite, actor)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inv, nil
+}

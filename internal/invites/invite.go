@@ -1,0 +1,204 @@
+package invites
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/internal/mail"
+)
+
+// InviteStatus is where an invite stands.
+type InviteStatus string
+
+// The invite statuses. An invite is PENDING until it is claimed (ACCEPTED), DECLINED, REVOKED
+// or its expiry passes (EXPIRED: read as such at once, before any sweep marks it).
+const (
+	StatusPending  InviteStatus = "PENDING"
+	StatusAccepted InviteStatus = "ACCEPTED"
+	StatusDeclined InviteStatus = "DECLINED"
+	StatusRevoked  InviteStatus = "REVOKED"
+	StatusExpired  InviteStatus = "EXPIRED"
+)
+
+// Valid reports whether s is one of the statuses.
+func (s InviteStatus) Valid() bool {
+	switch s {
+	case StatusPending, StatusAccepted, StatusDeclined, StatusRevoked, StatusExpired:
+		return true
+	}
+	return false
+}
+
+// Invite is an invitation of an email address to the service (ProjectID nil) or to a project
+// with a role.
+type Invite struct {
+	bun.BaseModel `bun:"table:invites,alias:i"`
+
+	ID         uuid.UUID    `bun:"id,pk,type:uuid"`
+	Email      string       `bun:"email"`
+	ProjectID  *uuid.UUID   `bun:"project_id,type:uuid"`
+	Role       *Role        `bun:"role"`
+	ExternalID *string      `bun:"external_id"`
+	InviterID  uuid.UUID    `bun:"inviter_id,type:uuid"`
+	InviteeID  *uuid.UUID   `bun:"invitee_id,type:uuid"`
+	TokenHash  []byte       `bun:"token_hash"`
+	Status     InviteStatus `bun:"status"`
+	EmailID    *uuid.UUID   `bun:"email_id,type:uuid"`
+	ExpiresAt  time.Time    `bun:"expires_at"`
+	CreatedAt  time.Time    `bun:"created_at"`
+	UpdatedAt  time.Time    `bun:"updated_at"`
+	ClaimedAt  *time.Time   `bun:"claimed_at"`
+	EndedAt    *time.Time   `bun:"ended_at"`
+	// DeliveryStatus is the status of the invite's latest email.
+	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
+}
+
+// settle makes an invite whose expiry has passed read as EXPIRED, holding no external ID,
+// whether or not the sweep has marked it yet.
+func (inv *Invite) settle(now time.Time) *Invite {
+	if inv.Status == StatusPending && !inv.ExpiresAt.After(now) {
+		inv.Status = StatusExpired
+		inv.ExternalID = nil
+	}
+	return inv
+}
+
+// claimable returns the error a claim, decline, revoke or resend of a settled invite gets, or
+// nil when it is pending.
+func (inv *Invite) claimable() error {
+	switch inv.Status {
+	case StatusPending:
+		return nil
+	case StatusExpired:
+		return Errorf(InviteExpired, "this invite has expired; ask for a new one")
+	}
+	return Errorf(InviteNotPending, "this invite was %s already", strings.ToLower(string(inv.Status)))
+}
+
+// selectInvites selects invites with their delivery status.
+func selectInvites(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().Model((*Invite)(nil)).
+		ColumnExpr("i.*").ColumnExpr("COALESCE(e.status, 'QUEUED') AS delivery_status").
+		Join("LEFT JOIN emails AS e ON e.id = i.email_id")
+}
+
+// whereInviteStatus filters q to invites whose status, as read at now, is status.
+func whereInviteStatus(q *bun.SelectQuery, status InviteStatus, now time.Time) *bun.SelectQuery {
+	switch status {
+	case StatusPending:
+		return q.Where("i.status = 'PENDING' AND i.expires_at > ?", now)
+	case StatusExpired:
+		return q.Where("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now)
+	}
+	return q.Where("i.status = ?", status)
+}
+
+// inviteByID reads one invite, locked for update when lock is set.
+func (s *Service) inviteByID(ctx context.Context, db bun.IDB, id uuid.UUID, lock bool) (*Invite, error) {
+	inv := new(Invite)
+	q := selectInvites(db).Where("i.id = ?", id)
+	if lock {
+		q = q.For("UPDATE OF i")
+	}
+	if err := q.Scan(ctx, inv); errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "invite not found")
+	} else if err != nil {
+		return nil, err
+	}
+	return inv.settle(s.now()), nil
+}
+
+// inviteByToken reads the invite a link's token names.
+func (s *Service) inviteByToken(ctx context.Context, db bun.IDB, token string) (*Invite, error) {
+	inv := new(Invite)
+	err := selectInvites(db).Where("i.token_hash = ?", hashToken(token)).Scan(ctx, inv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "this invite link is unknown or was replaced by a newer one")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return inv.settle(s.now()), nil
+}
+
+// normalizeExternalID trims an external ID; blank means none (nil). At most 64 characters,
+// no control characters.
+func normalizeExternalID(field string, raw *string) (*string, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	id := strings.TrimSpace(*raw)
+	switch {
+	case id == "":
+		return nil, nil
+	case !utf8.ValidString(id):
+		return nil, invalid(field, "%s is not valid UTF-8", field)
+	case utf8.RuneCountInString(id) > 64:
+		return nil, invalid(field, "%s is longer than 64 characters", field)
+	case strings.IndexFunc(id, unicode.IsControl) >= 0:
+		return nil, invalid(field, "%s must not contain control characters", field)
+	}
+	return &id, nil
+}
+
+// expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing
+// their external IDs and emails for new invites. Run under the project's lock.
+func (s *Service) expireDue(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, email string) error {
+	q := tx.NewUpdate().Model((*Invite)(nil)).
+		Set("status = 'EXPIRED'").Set("external_id = NULL").Set("ended_at = expires_at").Set("updated_at = ?", s.now()).
+		Where("status = 'PENDING'").Where("expires_at <= ?", s.now())
+	if projectID != nil {
+		q = q.Where("project_id = ?", *projectID)
+	} else {
+		q = q.Where("project_id IS NULL AND email = ?", email)
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// externalIDHolder reports whether id is held in the project by a member other than
+// exceptUser or by a pending invite other than exceptInvite. Run under the project's lock,
+// after expireDue.
+func externalIDHeld(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id string, exceptUser, exceptInvite uuid.UUID) (bool, error) {
+	var held bool
+	err := tx.NewRaw(`SELECT EXISTS (
+			SELECT 1 FROM project_members WHERE project_id = ? AND external_id = ? AND user_id <> ?
+			UNION ALL
+			SELECT 1 FROM invites WHERE project_id = ? AND external_id = ? AND status = 'PENDING' AND id <> ?)`,
+		projectID, id, exceptUser, projectID, id, exceptInvite).Scan(ctx, &held)
+	return held, err
+}
+
+// member reads userID's membership of the project; NOT_FOUND when there is none.
+func member(ctx context.Context, db bun.IDB, projectID, userID uuid.UUID, what string) (*Member, error) {
+	m := new(Member)
+	err := db.NewSelect().Model(m).Where("project_id = ? AND user_id = ?", projectID, userID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "%s not found", what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// requireRole returns the viewer's membership of the project when its role is at least min:
+// NOT_FOUND for a non-member (who may not know the project exists), FORBIDDEN below min.
+func requireRole(ctx context.Context, db bun.IDB, projectID, viewer uuid.UUID, min Role) (*Member, error) {
+	m, err := member(ctx, db, projectID, viewer, "project")
+	if err != nil {
+		return nil, err
+	}
+	if !m.Role.AtLeast(min) {
+		return nil, Errorf(Forbidden, "this needs the %s role or higher in the project", min)
+	}
+	return m, nil
+}

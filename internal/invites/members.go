@@ -1,0 +1,256 @@
+package invites
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Members lists a project's members, newest first, optionally of one role. A member's external
+// ID is shown to ADMIN and above and to the member; others see none.
+//
+// Errors: NOT_FOUND (not a member), FORBIDDEN (below CONTRIBUTOR), BAD_USER_INPUT.
+func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role *Role, args PageArgs) (*Page[*Member], error) {
+	me, err := requireRole(ctx, s.db, projectID, viewer, RoleContributor)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.NewSelect().Model((*Member)(nil)).Where("m.project_id = ?", projectID)
+	if role != nil {
+		if !role.Valid() {
+			return nil, invalid("role", "role is not a project role")
+		}
+		q = q.Where("m.role = ?", *role)
+	}
+	p, err := fetchPage(ctx, q, args, "m.created_at", "m.id", func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} })
+	if err != nil {
+		return nil, err
+	}
+	if !me.Role.AtLeast(RoleAdmin) {
+		for _, m := range p.Items {
+			if m.UserID != viewer {
+				m.ExternalID = nil
+			}
+		}
+	}
+	return p, nil
+}
+
+// UpdateMemberInput is what updateMember takes: a new role, an external ID ("" clears it), or
+// both.
+type UpdateMemberInput struct {
+	ProjectID  uuid.UUID
+	UserID     uuid.UUID
+	Role       *Role
+	ExternalID *string
+}
+
+// UpdateMember changes a member's role and/or external ID under the authority rule. Nobody
+// changes their own role; an ADMIN or OWNER may set their own external ID.
+//
+// Errors: BAD_USER_INPUT (nothing to change, role, externalId), NOT_FOUND (project or member),
+// FORBIDDEN, EXTERNAL_ID_TAKEN.
+func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMemberInput) (*Member, error) {
+	if in.Role == nil && in.ExternalID == nil {
+		return nil, invalid("role", "give a role or an externalId to change")
+	}
+	if in.Role != nil && !in.Role.Valid() {
+		return nil, invalid("role", "role is not a project role")
+	}
+	externalID, err := normalizeExternalID("externalId", in.ExternalID)
+	if err != nil {
+		return nil, err
+	}
+	var target *Member
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var me *Member
+		var err error
+		if me, target, err = s.lockMembers(ctx, tx, actor, in.ProjectID, in.UserID); err != nil {
+			return err
+		}
+		if err := checkUpdate(me, target, in.Role); err != nil {
+			return err
+		}
+		if in.ExternalID != nil {
+			if err := s.checkExternalIDFree(ctx, tx, in.ProjectID, externalID, target.UserID); err != nil {
+				return err
+			}
+			target.ExternalID = externalID
+		}
+		if in.Role != nil {
+			target.Role = *in.Role
+		}
+		target.UpdatedAt = s.now()
+		if _, err := tx.NewUpdate().Model(target).Column("role", "external_id", "updated_at").WherePK().Exec(ctx); err != nil {
+			return inviteConflict(err)
+		}
+		email, err := userEmail(ctx, tx, target.UserID)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, s.event(EventUpdatedMember, &in.ProjectID, actor, nil, email))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return target, nil
+}
+
+// checkUpdate applies the authority rule to an update of target by me.
+func checkUpdate(me, target *Member, role *Role) error {
+	if me.UserID == target.UserID {
+		if role != nil {
+			return Errorf(Forbidden, "nobody changes their own role")
+		}
+		if !me.Role.AtLeast(RoleAdmin) {
+			return Errorf(Forbidden, "only an ADMIN or OWNER sets their own external ID")
+		}
+		return nil
+	}
+	if !CanActOn(me.Role, target.Role) {
+		return Errorf(Forbidden, "as %s you may not change a member who is %s", me.Role, target.Role)
+	}
+	if role != nil && !CanActOn(me.Role, *role) {
+		return Errorf(Forbidden, "as %s you may not make anyone %s", me.Role, *role)
+	}
+	return nil
+}
+
+// checkExternalIDFree checks that id (nil: none) is held by no member but holder and by no
+// pending invite of the project. Run under the project's lock.
+func (s *Service) checkExternalIDFree(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id *string, holder uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	if err := s.expireDue(ctx, tx, &projectID, ""); err != nil {
+		return err
+	}
+	held, err := externalIDHeld(ctx, tx, projectID, *id, holder, uuid.Nil)
+	if err != nil {
+		return err
+	}
+	if held {
+		return Errorf(ExternalIDTaken, "external ID %q is held by another member or pending invite of this project", *id)
+	}
+	return nil
+}
+
+// lockMembers locks the project and reads the actor's and the target's memberships.
+func (s *Service) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, userID uuid.UUID) (me, target *Member, err error) {
+	if _, err := s.lockProject(ctx, tx, projectID); err != nil {
+		return nil, nil, err
+	}
+	if me, err = member(ctx, tx, projectID, actor, "project"); err != nil {
+		return nil, nil, err
+	}
+	if target, err = member(ctx, tx, projectID, userID, "member"); err != nil {
+		return nil, nil, err
+	}
+	return me, target, nil
+}
+
+func userEmail(ctx context.Context, db bun.IDB, id uuid.UUID) (string, error) {
+	u, err := userByID(ctx, db, id)
+	if err != nil {
+		return "", err
+	}
+	return u.Email, nil
+}
+
+// RemoveMember removes another member under the authority rule (leaving is leaveProject).
+//
+// Errors: NOT_FOUND, FORBIDDEN.
+func (s *Service) RemoveMember(ctx context.Context, actor, projectID, userID uuid.UUID) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
+		if err != nil {
+			return err
+		}
+		if me.UserID == target.UserID {
+			return Errorf(Forbidden, "to leave the project use leaveProject")
+		}
+		if !CanActOn(me.Role, target.Role) {
+			return Errorf(Forbidden, "as %s you may not remove a member who is %s", me.Role, target.Role)
+		}
+		return s.deleteMember(ctx, tx, target, EventRemovedMember, actor)
+	})
+}
+
+func (s *Service) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event string, actor uuid.UUID) error {
+	email, err := userEmail(ctx, tx, m.UserID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewDelete().Model(m).WherePK().Exec(ctx); err != nil {
+		return err
+	}
+	return record(ctx, tx, s.event(event, &m.ProjectID, actor, nil, email))
+}
+
+// LeaveProject ends the actor's own membership. The OWNER cannot leave: a project keeps its
+// owner, so ownership is transferred first.
+//
+// Errors: NOT_FOUND, LAST_OWNER.
+func (s *Service) LeaveProject(ctx context.Context, actor, projectID uuid.UUID) error {
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := s.lockProject(ctx, tx, projectID); err != nil {
+			return err
+		}
+		me, err := member(ctx, tx, projectID, actor, "project")
+		if err != nil {
+			return err
+		}
+		if me.Role == RoleOwner {
+			return Errorf(LastOwner, "the owner cannot leave; transfer ownership to an admin first")
+		}
+		return s.deleteMember(ctx, tx, me, EventLeftProject, actor)
+	})
+}
+
+// TransferOwnership makes an ADMIN the project's OWNER and the old owner an ADMIN.
+//
+// Errors: NOT_FOUND (project or member), FORBIDDEN (the actor is not the OWNER),
+// BAD_USER_INPUT (the member named is not an ADMIN).
+func (s *Service) TransferOwnership(ctx context.Context, actor, projectID, userID uuid.UUID) (*Project, error) {
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
+		if err != nil {
+			return err
+		}
+		if me.Role != RoleOwner {
+			return Errorf(Forbidden, "only the owner transfers ownership")
+		}
+		if target.Role != RoleAdmin {
+			return &Error{Code: BadUserInput, Field: "userId", Message: fmt.Sprintf("ownership goes only to an ADMIN; this member is %s", target.Role)}
+		}
+		now := s.now()
+		// The old owner steps down first: the database allows one OWNER per project.
+		for _, change := range []struct {
+			m    *Member
+			role Role
+		}{{me, RoleAdmin}, {target, RoleOwner}} {
+			change.m.Role, change.m.UpdatedAt = change.role, now
+			if _, err := tx.NewUpdate().Model(change.m).Column("role", "updated_at").WherePK().Exec(ctx); err != nil {
+				return err
+			}
+		}
+		email, err := userEmail(ctx, tx, target.UserID)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, s.event(EventTransferredOwnership, &projectID, actor, nil, email))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Project(ctx, actor, projectID)
+}
+
+// User returns an account by ID.
+//
+// Errors: NOT_FOUND.
+func (s *Service) User(ctx context.Context, id uuid.UUID) (*User, error) {
+	return userByID(ctx, s.db, id)
+}

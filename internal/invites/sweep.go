@@ -1,0 +1,96 @@
+package invites
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+)
+
+// Sweeper keeps the tables tidy: it marks invites whose expiry has passed as EXPIRED (they
+// read as expired before that anyway), deletes expired, declined and revoked invites once
+// their retention has passed, and deletes expired sessions, verification links and old log-in
+// failures. It runs as a River periodic job, which River runs on its elected leader only, so
+// any number of replicas sweep once.
+type Sweeper struct {
+	db  *bun.DB
+	cfg Config
+}
+
+// NewSweeper returns a Sweeper over db with the service's settings.
+func NewSweeper(db *bun.DB, cfg Config) *Sweeper {
+	return &Sweeper{db: db, cfg: cfg.withDefaults()}
+}
+
+// SweepResult counts what one sweep did.
+type SweepResult struct {
+	Expired int // invites marked EXPIRED
+	Deleted int // ended invites deleted after their retention
+}
+
+// Sweep runs one sweep.
+func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
+	var r SweepResult
+	now := w.cfg.Now().UTC().Truncate(time.Microsecond)
+	err := w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*Invite)(nil)).
+			Set("status = 'EXPIRED'").Set("external_id = NULL").Set("ended_at = expires_at").Set("updated_at = ?", now).
+			// Rows a project's own transaction holds are skipped: it marks them itself, and the
+			// next sweep gets the rest; waiting on them could deadlock with it.
+			Where("id IN (SELECT id FROM invites WHERE status = 'PENDING' AND expires_at <= ? FOR UPDATE SKIP LOCKED)", now).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		r.Expired = rowsAffected(res)
+		res, err = tx.NewDelete().Model((*Invite)(nil)).
+			Where("id IN (SELECT id FROM invites WHERE status IN ('EXPIRED', 'DECLINED', 'REVOKED') AND ended_at <= ? FOR UPDATE SKIP LOCKED)",
+				now.Add(-w.cfg.InviteRetention)).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		r.Deleted = rowsAffected(res)
+		for _, q := range []*bun.DeleteQuery{
+			tx.NewDelete().Model((*sessionRow)(nil)).Where("expires_at <= ?", now),
+			tx.NewDelete().Model((*emailVerification)(nil)).Where("expires_at <= ?", now),
+			tx.NewDelete().Model((*loginFailure)(nil)).Where("failed_at <= ?", now.Add(-w.cfg.LoginFailureWindow)),
+		} {
+			if _, err := q.Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return r, err
+}
+
+func rowsAffected(res interface{ RowsAffected() (int64, error) }) int {
+	n, _ := res.RowsAffected()
+	return int(n)
+}
+
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "invites_sweep" }
+
+type sweepWorker struct {
+	river.WorkerDefaults[sweepArgs]
+	sweeper *Sweeper
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
+	_, err := w.sweeper.Sweep(ctx)
+	return err
+}
+
+// Register adds the sweep's worker to a River client's workers.
+func (w *Sweeper) Register(workers *river.Workers) {
+	river.AddWorker(workers, &sweepWorker{sweeper: w})
+}
+
+// PeriodicJob is the sweep every interval, and once at start-up.
+func (w *Sweeper) PeriodicJob(interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}
