@@ -11,6 +11,9 @@
 //	LOG_LEVEL      debug, info, warn or error (info)
 //	INTROSPECTION  false turns schema introspection off (on)
 //	SESSION_TTL    how long a session lasts (720h)
+//	INVITE_TTL     how long an invite can be claimed (168h)
+//	INVITE_RETENTION  how long expired, declined and revoked invites are kept (720h)
+//	SWEEP_INTERVAL how often invites are marked expired and old ones deleted (1m)
 package main
 
 import (
@@ -29,6 +32,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/playground"
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -58,6 +62,9 @@ type config struct {
 	LogLevel      slog.Level
 	Introspection bool
 	SessionTTL    time.Duration
+	InviteTTL     time.Duration
+	Retention     time.Duration
+	SweepInterval time.Duration
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -79,9 +86,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		c.Introspection = b
 	}
-	var err error
-	if c.SessionTTL, err = duration(getenv, "SESSION_TTL", 30*24*time.Hour); err != nil {
-		return c, err
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+		def  time.Duration
+	}{
+		{"SESSION_TTL", &c.SessionTTL, 30 * 24 * time.Hour},
+		{"INVITE_TTL", &c.InviteTTL, 7 * 24 * time.Hour},
+		{"INVITE_RETENTION", &c.Retention, 30 * 24 * time.Hour},
+		{"SWEEP_INTERVAL", &c.SweepInterval, time.Minute},
+	} {
+		var err error
+		if *d.dst, err = duration(getenv, d.name, d.def); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }
@@ -130,11 +148,18 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 			return fmt.Errorf("SMTP_URL: %w", err)
 		}
 	}
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: sender, Logger: log})
+	serviceCfg := invites.Config{AppURL: cfg.AppURL, SessionTTL: cfg.SessionTTL, InviteTTL: cfg.InviteTTL, InviteRetention: cfg.Retention}
+	sweeper := invites.NewSweeper(db, serviceCfg)
+	queue, err := mail.NewQueue(db, mail.QueueConfig{
+		Sender:       sender,
+		Logger:       log,
+		Register:     sweeper.Register,
+		PeriodicJobs: []*river.PeriodicJob{sweeper.PeriodicJob(cfg.SweepInterval)},
+	})
 	if err != nil {
 		return err
 	}
-	service := invites.New(db, queue, invites.Config{AppURL: cfg.AppURL, SessionTTL: cfg.SessionTTL})
+	service := invites.New(db, queue, serviceCfg)
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{

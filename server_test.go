@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -160,12 +162,13 @@ func TestLoadConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Addr != ":8080" || c.AppURL != "http://localhost:8080" || !c.Introspection || c.SMTPURL != "" || c.SessionTTL != 30*24*time.Hour {
+		if c.Addr != ":8080" || c.AppURL != "http://localhost:8080" || !c.Introspection || c.SMTPURL != "" || c.SessionTTL != 30*24*time.Hour ||
+			c.InviteTTL != 7*24*time.Hour || c.Retention != 30*24*time.Hour || c.SweepInterval != time.Minute {
 			t.Errorf("defaults = %+v", c)
 		}
 	})
 	t.Run("Errors", func(t *testing.T) {
-		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h"} {
+		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x"} {
 			if _, err := loadConfig(func(name string) string {
 				if name == k {
 					return v
@@ -176,4 +179,92 @@ func TestLoadConfig(t *testing.T) {
 			}
 		}
 	})
+}
+
+// e2eClient talks to a running server over HTTP.
+type e2eClient struct {
+	t    *testing.T
+	base string
+}
+
+// do runs one GraphQL request and returns its data, failing the test on any error.
+func (c e2eClient) do(token, query string, vars map[string]any) map[string]any {
+	c.t.Helper()
+	data, errs := c.try(token, query, vars)
+	if len(errs) > 0 {
+		c.t.Fatalf("%s: errors %v", query, errs)
+	}
+	return data
+}
+
+// try runs one GraphQL request and returns its data and errors.
+func (c e2eClient) try(token, query string, vars map[string]any) (map[string]any, []map[string]any) {
+	c.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Data   map[string]any   `json:"data"`
+		Errors []map[string]any `json:"errors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		c.t.Fatalf("decode response: %v", err)
+	}
+	return out.Data, out.Errors
+}
+
+func field(v any, path ...string) any {
+	for _, k := range path {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	return v
+}
+
+func tokenOf(link string) string { return link[strings.LastIndexByte(link, '/')+1:] }
+
+var e2eSeq int
+
+func e2eEmail(name string) string {
+	e2eSeq++
+	return name + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.Itoa(e2eSeq) + "@example.test"
+}
+
+// emailRow is the part of an emails row that the end-to-end tests check.
+type emailRow struct {
+	Status   string `bun:"status"`
+	TextBody string `bun:"text_body"`
+	Link     string `bun:"link"`
+}
+
+// waitEmailRow polls until the one emails row for recipient has status want, and returns it.
+func waitEmailRow(t *testing.T, recipient, want string, timeout time.Duration) emailRow {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var rows []emailRow
+		err := pgtest.DB(t).NewSelect().Table("emails").Column("status", "text_body", "link").
+			Where("recipient = ?", recipient).Scan(context.Background(), &rows)
+		if err != nil {
+			t.Fatalf("load emails: %v", err)
+		}
+		if len(rows) > 1 {
+			t.Fatalf("%d emails rows for %s, want 1", len(rows), recipient)
+		}
+		if len(rows) == 1 && rows[0].Status == want {
+			return rows[0]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("emails rows for %s after %s: %+v, want one %s", recipient, timeout, rows, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

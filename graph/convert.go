@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"github.com/google/uuid"
+
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
 )
@@ -26,12 +28,47 @@ func pageInfo[T any](p *invites.Page[T]) *model.PageInfo {
 	return info
 }
 
-func projectConnection(p *invites.Page[*invites.Project]) *model.ProjectConnection {
-	c := &model.ProjectConnection{Edges: make([]*model.ProjectEdge, len(p.Items)), PageInfo: pageInfo(p), TotalCount: p.TotalCount}
+// connection builds a connection from a page: edge makes one edge, conn the whole.
+func connection[T, E, C any](p *invites.Page[T], edge func(cursor string, node T) E, conn func([]E, *model.PageInfo, int) C) C {
+	edges := make([]E, len(p.Items))
 	for i, it := range p.Items {
-		c.Edges[i] = &model.ProjectEdge{Cursor: p.Cursors[i], Node: it}
+		edges[i] = edge(p.Cursors[i], it)
 	}
-	return c
+	return conn(edges, pageInfo(p), p.TotalCount)
+}
+
+func projectConnection(p *invites.Page[*invites.Project]) *model.ProjectConnection {
+	return connection(p, func(c string, n *invites.Project) *model.ProjectEdge { return &model.ProjectEdge{Cursor: c, Node: n} },
+		func(e []*model.ProjectEdge, info *model.PageInfo, total int) *model.ProjectConnection {
+			return &model.ProjectConnection{Edges: e, PageInfo: info, TotalCount: total}
+		})
+}
+
+func memberConnection(p *invites.Page[*invites.Member]) *model.ProjectUserConnection {
+	return connection(p, func(c string, n *invites.Member) *model.ProjectUserEdge {
+		return &model.ProjectUserEdge{Cursor: c, Node: n}
+	},
+		func(e []*model.ProjectUserEdge, info *model.PageInfo, total int) *model.ProjectUserConnection {
+			return &model.ProjectUserConnection{Edges: e, PageInfo: info, TotalCount: total}
+		})
+}
+
+func inviteConnection(p *invites.Page[*invites.Invite]) *model.UserInviteConnection {
+	return connection(p, func(c string, n *invites.Invite) *model.UserInviteEdge {
+		return &model.UserInviteEdge{Cursor: c, Node: n}
+	},
+		func(e []*model.UserInviteEdge, info *model.PageInfo, total int) *model.UserInviteConnection {
+			return &model.UserInviteConnection{Edges: e, PageInfo: info, TotalCount: total}
+		})
+}
+
+func eventConnection(p *invites.Page[*invites.Event]) *model.ActivityEventConnection {
+	return connection(p, func(c string, n *invites.Event) *model.ActivityEventEdge {
+		return &model.ActivityEventEdge{Cursor: c, Node: n}
+	},
+		func(e []*model.ActivityEventEdge, info *model.PageInfo, total int) *model.ActivityEventConnection {
+			return &model.ActivityEventConnection{Edges: e, PageInfo: info, TotalCount: total}
+		})
 }
 
 func authPayload(s *invites.Session) *model.AuthPayload {
@@ -43,4 +80,28 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+func parseOptionalID(what string, id *string) (*uuid.UUID, error) {
+	if id == nil {
+		return nil, nil
+	}
+	u, err := invites.ParseID(what, *id)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func parseMemberIDs(projectID, userID string) (uuid.UUID, uuid.UUID, error) {
+	pid, err := invites.ParseID("project", projectID)
+	if err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	uid, err := invites.ParseID("member", userID)
+	return pid, uid, err
+}
+
+func inviteRef(in model.InviteRefInput) invites.InviteRef {
+	return invites.InviteRef{Token: deref(in.Token), InviteID: deref(in.InviteID)}
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/invites/invites/graph"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
@@ -131,4 +133,17 @@ func lastLinkToken(t *testing.T, recipient string) string {
 		t.Fatalf("no email to %s: %v", recipient, err)
 	}
 	return link[strings.LastIndexByte(link, '/')+1:]
+}
+
+var ctxBG = context.Background()
+
+func pgDB(t *testing.T) *bun.DB { return pgtest.DB(t) }
+
+func countRows(t *testing.T, table string) int {
+	t.Helper()
+	n, err := pgtest.DB(t).NewSelect().TableExpr(table).Count(ctxBG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }

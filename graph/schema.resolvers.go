@@ -12,9 +12,25 @@ import (
 	"github.com/invites/invites/internal/invites"
 )
 
+// Actor is the resolver for the actor field.
+func (r *activityEventResolver) Actor(ctx context.Context, obj *invites.Event) (*invites.User, error) {
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	return r.userOrNil(ctx, *obj.ActorID)
+}
+
+// Invite is the resolver for the invite field.
+func (r *activityEventResolver) Invite(ctx context.Context, obj *invites.Event) (*invites.Invite, error) {
+	if obj.InviteID == nil {
+		return nil, nil
+	}
+	return r.Service.ReferencedInvite(ctx, *obj.InviteID)
+}
+
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
-	s, err := r.Service.SignUp(ctx, invites.SignUpInput{Email: deref(input.Email), Password: input.Password, Name: input.Name})
+	s, err := r.Service.SignUp(ctx, invites.SignUpInput{Email: deref(input.Email), Password: input.Password, Name: input.Name, InviteToken: deref(input.InviteToken)})
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +68,172 @@ func (r *mutationResolver) CreateProject(ctx context.Context, input model.Create
 	return r.Service.CreateProject(ctx, viewer.ID, input.Name)
 }
 
+// CreateInvite is the resolver for the createInvite field.
+func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	projectID, err := parseOptionalID("project", input.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.CreateInvite(ctx, viewer.ID, invites.CreateInviteInput{
+		Email: input.Email, ProjectID: projectID, Role: input.Role, ExternalID: input.ExternalID,
+	})
+}
+
+// AcceptInvite is the resolver for the acceptInvite field.
+func (r *mutationResolver) AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.Service.AcceptInvite(ctx, viewer, inviteRef(input))
+	if err != nil {
+		return nil, err
+	}
+	return &model.AcceptInvitePayload{Invite: res.Invite, Membership: res.Membership}, nil
+}
+
+// DeclineInvite is the resolver for the declineInvite field.
+func (r *mutationResolver) DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error) {
+	viewer, err := r.optionalViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.DeclineInvite(ctx, viewer, inviteRef(input))
+}
+
+// RevokeInvite is the resolver for the revokeInvite field.
+func (r *mutationResolver) RevokeInvite(ctx context.Context, id string) (*invites.Invite, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inviteID, err := invites.ParseID("invite", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.RevokeInvite(ctx, viewer.ID, inviteID)
+}
+
+// ResendInvite is the resolver for the resendInvite field.
+func (r *mutationResolver) ResendInvite(ctx context.Context, id string) (*invites.Invite, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inviteID, err := invites.ParseID("invite", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.ResendInvite(ctx, viewer.ID, inviteID)
+}
+
+// UpdateMember is the resolver for the updateMember field.
+func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateMemberInput) (*invites.Member, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	projectID, userID, err := parseMemberIDs(input.ProjectID, input.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.UpdateMember(ctx, viewer.ID, invites.UpdateMemberInput{
+		ProjectID: projectID, UserID: userID, Role: input.Role, ExternalID: input.ExternalID,
+	})
+}
+
+// RemoveMember is the resolver for the removeMember field.
+func (r *mutationResolver) RemoveMember(ctx context.Context, projectID string, userID string) (bool, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	pid, uid, err := parseMemberIDs(projectID, userID)
+	if err != nil {
+		return false, err
+	}
+	return true, r.Service.RemoveMember(ctx, viewer.ID, pid, uid)
+}
+
+// TransferOwnership is the resolver for the transferOwnership field.
+func (r *mutationResolver) TransferOwnership(ctx context.Context, projectID string, userID string) (*invites.Project, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pid, uid, err := parseMemberIDs(projectID, userID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.TransferOwnership(ctx, viewer.ID, pid, uid)
+}
+
+// LeaveProject is the resolver for the leaveProject field.
+func (r *mutationResolver) LeaveProject(ctx context.Context, projectID string) (bool, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	pid, err := invites.ParseID("project", projectID)
+	if err != nil {
+		return false, err
+	}
+	return true, r.Service.LeaveProject(ctx, viewer.ID, pid)
+}
+
+// Members is the resolver for the members field.
+func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, first *int, after *string, role *invites.Role) (*model.ProjectUserConnection, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Service.Members(ctx, viewer.ID, obj.ID, role, pageArgs(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return memberConnection(p), nil
+}
+
+// Invites is the resolver for the invites field.
+func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, first *int, after *string, status *invites.InviteStatus) (*model.UserInviteConnection, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj.ID, status, pageArgs(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return inviteConnection(p), nil
+}
+
+// Activity is the resolver for the activity field.
+func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, first *int, after *string) (*model.ActivityEventConnection, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Service.Activity(ctx, viewer.ID, obj.ID, pageArgs(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return eventConnection(p), nil
+}
+
+// Project is the resolver for the project field.
+func (r *projectUserResolver) Project(ctx context.Context, obj *invites.Member) (*invites.Project, error) {
+	return r.referencedProject(ctx, obj.ProjectID)
+}
+
+// User is the resolver for the user field.
+func (r *projectUserResolver) User(ctx context.Context, obj *invites.Member) (*invites.User, error) {
+	return r.Service.User(ctx, obj.UserID)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*invites.User, error) {
 	return r.optionalViewer(ctx)
@@ -87,13 +269,72 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *string)
 	return projectConnection(p), nil
 }
 
+// MyInvites is the resolver for the myInvites field.
+func (r *queryResolver) MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := invites.StatusPending
+	if status != nil {
+		s = *status
+	}
+	return r.Service.MyInvites(ctx, viewer, s)
+}
+
+// Invitation is the resolver for the invitation field.
+func (r *queryResolver) Invitation(ctx context.Context, token string) (*invites.InvitePreview, error) {
+	p, err := r.Service.Invitation(ctx, token)
+	if invites.ErrorCode(err) == invites.NotFound {
+		return nil, nil
+	}
+	return p, err
+}
+
+// Project is the resolver for the project field.
+func (r *userInviteResolver) Project(ctx context.Context, obj *invites.Invite) (*invites.Project, error) {
+	if obj.ProjectID == nil {
+		return nil, nil
+	}
+	return r.referencedProject(ctx, *obj.ProjectID)
+}
+
+// Inviter is the resolver for the inviter field.
+func (r *userInviteResolver) Inviter(ctx context.Context, obj *invites.Invite) (*invites.User, error) {
+	return r.Service.User(ctx, obj.InviterID)
+}
+
+// Invitee is the resolver for the invitee field.
+func (r *userInviteResolver) Invitee(ctx context.Context, obj *invites.Invite) (*invites.User, error) {
+	if obj.InviteeID == nil {
+		return nil, nil
+	}
+	return r.userOrNil(ctx, *obj.InviteeID)
+}
+
+// ActivityEvent returns ActivityEventResolver implementation.
+func (r *Resolver) ActivityEvent() ActivityEventResolver { return &activityEventResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// Project returns ProjectResolver implementation.
+func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
+
+// ProjectUser returns ProjectUserResolver implementation.
+func (r *Resolver) ProjectUser() ProjectUserResolver { return &projectUserResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// UserInvite returns UserInviteResolver implementation.
+func (r *Resolver) UserInvite() UserInviteResolver { return &userInviteResolver{r} }
+
 type (
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
+	activityEventResolver struct{ *Resolver }
+	mutationResolver      struct{ *Resolver }
+	projectResolver       struct{ *Resolver }
+	projectUserResolver   struct{ *Resolver }
+	queryResolver         struct{ *Resolver }
+	userInviteResolver    struct{ *Resolver }
 )

@@ -6,6 +6,32 @@ import (
 	"github.com/invites/invites/internal/invites"
 )
 
+// An accepted invite.
+type AcceptInvitePayload struct {
+	// The invite, now ACCEPTED.
+	Invite *invites.Invite `json:"invite"`
+	// Null for an invite to the service alone.
+	Membership *invites.Member `json:"membership,omitempty"`
+}
+
+// A page of tracked events.
+type ActivityEventConnection struct {
+	// The page's events with their cursors.
+	Edges []*ActivityEventEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many events the whole list holds.
+	TotalCount int `json:"totalCount"`
+}
+
+// An event in a page.
+type ActivityEventEdge struct {
+	// An opaque cursor of this position.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *invites.Event `json:"node"`
+}
+
 // A signed-in session.
 type AuthPayload struct {
 	// Send it back as `Authorization: Bearer <token>`.
@@ -14,10 +40,30 @@ type AuthPayload struct {
 	User *invites.User `json:"user"`
 }
 
+// What createInvite takes.
+type CreateInviteInput struct {
+	// The email to invite.
+	Email string `json:"email"`
+	// Left out: an invite to the service alone, which any signed-in user may send.
+	ProjectID *string `json:"projectId,omitempty"`
+	// Required with projectId, not allowed without.
+	Role *invites.Role `json:"role,omitempty"`
+	// The project's own ID for the person: at most 64 characters, no control characters, trimmed; blank means none.
+	ExternalID *string `json:"externalId,omitempty"`
+}
+
 // What createProject takes.
 type CreateProjectInput struct {
 	// 1 to 200 characters.
 	Name string `json:"name"`
+}
+
+// Names an invite: exactly one of token and inviteId.
+type InviteRefInput struct {
+	// The token from the invite's link.
+	Token *string `json:"token,omitempty"`
+	// Or the invite's ID, for a signed-in user with a verified email that matches the invite.
+	InviteID *string `json:"inviteId,omitempty"`
 }
 
 // What logIn takes.
@@ -58,16 +104,66 @@ type ProjectEdge struct {
 	Node *invites.Project `json:"node"`
 }
 
+// A page of members.
+type ProjectUserConnection struct {
+	// The page's members with their cursors.
+	Edges []*ProjectUserEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many members the whole list holds.
+	TotalCount int `json:"totalCount"`
+}
+
+// A member in a page.
+type ProjectUserEdge struct {
+	// An opaque cursor of this position.
+	Cursor string `json:"cursor"`
+	// The membership.
+	Node *invites.Member `json:"node"`
+}
+
 // What can be read.
 type Query struct {
 }
 
 // What signUp takes.
 type SignUpInput struct {
-	// A valid email address; trimmed and compared case-insensitively.
+	// A valid email address; trimmed and compared case-insensitively. May be left out when inviteToken is given: the invite's email is used.
 	Email *string `json:"email,omitempty"`
 	// 8 to 256 characters.
 	Password string `json:"password"`
 	// 1 to 200 characters.
 	Name string `json:"name"`
+	// Claims that invite while signing up; the email counts as verified.
+	InviteToken *string `json:"inviteToken,omitempty"`
+}
+
+// What updateMember takes: a role, an external ID, or both.
+type UpdateMemberInput struct {
+	// The project.
+	ProjectID string `json:"projectId"`
+	// The member.
+	UserID string `json:"userId"`
+	// The new role.
+	Role *invites.Role `json:"role,omitempty"`
+	// The new external ID. An empty string clears it.
+	ExternalID *string `json:"externalId,omitempty"`
+}
+
+// A page of invites.
+type UserInviteConnection struct {
+	// The page's invites with their cursors.
+	Edges []*UserInviteEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many invites the whole list holds.
+	TotalCount int `json:"totalCount"`
+}
+
+// An invite in a page.
+type UserInviteEdge struct {
+	// An opaque cursor of this position.
+	Cursor string `json:"cursor"`
+	// The invite.
+	Node *invites.Invite `json:"node"`
 }

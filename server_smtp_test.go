@@ -1,0 +1,71 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/invites/invites/internal/mail/smtptest"
+)
+
+func TestServer_SignUpAndVerifyThroughSMTP(t *testing.T) {
+	smtp := smtptest.Start(t)
+	c := e2eClient{t, startServer(t, map[string]string{
+		"SMTP_URL":  smtp.URL(),
+		"APP_URL":   "https://app.example",
+		"MAIL_FROM": "Invites <noreply@app.example>",
+	})}
+	const linkPrefix = "https://app.example/verify-email/"
+	email := e2eEmail("smtp-e2e")
+	typed := "  " + strings.ToUpper(email) + " "
+
+	d := c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": typed, "password": "correct horse battery", "name": "Ada Lovelace"}})
+	session, _ := field(d, "signUp", "token").(string)
+	if field(d, "signUp", "user", "email") != email || field(d, "signUp", "user", "emailVerified") != false || session == "" {
+		t.Fatalf("signUp = %v, want %s unverified with a token", d, email)
+	}
+
+	msgs := smtp.WaitFor(t, email, 1, mailWait)
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails to %s, want 1", len(msgs), email)
+	}
+	m := msgs[0]
+	if m.From != "noreply@app.example" {
+		t.Errorf("MAIL FROM %q, want noreply@app.example", m.From)
+	}
+	if len(m.To) != 1 || strings.ToLower(m.To[0]) != email {
+		t.Errorf("RCPT TO %q, want [%s]", m.To, email)
+	}
+	if m.Subject != "Confirm your email for Invites" {
+		t.Errorf("subject %q, want %q", m.Subject, "Confirm your email for Invites")
+	}
+	link := m.Link(linkPrefix)
+	if link == "" {
+		t.Fatalf("text part holds no link starting with %s:\n%s", linkPrefix, m.Text)
+	}
+	if !strings.Contains(m.HTML, `href="`+link+`"`) {
+		t.Errorf("HTML part does not link to %s:\n%s", link, m.HTML)
+	}
+	token := strings.TrimPrefix(link, linkPrefix)
+	if token == "" || strings.ContainsAny(token, "/?#") {
+		t.Fatalf("link %s: token %q is not the link's last part", link, token)
+	}
+
+	const verify = `mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }`
+	d = c.do("", verify, map[string]any{"t": token})
+	if field(d, "verifyEmail", "email") != email || field(d, "verifyEmail", "emailVerified") != true {
+		t.Errorf("verifyEmail = %v, want %s verified", d, email)
+	}
+	if _, errs := c.try("", verify, map[string]any{"t": token}); len(errs) != 1 || field(errs[0], "extensions", "code") != "NOT_FOUND" {
+		t.Errorf("verifyEmail again: errors %v, want one NOT_FOUND", errs)
+	}
+	d = c.do(session, `{ me { email emailVerified } }`, nil)
+	if field(d, "me", "email") != email || field(d, "me", "emailVerified") != true {
+		t.Errorf("me = %v, want %s verified", d, email)
+	}
+
+	// The worker records SENT just after the server accepted the message: wait for it.
+	e := waitEmailRow(t, email, "SENT", mailWait)
+	if e.TextBody != "" || e.Link != "" {
+		t.Errorf("emails row: text_body %q, link %q; want both wiped", e.TextBody, e.Link)
+	}
+}
