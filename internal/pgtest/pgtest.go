@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,6 +90,10 @@ func create(ctx context.Context) (server, name string, err error) {
 	}
 	db = bun.NewDB(sqldb, pgdialect.New())
 	if err := migrations.Up(ctx, db); err != nil {
+		db.Close()
+		if dropErr := drop(server, name); dropErr != nil {
+			err = errors.Join(err, dropErr)
+		}
 		return "", "", fmt.Errorf("migrate %s: %w", name, err)
 	}
 	return server, name, nil

@@ -1,0 +1,99 @@
+package pgtest
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Counter counts the SQL statements sent through a CountingDB, at the driver, so that it sees
+// bun's queries and raw ones alike.
+type Counter struct {
+	mu         sync.Mutex
+	statements []string
+}
+
+// Reset forgets what was counted.
+func (c *Counter) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.statements = nil
+}
+
+// Count is how many statements ran since the last Reset, not counting transaction control
+// (BEGIN, COMMIT, ROLLBACK), which costs the same however a call is written.
+func (c *Counter) Count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.statements)
+}
+
+// Statements are the statements counted, for a failure message.
+func (c *Counter) Statements() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.statements...)
+}
+
+func (c *Counter) add(query string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := strings.Join(strings.Fields(query), " ")
+	if len(q) > 120 {
+		q = q[:120] + "…"
+	}
+	c.statements = append(c.statements, q)
+}
+
+// CountingDB opens a second pool on the package's database whose statements c counts. It is
+// closed when the test ends.
+func CountingDB(tb testing.TB) (*bun.DB, *Counter) {
+	tb.Helper()
+	cfg, err := pgx.ParseConfig(URL(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := &Counter{}
+	sqldb := sql.OpenDB(countingConnector{stdlib.GetConnector(*cfg), c})
+	db := bun.NewDB(sqldb, pgdialect.New())
+	tb.Cleanup(func() { db.Close() })
+	return db, c
+}
+
+type countingConnector struct {
+	driver.Connector
+	c *Counter
+}
+
+func (cc countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := cc.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{conn.(*stdlib.Conn), cc.c}, nil
+}
+
+// countingConn is pgx's connection with every statement counted. It forwards the optional
+// interfaces that database/sql looks for (CheckNamedValue lets slices through as arrays).
+type countingConn struct {
+	*stdlib.Conn
+	c *Counter
+}
+
+func (cc *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	cc.c.add(query)
+	return cc.Conn.ExecContext(ctx, query, args)
+}
+
+func (cc *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	cc.c.add(query)
+	return cc.Conn.QueryContext(ctx, query, args)
+}
