@@ -116,12 +116,25 @@ func MustEnqueue(t *testing.T, q *imail.Queue, m imail.Message) uuid.UUID {
 	return id
 }
 
+// MustEnqueueMany queues ms in a committed transaction.
+func MustEnqueueMany(t *testing.T, q *imail.Queue, ms []imail.Message) []uuid.UUID {
+	t.Helper()
+	var ids []uuid.UUID
+	err := pgtest.DB(t).RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		ids, err = q.EnqueueMany(ctx, tx, ms)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("EnqueueMany: %v", err)
+	}
+	return ids
+}
+
 // emailState is an emails row as the tests check it.
 type emailState struct {
 	Status    imail.Status `bun:"status"`
 	Attempts  int          `bun:"attempts"`
-	TextBody  string       `bun:"text_body"`
-	HTMLBody  string       `bun:"html_body"`
 	Link      string       `bun:"link"`
 	LastError *string      `bun:"last_error"`
 	SentAt    *time.Time   `bun:"sent_at"`
@@ -131,7 +144,7 @@ func loadEmail(t *testing.T, id uuid.UUID) (emailState, bool) {
 	t.Helper()
 	var rows []emailState
 	err := pgtest.DB(t).NewSelect().Table("emails").
-		Column("status", "attempts", "text_body", "html_body", "link", "last_error", "sent_at").
+		Column("status", "attempts", "link", "last_error", "sent_at").
 		Where("id = ?", id).Scan(context.Background(), &rows)
 	if err != nil {
 		t.Fatalf("load email: %v", err)
@@ -158,47 +171,75 @@ func waitStatus(t *testing.T, id uuid.UUID, want imail.Status) emailState {
 	}
 }
 
-// jobState is the state of the River job that sends email id, "" when there is none.
-func jobState(t *testing.T, id uuid.UUID) string {
+// The kinds of River job that send emails: the job of an EnqueueMany chunk, which makes each
+// email's first attempt, and the job of one email, which makes its retries.
+const (
+	chunkKind = "send_emails"
+	retryKind = "send_email"
+)
+
+// jobStates are the states of the River jobs of kind that send email id, oldest first.
+func jobStates(t *testing.T, kind string, id uuid.UUID) []string {
 	t.Helper()
-	var states []string
-	err := pgtest.DB(t).NewSelect().Table("river_job").Column("state").
-		Where("kind = 'send_email' AND args->>'email_id' = ?", id.String()).
-		Scan(context.Background(), &states)
-	if err != nil {
-		t.Fatalf("job state: %v", err)
+	q := pgtest.DB(t).NewSelect().Table("river_job").Column("state").Where("kind = ?", kind).OrderExpr("id")
+	switch kind {
+	case chunkKind:
+		q = q.Where("args->'email_ids' @> jsonb_build_array(?::text)", id.String())
+	case retryKind:
+		q = q.Where("args->>'email_id' = ?", id.String())
+	default:
+		t.Fatalf("no job kind %q", kind)
 	}
+	var states []string
+	if err := q.Scan(context.Background(), &states); err != nil {
+		t.Fatalf("job states: %v", err)
+	}
+	return states
+}
+
+// jobState is the state of the River job of kind that sends email id, "" when there is none.
+func jobState(t *testing.T, kind string, id uuid.UUID) string {
+	t.Helper()
+	states := jobStates(t, kind, id)
 	switch len(states) {
 	case 0:
 		return ""
 	case 1:
 		return states[0]
 	default:
-		t.Fatalf("email %s has %d jobs, want 1", id, len(states))
+		t.Fatalf("email %s has %d jobs %s, want 1", id, len(states), kind)
 		return ""
 	}
 }
 
-// waitJobState polls the River job of email id until it is in state want.
-func waitJobState(t *testing.T, id uuid.UUID, want string) {
+// waitJobState polls the River job of kind that sends email id until it is in state want.
+func waitJobState(t *testing.T, kind string, id uuid.UUID, want string) {
 	t.Helper()
 	deadline := time.Now().Add(waitFor)
 	for {
-		got := jobState(t, id)
+		got := jobState(t, kind, id)
 		if got == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("job of email %s: state %q after %s, want %q", id, got, waitFor, want)
+			t.Fatalf("job %s of email %s: state %q after %s, want %q", kind, id, got, waitFor, want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// checkWiped fails unless the row no longer holds the email's bodies and link.
+// checkNoRetryJob fails if email id was handed to a job of its own for a retry.
+func checkNoRetryJob(t *testing.T, id uuid.UUID) {
+	t.Helper()
+	if states := jobStates(t, retryKind, id); len(states) != 0 {
+		t.Errorf("email %s has retry jobs in states %v, want none", id, states)
+	}
+}
+
+// checkWiped fails unless the row no longer holds the email's link, the one secret in it.
 func checkWiped(t *testing.T, e emailState) {
 	t.Helper()
-	if e.TextBody != "" || e.HTMLBody != "" || e.Link != "" {
-		t.Errorf("bodies and link not wiped: text %q, html %q, link %q", e.TextBody, e.HTMLBody, e.Link)
+	if e.Link != "" {
+		t.Errorf("link not wiped: %q", e.Link)
 	}
 }

@@ -3,20 +3,24 @@
 // SMTP server, to the log.
 package mail
 
-// Message is one email, rendered and ready to send.
+// Message is one email. The constructors (Verification, Invitation) fill in what it is for,
+// its subject, its link and its template's inputs; the outbox stores those, and Render makes
+// the bodies when the email is sent, so that queueing thousands in a request stays cheap.
 type Message struct {
-	// Kind says what the email is for ("verification", "invite"), so that the outbox can be
-	// read without the bodies, which are wiped once the email is done.
+	// Kind says what the email is for ("verification", "invite"), and so which template
+	// renders it.
 	Kind    string
 	To      string
 	Subject string
-	// Text is the plain-text part, for clients that do not show HTML.
-	Text string
-	// HTML is the HTML alternative of Text.
-	HTML string
 	// Link is the one link the email carries, kept apart so that the log sender can print it
-	// and a developer without SMTP can follow it.
+	// and a developer without SMTP can follow it. It holds a secret token.
 	Link string
+	// Params are the template's inputs besides the link: names, role, expiry.
+	Params map[string]string
+	// Text is the plain-text part, for clients that do not show HTML; set by Render.
+	Text string
+	// HTML is the HTML alternative of Text; set by Render.
+	HTML string
 }
 
 // Status is where an email is in its delivery; the invites API shows it as deliveryStatus.

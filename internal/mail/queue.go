@@ -3,10 +3,12 @@ package mail
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,7 +30,8 @@ type QueueConfig struct {
 	// Backoff is the wait before the retry that follows attempt number attempt (from 1); nil
 	// for an exponential backoff from about 2s capped at an hour.
 	Backoff func(attempt int) time.Duration
-	// Workers is how many emails are sent at once, 0 for 10.
+	// Workers is how many emails are sent at once, 0 for 10: each worker sends the emails of
+	// one EnqueueMany chunk (up to 100) one after the other.
 	Workers int
 	// Register lets other packages run their own River jobs (a periodic sweep, say) on the
 	// queue's client: it is called with the client's workers before the client is built.
@@ -43,6 +46,7 @@ type QueueConfig struct {
 type Queue struct {
 	db     *bun.DB
 	client *river.Client[*sql.Tx]
+	chunks *sendEmailsWorker
 }
 
 // NewQueue builds a queue on db. It sends nothing until Start, but Enqueue works at once, so a
@@ -74,6 +78,8 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff})
+	chunks := &sendEmailsWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff, maxAttempts: maxAttempts}
+	river.AddWorker(workers, chunks)
 	if cfg.Register != nil {
 		cfg.Register(workers)
 	}
@@ -91,7 +97,8 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: river client: %w", err)
 	}
-	return &Queue{db: db, client: client}, nil
+	chunks.client = client
+	return &Queue{db: db, client: client, chunks: chunks}, nil
 }
 
 // exponentialBackoff doubles from 2s (with some jitter, so that emails failing together do not
@@ -106,6 +113,8 @@ func exponentialBackoff(attempt int) time.Duration {
 
 // Enqueue queues m in tx: the emails row (QUEUED) and the job that sends it are written in
 // the caller's transaction, so a rollback leaves no email and a commit always leads to a send.
+// An email that fails for a reason that may pass is retried with backoff, MaxAttempts times in
+// all, each attempt's outcome recorded on its row.
 // It returns the email's id, which the caller keeps to show the delivery status.
 func (q *Queue) Enqueue(ctx context.Context, tx bun.Tx, m Message) (uuid.UUID, error) {
 	ids, err := q.EnqueueMany(ctx, tx, []Message{m})
@@ -116,13 +125,13 @@ func (q *Queue) Enqueue(ctx context.Context, tx bun.Tx, m Message) (uuid.UUID, e
 }
 
 // EnqueueMany queues ms in tx as Enqueue does, in a fixed number of statements whatever their
-// number, so that a bulk invite of thousands stays fast. The ids are in the order of ms.
+// number, so that a bulk invite of thousands stays fast: one job sends up to 100 of them. The
+// ids are in the order of ms.
 func (q *Queue) EnqueueMany(ctx context.Context, tx bun.Tx, ms []Message) ([]uuid.UUID, error) {
 	if len(ms) == 0 {
 		return nil, nil
 	}
 	cols := newOutboxColumns(len(ms))
-	jobs := make([]river.InsertManyParams, len(ms))
 	ids := make([]uuid.UUID, len(ms))
 	for i, m := range ms {
 		id, err := uuid.NewV7()
@@ -130,13 +139,21 @@ func (q *Queue) EnqueueMany(ctx context.Context, tx bun.Tx, ms []Message) ([]uui
 			return nil, fmt.Errorf("mail: email id: %w", err)
 		}
 		ids[i] = id
-		cols.add(id, m)
-		jobs[i] = river.InsertManyParams{Args: sendEmailArgs{EmailID: id}}
+		if err := cols.add(id, m); err != nil {
+			return nil, err
+		}
+	}
+	jobs := make([]river.InsertManyParams, 0, (len(ids)+chunkSize-1)/chunkSize)
+	for chunk := range slices.Chunk(ids, chunkSize) {
+		jobs = append(jobs, river.InsertManyParams{
+			Args:       sendEmailsArgs{EmailIDs: chunk},
+			InsertOpts: &river.InsertOpts{MaxAttempts: chunkMaxAttempts},
+		})
 	}
 	// Through the raw *sql.Tx, the columns go as array parameters that the pgx driver sends in
 	// binary: for thousands of rows, faster than the SQL text that bun would build.
 	_, err := tx.Tx.ExecContext(ctx, insertEmails,
-		cols.id, cols.kind, cols.recipient, cols.subject, cols.text, cols.html, cols.link, string(StatusQueued))
+		cols.id, cols.kind, cols.recipient, cols.subject, cols.params, cols.link, string(StatusQueued))
 	if err != nil {
 		return nil, fmt.Errorf("mail: insert emails: %w", err)
 	}
@@ -165,29 +182,33 @@ func (q *Queue) Client() *river.Client[*sql.Tx] {
 }
 
 const insertEmails = `
-INSERT INTO emails (id, kind, recipient, subject, text_body, html_body, link, status, created_at, updated_at)
-SELECT id, kind, recipient, subject, text_body, html_body, link, $8, now(), now()
-FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-    AS e(id, kind, recipient, subject, text_body, html_body, link)`
+INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
+SELECT id::uuid, kind, recipient, subject, params::jsonb, link, $7, now(), now()
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+    AS e(id, kind, recipient, subject, params, link)`
 
 // outboxColumns holds emails column by column, as insertEmails takes them.
 type outboxColumns struct {
-	id, kind, recipient, subject, text, html, link []string
+	id, kind, recipient, subject, params, link []string
 }
 
 func newOutboxColumns(n int) *outboxColumns {
 	col := func() []string { return make([]string, 0, n) }
-	return &outboxColumns{col(), col(), col(), col(), col(), col(), col()}
+	return &outboxColumns{col(), col(), col(), col(), col(), col()}
 }
 
-func (c *outboxColumns) add(id uuid.UUID, m Message) {
+func (c *outboxColumns) add(id uuid.UUID, m Message) error {
+	params, err := json.Marshal(m.Params)
+	if err != nil {
+		return fmt.Errorf("mail: email params: %w", err)
+	}
 	c.id = append(c.id, id.String())
 	c.kind = append(c.kind, m.Kind)
 	c.recipient = append(c.recipient, m.To)
 	c.subject = append(c.subject, m.Subject)
-	c.text = append(c.text, m.Text)
-	c.html = append(c.html, m.HTML)
+	c.params = append(c.params, string(params))
 	c.link = append(c.link, m.Link)
+	return nil
 }
 
 // minLevelHandler drops records below level, so that River's routine messages stay out of the

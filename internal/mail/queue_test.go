@@ -2,13 +2,17 @@ package mail_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -82,7 +86,9 @@ func TestQueue_SMTP(t *testing.T) {
 		if n := len(srv.Received(to)); n != 1 {
 			t.Errorf("server received %d messages, want 1", n)
 		}
-		waitJobState(t, id, "completed")
+		// The chunk made the first attempt and handed the email to a job of its own.
+		waitJobState(t, chunkKind, id, "completed")
+		waitJobState(t, retryKind, id, "completed")
 	})
 
 	t.Run("PermanentFailure", func(t *testing.T) {
@@ -93,8 +99,10 @@ func TestQueue_SMTP(t *testing.T) {
 		id := MustEnqueue(t, q, imail.Verification(to, "", "https://app.invites.test/v/2"))
 
 		e := waitStatus(t, id, imail.StatusFailedPermanent)
-		// A cancelled job is never worked again: that is the proof that no retry follows.
-		waitJobState(t, id, "cancelled")
+		// The status and a retry job are written in one transaction: with the status final
+		// and no retry job, no retry follows.
+		checkNoRetryJob(t, id)
+		waitJobState(t, chunkKind, id, "completed")
 		if e.Attempts != 1 {
 			t.Errorf("attempts %d, want 1", e.Attempts)
 		}
@@ -120,13 +128,38 @@ func TestQueue_SMTP(t *testing.T) {
 		id := MustEnqueue(t, q, imail.Verification(to, "", "https://app.invites.test/v/3"))
 
 		e := waitStatus(t, id, imail.StatusFailedPermanent)
-		waitJobState(t, id, "discarded")
+		// One attempt by the chunk, two by the retry job, which has no more.
+		waitJobState(t, retryKind, id, "discarded")
 		if e.Attempts != 3 {
 			t.Errorf("attempts %d, want 3", e.Attempts)
+		}
+		if e.LastError == nil || !strings.Contains(*e.LastError, "451") {
+			t.Errorf("last_error %v, want the 451", e.LastError)
 		}
 		checkWiped(t, e)
 		if n := srv.RcptAttempts(to); n != 3 {
 			t.Errorf("server saw %d attempts, want 3", n)
+		}
+	})
+
+	t.Run("OneAttemptOnly", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		cfg := testConfig(MustSMTPSender(t, srv))
+		cfg.MaxAttempts = 1
+		q := MustStartQueue(t, cfg)
+		to := recipient("busy-once")
+		srv.OnRcpt(to, func(int) error { return smtptest.Error(451) })
+		id := MustEnqueue(t, q, imail.Verification(to, "", "https://app.invites.test/v/5"))
+
+		e := waitStatus(t, id, imail.StatusFailedPermanent)
+		waitJobState(t, chunkKind, id, "completed")
+		checkNoRetryJob(t, id)
+		if e.Attempts != 1 {
+			t.Errorf("attempts %d, want 1", e.Attempts)
+		}
+		checkWiped(t, e)
+		if n := srv.RcptAttempts(to); n != 1 {
+			t.Errorf("server saw %d attempts, want 1", n)
 		}
 	})
 }
@@ -140,13 +173,14 @@ func TestQueue_Start(t *testing.T) {
 		if e, _ := loadEmail(t, id); e.Status != imail.StatusQueued {
 			t.Fatalf("status %q, want QUEUED", e.Status)
 		}
-		if got := jobState(t, id); got != "available" {
+		if got := jobState(t, chunkKind, id); got != "available" {
 			t.Fatalf("job state %q, want available", got)
 		}
 
 		MustStartQueue(t, testConfig(MustSMTPSender(t, srv)))
 		waitStatus(t, id, imail.StatusSent)
-		waitJobState(t, id, "completed")
+		waitJobState(t, chunkKind, id, "completed")
+		checkNoRetryJob(t, id)
 		if n := len(srv.Received(to)); n != 1 {
 			t.Errorf("server received %d messages, want exactly 1", n)
 		}
@@ -171,8 +205,10 @@ func TestQueue_Enqueue(t *testing.T) {
 		if _, ok := loadEmail(t, id); ok {
 			t.Error("emails row survived the rollback")
 		}
-		if got := jobState(t, id); got != "" {
-			t.Errorf("job survived the rollback in state %q", got)
+		for _, kind := range []string{chunkKind, retryKind} {
+			if got := jobState(t, kind, id); got != "" {
+				t.Errorf("job %s survived the rollback in state %q", kind, got)
+			}
 		}
 	})
 
@@ -221,19 +257,17 @@ func TestQueue_EnqueueMany(t *testing.T) {
 			for i, id := range ids {
 				strs[i] = id.String()
 			}
-			var rows, queued, jobs int
+			var rows, queued int
 			err = tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'QUEUED' AND recipient LIKE 'bulk-%')
 				FROM emails WHERE id::text = ANY(?::text[])`, pgdialect.Array(strs)).Scan(&rows, &queued)
 			if err != nil {
 				t.Fatalf("count emails: %v", err)
 			}
-			err = tx.QueryRowContext(ctx, `SELECT count(*) FROM river_job
-				WHERE kind = 'send_email' AND state = 'available' AND args->>'email_id' = ANY(?::text[])`, pgdialect.Array(strs)).Scan(&jobs)
-			if err != nil {
-				t.Fatalf("count jobs: %v", err)
+			if rows != n || queued != n {
+				t.Errorf("%d rows (%d QUEUED), want %d", rows, queued, n)
 			}
-			if rows != n || queued != n || jobs != n {
-				t.Errorf("%d rows (%d QUEUED) and %d jobs, want %d each", rows, queued, jobs, n)
+			if got, want := chunkSizes(t, tx, strs), chunked(n); !slices.Equal(got, want) {
+				t.Errorf("available send_emails jobs of sizes %v, want %v", got, want)
 			}
 			return errors.New("roll back")
 		})
@@ -255,6 +289,275 @@ func TestQueue_EnqueueMany(t *testing.T) {
 			t.Fatalf("EnqueueMany: %v", err)
 		}
 	})
+}
+
+// TestQueue_Chunks checks that EnqueueMany's emails go in jobs of up to imail.ChunkSize, each
+// email still getting a status, retries and a permanent failure of its own.
+func TestQueue_Chunks(t *testing.T) {
+	t.Run("DeliveredOnce", func(t *testing.T) {
+		const n = 250
+		srv := smtptest.Start(t)
+		q := MustStartQueue(t, testConfig(MustSMTPSender(t, srv)))
+		ms := make([]imail.Message, n)
+		for i := range ms {
+			ms[i] = imail.Invitation(imail.InvitationData{
+				To: recipient("chunked"), InviterName: "Ada", ProjectName: "Apollo", Role: "CONTRIBUTOR",
+				Link: fmt.Sprintf("https://app.invites.test/invite/tok-%d", i),
+			})
+		}
+		var ids []uuid.UUID
+		err := pgtest.DB(t).RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			if ids, err = q.EnqueueMany(ctx, tx, ms); err != nil {
+				return err
+			}
+			strs := make([]string, len(ids))
+			for i, id := range ids {
+				strs[i] = id.String()
+			}
+			if got, want := chunkSizes(t, tx, strs), []int{100, 100, 50}; !slices.Equal(got, want) {
+				t.Errorf("send_emails jobs of sizes %v, want %v", got, want)
+			}
+			// The started queue polls meanwhile, but sends only what is committed.
+			time.Sleep(300 * time.Millisecond)
+			if got := srv.Received(ms[0].To); len(got) != 0 {
+				t.Errorf("server received %d messages before the commit", len(got))
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("EnqueueMany: %v", err)
+		}
+
+		for i, id := range ids {
+			e := waitStatus(t, id, imail.StatusSent)
+			if e.Attempts != 1 || e.SentAt == nil {
+				t.Errorf("email %d: attempts %d, sent_at %v; want 1 and set", i, e.Attempts, e.SentAt)
+			}
+			checkWiped(t, e)
+		}
+		for _, id := range []uuid.UUID{ids[0], ids[100], ids[n-1]} {
+			waitJobState(t, chunkKind, id, "completed")
+		}
+		for i, m := range ms {
+			got := srv.Received(m.To)
+			if len(got) != 1 {
+				t.Errorf("server received %d messages for %s, want 1", len(got), m.To)
+				continue
+			}
+			if !strings.Contains(got[0].Text, m.Link) {
+				t.Errorf("message %d does not hold its link %s:\n%s", i, m.Link, got[0].Text)
+			}
+			checkNoRetryJob(t, ids[i])
+		}
+	})
+
+	t.Run("FailuresOfTheirOwn", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		q := MustStartQueue(t, testConfig(MustSMTPSender(t, srv)))
+		tos := []string{recipient("fine"), recipient("greylisted"), recipient("fine"), recipient("unknown-user"), recipient("fine")}
+		greylisted, unknown := tos[1], tos[3]
+		srv.OnRcpt(greylisted, func(attempt int) error {
+			if attempt == 1 {
+				return smtptest.Error(451)
+			}
+			return nil
+		})
+		srv.OnRcpt(unknown, func(int) error { return smtptest.Error(550) })
+		ms := make([]imail.Message, len(tos))
+		for i, to := range tos {
+			ms[i] = imail.Verification(to, "", fmt.Sprintf("https://app.invites.test/v/c%d", i))
+		}
+		ids := MustEnqueueMany(t, q, ms)
+
+		retried := waitStatus(t, ids[1], imail.StatusSent)
+		if retried.Attempts != 2 {
+			t.Errorf("greylisted: attempts %d, want 2", retried.Attempts)
+		}
+		if retried.LastError == nil || !strings.Contains(*retried.LastError, "451") {
+			t.Errorf("greylisted: last_error %v, want the 451", retried.LastError)
+		}
+		checkWiped(t, retried)
+		waitJobState(t, retryKind, ids[1], "completed")
+		if n := len(srv.Received(greylisted)); n != 1 {
+			t.Errorf("greylisted: server received %d messages, want 1", n)
+		}
+
+		failed := waitStatus(t, ids[3], imail.StatusFailedPermanent)
+		if failed.Attempts != 1 || failed.SentAt != nil {
+			t.Errorf("unknown user: attempts %d, sent_at %v; want 1 and none", failed.Attempts, failed.SentAt)
+		}
+		if failed.LastError == nil || !strings.Contains(*failed.LastError, "550") {
+			t.Errorf("unknown user: last_error %v, want the 550", failed.LastError)
+		}
+		checkWiped(t, failed)
+		checkNoRetryJob(t, ids[3])
+		if n := srv.RcptAttempts(unknown); n != 1 {
+			t.Errorf("unknown user: server saw %d attempts, want 1", n)
+		}
+
+		for _, i := range []int{0, 2, 4} {
+			e := waitStatus(t, ids[i], imail.StatusSent)
+			if e.Attempts != 1 || e.LastError != nil {
+				t.Errorf("%s: attempts %d, last_error %v; want 1 and none", tos[i], e.Attempts, e.LastError)
+			}
+			checkNoRetryJob(t, ids[i])
+			if n := len(srv.Received(tos[i])); n != 1 {
+				t.Errorf("%s: server received %d messages, want 1", tos[i], n)
+			}
+		}
+		waitJobState(t, chunkKind, ids[0], "completed")
+	})
+
+	t.Run("RunTwiceSendsOnce", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		cfg := testConfig(MustSMTPSender(t, srv))
+		q := MustNewQueue(t, cfg)
+		tos := []string{recipient("twice"), recipient("twice-greylisted"), recipient("twice-unknown"), recipient("twice")}
+		srv.OnRcpt(tos[1], func(attempt int) error {
+			if attempt == 1 {
+				return smtptest.Error(451)
+			}
+			return nil
+		})
+		srv.OnRcpt(tos[2], func(int) error { return smtptest.Error(550) })
+		ms := make([]imail.Message, len(tos))
+		for i, to := range tos {
+			ms[i] = imail.Verification(to, "", fmt.Sprintf("https://app.invites.test/v/t%d", i))
+		}
+		ids := MustEnqueueMany(t, q, ms)
+
+		ctx := context.Background()
+		for run := 1; run <= 2; run++ {
+			if err := q.WorkChunk(ctx, ids); err != nil {
+				t.Fatalf("run %d: %v", run, err)
+			}
+			for i, want := range []imail.Status{imail.StatusSent, imail.StatusFailedRetryable, imail.StatusFailedPermanent, imail.StatusSent} {
+				if e, _ := loadEmail(t, ids[i]); e.Status != want || e.Attempts != 1 {
+					t.Errorf("run %d, %s: status %s, attempts %d; want %s, 1", run, tos[i], e.Status, e.Attempts, want)
+				}
+				if n := srv.RcptAttempts(tos[i]); n != 1 {
+					t.Errorf("run %d, %s: server saw %d attempts, want 1", run, tos[i], n)
+				}
+			}
+			if states := jobStates(t, retryKind, ids[1]); len(states) != 1 {
+				t.Errorf("run %d: greylisted email has %d retry jobs, want 1", run, len(states))
+			}
+		}
+
+		// Started, the queue runs the chunk's job a third time, and the retry job.
+		MustStartQueue(t, cfg)
+		waitJobState(t, chunkKind, ids[0], "completed")
+		if e := waitStatus(t, ids[1], imail.StatusSent); e.Attempts != 2 {
+			t.Errorf("greylisted: attempts %d, want 2", e.Attempts)
+		}
+		for i, want := range []int{1, 1, 0, 1} {
+			if n := len(srv.Received(tos[i])); n != want {
+				t.Errorf("%s: server received %d messages, want %d", tos[i], n, want)
+			}
+		}
+		if n := srv.RcptAttempts(tos[2]); n != 1 {
+			t.Errorf("unknown user: server saw %d attempts, want 1", n)
+		}
+	})
+
+	t.Run("InterruptedGoesOn", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		// The first send goes through, then the chunk's context ends, as at shutdown.
+		sender := &cancelAfterSend{Sender: MustSMTPSender(t, srv), cancel: cancel}
+		q := MustNewQueue(t, testConfig(sender))
+		tos := []string{recipient("interrupted"), recipient("interrupted"), recipient("interrupted")}
+		ms := make([]imail.Message, len(tos))
+		for i, to := range tos {
+			ms[i] = imail.Verification(to, "", fmt.Sprintf("https://app.invites.test/v/i%d", i))
+		}
+		ids := MustEnqueueMany(t, q, ms)
+
+		err := q.WorkChunk(ctx, ids)
+		var snooze *river.JobSnoozeError
+		if !errors.As(err, &snooze) {
+			t.Fatalf("interrupted run: %v, want a snooze, which uses up no attempt of the job", err)
+		}
+		for i, want := range []imail.Status{imail.StatusSent, imail.StatusQueued, imail.StatusQueued} {
+			if e, _ := loadEmail(t, ids[i]); e.Status != want {
+				t.Errorf("after the interrupted run, %s: status %s, want %s", tos[i], e.Status, want)
+			}
+		}
+
+		if err := q.WorkChunk(context.Background(), ids); err != nil {
+			t.Fatalf("second run: %v", err)
+		}
+		for i, id := range ids {
+			if e, _ := loadEmail(t, id); e.Status != imail.StatusSent || e.Attempts != 1 {
+				t.Errorf("%s: status %s, attempts %d; want SENT, 1", tos[i], e.Status, e.Attempts)
+			}
+			if n := len(srv.Received(tos[i])); n != 1 {
+				t.Errorf("%s: server received %d messages, want 1", tos[i], n)
+			}
+		}
+		// The committed job has nothing left to send; done, so that no later test runs it.
+		MustStartQueue(t, testConfig(sender))
+		waitJobState(t, chunkKind, ids[0], "completed")
+	})
+}
+
+// cancelAfterSend is a Sender that calls cancel after each send.
+type cancelAfterSend struct {
+	imail.Sender
+	cancel context.CancelFunc
+}
+
+func (s *cancelAfterSend) Send(ctx context.Context, m imail.Message) error {
+	defer s.cancel()
+	return s.Sender.Send(ctx, m)
+}
+
+// chunkSizes returns how many emails each send_emails job that holds some of ids holds, in
+// the order of the jobs, and fails unless they hold each of ids exactly once and nothing else.
+func chunkSizes(t *testing.T, db bun.IDB, ids []string) []int {
+	t.Helper()
+	var chunks []string
+	err := db.NewSelect().Table("river_job").ColumnExpr("args->>'email_ids'").
+		Where("kind = 'send_emails' AND state = 'available'").
+		Where("jsonb_exists_any(args->'email_ids', ?::text[])", pgdialect.Array(ids)).
+		OrderExpr("id").Scan(context.Background(), &chunks)
+	if err != nil {
+		t.Fatalf("send_emails jobs: %v", err)
+	}
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	seen := make(map[string]bool, len(ids))
+	sizes := make([]int, len(chunks))
+	for i, c := range chunks {
+		var chunk []string
+		if err := json.Unmarshal([]byte(c), &chunk); err != nil {
+			t.Fatalf("send_emails job args %s: %v", c, err)
+		}
+		sizes[i] = len(chunk)
+		for _, id := range chunk {
+			if !want[id] || seen[id] {
+				t.Errorf("send_emails job %d holds %s: not of the batch, or twice", i, id)
+			}
+			seen[id] = true
+		}
+	}
+	if len(seen) != len(ids) {
+		t.Errorf("send_emails jobs hold %d of the %d emails", len(seen), len(ids))
+	}
+	return sizes
+}
+
+// chunked is how EnqueueMany cuts n emails into jobs.
+func chunked(n int) []int {
+	var sizes []int
+	for ; n > 0; n -= imail.ChunkSize {
+		sizes = append(sizes, min(n, imail.ChunkSize))
+	}
+	return sizes
 }
 
 func TestLogSender(t *testing.T) {

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"fmt"
 	htmltemplate "html/template"
 	"strings"
 	texttemplate "text/template"
@@ -12,17 +13,15 @@ import (
 // service alone.
 const serviceName = "Invites"
 
-// Verification renders the email that proves a new account's address: link is the page that
+// Verification is the email that proves a new account's address: link is the page that
 // confirms it. name may be empty.
 func Verification(to, name, link string) Message {
-	data := struct{ Name, Link, Service string }{oneLine(name), link, serviceName}
 	return Message{
-		Kind:    "verification",
+		Kind:    kindVerification,
 		To:      to,
 		Subject: "Confirm your email for " + serviceName,
-		Text:    render(verificationText, data),
-		HTML:    renderHTML(verificationHTML, data),
 		Link:    link,
+		Params:  map[string]string{"name": oneLine(name)},
 	}
 }
 
@@ -37,38 +36,58 @@ type InvitationData struct {
 	ExpiresAt   time.Time
 }
 
-// Invitation renders the email that carries an invite's secret link.
+// Invitation is the email that carries an invite's secret link.
 func Invitation(d InvitationData) Message {
 	inviter := oneLine(d.InviterName)
 	if inviter == "" {
 		inviter = "Someone"
 	}
-	target := oneLine(d.ProjectName)
+	project := oneLine(d.ProjectName)
+	target := project
 	if target == "" {
 		target = serviceName
 	}
-	data := struct {
-		Inviter, Target, Role, Link, Service, Expires string
-		Project                                       bool
-	}{
-		Inviter: inviter,
-		Target:  target,
-		Role:    roleText(d.Role),
-		Link:    d.Link,
-		Service: serviceName,
-		Project: oneLine(d.ProjectName) != "",
-	}
+	params := map[string]string{"inviter": inviter, "project": project, "role": roleText(d.Role)}
 	if !d.ExpiresAt.IsZero() {
-		data.Expires = d.ExpiresAt.UTC().Format("2 January 2006, 15:04 MST")
+		params["expires"] = d.ExpiresAt.UTC().Format("2 January 2006, 15:04 MST")
 	}
 	return Message{
-		Kind:    "invite",
+		Kind:    kindInvite,
 		To:      d.To,
 		Subject: inviter + " invited you to " + target,
-		Text:    render(invitationText, data),
-		HTML:    renderHTML(invitationHTML, data),
 		Link:    d.Link,
+		Params:  params,
 	}
+}
+
+const (
+	kindVerification = "verification"
+	kindInvite       = "invite"
+)
+
+// Render returns m with its text and HTML parts made from its kind's templates.
+func (m Message) Render() (Message, error) {
+	p := m.Params
+	switch m.Kind {
+	case kindVerification:
+		data := struct{ Name, Link, Service string }{p["name"], m.Link, serviceName}
+		m.Text, m.HTML = render(verificationText, data), renderHTML(verificationHTML, data)
+	case kindInvite:
+		data := struct {
+			Inviter, Target, Role, Link, Service, Expires string
+			Project                                       bool
+		}{
+			Inviter: p["inviter"], Target: p["project"], Role: p["role"], Link: m.Link,
+			Service: serviceName, Expires: p["expires"], Project: p["project"] != "",
+		}
+		if data.Target == "" {
+			data.Target = serviceName
+		}
+		m.Text, m.HTML = render(invitationText, data), renderHTML(invitationHTML, data)
+	default:
+		return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
+	}
+	return m, nil
 }
 
 // roleText turns a role such as CONTRIBUTOR into "a contributor" for a sentence.

@@ -12,7 +12,7 @@ import (
 func TestVerification(t *testing.T) {
 	t.Run("EscapesHTML", func(t *testing.T) {
 		link := "https://app.invites.test/verify-email?token=abc&next=/p"
-		m := imail.Verification("ada@example.test", "<script>alert(1)</script>", link)
+		m := imail.Verification("ada@example.test", "<script>alert(1)</script>", link).Rendered(t)
 		if m.To != "ada@example.test" || m.Link != link || m.Kind != "verification" {
 			t.Errorf("got to %q, link %q, kind %q", m.To, m.Link, m.Kind)
 		}
@@ -38,7 +38,7 @@ func TestInvitation(t *testing.T) {
 	t.Run("Project", func(t *testing.T) {
 		m := imail.Invitation(imail.InvitationData{
 			To: "bob@example.test", InviterName: "Ada", ProjectName: "Apollo", Role: "ADMIN", Link: link, ExpiresAt: expires,
-		})
+		}).Rendered(t)
 		if want := "Ada invited you to Apollo"; m.Subject != want {
 			t.Errorf("subject %q, want %q", m.Subject, want)
 		}
@@ -55,7 +55,7 @@ func TestInvitation(t *testing.T) {
 	})
 
 	t.Run("ServiceAlone", func(t *testing.T) {
-		m := imail.Invitation(imail.InvitationData{To: "bob@example.test", InviterName: "Ada", Link: link})
+		m := imail.Invitation(imail.InvitationData{To: "bob@example.test", InviterName: "Ada", Link: link}).Rendered(t)
 		if want := "Ada invited you to Invites"; m.Subject != want {
 			t.Errorf("subject %q, want %q", m.Subject, want)
 		}
@@ -70,7 +70,7 @@ func TestInvitation(t *testing.T) {
 	t.Run("EscapesHTML", func(t *testing.T) {
 		m := imail.Invitation(imail.InvitationData{
 			To: "bob@example.test", InviterName: "<script>x</script>", ProjectName: "<b>P</b>\r\nBcc: evil@x.test", Link: link,
-		})
+		}).Rendered(t)
 		if strings.Contains(m.HTML, "<script>") || strings.Contains(m.HTML, "<b>P</b>") {
 			t.Errorf("HTML holds names unescaped:\n%s", m.HTML)
 		}
@@ -78,4 +78,10 @@ func TestInvitation(t *testing.T) {
 			t.Errorf("subject %q holds a line break", m.Subject)
 		}
 	})
+}
+
+func TestRender_UnknownKind(t *testing.T) {
+	if _, err := (imail.Message{Kind: "postcard", To: "a@example.test"}).Render(); err == nil {
+		t.Fatal("an email of unknown kind rendered")
+	}
 }

@@ -14,9 +14,14 @@ import (
 )
 
 // sendEmailArgs is the River job that sends one emails row. It holds only the id: the bodies
-// stay in the emails table, where they are wiped once the email is done.
+// stay in the emails table, where they are wiped once the email is done. The chunk worker
+// inserts one for an email whose first attempt failed for a reason that may pass; jobs of
+// this kind inserted by earlier versions, one per email, are still worked the same way.
 type sendEmailArgs struct {
 	EmailID uuid.UUID `json:"email_id"`
+	// AttemptsBefore is how many attempts the email had before this job's first: 1 for the
+	// retry of a chunk's failed attempt, 0 for a job that makes every attempt itself.
+	AttemptsBefore int `json:"attempts_before,omitempty"`
 }
 
 func (sendEmailArgs) Kind() string { return "send_email" }
@@ -33,7 +38,7 @@ type sendWorker struct {
 }
 
 func (w *sendWorker) NextRetry(job *river.Job[sendEmailArgs]) time.Time {
-	return time.Now().Add(w.backoff(job.Attempt))
+	return time.Now().Add(w.backoff(job.Attempt + job.Args.AttemptsBefore))
 }
 
 // Work sends the email at least once: a crash between the send and the status update sends it
@@ -52,59 +57,215 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) er
 		return nil // done by an earlier run of this job
 	}
 
-	m := Message{Kind: e.Kind, To: e.Recipient, Subject: e.Subject, Text: e.TextBody, HTML: e.HTMLBody, Link: e.Link}
-	sendErr := w.sender.Send(ctx, m)
+	sendErr := send(ctx, w.sender, e)
 	// The outcome is recorded even when the send ran into shutdown: it happened.
 	ctx = context.WithoutCancel(ctx)
-	log := w.log.With("email_id", id, "kind", e.Kind, "to", e.Recipient, "attempt", job.Attempt)
+	log := w.log.With("email_id", id, "kind", e.Kind, "to", e.Recipient, "attempt", job.Attempt+job.Args.AttemptsBefore)
 	switch {
 	case sendErr == nil:
 		log.InfoContext(ctx, "email sent", "subject", e.Subject)
-		return w.finish(ctx, id, StatusSent, nil)
+		_, err := record(ctx, w.db, id, StatusSent, nil, false)
+		return err
 	case IsPermanent(sendErr):
 		log.WarnContext(ctx, "email failed for good", "error", sendErr)
-		return errors.Join(river.JobCancel(sendErr), w.finish(ctx, id, StatusFailedPermanent, sendErr))
+		_, err := record(ctx, w.db, id, StatusFailedPermanent, sendErr, false)
+		return errors.Join(river.JobCancel(sendErr), err)
 	case job.Attempt >= job.MaxAttempts:
 		log.WarnContext(ctx, "email failed, no attempts left", "error", sendErr)
-		return errors.Join(sendErr, w.finish(ctx, id, StatusFailedPermanent, sendErr))
+		_, err := record(ctx, w.db, id, StatusFailedPermanent, sendErr, false)
+		return errors.Join(sendErr, err)
 	default:
 		log.WarnContext(ctx, "email failed, will retry", "error", sendErr)
-		return errors.Join(sendErr, w.retryable(ctx, id, sendErr))
+		_, err := record(ctx, w.db, id, StatusFailedRetryable, sendErr, false)
+		return errors.Join(sendErr, err)
 	}
 }
 
-// finish records a final status and wipes the bodies and link, which hold secret tokens that
-// nobody needs once the email is out or never will be.
-func (w *sendWorker) finish(ctx context.Context, id uuid.UUID, status Status, sendErr error) error {
-	_, err := w.db.NewUpdate().Table("emails").
+// chunkSize is how many emails one send_emails job carries: EnqueueMany inserts one job per
+// chunkSize emails, so that a bulk invite of thousands inserts a hundred jobs, not thousands.
+const chunkSize = 100
+
+const (
+	// chunkMaxAttempts is how many runs a send_emails job gets. A run fails only when the
+	// database does (an email's failed send is handed to a retry job of its own) and a
+	// discarded chunk leaves its QUEUED emails unsent, so it gets River's default, however few
+	// attempts QueueConfig.MaxAttempts gives each email.
+	chunkMaxAttempts = river.MaxAttemptsDefault
+	// chunkTimeout bounds a run of a send_emails job, well within the hour after which River
+	// takes a running job for one whose process died and runs it again: two runs of a chunk at
+	// once could send an email twice. A run cut short goes on where it stopped.
+	chunkTimeout = 30 * time.Minute
+	// sendTimeout bounds one send of a chunk, as River's default job timeout bounded the job
+	// of each email before emails went in chunks. It is a failure that may pass.
+	sendTimeout = river.JobTimeoutDefault
+)
+
+// sendEmailsArgs is the River job that sends a chunk of up to chunkSize emails rows.
+type sendEmailsArgs struct {
+	EmailIDs []uuid.UUID `json:"email_ids"`
+}
+
+func (sendEmailsArgs) Kind() string { return "send_emails" }
+
+// sendEmailsWorker makes the first attempt of each email of a chunk, one after the other (River
+// runs several chunks at once), and records each outcome on its row as it goes. An email whose
+// attempt fails for a reason that may pass is handed, in the transaction that records the
+// failure, to a send_email job of its own, which makes its later attempts.
+//
+// Only the rows still QUEUED are sent, so that a chunk run again (after a crash, or a run cut
+// short) sends nothing twice, except an email whose send went through but whose status was
+// not recorded: at least once.
+type sendEmailsWorker struct {
+	river.WorkerDefaults[sendEmailsArgs]
+
+	db *bun.DB
+	// client inserts the retry jobs; set by NewQueue once it is built, before any Work.
+	client      *river.Client[*sql.Tx]
+	sender      Sender
+	log         *slog.Logger
+	backoff     func(attempt int) time.Duration
+	maxAttempts int
+}
+
+func (w *sendEmailsWorker) NextRetry(job *river.Job[sendEmailsArgs]) time.Time {
+	return time.Now().Add(w.backoff(job.Attempt))
+}
+
+func (w *sendEmailsWorker) Timeout(*river.Job[sendEmailsArgs]) time.Duration { return chunkTimeout }
+
+func (w *sendEmailsWorker) Work(ctx context.Context, job *river.Job[sendEmailsArgs]) error {
+	err := w.work(ctx, job.Args.EmailIDs)
+	if err != nil && ctx.Err() != nil {
+		// Shutdown, or the run took chunkTimeout: the next run sends the emails still QUEUED.
+		// A snooze, unlike an error, does not use up one of the job's attempts, which a chunk
+		// interrupted time after time would otherwise run out of with emails left unsent.
+		w.log.InfoContext(ctx, "email chunk interrupted, will go on", "job_id", job.ID, "error", err)
+		return river.JobSnooze(0)
+	}
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		w.log.ErrorContext(ctx, "email chunk failed, no attempts left: its emails still QUEUED stay unsent",
+			"job_id", job.ID, "email_ids", job.Args.EmailIDs, "error", err)
+	}
+	return err
+}
+
+func (w *sendEmailsWorker) work(ctx context.Context, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []outboxRow
+	err := w.db.NewSelect().Model(&rows).
+		Where("id IN (?)", bun.In(ids)).
+		Where("status = ?", StatusQueued).
+		Order("id").
+		Scan(ctx)
+	if err != nil {
+		return fmt.Errorf("load emails: %w", err)
+	}
+	for _, e := range rows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := w.sendOne(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendOne makes the first attempt of email e and records its outcome; the error is the
+// database's, the send's outcome being on the row.
+func (w *sendEmailsWorker) sendOne(ctx context.Context, e outboxRow) error {
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	sendErr := send(sendCtx, w.sender, e)
+	cancel()
+	// The outcome is recorded even when the send ran into shutdown: it happened.
+	ctx = context.WithoutCancel(ctx)
+	log := w.log.With("email_id", e.ID, "kind", e.Kind, "to", e.Recipient, "attempt", 1)
+	var (
+		done bool
+		err  error
+	)
+	switch {
+	case sendErr == nil:
+		log.InfoContext(ctx, "email sent", "subject", e.Subject)
+		done, err = record(ctx, w.db, e.ID, StatusSent, nil, true)
+	case IsPermanent(sendErr):
+		log.WarnContext(ctx, "email failed for good", "error", sendErr)
+		done, err = record(ctx, w.db, e.ID, StatusFailedPermanent, sendErr, true)
+	case w.maxAttempts <= 1:
+		log.WarnContext(ctx, "email failed, no attempts left", "error", sendErr)
+		done, err = record(ctx, w.db, e.ID, StatusFailedPermanent, sendErr, true)
+	default:
+		log.WarnContext(ctx, "email failed, will retry", "error", sendErr)
+		done, err = w.handOff(ctx, e.ID, sendErr)
+	}
+	if err == nil && !done {
+		// Another run of the chunk recorded it first: River took this run for a dead one.
+		log.WarnContext(ctx, "email recorded by another run of its chunk")
+	}
+	return err
+}
+
+// handOff records a failed first attempt that may pass and, in the same transaction, inserts
+// the send_email job that makes the email's later attempts, the first after backoff(1). It
+// reports false, inserting nothing, when the row was no longer QUEUED.
+func (w *sendEmailsWorker) handOff(ctx context.Context, id uuid.UUID, sendErr error) (bool, error) {
+	var done bool
+	err := w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if done, err = record(ctx, tx, id, StatusFailedRetryable, sendErr, true); err != nil || !done {
+			return err
+		}
+		_, err = w.client.InsertTx(ctx, tx.Tx, sendEmailArgs{EmailID: id, AttemptsBefore: 1}, &river.InsertOpts{
+			ScheduledAt: time.Now().Add(w.backoff(1)),
+			MaxAttempts: w.maxAttempts - 1,
+		})
+		if err != nil {
+			return fmt.Errorf("insert retry job of email %s: %w", id, err)
+		}
+		return nil
+	})
+	return done, err
+}
+
+// send renders email e and hands it to sender. An email that does not render never will: that
+// is a permanent failure.
+func send(ctx context.Context, sender Sender, e outboxRow) error {
+	m, err := Message{Kind: e.Kind, To: e.Recipient, Subject: e.Subject, Link: e.Link, Params: e.Params}.Render()
+	if err != nil {
+		return permanent(err)
+	}
+	return sender.Send(ctx, m)
+}
+
+// record writes the outcome of an attempt on email id's row. A final status (SENT,
+// FAILED_PERMANENT) wipes the link, which holds a secret token that nobody needs once the
+// email is out or never will be. With ifQueued, the row is only written while QUEUED, and
+// record reports whether it was.
+func record(ctx context.Context, db bun.IDB, id uuid.UUID, status Status, sendErr error, ifQueued bool) (bool, error) {
+	q := db.NewUpdate().Table("emails").
 		Set("status = ?", status).
 		Set("attempts = attempts + 1").
 		// A sent email keeps the error of its last failed attempt, if any, as history.
 		Set("last_error = COALESCE(?, last_error)", lastError(sendErr)).
-		Set("sent_at = CASE WHEN ? THEN now() END", status == StatusSent).
-		Set("text_body = '', html_body = '', link = ''").
 		Set("updated_at = now()").
-		Where("id = ?", id).
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("record email %s as %s: %w", id, status, err)
+		Where("id = ?", id)
+	if status != StatusFailedRetryable {
+		q = q.Set("sent_at = CASE WHEN ? THEN now() END", status == StatusSent).Set("link = ''")
 	}
-	return nil
-}
-
-// retryable records a failed attempt that the queue will try again.
-func (w *sendWorker) retryable(ctx context.Context, id uuid.UUID, sendErr error) error {
-	_, err := w.db.NewUpdate().Table("emails").
-		Set("status = ?", StatusFailedRetryable).
-		Set("attempts = attempts + 1").
-		Set("last_error = ?", lastError(sendErr)).
-		Set("updated_at = now()").
-		Where("id = ?", id).
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("record email %s as %s: %w", id, StatusFailedRetryable, err)
+	if ifQueued {
+		q = q.Where("status = ?", StatusQueued)
 	}
-	return nil
+	res, err := q.Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("record email %s as %s: %w", id, status, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("record email %s as %s: %w", id, status, err)
+	}
+	return n > 0, nil
 }
 
 // lastError is what an admin sees of a failure: the error's text (which comes from the server
@@ -121,16 +282,15 @@ func lastError(err error) *string {
 	return &msg
 }
 
-// outboxRow is the part of an emails row that the worker reads to send it.
+// outboxRow is the part of an emails row that the workers read to send it.
 type outboxRow struct {
 	bun.BaseModel `bun:"table:emails"`
 
-	ID        uuid.UUID `bun:"id"`
-	Kind      string    `bun:"kind"`
-	Recipient string    `bun:"recipient"`
-	Subject   string    `bun:"subject"`
-	TextBody  string    `bun:"text_body"`
-	HTMLBody  string    `bun:"html_body"`
-	Link      string    `bun:"link"`
-	Status    Status    `bun:"status"`
+	ID        uuid.UUID         `bun:"id"`
+	Kind      string            `bun:"kind"`
+	Recipient string            `bun:"recipient"`
+	Subject   string            `bun:"subject"`
+	Params    map[string]string `bun:"params,type:jsonb"`
+	Link      string            `bun:"link"`
+	Status    Status            `bun:"status"`
 }
