@@ -19,10 +19,11 @@ import (
 	"github.com/invites/invites/internal/mail"
 )
 
-// Mailer queues an email in the caller's transaction; it is sent after the commit, and a
-// rollback drops it.
+// Mailer queues emails in the caller's transaction; they are sent after the commit, and a
+// rollback drops them. EnqueueMany queues any number in a fixed number of statements.
 type Mailer interface {
 	Enqueue(ctx context.Context, tx bun.Tx, m mail.Message) (uuid.UUID, error)
+	EnqueueMany(ctx context.Context, tx bun.Tx, ms []mail.Message) ([]uuid.UUID, error)
 }
 
 // Config holds the service's settings. Zero values take the defaults noted.

@@ -1,0 +1,188 @@
+package invites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/internal/invitecsv"
+)
+
+// FailureReason is why one row of a bulk invite failed.
+type FailureReason string
+
+// The row failure reasons, in the order the checks run.
+const (
+	ReasonInvalidEmail        FailureReason = "INVALID_EMAIL"
+	ReasonInvalidRole         FailureReason = "INVALID_ROLE"
+	ReasonRoleNotAllowed      FailureReason = "ROLE_NOT_ALLOWED"
+	ReasonInvalidExternalID   FailureReason = "INVALID_EXTERNAL_ID"
+	ReasonDuplicateEmail      FailureReason = "DUPLICATE_EMAIL"
+	ReasonDuplicateExternalID FailureReason = "DUPLICATE_EXTERNAL_ID"
+	ReasonExternalIDTaken     FailureReason = "EXTERNAL_ID_TAKEN"
+	ReasonFailedToSend        FailureReason = "FAILED_TO_SEND"
+)
+
+// BulkRow is one row of a bulk invite as given. A blank Role means the batch's default role;
+// a blank ExternalID keeps an existing record's ID.
+type BulkRow struct {
+	// Row is the 1-based index in the rows given, or the line number in a CSV file.
+	Row        int
+	Email      string
+	Role       string
+	ExternalID string
+	Name       string
+}
+
+// BulkInput is what bulkInvite takes: exactly one of Rows and CSV.
+type BulkInput struct {
+	ProjectID   uuid.UUID
+	Rows        []BulkRow
+	CSV         io.Reader
+	DefaultRole Role
+	// DryRun works out every result and writes and sends nothing.
+	DryRun bool
+}
+
+// BulkKind is what became of a row.
+type BulkKind int
+
+// The kinds of row outcome.
+const (
+	BulkNewInvitation BulkKind = iota + 1
+	BulkExistingInvitation
+	BulkExistingMember
+	BulkFailed
+)
+
+// BulkResult is one row's outcome.
+type BulkResult struct {
+	Row  int
+	Kind BulkKind
+	// Invite is the new or existing invitation, or for FAILED_TO_SEND the invite concerned.
+	Invite *Invite
+	// Member is the existing membership.
+	Member *Member
+	// ExistingAccount: the email of a new invitation belongs to an account.
+	ExistingAccount bool
+	// ExternalIDUpdated: the row moved the record's external ID from PreviousExternalID.
+	ExternalIDUpdated  bool
+	PreviousExternalID *string
+	// For a failed row: what it named, why it failed, and whether trying again can help.
+	Email      string
+	ExternalID *string
+	Reason     FailureReason
+	Message    string
+	Retryable  bool
+}
+
+// BulkSummary counts a batch's outcomes.
+type BulkSummary struct {
+	Total, NewInvitations, ExistingInvitations, ExistingMembers, Failed, ExternalIDsUpdated int
+}
+
+// BulkOutcome is a batch's results, one per input row in input order.
+type BulkOutcome struct {
+	Results        []*BulkResult
+	Summary        BulkSummary
+	IgnoredColumns []string
+}
+
+// BulkInvite invites the rows of a list or a CSV file into a project in one transaction: new
+// emails get an invite and its email (sent after the commit); a pending invite's role and
+// external ID are updated where the row gives them; a member's external ID is updated, never
+// their role. Row problems are results, not errors. External IDs are judged on the project as
+// it will be after the batch, so IDs that the batch moves away are free for its other rows.
+//
+// Errors: BAD_USER_INPUT (both or neither of rows and csv, a bad file, no rows, too many),
+// NOT_FOUND (no such project, or not a member), FORBIDDEN (below ADMIN).
+func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
+	if (in.Rows == nil) == (in.CSV == nil) {
+		return nil, invalid("rows", "give exactly one of rows and csv")
+	}
+	if !in.DefaultRole.Valid() {
+		return nil, invalid("defaultRole", "defaultRole is not a project role")
+	}
+	// Outsiders learn nothing, and their uploads are not read.
+	if _, err := requireRole(ctx, s.db, in.ProjectID, actor, RoleAdmin); err != nil {
+		return nil, err
+	}
+	rows, ignored, err := bulkRows(in)
+	if err != nil {
+		return nil, err
+	}
+
+	var out *BulkOutcome
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		project, err := s.lockProject(ctx, tx, in.ProjectID)
+		if err != nil {
+			return err
+		}
+		me, err := requireRole(ctx, tx, in.ProjectID, actor, RoleAdmin)
+		if err != nil {
+			return err
+		}
+		if !in.DryRun {
+			// Expired invites read as expired already; marking them frees their emails and
+			// IDs in the unique indexes before this batch writes.
+			if err := s.expireDue(ctx, tx, &in.ProjectID, ""); err != nil {
+				return err
+			}
+		}
+		p := &bulkPlan{s: s, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
+		if err := p.make(ctx, tx, rows); err != nil {
+			return err
+		}
+		if !in.DryRun {
+			if err := p.write(ctx, tx); err != nil {
+				return err
+			}
+		}
+		out = p.outcome(ignored)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// bulkRows returns the batch's rows, from the list or the CSV file.
+func bulkRows(in BulkInput) ([]BulkRow, []string, error) {
+	if in.CSV == nil {
+		switch {
+		case len(in.Rows) == 0:
+			return nil, nil, invalid("rows", "rows is empty: give at least one row")
+		case len(in.Rows) > invitecsv.MaxRows:
+			return nil, nil, invalid("rows", "rows has %d rows; at most %d fit in one batch", len(in.Rows), invitecsv.MaxRows)
+		}
+		return in.Rows, []string{}, nil
+	}
+	f, err := invitecsv.Read(in.CSV)
+	if csvErr, ok := errors.AsType[*invitecsv.Error](err); ok {
+		return nil, nil, invalid("csv", "%s", csvErr.Message)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the CSV upload: %w", err)
+	}
+	rows := make([]BulkRow, len(f.Rows))
+	for i, r := range f.Rows {
+		rows[i] = BulkRow{Row: r.Line, Email: r.Email, Role: r.Role, ExternalID: r.ExternalID, Name: r.Name}
+	}
+	ignored := f.IgnoredColumns
+	if ignored == nil {
+		ignored = []string{}
+	}
+	return rows, ignored, nil
+}
+
+// parseRole reads a role name in any letter case.
+func parseRole(s string) (Role, bool) {
+	r := Role(strings.ToUpper(strings.TrimSpace(s)))
+	return r, r.Valid()
+}

@@ -1,0 +1,323 @@
+package invites
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/invites/invites/internal/mail"
+)
+
+// bulkPlan works out a batch in memory, from state loaded in a fixed number of queries, so
+// that a dry run and a real run give the same results and the number of SQL statements does not
+// grow with the rows.
+type bulkPlan struct {
+	s           *Service
+	project     *Project
+	actor       *Member
+	defaultRole Role
+	now         time.Time
+
+	rows       []*plannedRow
+	candidates []*plannedRow // rows that passed the checks of the rows alone
+	records    []*idRecord   // every record whose external ID matters to the batch
+	accounts   map[string]bool
+}
+
+// plannedRow is a row on its way to its result.
+type plannedRow struct {
+	res       *BulkResult
+	email     string
+	role      Role
+	roleGiven bool
+	wanted    *string // the external ID the row names; nil keeps the record's
+	rec       *idRecord
+}
+
+func (r *plannedRow) failed() bool { return r.res.Kind == BulkFailed }
+
+// idRecord is a member or a pending invite (existing or new) with its external ID now and
+// after the batch.
+type idRecord struct {
+	member  *Member
+	invite  *Invite
+	isNew   bool
+	current *string
+	final   *string
+}
+
+func (p *bulkPlan) make(ctx context.Context, tx bun.Tx, rows []BulkRow) error {
+	p.check(rows)
+	if err := p.load(ctx, tx); err != nil {
+		return err
+	}
+	p.settleExternalIDs()
+	return nil
+}
+
+func (p *bulkPlan) fail(r *plannedRow, reason FailureReason, retryable bool, format string, args ...any) {
+	r.res.Kind, r.res.Reason, r.res.Retryable, r.res.Message = BulkFailed, reason, retryable, fmt.Sprintf(format, args...)
+}
+
+// check runs the checks that need only the rows, in SPEC's order: email, role, authority,
+// external ID, then duplicates of earlier rows.
+func (p *bulkPlan) check(rows []BulkRow) {
+	seenEmail := make(map[string]bool, len(rows))
+	seenID := make(map[string]bool, len(rows))
+	for _, in := range rows {
+		r := &plannedRow{res: &BulkResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
+		p.rows = append(p.rows, r)
+		if id := strings.TrimSpace(in.ExternalID); id != "" {
+			r.res.ExternalID = &id
+		}
+		email, err := NormalizeEmail("email", in.Email)
+		if err != nil {
+			p.fail(r, ReasonInvalidEmail, false, "%s", strings.Replace(err.(*Error).Message, "email", "the email", 1))
+			continue
+		}
+		r.email, r.res.Email = email, email
+		r.role = p.defaultRole
+		if strings.TrimSpace(in.Role) != "" {
+			role, ok := parseRole(in.Role)
+			if !ok {
+				p.fail(r, ReasonInvalidRole, false, "%q is not a role: use PENDING, CONTRIBUTOR or ADMIN", strings.TrimSpace(in.Role))
+				continue
+			}
+			r.role, r.roleGiven = role, true
+		}
+		if !CanActOn(p.actor.Role, r.role) {
+			p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not invite anyone as %s", p.actor.Role, r.role)
+			continue
+		}
+		raw := in.ExternalID
+		if r.wanted, err = normalizeExternalID("externalId", &raw); err != nil {
+			p.fail(r, ReasonInvalidExternalID, false, "%s", strings.Replace(err.(*Error).Message, "externalId", "the external ID", 1))
+			continue
+		}
+		if r.wanted != nil {
+			r.res.ExternalID = r.wanted
+		}
+		dupEmail, dupID := seenEmail[email], r.wanted != nil && seenID[*r.wanted]
+		seenEmail[email] = true
+		if r.wanted != nil {
+			seenID[*r.wanted] = true
+		}
+		switch {
+		case dupEmail:
+			p.fail(r, ReasonDuplicateEmail, false, "an earlier row has this email")
+		case dupID:
+			p.fail(r, ReasonDuplicateExternalID, false, "an earlier row names external ID %q", *r.wanted)
+		default:
+			p.candidates = append(p.candidates, r)
+		}
+	}
+}
+
+// load reads what the candidates touch: accounts with their emails, the project's members and
+// pending invites that have those emails or hold the IDs they want. Then it classifies them.
+func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
+	emails := make([]string, 0, len(p.candidates))
+	var ids []string
+	for _, r := range p.candidates {
+		emails = append(emails, r.email)
+		if r.wanted != nil {
+			ids = append(ids, *r.wanted)
+		}
+	}
+	var users []*User
+	if err := tx.NewSelect().Model(&users).Column("id", "email").Where("email = ANY(?)", pgdialect.Array(emails)).Scan(ctx); err != nil {
+		return err
+	}
+	userIDs := make([]string, len(users))
+	emailOf := make(map[uuid.UUID]string, len(users))
+	p.accounts = make(map[string]bool, len(users))
+	for i, u := range users {
+		userIDs[i], emailOf[u.ID], p.accounts[u.Email] = u.ID.String(), u.Email, true
+	}
+	var members []*Member
+	err := tx.NewSelect().Model(&members).Where("m.project_id = ?", p.project.ID).
+		Where("(m.user_id = ANY(?::uuid[]) OR m.external_id = ANY(?))", pgdialect.Array(userIDs), pgdialect.Array(ids)).Scan(ctx)
+	if err != nil {
+		return err
+	}
+	var pending []*Invite
+	err = selectInvites(tx).Where("i.project_id = ? AND i.status = 'PENDING' AND i.expires_at > ?", p.project.ID, p.now).
+		Where("(i.email = ANY(?) OR i.external_id = ANY(?))", pgdialect.Array(emails), pgdialect.Array(ids)).Scan(ctx, &pending)
+	if err != nil {
+		return err
+	}
+
+	memberOf := make(map[string]*idRecord, len(members))
+	for _, m := range members {
+		rec := &idRecord{member: m, current: m.ExternalID, final: m.ExternalID}
+		p.records = append(p.records, rec)
+		if email, ok := emailOf[m.UserID]; ok {
+			memberOf[email] = rec
+		}
+	}
+	inviteOf := make(map[string]*idRecord, len(pending))
+	for _, inv := range pending {
+		rec := &idRecord{invite: inv, current: inv.ExternalID, final: inv.ExternalID}
+		p.records = append(p.records, rec)
+		inviteOf[inv.Email] = rec
+	}
+	for _, r := range p.candidates {
+		if rec := memberOf[r.email]; rec != nil {
+			p.classifyMember(r, rec)
+		} else if rec := inviteOf[r.email]; rec != nil {
+			p.classifyInvite(r, rec)
+		} else {
+			p.classifyNew(r)
+		}
+	}
+	return nil
+}
+
+// changesID reports whether the row asks to move rec's external ID.
+func (r *plannedRow) changesID(rec *idRecord) bool {
+	return r.wanted != nil && (rec.current == nil || *rec.current != *r.wanted)
+}
+
+func (p *bulkPlan) classifyMember(r *plannedRow, rec *idRecord) {
+	r.rec, r.res.Kind, r.res.Member = rec, BulkExistingMember, rec.member
+	// Setting an external ID acts on the member: the authority rule applies, as for updateMember.
+	self := rec.member.UserID == p.actor.UserID
+	if r.changesID(rec) && !CanActOn(p.actor.Role, rec.member.Role) && !self {
+		p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not change the external ID of a member who is %s", p.actor.Role, rec.member.Role)
+	}
+}
+
+func (p *bulkPlan) classifyInvite(r *plannedRow, rec *idRecord) {
+	inv := rec.invite
+	r.rec, r.res.Kind, r.res.Invite = rec, BulkExistingInvitation, inv
+	switch {
+	case inv.DeliveryStatus == mail.StatusFailedPermanent:
+		p.fail(r, ReasonFailedToSend, false, "the invite's email to %s could not be delivered; check the address", inv.Email)
+	case (r.roleGiven && r.role != *inv.Role || r.changesID(rec)) && !CanActOn(p.actor.Role, *inv.Role):
+		p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not change an invite that grants %s", p.actor.Role, *inv.Role)
+	}
+}
+
+func (p *bulkPlan) classifyNew(r *plannedRow) {
+	role := r.role
+	inv := &Invite{
+		ID: newID(), Email: r.email, ProjectID: &p.project.ID, Role: &role, InviterID: p.actor.UserID,
+		Status: StatusPending, DeliveryStatus: mail.StatusQueued,
+		ExpiresAt: p.now.Add(p.s.cfg.InviteTTL), CreatedAt: p.now, UpdatedAt: p.now,
+	}
+	r.rec = &idRecord{invite: inv, isNew: true}
+	p.records = append(p.records, r.rec)
+	r.res.Kind, r.res.Invite, r.res.ExistingAccount = BulkNewInvitation, inv, p.accounts[r.email]
+}
+
+// settleExternalIDs judges each wanted ID on the project as it will be after the batch: a row
+// fails with EXTERNAL_ID_TAKEN where a record that keeps (or falls back to) the ID holds it.
+// A failed row's record falls back to its current ID, which may in turn take that ID from the
+// one row that wants it; a worklist follows such chains until nothing changes.
+func (p *bulkPlan) settleExternalIDs() {
+	wantedBy := map[string]*plannedRow{}
+	var work []*plannedRow
+	for _, r := range p.candidates {
+		if !r.failed() && r.changesID(r.rec) {
+			r.rec.final = r.wanted
+			wantedBy[*r.wanted] = r
+			work = append(work, r)
+		}
+	}
+	holders := map[string][]*idRecord{}
+	for _, rec := range p.records {
+		if rec.final != nil {
+			holders[*rec.final] = append(holders[*rec.final], rec)
+		}
+	}
+	for len(work) > 0 {
+		r := work[len(work)-1]
+		work = work[:len(work)-1]
+		if r.failed() {
+			continue
+		}
+		id := *r.wanted
+		taken := false
+		for _, h := range holders[id] {
+			if h != r.rec {
+				taken = true
+			}
+		}
+		if !taken {
+			continue
+		}
+		p.fail(r, ReasonExternalIDTaken, true, "external ID %q is kept by another member or pending invite of this project", id)
+		holders[id] = without(holders[id], r.rec)
+		r.rec.final = r.rec.current
+		if cur := r.rec.current; cur != nil {
+			holders[*cur] = append(holders[*cur], r.rec)
+			if other := wantedBy[*cur]; other != nil && other != r {
+				work = append(work, other)
+			}
+		}
+	}
+	// A failed row's own record keeps what it had, and a new invite of a failed row is never made.
+	for _, r := range p.rows {
+		if r.failed() && r.rec != nil && r.rec.isNew {
+			r.rec = nil
+			r.res.Invite = nil
+		}
+	}
+}
+
+func without(list []*idRecord, rec *idRecord) []*idRecord {
+	out := list[:0]
+	for _, r := range list {
+		if r != rec {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// outcome fills in the results' external-ID changes and new roles and counts them.
+func (p *bulkPlan) outcome(ignored []string) *BulkOutcome {
+	out := &BulkOutcome{Results: make([]*BulkResult, len(p.rows)), IgnoredColumns: ignored}
+	sum := &out.Summary
+	for i, r := range p.rows {
+		res := r.res
+		out.Results[i] = res
+		sum.Total++
+		switch res.Kind {
+		case BulkFailed:
+			sum.Failed++
+			continue
+		case BulkNewInvitation:
+			sum.NewInvitations++
+			res.Invite.ExternalID = r.rec.final
+			continue
+		case BulkExistingInvitation:
+			sum.ExistingInvitations++
+			if r.roleGiven && r.role != *res.Invite.Role {
+				role := r.role
+				res.Invite.Role, res.Invite.UpdatedAt = &role, p.now
+			}
+		case BulkExistingMember:
+			sum.ExistingMembers++
+		}
+		if !sameID(r.rec.current, r.rec.final) {
+			res.ExternalIDUpdated, res.PreviousExternalID = true, r.rec.current
+			sum.ExternalIDsUpdated++
+			if r.rec.member != nil {
+				r.rec.member.ExternalID, r.rec.member.UpdatedAt = r.rec.final, p.now
+			} else {
+				r.rec.invite.ExternalID, r.rec.invite.UpdatedAt = r.rec.final, p.now
+			}
+		}
+	}
+	return out
+}
+
+func sameID(a, b *string) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
