@@ -7,7 +7,7 @@ RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null
 CONTRACT := ../shared/contract/check-contract
 PG_BIN := $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
-.PHONY: run test build generate check db-stop
+.PHONY: run test bench build generate check db-stop
 
 ## run: build, migrate and serve at http://localhost:8080 (playground at /)
 run:
@@ -17,6 +17,10 @@ run:
 test:
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
+
+## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap included
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./graph/ ./internal/invitecsv/
 
 ## build: the server binary in bin/invites
 build:

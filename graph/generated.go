@@ -74,6 +74,45 @@ type ComplexityRoot struct {
 		User  func(childComplexity int) int
 	}
 
+	BulkInvitePayload struct {
+		IgnoredColumns func(childComplexity int) int
+		Results        func(childComplexity int) int
+		Summary        func(childComplexity int) int
+	}
+
+	BulkInviteSummary struct {
+		ExistingInvitations func(childComplexity int) int
+		ExistingMembers     func(childComplexity int) int
+		ExternalIDsUpdated  func(childComplexity int) int
+		Failed              func(childComplexity int) int
+		NewInvitations      func(childComplexity int) int
+		Total               func(childComplexity int) int
+	}
+
+	ExistingInvitation struct {
+		ExternalIDUpdated  func(childComplexity int) int
+		Invite             func(childComplexity int) int
+		PreviousExternalID func(childComplexity int) int
+		Row                func(childComplexity int) int
+	}
+
+	ExistingMember struct {
+		ExternalIDUpdated  func(childComplexity int) int
+		Member             func(childComplexity int) int
+		PreviousExternalID func(childComplexity int) int
+		Row                func(childComplexity int) int
+	}
+
+	FailedInvite struct {
+		Email      func(childComplexity int) int
+		ExternalID func(childComplexity int) int
+		Invite     func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Retryable  func(childComplexity int) int
+		Row        func(childComplexity int) int
+	}
+
 	InvitePreview struct {
 		AccountExists func(childComplexity int) int
 		Email         func(childComplexity int) int
@@ -86,6 +125,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvite      func(childComplexity int, input model.InviteRefInput) int
+		BulkInvite        func(childComplexity int, input model.BulkInviteInput) int
 		CreateInvite      func(childComplexity int, input model.CreateInviteInput) int
 		CreateProject     func(childComplexity int, input model.CreateProjectInput) int
 		DeclineInvite     func(childComplexity int, input model.InviteRefInput) int
@@ -99,6 +139,12 @@ type ComplexityRoot struct {
 		TransferOwnership func(childComplexity int, projectID string, userID string) int
 		UpdateMember      func(childComplexity int, input model.UpdateMemberInput) int
 		VerifyEmail       func(childComplexity int, token string) int
+	}
+
+	NewInvitation struct {
+		ExistingAccount func(childComplexity int) int
+		Invite          func(childComplexity int) int
+		Row             func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -206,6 +252,7 @@ type MutationResolver interface {
 	VerifyEmail(ctx context.Context, token string) (*invites.User, error)
 	CreateProject(ctx context.Context, input model.CreateProjectInput) (*invites.Project, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
+	BulkInvite(ctx context.Context, input model.BulkInviteInput) (*model.BulkInvitePayload, error)
 	AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error)
 	DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error)
 	RevokeInvite(ctx context.Context, id string) (*invites.Invite, error)
@@ -351,6 +398,155 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "BulkInvitePayload.ignoredColumns":
+		if e.ComplexityRoot.BulkInvitePayload.IgnoredColumns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInvitePayload.IgnoredColumns(childComplexity), true
+	case "BulkInvitePayload.results":
+		if e.ComplexityRoot.BulkInvitePayload.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInvitePayload.Results(childComplexity), true
+	case "BulkInvitePayload.summary":
+		if e.ComplexityRoot.BulkInvitePayload.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInvitePayload.Summary(childComplexity), true
+
+	case "BulkInviteSummary.existingInvitations":
+		if e.ComplexityRoot.BulkInviteSummary.ExistingInvitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInviteSummary.ExistingInvitations(childComplexity), true
+	case "BulkInviteSummary.existingMembers":
+		if e.ComplexityRoot.BulkInviteSummary.ExistingMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInviteSummary.ExistingMembers(childComplexity), true
+	case "BulkInviteSummary.externalIdsUpdated":
+		if e.ComplexityRoot.BulkInviteSummary.ExternalIDsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInviteSummary.ExternalIDsUpdated(childComplexity), true
+	case "BulkInviteSummary.failed":
+		if e.ComplexityRoot.BulkInviteSummary.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInviteSummary.Failed(childComplexity), true
+	case "BulkInviteSummary.newInvitations":
+		if e.ComplexityRoot.BulkInviteSummary.NewInvitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInviteSummary.NewInvitations(childComplexity), true
+	case "BulkInviteSummary.total":
+		if e.ComplexityRoot.BulkInviteSummary.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInviteSummary.Total(childComplexity), true
+
+	case "ExistingInvitation.externalIdUpdated":
+		if e.ComplexityRoot.ExistingInvitation.ExternalIDUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingInvitation.ExternalIDUpdated(childComplexity), true
+	case "ExistingInvitation.invite":
+		if e.ComplexityRoot.ExistingInvitation.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingInvitation.Invite(childComplexity), true
+	case "ExistingInvitation.previousExternalId":
+		if e.ComplexityRoot.ExistingInvitation.PreviousExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingInvitation.PreviousExternalID(childComplexity), true
+	case "ExistingInvitation.row":
+		if e.ComplexityRoot.ExistingInvitation.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingInvitation.Row(childComplexity), true
+
+	case "ExistingMember.externalIdUpdated":
+		if e.ComplexityRoot.ExistingMember.ExternalIDUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingMember.ExternalIDUpdated(childComplexity), true
+	case "ExistingMember.member":
+		if e.ComplexityRoot.ExistingMember.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingMember.Member(childComplexity), true
+	case "ExistingMember.previousExternalId":
+		if e.ComplexityRoot.ExistingMember.PreviousExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingMember.PreviousExternalID(childComplexity), true
+	case "ExistingMember.row":
+		if e.ComplexityRoot.ExistingMember.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingMember.Row(childComplexity), true
+
+	case "FailedInvite.email":
+		if e.ComplexityRoot.FailedInvite.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.Email(childComplexity), true
+	case "FailedInvite.externalId":
+		if e.ComplexityRoot.FailedInvite.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.ExternalID(childComplexity), true
+	case "FailedInvite.invite":
+		if e.ComplexityRoot.FailedInvite.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.Invite(childComplexity), true
+	case "FailedInvite.message":
+		if e.ComplexityRoot.FailedInvite.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.Message(childComplexity), true
+	case "FailedInvite.reason":
+		if e.ComplexityRoot.FailedInvite.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.Reason(childComplexity), true
+	case "FailedInvite.retryable":
+		if e.ComplexityRoot.FailedInvite.Retryable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.Retryable(childComplexity), true
+	case "FailedInvite.row":
+		if e.ComplexityRoot.FailedInvite.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.Row(childComplexity), true
+
 	case "InvitePreview.accountExists":
 		if e.ComplexityRoot.InvitePreview.AccountExists == nil {
 			break
@@ -405,6 +601,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvite(childComplexity, args["input"].(model.InviteRefInput)), true
+	case "Mutation.bulkInvite":
+		if e.ComplexityRoot.Mutation.BulkInvite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkInvite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkInvite(childComplexity, args["input"].(model.BulkInviteInput)), true
 	case "Mutation.createInvite":
 		if e.ComplexityRoot.Mutation.CreateInvite == nil {
 			break
@@ -543,6 +750,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["token"].(string)), true
+
+	case "NewInvitation.existingAccount":
+		if e.ComplexityRoot.NewInvitation.ExistingAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewInvitation.ExistingAccount(childComplexity), true
+	case "NewInvitation.invite":
+		if e.ComplexityRoot.NewInvitation.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewInvitation.Invite(childComplexity), true
+	case "NewInvitation.row":
+		if e.ComplexityRoot.NewInvitation.Row == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NewInvitation.Row(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -917,9 +1143,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputBulkInviteInput,
 		ec.unmarshalInputCreateInviteInput,
 		ec.unmarshalInputCreateProjectInput,
 		ec.unmarshalInputInviteRefInput,
+		ec.unmarshalInputInviteRowInput,
 		ec.unmarshalInputLogInInput,
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputUpdateMemberInput,
@@ -1021,6 +1249,9 @@ var sources = []*ast.Source{
 "An RFC 3339 timestamp."
 scalar Time
 
+"A file, sent per the GraphQL multipart request spec."
+scalar Upload
+
 "Project roles, lowest to highest. Each role may invite, promote, demote or remove only roles strictly below its own, and only ADMIN and OWNER may do so at all."
 enum ProjectRole {
   "Invited, not yet a contributor."
@@ -1057,6 +1288,26 @@ enum DeliveryStatus {
   FAILED_RETRYABLE
   "It could not be delivered; sending it again as it is will not help."
   FAILED_PERMANENT
+}
+
+"Why a bulk-invite row failed."
+enum InviteFailureReason {
+  "The email is missing or not a valid address."
+  INVALID_EMAIL
+  "The role is not a project role."
+  INVALID_ROLE
+  "The caller may not grant that role, or change that record."
+  ROLE_NOT_ALLOWED
+  "The external ID is longer than 64 characters or has control characters."
+  INVALID_EXTERNAL_ID
+  "An earlier row of the batch has this email."
+  DUPLICATE_EMAIL
+  "An earlier row of the batch names this external ID."
+  DUPLICATE_EXTERNAL_ID
+  "Another member or pending invite keeps this external ID after the batch."
+  EXTERNAL_ID_TAKEN
+  "The invite's email failed for good: the person never got it."
+  FAILED_TO_SEND
 }
 
 "An account."
@@ -1251,6 +1502,87 @@ type ActivityEventEdge {
   node: ActivityEvent!
 }
 
+"One row's outcome in a bulk invite."
+union BulkInviteResult = NewInvitation | ExistingInvitation | ExistingMember | FailedInvite
+
+"A new invite was created and its email queued."
+type NewInvitation {
+  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file (the header is line 1)."
+  row: Int!
+  "The new invite."
+  invite: UserInvite!
+  "The email belongs to an existing account, which accepts in the app or through the link."
+  existingAccount: Boolean!
+}
+
+"A pending invite for that email and project existed; its external ID (and role) may have been updated."
+type ExistingInvitation {
+  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file."
+  row: Int!
+  "The invite, as it is after the batch."
+  invite: UserInvite!
+  "Whether the row changed the invite's external ID."
+  externalIdUpdated: Boolean!
+  "The external ID before the batch, where it changed."
+  previousExternalId: String
+}
+
+"The email belongs to a member already; its external ID may have been updated, its role never is."
+type ExistingMember {
+  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file."
+  row: Int!
+  "The membership, as it is after the batch."
+  member: ProjectUser!
+  "Whether the row changed the member's external ID."
+  externalIdUpdated: Boolean!
+  "The external ID before the batch, where it changed."
+  previousExternalId: String
+}
+
+"A row that needs attention. ` + "`" + `retryable` + "`" + ` is false where sending again cannot help."
+type FailedInvite {
+  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file."
+  row: Int!
+  "The row's email as given (normalised where it was valid)."
+  email: String!
+  "The row's external ID as given."
+  externalId: String
+  "Why the row failed."
+  reason: InviteFailureReason!
+  "What to do about it, for a person."
+  message: String!
+  "Whether the same row may succeed later (an external ID that its holder may give up)."
+  retryable: Boolean!
+  "The invite concerned, where there is one (FAILED_TO_SEND)."
+  invite: UserInvite
+}
+
+"A bulk invite's counts."
+type BulkInviteSummary {
+  "Rows in the batch."
+  total: Int!
+  "Rows that created an invite."
+  newInvitations: Int!
+  "Rows whose email had a pending invite."
+  existingInvitations: Int!
+  "Rows whose email is a member's."
+  existingMembers: Int!
+  "Rows that failed."
+  failed: Int!
+  "Rows that changed an external ID."
+  externalIdsUpdated: Int!
+}
+
+"A bulk invite's outcome."
+type BulkInvitePayload {
+  "One result per input row, in input order."
+  results: [BulkInviteResult!]!
+  "The counts."
+  summary: BulkInviteSummary!
+  "CSV header names that were not recognised and whose column was ignored (a typo shows here)."
+  ignoredColumns: [String!]!
+}
+
 "An accepted invite."
 type AcceptInvitePayload {
   "The invite, now ACCEPTED."
@@ -1305,6 +1637,32 @@ input CreateInviteInput {
   externalId: String
 }
 
+"One row of a bulk invite."
+input InviteRowInput {
+  "The email to invite."
+  email: String!
+  "Left out: the batch's defaultRole."
+  role: ProjectRole
+  "Left out or blank: an existing record keeps its external ID."
+  externalId: String
+  "The person's name, for the record."
+  name: String
+}
+
+"What bulkInvite takes."
+input BulkInviteInput {
+  "The project."
+  projectId: ID!
+  "Exactly one of rows and csv."
+  rows: [InviteRowInput!]
+  "UTF-8 CSV with a header line naming the columns email (required), role, external_id, name."
+  csv: Upload
+  "The role of rows that give none."
+  defaultRole: ProjectRole = CONTRIBUTOR
+  "Work out and return every result, but write nothing and send nothing: the preview an admin confirms."
+  dryRun: Boolean = false
+}
+
 "Names an invite: exactly one of token and inviteId."
 input InviteRefInput {
   "The token from the invite's link."
@@ -1355,6 +1713,8 @@ type Mutation {
 
   "Invites an email to the service, or to a project with a role (ADMIN and above, for roles below their own). The invite's email is queued."
   createInvite(input: CreateInviteInput!): UserInvite!
+  "Invites up to 10,000 rows (a list or a CSV upload) in one transaction: ADMIN and above. One result per row; row problems are results, not errors."
+  bulkInvite(input: BulkInviteInput!): BulkInvitePayload!
   "Claims an invite for the signed-in user, by token (which also verifies the email) or by ID (which needs a verified email)."
   acceptInvite(input: InviteRefInput!): AcceptInvitePayload!
   "Declines an invite: by token with no sign-in needed, or by ID signed in with the invite's verified email."
@@ -1439,6 +1799,36 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "results":
+		return ec.fieldContext_BulkInvitePayload_results(ctx, field)
+	case "summary":
+		return ec.fieldContext_BulkInvitePayload_summary(ctx, field)
+	case "ignoredColumns":
+		return ec.fieldContext_BulkInvitePayload_ignoredColumns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkInvitePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkInviteSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_BulkInviteSummary_total(ctx, field)
+	case "newInvitations":
+		return ec.fieldContext_BulkInviteSummary_newInvitations(ctx, field)
+	case "existingInvitations":
+		return ec.fieldContext_BulkInviteSummary_existingInvitations(ctx, field)
+	case "existingMembers":
+		return ec.fieldContext_BulkInviteSummary_existingMembers(ctx, field)
+	case "failed":
+		return ec.fieldContext_BulkInviteSummary_failed(ctx, field)
+	case "externalIdsUpdated":
+		return ec.fieldContext_BulkInviteSummary_externalIdsUpdated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkInviteSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1745,6 +2135,20 @@ func (ec *executionContext) field_Mutation_acceptInvite_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.InviteRefInput, error) {
 			return ec.unmarshalNInviteRefInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteRefInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BulkInviteInput, error) {
+			return ec.unmarshalNBulkInviteInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2574,6 +2978,594 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _BulkInvitePayload_results(ctx context.Context, field graphql.CollectedField, obj *model.BulkInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInvitePayload_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.BulkInviteResult) graphql.Marshaler {
+			return ec.marshalNBulkInviteResult2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInvitePayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, errors.New("field of type BulkInviteResult does not have child fields"))
+}
+
+func (ec *executionContext) _BulkInvitePayload_summary(ctx context.Context, field graphql.CollectedField, obj *model.BulkInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInvitePayload_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.BulkSummary) graphql.Marshaler {
+			return ec.marshalNBulkInviteSummary2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐBulkSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInvitePayload_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkInvitePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkInviteSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkInvitePayload_ignoredColumns(ctx context.Context, field graphql.CollectedField, obj *model.BulkInvitePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInvitePayload_ignoredColumns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IgnoredColumns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInvitePayload_ignoredColumns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BulkInviteSummary_total(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInviteSummary_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInviteSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BulkInviteSummary_newInvitations(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInviteSummary_newInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewInvitations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInviteSummary_newInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BulkInviteSummary_existingInvitations(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInviteSummary_existingInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExistingInvitations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInviteSummary_existingInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BulkInviteSummary_existingMembers(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInviteSummary_existingMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExistingMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInviteSummary_existingMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BulkInviteSummary_failed(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInviteSummary_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInviteSummary_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _BulkInviteSummary_externalIdsUpdated(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInviteSummary_externalIdsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalIDsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInviteSummary_externalIdsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ExistingInvitation_row(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingInvitation_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingInvitation_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ExistingInvitation_invite(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingInvitation_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Invite) graphql.Marshaler {
+			return ec.marshalNUserInvite2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInvite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingInvitation_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExistingInvitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExistingInvitation_externalIdUpdated(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingInvitation_externalIdUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalIDUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingInvitation_externalIdUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ExistingInvitation_previousExternalId(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingInvitation_previousExternalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingInvitation_previousExternalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ExistingMember_row(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingMember_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingMember_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ExistingMember_member(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingMember_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Member) graphql.Marshaler {
+			return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingMember_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExistingMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExistingMember_externalIdUpdated(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingMember_externalIdUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalIDUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingMember_externalIdUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ExistingMember_previousExternalId(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingMember_previousExternalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingMember_previousExternalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FailedInvite_row(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedInvite_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedInvite_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FailedInvite_email(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedInvite_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedInvite_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FailedInvite_externalId(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedInvite_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FailedInvite_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FailedInvite_reason(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedInvite_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.FailureReason) graphql.Marshaler {
+			return ec.marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedInvite_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type InviteFailureReason does not have child fields"))
+}
+
+func (ec *executionContext) _FailedInvite_message(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedInvite_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedInvite_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FailedInvite_retryable(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedInvite_retryable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retryable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FailedInvite_retryable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _FailedInvite_invite(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FailedInvite_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Invite) graphql.Marshaler {
+			return ec.marshalOUserInvite2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInvite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FailedInvite_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FailedInvite",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InvitePreview_email(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2978,6 +3970,50 @@ func (ec *executionContext) fieldContext_Mutation_createInvite(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_bulkInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkInvite(ctx, fc.Args["input"].(model.BulkInviteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkInvitePayload) graphql.Marshaler {
+			return ec.marshalNBulkInvitePayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInvitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkInvitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_acceptInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3328,6 +4364,84 @@ func (ec *executionContext) fieldContext_Mutation_leaveProject(ctx context.Conte
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _NewInvitation_row(ctx context.Context, field graphql.CollectedField, obj *model.NewInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewInvitation_row(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Row, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewInvitation_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewInvitation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NewInvitation_invite(ctx context.Context, field graphql.CollectedField, obj *model.NewInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewInvitation_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Invite) graphql.Marshaler {
+			return ec.marshalNUserInvite2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInvite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewInvitation_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NewInvitation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NewInvitation_existingAccount(ctx context.Context, field graphql.CollectedField, obj *model.NewInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NewInvitation_existingAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExistingAccount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NewInvitation_existingAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NewInvitation", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -5966,6 +7080,71 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputBulkInviteInput(ctx context.Context, obj any) (model.BulkInviteInput, error) {
+	var it model.BulkInviteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["defaultRole"]; !present {
+		asMap["defaultRole"] = "CONTRIBUTOR"
+	}
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"projectId", "rows", "csv", "defaultRole", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "rows":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rows"))
+			data, err := ec.unmarshalOInviteRowInput2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteRowInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rows = data
+		case "csv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("csv"))
+			data, err := ec.unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CSV = data
+		case "defaultRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultRole"))
+			data, err := ec.unmarshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultRole = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context, obj any) (model.CreateInviteInput, error) {
 	var it model.CreateInviteInput
 	if obj == nil {
@@ -6079,6 +7258,57 @@ func (ec *executionContext) unmarshalInputInviteRefInput(ctx context.Context, ob
 				return it, err
 			}
 			it.InviteID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputInviteRowInput(ctx context.Context, obj any) (model.InviteRowInput, error) {
+	var it model.InviteRowInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "role", "externalId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "externalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("externalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExternalID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
 		}
 	}
 	return it, nil
@@ -6226,6 +7456,47 @@ func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context,
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
+
+func (ec *executionContext) _BulkInviteResult(ctx context.Context, sel ast.SelectionSet, obj model.BulkInviteResult) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.NewInvitation:
+		return ec._NewInvitation(ctx, sel, &obj)
+	case *model.NewInvitation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._NewInvitation(ctx, sel, obj)
+	case model.FailedInvite:
+		return ec._FailedInvite(ctx, sel, &obj)
+	case *model.FailedInvite:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._FailedInvite(ctx, sel, obj)
+	case model.ExistingMember:
+		return ec._ExistingMember(ctx, sel, &obj)
+	case *model.ExistingMember:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ExistingMember(ctx, sel, obj)
+	case model.ExistingInvitation:
+		return ec._ExistingInvitation(ctx, sel, &obj)
+	case *model.ExistingInvitation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ExistingInvitation(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of BulkInviteResult must implement graphql.Marshaler", obj))
+		}
+	}
+}
 
 // endregion ************************** interface.gotpl ***************************
 
@@ -6537,6 +7808,291 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var bulkInvitePayloadImplementors = []string{"BulkInvitePayload"}
+
+func (ec *executionContext) _BulkInvitePayload(ctx context.Context, sel ast.SelectionSet, obj *model.BulkInvitePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkInvitePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkInvitePayload")
+		case "results":
+			out.Values[i] = ec._BulkInvitePayload_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._BulkInvitePayload_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ignoredColumns":
+			out.Values[i] = ec._BulkInvitePayload_ignoredColumns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var bulkInviteSummaryImplementors = []string{"BulkInviteSummary"}
+
+func (ec *executionContext) _BulkInviteSummary(ctx context.Context, sel ast.SelectionSet, obj *invites.BulkSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkInviteSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkInviteSummary")
+		case "total":
+			out.Values[i] = ec._BulkInviteSummary_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newInvitations":
+			out.Values[i] = ec._BulkInviteSummary_newInvitations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "existingInvitations":
+			out.Values[i] = ec._BulkInviteSummary_existingInvitations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "existingMembers":
+			out.Values[i] = ec._BulkInviteSummary_existingMembers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._BulkInviteSummary_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalIdsUpdated":
+			out.Values[i] = ec._BulkInviteSummary_externalIdsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var existingInvitationImplementors = []string{"ExistingInvitation", "BulkInviteResult"}
+
+func (ec *executionContext) _ExistingInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.ExistingInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, existingInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExistingInvitation")
+		case "row":
+			out.Values[i] = ec._ExistingInvitation_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invite":
+			out.Values[i] = ec._ExistingInvitation_invite(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalIdUpdated":
+			out.Values[i] = ec._ExistingInvitation_externalIdUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousExternalId":
+			out.Values[i] = ec._ExistingInvitation_previousExternalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var existingMemberImplementors = []string{"ExistingMember", "BulkInviteResult"}
+
+func (ec *executionContext) _ExistingMember(ctx context.Context, sel ast.SelectionSet, obj *model.ExistingMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, existingMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExistingMember")
+		case "row":
+			out.Values[i] = ec._ExistingMember_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._ExistingMember_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalIdUpdated":
+			out.Values[i] = ec._ExistingMember_externalIdUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousExternalId":
+			out.Values[i] = ec._ExistingMember_previousExternalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var failedInviteImplementors = []string{"FailedInvite", "BulkInviteResult"}
+
+func (ec *executionContext) _FailedInvite(ctx context.Context, sel ast.SelectionSet, obj *model.FailedInvite) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, failedInviteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FailedInvite")
+		case "row":
+			out.Values[i] = ec._FailedInvite_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._FailedInvite_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._FailedInvite_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._FailedInvite_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._FailedInvite_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retryable":
+			out.Values[i] = ec._FailedInvite_retryable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invite":
+			out.Values[i] = ec._FailedInvite_invite(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var invitePreviewImplementors = []string{"InvitePreview"}
 
 func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.SelectionSet, obj *invites.InvitePreview) graphql.Marshaler {
@@ -6667,6 +8223,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "bulkInvite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "acceptInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_acceptInvite(ctx, field)
@@ -6720,6 +8283,54 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_leaveProject(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var newInvitationImplementors = []string{"NewInvitation", "BulkInviteResult"}
+
+func (ec *executionContext) _NewInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.NewInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, newInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NewInvitation")
+		case "row":
+			out.Values[i] = ec._NewInvitation_row(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invite":
+			out.Values[i] = ec._NewInvitation_invite(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "existingAccount":
+			out.Values[i] = ec._NewInvitation_existingAccount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8250,6 +9861,57 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNBulkInviteInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteInput(ctx context.Context, v any) (model.BulkInviteInput, error) {
+	res, err := ec.unmarshalInputBulkInviteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkInvitePayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInvitePayload(ctx context.Context, sel ast.SelectionSet, v *model.BulkInvitePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BulkInvitePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBulkInviteResult2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteResult(ctx context.Context, sel ast.SelectionSet, v model.BulkInviteResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BulkInviteResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBulkInviteResult2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteResultᚄ(ctx context.Context, sel ast.SelectionSet, v []model.BulkInviteResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulkInviteResult2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulkInviteSummary2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐBulkSummary(ctx context.Context, sel ast.SelectionSet, v *invites.BulkSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BulkInviteSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateInviteInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateInviteInput(ctx context.Context, v any) (model.CreateInviteInput, error) {
 	res, err := ec.unmarshalInputCreateInviteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8340,9 +10002,54 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason(ctx context.Context, v any) (invites.FailureReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason(ctx context.Context, sel ast.SelectionSet, v invites.FailureReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[string]invites.FailureReason{
+		"INVALID_EMAIL":         invites.ReasonInvalidEmail,
+		"INVALID_ROLE":          invites.ReasonInvalidRole,
+		"ROLE_NOT_ALLOWED":      invites.ReasonRoleNotAllowed,
+		"INVALID_EXTERNAL_ID":   invites.ReasonInvalidExternalID,
+		"DUPLICATE_EMAIL":       invites.ReasonDuplicateEmail,
+		"DUPLICATE_EXTERNAL_ID": invites.ReasonDuplicateExternalID,
+		"EXTERNAL_ID_TAKEN":     invites.ReasonExternalIDTaken,
+		"FAILED_TO_SEND":        invites.ReasonFailedToSend,
+	}
+	marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[invites.FailureReason]string{
+		invites.ReasonInvalidEmail:        "INVALID_EMAIL",
+		invites.ReasonInvalidRole:         "INVALID_ROLE",
+		invites.ReasonRoleNotAllowed:      "ROLE_NOT_ALLOWED",
+		invites.ReasonInvalidExternalID:   "INVALID_EXTERNAL_ID",
+		invites.ReasonDuplicateEmail:      "DUPLICATE_EMAIL",
+		invites.ReasonDuplicateExternalID: "DUPLICATE_EXTERNAL_ID",
+		invites.ReasonExternalIDTaken:     "EXTERNAL_ID_TAKEN",
+		invites.ReasonFailedToSend:        "FAILED_TO_SEND",
+	}
+)
+
 func (ec *executionContext) unmarshalNInviteRefInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteRefInput(ctx context.Context, v any) (model.InviteRefInput, error) {
 	res, err := ec.unmarshalInputInviteRefInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInviteRowInput2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteRowInput(ctx context.Context, v any) (*model.InviteRowInput, error) {
+	res, err := ec.unmarshalInputInviteRowInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInviteStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteStatus(ctx context.Context, v any) (invites.InviteStatus, error) {
@@ -8537,6 +10244,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -8845,6 +10581,23 @@ func (ec *executionContext) marshalOInvitePreview2ᚖgithubᚗcomᚋinvitesᚋin
 	return ec._InvitePreview(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOInviteRowInput2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteRowInputᚄ(ctx context.Context, v any) ([]*model.InviteRowInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InviteRowInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInviteRowInput2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteRowInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOInviteStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteStatus(ctx context.Context, v any) (*invites.InviteStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -8962,6 +10715,24 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (*graphql.Upload, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalUpload(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v *graphql.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalUpload(*v)
 	return res
 }
 

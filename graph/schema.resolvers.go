@@ -83,6 +83,23 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateI
 	})
 }
 
+// BulkInvite is the resolver for the bulkInvite field.
+func (r *mutationResolver) BulkInvite(ctx context.Context, input model.BulkInviteInput) (*model.BulkInvitePayload, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in, err := bulkInput(input)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Service.BulkInvite(ctx, viewer.ID, in)
+	if err != nil {
+		return nil, err
+	}
+	return bulkPayload(out), nil
+}
+
 // AcceptInvite is the resolver for the acceptInvite field.
 func (r *mutationResolver) AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error) {
 	viewer, err := r.viewer(ctx)

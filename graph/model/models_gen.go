@@ -3,8 +3,14 @@
 package model
 
 import (
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/invites/invites/internal/invites"
 )
+
+// One row's outcome in a bulk invite.
+type BulkInviteResult interface {
+	IsBulkInviteResult()
+}
 
 // An accepted invite.
 type AcceptInvitePayload struct {
@@ -40,6 +46,30 @@ type AuthPayload struct {
 	User *invites.User `json:"user"`
 }
 
+// What bulkInvite takes.
+type BulkInviteInput struct {
+	// The project.
+	ProjectID string `json:"projectId"`
+	// Exactly one of rows and csv.
+	Rows []*InviteRowInput `json:"rows,omitempty"`
+	// UTF-8 CSV with a header line naming the columns email (required), role, external_id, name.
+	CSV *graphql.Upload `json:"csv,omitempty"`
+	// The role of rows that give none.
+	DefaultRole *invites.Role `json:"defaultRole,omitempty"`
+	// Work out and return every result, but write nothing and send nothing: the preview an admin confirms.
+	DryRun *bool `json:"dryRun,omitempty"`
+}
+
+// A bulk invite's outcome.
+type BulkInvitePayload struct {
+	// One result per input row, in input order.
+	Results []BulkInviteResult `json:"results"`
+	// The counts.
+	Summary *invites.BulkSummary `json:"summary"`
+	// CSV header names that were not recognised and whose column was ignored (a typo shows here).
+	IgnoredColumns []string `json:"ignoredColumns"`
+}
+
 // What createInvite takes.
 type CreateInviteInput struct {
 	// The email to invite.
@@ -58,12 +88,72 @@ type CreateProjectInput struct {
 	Name string `json:"name"`
 }
 
+// A pending invite for that email and project existed; its external ID (and role) may have been updated.
+type ExistingInvitation struct {
+	// 1-based: the index in `rows`, or the line number in the CSV file.
+	Row int `json:"row"`
+	// The invite, as it is after the batch.
+	Invite *invites.Invite `json:"invite"`
+	// Whether the row changed the invite's external ID.
+	ExternalIDUpdated bool `json:"externalIdUpdated"`
+	// The external ID before the batch, where it changed.
+	PreviousExternalID *string `json:"previousExternalId,omitempty"`
+}
+
+func (ExistingInvitation) IsBulkInviteResult() {}
+
+// The email belongs to a member already; its external ID may have been updated, its role never is.
+type ExistingMember struct {
+	// 1-based: the index in `rows`, or the line number in the CSV file.
+	Row int `json:"row"`
+	// The membership, as it is after the batch.
+	Member *invites.Member `json:"member"`
+	// Whether the row changed the member's external ID.
+	ExternalIDUpdated bool `json:"externalIdUpdated"`
+	// The external ID before the batch, where it changed.
+	PreviousExternalID *string `json:"previousExternalId,omitempty"`
+}
+
+func (ExistingMember) IsBulkInviteResult() {}
+
+// A row that needs attention. `retryable` is false where sending again cannot help.
+type FailedInvite struct {
+	// 1-based: the index in `rows`, or the line number in the CSV file.
+	Row int `json:"row"`
+	// The row's email as given (normalised where it was valid).
+	Email string `json:"email"`
+	// The row's external ID as given.
+	ExternalID *string `json:"externalId,omitempty"`
+	// Why the row failed.
+	Reason invites.FailureReason `json:"reason"`
+	// What to do about it, for a person.
+	Message string `json:"message"`
+	// Whether the same row may succeed later (an external ID that its holder may give up).
+	Retryable bool `json:"retryable"`
+	// The invite concerned, where there is one (FAILED_TO_SEND).
+	Invite *invites.Invite `json:"invite,omitempty"`
+}
+
+func (FailedInvite) IsBulkInviteResult() {}
+
 // Names an invite: exactly one of token and inviteId.
 type InviteRefInput struct {
 	// The token from the invite's link.
 	Token *string `json:"token,omitempty"`
 	// Or the invite's ID, for a signed-in user with a verified email that matches the invite.
 	InviteID *string `json:"inviteId,omitempty"`
+}
+
+// One row of a bulk invite.
+type InviteRowInput struct {
+	// The email to invite.
+	Email string `json:"email"`
+	// Left out: the batch's defaultRole.
+	Role *invites.Role `json:"role,omitempty"`
+	// Left out or blank: an existing record keeps its external ID.
+	ExternalID *string `json:"externalId,omitempty"`
+	// The person's name, for the record.
+	Name *string `json:"name,omitempty"`
 }
 
 // What logIn takes.
@@ -77,6 +167,18 @@ type LogInInput struct {
 // What can be changed.
 type Mutation struct {
 }
+
+// A new invite was created and its email queued.
+type NewInvitation struct {
+	// 1-based: the index in `rows`, or the line number in the CSV file (the header is line 1).
+	Row int `json:"row"`
+	// The new invite.
+	Invite *invites.Invite `json:"invite"`
+	// The email belongs to an existing account, which accepts in the app or through the link.
+	ExistingAccount bool `json:"existingAccount"`
+}
+
+func (NewInvitation) IsBulkInviteResult() {}
 
 // Where a page of a connection ends.
 type PageInfo struct {

@@ -1,0 +1,53 @@
+package graph
+
+import (
+	"github.com/invites/invites/graph/model"
+	"github.com/invites/invites/internal/invites"
+)
+
+// bulkInput turns bulkInvite's input into the domain's, keeping "rows left out" apart from
+// "rows: []" so that the domain can tell the client which it got.
+func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
+	projectID, err := invites.ParseID("project", input.ProjectID)
+	if err != nil {
+		return invites.BulkInput{}, err
+	}
+	in := invites.BulkInput{ProjectID: projectID, DefaultRole: invites.RoleContributor}
+	if input.DefaultRole != nil {
+		in.DefaultRole = *input.DefaultRole
+	}
+	if input.DryRun != nil {
+		in.DryRun = *input.DryRun
+	}
+	if input.CSV != nil {
+		in.CSV = input.CSV.File
+	}
+	if input.Rows != nil {
+		in.Rows = make([]invites.BulkRow, len(input.Rows))
+		for i, row := range input.Rows {
+			in.Rows[i] = invites.BulkRow{Row: i + 1, Email: row.Email, ExternalID: deref(row.ExternalID), Name: deref(row.Name)}
+			if row.Role != nil {
+				in.Rows[i].Role = string(*row.Role)
+			}
+		}
+	}
+	return in, nil
+}
+
+// bulkPayload turns the domain's outcome into the union of row results.
+func bulkPayload(out *invites.BulkOutcome) *model.BulkInvitePayload {
+	results := make([]model.BulkInviteResult, len(out.Results))
+	for i, r := range out.Results {
+		switch r.Kind {
+		case invites.BulkNewInvitation:
+			results[i] = model.NewInvitation{Row: r.Row, Invite: r.Invite, ExistingAccount: r.ExistingAccount}
+		case invites.BulkExistingInvitation:
+			results[i] = model.ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
+		case invites.BulkExistingMember:
+			results[i] = model.ExistingMember{Row: r.Row, Member: r.Member, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
+		default:
+			results[i] = model.FailedInvite{Row: r.Row, Email: r.Email, ExternalID: r.ExternalID, Reason: r.Reason, Message: r.Message, Retryable: r.Retryable, Invite: r.Invite}
+		}
+	}
+	return &model.BulkInvitePayload{Results: results, Summary: &out.Summary, IgnoredColumns: out.IgnoredColumns}
+}
