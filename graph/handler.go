@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -17,13 +18,18 @@ import (
 type HandlerOptions struct {
 	// Introspection turns on schema introspection (the playground needs it).
 	Introspection bool
-	// ComplexityLimit caps a query's cost, each field counting 1: 5,000.
+	// ComplexityLimit caps a query's cost: each field counts 1, and a connection's items count
+	// `first` times: 5,000 (a page of 100 items with 50 fields).
 	ComplexityLimit int
+	// DepthLimit caps how deeply fields nest: 12.
+	DepthLimit int
 	// MaxBodyBytes caps a JSON request body: 1 MiB.
 	MaxBodyBytes int64
 	// MaxUploadBytes caps a multipart request (a CSV upload): 6 MiB.
 	MaxUploadBytes int64
 	Logger         *slog.Logger
+	// Extensions are added to the server (metrics, say).
+	Extensions []graphql.HandlerExtension
 }
 
 // NewHandler returns the GraphQL endpoint: POST (JSON and multipart uploads), GET and OPTIONS,
@@ -32,6 +38,9 @@ type HandlerOptions struct {
 func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	if opt.ComplexityLimit <= 0 {
 		opt.ComplexityLimit = 5000
+	}
+	if opt.DepthLimit <= 0 {
+		opt.DepthLimit = 12
 	}
 	if opt.MaxBodyBytes <= 0 {
 		opt.MaxBodyBytes = 1 << 20
@@ -43,7 +52,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 		opt.Logger = slog.Default()
 	}
 
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -54,10 +63,21 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
+	srv.Use(depthLimit{opt.DepthLimit})
+	for _, e := range opt.Extensions {
+		srv.Use(e)
+	}
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
 
-	return WithBearerToken(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes))
+	return WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)))
+}
+
+// withRequestLoaders gives each request its own dataloaders.
+func (r *Resolver) withRequestLoaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		next.ServeHTTP(w, req.WithContext(r.withLoaders(req.Context())))
+	})
 }
 
 // limitBody stops a request body at its cap, so that an oversized one fails to decode with a

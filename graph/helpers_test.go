@@ -30,11 +30,17 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // outbox but not sent, so tests read links from there.
 func newHandler(t *testing.T) http.Handler {
 	t.Helper()
-	queue, err := mail.NewQueue(pgtest.DB(t), mail.QueueConfig{Sender: mail.NewLogSender(quiet)})
+	return newHandlerOn(t, pgtest.DB(t))
+}
+
+// newHandlerOn is newHandler over a database of the caller's (a counting one, say).
+func newHandlerOn(t *testing.T, db *bun.DB) http.Handler {
+	t.Helper()
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(quiet)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := invites.New(pgtest.DB(t), queue, invites.Config{
+	svc := invites.New(db, queue, invites.Config{
 		AppURL:   "https://app.example",
 		Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1},
 	})
@@ -78,6 +84,24 @@ func do(t *testing.T, h http.Handler, token, query string, vars map[string]any) 
 		t.Fatalf("response %d is not JSON: %s", rec.Code, rec.Body)
 	}
 	r.Status = rec.Code
+	return r
+}
+
+// doExt posts a request with extensions (a persisted query's hash, say).
+func doExt(t *testing.T, h http.Handler, token, query string, ext map[string]any) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "extensions": ext})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var r response
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		t.Fatalf("response %d is not JSON: %s", rec.Code, rec.Body)
+	}
 	return r
 }
 

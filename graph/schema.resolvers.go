@@ -25,7 +25,7 @@ func (r *activityEventResolver) Invite(ctx context.Context, obj *invites.Event) 
 	if obj.InviteID == nil {
 		return nil, nil
 	}
-	return r.Service.ReferencedInvite(ctx, *obj.InviteID)
+	return r.referencedInvite(ctx, *obj.InviteID)
 }
 
 // SignUp is the resolver for the signUp field.
@@ -212,6 +212,9 @@ func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
+	if err := r.preloadMembers(ctx, p.Items); err != nil {
+		return nil, err
+	}
 	return memberConnection(p), nil
 }
 
@@ -223,6 +226,9 @@ func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, fir
 	}
 	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj.ID, status, pageArgs(first, after))
 	if err != nil {
+		return nil, err
+	}
+	if err := r.preloadInvites(ctx, p.Items, "edges", "node"); err != nil {
 		return nil, err
 	}
 	return inviteConnection(p), nil
@@ -238,6 +244,9 @@ func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, fi
 	if err != nil {
 		return nil, err
 	}
+	if err := r.preloadEvents(ctx, p.Items); err != nil {
+		return nil, err
+	}
 	return eventConnection(p), nil
 }
 
@@ -248,7 +257,7 @@ func (r *projectUserResolver) Project(ctx context.Context, obj *invites.Member) 
 
 // User is the resolver for the user field.
 func (r *projectUserResolver) User(ctx context.Context, obj *invites.Member) (*invites.User, error) {
-	return r.Service.User(ctx, obj.UserID)
+	return r.user(ctx, obj.UserID)
 }
 
 // Me is the resolver for the me field.
@@ -296,7 +305,11 @@ func (r *queryResolver) MyInvites(ctx context.Context, status *invites.InviteSta
 	if status != nil {
 		s = *status
 	}
-	return r.Service.MyInvites(ctx, viewer, s)
+	list, err := r.Service.MyInvites(ctx, viewer, s)
+	if err != nil {
+		return nil, err
+	}
+	return list, r.preloadInvites(ctx, list)
 }
 
 // Invitation is the resolver for the invitation field.
@@ -318,7 +331,7 @@ func (r *userInviteResolver) Project(ctx context.Context, obj *invites.Invite) (
 
 // Inviter is the resolver for the inviter field.
 func (r *userInviteResolver) Inviter(ctx context.Context, obj *invites.Invite) (*invites.User, error) {
-	return r.Service.User(ctx, obj.InviterID)
+	return r.user(ctx, obj.InviterID)
 }
 
 // Invitee is the resolver for the invitee field.

@@ -199,8 +199,8 @@ func TestService_AcceptInvite(t *testing.T) {
 			t.Errorf("result = %+v, %+v", res.Invite, res.Membership)
 		}
 		wantMember(t, p.ID, u.ID, invites.RoleContributor, "A-1")
-		if got, err := s.User(ctx, u.ID); err != nil || !got.EmailVerified() {
-			t.Errorf("accepting by token did not verify the email: %v", err)
+		if got := mustUser(t, s, u.ID); !got.EmailVerified() {
+			t.Error("accepting by token did not verify the email")
 		}
 		// Proven by the link, the email gets its other invites as by verifyEmail.
 		wantStatus(t, other.ID, invites.StatusAccepted)

@@ -160,17 +160,23 @@ func mustInvite(t *testing.T, s *invites.Service, actor uuid.UUID, email string,
 	return inv
 }
 
+// mustUser reads an account as it is now.
+func mustUser(t *testing.T, s *invites.Service, id uuid.UUID) *invites.User {
+	t.Helper()
+	users, err := s.Users(context.Background(), []uuid.UUID{id})
+	if err != nil || users[id] == nil {
+		t.Fatalf("user %s: %v", id, err)
+	}
+	return users[id]
+}
+
 // mustMember returns a member of the project with role: the owner for OWNER, else a new user
 // invited by the owner and signed up through the invite's link.
 func mustMember(t *testing.T, s *invites.Service, owner, projectID uuid.UUID, role invites.Role) *invites.User {
 	t.Helper()
 	ctx := context.Background()
 	if role == invites.RoleOwner {
-		u, err := s.User(ctx, owner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return mustUser(t, s, owner)
 	}
 	email := uniqueEmail(strings.ToLower(string(role)))
 	mustInvite(t, s, owner, email, &projectID, role, "")

@@ -2,38 +2,67 @@ package invites
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
 // Lookups of things that something the viewer may already see refers to: the project of a
-// visible invite or membership, the invite of a visible event. The caller has checked that the
-// referring thing is visible; these show no more of the referred thing than its own fields.
+// visible invite or membership, the invite of a visible event, the users they name. The
+// caller has checked that the referring thing is visible; these show no more of the referred
+// thing than its own fields. Each takes a batch of IDs in one query, for the GraphQL layer's
+// dataloaders, and leaves out IDs that name nothing (a deleted account, a swept invite).
 
-// ReferencedProject returns a project with the viewer's role in it (nil where the viewer, or
-// an anonymous caller given as uuid.Nil, is not a member: an invitee sees the project's ID and
-// name this way).
-func (s *Service) ReferencedProject(ctx context.Context, viewer, id uuid.UUID) (*Project, error) {
-	p := new(Project)
-	err := s.db.NewSelect().Model(p).ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
+// ReferencedProjects returns projects by ID with the viewer's role in each (nil where the
+// viewer, or an anonymous caller given as uuid.Nil, is not a member: an invitee sees the
+// project's ID and name this way).
+func (s *Service) ReferencedProjects(ctx context.Context, viewer uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Project, error) {
+	var list []*Project
+	err := s.db.NewSelect().Model(&list).ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
 		Join("LEFT JOIN project_members AS vm ON vm.project_id = p.id AND vm.user_id = ?", viewer).
-		Where("p.id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(NotFound, "project not found")
-	}
+		Where("p.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	out := make(map[uuid.UUID]*Project, len(list))
+	for _, p := range list {
+		out[p.ID] = p
+	}
+	return out, nil
 }
 
-// ReferencedInvite returns an invite, settled, or nil once it has been deleted.
-func (s *Service) ReferencedInvite(ctx context.Context, id uuid.UUID) (*Invite, error) {
-	inv, err := s.inviteByID(ctx, s.db, id, false)
-	if ErrorCode(err) == NotFound {
-		return nil, nil
+// ReferencedInvites returns invites by ID, settled.
+func (s *Service) ReferencedInvites(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Invite, error) {
+	var list []*Invite
+	err := selectInvites(s.db).Where("i.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx, &list)
+	if err != nil {
+		return nil, err
 	}
-	return inv, err
+	now := s.now()
+	out := make(map[uuid.UUID]*Invite, len(list))
+	for _, inv := range list {
+		out[inv.ID] = inv.settle(now)
+	}
+	return out, nil
+}
+
+// Users returns accounts by ID.
+func (s *Service) Users(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*User, error) {
+	var list []*User
+	if err := s.db.NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*User, len(list))
+	for _, u := range list {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+func idStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
 }

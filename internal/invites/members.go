@@ -247,10 +247,3 @@ func (s *Service) TransferOwnership(ctx context.Context, actor, projectID, userI
 	}
 	return s.Project(ctx, actor, projectID)
 }
-
-// User returns an account by ID.
-//
-// Errors: NOT_FOUND.
-func (s *Service) User(ctx context.Context, id uuid.UUID) (*User, error) {
-	return userByID(ctx, s.db, id)
-}
