@@ -1,0 +1,59 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/invites/invites/internal/invites"
+)
+
+// complexity prices a query by what it can make the server read: a connection costs its
+// items' selection times `first`, so that `projects(first: 100) { members(first: 100) {...} }`
+// shows its true size (10,000 members) against the limit.
+func complexity() ComplexityRoot {
+	var c ComplexityRoot
+	page := func(child int, first *int) int { return child * pageArgs(first, nil).First }
+	c.Query.Projects = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.Query.MyInvites = func(child int, _ *invites.InviteStatus) int { return child * 200 }
+	c.Project.Members = func(child int, first *int, _ *string, _ *invites.Role) int { return page(child, first) }
+	c.Project.Invites = func(child int, first *int, _ *string, _ *invites.InviteStatus) int { return page(child, first) }
+	c.Project.Activity = func(child int, first *int, _ *string) int { return page(child, first) }
+	return c
+}
+
+// depthLimit refuses a query nested deeper than max fields (introspection's own fields not
+// counted, so that GraphiQL and codegen tools work): depth is what a cyclic schema (a project's
+// invites' projects' invites...) lets a client multiply without end.
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                          { return "DepthLimit" }
+func (depthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (d depthLimit) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if depth := selectionDepth(op, op.Operation.SelectionSet); depth > d.max {
+		err := gqlerror.Errorf("the query is nested %d fields deep; the limit is %d", depth, d.max)
+		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
+		return err
+	}
+	return nil
+}
+
+func selectionDepth(op *graphql.OperationContext, set ast.SelectionSet) int {
+	deepest := 0
+	for _, f := range graphql.CollectFields(op, set, nil) {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		deepest = max(deepest, 1+selectionDepth(op, f.Selections))
+	}
+	return deepest
+}
