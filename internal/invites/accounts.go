@@ -153,6 +153,7 @@ func (s *Service) signUpWithInvite(ctx context.Context, in SignUpInput, name str
 	user := &User{ID: newID(), Email: inv.Email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), EmailVerifiedAt: &now, CreatedAt: now}
 
 	var sess *Session
+	claimed := 0
 	err = s.claimTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(user).Exec(ctx); err != nil {
 			if isUniqueViolation(err, "users_email_key") {
@@ -170,12 +171,15 @@ func (s *Service) signUpWithInvite(ctx context.Context, in SignUpInput, name str
 		if _, err := s.claim(ctx, tx, locked, user); err != nil {
 			return err
 		}
-		if err := s.claimAllPending(ctx, tx, user, inv.ID); err != nil {
+		if claimed, err = s.claimAllPending(ctx, tx, user, inv.ID); err != nil {
 			return err
 		}
 		sess, err = s.createSession(ctx, tx, user)
 		return err
 	})
+	if err == nil {
+		s.cfg.Observer.InvitesClaimed(1 + claimed)
+	}
 	if ErrorCode(err) == EmailTaken {
 		// A sign-up with this invite (or another to the email) that won a race claimed it:
 		// answer as to a sign-up that came after it.
@@ -317,6 +321,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*User, error)
 // Errors: NOT_FOUND for an unknown, used or expired token.
 func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) {
 	user := new(User)
+	claimed := 0
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		v := new(emailVerification)
 		err := tx.NewDelete().Model(v).Where("token_hash = ?", hashToken(token)).Returning("*").Scan(ctx)
@@ -330,10 +335,12 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) 
 		if err := s.markVerified(ctx, tx, user); err != nil {
 			return err
 		}
-		return s.claimAllPending(ctx, tx, user, uuid.Nil)
+		claimed, err = s.claimAllPending(ctx, tx, user, uuid.Nil)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.cfg.Observer.InvitesClaimed(claimed)
 	return user, nil
 }

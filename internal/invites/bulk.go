@@ -100,7 +100,8 @@ type BulkOutcome struct {
 // it will be after the batch, so IDs that the batch moves away are free for its other rows.
 //
 // Errors: BAD_USER_INPUT (both or neither of rows and csv, a bad file, no rows, too many),
-// NOT_FOUND (no such project, or not a member), FORBIDDEN (below ADMIN).
+// NOT_FOUND (no such project, or not a member), FORBIDDEN (below ADMIN), RATE_LIMITED (the
+// batch's new invites would pass the inviter's hourly cap; a dry run says so too).
 func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
 	if (in.Rows == nil) == (in.CSV == nil) {
 		return nil, invalid("rows", "give exactly one of rows and csv")
@@ -138,6 +139,9 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 		if err := p.make(ctx, tx, rows); err != nil {
 			return err
 		}
+		if err := s.takeInviteQuota(ctx, tx, actor, p.newInvitations(), in.DryRun); err != nil {
+			return err
+		}
 		if !in.DryRun {
 			if err := p.write(ctx, tx); err != nil {
 				return err
@@ -148,6 +152,9 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !in.DryRun {
+		s.cfg.Observer.InvitesCreated(out.Summary.NewInvitations)
 	}
 	return out, nil
 }

@@ -270,6 +270,17 @@ func (p *bulkPlan) settleExternalIDs() {
 	}
 }
 
+// newInvitations counts the rows that will create an invite.
+func (p *bulkPlan) newInvitations() int {
+	n := 0
+	for _, r := range p.rows {
+		if r.res.Kind == BulkNewInvitation {
+			n++
+		}
+	}
+	return n
+}
+
 func without(list []*idRecord, rec *idRecord) []*idRecord {
 	out := list[:0]
 	for _, r := range list {

@@ -98,23 +98,24 @@ func (s *Service) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User)
 	return m, record(ctx, tx, events...)
 }
 
-// claimAllPending claims, for user, every pending invite to their email other than except.
-// Invites whose inviter has lost the authority are revoked on the way; the user is not
-// told, since they did not ask for those invites by name.
-func (s *Service) claimAllPending(ctx context.Context, tx bun.Tx, user *User, except uuid.UUID) error {
+// claimAllPending claims, for user, every pending invite to their email other than except,
+// and returns how many it claimed. Invites whose inviter has lost the authority are revoked on
+// the way; the user is not told, since they did not ask for those invites by name.
+func (s *Service) claimAllPending(ctx context.Context, tx bun.Tx, user *User, except uuid.UUID) (int, error) {
 	var pending []*Invite
 	err := tx.NewSelect().Model(&pending).Column("id", "project_id").
 		Where("email = ? AND status = 'PENDING' AND expires_at > ? AND id <> ?", user.Email, s.now(), except).
 		Scan(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	claimed := 0
 	// One order of project locks for every claimer, so that two never wait on each other.
 	sort.Slice(pending, func(i, j int) bool { return projectKey(pending[i]) < projectKey(pending[j]) })
 	for _, p := range pending {
 		inv, err := s.lockInvite(ctx, tx, p.ID)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if inv.Status != StatusPending {
 			continue // claimed, declined or revoked by someone else since the list was read
@@ -122,12 +123,14 @@ func (s *Service) claimAllPending(ctx context.Context, tx bun.Tx, user *User, ex
 		_, err = s.claim(ctx, tx, inv, user)
 		if _, revoked := errors.AsType[*revokedOnClaim](err); revoked {
 			err = s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
+		} else if err == nil {
+			claimed++
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return claimed, nil
 }
 
 // lockClaimProjects locks, in claimAllPending's order, the projects of every pending invite to
@@ -197,6 +200,7 @@ func (s *Service) AcceptInvite(ctx context.Context, user *User, ref InviteRef) (
 		return nil, err
 	}
 	var res *AcceptResult
+	claimed := 1
 	verify := ref.Token != "" && !user.EmailVerified()
 	claimer := *user // the caller's user shows the verification only once it is committed
 	err = s.claimTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -223,7 +227,9 @@ func (s *Service) AcceptInvite(ctx context.Context, user *User, ref InviteRef) (
 		}
 		res = &AcceptResult{Invite: inv, Membership: m}
 		if verify {
-			return s.claimAllPending(ctx, tx, &claimer, inv.ID)
+			others, err := s.claimAllPending(ctx, tx, &claimer, inv.ID)
+			claimed += others
+			return err
 		}
 		return nil
 	})
@@ -231,6 +237,7 @@ func (s *Service) AcceptInvite(ctx context.Context, user *User, ref InviteRef) (
 		return nil, err
 	}
 	*user = claimer
+	s.cfg.Observer.InvitesClaimed(claimed)
 	return res, nil
 }
 

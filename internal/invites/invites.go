@@ -25,7 +25,8 @@ type CreateInviteInput struct {
 //
 // Errors: BAD_USER_INPUT (email, role, externalId), NOT_FOUND (no such project, or the actor
 // is not a member), FORBIDDEN (the role is not below the actor's), EMAIL_TAKEN (an invite to
-// the service for an existing account), ALREADY_MEMBER, ALREADY_INVITED, EXTERNAL_ID_TAKEN.
+// the service for an existing account), ALREADY_MEMBER, ALREADY_INVITED, EXTERNAL_ID_TAKEN,
+// RATE_LIMITED (the inviter's hourly cap).
 func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateInviteInput) (*Invite, error) {
 	email, err := NormalizeEmail("email", in.Email)
 	if err != nil {
@@ -61,6 +62,9 @@ func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateIn
 		if err != nil {
 			return err
 		}
+		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
+			return err
+		}
 		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
 			return err
@@ -82,6 +86,7 @@ func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateIn
 	if err != nil {
 		return nil, err
 	}
+	s.cfg.Observer.InvitesCreated(1)
 	return inv, nil
 }
 
@@ -270,7 +275,7 @@ func (s *Service) end(ctx context.Context, tx bun.Tx, inv *Invite, status Invite
 // without the external ID it lost on expiry, if nothing has taken its place meanwhile.
 //
 // Errors: NOT_FOUND, FORBIDDEN, INVITE_NOT_PENDING (accepted, declined or revoked), and for an
-// expired invite ALREADY_MEMBER, ALREADY_INVITED or EMAIL_TAKEN.
+// expired invite ALREADY_MEMBER, ALREADY_INVITED or EMAIL_TAKEN; RATE_LIMITED.
 func (s *Service) ResendInvite(ctx context.Context, actor, id uuid.UUID) (*Invite, error) {
 	var inv *Invite
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -296,6 +301,9 @@ func (s *Service) ResendInvite(ctx context.Context, actor, id uuid.UUID) (*Invit
 			}
 		default:
 			return inv.claimable()
+		}
+		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
+			return err
 		}
 		inviter, err := userByID(ctx, tx, actor)
 		if err != nil {

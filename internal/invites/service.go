@@ -44,11 +44,28 @@ type Config struct {
 	// InviteRetention is how long expired, declined and revoked invites are kept before the
 	// sweep deletes them: 30 days.
 	InviteRetention time.Duration
+	// InviteRateLimit caps the invite emails (new and resent) one inviter may send per clock
+	// hour, across all replicas: 10,000, so that one full spreadsheet fits. Negative: no cap.
+	InviteRateLimit int
 	// Password is argon2id's cost: DefaultPasswordParams.
 	Password PasswordParams
 	// Now is the clock: time.Now. Tests move it to expire things without sleeping.
 	Now func() time.Time
+	// Observer hears of invites created and claimed, once their transaction has committed
+	// (for metrics): none by default.
+	Observer Observer
 }
+
+// Observer hears of what the service did, after the commit.
+type Observer interface {
+	InvitesCreated(n int)
+	InvitesClaimed(n int)
+}
+
+type noObserver struct{}
+
+func (noObserver) InvitesCreated(int) {}
+func (noObserver) InvitesClaimed(int) {}
 
 func (c Config) withDefaults() Config {
 	if c.AppURL == "" {
@@ -72,11 +89,17 @@ func (c Config) withDefaults() Config {
 	if c.InviteRetention <= 0 {
 		c.InviteRetention = 30 * 24 * time.Hour
 	}
+	if c.InviteRateLimit == 0 {
+		c.InviteRateLimit = 10000
+	}
 	if c.Password == (PasswordParams{}) {
 		c.Password = DefaultPasswordParams
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	return c
 }

@@ -54,6 +54,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 			tx.NewDelete().Model((*sessionRow)(nil)).Where("expires_at <= ?", now),
 			tx.NewDelete().Model((*emailVerification)(nil)).Where("expires_at <= ?", now),
 			tx.NewDelete().Model((*loginFailure)(nil)).Where("failed_at <= ?", now.Add(-w.cfg.LoginFailureWindow)),
+			tx.NewDelete().TableExpr("invite_quota").Where("window_start < ?", now.Add(-2*time.Hour)),
 		} {
 			if _, err := q.Exec(ctx); err != nil {
 				return err
