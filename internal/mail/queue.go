@@ -38,6 +38,8 @@ type QueueConfig struct {
 	Register func(*river.Workers)
 	// PeriodicJobs are added to the client, for the workers that Register added.
 	PeriodicJobs []*river.PeriodicJob
+	// Observer hears of every attempt to send (for metrics); nil for none.
+	Observer Observer
 }
 
 // Queue is a durable outbox in PostgreSQL: an email enqueued in a transaction is sent by the
@@ -76,6 +78,9 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 		maxWorkers = 10
 	}
 
+	if cfg.Observer != nil {
+		cfg.Sender = observedSender{cfg.Sender, cfg.Observer}
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff})
 	chunks := &sendEmailsWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff, maxAttempts: maxAttempts}

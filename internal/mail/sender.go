@@ -51,3 +51,25 @@ func permanent(err error) error {
 	}
 	return &permanentError{err}
 }
+
+// Observer hears of each attempt to send an email.
+type Observer interface {
+	EmailSent(kind string)
+	EmailFailed(kind string, permanent bool)
+}
+
+// observedSender tells an Observer of every attempt its Sender makes.
+type observedSender struct {
+	Sender
+	observer Observer
+}
+
+func (s observedSender) Send(ctx context.Context, m Message) error {
+	err := s.Sender.Send(ctx, m)
+	if err != nil {
+		s.observer.EmailFailed(m.Kind, IsPermanent(err))
+	} else {
+		s.observer.EmailSent(m.Kind)
+	}
+	return err
+}
