@@ -7,14 +7,14 @@ RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null
 CONTRACT := ../shared/contract/check-contract
 PG_BIN := $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
-.PHONY: run test bench build generate check db-stop
+.PHONY: run test bench build generate check db-stop assets client
 
 ## run: build, migrate and serve at http://localhost:8080 (playground at /)
-run:
+run: assets
 	$(GO) run .
 
 ## test: vet, then every test against a real PostgreSQL, each package on a fresh database
-test:
+test: assets
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
 
@@ -23,8 +23,18 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./graph/ ./internal/invitecsv/
 
 ## build: the server binary in bin/invites
-build:
+build: assets
 	$(GO) build -o bin/invites .
+
+## assets: GraphiQL and React from npm (pinned in playground/package-lock.json), copied into
+## internal/playground/assets/ to be embedded, so the playground needs no CDN
+assets:
+	./playground/build.sh
+
+## client: regenerate the TypeScript client (client/src/generated/) from schema.graphqls and
+## client/operations, and type-check its example (needs node 20+ and npm)
+client:
+	bash client/check.sh
 
 ## generate: regenerate gqlgen's code from schema.graphqls
 generate:

@@ -14,6 +14,9 @@
 //	INVITE_TTL     how long an invite can be claimed (168h)
 //	INVITE_RETENTION  how long expired, declined and revoked invites are kept (720h)
 //	SWEEP_INTERVAL how often invites are marked expired and old ones deleted (1m)
+//	INVITE_RATE_LIMIT  invites one inviter may send per hour, across replicas (10000; -1: none)
+//	COMPLEXITY_LIMIT   a query's cost cap, a connection counting first x its items (5000)
+//	DEPTH_LIMIT        how deeply a query's fields may nest (12)
 package main
 
 import (
@@ -30,7 +33,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
+	gqlgraphql "github.com/99designs/gqlgen/graphql"
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
@@ -39,7 +42,9 @@ import (
 	"github.com/invites/invites/graph"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/metrics"
 	"github.com/invites/invites/internal/pglocal"
+	"github.com/invites/invites/internal/playground"
 	"github.com/invites/invites/migrations"
 )
 
@@ -65,6 +70,9 @@ type config struct {
 	InviteTTL     time.Duration
 	Retention     time.Duration
 	SweepInterval time.Duration
+	RateLimit     int
+	Complexity    int
+	Depth         int
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -85,6 +93,24 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("INTROSPECTION: %q is not true or false", v)
 		}
 		c.Introspection = b
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+		def  int
+	}{
+		{"INVITE_RATE_LIMIT", &c.RateLimit, 10000},
+		{"COMPLEXITY_LIMIT", &c.Complexity, 5000},
+		{"DEPTH_LIMIT", &c.Depth, 12},
+	} {
+		*n.dst = n.def
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i == 0 || (i < 0 && n.name != "INVITE_RATE_LIMIT") {
+				return c, fmt.Errorf("%s: %q is not a positive whole number", n.name, v)
+			}
+			*n.dst = i
+		}
 	}
 	for _, d := range []struct {
 		name string
@@ -148,13 +174,18 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 			return fmt.Errorf("SMTP_URL: %w", err)
 		}
 	}
-	serviceCfg := invites.Config{AppURL: cfg.AppURL, SessionTTL: cfg.SessionTTL, InviteTTL: cfg.InviteTTL, InviteRetention: cfg.Retention}
+	meters := metrics.New()
+	serviceCfg := invites.Config{
+		AppURL: cfg.AppURL, SessionTTL: cfg.SessionTTL, InviteTTL: cfg.InviteTTL, InviteRetention: cfg.Retention,
+		InviteRateLimit: cfg.RateLimit, Observer: meters,
+	}
 	sweeper := invites.NewSweeper(db, serviceCfg)
 	queue, err := mail.NewQueue(db, mail.QueueConfig{
 		Sender:       sender,
 		Logger:       log,
 		Register:     sweeper.Register,
 		PeriodicJobs: []*river.PeriodicJob{sweeper.PeriodicJob(cfg.SweepInterval)},
+		Observer:     meters,
 	})
 	if err != nil {
 		return err
@@ -163,10 +194,16 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
-		Introspection: cfg.Introspection,
-		Logger:        log,
+		Introspection:   cfg.Introspection,
+		ComplexityLimit: cfg.Complexity,
+		DepthLimit:      cfg.Depth,
+		Logger:          log,
+		Extensions:      []gqlgraphql.HandlerExtension{meters.Extension()},
 	}))
-	mux.Handle("GET /{$}", playground.Handler("Invites", "/graphql"))
+	mux.Handle("GET /metrics", meters.Handler())
+	pg := playground.Handler("/graphql")
+	mux.Handle("GET /{$}", pg)
+	mux.Handle("GET "+playground.Prefix, pg)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", readyz(db))
 

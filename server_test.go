@@ -82,10 +82,17 @@ func postGraphQL(t *testing.T, base, body string) (int, string) {
 func TestServer(t *testing.T) {
 	base := startServer(t, map[string]string{})
 
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/": "<html"} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
 		if code, body := httpGet(t, base+path); code != http.StatusOK || !strings.Contains(strings.ToLower(body), want) {
 			t.Errorf("GET %s = %d %q, want 200 with %q", path, code, body, want)
 		}
+	}
+	// The playground's page (its own tests check it; without built assets it says so, 503).
+	if code, body := httpGet(t, base+"/"); (code != http.StatusOK && code != http.StatusServiceUnavailable) || !strings.Contains(strings.ToLower(body), "<html") {
+		t.Errorf("GET / = %d %.200q, want the playground's page", code, body)
+	}
+	if resp, err := http.Post(base+"/", "text/plain", nil); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST / = %v, %v; want 405", resp.StatusCode, err)
 	}
 	code, body := postGraphQL(t, base, `{"query":"{ me { id } }"}`)
 	if code != http.StatusOK || body != `{"data":{"me":null}}` {
@@ -168,7 +175,8 @@ func TestLoadConfig(t *testing.T) {
 		}
 	})
 	t.Run("Errors", func(t *testing.T) {
-		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x"} {
+		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
+			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1"} {
 			if _, err := loadConfig(func(name string) string {
 				if name == k {
 					return v
