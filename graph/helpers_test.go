@@ -71,7 +71,18 @@ func (r response) code() string {
 // do posts one GraphQL request, with a bearer token when token is not empty.
 func do(t *testing.T, h http.Handler, token, query string, vars map[string]any) response {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return post(t, h, token, map[string]any{"query": query, "variables": vars})
+}
+
+// doExt posts a request with extensions (a persisted query's hash, say).
+func doExt(t *testing.T, h http.Handler, token, query string, ext map[string]any) response {
+	t.Helper()
+	return post(t, h, token, map[string]any{"query": query, "extensions": ext})
+}
+
+func post(t *testing.T, h http.Handler, token string, payload map[string]any) response {
+	t.Helper()
+	body, _ := json.Marshal(payload)
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -84,24 +95,6 @@ func do(t *testing.T, h http.Handler, token, query string, vars map[string]any) 
 		t.Fatalf("response %d is not JSON: %s", rec.Code, rec.Body)
 	}
 	r.Status = rec.Code
-	return r
-}
-
-// doExt posts a request with extensions (a persisted query's hash, say).
-func doExt(t *testing.T, h http.Handler, token, query string, ext map[string]any) response {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "extensions": ext})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var r response
-	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
-		t.Fatalf("response %d is not JSON: %s", rec.Code, rec.Body)
-	}
 	return r
 }
 
