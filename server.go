@@ -217,7 +217,9 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
-	if err := queue.Start(ctx); err != nil {
+	// The queue must not see the signal's cancellation: River would cut the sends in flight.
+	// queue.Stop below lets them finish.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start email queue: %w", err)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/")

@@ -103,7 +103,7 @@ func TestAccounts_Errors(t *testing.T) {
 	})
 
 	t.Run("BodyTooLarge", func(t *testing.T) {
-		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"`+strings.Repeat(" ", 2<<20)+`{ me { id } }"}`))
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"`+strings.Repeat(" ", 5<<20)+`{ me { id } }"}`))
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

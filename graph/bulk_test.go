@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -176,4 +177,21 @@ func TestBulkInvite_Errors(t *testing.T) {
 			t.Errorf("a 7 MiB upload: status %d, errors %+v", r.Status, r.Errors)
 		}
 	})
+}
+
+// A batch of 10,000 rows given inline fits the JSON body limit.
+func TestBulkInvite_TenThousandInlineRows(t *testing.T) {
+	h := newHandler(t)
+	owner := signUp(t, h, uniqueEmail("owner"))
+	project := newProject(t, h, owner, "Inline")
+	prefix := strings.TrimSuffix(uniqueEmail("inline"), "@example.com")
+	rows := make([]any, 10000)
+	for i := range rows {
+		rows[i] = map[string]any{"email": fmt.Sprintf("%s-%05d@example.com", prefix, i), "externalId": fmt.Sprintf("EXT-%05d", i), "name": "Someone With A Name"}
+	}
+	r := do(t, h, owner, `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { summary { newInvitations } } }`,
+		map[string]any{"input": map[string]any{"projectId": project, "rows": rows, "dryRun": true}})
+	if got := get(ok(t, r), "bulkInvite", "summary", "newInvitations"); got != float64(10000) {
+		t.Errorf("newInvitations = %v, want 10000", got)
+	}
 }

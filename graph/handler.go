@@ -23,7 +23,8 @@ type HandlerOptions struct {
 	ComplexityLimit int
 	// DepthLimit caps how deeply fields nest: 12.
 	DepthLimit int
-	// MaxBodyBytes caps a JSON request body: 1 MiB.
+	// MaxBodyBytes caps a JSON request body: 4 MiB, room for a bulk invite of 10,000 rows
+	// given inline.
 	MaxBodyBytes int64
 	// MaxUploadBytes caps a multipart request (a CSV upload): 6 MiB.
 	MaxUploadBytes int64
@@ -43,7 +44,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 		opt.DepthLimit = 12
 	}
 	if opt.MaxBodyBytes <= 0 {
-		opt.MaxBodyBytes = 1 << 20
+		opt.MaxBodyBytes = 4 << 20
 	}
 	if opt.MaxUploadBytes <= 0 {
 		opt.MaxUploadBytes = 6 << 20
