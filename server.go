@@ -10,6 +10,7 @@
 //	MAIL_FROM      the sender of emails (Invites <noreply@localhost>)
 //	LOG_LEVEL      debug, info, warn or error (info)
 //	INTROSPECTION  false turns schema introspection off (on)
+//	CORS_ORIGINS   origins whose pages may call the API, comma-separated or * (APP_URL's origin)
 //	SESSION_TTL    how long a session lasts (720h)
 //	INVITE_TTL     how long an invite can be claimed (168h)
 //	INVITE_RETENTION  how long expired, declined and revoked invites are kept (720h)
@@ -66,6 +67,7 @@ type config struct {
 	MailFrom      string
 	LogLevel      slog.Level
 	Introspection bool
+	CORSOrigins   []string
 	SessionTTL    time.Duration
 	InviteTTL     time.Duration
 	Retention     time.Duration
@@ -84,6 +86,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MailFrom:      or(getenv("MAIL_FROM"), "Invites <noreply@localhost>"),
 		Introspection: true,
 	}
+	c.CORSOrigins = corsOrigins(getenv("CORS_ORIGINS"), c.AppURL)
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
@@ -193,13 +196,13 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	service := invites.New(db, queue, serviceCfg)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
+	mux.Handle("/graphql", cors(cfg.CORSOrigins, graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
 		Introspection:   cfg.Introspection,
 		ComplexityLimit: cfg.Complexity,
 		DepthLimit:      cfg.Depth,
 		Logger:          log,
 		Extensions:      []gqlgraphql.HandlerExtension{meters.Extension()},
-	}))
+	})))
 	mux.Handle("GET /metrics", meters.Handler())
 	pg := playground.Handler("/graphql")
 	mux.Handle("GET /{$}", pg)

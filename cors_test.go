@@ -1,0 +1,53 @@
+package main
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+)
+
+func TestCORS(t *testing.T) {
+	base := startServer(t, map[string]string{"APP_URL": "https://app.example/"})
+	request := func(method, origin string) *http.Response {
+		req, _ := http.NewRequest(method, base+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		if method == http.MethodOptions {
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			req.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+
+	resp := request(http.MethodOptions, "https://app.example")
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" ||
+		resp.Header.Get("Access-Control-Allow-Headers") == "" {
+		t.Errorf("preflight from the app: %d %v", resp.StatusCode, resp.Header)
+	}
+	if got := request(http.MethodGet, "https://app.example").Header.Get("Access-Control-Allow-Origin"); got != "https://app.example" {
+		t.Errorf("GET from the app: Allow-Origin %q", got)
+	}
+	if got := request(http.MethodOptions, "https://evil.example").Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("another origin is allowed: %q", got)
+	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		setting, app string
+		want         []string
+	}{
+		{"", "http://localhost:8080", []string{"http://localhost:8080"}},
+		{"", "https://app.example/some/path", []string{"https://app.example"}},
+		{"https://a.example, https://b.example/", "http://x", []string{"https://a.example", "https://b.example"}},
+		{"*", "http://x", []string{"*"}},
+	} {
+		if got := corsOrigins(tc.setting, tc.app); !slices.Equal(got, tc.want) {
+			t.Errorf("corsOrigins(%q, %q) = %q, want %q", tc.setting, tc.app, got, tc.want)
+		}
+	}
+}
