@@ -152,9 +152,7 @@ func normalizeExternalID(field string, raw *string) (*string, error) {
 // expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing
 // their external IDs and emails for new invites. Run under the project's lock.
 func (s *Service) expireDue(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, email string) error {
-	q := tx.NewUpdate().Model((*Invite)(nil)).
-		Set("status = 'EXPIRED'").Set("external_id = NULL").Set("ended_at = expires_at").Set("updated_at = ?", s.now()).
-		Where("status = 'PENDING'").Where("expires_at <= ?", s.now())
+	q := markExpired(tx, s.now()).Where("status = 'PENDING'").Where("expires_at <= ?", s.now())
 	if projectID != nil {
 		q = q.Where("project_id = ?", *projectID)
 	} else {
@@ -164,7 +162,14 @@ func (s *Service) expireDue(ctx context.Context, tx bun.Tx, projectID *uuid.UUID
 	return err
 }
 
-// externalIDHolder reports whether id is held in the project by a member other than
+// markExpired is the update that records an invite's expiry: EXPIRED, holding no external ID,
+// ended when it expired. The caller says which invites.
+func markExpired(db bun.IDB, now time.Time) *bun.UpdateQuery {
+	return db.NewUpdate().Model((*Invite)(nil)).
+		Set("status = 'EXPIRED'").Set("external_id = NULL").Set("ended_at = expires_at").Set("updated_at = ?", now)
+}
+
+// externalIDHeld reports whether id is held in the project by a member other than
 // exceptUser or by a pending invite other than exceptInvite. Run under the project's lock,
 // after expireDue.
 func externalIDHeld(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id string, exceptUser, exceptInvite uuid.UUID) (bool, error) {

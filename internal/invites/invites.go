@@ -96,12 +96,8 @@ func (s *Service) checkServiceInvite(ctx context.Context, tx bun.Tx, email strin
 	if err := advisoryLock(ctx, tx, "service-invite:"+email); err != nil {
 		return err
 	}
-	taken, err := tx.NewSelect().Model((*User)(nil)).Where("email = ?", email).Exists(ctx)
-	if err != nil {
+	if err := checkNoAccount(ctx, tx, email); err != nil {
 		return err
-	}
-	if taken {
-		return Errorf(EmailTaken, "an account with this email exists already")
 	}
 	if err := s.expireDue(ctx, tx, nil, email); err != nil {
 		return err
@@ -142,6 +138,19 @@ func (s *Service) checkProjectInvite(ctx context.Context, tx bun.Tx, actor, proj
 		}
 	}
 	return project, nil
+}
+
+// checkNoAccount fails with EMAIL_TAKEN where an account has email: an invite to the service
+// is for people without one.
+func checkNoAccount(ctx context.Context, tx bun.Tx, email string) error {
+	taken, err := tx.NewSelect().Model((*User)(nil)).Where("email = ?", email).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return Errorf(EmailTaken, "an account with this email exists already")
+	}
+	return nil
 }
 
 func checkNotMember(ctx context.Context, tx bun.Tx, projectID uuid.UUID, email string) error {
@@ -328,12 +337,8 @@ func (s *Service) ResendInvite(ctx context.Context, actor, id uuid.UUID) (*Invit
 // checkRevival checks that an expired invite may be pending again as a new invite could.
 func (s *Service) checkRevival(ctx context.Context, tx bun.Tx, inv *Invite) error {
 	if inv.ProjectID == nil {
-		taken, err := tx.NewSelect().Model((*User)(nil)).Where("email = ?", inv.Email).Exists(ctx)
-		if err != nil {
+		if err := checkNoAccount(ctx, tx, inv.Email); err != nil {
 			return err
-		}
-		if taken {
-			return Errorf(EmailTaken, "an account with this email exists now")
 		}
 	} else if err := checkNotMember(ctx, tx, *inv.ProjectID, inv.Email); err != nil {
 		return err

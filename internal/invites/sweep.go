@@ -34,8 +34,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	var r SweepResult
 	now := w.cfg.Now().UTC().Truncate(time.Microsecond)
 	err := w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*Invite)(nil)).
-			Set("status = 'EXPIRED'").Set("external_id = NULL").Set("ended_at = expires_at").Set("updated_at = ?", now).
+		res, err := markExpired(tx, now).
 			// Rows a project's own transaction holds are skipped: it marks them itself, and the
 			// next sweep gets the rest; waiting on them could deadlock with it.
 			Where("id IN (SELECT id FROM invites WHERE status = 'PENDING' AND expires_at <= ? FOR UPDATE SKIP LOCKED)", now).Exec(ctx)
