@@ -1,9 +1,15 @@
-// Apollo Client 3 with the generated documents: client.query and client.mutate infer the
-// result and variables types from each TypedDocumentNode, as useQuery and useMutation do.
+// Apollo Client 3 with the generated documents: client.query, client.mutate, useQuery and
+// useMutation infer the result and variables types from each TypedDocumentNode.
 // `make client` type-checks this file with --strict; each @ts-expect-error below must meet an
 // error, so the check also fails if the documents ever stop carrying their types.
-import { ApolloClient, ApolloError, HttpLink, InMemoryCache } from '@apollo/client/core';
-import { CreateProjectDocument, ProjectMembersDocument, errorCode, type ProjectRole } from '../src/index.js';
+import { ApolloClient, ApolloError, HttpLink, InMemoryCache, useMutation, useQuery } from '@apollo/client';
+import {
+  CreateProjectDocument,
+  ProjectMembersDocument,
+  RemoveMemberDocument,
+  errorCode,
+  type ProjectRole,
+} from '../src/index.js';
 
 export function apolloClient(token: string): ApolloClient<object> {
   return new ApolloClient({
@@ -33,4 +39,22 @@ export async function createProject(client: ApolloClient<object>, name: string):
     if (e instanceof ApolloError) return { code: errorCode(e) };
     throw e;
   }
+}
+
+/** In a React component: the members' emails, and a remove button's handler. */
+export function useMembers(projectId: string): { emails: string[]; remove: (userId: string) => Promise<boolean> } {
+  const { data } = useQuery(ProjectMembersDocument, { variables: { id: projectId, first: 50 } });
+  // @ts-expect-error: a member's user.email is a string, not a boolean.
+  const wrong: boolean | undefined = data?.project?.members.edges[0]?.node.user.email;
+  void wrong;
+  const [removeMember] = useMutation(RemoveMemberDocument);
+  return {
+    emails: data?.project?.members.edges.map(({ node }) => node.user.email) ?? [],
+    remove: async (userId) => {
+      // @ts-expect-error: removeMember takes projectId and userId.
+      await removeMember({ variables: { userId } }).catch(() => undefined);
+      const result = await removeMember({ variables: { projectId, userId } });
+      return result.data?.removeMember ?? false;
+    },
+  };
 }
