@@ -66,10 +66,12 @@ func TestServer_TypedClient(t *testing.T) {
 			Project                         struct{ ID string }
 		}
 		Errors struct {
-			AlreadyInvited, SignedOut, BlankName, BlankNameField string
+			AlreadyInvited, SignedOut, BlankName, BlankNameField, Invalid string
 		}
-		Preview struct{ Total, NewInvitations, ExistingInvitations, Failed int }
-		Bulk    struct {
+		ApolloMembers []struct{ Email, Role string }
+		ApolloErrors  struct{ BlankName, Invalid string }
+		Preview       struct{ Total, NewInvitations, ExistingInvitations, Failed int }
+		Bulk          struct {
 			Summary struct{ Total, NewInvitations, ExistingInvitations, Failed int }
 			Results []map[string]any
 		}
@@ -88,9 +90,17 @@ func TestServer_TypedClient(t *testing.T) {
 	if i := got.Invite; i.Email != invitee || i.Role != "CONTRIBUTOR" || i.ExternalID != "S-1" || i.Status != "PENDING" || i.Project.ID != got.ProjectID {
 		t.Errorf("createInvite = %+v, want %s a PENDING CONTRIBUTOR with S-1 in project %s", i, invitee, got.ProjectID)
 	}
-	wantErrors := struct{ AlreadyInvited, SignedOut, BlankName, BlankNameField string }{"ALREADY_INVITED", "UNAUTHENTICATED", "BAD_USER_INPUT", "name"}
+	wantErrors := struct{ AlreadyInvited, SignedOut, BlankName, BlankNameField, Invalid string }{
+		"ALREADY_INVITED", "UNAUTHENTICATED", "BAD_USER_INPUT", "name", "BAD_USER_INPUT"}
 	if got.Errors != wantErrors {
 		t.Errorf("error codes = %+v, want %+v", got.Errors, wantErrors)
+	}
+	// Apollo Client, with the same documents and errorCode on its ApolloError.
+	if len(got.ApolloMembers) != 1 || got.ApolloMembers[0].Email != owner || got.ApolloMembers[0].Role != "OWNER" {
+		t.Errorf("members through Apollo Client = %+v, want the owner alone", got.ApolloMembers)
+	}
+	if want := (struct{ BlankName, Invalid string }{"BAD_USER_INPUT", "BAD_USER_INPUT"}); got.ApolloErrors != want {
+		t.Errorf("error codes through Apollo Client = %+v, want %+v", got.ApolloErrors, want)
 	}
 
 	// The CSV went as a multipart upload: its header is line 1, so its rows are 2 to 4.
