@@ -32,7 +32,7 @@ assets:
 	./playground/build.sh
 
 ## client: regenerate the TypeScript client (client/src/generated/) from schema.graphqls and
-## client/operations, and type-check its example (needs node 20+ and npm)
+## client/operations, and type-check it with its urql and Apollo Client examples (needs node 20+ and npm)
 client:
 	bash client/check.sh
 

@@ -104,13 +104,13 @@ type ComplexityRoot struct {
 	}
 
 	FailedInvite struct {
-		Email      func(childComplexity int) int
-		ExternalID func(childComplexity int) int
-		Invite     func(childComplexity int) int
-		Message    func(childComplexity int) int
-		Reason     func(childComplexity int) int
-		Retryable  func(childComplexity int) int
-		Row        func(childComplexity int) int
+		Email          func(childComplexity int) int
+		ExistingInvite func(childComplexity int) int
+		ExternalID     func(childComplexity int) int
+		Message        func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		Retryable      func(childComplexity int) int
+		Row            func(childComplexity int) int
 	}
 
 	InvitePreview struct {
@@ -510,18 +510,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FailedInvite.Email(childComplexity), true
+	case "FailedInvite.existingInvite":
+		if e.ComplexityRoot.FailedInvite.ExistingInvite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FailedInvite.ExistingInvite(childComplexity), true
 	case "FailedInvite.externalId":
 		if e.ComplexityRoot.FailedInvite.ExternalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.FailedInvite.ExternalID(childComplexity), true
-	case "FailedInvite.invite":
-		if e.ComplexityRoot.FailedInvite.Invite == nil {
-			break
-		}
-
-		return e.ComplexityRoot.FailedInvite.Invite(childComplexity), true
 	case "FailedInvite.message":
 		if e.ComplexityRoot.FailedInvite.Message == nil {
 			break
@@ -1553,8 +1553,8 @@ type FailedInvite {
   message: String!
   "Whether the same row may succeed later (an external ID that its holder may give up)."
   retryable: Boolean!
-  "The invite concerned, where there is one (FAILED_TO_SEND)."
-  invite: UserInvite
+  "The existing invite this row concerns, where there is one (FAILED_TO_SEND: the invite whose email failed for good). Named apart from the other members' non-null ` + "`" + `invite` + "`" + `, so that one selection can ask for both."
+  existingInvite: UserInvite
 }
 
 "A bulk invite's counts."
@@ -3534,16 +3534,16 @@ func (ec *executionContext) fieldContext_FailedInvite_retryable(_ context.Contex
 	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
-func (ec *executionContext) _FailedInvite_invite(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
+func (ec *executionContext) _FailedInvite_existingInvite(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FailedInvite_invite(ctx, field)
+			return ec.fieldContext_FailedInvite_existingInvite(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Invite, nil
+			return obj.ExistingInvite, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *invites.Invite) graphql.Marshaler {
@@ -3553,7 +3553,7 @@ func (ec *executionContext) _FailedInvite_invite(ctx context.Context, field grap
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_FailedInvite_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_FailedInvite_existingInvite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "FailedInvite",
 		Field:      field,
@@ -8067,8 +8067,8 @@ func (ec *executionContext) _FailedInvite(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "invite":
-			out.Values[i] = ec._FailedInvite_invite(ctx, field, obj)
+		case "existingInvite":
+			out.Values[i] = ec._FailedInvite_existingInvite(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

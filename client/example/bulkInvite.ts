@@ -1,8 +1,7 @@
 // An example front-end module: preview a CSV of people with bulkInvite's dry run, then send
 // it, and turn each row's result into a line for the admin. `make client` type-checks it.
-import { BulkInviteDocument } from '../src/generated/documents';
-import type { BulkInviteMutation, InviteRowInput } from '../src/generated/graphql';
-import { request } from '../src/request';
+import type { Client } from '@urql/core';
+import { BulkInviteDocument, errorCode, type BulkInviteMutation, type InviteRowInput } from '../src/index.js';
 
 /** One row's outcome: the BulkInviteResult union, as the BulkInvite operation selects it. */
 export type BulkInviteRow = BulkInviteMutation['bulkInvite']['results'][number];
@@ -22,7 +21,7 @@ export function describeRow(r: BulkInviteRow): string {
     case 'FailedInvite':
       return `row ${r.row}: ${r.email || '(no email)'}: ${r.reason}: ${r.message}` +
         (r.retryable ? ' (may succeed later)' : '') +
-        (r.failedInvite ? ` [invite ${r.failedInvite.id}, ${r.failedInvite.deliveryStatus}]` : '');
+        (r.existingInvite ? ` [invite ${r.existingInvite.id}, ${r.existingInvite.deliveryStatus}]` : '');
     default:
       return unhandled(r);
   }
@@ -43,14 +42,19 @@ export function describeBulkInvite({ bulkInvite }: BulkInviteMutation): string[]
   return lines.concat(results.map(describeRow));
 }
 
-/** Uploads a CSV (a File from an <input type="file">): dryRun shows what would happen. */
-export async function inviteFromCsv(projectId: string, csv: File, token: string, dryRun: boolean): Promise<string[]> {
-  const data = await request(BulkInviteDocument, { input: { projectId, csv, dryRun } }, token);
+/**
+ * Uploads a CSV (a File from an <input type="file">; urql sends it as a multipart request):
+ * dryRun shows what would happen. The client comes from createClient({ token }).
+ */
+export async function inviteFromCsv(client: Client, projectId: string, csv: File, dryRun: boolean): Promise<string[]> {
+  const { data, error } = await client.mutation(BulkInviteDocument, { input: { projectId, csv, dryRun } }).toPromise();
+  if (!data) throw new Error(`bulk invite failed: ${errorCode(error) ?? error?.message}`);
   return describeBulkInvite(data);
 }
 
 /** Invites a list of rows; rows without a role get CONTRIBUTOR. */
-export async function inviteRows(projectId: string, rows: InviteRowInput[], token: string): Promise<string[]> {
-  const data = await request(BulkInviteDocument, { input: { projectId, rows, defaultRole: 'CONTRIBUTOR' } }, token);
+export async function inviteRows(client: Client, projectId: string, rows: InviteRowInput[]): Promise<string[]> {
+  const { data, error } = await client.mutation(BulkInviteDocument, { input: { projectId, rows, defaultRole: 'CONTRIBUTOR' } }).toPromise();
+  if (!data) throw new Error(`bulk invite failed: ${errorCode(error) ?? error?.message}`);
   return describeBulkInvite(data);
 }

@@ -130,8 +130,8 @@ type FailedInvite struct {
 	Message string `json:"message"`
 	// Whether the same row may succeed later (an external ID that its holder may give up).
 	Retryable bool `json:"retryable"`
-	// The invite concerned, where there is one (FAILED_TO_SEND).
-	Invite *invites.Invite `json:"invite,omitempty"`
+	// The existing invite this row concerns, where there is one (FAILED_TO_SEND: the invite whose email failed for good). Named apart from the other members' non-null `invite`, so that one selection can ask for both.
+	ExistingInvite *invites.Invite `json:"existingInvite,omitempty"`
 }
 
 func (FailedInvite) IsBulkInviteResult() {}

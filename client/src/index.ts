@@ -1,0 +1,6 @@
+// @invites/client: the typed documents of every operation in operations/ (BulkInviteDocument,
+// ProjectsDocument, ...: TypedDocumentNodes, which urql, Apollo Client and graphql-request
+// infer result and variables types from), their types, and an urql client for the API.
+export * from './generated/graphql.js';
+export { createClient, defaultUrl, errorCode, errorCodes, errorField, graphQLErrorsOf } from './client.js';
+export type { ErrorWithGraphQLErrors, InvitesClientOptions } from './client.js';

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/invites/invites/internal/mail/smtptest"
+)
+
+// TestServer_TypedClient runs client/test/live.ts, compiled, with node: real operations through
+// the typed client (urql with the generated documents) against the real server, the way a front
+// end sends them: a query, mutations, error codes, and a CSV uploaded to bulkInvite as a
+// multipart request. The client's packages are installed with npm ci when they are missing;
+// without node and npm the test is skipped, except under CI, where it fails.
+func TestServer_TypedClient(t *testing.T) {
+	for _, tool := range []string{"node", "npm", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("the typed client's test needs %s: %v", tool, err)
+			}
+			t.Skipf("no %s: the typed client's test needs node 20+ and npm", tool)
+		}
+	}
+	clientDir, err := filepath.Abs("client")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runIn(t, clientDir, nil, "bash", "install.sh")
+	runIn(t, clientDir, nil, "npm", "run", "--silent", "build")
+
+	smtp := smtptest.Start(t)
+	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})
+	c := e2eClient{t, base}
+
+	// The owner signs up here; the script verifies the email with the emailed link's token, as
+	// sending an invite needs a verified email.
+	owner := e2eEmail("client-owner")
+	session := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": owner, "password": "correct horse", "name": "Olga Owner"}}), "signUp", "token").(string)
+	verifyLink := smtp.WaitFor(t, owner, 1, mailWait)[0].Link("https://app.example/verify-email/")
+	if verifyLink == "" {
+		t.Fatal("no verification link in the sign-up email")
+	}
+	invitee, csvInvitee := e2eEmail("client-invitee"), e2eEmail("client-csv")
+	input, _ := json.Marshal(map[string]string{
+		"url": base + "/graphql", "token": session, "verifyToken": tokenOf(verifyLink),
+		"invitee": invitee, "csvInvitee": csvInvitee,
+	})
+	stdout := runIn(t, clientDir, []string{"LIVE_INPUT=" + string(input)}, "node", "dist/test/live.js")
+
+	var got struct {
+		VerifyEmail any
+		Me          struct {
+			Email         string
+			EmailVerified bool
+		}
+		AnonymousMe any
+		ProjectID   string
+		ViewerRole  string
+		Invite      struct {
+			Email, Role, ExternalID, Status string
+			Project                         struct{ ID string }
+		}
+		Errors struct {
+			AlreadyInvited, SignedOut, BlankName, BlankNameField, Invalid string
+		}
+		ApolloMembers []struct{ Email, Role string }
+		ApolloErrors  struct{ BlankName, Invalid string }
+		Preview       struct{ Total, NewInvitations, ExistingInvitations, Failed int }
+		Bulk          struct {
+			Summary struct{ Total, NewInvitations, ExistingInvitations, Failed int }
+			Results []map[string]any
+		}
+		Invites []map[string]any
+	}
+	if err := json.Unmarshal(stdout, &got); err != nil {
+		t.Fatalf("the script's output %q: %v", stdout, err)
+	}
+
+	if got.VerifyEmail != true || got.Me.Email != owner || !got.Me.EmailVerified || got.AnonymousMe != nil {
+		t.Errorf("verifyEmail %v, me %+v, me signed out %v; want true, %s verified, null", got.VerifyEmail, got.Me, got.AnonymousMe, owner)
+	}
+	if got.ProjectID == "" || got.ViewerRole != "OWNER" {
+		t.Errorf("createProject: id %q, viewerRole %q; want an ID and OWNER", got.ProjectID, got.ViewerRole)
+	}
+	if i := got.Invite; i.Email != invitee || i.Role != "CONTRIBUTOR" || i.ExternalID != "S-1" || i.Status != "PENDING" || i.Project.ID != got.ProjectID {
+		t.Errorf("createInvite = %+v, want %s a PENDING CONTRIBUTOR with S-1 in project %s", i, invitee, got.ProjectID)
+	}
+	wantErrors := struct{ AlreadyInvited, SignedOut, BlankName, BlankNameField, Invalid string }{
+		"ALREADY_INVITED", "UNAUTHENTICATED", "BAD_USER_INPUT", "name", "BAD_USER_INPUT"}
+	if got.Errors != wantErrors {
+		t.Errorf("error codes = %+v, want %+v", got.Errors, wantErrors)
+	}
+	// Apollo Client, with the same documents and errorCode on its ApolloError.
+	if len(got.ApolloMembers) != 1 || got.ApolloMembers[0].Email != owner || got.ApolloMembers[0].Role != "OWNER" {
+		t.Errorf("members through Apollo Client = %+v, want the owner alone", got.ApolloMembers)
+	}
+	if want := (struct{ BlankName, Invalid string }{"BAD_USER_INPUT", "BAD_USER_INPUT"}); got.ApolloErrors != want {
+		t.Errorf("error codes through Apollo Client = %+v, want %+v", got.ApolloErrors, want)
+	}
+
+	// The CSV went as a multipart upload: its header is line 1, so its rows are 2 to 4.
+	wantSummary := struct{ Total, NewInvitations, ExistingInvitations, Failed int }{3, 1, 1, 1}
+	if got.Preview != wantSummary || got.Bulk.Summary != wantSummary {
+		t.Errorf("bulkInvite summary: dry run %+v, then %+v; want %+v both times", got.Preview, got.Bulk.Summary, wantSummary)
+	}
+	wantResults := []map[string]any{
+		{"kind": "NewInvitation", "row": 2.0, "email": csvInvitee, "role": "ADMIN", "externalId": "S-2"},
+		{"kind": "ExistingInvitation", "row": 3.0, "email": invitee, "role": "CONTRIBUTOR"},
+		{"kind": "FailedInvite", "row": 4.0, "email": "not-an-email", "reason": "INVALID_EMAIL", "existingInvite": nil},
+	}
+	if !reflect.DeepEqual(got.Bulk.Results, wantResults) {
+		t.Errorf("bulkInvite results:\n got %v\nwant %v", got.Bulk.Results, wantResults)
+	}
+
+	// What the server holds now, read through the client and, apart from it, over plain HTTP.
+	wantInvites := map[string]string{invitee: "CONTRIBUTOR S-1", csvInvitee: "ADMIN S-2"}
+	for name, edges := range map[string][]any{
+		"through the client": anySlice(got.Invites),
+		"over HTTP": field(c.do(session, `query($p: ID!) { project(id: $p) { invites(first: 10) { edges { node { email role externalId } } } } }`,
+			map[string]any{"p": got.ProjectID}), "project", "invites", "edges").([]any),
+	} {
+		have := map[string]string{}
+		for _, e := range edges {
+			n, _ := e.(map[string]any)
+			if node, ok := n["node"]; ok {
+				n, _ = node.(map[string]any)
+			}
+			have[n["email"].(string)] = n["role"].(string) + " " + n["externalId"].(string)
+		}
+		if !reflect.DeepEqual(have, wantInvites) {
+			t.Errorf("the project's invites %s = %v, want %v", name, have, wantInvites)
+		}
+	}
+}
+
+func anySlice(ms []map[string]any) []any {
+	out := make([]any, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
+}
+
+// runIn runs a command in dir with env added to the test's environment and returns its
+// standard output, failing the test (with its standard error) when it fails.
+func runIn(t *testing.T, dir string, env []string, name string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s in %s: %v\n%s%s", name, strings.Join(args, " "), dir, err, out, stderr.String())
+	}
+	return out
+}
