@@ -6,8 +6,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -42,21 +40,23 @@ func (s InviteStatus) Valid() bool {
 type Invite struct {
 	bun.BaseModel `bun:"table:invites,alias:i"`
 
-	ID         uuid.UUID    `bun:"id,pk,type:uuid"`
-	Email      string       `bun:"email"`
-	ProjectID  *uuid.UUID   `bun:"project_id,type:uuid"`
-	Role       *Role        `bun:"role"`
-	ExternalID *string      `bun:"external_id"`
-	InviterID  uuid.UUID    `bun:"inviter_id,type:uuid"`
-	InviteeID  *uuid.UUID   `bun:"invitee_id,type:uuid"`
-	TokenHash  []byte       `bun:"token_hash"`
-	Status     InviteStatus `bun:"status"`
-	EmailID    *uuid.UUID   `bun:"email_id,type:uuid"`
-	ExpiresAt  time.Time    `bun:"expires_at"`
-	CreatedAt  time.Time    `bun:"created_at"`
-	UpdatedAt  time.Time    `bun:"updated_at"`
-	ClaimedAt  *time.Time   `bun:"claimed_at"`
-	EndedAt    *time.Time   `bun:"ended_at"`
+	ID         uuid.UUID  `bun:"id,pk,type:uuid"`
+	Email      string     `bun:"email"`
+	ProjectID  *uuid.UUID `bun:"project_id,type:uuid"`
+	Role       *Role      `bun:"role"`
+	ExternalID *string    `bun:"external_id"`
+	// Name is the invitee's name as the inviter gave it, offered as the sign-up name.
+	Name      *string      `bun:"name"`
+	InviterID uuid.UUID    `bun:"inviter_id,type:uuid"`
+	InviteeID *uuid.UUID   `bun:"invitee_id,type:uuid"`
+	TokenHash []byte       `bun:"token_hash"`
+	Status    InviteStatus `bun:"status"`
+	EmailID   *uuid.UUID   `bun:"email_id,type:uuid"`
+	ExpiresAt time.Time    `bun:"expires_at"`
+	CreatedAt time.Time    `bun:"created_at"`
+	UpdatedAt time.Time    `bun:"updated_at"`
+	ClaimedAt *time.Time   `bun:"claimed_at"`
+	EndedAt   *time.Time   `bun:"ended_at"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
 }
@@ -127,26 +127,6 @@ func (s *Service) inviteByToken(ctx context.Context, db bun.IDB, token string) (
 		return nil, err
 	}
 	return inv.settle(s.now()), nil
-}
-
-// normalizeExternalID trims an external ID; blank means none (nil). At most 64 characters,
-// no control characters.
-func normalizeExternalID(field string, raw *string) (*string, error) {
-	if raw == nil {
-		return nil, nil
-	}
-	id := strings.TrimSpace(*raw)
-	switch {
-	case id == "":
-		return nil, nil
-	case !utf8.ValidString(id):
-		return nil, invalid(field, "%s is not valid UTF-8", field)
-	case utf8.RuneCountInString(id) > 64:
-		return nil, invalid(field, "%s is longer than 64 characters", field)
-	case strings.IndexFunc(id, unicode.IsControl) >= 0:
-		return nil, invalid(field, "%s must not contain control characters", field)
-	}
-	return &id, nil
 }
 
 // expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing

@@ -348,9 +348,11 @@ func (s *Service) checkRevival(ctx context.Context, tx bun.Tx, inv *Invite) erro
 
 // InvitePreview is what the holder of an invite link sees before signing in.
 type InvitePreview struct {
-	Email         string
-	ProjectName   *string
-	InviterName   string
+	Email       string
+	ProjectName *string
+	InviterName string
+	// InviteeName is the invite's Name: the sign-up form's name to start with.
+	InviteeName   *string
 	Role          *Role
 	Status        InviteStatus
 	ExpiresAt     time.Time
@@ -366,7 +368,7 @@ func (s *Service) Invitation(ctx context.Context, token string) (*InvitePreview,
 	if err != nil {
 		return nil, err
 	}
-	p := &InvitePreview{Email: inv.Email, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}
+	p := &InvitePreview{Email: inv.Email, InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}
 	err = s.db.NewRaw(`SELECT
 			(SELECT name FROM users WHERE id = ?) AS inviter_name,
 			(SELECT name FROM projects WHERE id = ?) AS project_name,
