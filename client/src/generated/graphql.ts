@@ -6,7 +6,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 /** What bulkInvite takes. */
 export type BulkInviteInput = {
-  /** UTF-8 CSV with a header line naming the columns email (required), role, external_id, name. */
+  /** UTF-8 CSV with a header line naming the columns email (required), role, external_id, name. Lines end in LF, CRLF or CR; at most 50 cells a row and 1 KiB a cell (BAD_USER_INPUT naming the line). */
   csv?: File | Blob | null | undefined;
   /** The role of rows that give none. */
   defaultRole?: ProjectRole | null | undefined;
@@ -57,10 +57,12 @@ export type InviteFailureReason =
   | 'EXTERNAL_ID_TAKEN'
   /** The invite's email failed for good: the person never got it. */
   | 'FAILED_TO_SEND'
-  /** The email is missing or not a valid address. */
+  /** The email is missing, not a valid address, or holds a character that cannot be seen (zero-width, byte-order mark, bidirectional control). */
   | 'INVALID_EMAIL'
-  /** The external ID is longer than 64 characters or has control characters. */
+  /** The external ID is longer than 64 characters or has control characters or characters that cannot be seen. */
   | 'INVALID_EXTERNAL_ID'
+  /** The name is longer than 200 characters or has control characters or characters that cannot be seen. */
+  | 'INVALID_NAME'
   /** The role is not a project role. */
   | 'INVALID_ROLE'
   /** The caller may not grant that role, or change that record. */
@@ -80,7 +82,7 @@ export type InviteRowInput = {
   email: string;
   /** Left out or blank: an existing record keeps its external ID. */
   externalId?: string | null | undefined;
-  /** The person's name, for the record. */
+  /** The person's name: stored on a new invite, and on a pending one when given (blank keeps its name); the invite page offers it as the sign-up name. 1 to 200 characters, trimmed; no control or invisible characters. */
   name?: string | null | undefined;
   /** Left out: the batch's defaultRole. */
   role?: ProjectRole | null | undefined;
