@@ -236,6 +236,7 @@ export const InvitationDocument = `query Invitation($token: String!) {
     email
     projectName
     inviterName
+    inviteeName
     role
     status
     expiresAt

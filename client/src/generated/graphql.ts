@@ -199,7 +199,7 @@ export type InvitationQueryVariables = Exact<{
 }>;
 
 
-export type InvitationQuery = { invitation: { email: string, projectName: string | null, inviterName: string, role: ProjectRole | null, status: InviteStatus, expiresAt: string, accountExists: boolean } | null };
+export type InvitationQuery = { invitation: { email: string, projectName: string | null, inviterName: string, inviteeName: string | null, role: ProjectRole | null, status: InviteStatus, expiresAt: string, accountExists: boolean } | null };
 
 export type LeaveProjectMutationVariables = Exact<{
   projectId: string;
