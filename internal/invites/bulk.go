@@ -30,7 +30,7 @@ const (
 )
 
 // BulkRow is one row of a bulk invite as given. A blank Role means the batch's default role;
-// a blank ExternalID or Name keeps an existing invite's.
+// a blank ExternalID keeps an existing record's ID, and a blank Name an existing invite's name.
 type BulkRow struct {
 	// Row is the 1-based index in the rows given, or the line number in a CSV file.
 	Row        int

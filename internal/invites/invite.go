@@ -40,23 +40,23 @@ func (s InviteStatus) Valid() bool {
 type Invite struct {
 	bun.BaseModel `bun:"table:invites,alias:i"`
 
-	ID         uuid.UUID  `bun:"id,pk,type:uuid"`
-	Email      string     `bun:"email"`
-	ProjectID  *uuid.UUID `bun:"project_id,type:uuid"`
-	Role       *Role      `bun:"role"`
-	ExternalID *string    `bun:"external_id"`
+	ID         uuid.UUID    `bun:"id,pk,type:uuid"`
+	Email      string       `bun:"email"`
+	ProjectID  *uuid.UUID   `bun:"project_id,type:uuid"`
+	Role       *Role        `bun:"role"`
+	ExternalID *string      `bun:"external_id"`
+	InviterID  uuid.UUID    `bun:"inviter_id,type:uuid"`
+	InviteeID  *uuid.UUID   `bun:"invitee_id,type:uuid"`
+	TokenHash  []byte       `bun:"token_hash"`
+	Status     InviteStatus `bun:"status"`
+	EmailID    *uuid.UUID   `bun:"email_id,type:uuid"`
+	ExpiresAt  time.Time    `bun:"expires_at"`
+	CreatedAt  time.Time    `bun:"created_at"`
+	UpdatedAt  time.Time    `bun:"updated_at"`
+	ClaimedAt  *time.Time   `bun:"claimed_at"`
+	EndedAt    *time.Time   `bun:"ended_at"`
 	// Name is the invitee's name as the inviter gave it, offered as the sign-up name.
-	Name      *string      `bun:"name"`
-	InviterID uuid.UUID    `bun:"inviter_id,type:uuid"`
-	InviteeID *uuid.UUID   `bun:"invitee_id,type:uuid"`
-	TokenHash []byte       `bun:"token_hash"`
-	Status    InviteStatus `bun:"status"`
-	EmailID   *uuid.UUID   `bun:"email_id,type:uuid"`
-	ExpiresAt time.Time    `bun:"expires_at"`
-	CreatedAt time.Time    `bun:"created_at"`
-	UpdatedAt time.Time    `bun:"updated_at"`
-	ClaimedAt *time.Time   `bun:"claimed_at"`
-	EndedAt   *time.Time   `bun:"ended_at"`
+	Name *string `bun:"name"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
 }

@@ -348,15 +348,15 @@ func (s *Service) checkRevival(ctx context.Context, tx bun.Tx, inv *Invite) erro
 
 // InvitePreview is what the holder of an invite link sees before signing in.
 type InvitePreview struct {
-	Email       string
-	ProjectName *string
-	InviterName string
-	// InviteeName is the invite's Name: the sign-up form's name to start with.
-	InviteeName   *string
+	Email         string
+	ProjectName   *string
+	InviterName   string
 	Role          *Role
 	Status        InviteStatus
 	ExpiresAt     time.Time
 	AccountExists bool
+	// InviteeName is the invite's Name: the sign-up form's name to start with.
+	InviteeName *string
 }
 
 // Invitation returns the preview of the invite a link's token names. Anyone with the token
