@@ -117,6 +117,7 @@ type ComplexityRoot struct {
 		AccountExists func(childComplexity int) int
 		Email         func(childComplexity int) int
 		ExpiresAt     func(childComplexity int) int
+		InviteeName   func(childComplexity int) int
 		InviterName   func(childComplexity int) int
 		ProjectName   func(childComplexity int) int
 		Role          func(childComplexity int) int
@@ -220,6 +221,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Invitee        func(childComplexity int) int
 		Inviter        func(childComplexity int) int
+		Name           func(childComplexity int) int
 		Project        func(childComplexity int) int
 		Role           func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -565,6 +567,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvitePreview.ExpiresAt(childComplexity), true
+	case "InvitePreview.inviteeName":
+		if e.ComplexityRoot.InvitePreview.InviteeName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitePreview.InviteeName(childComplexity), true
 	case "InvitePreview.inviterName":
 		if e.ComplexityRoot.InvitePreview.InviterName == nil {
 			break
@@ -1084,6 +1092,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserInvite.Inviter(childComplexity), true
+	case "UserInvite.name":
+		if e.ComplexityRoot.UserInvite.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInvite.Name(childComplexity), true
 	case "UserInvite.project":
 		if e.ComplexityRoot.UserInvite.Project == nil {
 			break
@@ -1292,14 +1306,16 @@ enum DeliveryStatus {
 
 "Why a bulk-invite row failed."
 enum InviteFailureReason {
-  "The email is missing or not a valid address."
+  "The email is missing, not a valid address, or holds a character that cannot be seen (zero-width, byte-order mark, bidirectional control)."
   INVALID_EMAIL
   "The role is not a project role."
   INVALID_ROLE
   "The caller may not grant that role, or change that record."
   ROLE_NOT_ALLOWED
-  "The external ID is longer than 64 characters or has control characters."
+  "The external ID is longer than 64 characters or has control characters or characters that cannot be seen."
   INVALID_EXTERNAL_ID
+  "The name is longer than 200 characters or has control characters or characters that cannot be seen."
+  INVALID_NAME
   "An earlier row of the batch has this email."
   DUPLICATE_EMAIL
   "An earlier row of the batch names this external ID."
@@ -1372,6 +1388,8 @@ type UserInvite {
   role: ProjectRole
   "The project's own ID for the person; none once the invite is expired, declined or revoked."
   externalId: String
+  "The invitee's name as the inviter gave it (the name of a bulk invite's row); null when none was given. The invite page offers it as the sign-up name."
+  name: String
   "Who sent the invite."
   inviter: User!
   "The user who claimed it."
@@ -1396,6 +1414,8 @@ type InvitePreview {
   projectName: String
   "The name of who sent the invite."
   inviterName: String!
+  "The invitee's name as the inviter gave it, null when none was given: the sign-up form's name to start with."
+  inviteeName: String
   "The role the invite grants."
   role: ProjectRole
   "Where the invite stands."
@@ -1645,7 +1665,7 @@ input InviteRowInput {
   role: ProjectRole
   "Left out or blank: an existing record keeps its external ID."
   externalId: String
-  "The person's name, for the record."
+  "The person's name: stored on a new invite, and on a pending one when given (blank keeps its name); the invite page offers it as the sign-up name. 1 to 200 characters, trimmed; no control or invisible characters."
   name: String
 }
 
@@ -1655,7 +1675,7 @@ input BulkInviteInput {
   projectId: ID!
   "Exactly one of rows and csv."
   rows: [InviteRowInput!]
-  "UTF-8 CSV with a header line naming the columns email (required), role, external_id, name."
+  "UTF-8 CSV with a header line naming the columns email (required), role, external_id, name. Lines end in LF, CRLF or CR; at most 50 cells a row and 1 KiB a cell (BAD_USER_INPUT naming the line)."
   csv: Upload
   "The role of rows that give none."
   defaultRole: ProjectRole = CONTRIBUTOR
@@ -1839,6 +1859,8 @@ func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field
 		return ec.fieldContext_InvitePreview_projectName(ctx, field)
 	case "inviterName":
 		return ec.fieldContext_InvitePreview_inviterName(ctx, field)
+	case "inviteeName":
+		return ec.fieldContext_InvitePreview_inviteeName(ctx, field)
 	case "role":
 		return ec.fieldContext_InvitePreview_role(ctx, field)
 	case "status":
@@ -1973,6 +1995,8 @@ func (ec *executionContext) childFields_UserInvite(ctx context.Context, field gr
 		return ec.fieldContext_UserInvite_role(ctx, field)
 	case "externalId":
 		return ec.fieldContext_UserInvite_externalId(ctx, field)
+	case "name":
+		return ec.fieldContext_UserInvite_name(ctx, field)
 	case "inviter":
 		return ec.fieldContext_UserInvite_inviter(ctx, field)
 	case "invitee":
@@ -3632,6 +3656,29 @@ func (ec *executionContext) _InvitePreview_inviterName(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_inviterName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _InvitePreview_inviteeName(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitePreview_inviteeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InviteeName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvitePreview_inviteeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -5697,6 +5744,29 @@ func (ec *executionContext) _UserInvite_externalId(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserInvite_name(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInvite_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserInvite_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -8120,6 +8190,11 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "inviteeName":
+			out.Values[i] = ec._InvitePreview_inviteeName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "role":
 			out.Values[i] = ec._InvitePreview_role(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -9174,6 +9249,11 @@ func (ec *executionContext) _UserInvite(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "name":
+			out.Values[i] = ec._UserInvite_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "inviter":
 			field := field
 
@@ -10025,6 +10105,7 @@ var (
 		"INVALID_ROLE":          invites.ReasonInvalidRole,
 		"ROLE_NOT_ALLOWED":      invites.ReasonRoleNotAllowed,
 		"INVALID_EXTERNAL_ID":   invites.ReasonInvalidExternalID,
+		"INVALID_NAME":          invites.ReasonInvalidName,
 		"DUPLICATE_EMAIL":       invites.ReasonDuplicateEmail,
 		"DUPLICATE_EXTERNAL_ID": invites.ReasonDuplicateExternalID,
 		"EXTERNAL_ID_TAKEN":     invites.ReasonExternalIDTaken,
@@ -10035,6 +10116,7 @@ var (
 		invites.ReasonInvalidRole:         "INVALID_ROLE",
 		invites.ReasonRoleNotAllowed:      "ROLE_NOT_ALLOWED",
 		invites.ReasonInvalidExternalID:   "INVALID_EXTERNAL_ID",
+		invites.ReasonInvalidName:         "INVALID_NAME",
 		invites.ReasonDuplicateEmail:      "DUPLICATE_EMAIL",
 		invites.ReasonDuplicateExternalID: "DUPLICATE_EXTERNAL_ID",
 		invites.ReasonExternalIDTaken:     "EXTERNAL_ID_TAKEN",

@@ -52,7 +52,7 @@ type BulkInviteInput struct {
 	ProjectID string `json:"projectId"`
 	// Exactly one of rows and csv.
 	Rows []*InviteRowInput `json:"rows,omitempty"`
-	// UTF-8 CSV with a header line naming the columns email (required), role, external_id, name.
+	// UTF-8 CSV with a header line naming the columns email (required), role, external_id, name. Lines end in LF, CRLF or CR; at most 50 cells a row and 1 KiB a cell (BAD_USER_INPUT naming the line).
 	CSV *graphql.Upload `json:"csv,omitempty"`
 	// The role of rows that give none.
 	DefaultRole *invites.Role `json:"defaultRole,omitempty"`
@@ -152,7 +152,7 @@ type InviteRowInput struct {
 	Role *invites.Role `json:"role,omitempty"`
 	// Left out or blank: an existing record keeps its external ID.
 	ExternalID *string `json:"externalId,omitempty"`
-	// The person's name, for the record.
+	// The person's name: stored on a new invite, and on a pending one when given (blank keeps its name); the invite page offers it as the sign-up name. 1 to 200 characters, trimmed; no control or invisible characters.
 	Name *string `json:"name,omitempty"`
 }
 

@@ -56,20 +56,22 @@ type Error struct {
 func (e *Error) Error() string { return e.Message }
 
 // Read reads a whole CSV from r. It reads at most MaxBytes+1 bytes, so an oversized upload is
-// refused without ever being held in memory. The error is an *Error when the file is bad;
+// refused without ever being held in memory, and holds at most one record of MaxCells cells of
+// MaxCellBytes at a time beside the rows it returns. Lines may end in LF, CRLF or CR alone. The error is an *Error when the file is bad;
 // any other error is a failure to read r.
 func Read(r io.Reader) (*File, error) {
 	limited := &io.LimitedReader{R: r, N: MaxBytes + 1}
-	// One buffer serves both the byte-order-mark check and csv.Reader, which adopts a
-	// *bufio.Reader of at least its default size instead of wrapping it in another.
+	// The upload's buffer serves the byte-order-mark check and boundedReader; csv.Reader
+	// adopts the second buffer, after boundedReader, instead of wrapping it in another.
 	in := bufio.NewReaderSize(limited, 32<<10)
 	if err := skipByteOrderMark(in); err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(in)
+	bounded := newBoundedReader(in)
+	cr := csv.NewReader(bufio.NewReaderSize(bounded, 32<<10))
 	cr.FieldsPerRecord = -1 // rows may be shorter or longer than the header
 	cr.ReuseRecord = true   // the cells are substrings of a string per record, so this is safe
-	recs := &records{csv: cr, limited: limited}
+	recs := &records{csv: cr, limited: limited, bounded: bounded}
 
 	header, headerLine, err := recs.next()
 	if err == io.EOF {
@@ -165,6 +167,7 @@ func skipByteOrderMark(in *bufio.Reader) error {
 type records struct {
 	csv     *csv.Reader
 	limited *io.LimitedReader
+	bounded *boundedReader
 }
 
 // next returns the next record that is not blank and the line it starts on, or io.EOF.
@@ -174,6 +177,11 @@ func (rs *records) next() ([]string, int, error) {
 		// Having read MaxBytes+1 bytes settles it, whatever the truncated record looks like.
 		if rs.limited.N <= 0 {
 			return nil, 0, &Error{Message: fmt.Sprintf("the CSV is larger than %d MiB", MaxBytes>>20)}
+		}
+		// A broken record limit settles it too: csv.Reader may have been handed the error as a
+		// read error, or may not have reached that record yet.
+		if rs.bounded.err != nil {
+			return nil, 0, rs.bounded.err
 		}
 		if err != nil {
 			return nil, 0, readError(err)

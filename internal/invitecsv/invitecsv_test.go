@@ -179,6 +179,72 @@ func TestRead(t *testing.T) {
 			}},
 		},
 		{
+			name: "CR alone ends lines",
+			in:   "email,role\ra@x.test,admin\r\rb@x.test,\"two\rlines\"\rc@x.test,member",
+			want: &invitecsv.File{Rows: []invitecsv.Row{
+				{Line: 2, Email: "a@x.test", Role: "admin"},
+				{Line: 4, Email: "b@x.test", Role: "two\nlines"},
+				{Line: 6, Email: "c@x.test", Role: "member"},
+			}},
+		},
+		{
+			name: "CR, CRLF and LF mixed",
+			in:   "email\r\na@x.test\rb@x.test\nc@x.test\r",
+			want: &invitecsv.File{Rows: []invitecsv.Row{
+				{Line: 2, Email: "a@x.test"}, {Line: 3, Email: "b@x.test"}, {Line: 4, Email: "c@x.test"},
+			}},
+		},
+		{
+			name:    "CR alone: errors name the line",
+			in:      "email,name\ra@x.test,ok\rb@x.test,Jo\"e\r",
+			wantErr: `line 3: bare " in non-quoted field`,
+		},
+		{
+			name: "50 cells",
+			in:   "email" + strings.Repeat(",", invitecsv.MaxCells-1) + "\na@x.test" + strings.Repeat(",x", invitecsv.MaxCells-1) + "\n",
+			want: &invitecsv.File{Rows: []invitecsv.Row{{Line: 2, Email: "a@x.test"}}},
+		},
+		{
+			name:    "51 cells in the header",
+			in:      "email" + strings.Repeat(",", invitecsv.MaxCells) + "\na@x.test\n",
+			wantErr: "line 1: more than 50 cells in one row (empty cells count)",
+		},
+		{
+			name:    "51 cells on a later line, commas in quotes not counted",
+			in:      "email,name\na@x.test,\"" + strings.Repeat(",", 100) + "\"\n\n\"b@x.test\"" + strings.Repeat(",\"\"", invitecsv.MaxCells) + "\n",
+			wantErr: "line 4: more than 50 cells in one row",
+		},
+		{
+			name:    "51 cells of a record that starts on an earlier line",
+			in:      "email,name\na@x.test,\"two\nlines\"" + strings.Repeat(",", invitecsv.MaxCells-1) + "\n",
+			wantErr: "line 2: more than 50 cells in one row",
+		},
+		{
+			name: "a cell of 1 KiB, quoted, with escaped quotes",
+			in:   "email,name\na@x.test,\"" + strings.Repeat(`""`, invitecsv.MaxCellBytes/2) + "\"\n",
+			want: &invitecsv.File{Rows: []invitecsv.Row{{Line: 2, Email: "a@x.test", Name: strings.Repeat(`"`, invitecsv.MaxCellBytes/2)}}},
+		},
+		{
+			name:    "a cell of 1 KiB and a byte",
+			in:      "email,name\na@x.test,ok\nb@x.test," + strings.Repeat("n", invitecsv.MaxCellBytes+1) + "\n",
+			wantErr: "line 3: a cell is longer than 1 KiB (1,024 bytes)",
+		},
+		{
+			name:    "a quoted cell over 1 KiB names the line it starts on",
+			in:      "email,notes\na@x.test,\"\n\n" + strings.Repeat("n", invitecsv.MaxCellBytes) + "\"\n",
+			wantErr: "line 2: a cell is longer than 1 KiB",
+		},
+		{
+			name:    "an over-long header cell",
+			in:      strings.Repeat("e", invitecsv.MaxCellBytes+1) + ",email\na@x.test\n",
+			wantErr: "line 1: a cell is longer than 1 KiB",
+		},
+		{
+			name:    "text after a closing quote, then a long line",
+			in:      "email,name\na@x.test,\"Jo\"e" + strings.Repeat(",", 2*invitecsv.MaxCells) + "\n",
+			wantErr: `line 2: extraneous or missing " in quoted field`,
+		},
+		{
 			name: "unicode spaces trimmed",
 			in:   "email,name\n\u00a0a@x.test\u3000, \u2003Ann\u00a0\n",
 			want: &invitecsv.File{Rows: []invitecsv.Row{{Line: 2, Email: "a@x.test", Name: "Ann"}}},
@@ -313,42 +379,49 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// endlessCSV is a valid header followed by one row whose name never ends, so only the size
-// limit can stop Read.
-type endlessCSV struct{ started bool }
+// wideRow is a data row of about 1 KiB, its name as long as a cell may be.
+var wideRow = "a@x.test," + strings.Repeat("n", invitecsv.MaxCellBytes) + "\n"
+
+// endlessCSV is a valid header followed by rows of about 1 KiB that never end: fewer than
+// MaxRows fit in MaxBytes, so only the size limit can stop Read.
+type endlessCSV struct {
+	rest string
+}
 
 func (e *endlessCSV) Read(p []byte) (int, error) {
-	if !e.started {
-		e.started = true
-		return copy(p, "email,name\na@x.test,"), nil
+	if e.rest == "" {
+		e.rest = wideRow
 	}
-	for i := range p {
-		p[i] = 'n'
-	}
-	return len(p), nil
+	n := copy(p, e.rest)
+	e.rest = e.rest[n:]
+	return n, nil
 }
 
 func TestRead_MaxBytes(t *testing.T) {
-	// oneRow is a valid file of exactly size bytes.
-	oneRow := func(size int) []byte {
-		in := []byte("email,name\na@x.test,")
+	// sized is a valid file of exactly size bytes: rows of about 1 KiB, the last one cut short.
+	sized := func(size int) []byte {
+		in := []byte("email,name\n")
+		for len(in)+len(wideRow) <= size {
+			in = append(in, wideRow...)
+		}
+		in = append(in, "b@x.test,"...)
 		return append(in, bytes.Repeat([]byte("n"), size-len(in))...)
 	}
 	t.Run("OK", func(t *testing.T) {
-		got, err := invitecsv.Read(bytes.NewReader(oneRow(invitecsv.MaxBytes)))
+		got, err := invitecsv.Read(bytes.NewReader(sized(invitecsv.MaxBytes)))
 		if err != nil {
 			t.Fatalf("Read: %v", err)
 		}
-		if len(got.Rows) != 1 {
-			t.Errorf("got %d rows, want 1", len(got.Rows))
+		if want := invitecsv.MaxBytes / len(wideRow); len(got.Rows) != want+1 {
+			t.Errorf("got %d rows, want %d", len(got.Rows), want+1)
 		}
 	})
 	t.Run("OneByteOver", func(t *testing.T) {
-		got, err := invitecsv.Read(bytes.NewReader(oneRow(invitecsv.MaxBytes + 1)))
+		got, err := invitecsv.Read(bytes.NewReader(sized(invitecsv.MaxBytes + 1)))
 		mustFailWith(t, got, err, "the CSV is larger than 5 MiB")
 	})
 	t.Run("StopsReading", func(t *testing.T) {
-		in := &countingReader{r: &endlessCSV{}}
+		in := &countingReader{r: io.MultiReader(strings.NewReader("email,name\n"), &endlessCSV{})}
 		got, err := invitecsv.Read(in)
 		mustFailWith(t, got, err, "the CSV is larger than 5 MiB")
 		if in.n > invitecsv.MaxBytes+1 {
@@ -423,6 +496,12 @@ func FuzzRead(f *testing.F) {
 		"\xff\xfee\x00m\x00",
 		"",
 		"email,notes\n,only a note\n",
+		"email,role\ra@x.test,admin\r\rb@x.test,\"two\rlines\"\r",
+		"email\r\na@x.test\rb@x.test\nc@x.test\r",
+		"email" + strings.Repeat(",", invitecsv.MaxCells) + "\na@x.test\n",
+		"email,name\na@x.test,\"" + strings.Repeat(`""`, invitecsv.MaxCellBytes/2+1) + "\"\n",
+		"email,name\na@x.test,\"Jo\"e" + strings.Repeat(",", 2*invitecsv.MaxCells) + "\n",
+		"email,name\n\uFEFFa@x.test,\u200bAnn\u202e\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -442,7 +521,9 @@ func FuzzRead(f *testing.F) {
 		if n := len(got.Rows); n < 1 || n > invitecsv.MaxRows {
 			t.Fatalf("%d rows; want 1..%d", n, invitecsv.MaxRows)
 		}
-		lines := bytes.Count(in, []byte("\n")) + 1
+		// Lines end in LF, CRLF or CR alone.
+		lf := bytes.ReplaceAll(bytes.ReplaceAll(in, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+		lines := bytes.Count(lf, []byte("\n")) + 1
 		prev := 1
 		for _, row := range got.Rows {
 			if row.Line <= prev || row.Line > lines {
@@ -457,6 +538,9 @@ func FuzzRead(f *testing.F) {
 				if c != strings.TrimFunc(c, unicode.IsSpace) {
 					t.Fatalf("cell %q is not trimmed", c)
 				}
+				if len(c) > invitecsv.MaxCellBytes {
+					t.Fatalf("cell of %d bytes; want at most MaxCellBytes = %d", len(c), invitecsv.MaxCellBytes)
+				}
 			}
 		}
 		for _, c := range got.IgnoredColumns {
@@ -465,15 +549,4 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
-}
-
-func BenchmarkRead10000(b *testing.B) {
-	in := csvWithRows(10000)
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := invitecsv.Read(bytes.NewReader(in)); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -92,7 +92,7 @@ type SignUpInput struct {
 // Errors: BAD_USER_INPUT (email, password, name), EMAIL_TAKEN; with a token also NOT_FOUND,
 // EMAIL_MISMATCH, INVITE_EXPIRED and INVITE_NOT_PENDING, and then no account is made.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) {
-	name, err := cleanText("name", in.Name, 1, 200)
+	name, err := normalizeName("name", in.Name)
 	if err != nil {
 		return nil, err
 	}

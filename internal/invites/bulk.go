@@ -22,6 +22,7 @@ const (
 	ReasonInvalidRole         FailureReason = "INVALID_ROLE"
 	ReasonRoleNotAllowed      FailureReason = "ROLE_NOT_ALLOWED"
 	ReasonInvalidExternalID   FailureReason = "INVALID_EXTERNAL_ID"
+	ReasonInvalidName         FailureReason = "INVALID_NAME"
 	ReasonDuplicateEmail      FailureReason = "DUPLICATE_EMAIL"
 	ReasonDuplicateExternalID FailureReason = "DUPLICATE_EXTERNAL_ID"
 	ReasonExternalIDTaken     FailureReason = "EXTERNAL_ID_TAKEN"
@@ -29,7 +30,7 @@ const (
 )
 
 // BulkRow is one row of a bulk invite as given. A blank Role means the batch's default role;
-// a blank ExternalID keeps an existing record's ID.
+// a blank ExternalID keeps an existing record's ID, and a blank Name an existing invite's name.
 type BulkRow struct {
 	// Row is the 1-based index in the rows given, or the line number in a CSV file.
 	Row        int

@@ -2,6 +2,7 @@ package invites
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ type plannedRow struct {
 	role      Role
 	roleGiven bool
 	wanted    *string // the external ID the row names; nil keeps the record's
+	name      *string // the name the row gives; nil keeps an invite's
 	rec       *idRecord
 }
 
@@ -64,8 +66,18 @@ func (p *bulkPlan) fail(r *plannedRow, reason FailureReason, retryable bool, for
 	r.res.Kind, r.res.Reason, r.res.Retryable, r.res.Message = BulkFailed, reason, retryable, fmt.Sprintf(format, args...)
 }
 
+// failInput fails r for a cell that a validator refused, with the validator's message, which
+// names the field as a single invite's error does.
+func (p *bulkPlan) failInput(r *plannedRow, reason FailureReason, err error) {
+	msg := err.Error()
+	if e, ok := errors.AsType[*Error](err); ok {
+		msg = e.Message
+	}
+	p.fail(r, reason, false, "%s", msg)
+}
+
 // check runs the checks that need only the rows, in SPEC's order: email, role, authority,
-// external ID, then duplicates of earlier rows.
+// external ID, then the name, then duplicates of earlier rows.
 func (p *bulkPlan) check(rows []BulkRow) {
 	seenEmail := make(map[string]bool, len(rows))
 	seenID := make(map[string]bool, len(rows))
@@ -77,7 +89,7 @@ func (p *bulkPlan) check(rows []BulkRow) {
 		}
 		email, err := NormalizeEmail("email", in.Email)
 		if err != nil {
-			p.fail(r, ReasonInvalidEmail, false, "%s", strings.Replace(err.(*Error).Message, "email", "the email", 1))
+			p.failInput(r, ReasonInvalidEmail, err)
 			continue
 		}
 		r.email, r.res.Email = email, email
@@ -96,11 +108,16 @@ func (p *bulkPlan) check(rows []BulkRow) {
 		}
 		raw := in.ExternalID
 		if r.wanted, err = normalizeExternalID("externalId", &raw); err != nil {
-			p.fail(r, ReasonInvalidExternalID, false, "%s", strings.Replace(err.(*Error).Message, "externalId", "the external ID", 1))
+			p.failInput(r, ReasonInvalidExternalID, err)
 			continue
 		}
 		if r.wanted != nil {
 			r.res.ExternalID = r.wanted
+		}
+		name := in.Name
+		if r.name, err = normalizeOptionalName("name", &name); err != nil {
+			p.failInput(r, ReasonInvalidName, err)
+			continue
 		}
 		dupEmail, dupID := seenEmail[email], r.wanted != nil && seenID[*r.wanted]
 		seenEmail[email] = true
@@ -183,6 +200,11 @@ func (r *plannedRow) changesID(rec *idRecord) bool {
 	return r.wanted != nil && (rec.current == nil || *rec.current != *r.wanted)
 }
 
+// changesName reports whether the row gives inv a name other than the one it has.
+func (r *plannedRow) changesName(inv *Invite) bool {
+	return r.name != nil && (inv.Name == nil || *inv.Name != *r.name)
+}
+
 func (p *bulkPlan) classifyMember(r *plannedRow, rec *idRecord) {
 	r.rec, r.res.Kind, r.res.Member = rec, BulkExistingMember, rec.member
 	// Setting an external ID acts on the member: the authority rule applies, as for updateMember.
@@ -198,7 +220,7 @@ func (p *bulkPlan) classifyInvite(r *plannedRow, rec *idRecord) {
 	switch {
 	case inv.DeliveryStatus == mail.StatusFailedPermanent:
 		p.fail(r, ReasonFailedToSend, false, "the invite's email to %s could not be delivered; check the address", inv.Email)
-	case (r.roleGiven && r.role != *inv.Role || r.changesID(rec)) && !CanActOn(p.actor.Role, *inv.Role):
+	case (r.roleGiven && r.role != *inv.Role || r.changesID(rec) || r.changesName(inv)) && !CanActOn(p.actor.Role, *inv.Role):
 		p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not change an invite that grants %s", p.actor.Role, *inv.Role)
 	}
 }
@@ -206,7 +228,7 @@ func (p *bulkPlan) classifyInvite(r *plannedRow, rec *idRecord) {
 func (p *bulkPlan) classifyNew(r *plannedRow) {
 	role := r.role
 	inv := &Invite{
-		ID: newID(), Email: r.email, ProjectID: &p.project.ID, Role: &role, InviterID: p.actor.UserID,
+		ID: newID(), Email: r.email, ProjectID: &p.project.ID, Role: &role, Name: r.name, InviterID: p.actor.UserID,
 		Status: StatusPending, DeliveryStatus: mail.StatusQueued,
 		ExpiresAt: p.now.Add(p.s.cfg.InviteTTL), CreatedAt: p.now, UpdatedAt: p.now,
 	}
@@ -312,6 +334,9 @@ func (p *bulkPlan) outcome(ignored []string) *BulkOutcome {
 			if r.roleGiven && r.role != *res.Invite.Role {
 				role := r.role
 				res.Invite.Role, res.Invite.UpdatedAt = &role, p.now
+			}
+			if r.changesName(res.Invite) {
+				res.Invite.Name, res.Invite.UpdatedAt = r.name, p.now
 			}
 		case BulkExistingMember:
 			sum.ExistingMembers++

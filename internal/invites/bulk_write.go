@@ -14,7 +14,7 @@ import (
 func (p *bulkPlan) write(ctx context.Context, tx bun.Tx) error {
 	var clearMembers, clearInvites []string
 	var setMembers, setMemberIDs []string
-	var setInvites, setInviteIDs, setInviteRoles []string
+	var setInvites, setInviteIDs, setInviteRoles, setInviteNames []string
 	var updatedMembers []*plannedRow
 	var created []*plannedRow
 	for _, r := range p.rows {
@@ -43,9 +43,10 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx) error {
 		if moved && rec.current != nil {
 			clearInvites = append(clearInvites, inv.ID.String())
 		}
-		if moved || (r.roleGiven && r.role != *inv.Role) {
+		if moved || (r.roleGiven && r.role != *inv.Role) || r.changesName(inv) {
 			setInvites = append(setInvites, inv.ID.String())
 			setInviteIDs = append(setInviteIDs, deref(rec.final))
+			setInviteNames = append(setInviteNames, deref(r.name))
 			setInviteRoles = append(setInviteRoles, string(r.role))
 			if !r.roleGiven {
 				setInviteRoles[len(setInviteRoles)-1] = string(*inv.Role)
@@ -75,9 +76,11 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx) error {
 		}
 	}
 	if len(setInvites) > 0 {
-		err := exec(`UPDATE invites AS i SET external_id = NULLIF(v.ext, ''), role = v.role, updated_at = $4
-			FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, ext, role) WHERE i.id = v.id::uuid`,
-			setInvites, setInviteIDs, setInviteRoles, p.now)
+		// A blank name keeps the invite's: a row that gives none leaves it as it was.
+		err := exec(`UPDATE invites AS i SET external_id = NULLIF(v.ext, ''), role = v.role,
+				name = COALESCE(NULLIF(v.name, ''), i.name), updated_at = $5
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(id, ext, role, name) WHERE i.id = v.id::uuid`,
+			setInvites, setInviteIDs, setInviteRoles, setInviteNames, p.now)
 		if err != nil {
 			return inviteConflict(err)
 		}
@@ -113,17 +116,17 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, created []*plan
 	if err != nil {
 		return err
 	}
-	ids, emails, roles, exts, mailIDs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	ids, emails, roles, exts, names, mailIDs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, r := range created {
 		inv := r.rec.invite
 		inv.TokenHash, inv.EmailID = hashes[i], &emailIDs[i]
-		ids[i], emails[i], roles[i], exts[i], mailIDs[i] = inv.ID.String(), inv.Email, string(*inv.Role), deref(r.rec.final), emailIDs[i].String()
+		ids[i], emails[i], roles[i], exts[i], names[i], mailIDs[i] = inv.ID.String(), inv.Email, string(*inv.Role), deref(r.rec.final), deref(inv.Name), emailIDs[i].String()
 	}
 	_, err = tx.Tx.ExecContext(ctx, `
-		INSERT INTO invites (id, email, project_id, role, external_id, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
-		SELECT v.id::uuid, v.email, $7::uuid, v.role, NULLIF(v.ext, ''), $8::uuid, v.hash, 'PENDING', v.email_id::uuid, $9, $10, $10
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[]) AS v(id, email, role, ext, hash, email_id)`,
-		ids, emails, roles, exts, hashes, mailIDs, p.project.ID.String(), p.actor.UserID.String(), p.now.Add(p.s.cfg.InviteTTL), p.now)
+		INSERT INTO invites (id, email, project_id, role, external_id, name, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
+		SELECT v.id::uuid, v.email, $8::uuid, v.role, NULLIF(v.ext, ''), NULLIF(v.name, ''), $9::uuid, v.hash, 'PENDING', v.email_id::uuid, $10, $11, $11
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::text[]) AS v(id, email, role, ext, name, hash, email_id)`,
+		ids, emails, roles, exts, names, hashes, mailIDs, p.project.ID.String(), p.actor.UserID.String(), p.now.Add(p.s.cfg.InviteTTL), p.now)
 	return inviteConflict(err)
 }
 

@@ -1,20 +1,41 @@
 package invites
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
-// NormalizeEmail returns the one stored form of an email address (trimmed, lower case) or a
-// BAD_USER_INPUT error naming field. Only a bare address is accepted: no display name, no
-// angle brackets, and a dot in the domain, as a sign-up form would insist.
+// The validators below are the one rule for each kind of text a person types: emails, names
+// (of people and of projects) and external IDs. Single and bulk paths call the same function;
+// each returns a BAD_USER_INPUT *Error naming the field, whose message reads whole in a bulk
+// result too. Every kind is trimmed, put in Unicode's NFC form (so that "é" typed as one
+// character or as "e" and an accent is one value), and refused when it holds a character a
+// person cannot see (see invisible): two values that look the same must be the same value.
+
+// maxNameLen is the length, in characters, of a person's or a project's name.
+const maxNameLen = 200
+
+// maxExternalIDLen is the length, in characters, of an external ID.
+const maxExternalIDLen = 64
+
+// NormalizeEmail returns the one stored form of an email address (trimmed, NFC, lower case) or
+// a BAD_USER_INPUT error naming field. Only a bare address is accepted: no display name, no
+// angle brackets, no invisible characters, and a dot in the domain, as a sign-up form would
+// insist.
 func NormalizeEmail(field, raw string) (string, error) {
-	email := strings.ToLower(strings.TrimSpace(raw))
+	email := strings.TrimSpace(raw)
 	if email == "" {
 		return "", invalid(field, "%s is required", field)
 	}
+	if err := checkVisibleText(field, email); err != nil {
+		return "", err
+	}
+	email = norm.NFC.String(strings.ToLower(email))
 	if len(email) > 254 {
 		return "", invalid(field, "%s is longer than 254 characters", field)
 	}
@@ -31,22 +52,142 @@ func NormalizeEmail(field, raw string) (string, error) {
 	return email, nil
 }
 
-// cleanText trims s and checks its length in characters and that it holds no control
-// characters: the rule for names.
-func cleanText(field, s string, minLen, maxLen int) (string, error) {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case !utf8.ValidString(s):
-		return "", invalid(field, "%s is not valid UTF-8", field)
-	case n < minLen && minLen == 1:
-		return "", invalid(field, "%s is required", field)
-	case n < minLen || n > maxLen:
-		return "", invalid(field, "%s must be %d to %d characters", field, minLen, maxLen)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "", invalid(field, "%s must not contain control characters", field)
+// normalizeName returns a person's or a project's name trimmed and in NFC: 1 to 200
+// characters of visible text.
+func normalizeName(field, raw string) (string, error) {
+	name := strings.TrimSpace(raw)
+	if err := checkVisibleText(field, name); err != nil {
+		return "", err
 	}
-	return s, nil
+	name = norm.NFC.String(name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return "", invalid(field, "%s is required", field)
+	case n > maxNameLen:
+		return "", invalid(field, "%s must be 1 to %d characters", field, maxNameLen)
+	}
+	return name, nil
+}
+
+// normalizeOptionalName is normalizeName for a name that may be left out: nil or blank is
+// none (nil).
+func normalizeOptionalName(field string, raw *string) (*string, error) {
+	if raw == nil || strings.TrimSpace(*raw) == "" {
+		return nil, nil
+	}
+	name, err := normalizeName(field, *raw)
+	if err != nil {
+		return nil, err
+	}
+	return &name, nil
+}
+
+// normalizeExternalID trims an external ID and puts it in NFC; nil or blank is none (nil). At
+// most 64 characters of visible text.
+func normalizeExternalID(field string, raw *string) (*string, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	id := strings.TrimSpace(*raw)
+	if id == "" {
+		return nil, nil
+	}
+	if err := checkVisibleText(field, id); err != nil {
+		return nil, err
+	}
+	id = norm.NFC.String(id)
+	if utf8.RuneCountInString(id) > maxExternalIDLen {
+		return nil, invalid(field, "%s is longer than %d characters", field, maxExternalIDLen)
+	}
+	return &id, nil
+}
+
+// checkVisibleText refuses text that is not UTF-8 or that holds a control character or a
+// character a person cannot see.
+func checkVisibleText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return invalid(field, "%s is not valid UTF-8", field)
+	}
+	for i, r := range s {
+		switch {
+		case unicode.IsControl(r):
+			return invalid(field, "%s must not contain control characters (such as tabs or line breaks)", field)
+		case unicode.Is(invisible, r):
+			return invalid(field, "%s holds a character that cannot be seen, %s, %s; remove it (it often comes with a copy and paste)", field, describeRune(r), where(s, i))
+		}
+	}
+	return nil
+}
+
+// invisible holds the characters that show nothing, or only change how the text around them
+// is laid out, so that two strings that look the same can differ by them: zero-width spaces
+// and joiners, byte-order marks, bidirectional controls (which can also make an address read
+// backwards), soft hyphens, fillers and tags. They are refused rather than removed: a value
+// that holds one was most likely pasted from somewhere that added it, and refusing says so,
+// where removing would store a value other than the one given. The cost is that a name
+// spelt with a zero-width joiner or non-joiner (some Persian and Indic names) is refused.
+var invisible = &unicode.RangeTable{
+	R16: []unicode.Range16{
+		{Lo: 0x00AD, Hi: 0x00AD, Stride: 1}, // soft hyphen
+		{Lo: 0x061C, Hi: 0x061C, Stride: 1}, // Arabic letter mark
+		{Lo: 0x115F, Hi: 0x1160, Stride: 1}, // Hangul choseong and jungseong fillers
+		{Lo: 0x180E, Hi: 0x180E, Stride: 1}, // Mongolian vowel separator
+		{Lo: 0x200B, Hi: 0x200F, Stride: 1}, // zero width space, non-joiner, joiner; LRM, RLM
+		{Lo: 0x202A, Hi: 0x202E, Stride: 1}, // bidirectional embeddings, pop and overrides
+		{Lo: 0x2060, Hi: 0x2064, Stride: 1}, // word joiner, invisible operators
+		{Lo: 0x2066, Hi: 0x206F, Stride: 1}, // bidirectional isolates, deprecated format characters
+		{Lo: 0x3164, Hi: 0x3164, Stride: 1}, // Hangul filler
+		{Lo: 0xFEFF, Hi: 0xFEFF, Stride: 1}, // byte-order mark (zero width no-break space)
+		{Lo: 0xFFA0, Hi: 0xFFA0, Stride: 1}, // halfwidth Hangul filler
+		{Lo: 0xFFF9, Hi: 0xFFFB, Stride: 1}, // interlinear annotation controls
+	},
+	R32: []unicode.Range32{
+		{Lo: 0x1BCA0, Hi: 0x1BCA3, Stride: 1}, // shorthand format controls
+		{Lo: 0x1D173, Hi: 0x1D17A, Stride: 1}, // musical symbol format controls
+		{Lo: 0xE0000, Hi: 0xE007F, Stride: 1}, // tags
+	},
+	LatinOffset: 1,
+}
+
+// runeNames name the invisible characters that people meet most, for the error message.
+var runeNames = map[rune]string{
+	0x00AD: "soft hyphen",
+	0x061C: "Arabic letter mark",
+	0x200B: "zero width space",
+	0x200C: "zero width non-joiner",
+	0x200D: "zero width joiner",
+	0x200E: "left-to-right mark",
+	0x200F: "right-to-left mark",
+	0x202A: "left-to-right embedding",
+	0x202B: "right-to-left embedding",
+	0x202C: "pop directional formatting",
+	0x202D: "left-to-right override",
+	0x202E: "right-to-left override",
+	0x2060: "word joiner",
+	0x2066: "left-to-right isolate",
+	0x2067: "right-to-left isolate",
+	0x2068: "first strong isolate",
+	0x2069: "pop directional isolate",
+	0xFEFF: "byte-order mark",
+}
+
+// where says where in s the byte offset i is, for a message: after the text before it.
+func where(s string, i int) string {
+	if i == 0 {
+		return "at the start"
+	}
+	before := []rune(s[:i])
+	if len(before) > 20 {
+		return fmt.Sprintf("after %q", "…"+string(before[len(before)-20:]))
+	}
+	return fmt.Sprintf("after %q", string(before))
+}
+
+func describeRune(r rune) string {
+	if name, ok := runeNames[r]; ok {
+		return fmt.Sprintf("U+%04X (%s)", r, name)
+	}
+	return fmt.Sprintf("U+%04X", r)
 }
 
 // checkPasswordRule enforces 8 to 256 characters; a password is taken as typed, never trimmed.

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -57,6 +55,8 @@ type Invite struct {
 	UpdatedAt  time.Time    `bun:"updated_at"`
 	ClaimedAt  *time.Time   `bun:"claimed_at"`
 	EndedAt    *time.Time   `bun:"ended_at"`
+	// Name is the invitee's name as the inviter gave it, offered as the sign-up name.
+	Name *string `bun:"name"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
 }
@@ -127,26 +127,6 @@ func (s *Service) inviteByToken(ctx context.Context, db bun.IDB, token string) (
 		return nil, err
 	}
 	return inv.settle(s.now()), nil
-}
-
-// normalizeExternalID trims an external ID; blank means none (nil). At most 64 characters,
-// no control characters.
-func normalizeExternalID(field string, raw *string) (*string, error) {
-	if raw == nil {
-		return nil, nil
-	}
-	id := strings.TrimSpace(*raw)
-	switch {
-	case id == "":
-		return nil, nil
-	case !utf8.ValidString(id):
-		return nil, invalid(field, "%s is not valid UTF-8", field)
-	case utf8.RuneCountInString(id) > 64:
-		return nil, invalid(field, "%s is longer than 64 characters", field)
-	case strings.IndexFunc(id, unicode.IsControl) >= 0:
-		return nil, invalid(field, "%s must not contain control characters", field)
-	}
-	return &id, nil
 }
 
 // expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing

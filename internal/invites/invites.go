@@ -355,6 +355,8 @@ type InvitePreview struct {
 	Status        InviteStatus
 	ExpiresAt     time.Time
 	AccountExists bool
+	// InviteeName is the invite's Name: the sign-up form's name to start with.
+	InviteeName *string
 }
 
 // Invitation returns the preview of the invite a link's token names. Anyone with the token
@@ -366,7 +368,7 @@ func (s *Service) Invitation(ctx context.Context, token string) (*InvitePreview,
 	if err != nil {
 		return nil, err
 	}
-	p := &InvitePreview{Email: inv.Email, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}
+	p := &InvitePreview{Email: inv.Email, InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}
 	err = s.db.NewRaw(`SELECT
 			(SELECT name FROM users WHERE id = ?) AS inviter_name,
 			(SELECT name FROM projects WHERE id = ?) AS project_name,

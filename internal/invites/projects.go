@@ -39,7 +39,7 @@ type Member struct {
 //
 // Errors: BAD_USER_INPUT (name).
 func (s *Service) CreateProject(ctx context.Context, actor uuid.UUID, name string) (*Project, error) {
-	name, err := cleanText("name", name, 1, 200)
+	name, err := normalizeName("name", name)
 	if err != nil {
 		return nil, err
 	}
