@@ -46,7 +46,7 @@ func bulkPayload(out *invites.BulkOutcome) *model.BulkInvitePayload {
 		case invites.BulkExistingMember:
 			results[i] = model.ExistingMember{Row: r.Row, Member: r.Member, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
 		default:
-			results[i] = model.FailedInvite{Row: r.Row, Email: r.Email, ExternalID: r.ExternalID, Reason: r.Reason, Message: r.Message, Retryable: r.Retryable, Invite: r.Invite}
+			results[i] = model.FailedInvite{Row: r.Row, Email: r.Email, ExternalID: r.ExternalID, Reason: r.Reason, Message: r.Message, Retryable: r.Retryable, ExistingInvite: r.Invite}
 		}
 	}
 	return &model.BulkInvitePayload{Results: results, Summary: &out.Summary, IgnoredColumns: out.IgnoredColumns}

@@ -51,7 +51,7 @@ const bulkMutation = `mutation($input: BulkInviteInput!) { bulkInvite(input: $in
 		... on NewInvitation { row existingAccount invite { id email role externalId status deliveryStatus } }
 		... on ExistingInvitation { row externalIdUpdated previousExternalId invite { email role externalId } }
 		... on ExistingMember { row externalIdUpdated previousExternalId member { role externalId user { email } } }
-		... on FailedInvite { row email externalId reason message retryable failedInvite: invite { id } }
+		... on FailedInvite { row email externalId reason message retryable existingInvite { id } }
 	}
 	summary { total newInvitations existingInvitations existingMembers failed externalIdsUpdated }
 	ignoredColumns
