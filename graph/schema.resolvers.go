@@ -212,7 +212,7 @@ func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
-	if err := r.preloadMembers(ctx, p.Items); err != nil {
+	if err := r.preloadMembers(ctx, p.Items, "edges", "node"); err != nil {
 		return nil, err
 	}
 	return memberConnection(p), nil
@@ -244,7 +244,7 @@ func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, fi
 	if err != nil {
 		return nil, err
 	}
-	if err := r.preloadEvents(ctx, p.Items); err != nil {
+	if err := r.preloadEvents(ctx, p.Items, "edges", "node"); err != nil {
 		return nil, err
 	}
 	return eventConnection(p), nil
