@@ -40,9 +40,12 @@ func (s *Service) Nodes(ctx context.Context, viewer *User, ids []string) ([]any,
 	if viewer == nil {
 		return out, nil
 	}
+	// Only an ID as the API writes it (a UUID in lower case) is one of ours.
+	parsed := make([]uuid.UUID, len(ids))
 	var valid []uuid.UUID
-	for _, id := range ids {
+	for i, id := range ids {
 		if u, err := uuid.Parse(id); err == nil && u.String() == id {
+			parsed[i] = u
 			valid = append(valid, u)
 		}
 	}
@@ -50,10 +53,8 @@ func (s *Service) Nodes(ctx context.Context, viewer *User, ids []string) ([]any,
 	if err != nil {
 		return nil, err
 	}
-	for i, id := range ids {
-		if u, err := uuid.Parse(id); err == nil && found[u] != nil {
-			out[i] = found[u]
-		}
+	for i, u := range parsed {
+		out[i] = found[u]
 	}
 	return out, nil
 }
