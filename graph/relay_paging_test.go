@@ -184,3 +184,34 @@ func TestConnections_BackwardEqualsForward(t *testing.T) {
 		})
 	}
 }
+
+// TestComplexity_BackwardAndNodes: a backward page is priced like a forward one, a negative
+// size (refused when it runs) lowers no other field's price, and nodes counts each ID.
+func TestComplexity_BackwardAndNodes(t *testing.T) {
+	h := newHandler(t)
+	token := signUp(t, h, uniqueEmail("priced"))
+	project := newProject(t, h, token, "Priced")
+	over := func(t *testing.T, q string, vars map[string]any) {
+		t.Helper()
+		e := wantCode(t, do(t, h, token, q, vars), "BAD_USER_INPUT")
+		if e.Extensions["reason"] != "COMPLEXITY_LIMIT_EXCEEDED" {
+			t.Errorf("error = %+v, want COMPLEXITY_LIMIT_EXCEEDED", e)
+		}
+	}
+	backward := `{ projects(last: 100) { edges { node { members(last: 100) { edges { node { role user { email name } } } } } } } }`
+	over(t, backward, nil)
+	ok(t, do(t, h, token, strings.ReplaceAll(backward, "last: 100", "last: 10"), nil))
+
+	over(t, `{ a: projects(first: -1000000) { totalCount }
+		projects(first: 100) { edges { node { members(first: 100) { edges { node { role user { email name } } } } } } } }`, nil)
+
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = project
+	}
+	q := `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Project { members(first: 100) { edges { node { role user { email } } } } } } }`
+	over(t, q, map[string]any{"ids": ids})
+	if got := get(ok(t, do(t, h, token, q, map[string]any{"ids": ids[:5]})), "nodes").([]any); len(got) != 5 {
+		t.Errorf("nodes = %v", got)
+	}
+}
