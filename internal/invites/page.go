@@ -139,16 +139,16 @@ func (a PageArgs) parse() (window, error) {
 // pages are cut from the same ordered list: backward reads it oldest first and turns the page
 // round. The count and the page take two statements, whatever the arguments.
 func fetchPage[T any](ctx context.Context, q *bun.SelectQuery, w window, createdAt, id string, key func(*T) cursor) (*Page[*T], error) {
-	key2 := "(" + createdAt + ", " + id + ")"
-	counts, err := countList(ctx, q.Clone(), key2, w)
+	pos := "(" + createdAt + ", " + id + ")"
+	counts, err := countList(ctx, q.Clone(), pos, w)
 	if err != nil {
 		return nil, err
 	}
 	if w.after != nil {
-		q = q.Where(key2+" < (?, ?)", w.after.At, w.after.ID)
+		q = q.Where(pos+" < (?, ?)", w.after.At, w.after.ID)
 	}
 	if w.before != nil {
-		q = q.Where(key2+" > (?, ?)", w.before.At, w.before.ID)
+		q = q.Where(pos+" > (?, ?)", w.before.At, w.before.ID)
 	}
 	order := createdAt + " DESC, " + id + " DESC"
 	if w.backward {
