@@ -195,3 +195,49 @@ func TestBulkInvite_TenThousandInlineRows(t *testing.T) {
 		t.Errorf("newInvitations = %v, want 10000", got)
 	}
 }
+
+// TestBulkInvite_ExistingInvite: the natural query, `invite { id }` on every member that has
+// one and `existingInvite` on FailedInvite, validates, and a FAILED_TO_SEND row names the
+// invite whose email failed for good.
+func TestBulkInvite_ExistingInvite(t *testing.T) {
+	h := newHandler(t)
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
+	project := newProject(t, h, owner, "Bounced")
+	bounced := uniqueEmail("bounced")
+	d := ok(t, do(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": bounced, "projectId": project, "role": "CONTRIBUTOR"}}))
+	inviteID := get(d, "createInvite", "id").(string)
+	if _, err := pgDB(t).ExecContext(ctxBG, "UPDATE emails SET status = 'FAILED_PERMANENT' WHERE id = (SELECT email_id FROM invites WHERE id = ?)", inviteID); err != nil {
+		t.Fatal(err)
+	}
+	q := `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { results {
+		__typename
+		... on NewInvitation { row invite { id } }
+		... on ExistingInvitation { row invite { id } }
+		... on FailedInvite { row reason retryable existingInvite { id deliveryStatus } }
+	} } }`
+	fresh := uniqueEmail("fresh")
+	d = ok(t, do(t, h, owner, q, map[string]any{"input": map[string]any{"projectId": project, "rows": []any{
+		map[string]any{"email": bounced}, map[string]any{"email": fresh}, map[string]any{"email": "not an email"},
+	}}}))
+	results := get(d, "bulkInvite", "results").([]any)
+	if len(results) != 3 {
+		t.Fatalf("results = %v", results)
+	}
+	failed := results[0]
+	if get(failed, "__typename") != "FailedInvite" || get(failed, "reason") != "FAILED_TO_SEND" || get(failed, "retryable") != false ||
+		get(failed, "existingInvite", "id") != inviteID || get(failed, "existingInvite", "deliveryStatus") != "FAILED_PERMANENT" {
+		t.Errorf("row 1 = %v, want FAILED_TO_SEND with existingInvite %s", failed, inviteID)
+	}
+	if get(results[1], "__typename") != "NewInvitation" || get(results[1], "invite", "id") == nil {
+		t.Errorf("row 2 = %v", results[1])
+	}
+	if get(results[2], "reason") != "INVALID_EMAIL" || get(results[2], "existingInvite") != nil {
+		t.Errorf("row 3 = %v, want INVALID_EMAIL with no existingInvite", results[2])
+	}
+	// The retired field is gone.
+	r := do(t, h, owner, `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { results { ... on FailedInvite { invite { id } } } } }`,
+		map[string]any{"input": map[string]any{"projectId": project, "rows": []any{}}})
+	if e := wantCode(t, r, "BAD_USER_INPUT"); !strings.Contains(e.Message, `Cannot query field "invite" on type "FailedInvite"`) {
+		t.Errorf("FailedInvite.invite: %+v", e)
+	}
+}

@@ -7,23 +7,15 @@ import (
 	"github.com/invites/invites/internal/invites"
 )
 
-// pageArgs turns a connection's arguments into the domain's; the schema's default for first
-// applies when a client sends null explicitly too.
-func pageArgs(first *int, after *string) invites.PageArgs {
-	a := invites.PageArgs{First: 50}
-	if first != nil {
-		a.First = *first
-	}
-	if after != nil {
-		a.After = *after
-	}
-	return a
+// pageArgs turns a connection's arguments into the domain's, which checks them.
+func pageArgs(first *int, after *string, last *int, before *string) invites.PageArgs {
+	return invites.PageArgs{First: first, After: deref(after), Last: last, Before: deref(before)}
 }
 
 func pageInfo[T any](p *invites.Page[T]) *model.PageInfo {
-	info := &model.PageInfo{HasNextPage: p.HasNextPage}
+	info := &model.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
 	if n := len(p.Cursors); n > 0 {
-		info.EndCursor = &p.Cursors[n-1]
+		info.StartCursor, info.EndCursor = &p.Cursors[0], &p.Cursors[n-1]
 	}
 	return info
 }

@@ -149,18 +149,21 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Project struct {
-		Activity   func(childComplexity int, first *int, after *string) int
-		CreatedAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
-		Invites    func(childComplexity int, first *int, after *string, status *invites.InviteStatus) int
-		Members    func(childComplexity int, first *int, after *string, role *invites.Role) int
-		Name       func(childComplexity int) int
-		ViewerRole func(childComplexity int) int
+		Activity        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AssignableRoles func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Invites         func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus) int
+		Members         func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role) int
+		Name            func(childComplexity int) int
+		ViewerRole      func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -199,8 +202,10 @@ type ComplexityRoot struct {
 		Invitation func(childComplexity int, token string) int
 		Me         func(childComplexity int) int
 		MyInvites  func(childComplexity int, status *invites.InviteStatus) int
+		Node       func(childComplexity int, id string) int
+		Nodes      func(childComplexity int, ids []string) int
 		Project    func(childComplexity int, id string) int
-		Projects   func(childComplexity int, first *int, after *string) int
+		Projects   func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	User struct {
@@ -265,9 +270,9 @@ type MutationResolver interface {
 	LeaveProject(ctx context.Context, projectID string) (bool, error)
 }
 type ProjectResolver interface {
-	Members(ctx context.Context, obj *invites.Project, first *int, after *string, role *invites.Role) (*model.ProjectUserConnection, error)
-	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, status *invites.InviteStatus) (*model.UserInviteConnection, error)
-	Activity(ctx context.Context, obj *invites.Project, first *int, after *string) (*model.ActivityEventConnection, error)
+	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role) (*model.ProjectUserConnection, error)
+	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus) (*model.UserInviteConnection, error)
+	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
 }
 type ProjectUserResolver interface {
 	Project(ctx context.Context, obj *invites.Member) (*invites.Project, error)
@@ -276,9 +281,11 @@ type ProjectUserResolver interface {
 type QueryResolver interface {
 	Me(ctx context.Context) (*invites.User, error)
 	Project(ctx context.Context, id string) (*invites.Project, error)
-	Projects(ctx context.Context, first *int, after *string) (*model.ProjectConnection, error)
+	Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
+	Node(ctx context.Context, id string) (model.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 }
 type UserInviteResolver interface {
 	Project(ctx context.Context, obj *invites.Invite) (*invites.Project, error)
@@ -790,6 +797,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Project.activity":
 		if e.ComplexityRoot.Project.Activity == nil {
@@ -801,7 +820,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Activity(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Project.Activity(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Project.assignableRoles":
+		if e.ComplexityRoot.Project.AssignableRoles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.AssignableRoles(childComplexity), true
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
 			break
@@ -824,7 +849,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Invites(childComplexity, args["first"].(*int), args["after"].(*string), args["status"].(*invites.InviteStatus)), true
+		return e.ComplexityRoot.Project.Invites(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*invites.InviteStatus)), true
 	case "Project.members":
 		if e.ComplexityRoot.Project.Members == nil {
 			break
@@ -835,7 +860,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["role"].(*invites.Role)), true
+		return e.ComplexityRoot.Project.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["role"].(*invites.Role)), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
@@ -984,6 +1009,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyInvites(childComplexity, args["status"].(*invites.InviteStatus)), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -1005,7 +1052,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -1266,6 +1313,12 @@ scalar Time
 "A file, sent per the GraphQL multipart request spec."
 scalar Upload
 
+"An object that can be fetched again by its ID alone (Relay's global object identification). IDs are opaque: clients never parse them, and every ID is unique across all types."
+interface Node {
+  "The object's ID: pass it to ` + "`" + `node` + "`" + ` or ` + "`" + `nodes` + "`" + `, and to the arguments that name this object."
+  id: ID!
+}
+
 "Project roles, lowest to highest. Each role may invite, promote, demote or remove only roles strictly below its own, and only ADMIN and OWNER may do so at all."
 enum ProjectRole {
   "Invited, not yet a contributor."
@@ -1327,7 +1380,7 @@ enum InviteFailureReason {
 }
 
 "An account."
-type User {
+type User implements Node {
   "The user's ID."
   id: ID!
   "The account's email, trimmed and in lower case."
@@ -1341,7 +1394,7 @@ type User {
 }
 
 "A project that people are invited into."
-type Project {
+type Project implements Node {
   "The project's ID."
   id: ID!
   "The project's name."
@@ -1350,16 +1403,49 @@ type Project {
   createdAt: Time!
   "The signed-in user's role here; null for someone who sees the project through an invite."
   viewerRole: ProjectRole
-  "CONTRIBUTOR and above: the members, newest first, optionally of one role."
-  members(first: Int = 50, after: String, role: ProjectRole): ProjectUserConnection!
-  "ADMIN and above: the invites, newest first, optionally of one status."
-  invites(first: Int = 50, after: String, status: InviteStatus): UserInviteConnection!
-  "ADMIN and above: the tracked events of this project, newest first."
-  activity(first: Int = 50, after: String): ActivityEventConnection!
+  "The roles the viewer may grant here (invite as, promote or demote to), lowest first; empty for CONTRIBUTOR and below, and for someone who sees the project through an invite."
+  assignableRoles: [ProjectRole!]!
+  "CONTRIBUTOR and above: the members, newest first, optionally of one role. Pages forward (first, after) or backward (last, before) over the same list."
+  members(
+    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
+    first: Int
+    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
+    after: String
+    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
+    last: Int
+    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
+    before: String
+    "Only members with this role."
+    role: ProjectRole
+  ): ProjectUserConnection!
+  "ADMIN and above: the invites, newest first, optionally of one status. Pages forward (first, after) or backward (last, before) over the same list."
+  invites(
+    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
+    first: Int
+    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
+    after: String
+    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
+    last: Int
+    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
+    before: String
+    "Only invites with this status (as read now: a pending invite past its expiry is EXPIRED)."
+    status: InviteStatus
+  ): UserInviteConnection!
+  "ADMIN and above: the tracked events of this project, newest first. Pages forward (first, after) or backward (last, before) over the same list."
+  activity(
+    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
+    first: Int
+    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
+    after: String
+    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
+    last: Int
+    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
+    before: String
+  ): ActivityEventConnection!
 }
 
 "A membership: a user's role in a project."
-type ProjectUser {
+type ProjectUser implements Node {
   "The membership's ID."
   id: ID!
   "The project."
@@ -1377,7 +1463,7 @@ type ProjectUser {
 }
 
 "An invitation of an email address, to the service (project null) or to a project with a role."
-type UserInvite {
+type UserInvite implements Node {
   "The invite's ID."
   id: ID!
   "The invited email, trimmed and in lower case."
@@ -1427,7 +1513,7 @@ type InvitePreview {
 }
 
 "A tracked event."
-type ActivityEvent {
+type ActivityEvent implements Node {
   "The event's ID."
   id: ID!
   "A tracked event name, such as \"Created User Invite\", \"Invited to Project\" or \"Claimed User Invite\"."
@@ -1442,10 +1528,14 @@ type ActivityEvent {
   createdAt: Time!
 }
 
-"Where a page of a connection ends."
+"Where a page of a connection starts and ends (Relay cursor connections)."
 type PageInfo {
-  "Whether more items follow this page."
+  "Whether more items follow this page: paging forward, whether ` + "`" + `first` + "`" + ` cut the list; paging backward, whether items follow ` + "`" + `before` + "`" + `."
   hasNextPage: Boolean!
+  "Whether items precede this page: paging backward, whether ` + "`" + `last` + "`" + ` cut the list; paging forward, whether items precede ` + "`" + `after` + "`" + `."
+  hasPreviousPage: Boolean!
+  "The cursor of the page's first item: pass it as ` + "`" + `before` + "`" + ` for the previous page."
+  startCursor: String
   "The cursor of the page's last item: pass it as ` + "`" + `after` + "`" + ` for the next page."
   endCursor: String
 }
@@ -1708,50 +1798,124 @@ type Query {
   "Null when not signed in."
   me: User
   "Null when it does not exist or the viewer is not a member."
-  project(id: ID!): Project
-  "The projects the viewer is a member of, newest first."
-  projects(first: Int = 50, after: String): ProjectConnection!
+  project(
+    "The project's ID."
+    id: ID!
+  ): Project
+  "The projects the viewer is a member of, newest first. Pages forward (first, after) or backward (last, before) over the same list."
+  projects(
+    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
+    first: Int
+    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
+    after: String
+    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
+    last: Int
+    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
+    before: String
+  ): ProjectConnection!
   "The viewer's own invites, matched by verified email."
-  myInvites(status: InviteStatus = PENDING): [UserInvite!]!
+  myInvites(
+    "Only invites with this status."
+    status: InviteStatus = PENDING
+  ): [UserInvite!]!
   "Public: whoever holds the token may see the preview. Null for an unknown token."
-  invitation(token: String!): InvitePreview
+  invitation(
+    "The token from the invite's link."
+    token: String!
+  ): InvitePreview
+  "Relay: any object by its ID; null where it does not exist, is not one of ours, or the viewer may not see it."
+  node(
+    "An ID that the API handed out."
+    id: ID!
+  ): Node
+  "Relay: several objects by ID (at most 100), in the same order; null where one does not exist or may not be seen."
+  nodes(
+    "IDs that the API handed out."
+    ids: [ID!]!
+  ): [Node]!
 }
 
 "What can be changed."
 type Mutation {
   "Creates an account and signs it in; a verification email is queued."
-  signUp(input: SignUpInput!): AuthPayload!
+  signUp(
+    "The new account."
+    input: SignUpInput!
+  ): AuthPayload!
   "Signs in. Wrong email or password: INVALID_CREDENTIALS; too many failures: RATE_LIMITED."
-  logIn(input: LogInInput!): AuthPayload!
+  logIn(
+    "The email and password."
+    input: LogInInput!
+  ): AuthPayload!
   "Ends the current session."
   logOut: Boolean!
   "Marks the email of the link's account as verified. The token is the last part of the emailed link."
-  verifyEmail(token: String!): User!
+  verifyEmail(
+    "The token from the verification link."
+    token: String!
+  ): User!
 
   "The creator becomes its OWNER."
-  createProject(input: CreateProjectInput!): Project!
+  createProject(
+    "The new project."
+    input: CreateProjectInput!
+  ): Project!
 
   "Invites an email to the service, or to a project with a role (ADMIN and above, for roles below their own). The invite's email is queued."
-  createInvite(input: CreateInviteInput!): UserInvite!
+  createInvite(
+    "Who to invite, and to what."
+    input: CreateInviteInput!
+  ): UserInvite!
   "Invites up to 10,000 rows (a list or a CSV upload) in one transaction: ADMIN and above. One result per row; row problems are results, not errors."
-  bulkInvite(input: BulkInviteInput!): BulkInvitePayload!
+  bulkInvite(
+    "The project, and the rows or the CSV file."
+    input: BulkInviteInput!
+  ): BulkInvitePayload!
   "Claims an invite for the signed-in user, by token (which also verifies the email) or by ID (which needs a verified email)."
-  acceptInvite(input: InviteRefInput!): AcceptInvitePayload!
+  acceptInvite(
+    "The invite, by token or by ID."
+    input: InviteRefInput!
+  ): AcceptInvitePayload!
   "Declines an invite: by token with no sign-in needed, or by ID signed in with the invite's verified email."
-  declineInvite(input: InviteRefInput!): UserInvite!
+  declineInvite(
+    "The invite, by token or by ID."
+    input: InviteRefInput!
+  ): UserInvite!
   "Ends a pending invite: whoever could send it now, or the inviter of an invite to the service."
-  revokeInvite(id: ID!): UserInvite!
+  revokeInvite(
+    "The invite's ID."
+    id: ID!
+  ): UserInvite!
   "A new token (the old link stops working) and a new expiry; the email is queued again."
-  resendInvite(id: ID!): UserInvite!
+  resendInvite(
+    "The invite's ID."
+    id: ID!
+  ): UserInvite!
 
   "Changes a member's role and/or external ID, under the authority rule. Nobody changes their own role."
-  updateMember(input: UpdateMemberInput!): ProjectUser!
+  updateMember(
+    "The project, the member, and what changes."
+    input: UpdateMemberInput!
+  ): ProjectUser!
   "Removes a member with a role below the caller's."
-  removeMember(projectId: ID!, userId: ID!): Boolean!
+  removeMember(
+    "The project's ID."
+    projectId: ID!
+    "The member's user ID (` + "`" + `ProjectUser.user.id` + "`" + `)."
+    userId: ID!
+  ): Boolean!
   "The owner leaves: OWNER only, and the member named must be an ADMIN, who becomes the OWNER; the old owner becomes an ADMIN."
-  transferOwnership(projectId: ID!, userId: ID!): Project!
+  transferOwnership(
+    "The project's ID."
+    projectId: ID!
+    "The user ID of the ADMIN who becomes the OWNER."
+    userId: ID!
+  ): Project!
   "Any member but the OWNER (LAST_OWNER: transfer ownership first)."
-  leaveProject(projectId: ID!): Boolean!
+  leaveProject(
+    "The project's ID."
+    projectId: ID!
+  ): Boolean!
 }
 `, BuiltIn: false},
 }
@@ -1877,6 +2041,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -1893,6 +2061,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_createdAt(ctx, field)
 	case "viewerRole":
 		return ec.fieldContext_Project_viewerRole(ctx, field)
+	case "assignableRoles":
+		return ec.fieldContext_Project_assignableRoles(ctx, field)
 	case "members":
 		return ec.fieldContext_Project_members(ctx, field)
 	case "invites":
@@ -2384,6 +2554,22 @@ func (ec *executionContext) field_Project_activity_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -2406,14 +2592,30 @@ func (ec *executionContext) field_Project_invites_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
 		func(ctx context.Context, v any) (*invites.InviteStatus, error) {
 			return ec.unmarshalOInviteStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["status"] = arg2
+	args["status"] = arg4
 	return args, nil
 }
 
@@ -2436,14 +2638,30 @@ func (ec *executionContext) field_Project_members_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "role",
 		func(ctx context.Context, v any) (*invites.Role, error) {
 			return ec.unmarshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["role"] = arg2
+	args["role"] = arg4
 	return args, nil
 }
 
@@ -2489,6 +2707,34 @@ func (ec *executionContext) field_Query_myInvites_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_project_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2522,6 +2768,22 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -4514,6 +4776,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4629,6 +4937,29 @@ func (ec *executionContext) fieldContext_Project_viewerRole(_ context.Context, f
 	return graphql.NewScalarFieldContext("Project", field, false, false, errors.New("field of type ProjectRole does not have child fields"))
 }
 
+func (ec *executionContext) _Project_assignableRoles(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_assignableRoles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssignableRoles(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []invites.Role) graphql.Marshaler {
+			return ec.marshalNProjectRole2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_assignableRoles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, false, errors.New("field of type ProjectRole does not have child fields"))
+}
+
 func (ec *executionContext) _Project_members(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4639,7 +4970,7 @@ func (ec *executionContext) _Project_members(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["role"].(*invites.Role))
+			return ec.Resolvers.Project().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["role"].(*invites.Role))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectUserConnection) graphql.Marshaler {
@@ -4683,7 +5014,7 @@ func (ec *executionContext) _Project_invites(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Invites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["status"].(*invites.InviteStatus))
+			return ec.Resolvers.Project().Invites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*invites.InviteStatus))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UserInviteConnection) graphql.Marshaler {
@@ -4727,7 +5058,7 @@ func (ec *executionContext) _Project_activity(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Activity(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Project().Activity(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActivityEventConnection) graphql.Marshaler {
@@ -5310,7 +5641,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
@@ -5426,6 +5757,94 @@ func (ec *executionContext) fieldContext_Query_invitation(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_invitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7568,6 +7987,54 @@ func (ec *executionContext) _BulkInviteResult(ctx context.Context, sel ast.Selec
 	}
 }
 
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case invites.Invite:
+		return ec._UserInvite(ctx, sel, &obj)
+	case *invites.Invite:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._UserInvite(ctx, sel, obj)
+	case invites.User:
+		return ec._User(ctx, sel, &obj)
+	case *invites.User:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._User(ctx, sel, obj)
+	case invites.Member:
+		return ec._ProjectUser(ctx, sel, &obj)
+	case *invites.Member:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProjectUser(ctx, sel, obj)
+	case invites.Project:
+		return ec._Project(ctx, sel, &obj)
+	case *invites.Project:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Project(ctx, sel, obj)
+	case invites.Event:
+		return ec._ActivityEvent(ctx, sel, &obj)
+	case *invites.Event:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ActivityEvent(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -7615,7 +8082,7 @@ func (ec *executionContext) _AcceptInvitePayload(ctx context.Context, sel ast.Se
 	return out
 }
 
-var activityEventImplementors = []string{"ActivityEvent"}
+var activityEventImplementors = []string{"ActivityEvent", "Node"}
 
 func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.SelectionSet, obj *invites.Event) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, activityEventImplementors)
@@ -8447,6 +8914,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -8473,7 +8950,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var projectImplementors = []string{"Project"}
+var projectImplementors = []string{"Project", "Node"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *invites.Project) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, projectImplementors)
@@ -8503,6 +8980,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "viewerRole":
 			out.Values[i] = ec._Project_viewerRole(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignableRoles":
+			out.Values[i] = ec._Project_assignableRoles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "members":
@@ -8731,7 +9213,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var projectUserImplementors = []string{"ProjectUser"}
+var projectUserImplementors = []string{"ProjectUser", "Node"}
 
 func (ec *executionContext) _ProjectUser(ctx context.Context, sel ast.SelectionSet, obj *invites.Member) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, projectUserImplementors)
@@ -9086,6 +9568,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "node":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_node(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "nodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_nodes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -9121,7 +9647,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
-var userImplementors = []string{"User"}
+var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *invites.User) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
@@ -9179,7 +9705,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
-var userInviteImplementors = []string{"UserInvite"}
+var userInviteImplementors = []string{"UserInvite", "Node"}
 
 func (ec *executionContext) _UserInvite(ctx context.Context, sel ast.SelectionSet, obj *invites.Invite) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, userInviteImplementors)
@@ -10066,6 +10592,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10173,6 +10728,16 @@ func (ec *executionContext) unmarshalNLogInInput2githubᚗcomᚋinvitesᚋinvite
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -10260,6 +10825,36 @@ var (
 		invites.RoleOwner:       "OWNER",
 	}
 )
+
+func (ec *executionContext) unmarshalNProjectRole2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRoleᚄ(ctx context.Context, v any) ([]invites.Role, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]invites.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNProjectRole2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []invites.Role) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx context.Context, sel ast.SelectionSet, v *invites.Member) graphql.Marshaler {
 	if v == nil {
@@ -10715,6 +11310,13 @@ var (
 		invites.StatusExpired:  "EXPIRED",
 	}
 )
+
+func (ec *executionContext) marshalONode2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx context.Context, sel ast.SelectionSet, v *invites.Project) graphql.Marshaler {
 	if v == nil {

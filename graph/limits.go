@@ -12,16 +12,22 @@ import (
 )
 
 // complexity prices a query by what it can make the server read: a connection costs its
-// items' selection times `first`, so that `projects(first: 100) { members(first: 100) {...} }`
-// shows its true size (10,000 members) against the limit.
+// items' selection times its page size (`first` or `last`), so that
+// `projects(first: 100) { members(first: 100) {...} }` shows its true size (10,000 members)
+// against the limit.
 func complexity() ComplexityRoot {
 	var c ComplexityRoot
-	page := func(child int, first *int) int { return child * pageArgs(first, nil).First }
-	c.Query.Projects = func(child int, first *int, _ *string) int { return page(child, first) }
+	page := func(child int, first, last *int) int { return child * pageArgs(first, nil, last, nil).Size() }
+	c.Query.Projects = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
 	c.Query.MyInvites = func(child int, _ *invites.InviteStatus) int { return child * 200 }
-	c.Project.Members = func(child int, first *int, _ *string, _ *invites.Role) int { return page(child, first) }
-	c.Project.Invites = func(child int, first *int, _ *string, _ *invites.InviteStatus) int { return page(child, first) }
-	c.Project.Activity = func(child int, first *int, _ *string) int { return page(child, first) }
+	c.Query.Nodes = func(child int, ids []string) int { return child * max(len(ids), 1) }
+	c.Project.Members = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.Role) int {
+		return page(child, first, last)
+	}
+	c.Project.Invites = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.InviteStatus) int {
+		return page(child, first, last)
+	}
+	c.Project.Activity = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
 	return c
 }
 

@@ -111,15 +111,17 @@ func (r *Resolver) preloadInvites(ctx context.Context, list []*invites.Invite, p
 	}, at("project")...)
 }
 
-// preloadMembers primes the loaders for a page of members: their users and projects.
-func (r *Resolver) preloadMembers(ctx context.Context, list []*invites.Member) error {
+// preloadMembers primes the loaders for a list of members: their users and projects, as far
+// as the selection under prefix asks for them.
+func (r *Resolver) preloadMembers(ctx context.Context, list []*invites.Member, prefix ...string) error {
+	at := func(field string) []string { return append(append([]string{}, prefix...), field) }
 	err := r.preloadUsers(ctx, func() []uuid.UUID {
 		ids := make([]uuid.UUID, len(list))
 		for i, m := range list {
 			ids[i] = m.UserID
 		}
 		return ids
-	}, []string{"edges", "node", "user"})
+	}, at("user"))
 	if err != nil {
 		return err
 	}
@@ -129,11 +131,13 @@ func (r *Resolver) preloadMembers(ctx context.Context, list []*invites.Member) e
 			ids[i] = m.ProjectID
 		}
 		return ids
-	}, "edges", "node", "project")
+	}, at("project")...)
 }
 
-// preloadEvents primes the loaders for a page of events: their actors and invites.
-func (r *Resolver) preloadEvents(ctx context.Context, list []*invites.Event) error {
+// preloadEvents primes the loaders for a list of events: their actors and invites, as far as
+// the selection under prefix asks for them.
+func (r *Resolver) preloadEvents(ctx context.Context, list []*invites.Event, prefix ...string) error {
+	at := func(field string) []string { return append(append([]string{}, prefix...), field) }
 	err := r.preloadUsers(ctx, func() []uuid.UUID {
 		var ids []uuid.UUID
 		for _, e := range list {
@@ -142,8 +146,8 @@ func (r *Resolver) preloadEvents(ctx context.Context, list []*invites.Event) err
 			}
 		}
 		return ids
-	}, []string{"edges", "node", "actor"})
-	if err != nil || !selects(ctx, "edges", "node", "invite") {
+	}, at("actor"))
+	if err != nil || !selects(ctx, at("invite")...) {
 		return err
 	}
 	var ids []uuid.UUID

@@ -203,28 +203,28 @@ func (r *mutationResolver) LeaveProject(ctx context.Context, projectID string) (
 }
 
 // Members is the resolver for the members field.
-func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, first *int, after *string, role *invites.Role) (*model.ProjectUserConnection, error) {
+func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role) (*model.ProjectUserConnection, error) {
 	viewer, err := r.viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Members(ctx, viewer.ID, obj.ID, role, pageArgs(first, after))
+	p, err := r.Service.Members(ctx, viewer.ID, obj.ID, role, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	if err := r.preloadMembers(ctx, p.Items); err != nil {
+	if err := r.preloadMembers(ctx, p.Items, "edges", "node"); err != nil {
 		return nil, err
 	}
 	return memberConnection(p), nil
 }
 
 // Invites is the resolver for the invites field.
-func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, first *int, after *string, status *invites.InviteStatus) (*model.UserInviteConnection, error) {
+func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus) (*model.UserInviteConnection, error) {
 	viewer, err := r.viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj.ID, status, pageArgs(first, after))
+	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj.ID, status, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -235,16 +235,16 @@ func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, fir
 }
 
 // Activity is the resolver for the activity field.
-func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, first *int, after *string) (*model.ActivityEventConnection, error) {
+func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error) {
 	viewer, err := r.viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Activity(ctx, viewer.ID, obj.ID, pageArgs(first, after))
+	p, err := r.Service.Activity(ctx, viewer.ID, obj.ID, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
-	if err := r.preloadEvents(ctx, p.Items); err != nil {
+	if err := r.preloadEvents(ctx, p.Items, "edges", "node"); err != nil {
 		return nil, err
 	}
 	return eventConnection(p), nil
@@ -283,12 +283,12 @@ func (r *queryResolver) Project(ctx context.Context, id string) (*invites.Projec
 }
 
 // Projects is the resolver for the projects field.
-func (r *queryResolver) Projects(ctx context.Context, first *int, after *string) (*model.ProjectConnection, error) {
+func (r *queryResolver) Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error) {
 	viewer, err := r.viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Projects(ctx, viewer.ID, pageArgs(first, after))
+	p, err := r.Service.Projects(ctx, viewer.ID, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -319,6 +319,20 @@ func (r *queryResolver) Invitation(ctx context.Context, token string) (*invites.
 		return nil, nil
 	}
 	return p, err
+}
+
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	list, err := r.nodes(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	return list[0], nil
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	return r.nodes(ctx, ids)
 }
 
 // Project is the resolver for the project field.

@@ -180,10 +180,14 @@ type NewInvitation struct {
 
 func (NewInvitation) IsBulkInviteResult() {}
 
-// Where a page of a connection ends.
+// Where a page of a connection starts and ends (Relay cursor connections).
 type PageInfo struct {
-	// Whether more items follow this page.
+	// Whether more items follow this page: paging forward, whether `first` cut the list; paging backward, whether items follow `before`.
 	HasNextPage bool `json:"hasNextPage"`
+	// Whether items precede this page: paging backward, whether `last` cut the list; paging forward, whether items precede `after`.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item: pass it as `before` for the previous page.
+	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the page's last item: pass it as `after` for the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
 }

@@ -8,3 +8,27 @@ package invites
 func CanActOn(actor, target Role) bool {
 	return actor.AtLeast(RoleAdmin) && target.Valid() && actor.rank() > target.rank()
 }
+
+// roles lists every role, lowest first.
+var roles = []Role{RolePending, RoleContributor, RoleAdmin, RoleOwner}
+
+// AssignableRoles lists the roles that actor may grant (invite as, promote or demote to),
+// lowest first, by CanActOn: empty for CONTRIBUTOR and below.
+func AssignableRoles(actor Role) []Role {
+	out := []Role{}
+	for _, r := range roles {
+		if CanActOn(actor, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// AssignableRoles lists the roles the viewer may grant in the project, lowest first; none for
+// a viewer who sees the project through an invite.
+func (p *Project) AssignableRoles() []Role {
+	if p.ViewerRole == nil {
+		return []Role{}
+	}
+	return AssignableRoles(*p.ViewerRole)
+}

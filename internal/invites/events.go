@@ -64,11 +64,15 @@ func record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 
 // Activity lists a project's tracked events, newest first.
 //
-// Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after).
+// Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before).
 func (s *Service) Activity(ctx context.Context, viewer, projectID uuid.UUID, args PageArgs) (*Page[*Event], error) {
+	w, err := args.parse()
+	if err != nil {
+		return nil, err
+	}
 	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
 		return nil, err
 	}
 	q := s.db.NewSelect().Model((*Event)(nil)).Where("ev.project_id = ?", projectID)
-	return fetchPage(ctx, q, args, "ev.created_at", "ev.id", func(e *Event) cursor { return cursor{At: e.CreatedAt, ID: e.ID} })
+	return fetchPage(ctx, q, w, "ev.created_at", "ev.id", func(e *Event) cursor { return cursor{At: e.CreatedAt, ID: e.ID} })
 }

@@ -406,8 +406,12 @@ func (s *Service) MyInvites(ctx context.Context, viewer *User, status InviteStat
 
 // ProjectInvites lists a project's invites, newest first, optionally of one status.
 //
-// Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, status).
+// Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before, status).
 func (s *Service) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUID, status *InviteStatus, args PageArgs) (*Page[*Invite], error) {
+	w, err := args.parse()
+	if err != nil {
+		return nil, err
+	}
 	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
 		return nil, err
 	}
@@ -418,7 +422,7 @@ func (s *Service) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUI
 		}
 		q = whereInviteStatus(q, *status, s.now())
 	}
-	p, err := fetchPage(ctx, q, args, "i.created_at", "i.id", func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} })
+	p, err := fetchPage(ctx, q, w, "i.created_at", "i.id", func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} })
 	if err != nil {
 		return nil, err
 	}

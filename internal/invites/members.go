@@ -13,6 +13,10 @@ import (
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below CONTRIBUTOR), BAD_USER_INPUT.
 func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role *Role, args PageArgs) (*Page[*Member], error) {
+	w, err := args.parse()
+	if err != nil {
+		return nil, err
+	}
 	me, err := requireRole(ctx, s.db, projectID, viewer, RoleContributor)
 	if err != nil {
 		return nil, err
@@ -24,7 +28,7 @@ func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role
 		}
 		q = q.Where("m.role = ?", *role)
 	}
-	p, err := fetchPage(ctx, q, args, "m.created_at", "m.id", func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} })
+	p, err := fetchPage(ctx, q, w, "m.created_at", "m.id", func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} })
 	if err != nil {
 		return nil, err
 	}

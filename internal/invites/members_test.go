@@ -187,7 +187,7 @@ func TestService_Members(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		page, err := s.Members(ctx, contrib.ID, p.ID, nil, invites.PageArgs{First: 10})
+		page, err := s.Members(ctx, contrib.ID, p.ID, nil, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +199,7 @@ func TestService_Members(t *testing.T) {
 		if got[contrib.ID] != "C-1" || got[other.ID] != "" {
 			t.Errorf("contributor sees external IDs %v, want only their own C-1", got)
 		}
-		page, err = s.Members(ctx, admin.ID, p.ID, nil, invites.PageArgs{First: 10})
+		page, err = s.Members(ctx, admin.ID, p.ID, nil, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +209,7 @@ func TestService_Members(t *testing.T) {
 	})
 
 	t.Run("RoleFilter", func(t *testing.T) {
-		page, err := s.Members(ctx, admin.ID, p.ID, ptr(invites.RoleContributor), invites.PageArgs{First: 10})
+		page, err := s.Members(ctx, admin.ID, p.ID, ptr(invites.RoleContributor), invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,18 +221,18 @@ func TestService_Members(t *testing.T) {
 				t.Errorf("filtered list holds a %s", m.Role)
 			}
 		}
-		_, err = s.Members(ctx, admin.ID, p.ID, ptr(invites.Role("ROOT")), invites.PageArgs{First: 10})
+		_, err = s.Members(ctx, admin.ID, p.ID, ptr(invites.Role("ROOT")), invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.BadUserInput)
 	})
 
 	t.Run("ErrForbidden", func(t *testing.T) {
-		_, err := s.Members(ctx, pending.ID, p.ID, nil, invites.PageArgs{First: 10})
+		_, err := s.Members(ctx, pending.ID, p.ID, nil, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.Forbidden)
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
 		outsider := mustSignUp(t, s, uniqueEmail("outsider")).User
-		_, err := s.Members(ctx, outsider.ID, p.ID, nil, invites.PageArgs{First: 10})
+		_, err := s.Members(ctx, outsider.ID, p.ID, nil, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.NotFound)
 	})
 }
@@ -283,7 +283,7 @@ func TestService_UpdateMember(t *testing.T) {
 		if got := memberRow(t, p.ID, contrib.ID).ExternalID; got == nil || *got != "S-101" {
 			t.Errorf("a role change alone changed the external ID to %v", got)
 		}
-		page, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: 1})
+		page, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: new(1)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,8 +85,12 @@ func (s *Service) Project(ctx context.Context, viewer, id uuid.UUID) (*Project, 
 
 // Projects lists the projects the viewer is a member of, newest first.
 //
-// Errors: BAD_USER_INPUT (first, after).
+// Errors: BAD_USER_INPUT (first, after, last, before).
 func (s *Service) Projects(ctx context.Context, viewer uuid.UUID, args PageArgs) (*Page[*Project], error) {
-	return fetchPage(ctx, s.viewerProjects(viewer), args, "p.created_at", "p.id",
+	w, err := args.parse()
+	if err != nil {
+		return nil, err
+	}
+	return fetchPage(ctx, s.viewerProjects(viewer), w, "p.created_at", "p.id",
 		func(p *Project) cursor { return cursor{At: p.CreatedAt, ID: p.ID} })
 }

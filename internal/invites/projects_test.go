@@ -105,7 +105,7 @@ func TestService_Projects(t *testing.T) {
 			if pages > 5 {
 				t.Fatal("paging does not end")
 			}
-			p, err := s.Projects(ctx, viewer.ID, invites.PageArgs{First: 2, After: after})
+			p, err := s.Projects(ctx, viewer.ID, invites.PageArgs{First: new(2), After: after})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,7 +129,7 @@ func TestService_Projects(t *testing.T) {
 	})
 
 	t.Run("FirstZero", func(t *testing.T) {
-		p, err := s.Projects(ctx, viewer.ID, invites.PageArgs{First: 0})
+		p, err := s.Projects(ctx, viewer.ID, invites.PageArgs{First: new(0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,11 +139,11 @@ func TestService_Projects(t *testing.T) {
 	})
 
 	t.Run("ErrBadUserInput", func(t *testing.T) {
-		for _, args := range []invites.PageArgs{{First: 101}, {First: -1}, {First: 10, After: "garbage"}, {First: 10, After: "bm90OmFjdXJzb3I"}} {
+		for _, args := range []invites.PageArgs{{First: new(101)}, {First: new(-1)}, {First: new(10), After: "garbage"}, {First: new(10), After: "bm90OmFjdXJzb3I"}} {
 			_, err := s.Projects(ctx, viewer.ID, args)
 			wantCode(t, err, invites.BadUserInput)
 		}
-		if _, err := s.Projects(ctx, viewer.ID, invites.PageArgs{First: 100}); err != nil {
+		if _, err := s.Projects(ctx, viewer.ID, invites.PageArgs{First: new(100)}); err != nil {
 			t.Errorf("first = 100: %v", err)
 		}
 	})

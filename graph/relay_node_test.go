@@ -1,0 +1,348 @@
+package graph_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/invites/invites/internal/pgtest"
+)
+
+// signUpVerified creates an account through the API and verifies its email through the
+// emailed link (sending invites needs a verified email), returning its session token.
+func signUpVerified(t *testing.T, h http.Handler, email string) string {
+	t.Helper()
+	token := signUp(t, h, email)
+	ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": lastLinkToken(t, email)}))
+	return token
+}
+
+const nodeQuery = `query($id: ID!) { node(id: $id) {
+	__typename id
+	... on User { email }
+	... on Project { name viewerRole assignableRoles }
+	... on ProjectUser { role externalId user { id } }
+	... on UserInvite { email status }
+	... on ActivityEvent { name }
+} }`
+
+// TestNode fetches each type by ID as each kind of viewer: the rules are those of the rest of
+// the API (a project by its members, members by CONTRIBUTOR and above, invites and events by
+// ADMIN and above, an invite also by its invitee), and anything else reads as null.
+func TestNode(t *testing.T) {
+	h := newHandler(t)
+	ownerEmail := uniqueEmail("owner")
+	owner := signUpVerified(t, h, ownerEmail)
+	project := newProject(t, h, owner, "Nodes")
+	admin := join(t, h, owner, project, uniqueEmail("admin"), "ADMIN", "")
+	contributor := join(t, h, owner, project, uniqueEmail("contrib"), "CONTRIBUTOR", "")
+	pending := join(t, h, owner, project, uniqueEmail("pending"), "PENDING", "")
+	strangerEmail := uniqueEmail("stranger")
+	stranger := signUpVerified(t, h, strangerEmail)
+	newProject(t, h, stranger, "Elsewhere")
+
+	// A pending invite to the stranger, who sees it as its invitee (myInvites).
+	d := ok(t, do(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": strangerEmail, "projectId": project, "role": "CONTRIBUTOR"}}))
+	inviteID := get(d, "createInvite", "id").(string)
+
+	ids := func(token string) (user string) {
+		return get(ok(t, do(t, h, token, `{ me { id } }`, nil)), "me", "id").(string)
+	}
+	ownerID, contributorID, strangerID := ids(owner), ids(contributor), ids(stranger)
+	ok(t, do(t, h, owner, `mutation($p: ID!, $u: ID!) { updateMember(input: {projectId: $p, userId: $u, externalId: "O-1"}) { id } }`,
+		map[string]any{"p": project, "u": ownerID}))
+	d = ok(t, do(t, h, owner, `query($p: ID!) { project(id: $p) {
+		members(first: 100) { edges { node { id user { id } } } }
+		activity(first: 1) { edges { node { id } } } } }`, map[string]any{"p": project}))
+	var ownerMembership string
+	for _, e := range get(d, "project", "members", "edges").([]any) {
+		if get(e, "node", "user", "id") == ownerID {
+			ownerMembership = get(e, "node", "id").(string)
+		}
+	}
+	eventID := get(get(d, "project", "activity", "edges").([]any)[0], "node", "id").(string)
+
+	objects := []struct {
+		name, id, typename string
+		// seen by: owner, admin, contributor, pending, stranger
+		seen [5]bool
+	}{
+		// The owner is the inviter of the pending member's (claimed) invite and of the
+		// stranger's: an invitee sees who invited them.
+		{"Owner", ownerID, "User", [5]bool{true, true, true, true, true}},
+		{"Contributor", contributorID, "User", [5]bool{true, true, true, false, false}},
+		{"Project", project, "Project", [5]bool{true, true, true, true, false}},
+		{"Membership", ownerMembership, "ProjectUser", [5]bool{true, true, true, false, false}},
+		{"Invite", inviteID, "UserInvite", [5]bool{true, true, false, false, true}},
+		{"Event", eventID, "ActivityEvent", [5]bool{true, true, false, false, false}},
+	}
+	viewers := []struct{ name, token string }{{"Owner", owner}, {"Admin", admin}, {"Contributor", contributor}, {"Pending", pending}, {"Stranger", stranger}}
+	for _, o := range objects {
+		for i, v := range viewers {
+			t.Run(o.name+"/As"+v.name, func(t *testing.T) {
+				n := get(ok(t, do(t, h, v.token, nodeQuery, map[string]any{"id": o.id})), "node")
+				if !o.seen[i] {
+					if n != nil {
+						t.Fatalf("node = %v, want null", n)
+					}
+					return
+				}
+				if get(n, "__typename") != o.typename || get(n, "id") != o.id {
+					t.Fatalf("node = %v, want the %s %s", n, o.typename, o.id)
+				}
+			})
+		}
+		t.Run(o.name+"/Anonymous", func(t *testing.T) {
+			if n := get(ok(t, do(t, h, "", nodeQuery, map[string]any{"id": o.id})), "node"); n != nil {
+				t.Errorf("node = %v, want null", n)
+			}
+		})
+	}
+
+	t.Run("EveryoneSeesThemselves", func(t *testing.T) {
+		n := get(ok(t, do(t, h, stranger, nodeQuery, map[string]any{"id": strangerID})), "node")
+		if get(n, "__typename") != "User" || get(n, "email") != strangerEmail {
+			t.Errorf("node = %v", n)
+		}
+	})
+
+	t.Run("Fields", func(t *testing.T) {
+		// A membership's external ID: seen by ADMIN and above and the member, as in members.
+		for _, v := range []struct {
+			token string
+			want  any
+		}{{owner, "O-1"}, {admin, "O-1"}, {contributor, nil}} {
+			n := get(ok(t, do(t, h, v.token, nodeQuery, map[string]any{"id": ownerMembership})), "node")
+			if get(n, "role") != "OWNER" || get(n, "externalId") != v.want || get(n, "user", "id") != ownerID {
+				t.Errorf("membership = %v, want externalId %v", n, v.want)
+			}
+		}
+		n := get(ok(t, do(t, h, contributor, nodeQuery, map[string]any{"id": project})), "node")
+		if get(n, "name") != "Nodes" || get(n, "viewerRole") != "CONTRIBUTOR" {
+			t.Errorf("project = %v", n)
+		}
+		n = get(ok(t, do(t, h, stranger, nodeQuery, map[string]any{"id": inviteID})), "node")
+		if get(n, "email") != strangerEmail || get(n, "status") != "PENDING" {
+			t.Errorf("invite = %v", n)
+		}
+	})
+
+	t.Run("NotOurs", func(t *testing.T) {
+		garbage := []string{"", "nope", "0", "00000000-0000-0000-0000-000000000000", uuid.NewString(),
+			strings.ToUpper(project), "{" + project + "}", "urn:uuid:" + project, strings.ReplaceAll(project, "-", ""),
+			base64.RawURLEncoding.EncodeToString([]byte("Project:" + project)), project + " ", strings.Repeat("x", 10000)}
+		for _, id := range garbage {
+			r := do(t, h, owner, nodeQuery, map[string]any{"id": id})
+			if n := get(ok(t, r), "node"); n != nil {
+				t.Errorf("node(%.40q) = %v, want null", id, n)
+			}
+		}
+	})
+
+	t.Run("Nodes", func(t *testing.T) {
+		q := `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`
+		in := []string{inviteID, "nope", project, eventID, uuid.NewString(), ownerID, project}
+		list := get(ok(t, do(t, h, owner, q, map[string]any{"ids": in})), "nodes").([]any)
+		want := []any{"UserInvite", nil, "Project", "ActivityEvent", nil, "User", "Project"}
+		if len(list) != len(want) {
+			t.Fatalf("nodes = %v", list)
+		}
+		for i, n := range list {
+			if want[i] == nil {
+				if n != nil {
+					t.Errorf("nodes[%d] = %v, want null", i, n)
+				}
+			} else if get(n, "__typename") != want[i] || get(n, "id") != in[i] {
+				t.Errorf("nodes[%d] = %v, want the %s %s", i, n, want[i], in[i])
+			}
+		}
+		// The contributor sees the project and the user, not the invite or the event.
+		list = get(ok(t, do(t, h, contributor, q, map[string]any{"ids": in})), "nodes").([]any)
+		for i, n := range list {
+			if got, visible := n != nil, i == 2 || i == 5 || i == 6; got != visible {
+				t.Errorf("contributor: nodes[%d] = %v", i, n)
+			}
+		}
+		if got := get(ok(t, do(t, h, owner, q, map[string]any{"ids": []string{}})), "nodes").([]any); len(got) != 0 {
+			t.Errorf("nodes([]) = %v", got)
+		}
+		many := make([]string, 101)
+		for i := range many {
+			many[i] = project
+		}
+		e := wantCode(t, do(t, h, owner, q, map[string]any{"ids": many}), "BAD_USER_INPUT")
+		if e.Extensions["field"] != "ids" {
+			t.Errorf("101 ids: %+v, want field ids", e)
+		}
+		if got := get(ok(t, do(t, h, owner, q, map[string]any{"ids": many[:100]})), "nodes").([]any); len(got) != 100 || get(got[99], "id") != project {
+			t.Errorf("100 ids: %d nodes", len(got))
+		}
+	})
+
+	t.Run("IDsAreAcceptedBack", func(t *testing.T) {
+		// What node hands out is what the mutations take.
+		n := get(ok(t, do(t, h, owner, nodeQuery, map[string]any{"id": inviteID})), "node")
+		d := ok(t, do(t, h, owner, `mutation($id: ID!) { revokeInvite(id: $id) { id status } }`, map[string]any{"id": get(n, "id")}))
+		if get(d, "revokeInvite", "status") != "REVOKED" || get(d, "revokeInvite", "id") != inviteID {
+			t.Errorf("revokeInvite = %v", d)
+		}
+	})
+}
+
+// TestProject_AssignableRoles: what each role may grant, lowest first, as the authority rule
+// says; the same through project and node.
+func TestProject_AssignableRoles(t *testing.T) {
+	h := newHandler(t)
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
+	project := newProject(t, h, owner, "Roles")
+	tokens := map[string]string{"OWNER": owner}
+	for _, role := range []string{"ADMIN", "CONTRIBUTOR", "PENDING"} {
+		tokens[role] = join(t, h, owner, project, uniqueEmail(strings.ToLower(role)), role, "")
+	}
+	want := map[string][]string{
+		"OWNER":       {"PENDING", "CONTRIBUTOR", "ADMIN"},
+		"ADMIN":       {"PENDING", "CONTRIBUTOR"},
+		"CONTRIBUTOR": {},
+		"PENDING":     {},
+	}
+	for role, token := range tokens {
+		t.Run(role, func(t *testing.T) {
+			for _, q := range []string{
+				`query($p: ID!) { x: project(id: $p) { viewerRole assignableRoles } }`,
+				`query($p: ID!) { x: node(id: $p) { ... on Project { viewerRole assignableRoles } } }`,
+			} {
+				d := ok(t, do(t, h, token, q, map[string]any{"p": project}))
+				var got []string
+				for _, r := range get(d, "x", "assignableRoles").([]any) {
+					got = append(got, r.(string))
+				}
+				if get(d, "x", "viewerRole") != role || !slices.Equal(got, want[role]) {
+					t.Errorf("%s: assignableRoles = %v, want %v", role, got, want[role])
+				}
+			}
+		})
+	}
+	// An ADMIN may invite as each role listed and as no other.
+	for _, role := range []string{"PENDING", "CONTRIBUTOR", "ADMIN", "OWNER"} {
+		r := do(t, h, tokens["ADMIN"], createInvite, map[string]any{"i": map[string]any{"email": uniqueEmail("as"), "projectId": project, "role": role}})
+		if allowed := slices.Contains(want["ADMIN"], role); allowed != (len(r.Errors) == 0) {
+			t.Errorf("ADMIN inviting as %s: errors %v, want allowed %v", role, r.Errors, allowed)
+		}
+	}
+}
+
+// TestConnections_ArgumentErrors: the arguments a connection refuses, with the argument named,
+// on every connection.
+func TestConnections_ArgumentErrors(t *testing.T) {
+	h := newHandler(t)
+	owner := signUp(t, h, uniqueEmail("owner"))
+	project := newProject(t, h, owner, "Args")
+	cur := base64.RawURLEncoding.EncodeToString([]byte("1:" + uuid.NewString()))
+	bad := base64.RawURLEncoding.EncodeToString([]byte("-9223372036854775808:" + uuid.NewString()))
+	tests := []struct{ args, field string }{
+		{`first: 1, last: 1`, "last"},
+		{`after: "` + cur + `", before: "` + cur + `"`, "before"},
+		{`first: 101`, "first"},
+		{`last: 101`, "last"},
+		{`first: -1`, "first"},
+		{`last: -5`, "last"},
+		{`after: "` + bad + `"`, "after"},
+		{`last: 2, before: "` + bad + `"`, "before"},
+		{`after: "garbage"`, "after"},
+	}
+	for _, list := range []string{"members", "invites", "activity", "projects"} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s(%s)", list, tt.args), func(t *testing.T) {
+				q := `query($p: ID!) { project(id: $p) { ` + list + `(` + tt.args + `) { totalCount } } }`
+				vars := map[string]any{"p": project}
+				if list == "projects" {
+					q, vars = `{ projects(`+tt.args+`) { totalCount } }`, nil
+				}
+				e := wantCode(t, do(t, h, owner, q, vars), "BAD_USER_INPUT")
+				if e.Extensions["field"] != tt.field {
+					t.Errorf("error %+v, want field %s", e, tt.field)
+				}
+				if strings.Contains(e.Message, "SQLSTATE") || strings.Contains(e.Message, "displacement") {
+					t.Errorf("message %q carries the database's words", e.Message)
+				}
+			})
+		}
+	}
+}
+
+// TestNodes_NoNPlusOne counts the SQL statements of nodes with what their selection names (a
+// membership's user and project, an invite's inviter, invitee and project, an event's actor
+// and invite): the same for 10 IDs as for 100.
+func TestNodes_NoNPlusOne(t *testing.T) {
+	plain := newHandler(t)
+	owner := signUp(t, plain, uniqueEmail("owner"))
+	project := newProject(t, plain, owner, "Many nodes")
+	ownerID := get(ok(t, do(t, plain, owner, `{ me { id } }`, nil)), "me", "id").(string)
+	prefix := strings.TrimSuffix(uniqueEmail("node"), "@example.com")
+	for _, q := range []string{
+		`WITH u AS (INSERT INTO users (id, email, name, password_hash, created_at)
+			SELECT gen_random_uuid(), ?2 || '-' || n || '@example.com', 'Person ' || n, 'x', now() FROM generate_series(1, 100) n RETURNING id)
+			INSERT INTO project_members (id, project_id, user_id, role, created_at, updated_at)
+			SELECT gen_random_uuid(), ?0, u.id, 'CONTRIBUTOR', now(), now() FROM u`,
+		`INSERT INTO invites (id, email, project_id, role, inviter_id, invitee_id, token_hash, status, expires_at, created_at, updated_at)
+			SELECT gen_random_uuid(), 'invited-' || u.email, ?0, 'CONTRIBUTOR', ?1, u.id, sha256(u.id::text::bytea), 'PENDING',
+				now() + interval '1 day', now(), now() FROM users u WHERE u.email LIKE ?2 || '-%'`,
+		`INSERT INTO activity_events (id, project_id, name, actor_id, invite_id, created_at)
+			SELECT gen_random_uuid(), ?0, 'Updated Member', i.invitee_id, i.id, now() FROM invites i WHERE i.project_id = ?0`,
+	} {
+		if _, err := pgDB(t).ExecContext(ctxBG, q, project, ownerID, prefix); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var members, invs, events []string
+	for _, l := range []struct {
+		table string
+		ids   *[]string
+	}{{"project_members", &members}, {"invites", &invs}, {"activity_events", &events}} {
+		err := pgDB(t).NewSelect().TableExpr(l.table).Column("id").Where("project_id = ?", project).Limit(100).Scan(ctxBG, l.ids)
+		if err != nil || len(*l.ids) != 100 {
+			t.Fatalf("%s: %d ids, %v", l.table, len(*l.ids), err)
+		}
+	}
+
+	// All three types in turn, so that 10 IDs hold each type as 100 do.
+	var mixed []string
+	for i := 0; len(mixed) < 100; i++ {
+		mixed = append(mixed, []string{members[i], invs[i], events[i]}[i%3])
+	}
+
+	db, counter := pgtest.CountingDB(t)
+	h := newHandlerOn(t, db)
+	q := `query($ids: [ID!]!) { nodes(ids: $ids) { id
+		... on ProjectUser { role user { email } project { name } }
+		... on UserInvite { email inviter { name } invitee { name } invitedTo: project { viewerRole } }
+		... on ActivityEvent { name actor { name } invite { email } }
+	} }`
+	for _, tc := range []struct {
+		name string
+		ids  []string
+	}{{"Members", members}, {"Invites", invs}, {"Events", events}, {"Mixed", mixed}} {
+		t.Run(tc.name, func(t *testing.T) {
+			counts := map[int]int{}
+			for _, n := range []int{10, 100} {
+				counter.Reset()
+				list := get(ok(t, do(t, h, owner, q, map[string]any{"ids": tc.ids[:n]})), "nodes").([]any)
+				for i, node := range list {
+					if get(node, "id") != tc.ids[i] {
+						t.Fatalf("nodes[%d] = %v, want %s", i, node, tc.ids[i])
+					}
+				}
+				counts[n] = counter.Count()
+			}
+			t.Logf("statements: %d for 10 IDs, %d for 100", counts[10], counts[100])
+			if counts[10] != counts[100] {
+				t.Errorf("statements grow with the IDs: %d for 10, %d for 100:\n%s", counts[10], counts[100], strings.Join(counter.Statements(), "\n"))
+			}
+		})
+	}
+}
