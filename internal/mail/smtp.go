@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"github.com/google/uuid"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -51,6 +54,10 @@ func NewSMTPSender(smtpURL, from string) (Sender, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
+	sender, err := netmail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("mail: sender address: %w", err)
+	}
 	if err := gomail.NewMsg().From(from); err != nil {
 		return nil, fmt.Errorf("mail: sender address: %w", err)
 	}
@@ -58,13 +65,16 @@ func NewSMTPSender(smtpURL, from string) (Sender, error) {
 	if _, err := gomail.NewClient(u.Hostname(), opts...); err != nil {
 		return nil, fmt.Errorf("mail: SMTP client: %w", err)
 	}
-	return &smtpSender{host: u.Hostname(), from: from, opts: opts}, nil
+	domain := sender.Address[strings.LastIndexByte(sender.Address, '@')+1:]
+	return &smtpSender{host: u.Hostname(), from: from, domain: domain, opts: opts}, nil
 }
 
 type smtpSender struct {
 	host string
 	from string
-	opts []gomail.Option
+	// domain is the sender address's, the right-hand side of each Message-ID.
+	domain string
+	opts   []gomail.Option
 }
 
 func (s *smtpSender) Send(ctx context.Context, m Message) error {
@@ -77,7 +87,11 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.ID != uuid.Nil {
+		msg.SetMessageIDWithValue(m.ID.String() + "@" + s.domain)
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
@@ -86,9 +100,11 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil && !msg.IsDelivered() {
 		return classify(err)
 	}
+	// Delivered: the server accepted the data. A failure after that, of the RSET or the QUIT
+	// that end the conversation, is no failure of the email, which must not be sent again.
 	return nil
 }
 
