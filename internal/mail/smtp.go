@@ -100,11 +100,19 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil && !msg.IsDelivered() {
-		return classify(err)
+	client, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return classify(fmt.Errorf("dial failed: %w", err))
 	}
-	// Delivered: the server accepted the data. A failure after that, of the RSET or the QUIT
-	// that end the conversation, is no failure of the email, which must not be sent again.
+	err = c.SendWithSMTPClient(client, msg)
+	// The QUIT goes on in the background: the email's fate is known, and the sooner the queue
+	// records it, the narrower the window in which a crash makes the queue send it again.
+	go c.CloseWithSMTPClient(client) //nolint:errcheck // the conversation is over either way
+	if err != nil && !msg.IsDelivered() {
+		return classify(fmt.Errorf("send failed: %w", err))
+	}
+	// Delivered: the server accepted the data. A failure after that, of the RSET that ends
+	// the transaction, is no failure of the email, which must not be sent again.
 	return nil
 }
 
