@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -134,6 +135,46 @@ func TestQueue_Crash(t *testing.T) {
 			t.Errorf("server saw %d attempts, want 1: the email was sent already", n)
 		}
 	})
+}
+
+// TestQueue_JobTimeout checks that a chunk that takes longer than the job's timeout goes on in
+// the job's next runs, each email sent once, and that no run is taken for a dead one.
+func TestQueue_JobTimeout(t *testing.T) {
+	const n = 12
+	srv := smtptest.Start(t)
+	srv.Delay(50 * time.Millisecond) // a dozen sends take over 0.6s: three runs or more
+	cfg := testConfig(MustSMTPSender(t, srv))
+	cfg.JobTimeout, cfg.RescueAfter = 250*time.Millisecond, 2*time.Second
+	q := MustStartQueue(t, cfg)
+	ms := make([]imail.Message, n)
+	for i := range ms {
+		ms[i] = imail.Verification(recipient("slow"), "", fmt.Sprintf("https://app.invites.test/v/s%d", i))
+	}
+	ids := MustEnqueueMany(t, q, ms)
+	for i, id := range ids {
+		if e := waitStatus(t, id, imail.StatusSent); e.Attempts != 1 {
+			t.Errorf("email %d: attempts %d, want 1", i, e.Attempts)
+		}
+		if got := srv.RcptAttempts(ms[i].To); got != 1 {
+			t.Errorf("email %d: server saw %d attempts, want 1", i, got)
+		}
+	}
+	waitJobState(t, chunkKind, ids[0], "completed")
+	var job struct {
+		Snoozes int    `bun:"snoozes"`
+		Errors  string `bun:"errors"`
+	}
+	err := pgtest.DB(t).NewSelect().Table("river_job").
+		ColumnExpr("coalesce((metadata->>'snoozes')::int, 0) AS snoozes, coalesce(errors::text, '') AS errors").
+		Where("kind = ? AND args->'email_ids' @> jsonb_build_array(?::text)", chunkKind, ids[0].String()).
+		Scan(context.Background(), &job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the chunk of %d took %d runs", n, job.Snoozes+1)
+	if job.Snoozes < 2 || job.Errors != "" {
+		t.Errorf("chunk job: %d snoozes, errors %q; want 2 or more runs cut short by the timeout, no errors (no rescue)", job.Snoozes, job.Errors)
+	}
 }
 
 func TestNewQueue_Limits(t *testing.T) {

@@ -21,12 +21,13 @@ type runLimits struct {
 	rescueAfter time.Duration
 }
 
-// start returns the deadlines of a run that River started at attemptedAt (nil for now).
-func (l runLimits) start(attemptedAt *time.Time) runDeadlines {
+// start returns the deadlines of a run that starts now. River's rescuer counts from the job's
+// attempted_at, the database's time when the run was fetched, a moment earlier: the margin
+// covers that moment and a modest skew between the clocks of the database and of the process
+// (counting from attempted_at instead would make every send fail at once if the database's
+// clock were well behind).
+func (l runLimits) start() runDeadlines {
 	start := time.Now()
-	if attemptedAt != nil && attemptedAt.Before(start) {
-		start = *attemptedAt
-	}
 	gap := l.rescueAfter - l.jobTimeout
 	return runDeadlines{
 		sendBy:  start.Add(l.jobTimeout + gap/2),

@@ -48,7 +48,7 @@ func (w *sendWorker) Timeout(*river.Job[sendEmailArgs]) time.Duration { return w
 // Work sends the email at least once: a crash between the send and the status update sends it
 // again, which is better than losing it.
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) error {
-	run := w.limits.start(job.AttemptedAt)
+	run := w.limits.start()
 	id := job.Args.EmailID
 	var e outboxRow
 	err := w.db.NewSelect().Model(&e).Where("id = ?", id).Scan(ctx)
@@ -143,7 +143,7 @@ func (w *sendEmailsWorker) Timeout(*river.Job[sendEmailsArgs]) time.Duration {
 }
 
 func (w *sendEmailsWorker) Work(ctx context.Context, job *river.Job[sendEmailsArgs]) error {
-	err := w.work(ctx, w.limits.start(job.AttemptedAt), job.Args.EmailIDs)
+	err := w.work(ctx, w.limits.start(), job.Args.EmailIDs)
 	if err != nil && ctx.Err() != nil {
 		// Shutdown, or the job's timeout: the next run sends the emails still QUEUED. A snooze,
 		// unlike an error, does not use up one of the job's attempts, which a chunk interrupted
