@@ -48,7 +48,7 @@ type QueueConfig struct {
 	// RescueAfter is how long a job may be running before River takes it for the job of a
 	// process that died and runs it again, 0 for DefaultRescueAfter: the longest that a crash
 	// delays an email, give or take River's rescuer's 30-second round and its leader's election
-	// (up to 15 seconds after the leader dies). It must exceed JobTimeout: a run ends, its send
+	// (within 20 seconds of the leader's death). It must exceed JobTimeout: a run ends, its send
 	// in flight and status write included, well before RescueAfter (see runLimits).
 	RescueAfter time.Duration
 }
