@@ -8,6 +8,8 @@
 //	APP_URL        the front end's address, for email links (http://localhost:8080)
 //	SMTP_URL       smtp://user:pass@host:port; unset: emails are written to the log
 //	MAIL_FROM      the sender of emails (Invites <noreply@localhost>)
+//	MAIL_JOB_TIMEOUT   how long one run of an email job starts sends; the rest goes on in the next (30s)
+//	MAIL_RESCUE_AFTER  how long a job may run before it is taken for a dead process's and run again (1m)
 //	LOG_LEVEL      debug, info, warn or error (info)
 //	INTROSPECTION  false turns schema introspection off (on)
 //	CORS_ORIGINS   origins whose pages may call the API, comma-separated or * (APP_URL's origin)
@@ -72,6 +74,8 @@ type config struct {
 	InviteTTL     time.Duration
 	Retention     time.Duration
 	SweepInterval time.Duration
+	MailTimeout   time.Duration
+	MailRescue    time.Duration
 	RateLimit     int
 	Complexity    int
 	Depth         int
@@ -124,11 +128,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"INVITE_TTL", &c.InviteTTL, 7 * 24 * time.Hour},
 		{"INVITE_RETENTION", &c.Retention, 30 * 24 * time.Hour},
 		{"SWEEP_INTERVAL", &c.SweepInterval, time.Minute},
+		{"MAIL_JOB_TIMEOUT", &c.MailTimeout, mail.DefaultJobTimeout},
+		{"MAIL_RESCUE_AFTER", &c.MailRescue, mail.DefaultRescueAfter},
 	} {
 		var err error
 		if *d.dst, err = duration(getenv, d.name, d.def); err != nil {
 			return c, err
 		}
+	}
+	if c.MailRescue <= c.MailTimeout {
+		return c, fmt.Errorf("MAIL_RESCUE_AFTER (%s) must be longer than MAIL_JOB_TIMEOUT (%s)", c.MailRescue, c.MailTimeout)
 	}
 	return c, nil
 }
@@ -189,6 +198,8 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		Register:     sweeper.Register,
 		PeriodicJobs: []*river.PeriodicJob{sweeper.PeriodicJob(cfg.SweepInterval)},
 		Observer:     meters,
+		JobTimeout:   cfg.MailTimeout,
+		RescueAfter:  cfg.MailRescue,
 	})
 	if err != nil {
 		return err

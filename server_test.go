@@ -170,13 +170,15 @@ func TestLoadConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		if c.Addr != ":8080" || c.AppURL != "http://localhost:8080" || !c.Introspection || c.SMTPURL != "" || c.SessionTTL != 30*24*time.Hour ||
-			c.InviteTTL != 7*24*time.Hour || c.Retention != 30*24*time.Hour || c.SweepInterval != time.Minute {
+			c.InviteTTL != 7*24*time.Hour || c.Retention != 30*24*time.Hour || c.SweepInterval != time.Minute ||
+			c.MailTimeout != 30*time.Second || c.MailRescue != time.Minute {
 			t.Errorf("defaults = %+v", c)
 		}
 	})
 	t.Run("Errors", func(t *testing.T) {
 		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
-			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1"} {
+			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1",
+			"MAIL_JOB_TIMEOUT": "soon", "MAIL_RESCUE_AFTER": "30s"} { // a rescue no later than the 30s job timeout
 			if _, err := loadConfig(func(name string) string {
 				if name == k {
 					return v

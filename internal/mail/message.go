@@ -3,10 +3,17 @@
 // SMTP server, to the log.
 package mail
 
+import "github.com/google/uuid"
+
 // Message is one email. The constructors (Verification, Invitation) fill in what it is for,
 // its subject, its link and its template's inputs; the outbox stores those, and Render makes
 // the bodies when the email is sent, so that queueing thousands in a request stays cheap.
 type Message struct {
+	// ID is the emails row's id, set by the queue when it sends the email: the SMTP sender
+	// makes the Message-ID header from it, so that every copy of one email carries the same
+	// Message-ID and a receiver can tell a copy sent again after a crash for what it is.
+	// Zero outside the queue: a Message-ID of its own then.
+	ID uuid.UUID
 	// Kind says what the email is for ("verification", "invite"), and so which template
 	// renders it.
 	Kind    string

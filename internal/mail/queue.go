@@ -31,7 +31,8 @@ type QueueConfig struct {
 	// for an exponential backoff from about 2s capped at an hour.
 	Backoff func(attempt int) time.Duration
 	// Workers is how many emails are sent at once, 0 for 10: each worker sends the emails of
-	// one EnqueueMany chunk (up to 100) one after the other.
+	// one EnqueueMany chunk (up to 100) one after the other. It is also the most emails that a
+	// crash can send twice (see Queue).
 	Workers int
 	// Register lets other packages run their own River jobs (a periodic sweep, say) on the
 	// queue's client: it is called with the client's workers before the client is built.
@@ -40,11 +41,35 @@ type QueueConfig struct {
 	PeriodicJobs []*river.PeriodicJob
 	// Observer hears of every attempt to send (for metrics); nil for none.
 	Observer Observer
+	// JobTimeout is how long one run of a sending job goes on starting sends, 0 for
+	// DefaultJobTimeout: a chunk not sent by then goes on in the job's next run, at once.
+	// Every River job of the client gets it as its timeout.
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may be running before River takes it for the job of a
+	// process that died and runs it again, 0 for DefaultRescueAfter: the longest that a crash
+	// delays an email, give or take River's rescuer's 30-second round and its leader's election
+	// (within 20 seconds of the leader's death). It must exceed JobTimeout: a run ends, its send
+	// in flight and status write included, well before RescueAfter (see runLimits).
+	RescueAfter time.Duration
 }
+
+// The defaults of QueueConfig.JobTimeout and RescueAfter.
+const (
+	DefaultJobTimeout  = 30 * time.Second
+	DefaultRescueAfter = time.Minute
+)
 
 // Queue is a durable outbox in PostgreSQL: an email enqueued in a transaction is sent by the
 // workers only once that transaction commits, and an email not yet sent when the process stops
 // is sent after the next Start, by this process or another.
+//
+// Each email's outcome is written on its row as soon as the SMTP server has answered, in a
+// statement of its own, and no run sends an email already SENT or FAILED_PERMANENT. So an
+// email goes twice only when the process dies after the server accepted it and before SENT is
+// written (a database out of reach meanwhile is waited for, then the email is remembered
+// as sent until the process ends): at least once, with at most one email per worker sent
+// twice per crash, every copy carrying the same Message-ID. A job left running by a dead
+// process is run again after QueueConfig.RescueAfter.
 type Queue struct {
 	db     *bun.DB
 	client *river.Client[*sql.Tx]
@@ -77,13 +102,26 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 	if maxWorkers <= 0 {
 		maxWorkers = 10
 	}
+	limits := runLimits{jobTimeout: cfg.JobTimeout, rescueAfter: cfg.RescueAfter}
+	if limits.jobTimeout <= 0 {
+		limits.jobTimeout = DefaultJobTimeout
+	}
+	if limits.rescueAfter <= 0 {
+		limits.rescueAfter = DefaultRescueAfter
+	}
+	if limits.rescueAfter <= limits.jobTimeout {
+		return nil, fmt.Errorf("mail: RescueAfter (%s) must be longer than JobTimeout (%s)", limits.rescueAfter, limits.jobTimeout)
+	}
 
 	if cfg.Observer != nil {
 		cfg.Sender = observedSender{cfg.Sender, cfg.Observer}
 	}
+	unrecorded := newUnrecordedSends()
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff})
-	chunks := &sendEmailsWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff, maxAttempts: maxAttempts}
+	river.AddWorker(workers, &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff,
+		limits: limits, unrecorded: unrecorded})
+	chunks := &sendEmailsWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff, maxAttempts: maxAttempts,
+		limits: limits, unrecorded: unrecorded}
 	river.AddWorker(workers, chunks)
 	if cfg.Register != nil {
 		cfg.Register(workers)
@@ -97,7 +135,10 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 		// River refuses a poll interval shorter than the cooldown between fetches.
 		FetchCooldown: min(poll, river.FetchCooldownDefault),
 		MaxAttempts:   maxAttempts,
-		Logger:        slog.New(minLevelHandler{logger.Handler(), slog.LevelWarn}),
+		// Without these, River takes an hour to run again the jobs of a process that died.
+		JobTimeout:           limits.jobTimeout,
+		RescueStuckJobsAfter: limits.rescueAfter,
+		Logger:               slog.New(minLevelHandler{logger.Handler(), slog.LevelWarn}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mail: river client: %w", err)

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"github.com/google/uuid"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -51,6 +54,10 @@ func NewSMTPSender(smtpURL, from string) (Sender, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
+	sender, err := netmail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("mail: sender address: %w", err)
+	}
 	if err := gomail.NewMsg().From(from); err != nil {
 		return nil, fmt.Errorf("mail: sender address: %w", err)
 	}
@@ -58,13 +65,16 @@ func NewSMTPSender(smtpURL, from string) (Sender, error) {
 	if _, err := gomail.NewClient(u.Hostname(), opts...); err != nil {
 		return nil, fmt.Errorf("mail: SMTP client: %w", err)
 	}
-	return &smtpSender{host: u.Hostname(), from: from, opts: opts}, nil
+	domain := sender.Address[strings.LastIndexByte(sender.Address, '@')+1:]
+	return &smtpSender{host: u.Hostname(), from: from, domain: domain, opts: opts}, nil
 }
 
 type smtpSender struct {
 	host string
 	from string
-	opts []gomail.Option
+	// domain is the sender address's, the right-hand side of each Message-ID.
+	domain string
+	opts   []gomail.Option
 }
 
 func (s *smtpSender) Send(ctx context.Context, m Message) error {
@@ -77,7 +87,11 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
-	msg.SetMessageID()
+	if m.ID != uuid.Nil {
+		msg.SetMessageIDWithValue(m.ID.String() + "@" + s.domain)
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
@@ -86,9 +100,19 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return classify(err)
+	client, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return classify(fmt.Errorf("dial failed: %w", err))
 	}
+	err = c.SendWithSMTPClient(client, msg)
+	// The QUIT goes on in the background: the email's fate is known, and the sooner the queue
+	// records it, the narrower the window in which a crash makes the queue send it again.
+	go c.CloseWithSMTPClient(client) //nolint:errcheck // the conversation is over either way
+	if err != nil && !msg.IsDelivered() {
+		return classify(fmt.Errorf("send failed: %w", err))
+	}
+	// Delivered: the server accepted the data. A failure after that, of the RSET that ends
+	// the transaction, is no failure of the email, which must not be sent again.
 	return nil
 }
 

@@ -31,19 +31,24 @@ func (sendEmailArgs) Kind() string { return "send_email" }
 type sendWorker struct {
 	river.WorkerDefaults[sendEmailArgs]
 
-	db      *bun.DB
-	sender  Sender
-	log     *slog.Logger
-	backoff func(attempt int) time.Duration
+	db         *bun.DB
+	sender     Sender
+	log        *slog.Logger
+	backoff    func(attempt int) time.Duration
+	limits     runLimits
+	unrecorded *unrecordedSends
 }
 
 func (w *sendWorker) NextRetry(job *river.Job[sendEmailArgs]) time.Time {
 	return time.Now().Add(w.backoff(job.Attempt + job.Args.AttemptsBefore))
 }
 
+func (w *sendWorker) Timeout(*river.Job[sendEmailArgs]) time.Duration { return w.limits.jobTimeout }
+
 // Work sends the email at least once: a crash between the send and the status update sends it
 // again, which is better than losing it.
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) error {
+	run := w.limits.start()
 	id := job.Args.EmailID
 	var e outboxRow
 	err := w.db.NewSelect().Model(&e).Where("id = ?", id).Scan(ctx)
@@ -56,49 +61,48 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) er
 	if e.Status == StatusSent || e.Status == StatusFailedPermanent {
 		return nil // done by an earlier run of this job
 	}
-
-	sendErr := send(ctx, w.sender, e)
-	// The outcome is recorded even when the send ran into shutdown: it happened.
+	// From here on the run's deadlines bound it, not River's timeout: the send and its outcome
+	// go together.
 	ctx = context.WithoutCancel(ctx)
 	log := w.log.With("email_id", id, "kind", e.Kind, "to", e.Recipient, "attempt", job.Attempt+job.Args.AttemptsBefore)
+	if w.unrecorded.has(id) {
+		_, err := recordSent(ctx, w.db, run, w.unrecorded, id, false)
+		return err
+	}
+
+	sendErr := run.send(ctx, w.sender, e)
+	status, jobErr := StatusFailedRetryable, sendErr
 	switch {
 	case sendErr == nil:
 		log.InfoContext(ctx, "email sent", "subject", e.Subject)
-		_, err := record(ctx, w.db, id, StatusSent, nil, false)
+		_, err := recordSent(ctx, w.db, run, w.unrecorded, id, false)
 		return err
 	case IsPermanent(sendErr):
 		log.WarnContext(ctx, "email failed for good", "error", sendErr)
-		_, err := record(ctx, w.db, id, StatusFailedPermanent, sendErr, false)
-		return errors.Join(river.JobCancel(sendErr), err)
+		status, jobErr = StatusFailedPermanent, river.JobCancel(sendErr)
 	case job.Attempt >= job.MaxAttempts:
 		log.WarnContext(ctx, "email failed, no attempts left", "error", sendErr)
-		_, err := record(ctx, w.db, id, StatusFailedPermanent, sendErr, false)
-		return errors.Join(sendErr, err)
+		status = StatusFailedPermanent
 	default:
 		log.WarnContext(ctx, "email failed, will retry", "error", sendErr)
-		_, err := record(ctx, w.db, id, StatusFailedRetryable, sendErr, false)
-		return errors.Join(sendErr, err)
 	}
+	err = run.write(ctx, func(ctx context.Context) error {
+		_, err := record(ctx, w.db, id, status, sendErr, false)
+		return err
+	})
+	return errors.Join(jobErr, err)
 }
 
 // chunkSize is how many emails one send_emails job carries: EnqueueMany inserts one job per
 // chunkSize emails, so that a bulk invite of thousands inserts a hundred jobs, not thousands.
+// A run that does not get through its chunk within the job's timeout goes on in the next run.
 const chunkSize = 100
 
-const (
-	// chunkMaxAttempts is how many runs a send_emails job gets. A run fails only when the
-	// database does (an email's failed send is handed to a retry job of its own) and a
-	// discarded chunk leaves its QUEUED emails unsent, so it gets River's default, however few
-	// attempts QueueConfig.MaxAttempts gives each email.
-	chunkMaxAttempts = river.MaxAttemptsDefault
-	// chunkTimeout bounds a run of a send_emails job, well within the hour after which River
-	// takes a running job for one whose process died and runs it again: two runs of a chunk at
-	// once could send an email twice. A run cut short goes on where it stopped.
-	chunkTimeout = 30 * time.Minute
-	// sendTimeout bounds one send of a chunk, as River's default job timeout bounded the job
-	// of each email before emails went in chunks. It is a failure that may pass.
-	sendTimeout = river.JobTimeoutDefault
-)
+// chunkMaxAttempts is how many runs a send_emails job gets. A run fails only when the database
+// does (an email's failed send is handed to a retry job of its own) and a discarded chunk
+// leaves its QUEUED emails unsent, so it gets River's default, however few attempts
+// QueueConfig.MaxAttempts gives each email.
+const chunkMaxAttempts = river.MaxAttemptsDefault
 
 // sendEmailsArgs is the River job that sends a chunk of up to chunkSize emails rows.
 type sendEmailsArgs struct {
@@ -108,9 +112,10 @@ type sendEmailsArgs struct {
 func (sendEmailsArgs) Kind() string { return "send_emails" }
 
 // sendEmailsWorker makes the first attempt of each email of a chunk, one after the other (River
-// runs several chunks at once), and records each outcome on its row as it goes. An email whose
-// attempt fails for a reason that may pass is handed, in the transaction that records the
-// failure, to a send_email job of its own, which makes its later attempts.
+// runs several chunks at once), and records each outcome on its row as soon as the SMTP server
+// has answered, before the next send. An email whose attempt fails for a reason that may pass
+// is handed, in the transaction that records the failure, to a send_email job of its own,
+// which makes its later attempts.
 //
 // Only the rows still QUEUED are sent, so that a chunk run again (after a crash, or a run cut
 // short) sends nothing twice, except an email whose send went through but whose status was
@@ -125,20 +130,24 @@ type sendEmailsWorker struct {
 	log         *slog.Logger
 	backoff     func(attempt int) time.Duration
 	maxAttempts int
+	limits      runLimits
+	unrecorded  *unrecordedSends
 }
 
 func (w *sendEmailsWorker) NextRetry(job *river.Job[sendEmailsArgs]) time.Time {
 	return time.Now().Add(w.backoff(job.Attempt))
 }
 
-func (w *sendEmailsWorker) Timeout(*river.Job[sendEmailsArgs]) time.Duration { return chunkTimeout }
+func (w *sendEmailsWorker) Timeout(*river.Job[sendEmailsArgs]) time.Duration {
+	return w.limits.jobTimeout
+}
 
 func (w *sendEmailsWorker) Work(ctx context.Context, job *river.Job[sendEmailsArgs]) error {
-	err := w.work(ctx, job.Args.EmailIDs)
+	err := w.work(ctx, w.limits.start(), job.Args.EmailIDs)
 	if err != nil && ctx.Err() != nil {
-		// Shutdown, or the run took chunkTimeout: the next run sends the emails still QUEUED.
-		// A snooze, unlike an error, does not use up one of the job's attempts, which a chunk
-		// interrupted time after time would otherwise run out of with emails left unsent.
+		// Shutdown, or the job's timeout: the next run sends the emails still QUEUED. A snooze,
+		// unlike an error, does not use up one of the job's attempts, which a chunk interrupted
+		// time after time would otherwise run out of with emails left unsent.
 		w.log.InfoContext(ctx, "email chunk interrupted, will go on", "job_id", job.ID, "error", err)
 		return river.JobSnooze(0)
 	}
@@ -149,7 +158,9 @@ func (w *sendEmailsWorker) Work(ctx context.Context, job *river.Job[sendEmailsAr
 	return err
 }
 
-func (w *sendEmailsWorker) work(ctx context.Context, ids []uuid.UUID) error {
+// work sends the chunk's emails still QUEUED until ctx ends, which River makes it do at the
+// job's timeout.
+func (w *sendEmailsWorker) work(ctx context.Context, run runDeadlines, ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -166,7 +177,7 @@ func (w *sendEmailsWorker) work(ctx context.Context, ids []uuid.UUID) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := w.sendOne(ctx, e); err != nil {
+		if err := w.sendOne(context.WithoutCancel(ctx), run, e); err != nil {
 			return err
 		}
 	}
@@ -175,34 +186,46 @@ func (w *sendEmailsWorker) work(ctx context.Context, ids []uuid.UUID) error {
 
 // sendOne makes the first attempt of email e and records its outcome; the error is the
 // database's, the send's outcome being on the row.
-func (w *sendEmailsWorker) sendOne(ctx context.Context, e outboxRow) error {
-	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
-	sendErr := send(sendCtx, w.sender, e)
-	cancel()
-	// The outcome is recorded even when the send ran into shutdown: it happened.
-	ctx = context.WithoutCancel(ctx)
+func (w *sendEmailsWorker) sendOne(ctx context.Context, run runDeadlines, e outboxRow) error {
 	log := w.log.With("email_id", e.ID, "kind", e.Kind, "to", e.Recipient, "attempt", 1)
+	if w.unrecorded.has(e.ID) {
+		_, err := recordSent(ctx, w.db, run, w.unrecorded, e.ID, true)
+		return err
+	}
+	sendErr := run.send(ctx, w.sender, e)
 	var (
 		done bool
 		err  error
 	)
+	recordAs := func(status Status) {
+		err = run.write(ctx, func(ctx context.Context) error {
+			var err error
+			done, err = record(ctx, w.db, e.ID, status, sendErr, true)
+			return err
+		})
+	}
 	switch {
 	case sendErr == nil:
 		log.InfoContext(ctx, "email sent", "subject", e.Subject)
-		done, err = record(ctx, w.db, e.ID, StatusSent, nil, true)
+		done, err = recordSent(ctx, w.db, run, w.unrecorded, e.ID, true)
 	case IsPermanent(sendErr):
 		log.WarnContext(ctx, "email failed for good", "error", sendErr)
-		done, err = record(ctx, w.db, e.ID, StatusFailedPermanent, sendErr, true)
+		recordAs(StatusFailedPermanent)
 	case w.maxAttempts <= 1:
 		log.WarnContext(ctx, "email failed, no attempts left", "error", sendErr)
-		done, err = record(ctx, w.db, e.ID, StatusFailedPermanent, sendErr, true)
+		recordAs(StatusFailedPermanent)
 	default:
 		log.WarnContext(ctx, "email failed, will retry", "error", sendErr)
-		done, err = w.handOff(ctx, e.ID, sendErr)
+		err = run.write(ctx, func(ctx context.Context) error {
+			var err error
+			done, err = w.handOff(ctx, e.ID, sendErr)
+			return err
+		})
 	}
 	if err == nil && !done {
-		// Another run of the chunk recorded it first: River took this run for a dead one.
-		log.WarnContext(ctx, "email recorded by another run of its chunk")
+		// Another run of the chunk recorded it first (River took this run for a dead one), or
+		// this run's write was committed but its answer lost and the write tried again.
+		log.WarnContext(ctx, "email already recorded")
 	}
 	return err
 }
@@ -229,10 +252,29 @@ func (w *sendEmailsWorker) handOff(ctx context.Context, id uuid.UUID, sendErr er
 	return done, err
 }
 
+// recordSent records email id as SENT (only while it is QUEUED, with ifQueued), trying again
+// while the database fails, until the run's writeBy. If it cannot, the email is remembered in
+// unrecorded, so that the next run in this process records it instead of sending it again.
+// A write that goes through forgets it.
+func recordSent(ctx context.Context, db bun.IDB, run runDeadlines, unrecorded *unrecordedSends, id uuid.UUID, ifQueued bool) (bool, error) {
+	var done bool
+	err := run.write(ctx, func(ctx context.Context) error {
+		var err error
+		done, err = record(ctx, db, id, StatusSent, nil, ifQueued)
+		return err
+	})
+	if err != nil {
+		unrecorded.add(id)
+		return false, err
+	}
+	unrecorded.remove(id)
+	return done, nil
+}
+
 // send renders email e and hands it to sender. An email that does not render never will: that
 // is a permanent failure.
 func send(ctx context.Context, sender Sender, e outboxRow) error {
-	m, err := Message{Kind: e.Kind, To: e.Recipient, Subject: e.Subject, Link: e.Link, Params: e.Params}.Render()
+	m, err := Message{ID: e.ID, Kind: e.Kind, To: e.Recipient, Subject: e.Subject, Link: e.Link, Params: e.Params}.Render()
 	if err != nil {
 		return permanent(err)
 	}

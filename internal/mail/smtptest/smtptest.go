@@ -38,6 +38,8 @@ type Message struct {
 	Data []byte
 	// Subject is the decoded Subject header.
 	Subject string
+	// MessageID is the Message-ID header, angle brackets included.
+	MessageID string
 	// Text is the decoded text/plain part, "" when there is none.
 	Text string
 	// HTML is the decoded text/html part, "" when there is none.
@@ -69,6 +71,9 @@ type Server struct {
 	mu       sync.Mutex
 	closed   bool                               // tb must not be used any more
 	messages map[string][]Message               // by lower-cased recipient
+	accepted int                                // messages accepted, one per recipient
+	delay    time.Duration                      // before each answer to MAIL FROM
+	hangUp   map[string]bool                    // drop the connection once a message is taken
 	attempts map[string]int                     // RCPT commands per recipient
 	rcptErr  map[string]func(attempt int) error // answer to RCPT TO; nil: accept
 	dataErr  map[string]func(attempt int) error // answer to the data; nil: accept
@@ -89,9 +94,10 @@ func Start(tb testing.TB) *Server {
 		attempts: map[string]int{},
 		rcptErr:  map[string]func(int) error{},
 		dataErr:  map[string]func(int) error{},
+		hangUp:   map[string]bool{},
 	}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &session{server: s}, nil
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &session{server: s, conn: c.Conn()}, nil
 	}))
 	srv.Domain = "localhost"
 	srv.ReadTimeout = 10 * time.Second
@@ -136,6 +142,30 @@ func (s *Server) OnData(to string, f func(attempt int) error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dataErr[strings.ToLower(to)] = f
+}
+
+// Delay makes the server wait d before it answers each MAIL FROM, as a distant or busy server
+// does. A client that dies meanwhile has delivered nothing.
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// HangUpAfterData makes the server drop the connection right after it accepted a message to
+// to (the 250 sent): the client's next command (RSET, QUIT) fails although the message was
+// delivered, as when a server or the network fails at the end of a conversation.
+func (s *Server) HangUpAfterData(to string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUp[strings.ToLower(to)] = true
+}
+
+// Accepted returns how many messages the server has accepted so far, one per recipient.
+func (s *Server) Accepted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted
 }
 
 // Received returns the messages accepted for to so far, oldest first.
@@ -200,14 +230,28 @@ func (l testLogger) log(msg string) {
 
 type session struct {
 	server *Server
+	conn   net.Conn
 	from   string
 	to     []string
+	// hangUp is set once a message is accepted for a recipient of HangUpAfterData: go-smtp
+	// calls Reset right after it sent the 250, which then closes the connection.
+	hangUp bool
 }
 
-func (s *session) Reset()        { s.from, s.to = "", nil }
+func (s *session) Reset() {
+	s.from, s.to = "", nil
+	if s.hangUp {
+		s.conn.Close()
+	}
+}
+
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.server.mu.Lock()
+	delay := s.server.delay
+	s.server.mu.Unlock()
+	time.Sleep(delay)
 	s.from = from
 	return nil
 }
@@ -249,6 +293,8 @@ func (s *session) Data(r io.Reader) error {
 	for _, to := range s.to {
 		key := strings.ToLower(to)
 		srv.messages[key] = append(srv.messages[key], m)
+		srv.accepted++
+		s.hangUp = s.hangUp || srv.hangUp[key]
 	}
 	return nil
 }
@@ -282,7 +328,10 @@ func decode(data []byte) (Message, error) {
 	if err := collect(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, bodies); err != nil {
 		return Message{}, err
 	}
-	return Message{Data: data, Subject: subject, Text: bodies["text/plain"], HTML: bodies["text/html"]}, nil
+	return Message{
+		Data: data, Subject: subject, MessageID: msg.Header.Get("Message-ID"),
+		Text: bodies["text/plain"], HTML: bodies["text/html"],
+	}, nil
 }
 
 // collect adds the decoded body of each leaf part to into, by media type.
