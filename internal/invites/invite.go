@@ -57,6 +57,8 @@ type Invite struct {
 	UpdatedAt  time.Time    `bun:"updated_at"`
 	ClaimedAt  *time.Time   `bun:"claimed_at"`
 	EndedAt    *time.Time   `bun:"ended_at"`
+	// ResentAt is when the invite was last resent: the next resend waits a minute after it.
+	ResentAt *time.Time `bun:"resent_at"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
 }
@@ -206,4 +208,15 @@ func requireRole(ctx context.Context, db bun.IDB, projectID, viewer uuid.UUID, m
 		return nil, Errorf(Forbidden, "this needs the %s role or higher in the project", min)
 	}
 	return m, nil
+}
+
+// InviterSeenBy returns an invite's inviter as viewer may see them. A signed-in viewer
+// reached the invite under the visibility rules and sees the inviter in full. An anonymous
+// one (declining by the link's token) sees only the name, as the preview does: the ID is
+// the nil UUID and the email empty, so the link tells nothing more about the inviter.
+func InviterSeenBy(viewer, inviter *User) *User {
+	if viewer != nil {
+		return inviter
+	}
+	return &User{Name: inviter.Name}
 }
