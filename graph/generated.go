@@ -1372,7 +1372,7 @@ type UserInvite {
   role: ProjectRole
   "The project's own ID for the person; none once the invite is expired, declined or revoked."
   externalId: String
-  "Who sent the invite."
+  "Who sent the invite. An anonymous caller (declining by the link's token) sees only the name, as the preview shows it: ` + "`" + `email` + "`" + ` is empty and ` + "`" + `id` + "`" + ` names no account."
   inviter: User!
   "The user who claimed it."
   invitee: User

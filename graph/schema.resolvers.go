@@ -339,7 +339,7 @@ func (r *userInviteResolver) Inviter(ctx context.Context, obj *invites.Invite) (
 	if err != nil {
 		return nil, err
 	}
-	return invites.InviterSeenBy(viewer, inviter), nil
+	return invites.InviterSeenBy(viewer, obj, inviter), nil
 }
 
 // Invitee is the resolver for the invitee field.

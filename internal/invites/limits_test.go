@@ -159,11 +159,19 @@ func TestService_RecipientDailyLimit(t *testing.T) {
 func TestInviterSeenBy(t *testing.T) {
 	inviter := &invites.User{ID: uuid.New(), Email: "olive@example.com", Name: "Olive", CreatedAt: time.Now()}
 	viewer := &invites.User{ID: uuid.New(), Email: "ada@example.com", Name: "Ada"}
-	if got := invites.InviterSeenBy(viewer, inviter); got != inviter {
+	inv := &invites.Invite{ID: uuid.New(), InviterID: inviter.ID}
+	if got := invites.InviterSeenBy(viewer, inv, inviter); got != inviter {
 		t.Errorf("signed in: %+v, want the inviter in full", got)
 	}
-	got := invites.InviterSeenBy(nil, inviter)
-	if got.Name != "Olive" || got.ID != uuid.Nil || got.Email != "" || !got.CreatedAt.IsZero() || got.EmailVerified() {
-		t.Errorf("anonymous: %+v, want only the name", got)
+	got := invites.InviterSeenBy(nil, inv, inviter)
+	if got.Name != "Olive" || got.ID == inviter.ID || got.ID == uuid.Nil || got.Email != "" || !got.CreatedAt.IsZero() || got.EmailVerified() {
+		t.Errorf("anonymous: %+v, want only the name and an ID that is not the inviter's", got)
+	}
+	if again := invites.InviterSeenBy(nil, inv, inviter); again.ID != got.ID {
+		t.Errorf("the anonymous ID changes between calls: %s, %s", got.ID, again.ID)
+	}
+	other := &invites.Invite{ID: uuid.New(), InviterID: inviter.ID}
+	if o := invites.InviterSeenBy(nil, other, inviter); o.ID == got.ID {
+		t.Errorf("two invites of one inviter show one anonymous ID %s: it would link them", o.ID)
 	}
 }
