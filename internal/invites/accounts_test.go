@@ -318,6 +318,29 @@ func TestService_SignUpClientLimit(t *testing.T) {
 	if _, err := s.SignUp(ctx, invites.SignUpInput{Email: email, Password: "correct horse", Name: "N", Client: c}); err != nil {
 		t.Fatalf("the next hour: %v", err)
 	}
+
+	t.Run("ConcurrentCountExactly", func(t *testing.T) {
+		burst := newClient()
+		const n = 10
+		codes := make([]invites.Code, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				_, err := s.SignUp(ctx, invites.SignUpInput{Email: uniqueEmail("burst"), Password: "correct horse", Name: "N", Client: burst})
+				if err != nil {
+					codes[i] = invites.ErrorCode(err)
+				}
+			})
+		}
+		wg.Wait()
+		tally := map[invites.Code]int{}
+		for _, c := range codes {
+			tally[c]++
+		}
+		if tally[""] != 3 || tally[invites.RateLimited] != n-3 {
+			t.Errorf("10 sign-ups at once from one address: %v, want 3 made and 7 RATE_LIMITED", tally)
+		}
+	})
 }
 
 func TestService_Authenticate(t *testing.T) {
