@@ -20,15 +20,21 @@
 //	INVITE_RATE_LIMIT  invites one inviter may send per hour, across replicas (10000; -1: none)
 //	COMPLEXITY_LIMIT   a query's cost cap, a connection counting first x its items (5000)
 //	DEPTH_LIMIT        how deeply a query's fields may nest (12)
+//	TRUSTED_PROXIES    CIDRs of proxies whose X-Forwarded-For gives the client's address (none)
+//	LOGIN_CLIENT_FAILURE_LIMIT    failed log-ins per client address in 15 minutes (20; 0: none)
+//	SIGNUP_CLIENT_LIMIT           sign-ups without an invite per client address an hour (20; 0: none)
+//	INVITE_RECIPIENT_DAILY_LIMIT  invite emails one address may get a UTC day (10; 0: none)
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
@@ -79,6 +85,11 @@ type config struct {
 	RateLimit     int
 	Complexity    int
 	Depth         int
+	// The abuse limits, -1 where the setting is 0 (none), and the proxies to believe.
+	LoginClientFailures int
+	SignUpsPerClient    int
+	RecipientDaily      int
+	TrustedProxies      []netip.Prefix
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -118,6 +129,28 @@ func loadConfig(getenv func(string) string) (config, error) {
 			}
 			*n.dst = i
 		}
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+		def  int
+	}{
+		{"LOGIN_CLIENT_FAILURE_LIMIT", &c.LoginClientFailures, 20},
+		{"SIGNUP_CLIENT_LIMIT", &c.SignUpsPerClient, 20},
+		{"INVITE_RECIPIENT_DAILY_LIMIT", &c.RecipientDaily, 10},
+	} {
+		*n.dst = n.def
+		if v := getenv(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < 0 {
+				return c, fmt.Errorf("%s: %q is not a whole number (0 turns the limit off)", n.name, v)
+			}
+			*n.dst = cmp.Or(i, -1)
+		}
+	}
+	var err error
+	if c.TrustedProxies, err = graph.ParseTrustedProxies(getenv("TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	for _, d := range []struct {
 		name string
@@ -190,6 +223,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	serviceCfg := invites.Config{
 		AppURL: cfg.AppURL, SessionTTL: cfg.SessionTTL, InviteTTL: cfg.InviteTTL, InviteRetention: cfg.Retention,
 		InviteRateLimit: cfg.RateLimit, Observer: meters,
+		LoginClientFailureLimit: cfg.LoginClientFailures, SignUpClientLimit: cfg.SignUpsPerClient, InviteRecipientDailyLimit: cfg.RecipientDaily,
 	}
 	sweeper := invites.NewSweeper(db, serviceCfg)
 	queue, err := mail.NewQueue(db, mail.QueueConfig{
@@ -211,6 +245,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		Introspection:   cfg.Introspection,
 		ComplexityLimit: cfg.Complexity,
 		DepthLimit:      cfg.Depth,
+		TrustedProxies:  cfg.TrustedProxies,
 		Logger:          log,
 		Extensions:      []gqlgraphql.HandlerExtension{meters.Extension()},
 	})))

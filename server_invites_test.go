@@ -23,7 +23,7 @@ func TestServer_InviteThroughSMTP(t *testing.T) {
 	c := e2eClient{t, startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})}
 	inviteLink := "https://app.example/invite/"
 
-	owner := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": e2eEmail("owner"), "password": "correct horse", "name": "Olga Owner"}}), "signUp", "token").(string)
+	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Olga Owner")
 	project := field(c.do(owner, `mutation { createProject(input: {name: "Apollo"}) { id } }`, nil), "createProject", "id").(string)
 
 	// The owner makes an admin, who joins through the emailed link.
@@ -110,7 +110,7 @@ func TestServer_InvitedBeforeSignUp(t *testing.T) {
 	smtp := smtptest.Start(t)
 	c := e2eClient{t, startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})}
 
-	owner := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": e2eEmail("owner"), "password": "correct horse", "name": "Olga"}}), "signUp", "token").(string)
+	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Olga")
 	project := field(c.do(owner, `mutation { createProject(input: {name: "Gemini"}) { id } }`, nil), "createProject", "id").(string)
 	email := e2eEmail("late")
 	c.do(owner, e2eCreateInvite, map[string]any{"i": map[string]any{"email": email, "projectId": project, "role": "CONTRIBUTOR", "externalId": "E-7"}})

@@ -32,8 +32,11 @@ func TestServer_Metrics(t *testing.T) {
 	smtp := smtptest.Start(t)
 	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example"})
 	c := e2eClient{t, base}
+	ownerEmail := e2eEmail("metrics")
 	owner := field(c.do("", `mutation SignUp($i: SignUpInput!) { signUp(input: $i) { token } }`,
-		map[string]any{"i": map[string]any{"email": e2eEmail("metrics"), "password": "correct horse", "name": "M"}}), "signUp", "token").(string)
+		map[string]any{"i": map[string]any{"email": ownerEmail, "password": "correct horse", "name": "M"}}), "signUp", "token").(string)
+	verify := smtp.WaitFor(t, ownerEmail, 1, mailWait)[0].Link("https://app.example/verify-email/")
+	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(verify)})
 	c.try("", `mutation LogIn { logIn(input: {email: "nobody@example.test", password: "wrong password"}) { token } }`, nil)
 	project := field(c.do(owner, `mutation { createProject(input: {name: "Metered"}) { id } }`, nil), "createProject", "id").(string)
 	email := e2eEmail("metered")

@@ -57,7 +57,7 @@ func TestReplicas(t *testing.T) {
 
 	// Through A: an owner, a project and 20 invites.
 	ownerEmail := e2eEmail("owner")
-	owner := field(a.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": ownerEmail, "password": "correct horse", "name": "Olga Owner"}}), "signUp", "token").(string)
+	owner := a.signUpVerified(smtp, ownerEmail, "Olga Owner")
 	project := field(a.do(owner, `mutation { createProject(input: {name: "Apollo"}) { id } }`, nil), "createProject", "id").(string)
 	emails := make([]string, invitees)
 	for i := range emails {

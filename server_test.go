@@ -14,6 +14,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/pgtest"
 )
@@ -29,6 +30,10 @@ func startServer(t *testing.T, env map[string]string) string {
 		env["DATABASE_URL"] = pgtest.URL(t)
 	}
 	env["LOG_LEVEL"] = "warn"
+	if _, ok := env["SIGNUP_CLIENT_LIMIT"]; !ok {
+		// Every test signs up from 127.0.0.1 into one database; the cap has its own tests.
+		env["SIGNUP_CLIENT_LIMIT"] = "0"
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -174,11 +179,28 @@ func TestLoadConfig(t *testing.T) {
 			c.MailTimeout != 30*time.Second || c.MailRescue != time.Minute {
 			t.Errorf("defaults = %+v", c)
 		}
+		if c.LoginClientFailures != 20 || c.SignUpsPerClient != 20 || c.RecipientDaily != 10 || len(c.TrustedProxies) != 0 {
+			t.Errorf("abuse limits = %d, %d, %d, proxies %v; want 20, 20, 10 and none", c.LoginClientFailures, c.SignUpsPerClient, c.RecipientDaily, c.TrustedProxies)
+		}
+	})
+	t.Run("AbuseLimits", func(t *testing.T) {
+		env := map[string]string{"LOGIN_CLIENT_FAILURE_LIMIT": "0", "SIGNUP_CLIENT_LIMIT": "5", "INVITE_RECIPIENT_DAILY_LIMIT": "0", "TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1"}
+		c, err := loadConfig(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.LoginClientFailures != -1 || c.SignUpsPerClient != 5 || c.RecipientDaily != -1 {
+			t.Errorf("limits = %d, %d, %d; want -1 (none), 5, -1 (none)", c.LoginClientFailures, c.SignUpsPerClient, c.RecipientDaily)
+		}
+		if len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.0/8" || c.TrustedProxies[1].String() != "127.0.0.1/32" {
+			t.Errorf("TrustedProxies = %v", c.TrustedProxies)
+		}
 	})
 	t.Run("Errors", func(t *testing.T) {
 		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
 			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1",
-			"MAIL_JOB_TIMEOUT": "soon", "MAIL_RESCUE_AFTER": "30s"} { // a rescue no later than the 30s job timeout
+			"MAIL_JOB_TIMEOUT": "soon", "MAIL_RESCUE_AFTER": "30s", // a rescue no later than the 30s job timeout
+			"LOGIN_CLIENT_FAILURE_LIMIT": "-1", "SIGNUP_CLIENT_LIMIT": "x", "INVITE_RECIPIENT_DAILY_LIMIT": "1.5", "TRUSTED_PROXIES": "proxy.local"} {
 			if _, err := loadConfig(func(name string) string {
 				if name == k {
 					return v
@@ -205,6 +227,17 @@ func (c e2eClient) do(token, query string, vars map[string]any) map[string]any {
 		c.t.Fatalf("%s: errors %v", query, errs)
 	}
 	return data
+}
+
+// signUpVerified signs email up and verifies it through the link that smtp receives (sending
+// invites needs a verified email); it returns the session token. APP_URL must be
+// https://app.example.
+func (c e2eClient) signUpVerified(smtp *smtptest.Server, email, name string) string {
+	c.t.Helper()
+	token := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": email, "password": "correct horse", "name": name}}), "signUp", "token").(string)
+	link := smtp.WaitFor(c.t, email, 1, mailWait)[0].Link("https://app.example/verify-email/")
+	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(link)})
+	return token
 }
 
 // try runs one GraphQL request and returns its data and errors.

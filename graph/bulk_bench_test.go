@@ -109,7 +109,7 @@ func BenchmarkBulkInvite_NewCSV10000(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		// An owner per iteration: each sends 10,000 invites, the default hourly cap.
-		owner := signUp(&testing.T{}, h, uniqueEmail("bench"))
+		owner := signUpVerified(&testing.T{}, h, uniqueEmail("bench"))
 		project := newProject(&testing.T{}, h, owner, "Bench")
 		csv := bulkCSV(fmt.Sprintf("new%d-%d", time.Now().UnixNano(), i), 10000, 0)
 		runtime.GC()
@@ -130,7 +130,7 @@ func BenchmarkBulkInvite_ReuploadCSV10000(b *testing.B) {
 	var peak float64
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		owner := signUp(&testing.T{}, h, uniqueEmail("bench"))
+		owner := signUpVerified(&testing.T{}, h, uniqueEmail("bench"))
 		project := newProject(&testing.T{}, h, owner, "Bench")
 		prefix := fmt.Sprintf("re%d-%d", time.Now().UnixNano(), i)
 		if r := upload(b, h, owner, benchMutation, map[string]any{"projectId": project}, bulkCSV(prefix, 10000, 0)); len(r.Errors) > 0 {

@@ -59,7 +59,7 @@ const bulkMutation = `mutation($input: BulkInviteInput!) { bulkInvite(input: $in
 
 func TestBulkInvite_CSVUpload(t *testing.T) {
 	h := newHandler(t)
-	owner := signUp(t, h, uniqueEmail("owner"))
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Bulk")
 	member := uniqueEmail("member")
 	join(t, h, owner, project, member, "CONTRIBUTOR", "M-1")
@@ -129,10 +129,10 @@ func TestBulkInvite_CSVUpload(t *testing.T) {
 
 func TestBulkInvite_Errors(t *testing.T) {
 	h := newHandler(t)
-	owner := signUp(t, h, uniqueEmail("owner"))
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Bulk")
 	contributor := join(t, h, owner, project, uniqueEmail("contrib"), "CONTRIBUTOR", "")
-	outsider := signUp(t, h, uniqueEmail("outsider"))
+	outsider := signUpVerified(t, h, uniqueEmail("outsider"))
 	rows := []any{map[string]any{"email": uniqueEmail("x")}}
 
 	for _, tc := range []struct {
@@ -182,7 +182,7 @@ func TestBulkInvite_Errors(t *testing.T) {
 // A batch of 10,000 rows given inline fits the JSON body limit.
 func TestBulkInvite_TenThousandInlineRows(t *testing.T) {
 	h := newHandler(t)
-	owner := signUp(t, h, uniqueEmail("owner"))
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Inline")
 	prefix := strings.TrimSuffix(uniqueEmail("inline"), "@example.com")
 	rows := make([]any, 10000)

@@ -1476,7 +1476,7 @@ type UserInvite implements Node {
   externalId: String
   "The invitee's name as the inviter gave it (the name of a bulk invite's row); null when none was given. The invite page offers it as the sign-up name."
   name: String
-  "Who sent the invite."
+  "Who sent the invite. An anonymous caller (declining by the link's token) sees only the name, as the preview shows it: ` + "`" + `email` + "`" + ` is empty and ` + "`" + `id` + "`" + ` names no account."
   inviter: User!
   "The user who claimed it."
   invitee: User

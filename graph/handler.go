@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -28,6 +29,9 @@ type HandlerOptions struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps a multipart request (a CSV upload): 6 MiB.
 	MaxUploadBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed for the client's
+	// address (WithClientAddr): none.
+	TrustedProxies []netip.Prefix
 	Logger         *slog.Logger
 	// Extensions are added to the server (metrics, say).
 	Extensions []graphql.HandlerExtension
@@ -71,7 +75,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
 
-	return WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)))
+	return WithClientAddr(opt.TrustedProxies, WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes))))
 }
 
 // withRequestLoaders gives each request its own dataloaders.

@@ -43,6 +43,9 @@ func newHandlerOn(t *testing.T, db *bun.DB) http.Handler {
 	svc := invites.New(db, queue, invites.Config{
 		AppURL:   "https://app.example",
 		Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1},
+		// Every request of httptest comes from one address, and the package signs up
+		// hundreds of accounts; the cap per client address is tested through the server.
+		SignUpClientLimit: -1,
 	})
 	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{Introspection: true, Logger: quiet})
 }
@@ -138,6 +141,15 @@ func signUp(t *testing.T, h http.Handler, email string) string {
 	t.Helper()
 	d := ok(t, do(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"email": email, "password": "correct horse", "name": "Test"}}))
 	return get(d, "signUp", "token").(string)
+}
+
+// signUpVerified creates an account through the API, verifies its email through the emailed
+// link (sending invites needs a verified email), and returns its token.
+func signUpVerified(t *testing.T, h http.Handler, email string) string {
+	t.Helper()
+	token := signUp(t, h, email)
+	ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": lastLinkToken(t, email)}))
+	return token
 }
 
 // lastLinkToken returns the token at the end of the newest link emailed to recipient.

@@ -38,7 +38,7 @@ func join(t *testing.T, h http.Handler, owner, project, email, role, externalID 
 
 func TestInvites_EndToEnd(t *testing.T) {
 	h := newHandler(t)
-	owner := signUp(t, h, uniqueEmail("owner"))
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Apollo")
 	admin := join(t, h, owner, project, uniqueEmail("admin"), "ADMIN", "")
 
@@ -113,11 +113,11 @@ func TestInvites_EndToEnd(t *testing.T) {
 
 func TestInvites_Visibility(t *testing.T) {
 	h := newHandler(t)
-	owner := signUp(t, h, uniqueEmail("owner"))
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Gemini")
 	contributor := join(t, h, owner, project, uniqueEmail("contrib"), "CONTRIBUTOR", "C-1")
 	pending := join(t, h, owner, project, uniqueEmail("pending"), "PENDING", "")
-	outsider := signUp(t, h, uniqueEmail("outsider"))
+	outsider := signUpVerified(t, h, uniqueEmail("outsider"))
 
 	q := func(field string) string {
 		return `query($p: ID!) { project(id: $p) { ` + field + ` { totalCount } } }`
@@ -190,7 +190,7 @@ func TestInvites_Visibility(t *testing.T) {
 
 func TestInvites_Errors(t *testing.T) {
 	h := newHandler(t)
-	owner := signUp(t, h, uniqueEmail("owner"))
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Mercury")
 	admin := join(t, h, owner, project, uniqueEmail("admin"), "ADMIN", "")
 	member := uniqueEmail("member")

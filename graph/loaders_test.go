@@ -12,7 +12,7 @@ import (
 // 10 items as for 100.
 func TestNoNPlusOne(t *testing.T) {
 	plain := newHandler(t)
-	owner := signUp(t, plain, uniqueEmail("owner"))
+	owner := signUpVerified(t, plain, uniqueEmail("owner"))
 	project := newProject(t, plain, owner, "Crowded")
 	ownerID := get(ok(t, do(t, plain, owner, `{ me { id } }`, nil)), "me", "id").(string)
 

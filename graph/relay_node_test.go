@@ -3,7 +3,6 @@ package graph_test
 import (
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -12,15 +11,6 @@ import (
 
 	"github.com/invites/invites/internal/pgtest"
 )
-
-// signUpVerified creates an account through the API and verifies its email through the
-// emailed link (sending invites needs a verified email), returning its session token.
-func signUpVerified(t *testing.T, h http.Handler, email string) string {
-	t.Helper()
-	token := signUp(t, h, email)
-	ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": lastLinkToken(t, email)}))
-	return token
-}
 
 const nodeQuery = `query($id: ID!) { node(id: $id) {
 	__typename id

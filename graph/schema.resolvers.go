@@ -30,7 +30,7 @@ func (r *activityEventResolver) Invite(ctx context.Context, obj *invites.Event) 
 
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
-	s, err := r.Service.SignUp(ctx, invites.SignUpInput{Email: deref(input.Email), Password: input.Password, Name: input.Name, InviteToken: deref(input.InviteToken)})
+	s, err := r.Service.SignUp(ctx, invites.SignUpInput{Email: deref(input.Email), Password: input.Password, Name: input.Name, InviteToken: deref(input.InviteToken), Client: clientAddr(ctx)})
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) 
 
 // LogIn is the resolver for the logIn field.
 func (r *mutationResolver) LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error) {
-	s, err := r.Service.LogIn(ctx, input.Email, input.Password)
+	s, err := r.Service.LogIn(ctx, clientAddr(ctx), input.Email, input.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +345,15 @@ func (r *userInviteResolver) Project(ctx context.Context, obj *invites.Invite) (
 
 // Inviter is the resolver for the inviter field.
 func (r *userInviteResolver) Inviter(ctx context.Context, obj *invites.Invite) (*invites.User, error) {
-	return r.user(ctx, obj.InviterID)
+	viewer, err := r.optionalViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inviter, err := r.user(ctx, obj.InviterID)
+	if err != nil {
+		return nil, err
+	}
+	return invites.InviterSeenBy(viewer, obj, inviter), nil
 }
 
 // Invitee is the resolver for the invitee field.

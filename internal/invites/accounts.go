@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"math"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -61,6 +61,7 @@ type loginFailure struct {
 	bun.BaseModel `bun:"table:login_failures"`
 
 	Email    string    `bun:"email"`
+	Client   string    `bun:"client"`
 	FailedAt time.Time `bun:"failed_at"`
 }
 
@@ -82,6 +83,9 @@ type SignUpInput struct {
 	Name     string
 	// InviteToken, from an invite's link, claims that invite while signing up.
 	InviteToken string
+	// Client is the caller's network address: sign-ups without an invite token are capped
+	// per address.
+	Client netip.Addr
 }
 
 // SignUp creates an account and signs the user in. Without an invite token the email is
@@ -89,7 +93,8 @@ type SignUpInput struct {
 // counts as verified (the token came to that mailbox): the invite is claimed, and so is every
 // other pending invite to the email.
 //
-// Errors: BAD_USER_INPUT (email, password, name), EMAIL_TAKEN; with a token also NOT_FOUND,
+// Errors: BAD_USER_INPUT (email, password, name), EMAIL_TAKEN, RATE_LIMITED (too many sign-ups
+// from the client's address: SignUpClientLimit an hour); with a token also NOT_FOUND,
 // EMAIL_MISMATCH, INVITE_EXPIRED and INVITE_NOT_PENDING, and then no account is made.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) {
 	name, err := normalizeName("name", in.Name)
@@ -104,6 +109,11 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) 
 		return nil, err
 	}
 	if err := checkPasswordRule("password", in.Password); err != nil {
+		return nil, err
+	}
+	// Only sign-ups without a token are counted: they make unverified accounts and email
+	// unproven addresses, while a token sign-up needs an invite, which is capped already.
+	if err := s.takeClientQuota(ctx, "sign-up", in.Client, s.cfg.SignUpClientLimit, time.Hour, "sign-ups"); err != nil {
 		return nil, err
 	}
 	// Hashing costs tens of milliseconds: do it before the transaction, not inside it.
@@ -214,65 +224,48 @@ func (s *Service) createSession(ctx context.Context, tx bun.IDB, user *User) (*S
 	return &Session{Token: token, User: user}, nil
 }
 
-// LogIn checks an email and password and starts a session.
+// LogIn checks an email and password from a client address and starts a session. The
+// password hash (tens of milliseconds) is checked outside any transaction or lock.
 //
 // Errors: INVALID_CREDENTIALS alike for an unknown email and a wrong password; RATE_LIMITED
-// after too many failures for the email, counted in the database for every replica.
-func (s *Service) LogIn(ctx context.Context, rawEmail, password string) (*Session, error) {
+// for a client with too many failures, or one that keeps failing for an email that many have
+// failed for (startLogIn has the rules), counted in the database for every replica.
+func (s *Service) LogIn(ctx context.Context, client netip.Addr, rawEmail, password string) (*Session, error) {
 	badCredentials := Errorf(InvalidCredentials, "wrong email or password")
 	email, err := NormalizeEmail("email", rawEmail)
 	if err != nil {
 		return nil, badCredentials
 	}
+	attempt, err := s.startLogIn(ctx, client, email)
+	if err != nil {
+		return nil, err
+	}
+	user := new(User)
+	err = s.db.NewSelect().Model(user).Where("email = ?", email).Scan(ctx)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		user = nil
+	case err != nil:
+		return nil, err
+	}
+	ok, err := s.passwordMatches(user, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		// The attempt stays counted as a failure.
+		return nil, badCredentials
+	}
 	var sess *Session
-	failed := false
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		// One email's attempts queue behind each other, so the count they see is exact.
-		if err := advisoryLock(ctx, tx, "login:"+email); err != nil {
-			return err
-		}
-		now := s.now()
-		windowStart := now.Add(-s.cfg.LoginFailureWindow)
-		if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", email).Where("failed_at <= ?", windowStart).Exec(ctx); err != nil {
-			return err
-		}
-		var failures []loginFailure
-		if err := tx.NewSelect().Model(&failures).Where("email = ?", email).Order("failed_at").Scan(ctx); err != nil {
-			return err
-		}
-		if len(failures) >= s.cfg.LoginFailureLimit {
-			wait := failures[len(failures)-s.cfg.LoginFailureLimit].FailedAt.Add(s.cfg.LoginFailureWindow).Sub(now)
-			return Errorf(RateLimited, "too many failed log-ins for this email; try again in %d minutes", int(math.Ceil(wait.Minutes())))
-		}
-
-		user := new(User)
-		err = tx.NewSelect().Model(user).Where("email = ?", email).Scan(ctx)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			user = nil
-		case err != nil:
-			return err
-		}
-		ok, err := s.passwordMatches(user, password)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			failed = true
-			_, err := tx.NewInsert().Model(&loginFailure{Email: email, FailedAt: now}).Exec(ctx)
-			return err
-		}
-		if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", email).Exec(ctx); err != nil {
+		if err := attempt.succeeded(ctx, tx); err != nil {
 			return err
 		}
 		sess, err = s.createSession(ctx, tx, user)
 		return err
 	})
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case failed:
-		return nil, badCredentials
 	}
 	return sess, nil
 }

@@ -2,6 +2,8 @@ package invites_test
 
 import (
 	"context"
+	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -131,12 +133,12 @@ func TestService_SignUp(t *testing.T) {
 
 func TestService_LogIn(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{LoginFailureLimit: 3, LoginFailureWindow: 15 * time.Minute})
+	s, clk := newService(t, invites.Config{LoginFailureLimit: 3, LoginFailureWindow: 15 * time.Minute, LoginClientFailureLimit: 5})
 
 	t.Run("OK", func(t *testing.T) {
 		email := uniqueEmail("login")
 		mustSignUp(t, s, email)
-		sess, err := s.LogIn(ctx, " "+strings.ToUpper(email), "correct horse")
+		sess, err := s.LogIn(ctx, newClient(), " "+strings.ToUpper(email), "correct horse")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,9 +150,9 @@ func TestService_LogIn(t *testing.T) {
 	t.Run("ErrInvalidCredentialsAlike", func(t *testing.T) {
 		email := uniqueEmail("login")
 		mustSignUp(t, s, email)
-		_, wrongPassword := s.LogIn(ctx, email, "wrong password")
-		_, unknownEmail := s.LogIn(ctx, uniqueEmail("nobody"), "correct horse")
-		_, malformed := s.LogIn(ctx, "not an email", "correct horse")
+		_, wrongPassword := s.LogIn(ctx, newClient(), email, "wrong password")
+		_, unknownEmail := s.LogIn(ctx, newClient(), uniqueEmail("nobody"), "correct horse")
+		_, malformed := s.LogIn(ctx, newClient(), "not an email", "correct horse")
 		wantCode(t, wrongPassword, invites.InvalidCredentials)
 		wantCode(t, unknownEmail, invites.InvalidCredentials)
 		wantCode(t, malformed, invites.InvalidCredentials)
@@ -159,46 +161,184 @@ func TestService_LogIn(t *testing.T) {
 		}
 	})
 
-	t.Run("ErrRateLimited", func(t *testing.T) {
+	t.Run("ErrRateLimitedPerClient", func(t *testing.T) {
+		attacker := newClient()
+		// A second service on the same database stands for another replica: failures count
+		// across both, whatever the emails.
+		replica := invites.New(pgDB(t), nil, invites.Config{LoginFailureLimit: 3, LoginFailureWindow: 15 * time.Minute, LoginClientFailureLimit: 5, Now: clk.Now, Password: cheapPasswords})
+		for i, svc := range []*invites.Service{s, replica, s, replica, s} {
+			_, err := svc.LogIn(ctx, attacker, uniqueEmail("victim"), "wrong")
+			if invites.ErrorCode(err) != invites.InvalidCredentials {
+				t.Fatalf("failure %d: %v, want INVALID_CREDENTIALS", i+1, err)
+			}
+		}
 		email := uniqueEmail("limited")
 		mustSignUp(t, s, email)
-		// A second service on the same database stands for another replica: failures count
-		// across both.
-		replica := invites.New(pgDB(t), nil, invites.Config{LoginFailureLimit: 3, LoginFailureWindow: 15 * time.Minute, Now: clk.Now, Password: cheapPasswords})
-		for _, svc := range []*invites.Service{s, replica, s} {
-			_, err := svc.LogIn(ctx, email, "wrong")
+		_, err := replica.LogIn(ctx, attacker, email, "correct horse")
+		wantCode(t, err, invites.RateLimited)
+		if !strings.Contains(invites.ErrorMessage(err), "15 minutes") {
+			t.Errorf("message %q does not say when to retry", invites.ErrorMessage(err))
+		}
+		// Another client is not held back.
+		if _, err := s.LogIn(ctx, newClient(), email, "correct horse"); err != nil {
+			t.Fatalf("another client: %v", err)
+		}
+		clk.Advance(16 * time.Minute)
+		if _, err := s.LogIn(ctx, attacker, email, "correct horse"); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+
+	t.Run("OwnerNeverLockedOut", func(t *testing.T) {
+		email := uniqueEmail("owner")
+		mustSignUp(t, s, email)
+		// Strangers fail for the email from many addresses, far past its limit of 3.
+		strangers := []netip.Addr{newClient(), newClient(), newClient(), newClient()}
+		for range 4 {
+			for _, c := range strangers {
+				s.LogIn(ctx, c, email, "guess")
+			}
+			clk.Advance(20 * time.Second)
+		}
+		if n := count(t, "login_failures", "email = ?", email); n < 8 {
+			t.Fatalf("%d failures recorded for the email, want at least 8", n)
+		}
+		// The owner, from an address that has not failed, gets in at once.
+		if _, err := s.LogIn(ctx, newClient(), email, "correct horse"); err != nil {
+			t.Fatalf("the owner was locked out: %v", err)
+		}
+	})
+
+	t.Run("EmailSlowsFailingClients", func(t *testing.T) {
+		email := uniqueEmail("slowed")
+		mustSignUp(t, s, email)
+		guesser := newClient()
+		for range 3 { // the email's limit: no delay yet
+			_, err := s.LogIn(ctx, guesser, email, "guess")
 			wantCode(t, err, invites.InvalidCredentials)
 		}
-		_, err := replica.LogIn(ctx, email, "correct horse")
+		// Now the guesser, having failed 3 times for it, waits 2^2 s after its last failure,
+		// even with the right password; a client that has not failed does not.
+		_, err := s.LogIn(ctx, guesser, email, "correct horse")
 		wantCode(t, err, invites.RateLimited)
-		// An unknown email is limited alike, so the limit tells nothing about accounts.
-		nobody := uniqueEmail("nobody")
-		for range 3 {
-			s.LogIn(ctx, nobody, "x")
+		if !strings.Contains(invites.ErrorMessage(err), "4 seconds") {
+			t.Errorf("message %q, want a wait of 4 seconds", invites.ErrorMessage(err))
 		}
-		_, err = s.LogIn(ctx, nobody, "x")
-		wantCode(t, err, invites.RateLimited)
-
-		clk.Advance(16 * time.Minute)
-		if _, err := s.LogIn(ctx, email, "correct horse"); err != nil {
-			t.Fatalf("after the window: %v", err)
+		if _, err := s.LogIn(ctx, newClient(), email, "correct horse"); err != nil {
+			t.Fatalf("a client that has not failed: %v", err)
+		}
+		clk.Advance(4 * time.Second)
+		if _, err := s.LogIn(ctx, guesser, email, "correct horse"); err != nil {
+			t.Fatalf("after the delay: %v", err)
 		}
 	})
 
 	t.Run("SuccessResetsFailures", func(t *testing.T) {
 		email := uniqueEmail("reset")
 		mustSignUp(t, s, email)
+		c := newClient()
 		for range 2 {
-			s.LogIn(ctx, email, "wrong")
+			s.LogIn(ctx, c, email, "wrong")
 		}
-		if _, err := s.LogIn(ctx, email, "correct horse"); err != nil {
+		if _, err := s.LogIn(ctx, c, email, "correct horse"); err != nil {
 			t.Fatal(err)
 		}
-		for range 2 {
-			s.LogIn(ctx, email, "wrong")
+		if n := count(t, "login_failures", "email = ? AND client = ?", email, c.String()); n != 0 {
+			t.Errorf("%d failures left after a success, want 0", n)
 		}
-		if _, err := s.LogIn(ctx, email, "correct horse"); err != nil {
+		for range 2 {
+			s.LogIn(ctx, c, email, "wrong")
+		}
+		if _, err := s.LogIn(ctx, c, email, "correct horse"); err != nil {
 			t.Fatalf("failures before a success still counted: %v", err)
+		}
+	})
+
+	t.Run("ConcurrentFailuresCountExactly", func(t *testing.T) {
+		email := uniqueEmail("parallel")
+		mustSignUp(t, s, email)
+		attacker := newClient()
+		const n = 16
+		codes := make([]invites.Code, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				_, err := s.LogIn(ctx, attacker, uniqueEmail("spray"), "wrong")
+				codes[i] = invites.ErrorCode(err)
+			})
+		}
+		wg.Wait()
+		tally := map[invites.Code]int{}
+		for _, c := range codes {
+			tally[c]++
+		}
+		if tally[invites.InvalidCredentials] != 5 || tally[invites.RateLimited] != n-5 {
+			t.Errorf("outcomes = %v, want 5 INVALID_CREDENTIALS and %d RATE_LIMITED", tally, n-5)
+		}
+		if got := count(t, "login_failures", "client = ?", attacker.String()); got != 5 {
+			t.Errorf("%d failures recorded for the client, want exactly 5", got)
+		}
+		if _, err := s.LogIn(ctx, newClient(), email, "correct horse"); err != nil {
+			t.Fatalf("the right password from another client: %v", err)
+		}
+	})
+
+	t.Run("IPv6CountedPerNetwork", func(t *testing.T) {
+		for i := range 5 {
+			c := netip.MustParseAddr("2001:db8:77:1::" + strconv.Itoa(i+1))
+			s.LogIn(ctx, c, uniqueEmail("v6"), "wrong")
+		}
+		_, err := s.LogIn(ctx, netip.MustParseAddr("2001:db8:77:1:ffff::9"), uniqueEmail("v6"), "wrong")
+		wantCode(t, err, invites.RateLimited)
+		_, err = s.LogIn(ctx, netip.MustParseAddr("2001:db8:77:2::1"), uniqueEmail("v6"), "wrong")
+		wantCode(t, err, invites.InvalidCredentials)
+	})
+}
+
+func TestService_SignUpClientLimit(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t, invites.Config{SignUpClientLimit: 3})
+	c := newClient()
+	for i := range 3 {
+		if _, err := s.SignUp(ctx, invites.SignUpInput{Email: uniqueEmail("many"), Password: "correct horse", Name: "N", Client: c}); err != nil {
+			t.Fatalf("sign-up %d: %v", i+1, err)
+		}
+	}
+	email := uniqueEmail("one-too-many")
+	_, err := s.SignUp(ctx, invites.SignUpInput{Email: email, Password: "correct horse", Name: "N", Client: c})
+	wantCode(t, err, invites.RateLimited)
+	if count(t, "users", "email = ?", email) != 0 || count(t, "emails", "recipient = ?", email) != 0 {
+		t.Error("a refused sign-up made an account or queued an email")
+	}
+	// Another address signs up; so does this one in the next hour.
+	if _, err := s.SignUp(ctx, invites.SignUpInput{Email: uniqueEmail("other"), Password: "correct horse", Name: "N", Client: newClient()}); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+	clk.Advance(time.Hour)
+	if _, err := s.SignUp(ctx, invites.SignUpInput{Email: email, Password: "correct horse", Name: "N", Client: c}); err != nil {
+		t.Fatalf("the next hour: %v", err)
+	}
+
+	t.Run("ConcurrentCountExactly", func(t *testing.T) {
+		burst := newClient()
+		const n = 10
+		codes := make([]invites.Code, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				_, err := s.SignUp(ctx, invites.SignUpInput{Email: uniqueEmail("burst"), Password: "correct horse", Name: "N", Client: burst})
+				if err != nil {
+					codes[i] = invites.ErrorCode(err)
+				}
+			})
+		}
+		wg.Wait()
+		tally := map[invites.Code]int{}
+		for _, c := range codes {
+			tally[c]++
+		}
+		if tally[""] != 3 || tally[invites.RateLimited] != n-3 {
+			t.Errorf("10 sign-ups at once from one address: %v, want 3 made and 7 RATE_LIMITED", tally)
 		}
 	})
 }
@@ -216,7 +356,7 @@ func TestService_Authenticate(t *testing.T) {
 
 	t.Run("LogOut", func(t *testing.T) {
 		sess := mustSignUp(t, s, uniqueEmail("logout"))
-		other, err := s.LogIn(ctx, sess.User.Email, "correct horse")
+		other, err := s.LogIn(ctx, newClient(), sess.User.Email, "correct horse")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +421,7 @@ func TestService_VerifyEmail(t *testing.T) {
 		clk.Advance(61 * time.Minute)
 		_, err := s.VerifyEmail(ctx, tokenOf(t, email))
 		wantCode(t, err, invites.NotFound)
-		u, err := s.LogIn(ctx, email, "correct horse")
+		u, err := s.LogIn(ctx, newClient(), email, "correct horse")
 		if err != nil || u.User.EmailVerified() || u.User.ID != sess.User.ID {
 			t.Errorf("an expired link verified the email: %v, %v", u, err)
 		}

@@ -100,15 +100,22 @@ type BulkOutcome struct {
 // their role. Row problems are results, not errors. External IDs are judged on the project as
 // it will be after the batch, so IDs that the batch moves away are free for its other rows.
 //
+// A new invitation to an address that has had its daily cap of invite emails is a failed row
+// (FAILED_TO_SEND, retryable): nothing is written or sent for it.
+//
 // Errors: BAD_USER_INPUT (both or neither of rows and csv, a bad file, no rows, too many),
-// NOT_FOUND (no such project, or not a member), FORBIDDEN (below ADMIN), RATE_LIMITED (the
-// batch's new invites would pass the inviter's hourly cap; a dry run says so too).
+// EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND (no such project, or not a member),
+// FORBIDDEN (below ADMIN), RATE_LIMITED (the batch's new invites would pass the inviter's
+// hourly cap; a dry run says so too).
 func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
 	if (in.Rows == nil) == (in.CSV == nil) {
 		return nil, invalid("rows", "give exactly one of rows and csv")
 	}
 	if !in.DefaultRole.Valid() {
 		return nil, invalid("defaultRole", "defaultRole is not a project role")
+	}
+	if _, err := requireVerifiedInviter(ctx, s.db, actor); err != nil {
+		return nil, err
 	}
 	// Outsiders learn nothing, and their uploads are not read.
 	if _, err := requireRole(ctx, s.db, in.ProjectID, actor, RoleAdmin); err != nil {
@@ -138,6 +145,9 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 		}
 		p := &bulkPlan{s: s, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
 		if err := p.make(ctx, tx, rows); err != nil {
+			return err
+		}
+		if err := p.capRecipients(ctx, tx, in.DryRun); err != nil {
 			return err
 		}
 		if err := s.takeInviteQuota(ctx, tx, actor, p.newInvitations(), in.DryRun); err != nil {

@@ -293,6 +293,28 @@ func (p *bulkPlan) settleExternalIDs() {
 }
 
 // newInvitations counts the rows that will create an invite.
+// capRecipients counts each new invitation's email against its address's daily cap; a row
+// whose address has had its cap fails (FAILED_TO_SEND, retryable tomorrow) and gets nothing.
+func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) error {
+	var emails []string
+	for _, r := range p.rows {
+		if r.res.Kind == BulkNewInvitation {
+			emails = append(emails, r.email)
+		}
+	}
+	full, err := p.s.takeRecipientQuotas(ctx, tx, emails, dryRun)
+	if err != nil {
+		return err
+	}
+	for _, r := range p.rows {
+		if r.res.Kind == BulkNewInvitation && full[r.email] {
+			p.fail(r, ReasonFailedToSend, true, "%s", p.s.recipientCapMessage(r.email))
+			r.res.Invite, r.res.ExistingAccount = nil, false
+		}
+	}
+	return nil
+}
+
 func (p *bulkPlan) newInvitations() int {
 	n := 0
 	for _, r := range p.rows {

@@ -11,7 +11,7 @@ import (
 func TestService_BulkInviteRaces(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 
 	// Two batches want the same 50 IDs for different people: each ID ends with one holder,
 	// and the row that lost it says so.

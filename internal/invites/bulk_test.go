@@ -233,10 +233,10 @@ func wantNoInvite(t *testing.T, projectID uuid.UUID, emails ...string) {
 func TestService_BulkInvite_Input(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Input")
 	contributor := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
-	outsider := mustSignUp(t, s, uniqueEmail("outsider")).User
+	outsider := mustVerifiedUser(t, s, uniqueEmail("outsider"))
 	email := uniqueEmail("bulk")
 	one := []invites.BulkRow{{Row: 1, Email: email}}
 	before := projectState(t, p.ID)
@@ -290,7 +290,7 @@ func TestService_BulkInvite_Input(t *testing.T) {
 
 func TestService_BulkInvite_RowChecks(t *testing.T) {
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Checks")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 
@@ -378,7 +378,7 @@ func TestService_BulkInvite_RowChecks(t *testing.T) {
 func TestService_BulkInvite_Classification(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Kinds")
 	member := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
 	invA := mustInvite(t, s, owner.ID, uniqueEmail("pending"), &p.ID, invites.RoleContributor, "IA")
@@ -536,7 +536,7 @@ func TestService_BulkInvite_Classification(t *testing.T) {
 
 func TestService_BulkInvite_Authority(t *testing.T) {
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Authority")
 	admin := memberWithID(t, s, owner.ID, p.ID, invites.RoleAdmin, "")
 	admin2 := memberWithID(t, s, owner.ID, p.ID, invites.RoleAdmin, "AD-2")
@@ -603,7 +603,7 @@ func TestService_BulkInvite_Authority(t *testing.T) {
 func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	project := func(name string) uuid.UUID { return mustProject(t, s, owner.ID, name).ID }
 	member := func(pid uuid.UUID, ext string) *invites.User {
 		return memberWithID(t, s, owner.ID, pid, invites.RoleContributor, ext)
@@ -859,7 +859,7 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 
 func TestService_BulkInvite_CSV(t *testing.T) {
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk CSV")
 	e1, e2 := uniqueEmail("csv"), uniqueEmail("csv")
 	file := "\uFEFFE-mail,Role,External ID,Team\r\n" +
@@ -893,7 +893,7 @@ func TestService_BulkInvite_CSV(t *testing.T) {
 func TestService_BulkInvite_DryRun(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Preview")
 	expired := mustInvite(t, s, owner.ID, uniqueEmail("expired"), &p.ID, invites.RoleContributor, "EXP")
 	mA := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "D1")
@@ -983,7 +983,7 @@ func TestService_BulkInvite_DryRun(t *testing.T) {
 func TestService_BulkInvite_OneTransaction(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Rollback")
 	mA := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "M-1")
 	iA := mustInvite(t, s, owner.ID, uniqueEmail("pending"), &p.ID, invites.RoleContributor, "I-1")
@@ -1043,7 +1043,7 @@ func TestService_BulkInvite_OneTransaction(t *testing.T) {
 // A batch costs the same number of statements whatever its size.
 func TestService_BulkInvite_Statements(t *testing.T) {
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 
 	measure := func(n int) (int, []string) {
 		// A service of its own for each measure: River sends a NOTIFY with the first insert of

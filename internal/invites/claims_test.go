@@ -40,7 +40,7 @@ func wantStatus(t *testing.T, inviteID uuid.UUID, want invites.InviteStatus) *in
 func TestService_SignUpWithInvite(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Claims")
 	q := mustProject(t, s, owner.ID, "Claims Too")
 
@@ -49,7 +49,7 @@ func TestService_SignUpWithInvite(t *testing.T) {
 		inv := mustInvite(t, s, owner.ID, email, &p.ID, invites.RoleAdmin, "EXT-1")
 		token := inviteToken(t, email)
 		other := mustInvite(t, s, owner.ID, email, &q.ID, invites.RolePending, "EXT-Q")
-		service := mustInvite(t, s, mustSignUp(t, s, uniqueEmail("friend")).User.ID, email, nil, "", "")
+		service := mustInvite(t, s, mustVerifiedUser(t, s, uniqueEmail("friend")).ID, email, nil, "", "")
 		clk.Advance(time.Minute)
 
 		sess, err := s.SignUp(ctx, invites.SignUpInput{InviteToken: token, Password: "correct horse", Name: "Ivy"})
@@ -134,7 +134,7 @@ func TestService_SignUpWithInvite(t *testing.T) {
 func TestService_VerifyEmailClaims(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Verified")
 
 	email := uniqueEmail("invitee")
@@ -175,7 +175,7 @@ func TestService_VerifyEmailClaims(t *testing.T) {
 func TestService_AcceptInvite(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Accepting")
 
 	t.Run("ByToken", func(t *testing.T) {
@@ -358,7 +358,7 @@ func TestService_ClaimRechecksInviter(t *testing.T) {
 	// setUp makes an ADMIN invite email as CONTRIBUTOR and then demotes or removes that ADMIN.
 	setUp := func(t *testing.T, email, change string) (*invites.Project, *invites.Invite, string) {
 		t.Helper()
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Recheck")
 		admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 		inv := mustInvite(t, s, admin.ID, email, &p.ID, invites.RoleContributor, "RC-1")
@@ -436,7 +436,7 @@ func TestService_ClaimRechecksInviter(t *testing.T) {
 
 	// An inviter who keeps enough authority keeps the invite good.
 	t.Run("OK", func(t *testing.T) {
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Recheck")
 		admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 		email := uniqueEmail("invitee")
@@ -452,7 +452,7 @@ func TestService_ClaimRechecksInviter(t *testing.T) {
 func TestService_DeclineInvite(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Declines")
 
 	t.Run("ByToken", func(t *testing.T) {

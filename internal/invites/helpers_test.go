@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,6 +58,11 @@ func newService(t *testing.T, cfg invites.Config) (*invites.Service, *clock) {
 	c := newClock()
 	cfg.AppURL = "https://app.example"
 	cfg.Password = cheapPasswords
+	// The package's tests sign up hundreds of accounts from one process; the cap per client
+	// address has tests of its own, which set it.
+	if cfg.SignUpClientLimit == 0 {
+		cfg.SignUpClientLimit = -1
+	}
 	cfg.Now = c.Now
 	return invites.New(pgtest.DB(t), queue, cfg), c
 }
@@ -66,6 +72,15 @@ var emailSeq atomic.Int64
 // uniqueEmail returns an email no other test of the package uses.
 func uniqueEmail(prefix string) string {
 	return prefix + "-" + time.Now().Format("150405") + "-" + strconv.FormatInt(emailSeq.Add(1), 10) + "@example.com"
+}
+
+var clientSeq atomic.Uint32
+
+// newClient returns a client address no other test of the package uses, so that per-client
+// limits of one test never reach another.
+func newClient() netip.Addr {
+	n := clientSeq.Add(1)
+	return netip.AddrFrom4([4]byte{198, 18, byte(n >> 8), byte(n)})
 }
 
 func mustSignUp(t *testing.T, s *invites.Service, email string) *invites.Session {

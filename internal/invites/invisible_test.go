@@ -45,10 +45,10 @@ func TestService_InvisibleCharacters(t *testing.T) {
 	t.Run("LogIn", func(t *testing.T) {
 		// As for any email without an account: nothing tells a zero-width space apart.
 		for _, email := range []string{ada + "\u200b", "\u202e" + ada, ada + "\ufeff"} {
-			_, err := s.LogIn(ctx, email, "correct horse")
+			_, err := s.LogIn(ctx, newClient(), email, "correct horse")
 			wantCode(t, err, invites.InvalidCredentials)
 		}
-		if _, err := s.LogIn(ctx, ada, "correct horse"); err != nil {
+		if _, err := s.LogIn(ctx, newClient(), ada, "correct horse"); err != nil {
 			t.Errorf("LogIn(%s) with the right password: %v", ada, err)
 		}
 	})

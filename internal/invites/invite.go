@@ -57,6 +57,8 @@ type Invite struct {
 	EndedAt    *time.Time   `bun:"ended_at"`
 	// Name is the invitee's name as the inviter gave it, offered as the sign-up name.
 	Name *string `bun:"name"`
+	// ResentAt is when the invite was last resent: the next resend waits a minute after it.
+	ResentAt *time.Time `bun:"resent_at"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
 }
@@ -187,3 +189,19 @@ func requireRole(ctx context.Context, db bun.IDB, projectID, viewer uuid.UUID, m
 	}
 	return m, nil
 }
+
+// InviterSeenBy returns the inviter of inv as viewer may see them. A signed-in viewer
+// reached the invite under the visibility rules and sees the inviter in full. An anonymous
+// one (declining by the link's token) sees only the name, as the preview does: the email is
+// empty and the ID is one derived from the invite's, which names no account, so the link
+// tells nothing more about the inviter.
+func InviterSeenBy(viewer *User, inv *Invite, inviter *User) *User {
+	if viewer != nil {
+		return inviter
+	}
+	return &User{ID: uuid.NewSHA1(anonymousInviterSpace, inv.ID[:]), Name: inviter.Name}
+}
+
+// anonymousInviterSpace is the UUID namespace of the IDs that anonymous callers see for
+// inviters.
+var anonymousInviterSpace = uuid.MustParse("6c1f4c36-8e3a-4d0c-9a55-0b7d3c1e2f90")

@@ -26,7 +26,8 @@ type CreateInviteInput struct {
 // Errors: BAD_USER_INPUT (email, role, externalId), NOT_FOUND (no such project, or the actor
 // is not a member), FORBIDDEN (the role is not below the actor's), EMAIL_TAKEN (an invite to
 // the service for an existing account), ALREADY_MEMBER, ALREADY_INVITED, EXTERNAL_ID_TAKEN,
-// RATE_LIMITED (the inviter's hourly cap).
+// EMAIL_NOT_VERIFIED (the actor's email), RATE_LIMITED (the inviter's hourly cap, or the
+// recipient's daily cap).
 func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateInviteInput) (*Invite, error) {
 	email, err := NormalizeEmail("email", in.Email)
 	if err != nil {
@@ -49,7 +50,7 @@ func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateIn
 
 	var inv *Invite
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		inviter, err := userByID(ctx, tx, actor)
+		inviter, err := requireVerifiedInviter(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
@@ -63,6 +64,9 @@ func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateIn
 			return err
 		}
 		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
+			return err
+		}
+		if err := s.takeRecipientQuota(ctx, tx, email); err != nil {
 			return err
 		}
 		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending}
@@ -283,12 +287,17 @@ func (s *Service) end(ctx context.Context, tx bun.Tx, inv *Invite, status Invite
 // for it now, and the claim checks their authority. An expired invite comes back to life
 // without the external ID it lost on expiry, if nothing has taken its place meanwhile.
 //
-// Errors: NOT_FOUND, FORBIDDEN, INVITE_NOT_PENDING (accepted, declined or revoked), and for an
-// expired invite ALREADY_MEMBER, ALREADY_INVITED or EMAIL_TAKEN; RATE_LIMITED.
+// Errors: EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND, FORBIDDEN, INVITE_NOT_PENDING
+// (accepted, declined or revoked), and for an expired invite ALREADY_MEMBER, ALREADY_INVITED or
+// EMAIL_TAKEN; RATE_LIMITED (resent less than a minute ago, the inviter's hourly cap, or the
+// recipient's daily cap).
 func (s *Service) ResendInvite(ctx context.Context, actor, id uuid.UUID) (*Invite, error) {
 	var inv *Invite
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
+		inviter, err := requireVerifiedInviter(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
 		if inv, err = s.inviteByID(ctx, tx, id, false); err != nil {
 			return err
 		}
@@ -311,18 +320,20 @@ func (s *Service) ResendInvite(ctx context.Context, actor, id uuid.UUID) (*Invit
 		default:
 			return inv.claimable()
 		}
+		if err := s.checkResendInterval(inv); err != nil {
+			return err
+		}
 		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
 			return err
 		}
-		inviter, err := userByID(ctx, tx, actor)
-		if err != nil {
+		if err := s.takeRecipientQuota(ctx, tx, inv.Email); err != nil {
 			return err
 		}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
 			return err
 		}
-		inv.Status, inv.EndedAt, inv.InviterID = StatusPending, nil, actor
-		_, err = tx.NewUpdate().Model(inv).Column("token_hash", "expires_at", "status", "ended_at", "email_id", "inviter_id", "updated_at").WherePK().Exec(ctx)
+		inv.Status, inv.EndedAt, inv.InviterID, inv.ResentAt = StatusPending, nil, actor, &inv.UpdatedAt
+		_, err = tx.NewUpdate().Model(inv).Column("token_hash", "expires_at", "status", "ended_at", "email_id", "inviter_id", "resent_at", "updated_at").WherePK().Exec(ctx)
 		if err != nil {
 			return inviteConflict(err)
 		}

@@ -18,7 +18,7 @@ const week = 7 * 24 * time.Hour
 func TestService_CreateInvite(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Apollo")
 
 	t.Run("OK", func(t *testing.T) {
@@ -83,7 +83,7 @@ func TestService_CreateInvite(t *testing.T) {
 	})
 
 	t.Run("ServiceInvite", func(t *testing.T) {
-		someone := mustSignUp(t, s, uniqueEmail("someone")).User
+		someone := mustVerifiedUser(t, s, uniqueEmail("someone"))
 		email := uniqueEmail("newcomer")
 		inv, err := s.CreateInvite(ctx, someone.ID, invites.CreateInviteInput{Email: email})
 		if err != nil {
@@ -234,6 +234,9 @@ func TestService_Invitation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.VerifyEmail(ctx, linkToken(t, owner.User.Email, "verify-email")); err != nil {
+		t.Fatal(err)
+	}
 	p := mustProject(t, s, owner.User.ID, "Voyager")
 
 	t.Run("OK", func(t *testing.T) {
@@ -289,7 +292,7 @@ func TestService_Invitation(t *testing.T) {
 func TestService_RevokeInvite(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Revocations")
 
 	t.Run("OK", func(t *testing.T) {
@@ -321,7 +324,7 @@ func TestService_RevokeInvite(t *testing.T) {
 	})
 
 	t.Run("ServiceInvite", func(t *testing.T) {
-		inviter := mustSignUp(t, s, uniqueEmail("inviter")).User
+		inviter := mustVerifiedUser(t, s, uniqueEmail("inviter"))
 		other := mustSignUp(t, s, uniqueEmail("other")).User
 		email := uniqueEmail("newcomer")
 		inv := mustInvite(t, s, inviter.ID, email, nil, "", "")
@@ -345,7 +348,7 @@ func TestService_ResendInvite(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		s, clk := newService(t, invites.Config{})
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		email := uniqueEmail("invitee")
 		inv := mustInvite(t, s, owner.ID, email, &p.ID, invites.RoleContributor, "RES-1")
@@ -391,7 +394,7 @@ func TestService_ResendInvite(t *testing.T) {
 
 	t.Run("Expired", func(t *testing.T) {
 		s, clk := newService(t, invites.Config{})
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		email := uniqueEmail("invitee")
 		inv := mustInvite(t, s, owner.ID, email, &p.ID, invites.RolePending, "")
@@ -415,7 +418,7 @@ func TestService_ResendInvite(t *testing.T) {
 		// An admin's invite outlives the admin's authority once another admin resends it:
 		// the claim checks the one who vouched for it last.
 		s, _ := newService(t, invites.Config{})
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		first := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 		second := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
@@ -443,7 +446,7 @@ func TestService_ResendInvite(t *testing.T) {
 
 	t.Run("ErrForbidden", func(t *testing.T) {
 		s, _ := newService(t, invites.Config{})
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 		inv := mustInvite(t, s, owner.ID, uniqueEmail("invitee"), &p.ID, invites.RoleAdmin, "")
@@ -459,7 +462,7 @@ func TestService_ResendInvite(t *testing.T) {
 func TestService_Activity(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "History")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 	contrib := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)

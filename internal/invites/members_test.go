@@ -26,11 +26,11 @@ func TestService_Authority(t *testing.T) {
 
 	for _, actor := range actors {
 		t.Run(actor.name, func(t *testing.T) {
-			owner := mustSignUp(t, s, uniqueEmail("owner")).User
+			owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 			p := mustProject(t, s, owner.ID, "Matrix "+actor.name)
 			var me *invites.User
 			if actor.role == "" {
-				me = mustSignUp(t, s, uniqueEmail("outsider")).User
+				me = mustVerifiedUser(t, s, uniqueEmail("outsider"))
 			} else {
 				me = mustMember(t, s, owner.ID, p.ID, actor.role)
 			}
@@ -166,7 +166,7 @@ func roleIndex(r invites.Role) int {
 func TestService_Members(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Members")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 	pending := mustMember(t, s, owner.ID, p.ID, invites.RolePending)
@@ -250,7 +250,7 @@ func mustSignUpWithToken(t *testing.T, s *invites.Service, email string) *invite
 func TestService_UpdateMember(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Updates")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 	contrib := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
@@ -366,7 +366,7 @@ func TestService_UpdateMember(t *testing.T) {
 func TestService_LeaveProject(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Leaving")
 
 	t.Run("OK", func(t *testing.T) {
@@ -402,7 +402,7 @@ func TestService_TransferOwnership(t *testing.T) {
 	s, _ := newService(t, invites.Config{})
 
 	t.Run("OK", func(t *testing.T) {
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Transfer")
 		admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 		got, err := s.TransferOwnership(ctx, owner.ID, p.ID, admin.ID)
@@ -424,7 +424,7 @@ func TestService_TransferOwnership(t *testing.T) {
 	})
 
 	t.Run("ErrBadUserInput", func(t *testing.T) {
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Transfer")
 		contrib := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
 		before := projectState(t, p.ID)
@@ -436,7 +436,7 @@ func TestService_TransferOwnership(t *testing.T) {
 	})
 
 	t.Run("ErrForbidden", func(t *testing.T) {
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Transfer")
 		admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 		other := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)

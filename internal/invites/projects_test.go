@@ -15,7 +15,7 @@ func TestService_CreateProject(t *testing.T) {
 	s, _ := newService(t, invites.Config{})
 
 	t.Run("OK", func(t *testing.T) {
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p, err := s.CreateProject(ctx, owner.ID, "  Apollo  ")
 		if err != nil {
 			t.Fatal(err)
@@ -29,7 +29,7 @@ func TestService_CreateProject(t *testing.T) {
 	})
 
 	t.Run("ErrBadUserInput", func(t *testing.T) {
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		for _, name := range []string{"", "   ", strings.Repeat("x", 201), "tab\tname"} {
 			_, err := s.CreateProject(ctx, owner.ID, name)
 			wantCode(t, err, invites.BadUserInput)
@@ -40,7 +40,7 @@ func TestService_CreateProject(t *testing.T) {
 	})
 
 	t.Run("OneOwnerEnforcedByDatabase", func(t *testing.T) {
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		other := mustSignUp(t, s, uniqueEmail("other")).User
 		p, err := s.CreateProject(ctx, owner.ID, "Solo")
 		if err != nil {
@@ -56,7 +56,7 @@ func TestService_CreateProject(t *testing.T) {
 func TestService_Project(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	outsider := mustSignUp(t, s, uniqueEmail("outsider")).User
 	p, err := s.CreateProject(ctx, owner.ID, "Gemini")
 	if err != nil {

@@ -18,7 +18,7 @@ func TestService_InviteRateLimit(t *testing.T) {
 	t.Run("CreateAndResend", func(t *testing.T) {
 		s, clk := newService(t, invites.Config{InviteRateLimit: 3})
 		clk.Advance(time.Until(clk.Now().Truncate(time.Hour).Add(time.Hour)) + time.Minute) // early in an hour
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")
 		first := mustInvite(t, s, owner.ID, uniqueEmail("a"), &p.ID, invites.RoleContributor, "")
 		mustInvite(t, s, owner.ID, uniqueEmail("b"), &p.ID, invites.RoleContributor, "")
@@ -31,11 +31,15 @@ func TestService_InviteRateLimit(t *testing.T) {
 		if n := count(t, "invites", "email = ?", email); n != 0 {
 			t.Errorf("a refused invite was written")
 		}
+		clk.Advance(time.Minute) // past the resend interval: the hourly cap is what refuses
 		_, err = s.ResendInvite(ctx, owner.ID, first.ID)
 		wantCode(t, err, invites.RateLimited)
+		if msg := invites.ErrorMessage(err); !strings.Contains(msg, "invites an hour") {
+			t.Errorf("resend refused with %q, want the hourly cap", msg)
+		}
 
 		// Another inviter has a cap of their own.
-		other := mustSignUp(t, s, uniqueEmail("other")).User
+		other := mustVerifiedUser(t, s, uniqueEmail("other"))
 		if _, err := s.CreateInvite(ctx, other.ID, invites.CreateInviteInput{Email: uniqueEmail("d")}); err != nil {
 			t.Fatalf("another inviter: %v", err)
 		}
@@ -53,7 +57,7 @@ func TestService_InviteRateLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		replica := invites.New(pgDB(t), queue, invites.Config{InviteRateLimit: 2, Now: clk.Now, Password: cheapPasswords})
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")
 		mustInvite(t, s, owner.ID, uniqueEmail("a"), &p.ID, invites.RoleContributor, "")
 		if _, err := replica.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: uniqueEmail("b"), ProjectID: &p.ID, Role: ptr(invites.RoleContributor)}); err != nil {
@@ -66,7 +70,7 @@ func TestService_InviteRateLimit(t *testing.T) {
 	t.Run("Bulk", func(t *testing.T) {
 		s, clk := newService(t, invites.Config{InviteRateLimit: 5})
 		clk.Advance(time.Until(clk.Now().Truncate(time.Hour).Add(time.Hour)) + time.Minute)
-		owner := mustSignUp(t, s, uniqueEmail("owner")).User
+		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")
 		rows := func(n int, prefix string) []invites.BulkRow {
 			var out []invites.BulkRow

@@ -59,7 +59,7 @@ func externalIDHolders(t *testing.T, projectID uuid.UUID, id string) int {
 func TestService_Races(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, invites.Config{})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 
 	t.Run("AcceptInviteTwenty", func(t *testing.T) {
 		p := mustProject(t, s, owner.ID, "Race Accept")

@@ -35,10 +35,21 @@ type Config struct {
 	SessionTTL time.Duration
 	// VerificationTTL is how long an email verification link works: 7 days.
 	VerificationTTL time.Duration
-	// LoginFailureLimit failed log-ins for one email within LoginFailureWindow make further
-	// attempts RATE_LIMITED until the oldest falls out of the window: 10 in 15 minutes.
+	// LoginFailureLimit failed log-ins for one email within LoginFailureWindow slow the email
+	// down: a client that has failed for it k times then waits 2^(k-1) seconds between
+	// attempts. Clients that have not failed for it are never held back: 10 in 15 minutes.
 	LoginFailureLimit  int
 	LoginFailureWindow time.Duration
+	// LoginClientFailureLimit failed log-ins from one client address (for any emails) within
+	// LoginFailureWindow make its further attempts RATE_LIMITED until the oldest falls out of
+	// the window: 20. Negative: no limit.
+	LoginClientFailureLimit int
+	// SignUpClientLimit caps the sign-ups from one client address per clock hour: 20.
+	// Negative: no cap.
+	SignUpClientLimit int
+	// InviteRecipientDailyLimit caps the invite emails (new and resent) one address may get
+	// per UTC day from everyone together: 10. Negative: no cap.
+	InviteRecipientDailyLimit int
 	// InviteTTL is how long an invite can be claimed: 7 days.
 	InviteTTL time.Duration
 	// InviteRetention is how long expired, declined and revoked invites are kept before the
@@ -82,6 +93,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LoginFailureWindow <= 0 {
 		c.LoginFailureWindow = 15 * time.Minute
+	}
+	if c.LoginClientFailureLimit == 0 {
+		c.LoginClientFailureLimit = 20
+	}
+	if c.SignUpClientLimit == 0 {
+		c.SignUpClientLimit = 20
+	}
+	if c.InviteRecipientDailyLimit == 0 {
+		c.InviteRecipientDailyLimit = 10
 	}
 	if c.InviteTTL <= 0 {
 		c.InviteTTL = 7 * 24 * time.Hour

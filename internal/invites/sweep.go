@@ -54,6 +54,8 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 			tx.NewDelete().Model((*emailVerification)(nil)).Where("expires_at <= ?", now),
 			tx.NewDelete().Model((*loginFailure)(nil)).Where("failed_at <= ?", now.Add(-w.cfg.LoginFailureWindow)),
 			tx.NewDelete().TableExpr("invite_quota").Where("window_start < ?", now.Add(-2*time.Hour)),
+			tx.NewDelete().TableExpr("invite_recipient_quota").Where("day < ?::date", now.Add(-48*time.Hour).Format(time.DateOnly)),
+			tx.NewDelete().TableExpr("client_quota").Where("window_start < ?", now.Add(-2*time.Hour)),
 		} {
 			if _, err := q.Exec(ctx); err != nil {
 				return err

@@ -15,7 +15,7 @@ func TestSweeper_Sweep(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, invites.Config{})
 	sweeper := invites.NewSweeper(pgDB(t), invites.Config{Now: clk.Now})
-	owner := mustSignUp(t, s, uniqueEmail("owner")).User
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Sweeping")
 	exists := func(inv *invites.Invite) bool { return count(t, "invites", "id = ?", inv.ID) == 1 }
 	sweep := func(t *testing.T) invites.SweepResult {
