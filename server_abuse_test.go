@@ -149,11 +149,11 @@ func TestServer_InviteAbuse(t *testing.T) {
 		}
 		d := c.do(owner, `mutation($p: ID!, $e: String!, $f: String!) { bulkInvite(input: {projectId: $p, rows: [{email: $e}, {email: $f}]}) {
 				summary { newInvitations failed }
-				results { __typename ... on FailedInvite { row email reason retryable message invite { id } } } } }`,
+				results { __typename ... on FailedInvite { row email reason retryable message existingInvite { id } } } } }`,
 			map[string]any{"p": projects[3], "e": victim, "f": e2eEmail("fresh")})
 		failed := field(d, "bulkInvite", "results").([]any)[0]
 		if field(failed, "__typename") != "FailedInvite" || field(failed, "reason") != "FAILED_TO_SEND" || field(failed, "retryable") != true ||
-			field(failed, "invite") != nil || !strings.Contains(field(failed, "message").(string), "today") {
+			field(failed, "existingInvite") != nil || !strings.Contains(field(failed, "message").(string), "today") {
 			t.Errorf("the capped bulk row = %v, want a retryable FAILED_TO_SEND", failed)
 		}
 		if field(d, "bulkInvite", "summary", "newInvitations") != 1.0 || field(d, "bulkInvite", "summary", "failed") != 1.0 {
