@@ -53,16 +53,21 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 		opt.Logger = slog.Default()
 	}
 
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
+	schema := NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()})
+	srv := handler.New(schema)
+	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a
+	// code and with statuses that the GraphQL over HTTP spec does not give.
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 1 << 20})
+	srv.AddTransport(getQuery{})
+	srv.AddTransport(postJSON{})
+	srv.AddTransport(multipartForm{})
+	srv.AddTransport(unsupported{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(strictVariables{schema.Schema()}) // before the limits, which read the variables
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(depthLimit{opt.DepthLimit})
 	for _, e := range opt.Extensions {
