@@ -53,6 +53,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if c == nil && graphql.GetFieldContext(ctx) == nil {
 			return requestError(gqlErr)
 		}
+		if introspectionDisabled(ctx, c) {
+			gqlErr.Extensions = map[string]any{"code": string(invites.BadUserInput), "reason": "INTROSPECTION_DISABLED"}
+			return gqlErr
+		}
 		code := string(invites.Internal)
 		if unavailable(c) {
 			code = codeUnavailable
@@ -92,6 +96,17 @@ func requestError(gqlErr *gqlerror.Error) *gqlerror.Error {
 	ext["code"] = string(invites.BadUserInput)
 	gqlErr.Extensions = ext
 	return gqlErr
+}
+
+// introspectionDisabled reports whether err is gqlgen's refusal of __schema or __type when
+// introspection is off: the one error gqlgen raises while executing that is the client's
+// doing. gqlgen gives it no type of its own, hence its text.
+func introspectionDisabled(ctx context.Context, err error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if err == nil || fc == nil || fc.Field.Field == nil || err.Error() != "introspection disabled" {
+		return false
+	}
+	return fc.Field.Name == "__schema" || fc.Field.Name == "__type"
 }
 
 // cause returns the first error in err's chain that is not a *gqlerror.Error: what a resolver

@@ -47,6 +47,8 @@ func TestErrorPresenter(t *testing.T) {
 	field := graphql.WithFieldContext(request, &graphql.FieldContext{Object: "Query",
 		Field: graphql.CollectedField{Field: &ast.Field{Alias: "me", Name: "me"}}})
 	fromResolver := func(err error) error { return graphql.ErrorOnPath(field, err) }
+	schemaField := graphql.WithFieldContext(request, &graphql.FieldContext{Object: "Query",
+		Field: graphql.CollectedField{Field: &ast.Field{Alias: "__schema", Name: "__schema"}}})
 
 	parseErr := gqlerror.Errorf("Expected Name, found <EOF>")
 	errcode.Set(parseErr, errcode.ParseFailed)
@@ -75,6 +77,9 @@ func TestErrorPresenter(t *testing.T) {
 		{name: "PlainError", ctx: field, err: fromResolver(errors.New(`relation "users" does not exist at 10.0.0.5`)), code: "INTERNAL", message: "internal error", logged: true, mustNotLeak: "10.0.0.5"},
 		{name: "ContextCancelled", ctx: field, err: fromResolver(fmt.Errorf("query: %w", context.Canceled)), code: "INTERNAL", logged: true},
 		{name: "NullInNonNullField", ctx: field, err: graphql.ErrorOnPath(field, gqlerror.Errorf("the requested element is null which the schema does not allow")), code: "INTERNAL", logged: true},
+		{name: "IntrospectionDisabled", ctx: schemaField, err: graphql.ErrorOnPath(schemaField, errors.New("introspection disabled")),
+			code: "BAD_USER_INPUT", reason: "INTROSPECTION_DISABLED", message: "introspection disabled"},
+		{name: "SameTextElsewhere", ctx: field, err: fromResolver(errors.New("introspection disabled")), code: "INTERNAL", logged: true},
 		{name: "ConnectionRefused", ctx: field, err: fromResolver(fmt.Errorf("authenticate: %w", connectError(t))), code: "UNAVAILABLE", logged: true, mustNotLeak: "secret"},
 		{name: "ConnectionReset", ctx: field, err: fromResolver(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}), code: "UNAVAILABLE", logged: true},
 		{name: "ServerShuttingDown", ctx: field, err: fromResolver(&pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}), code: "UNAVAILABLE", logged: true},
