@@ -150,7 +150,7 @@ func TestServer_TransportErrors(t *testing.T) {
 	t.Run("BodyTooLarge", func(t *testing.T) {
 		big := []byte(`{"query":"` + strings.Repeat(" ", 4<<20) + `{ me { id } }"}`)
 		for _, chunked := range []bool{false, true} {
-			msg := wantRequestError(t, rawRequest(t, http.MethodPost, url, jsonHeader, big, chunked), http.StatusRequestEntityTooLarge, "")
+			msg := wantRequestError(t, rawRequest(t, http.MethodPost, url, jsonHeader, big, chunked), http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE")
 			if !strings.Contains(msg, "larger than 4194304 bytes") {
 				t.Errorf("chunked %v: message %q", chunked, msg)
 			}
@@ -158,7 +158,7 @@ func TestServer_TransportErrors(t *testing.T) {
 		csv := "email\n" + strings.Repeat("someone@example.com\n", (6<<20)/20+1)
 		body, ct := multipartBody([2]string{"operations", operations("null")}, [2]string{"map", `{"0":["variables.input.csv"]}`}, [2]string{"0", csv})
 		for _, chunked := range []bool{false, true} {
-			msg := wantRequestError(t, rawRequest(t, http.MethodPost, url, map[string]string{"Content-Type": ct}, body, chunked), http.StatusRequestEntityTooLarge, "")
+			msg := wantRequestError(t, rawRequest(t, http.MethodPost, url, map[string]string{"Content-Type": ct}, body, chunked), http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE")
 			if !strings.Contains(msg, "larger than 6291456 bytes") {
 				t.Errorf("multipart, chunked %v: message %q", chunked, msg)
 			}

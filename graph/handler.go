@@ -97,7 +97,7 @@ func limitBody(next http.Handler, jsonMax, multipartMax int64) http.Handler {
 		if r.ContentLength > max {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, max)
+			fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT","reason":"`+reasonBodyTooLarge+`"}}]}`, max)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
