@@ -25,12 +25,17 @@ type strictVariables struct{ schema *ast.Schema }
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
-} = strictVariables{}
+} = &strictVariables{}
 
-func (strictVariables) ExtensionName() string                          { return "StrictVariables" }
-func (strictVariables) Validate(schema graphql.ExecutableSchema) error { return nil }
+func (*strictVariables) ExtensionName() string { return "StrictVariables" }
 
-func (s strictVariables) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+// Validate keeps the schema, for the variables' types; gqlgen calls it when the extension is added.
+func (s *strictVariables) Validate(es graphql.ExecutableSchema) error {
+	s.schema = es.Schema()
+	return nil
+}
+
+func (s *strictVariables) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	for _, def := range op.Operation.VariableDefinitions {
 		v, ok := op.Variables[def.Variable]
 		if !ok {
@@ -48,7 +53,7 @@ func (s strictVariables) MutateOperationContext(ctx context.Context, op *graphql
 
 // check returns what is wrong with v as a value of type t, or "". Nulls and the shapes that
 // gqlparser checks (objects, lists, unknown fields) are left to it.
-func (s strictVariables) check(t *ast.Type, v any) string {
+func (s *strictVariables) check(t *ast.Type, v any) string {
 	if v == nil {
 		return ""
 	}

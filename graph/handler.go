@@ -53,8 +53,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 		opt.Logger = slog.Default()
 	}
 
-	schema := NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()})
-	srv := handler.New(schema)
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
 	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a
 	// code and with statuses that the GraphQL over HTTP spec does not give.
 	srv.AddTransport(transport.Options{})
@@ -67,7 +66,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(strictVariables{schema.Schema()}) // before the limits, which read the variables
+	srv.Use(&strictVariables{}) // before the limits, which read the variables
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(depthLimit{opt.DepthLimit})
 	for _, e := range opt.Extensions {
