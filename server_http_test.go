@@ -256,6 +256,10 @@ func TestServer_TransportErrors(t *testing.T) {
 			{"IntFromBoolean", projects, map[string]any{"first": true}, ``},
 			{"EnumWrongCase", members, map[string]any{"role": "admin"}, `"admin" is not a ProjectRole`},
 			{"BooleanFromString", `query($dry: Boolean!) { __typename @include(if: $dry) }`, map[string]any{"dry": "true"}, ``},
+			{"EnumInAListWrongCase", bulk, map[string]any{"input": map[string]any{"projectId": "00000000-0000-0000-0000-000000000000",
+				"rows": []any{map[string]any{"email": "a@example.com", "role": "ADMIN"}, map[string]any{"email": "b@example.com", "role": "Admin"}}}},
+				`input: rows: item 1: role: the string "Admin" is not a ProjectRole`},
+			{"IDFromFraction", `query($id: ID!) { project(id: $id) { id } }`, map[string]any{"id": 1.5}, `an ID must be a string or a whole number`},
 			{"StringFromNumber", logIn, map[string]any{"i": map[string]any{"email": 5, "password": "x"}}, ``},
 		} {
 			body, _ := json.Marshal(map[string]any{"query": tc.query, "variables": tc.vars})

@@ -19,7 +19,7 @@ import (
 // "5"), an enum value is spelt exactly (not "admin" for ADMIN), and an Upload is a file sent as
 // a multipart request (not an object), a String a string (not the number 5). A variable that
 // fails is a request error (BAD_USER_INPUT, reason GRAPHQL_VALIDATION_FAILED) and nothing
-// runs. Booleans gqlparser already checks strictly; an ID may be a string or a whole number.
+// runs. An ID is a string or a whole number; Booleans gqlparser already checks strictly.
 type strictVariables struct{ schema *ast.Schema }
 
 var _ interface {
@@ -111,6 +111,12 @@ func checkScalar(name string, v any) string {
 	case "String":
 		if _, ok := v.(string); !ok {
 			return "a String must be a string, not " + describe(v)
+		}
+	case "ID":
+		if _, ok := v.(string); !ok {
+			if _, ok := wholeNumber(v); !ok {
+				return "an ID must be a string or a whole number, not " + describe(v)
+			}
 		}
 	case "Upload":
 		if _, ok := v.(graphql.Upload); !ok {
