@@ -199,6 +199,13 @@ func TestServer_TransportErrors(t *testing.T) {
 		}
 		body, ct := multipartBody([2]string{"operations", operations(`{}`)}, [2]string{"map", `{}`})
 		wantRequestError(t, rawRequest(t, http.MethodPost, url, map[string]string{"Content-Type": ct}, body, false), http.StatusOK, "GRAPHQL_VALIDATION_FAILED")
+		// A file mapped onto a variable that is not an Upload.
+		ops := `{"query":` + quoteJSON(bulk) + `,"variables":{"input":{"projectId":null}}}`
+		body, ct = multipartBody([2]string{"operations", ops}, [2]string{"map", `{"0":["variables.input.projectId"]}`}, [2]string{"0", "email\n"})
+		msg = wantRequestError(t, rawRequest(t, http.MethodPost, url, map[string]string{"Content-Type": ct}, body, false), http.StatusOK, "GRAPHQL_VALIDATION_FAILED")
+		if msg != "cannot use a file as ID" {
+			t.Errorf("a file for an ID: message %q", msg)
+		}
 	})
 
 	t.Run("GetMutation", func(t *testing.T) {
@@ -253,9 +260,10 @@ func TestServer_TransportErrors(t *testing.T) {
 			{"IntFromString", projects, map[string]any{"first": "5"}, `an Int must be a whole number`},
 			{"IntFraction", projects, map[string]any{"first": 5.5}, `Int`},
 			{"IntPast32Bits", projects, map[string]any{"first": 1 << 31}, `an Int must be a whole number`},
-			{"IntFromBoolean", projects, map[string]any{"first": true}, ``},
+			{"IntFromBoolean", projects, map[string]any{"first": true}, `cannot use a boolean as Int`},
+			{"InputObjectFromList", logIn, map[string]any{"i": []any{1}}, `must be a LogInInput (an object), not a list`},
 			{"EnumWrongCase", members, map[string]any{"role": "admin"}, `"admin" is not a ProjectRole`},
-			{"BooleanFromString", `query($dry: Boolean!) { __typename @include(if: $dry) }`, map[string]any{"dry": "true"}, ``},
+			{"BooleanFromString", `query($dry: Boolean!) { __typename @include(if: $dry) }`, map[string]any{"dry": "true"}, `cannot use a string as Boolean`},
 			{"EnumInAListWrongCase", bulk, map[string]any{"input": map[string]any{"projectId": "00000000-0000-0000-0000-000000000000",
 				"rows": []any{map[string]any{"email": "a@example.com", "role": "ADMIN"}, map[string]any{"email": "b@example.com", "role": "Admin"}}}},
 				`input: rows: item 1: role: the string "Admin" is not a ProjectRole`},

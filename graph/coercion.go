@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -179,4 +181,48 @@ func enumNames(def *ast.Definition) string {
 		out += v.Name
 	}
 	return out
+}
+
+// gqlparser's messages about variables name Go's reflect kinds ("cannot use struct as ID",
+// "must be a LogInInput, not a slice"); plainVariableMessage says the same in JSON's terms.
+var (
+	cannotUse   = regexp.MustCompile(`^cannot use (\w+) as (\w+)$`)
+	mustBe      = regexp.MustCompile(`^must be a (\w+), not a (\w+)$`)
+	cannotValue = regexp.MustCompile(`^cannot use value -?[0-9.]+ as (\w+)$`)
+)
+
+func plainVariableMessage(msg string) string {
+	if m := cannotUse.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("cannot use %s as %s", jsonKind(m[1]), m[2])
+	}
+	if m := mustBe.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("must be a %s (an object), not %s", m[1], jsonKind(m[2]))
+	}
+	if m := cannotValue.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("cannot use this number as %s", m[1])
+	}
+	if msg == "enums must be ints or strings" {
+		return "an enum value must be a string"
+	}
+	return msg
+}
+
+// jsonKind names a reflect kind as the JSON value it came from.
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "map":
+		return "an object"
+	case "slice", "array":
+		return "a list"
+	case "struct":
+		return "a file"
+	}
+	if strings.HasPrefix(kind, "int") || strings.HasPrefix(kind, "uint") || strings.HasPrefix(kind, "float") {
+		return "a number"
+	}
+	return "a value of another type"
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/invites/invites/internal/invites"
@@ -85,6 +86,9 @@ func requestError(gqlErr *gqlerror.Error) *gqlerror.Error {
 	code, _ := gqlErr.Extensions["code"].(string)
 	if protocolCodes[code] || code == string(invites.BadUserInput) {
 		return gqlErr
+	}
+	if len(gqlErr.Path) > 0 && gqlErr.Path[0] == ast.PathName("variable") {
+		gqlErr.Message = plainVariableMessage(gqlErr.Message)
 	}
 	ext := make(map[string]any, len(gqlErr.Extensions)+1)
 	for k, v := range gqlErr.Extensions {
