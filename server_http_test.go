@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -287,4 +288,42 @@ func TestServer_TransportErrors(t *testing.T) {
 func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// A cursor whose time PostgreSQL cannot represent once made the driver's error text reach the
+// client as BAD_USER_INPUT. Whatever code it gets now (the cursor's own check, where there is
+// one, or INTERNAL), the answer names nothing of the database.
+func TestServer_DriverErrorsDoNotLeak(t *testing.T) {
+	base := startServer(t, map[string]string{})
+	c := e2eClient{t, base}
+	token := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": e2eEmail("leak"), "password": "correct horse", "name": "L"}}), "signUp", "token").(string)
+	cursor := base64.RawURLEncoding.EncodeToString([]byte("-9223372036854775808:00000000-0000-0000-0000-000000000000"))
+	body, _ := json.Marshal(map[string]any{"query": `query($after: String) { projects(first: 1, after: $after) { totalCount } }`, "variables": map[string]any{"after": cursor}})
+	a := rawRequest(t, http.MethodPost, base+"/graphql", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + token}, body, false)
+	var r struct {
+		Errors []struct {
+			Message    string         `json:"message"`
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(a.body, &r); err != nil || len(r.Errors) == 0 {
+		t.Fatalf("HTTP %d %s, want an error", a.status, a.body)
+	}
+	switch code := r.Errors[0].Extensions["code"]; code {
+	case "INTERNAL":
+		if r.Errors[0].Message != "internal error" {
+			t.Errorf("INTERNAL with the message %q", r.Errors[0].Message)
+		}
+	case "BAD_USER_INPUT":
+		if r.Errors[0].Extensions["field"] != "after" {
+			t.Errorf("BAD_USER_INPUT naming %v, want after", r.Errors[0].Extensions["field"])
+		}
+	default:
+		t.Errorf("code %v, want INTERNAL or BAD_USER_INPUT", code)
+	}
+	for _, s := range []string{"SQLSTATE", "ERROR", "time zone", "postgres", "127.0.0.1"} {
+		if strings.Contains(string(a.body), s) {
+			t.Errorf("the answer leaks %q: %s", s, a.body)
+		}
+	}
 }
