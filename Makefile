@@ -7,14 +7,14 @@ RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null
 CONTRACT := ../shared/contract/check-contract
 PG_BIN := $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
-.PHONY: run test bench build generate check db-stop assets client
+.PHONY: run test bench build generate check db-stop assets client httpaudit
 
 ## run: build, migrate and serve at http://localhost:8080 (playground at /)
 run: assets
 	$(GO) run .
 
 ## test: vet, then every test against a real PostgreSQL, each package on a fresh database
-test: assets
+test: assets httpaudit
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
 
@@ -30,6 +30,11 @@ build: assets
 ## internal/playground/assets/ to be embedded, so the playground needs no CDN
 assets:
 	./playground/build.sh
+
+## httpaudit: graphql-http (pinned in httpaudit/package-lock.json), whose GraphQL-over-HTTP
+## audit server_http_audit_test.go runs against the real server
+httpaudit:
+	./httpaudit/install.sh
 
 ## client: regenerate the TypeScript client (client/src/generated/) from schema.graphqls and
 ## client/operations, and type-check it with its urql and Apollo Client examples (needs node 20+ and npm)

@@ -2,25 +2,43 @@ package graph
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/invites/invites/internal/invites"
 )
 
+// codeUnavailable is the contract's code for an outage of the database: the request may
+// succeed if retried later. Its HTTP status is 503.
+const codeUnavailable = "UNAVAILABLE"
+
 // protocolCodes are gqlgen's own codes that clients act on and that pass unchanged: Apollo's
 // automatic persisted queries resend the query on PERSISTED_QUERY_NOT_FOUND.
 var protocolCodes = map[string]bool{"PERSISTED_QUERY_NOT_FOUND": true}
 
-// errorPresenter gives every error the contract's `extensions.code`: a domain error keeps its
-// code and message; a query that fails to parse or validate, a bad variable or a query over
-// the limits is BAD_USER_INPUT (gqlgen's own code kept as `extensions.reason`); anything else
-// is INTERNAL with no internals in the message, and is logged.
+// errorPresenter gives every error the contract's `extensions.code`, judged by the error's
+// cause, not by its outer type (gqlgen wraps every resolver error in a *gqlerror.Error):
+//   - a domain error (*invites.Error) keeps its code and message;
+//   - gqlgen's own errors about the request, raised before execution (a query that fails to
+//     parse or validate, a bad variable, a limit, a transport error), are BAD_USER_INPUT,
+//     gqlgen's code kept as `extensions.reason`;
+//   - the database being unreachable is UNAVAILABLE;
+//   - anything else (a driver error, a cancelled context, a panic, a null in a non-null field)
+//     is INTERNAL with the message "internal error".
+//
+// UNAVAILABLE and INTERNAL errors are logged here, once each, with the operation and path;
+// their messages never carry internals such as the database's address.
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
@@ -32,29 +50,119 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gqlErr
 		}
-		if _, ok := errors.AsType[*gqlerror.Error](err); ok {
-			code, _ := gqlErr.Extensions["code"].(string)
-			if protocolCodes[code] {
-				return gqlErr
-			}
-			if gqlErr.Extensions == nil {
-				gqlErr.Extensions = map[string]any{}
-			}
-			if code != "" {
-				gqlErr.Extensions["reason"] = code
-			}
-			gqlErr.Extensions["code"] = string(invites.BadUserInput)
+		c := cause(err)
+		if c == nil && graphql.GetFieldContext(ctx) == nil {
+			return requestError(gqlErr)
+		}
+		if introspectionDisabled(ctx, c) {
+			gqlErr.Extensions = map[string]any{"code": string(invites.BadUserInput), "reason": "INTROSPECTION_DISABLED"}
 			return gqlErr
 		}
-		if !errors.Is(err, errPanicked) { // a panic's stack is logged already
-			log.ErrorContext(ctx, "request failed", "path", gqlErr.Path.String(), "error", err)
+		code := string(invites.Internal)
+		if unavailable(c) {
+			code = codeUnavailable
+		}
+		if !errors.Is(c, errPanicked) { // a panic is logged with its stack by recoverFunc
+			log.ErrorContext(ctx, "request failed", "code", code, "operation", operationName(ctx),
+				"path", gqlErr.Path.String(), "error", err)
+		}
+		message := "internal error"
+		if code == codeUnavailable {
+			message = "the service is unavailable; retry later"
 		}
 		return &gqlerror.Error{
-			Message:    "internal error",
+			Message:    message,
 			Path:       gqlErr.Path,
-			Extensions: map[string]any{"code": string(invites.Internal)},
+			Locations:  gqlErr.Locations,
+			Extensions: map[string]any{"code": code},
 		}
 	}
+}
+
+// requestError is an error of gqlgen's own about the request (no other error inside it):
+// BAD_USER_INPUT, with gqlgen's code, if any, as the reason. Errors that already carry the
+// contract's code (the transports') and protocol codes pass as they are.
+func requestError(gqlErr *gqlerror.Error) *gqlerror.Error {
+	code, _ := gqlErr.Extensions["code"].(string)
+	if protocolCodes[code] || code == string(invites.BadUserInput) {
+		return gqlErr
+	}
+	if len(gqlErr.Path) > 0 && gqlErr.Path[0] == ast.PathName("variable") {
+		gqlErr.Message = plainVariableMessage(gqlErr.Message)
+	}
+	ext := make(map[string]any, len(gqlErr.Extensions)+1)
+	for k, v := range gqlErr.Extensions {
+		ext[k] = v
+	}
+	if code != "" {
+		ext["reason"] = code
+	}
+	ext["code"] = string(invites.BadUserInput)
+	gqlErr.Extensions = ext
+	return gqlErr
+}
+
+// introspectionDisabled reports whether err is gqlgen's refusal of __schema or __type when
+// introspection is off: the one error gqlgen raises while executing that is the client's
+// doing. gqlgen gives it no type of its own, hence its text.
+func introspectionDisabled(ctx context.Context, err error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if err == nil || fc == nil || fc.Field.Field == nil || err.Error() != "introspection disabled" {
+		return false
+	}
+	return fc.Field.Name == "__schema" || fc.Field.Name == "__type"
+}
+
+// cause returns the first error in err's chain that is not a *gqlerror.Error: what a resolver
+// or the runtime returned. It is nil when err is gqlgen's (or gqlparser's) own.
+func cause(err error) error {
+	for err != nil {
+		gqlErr, ok := err.(*gqlerror.Error)
+		if !ok {
+			return err
+		}
+		err = gqlErr.Unwrap()
+	}
+	return nil
+}
+
+// unavailable reports whether err says that the database cannot be reached (refused or lost
+// connections, a server shutting down or starting up), as opposed to a fault in a query.
+func unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		// Class 08: connection exception; 57P01-57P03: the server is shutting down, was
+		// restarted, or cannot accept connections yet.
+		switch pgErr.Code {
+		case "57P01", "57P02", "57P03":
+			return true
+		}
+		return strings.HasPrefix(pgErr.Code, "08")
+	}
+	if _, ok := errors.AsType[*net.OpError](err); ok {
+		return true
+	}
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// operationName is the name of the operation being served, or "" for an anonymous one.
+func operationName(ctx context.Context) string {
+	if !graphql.HasOperationContext(ctx) {
+		return ""
+	}
+	op := graphql.GetOperationContext(ctx)
+	if op.OperationName != "" || op.Operation == nil {
+		return op.OperationName
+	}
+	return op.Operation.Name
 }
 
 // errPanicked stands for a recovered panic once recoverFunc has logged it.
@@ -63,7 +171,12 @@ var errPanicked = errors.New("panic in resolver")
 // recoverFunc logs a panic in a resolver with its stack; the request gets INTERNAL.
 func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		path := ""
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			path = fc.Path().String()
+		}
+		log.ErrorContext(ctx, "panic in resolver", "code", string(invites.Internal), "operation", operationName(ctx),
+			"path", path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return errPanicked
 	}
 }

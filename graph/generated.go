@@ -1305,6 +1305,7 @@ var sources = []*ast.Source{
 #   EXTERNAL_ID_TAKEN    another member or pending invite of the project holds that external ID
 #   LAST_OWNER           the change would leave the project without an owner
 #   RATE_LIMITED         too many attempts; retry later
+#   UNAVAILABLE          the database cannot be reached (HTTP 503); retry later
 #   INTERNAL             anything unexpected (details only in the server log)
 
 "An RFC 3339 timestamp."

@@ -58,15 +58,19 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	}
 
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
+	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a
+	// code and with statuses that the GraphQL over HTTP spec does not give.
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 1 << 20})
+	srv.AddTransport(getQuery{})
+	srv.AddTransport(postJSON{})
+	srv.AddTransport(multipartForm{})
+	srv.AddTransport(unsupported{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(&strictVariables{}) // before the limits, which read the variables
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(depthLimit{opt.DepthLimit})
 	for _, e := range opt.Extensions {
@@ -96,7 +100,7 @@ func limitBody(next http.Handler, jsonMax, multipartMax int64) http.Handler {
 		if r.ContentLength > max {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT"}}]}`, max)
+			fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT","reason":"`+reasonBodyTooLarge+`"}}]}`, max)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)

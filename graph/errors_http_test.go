@@ -1,0 +1,99 @@
+package graph_test
+
+import (
+	"database/sql"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/metrics"
+	"github.com/invites/invites/internal/pgtest"
+)
+
+// syncBuffer is a log destination that handlers may write from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// An unexpected error in a resolver (here: the database handle is closed, which is neither
+// the client's fault nor an outage) reaches the client as INTERNAL with no details, is
+// logged once with the operation and path, and is counted by code in the metrics.
+func TestInternalError_LoggedOnceAndCounted(t *testing.T) {
+	sqldb, err := sql.Open("pgx", pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := bun.NewDB(sqldb, pgdialect.New())
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(quiet)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var logged syncBuffer
+	meters := metrics.New()
+	svc := invites.New(db, queue, invites.Config{AppURL: "https://app.example"})
+	h := graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{
+		Logger:     slog.New(slog.NewTextHandler(&logged, nil)),
+		Extensions: []graphql.HandlerExtension{meters.Extension()},
+	})
+
+	r := do(t, h, "some-token", `query Viewer { me { id } }`, nil)
+	e := wantCode(t, r, "INTERNAL")
+	if e.Message != "internal error" || r.Status != 200 {
+		t.Errorf("error = %+v, status %d; want \"internal error\", 200", e, r.Status)
+	}
+	if got := strings.Count(logged.String(), "request failed"); got != 1 {
+		t.Errorf("logged %d times, want once: %s", got, logged.String())
+	}
+	for _, want := range []string{"operation=Viewer", "path=me", "code=INTERNAL", "database is closed"} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("the log lacks %q: %s", want, logged.String())
+		}
+	}
+	if got := errorsCounted(t, meters, "INTERNAL"); got != 1 {
+		t.Errorf("invites_graphql_errors_total{code=INTERNAL} = %v, want 1", got)
+	}
+}
+
+// errorsCounted reads invites_graphql_errors_total{code=code}.
+func errorsCounted(t *testing.T, m *metrics.Metrics, code string) float64 {
+	t.Helper()
+	families, err := m.Gatherer().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "invites_graphql_errors_total" {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			for _, l := range s.GetLabel() {
+				if l.GetName() == "code" && l.GetValue() == code {
+					return s.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
