@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"strings"
@@ -285,5 +286,28 @@ func TestBulkInvite_Names(t *testing.T) {
 	r := do(t, h, owner, bulkMutation, map[string]any{"input": map[string]any{"projectId": project, "rows": []any{map[string]any{"email": uniqueEmail("z"), "name": "Zed\u200b"}}}})
 	if got := get(ok(t, r), "bulkInvite", "results"); get(got.([]any)[0], "reason") != "INVALID_NAME" {
 		t.Errorf("a name with a zero-width space: %v; want INVALID_NAME", got)
+	}
+}
+
+// A CSV larger than what is kept in memory is spooled to a temporary file, and the file is
+// gone once the request is answered, whether the upload was accepted or refused.
+func TestBulkInvite_SpooledUploadRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	h := newHandler(t)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	owner, project := csvTestOwner(t, h, "Spool")
+	var csv bytes.Buffer
+	csv.WriteString("email,notes\n")
+	for i := 0; csv.Len() < 1<<20; i++ {
+		fmt.Fprintf(&csv, "person%d@example.com,%s\n", i, strings.Repeat("n", 200))
+	}
+	r := postUpload(t, srv, owner, map[string]any{"projectId": project, "dryRun": true}, csv.Bytes())
+	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("status %d, errors %+v", r.Status, r.Errors)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("%d files left in TMPDIR after the request: %v", len(left), left)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -103,8 +104,13 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 
 // multipartForm serves a POST per the GraphQL multipart request spec
 // (github.com/jaydenseric/graphql-multipart-request-spec): the parts `operations`, `map`, then
-// the files. The body's size is capped before this (limitBody), so files are read into memory.
+// the files. The body's size is capped before this (limitBody); a file is kept in memory up to
+// uploadMemory bytes and spooled to a temporary file beyond, so that concurrent uploads of a
+// few MiB each do not all sit on the heap.
 type multipartForm struct{}
+
+// uploadMemory is how much of one uploaded file is kept in memory before it goes to disk.
+const uploadMemory = 256 << 10
 
 func (multipartForm) Supports(r *http.Request) bool {
 	return r.Method == http.MethodPost && requestMediaType(r) == mediaMultipart
@@ -151,6 +157,13 @@ func (multipartForm) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		fail(err, "`map` must be a JSON object from each file's part name to the variable paths it fills, such as {\"0\": [\"variables.input.csv\"]}")
 		return
 	}
+	var spooled []*os.File
+	defer func() {
+		for _, f := range spooled {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
 	for {
 		part, err = mr.NextPart()
 		if err == io.EOF {
@@ -167,13 +180,16 @@ func (multipartForm) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 			return
 		}
 		delete(files, key)
-		content, err := io.ReadAll(part)
+		content, size, file, err := spool(part)
+		if file != nil {
+			spooled = append(spooled, file)
+		}
 		if err != nil {
 			fail(err, "the file %q could not be read", key)
 			return
 		}
 		for _, path := range paths {
-			upload := graphql.Upload{File: bytes.NewReader(content), Filename: part.FileName(), Size: int64(len(content)),
+			upload := graphql.Upload{File: content, Filename: part.FileName(), Size: size,
 				ContentType: part.Header.Get("Content-Type")}
 			if !setUpload(params.Variables, path, upload) {
 				fail(nil, "map: %q is not the path of a null variable for the file %q, such as \"variables.input.csv\"", path, key)
@@ -186,6 +202,24 @@ func (multipartForm) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		return
 	}
 	serve(w, r, exec, params, true)
+}
+
+// spool reads a file part: into memory when it fits in uploadMemory, else into a temporary file
+// (returned, for the caller to remove) read back from its start.
+func spool(part io.Reader) (content io.ReadSeeker, size int64, file *os.File, err error) {
+	head, err := io.ReadAll(io.LimitReader(part, uploadMemory+1))
+	if err != nil || len(head) <= uploadMemory {
+		return bytes.NewReader(head), int64(len(head)), nil, err
+	}
+	file, err = os.CreateTemp("", "invites-upload-*")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	size, err = io.Copy(file, io.MultiReader(bytes.NewReader(head), part))
+	if err == nil {
+		_, err = file.Seek(0, io.SeekStart)
+	}
+	return file, size, file, err
 }
 
 // setUpload puts upload in place of the null (or absent) variable at path
