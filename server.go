@@ -18,6 +18,10 @@
 //	INVITE_RATE_LIMIT  invites one inviter may send per hour, across replicas (10000; -1: none)
 //	COMPLEXITY_LIMIT   a query's cost cap, a connection counting first x its items (5000)
 //	DEPTH_LIMIT        how deeply a query's fields may nest (12)
+//	DB_MAX_CONNS       open database connections at most (20)
+//	DB_MAX_IDLE_CONNS  idle connections kept for the next request (DB_MAX_CONNS)
+//	DB_CONN_MAX_LIFETIME   a connection is closed and replaced after this (1h)
+//	DB_CONN_MAX_IDLE_TIME  an idle connection is closed after this (5m)
 package main
 
 import (
@@ -75,6 +79,7 @@ type config struct {
 	RateLimit     int
 	Complexity    int
 	Depth         int
+	Pool          poolConfig
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -115,6 +120,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*n.dst = i
 		}
 	}
+	var err error
+	if c.Pool, err = loadPoolConfig(getenv); err != nil {
+		return c, err
+	}
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
@@ -125,7 +134,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"INVITE_RETENTION", &c.Retention, 30 * 24 * time.Hour},
 		{"SWEEP_INTERVAL", &c.SweepInterval, time.Minute},
 	} {
-		var err error
 		if *d.dst, err = duration(getenv, d.name, d.def); err != nil {
 			return c, err
 		}
@@ -162,7 +170,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 
-	db, err := openDB(ctx, cfg.DatabaseURL)
+	db, err := openDB(ctx, cfg.DatabaseURL, cfg.Pool)
 	if err != nil {
 		return err
 	}
@@ -249,8 +257,8 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 }
 
 // openDB opens DATABASE_URL, or without it the default database "invites" on the PostgreSQL
-// that pglocal finds or starts.
-func openDB(ctx context.Context, url string) (*bun.DB, error) {
+// that pglocal finds or starts, with pool's limits.
+func openDB(ctx context.Context, url string, pool poolConfig) (*bun.DB, error) {
 	if url == "" {
 		server, err := pglocal.ServerURL(ctx, pglocal.ModuleRoot(), "")
 		if err != nil {
@@ -264,7 +272,7 @@ func openDB(ctx context.Context, url string) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	sqldb.SetMaxOpenConns(20)
+	pool.apply(sqldb)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
