@@ -95,6 +95,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
+	pool, err := loadPoolConfig(getenv)
+	if err != nil {
+		return c, err
+	}
+	c.Pool = pool
 	if v := getenv("INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -120,10 +125,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*n.dst = i
 		}
 	}
-	var err error
-	if c.Pool, err = loadPoolConfig(getenv); err != nil {
-		return c, err
-	}
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
@@ -134,6 +135,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"INVITE_RETENTION", &c.Retention, 30 * 24 * time.Hour},
 		{"SWEEP_INTERVAL", &c.SweepInterval, time.Minute},
 	} {
+		var err error
 		if *d.dst, err = duration(getenv, d.name, d.def); err != nil {
 			return c, err
 		}
