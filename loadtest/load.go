@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -23,6 +24,18 @@ type result struct {
 	Latencies []time.Duration // of the successful requests, sorted
 	FirstFail string          // the first failure's status and body, shortened
 	RanOut    bool            // the request source ran out before the time was up
+}
+
+// merge adds o's requests, failures, time and latencies to r's.
+func (r result) merge(o result) result {
+	r.Requests += o.Requests
+	r.Failures += o.Failures
+	r.Elapsed += o.Elapsed
+	r.Latencies = append(r.Latencies, o.Latencies...)
+	slices.Sort(r.Latencies)
+	r.FirstFail = cmp.Or(r.FirstFail, o.FirstFail)
+	r.RanOut = r.RanOut || o.RanOut
+	return r
 }
 
 func (r result) PerSecond() float64 { return float64(r.Requests-r.Failures) / r.Elapsed.Seconds() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -68,5 +69,45 @@ func TestDrive(t *testing.T) {
 	}
 	if r.PerSecond() <= 0 {
 		t.Errorf("req/s = %v", r.PerSecond())
+	}
+}
+
+func TestResultMerge(t *testing.T) {
+	a := result{Requests: 3, Failures: 1, Elapsed: time.Second, Latencies: []time.Duration{1, 5}}
+	b := result{Requests: 2, Elapsed: time.Second, Latencies: []time.Duration{3, 4}, FirstFail: "500", RanOut: true}
+	got := a.merge(b)
+	if got.Requests != 5 || got.Failures != 1 || got.Elapsed != 2*time.Second || got.FirstFail != "500" || !got.RanOut ||
+		!slices.Equal(got.Latencies, []time.Duration{1, 3, 4, 5}) {
+		t.Errorf("merge = %+v", got)
+	}
+	if got.PerSecond() != 2 {
+		t.Errorf("req/s = %v, want 2 (4 successes in 2s)", got.PerSecond())
+	}
+}
+
+func TestGroups(t *testing.T) {
+	list := []scenario{{name: "me"}, {name: "members", group: "m"}, {name: "invites"}, {name: "members: PostGraphile", group: "m"}}
+	names := func(gs [][]scenario) (out []string) {
+		for _, g := range gs {
+			var n []string
+			for _, sc := range g {
+				n = append(n, sc.name)
+			}
+			out = append(out, strings.Join(n, "+"))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		only string
+		want []string
+	}{
+		{"", []string{"me", "members+members: PostGraphile", "invites"}},
+		{"members", []string{"members+members: PostGraphile"}},
+		{"invites", []string{"invites"}},
+		{"nothing", nil},
+	} {
+		if got := names(groups(list, tc.only)); !slices.Equal(got, tc.want) {
+			t.Errorf("groups(%q) = %q, want %q", tc.only, got, tc.want)
+		}
 	}
 }

@@ -36,6 +36,7 @@ type options struct {
 	conns        []int
 	duration     time.Duration
 	warmup       time.Duration
+	rounds       int
 	acceptors    int
 	serverEnv    []string
 	postgraphile bool
@@ -47,6 +48,7 @@ func main() {
 	conns := flag.String("conns", "10,50", "concurrent connections, comma-separated")
 	flag.DurationVar(&o.duration, "duration", 4*time.Second, "how long each scenario is measured at each concurrency")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
+	flag.IntVar(&o.rounds, "rounds", 4, "turns that the member page's two servers take within -duration, alternately")
 	flag.IntVar(&o.acceptors, "acceptors", 10000, "invites seeded for acceptInvite to claim")
 	serverEnv := flag.String("server-env", "", "extra environment for the server, space-separated NAME=value (e.g. DB_MAX_IDLE_CONNS=2)")
 	flag.BoolVar(&o.postgraphile, "postgraphile", true, "run PostGraphile (loadtest/postgraphile, npm ci first) beside the server")
@@ -61,6 +63,10 @@ func main() {
 		o.conns = append(o.conns, n)
 	}
 	o.serverEnv = strings.Fields(*serverEnv)
+	if o.rounds <= 0 {
+		fmt.Fprintln(os.Stderr, "loadtest: -rounds must be at least 1")
+		os.Exit(2)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -167,34 +173,49 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("\nload average before: %s\n", loadAverage())
 	table := newTable()
 	var memberPage [][2]result // per concurrency: ours, PostGraphile's
-	for _, sc := range f.scenarios() {
-		if o.only != "" && !strings.Contains(sc.name, o.only) {
-			continue
+	for _, group := range groups(f.scenarios(), o.only) {
+		// Scenarios compared with each other take turns in short rounds, so that the machine's
+		// load, which swings over seconds here, weighs on both alike.
+		rounds := 1
+		if len(group) > 1 {
+			rounds = o.rounds
 		}
 		for i, c := range o.conns {
 			client := newClient(c)
 			if o.warmup > 0 {
-				drive(ctx, client, sc.url, c, o.warmup, sc.next)
-			}
-			before, err := sessions(ctx, db)
-			if err != nil {
-				return err
-			}
-			r := drive(ctx, client, sc.url, c, o.duration, sc.next)
-			client.CloseIdleConnections()
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			after, err := sessions(ctx, db)
-			if err != nil {
-				return err
-			}
-			table.add(sc.name, c, r, after-before)
-			if sc.memberPage >= 0 {
-				if len(memberPage) <= i {
-					memberPage = append(memberPage, [2]result{})
+				for _, sc := range group {
+					drive(ctx, client, sc.url, c, o.warmup, sc.next)
 				}
-				memberPage[i][sc.memberPage] = r
+			}
+			results := make([]result, len(group))
+			opened := make([]int64, len(group))
+			for range rounds {
+				for j, sc := range group {
+					before, err := sessions(ctx, db)
+					if err != nil {
+						return err
+					}
+					r := drive(ctx, client, sc.url, c, o.duration/time.Duration(rounds), sc.next)
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					after, err := sessions(ctx, db)
+					if err != nil {
+						return err
+					}
+					results[j] = results[j].merge(r)
+					opened[j] += after - before
+				}
+			}
+			client.CloseIdleConnections()
+			for j, sc := range group {
+				table.add(sc.name, c, results[j], opened[j])
+				if sc.memberPage >= 0 {
+					if len(memberPage) <= i {
+						memberPage = append(memberPage, [2]result{})
+					}
+					memberPage[i][sc.memberPage] = results[j]
+				}
 			}
 		}
 	}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -48,9 +50,31 @@ type fixture struct {
 // scenario is one kind of request to one server.
 type scenario struct {
 	name       string
+	group      string // scenarios of one group are measured in turns, to be compared
 	url        string
 	next       request
 	memberPage int // 0: our member page, 1: PostGraphile's, -1: neither
+}
+
+// groups returns the scenarios whose names contain only (all with ""), in order, those of one
+// group together.
+func groups(list []scenario, only string) [][]scenario {
+	var out [][]scenario
+	index := map[string]int{}
+	for _, sc := range list {
+		if !strings.Contains(sc.name, only) {
+			continue
+		}
+		key := cmp.Or(sc.group, sc.name)
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], sc)
+	}
+	return out
 }
 
 func (f *fixture) scenarios() []scenario {
@@ -73,25 +97,25 @@ func (f *fixture) scenarios() []scenario {
 	}
 	ours := f.ours.base + "/graphql"
 	list := []scenario{
-		{"me", ours, same(ownerSession, query(meQuery, nil)), -1},
-		{"member page (100, with users)", ours, same(ownerSession, query(membersQuery, map[string]any{"id": f.members})), 0},
+		{"me", "", ours, same(ownerSession, query(meQuery, nil)), -1},
+		{"member page (100, with users)", "member page", ours, same(ownerSession, query(membersQuery, map[string]any{"id": f.members})), 0},
 	}
 	if f.theirs != nil {
-		list = append(list, scenario{"member page: PostGraphile", f.theirs.base + "/graphql",
+		list = append(list, scenario{"member page: PostGraphile", "member page", f.theirs.base + "/graphql",
 			same("", query(postgraphileMembersQuery, map[string]any{"id": f.membersUUID})), 1})
 	}
 	list = append(list,
-		scenario{"invites page 1 of 1,000, totalCount", ours, same(ownerSession, invites(true, "")), -1},
-		scenario{"invites page 1 of 1,000", ours, same(ownerSession, invites(false, "")), -1},
-		scenario{"invites page 50 of 1,000, totalCount", ours, same(ownerSession, invites(true, f.page50)), -1},
-		scenario{"invites page 50 of 1,000", ours, same(ownerSession, invites(false, f.page50)), -1},
-		scenario{"createInvite", ours, func() ([]byte, string, bool) {
+		scenario{"invites page 1 of 1,000, totalCount", "", ours, same(ownerSession, invites(true, "")), -1},
+		scenario{"invites page 1 of 1,000", "", ours, same(ownerSession, invites(false, "")), -1},
+		scenario{"invites page 50 of 1,000, totalCount", "", ours, same(ownerSession, invites(true, f.page50)), -1},
+		scenario{"invites page 50 of 1,000", "", ours, same(ownerSession, invites(false, f.page50)), -1},
+		scenario{"createInvite", "", ours, func() ([]byte, string, bool) {
 			n := f.created.Add(1)
 			return query(createInviteMutation, map[string]any{"i": map[string]any{
 				"email": "new-" + strconv.FormatInt(n, 10) + "@loadtest.example", "projectId": f.members, "role": "CONTRIBUTOR",
 			}}), ownerSession, true
 		}, -1},
-		scenario{"acceptInvite", ours, func() ([]byte, string, bool) {
+		scenario{"acceptInvite", "", ours, func() ([]byte, string, bool) {
 			n := f.accepted.Add(1)
 			if n > int64(f.acceptors) {
 				return nil, "", false
