@@ -7,7 +7,7 @@ RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null
 CONTRACT := ../shared/contract/check-contract
 PG_BIN := $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
-.PHONY: run test bench build generate check db-stop assets client httpaudit
+.PHONY: run test bench loadtest build generate check db-stop assets client httpaudit
 
 ## run: build, migrate and serve at http://localhost:8080 (playground at /)
 run: assets
@@ -21,6 +21,16 @@ test: assets httpaudit
 ## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap included
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./graph/ ./internal/invitecsv/
+
+## loadtest: seeds the database invites_loadtest (dropped and made afresh), serves it with the
+## real server binary and PostGraphile 4.14.1 (npm, pinned in loadtest/postgraphile/), and
+## prints req/s, p50 and p99 per scenario at 10 and 50 connections (a few minutes; loopback
+## only). Options: make loadtest LOADTEST_FLAGS='-server-env DB_MAX_IDLE_CONNS=2 -duration 8s'
+loadtest:
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd loadtest/postgraphile && { [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund; }; \
+	  else echo "npm is not installed: the load test runs without PostGraphile"; fi
+	$(GO) run ./loadtest $$(command -v npm >/dev/null 2>&1 || echo -postgraphile=false) $(LOADTEST_FLAGS)
 
 ## build: the server binary in bin/invites
 build: assets

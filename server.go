@@ -24,6 +24,10 @@
 //	LOGIN_CLIENT_FAILURE_LIMIT    failed log-ins per client address in 15 minutes (20; 0: none)
 //	SIGNUP_CLIENT_LIMIT           sign-ups without an invite per client address an hour (20; 0: none)
 //	INVITE_RECIPIENT_DAILY_LIMIT  invite emails one address may get a UTC day (10; 0: none)
+//	DB_MAX_CONNS       open database connections at most (20)
+//	DB_MAX_IDLE_CONNS  idle connections kept for the next request (DB_MAX_CONNS)
+//	DB_CONN_MAX_LIFETIME   a connection is closed and replaced after this (1h)
+//	DB_CONN_MAX_IDLE_TIME  an idle connection is closed after this (5m)
 package main
 
 import (
@@ -90,6 +94,7 @@ type config struct {
 	SignUpsPerClient    int
 	RecipientDaily      int
 	TrustedProxies      []netip.Prefix
+	Pool                poolConfig
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -105,6 +110,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
+	pool, err := loadPoolConfig(getenv)
+	if err != nil {
+		return c, err
+	}
+	c.Pool = pool
 	if v := getenv("INTROSPECTION"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -148,7 +158,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 			*n.dst = cmp.Or(i, -1)
 		}
 	}
-	var err error
 	if c.TrustedProxies, err = graph.ParseTrustedProxies(getenv("TRUSTED_PROXIES")); err != nil {
 		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
@@ -204,7 +213,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 
-	db, err := openDB(ctx, cfg.DatabaseURL)
+	db, err := openDB(ctx, cfg.DatabaseURL, cfg.Pool)
 	if err != nil {
 		return err
 	}
@@ -295,8 +304,8 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 }
 
 // openDB opens DATABASE_URL, or without it the default database "invites" on the PostgreSQL
-// that pglocal finds or starts.
-func openDB(ctx context.Context, url string) (*bun.DB, error) {
+// that pglocal finds or starts, with pool's limits.
+func openDB(ctx context.Context, url string, pool poolConfig) (*bun.DB, error) {
 	if url == "" {
 		server, err := pglocal.ServerURL(ctx, pglocal.ModuleRoot(), "")
 		if err != nil {
@@ -310,7 +319,7 @@ func openDB(ctx context.Context, url string) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	sqldb.SetMaxOpenConns(20)
+	pool.apply(sqldb)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

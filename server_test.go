@@ -141,13 +141,13 @@ func TestReadyz(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := openDB(ctx, url)
+		db, err := openDB(ctx, url, defaultPool(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {
 			db.Close()
-			admin, _ := openDB(ctx, server)
+			admin, _ := openDB(ctx, server, defaultPool(t))
 			admin.ExecContext(ctx, `DROP DATABASE "`+name+`" WITH (FORCE)`)
 			admin.Close()
 		})
@@ -157,7 +157,7 @@ func TestReadyz(t *testing.T) {
 	})
 
 	t.Run("DatabaseUnreachable", func(t *testing.T) {
-		db, err := openDB(ctx, pgtest.URL(t))
+		db, err := openDB(ctx, pgtest.URL(t), defaultPool(t))
 		if err != nil {
 			t.Fatal(err)
 		}
