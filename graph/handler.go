@@ -9,9 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // HandlerOptions tune the GraphQL handler. Zero values take the defaults noted.
@@ -28,7 +26,10 @@ type HandlerOptions struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps a multipart request (a CSV upload): 6 MiB.
 	MaxUploadBytes int64
-	Logger         *slog.Logger
+	// Limits bound a query document before it is validated, the errors of a response and a
+	// request's time, and size the caches.
+	Limits Limits
+	Logger *slog.Logger
 	// Extensions are added to the server (metrics, say).
 	Extensions []graphql.HandlerExtension
 }
@@ -52,26 +53,35 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
+	lim := opt.Limits.withDefaults()
 
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: opt.MaxUploadBytes, MaxMemory: 1 << 20})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
+	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
+	srv.SetQueryCache(parsed)
+	srv.SetParserTokenLimit(lim.QueryTokens + 1) // documentLimits refuses more first, with its reason
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(persisted)
+	srv.Use(documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
+		selections: lim.Selections, directives: lim.Directives, cache: parsed})
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(depthLimit{opt.DepthLimit})
+	srv.Use(introspectionLimit{lim.Introspection})
 	for _, e := range opt.Extensions {
 		srv.Use(e)
 	}
+	srv.Use(cacheValidated{parsed, persisted})
+	srv.Use(errorLimit{lim.Errors})
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
 
-	return WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)))
+	return withDeadline(WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes))), lim.RequestTimeout)
 }
 
 // withRequestLoaders gives each request its own dataloaders.

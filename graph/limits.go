@@ -11,12 +11,18 @@ import (
 	"github.com/invites/invites/internal/invites"
 )
 
-// complexity prices a query by what it can make the server read: a connection costs its
-// items' selection times `first`, so that `projects(first: 100) { members(first: 100) {...} }`
-// shows its true size (10,000 members) against the limit.
+// connectionCost is the least a connection costs, whatever its page: it runs up to three SQL
+// statements (its page, its totalCount, what its items ask for), so that `members(first: 0)
+// { totalCount }` aliased thousands of times is priced by its SQL.
+const connectionCost = 30
+
+// complexity prices a query by what it can make the server read: a connection costs
+// connectionCost plus its items' selection times `first`, so that
+// `projects(first: 100) { members(first: 100) {...} }` shows its true size (10,000 members)
+// against the limit.
 func complexity() ComplexityRoot {
 	var c ComplexityRoot
-	page := func(child int, first *int) int { return child * pageArgs(first, nil).First }
+	page := func(child int, first *int) int { return connectionCost + child*max(pageArgs(first, nil).First, 0) }
 	c.Query.Projects = func(child int, first *int, _ *string) int { return page(child, first) }
 	c.Query.MyInvites = func(child int, _ *invites.InviteStatus) int { return child * 200 }
 	c.Project.Members = func(child int, first *int, _ *string, _ *invites.Role) int { return page(child, first) }
