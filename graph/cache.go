@@ -85,7 +85,8 @@ func (c *byteLRU[T]) Len() (entries int, bytes int64) {
 // TestQueryCache_Weight.
 const bytesPerNode = 240
 
-// documentWeight estimates the memory a parsed document holds: its text and its nodes.
+// documentWeight estimates the memory a parsed document holds: its text (allocated in size
+// classes up to an eighth larger), its nodes, and a kilobyte for the rest.
 func documentWeight(query string, doc *ast.QueryDocument) int64 {
 	nodes := 0
 	var walk func(ast.SelectionSet)
@@ -112,7 +113,7 @@ func documentWeight(query string, doc *ast.QueryDocument) int64 {
 		nodes += 1 + len(f.Directives)
 		walk(f.SelectionSet)
 	}
-	return int64(len(query)) + int64(nodes)*bytesPerNode
+	return 1<<10 + int64(len(query))*9/8 + int64(nodes)*bytesPerNode
 }
 
 // queryCache holds parsed documents by their text. gqlgen adds a document as soon as it is

@@ -78,6 +78,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	}
 	srv.Use(cacheValidated{parsed, persisted})
 	srv.Use(errorLimit{lim.Errors})
+	srv.Use(timedOut{lim.RequestTimeout})
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
 

@@ -8,11 +8,11 @@ import "time"
 type Limits struct {
 	// QueryBytes caps a query document's length: 64 KiB.
 	QueryBytes int
-	// QueryTokens caps a document's tokens (names, punctuation, values): 10,000.
+	// QueryTokens caps a document's tokens (names, punctuation, values): 5,000.
 	QueryTokens int
 	// Aliases caps the aliased fields in a document: 100.
 	Aliases int
-	// Selections caps the fields one selection set collects, its fragments expanded: 200.
+	// Selections caps the fields one selection set collects, its fragments expanded: 100.
 	Selections int
 	// Directives caps the directives on one field, fragment or operation: 10.
 	Directives int
@@ -36,7 +36,7 @@ func (l Limits) withDefaults() Limits {
 		v   *int
 		def int
 	}{
-		{&l.QueryBytes, 64 << 10}, {&l.QueryTokens, 10000}, {&l.Aliases, 100}, {&l.Selections, 200},
+		{&l.QueryBytes, 64 << 10}, {&l.QueryTokens, 5000}, {&l.Aliases, 100}, {&l.Selections, 100},
 		{&l.Directives, 10}, {&l.Introspection, 5}, {&l.Errors, 100}, {&l.QueryCacheMiB, 32}, {&l.PersistedQueryCacheMiB, 16},
 	} {
 		if *d.v <= 0 {

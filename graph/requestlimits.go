@@ -2,11 +2,15 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/invites/invites/internal/invites"
 )
 
 // introspectionLimit caps the `__schema` and `__type` fields of an operation (aliases make
@@ -69,4 +73,30 @@ func withDeadline(next http.Handler, timeout time.Duration) http.Handler {
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// timedOut answers a request whose deadline passed before its response was made: gqlgen
+// then makes no response at all, and the client would read `null`.
+type timedOut struct{ timeout time.Duration }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = timedOut{}
+
+func (timedOut) ExtensionName() string                          { return "TimedOut" }
+func (timedOut) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (d timedOut) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	responses := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		resp := responses(ctx)
+		if resp == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return &graphql.Response{Errors: gqlerror.List{{
+				Message:    fmt.Sprintf("the request took longer than %s", d.timeout),
+				Extensions: map[string]any{"code": string(invites.Internal), "reason": "REQUEST_TIMEOUT"},
+			}}}
+		}
+		return resp
+	}
 }
