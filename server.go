@@ -18,6 +18,11 @@
 //	INVITE_RATE_LIMIT  invites one inviter may send per hour, across replicas (10000; -1: none)
 //	COMPLEXITY_LIMIT   a query's cost cap, a connection counting first x its items (5000)
 //	DEPTH_LIMIT        how deeply a query's fields may nest (12)
+//	QUERY_BYTES_LIMIT, QUERY_TOKEN_LIMIT, ALIAS_LIMIT, SELECTION_LIMIT, DIRECTIVE_LIMIT,
+//	INTROSPECTION_LIMIT, ERROR_LIMIT  a query document's size and shape, checked before
+//	                   validation, and the errors of a response (65536, 5000, 100, 100, 10, 5, 100)
+//	REQUEST_TIMEOUT    how long a request may work (30s)
+//	QUERY_CACHE_MIB, APQ_CACHE_MIB  memory for parsed and persisted queries (32, 16)
 package main
 
 import (
@@ -75,6 +80,7 @@ type config struct {
 	RateLimit     int
 	Complexity    int
 	Depth         int
+	Limits        graph.Limits
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -105,6 +111,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"INVITE_RATE_LIMIT", &c.RateLimit, 10000},
 		{"COMPLEXITY_LIMIT", &c.Complexity, 5000},
 		{"DEPTH_LIMIT", &c.Depth, 12},
+		{"QUERY_BYTES_LIMIT", &c.Limits.QueryBytes, 64 << 10},
+		{"QUERY_TOKEN_LIMIT", &c.Limits.QueryTokens, 5000},
+		{"ALIAS_LIMIT", &c.Limits.Aliases, 100},
+		{"SELECTION_LIMIT", &c.Limits.Selections, 100},
+		{"DIRECTIVE_LIMIT", &c.Limits.Directives, 10},
+		{"INTROSPECTION_LIMIT", &c.Limits.Introspection, 5},
+		{"ERROR_LIMIT", &c.Limits.Errors, 100},
+		{"QUERY_CACHE_MIB", &c.Limits.QueryCacheMiB, 32},
+		{"APQ_CACHE_MIB", &c.Limits.PersistedQueryCacheMiB, 16},
 	} {
 		*n.dst = n.def
 		if v := getenv(n.name); v != "" {
@@ -124,6 +139,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"INVITE_TTL", &c.InviteTTL, 7 * 24 * time.Hour},
 		{"INVITE_RETENTION", &c.Retention, 30 * 24 * time.Hour},
 		{"SWEEP_INTERVAL", &c.SweepInterval, time.Minute},
+		{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout, 30 * time.Second},
 	} {
 		var err error
 		if *d.dst, err = duration(getenv, d.name, d.def); err != nil {
@@ -200,6 +216,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		Introspection:   cfg.Introspection,
 		ComplexityLimit: cfg.Complexity,
 		DepthLimit:      cfg.Depth,
+		Limits:          cfg.Limits,
 		Logger:          log,
 		Extensions:      []gqlgraphql.HandlerExtension{meters.Extension()},
 	})))

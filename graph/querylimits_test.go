@@ -126,8 +126,8 @@ func TestQueryLimits_ConnectionCost(t *testing.T) {
 	start := time.Now()
 	r := do(t, h, token, query(2400), vars)
 	e := wantCode(t, r, "BAD_USER_INPUT")
-	if e.Extensions["reason"] != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(e.Message, "complexity 72001") {
-		t.Errorf("error = %+v, want complexity 72001 (1 + 2,400 x 30)", e)
+	if e.Extensions["reason"] != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(e.Message, "complexity 72001") || r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("HTTP %d, error = %+v; want 422, complexity 72001 (1 + 2,400 x 30)", r.Status, e)
 	}
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("took %v", took)
