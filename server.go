@@ -16,7 +16,7 @@
 //	INVITE_RETENTION  how long expired, declined and revoked invites are kept (720h)
 //	SWEEP_INTERVAL how often invites are marked expired and old ones deleted (1m)
 //	INVITE_RATE_LIMIT  invites one inviter may send per hour, across replicas (10000; -1: none)
-//	COMPLEXITY_LIMIT   a query's cost cap, a connection counting first x its items (5000)
+//	COMPLEXITY_LIMIT   a query's cost cap, a connection counting 30 + first x its items (5000)
 //	DEPTH_LIMIT        how deeply a query's fields may nest (12)
 //	QUERY_BYTES_LIMIT, QUERY_TOKEN_LIMIT, ALIAS_LIMIT, SELECTION_LIMIT, DIRECTIVE_LIMIT,
 //	INTROSPECTION_LIMIT, ERROR_LIMIT  a query document's size and shape, checked before

@@ -16,8 +16,8 @@ import (
 type HandlerOptions struct {
 	// Introspection turns on schema introspection (the playground needs it).
 	Introspection bool
-	// ComplexityLimit caps a query's cost: each field counts 1, and a connection's items count
-	// `first` times: 5,000 (a page of 100 items with 50 fields).
+	// ComplexityLimit caps a query's cost: each field counts 1, and a connection 30 plus its
+	// items `first` times: 5,000 (a page of 100 items with 50 fields).
 	ComplexityLimit int
 	// DepthLimit caps how deeply fields nest: 12.
 	DepthLimit int
@@ -26,12 +26,12 @@ type HandlerOptions struct {
 	MaxBodyBytes int64
 	// MaxUploadBytes caps a multipart request (a CSV upload): 6 MiB.
 	MaxUploadBytes int64
+	Logger         *slog.Logger
+	// Extensions are added to the server (metrics, say).
+	Extensions []graphql.HandlerExtension
 	// Limits bound a query document before it is validated, the errors of a response and a
 	// request's time, and size the caches.
 	Limits Limits
-	Logger *slog.Logger
-	// Extensions are added to the server (metrics, say).
-	Extensions []graphql.HandlerExtension
 }
 
 // NewHandler returns the GraphQL endpoint: POST (JSON and multipart uploads), GET and OPTIONS,
