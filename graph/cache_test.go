@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -116,3 +117,39 @@ const IntrospectionQuery = `query IntrospectionQuery { __schema { queryType { na
 fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } }
 fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
 fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }`
+
+// gqlgen's Add comes before the complexity and depth limits, so it keeps nothing; the
+// document enters the caches through cacheValidated, and is then not checked again.
+func TestQueryCache_OnlyValidated(t *testing.T) {
+	ctx := context.Background()
+	parsed, persisted := newQueryCache(10, 1<<20), newPersistedQueries(10, 1<<20)
+	const query = "{ me { id } }"
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed.Add(ctx, query, doc)
+	if _, ok := parsed.Get(ctx, query); ok {
+		t.Fatal("gqlgen's Add cached a document no limit has passed yet")
+	}
+
+	op := &graphql.OperationContext{RawQuery: query, Doc: doc}
+	op.Stats.SetExtension("persistedHash", "abc")
+	if err := (cacheValidated{parsed, persisted}).MutateOperationContext(ctx, op); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := parsed.Get(ctx, query); !ok || got != doc {
+		t.Error("the validated document is not in the parsed-query cache")
+	}
+	if got, ok := persisted.cache.Get(ctx, "abc"); !ok || got != query {
+		t.Errorf("persisted query = %q, %v", got, ok)
+	}
+
+	tight := documentLimits{bytes: 1, tokens: 1, aliases: 0, selections: 0, directives: 0, cache: parsed}
+	if err := tight.MutateOperationParameters(ctx, &graphql.RawParams{Query: query}); err != nil {
+		t.Errorf("a cached document was checked again: %v", err)
+	}
+	if err := tight.MutateOperationParameters(ctx, &graphql.RawParams{Query: "{ me { name } }"}); err == nil || err.Extensions["code"] != reasonQueryBytes {
+		t.Errorf("a new document: %v", err)
+	}
+}
