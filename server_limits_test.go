@@ -43,6 +43,19 @@ func TestServer_QueryLimits(t *testing.T) {
 			}
 		})
 	}
+	// A client that accepts application/graphql-response+json gets 400 (GraphQL over HTTP).
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"{ a: __typename b: __typename c: __typename }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("graphql-response+json: HTTP %d, want 400", resp.StatusCode)
+	}
+
 	body, _ := json.Marshal(map[string]string{"query": "{ a: __typename b: __typename }"})
 	if status, text := postGraphQL(t, base, string(body)); status != http.StatusOK || !strings.Contains(text, `"b":"Query"`) {
 		t.Errorf("a query within the limits: HTTP %d %s", status, text)
