@@ -15,24 +15,13 @@ import (
 	"time"
 
 	"github.com/invites/invites/graph"
-	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
 )
 
 // newLimitedHandler is newHandler with limits of the test's choosing.
 func newLimitedHandler(t *testing.T, lim graph.Limits) http.Handler {
 	t.Helper()
-	db := pgtest.DB(t)
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(quiet)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := invites.New(db, queue, invites.Config{
-		AppURL:   "https://app.example",
-		Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1},
-	})
-	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{Introspection: true, Logger: quiet, Limits: lim})
+	return newLimitedHandlerOn(t, pgtest.DB(t), lim)
 }
 
 // repeat joins n copies of format, each given its index.
