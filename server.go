@@ -19,8 +19,9 @@
 //	COMPLEXITY_LIMIT   a query's cost cap, a connection counting 30 + first x its items (5000)
 //	DEPTH_LIMIT        how deeply a query's fields may nest (12)
 //	QUERY_BYTES_LIMIT, QUERY_TOKEN_LIMIT, ALIAS_LIMIT, SELECTION_LIMIT, DIRECTIVE_LIMIT,
-//	INTROSPECTION_LIMIT, ERROR_LIMIT  a query document's size and shape, checked before
-//	                   validation, and the errors of a response (65536, 5000, 100, 100, 10, 5, 100)
+//	VALIDATION_COST_LIMIT, INTROSPECTION_LIMIT, ERROR_LIMIT  a query document's size and shape,
+//	                   checked before validation, and the errors of a response
+//	                   (65536, 5000, 100, 100, 10, 50000, 5, 100)
 //	REQUEST_TIMEOUT    how long a request may work (30s)
 //	QUERY_CACHE_MIB, APQ_CACHE_MIB  memory for parsed and persisted queries (32, 16)
 package main
@@ -116,6 +117,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"ALIAS_LIMIT", &c.Limits.Aliases, 100},
 		{"SELECTION_LIMIT", &c.Limits.Selections, 100},
 		{"DIRECTIVE_LIMIT", &c.Limits.Directives, 10},
+		{"VALIDATION_COST_LIMIT", &c.Limits.ValidationCost, 50000},
 		{"INTROSPECTION_LIMIT", &c.Limits.Introspection, 5},
 		{"ERROR_LIMIT", &c.Limits.Errors, 100},
 		{"QUERY_CACHE_MIB", &c.Limits.QueryCacheMiB, 32},

@@ -11,7 +11,7 @@ import (
 func TestServer_QueryLimits(t *testing.T) {
 	base := startServer(t, map[string]string{
 		"QUERY_BYTES_LIMIT": "300", "QUERY_TOKEN_LIMIT": "40", "ALIAS_LIMIT": "2", "SELECTION_LIMIT": "3",
-		"DIRECTIVE_LIMIT": "1", "INTROSPECTION_LIMIT": "1", "ERROR_LIMIT": "2",
+		"DIRECTIVE_LIMIT": "1", "VALIDATION_COST_LIMIT": "12", "INTROSPECTION_LIMIT": "1", "ERROR_LIMIT": "2",
 	})
 	invalid, _ := postGraphQL(t, base, `{"query":"{ noSuchField }"}`)
 	for _, tc := range []struct {
@@ -23,8 +23,10 @@ func TestServer_QueryLimits(t *testing.T) {
 		{"Aliases", "{ a: __typename b: __typename c: __typename }", "ALIAS_LIMIT_EXCEEDED", 1},
 		{"Selections", "{ __typename __typename __typename __typename }", "SELECTION_LIMIT_EXCEEDED", 1},
 		{"Directives", "{ __typename @skip(if: false) @include(if: true) }", "DIRECTIVE_LIMIT_EXCEEDED", 1},
+		// a, its three ids (1 + 2 + 3), and b with its own: 14.
+		{"ValidationCost", "{ a: me { id id id } b: me { id id id } }", "VALIDATION_COST_LIMIT_EXCEEDED", 1},
 		{"Introspection", "{ a: __schema { queryType { name } } b: __type(name: \"Query\") { name } }", "INTROSPECTION_LIMIT_EXCEEDED", 1},
-		// Three conflicting pairs, two errors kept.
+		// Three conflicting pairs, two errors kept (validation cost 12).
 		{"Errors", `{ invitation(token: "1") { inviterName } invitation(token: "2") { inviterName } invitation(token: "3") { inviterName } }`, "GRAPHQL_VALIDATION_FAILED", 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -174,7 +174,7 @@ func TestLoadConfig(t *testing.T) {
 			c.InviteTTL != 7*24*time.Hour || c.Retention != 30*24*time.Hour || c.SweepInterval != time.Minute {
 			t.Errorf("defaults = %+v", c)
 		}
-		if want := (graph.Limits{QueryBytes: 65536, QueryTokens: 5000, Aliases: 100, Selections: 100, Directives: 10, Introspection: 5,
+		if want := (graph.Limits{QueryBytes: 65536, QueryTokens: 5000, Aliases: 100, Selections: 100, Directives: 10, ValidationCost: 50000, Introspection: 5,
 			Errors: 100, RequestTimeout: 30 * time.Second, QueryCacheMiB: 32, PersistedQueryCacheMiB: 16}); c.Limits != want {
 			t.Errorf("limits = %+v, want %+v", c.Limits, want)
 		}
@@ -182,7 +182,7 @@ func TestLoadConfig(t *testing.T) {
 	t.Run("Errors", func(t *testing.T) {
 		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
 			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1", "QUERY_BYTES_LIMIT": "64k", "QUERY_TOKEN_LIMIT": "0",
-			"ALIAS_LIMIT": "-5", "SELECTION_LIMIT": "x", "DIRECTIVE_LIMIT": "1.5", "INTROSPECTION_LIMIT": "-1", "ERROR_LIMIT": "none",
+			"ALIAS_LIMIT": "-5", "SELECTION_LIMIT": "x", "DIRECTIVE_LIMIT": "1.5", "VALIDATION_COST_LIMIT": "0", "INTROSPECTION_LIMIT": "-1", "ERROR_LIMIT": "none",
 			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30"} {
 			if _, err := loadConfig(func(name string) string {
 				if name == k {

@@ -71,7 +71,7 @@ func heapAfterGC() uint64 {
 // bound would not hold), nor overestimate it by much (or the cache would hold little).
 func TestQueryCache_Weight(t *testing.T) {
 	schema := NewExecutableSchema(Config{}).Schema()
-	var dense strings.Builder // the densest document the default limits let through
+	var dense strings.Builder // 5,000 short fields: denser than the default limits let through
 	dense.WriteString("{")
 	for i := range 50 {
 		fmt.Fprintf(&dense, "a%d: me { ...F%d } ", i, i)

@@ -69,7 +69,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	}
 	srv.Use(persisted)
 	srv.Use(documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
-		selections: lim.Selections, directives: lim.Directives, cache: parsed})
+		selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed})
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(depthLimit{opt.DepthLimit})
 	srv.Use(introspectionLimit{lim.Introspection})

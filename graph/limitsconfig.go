@@ -16,6 +16,10 @@ type Limits struct {
 	Selections int
 	// Directives caps the directives on one field, fragment or operation: 10.
 	Directives int
+	// ValidationCost caps the work of validating a document: each field counts 1 (fragments
+	// expanded where they are spread), plus 1 for every other field merged with it under the
+	// same response name, which validation compares it with: 50,000.
+	ValidationCost int
 	// Introspection caps the `__schema` and `__type` fields of an operation: 5.
 	Introspection int
 	// Errors caps the errors of a response: 100.
@@ -37,7 +41,7 @@ func (l Limits) withDefaults() Limits {
 		def int
 	}{
 		{&l.QueryBytes, 64 << 10}, {&l.QueryTokens, 5000}, {&l.Aliases, 100}, {&l.Selections, 100},
-		{&l.Directives, 10}, {&l.Introspection, 5}, {&l.Errors, 100}, {&l.QueryCacheMiB, 32}, {&l.PersistedQueryCacheMiB, 16},
+		{&l.Directives, 10}, {&l.ValidationCost, 50000}, {&l.Introspection, 5}, {&l.Errors, 100}, {&l.QueryCacheMiB, 32}, {&l.PersistedQueryCacheMiB, 16},
 	} {
 		if *d.v <= 0 {
 			*d.v = d.def

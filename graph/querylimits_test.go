@@ -83,6 +83,11 @@ func TestQueryLimits_BeforeValidation(t *testing.T) {
 		{"FragmentsDoublingUp", "{ me { ...F0 } }" + doubling(20) + "fragment F20 on User { id }", "SELECTION_LIMIT_EXCEEDED"},
 		{"Directives", "{ me { id" + strings.Repeat(" @include(if: true)", 11) + " } }", "DIRECTIVE_LIMIT_EXCEEDED"},
 		{"Introspection", "{ " + repeat(6, `s%d: __schema { queryType { name } } `) + "}", "INTROSPECTION_LIMIT_EXCEEDED"},
+		// 68 fields `a`, each of 68 fields `totalCount` (52 KB): validation compares the 4,624
+		// merged totalCounts pairwise, which took 2.7 s.
+		{"SameNamesNested", "{ " + strings.Repeat("a: projects { "+strings.Repeat("totalCount ", 68)+"} ", 68) + "}", "VALIDATION_COST_LIMIT_EXCEEDED"},
+		// 10 x (1 + 100 + 4,950 pairs) = 50,510.
+		{"ValidationCost", "{ " + repeat(10, "a%d: me { "+strings.Repeat("id ", 100)+"} ") + "}", "VALIDATION_COST_LIMIT_EXCEEDED"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
@@ -92,15 +97,18 @@ func TestQueryLimits_BeforeValidation(t *testing.T) {
 	}
 
 	// At each limit, a query passes.
-	for _, tc := range []struct{ name, query string }{
-		{"Aliases", "{ " + repeat(100, `a%d: invitation(token: "%[1]d") { inviterName } `) + "}"},
-		{"FieldsInASelection", "{ me { " + strings.Repeat("id ", 100) + "} }"},
-		{"Tokens", "{ " + repeat(49, "a%d: me { "+strings.Repeat("id ", 97)+"} ") + "}"}, // 5,000 tokens
-		{"Directives", "{ me { id @include(if: true) @skip(if: false) } }"},
-		{"Introspection", "{ " + repeat(5, `s%d: __schema { queryType { name } } `) + "}"},
-		{"IntrospectionQuery", graph.IntrospectionQuery},
+	for _, tc := range []struct{ name, query, operation string }{
+		{"Aliases", "{ " + repeat(100, `a%d: invitation(token: "%[1]d") { inviterName } `) + "}", ""},
+		{"FieldsInASelection", "{ me { " + strings.Repeat("id ", 100) + "} }", ""},
+		{"Tokens", repeat(625, "query Q%d { me { id } } "), "Q0"}, // 5,000 tokens
+		{"Directives", "{ me { id @include(if: true) @skip(if: false) } }", ""},
+		{"Introspection", "{ " + repeat(5, `s%d: __schema { queryType { name } } `) + "}", ""},
+		{"IntrospectionQuery", graph.IntrospectionQuery, ""},
+		{"ValidationCost", "{ " + repeat(9, "a%d: me { "+strings.Repeat("id ", 100)+"} ") + "}", ""}, // 45,459
 	} {
-		t.Run("Passes"+tc.name, func(t *testing.T) { ok(t, do(t, h, token, tc.query, nil)) })
+		t.Run("Passes"+tc.name, func(t *testing.T) {
+			ok(t, post(t, h, token, map[string]any{"query": tc.query, "operationName": tc.operation}))
+		})
 	}
 }
 
