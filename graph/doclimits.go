@@ -209,8 +209,9 @@ type mergedField struct {
 // merge prices gqlparser's OverlappingFieldsCanBeMerged rule, which compares every two fields
 // merged into one place: k of them cost k(k-1)/2 comparisons, and a field doubled at each
 // level of nesting makes that grow with the square of the document (68 fields `a` of 68
-// fields each, 52 KB, took 2.7 s). Each field merged costs 1 plus the fields it is compared
-// with; the walk stops at the limit, so it is linear in the limit whatever the document.
+// fields each, 52 KB, took 2.7 s). Each field merged costs 1 plus the fields merged before it,
+// each fragment spread 1; the walk stops at the limit, so it is linear in the limit whatever
+// the document.
 func (w *docWalker) merge(node *mergedField, set ast.SelectionSet) {
 	for _, s := range set {
 		if w.err != nil {
@@ -226,16 +227,19 @@ func (w *docWalker) merge(node *mergedField, set ast.SelectionSet) {
 				child = &mergedField{}
 				node.children[s.Alias] = child
 			}
-			w.cost += 1 + child.fields
-			child.fields++
-			if w.cost > w.limits.validationCost {
-				w.err = limitError(reasonValidation, "validating the query would take more than %d field comparisons (fields expanded from fragments, and pairs of fields answering under one name)", w.limits.validationCost)
+			if !w.charge(1 + child.fields) {
 				return
 			}
+			child.fields++
 			w.merge(child, s.SelectionSet)
 		case *ast.InlineFragment:
 			w.merge(node, s.SelectionSet)
 		case *ast.FragmentSpread:
+			// A spread costs 1 too, so that spreads of a missing fragment doubling at each
+			// level stop at the limit as well.
+			if !w.charge(1) {
+				return
+			}
 			f := w.fragments[s.Name]
 			if f == nil || w.merging[s.Name] {
 				continue // unknown or cyclic: validation reports it
@@ -245,4 +249,13 @@ func (w *docWalker) merge(node *mergedField, set ast.SelectionSet) {
 			delete(w.merging, s.Name)
 		}
 	}
+}
+
+// charge adds n to the validation cost, and refuses the query past the limit.
+func (w *docWalker) charge(n int) bool {
+	if w.cost += n; w.cost > w.limits.validationCost {
+		w.err = limitError(reasonValidation, "validating the query would take more than %d field comparisons (fields expanded from fragments, and pairs of fields answering under one name)", w.limits.validationCost)
+		return false
+	}
+	return true
 }

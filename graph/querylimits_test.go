@@ -86,6 +86,8 @@ func TestQueryLimits_BeforeValidation(t *testing.T) {
 		// 68 fields `a`, each of 68 fields `totalCount` (52 KB): validation compares the 4,624
 		// merged totalCounts pairwise, which took 2.7 s.
 		{"SameNamesNested", "{ " + strings.Repeat("a: projects { "+strings.Repeat("totalCount ", 68)+"} ", 68) + "}", "VALIDATION_COST_LIMIT_EXCEEDED"},
+		// 2^40 spreads of a fragment that does not exist.
+		{"MissingFragmentDoublingUp", "{ me { ...F0 } }" + doubling(40), "VALIDATION_COST_LIMIT_EXCEEDED"},
 		// 10 x (1 + 100 + 4,950 pairs) = 50,510.
 		{"ValidationCost", "{ " + repeat(10, "a%d: me { "+strings.Repeat("id ", 100)+"} ") + "}", "VALIDATION_COST_LIMIT_EXCEEDED"},
 	} {
