@@ -18,7 +18,7 @@
 //	INVITE_RETENTION  how long expired, declined and revoked invites are kept (720h)
 //	SWEEP_INTERVAL how often invites are marked expired and old ones deleted (1m)
 //	INVITE_RATE_LIMIT  invites one inviter may send per hour, across replicas (10000; -1: none)
-//	COMPLEXITY_LIMIT   a query's cost cap, a connection counting first x its items (5000)
+//	COMPLEXITY_LIMIT   a query's cost cap, a connection counting 30 + first x its items (5000)
 //	DEPTH_LIMIT        how deeply a query's fields may nest (12)
 //	TRUSTED_PROXIES    CIDRs of proxies whose X-Forwarded-For gives the client's address (none)
 //	LOGIN_CLIENT_FAILURE_LIMIT    failed log-ins per client address in 15 minutes (20; 0: none)
@@ -28,6 +28,12 @@
 //	DB_MAX_IDLE_CONNS  idle connections kept for the next request (DB_MAX_CONNS)
 //	DB_CONN_MAX_LIFETIME   a connection is closed and replaced after this (1h)
 //	DB_CONN_MAX_IDLE_TIME  an idle connection is closed after this (5m)
+//	QUERY_BYTES_LIMIT, QUERY_TOKEN_LIMIT, ALIAS_LIMIT, SELECTION_LIMIT, DIRECTIVE_LIMIT,
+//	VALIDATION_COST_LIMIT, INTROSPECTION_LIMIT, ERROR_LIMIT  a query document's size and shape,
+//	                   checked before validation, and the errors of a response
+//	                   (65536, 5000, 100, 100, 10, 50000, 5, 100)
+//	REQUEST_TIMEOUT    how long a request may work (30s)
+//	QUERY_CACHE_MIB, APQ_CACHE_MIB  memory for parsed and persisted queries (32, 16)
 package main
 
 import (
@@ -95,6 +101,7 @@ type config struct {
 	RecipientDaily      int
 	TrustedProxies      []netip.Prefix
 	Pool                poolConfig
+	Limits              graph.Limits
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -130,6 +137,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"INVITE_RATE_LIMIT", &c.RateLimit, 10000},
 		{"COMPLEXITY_LIMIT", &c.Complexity, 5000},
 		{"DEPTH_LIMIT", &c.Depth, 12},
+		{"QUERY_BYTES_LIMIT", &c.Limits.QueryBytes, 64 << 10},
+		{"QUERY_TOKEN_LIMIT", &c.Limits.QueryTokens, 5000},
+		{"ALIAS_LIMIT", &c.Limits.Aliases, 100},
+		{"SELECTION_LIMIT", &c.Limits.Selections, 100},
+		{"DIRECTIVE_LIMIT", &c.Limits.Directives, 10},
+		{"VALIDATION_COST_LIMIT", &c.Limits.ValidationCost, 50000},
+		{"INTROSPECTION_LIMIT", &c.Limits.Introspection, 5},
+		{"ERROR_LIMIT", &c.Limits.Errors, 100},
+		{"QUERY_CACHE_MIB", &c.Limits.QueryCacheMiB, 32},
+		{"APQ_CACHE_MIB", &c.Limits.PersistedQueryCacheMiB, 16},
 	} {
 		*n.dst = n.def
 		if v := getenv(n.name); v != "" {
@@ -172,6 +189,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"SWEEP_INTERVAL", &c.SweepInterval, time.Minute},
 		{"MAIL_JOB_TIMEOUT", &c.MailTimeout, mail.DefaultJobTimeout},
 		{"MAIL_RESCUE_AFTER", &c.MailRescue, mail.DefaultRescueAfter},
+		{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout, 30 * time.Second},
 	} {
 		var err error
 		if *d.dst, err = duration(getenv, d.name, d.def); err != nil {
@@ -255,6 +273,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		ComplexityLimit: cfg.Complexity,
 		DepthLimit:      cfg.Depth,
 		TrustedProxies:  cfg.TrustedProxies,
+		Limits:          cfg.Limits,
 		Logger:          log,
 		Extensions:      []gqlgraphql.HandlerExtension{meters.Extension()},
 	})))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/graph"
 	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/pgtest"
@@ -196,11 +197,24 @@ func TestLoadConfig(t *testing.T) {
 			t.Errorf("TrustedProxies = %v", c.TrustedProxies)
 		}
 	})
+	t.Run("QueryLimits", func(t *testing.T) {
+		c, err := loadConfig(func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (graph.Limits{QueryBytes: 65536, QueryTokens: 5000, Aliases: 100, Selections: 100, Directives: 10, ValidationCost: 50000, Introspection: 5,
+			Errors: 100, RequestTimeout: 30 * time.Second, QueryCacheMiB: 32, PersistedQueryCacheMiB: 16}); c.Limits != want {
+			t.Errorf("limits = %+v, want %+v", c.Limits, want)
+		}
+	})
 	t.Run("Errors", func(t *testing.T) {
 		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
 			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1",
 			"MAIL_JOB_TIMEOUT": "soon", "MAIL_RESCUE_AFTER": "30s", // a rescue no later than the 30s job timeout
-			"LOGIN_CLIENT_FAILURE_LIMIT": "-1", "SIGNUP_CLIENT_LIMIT": "x", "INVITE_RECIPIENT_DAILY_LIMIT": "1.5", "TRUSTED_PROXIES": "proxy.local"} {
+			"LOGIN_CLIENT_FAILURE_LIMIT": "-1", "SIGNUP_CLIENT_LIMIT": "x", "INVITE_RECIPIENT_DAILY_LIMIT": "1.5", "TRUSTED_PROXIES": "proxy.local",
+			"QUERY_BYTES_LIMIT": "64k", "QUERY_TOKEN_LIMIT": "0",
+			"ALIAS_LIMIT": "-5", "SELECTION_LIMIT": "x", "DIRECTIVE_LIMIT": "1.5", "VALIDATION_COST_LIMIT": "0", "INTROSPECTION_LIMIT": "-1", "ERROR_LIMIT": "none",
+			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30"} {
 			if _, err := loadConfig(func(name string) string {
 				if name == k {
 					return v

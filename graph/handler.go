@@ -10,17 +10,15 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // HandlerOptions tune the GraphQL handler. Zero values take the defaults noted.
 type HandlerOptions struct {
 	// Introspection turns on schema introspection (the playground needs it).
 	Introspection bool
-	// ComplexityLimit caps a query's cost: each field counts 1, and a connection's items count
-	// `first` times: 5,000 (a page of 100 items with 50 fields).
+	// ComplexityLimit caps a query's cost: each field counts 1, and a connection 30 plus its
+	// items `first` times: 5,000 (a page of 100 items with 50 fields).
 	ComplexityLimit int
 	// DepthLimit caps how deeply fields nest: 12.
 	DepthLimit int
@@ -35,6 +33,9 @@ type HandlerOptions struct {
 	Logger         *slog.Logger
 	// Extensions are added to the server (metrics, say).
 	Extensions []graphql.HandlerExtension
+	// Limits bound a query document before it is validated, the errors of a response and a
+	// request's time, and size the caches.
+	Limits Limits
 }
 
 // NewHandler returns the GraphQL endpoint: POST (JSON and multipart uploads), GET and OPTIONS,
@@ -56,6 +57,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
+	lim := opt.Limits.withDefaults()
 
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
 	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a
@@ -65,21 +67,30 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	srv.AddTransport(postJSON{})
 	srv.AddTransport(multipartForm{})
 	srv.AddTransport(unsupported{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
+	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
+	srv.SetQueryCache(parsed)
+	srv.SetParserTokenLimit(lim.QueryTokens + 1) // documentLimits refuses more first, with its reason
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(persisted)
+	srv.Use(documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
+		selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed})
 	srv.Use(&strictVariables{}) // before the limits, which read the variables
 	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
 	srv.Use(depthLimit{opt.DepthLimit})
+	srv.Use(introspectionLimit{lim.Introspection})
 	for _, e := range opt.Extensions {
 		srv.Use(e)
 	}
+	srv.Use(cacheValidated{parsed, persisted})
+	srv.Use(errorLimit{lim.Errors})
+	srv.Use(timedOut{lim.RequestTimeout})
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
 
-	return WithClientAddr(opt.TrustedProxies, WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes))))
+	return withDeadline(WithClientAddr(opt.TrustedProxies, WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)))), lim.RequestTimeout)
 }
 
 // withRequestLoaders gives each request its own dataloaders.

@@ -36,6 +36,12 @@ func newHandler(t *testing.T) http.Handler {
 // newHandlerOn is newHandler over a database of the caller's (a counting one, say).
 func newHandlerOn(t *testing.T, db *bun.DB) http.Handler {
 	t.Helper()
+	return newLimitedHandlerOn(t, db, graph.Limits{})
+}
+
+// newLimitedHandlerOn is newHandlerOn with query limits of the caller's.
+func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim graph.Limits) http.Handler {
+	t.Helper()
 	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(quiet)})
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +53,7 @@ func newHandlerOn(t *testing.T, db *bun.DB) http.Handler {
 		// hundreds of accounts; the cap per client address is tested through the server.
 		SignUpClientLimit: -1,
 	})
-	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{Introspection: true, Logger: quiet})
+	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{Introspection: true, Logger: quiet, Limits: lim})
 }
 
 type gqlError struct {

@@ -11,13 +11,20 @@ import (
 	"github.com/invites/invites/internal/invites"
 )
 
-// complexity prices a query by what it can make the server read: a connection costs its
-// items' selection times its page size (`first` or `last`), so that
+// connectionCost is the least a connection costs, whatever its page: it runs up to three SQL
+// statements (its page, its totalCount, what its items ask for), so that `members(first: 0)
+// { totalCount }` aliased thousands of times is priced by its SQL.
+const connectionCost = 30
+
+// complexity prices a query by what it can make the server read: a connection costs
+// connectionCost plus its items' selection times its page size (`first` or `last`), so that
 // `projects(first: 100) { members(first: 100) {...} }` shows its true size (10,000 members)
 // against the limit.
 func complexity() ComplexityRoot {
 	var c ComplexityRoot
-	page := func(child int, first, last *int) int { return child * pageArgs(first, nil, last, nil).Size() }
+	page := func(child int, first, last *int) int {
+		return connectionCost + child*max(pageArgs(first, nil, last, nil).Size(), 0)
+	}
 	c.Query.Projects = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
 	c.Query.MyInvites = func(child int, _ *invites.InviteStatus) int { return child * 200 }
 	c.Query.Nodes = func(child int, ids []string) int { return child * max(len(ids), 1) }
