@@ -35,7 +35,8 @@ var protocolCodes = map[string]bool{"PERSISTED_QUERY_NOT_FOUND": true}
 //     gqlgen's code kept as `extensions.reason`;
 //   - the database being unreachable is UNAVAILABLE;
 //   - anything else (a driver error, a cancelled context, a panic, a null in a non-null field)
-//     is INTERNAL with the message "internal error".
+//     is INTERNAL with the message "internal error", or with `extensions.reason`
+//     REQUEST_TIMEOUT where the request's deadline ended the work.
 //
 // UNAVAILABLE and INTERNAL errors are logged here, once each, with the operation and path;
 // their messages never carry internals such as the database's address.
@@ -58,23 +59,33 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions = map[string]any{"code": string(invites.BadUserInput), "reason": "INTROSPECTION_DISABLED"}
 			return gqlErr
 		}
-		code := string(invites.Internal)
-		if unavailable(c) {
+		code, reason := string(invites.Internal), ""
+		switch {
+		case ctx.Err() != nil:
+			// The request's deadline (REQUEST_TIMEOUT) passed or its client left; what the
+			// driver says then (a cancelled query, a connection closed under it) is not an outage.
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				reason = reasonRequestTimeout
+			}
+		case unavailable(c):
 			code = codeUnavailable
 		}
 		if !errors.Is(c, errPanicked) { // a panic is logged with its stack by recoverFunc
 			log.ErrorContext(ctx, "request failed", "code", code, "operation", operationName(ctx),
 				"path", gqlErr.Path.String(), "error", err)
 		}
-		message := "internal error"
-		if code == codeUnavailable {
+		message, ext := "internal error", map[string]any{"code": code}
+		switch {
+		case code == codeUnavailable:
 			message = "the service is unavailable; retry later"
+		case reason != "":
+			message, ext["reason"] = "the request took longer than the server allows (REQUEST_TIMEOUT)", reason
 		}
 		return &gqlerror.Error{
 			Message:    message,
 			Path:       gqlErr.Path,
 			Locations:  gqlErr.Locations,
-			Extensions: map[string]any{"code": code},
+			Extensions: ext,
 		}
 	}
 }

@@ -65,6 +65,9 @@ func (l errorLimit) InterceptResponse(ctx context.Context, next graphql.Response
 	return resp
 }
 
+// reasonRequestTimeout is the `extensions.reason` of an INTERNAL error caused by REQUEST_TIMEOUT.
+const reasonRequestTimeout = "REQUEST_TIMEOUT"
+
 // withDeadline gives each request at most timeout. The request's context also ends when the
 // client goes away, and every database call takes that context, so the work stops either way.
 func withDeadline(next http.Handler, timeout time.Duration) http.Handler {
@@ -94,7 +97,7 @@ func (d timedOut) InterceptOperation(ctx context.Context, next graphql.Operation
 		if resp == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return &graphql.Response{Errors: gqlerror.List{{
 				Message:    fmt.Sprintf("the request took longer than %s", d.timeout),
-				Extensions: map[string]any{"code": string(invites.Internal), "reason": "REQUEST_TIMEOUT"},
+				Extensions: map[string]any{"code": string(invites.Internal), "reason": reasonRequestTimeout},
 			}}}
 		}
 		return resp
