@@ -66,3 +66,42 @@ func TestConnection_CountsOnlyWhatIsSelected(t *testing.T) {
 		}
 	}
 }
+
+// TestInlineLists_StatementsDoNotGrow: the lists that marshal their items inline read only
+// loaders their resolver primed, so a longer list costs no more statements (an unprimed
+// loader would query once per item, with no other goroutine to batch with).
+func TestInlineLists_StatementsDoNotGrow(t *testing.T) {
+	plain := newHandler(t)
+	invitee := uniqueEmail("invitee")
+	inviteeToken := signUpVerified(t, plain, invitee)
+	db, counter := pgtest.CountingDB(t)
+	h := newHandlerOn(t, db)
+	queries := map[string]string{
+		"MyInvites": `{ myInvites { id role project { id name viewerRole } inviter { name } invitee { email } } }`,
+		"Projects":  `{ projects(first: 10) { edges { cursor node { id name viewerRole } } } }`,
+	}
+	counts := map[string][]int{}
+	for n := 1; n <= 3; n++ {
+		// One more inviter, project and invite; and one more project of the invitee's.
+		owner := signUpVerified(t, plain, uniqueEmail("owner"))
+		project := newProject(t, plain, owner, "Inviting")
+		invite(t, plain, owner, project, invitee, "CONTRIBUTOR", "")
+		newProject(t, plain, inviteeToken, "Mine")
+		for name, q := range queries {
+			counter.Reset()
+			d := ok(t, do(t, h, inviteeToken, q, nil))
+			counts[name] = append(counts[name], counter.Count())
+			if name == "MyInvites" && len(d["myInvites"].([]any)) != n {
+				t.Fatalf("%d invites, want %d", len(d["myInvites"].([]any)), n)
+			}
+			if name == "Projects" && len(get(d, "projects", "edges").([]any)) != n {
+				t.Fatalf("%d projects, want %d", len(get(d, "projects", "edges").([]any)), n)
+			}
+		}
+	}
+	for name, c := range counts {
+		if c[0] != c[1] || c[1] != c[2] {
+			t.Errorf("%s: statements %v for 1, 2, 3 items, want the same", name, c)
+		}
+	}
+}
