@@ -2931,7 +2931,7 @@ func (ec *executionContext) _ActivityEvent_id(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _ActivityEvent_name(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
@@ -2954,7 +2954,7 @@ func (ec *executionContext) _ActivityEvent_name(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ActivityEvent_actor(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
@@ -3041,7 +3041,7 @@ func (ec *executionContext) _ActivityEvent_email(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ActivityEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
@@ -3064,7 +3064,7 @@ func (ec *executionContext) _ActivityEvent_createdAt(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _ActivityEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEventConnection) (ret graphql.Marshaler) {
@@ -3151,7 +3151,7 @@ func (ec *executionContext) _ActivityEventConnection_totalCount(ctx context.Cont
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEventConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEventConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ActivityEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEventEdge) (ret graphql.Marshaler) {
@@ -3174,7 +3174,7 @@ func (ec *executionContext) _ActivityEventEdge_cursor(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ActivityEventEdge", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ActivityEventEdge", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ActivityEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEventEdge) (ret graphql.Marshaler) {
@@ -3229,7 +3229,7 @@ func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
@@ -3284,7 +3284,7 @@ func (ec *executionContext) _BulkInvitePayload_results(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_BulkInvitePayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, errors.New("field of type BulkInviteResult does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, errNoChildFieldsBulkInviteResult)
 }
 
 func (ec *executionContext) _BulkInvitePayload_summary(ctx context.Context, field graphql.CollectedField, obj *model.BulkInvitePayload) (ret graphql.Marshaler) {
@@ -3339,7 +3339,7 @@ func (ec *executionContext) _BulkInvitePayload_ignoredColumns(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_BulkInvitePayload_ignoredColumns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _BulkInviteSummary_total(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
@@ -3362,7 +3362,7 @@ func (ec *executionContext) _BulkInviteSummary_total(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_BulkInviteSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _BulkInviteSummary_newInvitations(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
@@ -3385,7 +3385,7 @@ func (ec *executionContext) _BulkInviteSummary_newInvitations(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_BulkInviteSummary_newInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _BulkInviteSummary_existingInvitations(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
@@ -3408,7 +3408,7 @@ func (ec *executionContext) _BulkInviteSummary_existingInvitations(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_BulkInviteSummary_existingInvitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _BulkInviteSummary_existingMembers(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
@@ -3431,7 +3431,7 @@ func (ec *executionContext) _BulkInviteSummary_existingMembers(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_BulkInviteSummary_existingMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _BulkInviteSummary_failed(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
@@ -3454,7 +3454,7 @@ func (ec *executionContext) _BulkInviteSummary_failed(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_BulkInviteSummary_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _BulkInviteSummary_externalIdsUpdated(ctx context.Context, field graphql.CollectedField, obj *invites.BulkSummary) (ret graphql.Marshaler) {
@@ -3477,7 +3477,7 @@ func (ec *executionContext) _BulkInviteSummary_externalIdsUpdated(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_BulkInviteSummary_externalIdsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ExistingInvitation_row(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
@@ -3500,7 +3500,7 @@ func (ec *executionContext) _ExistingInvitation_row(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ExistingInvitation_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ExistingInvitation_invite(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
@@ -3555,7 +3555,7 @@ func (ec *executionContext) _ExistingInvitation_externalIdUpdated(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_ExistingInvitation_externalIdUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _ExistingInvitation_previousExternalId(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
@@ -3578,7 +3578,7 @@ func (ec *executionContext) _ExistingInvitation_previousExternalId(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_ExistingInvitation_previousExternalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ExistingMember_row(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
@@ -3601,7 +3601,7 @@ func (ec *executionContext) _ExistingMember_row(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ExistingMember_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ExistingMember_member(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
@@ -3656,7 +3656,7 @@ func (ec *executionContext) _ExistingMember_externalIdUpdated(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_ExistingMember_externalIdUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _ExistingMember_previousExternalId(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
@@ -3679,7 +3679,7 @@ func (ec *executionContext) _ExistingMember_previousExternalId(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_ExistingMember_previousExternalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ExistingMember", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FailedInvite_row(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
@@ -3702,7 +3702,7 @@ func (ec *executionContext) _FailedInvite_row(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_FailedInvite_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _FailedInvite_email(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
@@ -3725,7 +3725,7 @@ func (ec *executionContext) _FailedInvite_email(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_FailedInvite_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FailedInvite_externalId(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
@@ -3748,7 +3748,7 @@ func (ec *executionContext) _FailedInvite_externalId(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_FailedInvite_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FailedInvite_reason(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
@@ -3771,7 +3771,7 @@ func (ec *executionContext) _FailedInvite_reason(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_FailedInvite_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type InviteFailureReason does not have child fields"))
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errNoChildFieldsInviteFailureReason)
 }
 
 func (ec *executionContext) _FailedInvite_message(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
@@ -3794,7 +3794,7 @@ func (ec *executionContext) _FailedInvite_message(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_FailedInvite_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _FailedInvite_retryable(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
@@ -3817,7 +3817,7 @@ func (ec *executionContext) _FailedInvite_retryable(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_FailedInvite_retryable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("FailedInvite", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _FailedInvite_existingInvite(ctx context.Context, field graphql.CollectedField, obj *model.FailedInvite) (ret graphql.Marshaler) {
@@ -3872,7 +3872,7 @@ func (ec *executionContext) _InvitePreview_email(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _InvitePreview_projectName(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -3895,7 +3895,7 @@ func (ec *executionContext) _InvitePreview_projectName(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_projectName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _InvitePreview_inviterName(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -3918,7 +3918,7 @@ func (ec *executionContext) _InvitePreview_inviterName(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_inviterName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _InvitePreview_inviteeName(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -3941,7 +3941,7 @@ func (ec *executionContext) _InvitePreview_inviteeName(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_inviteeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _InvitePreview_role(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -3964,7 +3964,7 @@ func (ec *executionContext) _InvitePreview_role(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type ProjectRole does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsProjectRole)
 }
 
 func (ec *executionContext) _InvitePreview_status(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -3987,7 +3987,7 @@ func (ec *executionContext) _InvitePreview_status(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type InviteStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsInviteStatus)
 }
 
 func (ec *executionContext) _InvitePreview_expiresAt(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -4010,7 +4010,7 @@ func (ec *executionContext) _InvitePreview_expiresAt(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _InvitePreview_accountExists(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -4033,7 +4033,7 @@ func (ec *executionContext) _InvitePreview_accountExists(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_InvitePreview_accountExists(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4144,7 +4144,7 @@ func (ec *executionContext) _Mutation_logOut(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_logOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mutation", field, true, true, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4570,7 +4570,7 @@ func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return nil, errNoChildFieldsBoolean
 		},
 	}
 	defer func() {
@@ -4658,7 +4658,7 @@ func (ec *executionContext) fieldContext_Mutation_leaveProject(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return nil, errNoChildFieldsBoolean
 		},
 	}
 	defer func() {
@@ -4695,7 +4695,7 @@ func (ec *executionContext) _NewInvitation_row(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_NewInvitation_row(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NewInvitation", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("NewInvitation", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _NewInvitation_invite(ctx context.Context, field graphql.CollectedField, obj *model.NewInvitation) (ret graphql.Marshaler) {
@@ -4750,7 +4750,7 @@ func (ec *executionContext) _NewInvitation_existingAccount(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_NewInvitation_existingAccount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("NewInvitation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("NewInvitation", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -4773,7 +4773,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -4796,7 +4796,7 @@ func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -4819,7 +4819,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -4842,7 +4842,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
@@ -4865,7 +4865,7 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Project", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _Project_name(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
@@ -4888,7 +4888,7 @@ func (ec *executionContext) _Project_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Project_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Project", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _Project_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
@@ -4911,7 +4911,7 @@ func (ec *executionContext) _Project_createdAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Project_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("Project", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _Project_viewerRole(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
@@ -4934,7 +4934,7 @@ func (ec *executionContext) _Project_viewerRole(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Project_viewerRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, false, false, errors.New("field of type ProjectRole does not have child fields"))
+	return graphql.NewScalarFieldContext("Project", field, false, false, errNoChildFieldsProjectRole)
 }
 
 func (ec *executionContext) _Project_assignableRoles(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
@@ -4957,7 +4957,7 @@ func (ec *executionContext) _Project_assignableRoles(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Project_assignableRoles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, true, false, errors.New("field of type ProjectRole does not have child fields"))
+	return graphql.NewScalarFieldContext("Project", field, true, false, errNoChildFieldsProjectRole)
 }
 
 func (ec *executionContext) _Project_members(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
@@ -5176,7 +5176,7 @@ func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProjectEdge) (ret graphql.Marshaler) {
@@ -5199,7 +5199,7 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ProjectEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProjectEdge) (ret graphql.Marshaler) {
@@ -5254,7 +5254,7 @@ func (ec *executionContext) _ProjectUser_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_ProjectUser_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _ProjectUser_project(ctx context.Context, field graphql.CollectedField, obj *invites.Member) (ret graphql.Marshaler) {
@@ -5341,7 +5341,7 @@ func (ec *executionContext) _ProjectUser_role(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_ProjectUser_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errors.New("field of type ProjectRole does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errNoChildFieldsProjectRole)
 }
 
 func (ec *executionContext) _ProjectUser_externalId(ctx context.Context, field graphql.CollectedField, obj *invites.Member) (ret graphql.Marshaler) {
@@ -5364,7 +5364,7 @@ func (ec *executionContext) _ProjectUser_externalId(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ProjectUser_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ProjectUser_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.Member) (ret graphql.Marshaler) {
@@ -5387,7 +5387,7 @@ func (ec *executionContext) _ProjectUser_createdAt(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ProjectUser_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _ProjectUser_updatedAt(ctx context.Context, field graphql.CollectedField, obj *invites.Member) (ret graphql.Marshaler) {
@@ -5410,7 +5410,7 @@ func (ec *executionContext) _ProjectUser_updatedAt(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ProjectUser_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectUser", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _ProjectUserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProjectUserConnection) (ret graphql.Marshaler) {
@@ -5497,7 +5497,7 @@ func (ec *executionContext) _ProjectUserConnection_totalCount(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_ProjectUserConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectUserConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectUserConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _ProjectUserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProjectUserEdge) (ret graphql.Marshaler) {
@@ -5520,7 +5520,7 @@ func (ec *executionContext) _ProjectUserEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ProjectUserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProjectUserEdge", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("ProjectUserEdge", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _ProjectUserEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProjectUserEdge) (ret graphql.Marshaler) {
@@ -5947,7 +5947,7 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("User", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *invites.User) (ret graphql.Marshaler) {
@@ -5970,7 +5970,7 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("User", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *invites.User) (ret graphql.Marshaler) {
@@ -5993,7 +5993,7 @@ func (ec *executionContext) _User_name(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("User", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *invites.User) (ret graphql.Marshaler) {
@@ -6016,7 +6016,7 @@ func (ec *executionContext) _User_emailVerified(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_User_emailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("User", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.User) (ret graphql.Marshaler) {
@@ -6039,7 +6039,7 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("User", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _UserInvite_id(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6062,7 +6062,7 @@ func (ec *executionContext) _UserInvite_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsID)
 }
 
 func (ec *executionContext) _UserInvite_email(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6085,7 +6085,7 @@ func (ec *executionContext) _UserInvite_email(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _UserInvite_project(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6140,7 +6140,7 @@ func (ec *executionContext) _UserInvite_role(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type ProjectRole does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsProjectRole)
 }
 
 func (ec *executionContext) _UserInvite_externalId(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6163,7 +6163,7 @@ func (ec *executionContext) _UserInvite_externalId(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _UserInvite_name(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6186,7 +6186,7 @@ func (ec *executionContext) _UserInvite_name(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _UserInvite_inviter(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6273,7 +6273,7 @@ func (ec *executionContext) _UserInvite_status(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type InviteStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsInviteStatus)
 }
 
 func (ec *executionContext) _UserInvite_deliveryStatus(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6296,7 +6296,7 @@ func (ec *executionContext) _UserInvite_deliveryStatus(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_deliveryStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type DeliveryStatus does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsDeliveryStatus)
 }
 
 func (ec *executionContext) _UserInvite_expiresAt(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6319,7 +6319,7 @@ func (ec *executionContext) _UserInvite_expiresAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _UserInvite_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6342,7 +6342,7 @@ func (ec *executionContext) _UserInvite_createdAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _UserInvite_claimedAt(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -6365,7 +6365,7 @@ func (ec *executionContext) _UserInvite_claimedAt(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_UserInvite_claimedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errors.New("field of type Time does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsTime)
 }
 
 func (ec *executionContext) _UserInviteConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UserInviteConnection) (ret graphql.Marshaler) {
@@ -6452,7 +6452,7 @@ func (ec *executionContext) _UserInviteConnection_totalCount(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_UserInviteConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInviteConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInviteConnection", field, false, false, errNoChildFieldsInt)
 }
 
 func (ec *executionContext) _UserInviteEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UserInviteEdge) (ret graphql.Marshaler) {
@@ -6475,7 +6475,7 @@ func (ec *executionContext) _UserInviteEdge_cursor(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_UserInviteEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserInviteEdge", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("UserInviteEdge", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _UserInviteEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UserInviteEdge) (ret graphql.Marshaler) {
@@ -6530,7 +6530,7 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6553,7 +6553,7 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6576,7 +6576,7 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6599,7 +6599,7 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type __DirectiveLocation does not have child fields"))
+	return graphql.NewScalarFieldContext("__Directive", field, false, false, errNoChildFieldsDirectiveLocation)
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -6665,7 +6665,7 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -6688,7 +6688,7 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -6711,7 +6711,7 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -6734,7 +6734,7 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -6757,7 +6757,7 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -6780,7 +6780,7 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -6878,7 +6878,7 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -6901,7 +6901,7 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Field", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -6924,7 +6924,7 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -6947,7 +6947,7 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7002,7 +7002,7 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7025,7 +7025,7 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsBoolean)
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -7048,7 +7048,7 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__InputValue", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -7071,7 +7071,7 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Schema", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -7254,7 +7254,7 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type __TypeKind does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsTypeKind)
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -7277,7 +7277,7 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -7300,7 +7300,7 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -7323,7 +7323,7 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -7562,7 +7562,7 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("__Type", field, true, false, errNoChildFieldsBoolean)
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -11587,3 +11587,19 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 }
 
 // endregion ***************************** type.gotpl *****************************
+
+// The errors of scalar and enum fields' contexts, made once (graph/internal/leanexec).
+var (
+	errNoChildFieldsID                  = errors.New("field of type ID does not have child fields")
+	errNoChildFieldsString              = errors.New("field of type String does not have child fields")
+	errNoChildFieldsTime                = errors.New("field of type Time does not have child fields")
+	errNoChildFieldsInt                 = errors.New("field of type Int does not have child fields")
+	errNoChildFieldsBulkInviteResult    = errors.New("field of type BulkInviteResult does not have child fields")
+	errNoChildFieldsBoolean             = errors.New("field of type Boolean does not have child fields")
+	errNoChildFieldsInviteFailureReason = errors.New("field of type InviteFailureReason does not have child fields")
+	errNoChildFieldsProjectRole         = errors.New("field of type ProjectRole does not have child fields")
+	errNoChildFieldsInviteStatus        = errors.New("field of type InviteStatus does not have child fields")
+	errNoChildFieldsDeliveryStatus      = errors.New("field of type DeliveryStatus does not have child fields")
+	errNoChildFieldsDirectiveLocation   = errors.New("field of type __DirectiveLocation does not have child fields")
+	errNoChildFieldsTypeKind            = errors.New("field of type __TypeKind does not have child fields")
+)

@@ -68,6 +68,15 @@ func TestLeanExec_Generated(t *testing.T) {
 			t.Errorf("the list of %s calls %q, want graphql.MarshalSliceConcurrently", typ, got[typ])
 		}
 	}
+	if made := regexp.MustCompile(`(?m)^.*errors\.New\("field of type`).FindAll(src, -1); len(made) == 0 {
+		t.Error("no error of a leaf field's context found")
+	} else {
+		for _, line := range made {
+			if !bytes.HasPrefix(line, []byte("\terrNoChildFields")) {
+				t.Errorf("a leaf field's context makes its error on each call: %s", line)
+			}
+		}
+	}
 	calls, guarded := bytes.Count(src, []byte("ec.ProcessDeferredGroup(")), bytes.Count(src, []byte("if len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup("))
 	if calls == 0 || guarded != calls {
 		t.Errorf("%d of %d ProcessDeferredGroup calls wait for a deferred field", guarded, calls)

@@ -66,8 +66,28 @@ type cursor struct {
 	ID uuid.UUID
 }
 
+// String is the cursor as clients see it: "<unix microseconds>:<uuid>" in unpadded base64url.
+// It is written once per item of every page, so into one buffer on the stack.
 func (c cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixMicro(), 10) + ":" + c.ID.String()))
+	var buf [20 + 1 + 36]byte
+	raw := strconv.AppendInt(buf[:0], c.At.UnixMicro(), 10)
+	raw = append(raw, ':')
+	raw = appendUUID(raw, c.ID)
+	out := make([]byte, base64.RawURLEncoding.EncodedLen(len(raw)))
+	base64.RawURLEncoding.Encode(out, raw)
+	return string(out)
+}
+
+// appendUUID appends id in its canonical form, as id.String() writes it.
+func appendUUID(b []byte, id uuid.UUID) []byte {
+	const hex = "0123456789abcdef"
+	for i, x := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hex[x>>4], hex[x&0x0f])
+	}
+	return b
 }
 
 // The times a cursor may hold: those a created_at column can (PostgreSQL's timestamptz reaches

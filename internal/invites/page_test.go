@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -213,6 +215,25 @@ func TestPage_Skip(t *testing.T) {
 		}
 		if p.HasPreviousPage != tc.hasPrev || p.HasNextPage != tc.hasNext || p.Cursors[0] != tc.first || p.Cursors[1] != tc.last {
 			t.Errorf("%+v: page %v prev %v next %v, want %s..%s prev %v next %v", tc.args, p.Cursors, p.HasPreviousPage, p.HasNextPage, tc.first, tc.last, tc.hasPrev, tc.hasNext)
+		}
+	}
+}
+
+// TestCursor_Format: a cursor is "<unix microseconds>:<canonical uuid>" in unpadded
+// base64url, as clients have stored them (the writer avoids allocations, not the format).
+func TestCursor_Format(t *testing.T) {
+	for _, tc := range []struct {
+		at time.Time
+		id uuid.UUID
+	}{
+		{time.UnixMicro(1764406800123456).UTC(), uuid.MustParse("0190a3b4-c5d6-7e8f-9012-3456789abcde")},
+		{time.UnixMicro(0).UTC(), uuid.Nil},
+		{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), uuid.MustParse("ffffffff-ffff-ffff-ffff-ffffffffffff")},
+		{time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC), uuid.New()},
+	} {
+		want := b64(strconv.FormatInt(tc.at.UnixMicro(), 10) + ":" + tc.id.String())
+		if got := invites.CursorString(tc.at, tc.id); got != want {
+			t.Errorf("cursor(%v, %s) = %s, want %s", tc.at, tc.id, got, want)
 		}
 	}
 }

@@ -16,6 +16,9 @@
 //   - Every object's marshal function computed its path (graphql.GetPath allocates it) for
 //     ProcessDeferredGroup, which returns at once when none of the object's fields is
 //     deferred: the call is now made only when one is.
+//   - Every scalar or enum field's context made a new error ("field of type String does not
+//     have child fields", returned only if something asked for its child fields): the
+//     errors are made once, as package variables.
 package main
 
 import (
@@ -52,6 +55,7 @@ func rewrite(path string, types []string) error {
 	if src, err = deferOnlyWhenDeferred(src); err != nil {
 		return err
 	}
+	src = hoistLeafErrors(src)
 	if src, err = format.Source(src); err != nil {
 		return err
 	}
@@ -107,4 +111,34 @@ func deferOnlyWhenDeferred(src []byte) ([]byte, error) {
 	return deferredGroup.ReplaceAllFunc(src, func(call []byte) []byte {
 		return append(append([]byte("\t"+onlyWhenDeferred+"\n"), call...), "\t}\n"...)
 	}), nil
+}
+
+// leafError is the error gqlgen makes anew in every scalar or enum field's context.
+var leafError = regexp.MustCompile(`errors\.New\("field of type (\w+) does not have child fields"\)`)
+
+func hoistLeafErrors(src []byte) []byte {
+	var names []string
+	seen := map[string]bool{}
+	src = leafError.ReplaceAllFunc(src, func(call []byte) []byte {
+		typ := string(leafError.FindSubmatch(call)[1])
+		if !seen[typ] {
+			seen[typ] = true
+			names = append(names, typ)
+		}
+		return []byte(leafErrorVar(typ))
+	})
+	if len(names) == 0 {
+		return src
+	}
+	var decl bytes.Buffer
+	decl.WriteString("\n// The errors of scalar and enum fields' contexts, made once (graph/internal/leanexec).\nvar (\n")
+	for _, typ := range names {
+		fmt.Fprintf(&decl, "\t%s = errors.New(%q)\n", leafErrorVar(typ), "field of type "+typ+" does not have child fields")
+	}
+	decl.WriteString(")\n")
+	return append(src, decl.Bytes()...)
+}
+
+func leafErrorVar(typ string) string {
+	return "errNoChildFields" + strings.TrimLeft(typ, "_")
 }
