@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/google/uuid"
 
 	"github.com/invites/invites/graph/model"
@@ -10,6 +12,19 @@ import (
 // pageArgs turns a connection's arguments into the domain's, which checks them.
 func pageArgs(first *int, after *string, last *int, before *string) invites.PageArgs {
 	return invites.PageArgs{First: first, After: deref(after), Last: last, Before: deref(before)}
+}
+
+// selectedPage is pageArgs for the connection field resolved in ctx, skipping what its
+// selection leaves out: a count of the whole list, and the flag on the side of the cursor a
+// page starts from, cost a statement each.
+func selectedPage(ctx context.Context, first *int, after *string, last *int, before *string) invites.PageArgs {
+	a := pageArgs(first, after, last, before)
+	a.Skip = invites.PageSkip{
+		TotalCount:      !selects(ctx, "totalCount"),
+		HasPreviousPage: !selects(ctx, "pageInfo", "hasPreviousPage"),
+		HasNextPage:     !selects(ctx, "pageInfo", "hasNextPage"),
+	}
+	return a
 }
 
 func pageInfo[T any](p *invites.Page[T]) *model.PageInfo {

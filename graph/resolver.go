@@ -4,6 +4,7 @@
 package graph
 
 //go:generate go tool gqlgen generate
+//go:generate go run ./internal/leanexec -types ProjectEdge,ProjectUserEdge,UserInviteEdge,UserInvite generated.go
 
 import "github.com/invites/invites/internal/invites"
 

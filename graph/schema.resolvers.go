@@ -208,7 +208,7 @@ func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Members(ctx, viewer.ID, obj.ID, role, pageArgs(first, after, last, before))
+	p, err := r.Service.Members(ctx, viewer.ID, obj.ID, role, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj.ID, status, pageArgs(first, after, last, before))
+	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj.ID, status, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, fi
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Activity(ctx, viewer.ID, obj.ID, pageArgs(first, after, last, before))
+	p, err := r.Service.Activity(ctx, viewer.ID, obj.ID, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +288,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Projects(ctx, viewer.ID, pageArgs(first, after, last, before))
+	p, err := r.Service.Projects(ctx, viewer.ID, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,7 @@ func (s *Service) Activity(ctx context.Context, viewer, projectID uuid.UUID, arg
 	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
 		return nil, err
 	}
-	q := s.db.NewSelect().Model((*Event)(nil)).Where("ev.project_id = ?", projectID)
-	return fetchPage(ctx, q, w, "ev.created_at", "ev.id", func(e *Event) cursor { return cursor{At: e.CreatedAt, ID: e.ID} })
+	l := newList("activity_events AS ev", "ev.created_at", "ev.id").where("ev.project_id = ?", projectID)
+	q := s.db.NewSelect().Model((*Event)(nil))
+	return fetchPage(ctx, s.db, q, l, w, func(e *Event) cursor { return cursor{At: e.CreatedAt, ID: e.ID} })
 }

@@ -94,13 +94,20 @@ func selectInvites(db bun.IDB) *bun.SelectQuery {
 
 // whereInviteStatus filters q to invites whose status, as read at now, is status.
 func whereInviteStatus(q *bun.SelectQuery, status InviteStatus, now time.Time) *bun.SelectQuery {
+	f := inviteStatusFilter(status, now)
+	return q.Where(f.sql, f.args...)
+}
+
+// inviteStatusFilter is the condition on invites AS i that their status, as read at now, is
+// status.
+func inviteStatusFilter(status InviteStatus, now time.Time) filter {
 	switch status {
 	case StatusPending:
-		return q.Where("i.status = 'PENDING' AND i.expires_at > ?", now)
+		return filter{"i.status = 'PENDING' AND i.expires_at > ?", []any{now}}
 	case StatusExpired:
-		return q.Where("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now)
+		return filter{"i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?)", []any{now}}
 	}
-	return q.Where("i.status = ?", status)
+	return filter{"i.status = ?", []any{string(status)}}
 }
 
 // inviteByID reads one invite, locked for update when lock is set.

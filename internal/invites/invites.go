@@ -426,14 +426,15 @@ func (s *Service) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUI
 	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
 		return nil, err
 	}
-	q := selectInvites(s.db).Where("i.project_id = ?", projectID)
+	l := newList("invites AS i", "i.created_at", "i.id").where("i.project_id = ?", projectID)
 	if status != nil {
 		if !status.Valid() {
 			return nil, invalid("status", "status is not an invite status")
 		}
-		q = whereInviteStatus(q, *status, s.now())
+		f := inviteStatusFilter(*status, s.now())
+		l.where(f.sql, f.args...)
 	}
-	p, err := fetchPage(ctx, q, w, "i.created_at", "i.id", func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} })
+	p, err := fetchPage(ctx, s.db, selectInvites(s.db), l, w, func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} })
 	if err != nil {
 		return nil, err
 	}

@@ -21,14 +21,15 @@ func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.NewSelect().Model((*Member)(nil)).Where("m.project_id = ?", projectID)
+	l := newList("project_members AS m", "m.created_at", "m.id").where("m.project_id = ?", projectID)
 	if role != nil {
 		if !role.Valid() {
 			return nil, invalid("role", "role is not a project role")
 		}
-		q = q.Where("m.role = ?", *role)
+		l.where("m.role = ?", string(*role))
 	}
-	p, err := fetchPage(ctx, q, w, "m.created_at", "m.id", func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} })
+	q := s.db.NewSelect().Model((*Member)(nil))
+	p, err := fetchPage(ctx, s.db, q, l, w, func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} })
 	if err != nil {
 		return nil, err
 	}

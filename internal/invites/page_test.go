@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -96,6 +98,142 @@ func TestPageArgs_Errors(t *testing.T) {
 			if err := list(invites.PageArgs{Last: new(3), Before: c}); err != nil {
 				t.Errorf("%s(last: 3, before: %s) = %v", name, c, err)
 			}
+		}
+	}
+}
+
+// TestPage_Skip: a page computes only what its reader reads. The flag on the side a page
+// travels to comes with the items; the total and the flag behind the cursor it starts from
+// cost one statement together, or one each alone, and none when skipped. What is read is the
+// same as with nothing skipped.
+func TestPage_Skip(t *testing.T) {
+	db, counter := pgtest.CountingDB(t)
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := invites.New(db, queue, invites.Config{AppURL: "https://app.example", Password: cheapPasswords})
+	ctx := context.Background()
+	viewer := mustSignUp(t, s, uniqueEmail("skip")).User
+	for _, name := range []string{"P1", "P2", "P3", "P4", "P5"} {
+		mustProject(t, s, viewer.ID, name)
+	}
+	full, err := s.Projects(ctx, viewer.ID, invites.PageArgs{First: new(5)})
+	if err != nil || len(full.Cursors) != 5 {
+		t.Fatalf("all projects: %v, %v", full, err)
+	}
+	c := full.Cursors
+
+	pages := []struct {
+		name string
+		args invites.PageArgs
+		// cursor is whether the page starts from a cursor, so that its flag behind costs SQL.
+		cursor bool
+	}{
+		{"First", invites.PageArgs{First: new(2)}, false},
+		{"FirstAfter", invites.PageArgs{First: new(2), After: c[1]}, true},
+		{"FirstAfterToEnd", invites.PageArgs{First: new(2), After: c[2]}, true},
+		{"FirstAfterFirst", invites.PageArgs{First: new(5), After: c[0]}, true},
+		{"Last", invites.PageArgs{Last: new(2)}, false},
+		{"LastBefore", invites.PageArgs{Last: new(2), Before: c[3]}, true},
+		{"LastBeforeToStart", invites.PageArgs{Last: new(2), Before: c[2]}, true},
+		{"LastBeforeLast", invites.PageArgs{Last: new(5), Before: c[4]}, true},
+	}
+	skips := []struct {
+		name string
+		skip invites.PageSkip
+	}{
+		{"Nothing", invites.PageSkip{}},
+		{"Total", invites.PageSkip{TotalCount: true}},
+		{"Flags", invites.PageSkip{HasPreviousPage: true, HasNextPage: true}},
+		{"Everything", invites.PageSkip{TotalCount: true, HasPreviousPage: true, HasNextPage: true}},
+	}
+	for _, pg := range pages {
+		want, err := s.Projects(ctx, viewer.ID, pg.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.TotalCount != 5 {
+			t.Fatalf("%s: totalCount = %d, want 5", pg.name, want.TotalCount)
+		}
+		for _, sk := range skips {
+			t.Run(pg.name+"/"+sk.name, func(t *testing.T) {
+				args := pg.args
+				args.Skip = sk.skip
+				counter.Reset()
+				got, err := s.Projects(ctx, viewer.ID, args)
+				if err != nil {
+					t.Fatal(err)
+				}
+				backward := args.Last != nil
+				wantTotal, wantBehind := !sk.skip.TotalCount, !sk.skip.HasPreviousPage
+				if backward {
+					wantBehind = !sk.skip.HasNextPage
+				}
+				statements := 1
+				if wantTotal || (wantBehind && pg.cursor) {
+					statements = 2
+				}
+				if n := counter.Count(); n != statements {
+					t.Errorf("%d statements, want %d: %v", n, statements, counter.Statements())
+				}
+				if strings.Join(got.Cursors, ",") != strings.Join(want.Cursors, ",") {
+					t.Errorf("cursors = %v, want %v", got.Cursors, want.Cursors)
+				}
+				if wantTotal && got.TotalCount != 5 {
+					t.Errorf("totalCount = %d, want 5", got.TotalCount)
+				}
+				ahead, behind := got.HasNextPage, got.HasPreviousPage
+				wantAhead, wantBehindFlag := want.HasNextPage, want.HasPreviousPage
+				if backward {
+					ahead, behind = got.HasPreviousPage, got.HasNextPage
+					wantAhead, wantBehindFlag = want.HasPreviousPage, want.HasNextPage
+				}
+				if ahead != wantAhead {
+					t.Errorf("flag ahead = %v, want %v", ahead, wantAhead)
+				}
+				if wantBehind && behind != wantBehindFlag {
+					t.Errorf("flag behind = %v, want %v", behind, wantBehindFlag)
+				}
+			})
+		}
+	}
+	// The flags themselves, from the list of five, newest first: c[0] … c[4].
+	for _, tc := range []struct {
+		args             invites.PageArgs
+		hasPrev, hasNext bool
+		first, last      string
+	}{
+		{invites.PageArgs{First: new(2), After: c[1], Skip: invites.PageSkip{TotalCount: true}}, true, true, c[2], c[3]},
+		{invites.PageArgs{First: new(2), After: c[2], Skip: invites.PageSkip{TotalCount: true}}, true, false, c[3], c[4]},
+		{invites.PageArgs{Last: new(2), Before: c[3], Skip: invites.PageSkip{TotalCount: true}}, true, true, c[1], c[2]},
+		{invites.PageArgs{Last: new(2), Before: c[2], Skip: invites.PageSkip{TotalCount: true}}, false, true, c[0], c[1]},
+	} {
+		p, err := s.Projects(ctx, viewer.ID, tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.HasPreviousPage != tc.hasPrev || p.HasNextPage != tc.hasNext || p.Cursors[0] != tc.first || p.Cursors[1] != tc.last {
+			t.Errorf("%+v: page %v prev %v next %v, want %s..%s prev %v next %v", tc.args, p.Cursors, p.HasPreviousPage, p.HasNextPage, tc.first, tc.last, tc.hasPrev, tc.hasNext)
+		}
+	}
+}
+
+// TestCursor_Format: a cursor is "<unix microseconds>:<canonical uuid>" in unpadded
+// base64url, as clients have stored them (the writer avoids allocations, not the format).
+func TestCursor_Format(t *testing.T) {
+	for _, tc := range []struct {
+		at time.Time
+		id uuid.UUID
+	}{
+		{time.UnixMicro(1764406800123456).UTC(), uuid.MustParse("0190a3b4-c5d6-7e8f-9012-3456789abcde")},
+		{time.UnixMicro(0).UTC(), uuid.Nil},
+		{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), uuid.MustParse("ffffffff-ffff-ffff-ffff-ffffffffffff")},
+		{time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC), uuid.New()},
+	} {
+		want := b64(strconv.FormatInt(tc.at.UnixMicro(), 10) + ":" + tc.id.String())
+		if got := invites.CursorString(tc.at, tc.id); got != want {
+			t.Errorf("cursor(%v, %s) = %s, want %s", tc.at, tc.id, got, want)
 		}
 	}
 }

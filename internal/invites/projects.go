@@ -62,9 +62,14 @@ func (s *Service) CreateProject(ctx context.Context, actor uuid.UUID, name strin
 
 // viewerProjects selects the projects the viewer is a member of, with the viewer's role.
 func (s *Service) viewerProjects(viewer uuid.UUID) *bun.SelectQuery {
+	return s.projectsWithRole().Where("vm.user_id = ?", viewer)
+}
+
+// projectsWithRole selects projects with the role of the members that a filter on vm names.
+func (s *Service) projectsWithRole() *bun.SelectQuery {
 	return s.db.NewSelect().Model((*Project)(nil)).
 		ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
-		Join("JOIN project_members AS vm ON vm.project_id = p.id AND vm.user_id = ?", viewer)
+		Join("JOIN project_members AS vm ON vm.project_id = p.id")
 }
 
 // Project returns a project the viewer is a member of.
@@ -91,6 +96,8 @@ func (s *Service) Projects(ctx context.Context, viewer uuid.UUID, args PageArgs)
 	if err != nil {
 		return nil, err
 	}
-	return fetchPage(ctx, s.viewerProjects(viewer), w, "p.created_at", "p.id",
+	l := newList("projects AS p JOIN project_members AS vm ON vm.project_id = p.id", "p.created_at", "p.id").
+		where("vm.user_id = ?", viewer)
+	return fetchPage(ctx, s.db, s.projectsWithRole(), l, w,
 		func(p *Project) cursor { return cursor{At: p.CreatedAt, ID: p.ID} })
 }
