@@ -31,8 +31,8 @@ type QueueConfig struct {
 	// for an exponential backoff from about 2s capped at an hour.
 	Backoff func(attempt int) time.Duration
 	// Workers is how many emails are sent at once, 0 for 10: each worker sends the emails of
-	// one EnqueueMany chunk (up to 100) one after the other. It is also the most emails that a
-	// crash can send twice (see Queue).
+	// one EnqueueMany chunk (up to 100) one after the other. Times SentBatchSize, it is also the
+	// most emails that a crash can send twice (see Queue).
 	Workers int
 	// Register lets other packages run their own River jobs (a periodic sweep, say) on the
 	// queue's client: it is called with the client's workers before the client is built.
@@ -63,13 +63,15 @@ const (
 // workers only once that transaction commits, and an email not yet sent when the process stops
 // is sent after the next Start, by this process or another.
 //
-// Each email's outcome is written on its row as soon as the SMTP server has answered, in a
-// statement of its own, and no run sends an email already SENT or FAILED_PERMANENT. So an
-// email goes twice only when the process dies after the server accepted it and before SENT is
-// written (a database out of reach meanwhile is waited for, then the email is remembered
-// as sent until the process ends): at least once, with at most one email per worker sent
-// twice per crash, every copy carrying the same Message-ID. A job left running by a dead
-// process is run again after QueueConfig.RescueAfter.
+// A chunk's sent emails are written SENT on their rows in batches, each batch once it holds
+// SentBatchSize emails or its oldest was sent SentBatchWait ago, and always before the run
+// ends; a failure is written as soon as the SMTP server has answered. No run sends an email
+// already SENT or FAILED_PERMANENT. So an email goes twice only when the process dies after
+// the server accepted it and before its batch is written (a database out of reach meanwhile
+// is waited for, then the emails are remembered as sent until the process ends): at least
+// once, with at most SentBatchSize emails per worker sent twice per crash, every copy carrying
+// the same Message-ID. A job left running by a dead process is run again after
+// QueueConfig.RescueAfter.
 type Queue struct {
 	db     *bun.DB
 	client *river.Client[*sql.Tx]
