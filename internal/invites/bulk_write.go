@@ -114,7 +114,7 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 			Link: p.s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt,
 		})
 	}
-	emailIDs, err := p.s.mailer.EnqueueMany(ctx, tx, messages)
+	emailIDs, err := p.s.mailer.EnqueueManyCopy(ctx, tx, cp.copyFrom, messages)
 	if err != nil {
 		return err
 	}
