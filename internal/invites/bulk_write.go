@@ -119,12 +119,13 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 		return err
 	}
 	expires := p.now.Add(p.s.cfg.InviteTTL)
+	project, inviterID := pgUUID(p.project.ID), pgUUID(p.actor.UserID)
 	rows := make([][]any, n)
 	for i, r := range created {
 		inv := r.rec.invite
 		inv.TokenHash, inv.EmailID = hashes[i], &emailIDs[i]
-		rows[i] = []any{inv.ID, inv.Email, p.project.ID, string(*inv.Role), nonBlank(deref(r.rec.final)), nonBlank(deref(inv.Name)),
-			p.actor.UserID, hashes[i], string(StatusPending), emailIDs[i], expires, p.now, p.now}
+		rows[i] = []any{pgUUID(inv.ID), inv.Email, project, string(*inv.Role), nonBlank(deref(r.rec.final)), nonBlank(deref(inv.Name)),
+			inviterID, hashes[i], string(StatusPending), pgUUID(emailIDs[i]), expires, p.now, p.now}
 	}
 	return inviteConflict(cp.copyFrom(ctx, "invites", inviteColumns, rows))
 }
@@ -143,8 +144,9 @@ func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updated
 	rows := make([][]any, 0, n)
 	// One backing array for every row's values, rather than a small allocation per row.
 	values := make([]any, 0, n*len(eventColumns))
+	project := pgUUID(p.project.ID)
 	add := func(name string, actor *uuid.UUID, invite *uuid.UUID, email *string) {
-		values = append(values, newID(), p.project.ID, name, actor, invite, email, p.now)
+		values = append(values, pgUUID(newID()), project, name, pgUUIDOrNull(actor), pgUUIDOrNull(invite), email, p.now)
 		rows = append(rows, values[len(values)-len(eventColumns):])
 	}
 	actor := &p.actor.UserID

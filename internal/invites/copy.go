@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 )
 
@@ -36,6 +38,20 @@ func (c copier) copyFrom(ctx context.Context, table string, columns []string, ro
 		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
 		return err
 	})
+}
+
+// pgUUID is id as pgx encodes it without detours: uuid.UUID is a driver.Valuer, which pgx
+// turns into a string and parses back, with several allocations, for every value.
+func pgUUID(id uuid.UUID) pgtype.UUID {
+	return pgtype.UUID{Bytes: id, Valid: true}
+}
+
+// pgUUIDOrNull is pgUUID(*id), or NULL for nil.
+func pgUUIDOrNull(id *uuid.UUID) pgtype.UUID {
+	if id == nil {
+		return pgtype.UUID{}
+	}
+	return pgUUID(*id)
 }
 
 // inCopyTx runs fn in a transaction on one connection held for it, with a copier that writes

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/uptrace/bun"
@@ -226,7 +227,8 @@ func insertOutbox(ctx context.Context, tx bun.Tx, copyFrom CopyFunc, ids []uuid.
 			if err != nil {
 				return fmt.Errorf("mail: email params: %w", err)
 			}
-			values = append(values, ids[i], m.Kind, m.To, m.Subject, json.RawMessage(params), m.Link, string(StatusQueued), now, now)
+			// pgtype.UUID, not uuid.UUID, which pgx would turn into a string and parse back.
+			values = append(values, pgtype.UUID{Bytes: ids[i], Valid: true}, m.Kind, m.To, m.Subject, json.RawMessage(params), m.Link, string(StatusQueued), now, now)
 			rows[i] = values[len(values)-len(outboxColumnNames):]
 		}
 		if err := copyFrom(ctx, "emails", outboxColumnNames, rows); err != nil {
