@@ -18,7 +18,8 @@ test: assets httpaudit
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
 
-## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap included
+## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
+## included, each against a COPY of the same rows into a table shaped like invites (x-copy)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./graph/ ./internal/invitecsv/
 

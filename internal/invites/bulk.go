@@ -127,7 +127,7 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 	}
 
 	var out *BulkOutcome
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.inCopyTx(ctx, func(ctx context.Context, tx bun.Tx, cp copier) error {
 		project, err := s.lockProject(ctx, tx, in.ProjectID)
 		if err != nil {
 			return err
@@ -154,7 +154,7 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 			return err
 		}
 		if !in.DryRun {
-			if err := p.write(ctx, tx); err != nil {
+			if err := p.write(ctx, tx, cp); err != nil {
 				return err
 			}
 		}

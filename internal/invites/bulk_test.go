@@ -1090,8 +1090,120 @@ func TestService_BulkInvite_Statements(t *testing.T) {
 	small, smallStatements := measure(10)
 	large, largeStatements := measure(1000)
 	t.Logf("statements: %d for 14 rows, %d for 1,004 rows", small, large)
+	// 20 before the invites and events went in with COPY (a COPY counts as one statement).
+	if large > 20 {
+		t.Errorf("statements: %d for 1,004 rows, want at most 20\n%s", large, strings.Join(largeStatements, "\n"))
+	}
 	if small != large {
 		t.Errorf("statements: %d for 14 rows, %d for 1,004 rows; want equal\nsmall:\n%s\nlarge:\n%s",
 			small, large, strings.Join(smallStatements, "\n"), strings.Join(largeStatements, "\n"))
+	}
+}
+
+// A bulk invite's events, written with COPY, list as createInvite's do: the same four, in the
+// same order, with the same actor and email, paged the same way in both directions.
+func TestService_BulkInvite_EventsAsCreateInvite(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t, invites.Config{})
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Events")
+	one, bulk := uniqueEmail("one"), uniqueEmail("bulk")
+	if _, err := s.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: one, ProjectID: &p.ID, Role: ptr(invites.RoleContributor)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.BulkInvite(ctx, owner.ID, invites.BulkInput{ProjectID: p.ID, Rows: numbered([]invites.BulkRow{{Email: bulk}}), DefaultRole: invites.RoleContributor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a reader of the list sees of an event, with the invitee's email standing in as "@".
+	type seen struct {
+		Name, Actor, Email string
+	}
+	describe := func(e *invites.Event, invitee string) seen {
+		d := seen{Name: e.Name}
+		if e.ActorID != nil {
+			d.Actor = "owner"
+			if *e.ActorID != owner.ID {
+				d.Actor = e.ActorID.String()
+			}
+		}
+		if e.Email != nil {
+			d.Email = strings.Replace(*e.Email, invitee, "@", 1)
+		}
+		if e.ProjectID == nil || *e.ProjectID != p.ID || e.InviteID == nil {
+			d.Name += " (no project or invite)"
+		}
+		return d
+	}
+	page, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: ptr(100)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created []*invites.Event
+	for _, e := range page.Items {
+		if e.InviteID != nil {
+			created = append(created, e)
+		}
+	}
+	if len(created) != 8 {
+		t.Fatalf("%d invite events, want 4 for each invite", len(created))
+	}
+	// Newest first: the bulk invite's four, then createInvite's.
+	var fromBulk, fromOne []seen
+	for _, e := range created[:4] {
+		fromBulk = append(fromBulk, describe(e, bulk))
+	}
+	for _, e := range created[4:] {
+		fromOne = append(fromOne, describe(e, one))
+	}
+	want := []seen{
+		{invites.EventInvitedToProjectInvitee, "", "@"},
+		{invites.EventInvitedToProject, "owner", "@"},
+		{invites.EventUserInvited, "", "@"},
+		{invites.EventCreatedUserInvite, "owner", ""},
+	}
+	if !slices.Equal(fromOne, want) {
+		t.Errorf("createInvite's events %v, want %v", fromOne, want)
+	}
+	if !slices.Equal(fromBulk, want) {
+		t.Errorf("bulk invite's events %v, want %v as createInvite's", fromBulk, want)
+	}
+
+	// Two at a time, forwards and backwards through the cursors, the same events in order.
+	var forward, backward []uuid.UUID
+	for after := ""; ; {
+		pg, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: ptr(2), After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range pg.Items {
+			forward = append(forward, e.ID)
+		}
+		if !pg.HasNextPage {
+			break
+		}
+		after = pg.Cursors[len(pg.Cursors)-1]
+	}
+	for before := ""; ; {
+		pg, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{Last: ptr(2), Before: before})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]uuid.UUID, len(pg.Items))
+		for i, e := range pg.Items {
+			ids[i] = e.ID
+		}
+		backward = append(ids, backward...)
+		if !pg.HasPreviousPage {
+			break
+		}
+		before = pg.Cursors[0]
+	}
+	all := make([]uuid.UUID, len(page.Items))
+	for i, e := range page.Items {
+		all[i] = e.ID
+	}
+	if !slices.Equal(forward, all) || !slices.Equal(backward, all) {
+		t.Errorf("paged forwards %v and backwards %v, want %v", forward, backward, all)
 	}
 }

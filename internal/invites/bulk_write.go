@@ -3,6 +3,7 @@ package invites
 import (
 	"context"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/mail"
@@ -10,8 +11,9 @@ import (
 
 // write carries out a plan in a fixed number of statements, whatever the number of rows:
 // external IDs that move are cleared first and set after, so that swaps and chains never meet
-// a unique index half-way; then the new invites, their emails and the events.
-func (p *bulkPlan) write(ctx context.Context, tx bun.Tx) error {
+// a unique index half-way; then the new invites, their emails and the events, which go in with
+// COPY through cp, in tx.
+func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	var clearMembers, clearInvites []string
 	var setMembers, setMemberIDs []string
 	var setInvites, setInviteIDs, setInviteRoles, setInviteNames []string
@@ -85,14 +87,14 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx) error {
 			return inviteConflict(err)
 		}
 	}
-	if err := p.insertInvites(ctx, tx, created); err != nil {
+	if err := p.insertInvites(ctx, tx, cp, created); err != nil {
 		return err
 	}
-	return p.recordEvents(ctx, tx, created, updatedMembers)
+	return p.recordEvents(ctx, cp, created, updatedMembers)
 }
 
-// insertInvites queues the new invites' emails and inserts the invites, each in one statement.
-func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, created []*plannedRow) error {
+// insertInvites queues the new invites' emails and copies the invites in, each in one statement.
+func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, created []*plannedRow) error {
 	if len(created) == 0 {
 		return nil
 	}
@@ -112,52 +114,64 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, created []*plan
 			Link: p.s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt,
 		})
 	}
-	emailIDs, err := p.s.mailer.EnqueueMany(ctx, tx, messages)
+	emailIDs, err := p.s.mailer.EnqueueManyCopy(ctx, tx, cp.copyFrom, messages)
 	if err != nil {
 		return err
 	}
-	ids, emails, roles, exts, names, mailIDs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	expires := p.now.Add(p.s.cfg.InviteTTL)
+	project, inviterID := pgUUID(p.project.ID), pgUUID(p.actor.UserID)
+	rows := make([][]any, n)
 	for i, r := range created {
 		inv := r.rec.invite
 		inv.TokenHash, inv.EmailID = hashes[i], &emailIDs[i]
-		ids[i], emails[i], roles[i], exts[i], names[i], mailIDs[i] = inv.ID.String(), inv.Email, string(*inv.Role), deref(r.rec.final), deref(inv.Name), emailIDs[i].String()
+		rows[i] = []any{pgUUID(inv.ID), inv.Email, project, string(*inv.Role), nonBlank(deref(r.rec.final)), nonBlank(deref(inv.Name)),
+			inviterID, hashes[i], string(StatusPending), pgUUID(emailIDs[i]), expires, p.now, p.now}
 	}
-	_, err = tx.Tx.ExecContext(ctx, `
-		INSERT INTO invites (id, email, project_id, role, external_id, name, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
-		SELECT v.id::uuid, v.email, $8::uuid, v.role, NULLIF(v.ext, ''), NULLIF(v.name, ''), $9::uuid, v.hash, 'PENDING', v.email_id::uuid, $10, $11, $11
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::text[]) AS v(id, email, role, ext, name, hash, email_id)`,
-		ids, emails, roles, exts, names, hashes, mailIDs, p.project.ID.String(), p.actor.UserID.String(), p.now.Add(p.s.cfg.InviteTTL), p.now)
-	return inviteConflict(err)
+	return inviteConflict(cp.copyFrom(ctx, "invites", inviteColumns, rows))
 }
 
-// recordEvents stores the batch's tracked events in one statement: for each new invite the
-// four of a single createInvite, and "Updated Member" for each external ID changed on a member.
-func (p *bulkPlan) recordEvents(ctx context.Context, tx bun.Tx, created, updatedMembers []*plannedRow) error {
+// inviteColumns are the columns that insertInvites writes, in the order of its rows.
+var inviteColumns = []string{"id", "email", "project_id", "role", "external_id", "name", "inviter_id",
+	"token_hash", "status", "email_id", "expires_at", "created_at", "updated_at"}
+
+// recordEvents stores the batch's tracked events in one COPY: for each new invite the four of
+// a single createInvite, and "Updated Member" for each external ID changed on a member.
+func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updatedMembers []*plannedRow) error {
 	n := 4*len(created) + len(updatedMembers)
 	if n == 0 {
 		return nil
 	}
-	ids, names, actors, inviteIDs, emails := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-	add := func(name, actor, inviteID, email string) {
-		ids, names, actors, inviteIDs, emails = append(ids, newID().String()), append(names, name), append(actors, actor), append(inviteIDs, inviteID), append(emails, email)
+	rows := make([][]any, 0, n)
+	// One backing array for every row's values, rather than a small allocation per row.
+	values := make([]any, 0, n*len(eventColumns))
+	project := pgUUID(p.project.ID)
+	add := func(name string, actor *uuid.UUID, invite *uuid.UUID, email *string) {
+		values = append(values, pgUUID(newID()), project, name, pgUUIDOrNull(actor), pgUUIDOrNull(invite), email, p.now)
+		rows = append(rows, values[len(values)-len(eventColumns):])
 	}
-	actor := p.actor.UserID.String()
+	actor := &p.actor.UserID
 	for _, r := range created {
-		inv := r.rec.invite.ID.String()
-		add(EventCreatedUserInvite, actor, inv, "")
-		add(EventUserInvited, "", inv, r.email)
-		add(EventInvitedToProject, actor, inv, r.email)
-		add(EventInvitedToProjectInvitee, "", inv, r.email)
+		inv, email := &r.rec.invite.ID, &r.email
+		add(EventCreatedUserInvite, actor, inv, nil)
+		add(EventUserInvited, nil, inv, email)
+		add(EventInvitedToProject, actor, inv, email)
+		add(EventInvitedToProjectInvitee, nil, inv, email)
 	}
 	for _, r := range updatedMembers {
-		add(EventUpdatedMember, actor, "", r.email)
+		add(EventUpdatedMember, actor, nil, &r.email)
 	}
-	_, err := tx.Tx.ExecContext(ctx, `
-		INSERT INTO activity_events (id, project_id, name, actor_id, invite_id, email, created_at)
-		SELECT v.id::uuid, $6::uuid, v.name, NULLIF(v.actor, '')::uuid, NULLIF(v.invite, '')::uuid, NULLIF(v.email, ''), $7
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS v(id, name, actor, invite, email)`,
-		ids, names, actors, inviteIDs, emails, p.project.ID.String(), p.now)
-	return err
+	return cp.copyFrom(ctx, "activity_events", eventColumns, rows)
+}
+
+// eventColumns are the columns that recordEvents writes, in the order of its rows.
+var eventColumns = []string{"id", "project_id", "name", "actor_id", "invite_id", "email", "created_at"}
+
+// nonBlank is s, or nil (NULL) for "".
+func nonBlank(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func deref(s *string) string {

@@ -20,10 +20,11 @@ import (
 )
 
 // Mailer queues emails in the caller's transaction; they are sent after the commit, and a
-// rollback drops them. EnqueueMany queues any number in a fixed number of statements.
+// rollback drops them. EnqueueManyCopy queues any number in a fixed number of statements,
+// writing the emails with copyFrom (COPY in tx).
 type Mailer interface {
 	Enqueue(ctx context.Context, tx bun.Tx, m mail.Message) (uuid.UUID, error)
-	EnqueueMany(ctx context.Context, tx bun.Tx, ms []mail.Message) ([]uuid.UUID, error)
+	EnqueueManyCopy(ctx context.Context, tx bun.Tx, copyFrom mail.CopyFunc, ms []mail.Message) ([]uuid.UUID, error)
 }
 
 // Config holds the service's settings. Zero values take the defaults noted.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -230,51 +231,77 @@ func TestQueue_Enqueue(t *testing.T) {
 }
 
 func TestQueue_EnqueueMany(t *testing.T) {
-	t.Run("OK", func(t *testing.T) {
-		const n = 1000
-		q := MustNewQueue(t, testConfig(imail.NewLogSender(discardLogger())))
-		ms := make([]imail.Message, n)
-		for i := range ms {
-			ms[i] = imail.Invitation(imail.InvitationData{
-				To: recipient("bulk"), InviterName: "Ada", ProjectName: "Apollo", Role: "CONTRIBUTOR",
-				Link: "https://app.invites.test/invite/tok", ExpiresAt: time.Now().Add(7 * 24 * time.Hour),
+	// The emails rows go in with one INSERT, or with COPY on the transaction's connection.
+	copyOn := func(conn bun.Conn) imail.CopyFunc {
+		return func(ctx context.Context, table string, columns []string, rows [][]any) error {
+			return conn.Raw(func(dc any) error {
+				_, err := dc.(interface{ Conn() *pgx.Conn }).Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+				return err
 			})
 		}
-		ctx := context.Background()
-		// Checked inside the transaction, then rolled back, so that no later test's workers
-		// have a thousand emails to send.
-		err := pgtest.DB(t).RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			start := time.Now()
-			ids, err := q.EnqueueMany(ctx, tx, ms)
+	}
+	for _, tc := range []struct {
+		name string
+		copy bool
+	}{{"OK", false}, {"Copy", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			const n = 1000
+			q := MustNewQueue(t, testConfig(imail.NewLogSender(discardLogger())))
+			ms := make([]imail.Message, n)
+			for i := range ms {
+				ms[i] = imail.Invitation(imail.InvitationData{
+					To: recipient("bulk"), InviterName: "Ada", ProjectName: "Apollo", Role: "CONTRIBUTOR",
+					Link: "https://app.invites.test/invite/tok", ExpiresAt: time.Now().Add(7 * 24 * time.Hour),
+				})
+			}
+			ctx := context.Background()
+			conn, err := pgtest.DB(t).Conn(ctx)
 			if err != nil {
-				t.Fatalf("EnqueueMany: %v", err)
+				t.Fatal(err)
 			}
-			t.Logf("EnqueueMany of %d took %s", n, time.Since(start))
-			if len(ids) != n {
-				t.Fatalf("%d ids, want %d", len(ids), n)
+			defer conn.Close()
+			// Checked inside the transaction, then rolled back, so that no later test's workers
+			// have a thousand emails to send.
+			err = conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				start := time.Now()
+				var copyFrom imail.CopyFunc
+				if tc.copy {
+					copyFrom = copyOn(conn)
+				}
+				ids, err := q.EnqueueManyCopy(ctx, tx, copyFrom, ms)
+				if err != nil {
+					t.Fatalf("EnqueueManyCopy: %v", err)
+				}
+				t.Logf("EnqueueManyCopy of %d (COPY: %t) took %s", n, tc.copy, time.Since(start))
+				if len(ids) != n {
+					t.Fatalf("%d ids, want %d", len(ids), n)
+				}
+				strs := make([]string, n)
+				for i, id := range ids {
+					strs[i] = id.String()
+				}
+				params, _ := json.Marshal(ms[0].Params)
+				var rows, queued, same int
+				err = tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'QUEUED' AND recipient LIKE 'bulk-%'),
+						count(*) FILTER (WHERE params = ?::jsonb AND link = ? AND kind = ? AND subject = ? AND attempts = 0 AND sent_at IS NULL)
+					FROM emails WHERE id::text = ANY(?::text[])`,
+					string(params), ms[0].Link, ms[0].Kind, ms[0].Subject, pgdialect.Array(strs)).Scan(&rows, &queued, &same)
+				if err != nil {
+					t.Fatalf("count emails: %v", err)
+				}
+				if rows != n || queued != n || same != n {
+					t.Errorf("%d rows (%d QUEUED, %d with the message's params, link, kind and subject), want %d", rows, queued, same, n)
+				}
+				if got, want := chunkSizes(t, tx, strs), chunked(n); !slices.Equal(got, want) {
+					t.Errorf("available send_emails jobs of sizes %v, want %v", got, want)
+				}
+				return errors.New("roll back")
+			})
+			if err == nil {
+				t.Fatal("transaction committed")
 			}
-			strs := make([]string, n)
-			for i, id := range ids {
-				strs[i] = id.String()
-			}
-			var rows, queued int
-			err = tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'QUEUED' AND recipient LIKE 'bulk-%')
-				FROM emails WHERE id::text = ANY(?::text[])`, pgdialect.Array(strs)).Scan(&rows, &queued)
-			if err != nil {
-				t.Fatalf("count emails: %v", err)
-			}
-			if rows != n || queued != n {
-				t.Errorf("%d rows (%d QUEUED), want %d", rows, queued, n)
-			}
-			if got, want := chunkSizes(t, tx, strs), chunked(n); !slices.Equal(got, want) {
-				t.Errorf("available send_emails jobs of sizes %v, want %v", got, want)
-			}
-			return errors.New("roll back")
 		})
-		if err == nil {
-			t.Fatal("transaction committed")
-		}
-	})
+	}
 
 	t.Run("Empty", func(t *testing.T) {
 		q := MustNewQueue(t, testConfig(imail.NewLogSender(discardLogger())))

@@ -112,13 +112,13 @@ type sendEmailsArgs struct {
 func (sendEmailsArgs) Kind() string { return "send_emails" }
 
 // sendEmailsWorker makes the first attempt of each email of a chunk, one after the other (River
-// runs several chunks at once), and records each outcome on its row as soon as the SMTP server
-// has answered, before the next send. An email whose attempt fails for a reason that may pass
-// is handed, in the transaction that records the failure, to a send_email job of its own,
-// which makes its later attempts.
+// runs several chunks at once), and records each failure on its row as soon as the SMTP server
+// has answered, before the next send, and the emails sent in batches (sentBatch). An email
+// whose attempt fails for a reason that may pass is handed, in the transaction that records
+// the failure, to a send_email job of its own, which makes its later attempts.
 //
 // Only the rows still QUEUED are sent, so that a chunk run again (after a crash, or a run cut
-// short) sends nothing twice, except an email whose send went through but whose status was
+// short) sends nothing twice, except the emails whose send went through but whose batch was
 // not recorded: at least once.
 type sendEmailsWorker struct {
 	river.WorkerDefaults[sendEmailsArgs]
@@ -159,13 +159,14 @@ func (w *sendEmailsWorker) Work(ctx context.Context, job *river.Job[sendEmailsAr
 }
 
 // work sends the chunk's emails still QUEUED until ctx ends, which River makes it do at the
-// job's timeout.
-func (w *sendEmailsWorker) work(ctx context.Context, run runDeadlines, ids []uuid.UUID) error {
+// job's timeout. The emails sent are recorded SENT in batches (see sentBatch), the last one
+// before work returns, however it ends.
+func (w *sendEmailsWorker) work(ctx context.Context, run runDeadlines, ids []uuid.UUID) (err error) {
 	if len(ids) == 0 {
 		return nil
 	}
 	var rows []outboxRow
-	err := w.db.NewSelect().Model(&rows).
+	err = w.db.NewSelect().Model(&rows).
 		Where("id IN (?)", bun.In(ids)).
 		Where("status = ?", StatusQueued).
 		Order("id").
@@ -173,24 +174,29 @@ func (w *sendEmailsWorker) work(ctx context.Context, run runDeadlines, ids []uui
 	if err != nil {
 		return fmt.Errorf("load emails: %w", err)
 	}
+	sent := &sentBatch{db: w.db, run: run, unrecorded: w.unrecorded, log: w.log}
+	defer func() {
+		err = errors.Join(err, sent.flush(context.WithoutCancel(ctx)))
+	}()
 	for _, e := range rows {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := w.sendOne(context.WithoutCancel(ctx), run, e); err != nil {
+		if err := w.sendOne(context.WithoutCancel(ctx), run, e, sent); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// sendOne makes the first attempt of email e and records its outcome; the error is the
-// database's, the send's outcome being on the row.
-func (w *sendEmailsWorker) sendOne(ctx context.Context, run runDeadlines, e outboxRow) error {
+// sendOne makes the first attempt of email e and records its outcome: a send that went through
+// in sent, to be written with others, any other outcome at once. The error is the database's,
+// the send's outcome being on the row.
+func (w *sendEmailsWorker) sendOne(ctx context.Context, run runDeadlines, e outboxRow, sent *sentBatch) error {
 	log := w.log.With("email_id", e.ID, "kind", e.Kind, "to", e.Recipient, "attempt", 1)
 	if w.unrecorded.has(e.ID) {
-		_, err := recordSent(ctx, w.db, run, w.unrecorded, e.ID, true)
-		return err
+		sent.add(e.ID)
+		return sent.flushIfDue(ctx)
 	}
 	sendErr := run.send(ctx, w.sender, e)
 	var (
@@ -207,7 +213,8 @@ func (w *sendEmailsWorker) sendOne(ctx context.Context, run runDeadlines, e outb
 	switch {
 	case sendErr == nil:
 		log.InfoContext(ctx, "email sent", "subject", e.Subject)
-		done, err = recordSent(ctx, w.db, run, w.unrecorded, e.ID, true)
+		sent.add(e.ID)
+		return sent.flushIfDue(ctx)
 	case IsPermanent(sendErr):
 		log.WarnContext(ctx, "email failed for good", "error", sendErr)
 		recordAs(StatusFailedPermanent)

@@ -15,7 +15,7 @@ import (
 )
 
 // Counter counts the SQL statements sent through a CountingDB, at the driver, so that it sees
-// bun's queries and raw ones alike.
+// bun's queries and raw ones alike, and pgx's COPY (one statement each) too.
 type Counter struct {
 	mu         sync.Mutex
 	statements []string
@@ -62,6 +62,7 @@ func CountingDB(tb testing.TB) (*bun.DB, *Counter) {
 		tb.Fatal(err)
 	}
 	c := &Counter{}
+	cfg.Tracer = copyCounter{c}
 	sqldb := sql.OpenDB(countingConnector{stdlib.GetConnector(*cfg), c})
 	db := bun.NewDB(sqldb, pgdialect.New())
 	tb.Cleanup(func() { db.Close() })
@@ -82,18 +83,41 @@ func (cc countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 // countingConn is pgx's connection with every statement counted. It forwards the optional
-// interfaces that database/sql looks for (CheckNamedValue lets slices through as arrays).
+// interfaces that database/sql looks for (CheckNamedValue lets slices through as arrays), and
+// stdlib.Conn's Conn method, which a field named Conn would hide, for COPY.
 type countingConn struct {
-	*stdlib.Conn
+	*stdConn
 	c *Counter
 }
 
+// stdConn names the embedded field of countingConn something other than Conn.
+type stdConn = stdlib.Conn
+
 func (cc *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	cc.c.add(query)
-	return cc.Conn.ExecContext(ctx, query, args)
+	return cc.stdConn.ExecContext(ctx, query, args)
 }
 
 func (cc *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	cc.c.add(query)
-	return cc.Conn.QueryContext(ctx, query, args)
+	return cc.stdConn.QueryContext(ctx, query, args)
 }
+
+// copyCounter counts each COPY that runs on pgx's connection beneath database/sql, which
+// countingConn does not see. Queries are counted by countingConn, not here.
+type copyCounter struct {
+	c *Counter
+}
+
+func (copyCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (copyCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (cc copyCounter) TraceCopyFromStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceCopyFromStartData) context.Context {
+	cc.c.add("COPY " + data.TableName.Sanitize() + " (" + strings.Join(data.ColumnNames, ", ") + ") FROM STDIN")
+	return ctx
+}
+
+func (copyCounter) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.TraceCopyFromEndData) {}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -30,5 +32,33 @@ func TestCountingDB(t *testing.T) {
 	c.Reset()
 	if c.Count() != 0 {
 		t.Error("Reset kept statements")
+	}
+}
+
+// A COPY through pgx beneath database/sql counts as one statement.
+func TestCountingDB_Copy(t *testing.T) {
+	ctx := context.Background()
+	db, c := pgtest.CountingDB(t)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE copied (n int)"); err != nil {
+		t.Fatal(err)
+	}
+	err = conn.Raw(func(driverConn any) error {
+		pc := driverConn.(interface{ Conn() *pgx.Conn }).Conn()
+		_, err := pc.CopyFrom(ctx, pgx.Identifier{"copied"}, []string{"n"}, pgx.CopyFromRows([][]any{{1}, {2}, {3}}))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Count(); got != 2 {
+		t.Errorf("Count = %d (%q), want 2: the CREATE and one COPY", got, c.Statements())
+	}
+	if got := c.Statements()[1]; got != `COPY "copied" (n) FROM STDIN` {
+		t.Errorf("statement %q, want the COPY named", got)
 	}
 }

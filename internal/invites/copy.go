@@ -1,0 +1,68 @@
+package invites
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/uptrace/bun"
+)
+
+// copier streams rows into a table with PostgreSQL's COPY, inside the transaction that runs on
+// conn: a bulk write of tens of thousands of rows costs a fraction of an INSERT of the same
+// rows, and stays one statement. It needs the pgx driver under database/sql, which is what the
+// service runs on.
+type copier struct {
+	conn bun.Conn
+}
+
+// pgxConner is pgx's database/sql connection (stdlib.Conn), or a wrapper that embeds it.
+type pgxConner interface {
+	Conn() *pgx.Conn
+}
+
+// copyFrom writes rows into table's columns in one COPY.
+func (c copier) copyFrom(ctx context.Context, table string, columns []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	// Raw hands over the connection that the transaction runs on (database/sql holds it for
+	// the transaction), between the transaction's statements: the COPY is part of it.
+	return c.conn.Raw(func(driverConn any) error {
+		pc, ok := driverConn.(pgxConner)
+		if !ok {
+			return fmt.Errorf("copy into %s: the database driver is %T, not pgx", table, driverConn)
+		}
+		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// pgUUID is id as pgx encodes it without detours: uuid.UUID is a driver.Valuer, which pgx
+// turns into a string and parses back, with several allocations, for every value.
+func pgUUID(id uuid.UUID) pgtype.UUID {
+	return pgtype.UUID{Bytes: id, Valid: true}
+}
+
+// pgUUIDOrNull is pgUUID(*id), or NULL for nil.
+func pgUUIDOrNull(id *uuid.UUID) pgtype.UUID {
+	if id == nil {
+		return pgtype.UUID{}
+	}
+	return pgUUID(*id)
+}
+
+// inCopyTx runs fn in a transaction on one connection held for it, with a copier that writes
+// into that transaction.
+func (s *Service) inCopyTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx, cp copier) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(ctx, tx, copier{conn})
+	})
+}
