@@ -13,12 +13,12 @@ import (
 
 // A chunk's run records the emails it sent as SENT in one statement per SentBatchSize emails,
 // or sooner once the oldest of them was sent SentBatchWait ago, rather than one statement per
-// email: a tenth to a twentieth of the writes, for an at-least-once window (emails delivered
+// email: a tenth of the writes or fewer, for an at-least-once window (emails delivered
 // but not yet recorded, which a crash sends again) of at most SentBatchSize emails per running
 // job, sent in the last SentBatchWait and the send after it.
 const (
-	SentBatchSize = 20
-	SentBatchWait = 200 * time.Millisecond
+	SentBatchSize = 10
+	SentBatchWait = 100 * time.Millisecond
 )
 
 // sentBatch holds the emails that one run sent and has not yet recorded SENT.
