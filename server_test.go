@@ -25,7 +25,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // returns its base URL; it is shut down, and must stop cleanly, when the test ends.
 func startServer(t *testing.T, env map[string]string) string {
 	t.Helper()
-	env["ADDR"] = "127.0.0.1:0"
+	if env["ADDR"] == "" {
+		env["ADDR"] = "127.0.0.1:0"
+	}
 	if env["DATABASE_URL"] == "" {
 		env["DATABASE_URL"] = pgtest.URL(t)
 	}
