@@ -172,6 +172,9 @@ test('an invitee opens the emailed link, signs up with the name given, and is a 
   assert.equal(await page.getByLabel('Email').getAttribute('readonly'), '');
   assert.equal(await page.getByLabel('Your name').inputValue(), 'Ivy Invitee', 'the name the inviter gave');
   await axeCheck(page, 'the invite page');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await axeCheck(page, 'the invite page, 390 px wide');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await shoot(page, 'invite-page');
 
   await page.getByLabel('Password').fill(password);
@@ -366,6 +369,9 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await failed.getByText('The invite email could not be delivered to this address.').first().waitFor();
   await checkChangedId(page, 'N1-CHANGED', 'Previously: N1');
   await axeCheck(page, 'the bulk result');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await axeCheck(page, 'the bulk result, 390 px wide');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await shoot(page, 'bulk-result');
 
   // The failed rows, as uploaded plus the reason, to fix and upload again.

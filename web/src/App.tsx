@@ -1,5 +1,5 @@
 // The layout (a header with the session's links, then the page) and the routes.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { Link, navigate, useLocation } from './router';
 import { useSession } from './session';
 import { HomePage } from './pages/HomePage';
@@ -76,6 +76,33 @@ export function Page({ title, children }: { title: string; children?: ReactNode 
 export function ErrorText({ id, children }: { id?: string; children: ReactNode }) {
   if (!children) return null;
   return <p id={id} className="error" role="alert">{children}</p>;
+}
+
+/**
+ * A table's frame: on a narrow screen the table scrolls sideways inside it, so the frame takes
+ * the focus (arrow keys scroll it) and is named after the table.
+ */
+export function TableFrame({ label, children }: { label: string; children: ReactNode }) {
+  const frame = useRef<HTMLDivElement>(null);
+  // On a phone (styles.css) each row shows as a card, each cell under its column's name: the
+  // cells get that name as data-label, and explicit roles keep the table a table for screen
+  // readers when CSS displays its parts as blocks.
+  useLayoutEffect(() => {
+    const table = frame.current?.querySelector('table');
+    if (!table) return;
+    table.setAttribute('role', 'table');
+    const names = Array.from(table.querySelectorAll('thead th')).map((th) => th.textContent ?? '');
+    table.querySelectorAll('tr').forEach((tr) => {
+      tr.setAttribute('role', 'row');
+      Array.from(tr.children).forEach((cell, i) => {
+        const header = cell.tagName === 'TH';
+        cell.setAttribute('role', header ? (cell.getAttribute('scope') === 'row' ? 'rowheader' : 'columnheader') : 'cell');
+        if (tr.parentElement?.tagName === 'TBODY') cell.setAttribute('data-label', names[i] ?? '');
+      });
+    });
+    table.querySelectorAll('thead, tbody').forEach((g) => g.setAttribute('role', 'rowgroup'));
+  });
+  return <div ref={frame} className="table-wrap" role="region" aria-label={label} tabIndex={0}>{children}</div>;
 }
 
 /** Shown while a page waits for the API. */

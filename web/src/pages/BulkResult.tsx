@@ -6,6 +6,7 @@ import { useEffect, useId, useMemo } from 'react';
 import type { BulkInviteMutation, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
 import { failureReasons, roleNames, statusNames } from '../errors';
 import { parseCsv, toCsv } from '../csv';
+import { TableFrame } from '../App';
 
 type Result = BulkInviteMutation['bulkInvite'];
 type Row = Result['results'][number];
@@ -61,7 +62,7 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
       {groups.failed.length > 0 && (
         <section aria-labelledby="failed-title">
           <h3 id="failed-title">Failed ({groups.failed.length})</h3>
-          <div className="table-wrap">
+          <TableFrame label="Failed rows">
             <table>
               {unsent > 0 && <caption className="unsent-caption">{unsent} {plural(unsent, 'row')} highlighted in red could not be sent</caption>}
               <thead><tr><th scope="col">Row</th><th scope="col">Email</th><th scope="col">External ID</th><th scope="col">Reason</th></tr></thead>
@@ -69,14 +70,14 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
                 {groups.failed.map((f) => (
                   <tr key={f.row} className={f.reason === 'FAILED_TO_SEND' ? 'unsent' : undefined}>
                     <td>{f.row}</td>
-                    <th scope="row">{f.email}</th>
+                    <th scope="row" className="email">{f.email}</th>
                     <td>{f.externalId ?? ''}</td>
-                    <td>{failureReasons[f.reason]}{f.reason === 'FAILED_TO_SEND' && ' Correct the address, or revoke the invite in the invites list.'}</td>
+                    <td className="reason">{failureReasons[f.reason]}{f.reason === 'FAILED_TO_SEND' && ' Correct the address, or revoke the invite in the invites list.'}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableFrame>
           <DownloadFailed failed={groups.failed} csvText={csvText} fileName={fileName} />
         </section>
       )}
@@ -84,13 +85,13 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
       {groups.created.length > 0 && (
         <section aria-labelledby="new-title">
           <h3 id="new-title">New invitations ({groups.created.length})</h3>
-          <InviteTable rows={groups.created.map((r) => ({ row: r.row, invite: r.invite, note: r.existingAccount ? 'Has an account' : 'No account yet' }))} noteTitle="Account" />
+          <InviteTable rows={groups.created.map((r) => ({ row: r.row, invite: r.invite, note: r.existingAccount ? 'Has an account' : 'No account yet' }))} noteTitle="Account" label="New invitations" />
         </section>
       )}
       {groups.existing.length > 0 && (
         <section aria-labelledby="existing-title">
           <h3 id="existing-title">Existing invitations ({groups.existing.length})</h3>
-          <InviteTable rows={groups.existing.map((r) => ({ row: r.row, invite: r.invite, note: statusNames[r.invite.status], updated: r.externalIdUpdated, previous: r.previousExternalId }))} noteTitle="Status" />
+          <InviteTable rows={groups.existing.map((r) => ({ row: r.row, invite: r.invite, note: statusNames[r.invite.status], updated: r.externalIdUpdated, previous: r.previousExternalId }))} noteTitle="Status" label="Existing invitations" />
         </section>
       )}
       {groups.members.length > 0 && (
@@ -107,19 +108,20 @@ function plural(n: number, word: string): string {
   return n === 1 ? word : word + 's';
 }
 
-function InviteTable({ rows, noteTitle }: {
+function InviteTable({ rows, noteTitle, label }: {
   rows: { row: number; invite: InviteFieldsFragment; note: string; updated?: boolean; previous?: string | null }[];
   noteTitle: string;
+  label: string;
 }) {
   return (
-    <div className="table-wrap">
+    <TableFrame label={label}>
       <table>
         <thead><tr><th scope="col">Row</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">External ID</th><th scope="col">{noteTitle}</th></tr></thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.row}>
               <td>{r.row}</td>
-              <th scope="row">{r.invite.email}</th>
+              <th scope="row" className="email">{r.invite.email}</th>
               <td>{r.invite.role ? roleNames[r.invite.role] : ''}</td>
               <td><ExternalId value={r.invite.externalId} updated={r.updated} previous={r.previous} /></td>
               <td>{r.note}</td>
@@ -127,13 +129,13 @@ function InviteTable({ rows, noteTitle }: {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableFrame>
   );
 }
 
 function MemberTable({ rows }: { rows: Member[] }) {
   return (
-    <div className="table-wrap">
+    <TableFrame label="Existing members">
       <table>
         <thead><tr><th scope="col">Row</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">External ID</th></tr></thead>
         <tbody>
@@ -143,7 +145,7 @@ function MemberTable({ rows }: { rows: Member[] }) {
               <tr key={r.row}>
                 <td>{r.row}</td>
                 <th scope="row">{m.user.name}</th>
-                <td>{m.user.email}</td>
+                <td className="email">{m.user.email}</td>
                 <td>{roleNames[m.role]}</td>
                 <td><ExternalId value={m.externalId} updated={r.externalIdUpdated} previous={r.previousExternalId} /></td>
               </tr>
@@ -151,7 +153,7 @@ function MemberTable({ rows }: { rows: Member[] }) {
           })}
         </tbody>
       </table>
-    </div>
+    </TableFrame>
   );
 }
 

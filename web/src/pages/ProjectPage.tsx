@@ -10,7 +10,7 @@ import {
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { deliveryNames, describeError, roleNames, statusNames, when } from '../errors';
-import { ErrorText, Loading, Page } from '../App';
+import { ErrorText, Loading, Page, TableFrame } from '../App';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 
@@ -167,7 +167,7 @@ function Members({ project, meId, onOwnershipChange }: {
       <h2 id="members">Members ({total})</h2>
       {left && <p role="status">You left {project.name}.</p>}
       {error ? <ErrorText>{error}</ErrorText> : members === null ? <Loading /> : (
-        <div className="table-wrap">
+        <TableFrame label="Members">
           <table>
             <thead>
               <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th>{admin && <th scope="col">External ID</th>}<th scope="col">Actions</th></tr>
@@ -179,7 +179,7 @@ function Members({ project, meId, onOwnershipChange }: {
                 return (
                   <tr key={m.id}>
                     <th scope="row">{m.user.name}{self && <span className="muted"> (you)</span>}</th>
-                    <td>{m.user.email}</td>
+                    <td className="email">{m.user.email}</td>
                     <td>
                       {canAct ? (
                         <select aria-label={`Role of ${m.user.name}`} value={m.role}
@@ -208,7 +208,7 @@ function Members({ project, meId, onOwnershipChange }: {
               })}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
       )}
       {members && total > members.length && <p className="muted">Showing the newest {members.length} of {total} members.</p>}
     </section>
@@ -270,7 +270,7 @@ function Invites({ projectId, version }: { projectId: string; version: number })
         </select>
       </label>
       {error ? <ErrorText>{error}</ErrorText> : invites === null ? <Loading /> : invites.length === 0 ? <p>No invites here.</p> : (
-        <div className="table-wrap">
+        <TableFrame label="Invites">
           <table>
             <thead>
               <tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">External ID</th><th scope="col">Status</th><th scope="col">Email delivery</th><th scope="col">Expires</th><th scope="col">Actions</th></tr>
@@ -278,7 +278,7 @@ function Invites({ projectId, version }: { projectId: string; version: number })
             <tbody>
               {invites.map((i) => (
                 <tr key={i.id} className={i.deliveryStatus === 'FAILED_PERMANENT' ? 'undeliverable' : undefined}>
-                  <th scope="row">{i.email}</th>
+                  <th scope="row" className="email">{i.email}</th>
                   <td>{i.role ? roleNames[i.role] : ''}</td>
                   <td>{i.externalId ?? ''}</td>
                   <td>{statusNames[i.status]}</td>
@@ -298,7 +298,7 @@ function Invites({ projectId, version }: { projectId: string; version: number })
               ))}
             </tbody>
           </table>
-        </div>
+        </TableFrame>
       )}
       {invites && total > invites.length && <p className="muted">Showing the newest {invites.length} of {total} invites.</p>}
     </section>
