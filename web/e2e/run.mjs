@@ -152,6 +152,21 @@ const test = (name, fn) => tests.push({ name, fn });
 const owner = { email: email('owner'), name: 'Olga Owner' };
 owner.token = await signUpVerified(owner.email, owner.name);
 
+test('the checks themselves: a request to another host and a refusal of the policy are caught', async () => {
+  const page = await open();
+  const res = await page.goto(`${base}/`);
+  assert.equal(res.headers()['content-security-policy']?.startsWith("default-src 'self'"), true, 'the app is served with its policy');
+  await heading(page, 'Invites').waitFor();
+  // The page's policy refuses a connection to another host before it leaves the browser.
+  await page.evaluate(() => fetch('http://192.0.2.1/data').catch(() => null));
+  await eventually('the refusal to show in the console', () => opened[0].problems.some((p) => p.includes('Content Security Policy')));
+  // A navigation is not the policy's to refuse: the test's guard stops it and records it.
+  await page.goto('http://192.0.2.1/elsewhere').catch(() => null);
+  assert.deepEqual(opened[0].offHost, ['http://192.0.2.1/elsewhere']);
+  opened[0].problems = [];
+  opened[0].offHost = [];
+});
+
 test('an invitee opens the emailed link, signs up with the name given, and is a member', async () => {
   const project = `Apollo ${seq}`;
   const projectId = await createProject(owner.token, project);
