@@ -407,6 +407,7 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   const rowOf = (address) => invites.getByRole('row').filter({ has: page.getByRole('rowheader', { name: address, exact: true }) });
   await rowOf(b1).getByText('Could not be delivered').waitFor();
   await axeCheck(page, 'the project page');
+  await shoot(page, 'project-page');
   await rowOf(fresh).getByRole('button', { name: `Resend to ${fresh}` }).click();
   await rowOf(fresh).getByText(`Sent again to ${fresh}.`).waitFor();
   const again = await linkIn(fresh, '/invite/', 2);

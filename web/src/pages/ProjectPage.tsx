@@ -193,9 +193,9 @@ function Members({ project, meId, onOwnershipChange }: {
                     )}
                     <td>
                       <div className="actions">
-                        {canAct && <button type="button" className="secondary" onClick={() => void remove(m)}>Remove {m.user.name}</button>}
+                        {canAct && <button type="button" className="secondary" aria-label={`Remove ${m.user.name}`} onClick={() => void remove(m)}>Remove</button>}
                         {project.viewerRole === 'OWNER' && m.role === 'ADMIN' && (
-                          <button type="button" className="secondary" onClick={() => void transfer(m)}>Make {m.user.name} the owner</button>
+                          <button type="button" className="secondary" aria-label={`Transfer ownership to ${m.user.name}`} onClick={() => void transfer(m)}>Transfer ownership</button>
                         )}
                         {self && project.viewerRole !== 'OWNER' && (
                           <button type="button" className="secondary" onClick={() => void leave(m)}>Leave the project</button>
@@ -287,8 +287,8 @@ function Invites({ projectId, version }: { projectId: string; version: number })
                   <td>
                     {i.status === 'PENDING' && (
                       <div className="actions">
-                        <button type="button" className="secondary" onClick={() => void act(i, true)}>Resend to {i.email}</button>
-                        <button type="button" className="secondary" onClick={() => void act(i, false)}>Revoke the invite to {i.email}</button>
+                        <button type="button" className="secondary" aria-label={`Resend to ${i.email}`} onClick={() => void act(i, true)}>Resend</button>
+                        <button type="button" className="secondary" aria-label={`Revoke the invite to ${i.email}`} onClick={() => void act(i, false)}>Revoke</button>
                       </div>
                     )}
                     {rowDone[i.id] && <p role="status">{rowDone[i.id]}</p>}
