@@ -418,6 +418,18 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await invites.getByLabel('Show').selectOption('PENDING');
   await rowOf(fresh).waitFor();
   await rowOf(b1).waitFor({ state: 'detached' });
+
+  // Inviting one person: the API's refusal in words, next to the form.
+  const inviteOne = page.getByRole('region', { name: 'Invite someone' });
+  await inviteOne.getByLabel('Email').fill(fresh);
+  await inviteOne.getByRole('button', { name: 'Send invite' }).click();
+  await inviteOne.getByRole('alert').filter({ hasText: 'This email has a pending invite to the project already.' }).waitFor();
+  // A member's role, changed in place within the roles the owner may grant.
+  const members = page.getByRole('region', { name: /^Members/ });
+  const roles = await members.getByLabel('Role of Mia Member').locator('option').allInnerTexts();
+  assert.deepEqual(roles, ['Pending', 'Contributor', 'Admin']);
+  await members.getByLabel('Role of Mia Member').selectOption('ADMIN');
+  await eventually('the new role in the database', async () => (await membership(member, project))?.role === 'ADMIN');
 });
 
 /** The result's section headings, in order. */
