@@ -432,6 +432,69 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await eventually('the new role in the database', async () => (await membership(member, project))?.role === 'ADMIN');
 });
 
+test("a project's admins manage its members; invites waiting on the start page are accepted there", async () => {
+  const project = `Team ${seq}`;
+  const projectId = await createProject(owner.token, project);
+  const [admin, contributor, pasted] = [email('ada'), email('cara'), email('pasted')];
+  await invite(owner.token, projectId, admin, { role: 'ADMIN' });
+  await invite(owner.token, projectId, contributor);
+  const adminToken = (await gql('mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { password, name: 'Ada Admin', inviteToken: (await linkIn(admin, '/invite/')).split('/').pop() } })).signUp.token;
+  await gql('mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { password, name: 'Cara Contributor', inviteToken: (await linkIn(contributor, '/invite/')).split('/').pop() } });
+  // Ada, now verified through her invite, invites the owner into a project of hers.
+  const other = `Other ${seq}`;
+  await invite(adminToken, await createProject(adminToken, other), owner.email);
+
+  const page = await open({ token: owner.token });
+  page.on('dialog', (d) => d.accept()); // the confirmations of transfer and leave
+  // Bulk rows pasted rather than uploaded.
+  await page.goto(`${base}/projects/${encodeURIComponent(projectId)}/bulk`);
+  await page.getByLabel('Or paste rows').fill(`email,name\n${pasted},Pat Pasted\n`);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Send 1 invitation' }).click();
+  await heading(page, 'Bulk invite result').waitFor();
+  await linkIn(pasted, '/invite/');
+
+  // A list longer than a page: the next page comes after the end cursor.
+  const many = Array.from({ length: 52 }, (_, i) => ({ email: `many-${i}-${seq}-${Date.now().toString(36)}@example.test` }));
+  await gql('mutation($i: BulkInviteInput!) { bulkInvite(input: $i) { summary { newInvitations } } }', { i: { projectId, rows: many } }, owner.token);
+  await page.goto(`${base}/projects/${encodeURIComponent(projectId)}`);
+  const invites = page.getByRole('region', { name: /^Invites/ });
+  await invites.getByText('Showing 50 of 55 invites.').waitFor();
+  await invites.getByRole('button', { name: 'Show more invites' }).click();
+  await invites.getByRole('button', { name: 'Show more invites' }).waitFor({ state: 'detached' });
+  assert.equal(await invites.getByRole('row').count(), 1 + 55);
+  const shown = await invites.getByRole('rowheader').allInnerTexts();
+  assert.equal(new Set(shown).size, 55, 'no invite twice');
+
+  const members = page.getByRole('region', { name: /^Members/ });
+  await members.getByRole('heading', { name: 'Members (3)' }).waitFor();
+  await members.getByLabel('External ID of Cara Contributor').fill('C-9');
+  await members.getByRole('row').filter({ hasText: 'Cara Contributor' }).getByRole('button', { name: 'Save' }).click();
+  await eventually('the external ID stored', async () => (await membership(contributor, project))?.external_id === 'C-9');
+  await members.getByLabel('External ID of Cara Contributor').fill('');
+  await members.getByRole('row').filter({ hasText: 'Cara Contributor' }).getByRole('button', { name: 'Clear' }).click();
+  await eventually('the external ID cleared', async () => (await membership(contributor, project))?.external_id === null);
+  await members.getByRole('button', { name: 'Remove Cara Contributor' }).click();
+  await members.getByRole('heading', { name: 'Members (2)' }).waitFor();
+  assert.equal(await membership(contributor, project), undefined);
+  // Nobody changes their own role, and OWNER is granted only by a transfer.
+  assert.equal(await members.getByLabel('Role of Olga Owner').count(), 0);
+  assert.deepEqual(await members.getByLabel('Role of Ada Admin').locator('option').allInnerTexts(), ['Pending', 'Contributor', 'Admin']);
+  await members.getByRole('button', { name: 'Transfer ownership to Ada Admin' }).click();
+  await page.getByText('Your role: Admin').waitFor();
+  assert.equal((await membership(admin, project))?.role, 'OWNER');
+  assert.equal((await membership(owner.email, project))?.role, 'ADMIN');
+  await members.getByRole('button', { name: 'Leave the project' }).click();
+  await heading(page, 'Your projects').waitFor();
+  assert.equal(await membership(owner.email, project), undefined);
+
+  const waiting = page.getByRole('region', { name: 'Invites waiting for you' });
+  await waiting.getByText(`Ada Admin invited you to ${other} as Contributor.`, { exact: false }).waitFor();
+  await waiting.getByRole('button', { name: `Accept the invite to ${other}` }).click();
+  await waiting.getByText(`You joined ${other}.`).waitFor();
+  assert.equal((await membership(owner.email, other))?.role, 'CONTRIBUTOR');
+});
+
 /** The result's section headings, in order. */
 async function resultSections(page, title) {
   return page.getByRole('region', { name: title }).getByRole('heading', { level: 3 }).allInnerTexts();

@@ -14,6 +14,19 @@ import { ErrorText, Loading, Page, TableFrame } from '../App';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 
+/** How many members or invites a page of the list holds. */
+const pageSize = 50;
+
+/** Loads the next page of a list, and says how much of it is shown. */
+function MoreButton({ shown, total, what, onClick }: { shown: number; total: number; what: string; onClick: () => void }) {
+  return (
+    <p className="actions">
+      <span className="muted">Showing {shown} of {total} {what}.</span>
+      <button type="button" className="secondary" onClick={onClick}>Show more {what}</button>
+    </p>
+  );
+}
+
 const isAdmin = (p: ProjectFieldsFragment) => p.viewerRole === 'ADMIN' || p.viewerRole === 'OWNER';
 
 export function ProjectPage({ id }: { id: string }) {
@@ -117,18 +130,22 @@ function Members({ project, meId, onOwnershipChange }: {
 }) {
   const [members, setMembers] = useState<MemberFieldsFragment[] | null>(null);
   const [total, setTotal] = useState(0);
+  const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [rowError, setRowError] = useState<Record<string, string>>({});
   const [left, setLeft] = useState(false);
 
-  const load = useCallback(() => {
-    void query(ProjectMembersDocument, { id: project.id, first: 100 }).then(({ data, error }) => {
+  // after: the next page, added to the list; without it the first page again.
+  const load = useCallback((after?: string) => {
+    void query(ProjectMembersDocument, { id: project.id, first: pageSize, after }).then(({ data, error }) => {
       if (!data?.project) return setError(describeError(error));
-      setMembers(data.project.members.edges.map((e) => e.node));
-      setTotal(data.project.members.totalCount);
+      const page = data.project.members;
+      setMembers((ms) => [...(after && ms ? ms : []), ...page.edges.map((e) => e.node)]);
+      setTotal(page.totalCount);
+      setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
     });
   }, [project.id]);
-  useEffect(load, [load, project.viewerRole]);
+  useEffect(() => load(), [load, project.viewerRole]);
 
   const fail = (m: MemberFieldsFragment, message: string) => setRowError((r) => ({ ...r, [m.id]: message }));
   const clear = (m: MemberFieldsFragment) => setRowError((r) => ({ ...r, [m.id]: '' }));
@@ -210,7 +227,7 @@ function Members({ project, meId, onOwnershipChange }: {
           </table>
         </TableFrame>
       )}
-      {members && total > members.length && <p className="muted">Showing the newest {members.length} of {total} members.</p>}
+      {members && next && <MoreButton shown={members.length} total={total} what="members" onClick={() => load(next)} />}
     </section>
   );
 }
@@ -233,19 +250,22 @@ function Invites({ projectId, version }: { projectId: string; version: number })
   const [status, setStatus] = useState<InviteStatus | ''>('');
   const [invites, setInvites] = useState<InviteFieldsFragment[] | null>(null);
   const [total, setTotal] = useState(0);
+  const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [rowError, setRowError] = useState<Record<string, string>>({});
   const [rowDone, setRowDone] = useState<Record<string, string>>({});
 
-  const load = useCallback(() => {
-    void query(ProjectInvitesDocument, { id: projectId, first: 100, status: status || undefined }).then(({ data, error }) => {
+  const load = useCallback((after?: string) => {
+    void query(ProjectInvitesDocument, { id: projectId, first: pageSize, after, status: status || undefined }).then(({ data, error }) => {
       if (!data?.project) return setError(describeError(error));
       setError('');
-      setInvites(data.project.invites.edges.map((e) => e.node));
-      setTotal(data.project.invites.totalCount);
+      const page = data.project.invites;
+      setInvites((is) => [...(after && is ? is : []), ...page.edges.map((e) => e.node)]);
+      setTotal(page.totalCount);
+      setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
     });
   }, [projectId, status]);
-  useEffect(load, [load, version]);
+  useEffect(() => load(), [load, version]);
 
   async function act(invite: InviteFieldsFragment, resend: boolean) {
     setRowError((r) => ({ ...r, [invite.id]: '' }));
@@ -300,7 +320,7 @@ function Invites({ projectId, version }: { projectId: string; version: number })
           </table>
         </TableFrame>
       )}
-      {invites && total > invites.length && <p className="muted">Showing the newest {invites.length} of {total} invites.</p>}
+      {invites && next && <MoreButton shown={invites.length} total={total} what="invites" onClick={() => load(next)} />}
     </section>
   );
 }
