@@ -2,7 +2,7 @@
 // when they have rows, each headed with its count, Failed first; FAILED_TO_SEND rows in red with a
 // caption that counts only them; a changed external ID in bold with "Previously: X" on hover and
 // focus; the ignored columns named; the failed rows as a CSV to fix and upload again.
-import { useEffect, useId, useMemo } from 'react';
+import { useEffect, useId, useMemo, useRef } from 'react';
 import type { BulkInviteMutation, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
 import { failureReasons, roleNames, statusNames } from '../errors';
 import { parseCsv, toCsv } from '../csv';
@@ -37,13 +37,16 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
     return { failed, created, existing, members };
   }, [result]);
   const unsent = groups.failed.filter((f) => f.reason === 'FAILED_TO_SEND').length;
+  // A new preview or result takes the focus, so keyboard and screen-reader users land on it.
+  const titleRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => titleRef.current?.focus(), [result, preview]);
   const s = result.summary;
   const title = preview ? 'Preview: nothing has been sent yet' : 'Bulk invite result';
   const willSend = s.newInvitations;
 
   return (
     <section className="bulk-result" aria-labelledby="bulk-result-title">
-      <h2 id="bulk-result-title">{title}</h2>
+      <h2 id="bulk-result-title" ref={titleRef} tabIndex={-1}>{title}</h2>
       <p role="status">
         {preview
           ? `${s.total} ${plural(s.total, 'row')} read. Confirming will send ${willSend} new ${plural(willSend, 'invitation')}${s.externalIdsUpdated ? ` and update ${s.externalIdsUpdated} external ${plural(s.externalIdsUpdated, 'ID')}` : ''}.`

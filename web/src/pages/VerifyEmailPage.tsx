@@ -64,7 +64,10 @@ export function VerifyEmailPage({ token }: { token: string }) {
           {state.joined && state.joined.length > 0 && (
             <p>Invites waiting for this email were accepted: you have joined {listOf(state.joined)}.</p>
           )}
-          {state.joined === null && <p>Any invites waiting for this email were accepted. <Link to="/login">Log in</Link> to see your projects.</p>}
+          {state.joined === null && (
+            <p>Any invites waiting for this email were accepted.{' '}
+              {me ? `Log in as ${state.email} to see its projects.` : <><Link to="/login">Log in</Link> to see your projects.</>}</p>
+          )}
           {state.joined !== null && <p><Link to="/">Go to your projects</Link></p>}
         </Page>
       );
