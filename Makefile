@@ -9,7 +9,7 @@ PG_BIN := $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -
 
 .PHONY: run test bench loadtest build generate check db-stop assets client httpaudit
 
-## run: build, migrate and serve at http://localhost:8080 (playground at /)
+## run: build, migrate and serve at http://localhost:8080 (the web app; the playground at /playground)
 run: assets
 	$(GO) run .
 
@@ -38,9 +38,11 @@ build: assets
 	$(GO) build -o bin/invites .
 
 ## assets: GraphiQL and React from npm (pinned in playground/package-lock.json), copied into
-## internal/playground/assets/ to be embedded, so the playground needs no CDN
+## internal/playground/assets/ to be embedded, so the playground needs no CDN; and the web app
+## (web/, npm packages pinned in web/package-lock.json) built with Vite into internal/webapp/dist/
 assets:
 	./playground/build.sh
+	./web/build.sh
 
 ## httpaudit: graphql-http (pinned in httpaudit/package-lock.json), whose GraphQL-over-HTTP
 ## audit server_http_audit_test.go runs against the real server

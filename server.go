@@ -64,6 +64,7 @@ import (
 	"github.com/invites/invites/internal/metrics"
 	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/playground"
+	"github.com/invites/invites/internal/webapp"
 	"github.com/invites/invites/migrations"
 )
 
@@ -279,8 +280,9 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	})))
 	mux.Handle("GET /metrics", meters.Handler())
 	pg := playground.Handler("/graphql")
-	mux.Handle("GET /{$}", pg)
+	mux.Handle("GET "+playground.Path, pg)
 	mux.Handle("GET "+playground.Prefix, pg)
+	webapp.Mount(mux) // the app's pages at / and each route it has, its assets under /assets/
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", readyz(db))
 
@@ -299,7 +301,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start email queue: %w", err)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+displayAddr(ln.Addr())+"/")
+	log.Info("serving", "addr", ln.Addr().String(), "app", "http://"+displayAddr(ln.Addr())+"/", "playground", "http://"+displayAddr(ln.Addr())+playground.Path)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

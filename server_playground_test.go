@@ -20,15 +20,15 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestServer_Playground opens the playground at / in headless Chromium, as a user would: it
+// TestServer_Playground opens the playground at /playground in headless Chromium, as a user would: it
 // puts a token in GraphiQL's Headers tab, runs a query that needs it, and reads the answer in
 // the result pane. Every request the page makes must stay on this machine: the playground's
 // scripts and styles are embedded in the server, not fetched from a CDN.
 func TestServer_Playground(t *testing.T) {
 	browser := findChromium(t)
 	base := startServer(t, map[string]string{})
-	if code, body := httpGet(t, base+"/"); code != http.StatusOK {
-		t.Fatalf("GET / = %d: %s", code, body) // says how to build the assets when they are missing
+	if code, body := httpGet(t, base+"/playground"); code != http.StatusOK {
+		t.Fatalf("GET /playground = %d: %s", code, body) // says how to build the assets when they are missing
 	}
 	c := e2eClient{t, base}
 	email := e2eEmail("playground")
@@ -75,7 +75,7 @@ func TestServer_Playground(t *testing.T) {
 		network.Enable(),
 		runtime.Enable(),
 		cdplog.Enable(),
-		chromedp.Navigate(base+"/"),
+		chromedp.Navigate(base+"/playground"),
 		chromedp.WaitVisible(queryEditor, chromedp.ByQuery),
 		chromedp.Click(headersTab, chromedp.ByQuery),
 		chromedp.WaitVisible(headersEditor, chromedp.ByQuery),

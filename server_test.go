@@ -26,7 +26,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // returns its base URL; it is shut down, and must stop cleanly, when the test ends.
 func startServer(t *testing.T, env map[string]string) string {
 	t.Helper()
-	env["ADDR"] = "127.0.0.1:0"
+	if env["ADDR"] == "" {
+		env["ADDR"] = "127.0.0.1:0"
+	}
 	if env["DATABASE_URL"] == "" {
 		env["DATABASE_URL"] = pgtest.URL(t)
 	}
@@ -93,9 +95,18 @@ func TestServer(t *testing.T) {
 			t.Errorf("GET %s = %d %q, want 200 with %q", path, code, body, want)
 		}
 	}
-	// The playground's page (its own tests check it; without built assets it says so, 503).
-	if code, body := httpGet(t, base+"/"); (code != http.StatusOK && code != http.StatusServiceUnavailable) || !strings.Contains(strings.ToLower(body), "<html") {
-		t.Errorf("GET / = %d %.200q, want the playground's page", code, body)
+	// The web app's pages and the playground's (their own tests check them; without built
+	// assets each says so, 503).
+	for _, path := range []string{"/", "/invite/some-token", "/projects/x/bulk", "/playground"} {
+		if code, body := httpGet(t, base+path); (code != http.StatusOK && code != http.StatusServiceUnavailable) || !strings.Contains(strings.ToLower(body), "<html") {
+			t.Errorf("GET %s = %d %.200q, want a page", path, code, body)
+		}
+	}
+	// Paths that are neither a page nor the API are not found, HTML or not.
+	for _, path := range []string{"/graphql/x", "/api/users", "/invite/", "/nothing-here"} {
+		if code, body := httpGet(t, base+path); code != http.StatusNotFound {
+			t.Errorf("GET %s = %d %.200q, want 404", path, code, body)
+		}
 	}
 	if resp, err := http.Post(base+"/", "text/plain", nil); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST / = %v, %v; want 405", resp.StatusCode, err)

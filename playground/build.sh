@@ -7,9 +7,9 @@ cd "$(dirname "$0")"
 out=../internal/playground/assets
 
 # Without npm the server still builds and serves the API (SPEC: make run needs only Go and
-# PostgreSQL); the page at / then says how to build the playground.
+# PostgreSQL); the page at /playground then says how to build the playground.
 if ! command -v npm >/dev/null 2>&1; then
-	echo "playground/build.sh: npm is not installed: skipping the playground's assets (the page at / will say so)" >&2
+	echo "playground/build.sh: npm is not installed: skipping the playground's assets (the page at /playground will say so)" >&2
 	exit 0
 fi
 

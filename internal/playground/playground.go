@@ -3,8 +3,8 @@
 //
 // GraphiQL and React are not committed: playground/build.sh copies them from the npm packages
 // pinned in playground/package-lock.json into assets/ before the build (make run, make test,
-// make assets). A binary built without them still serves the API; its page at / answers 503
-// and says how to build them.
+// make assets). A binary built without them still serves the API; its page at /playground
+// answers 503 and says how to build them.
 package playground
 
 import (
@@ -38,8 +38,11 @@ var contentTypes = map[string]string{
 	".txt": "text/plain; charset=utf-8",
 }
 
+// Path is the playground page's own path; its scripts and styles are served under Prefix.
+const Path = "/playground"
+
 // Prefix is the path under which the page's scripts and styles are served.
-const Prefix = "/playground/"
+const Prefix = Path + "/"
 
 var indexTmpl = template.Must(template.ParseFS(own, "index.html"))
 
@@ -56,10 +59,9 @@ const notBuiltPage = `<!doctype html>
 </body></html>
 `
 
-// Handler serves the GraphiQL page at / for the GraphQL API at endpoint, and its scripts and
-// styles under Prefix. Any other path is not found. Mount it at "GET /{$}" and "GET "+Prefix:
-// a "GET /" pattern would panic beside a "/graphql" pattern without a method, as net/http's
-// ServeMux finds neither more specific than the other.
+// Handler serves the GraphiQL page at Path for the GraphQL API at endpoint, and
+// its scripts and styles under Prefix. Any other path is not found. Mount it at "GET "+Path and
+// "GET "+Prefix. (The web app has the root.)
 func Handler(endpoint string) http.Handler {
 	sub, err := fs.Sub(assets, "assets")
 	if err != nil {
@@ -151,7 +153,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	switch {
-	case r.URL.Path == "/":
+	case r.URL.Path == Path:
 		h.serveIndex(w, r)
 	case strings.HasPrefix(r.URL.Path, Prefix):
 		f, ok := h.files[strings.TrimPrefix(r.URL.Path, Prefix)]

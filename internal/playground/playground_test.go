@@ -34,12 +34,12 @@ func get(t *testing.T, h http.Handler, target string) (*http.Response, string) {
 func TestHandler_NotBuilt(t *testing.T) {
 	h := newHandler(fstest.MapFS{"README.md": {Data: []byte("# generated")}}, "/graphql")
 
-	resp, body := get(t, h, "/")
+	resp, body := get(t, h, "/playground")
 	if resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("GET / = %d, want 503", resp.StatusCode)
+		t.Errorf("GET /playground = %d, want 503", resp.StatusCode)
 	}
 	if !strings.Contains(body, "assets are not built") || !strings.Contains(body, "make assets") {
-		t.Errorf("GET / says %q, want how to build the assets", body)
+		t.Errorf("GET /playground says %q, want how to build the assets", body)
 	}
 	for _, p := range []string{"/playground/init.js", "/playground/graphiql.js", "/playground/README.md"} {
 		if resp, _ := get(t, h, p); resp.StatusCode != http.StatusNotFound {
@@ -51,9 +51,9 @@ func TestHandler_NotBuilt(t *testing.T) {
 func TestHandler_Page(t *testing.T) {
 	h := newHandler(built(), "/graphql")
 
-	resp, body := get(t, h, "/")
+	resp, body := get(t, h, "/playground")
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET / = %d, want 200", resp.StatusCode)
+		t.Fatalf("GET /playground = %d, want 200", resp.StatusCode)
 	}
 	if got := resp.Header.Get("Content-Type"); got != "text/html; charset=utf-8" {
 		t.Errorf("Content-Type = %q, want text/html", got)
@@ -92,7 +92,7 @@ func TestHandler_Page(t *testing.T) {
 
 func TestHandler_Assets(t *testing.T) {
 	h := newHandler(built(), "/graphql")
-	_, page := get(t, h, "/")
+	_, page := get(t, h, "/playground")
 	versioned := regexp.MustCompile(`/playground/graphiql\.js\?v=[0-9a-f]+`).FindString(page)
 	if versioned == "" {
 		t.Fatalf("no versioned graphiql.js in the page: %s", page)
@@ -136,26 +136,26 @@ func TestHandler_Assets(t *testing.T) {
 
 func TestHandler_NotFound(t *testing.T) {
 	h := newHandler(built(), "/graphql")
-	for _, p := range []string{"/favicon.ico", "/index.html", "/playground/", "/playground/README.md", "/playground/missing.js", "/graphiql.js"} {
+	for _, p := range []string{"/", "/favicon.ico", "/index.html", "/playground/", "/playground/README.md", "/playground/missing.js", "/graphiql.js"} {
 		if resp, _ := get(t, h, p); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, resp.StatusCode)
 		}
 	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/playground", nil))
 	if rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("POST / = %d, want 405", rec.Code)
+		t.Errorf("POST /playground = %d, want 405", rec.Code)
 	}
 }
 
 // TestHandler_Embedded checks the real embedded folder, whichever state it is in.
 func TestHandler_Embedded(t *testing.T) {
-	resp, _ := get(t, Handler("/graphql"), "/")
+	resp, _ := get(t, Handler("/graphql"), "/playground")
 	_, err := assets.ReadFile("assets/graphiql.js")
 	switch {
 	case err != nil && resp.StatusCode != http.StatusServiceUnavailable:
-		t.Errorf("without built assets GET / = %d, want 503", resp.StatusCode)
+		t.Errorf("without built assets GET /playground = %d, want 503", resp.StatusCode)
 	case err == nil && resp.StatusCode != http.StatusOK:
-		t.Errorf("with built assets GET / = %d, want 200", resp.StatusCode)
+		t.Errorf("with built assets GET /playground = %d, want 200", resp.StatusCode)
 	}
 }

@@ -1,0 +1,137 @@
+// Package webapp serves the web app (web/, built by Vite into dist/ and embedded here): the
+// pages behind every link the server emails, and the admins' console.
+//
+// The app routes on the client, so every path it has a page for is answered with its
+// index.html; its scripts and styles are served under /assets/ with names that change with
+// their content, cached for good. Other paths are left to the rest of the server, so an unknown
+// API path still answers 404. A binary built without the app (no npm) serves the API; the
+// app's pages then answer 503 and say how to build it.
+package webapp
+
+import (
+	"bytes"
+	"embed"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed dist
+var dist embed.FS
+
+// Routes are the ServeMux patterns of the app's pages (web/src/App.tsx has the same list).
+var Routes = []string{
+	"GET /{$}",
+	"GET /login",
+	"GET /signup",
+	"GET /invite/{token}",
+	"GET /verify-email/{token}",
+	"GET /projects/{id}",
+	"GET /projects/{id}/bulk",
+}
+
+// AssetsPattern is the ServeMux pattern of the app's scripts and styles.
+const AssetsPattern = "GET /assets/"
+
+// ContentSecurityPolicy lets the app load only its own scripts and styles (no inline script or
+// style) and talk only to this server: the browser refuses everything from any other host.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+const notBuiltPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Web app not built</title></head>
+<body><h1>The web app is not available</h1>
+<p>The web app is not built: run <code>make run</code> or <code>make assets</code> (it needs
+node 20 and npm), then restart the server. The GraphQL API at /graphql works without it.</p>
+</body></html>
+`
+
+var contentTypes = map[string]string{
+	".js":  "text/javascript; charset=utf-8",
+	".css": "text/css; charset=utf-8",
+	".svg": "image/svg+xml",
+	".png": "image/png",
+	".txt": "text/plain; charset=utf-8",
+}
+
+// Handler serves the app from the embedded build. Mount it at each of Routes and at
+// AssetsPattern; Mount does both.
+func Handler() http.Handler {
+	sub, err := fs.Sub(dist, "dist")
+	if err != nil {
+		panic(err) // the embed directive guarantees the folder
+	}
+	return newHandler(sub)
+}
+
+// Mount registers the app's pages and assets on mux.
+func Mount(mux *http.ServeMux) {
+	h := Handler()
+	for _, pattern := range Routes {
+		mux.Handle(pattern, h)
+	}
+	mux.Handle(AssetsPattern, h)
+}
+
+type handler struct {
+	index  []byte // nil when the app is not built
+	assets map[string]asset
+}
+
+type asset struct {
+	body        []byte
+	contentType string
+}
+
+func newHandler(fsys fs.FS) *handler {
+	h := &handler{assets: map[string]asset{}}
+	index, err := fs.ReadFile(fsys, "index.html")
+	if err != nil {
+		return h // not built
+	}
+	h.index = index
+	entries, _ := fs.ReadDir(fsys, "assets")
+	for _, e := range entries {
+		ctype, ok := contentTypes[path.Ext(e.Name())]
+		if e.IsDir() || !ok {
+			continue
+		}
+		body, err := fs.ReadFile(fsys, "assets/"+e.Name())
+		if err != nil {
+			panic(err)
+		}
+		h.assets[e.Name()] = asset{body, ctype}
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if name, ok := strings.CutPrefix(r.URL.Path, "/assets/"); ok {
+		a, found := h.assets[name]
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", a.contentType)
+		// Vite names each file by a hash of its content: a name is never reused.
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the invite's token is in the page's URL
+	if h.index == nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		if r.Method != http.MethodHead {
+			io.WriteString(w, notBuiltPage)
+		}
+		return
+	}
+	w.Header().Set("Content-Security-Policy", ContentSecurityPolicy)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.index))
+}

@@ -1,0 +1,46 @@
+// The app's one connection to the API: the typed client from client/, at this server's
+// /graphql, with the session's bearer token read from localStorage before each request.
+import { createClient } from '@invites/client';
+import { fetchExchange, type AnyVariables, type CombinedError, type OperationResult, type TypedDocumentNode } from '@urql/core';
+
+const tokenKey = 'invites.session';
+
+/** The session token kept by the app, or null when signed out. */
+export function sessionToken(): string | null {
+  try {
+    return window.localStorage.getItem(tokenKey);
+  } catch {
+    return null; // storage turned off: every request goes anonymous
+  }
+}
+
+/** Keeps (or, with null, forgets) the session token. */
+export function keepSessionToken(token: string | null): void {
+  try {
+    if (token) window.localStorage.setItem(tokenKey, token);
+    else window.localStorage.removeItem(tokenKey);
+  } catch {
+    // nothing to keep it in
+  }
+}
+
+// No cache exchange: every page shows what the server says now.
+export const client = createClient({ url: '/graphql', token: sessionToken, exchanges: [fetchExchange] });
+
+/** What query and mutate give: the data, or the error that stopped it. */
+export interface Answer<Data> {
+  data?: Data;
+  error?: CombinedError;
+}
+
+function answer<Data>(r: OperationResult<Data>): Answer<Data> {
+  return r.error ? { error: r.error, data: r.data ?? undefined } : { data: r.data ?? undefined };
+}
+
+export async function query<Data, Variables extends AnyVariables>(doc: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Answer<Data>> {
+  return answer(await client.query(doc, variables, { requestPolicy: 'network-only' }).toPromise());
+}
+
+export async function mutate<Data, Variables extends AnyVariables>(doc: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Answer<Data>> {
+  return answer(await client.mutation(doc, variables).toPromise());
+}

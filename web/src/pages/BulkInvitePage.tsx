@@ -1,0 +1,103 @@
+// /projects/<id>/bulk: invite many people from a CSV file or pasted rows. The API's dry run
+// comes first, as a preview that sends nothing; confirming sends the same file for real.
+import { useEffect, useState, type FormEvent } from 'react';
+import { BulkInviteDocument, ProjectDocument, type BulkInviteMutation, type ProjectFieldsFragment, type ProjectRole } from '@invites/client';
+import { mutate, query } from '../api';
+import { describeError, roleNames } from '../errors';
+import { ErrorText, Loading, Page } from '../App';
+import { Link } from '../router';
+import { useSession } from '../session';
+import { BulkResult } from './BulkResult';
+
+type Result = BulkInviteMutation['bulkInvite'];
+
+export function BulkInvitePage({ id }: { id: string }) {
+  const { me } = useSession();
+  const [project, setProject] = useState<ProjectFieldsFragment | null | undefined>(undefined);
+  useEffect(() => {
+    if (!me) return;
+    void query(ProjectDocument, { id }).then(({ data }) => setProject(data?.project ?? null));
+  }, [id, me]);
+
+  if (me === null) {
+    return <Page title="Invite many people"><p><Link to={`/login?next=${encodeURIComponent(`/projects/${id}/bulk`)}`}>Log in</Link> first.</p></Page>;
+  }
+  if (me === undefined || project === undefined) return <Page title="Invite many people"><Loading /></Page>;
+  if (project === null || !(project.viewerRole === 'ADMIN' || project.viewerRole === 'OWNER')) {
+    return <Page title="Invite many people"><p>Only a project's admins and its owner can invite people. <Link to="/">Go to your projects</Link>.</p></Page>;
+  }
+  return <BulkInvite project={project} />;
+}
+
+function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [pasted, setPasted] = useState('');
+  const [defaultRole, setDefaultRole] = useState<ProjectRole>(project.assignableRoles.includes('CONTRIBUTOR') ? 'CONTRIBUTOR' : (project.assignableRoles[0] ?? 'PENDING'));
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  // What was previewed, so that confirming sends exactly that.
+  const [sent, setSent] = useState<{ csv: File; text: string; result: Result; dryRun: boolean } | null>(null);
+
+  async function run(csv: File, dryRun: boolean) {
+    setBusy(true);
+    setError('');
+    const { data, error } = await mutate(BulkInviteDocument, { input: { projectId: project.id, csv, defaultRole, dryRun } });
+    setBusy(false);
+    if (!data) {
+      setError(describeError(error));
+      return;
+    }
+    setSent({ csv, text: await csv.text(), result: data.bulkInvite, dryRun });
+  }
+
+  function preview(e: FormEvent) {
+    e.preventDefault();
+    const csv = file ?? (pasted.trim() ? new File([pasted], 'pasted.csv', { type: 'text/csv' }) : null);
+    if (!csv) {
+      setError('Choose a CSV file, or paste rows with a header line, first.');
+      return;
+    }
+    void run(csv, true);
+  }
+
+  const back = <Link to={`/projects/${encodeURIComponent(project.id)}`}>Back to {project.name}</Link>;
+  return (
+    <Page title={`Invite people to ${project.name}`}>
+      <p>{back}</p>
+      {!sent?.dryRun && sent ? null : (
+        <form onSubmit={preview} className="stack" aria-describedby="bulk-help">
+          <p id="bulk-help" className="hint">
+            The first line names the columns: <code>email</code> (required), and optionally <code>role</code>, <code>external_id</code> and <code>name</code>.
+            You will see what would happen before anything is sent.
+          </p>
+          <label>
+            CSV file
+            <input type="file" name="csv" accept=".csv,text/csv" aria-describedby={error ? 'bulk-error' : undefined}
+              onChange={(e) => { setFile(e.target.files?.[0] ?? null); setSent(null); setError(''); }} />
+          </label>
+          <ErrorText id="bulk-error">{error}</ErrorText>
+          <label>
+            Or paste rows
+            <textarea name="rows" rows={5} value={pasted} disabled={file !== null} spellCheck={false}
+              placeholder={'email,role,external_id,name\nada@example.com,CONTRIBUTOR,A001,Ada Lovelace'}
+              onChange={(e) => { setPasted(e.target.value); setSent(null); }} />
+          </label>
+          <label>
+            Role for rows that name none
+            <select value={defaultRole} onChange={(e) => setDefaultRole(e.target.value as ProjectRole)}>
+              {project.assignableRoles.map((r) => <option key={r} value={r}>{roleNames[r]}</option>)}
+            </select>
+          </label>
+          <button type="submit" disabled={busy}>Preview</button>
+        </form>
+      )}
+      {sent && (
+        <BulkResult result={sent.result} preview={sent.dryRun} csvText={sent.text} fileName={sent.csv.name}
+          busy={busy}
+          onConfirm={() => void run(sent.csv, false)}
+          onCancel={() => setSent(null)} />
+      )}
+      {sent && !sent.dryRun && <p><button type="button" className="secondary" onClick={() => { setSent(null); setFile(null); setPasted(''); }}>Invite more people</button></p>}
+    </Page>
+  );
+}

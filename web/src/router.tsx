@@ -1,0 +1,49 @@
+// Client-side routes over the History API. The server answers each of these paths with the app
+// (internal/webapp's Routes), so a link opened from an email lands on its page.
+import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+
+const listeners = new Set<() => void>();
+
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  window.addEventListener('popstate', l);
+  return () => {
+    listeners.delete(l);
+    window.removeEventListener('popstate', l);
+  };
+}
+
+const current = () => window.location.pathname + window.location.search;
+
+/** The path and query string of the page shown, updated on every navigation. */
+export function useLocation(): string {
+  return useSyncExternalStore(subscribe, current);
+}
+
+/** Shows another page of the app without reloading it. */
+export function navigate(to: string, { replace = false } = {}): void {
+  if (replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  listeners.forEach((l) => l());
+}
+
+/** An ordinary link, followed in the app unless the person asks for a new tab. */
+export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+  const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(to);
+  };
+  return <a href={to} onClick={onClick} {...rest} />;
+}
+
+/** The query string's value of name, or ''. */
+export function searchParam(location: string, name: string): string {
+  const i = location.indexOf('?');
+  return i < 0 ? '' : (new URLSearchParams(location.slice(i)).get(name) ?? '');
+}
+
+/** A path inside the app (from ?next=), never another site's address. */
+export function safeNext(next: string): string {
+  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}

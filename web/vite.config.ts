@@ -1,0 +1,27 @@
+// Builds the app into internal/webapp/dist/, which the server embeds (build.sh runs this).
+// The typed client is compiled in from ../client/src: its imports of @urql/core and the
+// TypedDocumentNode types resolve to this folder's node_modules, so `npm ci` here is enough.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@invites/client': here('../client/src/index.ts'),
+      '@urql/core': here('./node_modules/@urql/core'),
+    },
+  },
+  esbuild: { jsx: 'automatic' },
+  build: {
+    outDir: here('../internal/webapp/dist'),
+    // build.sh removes the previous build but keeps dist/README.md, which go:embed needs.
+    emptyOutDir: false,
+    // No inline scripts or styles: the Content-Security-Policy forbids them.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+    target: 'es2022',
+  },
+});
