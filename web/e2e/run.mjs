@@ -471,6 +471,10 @@ test("a project's admins manage its members; invites waiting on the start page a
   await members.getByLabel('External ID of Cara Contributor').fill('C-9');
   await members.getByRole('row').filter({ hasText: 'Cara Contributor' }).getByRole('button', { name: 'Save' }).click();
   await eventually('the external ID stored', async () => (await membership(contributor, project))?.external_id === 'C-9');
+  // The page has the answer once Save is disabled again (the stored ID and the field agree):
+  // clearing before then would compare the field with the old, empty ID.
+  await eventually('the stored external ID shown', async () =>
+    members.getByRole('row').filter({ hasText: 'Cara Contributor' }).getByRole('button', { name: 'Save' }).isDisabled());
   await members.getByLabel('External ID of Cara Contributor').fill('');
   await members.getByRole('row').filter({ hasText: 'Cara Contributor' }).getByRole('button', { name: 'Clear' }).click();
   await eventually('the external ID cleared', async () => (await membership(contributor, project))?.external_id === null);
