@@ -80,6 +80,75 @@ type bulkCounts struct {
 	Total, NewInvitations, ExistingInvitations, ExistingMembers, Failed, ExternalIdsUpdated int
 }
 
+func TestBulkInvite_CSVUpload(t *testing.T) {
+	h := newHandler(t)
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
+	project := newProject(t, h, owner, "Bulk")
+	member := uniqueEmail("member")
+	join(t, h, owner, project, member, "CONTRIBUTOR", "M-1")
+	a, b, c := uniqueEmail("a"), uniqueEmail("b"), uniqueEmail("c")
+
+	csv := "\uFEFFE-Mail,Role,External ID,Name,Shoe Size\r\n" +
+		a + ",admin,A-1,\"Lovelace, Ada\",38\r\n" +
+		"\r\n" +
+		strings.ToUpper(b) + ",,\"B \"\"2\"\"\",Bea,\"4\n1\"\r\n" + // a name holds no line break; an ignored cell may
+		member + ",ADMIN,M-2,,\r\n" +
+		"not-an-email,,,,\r\n" +
+		",,,Nameless,\r\n" +
+		c + ",wizard,,,\r\n"
+	var d bulkData
+	ok(t, upload(t, h, owner, bulkMutation, map[string]any{"projectId": project}, csv), &d)
+	res := d.BulkInvite
+
+	if cols := res.IgnoredColumns; len(cols) != 1 || cols[0] != "Shoe Size" {
+		t.Errorf("ignoredColumns = %v", cols)
+	}
+	want := []struct {
+		typename string
+		row      int
+		check    func(r bulkResult) bool
+	}{
+		{"NewInvitation", 2, func(r bulkResult) bool {
+			return r.Invite != nil && r.Invite.Role == "ADMIN" && orNil(r.Invite.ExternalID) == "A-1" && r.Invite.Email == a
+		}},
+		{"NewInvitation", 4, func(r bulkResult) bool {
+			return r.Invite != nil && r.Invite.Role == "CONTRIBUTOR" && orNil(r.Invite.ExternalID) == `B "2"` && r.Invite.Email == b
+		}},
+		{"ExistingMember", 6, func(r bulkResult) bool {
+			return r.Member != nil && r.Member.Role == "CONTRIBUTOR" && orNil(r.Member.ExternalID) == "M-2" &&
+				r.ExternalIDUpdated && orNil(r.PreviousExternalID) == "M-1"
+		}},
+		{"FailedInvite", 7, func(r bulkResult) bool { return r.Reason == "INVALID_EMAIL" && !r.Retryable }},
+		{"FailedInvite", 8, func(r bulkResult) bool { return r.Reason == "INVALID_EMAIL" }},
+		{"FailedInvite", 9, func(r bulkResult) bool { return r.Reason == "INVALID_ROLE" && orNil(r.Email) == c }},
+	}
+	results := res.Results
+	if len(results) != len(want) {
+		t.Fatalf("%d results, want %d: %+v", len(results), len(want), results)
+	}
+	for i, w := range want {
+		r := results[i]
+		if r.Typename != w.typename || r.Row != w.row || !w.check(r) {
+			t.Errorf("result %d = %+v, want a %s for line %v", i, r, w.typename, w.row)
+		}
+	}
+	if got, want := res.Summary, (bulkCounts{Total: 6, NewInvitations: 2, ExistingInvitations: 0, ExistingMembers: 1, Failed: 3, ExternalIdsUpdated: 1}); got != want {
+		t.Errorf("summary = %+v, want %+v", got, want)
+	}
+
+	// The same file again: the invites exist now, and a dry run says so without writing.
+	before := countRows(t, "emails")
+	var again bulkData
+	ok(t, upload(t, h, owner, bulkMutation, map[string]any{"projectId": project, "dryRun": true}, csv), &again)
+	results = again.BulkInvite.Results
+	if results[0].Typename != "ExistingInvitation" || results[2].Typename != "ExistingMember" || results[2].ExternalIDUpdated {
+		t.Errorf("second upload (dry run) = %+v", results)
+	}
+	if after := countRows(t, "emails"); after != before {
+		t.Errorf("a dry run queued %d emails", after-before)
+	}
+}
+
 func TestBulkInvite_Errors(t *testing.T) {
 	h := newHandler(t)
 	owner := signUpVerified(t, h, uniqueEmail("owner"))
