@@ -40,7 +40,7 @@ func TestServer_TypedClient(t *testing.T) {
 	// The owner signs up here; the script verifies the email with the emailed link's token, as
 	// sending an invite needs a verified email.
 	owner := e2eEmail("client-owner")
-	session := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": owner, "password": "correct horse", "name": "Olga Owner"}}), "signUp", "token").(string)
+	session := c.signUp(map[string]any{"email": owner, "password": "correct horse", "name": "Olga Owner"}).SignUp.Token
 	verifyLink := smtp.WaitFor(t, owner, 1, mailWait)[0].Link("https://app.example/verify-email/")
 	if verifyLink == "" {
 		t.Fatal("no verification link in the sign-up email")
@@ -75,7 +75,7 @@ func TestServer_TypedClient(t *testing.T) {
 			Summary struct{ Total, NewInvitations, ExistingInvitations, Failed int }
 			Results []map[string]any
 		}
-		Invites []map[string]any
+		Invites []e2eInviteNode
 	}
 	if err := json.Unmarshal(stdout, &got); err != nil {
 		t.Fatalf("the script's output %q: %v", stdout, err)
@@ -119,18 +119,23 @@ func TestServer_TypedClient(t *testing.T) {
 
 	// What the server holds now, read through the client and, apart from it, over plain HTTP.
 	wantInvites := map[string]string{invitee: "CONTRIBUTOR S-1", csvInvitee: "ADMIN S-2"}
-	for name, edges := range map[string][]any{
-		"through the client": anySlice(got.Invites),
-		"over HTTP": field(c.do(session, `query($p: ID!) { project(id: $p) { invites(first: 10) { edges { node { email role externalId } } } } }`,
-			map[string]any{"p": got.ProjectID}), "project", "invites", "edges").([]any),
-	} {
-		have := map[string]string{}
-		for _, e := range edges {
-			n, _ := e.(map[string]any)
-			if node, ok := n["node"]; ok {
-				n, _ = node.(map[string]any)
+	var overHTTP struct {
+		Project struct {
+			Invites struct {
+				Edges []struct{ Node e2eInviteNode }
 			}
-			have[n["email"].(string)] = n["role"].(string) + " " + n["externalId"].(string)
+		}
+	}
+	c.do(session, `query($p: ID!) { project(id: $p) { invites(first: 10) { edges { node { email role externalId } } } } }`,
+		map[string]any{"p": got.ProjectID}, &overHTTP)
+	var nodes []e2eInviteNode
+	for _, e := range overHTTP.Project.Invites.Edges {
+		nodes = append(nodes, e.Node)
+	}
+	for name, invites := range map[string][]e2eInviteNode{"through the client": got.Invites, "over HTTP": nodes} {
+		have := map[string]string{}
+		for _, n := range invites {
+			have[n.Email] = n.Role + " " + n.ExternalID
 		}
 		if !reflect.DeepEqual(have, wantInvites) {
 			t.Errorf("the project's invites %s = %v, want %v", name, have, wantInvites)
@@ -138,12 +143,9 @@ func TestServer_TypedClient(t *testing.T) {
 	}
 }
 
-func anySlice(ms []map[string]any) []any {
-	out := make([]any, len(ms))
-	for i, m := range ms {
-		out[i] = m
-	}
-	return out
+// e2eInviteNode is an invite as the client script and the server's invites list show it.
+type e2eInviteNode struct {
+	Email, Role, ExternalID string
 }
 
 // runIn runs a command in dir with env added to the test's environment and returns its

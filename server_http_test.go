@@ -68,19 +68,16 @@ func wantRequestError(t *testing.T, a httpAnswer, status int, reason string) str
 	if _, ok := out["data"]; ok {
 		t.Errorf(`a request error has a "data" key: %s`, a.body)
 	}
-	var errs []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	}
+	var errs e2eErrors
 	if err := json.Unmarshal(out["errors"], &errs); err != nil || len(errs) == 0 {
 		t.Fatalf("no errors in %s", a.body)
 	}
 	e := errs[0]
-	if e.Extensions["code"] != "BAD_USER_INPUT" {
-		t.Errorf("code = %v, want BAD_USER_INPUT (%s)", e.Extensions["code"], a.body)
+	if e.Extensions.Code != "BAD_USER_INPUT" {
+		t.Errorf("code = %q, want BAD_USER_INPUT (%s)", e.Extensions.Code, a.body)
 	}
-	if reason != "" && e.Extensions["reason"] != reason {
-		t.Errorf("reason = %v, want %s (%s)", e.Extensions["reason"], reason, a.body)
+	if reason != "" && e.Extensions.Reason != reason {
+		t.Errorf("reason = %q, want %s (%s)", e.Extensions.Reason, reason, a.body)
 	}
 	if m := goTypeName.FindString(e.Message); m != "" {
 		t.Errorf("message %q names a Go type (%q)", e.Message, m)
@@ -296,21 +293,18 @@ func quoteJSON(s string) string {
 func TestServer_DriverErrorsDoNotLeak(t *testing.T) {
 	base := startServer(t, map[string]string{})
 	c := e2eClient{t, base}
-	token := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": e2eEmail("leak"), "password": "correct horse", "name": "L"}}), "signUp", "token").(string)
+	token := c.signUp(map[string]any{"email": e2eEmail("leak"), "password": "correct horse", "name": "L"}).SignUp.Token
 	cursor := base64.RawURLEncoding.EncodeToString([]byte("-9223372036854775808:00000000-0000-0000-0000-000000000000"))
 	body, _ := json.Marshal(map[string]any{"query": `query($after: String) { projects(first: 1, after: $after) { totalCount } }`, "variables": map[string]any{"after": cursor}})
 	a := rawRequest(t, http.MethodPost, base+"/graphql", map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + token}, body, false)
 	var r struct {
-		Errors []struct {
-			Message    string         `json:"message"`
-			Extensions map[string]any `json:"extensions"`
-		} `json:"errors"`
+		Errors e2eErrors `json:"errors"`
 	}
 	if err := json.Unmarshal(a.body, &r); err != nil || len(r.Errors) == 0 {
 		t.Fatalf("HTTP %d %s, want an error", a.status, a.body)
 	}
-	if e := r.Errors[0]; e.Extensions["code"] != "BAD_USER_INPUT" || e.Extensions["field"] != "after" {
-		t.Errorf("code %v naming %v, want BAD_USER_INPUT naming after", e.Extensions["code"], e.Extensions["field"])
+	if e := r.Errors[0]; e.Extensions.Code != "BAD_USER_INPUT" || e.Extensions.Field != "after" {
+		t.Errorf("code %q naming %q, want BAD_USER_INPUT naming after", e.Extensions.Code, e.Extensions.Field)
 	}
 	for _, s := range []string{"SQLSTATE", "ERROR", "time zone", "postgres", "127.0.0.1"} {
 		if strings.Contains(string(a.body), s) {

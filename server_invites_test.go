@@ -16,6 +16,21 @@ const (
 	mailWait        = 30 * time.Second
 )
 
+// e2eMembers is a project's viewerRole and members with their externalId and user's email.
+type e2eMembers struct {
+	Project struct {
+		ViewerRole string
+		Members    struct {
+			Edges []struct {
+				Node struct {
+					ExternalID string // "" when null
+					User       struct{ Email string }
+				}
+			}
+		}
+	}
+}
+
 // TestServer_InviteThroughSMTP is the whole path as people meet it: an admin invites an email,
 // the invite travels by SMTP, the invitee previews it and signs up with the link's token.
 func TestServer_InviteThroughSMTP(t *testing.T) {
@@ -24,17 +39,17 @@ func TestServer_InviteThroughSMTP(t *testing.T) {
 	inviteLink := "https://app.example/invite/"
 
 	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Olga Owner")
-	project := field(c.do(owner, `mutation { createProject(input: {name: "Apollo"}) { id } }`, nil), "createProject", "id").(string)
+	project := c.createProject(owner, "Apollo")
 
 	// The owner makes an admin, who joins through the emailed link.
 	adminEmail := e2eEmail("admin")
-	c.do(owner, e2eCreateInvite, map[string]any{"i": map[string]any{"email": adminEmail, "projectId": project, "role": "ADMIN"}})
+	c.createInvite(owner, map[string]any{"email": adminEmail, "projectId": project, "role": "ADMIN"})
 	link := smtp.WaitFor(t, adminEmail, 1, mailWait)[0].Link(inviteLink)
-	admin := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"password": "correct horse", "name": "Ada Admin", "inviteToken": tokenOf(link)}}), "signUp", "token").(string)
+	admin := c.signUp(map[string]any{"password": "correct horse", "name": "Ada Admin", "inviteToken": tokenOf(link)}).SignUp.Token
 
 	// The admin invites someone with a role and an external ID.
 	invitee := e2eEmail("invitee")
-	inviteID := field(c.do(admin, e2eCreateInvite, map[string]any{"i": map[string]any{"email": invitee, "projectId": project, "role": "CONTRIBUTOR", "externalId": "S-42"}}), "createInvite", "id").(string)
+	inviteID := c.createInvite(admin, map[string]any{"email": invitee, "projectId": project, "role": "CONTRIBUTOR", "externalId": "S-42"}).ID
 	msg := smtp.WaitFor(t, invitee, 1, mailWait)[0]
 	if !strings.Contains(msg.Subject, "Ada Admin") || !strings.Contains(msg.Subject, "Apollo") {
 		t.Errorf("subject = %q, want the inviter and the project", msg.Subject)
@@ -44,21 +59,35 @@ func TestServer_InviteThroughSMTP(t *testing.T) {
 		t.Fatalf("no invite link in both parts: text %q", msg.Text)
 	}
 
-	preview := c.do("", `query($t: String!) { invitation(token: $t) { email projectName inviterName role status accountExists } }`, map[string]any{"t": tokenOf(link)})
-	for k, want := range map[string]any{"email": invitee, "projectName": "Apollo", "inviterName": "Ada Admin", "role": "CONTRIBUTOR", "status": "PENDING", "accountExists": false} {
-		if got := field(preview, "invitation", k); got != want {
-			t.Errorf("preview %s = %v, want %v", k, got, want)
-		}
+	type invitation struct {
+		Email, ProjectName, InviterName, Role, Status string
+		AccountExists                                 bool
+	}
+	var preview struct{ Invitation *invitation }
+	c.do("", `query($t: String!) { invitation(token: $t) { email projectName inviterName role status accountExists } }`, map[string]any{"t": tokenOf(link)}, &preview)
+	want := invitation{Email: invitee, ProjectName: "Apollo", InviterName: "Ada Admin", Role: "CONTRIBUTOR", Status: "PENDING", AccountExists: false}
+	if got := preview.Invitation; got == nil || *got != want {
+		t.Errorf("preview = %+v, want %+v", got, want)
 	}
 
 	// The invite's delivery status follows the email.
 	invites := `query($p: ID!) { project(id: $p) { invites(first: 10) { edges { node { id deliveryStatus status } } } } }`
 	deadline := time.Now().Add(mailWait)
 	for {
-		var status any
-		for _, e := range field(c.do(admin, invites, map[string]any{"p": project}), "project", "invites", "edges").([]any) {
-			if field(e, "node", "id") == inviteID {
-				status = field(e, "node", "deliveryStatus")
+		var d struct {
+			Project struct {
+				Invites struct {
+					Edges []struct {
+						Node struct{ ID, DeliveryStatus, Status string }
+					}
+				}
+			}
+		}
+		c.do(admin, invites, map[string]any{"p": project}, &d)
+		var status string
+		for _, e := range d.Project.Invites.Edges {
+			if e.Node.ID == inviteID {
+				status = e.Node.DeliveryStatus
 			}
 		}
 		if status == "SENT" {
@@ -70,23 +99,32 @@ func TestServer_InviteThroughSMTP(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	d := c.do("", e2eSignUp, map[string]any{"i": map[string]any{"password": "correct horse", "name": "Ivy", "inviteToken": tokenOf(link)}})
-	ivy := field(d, "signUp", "token").(string)
-	if field(d, "signUp", "user", "email") != invitee || field(d, "signUp", "user", "emailVerified") != true {
-		t.Errorf("signUp = %v", d)
+	d := c.signUp(map[string]any{"password": "correct horse", "name": "Ivy", "inviteToken": tokenOf(link)})
+	ivy := d.SignUp.Token
+	if d.SignUp.User.Email != invitee || !d.SignUp.User.EmailVerified {
+		t.Errorf("signUp = %+v", d)
 	}
-	me := c.do(ivy, `query($p: ID!) { project(id: $p) { viewerRole members(role: CONTRIBUTOR) { edges { node { externalId user { email } } } } } }`, map[string]any{"p": project})
-	if field(me, "project", "viewerRole") != "CONTRIBUTOR" {
-		t.Fatalf("viewerRole = %v", field(me, "project", "viewerRole"))
+	var me e2eMembers
+	c.do(ivy, `query($p: ID!) { project(id: $p) { viewerRole members(role: CONTRIBUTOR) { edges { node { externalId user { email } } } } } }`, map[string]any{"p": project}, &me)
+	if me.Project.ViewerRole != "CONTRIBUTOR" {
+		t.Fatalf("viewerRole = %v", me.Project.ViewerRole)
 	}
-	edges := field(me, "project", "members", "edges").([]any)
-	if len(edges) != 1 || field(edges[0], "node", "externalId") != "S-42" || field(edges[0], "node", "user", "email") != invitee {
-		t.Errorf("members = %v, want the invitee with S-42", edges)
+	edges := me.Project.Members.Edges
+	if len(edges) != 1 || edges[0].Node.ExternalID != "S-42" || edges[0].Node.User.Email != invitee {
+		t.Errorf("members = %+v, want the invitee with S-42", edges)
 	}
 
+	var activity struct {
+		Project struct {
+			Activity struct {
+				Edges []struct{ Node struct{ Name string } }
+			}
+		}
+	}
+	c.do(admin, `query($p: ID!) { project(id: $p) { activity(first: 50) { edges { node { name } } } } }`, map[string]any{"p": project}, &activity)
 	var names []string
-	for _, e := range field(c.do(admin, `query($p: ID!) { project(id: $p) { activity(first: 50) { edges { node { name } } } } }`, map[string]any{"p": project}), "project", "activity", "edges").([]any) {
-		names = append(names, field(e, "node", "name").(string))
+	for _, e := range activity.Project.Activity.Edges {
+		names = append(names, e.Node.Name)
 	}
 	for _, want := range []string{"Created User Invite", "User Invited", "Invited to Project", "Invited to Project (Invitee)", "Claimed User Invite", "Joined Project"} {
 		if !strings.Contains("|"+strings.Join(names, "|")+"|", "|"+want+"|") {
@@ -111,36 +149,39 @@ func TestServer_InvitedBeforeSignUp(t *testing.T) {
 	c := e2eClient{t, startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})}
 
 	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Olga")
-	project := field(c.do(owner, `mutation { createProject(input: {name: "Gemini"}) { id } }`, nil), "createProject", "id").(string)
+	project := c.createProject(owner, "Gemini")
 	email := e2eEmail("late")
-	c.do(owner, e2eCreateInvite, map[string]any{"i": map[string]any{"email": email, "projectId": project, "role": "CONTRIBUTOR", "externalId": "E-7"}})
+	c.createInvite(owner, map[string]any{"email": email, "projectId": project, "role": "CONTRIBUTOR", "externalId": "E-7"})
 	inviteToken := tokenOf(smtp.WaitFor(t, email, 1, mailWait)[0].Link("https://app.example/invite/"))
 
 	// Sign-up without the token: not verified, not a member yet.
-	user := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": strings.ToUpper(email), "password": "correct horse", "name": "Late"}}), "signUp", "token").(string)
-	if got := field(c.do(user, `query($p: ID!) { project(id: $p) { id } }`, map[string]any{"p": project}), "project"); got != nil {
-		t.Fatalf("a member before verifying: %v", got)
+	user := c.signUp(map[string]any{"email": strings.ToUpper(email), "password": "correct horse", "name": "Late"}).SignUp.Token
+	var before struct{ Project *struct{ ID string } }
+	if c.do(user, `query($p: ID!) { project(id: $p) { id } }`, map[string]any{"p": project}, &before); before.Project != nil {
+		t.Fatalf("a member before verifying: %+v", before.Project)
 	}
 	verify := smtp.WaitFor(t, email, 2, mailWait)[1].Link("https://app.example/verify-email/")
 	if verify == "" {
 		t.Fatal("no verification link in the second email")
 	}
-	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(verify)})
+	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(verify)}, nil)
 
-	d := c.do(user, `query($p: ID!) { project(id: $p) { viewerRole members(first: 10) { edges { node { externalId user { email } } } } } }`, map[string]any{"p": project})
-	if field(d, "project", "viewerRole") != "CONTRIBUTOR" {
-		t.Fatalf("after verification: %v", d)
+	var d e2eMembers
+	c.do(user, `query($p: ID!) { project(id: $p) { viewerRole members(first: 10) { edges { node { externalId user { email } } } } } }`, map[string]any{"p": project}, &d)
+	if d.Project.ViewerRole != "CONTRIBUTOR" {
+		t.Fatalf("after verification: %+v", d)
 	}
-	var ext any
-	for _, e := range field(d, "project", "members", "edges").([]any) {
-		if field(e, "node", "user", "email") == email {
-			ext = field(e, "node", "externalId")
+	var ext string
+	for _, e := range d.Project.Members.Edges {
+		if e.Node.User.Email == email {
+			ext = e.Node.ExternalID
 		}
 	}
 	if ext != "E-7" {
-		t.Errorf("member's externalId = %v, want E-7", ext)
+		t.Errorf("member's externalId = %q, want E-7", ext)
 	}
-	if got := field(c.do("", `query($t: String!) { invitation(token: $t) { status } }`, map[string]any{"t": inviteToken}), "invitation", "status"); got != "ACCEPTED" {
-		t.Errorf("preview status = %v, want ACCEPTED", got)
+	var preview struct{ Invitation *struct{ Status string } }
+	if c.do("", `query($t: String!) { invitation(token: $t) { status } }`, map[string]any{"t": inviteToken}, &preview); preview.Invitation == nil || preview.Invitation.Status != "ACCEPTED" {
+		t.Errorf("preview = %+v, want status ACCEPTED", preview.Invitation)
 	}
 }

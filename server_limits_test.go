@@ -33,15 +33,13 @@ func TestServer_QueryLimits(t *testing.T) {
 			body, _ := json.Marshal(map[string]string{"query": tc.query})
 			status, text := postGraphQL(t, base, string(body))
 			var r struct {
-				Errors []struct {
-					Extensions map[string]any `json:"extensions"`
-				} `json:"errors"`
+				Errors e2eErrors `json:"errors"`
 			}
 			if err := json.Unmarshal([]byte(text), &r); err != nil {
 				t.Fatalf("HTTP %d %s", status, text)
 			}
-			if status != invalid || len(r.Errors) != tc.errors || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" ||
-				r.Errors[0].Extensions["reason"] != tc.reason {
+			if status != invalid || len(r.Errors) != tc.errors || r.Errors.code() != "BAD_USER_INPUT" ||
+				r.Errors[0].Extensions.Reason != tc.reason {
 				t.Errorf("HTTP %d %s; want %d (as an invalid document), %d errors, BAD_USER_INPUT with reason %s", status, text, invalid, tc.errors, tc.reason)
 			}
 		})

@@ -53,10 +53,8 @@ func TestServer_MailAfterKill(t *testing.T) {
 
 	// An owner with a verified email, a project, and a bulk invite of 1,500 rows.
 	ownerEmail := e2eEmail("crash-owner")
-	owner := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": ownerEmail, "password": "correct horse", "name": "Olga Owner"}}), "signUp", "token").(string)
-	verifyLink := smtp.WaitFor(t, ownerEmail, 1, mailWait)[0].Link("https://app.example/verify-email/")
-	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(verifyLink)})
-	project := field(c.do(owner, `mutation { createProject(input: {name: "Apollo"}) { id } }`, nil), "createProject", "id").(string)
+	owner := c.signUpVerified(smtp, ownerEmail, "Olga Owner")
+	project := c.createProject(owner, "Apollo")
 	emails := make([]string, invitees)
 	rows := make([]map[string]any, invitees)
 	for i := range emails {
@@ -65,9 +63,12 @@ func TestServer_MailAfterKill(t *testing.T) {
 	}
 	smtp.Delay(smtpDelay)
 	before := smtp.Accepted()
-	d := c.do(owner, `mutation($i: BulkInviteInput!) { bulkInvite(input: $i) { summary { newInvitations } } }`,
-		map[string]any{"i": map[string]any{"projectId": project, "rows": rows}})
-	if got := field(d, "bulkInvite", "summary", "newInvitations"); got != float64(invitees) {
+	var d struct {
+		BulkInvite struct{ Summary struct{ NewInvitations int } }
+	}
+	c.do(owner, `mutation($i: BulkInviteInput!) { bulkInvite(input: $i) { summary { newInvitations } } }`,
+		map[string]any{"i": map[string]any{"projectId": project, "rows": rows}}, &d)
+	if got := d.BulkInvite.Summary.NewInvitations; got != invitees {
 		t.Fatalf("bulkInvite: %v new invitations, want %d", got, invitees)
 	}
 

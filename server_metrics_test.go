@@ -33,15 +33,17 @@ func TestServer_Metrics(t *testing.T) {
 	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example"})
 	c := e2eClient{t, base}
 	ownerEmail := e2eEmail("metrics")
-	owner := field(c.do("", `mutation SignUp($i: SignUpInput!) { signUp(input: $i) { token } }`,
-		map[string]any{"i": map[string]any{"email": ownerEmail, "password": "correct horse", "name": "M"}}), "signUp", "token").(string)
+	var signedUp struct{ SignUp struct{ Token string } }
+	c.do("", `mutation SignUp($i: SignUpInput!) { signUp(input: $i) { token } }`,
+		map[string]any{"i": map[string]any{"email": ownerEmail, "password": "correct horse", "name": "M"}}, &signedUp)
+	owner := signedUp.SignUp.Token
 	verify := smtp.WaitFor(t, ownerEmail, 1, mailWait)[0].Link("https://app.example/verify-email/")
-	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(verify)})
-	c.try("", `mutation LogIn { logIn(input: {email: "nobody@example.test", password: "wrong password"}) { token } }`, nil)
-	project := field(c.do(owner, `mutation { createProject(input: {name: "Metered"}) { id } }`, nil), "createProject", "id").(string)
+	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(verify)}, nil)
+	c.try("", `mutation LogIn { logIn(input: {email: "nobody@example.test", password: "wrong password"}) { token } }`, nil, nil)
+	project := c.createProject(owner, "Metered")
 	email := e2eEmail("metered")
-	c.do(owner, e2eCreateInvite, map[string]any{"i": map[string]any{"email": email, "projectId": project, "role": "CONTRIBUTOR"}})
-	c.try("", `query Bad(name: { x }`, nil)
+	c.createInvite(owner, map[string]any{"email": email, "projectId": project, "role": "CONTRIBUTOR"})
+	c.try("", `query Bad(name: { x }`, nil, nil)
 
 	for sample, want := range map[string]float64{
 		`invites_graphql_requests_total{operation="SignUp"}`:                 1,
@@ -58,7 +60,7 @@ func TestServer_Metrics(t *testing.T) {
 
 	// The invitee signs up with the emailed token: a claim.
 	link := smtp.WaitFor(t, email, 1, mailWait)[0].Link("https://app.example/invite/")
-	c.do("", e2eSignUp, map[string]any{"i": map[string]any{"password": "correct horse", "name": "I", "inviteToken": tokenOf(link)}})
+	c.signUp(map[string]any{"password": "correct horse", "name": "I", "inviteToken": tokenOf(link)})
 	if got := metricValue(t, base, `invites_invites_claimed_total`); got != 1 {
 		t.Errorf("invites_invites_claimed_total = %v, want 1", got)
 	}

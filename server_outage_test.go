@@ -67,7 +67,7 @@ func TestServer_DatabaseOutage(t *testing.T) {
 
 	base := startServer(t, map[string]string{"DATABASE_URL": dbURL})
 	c := e2eClient{t, base}
-	token := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": e2eEmail("outage"), "password": "correct horse", "name": "O"}}), "signUp", "token").(string)
+	token := c.signUp(map[string]any{"email": e2eEmail("outage"), "password": "correct horse", "name": "O"}).SignUp.Token
 
 	// The load: a query and a mutation, each needing the database, from four clients.
 	var (
@@ -103,14 +103,10 @@ func TestServer_DatabaseOutage(t *testing.T) {
 				resp.Body.Close()
 				o.end, o.status, o.body = time.Now(), resp.StatusCode, string(b)
 				var r struct {
-					Errors []struct {
-						Extensions map[string]any `json:"extensions"`
-					} `json:"errors"`
+					Errors e2eErrors `json:"errors"`
 				}
 				json.Unmarshal(b, &r)
-				if len(r.Errors) > 0 {
-					o.code, _ = r.Errors[0].Extensions["code"].(string)
-				}
+				o.code = r.Errors.code()
 				mu.Lock()
 				outcomes = append(outcomes, o)
 				mu.Unlock()
@@ -138,7 +134,7 @@ func TestServer_DatabaseOutage(t *testing.T) {
 	// the pool are replaced as they are found).
 	var recovered time.Time
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if _, errs := c.try(token, `{ me { id } }`, nil); len(errs) == 0 {
+		if errs := c.try(token, `{ me { id } }`, nil, nil); len(errs) == 0 {
 			recovered = time.Now()
 			break
 		}

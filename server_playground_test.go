@@ -32,7 +32,7 @@ func TestServer_Playground(t *testing.T) {
 	}
 	c := e2eClient{t, base}
 	email := e2eEmail("playground")
-	token := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": email, "password": "correct horse", "name": "Pat Playground"}}), "signUp", "token").(string)
+	token := c.signUp(map[string]any{"email": email, "password": "correct horse", "name": "Pat Playground"}).SignUp.Token
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -58,12 +56,11 @@ func TestReplicas(t *testing.T) {
 	// Through A: an owner, a project and 20 invites.
 	ownerEmail := e2eEmail("owner")
 	owner := a.signUpVerified(smtp, ownerEmail, "Olga Owner")
-	project := field(a.do(owner, `mutation { createProject(input: {name: "Apollo"}) { id } }`, nil), "createProject", "id").(string)
+	project := a.createProject(owner, "Apollo")
 	emails := make([]string, invitees)
 	for i := range emails {
 		emails[i] = e2eEmail(fmt.Sprintf("invitee%02d", i))
-		d := a.do(owner, e2eCreateInvite, map[string]any{"i": map[string]any{"email": emails[i], "projectId": project, "role": "CONTRIBUTOR"}})
-		if got := field(d, "createInvite", "status"); got != "PENDING" {
+		if got := a.createInvite(owner, map[string]any{"email": emails[i], "projectId": project, "role": "CONTRIBUTOR"}).Status; got != "PENDING" {
 			t.Fatalf("createInvite %s: status %v, want PENDING", emails[i], got)
 		}
 	}
@@ -76,14 +73,21 @@ func TestReplicas(t *testing.T) {
 	// as both replicas see.
 	const invitePrefix = "https://app.example/invite/"
 	token0 := tokenOf(smtp.WaitFor(t, emails[0], 1, mailWait)[0].Link(invitePrefix))
-	d := b.do("", e2eSignUp, map[string]any{"i": map[string]any{"password": "correct horse", "name": "Ivy", "inviteToken": token0}})
-	ivy := field(d, "signUp", "token").(string)
-	if field(d, "signUp", "user", "email") != emails[0] || field(d, "signUp", "user", "emailVerified") != true {
-		t.Errorf("signUp through B = %v, want %s verified", d, emails[0])
+	d := b.signUp(map[string]any{"password": "correct horse", "name": "Ivy", "inviteToken": token0})
+	ivy := d.SignUp.Token
+	if d.SignUp.User.Email != emails[0] || !d.SignUp.User.EmailVerified {
+		t.Errorf("signUp through B = %+v, want %s verified", d, emails[0])
 	}
-	const viewerRole = `query($p: ID!) { project(id: $p) { viewerRole } }`
+	viewerRole := func(c e2eClient, token string) string {
+		t.Helper()
+		var d struct{ Project *struct{ ViewerRole string } }
+		if c.do(token, `query($p: ID!) { project(id: $p) { viewerRole } }`, map[string]any{"p": project}, &d); d.Project == nil {
+			return ""
+		}
+		return d.Project.ViewerRole
+	}
 	for name, c := range map[string]e2eClient{"a": a, "b": b} {
-		if got := field(c.do(ivy, viewerRole, map[string]any{"p": project}), "project", "viewerRole"); got != "CONTRIBUTOR" {
+		if got := viewerRole(c, ivy); got != "CONTRIBUTOR" {
 			t.Errorf("viewerRole through %s = %v, want CONTRIBUTOR", name, got)
 		}
 	}
@@ -91,25 +95,25 @@ func TestReplicas(t *testing.T) {
 	// The second invitee signs up through A without the token (a verification email), then
 	// accepts with the token through both replicas at once: one wins, the other is told.
 	token1 := tokenOf(smtp.WaitFor(t, emails[1], 1, mailWait)[0].Link(invitePrefix))
-	maxSession := field(a.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": emails[1], "password": "correct horse", "name": "Max"}}), "signUp", "token").(string)
+	maxSession := a.signUp(map[string]any{"email": emails[1], "password": "correct horse", "name": "Max"}).SignUp.Token
 	outcomes := acceptOnBoth(t, []string{a.base, b.base}, maxSession, token1)
 	won, lost := 0, 0
 	for i, o := range outcomes {
 		switch {
 		case o.err != nil:
 			t.Errorf("acceptInvite through %s: %v", replicas[i].name, o.err)
-		case len(o.errs) == 0 && field(o.data, "acceptInvite", "invite", "status") == "ACCEPTED":
+		case len(o.errs) == 0 && o.data.AcceptInvite != nil && o.data.AcceptInvite.Invite.Status == "ACCEPTED":
 			won++
-		case len(o.errs) == 1 && field(o.errs[0], "extensions", "code") == "INVITE_NOT_PENDING":
+		case len(o.errs) == 1 && o.errs.code() == "INVITE_NOT_PENDING":
 			lost++
 		default:
-			t.Errorf("acceptInvite through %s: data %v, errors %v", replicas[i].name, o.data, o.errs)
+			t.Errorf("acceptInvite through %s: data %+v, errors %+v", replicas[i].name, o.data, o.errs)
 		}
 	}
 	if won != 1 || lost != 1 {
 		t.Errorf("acceptInvite through both at once: %d accepted and %d INVITE_NOT_PENDING, want 1 and 1", won, lost)
 	}
-	if got := field(b.do(maxSession, viewerRole, map[string]any{"p": project}), "project", "viewerRole"); got != "CONTRIBUTOR" {
+	if got := viewerRole(b, maxSession); got != "CONTRIBUTOR" {
 		t.Errorf("viewerRole after acceptInvite = %v, want CONTRIBUTOR", got)
 	}
 
@@ -335,8 +339,10 @@ func stopReplicas(t *testing.T, procs []*replicaProcess) {
 
 // acceptOutcome is what one acceptInvite request got back.
 type acceptOutcome struct {
-	data map[string]any
-	errs []map[string]any
+	data struct {
+		AcceptInvite *struct{ Invite struct{ Status string } }
+	}
+	errs e2eErrors
 	err  error // the request itself failed
 }
 
@@ -351,40 +357,12 @@ func acceptOnBoth(t *testing.T, bases []string, session, token string) []acceptO
 		wg.Go(func() {
 			<-gate
 			o := &out[i]
-			o.data, o.errs, o.err = replicaGraphQL(base, session, accept, map[string]any{"t": token})
+			o.errs, o.err = postJSON(base+"/graphql", session, accept, map[string]any{"t": token}, &o.data, nil)
 		})
 	}
 	close(gate)
 	wg.Wait()
 	return out
-}
-
-// replicaGraphQL is e2eClient.try for other goroutines than the test's: it returns the
-// failure of the request instead of ending the test.
-func replicaGraphQL(base, token, query string, vars map[string]any) (map[string]any, []map[string]any, error) {
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		return nil, nil, err
-	}
-	req, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data   map[string]any   `json:"data"`
-		Errors []map[string]any `json:"errors"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, nil, fmt.Errorf("decode response (%s): %w", resp.Status, err)
-	}
-	return out.Data, out.Errors, nil
 }
 
 func dbNow(t *testing.T, db *bun.DB) time.Time {

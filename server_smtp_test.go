@@ -18,10 +18,10 @@ func TestServer_SignUpAndVerifyThroughSMTP(t *testing.T) {
 	email := e2eEmail("smtp-e2e")
 	typed := "  " + strings.ToUpper(email) + " "
 
-	d := c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": typed, "password": "correct horse battery", "name": "Ada Lovelace"}})
-	session, _ := field(d, "signUp", "token").(string)
-	if field(d, "signUp", "user", "email") != email || field(d, "signUp", "user", "emailVerified") != false || session == "" {
-		t.Fatalf("signUp = %v, want %s unverified with a token", d, email)
+	d := c.signUp(map[string]any{"email": typed, "password": "correct horse battery", "name": "Ada Lovelace"})
+	session := d.SignUp.Token
+	if d.SignUp.User.Email != email || d.SignUp.User.EmailVerified || session == "" {
+		t.Fatalf("signUp = %+v, want %s unverified with a token", d, email)
 	}
 
 	msgs := smtp.WaitFor(t, email, 1, mailWait)
@@ -51,16 +51,21 @@ func TestServer_SignUpAndVerifyThroughSMTP(t *testing.T) {
 	}
 
 	const verify = `mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }`
-	d = c.do("", verify, map[string]any{"t": token})
-	if field(d, "verifyEmail", "email") != email || field(d, "verifyEmail", "emailVerified") != true {
-		t.Errorf("verifyEmail = %v, want %s verified", d, email)
+	type account struct {
+		Email         string
+		EmailVerified bool
 	}
-	if _, errs := c.try("", verify, map[string]any{"t": token}); len(errs) != 1 || field(errs[0], "extensions", "code") != "NOT_FOUND" {
-		t.Errorf("verifyEmail again: errors %v, want one NOT_FOUND", errs)
+	var verified struct{ VerifyEmail account }
+	c.do("", verify, map[string]any{"t": token}, &verified)
+	if verified.VerifyEmail.Email != email || !verified.VerifyEmail.EmailVerified {
+		t.Errorf("verifyEmail = %+v, want %s verified", verified, email)
 	}
-	d = c.do(session, `{ me { email emailVerified } }`, nil)
-	if field(d, "me", "email") != email || field(d, "me", "emailVerified") != true {
-		t.Errorf("me = %v, want %s verified", d, email)
+	if errs := c.try("", verify, map[string]any{"t": token}, nil); len(errs) != 1 || errs.code() != "NOT_FOUND" {
+		t.Errorf("verifyEmail again: errors %+v, want one NOT_FOUND", errs)
+	}
+	var me struct{ Me *account }
+	if c.do(session, `{ me { email emailVerified } }`, nil, &me); me.Me == nil || me.Me.Email != email || !me.Me.EmailVerified {
+		t.Errorf("me = %+v, want %s verified", me.Me, email)
 	}
 
 	// The worker records SENT just after the server accepted the message: wait for it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -244,14 +245,132 @@ type e2eClient struct {
 	base string
 }
 
-// do runs one GraphQL request and returns its data, failing the test on any error.
-func (c e2eClient) do(token, query string, vars map[string]any) map[string]any {
-	c.t.Helper()
-	data, errs := c.try(token, query, vars)
-	if len(errs) > 0 {
-		c.t.Fatalf("%s: errors %v", query, errs)
+// e2eError is one error of a response, with the extensions the tests read.
+type e2eError struct {
+	Message    string `json:"message"`
+	Extensions struct {
+		Code   string `json:"code"`
+		Field  string `json:"field"`
+		Reason string `json:"reason"`
+	} `json:"extensions"`
+}
+
+// e2eErrors are a response's errors.
+type e2eErrors []e2eError
+
+// code is the first error's extensions.code, "" when there is none.
+func (errs e2eErrors) code() string {
+	if len(errs) == 0 {
+		return ""
 	}
-	return data
+	return errs[0].Extensions.Code
+}
+
+// postJSON posts one GraphQL request to url with a bearer token (none when "") and the headers
+// given, decodes its data into out unless out is nil (a field of the answer that out lacks is
+// an error), and returns its errors; err is a request that failed or an answer that is not
+// GraphQL's. It is safe from any goroutine.
+func postJSON(url, token, query string, vars map[string]any, out any, header http.Header) (e2eErrors, error) {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data   json.RawMessage `json:"data"`
+		Errors e2eErrors       `json:"errors"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return nil, fmt.Errorf("decode response (%s): %w", resp.Status, err)
+	}
+	if out != nil && len(r.Data) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(r.Data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(out); err != nil {
+			return r.Errors, fmt.Errorf("decode data %s: %w", r.Data, err)
+		}
+	}
+	return r.Errors, nil
+}
+
+// do runs one GraphQL request and decodes its data into out (unless nil), failing the test on
+// any error.
+func (c e2eClient) do(token, query string, vars map[string]any, out any) {
+	c.t.Helper()
+	if errs := c.try(token, query, vars, out); len(errs) > 0 {
+		c.t.Fatalf("%s: errors %+v", query, errs)
+	}
+}
+
+// try runs one GraphQL request, decodes its data into out (unless nil) and returns its errors.
+func (c e2eClient) try(token, query string, vars map[string]any, out any) e2eErrors {
+	c.t.Helper()
+	return c.tryFrom("", token, query, vars, out)
+}
+
+// tryFrom is try with an X-Forwarded-For header ("" for none).
+func (c e2eClient) tryFrom(forwardedFor, token, query string, vars map[string]any, out any) e2eErrors {
+	c.t.Helper()
+	header := http.Header{}
+	if forwardedFor != "" {
+		header.Set("X-Forwarded-For", forwardedFor)
+	}
+	errs, err := postJSON(c.base+"/graphql", token, query, vars, out, header)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return errs
+}
+
+// e2eSignedUp is e2eSignUp's answer.
+type e2eSignedUp struct {
+	SignUp struct {
+		Token string
+		User  struct {
+			Email         string
+			EmailVerified bool
+		}
+	}
+}
+
+// signUp runs e2eSignUp with input, failing the test on any error.
+func (c e2eClient) signUp(input map[string]any) e2eSignedUp {
+	c.t.Helper()
+	var d e2eSignedUp
+	c.do("", e2eSignUp, map[string]any{"i": input}, &d)
+	return d
+}
+
+// createProject creates a project named name as token's user and returns its ID.
+func (c e2eClient) createProject(token, name string) string {
+	c.t.Helper()
+	var d struct{ CreateProject struct{ ID string } }
+	c.do(token, `mutation($n: String!) { createProject(input: {name: $n}) { id } }`, map[string]any{"n": name}, &d)
+	return d.CreateProject.ID
+}
+
+// createInvite runs e2eCreateInvite with input, failing the test on any error, and returns the
+// invite.
+func (c e2eClient) createInvite(token string, input map[string]any) (invite struct{ ID, Status string }) {
+	c.t.Helper()
+	var d struct{ CreateInvite struct{ ID, Status string } }
+	c.do(token, e2eCreateInvite, map[string]any{"i": input}, &d)
+	return d.CreateInvite
 }
 
 // signUpVerified signs email up and verifies it through the link that smtp receives (sending
@@ -259,42 +378,10 @@ func (c e2eClient) do(token, query string, vars map[string]any) map[string]any {
 // https://app.example.
 func (c e2eClient) signUpVerified(smtp *smtptest.Server, email, name string) string {
 	c.t.Helper()
-	token := field(c.do("", e2eSignUp, map[string]any{"i": map[string]any{"email": email, "password": "correct horse", "name": name}}), "signUp", "token").(string)
+	token := c.signUp(map[string]any{"email": email, "password": "correct horse", "name": name}).SignUp.Token
 	link := smtp.WaitFor(c.t, email, 1, mailWait)[0].Link("https://app.example/verify-email/")
-	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(link)})
+	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(link)}, nil)
 	return token
-}
-
-// try runs one GraphQL request and returns its data and errors.
-func (c e2eClient) try(token, query string, vars map[string]any) (map[string]any, []map[string]any) {
-	c.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, c.base+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data   map[string]any   `json:"data"`
-		Errors []map[string]any `json:"errors"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		c.t.Fatalf("decode response: %v", err)
-	}
-	return out.Data, out.Errors
-}
-
-func field(v any, path ...string) any {
-	for _, k := range path {
-		m, _ := v.(map[string]any)
-		v = m[k]
-	}
-	return v
 }
 
 func tokenOf(link string) string { return link[strings.LastIndexByte(link, '/')+1:] }

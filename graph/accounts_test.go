@@ -12,44 +12,62 @@ func TestAccounts_EndToEnd(t *testing.T) {
 	email := uniqueEmail("ada")
 
 	// Sign up with untidy input: the email is stored trimmed and in lower case.
-	d := ok(t, do(t, h, "", signUpMutation, map[string]any{"input": map[string]any{
-		"email": "  " + strings.ToUpper(email) + " ", "password": "correct horse", "name": "Ada"}}))
-	token := get(d, "signUp", "token").(string)
-	if got := get(d, "signUp", "user", "email"); got != email {
+	var d signUpData
+	gql(t, h, "", signUpMutation, map[string]any{"input": map[string]any{
+		"email": "  " + strings.ToUpper(email) + " ", "password": "correct horse", "name": "Ada"}}, &d)
+	token := d.SignUp.Token
+	if got := d.SignUp.User.Email; got != email {
 		t.Errorf("email = %v, want %s", got, email)
 	}
-	if get(d, "signUp", "user", "emailVerified") != false {
+	if d.SignUp.User.EmailVerified {
 		t.Error("emailVerified true before verification")
 	}
 
-	me := `{ me { email emailVerified } }`
-	if got := get(ok(t, do(t, h, token, me, nil)), "me", "email"); got != email {
-		t.Errorf("me.email = %v", got)
+	type account struct {
+		Email         string
+		EmailVerified bool
+	}
+	me := func(token string) *account {
+		t.Helper()
+		var d struct{ Me *account }
+		gql(t, h, token, `{ me { email emailVerified } }`, nil, &d)
+		return d.Me
+	}
+	if got := me(token); got == nil || got.Email != email {
+		t.Errorf("me = %+v, want email %s", got, email)
 	}
 
-	d = ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }`, map[string]any{"t": lastLinkToken(t, email)}))
-	if get(d, "verifyEmail", "emailVerified") != true {
-		t.Errorf("verifyEmail = %v", d)
+	var verified struct{ VerifyEmail account }
+	gql(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { email emailVerified } }`, map[string]any{"t": lastLinkToken(t, email)}, &verified)
+	if !verified.VerifyEmail.EmailVerified {
+		t.Errorf("verifyEmail = %+v", verified)
 	}
-	if get(ok(t, do(t, h, token, me, nil)), "me", "emailVerified") != true {
+	if got := me(token); got == nil || !got.EmailVerified {
 		t.Error("me.emailVerified false after verification")
 	}
 
-	d = ok(t, do(t, h, "", `mutation($i: LogInInput!) { logIn(input: $i) { token user { email } } }`,
-		map[string]any{"i": map[string]any{"email": email, "password": "correct horse"}}))
-	second := get(d, "logIn", "token").(string)
+	var logIn struct {
+		LogIn struct {
+			Token string
+			User  struct{ Email string }
+		}
+	}
+	gql(t, h, "", `mutation($i: LogInInput!) { logIn(input: $i) { token user { email } } }`,
+		map[string]any{"i": map[string]any{"email": email, "password": "correct horse"}}, &logIn)
+	second := logIn.LogIn.Token
 	if second == token {
 		t.Error("logIn returned the sign-up session's token")
 	}
 
-	if get(ok(t, do(t, h, second, `mutation { logOut }`, nil)), "logOut") != true {
+	var logOut struct{ LogOut bool }
+	if gql(t, h, second, `mutation { logOut }`, nil, &logOut); !logOut.LogOut {
 		t.Error("logOut did not answer true")
 	}
-	if got := get(ok(t, do(t, h, second, me, nil)), "me"); got != nil {
-		t.Errorf("me after logOut = %v, want null", got)
+	if got := me(second); got != nil {
+		t.Errorf("me after logOut = %+v, want null", got)
 	}
-	if got := get(ok(t, do(t, h, token, me, nil)), "me", "email"); got != email {
-		t.Errorf("the other session ended too: me = %v", got)
+	if got := me(token); got == nil || got.Email != email {
+		t.Errorf("the other session ended too: me = %+v", got)
 	}
 }
 
@@ -80,8 +98,8 @@ func TestAccounts_Errors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := wantCode(t, do(t, h, tc.token, tc.query, tc.vars), tc.code)
-			if tc.field != "" && e.Extensions["field"] != tc.field {
-				t.Errorf("field = %v, want %s", e.Extensions["field"], tc.field)
+			if tc.field != "" && e.Extensions.Field != tc.field {
+				t.Errorf("field = %q, want %s", e.Extensions.Field, tc.field)
 			}
 		})
 	}
@@ -96,8 +114,9 @@ func TestAccounts_Errors(t *testing.T) {
 
 	t.Run("MeIsNullWithoutSession", func(t *testing.T) {
 		for _, token := range []string{"", "expired-or-bogus"} {
-			if got := get(ok(t, do(t, h, token, `{ me { id } }`, nil)), "me"); got != nil {
-				t.Errorf("me = %v, want null", got)
+			var d struct{ Me *struct{ ID string } }
+			if gql(t, h, token, `{ me { id } }`, nil, &d); d.Me != nil {
+				t.Errorf("me = %+v, want null", d.Me)
 			}
 		}
 	})
@@ -121,43 +140,66 @@ func TestProjects_EndToEnd(t *testing.T) {
 	create := `mutation($n: String!) { createProject(input: {name: $n}) { id name viewerRole createdAt } }`
 	var ids []string
 	for _, name := range []string{"Apollo", "Gemini", "Mercury"} {
-		d := ok(t, do(t, h, owner, create, map[string]any{"n": name}))
-		if get(d, "createProject", "viewerRole") != "OWNER" {
-			t.Errorf("viewerRole = %v, want OWNER", get(d, "createProject", "viewerRole"))
+		var d struct {
+			CreateProject struct{ ID, Name, ViewerRole, CreatedAt string }
 		}
-		ids = append(ids, get(d, "createProject", "id").(string))
+		gql(t, h, owner, create, map[string]any{"n": name}, &d)
+		if d.CreateProject.ViewerRole != "OWNER" {
+			t.Errorf("viewerRole = %v, want OWNER", d.CreateProject.ViewerRole)
+		}
+		ids = append(ids, d.CreateProject.ID)
 	}
 
-	project := `query($id: ID!) { project(id: $id) { id name viewerRole } }`
-	if got := get(ok(t, do(t, h, owner, project, map[string]any{"id": ids[0]})), "project", "name"); got != "Apollo" {
-		t.Errorf("project.name = %v", got)
+	project := func(token, id string) *struct{ ID, Name, ViewerRole string } {
+		t.Helper()
+		var d struct {
+			Project *struct{ ID, Name, ViewerRole string }
+		}
+		gql(t, h, token, `query($id: ID!) { project(id: $id) { id name viewerRole } }`, map[string]any{"id": id}, &d)
+		return d.Project
+	}
+	if got := project(owner, ids[0]); got == nil || got.Name != "Apollo" {
+		t.Errorf("project = %+v, want Apollo", got)
 	}
 	for _, tc := range []struct{ token, id string }{{outsider, ids[0]}, {"", ids[0]}, {owner, "not-a-uuid"}, {owner, "00000000-0000-0000-0000-000000000000"}} {
-		if got := get(ok(t, do(t, h, tc.token, project, map[string]any{"id": tc.id})), "project"); got != nil {
-			t.Errorf("project(%s) for %q = %v, want null", tc.id, tc.token, got)
+		if got := project(tc.token, tc.id); got != nil {
+			t.Errorf("project(%s) for %q = %+v, want null", tc.id, tc.token, got)
 		}
 	}
 
 	projects := `query($first: Int, $after: String) { projects(first: $first, after: $after) { totalCount edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }`
-	d := ok(t, do(t, h, owner, projects, map[string]any{"first": 2}))
-	if get(d, "projects", "totalCount") != float64(3) || get(d, "projects", "pageInfo", "hasNextPage") != true {
-		t.Fatalf("first page = %v", d)
+	type page struct {
+		Projects struct {
+			TotalCount int
+			Edges      []struct {
+				Cursor string
+				Node   struct{ Name string }
+			}
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+		}
 	}
-	edges := get(d, "projects", "edges").([]any)
-	if len(edges) != 2 || get(edges[0], "node", "name") != "Mercury" {
-		t.Errorf("first page = %v, want Mercury first", edges)
+	var d page
+	gql(t, h, owner, projects, map[string]any{"first": 2}, &d)
+	if d.Projects.TotalCount != 3 || !d.Projects.PageInfo.HasNextPage {
+		t.Fatalf("first page = %+v", d)
 	}
-	d = ok(t, do(t, h, owner, projects, map[string]any{"first": 2, "after": get(d, "projects", "pageInfo", "endCursor")}))
-	edges = get(d, "projects", "edges").([]any)
-	if len(edges) != 1 || get(edges[0], "node", "name") != "Apollo" || get(d, "projects", "pageInfo", "hasNextPage") != false {
-		t.Errorf("second page = %v, want Apollo and no more", d)
+	if edges := d.Projects.Edges; len(edges) != 2 || edges[0].Node.Name != "Mercury" {
+		t.Errorf("first page = %+v, want Mercury first", edges)
 	}
-	if got := get(ok(t, do(t, h, outsider, projects, nil)), "projects", "totalCount"); got != float64(0) {
-		t.Errorf("outsider's totalCount = %v", got)
+	gql(t, h, owner, projects, map[string]any{"first": 2, "after": d.Projects.PageInfo.EndCursor}, &d)
+	if edges := d.Projects.Edges; len(edges) != 1 || edges[0].Node.Name != "Apollo" || d.Projects.PageInfo.HasNextPage {
+		t.Errorf("second page = %+v, want Apollo and no more", d)
+	}
+	var outsiders page
+	if gql(t, h, outsider, projects, nil, &outsiders); outsiders.Projects.TotalCount != 0 {
+		t.Errorf("outsider's totalCount = %v", outsiders.Projects.TotalCount)
 	}
 	e := wantCode(t, do(t, h, owner, projects, map[string]any{"first": 101}), "BAD_USER_INPUT")
-	if e.Extensions["field"] != "first" {
-		t.Errorf("field = %v, want first", e.Extensions["field"])
+	if e.Extensions.Field != "first" {
+		t.Errorf("field = %q, want first", e.Extensions.Field)
 	}
 	wantCode(t, do(t, h, owner, projects, map[string]any{"first": 1, "after": "bogus"}), "BAD_USER_INPUT")
 	wantCode(t, do(t, h, owner, create, map[string]any{"n": "  "}), "BAD_USER_INPUT")

@@ -2,9 +2,7 @@ package graph_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,28 +13,14 @@ import (
 // to variables.input.csv.
 func upload(t testing.TB, h http.Handler, token, query string, input map[string]any, csv string) response {
 	t.Helper()
-	rec := uploadRaw(h, token, query, input, csv)
-	var r response
-	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
-		t.Fatalf("response %d is not JSON: %.300s", rec.Code, rec.Body)
-	}
-	r.Status = rec.Code
-	return r
+	return answer(t, uploadRaw(h, token, query, input, csv))
 }
 
 // uploadRaw is upload without decoding the answer.
 func uploadRaw(h http.Handler, token, query string, input map[string]any, csv string) *httptest.ResponseRecorder {
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	input["csv"] = nil
-	ops, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"input": input}})
-	w.WriteField("operations", string(ops))
-	w.WriteField("map", `{"0": ["variables.input.csv"]}`)
-	part, _ := w.CreateFormFile("0", "people.csv")
-	part.Write([]byte(csv))
-	w.Close()
-	req := httptest.NewRequest(http.MethodPost, "/graphql", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
+	body, contentType := uploadBody(query, input, []byte(csv))
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -57,6 +41,45 @@ const bulkMutation = `mutation($input: BulkInviteInput!) { bulkInvite(input: $in
 	ignoredColumns
 } }`
 
+// bulkData is bulkMutation's answer.
+type bulkData struct {
+	BulkInvite struct {
+		Results        []bulkResult
+		Summary        bulkCounts
+		IgnoredColumns []string
+	}
+}
+
+// bulkResult is one row's result of bulkMutation: the fields of every member of the union,
+// those of its __typename set.
+type bulkResult struct {
+	Typename           string `json:"__typename"`
+	Row                int
+	ExistingAccount    bool
+	ExternalIDUpdated  bool
+	PreviousExternalID *string
+	Invite             *struct {
+		ID, Email, Role, Status, DeliveryStatus string
+		ExternalID                              *string
+	}
+	Member *struct {
+		Role       string
+		ExternalID *string
+		User       struct{ Email string }
+	}
+	Email          *string
+	ExternalID     *string
+	Reason         string
+	Message        string
+	Retryable      bool
+	ExistingInvite *struct{ ID, DeliveryStatus string }
+}
+
+// bulkCounts is a bulk invite's summary.
+type bulkCounts struct {
+	Total, NewInvitations, ExistingInvitations, ExistingMembers, Failed, ExternalIdsUpdated int
+}
+
 func TestBulkInvite_CSVUpload(t *testing.T) {
 	h := newHandler(t)
 	owner := signUpVerified(t, h, uniqueEmail("owner"))
@@ -73,54 +96,53 @@ func TestBulkInvite_CSVUpload(t *testing.T) {
 		"not-an-email,,,,\r\n" +
 		",,,Nameless,\r\n" +
 		c + ",wizard,,,\r\n"
-	d := ok(t, upload(t, h, owner, bulkMutation, map[string]any{"projectId": project}, csv))
-	res := get(d, "bulkInvite").(map[string]any)
+	var d bulkData
+	ok(t, upload(t, h, owner, bulkMutation, map[string]any{"projectId": project}, csv), &d)
+	res := d.BulkInvite
 
-	if cols := res["ignoredColumns"].([]any); len(cols) != 1 || cols[0] != "Shoe Size" {
+	if cols := res.IgnoredColumns; len(cols) != 1 || cols[0] != "Shoe Size" {
 		t.Errorf("ignoredColumns = %v", cols)
 	}
 	want := []struct {
 		typename string
-		row      float64
-		check    func(r any) bool
+		row      int
+		check    func(r bulkResult) bool
 	}{
-		{"NewInvitation", 2, func(r any) bool {
-			return get(r, "invite", "role") == "ADMIN" && get(r, "invite", "externalId") == "A-1" && get(r, "invite", "email") == a
+		{"NewInvitation", 2, func(r bulkResult) bool {
+			return r.Invite != nil && r.Invite.Role == "ADMIN" && orNil(r.Invite.ExternalID) == "A-1" && r.Invite.Email == a
 		}},
-		{"NewInvitation", 4, func(r any) bool {
-			return get(r, "invite", "role") == "CONTRIBUTOR" && get(r, "invite", "externalId") == `B "2"` && get(r, "invite", "email") == b
+		{"NewInvitation", 4, func(r bulkResult) bool {
+			return r.Invite != nil && r.Invite.Role == "CONTRIBUTOR" && orNil(r.Invite.ExternalID) == `B "2"` && r.Invite.Email == b
 		}},
-		{"ExistingMember", 6, func(r any) bool {
-			return get(r, "member", "role") == "CONTRIBUTOR" && get(r, "member", "externalId") == "M-2" &&
-				get(r, "externalIdUpdated") == true && get(r, "previousExternalId") == "M-1"
+		{"ExistingMember", 6, func(r bulkResult) bool {
+			return r.Member != nil && r.Member.Role == "CONTRIBUTOR" && orNil(r.Member.ExternalID) == "M-2" &&
+				r.ExternalIDUpdated && orNil(r.PreviousExternalID) == "M-1"
 		}},
-		{"FailedInvite", 7, func(r any) bool { return get(r, "reason") == "INVALID_EMAIL" && get(r, "retryable") == false }},
-		{"FailedInvite", 8, func(r any) bool { return get(r, "reason") == "INVALID_EMAIL" }},
-		{"FailedInvite", 9, func(r any) bool { return get(r, "reason") == "INVALID_ROLE" && get(r, "email") == c }},
+		{"FailedInvite", 7, func(r bulkResult) bool { return r.Reason == "INVALID_EMAIL" && !r.Retryable }},
+		{"FailedInvite", 8, func(r bulkResult) bool { return r.Reason == "INVALID_EMAIL" }},
+		{"FailedInvite", 9, func(r bulkResult) bool { return r.Reason == "INVALID_ROLE" && orNil(r.Email) == c }},
 	}
-	results := res["results"].([]any)
+	results := res.Results
 	if len(results) != len(want) {
-		t.Fatalf("%d results, want %d: %v", len(results), len(want), results)
+		t.Fatalf("%d results, want %d: %+v", len(results), len(want), results)
 	}
 	for i, w := range want {
 		r := results[i]
-		if get(r, "__typename") != w.typename || get(r, "row") != w.row || !w.check(r) {
-			t.Errorf("result %d = %v, want a %s for line %v", i, r, w.typename, w.row)
+		if r.Typename != w.typename || r.Row != w.row || !w.check(r) {
+			t.Errorf("result %d = %+v, want a %s for line %v", i, r, w.typename, w.row)
 		}
 	}
-	sum := res["summary"].(map[string]any)
-	for k, v := range map[string]float64{"total": 6, "newInvitations": 2, "existingInvitations": 0, "existingMembers": 1, "failed": 3, "externalIdsUpdated": 1} {
-		if sum[k] != v {
-			t.Errorf("summary.%s = %v, want %v", k, sum[k], v)
-		}
+	if got, want := res.Summary, (bulkCounts{Total: 6, NewInvitations: 2, ExistingInvitations: 0, ExistingMembers: 1, Failed: 3, ExternalIdsUpdated: 1}); got != want {
+		t.Errorf("summary = %+v, want %+v", got, want)
 	}
 
 	// The same file again: the invites exist now, and a dry run says so without writing.
 	before := countRows(t, "emails")
-	d = ok(t, upload(t, h, owner, bulkMutation, map[string]any{"projectId": project, "dryRun": true}, csv))
-	results = get(d, "bulkInvite", "results").([]any)
-	if get(results[0], "__typename") != "ExistingInvitation" || get(results[2], "__typename") != "ExistingMember" || get(results[2], "externalIdUpdated") != false {
-		t.Errorf("second upload (dry run) = %v", results)
+	var again bulkData
+	ok(t, upload(t, h, owner, bulkMutation, map[string]any{"projectId": project, "dryRun": true}, csv), &again)
+	results = again.BulkInvite.Results
+	if results[0].Typename != "ExistingInvitation" || results[2].Typename != "ExistingMember" || results[2].ExternalIDUpdated {
+		t.Errorf("second upload (dry run) = %+v", results)
 	}
 	if after := countRows(t, "emails"); after != before {
 		t.Errorf("a dry run queued %d emails", after-before)
@@ -189,9 +211,12 @@ func TestBulkInvite_TenThousandInlineRows(t *testing.T) {
 	for i := range rows {
 		rows[i] = map[string]any{"email": fmt.Sprintf("%s-%05d@example.com", prefix, i), "externalId": fmt.Sprintf("EXT-%05d", i), "name": "Someone With A Name"}
 	}
-	r := do(t, h, owner, `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { summary { newInvitations } } }`,
-		map[string]any{"input": map[string]any{"projectId": project, "rows": rows, "dryRun": true}})
-	if got := get(ok(t, r), "bulkInvite", "summary", "newInvitations"); got != float64(10000) {
+	var d struct {
+		BulkInvite struct{ Summary struct{ NewInvitations int } }
+	}
+	gql(t, h, owner, `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { summary { newInvitations } } }`,
+		map[string]any{"input": map[string]any{"projectId": project, "rows": rows, "dryRun": true}}, &d)
+	if got := d.BulkInvite.Summary.NewInvitations; got != 10000 {
 		t.Errorf("newInvitations = %v, want 10000", got)
 	}
 }
@@ -204,8 +229,9 @@ func TestBulkInvite_ExistingInvite(t *testing.T) {
 	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Bounced")
 	bounced := uniqueEmail("bounced")
-	d := ok(t, do(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": bounced, "projectId": project, "role": "CONTRIBUTOR"}}))
-	inviteID := get(d, "createInvite", "id").(string)
+	var created createdInvite
+	gql(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": bounced, "projectId": project, "role": "CONTRIBUTOR"}}, &created)
+	inviteID := created.CreateInvite.ID
 	if _, err := pgDB(t).ExecContext(ctxBG, "UPDATE emails SET status = 'FAILED_PERMANENT' WHERE id = (SELECT email_id FROM invites WHERE id = ?)", inviteID); err != nil {
 		t.Fatal(err)
 	}
@@ -216,23 +242,35 @@ func TestBulkInvite_ExistingInvite(t *testing.T) {
 		... on FailedInvite { row reason retryable existingInvite { id deliveryStatus } }
 	} } }`
 	fresh := uniqueEmail("fresh")
-	d = ok(t, do(t, h, owner, q, map[string]any{"input": map[string]any{"projectId": project, "rows": []any{
+	var d struct {
+		BulkInvite struct {
+			Results []struct {
+				Typename       string `json:"__typename"`
+				Row            int
+				Invite         *struct{ ID string }
+				Reason         string
+				Retryable      bool
+				ExistingInvite *struct{ ID, DeliveryStatus string }
+			}
+		}
+	}
+	gql(t, h, owner, q, map[string]any{"input": map[string]any{"projectId": project, "rows": []any{
 		map[string]any{"email": bounced}, map[string]any{"email": fresh}, map[string]any{"email": "not an email"},
-	}}}))
-	results := get(d, "bulkInvite", "results").([]any)
+	}}}, &d)
+	results := d.BulkInvite.Results
 	if len(results) != 3 {
-		t.Fatalf("results = %v", results)
+		t.Fatalf("results = %+v", results)
 	}
 	failed := results[0]
-	if get(failed, "__typename") != "FailedInvite" || get(failed, "reason") != "FAILED_TO_SEND" || get(failed, "retryable") != false ||
-		get(failed, "existingInvite", "id") != inviteID || get(failed, "existingInvite", "deliveryStatus") != "FAILED_PERMANENT" {
-		t.Errorf("row 1 = %v, want FAILED_TO_SEND with existingInvite %s", failed, inviteID)
+	if failed.Typename != "FailedInvite" || failed.Reason != "FAILED_TO_SEND" || failed.Retryable ||
+		failed.ExistingInvite == nil || failed.ExistingInvite.ID != inviteID || failed.ExistingInvite.DeliveryStatus != "FAILED_PERMANENT" {
+		t.Errorf("row 1 = %+v, want FAILED_TO_SEND with existingInvite %s", failed, inviteID)
 	}
-	if get(results[1], "__typename") != "NewInvitation" || get(results[1], "invite", "id") == nil {
-		t.Errorf("row 2 = %v", results[1])
+	if results[1].Typename != "NewInvitation" || results[1].Invite == nil || results[1].Invite.ID == "" {
+		t.Errorf("row 2 = %+v", results[1])
 	}
-	if get(results[2], "reason") != "INVALID_EMAIL" || get(results[2], "existingInvite") != nil {
-		t.Errorf("row 3 = %v, want INVALID_EMAIL with no existingInvite", results[2])
+	if results[2].Reason != "INVALID_EMAIL" || results[2].ExistingInvite != nil {
+		t.Errorf("row 3 = %+v, want INVALID_EMAIL with no existingInvite", results[2])
 	}
 	// The retired field is gone.
 	r := do(t, h, owner, `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { results { ... on FailedInvite { invite { id } } } } }`,

@@ -19,19 +19,17 @@ import (
 // them a project; it returns their token and the project's ID.
 func csvTestOwner(t *testing.T, h http.Handler, project string) (string, string) {
 	t.Helper()
-	email := uniqueEmail("owner")
-	token := signUp(t, h, email)
-	ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": lastLinkToken(t, email)}))
+	token := signUpVerified(t, h, uniqueEmail("owner"))
 	return token, newProject(t, h, token, project)
 }
 
-// uploadBody is the multipart body of a bulkInvite request with csv as the file, and its
-// content type.
-func uploadBody(input map[string]any, csv []byte) ([]byte, string) {
+// uploadBody is the multipart body of query (a bulkInvite, whose variables.input.csv is the
+// file) with csv as the file, and its content type.
+func uploadBody(query string, input map[string]any, csv []byte) ([]byte, string) {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	input["csv"] = nil
-	ops, _ := json.Marshal(map[string]any{"query": bulkMutation, "variables": map[string]any{"input": input}})
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"input": input}})
 	w.WriteField("operations", string(ops))
 	w.WriteField("map", `{"0": ["variables.input.csv"]}`)
 	part, _ := w.CreateFormFile("0", "people.csv")
@@ -44,7 +42,7 @@ func uploadBody(input map[string]any, csv []byte) ([]byte, string) {
 // connection to srv, and decodes the answer.
 func postUpload(t *testing.T, srv *httptest.Server, token string, input map[string]any, csv []byte) response {
 	t.Helper()
-	body, contentType := uploadBody(input, csv)
+	body, contentType := uploadBody(bulkMutation, input, csv)
 	r, err := postBody(srv, token, body, contentType)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +115,7 @@ func TestBulkInvite_CSVCommaBomb(t *testing.T) {
 	}
 	t.Run("EightAtOnce", func(t *testing.T) {
 		// 2.6 GiB before; the eight share one body, so what grows is the server's.
-		body, contentType := uploadBody(map[string]any{"projectId": project, "dryRun": true}, bytes.Repeat([]byte(","), 5*mib))
+		body, contentType := uploadBody(bulkMutation, map[string]any{"projectId": project, "dryRun": true}, bytes.Repeat([]byte(","), 5*mib))
 		idle := liveHeap()
 		errs := make(chan error, 8)
 		start := time.Now()
@@ -157,11 +155,12 @@ func TestBulkInvite_CSVLineEndingsAndLimits(t *testing.T) {
 	owner, project := csvTestOwner(t, h, "Line Endings")
 	a, b := uniqueEmail("cr"), uniqueEmail("cr")
 
-	d := ok(t, postUpload(t, srv, owner, map[string]any{"projectId": project}, []byte("email,role,name\r"+a+",admin,Ada\r\r"+b+",,Bob\r")))
-	results := get(d, "bulkInvite", "results").([]any)
-	if len(results) != 2 || get(results[0], "row") != float64(2) || get(results[0], "invite", "email") != a || get(results[0], "invite", "role") != "ADMIN" ||
-		get(results[1], "row") != float64(4) || get(results[1], "invite", "email") != b {
-		t.Errorf("results %v; want new invitations for lines 2 and 4", results)
+	var d bulkData
+	ok(t, postUpload(t, srv, owner, map[string]any{"projectId": project}, []byte("email,role,name\r"+a+",admin,Ada\r\r"+b+",,Bob\r")), &d)
+	results := d.BulkInvite.Results
+	if len(results) != 2 || results[0].Row != 2 || results[0].Invite == nil || results[0].Invite.Email != a || results[0].Invite.Role != "ADMIN" ||
+		results[1].Row != 4 || results[1].Invite == nil || results[1].Invite.Email != b {
+		t.Errorf("results %+v; want new invitations for lines 2 and 4", results)
 	}
 
 	for _, tc := range []struct {
@@ -172,8 +171,8 @@ func TestBulkInvite_CSVLineEndingsAndLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := postUpload(t, srv, owner, map[string]any{"projectId": project, "dryRun": true}, []byte(tc.csv))
-			if e := wantCode(t, r, "BAD_USER_INPUT"); !strings.Contains(e.Message, tc.message) || e.Extensions["field"] != "csv" {
-				t.Errorf("message %q, field %v; want %q on csv", e.Message, e.Extensions["field"], tc.message)
+			if e := wantCode(t, r, "BAD_USER_INPUT"); !strings.Contains(e.Message, tc.message) || e.Extensions.Field != "csv" {
+				t.Errorf("message %q, field %q; want %q on csv", e.Message, e.Extensions.Field, tc.message)
 			}
 		})
 	}
@@ -190,7 +189,7 @@ func TestInvisibleCharacters_EndToEnd(t *testing.T) {
 		ada := uniqueEmail("ada")
 		signUp(t, h, ada)
 		r := do(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"email": ada + "\u200b", "password": "correct horse", "name": "Ada Again"}})
-		if e := wantCode(t, r, "BAD_USER_INPUT"); e.Extensions["field"] != "email" || !strings.Contains(e.Message, "U+200B (zero width space)") {
+		if e := wantCode(t, r, "BAD_USER_INPUT"); e.Extensions.Field != "email" || !strings.Contains(e.Message, "U+200B (zero width space)") {
 			t.Errorf("error %+v; want the email named and the character", e)
 		}
 		var n int
@@ -202,11 +201,11 @@ func TestInvisibleCharacters_EndToEnd(t *testing.T) {
 	})
 	t.Run("ProjectNameAndExternalID", func(t *testing.T) {
 		r := do(t, h, owner, `mutation($n: String!) { createProject(input: {name: $n}) { id } }`, map[string]any{"n": "\u202eollopA"})
-		if e := wantCode(t, r, "BAD_USER_INPUT"); e.Extensions["field"] != "name" {
+		if e := wantCode(t, r, "BAD_USER_INPUT"); e.Extensions.Field != "name" {
 			t.Errorf("error %+v; want the name named", e)
 		}
 		r = do(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": uniqueEmail("x"), "projectId": project, "role": "CONTRIBUTOR", "externalId": "a\u200bb"}})
-		if e := wantCode(t, r, "BAD_USER_INPUT"); e.Extensions["field"] != "externalId" {
+		if e := wantCode(t, r, "BAD_USER_INPUT"); e.Extensions.Field != "externalId" {
 			t.Errorf("error %+v; want the externalId named", e)
 		}
 	})
@@ -214,16 +213,18 @@ func TestInvisibleCharacters_EndToEnd(t *testing.T) {
 	member := uniqueEmail("member")
 	join(t, h, owner, project, member, "CONTRIBUTOR", "")
 	disguised := []string{"\ufeff" + member, member + "\u200b", "\u202e" + member}
-	wantRefused := func(t *testing.T, d map[string]any, firstRow int) {
+	wantRefused := func(t *testing.T, r response, firstRow int) {
 		t.Helper()
-		results := get(d, "bulkInvite", "results").([]any)
+		var d bulkData
+		ok(t, r, &d)
+		results := d.BulkInvite.Results
 		for i, r := range results {
-			if get(r, "__typename") != "FailedInvite" || get(r, "reason") != "INVALID_EMAIL" || get(r, "row") != float64(firstRow+i) ||
-				!strings.HasPrefix(get(r, "message").(string), "email holds a character that cannot be seen") {
-				t.Errorf("result %d = %v; want INVALID_EMAIL", i, r)
+			if r.Typename != "FailedInvite" || r.Reason != "INVALID_EMAIL" || r.Row != firstRow+i ||
+				!strings.HasPrefix(r.Message, "email holds a character that cannot be seen") {
+				t.Errorf("result %d = %+v; want INVALID_EMAIL", i, r)
 			}
 		}
-		if got := get(d, "bulkInvite", "summary", "newInvitations"); len(results) != 3 || got != float64(0) {
+		if got := d.BulkInvite.Summary.NewInvitations; len(results) != 3 || got != 0 {
 			t.Errorf("%d results, %v new invitations; want 3 and 0", len(results), got)
 		}
 	}
@@ -232,11 +233,11 @@ func TestInvisibleCharacters_EndToEnd(t *testing.T) {
 		for _, email := range disguised {
 			rows = append(rows, map[string]any{"email": email})
 		}
-		wantRefused(t, ok(t, do(t, h, owner, bulkMutation, map[string]any{"input": map[string]any{"projectId": project, "rows": rows}})), 1)
+		wantRefused(t, do(t, h, owner, bulkMutation, map[string]any{"input": map[string]any{"projectId": project, "rows": rows}}), 1)
 	})
 	t.Run("BulkCSV", func(t *testing.T) {
 		csv := "\ufeffemail\n" + strings.Join(disguised, "\n") + "\n"
-		wantRefused(t, ok(t, postUpload(t, srv, owner, map[string]any{"projectId": project}, []byte(csv))), 2)
+		wantRefused(t, postUpload(t, srv, owner, map[string]any{"projectId": project}, []byte(csv)), 2)
 	})
 	var emails int
 	if err := pgDB(t).NewSelect().TableExpr("emails").ColumnExpr("count(*)").Where("recipient LIKE ?", "%"+member+"%").Scan(ctxBG, &emails); err != nil || emails != 1 {
@@ -254,14 +255,27 @@ func TestBulkInvite_Names(t *testing.T) {
 	ada, bob := uniqueEmail("ada"), uniqueEmail("bob")
 
 	csv := "email,name\n" + ada + ", Ada Lovelace \n" + bob + ",\n"
-	ok(t, postUpload(t, srv, owner, map[string]any{"projectId": project}, []byte(csv)))
+	ok(t, postUpload(t, srv, owner, map[string]any{"projectId": project}, []byte(csv)), nil)
 	preview := `query($t: String!) { invitation(token: $t) { email inviteeName } }`
 	names := `query($p: ID!) { project(id: $p) { invites { edges { node { email name } } } } }`
 	wantNames := func(want map[string]any) {
 		t.Helper()
+		var d struct {
+			Project struct {
+				Invites struct {
+					Edges []struct {
+						Node struct {
+							Email string
+							Name  *string
+						}
+					}
+				}
+			}
+		}
+		gql(t, h, owner, names, map[string]any{"p": project}, &d)
 		got := map[string]any{}
-		for _, e := range get(ok(t, do(t, h, owner, names, map[string]any{"p": project})), "project", "invites", "edges").([]any) {
-			got[get(e, "node", "email").(string)] = get(e, "node", "name")
+		for _, e := range d.Project.Invites.Edges {
+			got[e.Node.Email] = orNil(e.Node.Name)
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("invites' names %v, want %v", got, want)
@@ -269,23 +283,29 @@ func TestBulkInvite_Names(t *testing.T) {
 	}
 	wantNames(map[string]any{ada: "Ada Lovelace", bob: nil})
 	for email, want := range map[string]any{ada: "Ada Lovelace", bob: nil} {
-		d := ok(t, do(t, h, "", preview, map[string]any{"t": lastLinkToken(t, email)}))
-		if got := get(d, "invitation", "inviteeName"); got != want {
-			t.Errorf("preview of %s: inviteeName %v, want %v", email, got, want)
+		var d struct {
+			Invitation struct {
+				Email       string
+				InviteeName *string
+			}
+		}
+		if gql(t, h, "", preview, map[string]any{"t": lastLinkToken(t, email)}, &d); orNil(d.Invitation.InviteeName) != want {
+			t.Errorf("preview of %s: inviteeName %v, want %v", email, orNil(d.Invitation.InviteeName), want)
 		}
 	}
 
 	// Again, inline: Ada's blank name keeps hers, Bob's given name is stored.
 	rows := []any{map[string]any{"email": ada, "name": " "}, map[string]any{"email": bob, "name": "Bob"}}
-	d := ok(t, do(t, h, owner, bulkMutation, map[string]any{"input": map[string]any{"projectId": project, "rows": rows}}))
-	if got := get(d, "bulkInvite", "summary", "existingInvitations"); got != float64(2) {
+	var d bulkData
+	gql(t, h, owner, bulkMutation, map[string]any{"input": map[string]any{"projectId": project, "rows": rows}}, &d)
+	if got := d.BulkInvite.Summary.ExistingInvitations; got != 2 {
 		t.Errorf("existingInvitations = %v, want 2", got)
 	}
 	wantNames(map[string]any{ada: "Ada Lovelace", bob: "Bob"})
 
-	r := do(t, h, owner, bulkMutation, map[string]any{"input": map[string]any{"projectId": project, "rows": []any{map[string]any{"email": uniqueEmail("z"), "name": "Zed\u200b"}}}})
-	if got := get(ok(t, r), "bulkInvite", "results"); get(got.([]any)[0], "reason") != "INVALID_NAME" {
-		t.Errorf("a name with a zero-width space: %v; want INVALID_NAME", got)
+	gql(t, h, owner, bulkMutation, map[string]any{"input": map[string]any{"projectId": project, "rows": []any{map[string]any{"email": uniqueEmail("z"), "name": "Zed\u200b"}}}}, &d)
+	if got := d.BulkInvite.Results; len(got) == 0 || got[0].Reason != "INVALID_NAME" {
+		t.Errorf("a name with a zero-width space: %+v; want INVALID_NAME", got)
 	}
 }
 

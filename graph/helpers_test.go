@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/client"
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/graph"
@@ -56,16 +57,26 @@ func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim graph.Limits) http.Handle
 	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{Introspection: true, Logger: quiet, Limits: lim})
 }
 
+// gqlError is one error of a response, with the extensions of the contract.
 type gqlError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
+	Message    string     `json:"message"`
+	Path       []any      `json:"path"`
+	Extensions extensions `json:"extensions"`
 }
 
+// extensions are an error's extensions that the tests read.
+type extensions struct {
+	Code   string `json:"code"`
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+// response is one answer read as the HTTP layer gives it: its status, its errors, and its data
+// left for decode.
 type response struct {
-	Data   map[string]any `json:"data"`
-	Errors []gqlError     `json:"errors"`
-	Status int            `json:"-"`
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+	Status int             `json:"-"`
 }
 
 // code returns the first error's extensions.code, or "" when there is none.
@@ -73,23 +84,53 @@ func (r response) code() string {
 	if len(r.Errors) == 0 {
 		return ""
 	}
-	c, _ := r.Errors[0].Extensions["code"].(string)
-	return c
+	return r.Errors[0].Extensions.Code
+}
+
+// decode reads r's data into out; a field of the answer that out lacks fails the test. No data
+// reads as null: out is left as it is.
+func (r response) decode(t testing.TB, out any) {
+	t.Helper()
+	if len(r.Data) == 0 {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.Data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(out); err != nil {
+		t.Fatalf("data %s: %v", r.Data, err)
+	}
+}
+
+// gql runs query through gqlgen's test client, with a bearer token when token is not empty,
+// and decodes its data into out (whose fields must cover the answer's), failing the test on
+// any error. Refusals are read with do, which keeps the HTTP status.
+func gql(t testing.TB, h http.Handler, token, query string, vars map[string]any, out any) {
+	t.Helper()
+	opts := []client.Option{client.Path("/graphql")}
+	if token != "" {
+		opts = append(opts, client.AddHeader("Authorization", "Bearer "+token))
+	}
+	for name, v := range vars {
+		opts = append(opts, client.Var(name, v))
+	}
+	if err := client.New(h).Post(query, out, opts...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
 }
 
 // do posts one GraphQL request, with a bearer token when token is not empty.
-func do(t *testing.T, h http.Handler, token, query string, vars map[string]any) response {
+func do(t testing.TB, h http.Handler, token, query string, vars map[string]any) response {
 	t.Helper()
 	return post(t, h, token, map[string]any{"query": query, "variables": vars})
 }
 
 // doExt posts a request with extensions (a persisted query's hash, say).
-func doExt(t *testing.T, h http.Handler, token, query string, ext map[string]any) response {
+func doExt(t testing.TB, h http.Handler, token, query string, ext map[string]any) response {
 	t.Helper()
 	return post(t, h, token, map[string]any{"query": query, "extensions": ext})
 }
 
-func post(t *testing.T, h http.Handler, token string, payload map[string]any) response {
+func post(t testing.TB, h http.Handler, token string, payload map[string]any) response {
 	t.Helper()
 	body, _ := json.Marshal(payload)
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
@@ -99,25 +140,33 @@ func post(t *testing.T, h http.Handler, token string, payload map[string]any) re
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	return answer(t, rec)
+}
+
+// answer reads a recorded GraphQL response.
+func answer(t testing.TB, rec *httptest.ResponseRecorder) response {
+	t.Helper()
 	var r response
 	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
-		t.Fatalf("response %d is not JSON: %s", rec.Code, rec.Body)
+		t.Fatalf("response %d is not JSON: %.300s", rec.Code, rec.Body)
 	}
 	r.Status = rec.Code
 	return r
 }
 
-// ok fails the test when r has errors, and returns its data.
-func ok(t *testing.T, r response) map[string]any {
+// ok fails the test when r has errors, and decodes its data into out unless out is nil.
+func ok(t testing.TB, r response, out any) {
 	t.Helper()
 	if len(r.Errors) > 0 {
 		t.Fatalf("errors: %+v", r.Errors)
 	}
-	return r.Data
+	if out != nil {
+		r.decode(t, out)
+	}
 }
 
 // wantCode fails the test unless r's first error has code.
-func wantCode(t *testing.T, r response, code string) gqlError {
+func wantCode(t testing.TB, r response, code string) gqlError {
 	t.Helper()
 	if r.code() != code {
 		t.Fatalf("code = %q (errors %+v), want %s", r.code(), r.Errors, code)
@@ -125,13 +174,26 @@ func wantCode(t *testing.T, r response, code string) gqlError {
 	return r.Errors[0]
 }
 
-// get walks a path of keys through decoded JSON.
-func get(v any, path ...string) any {
-	for _, k := range path {
-		m, _ := v.(map[string]any)
-		v = m[k]
+// typenameData is the answer to { __typename }.
+type typenameData struct {
+	Typename string `json:"__typename"`
+}
+
+// orNil is *p, or nil when p is nil: a nullable field as map walking read it, to compare
+// with a value or with nil in one expression.
+func orNil(p *string) any {
+	if p == nil {
+		return nil
 	}
-	return v
+	return *p
+}
+
+// myID returns the ID of token's user.
+func myID(t testing.TB, h http.Handler, token string) string {
+	t.Helper()
+	var d struct{ Me struct{ ID string } }
+	gql(t, h, token, `{ me { id } }`, nil, &d)
+	return d.Me.ID
 }
 
 var seq atomic.Int64
@@ -142,11 +204,25 @@ func uniqueEmail(prefix string) string {
 
 const signUpMutation = `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id email name emailVerified } } }`
 
+// signUpData is signUpMutation's answer.
+type signUpData struct {
+	SignUp struct {
+		Token string
+		User  struct {
+			ID            string
+			Email         string
+			Name          string
+			EmailVerified bool
+		}
+	}
+}
+
 // signUp creates an account through the API and returns its token.
 func signUp(t *testing.T, h http.Handler, email string) string {
 	t.Helper()
-	d := ok(t, do(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"email": email, "password": "correct horse", "name": "Test"}}))
-	return get(d, "signUp", "token").(string)
+	var d signUpData
+	gql(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"email": email, "password": "correct horse", "name": "Test"}}, &d)
+	return d.SignUp.Token
 }
 
 // signUpVerified creates an account through the API, verifies its email through the emailed
@@ -154,7 +230,7 @@ func signUp(t *testing.T, h http.Handler, email string) string {
 func signUpVerified(t *testing.T, h http.Handler, email string) string {
 	t.Helper()
 	token := signUp(t, h, email)
-	ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": lastLinkToken(t, email)}))
+	ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": lastLinkToken(t, email)}), nil)
 	return token
 }
 

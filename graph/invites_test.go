@@ -9,11 +9,22 @@ import (
 // newProject creates a project as token's user and returns its ID.
 func newProject(t *testing.T, h http.Handler, token, name string) string {
 	t.Helper()
-	d := ok(t, do(t, h, token, `mutation($n: String!) { createProject(input: {name: $n}) { id } }`, map[string]any{"n": name}))
-	return get(d, "createProject", "id").(string)
+	var d struct{ CreateProject struct{ ID string } }
+	gql(t, h, token, `mutation($n: String!) { createProject(input: {name: $n}) { id } }`, map[string]any{"n": name}, &d)
+	return d.CreateProject.ID
 }
 
 const createInvite = `mutation($i: CreateInviteInput!) { createInvite(input: $i) { id email role status deliveryStatus externalId project { id name } inviter { name } } }`
+
+// createdInvite is createInvite's answer.
+type createdInvite struct {
+	CreateInvite struct {
+		ID, Email, Role, Status, DeliveryStatus string
+		ExternalID                              *string
+		Project                                 struct{ ID, Name string }
+		Inviter                                 struct{ Name string }
+	}
+}
 
 // invite invites email to project with role (and externalID, if any) as token's user and
 // returns the invite's link token, read from the outbox.
@@ -23,7 +34,7 @@ func invite(t *testing.T, h http.Handler, token, project, email, role, externalI
 	if externalID != "" {
 		in["externalId"] = externalID
 	}
-	ok(t, do(t, h, token, createInvite, map[string]any{"i": in}))
+	gql(t, h, token, createInvite, map[string]any{"i": in}, &createdInvite{})
 	return lastLinkToken(t, email)
 }
 
@@ -32,8 +43,9 @@ func invite(t *testing.T, h http.Handler, token, project, email, role, externalI
 func join(t *testing.T, h http.Handler, owner, project, email, role, externalID string) string {
 	t.Helper()
 	link := invite(t, h, owner, project, email, role, externalID)
-	d := ok(t, do(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"password": "correct horse", "name": "Member " + role, "inviteToken": link}}))
-	return get(d, "signUp", "token").(string)
+	var d signUpData
+	gql(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"password": "correct horse", "name": "Member " + role, "inviteToken": link}}, &d)
+	return d.SignUp.Token
 }
 
 func TestInvites_EndToEnd(t *testing.T) {
@@ -43,61 +55,97 @@ func TestInvites_EndToEnd(t *testing.T) {
 	admin := join(t, h, owner, project, uniqueEmail("admin"), "ADMIN", "")
 
 	invitee := uniqueEmail("invitee")
-	d := ok(t, do(t, h, admin, createInvite, map[string]any{"i": map[string]any{"email": "  " + strings.ToUpper(invitee), "projectId": project, "role": "CONTRIBUTOR", "externalId": " S-1001 "}}))
-	inv := get(d, "createInvite").(map[string]any)
-	if inv["email"] != invitee || inv["role"] != "CONTRIBUTOR" || inv["status"] != "PENDING" || inv["deliveryStatus"] != "QUEUED" || inv["externalId"] != "S-1001" {
-		t.Errorf("invite = %v", inv)
+	var created createdInvite
+	gql(t, h, admin, createInvite, map[string]any{"i": map[string]any{"email": "  " + strings.ToUpper(invitee), "projectId": project, "role": "CONTRIBUTOR", "externalId": " S-1001 "}}, &created)
+	inv := created.CreateInvite
+	if inv.Email != invitee || inv.Role != "CONTRIBUTOR" || inv.Status != "PENDING" || inv.DeliveryStatus != "QUEUED" || inv.ExternalID == nil || *inv.ExternalID != "S-1001" {
+		t.Errorf("invite = %+v", inv)
 	}
 	token := lastLinkToken(t, invitee)
 
 	// The public preview, before sign-in.
-	preview := `query($t: String!) { invitation(token: $t) { email projectName inviterName role status accountExists } }`
-	d = ok(t, do(t, h, "", preview, map[string]any{"t": token}))
-	want := map[string]any{"email": invitee, "projectName": "Apollo", "inviterName": "Member ADMIN", "role": "CONTRIBUTOR", "status": "PENDING", "accountExists": false}
-	for k, v := range want {
-		if got := get(d, "invitation", k); got != v {
-			t.Errorf("invitation.%s = %v, want %v", k, got, v)
-		}
+	type invitation struct {
+		Email, ProjectName, InviterName, Role, Status string
+		AccountExists                                 bool
 	}
-	if got := get(ok(t, do(t, h, "", preview, map[string]any{"t": "unknown"})), "invitation"); got != nil {
-		t.Errorf("invitation(unknown) = %v, want null", got)
+	preview := func(token string) *invitation {
+		t.Helper()
+		var d struct{ Invitation *invitation }
+		gql(t, h, "", `query($t: String!) { invitation(token: $t) { email projectName inviterName role status accountExists } }`, map[string]any{"t": token}, &d)
+		return d.Invitation
+	}
+	want := invitation{Email: invitee, ProjectName: "Apollo", InviterName: "Member ADMIN", Role: "CONTRIBUTOR", Status: "PENDING", AccountExists: false}
+	if got := preview(token); got == nil || *got != want {
+		t.Errorf("invitation = %+v, want %+v", got, want)
+	}
+	if got := preview("unknown"); got != nil {
+		t.Errorf("invitation(unknown) = %+v, want null", got)
 	}
 
 	// Sign up with the token: a member with the invite's role and external ID.
-	d = ok(t, do(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"password": "correct horse", "name": "Ivy", "inviteToken": token}}))
-	ivy := get(d, "signUp", "token").(string)
-	if get(d, "signUp", "user", "emailVerified") != true || get(d, "signUp", "user", "email") != invitee {
-		t.Errorf("signUp = %v", d)
+	var signedUp signUpData
+	gql(t, h, "", signUpMutation, map[string]any{"input": map[string]any{"password": "correct horse", "name": "Ivy", "inviteToken": token}}, &signedUp)
+	ivy := signedUp.SignUp.Token
+	if !signedUp.SignUp.User.EmailVerified || signedUp.SignUp.User.Email != invitee {
+		t.Errorf("signUp = %+v", signedUp)
 	}
 	members := `query($p: ID!) { project(id: $p) { viewerRole members { totalCount edges { node { role externalId user { email } } } } } }`
-	d = ok(t, do(t, h, ivy, members, map[string]any{"p": project}))
-	if get(d, "project", "viewerRole") != "CONTRIBUTOR" {
-		t.Errorf("viewerRole = %v", get(d, "project", "viewerRole"))
-	}
-	found := false
-	for _, e := range get(d, "project", "members", "edges").([]any) {
-		if get(e, "node", "user", "email") == invitee {
-			found = true
-			if get(e, "node", "externalId") != "S-1001" {
-				t.Errorf("own externalId = %v, want S-1001", get(e, "node", "externalId"))
+	var d struct {
+		Project struct {
+			ViewerRole string
+			Members    struct {
+				TotalCount int
+				Edges      []struct {
+					Node struct {
+						Role       string
+						ExternalID *string
+						User       struct{ Email string }
+					}
+				}
 			}
-		} else if get(e, "node", "externalId") != nil {
-			t.Errorf("a CONTRIBUTOR sees another member's externalId: %v", e)
 		}
 	}
-	if !found || get(d, "project", "members", "totalCount") != float64(3) {
-		t.Errorf("members = %v", d)
+	gql(t, h, ivy, members, map[string]any{"p": project}, &d)
+	if d.Project.ViewerRole != "CONTRIBUTOR" {
+		t.Errorf("viewerRole = %v", d.Project.ViewerRole)
 	}
-	if got := get(ok(t, do(t, h, "", preview, map[string]any{"t": token})), "invitation", "status"); got != "ACCEPTED" {
-		t.Errorf("preview after claim = %v", got)
+	found := false
+	for _, e := range d.Project.Members.Edges {
+		if e.Node.User.Email == invitee {
+			found = true
+			if e.Node.ExternalID == nil || *e.Node.ExternalID != "S-1001" {
+				t.Errorf("own externalId = %v, want S-1001", e.Node.ExternalID)
+			}
+		} else if e.Node.ExternalID != nil {
+			t.Errorf("a CONTRIBUTOR sees another member's externalId: %+v", e)
+		}
+	}
+	if !found || d.Project.Members.TotalCount != 3 {
+		t.Errorf("members = %+v", d)
+	}
+	if got := preview(token); got == nil || got.Status != "ACCEPTED" {
+		t.Errorf("preview after claim = %+v", got)
 	}
 
 	// The activity, newest first, for an ADMIN; a CONTRIBUTOR may not see it.
 	activity := `query($p: ID!) { project(id: $p) { activity(first: 100) { edges { node { name email actor { email } invite { id } } } } } }`
-	d = ok(t, do(t, h, admin, activity, map[string]any{"p": project}))
+	var log struct {
+		Project struct {
+			Activity struct {
+				Edges []struct {
+					Node struct {
+						Name, Email string
+						Actor       *struct{ Email string }
+						Invite      *struct{ ID string }
+					}
+				}
+			}
+		}
+	}
+	gql(t, h, admin, activity, map[string]any{"p": project}, &log)
 	var names []string
-	for _, e := range get(d, "project", "activity", "edges").([]any) {
-		names = append(names, get(e, "node", "name").(string))
+	for _, e := range log.Project.Activity.Edges {
+		names = append(names, e.Node.Name)
 	}
 	joined := strings.Join(names, "|")
 	for _, name := range []string{"Joined Project", "Claimed User Invite", "Invited to Project (Invitee)", "Invited to Project", "User Invited", "Created User Invite"} {
@@ -134,14 +182,17 @@ func TestInvites_Visibility(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(t, h, tc.token, q(tc.field), map[string]any{"p": project})
 			if tc.code == "" {
-				ok(t, r)
+				ok(t, r, nil)
 			} else {
 				wantCode(t, r, tc.code)
 			}
 		})
 	}
-	if got := get(ok(t, do(t, h, outsider, q("members"), map[string]any{"p": project})), "project"); got != nil {
-		t.Errorf("an outsider sees the project: %v", got)
+	var outsiders struct {
+		Project *struct{ Members struct{ TotalCount int } }
+	}
+	if gql(t, h, outsider, q("members"), map[string]any{"p": project}, &outsiders); outsiders.Project != nil {
+		t.Errorf("an outsider sees the project: %+v", outsiders.Project)
 	}
 
 	t.Run("InviteeSeesProjectThroughInvite", func(t *testing.T) {
@@ -149,9 +200,15 @@ func TestInvites_Visibility(t *testing.T) {
 		token := signUp(t, h, email)
 		invite(t, h, owner, project, email, "CONTRIBUTOR", "")
 		// Unverified: the invites are not yet proven to be theirs.
-		my := `{ myInvites { id role project { id name viewerRole } inviter { name } } }`
-		if got := get(ok(t, do(t, h, token, my, nil)), "myInvites").([]any); len(got) != 0 {
-			t.Fatalf("myInvites before verification = %v", got)
+		var my struct {
+			MyInvites []struct {
+				ID, Role string
+				Project  struct{ ID, Name, ViewerRole string }
+				Inviter  struct{ Name string }
+			}
+		}
+		if gql(t, h, token, `{ myInvites { id role project { id name viewerRole } inviter { name } } }`, nil, &my); len(my.MyInvites) != 0 {
+			t.Fatalf("myInvites before verification = %+v", my.MyInvites)
 		}
 		// Verify through the verification link (the newest email to them is the invite, so
 		// read the verification link from its own kind).
@@ -159,10 +216,11 @@ func TestInvites_Visibility(t *testing.T) {
 		if err := pgDB(t).NewSelect().TableExpr("emails").Column("link").Where("recipient = ? AND kind = 'verification'", email).Scan(ctxBG, &link); err != nil {
 			t.Fatal(err)
 		}
-		ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": link[strings.LastIndexByte(link, '/')+1:]}))
+		ok(t, do(t, h, "", `mutation($t: String!) { verifyEmail(token: $t) { id } }`, map[string]any{"t": link[strings.LastIndexByte(link, '/')+1:]}), nil)
 		// verifyEmail claimed it: the project is theirs now.
-		if got := get(ok(t, do(t, h, token, `query($p: ID!) { project(id: $p) { viewerRole } }`, map[string]any{"p": project})), "project", "viewerRole"); got != "CONTRIBUTOR" {
-			t.Errorf("viewerRole after verification = %v", got)
+		var d struct{ Project *struct{ ViewerRole string } }
+		if gql(t, h, token, `query($p: ID!) { project(id: $p) { viewerRole } }`, map[string]any{"p": project}, &d); d.Project == nil || d.Project.ViewerRole != "CONTRIBUTOR" {
+			t.Errorf("project after verification = %+v, want viewerRole CONTRIBUTOR", d.Project)
 		}
 	})
 
@@ -170,20 +228,35 @@ func TestInvites_Visibility(t *testing.T) {
 		email := uniqueEmail("acc")
 		tok := join(t, h, owner, newProject(t, h, owner, "Other"), email, "CONTRIBUTOR", "")
 		invite(t, h, owner, project, email, "CONTRIBUTOR", "")
-		d := ok(t, do(t, h, tok, `{ myInvites { id project { id name viewerRole } inviter { name } } }`, nil))
-		list := get(d, "myInvites").([]any)
-		if len(list) != 1 || get(list[0], "project", "name") != "Gemini" || get(list[0], "project", "viewerRole") != nil {
-			t.Fatalf("myInvites = %v", list)
+		var my struct {
+			MyInvites []struct {
+				ID      string
+				Project struct {
+					ID, Name   string
+					ViewerRole *string
+				}
+				Inviter struct{ Name string }
+			}
 		}
-		r := do(t, h, tok, `query($p: ID!) { project(id: $p) { id } }`, map[string]any{"p": project})
-		if get(ok(t, r), "project") != nil {
+		gql(t, h, tok, `{ myInvites { id project { id name viewerRole } inviter { name } } }`, nil, &my)
+		list := my.MyInvites
+		if len(list) != 1 || list[0].Project.Name != "Gemini" || list[0].Project.ViewerRole != nil {
+			t.Fatalf("myInvites = %+v", list)
+		}
+		var seen struct{ Project *struct{ ID string } }
+		if gql(t, h, tok, `query($p: ID!) { project(id: $p) { id } }`, map[string]any{"p": project}, &seen); seen.Project != nil {
 			t.Error("an invitee sees the project through project(id)")
 		}
 		// Accept in the app by ID.
-		id := get(list[0], "id").(string)
-		d = ok(t, do(t, h, tok, `mutation($id: ID!) { acceptInvite(input: {inviteId: $id}) { invite { status } membership { role } } }`, map[string]any{"id": id}))
-		if get(d, "acceptInvite", "invite", "status") != "ACCEPTED" || get(d, "acceptInvite", "membership", "role") != "CONTRIBUTOR" {
-			t.Errorf("acceptInvite = %v", d)
+		var accepted struct {
+			AcceptInvite struct {
+				Invite     struct{ Status string }
+				Membership struct{ Role string }
+			}
+		}
+		gql(t, h, tok, `mutation($id: ID!) { acceptInvite(input: {inviteId: $id}) { invite { status } membership { role } } }`, map[string]any{"id": list[0].ID}, &accepted)
+		if accepted.AcceptInvite.Invite.Status != "ACCEPTED" || accepted.AcceptInvite.Membership.Role != "CONTRIBUTOR" {
+			t.Errorf("acceptInvite = %+v", accepted)
 		}
 	})
 }
@@ -223,8 +296,8 @@ func TestInvites_Errors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := countRows(t, "invites")
 			e := wantCode(t, do(t, h, tc.token, createInvite, ci(tc.in)), tc.code)
-			if tc.field != "" && e.Extensions["field"] != tc.field {
-				t.Errorf("field = %v, want %s", e.Extensions["field"], tc.field)
+			if tc.field != "" && e.Extensions.Field != tc.field {
+				t.Errorf("field = %q, want %s", e.Extensions.Field, tc.field)
 			}
 			if after := countRows(t, "invites"); after != before {
 				t.Errorf("a refused invite wrote %d rows", after-before)

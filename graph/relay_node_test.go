@@ -21,6 +21,21 @@ const nodeQuery = `query($id: ID!) { node(id: $id) {
 	... on ActivityEvent { name }
 } }`
 
+// nodeData is a node of nodeQuery: the fields of every type it asks for, those of its
+// __typename set.
+type nodeData struct {
+	Typename        string `json:"__typename"`
+	ID              string
+	Email           string
+	Name            string
+	ViewerRole      string
+	AssignableRoles []string
+	Role            string
+	ExternalID      *string
+	User            *struct{ ID string }
+	Status          string
+}
+
 // TestNode fetches each type by ID as each kind of viewer: the rules are those of the rest of
 // the API (a project by its members, members by CONTRIBUTOR and above, invites and events by
 // ADMIN and above, an invite also by its invitee), and anything else reads as null.
@@ -37,25 +52,47 @@ func TestNode(t *testing.T) {
 	newProject(t, h, stranger, "Elsewhere")
 
 	// A pending invite to the stranger, who sees it as its invitee (myInvites).
-	d := ok(t, do(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": strangerEmail, "projectId": project, "role": "CONTRIBUTOR"}}))
-	inviteID := get(d, "createInvite", "id").(string)
+	var created createdInvite
+	gql(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": strangerEmail, "projectId": project, "role": "CONTRIBUTOR"}}, &created)
+	inviteID := created.CreateInvite.ID
 
-	ids := func(token string) (user string) {
-		return get(ok(t, do(t, h, token, `{ me { id } }`, nil)), "me", "id").(string)
-	}
-	ownerID, contributorID, strangerID := ids(owner), ids(contributor), ids(stranger)
+	ownerID, contributorID, strangerID := myID(t, h, owner), myID(t, h, contributor), myID(t, h, stranger)
 	ok(t, do(t, h, owner, `mutation($p: ID!, $u: ID!) { updateMember(input: {projectId: $p, userId: $u, externalId: "O-1"}) { id } }`,
-		map[string]any{"p": project, "u": ownerID}))
-	d = ok(t, do(t, h, owner, `query($p: ID!) { project(id: $p) {
-		members(first: 100) { edges { node { id user { id } } } }
-		activity(first: 1) { edges { node { id } } } } }`, map[string]any{"p": project}))
-	var ownerMembership string
-	for _, e := range get(d, "project", "members", "edges").([]any) {
-		if get(e, "node", "user", "id") == ownerID {
-			ownerMembership = get(e, "node", "id").(string)
+		map[string]any{"p": project, "u": ownerID}), nil)
+	var d struct {
+		Project struct {
+			Members struct {
+				Edges []struct {
+					Node struct {
+						ID   string
+						User struct{ ID string }
+					}
+				}
+			}
+			Activity struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
-	eventID := get(get(d, "project", "activity", "edges").([]any)[0], "node", "id").(string)
+	gql(t, h, owner, `query($p: ID!) { project(id: $p) {
+		members(first: 100) { edges { node { id user { id } } } }
+		activity(first: 1) { edges { node { id } } } } }`, map[string]any{"p": project}, &d)
+	var ownerMembership string
+	for _, e := range d.Project.Members.Edges {
+		if e.Node.User.ID == ownerID {
+			ownerMembership = e.Node.ID
+		}
+	}
+	if len(d.Project.Activity.Edges) != 1 {
+		t.Fatalf("activity = %+v, want one event", d.Project.Activity)
+	}
+	eventID := d.Project.Activity.Edges[0].Node.ID
+	node := func(t *testing.T, token, id string) *nodeData {
+		t.Helper()
+		var d struct{ Node *nodeData }
+		gql(t, h, token, nodeQuery, map[string]any{"id": id}, &d)
+		return d.Node
+	}
 
 	objects := []struct {
 		name, id, typename string
@@ -75,29 +112,28 @@ func TestNode(t *testing.T) {
 	for _, o := range objects {
 		for i, v := range viewers {
 			t.Run(o.name+"/As"+v.name, func(t *testing.T) {
-				n := get(ok(t, do(t, h, v.token, nodeQuery, map[string]any{"id": o.id})), "node")
+				n := node(t, v.token, o.id)
 				if !o.seen[i] {
 					if n != nil {
-						t.Fatalf("node = %v, want null", n)
+						t.Fatalf("node = %+v, want null", n)
 					}
 					return
 				}
-				if get(n, "__typename") != o.typename || get(n, "id") != o.id {
-					t.Fatalf("node = %v, want the %s %s", n, o.typename, o.id)
+				if n == nil || n.Typename != o.typename || n.ID != o.id {
+					t.Fatalf("node = %+v, want the %s %s", n, o.typename, o.id)
 				}
 			})
 		}
 		t.Run(o.name+"/Anonymous", func(t *testing.T) {
-			if n := get(ok(t, do(t, h, "", nodeQuery, map[string]any{"id": o.id})), "node"); n != nil {
-				t.Errorf("node = %v, want null", n)
+			if n := node(t, "", o.id); n != nil {
+				t.Errorf("node = %+v, want null", n)
 			}
 		})
 	}
 
 	t.Run("EveryoneSeesThemselves", func(t *testing.T) {
-		n := get(ok(t, do(t, h, stranger, nodeQuery, map[string]any{"id": strangerID})), "node")
-		if get(n, "__typename") != "User" || get(n, "email") != strangerEmail {
-			t.Errorf("node = %v", n)
+		if n := node(t, stranger, strangerID); n == nil || n.Typename != "User" || n.Email != strangerEmail {
+			t.Errorf("node = %+v", n)
 		}
 	})
 
@@ -107,18 +143,16 @@ func TestNode(t *testing.T) {
 			token string
 			want  any
 		}{{owner, "O-1"}, {admin, "O-1"}, {contributor, nil}} {
-			n := get(ok(t, do(t, h, v.token, nodeQuery, map[string]any{"id": ownerMembership})), "node")
-			if get(n, "role") != "OWNER" || get(n, "externalId") != v.want || get(n, "user", "id") != ownerID {
-				t.Errorf("membership = %v, want externalId %v", n, v.want)
+			n := node(t, v.token, ownerMembership)
+			if n == nil || n.Role != "OWNER" || orNil(n.ExternalID) != v.want || n.User == nil || n.User.ID != ownerID {
+				t.Errorf("membership = %+v, want externalId %v", n, v.want)
 			}
 		}
-		n := get(ok(t, do(t, h, contributor, nodeQuery, map[string]any{"id": project})), "node")
-		if get(n, "name") != "Nodes" || get(n, "viewerRole") != "CONTRIBUTOR" {
-			t.Errorf("project = %v", n)
+		if n := node(t, contributor, project); n == nil || n.Name != "Nodes" || n.ViewerRole != "CONTRIBUTOR" {
+			t.Errorf("project = %+v", n)
 		}
-		n = get(ok(t, do(t, h, stranger, nodeQuery, map[string]any{"id": inviteID})), "node")
-		if get(n, "email") != strangerEmail || get(n, "status") != "PENDING" {
-			t.Errorf("invite = %v", n)
+		if n := node(t, stranger, inviteID); n == nil || n.Email != strangerEmail || n.Status != "PENDING" {
+			t.Errorf("invite = %+v", n)
 		}
 	})
 
@@ -127,59 +161,71 @@ func TestNode(t *testing.T) {
 			strings.ToUpper(project), "{" + project + "}", "urn:uuid:" + project, strings.ReplaceAll(project, "-", ""),
 			base64.RawURLEncoding.EncodeToString([]byte("Project:" + project)), project + " ", strings.Repeat("x", 10000)}
 		for _, id := range garbage {
-			r := do(t, h, owner, nodeQuery, map[string]any{"id": id})
-			if n := get(ok(t, r), "node"); n != nil {
-				t.Errorf("node(%.40q) = %v, want null", id, n)
+			if n := node(t, owner, id); n != nil {
+				t.Errorf("node(%.40q) = %+v, want null", id, n)
 			}
 		}
 	})
 
 	t.Run("Nodes", func(t *testing.T) {
 		q := `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`
+		type ref struct {
+			Typename string `json:"__typename"`
+			ID       string
+		}
+		nodes := func(token string, ids []string) []*ref {
+			t.Helper()
+			var d struct{ Nodes []*ref }
+			gql(t, h, token, q, map[string]any{"ids": ids}, &d)
+			return d.Nodes
+		}
 		in := []string{inviteID, "nope", project, eventID, uuid.NewString(), ownerID, project}
-		list := get(ok(t, do(t, h, owner, q, map[string]any{"ids": in})), "nodes").([]any)
-		want := []any{"UserInvite", nil, "Project", "ActivityEvent", nil, "User", "Project"}
+		list := nodes(owner, in)
+		want := []string{"UserInvite", "", "Project", "ActivityEvent", "", "User", "Project"} // "": null
 		if len(list) != len(want) {
 			t.Fatalf("nodes = %v", list)
 		}
 		for i, n := range list {
-			if want[i] == nil {
+			if want[i] == "" {
 				if n != nil {
-					t.Errorf("nodes[%d] = %v, want null", i, n)
+					t.Errorf("nodes[%d] = %+v, want null", i, n)
 				}
-			} else if get(n, "__typename") != want[i] || get(n, "id") != in[i] {
-				t.Errorf("nodes[%d] = %v, want the %s %s", i, n, want[i], in[i])
+			} else if n == nil || n.Typename != want[i] || n.ID != in[i] {
+				t.Errorf("nodes[%d] = %+v, want the %s %s", i, n, want[i], in[i])
 			}
 		}
 		// The contributor sees the project and the user, not the invite or the event.
-		list = get(ok(t, do(t, h, contributor, q, map[string]any{"ids": in})), "nodes").([]any)
-		for i, n := range list {
+		for i, n := range nodes(contributor, in) {
 			if got, visible := n != nil, i == 2 || i == 5 || i == 6; got != visible {
-				t.Errorf("contributor: nodes[%d] = %v", i, n)
+				t.Errorf("contributor: nodes[%d] = %+v", i, n)
 			}
 		}
-		if got := get(ok(t, do(t, h, owner, q, map[string]any{"ids": []string{}})), "nodes").([]any); len(got) != 0 {
-			t.Errorf("nodes([]) = %v", got)
+		if got := nodes(owner, []string{}); len(got) != 0 {
+			t.Errorf("nodes([]) = %+v", got)
 		}
 		many := make([]string, 101)
 		for i := range many {
 			many[i] = project
 		}
 		e := wantCode(t, do(t, h, owner, q, map[string]any{"ids": many}), "BAD_USER_INPUT")
-		if e.Extensions["field"] != "ids" {
+		if e.Extensions.Field != "ids" {
 			t.Errorf("101 ids: %+v, want field ids", e)
 		}
-		if got := get(ok(t, do(t, h, owner, q, map[string]any{"ids": many[:100]})), "nodes").([]any); len(got) != 100 || get(got[99], "id") != project {
+		if got := nodes(owner, many[:100]); len(got) != 100 || got[99] == nil || got[99].ID != project {
 			t.Errorf("100 ids: %d nodes", len(got))
 		}
 	})
 
 	t.Run("IDsAreAcceptedBack", func(t *testing.T) {
 		// What node hands out is what the mutations take.
-		n := get(ok(t, do(t, h, owner, nodeQuery, map[string]any{"id": inviteID})), "node")
-		d := ok(t, do(t, h, owner, `mutation($id: ID!) { revokeInvite(id: $id) { id status } }`, map[string]any{"id": get(n, "id")}))
-		if get(d, "revokeInvite", "status") != "REVOKED" || get(d, "revokeInvite", "id") != inviteID {
-			t.Errorf("revokeInvite = %v", d)
+		n := node(t, owner, inviteID)
+		if n == nil {
+			t.Fatal("node(invite) = null")
+		}
+		var d struct{ RevokeInvite struct{ ID, Status string } }
+		gql(t, h, owner, `mutation($id: ID!) { revokeInvite(id: $id) { id status } }`, map[string]any{"id": n.ID}, &d)
+		if d.RevokeInvite.Status != "REVOKED" || d.RevokeInvite.ID != inviteID {
+			t.Errorf("revokeInvite = %+v", d)
 		}
 	})
 }
@@ -206,12 +252,15 @@ func TestProject_AssignableRoles(t *testing.T) {
 				`query($p: ID!) { x: project(id: $p) { viewerRole assignableRoles } }`,
 				`query($p: ID!) { x: node(id: $p) { ... on Project { viewerRole assignableRoles } } }`,
 			} {
-				d := ok(t, do(t, h, token, q, map[string]any{"p": project}))
-				var got []string
-				for _, r := range get(d, "x", "assignableRoles").([]any) {
-					got = append(got, r.(string))
+				var d struct {
+					X struct {
+						ViewerRole      string
+						AssignableRoles []string
+					}
 				}
-				if get(d, "x", "viewerRole") != role || !slices.Equal(got, want[role]) {
+				gql(t, h, token, q, map[string]any{"p": project}, &d)
+				got := d.X.AssignableRoles
+				if d.X.ViewerRole != role || !slices.Equal(got, want[role]) {
 					t.Errorf("%s: assignableRoles = %v, want %v", role, got, want[role])
 				}
 			}
@@ -254,7 +303,7 @@ func TestConnections_ArgumentErrors(t *testing.T) {
 					q, vars = `{ projects(`+tt.args+`) { totalCount } }`, nil
 				}
 				e := wantCode(t, do(t, h, owner, q, vars), "BAD_USER_INPUT")
-				if e.Extensions["field"] != tt.field {
+				if e.Extensions.Field != tt.field {
 					t.Errorf("error %+v, want field %s", e, tt.field)
 				}
 				if strings.Contains(e.Message, "SQLSTATE") || strings.Contains(e.Message, "displacement") {
@@ -272,7 +321,7 @@ func TestNodes_NoNPlusOne(t *testing.T) {
 	plain := newHandler(t)
 	owner := signUp(t, plain, uniqueEmail("owner"))
 	project := newProject(t, plain, owner, "Many nodes")
-	ownerID := get(ok(t, do(t, plain, owner, `{ me { id } }`, nil)), "me", "id").(string)
+	ownerID := myID(t, plain, owner)
 	prefix := strings.TrimSuffix(uniqueEmail("node"), "@example.com")
 	for _, q := range []string{
 		`WITH u AS (INSERT INTO users (id, email, name, password_hash, created_at)
@@ -321,10 +370,21 @@ func TestNodes_NoNPlusOne(t *testing.T) {
 			counts := map[int]int{}
 			for _, n := range []int{10, 100} {
 				counter.Reset()
-				list := get(ok(t, do(t, h, owner, q, map[string]any{"ids": tc.ids[:n]})), "nodes").([]any)
-				for i, node := range list {
-					if get(node, "id") != tc.ids[i] {
-						t.Fatalf("nodes[%d] = %v, want %s", i, node, tc.ids[i])
+				var d struct {
+					Nodes []struct {
+						ID, Role, Email, Name string
+						User                  *struct{ Email string }
+						Project               *struct{ Name string }
+						Inviter, Invitee      *struct{ Name string }
+						InvitedTo             *struct{ ViewerRole *string }
+						Actor                 *struct{ Name string }
+						Invite                *struct{ Email string }
+					}
+				}
+				gql(t, h, owner, q, map[string]any{"ids": tc.ids[:n]}, &d)
+				for i, node := range d.Nodes {
+					if node.ID != tc.ids[i] {
+						t.Fatalf("nodes[%d] = %+v, want %s", i, node, tc.ids[i])
 					}
 				}
 				counts[n] = counter.Count()

@@ -9,12 +9,26 @@ import (
 
 const pageFields = `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } }`
 
-// relayPage is one page of a connection as a client reads it.
+// relayPage is one page of a connection as a client reads it; a cursor is nil when null, to be
+// sent back as a variable as it came.
 type relayPage struct {
 	ids, cursors        []string
-	total               float64
+	total               int
 	hasNext, hasPrev    bool
 	startCursor, endCur any
+}
+
+// connectionData is pageFields' answer.
+type connectionData struct {
+	TotalCount int
+	PageInfo   struct {
+		HasNextPage, HasPreviousPage bool
+		StartCursor, EndCursor       *string
+	}
+	Edges []struct {
+		Cursor string
+		Node   struct{ ID string }
+	}
 }
 
 // TestConnections_BackwardEqualsForward walks every connection forward (first, after) and
@@ -25,7 +39,7 @@ func TestConnections_BackwardEqualsForward(t *testing.T) {
 	h := newHandler(t)
 	owner := signUp(t, h, uniqueEmail("pager"))
 	project := newProject(t, h, owner, "Paged")
-	ownerID := get(ok(t, do(t, h, owner, `{ me { id } }`, nil)), "me", "id").(string)
+	ownerID := myID(t, h, owner)
 
 	// Seven of each, written directly, several sharing one created_at so that the ID breaks
 	// the tie: that is where a backward page could disagree with a forward one.
@@ -54,33 +68,43 @@ func TestConnections_BackwardEqualsForward(t *testing.T) {
 
 	args := `$f: Int, $a: String, $l: Int, $b: String`
 	conn := `(first: $f, after: $a, last: $l, before: $b)`
+	// Each query names its connection c, at the top or in the project.
 	connections := []struct {
 		name  string
 		query string
-		path  []string
 		total int
 	}{
-		{"projects", `query(` + args + `) { c: projects` + conn + ` { ` + pageFields + ` } }`, []string{"c"}, 7},
-		{"members", `query($p: ID!, ` + args + `) { project(id: $p) { c: members` + conn + ` { ` + pageFields + ` } } }`, []string{"project", "c"}, 7},
-		{"invites", `query($p: ID!, ` + args + `) { project(id: $p) { c: invites` + conn + ` { ` + pageFields + ` } } }`, []string{"project", "c"}, 7},
-		{"activity", `query($p: ID!, ` + args + `) { project(id: $p) { c: activity` + conn + ` { ` + pageFields + ` } } }`, []string{"project", "c"}, 7},
+		{"projects", `query(` + args + `) { c: projects` + conn + ` { ` + pageFields + ` } }`, 7},
+		{"members", `query($p: ID!, ` + args + `) { project(id: $p) { c: members` + conn + ` { ` + pageFields + ` } } }`, 7},
+		{"invites", `query($p: ID!, ` + args + `) { project(id: $p) { c: invites` + conn + ` { ` + pageFields + ` } } }`, 7},
+		{"activity", `query($p: ID!, ` + args + `) { project(id: $p) { c: activity` + conn + ` { ` + pageFields + ` } } }`, 7},
 	}
 	for _, c := range connections {
 		t.Run(c.name, func(t *testing.T) {
 			page := func(vars map[string]any) relayPage {
 				t.Helper()
 				vars["p"] = project
-				d := ok(t, do(t, h, owner, c.query, vars))
-				conn := get(d, c.path...)
-				var p relayPage
-				for _, e := range get(conn, "edges").([]any) {
-					p.ids = append(p.ids, get(e, "node", "id").(string))
-					p.cursors = append(p.cursors, get(e, "cursor").(string))
+				var d struct {
+					C       *connectionData
+					Project *struct{ C *connectionData }
 				}
-				p.total = get(conn, "totalCount").(float64)
-				p.hasNext, p.hasPrev = get(conn, "pageInfo", "hasNextPage").(bool), get(conn, "pageInfo", "hasPreviousPage").(bool)
-				p.startCursor, p.endCur = get(conn, "pageInfo", "startCursor"), get(conn, "pageInfo", "endCursor")
-				if int(p.total) != c.total {
+				ok(t, do(t, h, owner, c.query, vars), &d)
+				conn := d.C
+				if d.Project != nil {
+					conn = d.Project.C
+				}
+				if conn == nil {
+					t.Fatalf("no connection c in %+v", d)
+				}
+				var p relayPage
+				for _, e := range conn.Edges {
+					p.ids = append(p.ids, e.Node.ID)
+					p.cursors = append(p.cursors, e.Cursor)
+				}
+				p.total = conn.TotalCount
+				p.hasNext, p.hasPrev = conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage
+				p.startCursor, p.endCur = orNil(conn.PageInfo.StartCursor), orNil(conn.PageInfo.EndCursor)
+				if p.total != c.total {
 					t.Fatalf("totalCount = %v, want %d", p.total, c.total)
 				}
 				if len(p.ids) == 0 {
@@ -194,13 +218,13 @@ func TestComplexity_BackwardAndNodes(t *testing.T) {
 	over := func(t *testing.T, q string, vars map[string]any) {
 		t.Helper()
 		e := wantCode(t, do(t, h, token, q, vars), "BAD_USER_INPUT")
-		if e.Extensions["reason"] != "COMPLEXITY_LIMIT_EXCEEDED" {
+		if e.Extensions.Reason != "COMPLEXITY_LIMIT_EXCEEDED" {
 			t.Errorf("error = %+v, want COMPLEXITY_LIMIT_EXCEEDED", e)
 		}
 	}
 	backward := `{ projects(last: 100) { edges { node { members(last: 100) { edges { node { role user { email name } } } } } } } }`
 	over(t, backward, nil)
-	ok(t, do(t, h, token, strings.ReplaceAll(backward, "last: 100", "last: 10"), nil))
+	ok(t, do(t, h, token, strings.ReplaceAll(backward, "last: 100", "last: 10"), nil), nil)
 
 	over(t, `{ a: projects(first: -1000000) { totalCount }
 		projects(first: 100) { edges { node { members(first: 100) { edges { node { role user { email name } } } } } } } }`, nil)
@@ -211,7 +235,19 @@ func TestComplexity_BackwardAndNodes(t *testing.T) {
 	}
 	q := `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Project { members(first: 100) { edges { node { role user { email } } } } } } }`
 	over(t, q, map[string]any{"ids": ids})
-	if got := get(ok(t, do(t, h, token, q, map[string]any{"ids": ids[:5]})), "nodes").([]any); len(got) != 5 {
-		t.Errorf("nodes = %v", got)
+	var d struct {
+		Nodes []struct {
+			Members struct {
+				Edges []struct {
+					Node struct {
+						Role string
+						User struct{ Email string }
+					}
+				}
+			}
+		}
+	}
+	if gql(t, h, token, q, map[string]any{"ids": ids[:5]}, &d); len(d.Nodes) != 5 {
+		t.Errorf("nodes = %+v", d.Nodes)
 	}
 }
