@@ -49,7 +49,7 @@ func benchPage(b *testing.B, query, list string) {
 	h := newHandler(&testing.T{})
 	owner := signUpVerified(&testing.T{}, h, uniqueEmail("bench"))
 	project := newProject(&testing.T{}, h, owner, "Bench")
-	ownerID := get(ok(&testing.T{}, do(&testing.T{}, h, owner, `{ me { id } }`, nil)), "me", "id").(string)
+	ownerID := myID(&testing.T{}, h, owner)
 	seedCrowd(b, project, ownerID, 200)
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"p": project}})
 	b.ReportAllocs()

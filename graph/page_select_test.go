@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -14,13 +15,18 @@ func TestConnection_CountsOnlyWhatIsSelected(t *testing.T) {
 	plain := newHandler(t)
 	owner := signUpVerified(t, plain, uniqueEmail("owner"))
 	project := newProject(t, plain, owner, "Counted")
-	ownerID := get(ok(t, do(t, plain, owner, `{ me { id } }`, nil)), "me", "id").(string)
+	ownerID := myID(t, plain, owner)
 	seedCrowd(t, project, ownerID, 4) // 5 members with the owner, 4 invites
 
 	db, counter := pgtest.CountingDB(t)
 	h := newHandlerOn(t, db)
-	first := ok(t, do(t, h, owner, `query($p: ID!) { project(id: $p) { members(first: 1) { edges { cursor } } } }`, map[string]any{"p": project}))
-	after := get(first, "project", "members", "edges").([]any)[0].(map[string]any)["cursor"].(string)
+	var first struct {
+		Project struct {
+			Members struct{ Edges []struct{ Cursor string } }
+		}
+	}
+	gql(t, h, owner, `query($p: ID!) { project(id: $p) { members(first: 1) { edges { cursor } } } }`, map[string]any{"p": project}, &first)
+	after := first.Project.Members.Edges[0].Cursor
 
 	const prefix = `query($p: ID!, $a: String) { project(id: $p) { members(first: 2, after: $a) { edges { cursor } `
 	tests := []struct {
@@ -42,21 +48,34 @@ func TestConnection_CountsOnlyWhatIsSelected(t *testing.T) {
 			if strings.Contains(tc.selection, "...Flags") {
 				query += ` fragment Flags on PageInfo { hasPreviousPage hasNextPage }`
 			}
-			d := ok(t, do(t, h, owner, query, map[string]any{"p": project, "a": after}))
+			// Pointers: a field the query does not select stays nil.
+			var d struct {
+				Project struct {
+					Members struct {
+						Edges      []struct{ Cursor string }
+						TotalCount *int
+						PageInfo   struct {
+							HasPreviousPage *bool
+							HasNextPage     *bool
+							EndCursor       *string
+						}
+					}
+				}
+			}
+			ok(t, do(t, h, owner, query, map[string]any{"p": project, "a": after}), &d)
 			counts[tc.name] = counter.Count()
-			conn := get(d, "project", "members").(map[string]any)
-			if n := len(conn["edges"].([]any)); n != 2 {
+			conn := d.Project.Members
+			if n := len(conn.Edges); n != 2 {
 				t.Errorf("%d edges, want 2", n)
 			}
-			if total, ok := conn["totalCount"]; ok && total != float64(5) {
-				t.Errorf("totalCount = %v, want 5", total)
+			if conn.TotalCount != nil && *conn.TotalCount != 5 {
+				t.Errorf("totalCount = %v, want 5", *conn.TotalCount)
 			}
-			info := conn["pageInfo"].(map[string]any)
-			if prev, ok := info["hasPreviousPage"]; ok && prev != true {
-				t.Errorf("hasPreviousPage = %v after the first member, want true", prev)
+			if prev := conn.PageInfo.HasPreviousPage; prev != nil && !*prev {
+				t.Errorf("hasPreviousPage = false after the first member, want true")
 			}
-			if next, ok := info["hasNextPage"]; ok && next != true {
-				t.Errorf("hasNextPage = %v with 2 of 5 members after the first, want true", next)
+			if next := conn.PageInfo.HasNextPage; next != nil && !*next {
+				t.Errorf("hasNextPage = false with 2 of 5 members after the first, want true")
 			}
 		})
 	}
@@ -89,13 +108,18 @@ func TestInlineLists_StatementsDoNotGrow(t *testing.T) {
 		newProject(t, plain, inviteeToken, "Mine")
 		for name, q := range queries {
 			counter.Reset()
-			d := ok(t, do(t, h, inviteeToken, q, nil))
-			counts[name] = append(counts[name], counter.Count())
-			if name == "MyInvites" && len(d["myInvites"].([]any)) != n {
-				t.Fatalf("%d invites, want %d", len(d["myInvites"].([]any)), n)
+			var d struct {
+				MyInvites []json.RawMessage
+				Projects  struct{ Edges []json.RawMessage }
 			}
-			if name == "Projects" && len(get(d, "projects", "edges").([]any)) != n {
-				t.Fatalf("%d projects, want %d", len(get(d, "projects", "edges").([]any)), n)
+			r := do(t, h, inviteeToken, q, nil)
+			counts[name] = append(counts[name], counter.Count())
+			ok(t, r, &d)
+			if name == "MyInvites" && len(d.MyInvites) != n {
+				t.Fatalf("%d invites, want %d", len(d.MyInvites), n)
+			}
+			if name == "Projects" && len(d.Projects.Edges) != n {
+				t.Fatalf("%d projects, want %d", len(d.Projects.Edges), n)
 			}
 		}
 	}
