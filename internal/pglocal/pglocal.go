@@ -94,16 +94,17 @@ func ModuleRoot() string {
 	}
 }
 
-// Stop stops the private cluster under root/.data if it runs.
-func Stop(root string) error {
+// Stop stops the private cluster under root/.data if it runs, and reports whether one ran.
+// `make db-stop` runs it (through ./internal/pglocal/dbstop).
+func Stop(root string) (stopped bool, err error) {
+	if _, err := os.Stat(filepath.Join(root, ".data", "postgres", "postmaster.pid")); err != nil {
+		return false, nil
+	}
 	c, err := newCluster(root)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if _, err := os.Stat(filepath.Join(c.dataDir, "postmaster.pid")); err != nil {
-		return nil
-	}
-	return c.run("pg_ctl", "-D", c.dataDir, "-m", "fast", "-w", "stop")
+	return true, c.run("pg_ctl", "-D", c.dataDir, "-m", "fast", "-w", "stop")
 }
 
 func serverURL(addr string) string {

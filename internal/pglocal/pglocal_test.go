@@ -29,8 +29,8 @@ func TestServerURL_StartsPrivateCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := Stop(root); err != nil {
-			t.Errorf("Stop: %v", err)
+		if stopped, err := Stop(root); err != nil || !stopped {
+			t.Errorf("Stop: %t, %v; want the cluster stopped", stopped, err)
 		}
 		if ping(ctx, url) == nil {
 			t.Error("the private cluster still answers after Stop")
