@@ -116,6 +116,16 @@ func (l *loader[T]) load(ctx context.Context, id uuid.UUID) (*T, error) {
 	return v, err
 }
 
+// loadRequired is load for a non-null field: NOT_FOUND ("<what> not found") where id names
+// nothing.
+func (l *loader[T]) loadRequired(ctx context.Context, id uuid.UUID, what string) (*T, error) {
+	v, err := l.load(ctx, id)
+	if v == nil && err == nil {
+		return nil, invites.Errorf(invites.NotFound, "%s not found", what)
+	}
+	return v, err
+}
+
 // prime reads ids in one query and caches them; an id that names nothing is cached as nil, so
 // that no later load asks again.
 func (l *loader[T]) prime(ctx context.Context, ids []uuid.UUID) error {
@@ -179,11 +189,7 @@ func (r *Resolver) viewerProjects(ctx context.Context, ids []uuid.UUID) (map[uui
 
 // user is a user that a non-null field names.
 func (r *Resolver) user(ctx context.Context, id uuid.UUID) (*invites.User, error) {
-	u, err := r.loaders(ctx).users.load(ctx, id)
-	if u == nil && err == nil {
-		return nil, invites.Errorf(invites.NotFound, "user not found")
-	}
-	return u, err
+	return r.loaders(ctx).users.loadRequired(ctx, id, "user")
 }
 
 // userOrNil is a user that a nullable field names; a deleted account reads as null.
@@ -194,11 +200,7 @@ func (r *Resolver) userOrNil(ctx context.Context, id uuid.UUID) (*invites.User, 
 // referencedProject is the project that a visible invite or membership names, with the
 // viewer's role in it where they have one.
 func (r *Resolver) referencedProject(ctx context.Context, id uuid.UUID) (*invites.Project, error) {
-	p, err := r.loaders(ctx).projects.load(ctx, id)
-	if p == nil && err == nil {
-		return nil, invites.Errorf(invites.NotFound, "project not found")
-	}
-	return p, err
+	return r.loaders(ctx).projects.loadRequired(ctx, id, "project")
 }
 
 // referencedInvite is the invite an event names; nil once the sweep has deleted it.
