@@ -94,17 +94,23 @@ func ModuleRoot() string {
 	}
 }
 
-// Stop stops the private cluster under root/.data if it runs, and reports whether one ran.
-// `make db-stop` runs it (through ./internal/pglocal/dbstop).
-func Stop(root string) (stopped bool, err error) {
-	if _, err := os.Stat(filepath.Join(root, ".data", "postgres", "postmaster.pid")); err != nil {
-		return false, nil
+// Running reports whether the private cluster under root/.data runs.
+func Running(root string) bool {
+	_, err := os.Stat(filepath.Join(root, ".data", "postgres", "postmaster.pid"))
+	return err == nil
+}
+
+// Stop stops the private cluster under root/.data if it runs. `make db-stop` runs it
+// (through ./internal/pglocal/dbstop).
+func Stop(root string) error {
+	if !Running(root) {
+		return nil
 	}
 	c, err := newCluster(root)
 	if err != nil {
-		return false, err
+		return err
 	}
-	return true, c.run("pg_ctl", "-D", c.dataDir, "-m", "fast", "-w", "stop")
+	return c.run("pg_ctl", "-D", c.dataDir, "-m", "fast", "-w", "stop")
 }
 
 func serverURL(addr string) string {

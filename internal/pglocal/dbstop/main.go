@@ -10,12 +10,13 @@ import (
 )
 
 func main() {
-	stopped, err := pglocal.Stop(pglocal.ModuleRoot())
-	switch {
-	case err != nil:
+	root := pglocal.ModuleRoot()
+	if !pglocal.Running(root) {
+		fmt.Println("no private PostgreSQL runs under .data/")
+		return
+	}
+	if err := pglocal.Stop(root); err != nil {
 		fmt.Fprintln(os.Stderr, "db-stop:", err)
 		os.Exit(1)
-	case !stopped:
-		fmt.Println("no private PostgreSQL runs under .data/")
 	}
 }
