@@ -5,7 +5,6 @@ GO ?= go
 # The race detector needs cgo and a C compiler; without them the tests still run, unraced.
 RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 2>&1 && echo -race)
 CONTRACT := ../shared/contract/check-contract
-PG_BIN := $(shell ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 
 .PHONY: run test bench loadtest build generate check db-stop assets client httpaudit
 
@@ -66,7 +65,4 @@ check:
 
 ## db-stop: stop the private PostgreSQL under .data/, if one runs
 db-stop:
-	@if [ -f .data/postgres/postmaster.pid ]; then \
-	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $(PG_BIN)/pg_ctl -D .data/postgres -m fast -w stop; \
-	  else $(PG_BIN)/pg_ctl -D .data/postgres -m fast -w stop; fi; \
-	else echo "no private PostgreSQL runs under .data/"; fi
+	$(GO) run ./internal/pglocal/dbstop

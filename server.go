@@ -1,54 +1,19 @@
 // Command invites serves the Invites GraphQL API.
 //
-// Configuration is by environment, every setting with a working default:
-//
-//	ADDR           listen address (:8080)
-//	DATABASE_URL   PostgreSQL URL; unset: the server on 127.0.0.1:5432, or a private one
-//	               started under .data/, with its database "invites" created if missing
-//	APP_URL        the front end's address, for email links (http://localhost:8080)
-//	SMTP_URL       smtp://user:pass@host:port; unset: emails are written to the log
-//	MAIL_FROM      the sender of emails (Invites <noreply@localhost>)
-//	MAIL_JOB_TIMEOUT   how long one run of an email job starts sends; the rest goes on in the next (30s)
-//	MAIL_RESCUE_AFTER  how long a job may run before it is taken for a dead process's and run again (1m)
-//	LOG_LEVEL      debug, info, warn or error (info)
-//	INTROSPECTION  false turns schema introspection off (on)
-//	CORS_ORIGINS   origins whose pages may call the API, comma-separated or * (APP_URL's origin)
-//	SESSION_TTL    how long a session lasts (720h)
-//	INVITE_TTL     how long an invite can be claimed (168h)
-//	INVITE_RETENTION  how long expired, declined and revoked invites are kept (720h)
-//	SWEEP_INTERVAL how often invites are marked expired and old ones deleted (1m)
-//	INVITE_RATE_LIMIT  invites one inviter may send per hour, across replicas (10000; -1: none)
-//	COMPLEXITY_LIMIT   a query's cost cap, a connection counting 30 + first x its items (5000)
-//	DEPTH_LIMIT        how deeply a query's fields may nest (12)
-//	TRUSTED_PROXIES    CIDRs of proxies whose X-Forwarded-For gives the client's address (none)
-//	LOGIN_CLIENT_FAILURE_LIMIT    failed log-ins per client address in 15 minutes (20; 0: none)
-//	SIGNUP_CLIENT_LIMIT           sign-ups without an invite per client address an hour (20; 0: none)
-//	INVITE_RECIPIENT_DAILY_LIMIT  invite emails one address may get a UTC day (10; 0: none)
-//	DB_MAX_CONNS       open database connections at most (20)
-//	DB_MAX_IDLE_CONNS  idle connections kept for the next request (DB_MAX_CONNS)
-//	DB_CONN_MAX_LIFETIME   a connection is closed and replaced after this (1h)
-//	DB_CONN_MAX_IDLE_TIME  an idle connection is closed after this (5m)
-//	QUERY_BYTES_LIMIT, QUERY_TOKEN_LIMIT, ALIAS_LIMIT, SELECTION_LIMIT, DIRECTIVE_LIMIT,
-//	VALIDATION_COST_LIMIT, INTROSPECTION_LIMIT, ERROR_LIMIT  a query document's size and shape,
-//	                   checked before validation, and the errors of a response
-//	                   (65536, 5000, 100, 100, 10, 50000, 5, 100)
-//	REQUEST_TIMEOUT    how long a request may work (30s)
-//	QUERY_CACHE_MIB, APQ_CACHE_MIB  memory for parsed and persisted queries (32, 16)
+// Configuration is by environment, every setting with a working default: internal/config
+// reads it (config.Load) and documents each setting once, on its field; the README's
+// Configuration table lists them all.
 package main
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -59,6 +24,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/metrics"
@@ -77,155 +43,10 @@ func main() {
 	}
 }
 
-// config is the server's settings, read from the environment.
-type config struct {
-	Addr          string
-	DatabaseURL   string
-	AppURL        string
-	SMTPURL       string
-	MailFrom      string
-	LogLevel      slog.Level
-	Introspection bool
-	CORSOrigins   []string
-	SessionTTL    time.Duration
-	InviteTTL     time.Duration
-	Retention     time.Duration
-	SweepInterval time.Duration
-	MailTimeout   time.Duration
-	MailRescue    time.Duration
-	RateLimit     int
-	Complexity    int
-	Depth         int
-	// The abuse limits, -1 where the setting is 0 (none), and the proxies to believe.
-	LoginClientFailures int
-	SignUpsPerClient    int
-	RecipientDaily      int
-	TrustedProxies      []netip.Prefix
-	Pool                poolConfig
-	Limits              graph.Limits
-}
-
-func loadConfig(getenv func(string) string) (config, error) {
-	c := config{
-		Addr:          or(getenv("ADDR"), ":8080"),
-		DatabaseURL:   getenv("DATABASE_URL"),
-		AppURL:        strings.TrimRight(or(getenv("APP_URL"), "http://localhost:8080"), "/"),
-		SMTPURL:       getenv("SMTP_URL"),
-		MailFrom:      or(getenv("MAIL_FROM"), "Invites <noreply@localhost>"),
-		Introspection: true,
-	}
-	c.CORSOrigins = corsOrigins(getenv("CORS_ORIGINS"), c.AppURL)
-	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("LOG_LEVEL"), "info"))); err != nil {
-		return c, fmt.Errorf("LOG_LEVEL: %w", err)
-	}
-	pool, err := loadPoolConfig(getenv)
-	if err != nil {
-		return c, err
-	}
-	c.Pool = pool
-	if v := getenv("INTROSPECTION"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return c, fmt.Errorf("INTROSPECTION: %q is not true or false", v)
-		}
-		c.Introspection = b
-	}
-	for _, n := range []struct {
-		name string
-		dst  *int
-		def  int
-	}{
-		{"INVITE_RATE_LIMIT", &c.RateLimit, 10000},
-		{"COMPLEXITY_LIMIT", &c.Complexity, 5000},
-		{"DEPTH_LIMIT", &c.Depth, 12},
-		{"QUERY_BYTES_LIMIT", &c.Limits.QueryBytes, 64 << 10},
-		{"QUERY_TOKEN_LIMIT", &c.Limits.QueryTokens, 5000},
-		{"ALIAS_LIMIT", &c.Limits.Aliases, 100},
-		{"SELECTION_LIMIT", &c.Limits.Selections, 100},
-		{"DIRECTIVE_LIMIT", &c.Limits.Directives, 10},
-		{"VALIDATION_COST_LIMIT", &c.Limits.ValidationCost, 50000},
-		{"INTROSPECTION_LIMIT", &c.Limits.Introspection, 5},
-		{"ERROR_LIMIT", &c.Limits.Errors, 100},
-		{"QUERY_CACHE_MIB", &c.Limits.QueryCacheMiB, 32},
-		{"APQ_CACHE_MIB", &c.Limits.PersistedQueryCacheMiB, 16},
-	} {
-		*n.dst = n.def
-		if v := getenv(n.name); v != "" {
-			i, err := strconv.Atoi(v)
-			if err != nil || i == 0 || (i < 0 && n.name != "INVITE_RATE_LIMIT") {
-				return c, fmt.Errorf("%s: %q is not a positive whole number", n.name, v)
-			}
-			*n.dst = i
-		}
-	}
-	for _, n := range []struct {
-		name string
-		dst  *int
-		def  int
-	}{
-		{"LOGIN_CLIENT_FAILURE_LIMIT", &c.LoginClientFailures, 20},
-		{"SIGNUP_CLIENT_LIMIT", &c.SignUpsPerClient, 20},
-		{"INVITE_RECIPIENT_DAILY_LIMIT", &c.RecipientDaily, 10},
-	} {
-		*n.dst = n.def
-		if v := getenv(n.name); v != "" {
-			i, err := strconv.Atoi(v)
-			if err != nil || i < 0 {
-				return c, fmt.Errorf("%s: %q is not a whole number (0 turns the limit off)", n.name, v)
-			}
-			*n.dst = cmp.Or(i, -1)
-		}
-	}
-	if c.TrustedProxies, err = graph.ParseTrustedProxies(getenv("TRUSTED_PROXIES")); err != nil {
-		return c, fmt.Errorf("TRUSTED_PROXIES: %w", err)
-	}
-	for _, d := range []struct {
-		name string
-		dst  *time.Duration
-		def  time.Duration
-	}{
-		{"SESSION_TTL", &c.SessionTTL, 30 * 24 * time.Hour},
-		{"INVITE_TTL", &c.InviteTTL, 7 * 24 * time.Hour},
-		{"INVITE_RETENTION", &c.Retention, 30 * 24 * time.Hour},
-		{"SWEEP_INTERVAL", &c.SweepInterval, time.Minute},
-		{"MAIL_JOB_TIMEOUT", &c.MailTimeout, mail.DefaultJobTimeout},
-		{"MAIL_RESCUE_AFTER", &c.MailRescue, mail.DefaultRescueAfter},
-		{"REQUEST_TIMEOUT", &c.Limits.RequestTimeout, 30 * time.Second},
-	} {
-		var err error
-		if *d.dst, err = duration(getenv, d.name, d.def); err != nil {
-			return c, err
-		}
-	}
-	if c.MailRescue <= c.MailTimeout {
-		return c, fmt.Errorf("MAIL_RESCUE_AFTER (%s) must be longer than MAIL_JOB_TIMEOUT (%s)", c.MailRescue, c.MailTimeout)
-	}
-	return c, nil
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
-func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
-	v := getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s: %q is not a positive duration such as 168h", name, v)
-	}
-	return d, nil
-}
-
 // run serves until ctx ends, then shuts down gracefully: requests in flight and emails being
 // sent finish first. ready, if not nil, receives the listening address.
 func run(ctx context.Context, getenv func(string) string, ready chan<- string) error {
-	cfg, err := loadConfig(getenv)
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
 	}
@@ -248,20 +69,15 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		}
 	}
 	meters := metrics.New()
-	serviceCfg := invites.Config{
-		AppURL: cfg.AppURL, SessionTTL: cfg.SessionTTL, InviteTTL: cfg.InviteTTL, InviteRetention: cfg.Retention,
-		InviteRateLimit: cfg.RateLimit, Observer: meters,
-		LoginClientFailureLimit: cfg.LoginClientFailures, SignUpClientLimit: cfg.SignUpsPerClient, InviteRecipientDailyLimit: cfg.RecipientDaily,
-	}
+	serviceCfg := invites.Config{Domain: cfg.Domain, Observer: meters}
 	sweeper := invites.NewSweeper(db, serviceCfg)
 	queue, err := mail.NewQueue(db, mail.QueueConfig{
+		Mail:         cfg.Mail,
 		Sender:       sender,
 		Logger:       log,
 		Register:     sweeper.Register,
 		PeriodicJobs: []*river.PeriodicJob{sweeper.PeriodicJob(cfg.SweepInterval)},
 		Observer:     meters,
-		JobTimeout:   cfg.MailTimeout,
-		RescueAfter:  cfg.MailRescue,
 	})
 	if err != nil {
 		return err
@@ -269,14 +85,10 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	service := invites.New(db, queue, serviceCfg)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cors(cfg.CORSOrigins, graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
-		Introspection:   cfg.Introspection,
-		ComplexityLimit: cfg.Complexity,
-		DepthLimit:      cfg.Depth,
-		TrustedProxies:  cfg.TrustedProxies,
-		Limits:          cfg.Limits,
-		Logger:          log,
-		Extensions:      []gqlgraphql.HandlerExtension{meters.Extension()},
+	mux.Handle("/graphql", cors(corsOrigins(cfg.CORSOrigins, cfg.Domain.AppURL), graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
+		GraphQL:    cfg.GraphQL,
+		Logger:     log,
+		Extensions: []gqlgraphql.HandlerExtension{meters.Extension()},
 	})))
 	mux.Handle("GET /metrics", meters.Handler())
 	pg := playground.Handler("/graphql")
@@ -325,8 +137,9 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 }
 
 // openDB opens DATABASE_URL, or without it the default database "invites" on the PostgreSQL
-// that pglocal finds or starts, with pool's limits.
-func openDB(ctx context.Context, url string, pool poolConfig) (*bun.DB, error) {
+// that pglocal finds or starts, with pool's limits (config.Pool says why idle connections are
+// kept up to the open limit).
+func openDB(ctx context.Context, url string, pool config.Pool) (*bun.DB, error) {
 	if url == "" {
 		server, err := pglocal.ServerURL(ctx, pglocal.ModuleRoot(), "")
 		if err != nil {
@@ -340,7 +153,10 @@ func openDB(ctx context.Context, url string, pool poolConfig) (*bun.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	pool.apply(sqldb)
+	sqldb.SetMaxOpenConns(pool.MaxConns)
+	sqldb.SetMaxIdleConns(pool.MaxIdleConns)
+	sqldb.SetConnMaxLifetime(pool.ConnMaxLifetime)
+	sqldb.SetConnMaxIdleTime(pool.ConnMaxIdleTime)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

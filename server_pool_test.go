@@ -2,63 +2,16 @@ package main
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/pgtest"
 )
 
 // defaultPool is the pool's configuration with no setting in the environment.
-func defaultPool(t *testing.T) poolConfig {
-	t.Helper()
-	p, err := loadPoolConfig(func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func TestLoadPoolConfig(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		env  map[string]string
-		want poolConfig
-	}{
-		{"Defaults", nil, poolConfig{MaxConns: 20, MaxIdleConns: 20, ConnMaxLifetime: time.Hour, ConnMaxIdleTime: 5 * time.Minute}},
-		{"IdleFollowsOpen", map[string]string{"DB_MAX_CONNS": "50"}, poolConfig{MaxConns: 50, MaxIdleConns: 50, ConnMaxLifetime: time.Hour, ConnMaxIdleTime: 5 * time.Minute}},
-		{"AllSet", map[string]string{"DB_MAX_CONNS": "8", "DB_MAX_IDLE_CONNS": "2", "DB_CONN_MAX_LIFETIME": "30m", "DB_CONN_MAX_IDLE_TIME": "10s"},
-			poolConfig{MaxConns: 8, MaxIdleConns: 2, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 10 * time.Second}},
-		{"NoIdle", map[string]string{"DB_MAX_IDLE_CONNS": "0"}, poolConfig{MaxConns: 20, MaxIdleConns: 0, ConnMaxLifetime: time.Hour, ConnMaxIdleTime: 5 * time.Minute}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := loadPoolConfig(func(k string) string { return tc.env[k] })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Errorf("got %+v, want %+v", got, tc.want)
-			}
-		})
-	}
-	for _, tc := range []struct{ name, value string }{
-		{"DB_MAX_CONNS", "0"}, {"DB_MAX_CONNS", "many"}, {"DB_MAX_IDLE_CONNS", "-1"}, {"DB_MAX_IDLE_CONNS", "21"},
-		{"DB_CONN_MAX_LIFETIME", "0s"}, {"DB_CONN_MAX_LIFETIME", "1 hour"}, {"DB_CONN_MAX_IDLE_TIME", "-5m"},
-	} {
-		t.Run("Error_"+tc.name+"="+tc.value, func(t *testing.T) {
-			_, err := loadConfig(func(k string) string {
-				if k == tc.name {
-					return tc.value
-				}
-				return ""
-			})
-			if err == nil || !strings.HasPrefix(err.Error(), tc.name+": ") {
-				t.Errorf("err = %v, want one starting with %s", err, tc.name)
-			}
-		})
-	}
-}
+func defaultPool(*testing.T) config.Pool { return config.Default().Pool }
 
 // TestOpenDB_KeepsConnections runs as many workers as the pool has connections, each a query
 // and a pause in turn, as requests come and go, and checks that the pool stayed within its
@@ -81,13 +34,13 @@ func TestOpenDB_KeepsConnections(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			pool, err := loadPoolConfig(func(k string) string {
+			cfg, err := config.Load(func(k string) string {
 				return map[string]string{"DB_MAX_CONNS": "8", "DB_MAX_IDLE_CONNS": tc.idle}[k]
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			db, err := openDB(ctx, pgtest.URL(t), pool)
+			db, err := openDB(ctx, pgtest.URL(t), cfg.Pool)
 			if err != nil {
 				t.Fatal(err)
 			}

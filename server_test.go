@@ -15,7 +15,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/invites/invites/graph"
 	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/pgtest"
@@ -177,64 +176,6 @@ func TestReadyz(t *testing.T) {
 		db.Close()
 		if code, body := check(db); code != http.StatusServiceUnavailable || !strings.Contains(body, "unreachable") {
 			t.Errorf("readyz with the database closed = %d %q, want 503 unreachable", code, body)
-		}
-	})
-}
-
-func TestLoadConfig(t *testing.T) {
-	t.Run("Defaults", func(t *testing.T) {
-		c, err := loadConfig(func(string) string { return "" })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.Addr != ":8080" || c.AppURL != "http://localhost:8080" || !c.Introspection || c.SMTPURL != "" || c.SessionTTL != 30*24*time.Hour ||
-			c.InviteTTL != 7*24*time.Hour || c.Retention != 30*24*time.Hour || c.SweepInterval != time.Minute ||
-			c.MailTimeout != 30*time.Second || c.MailRescue != time.Minute {
-			t.Errorf("defaults = %+v", c)
-		}
-		if c.LoginClientFailures != 20 || c.SignUpsPerClient != 20 || c.RecipientDaily != 10 || len(c.TrustedProxies) != 0 {
-			t.Errorf("abuse limits = %d, %d, %d, proxies %v; want 20, 20, 10 and none", c.LoginClientFailures, c.SignUpsPerClient, c.RecipientDaily, c.TrustedProxies)
-		}
-	})
-	t.Run("AbuseLimits", func(t *testing.T) {
-		env := map[string]string{"LOGIN_CLIENT_FAILURE_LIMIT": "0", "SIGNUP_CLIENT_LIMIT": "5", "INVITE_RECIPIENT_DAILY_LIMIT": "0", "TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1"}
-		c, err := loadConfig(func(k string) string { return env[k] })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.LoginClientFailures != -1 || c.SignUpsPerClient != 5 || c.RecipientDaily != -1 {
-			t.Errorf("limits = %d, %d, %d; want -1 (none), 5, -1 (none)", c.LoginClientFailures, c.SignUpsPerClient, c.RecipientDaily)
-		}
-		if len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.0/8" || c.TrustedProxies[1].String() != "127.0.0.1/32" {
-			t.Errorf("TrustedProxies = %v", c.TrustedProxies)
-		}
-	})
-	t.Run("QueryLimits", func(t *testing.T) {
-		c, err := loadConfig(func(string) string { return "" })
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := (graph.Limits{QueryBytes: 65536, QueryTokens: 5000, Aliases: 100, Selections: 100, Directives: 10, ValidationCost: 50000, Introspection: 5,
-			Errors: 100, RequestTimeout: 30 * time.Second, QueryCacheMiB: 32, PersistedQueryCacheMiB: 16}); c.Limits != want {
-			t.Errorf("limits = %+v, want %+v", c.Limits, want)
-		}
-	})
-	t.Run("Errors", func(t *testing.T) {
-		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
-			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1",
-			"MAIL_JOB_TIMEOUT": "soon", "MAIL_RESCUE_AFTER": "30s", // a rescue no later than the 30s job timeout
-			"LOGIN_CLIENT_FAILURE_LIMIT": "-1", "SIGNUP_CLIENT_LIMIT": "x", "INVITE_RECIPIENT_DAILY_LIMIT": "1.5", "TRUSTED_PROXIES": "proxy.local",
-			"QUERY_BYTES_LIMIT": "64k", "QUERY_TOKEN_LIMIT": "0",
-			"ALIAS_LIMIT": "-5", "SELECTION_LIMIT": "x", "DIRECTIVE_LIMIT": "1.5", "VALIDATION_COST_LIMIT": "0", "INTROSPECTION_LIMIT": "-1", "ERROR_LIMIT": "none",
-			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30"} {
-			if _, err := loadConfig(func(name string) string {
-				if name == k {
-					return v
-				}
-				return ""
-			}); err == nil || !strings.Contains(err.Error(), k) {
-				t.Errorf("%s=%s: err = %v, want one naming %s", k, v, err, k)
-			}
 		}
 	})
 }

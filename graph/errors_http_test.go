@@ -3,6 +3,8 @@ package graph_test
 import (
 	"database/sql"
 	"log/slog"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/metrics"
@@ -45,15 +48,16 @@ func TestInternalError_LoggedOnceAndCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := bun.NewDB(sqldb, pgdialect.New())
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(quiet)})
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(quiet)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	var logged syncBuffer
 	meters := metrics.New()
-	svc := invites.New(db, queue, invites.Config{AppURL: "https://app.example"})
+	svc := invites.New(db, queue, invites.Config{Domain: config.Default().Domain})
 	h := graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{
+		GraphQL:    config.Default().GraphQL,
 		Logger:     slog.New(slog.NewTextHandler(&logged, nil)),
 		Extensions: []graphql.HandlerExtension{meters.Extension()},
 	})
@@ -76,23 +80,18 @@ func TestInternalError_LoggedOnceAndCounted(t *testing.T) {
 	}
 }
 
-// errorsCounted reads invites_graphql_errors_total{code=code}.
+// errorsCounted reads invites_graphql_errors_total{code=code} from the metrics' page.
 func errorsCounted(t *testing.T, m *metrics.Metrics, code string) float64 {
 	t.Helper()
-	families, err := m.Gatherer().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != "invites_graphql_errors_total" {
-			continue
-		}
-		for _, s := range f.GetMetric() {
-			for _, l := range s.GetLabel() {
-				if l.GetName() == "code" && l.GetValue() == code {
-					return s.GetCounter().GetValue()
-				}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for line := range strings.Lines(rec.Body.String()) {
+		if v, ok := strings.CutPrefix(line, `invites_graphql_errors_total{code="`+code+`"} `); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatal(err)
 			}
+			return n
 		}
 	}
 	return 0

@@ -4,60 +4,37 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/invites/invites/internal/config"
 )
 
-// HandlerOptions tune the GraphQL handler. Zero values take the defaults noted.
+// HandlerOptions are the GraphQL handler's settings (config.GraphQL, from config.Default or
+// config.Load, taken as given) and what it runs with.
 type HandlerOptions struct {
-	// Introspection turns on schema introspection (the playground needs it).
-	Introspection bool
-	// ComplexityLimit caps a query's cost: each field counts 1, and a connection 30 plus its
-	// items `first` times: 5,000 (a page of 100 items with 50 fields).
-	ComplexityLimit int
-	// DepthLimit caps how deeply fields nest: 12.
-	DepthLimit int
-	// MaxBodyBytes caps a JSON request body: 4 MiB, room for a bulk invite of 10,000 rows
-	// given inline.
-	MaxBodyBytes int64
-	// MaxUploadBytes caps a multipart request (a CSV upload): 6 MiB.
-	MaxUploadBytes int64
-	// TrustedProxies are the proxies whose X-Forwarded-For is believed for the client's
-	// address (WithClientAddr): none.
-	TrustedProxies []netip.Prefix
-	Logger         *slog.Logger
+	config.GraphQL
+	// Logger is nil for slog.Default().
+	Logger *slog.Logger
 	// Extensions are added to the server (metrics, say).
 	Extensions []graphql.HandlerExtension
-	// Limits bound a query document before it is validated, the errors of a response and a
-	// request's time, and size the caches.
-	Limits Limits
 }
+
+// cacheEntries is how many documents each cache holds at most.
+const cacheEntries = 1000
 
 // NewHandler returns the GraphQL endpoint: POST (JSON and multipart uploads), GET and OPTIONS,
 // with a parsed-query cache, automatic persisted queries and a complexity limit. It expects
 // WithBearerToken around it.
 func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
-	if opt.ComplexityLimit <= 0 {
-		opt.ComplexityLimit = 5000
-	}
-	if opt.DepthLimit <= 0 {
-		opt.DepthLimit = 12
-	}
-	if opt.MaxBodyBytes <= 0 {
-		opt.MaxBodyBytes = 4 << 20
-	}
-	if opt.MaxUploadBytes <= 0 {
-		opt.MaxUploadBytes = 6 << 20
-	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	lim := opt.Limits.withDefaults()
+	lim := opt.Limits
 
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
 	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a

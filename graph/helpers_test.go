@@ -18,6 +18,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
@@ -37,24 +38,26 @@ func newHandler(t *testing.T) http.Handler {
 // newHandlerOn is newHandler over a database of the caller's (a counting one, say).
 func newHandlerOn(t *testing.T, db *bun.DB) http.Handler {
 	t.Helper()
-	return newLimitedHandlerOn(t, db, graph.Limits{})
+	return newLimitedHandlerOn(t, db, nil)
 }
 
-// newLimitedHandlerOn is newHandlerOn with query limits of the caller's.
-func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim graph.Limits) http.Handler {
+// newLimitedHandlerOn is newHandlerOn with config.Default's query limits changed by lim.
+func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim func(*config.Limits)) http.Handler {
 	t.Helper()
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(quiet)})
+	cfg := config.Default()
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: cfg.Mail, Sender: mail.NewLogSender(quiet)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := invites.New(db, queue, invites.Config{
-		AppURL:   "https://app.example",
-		Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1},
-		// Every request of httptest comes from one address, and the package signs up
-		// hundreds of accounts; the cap per client address is tested through the server.
-		SignUpClientLimit: -1,
-	})
-	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{Introspection: true, Logger: quiet, Limits: lim})
+	cfg.Domain.AppURL = "https://app.example"
+	// Every request of httptest comes from one address, and the package signs up hundreds of
+	// accounts; the cap per client address is tested through the server.
+	cfg.Domain.SignUpClientLimit = 0
+	svc := invites.New(db, queue, invites.Config{Domain: cfg.Domain, Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}})
+	if lim != nil {
+		lim(&cfg.GraphQL.Limits)
+	}
+	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{GraphQL: cfg.GraphQL, Logger: quiet})
 }
 
 // gqlError is one error of a response, with the extensions of the contract.

@@ -8,15 +8,15 @@ import (
 
 // Lists whose items marshal inline. gqlgen starts a goroutine per item of every list of
 // objects, so that resolvers that wait (loaders, I/O) overlap; for a page whose items hold
-// what they show, or read loaders that the page's resolver primed (see preload.go), those
+// what they show, or load only keys that the page's resolver expected (see loaders.go), those
 // goroutines did nothing but cost: with the pool sized, a third of the Go CPU of a member
 // page went to them. go:generate (resolver.go) rewrites the marshalling of the lists named
 // there to call marshalInline; any other list keeps gqlgen's goroutines.
 //
 // A type belongs in that list only if everything its items resolve without crossing into
-// another list is either a plain field or a loader that the list's resolver primes. Today:
-// the edges of projects, members and invites, and myInvites. Not ActivityEventEdge: an
-// event's invite is primed, but that invite's inviter, invitee and project are not.
+// another list is either a plain field or a load of a key that the list's resolver expects.
+// Today: the edges of projects, members and invites, and myInvites. Not ActivityEventEdge: an
+// event's invite is expected, but that invite's inviter, invitee and project are not.
 
 // marshalInline is graphql.MarshalSliceConcurrently without goroutines: each item marshals
 // in turn, with its index in its field context, and a panic in one makes the list null with

@@ -8,8 +8,8 @@ import (
 )
 
 // nodes fetches objects by their IDs for node and nodes, in the order given; null where an ID
-// names nothing the viewer may see. Like a connection, it primes the loaders with what the
-// selection asks of the objects, so that 100 IDs cost the same statements as 10.
+// names nothing the viewer may see. Like a connection, it tells the loaders what the objects
+// reference (loaders.go), so that 100 IDs cost the same statements as 10.
 func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error) {
 	viewer, err := r.optionalViewer(ctx)
 	if err != nil {
@@ -34,11 +34,9 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 			events = append(events, n)
 		}
 	}
-	if err := r.preloadMembers(ctx, members); err != nil {
-		return nil, err
-	}
-	if err := r.preloadInvites(ctx, invs); err != nil {
-		return nil, err
-	}
-	return out, r.preloadEvents(ctx, events)
+	l := r.loaders(ctx)
+	l.expectMembers(members)
+	l.expectInvites(invs)
+	l.expectEvents(events)
+	return out, nil
 }

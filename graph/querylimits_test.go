@@ -15,11 +15,12 @@ import (
 	"time"
 
 	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/pgtest"
 )
 
 // newLimitedHandler is newHandler with limits of the test's choosing.
-func newLimitedHandler(t *testing.T, lim graph.Limits) http.Handler {
+func newLimitedHandler(t *testing.T, lim func(*config.Limits)) http.Handler {
 	t.Helper()
 	return newLimitedHandlerOn(t, pgtest.DB(t), lim)
 }
@@ -126,7 +127,9 @@ func doubling(n int) string {
 // A connection costs at least its SQL, so that thousands of aliased totalCounts (three
 // statements each) no longer pass the complexity limit at 2 each.
 func TestQueryLimits_ConnectionCost(t *testing.T) {
-	h := newLimitedHandler(t, graph.Limits{QueryBytes: 1 << 20, QueryTokens: 1 << 20, Aliases: 1 << 20, Selections: 1 << 20})
+	h := newLimitedHandler(t, func(l *config.Limits) {
+		l.QueryBytes, l.QueryTokens, l.Aliases, l.Selections = 1<<20, 1<<20, 1<<20, 1<<20
+	})
 	token := signUp(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, token, "Counted")
 	query := func(n int) string {
@@ -236,7 +239,7 @@ func TestQueryCaches_PersistedQueryOverLimit(t *testing.T) {
 
 // Valid persisted queries fill the caches up to their bytes, not to their 1,000 entries.
 func TestQueryCaches_BoundedInBytes(t *testing.T) {
-	h := newLimitedHandler(t, graph.Limits{QueryBytes: 2 << 20, QueryCacheMiB: 4, PersistedQueryCacheMiB: 4})
+	h := newLimitedHandler(t, func(l *config.Limits) { l.QueryBytes, l.QueryCacheMiB, l.PersistedQueryCacheMiB = 2<<20, 4, 4 })
 	before := heapAfterGC()
 	var queries []string
 	for i := range 60 {
@@ -265,7 +268,7 @@ func TestQueryCaches_BoundedInBytes(t *testing.T) {
 // Documents refused by a limit after validation (complexity here) are not cached: 50 of
 // 1.2 MiB used to pin 1.28 GiB.
 func TestQueryCaches_RefusedNotCached(t *testing.T) {
-	h := newLimitedHandler(t, graph.Limits{QueryBytes: 2 << 20, QueryCacheMiB: 1 << 10, PersistedQueryCacheMiB: 1 << 10})
+	h := newLimitedHandler(t, func(l *config.Limits) { l.QueryBytes, l.QueryCacheMiB, l.PersistedQueryCacheMiB = 2<<20, 1<<10, 1<<10 })
 	token := signUp(t, h, uniqueEmail("cache"))
 	const costly = `{ projects(first: 100) { edges { node { members(first: 100) { edges { node { role } } } } } } }`
 	before := heapAfterGC()
@@ -308,7 +311,7 @@ func projectInvites(t *testing.T, project string) int {
 // A request's work ends at REQUEST_TIMEOUT: a bulk invite of 10,000 rows (about 2 s here)
 // given 300 ms is cut short and its transaction rolled back.
 func TestRequestDeadline(t *testing.T) {
-	h := newLimitedHandler(t, graph.Limits{RequestTimeout: 300 * time.Millisecond})
+	h := newLimitedHandler(t, func(l *config.Limits) { l.RequestTimeout = 300 * time.Millisecond })
 	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Deadline")
 	start := time.Now()
@@ -331,7 +334,7 @@ func TestRequestDeadline(t *testing.T) {
 	}
 
 	// A deadline that passes before the query runs still gets an answer, not `null`.
-	h = newLimitedHandler(t, graph.Limits{RequestTimeout: time.Nanosecond})
+	h = newLimitedHandler(t, func(l *config.Limits) { l.RequestTimeout = time.Nanosecond })
 	e := wantCode(t, do(t, h, "", "{ __typename }", nil), "INTERNAL")
 	if e.Extensions.Reason != "REQUEST_TIMEOUT" || e.Message != "the request took longer than 1ns" {
 		t.Errorf("error = %+v", e)

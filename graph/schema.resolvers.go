@@ -212,9 +212,7 @@ func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
-	if err := r.preloadMembers(ctx, p.Items, "edges", "node"); err != nil {
-		return nil, err
-	}
+	r.loaders(ctx).expectMembers(p.Items)
 	return memberConnection(p), nil
 }
 
@@ -228,9 +226,7 @@ func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
-	if err := r.preloadInvites(ctx, p.Items, "edges", "node"); err != nil {
-		return nil, err
-	}
+	r.loaders(ctx).expectInvites(p.Items)
 	return inviteConnection(p), nil
 }
 
@@ -244,9 +240,7 @@ func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, fi
 	if err != nil {
 		return nil, err
 	}
-	if err := r.preloadEvents(ctx, p.Items, "edges", "node"); err != nil {
-		return nil, err
-	}
+	r.loaders(ctx).expectEvents(p.Items)
 	return eventConnection(p), nil
 }
 
@@ -309,7 +303,8 @@ func (r *queryResolver) MyInvites(ctx context.Context, status *invites.InviteSta
 	if err != nil {
 		return nil, err
 	}
-	return list, r.preloadInvites(ctx, list)
+	r.loaders(ctx).expectInvites(list)
+	return list, nil
 }
 
 // Invitation is the resolver for the invitation field.

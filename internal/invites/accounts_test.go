@@ -14,7 +14,7 @@ import (
 
 func TestService_SignUp(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 
 	t.Run("OK", func(t *testing.T) {
 		email := uniqueEmail("ada")
@@ -133,7 +133,9 @@ func TestService_SignUp(t *testing.T) {
 
 func TestService_LogIn(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{LoginFailureLimit: 3, LoginFailureWindow: 15 * time.Minute, LoginClientFailureLimit: 5})
+	s, clk := newService(t, func(c *invites.Config) {
+		c.LoginFailureLimit, c.LoginFailureWindow, c.LoginClientFailureLimit = 3, 15*time.Minute, 5
+	})
 
 	t.Run("OK", func(t *testing.T) {
 		email := uniqueEmail("login")
@@ -165,7 +167,9 @@ func TestService_LogIn(t *testing.T) {
 		attacker := newClient()
 		// A second service on the same database stands for another replica: failures count
 		// across both, whatever the emails.
-		replica := invites.New(pgDB(t), nil, invites.Config{LoginFailureLimit: 3, LoginFailureWindow: 15 * time.Minute, LoginClientFailureLimit: 5, Now: clk.Now, Password: cheapPasswords})
+		replica := invites.New(pgDB(t), nil, defaults(func(c *invites.Config) {
+			c.LoginFailureLimit, c.LoginFailureWindow, c.LoginClientFailureLimit, c.Now, c.Password = 3, 15*time.Minute, 5, clk.Now, cheapPasswords
+		}))
 		for i, svc := range []*invites.Service{s, replica, s, replica, s} {
 			_, err := svc.LogIn(ctx, attacker, uniqueEmail("victim"), "wrong")
 			if invites.ErrorCode(err) != invites.InvalidCredentials {
@@ -297,7 +301,7 @@ func TestService_LogIn(t *testing.T) {
 
 func TestService_SignUpClientLimit(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{SignUpClientLimit: 3})
+	s, clk := newService(t, func(c *invites.Config) { c.SignUpClientLimit = 3 })
 	c := newClient()
 	for i := range 3 {
 		if _, err := s.SignUp(ctx, invites.SignUpInput{Email: uniqueEmail("many"), Password: "correct horse", Name: "N", Client: c}); err != nil {
@@ -345,7 +349,7 @@ func TestService_SignUpClientLimit(t *testing.T) {
 
 func TestService_Authenticate(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{SessionTTL: time.Hour})
+	s, clk := newService(t, func(c *invites.Config) { c.SessionTTL = time.Hour })
 
 	t.Run("ErrUnauthenticated", func(t *testing.T) {
 		for _, token := range []string{"", "nonsense", strings.Repeat("A", 43)} {
@@ -384,7 +388,7 @@ func TestService_Authenticate(t *testing.T) {
 
 func TestService_VerifyEmail(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{VerificationTTL: time.Hour})
+	s, clk := newService(t, func(c *invites.Config) { c.VerificationTTL = time.Hour })
 	tokenOf := func(t *testing.T, email string) string {
 		link := lastLink(t, email)
 		return link[strings.LastIndexByte(link, '/')+1:]

@@ -10,7 +10,7 @@ import (
 
 func TestService_BulkInviteRaces(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 
 	// Two batches want the same 50 IDs for different people: each ID ends with one holder,

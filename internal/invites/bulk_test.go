@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
@@ -232,7 +233,7 @@ func wantNoInvite(t *testing.T, projectID uuid.UUID, emails ...string) {
 
 func TestService_BulkInvite_Input(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Input")
 	contributor := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
@@ -289,7 +290,7 @@ func TestService_BulkInvite_Input(t *testing.T) {
 }
 
 func TestService_BulkInvite_RowChecks(t *testing.T) {
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Checks")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
@@ -377,7 +378,7 @@ func TestService_BulkInvite_RowChecks(t *testing.T) {
 
 func TestService_BulkInvite_Classification(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Kinds")
 	member := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
@@ -535,7 +536,7 @@ func TestService_BulkInvite_Classification(t *testing.T) {
 }
 
 func TestService_BulkInvite_Authority(t *testing.T) {
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Authority")
 	admin := memberWithID(t, s, owner.ID, p.ID, invites.RoleAdmin, "")
@@ -602,7 +603,7 @@ func TestService_BulkInvite_Authority(t *testing.T) {
 
 func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	project := func(name string) uuid.UUID { return mustProject(t, s, owner.ID, name).ID }
 	member := func(pid uuid.UUID, ext string) *invites.User {
@@ -858,7 +859,7 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 }
 
 func TestService_BulkInvite_CSV(t *testing.T) {
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk CSV")
 	e1, e2 := uniqueEmail("csv"), uniqueEmail("csv")
@@ -892,7 +893,7 @@ func TestService_BulkInvite_CSV(t *testing.T) {
 
 func TestService_BulkInvite_DryRun(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Preview")
 	expired := mustInvite(t, s, owner.ID, uniqueEmail("expired"), &p.ID, invites.RoleContributor, "EXP")
@@ -982,7 +983,7 @@ func TestService_BulkInvite_DryRun(t *testing.T) {
 // emails or their jobs, no external-ID moves.
 func TestService_BulkInvite_OneTransaction(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Bulk Rollback")
 	mA := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "M-1")
@@ -1042,7 +1043,7 @@ func TestService_BulkInvite_OneTransaction(t *testing.T) {
 
 // A batch costs the same number of statements whatever its size.
 func TestService_BulkInvite_Statements(t *testing.T) {
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 
 	measure := func(n int) (int, []string) {
@@ -1050,11 +1051,11 @@ func TestService_BulkInvite_Statements(t *testing.T) {
 		// a client and then at most once per fetch cooldown, so a shared client would count it
 		// or not by the clock.
 		db, counter := pgtest.CountingDB(t)
-		queue, err := mail.NewQueue(db, mail.QueueConfig{Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+		queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		counted := invites.New(db, queue, invites.Config{AppURL: "https://app.example", Password: cheapPasswords})
+		counted := invites.New(db, queue, defaults(func(c *invites.Config) { c.AppURL, c.Password = "https://app.example", cheapPasswords }))
 		p := mustProject(t, s, owner.ID, fmt.Sprintf("Bulk %d", n))
 		mA := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "MA")
 		mB := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "MB")
@@ -1104,7 +1105,7 @@ func TestService_BulkInvite_Statements(t *testing.T) {
 // same order, with the same actor and email, paged the same way in both directions.
 func TestService_BulkInvite_EventsAsCreateInvite(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Events")
 	one, bulk := uniqueEmail("one"), uniqueEmail("bulk")

@@ -39,7 +39,7 @@ func wantStatus(t *testing.T, inviteID uuid.UUID, want invites.InviteStatus) *in
 
 func TestService_SignUpWithInvite(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Claims")
 	q := mustProject(t, s, owner.ID, "Claims Too")
@@ -133,7 +133,7 @@ func TestService_SignUpWithInvite(t *testing.T) {
 
 func TestService_VerifyEmailClaims(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Verified")
 
@@ -174,7 +174,7 @@ func TestService_VerifyEmailClaims(t *testing.T) {
 
 func TestService_AcceptInvite(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Accepting")
 
@@ -353,7 +353,7 @@ func linkTokenOf(t *testing.T, inv *invites.Invite, email string, n int) string 
 // longer send it revokes the invite and refuses the claim, on every path that claims.
 func TestService_ClaimRechecksInviter(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 
 	// setUp makes an ADMIN invite email as CONTRIBUTOR and then demotes or removes that ADMIN.
 	setUp := func(t *testing.T, email, change string) (*invites.Project, *invites.Invite, string) {
@@ -451,7 +451,7 @@ func TestService_ClaimRechecksInviter(t *testing.T) {
 
 func TestService_DeclineInvite(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Declines")
 

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
@@ -47,23 +48,36 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// defaults is the service's configuration from config.Default, with change applied.
+func defaults(change func(*invites.Config)) invites.Config {
+	cfg := invites.Config{Domain: config.Default().Domain}
+	if change != nil {
+		change(&cfg)
+	}
+	return cfg
+}
+
 // newService returns a service on the package's database whose emails are queued for real
-// (in the emails table and River) but not sent: tests read the links from the outbox.
-func newService(t *testing.T, cfg invites.Config) (*invites.Service, *clock) {
+// (in the emails table and River) but not sent: tests read the links from the outbox. Its
+// configuration is config.Default's with change applied last.
+func newService(t *testing.T, change func(*invites.Config)) (*invites.Service, *clock) {
 	t.Helper()
-	queue, err := mail.NewQueue(pgtest.DB(t), mail.QueueConfig{Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	queue, err := mail.NewQueue(pgtest.DB(t), mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := newClock()
-	cfg.AppURL = "https://app.example"
-	cfg.Password = cheapPasswords
-	// The package's tests sign up hundreds of accounts from one process; the cap per client
-	// address has tests of its own, which set it.
-	if cfg.SignUpClientLimit == 0 {
-		cfg.SignUpClientLimit = -1
-	}
-	cfg.Now = c.Now
+	cfg := defaults(func(cfg *invites.Config) {
+		cfg.AppURL = "https://app.example"
+		cfg.Password = cheapPasswords
+		// The package's tests sign up hundreds of accounts from one process; the cap per
+		// client address has tests of its own, which set it.
+		cfg.SignUpClientLimit = 0
+		cfg.Now = c.Now
+		if change != nil {
+			change(cfg)
+		}
+	})
 	return invites.New(pgtest.DB(t), queue, cfg), c
 }
 

@@ -22,7 +22,7 @@ func wantField(t *testing.T, err error, field string) {
 // a person cannot see, so that no two values look alike.
 func TestService_InvisibleCharacters(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	ada := uniqueEmail("ada")
 	owner := mustVerifiedUser(t, s, ada)
 	p := mustProject(t, s, owner.ID, "Invisible")
@@ -127,7 +127,7 @@ func TestService_InvisibleCharacters(t *testing.T) {
 // invitation a blank name keeps its name and a given one replaces it.
 func TestService_BulkInvite_Names(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Names")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)

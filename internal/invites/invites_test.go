@@ -17,7 +17,7 @@ const week = 7 * 24 * time.Hour
 
 func TestService_CreateInvite(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Apollo")
 
@@ -229,7 +229,7 @@ func TestService_CreateInvite(t *testing.T) {
 
 func TestService_Invitation(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	owner, err := s.SignUp(ctx, invites.SignUpInput{Email: uniqueEmail("owner"), Password: "correct horse", Name: "Olive Owner"})
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +291,7 @@ func TestService_Invitation(t *testing.T) {
 
 func TestService_RevokeInvite(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Revocations")
 
@@ -347,7 +347,7 @@ func TestService_ResendInvite(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		s, clk := newService(t, invites.Config{})
+		s, clk := newService(t, nil)
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		email := uniqueEmail("invitee")
@@ -393,7 +393,7 @@ func TestService_ResendInvite(t *testing.T) {
 	})
 
 	t.Run("Expired", func(t *testing.T) {
-		s, clk := newService(t, invites.Config{})
+		s, clk := newService(t, nil)
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		email := uniqueEmail("invitee")
@@ -417,7 +417,7 @@ func TestService_ResendInvite(t *testing.T) {
 	t.Run("ResenderBecomesInviter", func(t *testing.T) {
 		// An admin's invite outlives the admin's authority once another admin resends it:
 		// the claim checks the one who vouched for it last.
-		s, _ := newService(t, invites.Config{})
+		s, _ := newService(t, nil)
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		first := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
@@ -445,7 +445,7 @@ func TestService_ResendInvite(t *testing.T) {
 	})
 
 	t.Run("ErrForbidden", func(t *testing.T) {
-		s, _ := newService(t, invites.Config{})
+		s, _ := newService(t, nil)
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Resends")
 		admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
@@ -461,7 +461,7 @@ func TestService_ResendInvite(t *testing.T) {
 
 func TestService_Activity(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "History")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)

@@ -22,7 +22,7 @@ func unverify(t *testing.T, id uuid.UUID) {
 
 func TestService_InvitesNeedVerifiedEmail(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	unverified := mustSignUp(t, s, uniqueEmail("unverified")).User
 	own := mustProject(t, s, unverified.ID, "Unverified's own")
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
@@ -68,7 +68,7 @@ func TestService_InvitesNeedVerifiedEmail(t *testing.T) {
 
 func TestService_ResendInterval(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Resends")
 	email := uniqueEmail("victim")
@@ -98,7 +98,7 @@ func TestService_ResendInterval(t *testing.T) {
 
 func TestService_RecipientDailyLimit(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{InviteRecipientDailyLimit: 3})
+	s, clk := newService(t, func(c *invites.Config) { c.InviteRecipientDailyLimit = 3 })
 	// Early in a UTC day, so that the test's minutes stay in it.
 	clk.Advance(time.Until(clk.Now().Truncate(24*time.Hour).Add(24*time.Hour)) + time.Hour)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))

@@ -17,7 +17,7 @@ var allRoles = []invites.Role{invites.RolePending, invites.RoleContributor, invi
 // non-member gets NOT_FOUND), and a refused call writes nothing.
 func TestService_Authority(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 
 	actors := []struct {
 		name string
@@ -165,7 +165,7 @@ func roleIndex(r invites.Role) int {
 
 func TestService_Members(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Members")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
@@ -249,7 +249,7 @@ func mustSignUpWithToken(t *testing.T, s *invites.Service, email string) *invite
 
 func TestService_UpdateMember(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Updates")
 	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
@@ -365,7 +365,7 @@ func TestService_UpdateMember(t *testing.T) {
 
 func TestService_LeaveProject(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Leaving")
 
@@ -399,7 +399,7 @@ func TestService_LeaveProject(t *testing.T) {
 
 func TestService_TransferOwnership(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 
 	t.Run("OK", func(t *testing.T) {
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))

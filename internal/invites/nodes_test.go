@@ -11,7 +11,7 @@ import (
 )
 
 func TestService_Nodes(t *testing.T) {
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	ctx := context.Background()
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Nodes")

@@ -12,7 +12,7 @@ import (
 
 func TestService_CreateProject(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 
 	t.Run("OK", func(t *testing.T) {
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
@@ -55,7 +55,7 @@ func TestService_CreateProject(t *testing.T) {
 
 func TestService_Project(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	outsider := mustSignUp(t, s, uniqueEmail("outsider")).User
 	p, err := s.CreateProject(ctx, owner.ID, "Gemini")
@@ -83,7 +83,7 @@ func TestService_Project(t *testing.T) {
 
 func TestService_Projects(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
+	s, clk := newService(t, nil)
 	viewer := mustSignUp(t, s, uniqueEmail("viewer")).User
 	other := mustSignUp(t, s, uniqueEmail("other")).User
 	var names []string

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 )
@@ -16,7 +17,7 @@ func TestService_InviteRateLimit(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("CreateAndResend", func(t *testing.T) {
-		s, clk := newService(t, invites.Config{InviteRateLimit: 3})
+		s, clk := newService(t, func(c *invites.Config) { c.InviteRateLimit = 3 })
 		clk.Advance(time.Until(clk.Now().Truncate(time.Hour).Add(time.Hour)) + time.Minute) // early in an hour
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")
@@ -51,12 +52,12 @@ func TestService_InviteRateLimit(t *testing.T) {
 	})
 
 	t.Run("SharedByReplicas", func(t *testing.T) {
-		s, clk := newService(t, invites.Config{InviteRateLimit: 2})
-		queue, err := mail.NewQueue(pgDB(t), mail.QueueConfig{Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+		s, clk := newService(t, func(c *invites.Config) { c.InviteRateLimit = 2 })
+		queue, err := mail.NewQueue(pgDB(t), mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		replica := invites.New(pgDB(t), queue, invites.Config{InviteRateLimit: 2, Now: clk.Now, Password: cheapPasswords})
+		replica := invites.New(pgDB(t), queue, defaults(func(c *invites.Config) { c.InviteRateLimit, c.Now, c.Password = 2, clk.Now, cheapPasswords }))
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")
 		mustInvite(t, s, owner.ID, uniqueEmail("a"), &p.ID, invites.RoleContributor, "")
@@ -68,7 +69,7 @@ func TestService_InviteRateLimit(t *testing.T) {
 	})
 
 	t.Run("Bulk", func(t *testing.T) {
-		s, clk := newService(t, invites.Config{InviteRateLimit: 5})
+		s, clk := newService(t, func(c *invites.Config) { c.InviteRateLimit = 5 })
 		clk.Advance(time.Until(clk.Now().Truncate(time.Hour).Add(time.Hour)) + time.Minute)
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")

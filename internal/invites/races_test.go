@@ -58,7 +58,7 @@ func externalIDHolders(t *testing.T, projectID uuid.UUID, id string) int {
 
 func TestService_Races(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t, invites.Config{})
+	s, _ := newService(t, nil)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 
 	t.Run("AcceptInviteTwenty", func(t *testing.T) {

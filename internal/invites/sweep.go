@@ -20,7 +20,7 @@ type Sweeper struct {
 
 // NewSweeper returns a Sweeper over db with the service's settings.
 func NewSweeper(db *bun.DB, cfg Config) *Sweeper {
-	return &Sweeper{db: db, cfg: cfg.withDefaults()}
+	return &Sweeper{db: db, cfg: cfg.withDependencies()}
 }
 
 // SweepResult counts what one sweep did.

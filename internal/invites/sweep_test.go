@@ -13,8 +13,8 @@ import (
 
 func TestSweeper_Sweep(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, invites.Config{})
-	sweeper := invites.NewSweeper(pgDB(t), invites.Config{Now: clk.Now})
+	s, clk := newService(t, nil)
+	sweeper := invites.NewSweeper(pgDB(t), defaults(func(c *invites.Config) { c.Now = clk.Now }))
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Sweeping")
 	exists := func(inv *invites.Invite) bool { return count(t, "invites", "id = ?", inv.ID) == 1 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/config"
 	imail "github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pgtest"
@@ -54,14 +55,14 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // testConfig is a queue configuration fast enough for tests.
 func testConfig(sender imail.Sender) imail.QueueConfig {
-	return imail.QueueConfig{
-		Sender:       sender,
-		Logger:       discardLogger(),
-		PollInterval: 50 * time.Millisecond,
-		Backoff:      func(int) time.Duration { return 10 * time.Millisecond },
-		MaxAttempts:  5,
-		Workers:      4,
+	cfg := imail.QueueConfig{
+		Mail:    config.Default().Mail,
+		Sender:  sender,
+		Logger:  discardLogger(),
+		Backoff: func(int) time.Duration { return 10 * time.Millisecond },
 	}
+	cfg.PollInterval, cfg.MaxAttempts, cfg.Workers = 50*time.Millisecond, 5, 4
+	return cfg
 }
 
 // MustNewQueue builds a queue that is not started.

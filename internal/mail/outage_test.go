@@ -180,7 +180,7 @@ func TestQueue_JobTimeout(t *testing.T) {
 func TestNewQueue_Limits(t *testing.T) {
 	for _, c := range []struct{ timeout, rescue time.Duration }{
 		{time.Minute, time.Minute},
-		{2 * time.Minute, 0}, // RescueAfter's default is a minute
+		{2 * time.Minute, 0},
 		{0, 10 * time.Second},
 	} {
 		cfg := testConfig(imail.NewLogSender(discardLogger()))

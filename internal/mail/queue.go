@@ -16,25 +16,20 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/internal/config"
 )
 
-// QueueConfig configures a Queue. Only Sender is required.
+// QueueConfig configures a Queue: its settings (config.Mail, from config.Default or
+// config.Load, taken as given) and what it runs with. Sender is required.
 type QueueConfig struct {
+	config.Mail
 	Sender Sender
 	// Logger is nil for slog.Default(). River's own messages go to it from Warn up only.
 	Logger *slog.Logger
-	// PollInterval is how often workers look for new emails, 0 for 1s: River over
-	// database/sql has no LISTEN/NOTIFY, so polling is what finds jobs.
-	PollInterval time.Duration
-	// MaxAttempts is how many sends an email gets before it is FAILED_PERMANENT, 0 for 10.
-	MaxAttempts int
 	// Backoff is the wait before the retry that follows attempt number attempt (from 1); nil
 	// for an exponential backoff from about 2s capped at an hour.
 	Backoff func(attempt int) time.Duration
-	// Workers is how many emails are sent at once, 0 for 10: each worker sends the emails of
-	// one EnqueueMany chunk (up to 100) one after the other. Times SentBatchSize, it is also the
-	// most emails that a crash can send twice (see Queue).
-	Workers int
 	// Register lets other packages run their own River jobs (a periodic sweep, say) on the
 	// queue's client: it is called with the client's workers before the client is built.
 	Register func(*river.Workers)
@@ -42,23 +37,7 @@ type QueueConfig struct {
 	PeriodicJobs []*river.PeriodicJob
 	// Observer hears of every attempt to send (for metrics); nil for none.
 	Observer Observer
-	// JobTimeout is how long one run of a sending job goes on starting sends, 0 for
-	// DefaultJobTimeout: a chunk not sent by then goes on in the job's next run, at once.
-	// Every River job of the client gets it as its timeout.
-	JobTimeout time.Duration
-	// RescueAfter is how long a job may be running before River takes it for the job of a
-	// process that died and runs it again, 0 for DefaultRescueAfter: the longest that a crash
-	// delays an email, give or take River's rescuer's 30-second round and its leader's election
-	// (within 20 seconds of the leader's death). It must exceed JobTimeout: a run ends, its send
-	// in flight and status write included, well before RescueAfter (see runLimits).
-	RescueAfter time.Duration
 }
-
-// The defaults of QueueConfig.JobTimeout and RescueAfter.
-const (
-	DefaultJobTimeout  = 30 * time.Second
-	DefaultRescueAfter = time.Minute
-)
 
 // Queue is a durable outbox in PostgreSQL: an email enqueued in a transaction is sent by the
 // workers only once that transaction commits, and an email not yet sent when the process stops
@@ -89,28 +68,14 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	poll := cfg.PollInterval
-	if poll <= 0 {
-		poll = time.Second
-	}
-	maxAttempts := cfg.MaxAttempts
-	if maxAttempts <= 0 {
-		maxAttempts = 10
-	}
+	poll, maxAttempts, maxWorkers := cfg.PollInterval, cfg.MaxAttempts, cfg.Workers
 	backoff := cfg.Backoff
 	if backoff == nil {
 		backoff = exponentialBackoff
 	}
-	maxWorkers := cfg.Workers
-	if maxWorkers <= 0 {
-		maxWorkers = 10
-	}
 	limits := runLimits{jobTimeout: cfg.JobTimeout, rescueAfter: cfg.RescueAfter}
 	if limits.jobTimeout <= 0 {
-		limits.jobTimeout = DefaultJobTimeout
-	}
-	if limits.rescueAfter <= 0 {
-		limits.rescueAfter = DefaultRescueAfter
+		return nil, fmt.Errorf("mail: JobTimeout (%s) must be positive", limits.jobTimeout)
 	}
 	if limits.rescueAfter <= limits.jobTimeout {
 		return nil, fmt.Errorf("mail: RescueAfter (%s) must be longer than JobTimeout (%s)", limits.rescueAfter, limits.jobTimeout)
@@ -265,12 +230,6 @@ func (q *Queue) Start(ctx context.Context) error {
 // An email not sent yet stays queued for the next Start.
 func (q *Queue) Stop(ctx context.Context) error {
 	return q.client.Stop(ctx)
-}
-
-// Client is the queue's River client, for packages that insert jobs of their own (which they
-// registered through QueueConfig.Register).
-func (q *Queue) Client() *river.Client[*sql.Tx] {
-	return q.client
 }
 
 const insertEmails = `

@@ -17,6 +17,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/invites/invites/internal/config"
 	imail "github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pgtest"
@@ -609,7 +610,7 @@ func TestLogSender(t *testing.T) {
 
 func BenchmarkQueue_EnqueueMany10000(b *testing.B) {
 	db := pgtest.DB(b)
-	q, err := imail.NewQueue(db, imail.QueueConfig{Sender: imail.NewLogSender(discardLogger())})
+	q, err := imail.NewQueue(db, imail.QueueConfig{Mail: config.Default().Mail, Sender: imail.NewLogSender(discardLogger())})
 	if err != nil {
 		b.Fatal(err)
 	}

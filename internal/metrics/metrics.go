@@ -71,9 +71,6 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
 }
 
-// Gatherer exposes the registry, for tests.
-func (m *Metrics) Gatherer() prometheus.Gatherer { return m.registry }
-
 // InvitesCreated counts n new invites.
 func (m *Metrics) InvitesCreated(n int) { m.invitesCreated.Add(float64(n)) }
 

@@ -94,14 +94,21 @@ func ModuleRoot() string {
 	}
 }
 
-// Stop stops the private cluster under root/.data if it runs.
+// Running reports whether the private cluster under root/.data runs.
+func Running(root string) bool {
+	_, err := os.Stat(filepath.Join(root, ".data", "postgres", "postmaster.pid"))
+	return err == nil
+}
+
+// Stop stops the private cluster under root/.data if it runs. `make db-stop` runs it
+// (through ./internal/pglocal/dbstop).
 func Stop(root string) error {
+	if !Running(root) {
+		return nil
+	}
 	c, err := newCluster(root)
 	if err != nil {
 		return err
-	}
-	if _, err := os.Stat(filepath.Join(c.dataDir, "postmaster.pid")); err != nil {
-		return nil
 	}
 	return c.run("pg_ctl", "-D", c.dataDir, "-m", "fast", "-w", "stop")
 }

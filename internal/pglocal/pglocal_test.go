@@ -29,8 +29,14 @@ func TestServerURL_StartsPrivateCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if !Running(root) {
+			t.Error("Running: false with the private cluster started")
+		}
 		if err := Stop(root); err != nil {
 			t.Errorf("Stop: %v", err)
+		}
+		if Running(root) {
+			t.Error("Running: true after Stop")
 		}
 		if ping(ctx, url) == nil {
 			t.Error("the private cluster still answers after Stop")

@@ -1,0 +1,209 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/invites/invites/internal/invites"
+)
+
+// Batching. Every object that a field names by ID (an invite's inviter, invitee and project,
+// a member's user and project, an event's actor and invite) is read through a loader, which
+// batches and caches for one request. Keys reach a loader two ways:
+//
+//   - Expected: a resolver that returns a list (a connection's page, nodes, myInvites) hands
+//     the loaders, before any item resolves, every ID its items reference (expectMembers,
+//     expectInvites, expectEvents). Nothing is read then; the first item field that loads
+//     one of them reads all of them in one query. A page thus costs the same statements for
+//     10 items as for 100, on any machine, and a reference that no field of the query asks
+//     for costs none, with nothing keyed by the schema's field names: what is read is what
+//     the field resolvers load.
+//   - Unexpected: any other key waits loaderWait for others (gqlgen resolves a list's items
+//     concurrently) and is read with them.
+//
+// The lists whose items marshal inline (lists.go) rely on the first: with no concurrent items
+// to wait for, an unexpected key would cost a query per item.
+
+// loaders are the request's loaders. They live for one request: their cache must not outlive
+// what the request may see.
+type loaders struct {
+	users    *loader[invites.User]
+	projects *loader[invites.Project]
+	invites  *loader[invites.Invite]
+}
+
+// loaderWait is how long a loader collects unexpected keys before it queries.
+const loaderWait = 2 * time.Millisecond
+
+type loadersKey struct{}
+
+// withLoaders gives each request its own loaders.
+func (r *Resolver) withLoaders(ctx context.Context) context.Context {
+	l := &loaders{
+		users:    newLoader(r.Service.Users),
+		projects: newLoader(r.viewerProjects),
+		invites:  newLoader(r.Service.ReferencedInvites),
+	}
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func (r *Resolver) loaders(ctx context.Context) *loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
+		return l
+	}
+	// Outside a request made through NewHandler (a test calling a resolver directly).
+	return r.withLoaders(ctx).Value(loadersKey{}).(*loaders)
+}
+
+// loader reads objects of one kind by ID, in batches, caching them for the request.
+type loader[T any] struct {
+	fetch func(context.Context, []uuid.UUID) (map[uuid.UUID]*T, error)
+	timed *dataloadgen.Loader[uuid.UUID, *T]
+
+	mu       sync.Mutex
+	expected map[uuid.UUID]*expectedBatch // every key ever expected, with its batch
+}
+
+// expectedBatch is the keys of one expect call; the first load of any of them reads them all.
+type expectedBatch struct {
+	ids  []uuid.UUID
+	once sync.Once
+	err  error
+}
+
+func newLoader[T any](fetch func(context.Context, []uuid.UUID) (map[uuid.UUID]*T, error)) *loader[T] {
+	return &loader[T]{
+		fetch:    fetch,
+		timed:    dataloadgen.NewMappedLoader(fetch, dataloadgen.WithWait(loaderWait)),
+		expected: map[uuid.UUID]*expectedBatch{},
+	}
+}
+
+// expect announces keys that fields will load, to be read together at the first load of any
+// of them. Keys already expected, and uuid.Nil, are left out.
+func (l *loader[T]) expect(ids []uuid.UUID) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := &expectedBatch{}
+	for _, id := range ids {
+		if _, ok := l.expected[id]; !ok && id != uuid.Nil {
+			l.expected[id] = b
+			b.ids = append(b.ids, id)
+		}
+	}
+}
+
+// load returns what the loader finds for id, nil where id names nothing (any more).
+func (l *loader[T]) load(ctx context.Context, id uuid.UUID) (*T, error) {
+	l.mu.Lock()
+	b := l.expected[id]
+	l.mu.Unlock()
+	if b != nil {
+		b.once.Do(func() { b.err = l.prime(ctx, b.ids) })
+		if b.err != nil {
+			return nil, b.err
+		}
+	}
+	v, err := l.timed.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// loadRequired is load for a non-null field: NOT_FOUND ("<what> not found") where id names
+// nothing.
+func (l *loader[T]) loadRequired(ctx context.Context, id uuid.UUID, what string) (*T, error) {
+	v, err := l.load(ctx, id)
+	if v == nil && err == nil {
+		return nil, invites.Errorf(invites.NotFound, "%s not found", what)
+	}
+	return v, err
+}
+
+// prime reads ids in one query and caches them; an id that names nothing is cached as nil, so
+// that no later load asks again.
+func (l *loader[T]) prime(ctx context.Context, ids []uuid.UUID) error {
+	found, err := l.fetch(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		l.timed.Prime(id, found[id])
+	}
+	return nil
+}
+
+// expectMembers announces what a list of members references: their users and projects.
+func (l *loaders) expectMembers(list []*invites.Member) {
+	users := make([]uuid.UUID, len(list))
+	projects := make([]uuid.UUID, len(list))
+	for i, m := range list {
+		users[i], projects[i] = m.UserID, m.ProjectID
+	}
+	l.users.expect(users)
+	l.projects.expect(projects)
+}
+
+// expectInvites announces what a list of invites references: their inviters, invitees and
+// projects.
+func (l *loaders) expectInvites(list []*invites.Invite) {
+	users := make([]uuid.UUID, 0, 2*len(list))
+	projects := make([]uuid.UUID, 0, len(list))
+	for _, inv := range list {
+		users = append(users, inv.InviterID, deref(inv.InviteeID))
+		projects = append(projects, deref(inv.ProjectID))
+	}
+	l.users.expect(users)
+	l.projects.expect(projects)
+}
+
+// expectEvents announces what a list of events references: their actors and invites.
+func (l *loaders) expectEvents(list []*invites.Event) {
+	actors := make([]uuid.UUID, len(list))
+	invs := make([]uuid.UUID, len(list))
+	for i, e := range list {
+		actors[i], invs[i] = deref(e.ActorID), deref(e.InviteID)
+	}
+	l.users.expect(actors)
+	l.invites.expect(invs)
+}
+
+// viewerProjects reads projects with the viewer's role in each.
+func (r *Resolver) viewerProjects(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*invites.Project, error) {
+	viewer, err := r.optionalViewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	viewerID := uuid.Nil
+	if viewer != nil {
+		viewerID = viewer.ID
+	}
+	return r.Service.ReferencedProjects(ctx, viewerID, ids)
+}
+
+// user is a user that a non-null field names.
+func (r *Resolver) user(ctx context.Context, id uuid.UUID) (*invites.User, error) {
+	return r.loaders(ctx).users.loadRequired(ctx, id, "user")
+}
+
+// userOrNil is a user that a nullable field names; a deleted account reads as null.
+func (r *Resolver) userOrNil(ctx context.Context, id uuid.UUID) (*invites.User, error) {
+	return r.loaders(ctx).users.load(ctx, id)
+}
+
+// referencedProject is the project that a visible invite or membership names, with the
+// viewer's role in it where they have one.
+func (r *Resolver) referencedProject(ctx context.Context, id uuid.UUID) (*invites.Project, error) {
+	return r.loaders(ctx).projects.loadRequired(ctx, id, "project")
+}
+
+// referencedInvite is the invite an event names; nil once the sweep has deleted it.
+func (r *Resolver) referencedInvite(ctx context.Context, id uuid.UUID) (*invites.Invite, error) {
+	return r.loaders(ctx).invites.load(ctx, id)
+}

@@ -1,0 +1,394 @@
+// Package config is the server's configuration: one struct, its defaults (Default) and its
+// reading from the environment (Load). Each part goes to the package it configures: Domain
+// to internal/invites, GraphQL to graph's handler, Mail to the email queue, Pool to the
+// database handle. Those packages take their part as given and do not fill in zero values:
+// a test builds its configuration from Default and changes what it tests.
+//
+// What each setting means is documented once, on its field; the environment variable that
+// sets it is named there and listed, with its default, in the README's Configuration table
+// (TestREADME_ListsEverySetting checks that the table and settings agree).
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// Addr is the listen address. ADDR.
+	Addr string
+	// DatabaseURL is PostgreSQL's URL; empty: the server on 127.0.0.1:5432, or a private one
+	// started under .data/, with its database "invites" created if missing. DATABASE_URL.
+	DatabaseURL string
+	// SMTPURL is smtp://user:pass@host:port (or smtps://); empty: emails are written to the
+	// log. SMTP_URL.
+	SMTPURL string
+	// MailFrom is the sender of emails; its domain is the right-hand side of each email's
+	// Message-ID. MAIL_FROM.
+	MailFrom string
+	// LogLevel is the least level logged: debug, info, warn or error. LOG_LEVEL.
+	LogLevel slog.Level
+	// CORSOrigins are the origins whose pages may call /graphql, comma-separated, or *;
+	// empty: Domain.AppURL's origin. CORS_ORIGINS.
+	CORSOrigins string
+	// SweepInterval is how often invites are marked expired and old ones deleted.
+	// SWEEP_INTERVAL.
+	SweepInterval time.Duration
+
+	Pool    Pool
+	Domain  Domain
+	GraphQL GraphQL
+	Mail    Mail
+}
+
+// Pool sizes database/sql's connection pool. Idle connections are kept up to the open limit
+// by default: with database/sql's own idle default of 2, every request beyond the second at
+// once opened a PostgreSQL session and closed it again (0.3 new sessions per member-page
+// request at 10 clients, each costing PostgreSQL tens of milliseconds of CPU).
+type Pool struct {
+	// MaxConns is how many connections are open at most. DB_MAX_CONNS.
+	MaxConns int
+	// MaxIdleConns is how many idle connections are kept for the next request, at most
+	// MaxConns; 0: none. DB_MAX_IDLE_CONNS (unset: DB_MAX_CONNS).
+	MaxIdleConns int
+	// ConnMaxLifetime: a connection is closed and replaced after this. DB_CONN_MAX_LIFETIME.
+	ConnMaxLifetime time.Duration
+	// ConnMaxIdleTime: an idle connection is closed after this. DB_CONN_MAX_IDLE_TIME.
+	ConnMaxIdleTime time.Duration
+}
+
+// Domain is internal/invites' settings. For each cap, 0 means no cap.
+type Domain struct {
+	// AppURL is the front end's address, without a trailing slash; email links are
+	// AppURL + "/verify-email/" + token and AppURL + "/invite/" + token. APP_URL.
+	AppURL string
+	// SessionTTL is how long a session lasts. SESSION_TTL.
+	SessionTTL time.Duration
+	// VerificationTTL is how long an email verification link works (not read from the
+	// environment).
+	VerificationTTL time.Duration
+	// LoginFailureLimit failed log-ins for one email within LoginFailureWindow slow the email
+	// down: a client that has failed for it k times then waits 2^(k-1) seconds between
+	// attempts. Clients that have not failed for it are never held back. Neither is read from
+	// the environment.
+	LoginFailureLimit  int
+	LoginFailureWindow time.Duration
+	// LoginClientFailureLimit failed log-ins from one client address (for any emails) within
+	// LoginFailureWindow make its further attempts RATE_LIMITED until the oldest falls out of
+	// the window; 0: no limit. LOGIN_CLIENT_FAILURE_LIMIT.
+	LoginClientFailureLimit int
+	// SignUpClientLimit caps the sign-ups without an invite token from one client address per
+	// clock hour; 0: no cap. SIGNUP_CLIENT_LIMIT.
+	SignUpClientLimit int
+	// InviteRecipientDailyLimit caps the invite emails (new and resent) one address may get
+	// per UTC day from everyone together; 0: no cap. INVITE_RECIPIENT_DAILY_LIMIT.
+	InviteRecipientDailyLimit int
+	// InviteTTL is how long an invite can be claimed. INVITE_TTL.
+	InviteTTL time.Duration
+	// InviteRetention is how long expired, declined and revoked invites are kept before the
+	// sweep deletes them. INVITE_RETENTION.
+	InviteRetention time.Duration
+	// InviteRateLimit caps the invite emails (new and resent) one inviter may send per clock
+	// hour, across all replicas (10,000 by default, so that one full spreadsheet fits); 0: no
+	// cap. INVITE_RATE_LIMIT (where a negative number, documented as -1 before, also means no
+	// cap).
+	InviteRateLimit int
+}
+
+// GraphQL is the GraphQL handler's settings. Every limit is positive: Load refuses 0.
+type GraphQL struct {
+	// Introspection turns on schema introspection (the playground needs it). INTROSPECTION.
+	Introspection bool
+	// ComplexityLimit caps a query's cost: each field counts 1, and a connection 30 plus its
+	// items `first` (or `last`) times (5,000: a page of 100 items with 50 fields).
+	// COMPLEXITY_LIMIT.
+	ComplexityLimit int
+	// DepthLimit caps how deeply fields nest (introspection not counted). DEPTH_LIMIT.
+	DepthLimit int
+	// MaxBodyBytes caps a JSON request body: room for a bulk invite of 10,000 rows given
+	// inline (not read from the environment).
+	MaxBodyBytes int64
+	// MaxUploadBytes caps a multipart request, a CSV upload (not read from the environment).
+	MaxUploadBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed for the client's
+	// address; empty: none, the TCP peer is the client. TRUSTED_PROXIES.
+	TrustedProxies []netip.Prefix
+	// Limits bound a query document before it is validated, the errors of a response and a
+	// request's time, and size the caches.
+	Limits Limits
+}
+
+// Limits bound what one request may cost before any expensive work: a query document's size
+// is checked on its text, before validation, whose cost grows with the square of a selection.
+type Limits struct {
+	// QueryBytes caps a query document's length (large inputs go in variables).
+	// QUERY_BYTES_LIMIT.
+	QueryBytes int
+	// QueryTokens caps a document's tokens (names, punctuation, values, comments).
+	// QUERY_TOKEN_LIMIT.
+	QueryTokens int
+	// Aliases caps the aliased fields in a document. ALIAS_LIMIT.
+	Aliases int
+	// Selections caps the fields one selection set collects, its fragments expanded.
+	// SELECTION_LIMIT.
+	Selections int
+	// Directives caps the directives on one field, fragment or operation. DIRECTIVE_LIMIT.
+	Directives int
+	// ValidationCost caps the work of validating a document: each field counts 1 (fragments
+	// expanded where they are spread), plus 1 for every other field merged with it under the
+	// same response name, which validation compares it with. VALIDATION_COST_LIMIT.
+	ValidationCost int
+	// Introspection caps the `__schema` and `__type` fields of an operation.
+	// INTROSPECTION_LIMIT.
+	Introspection int
+	// Errors caps the errors of a response; the rest are counted in
+	// extensions.errorsOmitted. ERROR_LIMIT.
+	Errors int
+	// RequestTimeout ends a request's work. REQUEST_TIMEOUT.
+	RequestTimeout time.Duration
+	// QueryCacheMiB bounds the parsed-query cache (1,000 documents) in memory.
+	// QUERY_CACHE_MIB.
+	QueryCacheMiB int
+	// PersistedQueryCacheMiB bounds the automatic persisted queries (1,000) in memory.
+	// APQ_CACHE_MIB.
+	PersistedQueryCacheMiB int
+}
+
+// Mail is the email queue's settings.
+type Mail struct {
+	// PollInterval is how often workers look for new emails: River over database/sql has no
+	// LISTEN/NOTIFY, so polling is what finds jobs (not read from the environment).
+	PollInterval time.Duration
+	// MaxAttempts is how many sends an email gets before it is FAILED_PERMANENT (not read
+	// from the environment).
+	MaxAttempts int
+	// Workers is how many emails are sent at once: each worker sends the emails of one chunk
+	// (up to 100) one after the other. Times mail.SentBatchSize, it is also the most emails
+	// that a crash can send twice (not read from the environment).
+	Workers int
+	// JobTimeout is how long one run of a sending job goes on starting sends; a chunk not
+	// sent by then goes on in the job's next run, at once. Every River job of the queue gets
+	// it as its timeout (the periodic sweep's too). MAIL_JOB_TIMEOUT.
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may be running before River takes it for the job of a
+	// process that died and runs it again: the longest that a crash delays an email, give or
+	// take River's rescuer's 30-second round and its leader's election. It must exceed
+	// JobTimeout. MAIL_RESCUE_AFTER.
+	RescueAfter time.Duration
+}
+
+// Default is the configuration with nothing set in the environment: the one place of every
+// default.
+func Default() Config {
+	return Config{
+		Addr:          ":8080",
+		MailFrom:      "Invites <noreply@localhost>",
+		LogLevel:      slog.LevelInfo,
+		SweepInterval: time.Minute,
+		Pool: Pool{
+			MaxConns:        20,
+			MaxIdleConns:    20,
+			ConnMaxLifetime: time.Hour,
+			ConnMaxIdleTime: 5 * time.Minute,
+		},
+		Domain: Domain{
+			AppURL:                    "http://localhost:8080",
+			SessionTTL:                30 * 24 * time.Hour,
+			VerificationTTL:           7 * 24 * time.Hour,
+			LoginFailureLimit:         10,
+			LoginFailureWindow:        15 * time.Minute,
+			LoginClientFailureLimit:   20,
+			SignUpClientLimit:         20,
+			InviteRecipientDailyLimit: 10,
+			InviteTTL:                 7 * 24 * time.Hour,
+			InviteRetention:           30 * 24 * time.Hour,
+			InviteRateLimit:           10000,
+		},
+		GraphQL: GraphQL{
+			Introspection:   true,
+			ComplexityLimit: 5000,
+			DepthLimit:      12,
+			MaxBodyBytes:    4 << 20,
+			MaxUploadBytes:  6 << 20,
+			Limits: Limits{
+				QueryBytes:             64 << 10,
+				QueryTokens:            5000,
+				Aliases:                100,
+				Selections:             100,
+				Directives:             10,
+				ValidationCost:         50000,
+				Introspection:          5,
+				Errors:                 100,
+				RequestTimeout:         30 * time.Second,
+				QueryCacheMiB:          32,
+				PersistedQueryCacheMiB: 16,
+			},
+		},
+		Mail: Mail{
+			PollInterval: time.Second,
+			MaxAttempts:  10,
+			Workers:      10,
+			JobTimeout:   30 * time.Second,
+			RescueAfter:  time.Minute,
+		},
+	}
+}
+
+// setting is one environment variable: how its value is read into the configuration.
+type setting struct {
+	name  string
+	parse func(c *Config, v string) error
+}
+
+// settings are every environment variable the server reads, in the README's order.
+var settings = []setting{
+	text("ADDR", func(c *Config) *string { return &c.Addr }),
+	text("DATABASE_URL", func(c *Config) *string { return &c.DatabaseURL }),
+	{"APP_URL", func(c *Config, v string) error { c.Domain.AppURL = strings.TrimRight(v, "/"); return nil }},
+	text("SMTP_URL", func(c *Config) *string { return &c.SMTPURL }),
+	text("MAIL_FROM", func(c *Config) *string { return &c.MailFrom }),
+	duration("MAIL_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.Mail.JobTimeout }),
+	duration("MAIL_RESCUE_AFTER", func(c *Config) *time.Duration { return &c.Mail.RescueAfter }),
+	{"LOG_LEVEL", func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+	{"INTROSPECTION", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.GraphQL.Introspection = b
+		return nil
+	}},
+	text("CORS_ORIGINS", func(c *Config) *string { return &c.CORSOrigins }),
+	duration("SESSION_TTL", func(c *Config) *time.Duration { return &c.Domain.SessionTTL }),
+	duration("INVITE_TTL", func(c *Config) *time.Duration { return &c.Domain.InviteTTL }),
+	duration("INVITE_RETENTION", func(c *Config) *time.Duration { return &c.Domain.InviteRetention }),
+	duration("SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
+	{"INVITE_RATE_LIMIT", func(c *Config, v string) error {
+		// Before 0 meant no cap, a negative number did (the README said -1): still accepted.
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number (0 or -1 turns the cap off)", v)
+		}
+		c.Domain.InviteRateLimit = max(n, 0)
+		return nil
+	}},
+	positive("COMPLEXITY_LIMIT", func(c *Config) *int { return &c.GraphQL.ComplexityLimit }),
+	positive("DEPTH_LIMIT", func(c *Config) *int { return &c.GraphQL.DepthLimit }),
+	{"TRUSTED_PROXIES", func(c *Config, v string) (err error) {
+		c.GraphQL.TrustedProxies, err = ParseTrustedProxies(v)
+		return err
+	}},
+	capSetting("LOGIN_CLIENT_FAILURE_LIMIT", func(c *Config) *int { return &c.Domain.LoginClientFailureLimit }),
+	capSetting("SIGNUP_CLIENT_LIMIT", func(c *Config) *int { return &c.Domain.SignUpClientLimit }),
+	capSetting("INVITE_RECIPIENT_DAILY_LIMIT", func(c *Config) *int { return &c.Domain.InviteRecipientDailyLimit }),
+	{"DB_MAX_CONNS", func(c *Config, v string) error {
+		// The idle connections follow the open ones unless DB_MAX_IDLE_CONNS, read later, says.
+		err := positiveInt(v, &c.Pool.MaxConns)
+		c.Pool.MaxIdleConns = c.Pool.MaxConns
+		return err
+	}},
+	{"DB_MAX_IDLE_CONNS", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > c.Pool.MaxConns {
+			return fmt.Errorf("%q is not a whole number from 0 to DB_MAX_CONNS (%d)", v, c.Pool.MaxConns)
+		}
+		c.Pool.MaxIdleConns = n
+		return nil
+	}},
+	duration("DB_CONN_MAX_LIFETIME", func(c *Config) *time.Duration { return &c.Pool.ConnMaxLifetime }),
+	duration("DB_CONN_MAX_IDLE_TIME", func(c *Config) *time.Duration { return &c.Pool.ConnMaxIdleTime }),
+	positive("QUERY_BYTES_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.QueryBytes }),
+	positive("QUERY_TOKEN_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.QueryTokens }),
+	positive("ALIAS_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.Aliases }),
+	positive("SELECTION_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.Selections }),
+	positive("DIRECTIVE_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.Directives }),
+	positive("VALIDATION_COST_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.ValidationCost }),
+	positive("INTROSPECTION_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.Introspection }),
+	positive("ERROR_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.Errors }),
+	duration("REQUEST_TIMEOUT", func(c *Config) *time.Duration { return &c.GraphQL.Limits.RequestTimeout }),
+	positive("QUERY_CACHE_MIB", func(c *Config) *int { return &c.GraphQL.Limits.QueryCacheMiB }),
+	positive("APQ_CACHE_MIB", func(c *Config) *int { return &c.GraphQL.Limits.PersistedQueryCacheMiB }),
+}
+
+// Load is Default with what getenv gives for each setting; an empty value leaves the default.
+// An error names the setting.
+func Load(getenv func(string) string) (Config, error) {
+	c := Default()
+	for _, s := range settings {
+		if v := getenv(s.name); v != "" {
+			if err := s.parse(&c, v); err != nil {
+				return c, fmt.Errorf("%s: %w", s.name, err)
+			}
+		}
+	}
+	if c.Mail.RescueAfter <= c.Mail.JobTimeout {
+		return c, fmt.Errorf("MAIL_RESCUE_AFTER (%s) must be longer than MAIL_JOB_TIMEOUT (%s)", c.Mail.RescueAfter, c.Mail.JobTimeout)
+	}
+	return c, nil
+}
+
+func text(name string, field func(*Config) *string) setting {
+	return setting{name, func(c *Config, v string) error { *field(c) = v; return nil }}
+}
+
+func duration(name string, field func(*Config) *time.Duration) setting {
+	return setting{name, func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 168h", v)
+		}
+		*field(c) = d
+		return nil
+	}}
+}
+
+func positive(name string, field func(*Config) *int) setting {
+	return setting{name, func(c *Config, v string) error { return positiveInt(v, field(c)) }}
+}
+
+// capSetting is a cap where 0 means none.
+func capSetting(name string, field func(*Config) *int) setting {
+	return setting{name, func(c *Config, v string) error { return capInt(v, field(c)) }}
+}
+
+func positiveInt(v string, dst *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("%q is not a positive whole number", v)
+	}
+	*dst = n
+	return nil
+}
+
+func capInt(v string, dst *int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return fmt.Errorf("%q is not a whole number (0 turns the limit off)", v)
+	}
+	*dst = n
+	return nil
+}
+
+// ParseTrustedProxies reads TRUSTED_PROXIES: CIDRs or single addresses, separated by commas
+// or spaces. Empty means none.
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or an address", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}

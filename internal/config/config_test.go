@@ -1,0 +1,193 @@
+package config_test
+
+import (
+	"os"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/invites/invites/internal/config"
+)
+
+func load(t *testing.T, env map[string]string) config.Config {
+	t.Helper()
+	c, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestLoad(t *testing.T) {
+	t.Run("Defaults", func(t *testing.T) {
+		c := load(t, nil)
+		if c.Addr != ":8080" || c.Domain.AppURL != "http://localhost:8080" || !c.GraphQL.Introspection || c.SMTPURL != "" || c.Domain.SessionTTL != 30*24*time.Hour ||
+			c.Domain.InviteTTL != 7*24*time.Hour || c.Domain.InviteRetention != 30*24*time.Hour || c.SweepInterval != time.Minute ||
+			c.Mail.JobTimeout != 30*time.Second || c.Mail.RescueAfter != time.Minute {
+			t.Errorf("defaults = %+v", c)
+		}
+		if d := c.Domain; d.LoginClientFailureLimit != 20 || d.SignUpClientLimit != 20 || d.InviteRecipientDailyLimit != 10 || len(c.GraphQL.TrustedProxies) != 0 {
+			t.Errorf("abuse limits = %d, %d, %d, proxies %v; want 20, 20, 10 and none", d.LoginClientFailureLimit, d.SignUpClientLimit, d.InviteRecipientDailyLimit, c.GraphQL.TrustedProxies)
+		}
+		if c.Domain.InviteRateLimit != 10000 || c.GraphQL.ComplexityLimit != 5000 || c.GraphQL.DepthLimit != 12 {
+			t.Errorf("invite rate, complexity, depth = %d, %d, %d; want 10000, 5000, 12", c.Domain.InviteRateLimit, c.GraphQL.ComplexityLimit, c.GraphQL.DepthLimit)
+		}
+	})
+	t.Run("AbuseLimits", func(t *testing.T) {
+		c := load(t, map[string]string{"LOGIN_CLIENT_FAILURE_LIMIT": "0", "SIGNUP_CLIENT_LIMIT": "5", "INVITE_RECIPIENT_DAILY_LIMIT": "0", "TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1"})
+		if d := c.Domain; d.LoginClientFailureLimit != 0 || d.SignUpClientLimit != 5 || d.InviteRecipientDailyLimit != 0 {
+			t.Errorf("limits = %d, %d, %d; want 0 (none), 5, 0 (none)", d.LoginClientFailureLimit, d.SignUpClientLimit, d.InviteRecipientDailyLimit)
+		}
+		if p := c.GraphQL.TrustedProxies; len(p) != 2 || p[0].String() != "10.0.0.0/8" || p[1].String() != "127.0.0.1/32" {
+			t.Errorf("TrustedProxies = %v", p)
+		}
+	})
+	t.Run("InviteRateLimitOff", func(t *testing.T) {
+		for _, v := range []string{"0", "-1"} {
+			if got := load(t, map[string]string{"INVITE_RATE_LIMIT": v}).Domain.InviteRateLimit; got != 0 {
+				t.Errorf("INVITE_RATE_LIMIT=%s: %d, want 0 (no cap)", v, got)
+			}
+		}
+		if got := load(t, map[string]string{"INVITE_RATE_LIMIT": "25"}).Domain.InviteRateLimit; got != 25 {
+			t.Errorf("INVITE_RATE_LIMIT=25: %d", got)
+		}
+	})
+	t.Run("QueryLimits", func(t *testing.T) {
+		c := load(t, nil)
+		if want := (config.Limits{QueryBytes: 65536, QueryTokens: 5000, Aliases: 100, Selections: 100, Directives: 10, ValidationCost: 50000, Introspection: 5,
+			Errors: 100, RequestTimeout: 30 * time.Second, QueryCacheMiB: 32, PersistedQueryCacheMiB: 16}); c.GraphQL.Limits != want {
+			t.Errorf("limits = %+v, want %+v", c.GraphQL.Limits, want)
+		}
+	})
+	t.Run("Errors", func(t *testing.T) {
+		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
+			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1",
+			"MAIL_JOB_TIMEOUT": "soon", "MAIL_RESCUE_AFTER": "30s", // a rescue no later than the 30s job timeout
+			"LOGIN_CLIENT_FAILURE_LIMIT": "-1", "SIGNUP_CLIENT_LIMIT": "x", "INVITE_RECIPIENT_DAILY_LIMIT": "1.5", "TRUSTED_PROXIES": "proxy.local",
+			"QUERY_BYTES_LIMIT": "64k", "QUERY_TOKEN_LIMIT": "0",
+			"ALIAS_LIMIT": "-5", "SELECTION_LIMIT": "x", "DIRECTIVE_LIMIT": "1.5", "VALIDATION_COST_LIMIT": "0", "INTROSPECTION_LIMIT": "-1", "ERROR_LIMIT": "none",
+			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30"} {
+			if _, err := config.Load(func(name string) string {
+				if name == k {
+					return v
+				}
+				return ""
+			}); err == nil || !strings.Contains(err.Error(), k) {
+				t.Errorf("%s=%s: err = %v, want one naming %s", k, v, err, k)
+			}
+		}
+	})
+}
+
+func TestLoad_Pool(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want config.Pool
+	}{
+		{"Defaults", nil, config.Pool{MaxConns: 20, MaxIdleConns: 20, ConnMaxLifetime: time.Hour, ConnMaxIdleTime: 5 * time.Minute}},
+		{"IdleFollowsOpen", map[string]string{"DB_MAX_CONNS": "50"}, config.Pool{MaxConns: 50, MaxIdleConns: 50, ConnMaxLifetime: time.Hour, ConnMaxIdleTime: 5 * time.Minute}},
+		{"AllSet", map[string]string{"DB_MAX_CONNS": "8", "DB_MAX_IDLE_CONNS": "2", "DB_CONN_MAX_LIFETIME": "30m", "DB_CONN_MAX_IDLE_TIME": "10s"},
+			config.Pool{MaxConns: 8, MaxIdleConns: 2, ConnMaxLifetime: 30 * time.Minute, ConnMaxIdleTime: 10 * time.Second}},
+		{"NoIdle", map[string]string{"DB_MAX_IDLE_CONNS": "0"}, config.Pool{MaxConns: 20, MaxIdleConns: 0, ConnMaxLifetime: time.Hour, ConnMaxIdleTime: 5 * time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := load(t, tc.env).Pool; got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, value string }{
+		{"DB_MAX_CONNS", "0"}, {"DB_MAX_CONNS", "many"}, {"DB_MAX_IDLE_CONNS", "-1"}, {"DB_MAX_IDLE_CONNS", "21"},
+		{"DB_CONN_MAX_LIFETIME", "0s"}, {"DB_CONN_MAX_LIFETIME", "1 hour"}, {"DB_CONN_MAX_IDLE_TIME", "-5m"},
+	} {
+		t.Run("Error_"+tc.name+"="+tc.value, func(t *testing.T) {
+			_, err := config.Load(func(k string) string {
+				if k == tc.name {
+					return tc.value
+				}
+				return ""
+			})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.name+": ") {
+				t.Errorf("err = %v, want one starting with %s", err, tc.name)
+			}
+		})
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	got, err := config.ParseTrustedProxies(" 10.0.0.1/8,127.0.0.1 ::1 ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "127.0.0.1/32", "::1/128"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	if none, err := config.ParseTrustedProxies(""); err != nil || len(none) != 0 {
+		t.Errorf("empty: %v, %v; want none", none, err)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.local", "10.0.0"} {
+		if _, err := config.ParseTrustedProxies(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// TestREADME_ListsEverySetting: the README's Configuration table has a row for each
+// environment variable that Load reads and none for one it does not, and each row's default,
+// given back to Load, changes nothing.
+func TestREADME_ListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "## Configuration")
+	table, _, _ = strings.Cut(table, "\n## ")
+	rows := regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\| ([^|]+) \\|").FindAllStringSubmatch(table, -1)
+	inREADME := map[string]string{}
+	for _, r := range rows {
+		inREADME[r[1]] = strings.TrimSpace(r[2])
+	}
+	read := map[string]bool{}
+	_, _ = config.Load(func(k string) string { read[k] = true; return "" })
+	for name := range read {
+		def, ok := inREADME[name]
+		if !ok {
+			t.Errorf("%s is read but not in the README's table", name)
+			continue
+		}
+		// A default in code quotes (not another setting's name) is a value Load must read back.
+		if m := regexp.MustCompile("^`([^`]*)`$").FindStringSubmatch(def); m != nil && !read[m[1]] {
+			v := m[1]
+			got, err := config.Load(func(k string) string {
+				if k == name {
+					return v
+				}
+				return ""
+			})
+			if err != nil || !equal(got, config.Default()) {
+				t.Errorf("%s=%s (the README's default): %v, or a configuration other than Default", name, v, err)
+			}
+		}
+	}
+	for name := range inREADME {
+		if !read[name] {
+			t.Errorf("the README's table lists %s, which is not read", name)
+		}
+	}
+	if len(read) != 36 {
+		t.Errorf("%d settings read, want 36", len(read))
+	}
+}
+
+func equal(a, b config.Config) bool {
+	return reflect.DeepEqual(a, b)
+}
