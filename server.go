@@ -153,10 +153,7 @@ func openDB(ctx context.Context, url string, pool config.Pool) (*bun.DB, error) 
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	sqldb.SetMaxOpenConns(pool.MaxConns)
-	sqldb.SetMaxIdleConns(pool.MaxIdleConns)
-	sqldb.SetConnMaxLifetime(pool.ConnMaxLifetime)
-	sqldb.SetConnMaxIdleTime(pool.ConnMaxIdleTime)
+	pool.Apply(sqldb)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

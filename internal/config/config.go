@@ -10,6 +10,7 @@
 package config
 
 import (
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -60,6 +61,15 @@ type Pool struct {
 	ConnMaxLifetime time.Duration
 	// ConnMaxIdleTime: an idle connection is closed after this. DB_CONN_MAX_IDLE_TIME.
 	ConnMaxIdleTime time.Duration
+}
+
+// Apply sizes db's pool: the server's and the tests' databases are pooled alike, so that a
+// test that runs many queries at once meets the same cap as the server.
+func (p Pool) Apply(db *sql.DB) {
+	db.SetMaxOpenConns(p.MaxConns)
+	db.SetMaxIdleConns(p.MaxIdleConns)
+	db.SetConnMaxLifetime(p.ConnMaxLifetime)
+	db.SetConnMaxIdleTime(p.ConnMaxIdleTime)
 }
 
 // Domain is internal/invites' settings. For each cap, 0 means no cap.

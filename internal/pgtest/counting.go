@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/invites/invites/internal/config"
 )
 
 // Counter counts the SQL statements sent through a CountingDB, at the driver, so that it sees
@@ -64,6 +66,7 @@ func CountingDB(tb testing.TB) (*bun.DB, *Counter) {
 	c := &Counter{}
 	cfg.Tracer = copyCounter{c}
 	sqldb := sql.OpenDB(countingConnector{stdlib.GetConnector(*cfg), c})
+	config.Default().Pool.Apply(sqldb)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	tb.Cleanup(func() { db.Close() })
 	return db, c

@@ -26,6 +26,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/migrations"
 )
@@ -88,6 +89,7 @@ func create(ctx context.Context) (server, name string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	config.Default().Pool.Apply(sqldb)
 	db = bun.NewDB(sqldb, pgdialect.New())
 	if err := migrations.Up(ctx, db); err != nil {
 		db.Close()
