@@ -118,7 +118,7 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 		return nil, err
 	}
 	// Outsiders learn nothing, and their uploads are not read.
-	if _, err := requireRole(ctx, s.db, in.ProjectID, actor, RoleAdmin); err != nil {
+	if _, err := requireRole(ctx, s.db, in.ProjectID, actor, MinRoleToInvite); err != nil {
 		return nil, err
 	}
 	rows, ignored, err := bulkRows(in)
@@ -132,7 +132,7 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 		if err != nil {
 			return err
 		}
-		me, err := requireRole(ctx, tx, in.ProjectID, actor, RoleAdmin)
+		me, err := requireRole(ctx, tx, in.ProjectID, actor, MinRoleToInvite)
 		if err != nil {
 			return err
 		}

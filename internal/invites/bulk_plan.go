@@ -102,8 +102,8 @@ func (p *bulkPlan) check(rows []BulkRow) {
 			}
 			r.role, r.roleGiven = role, true
 		}
-		if !CanActOn(p.actor.Role, r.role) {
-			p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not invite anyone as %s", p.actor.Role, r.role)
+		if CanInvite(p.actor.Role, r.role) != nil {
+			p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotInvite(p.actor.Role, r.role))
 			continue
 		}
 		raw := in.ExternalID
@@ -208,9 +208,8 @@ func (r *plannedRow) changesName(inv *Invite) bool {
 func (p *bulkPlan) classifyMember(r *plannedRow, rec *idRecord) {
 	r.rec, r.res.Kind, r.res.Member = rec, BulkExistingMember, rec.member
 	// Setting an external ID acts on the member: the authority rule applies, as for updateMember.
-	self := rec.member.UserID == p.actor.UserID
-	if r.changesID(rec) && !CanActOn(p.actor.Role, rec.member.Role) && !self {
-		p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not change the external ID of a member who is %s", p.actor.Role, rec.member.Role)
+	if r.changesID(rec) && CanSetExternalID(p.actor, rec.member) != nil {
+		p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotSetExternalID(p.actor.Role, rec.member.Role))
 	}
 }
 
@@ -220,8 +219,8 @@ func (p *bulkPlan) classifyInvite(r *plannedRow, rec *idRecord) {
 	switch {
 	case inv.DeliveryStatus == mail.StatusFailedPermanent:
 		p.fail(r, ReasonFailedToSend, false, "the invite's email to %s could not be delivered; check the address", inv.Email)
-	case (r.roleGiven && r.role != *inv.Role || r.changesID(rec) || r.changesName(inv)) && !CanActOn(p.actor.Role, *inv.Role):
-		p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not change an invite that grants %s", p.actor.Role, *inv.Role)
+	case (r.roleGiven && r.role != *inv.Role || r.changesID(rec) || r.changesName(inv)) && CanManageInvite(p.actor.Role, *inv.Role) != nil:
+		p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotChangeInvite(p.actor.Role, *inv.Role))
 	}
 }
 

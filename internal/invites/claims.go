@@ -73,7 +73,7 @@ func (s *Service) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User)
 		if err != nil && ErrorCode(err) != NotFound {
 			return nil, err
 		}
-		if inviter == nil || !CanActOn(inviter.Role, *inv.Role) {
+		if inviter == nil || CanInvite(inviter.Role, *inv.Role) != nil {
 			return nil, &revokedOnClaim{inv.ID}
 		}
 		// The membership takes the invite's external ID; the accepted invite keeps it as a

@@ -70,7 +70,7 @@ func (s *Service) Activity(ctx context.Context, viewer, projectID uuid.UUID, arg
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
+	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToReadActivity); err != nil {
 		return nil, err
 	}
 	l := newList("activity_events AS ev", "ev.created_at", "ev.id").where("ev.project_id = ?", projectID)

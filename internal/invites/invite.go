@@ -191,8 +191,8 @@ func requireRole(ctx context.Context, db bun.IDB, projectID, viewer uuid.UUID, m
 	if err != nil {
 		return nil, err
 	}
-	if !m.Role.AtLeast(min) {
-		return nil, Errorf(Forbidden, "this needs the %s role or higher in the project", min)
+	if err := HasMinRole(m.Role, min); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

@@ -116,12 +116,12 @@ func (s *Service) checkProjectInvite(ctx context.Context, tx bun.Tx, actor, proj
 	if err != nil {
 		return nil, err
 	}
-	m, err := requireRole(ctx, tx, projectID, actor, RoleAdmin)
+	m, err := requireRole(ctx, tx, projectID, actor, MinRoleToInvite)
 	if err != nil {
 		return nil, err
 	}
-	if !CanActOn(m.Role, role) {
-		return nil, Errorf(Forbidden, "as %s you may invite only with a role below %s", m.Role, m.Role)
+	if err := CanInvite(m.Role, role); err != nil {
+		return nil, err
 	}
 	if err := s.expireDue(ctx, tx, &projectID, email); err != nil {
 		return nil, err
@@ -239,8 +239,8 @@ func (s *Service) authorizeInviteAction(ctx context.Context, tx bun.Tx, actor uu
 	if err != nil {
 		return nil, err
 	}
-	if !CanActOn(m.Role, *inv.Role) {
-		return nil, Errorf(Forbidden, "as %s you may not act on an invite that grants %s", m.Role, *inv.Role)
+	if err := CanManageInvite(m.Role, *inv.Role); err != nil {
+		return nil, err
 	}
 	return project, nil
 }
@@ -423,7 +423,7 @@ func (s *Service) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUI
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
+	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToListInvites); err != nil {
 		return nil, err
 	}
 	l := newList("invites AS i", "i.created_at", "i.id").where("i.project_id = ?", projectID)

@@ -17,7 +17,7 @@ func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role
 	if err != nil {
 		return nil, err
 	}
-	me, err := requireRole(ctx, s.db, projectID, viewer, RoleContributor)
+	me, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToListMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -33,11 +33,9 @@ func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role
 	if err != nil {
 		return nil, err
 	}
-	if !me.Role.AtLeast(RoleAdmin) {
-		for _, m := range p.Items {
-			if m.UserID != viewer {
-				m.ExternalID = nil
-			}
+	for _, m := range p.Items {
+		if !CanSeeExternalID(viewer, &me.Role, m.UserID) {
+			m.ExternalID = nil
 		}
 	}
 	return p, nil
@@ -75,8 +73,15 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 		if me, target, err = s.lockMembers(ctx, tx, actor, in.ProjectID, in.UserID); err != nil {
 			return err
 		}
-		if err := checkUpdate(me, target, in.Role); err != nil {
-			return err
+		if in.Role != nil {
+			if err := CanChangeRole(me, target, *in.Role); err != nil {
+				return err
+			}
+		}
+		if in.ExternalID != nil {
+			if err := CanSetExternalID(me, target); err != nil {
+				return err
+			}
 		}
 		if in.ExternalID != nil {
 			if err := s.checkExternalIDFree(ctx, tx, in.ProjectID, externalID, target.UserID); err != nil {
@@ -101,26 +106,6 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 		return nil, err
 	}
 	return target, nil
-}
-
-// checkUpdate applies the authority rule to an update of target by me.
-func checkUpdate(me, target *Member, role *Role) error {
-	if me.UserID == target.UserID {
-		if role != nil {
-			return Errorf(Forbidden, "nobody changes their own role")
-		}
-		if !me.Role.AtLeast(RoleAdmin) {
-			return Errorf(Forbidden, "only an ADMIN or OWNER sets their own external ID")
-		}
-		return nil
-	}
-	if !CanActOn(me.Role, target.Role) {
-		return Errorf(Forbidden, "as %s you may not change a member who is %s", me.Role, target.Role)
-	}
-	if role != nil && !CanActOn(me.Role, *role) {
-		return Errorf(Forbidden, "as %s you may not make anyone %s", me.Role, *role)
-	}
-	return nil
 }
 
 // checkExternalIDFree checks that id (nil: none) is held by no member but holder and by no
@@ -173,11 +158,8 @@ func (s *Service) RemoveMember(ctx context.Context, actor, projectID, userID uui
 		if err != nil {
 			return err
 		}
-		if me.UserID == target.UserID {
-			return Errorf(Forbidden, "to leave the project use leaveProject")
-		}
-		if !CanActOn(me.Role, target.Role) {
-			return Errorf(Forbidden, "as %s you may not remove a member who is %s", me.Role, target.Role)
+		if err := CanRemove(me, target); err != nil {
+			return err
 		}
 		return s.deleteMember(ctx, tx, target, EventRemovedMember, actor)
 	})
@@ -224,8 +206,8 @@ func (s *Service) TransferOwnership(ctx context.Context, actor, projectID, userI
 		if err != nil {
 			return err
 		}
-		if me.Role != RoleOwner {
-			return Errorf(Forbidden, "only the owner transfers ownership")
+		if err := CanTransferOwnership(me); err != nil {
+			return err
 		}
 		if target.Role != RoleAdmin {
 			return &Error{Code: BadUserInput, Field: "userId", Message: fmt.Sprintf("ownership goes only to an ADMIN; this member is %s", target.Role)}

@@ -154,14 +154,14 @@ func (s *Service) visibleMembers(ctx context.Context, viewer *User, ids []string
 	err := s.db.NewSelect().Model(&list).ColumnExpr("m.*").ColumnExpr("vm.role AS viewer_role").
 		Join("LEFT JOIN project_members AS vm ON vm.project_id = m.project_id AND vm.user_id = ?", viewer.ID).
 		Where("m.id = ANY(?::uuid[])", pgdialect.Array(ids)).
-		Where("m.user_id = ? OR vm.role IN (?)", viewer.ID, rolesFrom(RoleContributor)).Scan(ctx)
+		Where("m.user_id = ? OR vm.role IN (?)", viewer.ID, rolesFrom(MinRoleToListMembers)).Scan(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[uuid.UUID]any, len(list))
 	for _, row := range list {
 		m := row.Member
-		if m.UserID != viewer.ID && (row.ViewerRole == nil || !row.ViewerRole.AtLeast(RoleAdmin)) {
+		if !CanSeeExternalID(viewer.ID, row.ViewerRole, m.UserID) {
 			m.ExternalID = nil
 		}
 		out[m.ID] = &m
@@ -173,7 +173,7 @@ func (s *Service) visibleMembers(ctx context.Context, viewer *User, ids []string
 // invitee and by the owner of the verified email it was sent to (as `myInvites`), and an
 // invite to the service by its inviter (who may revoke it).
 func (s *Service) visibleInvites(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
-	admin, args := viewerHasRole("i.project_id", viewer.ID, RoleAdmin)
+	admin, args := viewerHasRole("i.project_id", viewer.ID, MinRoleToListInvites)
 	var list []*Invite
 	err := selectInvites(s.db).Where("i.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -194,7 +194,7 @@ func (s *Service) visibleInvites(ctx context.Context, viewer *User, ids []string
 
 // visibleEvents: an event is seen by ADMIN and above of its project (as `activity`).
 func (s *Service) visibleEvents(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
-	admin, args := viewerHasRole("ev.project_id", viewer.ID, RoleAdmin)
+	admin, args := viewerHasRole("ev.project_id", viewer.ID, MinRoleToReadActivity)
 	var list []*Event
 	err := s.db.NewSelect().Model(&list).Where("ev.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		Where(admin, args...).Scan(ctx)
@@ -209,9 +209,9 @@ func (s *Service) visibleEvents(ctx context.Context, viewer *User, ids []string)
 // project, the inviters and invitees of its invites and the actors of its events; and the
 // inviters and invitees of the invites the viewer sees as their invitee or inviter.
 func (s *Service) visibleUsers(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
-	coMember, coArgs := viewerHasRole("um.project_id", viewer.ID, RoleContributor)
-	inviteAdmin, inviteArgs := viewerHasRole("i.project_id", viewer.ID, RoleAdmin)
-	eventAdmin, eventArgs := viewerHasRole("ev.project_id", viewer.ID, RoleAdmin)
+	coMember, coArgs := viewerHasRole("um.project_id", viewer.ID, MinRoleToListMembers)
+	inviteAdmin, inviteArgs := viewerHasRole("i.project_id", viewer.ID, MinRoleToListInvites)
+	eventAdmin, eventArgs := viewerHasRole("ev.project_id", viewer.ID, MinRoleToReadActivity)
 	var list []*User
 	err := s.db.NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
