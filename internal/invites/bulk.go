@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -111,8 +110,8 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 	if (in.Rows == nil) == (in.CSV == nil) {
 		return nil, invalid("rows", "give exactly one of rows and csv")
 	}
-	if !in.DefaultRole.Valid() {
-		return nil, invalid("defaultRole", "defaultRole is not a project role")
+	if err := checkRole("defaultRole", in.DefaultRole); err != nil {
+		return nil, err
 	}
 	if _, err := requireVerifiedInviter(ctx, s.db, actor); err != nil {
 		return nil, err
@@ -197,10 +196,4 @@ func bulkRows(in BulkInput) ([]BulkRow, []string, error) {
 		ignored = []string{}
 	}
 	return rows, ignored, nil
-}
-
-// parseRole reads a role name in any letter case.
-func parseRole(s string) (Role, bool) {
-	r := Role(strings.ToUpper(strings.TrimSpace(s)))
-	return r, r.Valid()
 }

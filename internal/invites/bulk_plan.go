@@ -66,14 +66,20 @@ func (p *bulkPlan) fail(r *plannedRow, reason FailureReason, retryable bool, for
 	r.res.Kind, r.res.Reason, r.res.Retryable, r.res.Message = BulkFailed, reason, retryable, fmt.Sprintf(format, args...)
 }
 
-// failInput fails r for a cell that a validator refused, with the validator's message, which
-// names the field as a single invite's error does.
-func (p *bulkPlan) failInput(r *plannedRow, reason FailureReason, err error) {
-	msg := err.Error()
-	if e, ok := errors.AsType[*Error](err); ok {
-		msg = e.Message
-	}
-	p.fail(r, reason, false, "%s", msg)
+// inputReasons is the row failure reason of each field that a validator refuses.
+var inputReasons = map[string]FailureReason{
+	"email":      ReasonInvalidEmail,
+	"role":       ReasonInvalidRole,
+	"externalId": ReasonInvalidExternalID,
+	"name":       ReasonInvalidName,
+}
+
+// failInput fails r for a cell that a validator refused: the reason is the field's, the
+// message the validator's as it is, naming the field as a single invite's error does. The
+// validators return only *Error.
+func (p *bulkPlan) failInput(r *plannedRow, err error) {
+	e, _ := errors.AsType[*Error](err)
+	p.fail(r, inputReasons[e.Field], false, "%s", e.Message)
 }
 
 // check runs the checks that need only the rows, in SPEC's order: email, role, authority,
@@ -89,15 +95,15 @@ func (p *bulkPlan) check(rows []BulkRow) {
 		}
 		email, err := NormalizeEmail("email", in.Email)
 		if err != nil {
-			p.failInput(r, ReasonInvalidEmail, err)
+			p.failInput(r, err)
 			continue
 		}
 		r.email, r.res.Email = email, email
 		r.role = p.defaultRole
 		if strings.TrimSpace(in.Role) != "" {
-			role, ok := parseRole(in.Role)
-			if !ok {
-				p.fail(r, ReasonInvalidRole, false, "%q is not a role: use PENDING, CONTRIBUTOR or ADMIN", strings.TrimSpace(in.Role))
+			role, err := ParseRole("role", in.Role)
+			if err != nil {
+				p.failInput(r, err)
 				continue
 			}
 			r.role, r.roleGiven = role, true
@@ -108,7 +114,7 @@ func (p *bulkPlan) check(rows []BulkRow) {
 		}
 		raw := in.ExternalID
 		if r.wanted, err = normalizeExternalID("externalId", &raw); err != nil {
-			p.failInput(r, ReasonInvalidExternalID, err)
+			p.failInput(r, err)
 			continue
 		}
 		if r.wanted != nil {
@@ -116,7 +122,7 @@ func (p *bulkPlan) check(rows []BulkRow) {
 		}
 		name := in.Name
 		if r.name, err = normalizeOptionalName("name", &name); err != nil {
-			p.failInput(r, ReasonInvalidName, err)
+			p.failInput(r, err)
 			continue
 		}
 		dupEmail, dupID := seenEmail[email], r.wanted != nil && seenID[*r.wanted]

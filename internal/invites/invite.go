@@ -158,17 +158,35 @@ func markExpired(db bun.IDB, now time.Time) *bun.UpdateQuery {
 		Set("status = 'EXPIRED'").Set("external_id = NULL").Set("ended_at = expires_at").Set("updated_at = ?", now)
 }
 
-// externalIDHeld reports whether id is held in the project by a member other than
-// exceptUser or by a pending invite other than exceptInvite. Run under the project's lock,
+// checkExternalIDFree is the one check of EXTERNAL_ID_TAKEN: id (nil: none) is held in the
+// project by no member but holder and by no pending invite. Run under the project's lock,
 // after expireDue.
-func externalIDHeld(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id string, exceptUser, exceptInvite uuid.UUID) (bool, error) {
+func checkExternalIDFree(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id *string, holder uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
 	var held bool
 	err := tx.NewRaw(`SELECT EXISTS (
 			SELECT 1 FROM project_members WHERE project_id = ? AND external_id = ? AND user_id <> ?
 			UNION ALL
-			SELECT 1 FROM invites WHERE project_id = ? AND external_id = ? AND status = 'PENDING' AND id <> ?)`,
-		projectID, id, exceptUser, projectID, id, exceptInvite).Scan(ctx, &held)
-	return held, err
+			SELECT 1 FROM invites WHERE project_id = ? AND external_id = ? AND status = 'PENDING')`,
+		projectID, *id, holder, projectID, *id).Scan(ctx, &held)
+	if err != nil {
+		return err
+	}
+	if held {
+		return externalIDTaken(id)
+	}
+	return nil
+}
+
+// externalIDTaken is the EXTERNAL_ID_TAKEN error for id, or for nil the ID a concurrent
+// write took (a unique index caught it, and the ID is not at hand).
+func externalIDTaken(id *string) *Error {
+	if id == nil {
+		return Errorf(ExternalIDTaken, "this external ID is held by another member or pending invite of this project")
+	}
+	return Errorf(ExternalIDTaken, "external ID %q is held by another member or pending invite of this project", *id)
 }
 
 // member reads userID's membership of the project; NOT_FOUND when there is none.

@@ -44,8 +44,10 @@ func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateIn
 		return nil, invalid("externalId", "externalId goes only with projectId")
 	case in.ProjectID != nil && in.Role == nil:
 		return nil, invalid("role", "role is required with projectId")
-	case in.Role != nil && !in.Role.Valid():
-		return nil, invalid("role", "role is not a project role")
+	case in.Role != nil:
+		if err := checkRole("role", *in.Role); err != nil {
+			return nil, err
+		}
 	}
 
 	var inv *Invite
@@ -132,14 +134,8 @@ func (s *Service) checkProjectInvite(ctx context.Context, tx bun.Tx, actor, proj
 	if err := checkNotInvited(ctx, tx, &projectID, email, uuid.Nil); err != nil {
 		return nil, err
 	}
-	if externalID != nil {
-		held, err := externalIDHeld(ctx, tx, projectID, *externalID, uuid.Nil, uuid.Nil)
-		if err != nil {
-			return nil, err
-		}
-		if held {
-			return nil, Errorf(ExternalIDTaken, "external ID %q is held by another member or pending invite of this project", *externalID)
-		}
+	if err := checkExternalIDFree(ctx, tx, projectID, externalID, uuid.Nil); err != nil {
+		return nil, err
 	}
 	return project, nil
 }
@@ -195,7 +191,7 @@ func inviteConflict(err error) error {
 	case isUniqueViolation(err, "invites_pending_email_key"):
 		return Errorf(AlreadyInvited, "this email has a pending invite already")
 	case isUniqueViolation(err, "invites_pending_external_id_key"), isUniqueViolation(err, "project_members_external_id_key"):
-		return Errorf(ExternalIDTaken, "this external ID is held by another member or pending invite of this project")
+		return externalIDTaken(nil)
 	}
 	return err
 }
@@ -397,8 +393,8 @@ const maxMyInvites = 200
 // MyInvites lists the invites to the viewer's email with the given status, newest first. An
 // unverified email has none: its owner has not proven the invites are theirs.
 func (s *Service) MyInvites(ctx context.Context, viewer *User, status InviteStatus) ([]*Invite, error) {
-	if !status.Valid() {
-		return nil, invalid("status", "status is not an invite status")
+	if err := checkStatus("status", status); err != nil {
+		return nil, err
 	}
 	if !viewer.EmailVerified() {
 		return []*Invite{}, nil
@@ -428,8 +424,8 @@ func (s *Service) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUI
 	}
 	l := newList("invites AS i", "i.created_at", "i.id").where("i.project_id = ?", projectID)
 	if status != nil {
-		if !status.Valid() {
-			return nil, invalid("status", "status is not an invite status")
+		if err := checkStatus("status", *status); err != nil {
+			return nil, err
 		}
 		f := inviteStatusFilter(*status, s.now())
 		l.where(f.sql, f.args...)

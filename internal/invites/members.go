@@ -23,8 +23,8 @@ func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role
 	}
 	l := newList("project_members AS m", "m.created_at", "m.id").where("m.project_id = ?", projectID)
 	if role != nil {
-		if !role.Valid() {
-			return nil, invalid("role", "role is not a project role")
+		if err := checkRole("role", *role); err != nil {
+			return nil, err
 		}
 		l.where("m.role = ?", string(*role))
 	}
@@ -59,8 +59,10 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 	if in.Role == nil && in.ExternalID == nil {
 		return nil, invalid("role", "give a role or an externalId to change")
 	}
-	if in.Role != nil && !in.Role.Valid() {
-		return nil, invalid("role", "role is not a project role")
+	if in.Role != nil {
+		if err := checkRole("role", *in.Role); err != nil {
+			return nil, err
+		}
 	}
 	externalID, err := normalizeExternalID("externalId", in.ExternalID)
 	if err != nil {
@@ -84,7 +86,7 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 			}
 		}
 		if in.ExternalID != nil {
-			if err := s.checkExternalIDFree(ctx, tx, in.ProjectID, externalID, target.UserID); err != nil {
+			if err := s.checkExternalIDFreeNow(ctx, tx, in.ProjectID, externalID, target.UserID); err != nil {
 				return err
 			}
 			target.ExternalID = externalID
@@ -108,23 +110,16 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 	return target, nil
 }
 
-// checkExternalIDFree checks that id (nil: none) is held by no member but holder and by no
-// pending invite of the project. Run under the project's lock.
-func (s *Service) checkExternalIDFree(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id *string, holder uuid.UUID) error {
+// checkExternalIDFreeNow is checkExternalIDFree after marking the project's expired invites,
+// which frees the IDs they held. Run under the project's lock.
+func (s *Service) checkExternalIDFreeNow(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id *string, holder uuid.UUID) error {
 	if id == nil {
 		return nil
 	}
 	if err := s.expireDue(ctx, tx, &projectID, ""); err != nil {
 		return err
 	}
-	held, err := externalIDHeld(ctx, tx, projectID, *id, holder, uuid.Nil)
-	if err != nil {
-		return err
-	}
-	if held {
-		return Errorf(ExternalIDTaken, "external ID %q is held by another member or pending invite of this project", *id)
-	}
-	return nil
+	return checkExternalIDFree(ctx, tx, projectID, id, holder)
 }
 
 // lockMembers locks the project and reads the actor's and the target's memberships.
