@@ -49,50 +49,6 @@ type BulkInput struct {
 	DryRun bool
 }
 
-// BulkKind is what became of a row.
-type BulkKind int
-
-// The kinds of row outcome.
-const (
-	BulkNewInvitation BulkKind = iota + 1
-	BulkExistingInvitation
-	BulkExistingMember
-	BulkFailed
-)
-
-// BulkResult is one row's outcome.
-type BulkResult struct {
-	Row  int
-	Kind BulkKind
-	// Invite is the new or existing invitation, or for FAILED_TO_SEND the invite concerned.
-	Invite *Invite
-	// Member is the existing membership.
-	Member *Member
-	// ExistingAccount: the email of a new invitation belongs to an account.
-	ExistingAccount bool
-	// ExternalIDUpdated: the row moved the record's external ID from PreviousExternalID.
-	ExternalIDUpdated  bool
-	PreviousExternalID *string
-	// For a failed row: what it named, why it failed, and whether trying again can help.
-	Email      string
-	ExternalID *string
-	Reason     FailureReason
-	Message    string
-	Retryable  bool
-}
-
-// BulkSummary counts a batch's outcomes.
-type BulkSummary struct {
-	Total, NewInvitations, ExistingInvitations, ExistingMembers, Failed, ExternalIDsUpdated int
-}
-
-// BulkOutcome is a batch's results, one per input row in input order.
-type BulkOutcome struct {
-	Results        []*BulkResult
-	Summary        BulkSummary
-	IgnoredColumns []string
-}
-
 // BulkInvite invites the rows of a list or a CSV file into a project in one transaction: new
 // emails get an invite and its email (sent after the commit); a pending invite's role and
 // external ID are updated where the row gives them; a member's external ID is updated, never

@@ -32,7 +32,7 @@ type bulkPlan struct {
 
 // plannedRow is a row on its way to its result.
 type plannedRow struct {
-	res       *BulkResult
+	res       *rowResult
 	email     string
 	role      Role
 	roleGiven bool
@@ -41,7 +41,7 @@ type plannedRow struct {
 	rec       *idRecord
 }
 
-func (r *plannedRow) failed() bool { return r.res.Kind == BulkFailed }
+func (r *plannedRow) failed() bool { return r.res.Kind == rowFailed }
 
 // idRecord is a member or a pending invite (existing or new) with its external ID now and
 // after the batch.
@@ -63,7 +63,7 @@ func (p *bulkPlan) make(ctx context.Context, tx bun.Tx, rows []BulkRow) error {
 }
 
 func (p *bulkPlan) fail(r *plannedRow, reason FailureReason, retryable bool, format string, args ...any) {
-	r.res.Kind, r.res.Reason, r.res.Retryable, r.res.Message = BulkFailed, reason, retryable, fmt.Sprintf(format, args...)
+	r.res.Kind, r.res.Reason, r.res.Retryable, r.res.Message = rowFailed, reason, retryable, fmt.Sprintf(format, args...)
 }
 
 // inputReasons is the row failure reason of each field that a validator refuses.
@@ -88,7 +88,7 @@ func (p *bulkPlan) check(rows []BulkRow) {
 	seenEmail := make(map[string]bool, len(rows))
 	seenID := make(map[string]bool, len(rows))
 	for _, in := range rows {
-		r := &plannedRow{res: &BulkResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
+		r := &plannedRow{res: &rowResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
 		p.rows = append(p.rows, r)
 		if id := strings.TrimSpace(in.ExternalID); id != "" {
 			r.res.ExternalID = &id
@@ -212,7 +212,7 @@ func (r *plannedRow) changesName(inv *Invite) bool {
 }
 
 func (p *bulkPlan) classifyMember(r *plannedRow, rec *idRecord) {
-	r.rec, r.res.Kind, r.res.Member = rec, BulkExistingMember, rec.member
+	r.rec, r.res.Kind, r.res.Member = rec, rowExistingMember, rec.member
 	// Setting an external ID acts on the member: the authority rule applies, as for updateMember.
 	if r.changesID(rec) && CanSetExternalID(p.actor, rec.member) != nil {
 		p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotSetExternalID(p.actor.Role, rec.member.Role))
@@ -221,7 +221,7 @@ func (p *bulkPlan) classifyMember(r *plannedRow, rec *idRecord) {
 
 func (p *bulkPlan) classifyInvite(r *plannedRow, rec *idRecord) {
 	inv := rec.invite
-	r.rec, r.res.Kind, r.res.Invite = rec, BulkExistingInvitation, inv
+	r.rec, r.res.Kind, r.res.Invite = rec, rowExistingInvitation, inv
 	switch {
 	case inv.DeliveryStatus == mail.StatusFailedPermanent:
 		p.fail(r, ReasonFailedToSend, false, "the invite's email to %s could not be delivered; check the address", inv.Email)
@@ -239,7 +239,7 @@ func (p *bulkPlan) classifyNew(r *plannedRow) {
 	}
 	r.rec = &idRecord{invite: inv, isNew: true}
 	p.records = append(p.records, r.rec)
-	r.res.Kind, r.res.Invite, r.res.ExistingAccount = BulkNewInvitation, inv, p.accounts[r.email]
+	r.res.Kind, r.res.Invite, r.res.ExistingAccount = rowNewInvitation, inv, p.accounts[r.email]
 }
 
 // settleExternalIDs judges each wanted ID on the project as it will be after the batch: a row
@@ -303,7 +303,7 @@ func (p *bulkPlan) settleExternalIDs() {
 func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) error {
 	var emails []string
 	for _, r := range p.rows {
-		if r.res.Kind == BulkNewInvitation {
+		if r.res.Kind == rowNewInvitation {
 			emails = append(emails, r.email)
 		}
 	}
@@ -312,7 +312,7 @@ func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) er
 		return err
 	}
 	for _, r := range p.rows {
-		if r.res.Kind == BulkNewInvitation && full[r.email] {
+		if r.res.Kind == rowNewInvitation && full[r.email] {
 			p.fail(r, ReasonFailedToSend, true, "%s", p.s.recipientCapMessage(r.email))
 			r.res.Invite, r.res.ExistingAccount = nil, false
 		}
@@ -323,7 +323,7 @@ func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) er
 func (p *bulkPlan) newInvitations() int {
 	n := 0
 	for _, r := range p.rows {
-		if r.res.Kind == BulkNewInvitation {
+		if r.res.Kind == rowNewInvitation {
 			n++
 		}
 	}
@@ -335,47 +335,6 @@ func without(list []*idRecord, rec *idRecord) []*idRecord {
 	for _, r := range list {
 		if r != rec {
 			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// outcome fills in the results' external-ID changes and new roles and counts them.
-func (p *bulkPlan) outcome(ignored []string) *BulkOutcome {
-	out := &BulkOutcome{Results: make([]*BulkResult, len(p.rows)), IgnoredColumns: ignored}
-	sum := &out.Summary
-	for i, r := range p.rows {
-		res := r.res
-		out.Results[i] = res
-		sum.Total++
-		switch res.Kind {
-		case BulkFailed:
-			sum.Failed++
-			continue
-		case BulkNewInvitation:
-			sum.NewInvitations++
-			res.Invite.ExternalID = r.rec.final
-			continue
-		case BulkExistingInvitation:
-			sum.ExistingInvitations++
-			if r.roleGiven && r.role != *res.Invite.Role {
-				role := r.role
-				res.Invite.Role, res.Invite.UpdatedAt = &role, p.now
-			}
-			if r.changesName(res.Invite) {
-				res.Invite.Name, res.Invite.UpdatedAt = r.name, p.now
-			}
-		case BulkExistingMember:
-			sum.ExistingMembers++
-		}
-		if !sameID(r.rec.current, r.rec.final) {
-			res.ExternalIDUpdated, res.PreviousExternalID = true, r.rec.current
-			sum.ExternalIDsUpdated++
-			if r.rec.member != nil {
-				r.rec.member.ExternalID, r.rec.member.UpdatedAt = r.rec.final, p.now
-			} else {
-				r.rec.invite.ExternalID, r.rec.invite.UpdatedAt = r.rec.final, p.now
-			}
 		}
 	}
 	return out
