@@ -62,7 +62,7 @@ type BulkInput struct {
 // EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND (no such project, or not a member),
 // FORBIDDEN (below ADMIN), RATE_LIMITED (the batch's new invites would pass the inviter's
 // hourly cap; a dry run says so too).
-func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
+func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
 	if (in.Rows == nil) == (in.CSV == nil) {
 		return nil, invalid("rows", "give exactly one of rows and csv")
 	}
@@ -98,7 +98,7 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 				return err
 			}
 		}
-		p := &bulkPlan{s: s, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
+		p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
 		if err := p.make(ctx, tx, rows); err != nil {
 			return err
 		}

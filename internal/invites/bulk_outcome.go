@@ -70,10 +70,13 @@ func (r *ExistingMember) Visit(v BulkVisitor) { v.ExistingMember(r) }
 // Visit calls v.FailedInvite.
 func (r *FailedInvite) Visit(v BulkVisitor) { v.FailedInvite(r) }
 
-func (*NewInvitation) sealed()      {}
+func (*NewInvitation) sealed() {}
+
 func (*ExistingInvitation) sealed() {}
-func (*ExistingMember) sealed()     {}
-func (*FailedInvite) sealed()       {}
+
+func (*ExistingMember) sealed() {}
+
+func (*FailedInvite) sealed() {}
 
 // BulkSummary counts a batch's outcomes.
 type BulkSummary struct {

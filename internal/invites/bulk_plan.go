@@ -18,7 +18,7 @@ import (
 // that a dry run and a real run give the same results and the number of SQL statements does not
 // grow with the rows.
 type bulkPlan struct {
-	s           *Service
+	s           *core
 	project     *Project
 	actor       *Member
 	defaultRole Role

@@ -39,7 +39,7 @@ type Event struct {
 }
 
 // event builds an Event about inv (which may be nil) by actor (uuid.Nil for none).
-func (s *Service) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *Invite, email string) *Event {
+func (s *core) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *Invite, email string) *Event {
 	e := &Event{ID: newID(), ProjectID: projectID, Name: name, CreatedAt: s.now()}
 	if actor != uuid.Nil {
 		e.ActorID = &actor
@@ -65,7 +65,7 @@ func record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 // Activity lists a project's tracked events, newest first.
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before).
-func (s *Service) Activity(ctx context.Context, viewer, projectID uuid.UUID, args PageArgs) (*Page[*Event], error) {
+func (s *ProjectService) Activity(ctx context.Context, viewer, projectID uuid.UUID, args PageArgs) (*Page[*Event], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err

@@ -198,16 +198,6 @@ func checkRole(field string, r Role) error {
 	return nil
 }
 
-// ParseRole reads a role name as typed in a CSV file or a row, in any letter case.
-func ParseRole(field, raw string) (Role, error) {
-	name := strings.TrimSpace(raw)
-	r := Role(strings.ToUpper(name))
-	if !r.Valid() {
-		return "", invalid(field, "%q is not a role: use PENDING, CONTRIBUTOR or ADMIN", name)
-	}
-	return r, nil
-}
-
 // checkStatus refuses an invite status that is none of the five, naming field.
 func checkStatus(field string, s InviteStatus) error {
 	if !s.Valid() {

@@ -2,17 +2,59 @@ package invites
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 )
 
+// Member is a membership: a user's role in a project.
+type Member struct {
+	bun.BaseModel `bun:"table:project_members,alias:m"`
+
+	ID         uuid.UUID `bun:"id,pk,type:uuid"`
+	ProjectID  uuid.UUID `bun:"project_id,type:uuid"`
+	UserID     uuid.UUID `bun:"user_id,type:uuid"`
+	Role       Role      `bun:"role"`
+	ExternalID *string   `bun:"external_id"`
+	CreatedAt  time.Time `bun:"created_at"`
+	UpdatedAt  time.Time `bun:"updated_at"`
+}
+
+// member reads userID's membership of the project; NOT_FOUND when there is none.
+func member(ctx context.Context, db bun.IDB, projectID, userID uuid.UUID, what string) (*Member, error) {
+	m := new(Member)
+	err := db.NewSelect().Model(m).Where("project_id = ? AND user_id = ?", projectID, userID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "%s not found", what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// requireRole returns the viewer's membership of the project when its role is at least min:
+// NOT_FOUND for a non-member (who may not know the project exists), FORBIDDEN below min.
+func requireRole(ctx context.Context, db bun.IDB, projectID, viewer uuid.UUID, min Role) (*Member, error) {
+	m, err := member(ctx, db, projectID, viewer, "project")
+	if err != nil {
+		return nil, err
+	}
+	if err := HasMinRole(m.Role, min); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // Members lists a project's members, newest first, optionally of one role. A member's external
 // ID is shown to ADMIN and above and to the member; others see none.
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below CONTRIBUTOR), BAD_USER_INPUT.
-func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role *Role, args PageArgs) (*Page[*Member], error) {
+func (s *ProjectService) Members(ctx context.Context, viewer, projectID uuid.UUID, role *Role, args PageArgs) (*Page[*Member], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err
@@ -55,7 +97,7 @@ type UpdateMemberInput struct {
 //
 // Errors: BAD_USER_INPUT (nothing to change, role, externalId), NOT_FOUND (project or member),
 // FORBIDDEN, EXTERNAL_ID_TAKEN.
-func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMemberInput) (*Member, error) {
+func (s *ProjectService) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMemberInput) (*Member, error) {
 	if in.Role == nil && in.ExternalID == nil {
 		return nil, invalid("role", "give a role or an externalId to change")
 	}
@@ -110,20 +152,8 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 	return target, nil
 }
 
-// checkExternalIDFreeNow is checkExternalIDFree after marking the project's expired invites,
-// which frees the IDs they held. Run under the project's lock.
-func (s *Service) checkExternalIDFreeNow(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id *string, holder uuid.UUID) error {
-	if id == nil {
-		return nil
-	}
-	if err := s.expireDue(ctx, tx, &projectID, ""); err != nil {
-		return err
-	}
-	return checkExternalIDFree(ctx, tx, projectID, id, holder)
-}
-
 // lockMembers locks the project and reads the actor's and the target's memberships.
-func (s *Service) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, userID uuid.UUID) (me, target *Member, err error) {
+func (s *core) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, userID uuid.UUID) (me, target *Member, err error) {
 	if _, err := s.lockProject(ctx, tx, projectID); err != nil {
 		return nil, nil, err
 	}
@@ -136,18 +166,10 @@ func (s *Service) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, 
 	return me, target, nil
 }
 
-func userEmail(ctx context.Context, db bun.IDB, id uuid.UUID) (string, error) {
-	u, err := userByID(ctx, db, id)
-	if err != nil {
-		return "", err
-	}
-	return u.Email, nil
-}
-
 // RemoveMember removes another member under the authority rule (leaving is leaveProject).
 //
 // Errors: NOT_FOUND, FORBIDDEN.
-func (s *Service) RemoveMember(ctx context.Context, actor, projectID, userID uuid.UUID) error {
+func (s *ProjectService) RemoveMember(ctx context.Context, actor, projectID, userID uuid.UUID) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
 		if err != nil {
@@ -160,7 +182,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor, projectID, userID uui
 	})
 }
 
-func (s *Service) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event string, actor uuid.UUID) error {
+func (s *core) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event string, actor uuid.UUID) error {
 	email, err := userEmail(ctx, tx, m.UserID)
 	if err != nil {
 		return err
@@ -175,7 +197,7 @@ func (s *Service) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event 
 // owner, so ownership is transferred first.
 //
 // Errors: NOT_FOUND, LAST_OWNER.
-func (s *Service) LeaveProject(ctx context.Context, actor, projectID uuid.UUID) error {
+func (s *ProjectService) LeaveProject(ctx context.Context, actor, projectID uuid.UUID) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.lockProject(ctx, tx, projectID); err != nil {
 			return err
@@ -195,7 +217,7 @@ func (s *Service) LeaveProject(ctx context.Context, actor, projectID uuid.UUID) 
 //
 // Errors: NOT_FOUND (project or member), FORBIDDEN (the actor is not the OWNER),
 // BAD_USER_INPUT (the member named is not an ADMIN).
-func (s *Service) TransferOwnership(ctx context.Context, actor, projectID, userID uuid.UUID) (*Project, error) {
+func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID, userID uuid.UUID) (*Project, error) {
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
 		if err != nil {
