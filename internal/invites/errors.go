@@ -57,12 +57,3 @@ func ErrorCode(err error) Code {
 	}
 	return Internal
 }
-
-// ErrorMessage returns the user-facing message of err: "internal error" for anything that is not
-// an *Error, so that no internals reach a client.
-func ErrorMessage(err error) string {
-	if e, ok := errors.AsType[*Error](err); ok {
-		return e.Message
-	}
-	return "internal error"
-}

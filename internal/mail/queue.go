@@ -267,12 +267,6 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return q.client.Stop(ctx)
 }
 
-// Client is the queue's River client, for packages that insert jobs of their own (which they
-// registered through QueueConfig.Register).
-func (q *Queue) Client() *river.Client[*sql.Tx] {
-	return q.client
-}
-
 const insertEmails = `
 INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
 SELECT id::uuid, kind, recipient, subject, params::jsonb, link, $7, now(), now()
