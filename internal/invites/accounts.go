@@ -96,24 +96,15 @@ func (s *AccountService) SignUp(ctx context.Context, in SignUpInput) (*Session, 
 	// Hashing costs tens of milliseconds: do it before the transaction, not inside it.
 	user := &User{ID: newID(), Email: email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), CreatedAt: s.now()}
 
-	var sess *Session
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.startSession(ctx, user, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(user).Exec(ctx); err != nil {
 			if isUniqueViolation(err, "users_email_key") {
 				return Errorf(EmailTaken, "an account with this email exists already")
 			}
 			return err
 		}
-		if err := s.queueVerification(ctx, tx, user); err != nil {
-			return err
-		}
-		sess, err = s.createSession(ctx, tx, user)
-		return err
+		return s.queueVerification(ctx, tx, user)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return sess, nil
 }
 
 func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string) (*Session, error) {

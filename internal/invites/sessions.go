@@ -34,6 +34,23 @@ type loginFailure struct {
 	FailedAt time.Time `bun:"failed_at"`
 }
 
+// startSession runs prepare and starts user's session, in one transaction.
+func (s *core) startSession(ctx context.Context, user *User, prepare func(ctx context.Context, tx bun.Tx) error) (*Session, error) {
+	var sess *Session
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := prepare(ctx, tx); err != nil {
+			return err
+		}
+		var err error
+		sess, err = s.createSession(ctx, tx, user)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
 func (s *core) createSession(ctx context.Context, tx bun.IDB, user *User) (*Session, error) {
 	token, hash := newToken()
 	now := s.now()
@@ -76,18 +93,7 @@ func (s *AccountService) LogIn(ctx context.Context, client netip.Addr, rawEmail,
 		// The attempt stays counted as a failure.
 		return nil, badCredentials
 	}
-	var sess *Session
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := attempt.succeeded(ctx, tx); err != nil {
-			return err
-		}
-		sess, err = s.createSession(ctx, tx, user)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return sess, nil
+	return s.startSession(ctx, user, attempt.succeeded)
 }
 
 func (s *AccountService) passwordMatches(user *User, password string) (bool, error) {
