@@ -107,7 +107,9 @@ func (s *AccountService) SignUp(ctx context.Context, in SignUpInput) (*Session, 
 	})
 }
 
-func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string) (*Session, error) {
+// signUpInvite returns the claimable invite that a sign-up's token names, once the sign-up's
+// email (if given) is the invite's and its password keeps the rule.
+func (s *core) signUpInvite(ctx context.Context, in SignUpInput) (*Invite, error) {
 	inv, err := s.inviteByToken(ctx, s.db, in.InviteToken)
 	if err != nil {
 		return nil, err
@@ -125,6 +127,17 @@ func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string
 		return nil, err
 	}
 	if err := inv.claimable(); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// signUpWithInvite makes an account for the email of the invite the token names (verified:
+// the token came to that mailbox), claims that invite and every other pending one to the
+// email, and starts a session, in one transaction.
+func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string) (*Session, error) {
+	inv, err := s.signUpInvite(ctx, in)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -81,48 +81,53 @@ func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkIn
 		return nil, err
 	}
 
-	var out *BulkOutcome
+	var p *bulkPlan
 	err = s.inCopyTx(ctx, func(ctx context.Context, tx bun.Tx, cp copier) error {
-		project, err := s.lockProject(ctx, tx, in.ProjectID)
-		if err != nil {
+		p, err = s.plan(ctx, tx, actor, in, rows)
+		if err != nil || in.DryRun {
 			return err
 		}
-		me, err := requireRole(ctx, tx, in.ProjectID, actor, MinRoleToInvite)
-		if err != nil {
-			return err
-		}
-		if !in.DryRun {
-			// Expired invites read as expired already; marking them frees their emails and
-			// IDs in the unique indexes before this batch writes.
-			if err := s.expireDue(ctx, tx, &in.ProjectID, ""); err != nil {
-				return err
-			}
-		}
-		p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
-		if err := p.make(ctx, tx, rows); err != nil {
-			return err
-		}
-		if err := p.capRecipients(ctx, tx, in.DryRun); err != nil {
-			return err
-		}
-		if err := s.takeInviteQuota(ctx, tx, actor, p.newInvitations(), in.DryRun); err != nil {
-			return err
-		}
-		if !in.DryRun {
-			if err := p.write(ctx, tx, cp); err != nil {
-				return err
-			}
-		}
-		out = p.outcome(ignored)
-		return nil
+		return p.write(ctx, tx, cp)
 	})
 	if err != nil {
 		return nil, err
 	}
+	out := p.outcome(ignored)
 	if !in.DryRun {
 		s.cfg.Observer.InvitesCreated(out.Summary.NewInvitations)
 	}
 	return out, nil
+}
+
+// plan locks the project and works out the batch's rows against it, taking (or, in a dry
+// run, checking) the recipients' and the inviter's caps.
+func (s *BulkService) plan(ctx context.Context, tx bun.Tx, actor uuid.UUID, in BulkInput, rows []BulkRow) (*bulkPlan, error) {
+	project, err := s.lockProject(ctx, tx, in.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	me, err := requireRole(ctx, tx, in.ProjectID, actor, MinRoleToInvite)
+	if err != nil {
+		return nil, err
+	}
+	if !in.DryRun {
+		// Expired invites read as expired already; marking them frees their emails and
+		// IDs in the unique indexes before this batch writes.
+		if err := s.expireDue(ctx, tx, &in.ProjectID, ""); err != nil {
+			return nil, err
+		}
+	}
+	p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
+	if err := p.make(ctx, tx, rows); err != nil {
+		return nil, err
+	}
+	if err := p.capRecipients(ctx, tx, in.DryRun); err != nil {
+		return nil, err
+	}
+	if err := s.takeInviteQuota(ctx, tx, actor, p.newInvitations(), in.DryRun); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // bulkRows returns the batch's rows, from the list or the CSV file.

@@ -82,51 +82,19 @@ func (p *bulkPlan) failInput(r *plannedRow, err error) {
 	p.fail(r, inputReasons[e.Field], false, "%s", e.Message)
 }
 
-// check runs the checks that need only the rows, in SPEC's order: email, role, authority,
-// external ID, then the name, then duplicates of earlier rows.
+// check runs the checks that need only the rows, in SPEC's order: each row's cells (see
+// checkCells), then duplicates of earlier rows.
 func (p *bulkPlan) check(rows []BulkRow) {
 	seenEmail := make(map[string]bool, len(rows))
 	seenID := make(map[string]bool, len(rows))
 	for _, in := range rows {
-		r := &plannedRow{res: &rowResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
+		r := p.checkCells(in)
 		p.rows = append(p.rows, r)
-		if id := strings.TrimSpace(in.ExternalID); id != "" {
-			r.res.ExternalID = &id
-		}
-		email, err := NormalizeEmail("email", in.Email)
-		if err != nil {
-			p.failInput(r, err)
+		if r.failed() {
 			continue
 		}
-		r.email, r.res.Email = email, email
-		r.role = p.defaultRole
-		if strings.TrimSpace(in.Role) != "" {
-			role, err := ParseRole("role", in.Role)
-			if err != nil {
-				p.failInput(r, err)
-				continue
-			}
-			r.role, r.roleGiven = role, true
-		}
-		if CanInvite(p.actor.Role, r.role) != nil {
-			p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotInvite(p.actor.Role, r.role))
-			continue
-		}
-		raw := in.ExternalID
-		if r.wanted, err = normalizeExternalID("externalId", &raw); err != nil {
-			p.failInput(r, err)
-			continue
-		}
-		if r.wanted != nil {
-			r.res.ExternalID = r.wanted
-		}
-		name := in.Name
-		if r.name, err = normalizeOptionalName("name", &name); err != nil {
-			p.failInput(r, err)
-			continue
-		}
-		dupEmail, dupID := seenEmail[email], r.wanted != nil && seenID[*r.wanted]
-		seenEmail[email] = true
+		dupEmail, dupID := seenEmail[r.email], r.wanted != nil && seenID[*r.wanted]
+		seenEmail[r.email] = true
 		if r.wanted != nil {
 			seenID[*r.wanted] = true
 		}
@@ -141,8 +109,49 @@ func (p *bulkPlan) check(rows []BulkRow) {
 	}
 }
 
+// checkCells reads one row's cells, in SPEC's order: email, role, authority, external ID,
+// then the name. The row fails at the first that is refused.
+func (p *bulkPlan) checkCells(in BulkRow) *plannedRow {
+	r := &plannedRow{res: &rowResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
+	if id := strings.TrimSpace(in.ExternalID); id != "" {
+		r.res.ExternalID = &id
+	}
+	email, err := NormalizeEmail("email", in.Email)
+	if err != nil {
+		p.failInput(r, err)
+		return r
+	}
+	r.email, r.res.Email = email, email
+	r.role = p.defaultRole
+	if strings.TrimSpace(in.Role) != "" {
+		role, err := ParseRole("role", in.Role)
+		if err != nil {
+			p.failInput(r, err)
+			return r
+		}
+		r.role, r.roleGiven = role, true
+	}
+	if CanInvite(p.actor.Role, r.role) != nil {
+		p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotInvite(p.actor.Role, r.role))
+		return r
+	}
+	raw := in.ExternalID
+	if r.wanted, err = normalizeExternalID("externalId", &raw); err != nil {
+		p.failInput(r, err)
+		return r
+	}
+	if r.wanted != nil {
+		r.res.ExternalID = r.wanted
+	}
+	name := in.Name
+	if r.name, err = normalizeOptionalName("name", &name); err != nil {
+		p.failInput(r, err)
+	}
+	return r
+}
+
 // load reads what the candidates touch: accounts with their emails, the project's members and
-// pending invites that have those emails or hold the IDs they want. Then it classifies them.
+// pending invites that have those emails or hold the IDs they want; then it classifies them.
 func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 	emails := make([]string, 0, len(p.candidates))
 	var ids []string
@@ -157,10 +166,8 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 		return err
 	}
 	userIDs := make([]string, len(users))
-	emailOf := make(map[uuid.UUID]string, len(users))
-	p.accounts = make(map[string]bool, len(users))
 	for i, u := range users {
-		userIDs[i], emailOf[u.ID], p.accounts[u.Email] = u.ID.String(), u.Email, true
+		userIDs[i] = u.ID.String()
 	}
 	var members []*Member
 	err := tx.NewSelect().Model(&members).Where("m.project_id = ?", p.project.ID).
@@ -174,7 +181,18 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 	if err != nil {
 		return err
 	}
+	p.classify(users, members, pending)
+	return nil
+}
 
+// classify sorts the candidates by what their email names in the project: a member, a pending
+// invite, or nothing yet.
+func (p *bulkPlan) classify(users []*User, members []*Member, pending []*Invite) {
+	emailOf := make(map[uuid.UUID]string, len(users))
+	p.accounts = make(map[string]bool, len(users))
+	for _, u := range users {
+		emailOf[u.ID], p.accounts[u.Email] = u.Email, true
+	}
 	memberOf := make(map[string]*idRecord, len(members))
 	for _, m := range members {
 		rec := &idRecord{member: m, current: m.ExternalID, final: m.ExternalID}
@@ -198,7 +216,6 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 			p.classifyNew(r)
 		}
 	}
-	return nil
 }
 
 // changesID reports whether the row asks to move rec's external ID.

@@ -26,27 +26,10 @@ type CreateInviteInput struct {
 // EMAIL_NOT_VERIFIED (the actor's email), RATE_LIMITED (the inviter's hourly cap, or the
 // recipient's daily cap).
 func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateInviteInput) (*Invite, error) {
-	email, err := NormalizeEmail("email", in.Email)
+	email, externalID, err := in.validate()
 	if err != nil {
 		return nil, err
 	}
-	externalID, err := normalizeExternalID("externalId", in.ExternalID)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case in.ProjectID == nil && in.Role != nil:
-		return nil, invalid("role", "role goes only with projectId: an invite to the service alone has no role")
-	case in.ProjectID == nil && externalID != nil:
-		return nil, invalid("externalId", "externalId goes only with projectId")
-	case in.ProjectID != nil && in.Role == nil:
-		return nil, invalid("role", "role is required with projectId")
-	case in.Role != nil:
-		if err := checkRole("role", *in.Role); err != nil {
-			return nil, err
-		}
-	}
-
 	var inv *Invite
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		inviter, err := requireVerifiedInviter(ctx, tx, actor)
@@ -75,22 +58,51 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {
 			return inviteConflict(err)
 		}
-		events := []*Event{
-			s.event(EventCreatedUserInvite, inv.ProjectID, actor, inv, ""),
-			s.event(EventUserInvited, inv.ProjectID, uuid.Nil, inv, email),
-		}
-		if project != nil {
-			events = append(events,
-				s.event(EventInvitedToProject, inv.ProjectID, actor, inv, email),
-				s.event(EventInvitedToProjectInvitee, inv.ProjectID, uuid.Nil, inv, email))
-		}
-		return record(ctx, tx, events...)
+		return record(ctx, tx, s.inviteEvents(inv, actor)...)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.cfg.Observer.InvitesCreated(1)
 	return inv, nil
+}
+
+// validate checks the input and returns its email and external ID in their stored forms.
+func (in CreateInviteInput) validate() (email string, externalID *string, err error) {
+	if email, err = NormalizeEmail("email", in.Email); err != nil {
+		return "", nil, err
+	}
+	if externalID, err = normalizeExternalID("externalId", in.ExternalID); err != nil {
+		return "", nil, err
+	}
+	switch {
+	case in.ProjectID == nil && in.Role != nil:
+		return "", nil, invalid("role", "role goes only with projectId: an invite to the service alone has no role")
+	case in.ProjectID == nil && externalID != nil:
+		return "", nil, invalid("externalId", "externalId goes only with projectId")
+	case in.ProjectID != nil && in.Role == nil:
+		return "", nil, invalid("role", "role is required with projectId")
+	case in.Role != nil:
+		if err := checkRole("role", *in.Role); err != nil {
+			return "", nil, err
+		}
+	}
+	return email, externalID, nil
+}
+
+// inviteEvents are the tracked events of a new invite sent by actor: two for any invite, and
+// two more for an invite to a project.
+func (s *core) inviteEvents(inv *Invite, actor uuid.UUID) []*Event {
+	events := []*Event{
+		s.event(EventCreatedUserInvite, inv.ProjectID, actor, inv, ""),
+		s.event(EventUserInvited, inv.ProjectID, uuid.Nil, inv, inv.Email),
+	}
+	if inv.ProjectID != nil {
+		events = append(events,
+			s.event(EventInvitedToProject, inv.ProjectID, actor, inv, inv.Email),
+			s.event(EventInvitedToProjectInvitee, inv.ProjectID, uuid.Nil, inv, inv.Email))
+	}
+	return events
 }
 
 // checkServiceInvite checks that email may get an invite to the service: it has no account

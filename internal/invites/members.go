@@ -98,15 +98,7 @@ type UpdateMemberInput struct {
 // Errors: BAD_USER_INPUT (nothing to change, role, externalId), NOT_FOUND (project or member),
 // FORBIDDEN, EXTERNAL_ID_TAKEN.
 func (s *ProjectService) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMemberInput) (*Member, error) {
-	if in.Role == nil && in.ExternalID == nil {
-		return nil, invalid("role", "give a role or an externalId to change")
-	}
-	if in.Role != nil {
-		if err := checkRole("role", *in.Role); err != nil {
-			return nil, err
-		}
-	}
-	externalID, err := normalizeExternalID("externalId", in.ExternalID)
+	externalID, err := in.validate()
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +142,19 @@ func (s *ProjectService) UpdateMember(ctx context.Context, actor uuid.UUID, in U
 		return nil, err
 	}
 	return target, nil
+}
+
+// validate checks the input and returns its external ID in its stored form.
+func (in UpdateMemberInput) validate() (*string, error) {
+	if in.Role == nil && in.ExternalID == nil {
+		return nil, invalid("role", "give a role or an externalId to change")
+	}
+	if in.Role != nil {
+		if err := checkRole("role", *in.Role); err != nil {
+			return nil, err
+		}
+	}
+	return normalizeExternalID("externalId", in.ExternalID)
 }
 
 // lockMembers locks the project and reads the actor's and the target's memberships.
