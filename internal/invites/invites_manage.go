@@ -97,22 +97,7 @@ func (s *InviteService) ResendInvite(ctx context.Context, actor, id uuid.UUID) (
 		if inv, err = s.inviteByID(ctx, tx, id, true); err != nil {
 			return err
 		}
-		switch inv.Status {
-		case StatusPending:
-		case StatusExpired:
-			if err := s.checkRevival(ctx, tx, inv); err != nil {
-				return err
-			}
-		default:
-			return inv.claimable()
-		}
-		if err := s.checkResendInterval(inv); err != nil {
-			return err
-		}
-		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
-			return err
-		}
-		if err := s.takeRecipientQuota(ctx, tx, inv.Email); err != nil {
+		if err := s.checkResend(ctx, tx, actor, inv); err != nil {
 			return err
 		}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
@@ -129,6 +114,28 @@ func (s *InviteService) ResendInvite(ctx context.Context, actor, id uuid.UUID) (
 		return nil, err
 	}
 	return inv, nil
+}
+
+// checkResend checks that actor may resend inv, locked, now: it is pending, or expired with
+// nothing taken its place; it was not resent within the minute; and the inviter's and the
+// recipient's caps allow one more email, which it takes from them.
+func (s *core) checkResend(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv *Invite) error {
+	switch inv.Status {
+	case StatusPending:
+	case StatusExpired:
+		if err := s.checkRevival(ctx, tx, inv); err != nil {
+			return err
+		}
+	default:
+		return inv.claimable()
+	}
+	if err := s.checkResendInterval(inv); err != nil {
+		return err
+	}
+	if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
+		return err
+	}
+	return s.takeRecipientQuota(ctx, tx, inv.Email)
 }
 
 // checkRevival checks that an expired invite may be pending again as a new invite could.
