@@ -37,8 +37,8 @@ func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
 // bulkPayload turns the domain's outcome into the union of row results.
 func bulkPayload(out *invites.BulkOutcome) *model.BulkInvitePayload {
 	results := make([]model.BulkInviteResult, len(out.Results))
+	var m resultMapper
 	for i, r := range out.Results {
-		var m resultMapper
 		r.Visit(&m)
 		results[i] = m.result
 	}

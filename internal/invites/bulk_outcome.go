@@ -142,7 +142,7 @@ func (p *bulkPlan) outcome(ignored []string) *BulkOutcome {
 
 // settleRow applies r's changes to the records the result shows and counts it in sum.
 func (p *bulkPlan) settleRow(r *plannedRow, sum *BulkSummary) {
-	res := r.res
+	res := &r.res
 	sum.Total++
 	switch res.Kind {
 	case rowFailed:

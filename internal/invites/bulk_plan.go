@@ -32,7 +32,7 @@ type bulkPlan struct {
 
 // plannedRow is a row on its way to its result.
 type plannedRow struct {
-	res       *rowResult
+	res       rowResult
 	email     string
 	role      Role
 	roleGiven bool
@@ -112,7 +112,7 @@ func (p *bulkPlan) check(rows []BulkRow) {
 // checkCells reads one row's cells, in SPEC's order: email, role, authority, external ID,
 // then the name. The row fails at the first that is refused.
 func (p *bulkPlan) checkCells(in BulkRow) *plannedRow {
-	r := &plannedRow{res: &rowResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
+	r := &plannedRow{res: rowResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
 	if id := strings.TrimSpace(in.ExternalID); id != "" {
 		r.res.ExternalID = &id
 	}
