@@ -176,8 +176,8 @@ func TestService_LogIn(t *testing.T) {
 		mustSignUp(t, s, email)
 		_, err := replica.LogIn(ctx, attacker, email, "correct horse")
 		wantCode(t, err, invites.RateLimited)
-		if !strings.Contains(errorMessage(err), "15 minutes") {
-			t.Errorf("message %q does not say when to retry", errorMessage(err))
+		if !strings.Contains(invites.ErrorMessage(err), "15 minutes") {
+			t.Errorf("message %q does not say when to retry", invites.ErrorMessage(err))
 		}
 		// Another client is not held back.
 		if _, err := s.LogIn(ctx, newClient(), email, "correct horse"); err != nil {
@@ -221,8 +221,8 @@ func TestService_LogIn(t *testing.T) {
 		// even with the right password; a client that has not failed does not.
 		_, err := s.LogIn(ctx, guesser, email, "correct horse")
 		wantCode(t, err, invites.RateLimited)
-		if !strings.Contains(errorMessage(err), "4 seconds") {
-			t.Errorf("message %q, want a wait of 4 seconds", errorMessage(err))
+		if !strings.Contains(invites.ErrorMessage(err), "4 seconds") {
+			t.Errorf("message %q, want a wait of 4 seconds", invites.ErrorMessage(err))
 		}
 		if _, err := s.LogIn(ctx, newClient(), email, "correct horse"); err != nil {
 			t.Fatalf("a client that has not failed: %v", err)

@@ -1,6 +1,7 @@
 package invites
 
 import (
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,3 +18,12 @@ var (
 
 // CursorString writes the cursor of the item created at at with id, as a page does.
 func CursorString(at time.Time, id uuid.UUID) string { return cursor{At: at, ID: id}.String() }
+
+// ErrorMessage is err's message for a client: "internal error" for anything that is not an
+// *Error.
+func ErrorMessage(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Message
+	}
+	return "internal error"
+}

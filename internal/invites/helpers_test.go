@@ -277,12 +277,3 @@ func describeInvites(list []*invites.Invite) string {
 	}
 	return "[" + strings.Join(parts, "; ") + "]"
 }
-
-// errorMessage returns the message of err, an *invites.Error, or "internal error" for any
-// other error, as a client would see it.
-func errorMessage(err error) string {
-	if e, ok := errors.AsType[*invites.Error](err); ok {
-		return e.Message
-	}
-	return "internal error"
-}

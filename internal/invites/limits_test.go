@@ -81,7 +81,7 @@ func TestService_ResendInterval(t *testing.T) {
 	clk.Advance(59 * time.Second)
 	_, err := s.ResendInvite(ctx, owner.ID, inv.ID)
 	wantCode(t, err, invites.RateLimited)
-	if msg := errorMessage(err); !strings.Contains(msg, "in 1 seconds") {
+	if msg := invites.ErrorMessage(err); !strings.Contains(msg, "in 1 seconds") {
 		t.Errorf("message %q does not say to retry in 1 second", msg)
 	}
 	if got := count(t, "emails", "recipient = ?", email); got != 2 {
@@ -119,8 +119,8 @@ func TestService_RecipientDailyLimit(t *testing.T) {
 	wantCode(t, err, invites.RateLimited)
 	_, err = s.CreateInvite(ctx, other.ID, invites.CreateInviteInput{Email: strings.ToUpper(victim), ProjectID: &q.ID, Role: ptr(invites.RoleContributor)})
 	wantCode(t, err, invites.RateLimited)
-	if !strings.Contains(errorMessage(err), "invite emails today") {
-		t.Errorf("message %q does not name the daily cap", errorMessage(err))
+	if !strings.Contains(invites.ErrorMessage(err), "invite emails today") {
+		t.Errorf("message %q does not name the daily cap", invites.ErrorMessage(err))
 	}
 
 	t.Run("BulkRowsFail", func(t *testing.T) {

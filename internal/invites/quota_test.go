@@ -34,7 +34,7 @@ func TestService_InviteRateLimit(t *testing.T) {
 		clk.Advance(time.Minute) // past the resend interval: the hourly cap is what refuses
 		_, err = s.ResendInvite(ctx, owner.ID, first.ID)
 		wantCode(t, err, invites.RateLimited)
-		if msg := errorMessage(err); !strings.Contains(msg, "invites an hour") {
+		if msg := invites.ErrorMessage(err); !strings.Contains(msg, "invites an hour") {
 			t.Errorf("resend refused with %q, want the hourly cap", msg)
 		}
 
