@@ -37,17 +37,30 @@ func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
 // bulkPayload turns the domain's outcome into the union of row results.
 func bulkPayload(out *invites.BulkOutcome) *model.BulkInvitePayload {
 	results := make([]model.BulkInviteResult, len(out.Results))
+	var m resultMapper
 	for i, r := range out.Results {
-		switch r.Kind {
-		case invites.BulkNewInvitation:
-			results[i] = model.NewInvitation{Row: r.Row, Invite: r.Invite, ExistingAccount: r.ExistingAccount}
-		case invites.BulkExistingInvitation:
-			results[i] = model.ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
-		case invites.BulkExistingMember:
-			results[i] = model.ExistingMember{Row: r.Row, Member: r.Member, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
-		default:
-			results[i] = model.FailedInvite{Row: r.Row, Email: r.Email, ExternalID: r.ExternalID, Reason: r.Reason, Message: r.Message, Retryable: r.Retryable, ExistingInvite: r.Invite}
-		}
+		r.Visit(&m)
+		results[i] = m.result
 	}
 	return &model.BulkInvitePayload{Results: results, Summary: &out.Summary, IgnoredColumns: out.IgnoredColumns}
+}
+
+// resultMapper maps each kind of row result to its member of the GraphQL union; as an
+// invites.BulkVisitor it has a method for every kind.
+type resultMapper struct{ result model.BulkInviteResult }
+
+func (m *resultMapper) NewInvitation(r *invites.NewInvitation) {
+	m.result = model.NewInvitation{Row: r.Row, Invite: r.Invite, ExistingAccount: r.ExistingAccount}
+}
+
+func (m *resultMapper) ExistingInvitation(r *invites.ExistingInvitation) {
+	m.result = model.ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
+}
+
+func (m *resultMapper) ExistingMember(r *invites.ExistingMember) {
+	m.result = model.ExistingMember{Row: r.Row, Member: r.Member, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
+}
+
+func (m *resultMapper) FailedInvite(r *invites.FailedInvite) {
+	m.result = model.FailedInvite{Row: r.Row, Email: r.Email, ExternalID: r.ExternalID, Reason: r.Reason, Message: r.Message, Retryable: r.Retryable, ExistingInvite: r.ExistingInvite}
 }

@@ -42,29 +42,6 @@ func userByID(ctx context.Context, db bun.IDB, id uuid.UUID) (*User, error) {
 // EmailVerified reports whether the user has proven they own their email.
 func (u *User) EmailVerified() bool { return u.EmailVerifiedAt != nil }
 
-// Session is a signed-in user and the bearer token that identifies the session.
-type Session struct {
-	Token string
-	User  *User
-}
-
-type sessionRow struct {
-	bun.BaseModel `bun:"table:sessions"`
-
-	TokenHash []byte    `bun:"token_hash,pk"`
-	UserID    uuid.UUID `bun:"user_id,type:uuid"`
-	CreatedAt time.Time `bun:"created_at"`
-	ExpiresAt time.Time `bun:"expires_at"`
-}
-
-type loginFailure struct {
-	bun.BaseModel `bun:"table:login_failures"`
-
-	Email    string    `bun:"email"`
-	Client   string    `bun:"client"`
-	FailedAt time.Time `bun:"failed_at"`
-}
-
 type emailVerification struct {
 	bun.BaseModel `bun:"table:email_verifications"`
 
@@ -96,7 +73,7 @@ type SignUpInput struct {
 // Errors: BAD_USER_INPUT (email, password, name), EMAIL_TAKEN, RATE_LIMITED (too many sign-ups
 // from the client's address: SignUpClientLimit an hour); with a token also NOT_FOUND,
 // EMAIL_MISMATCH, INVITE_EXPIRED and INVITE_NOT_PENDING, and then no account is made.
-func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) {
+func (s *AccountService) SignUp(ctx context.Context, in SignUpInput) (*Session, error) {
 	name, err := normalizeName("name", in.Name)
 	if err != nil {
 		return nil, err
@@ -119,27 +96,20 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*Session, error) 
 	// Hashing costs tens of milliseconds: do it before the transaction, not inside it.
 	user := &User{ID: newID(), Email: email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), CreatedAt: s.now()}
 
-	var sess *Session
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.startSession(ctx, user, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(user).Exec(ctx); err != nil {
 			if isUniqueViolation(err, "users_email_key") {
 				return Errorf(EmailTaken, "an account with this email exists already")
 			}
 			return err
 		}
-		if err := s.queueVerification(ctx, tx, user); err != nil {
-			return err
-		}
-		sess, err = s.createSession(ctx, tx, user)
-		return err
+		return s.queueVerification(ctx, tx, user)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return sess, nil
 }
 
-func (s *Service) signUpWithInvite(ctx context.Context, in SignUpInput, name string) (*Session, error) {
+// signUpInvite returns the claimable invite that a sign-up's token names, once the sign-up's
+// email (if given) is the invite's and its password keeps the rule.
+func (s *core) signUpInvite(ctx context.Context, in SignUpInput) (*Invite, error) {
 	inv, err := s.inviteByToken(ctx, s.db, in.InviteToken)
 	if err != nil {
 		return nil, err
@@ -157,6 +127,17 @@ func (s *Service) signUpWithInvite(ctx context.Context, in SignUpInput, name str
 		return nil, err
 	}
 	if err := inv.claimable(); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// signUpWithInvite makes an account for the email of the invite the token names (verified:
+// the token came to that mailbox), claims that invite and every other pending one to the
+// email, and starts a session, in one transaction.
+func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string) (*Session, error) {
+	inv, err := s.signUpInvite(ctx, in)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -203,7 +184,7 @@ func (s *Service) signUpWithInvite(ctx context.Context, in SignUpInput, name str
 	return sess, nil
 }
 
-func (s *Service) queueVerification(ctx context.Context, tx bun.Tx, user *User) error {
+func (s *core) queueVerification(ctx context.Context, tx bun.Tx, user *User) error {
 	token, hash := newToken()
 	now := s.now()
 	v := &emailVerification{TokenHash: hash, UserID: user.ID, Email: user.Email, CreatedAt: now, ExpiresAt: now.Add(s.cfg.VerificationTTL)}
@@ -214,105 +195,12 @@ func (s *Service) queueVerification(ctx context.Context, tx bun.Tx, user *User) 
 	return err
 }
 
-func (s *Service) createSession(ctx context.Context, tx bun.IDB, user *User) (*Session, error) {
-	token, hash := newToken()
-	now := s.now()
-	row := &sessionRow{TokenHash: hash, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
-	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-		return nil, err
-	}
-	return &Session{Token: token, User: user}, nil
-}
-
-// LogIn checks an email and password from a client address and starts a session. The
-// password hash (tens of milliseconds) is checked outside any transaction or lock.
-//
-// Errors: INVALID_CREDENTIALS alike for an unknown email and a wrong password; RATE_LIMITED
-// for a client with too many failures, or one that keeps failing for an email that many have
-// failed for (startLogIn has the rules), counted in the database for every replica.
-func (s *Service) LogIn(ctx context.Context, client netip.Addr, rawEmail, password string) (*Session, error) {
-	badCredentials := Errorf(InvalidCredentials, "wrong email or password")
-	email, err := NormalizeEmail("email", rawEmail)
-	if err != nil {
-		return nil, badCredentials
-	}
-	attempt, err := s.startLogIn(ctx, client, email)
-	if err != nil {
-		return nil, err
-	}
-	user := new(User)
-	err = s.db.NewSelect().Model(user).Where("email = ?", email).Scan(ctx)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		user = nil
-	case err != nil:
-		return nil, err
-	}
-	ok, err := s.passwordMatches(user, password)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		// The attempt stays counted as a failure.
-		return nil, badCredentials
-	}
-	var sess *Session
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := attempt.succeeded(ctx, tx); err != nil {
-			return err
-		}
-		sess, err = s.createSession(ctx, tx, user)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return sess, nil
-}
-
-func (s *Service) passwordMatches(user *User, password string) (bool, error) {
-	if user == nil {
-		_, err := checkPassword(password, s.dummyHash)
-		return false, err
-	}
-	return checkPassword(password, user.PasswordHash)
-}
-
-// LogOut ends the session whose bearer token is given. Ending one that has ended already is
-// not an error: the outcome the caller wants holds.
-func (s *Service) LogOut(ctx context.Context, token string) error {
-	_, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hashToken(token)).Exec(ctx)
-	return err
-}
-
-// Authenticate returns the user of an unexpired session.
-//
-// Errors: UNAUTHENTICATED for an unknown, ended or expired token.
-func (s *Service) Authenticate(ctx context.Context, token string) (*User, error) {
-	if token == "" {
-		return nil, Errorf(Unauthenticated, "sign in first")
-	}
-	user := new(User)
-	err := s.db.NewSelect().Model(user).
-		Join("JOIN sessions AS s ON s.user_id = u.id").
-		Where("s.token_hash = ?", hashToken(token)).
-		Where("s.expires_at > ?", s.now()).
-		Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(Unauthenticated, "the session is unknown or has expired; sign in again")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return user, nil
-}
-
 // VerifyEmail marks the email of the link's account as verified, and claims every pending
 // invite to it: an account made without a token by someone invited before gets those invites
 // once the email is proven. A link works once.
 //
 // Errors: NOT_FOUND for an unknown, used or expired token.
-func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) {
+func (s *AccountService) VerifyEmail(ctx context.Context, token string) (*User, error) {
 	user := new(User)
 	claimed := 0
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -336,4 +224,18 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*User, error) 
 	}
 	s.cfg.Observer.InvitesClaimed(claimed)
 	return user, nil
+}
+
+// markVerified marks the user's email verified.
+func (s *core) markVerified(ctx context.Context, tx bun.Tx, user *User) error {
+	return tx.NewUpdate().Model(user).Set("email_verified_at = COALESCE(email_verified_at, ?)", s.now()).
+		WherePK().Returning("*").Scan(ctx)
+}
+
+func userEmail(ctx context.Context, db bun.IDB, id uuid.UUID) (string, error) {
+	u, err := userByID(ctx, db, id)
+	if err != nil {
+		return "", err
+	}
+	return u.Email, nil
 }

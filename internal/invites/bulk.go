@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -50,50 +49,6 @@ type BulkInput struct {
 	DryRun bool
 }
 
-// BulkKind is what became of a row.
-type BulkKind int
-
-// The kinds of row outcome.
-const (
-	BulkNewInvitation BulkKind = iota + 1
-	BulkExistingInvitation
-	BulkExistingMember
-	BulkFailed
-)
-
-// BulkResult is one row's outcome.
-type BulkResult struct {
-	Row  int
-	Kind BulkKind
-	// Invite is the new or existing invitation, or for FAILED_TO_SEND the invite concerned.
-	Invite *Invite
-	// Member is the existing membership.
-	Member *Member
-	// ExistingAccount: the email of a new invitation belongs to an account.
-	ExistingAccount bool
-	// ExternalIDUpdated: the row moved the record's external ID from PreviousExternalID.
-	ExternalIDUpdated  bool
-	PreviousExternalID *string
-	// For a failed row: what it named, why it failed, and whether trying again can help.
-	Email      string
-	ExternalID *string
-	Reason     FailureReason
-	Message    string
-	Retryable  bool
-}
-
-// BulkSummary counts a batch's outcomes.
-type BulkSummary struct {
-	Total, NewInvitations, ExistingInvitations, ExistingMembers, Failed, ExternalIDsUpdated int
-}
-
-// BulkOutcome is a batch's results, one per input row in input order.
-type BulkOutcome struct {
-	Results        []*BulkResult
-	Summary        BulkSummary
-	IgnoredColumns []string
-}
-
 // BulkInvite invites the rows of a list or a CSV file into a project in one transaction: new
 // emails get an invite and its email (sent after the commit); a pending invite's role and
 // external ID are updated where the row gives them; a member's external ID is updated, never
@@ -107,18 +62,18 @@ type BulkOutcome struct {
 // EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND (no such project, or not a member),
 // FORBIDDEN (below ADMIN), RATE_LIMITED (the batch's new invites would pass the inviter's
 // hourly cap; a dry run says so too).
-func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
+func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
 	if (in.Rows == nil) == (in.CSV == nil) {
 		return nil, invalid("rows", "give exactly one of rows and csv")
 	}
-	if !in.DefaultRole.Valid() {
-		return nil, invalid("defaultRole", "defaultRole is not a project role")
+	if err := checkRole("defaultRole", in.DefaultRole); err != nil {
+		return nil, err
 	}
 	if _, err := requireVerifiedInviter(ctx, s.db, actor); err != nil {
 		return nil, err
 	}
 	// Outsiders learn nothing, and their uploads are not read.
-	if _, err := requireRole(ctx, s.db, in.ProjectID, actor, RoleAdmin); err != nil {
+	if _, err := requireRole(ctx, s.db, in.ProjectID, actor, MinRoleToInvite); err != nil {
 		return nil, err
 	}
 	rows, ignored, err := bulkRows(in)
@@ -126,48 +81,53 @@ func (s *Service) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput)
 		return nil, err
 	}
 
-	var out *BulkOutcome
+	var p *bulkPlan
 	err = s.inCopyTx(ctx, func(ctx context.Context, tx bun.Tx, cp copier) error {
-		project, err := s.lockProject(ctx, tx, in.ProjectID)
-		if err != nil {
+		p, err = s.plan(ctx, tx, actor, in, rows)
+		if err != nil || in.DryRun {
 			return err
 		}
-		me, err := requireRole(ctx, tx, in.ProjectID, actor, RoleAdmin)
-		if err != nil {
-			return err
-		}
-		if !in.DryRun {
-			// Expired invites read as expired already; marking them frees their emails and
-			// IDs in the unique indexes before this batch writes.
-			if err := s.expireDue(ctx, tx, &in.ProjectID, ""); err != nil {
-				return err
-			}
-		}
-		p := &bulkPlan{s: s, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
-		if err := p.make(ctx, tx, rows); err != nil {
-			return err
-		}
-		if err := p.capRecipients(ctx, tx, in.DryRun); err != nil {
-			return err
-		}
-		if err := s.takeInviteQuota(ctx, tx, actor, p.newInvitations(), in.DryRun); err != nil {
-			return err
-		}
-		if !in.DryRun {
-			if err := p.write(ctx, tx, cp); err != nil {
-				return err
-			}
-		}
-		out = p.outcome(ignored)
-		return nil
+		return p.write(ctx, tx, cp)
 	})
 	if err != nil {
 		return nil, err
 	}
+	out := p.outcome(ignored)
 	if !in.DryRun {
 		s.cfg.Observer.InvitesCreated(out.Summary.NewInvitations)
 	}
 	return out, nil
+}
+
+// plan locks the project and works out the batch's rows against it, taking (or, in a dry
+// run, checking) the recipients' and the inviter's caps.
+func (s *BulkService) plan(ctx context.Context, tx bun.Tx, actor uuid.UUID, in BulkInput, rows []BulkRow) (*bulkPlan, error) {
+	project, err := s.lockProject(ctx, tx, in.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	me, err := requireRole(ctx, tx, in.ProjectID, actor, MinRoleToInvite)
+	if err != nil {
+		return nil, err
+	}
+	if !in.DryRun {
+		// Expired invites read as expired already; marking them frees their emails and
+		// IDs in the unique indexes before this batch writes.
+		if err := s.expireDue(ctx, tx, &in.ProjectID, ""); err != nil {
+			return nil, err
+		}
+	}
+	p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
+	if err := p.make(ctx, tx, rows); err != nil {
+		return nil, err
+	}
+	if err := p.capRecipients(ctx, tx, in.DryRun); err != nil {
+		return nil, err
+	}
+	if err := s.takeInviteQuota(ctx, tx, actor, p.newInvitations(), in.DryRun); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // bulkRows returns the batch's rows, from the list or the CSV file.
@@ -197,10 +157,4 @@ func bulkRows(in BulkInput) ([]BulkRow, []string, error) {
 		ignored = []string{}
 	}
 	return rows, ignored, nil
-}
-
-// parseRole reads a role name in any letter case.
-func parseRole(s string) (Role, bool) {
-	r := Role(strings.ToUpper(strings.TrimSpace(s)))
-	return r, r.Valid()
 }

@@ -18,7 +18,7 @@ import (
 // that a dry run and a real run give the same results and the number of SQL statements does not
 // grow with the rows.
 type bulkPlan struct {
-	s           *Service
+	s           *core
 	project     *Project
 	actor       *Member
 	defaultRole Role
@@ -32,7 +32,7 @@ type bulkPlan struct {
 
 // plannedRow is a row on its way to its result.
 type plannedRow struct {
-	res       *BulkResult
+	res       rowResult
 	email     string
 	role      Role
 	roleGiven bool
@@ -41,7 +41,7 @@ type plannedRow struct {
 	rec       *idRecord
 }
 
-func (r *plannedRow) failed() bool { return r.res.Kind == BulkFailed }
+func (r *plannedRow) failed() bool { return r.res.Kind == rowFailed }
 
 // idRecord is a member or a pending invite (existing or new) with its external ID now and
 // after the batch.
@@ -63,64 +63,38 @@ func (p *bulkPlan) make(ctx context.Context, tx bun.Tx, rows []BulkRow) error {
 }
 
 func (p *bulkPlan) fail(r *plannedRow, reason FailureReason, retryable bool, format string, args ...any) {
-	r.res.Kind, r.res.Reason, r.res.Retryable, r.res.Message = BulkFailed, reason, retryable, fmt.Sprintf(format, args...)
+	r.res.Kind, r.res.Reason, r.res.Retryable, r.res.Message = rowFailed, reason, retryable, fmt.Sprintf(format, args...)
 }
 
-// failInput fails r for a cell that a validator refused, with the validator's message, which
-// names the field as a single invite's error does.
-func (p *bulkPlan) failInput(r *plannedRow, reason FailureReason, err error) {
-	msg := err.Error()
-	if e, ok := errors.AsType[*Error](err); ok {
-		msg = e.Message
-	}
-	p.fail(r, reason, false, "%s", msg)
+// inputReasons is the row failure reason of each field that a validator refuses.
+var inputReasons = map[string]FailureReason{
+	"email":      ReasonInvalidEmail,
+	"role":       ReasonInvalidRole,
+	"externalId": ReasonInvalidExternalID,
+	"name":       ReasonInvalidName,
 }
 
-// check runs the checks that need only the rows, in SPEC's order: email, role, authority,
-// external ID, then the name, then duplicates of earlier rows.
+// failInput fails r for a cell that a validator refused: the reason is the field's, the
+// message the validator's as it is, naming the field as a single invite's error does. The
+// validators return only *Error.
+func (p *bulkPlan) failInput(r *plannedRow, err error) {
+	e, _ := errors.AsType[*Error](err)
+	p.fail(r, inputReasons[e.Field], false, "%s", e.Message)
+}
+
+// check runs the checks that need only the rows, in SPEC's order: each row's cells (see
+// checkCells), then duplicates of earlier rows.
 func (p *bulkPlan) check(rows []BulkRow) {
 	seenEmail := make(map[string]bool, len(rows))
 	seenID := make(map[string]bool, len(rows))
 	for _, in := range rows {
-		r := &plannedRow{res: &BulkResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
+		r := p.checkCells(in)
 		p.rows = append(p.rows, r)
-		if id := strings.TrimSpace(in.ExternalID); id != "" {
-			r.res.ExternalID = &id
-		}
-		email, err := NormalizeEmail("email", in.Email)
-		if err != nil {
-			p.failInput(r, ReasonInvalidEmail, err)
+		if r.failed() {
 			continue
 		}
-		r.email, r.res.Email = email, email
-		r.role = p.defaultRole
-		if strings.TrimSpace(in.Role) != "" {
-			role, ok := parseRole(in.Role)
-			if !ok {
-				p.fail(r, ReasonInvalidRole, false, "%q is not a role: use PENDING, CONTRIBUTOR or ADMIN", strings.TrimSpace(in.Role))
-				continue
-			}
-			r.role, r.roleGiven = role, true
-		}
-		if !CanActOn(p.actor.Role, r.role) {
-			p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not invite anyone as %s", p.actor.Role, r.role)
-			continue
-		}
-		raw := in.ExternalID
-		if r.wanted, err = normalizeExternalID("externalId", &raw); err != nil {
-			p.failInput(r, ReasonInvalidExternalID, err)
-			continue
-		}
-		if r.wanted != nil {
-			r.res.ExternalID = r.wanted
-		}
-		name := in.Name
-		if r.name, err = normalizeOptionalName("name", &name); err != nil {
-			p.failInput(r, ReasonInvalidName, err)
-			continue
-		}
-		dupEmail, dupID := seenEmail[email], r.wanted != nil && seenID[*r.wanted]
-		seenEmail[email] = true
+		dupEmail, dupID := seenEmail[r.email], r.wanted != nil && seenID[*r.wanted]
+		seenEmail[r.email] = true
 		if r.wanted != nil {
 			seenID[*r.wanted] = true
 		}
@@ -135,8 +109,49 @@ func (p *bulkPlan) check(rows []BulkRow) {
 	}
 }
 
+// checkCells reads one row's cells, in SPEC's order: email, role, authority, external ID,
+// then the name. The row fails at the first that is refused.
+func (p *bulkPlan) checkCells(in BulkRow) *plannedRow {
+	r := &plannedRow{res: rowResult{Row: in.Row, Email: strings.TrimSpace(in.Email)}}
+	if id := strings.TrimSpace(in.ExternalID); id != "" {
+		r.res.ExternalID = &id
+	}
+	email, err := NormalizeEmail("email", in.Email)
+	if err != nil {
+		p.failInput(r, err)
+		return r
+	}
+	r.email, r.res.Email = email, email
+	r.role = p.defaultRole
+	if strings.TrimSpace(in.Role) != "" {
+		role, err := ParseRole("role", in.Role)
+		if err != nil {
+			p.failInput(r, err)
+			return r
+		}
+		r.role, r.roleGiven = role, true
+	}
+	if CanInvite(p.actor.Role, r.role) != nil {
+		p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotInvite(p.actor.Role, r.role))
+		return r
+	}
+	raw := in.ExternalID
+	if r.wanted, err = normalizeExternalID("externalId", &raw); err != nil {
+		p.failInput(r, err)
+		return r
+	}
+	if r.wanted != nil {
+		r.res.ExternalID = r.wanted
+	}
+	name := in.Name
+	if r.name, err = normalizeOptionalName("name", &name); err != nil {
+		p.failInput(r, err)
+	}
+	return r
+}
+
 // load reads what the candidates touch: accounts with their emails, the project's members and
-// pending invites that have those emails or hold the IDs they want. Then it classifies them.
+// pending invites that have those emails or hold the IDs they want; then it classifies them.
 func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 	emails := make([]string, 0, len(p.candidates))
 	var ids []string
@@ -151,10 +166,8 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 		return err
 	}
 	userIDs := make([]string, len(users))
-	emailOf := make(map[uuid.UUID]string, len(users))
-	p.accounts = make(map[string]bool, len(users))
 	for i, u := range users {
-		userIDs[i], emailOf[u.ID], p.accounts[u.Email] = u.ID.String(), u.Email, true
+		userIDs[i] = u.ID.String()
 	}
 	var members []*Member
 	err := tx.NewSelect().Model(&members).Where("m.project_id = ?", p.project.ID).
@@ -168,7 +181,18 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 	if err != nil {
 		return err
 	}
+	p.classify(users, members, pending)
+	return nil
+}
 
+// classify sorts the candidates by what their email names in the project: a member, a pending
+// invite, or nothing yet.
+func (p *bulkPlan) classify(users []*User, members []*Member, pending []*Invite) {
+	emailOf := make(map[uuid.UUID]string, len(users))
+	p.accounts = make(map[string]bool, len(users))
+	for _, u := range users {
+		emailOf[u.ID], p.accounts[u.Email] = u.Email, true
+	}
 	memberOf := make(map[string]*idRecord, len(members))
 	for _, m := range members {
 		rec := &idRecord{member: m, current: m.ExternalID, final: m.ExternalID}
@@ -192,7 +216,6 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 			p.classifyNew(r)
 		}
 	}
-	return nil
 }
 
 // changesID reports whether the row asks to move rec's external ID.
@@ -206,22 +229,21 @@ func (r *plannedRow) changesName(inv *Invite) bool {
 }
 
 func (p *bulkPlan) classifyMember(r *plannedRow, rec *idRecord) {
-	r.rec, r.res.Kind, r.res.Member = rec, BulkExistingMember, rec.member
+	r.rec, r.res.Kind, r.res.Member = rec, rowExistingMember, rec.member
 	// Setting an external ID acts on the member: the authority rule applies, as for updateMember.
-	self := rec.member.UserID == p.actor.UserID
-	if r.changesID(rec) && !CanActOn(p.actor.Role, rec.member.Role) && !self {
-		p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not change the external ID of a member who is %s", p.actor.Role, rec.member.Role)
+	if r.changesID(rec) && CanSetExternalID(p.actor, rec.member) != nil {
+		p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotSetExternalID(p.actor.Role, rec.member.Role))
 	}
 }
 
 func (p *bulkPlan) classifyInvite(r *plannedRow, rec *idRecord) {
 	inv := rec.invite
-	r.rec, r.res.Kind, r.res.Invite = rec, BulkExistingInvitation, inv
+	r.rec, r.res.Kind, r.res.Invite = rec, rowExistingInvitation, inv
 	switch {
 	case inv.DeliveryStatus == mail.StatusFailedPermanent:
 		p.fail(r, ReasonFailedToSend, false, "the invite's email to %s could not be delivered; check the address", inv.Email)
-	case (r.roleGiven && r.role != *inv.Role || r.changesID(rec) || r.changesName(inv)) && !CanActOn(p.actor.Role, *inv.Role):
-		p.fail(r, ReasonRoleNotAllowed, false, "as %s you may not change an invite that grants %s", p.actor.Role, *inv.Role)
+	case (r.roleGiven && r.role != *inv.Role || r.changesID(rec) || r.changesName(inv)) && CanManageInvite(p.actor.Role, *inv.Role) != nil:
+		p.fail(r, ReasonRoleNotAllowed, false, "%s", rowCannotChangeInvite(p.actor.Role, *inv.Role))
 	}
 }
 
@@ -234,7 +256,7 @@ func (p *bulkPlan) classifyNew(r *plannedRow) {
 	}
 	r.rec = &idRecord{invite: inv, isNew: true}
 	p.records = append(p.records, r.rec)
-	r.res.Kind, r.res.Invite, r.res.ExistingAccount = BulkNewInvitation, inv, p.accounts[r.email]
+	r.res.Kind, r.res.Invite, r.res.ExistingAccount = rowNewInvitation, inv, p.accounts[r.email]
 }
 
 // settleExternalIDs judges each wanted ID on the project as it will be after the batch: a row
@@ -298,7 +320,7 @@ func (p *bulkPlan) settleExternalIDs() {
 func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) error {
 	var emails []string
 	for _, r := range p.rows {
-		if r.res.Kind == BulkNewInvitation {
+		if r.res.Kind == rowNewInvitation {
 			emails = append(emails, r.email)
 		}
 	}
@@ -307,7 +329,7 @@ func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) er
 		return err
 	}
 	for _, r := range p.rows {
-		if r.res.Kind == BulkNewInvitation && full[r.email] {
+		if r.res.Kind == rowNewInvitation && full[r.email] {
 			p.fail(r, ReasonFailedToSend, true, "%s", p.s.recipientCapMessage(r.email))
 			r.res.Invite, r.res.ExistingAccount = nil, false
 		}
@@ -318,7 +340,7 @@ func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) er
 func (p *bulkPlan) newInvitations() int {
 	n := 0
 	for _, r := range p.rows {
-		if r.res.Kind == BulkNewInvitation {
+		if r.res.Kind == rowNewInvitation {
 			n++
 		}
 	}
@@ -330,47 +352,6 @@ func without(list []*idRecord, rec *idRecord) []*idRecord {
 	for _, r := range list {
 		if r != rec {
 			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// outcome fills in the results' external-ID changes and new roles and counts them.
-func (p *bulkPlan) outcome(ignored []string) *BulkOutcome {
-	out := &BulkOutcome{Results: make([]*BulkResult, len(p.rows)), IgnoredColumns: ignored}
-	sum := &out.Summary
-	for i, r := range p.rows {
-		res := r.res
-		out.Results[i] = res
-		sum.Total++
-		switch res.Kind {
-		case BulkFailed:
-			sum.Failed++
-			continue
-		case BulkNewInvitation:
-			sum.NewInvitations++
-			res.Invite.ExternalID = r.rec.final
-			continue
-		case BulkExistingInvitation:
-			sum.ExistingInvitations++
-			if r.roleGiven && r.role != *res.Invite.Role {
-				role := r.role
-				res.Invite.Role, res.Invite.UpdatedAt = &role, p.now
-			}
-			if r.changesName(res.Invite) {
-				res.Invite.Name, res.Invite.UpdatedAt = r.name, p.now
-			}
-		case BulkExistingMember:
-			sum.ExistingMembers++
-		}
-		if !sameID(r.rec.current, r.rec.final) {
-			res.ExternalIDUpdated, res.PreviousExternalID = true, r.rec.current
-			sum.ExternalIDsUpdated++
-			if r.rec.member != nil {
-				r.rec.member.ExternalID, r.rec.member.UpdatedAt = r.rec.final, p.now
-			} else {
-				r.rec.invite.ExternalID, r.rec.invite.UpdatedAt = r.rec.final, p.now
-			}
 		}
 	}
 	return out

@@ -41,13 +41,13 @@ func TestService_BulkInviteRaces(t *testing.T) {
 				}
 				won := -1
 				for b := range outs {
-					switch r := outs[b].Results[i]; {
-					case r.Kind == invites.BulkNewInvitation:
+					switch r := results(outs[b])[i]; {
+					case r.Kind == bulkNewInvitation:
 						if won >= 0 {
 							t.Errorf("round %d: %s given to both batches", round, id)
 						}
 						won = b
-					case r.Kind != invites.BulkFailed || r.Reason != invites.ReasonExternalIDTaken || !r.Retryable:
+					case r.Kind != bulkFailed || r.Reason != invites.ReasonExternalIDTaken || !r.Retryable:
 						t.Errorf("round %d: batch %d: %s, want NewInvitation or a retryable EXTERNAL_ID_TAKEN", round, b, describeResult(r))
 					}
 				}
@@ -81,10 +81,10 @@ func TestService_BulkInviteRaces(t *testing.T) {
 			t.Fatalf("outcomes = %v, want 2 successes", got)
 		}
 		for i, row := range rows {
-			kinds := map[invites.BulkKind]int{outs[0].Results[i].Kind: 1}
-			kinds[outs[1].Results[i].Kind]++
-			if kinds[invites.BulkNewInvitation] != 1 || kinds[invites.BulkExistingInvitation] != 1 {
-				t.Errorf("%s: %s and %s, want one new and one existing invitation", row.Email, describeResult(outs[0].Results[i]), describeResult(outs[1].Results[i]))
+			kinds := map[bulkKind]int{results(outs[0])[i].Kind: 1}
+			kinds[results(outs[1])[i].Kind]++
+			if kinds[bulkNewInvitation] != 1 || kinds[bulkExistingInvitation] != 1 {
+				t.Errorf("%s: %s and %s, want one new and one existing invitation", row.Email, describeResult(results(outs[0])[i]), describeResult(results(outs[1])[i]))
 			}
 			if c := count(t, "invites", "project_id = ? AND email = ?", p.ID, row.Email); c != 1 {
 				t.Errorf("%s: %d invites, want 1", row.Email, c)
@@ -130,10 +130,10 @@ func TestService_BulkInviteRaces(t *testing.T) {
 					wantCode(t, err, invites.ExternalIDTaken)
 				}
 			}
-			switch r := out.Results[5]; {
-			case r.Kind == invites.BulkNewInvitation:
+			switch r := results(out)[5]; {
+			case r.Kind == bulkNewInvitation:
 				winners++
-			case r.Kind != invites.BulkFailed || r.Reason != invites.ReasonExternalIDTaken:
+			case r.Kind != bulkFailed || r.Reason != invites.ReasonExternalIDTaken:
 				t.Errorf("round %d: the batch's row for %s: %s", round, id, describeResult(r))
 			}
 			if winners != 1 {
@@ -142,8 +142,8 @@ func TestService_BulkInviteRaces(t *testing.T) {
 			if h := externalIDHolders(t, p.ID, id); h != 1 {
 				t.Errorf("round %d: holders of %s = %d, want 1", round, id, h)
 			}
-			for i, r := range out.Results {
-				if i != 5 && r.Kind != invites.BulkNewInvitation {
+			for i, r := range results(out) {
+				if i != 5 && r.Kind != bulkNewInvitation {
 					t.Errorf("round %d: %s, want a new invitation", round, describeResult(r))
 				}
 			}

@@ -49,16 +49,72 @@ func mustBulkInput(t *testing.T, s *invites.Service, actor uuid.UUID, in invites
 	return out
 }
 
+// bulkKind tells the four kinds of invites.BulkResult apart in the tables below.
+type bulkKind int
+
+const (
+	bulkNewInvitation bulkKind = iota + 1
+	bulkExistingInvitation
+	bulkExistingMember
+	bulkFailed
+)
+
+// bulkResult is any invites.BulkResult with its kind, read through one struct so that the
+// tables and checks below read every kind alike. Invite is the new or existing invitation, or
+// a failed row's ExistingInvite; Email is a failed row's, or an invitation's.
+type bulkResult struct {
+	Row                int
+	Kind               bulkKind
+	Invite             *invites.Invite
+	Member             *invites.Member
+	ExistingAccount    bool
+	ExternalIDUpdated  bool
+	PreviousExternalID *string
+	Email              string
+	ExternalID         *string
+	Reason             invites.FailureReason
+	Message            string
+	Retryable          bool
+}
+
+func (r *bulkResult) NewInvitation(v *invites.NewInvitation) {
+	*r = bulkResult{Row: v.Row, Kind: bulkNewInvitation, Invite: v.Invite, ExistingAccount: v.ExistingAccount, Email: v.Invite.Email}
+}
+
+func (r *bulkResult) ExistingInvitation(v *invites.ExistingInvitation) {
+	*r = bulkResult{Row: v.Row, Kind: bulkExistingInvitation, Invite: v.Invite, ExternalIDUpdated: v.ExternalIDUpdated,
+		PreviousExternalID: v.PreviousExternalID, Email: v.Invite.Email}
+}
+
+func (r *bulkResult) ExistingMember(v *invites.ExistingMember) {
+	*r = bulkResult{Row: v.Row, Kind: bulkExistingMember, Member: v.Member, ExternalIDUpdated: v.ExternalIDUpdated, PreviousExternalID: v.PreviousExternalID}
+}
+
+func (r *bulkResult) FailedInvite(v *invites.FailedInvite) {
+	*r = bulkResult{Row: v.Row, Kind: bulkFailed, Invite: v.ExistingInvite, Email: v.Email, ExternalID: v.ExternalID,
+		Reason: v.Reason, Message: v.Message, Retryable: v.Retryable}
+}
+
+// results reads out's results, in order.
+func results(out *invites.BulkOutcome) []*bulkResult {
+	list := make([]*bulkResult, len(out.Results))
+	for i, r := range out.Results {
+		list[i] = new(bulkResult)
+		r.Visit(list[i])
+	}
+	return list
+}
+
 // bulkWant is what one result should be; a zero row means the result's position plus one.
 type bulkWant struct {
-	kind   invites.BulkKind
+	kind   bulkKind
 	reason invites.FailureReason
 	row    int
 }
 
-func ok(kind invites.BulkKind) bulkWant { return bulkWant{kind: kind} }
+func ok(kind bulkKind) bulkWant { return bulkWant{kind: kind} }
 func failed(reason invites.FailureReason) bulkWant {
-	return bulkWant{kind: invites.BulkFailed, reason: reason}
+	return bulkWant{kind: bulkFailed, reason: reason}
 }
 
 // wantResults checks the results' rows, kinds and reasons in order, and that a failure says
@@ -68,8 +124,9 @@ func wantResults(t *testing.T, out *invites.BulkOutcome, wants ...bulkWant) {
 	if len(out.Results) != len(wants) {
 		t.Fatalf("%d results, want %d:\n%s", len(out.Results), len(wants), describeOutcome(out))
 	}
+	got := results(out)
 	for i, w := range wants {
-		r := out.Results[i]
+		r := got[i]
 		if w.row == 0 {
 			w.row = i + 1
 		}
@@ -77,7 +134,7 @@ func wantResults(t *testing.T, out *invites.BulkOutcome, wants ...bulkWant) {
 			t.Errorf("result %d = %s; want row %d %s %s", i, describeResult(r), w.row, kindName(w.kind), w.reason)
 			continue
 		}
-		if r.Kind != invites.BulkFailed {
+		if r.Kind != bulkFailed {
 			continue
 		}
 		if r.Message == "" {
@@ -96,18 +153,18 @@ func wantSummary(t *testing.T, out *invites.BulkOutcome, want invites.BulkSummar
 	}
 }
 
-func kindName(k invites.BulkKind) string {
+func kindName(k bulkKind) string {
 	switch k {
-	case invites.BulkNewInvitation:
+	case bulkNewInvitation:
 		return "NewInvitation"
-	case invites.BulkExistingInvitation:
+	case bulkExistingInvitation:
 		return "ExistingInvitation"
-	case invites.BulkExistingMember:
+	case bulkExistingMember:
 		return "ExistingMember"
-	case invites.BulkFailed:
+	case bulkFailed:
 		return "Failed"
 	}
-	return fmt.Sprintf("BulkKind(%d)", k)
+	return fmt.Sprintf("bulkKind(%d)", k)
 }
 
 func str(s *string) string {
@@ -126,10 +183,10 @@ func roleStr(r *invites.Role) string {
 
 // describeResult shows everything of a result but generated IDs, so that a dry run and a
 // real run can be compared.
-func describeResult(r *invites.BulkResult) string {
+func describeResult(r *bulkResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "row %d %s email=%s", r.Row, kindName(r.Kind), r.Email)
-	if r.Kind == invites.BulkFailed {
+	if r.Kind == bulkFailed {
 		fmt.Fprintf(&b, " %s retryable=%t ext=%s", r.Reason, r.Retryable, str(r.ExternalID))
 	}
 	if inv := r.Invite; inv != nil {
@@ -149,7 +206,7 @@ func describeResult(r *invites.BulkResult) string {
 
 func describeOutcome(out *invites.BulkOutcome) string {
 	lines := make([]string, 0, len(out.Results)+2)
-	for _, r := range out.Results {
+	for _, r := range results(out) {
 		lines = append(lines, describeResult(r))
 	}
 	lines = append(lines, fmt.Sprintf("summary %+v", out.Summary), fmt.Sprintf("ignored %q", out.IgnoredColumns))
@@ -319,23 +376,23 @@ func TestService_BulkInvite_RowChecks(t *testing.T) {
 		}
 		out := mustBulkInput(t, s, admin.ID, invites.BulkInput{ProjectID: p.ID, Rows: rows, DefaultRole: invites.RoleContributor})
 		wantResults(t, out,
-			bulkWant{invites.BulkFailed, invites.ReasonInvalidEmail, 2},
-			bulkWant{invites.BulkFailed, invites.ReasonInvalidEmail, 3},
-			bulkWant{invites.BulkFailed, invites.ReasonInvalidRole, 5},
-			bulkWant{invites.BulkFailed, invites.ReasonRoleNotAllowed, 7},
-			bulkWant{invites.BulkFailed, invites.ReasonRoleNotAllowed, 8},
-			bulkWant{invites.BulkFailed, invites.ReasonInvalidExternalID, 11},
-			bulkWant{invites.BulkFailed, invites.ReasonInvalidExternalID, 12},
-			bulkWant{invites.BulkNewInvitation, "", 13},
-			bulkWant{invites.BulkFailed, invites.ReasonDuplicateEmail, 17},
-			bulkWant{invites.BulkFailed, invites.ReasonDuplicateExternalID, 19},
-			bulkWant{invites.BulkFailed, invites.ReasonDuplicateEmail, 20},
-			bulkWant{invites.BulkFailed, invites.ReasonDuplicateExternalID, 23},
-			bulkWant{invites.BulkNewInvitation, "", 29},
-			bulkWant{invites.BulkNewInvitation, "", 30},
+			bulkWant{bulkFailed, invites.ReasonInvalidEmail, 2},
+			bulkWant{bulkFailed, invites.ReasonInvalidEmail, 3},
+			bulkWant{bulkFailed, invites.ReasonInvalidRole, 5},
+			bulkWant{bulkFailed, invites.ReasonRoleNotAllowed, 7},
+			bulkWant{bulkFailed, invites.ReasonRoleNotAllowed, 8},
+			bulkWant{bulkFailed, invites.ReasonInvalidExternalID, 11},
+			bulkWant{bulkFailed, invites.ReasonInvalidExternalID, 12},
+			bulkWant{bulkNewInvitation, "", 13},
+			bulkWant{bulkFailed, invites.ReasonDuplicateEmail, 17},
+			bulkWant{bulkFailed, invites.ReasonDuplicateExternalID, 19},
+			bulkWant{bulkFailed, invites.ReasonDuplicateEmail, 20},
+			bulkWant{bulkFailed, invites.ReasonDuplicateExternalID, 23},
+			bulkWant{bulkNewInvitation, "", 29},
+			bulkWant{bulkNewInvitation, "", 30},
 		)
 		wantSummary(t, out, invites.BulkSummary{Total: 14, NewInvitations: 3, Failed: 11})
-		if r := out.Results[0]; r.Email != "not an email" || str(r.ExternalID) != long {
+		if r := results(out)[0]; r.Email != "not an email" || str(r.ExternalID) != long {
 			t.Errorf("failed row names %q, %s; want the row's email and external ID", r.Email, str(r.ExternalID))
 		}
 
@@ -357,15 +414,15 @@ func TestService_BulkInvite_RowChecks(t *testing.T) {
 		in := invites.BulkInput{ProjectID: p.ID, DefaultRole: invites.RoleAdmin, Rows: numbered([]invites.BulkRow{{Email: a}, {Email: b, Role: "contributor"}})}
 		// An ADMIN may not invite as ADMIN, by default or not.
 		out := mustBulkInput(t, s, admin.ID, in)
-		wantResults(t, out, failed(invites.ReasonRoleNotAllowed), ok(invites.BulkNewInvitation))
+		wantResults(t, out, failed(invites.ReasonRoleNotAllowed), ok(bulkNewInvitation))
 		wantNoInvite(t, p.ID, a)
 
 		// The OWNER may.
 		c := uniqueEmail("default")
 		in.Rows = numbered([]invites.BulkRow{{Email: c}, {Email: uniqueEmail("default"), Role: "admin"}})
 		out = mustBulkInput(t, s, owner.ID, in)
-		wantResults(t, out, ok(invites.BulkNewInvitation), ok(invites.BulkNewInvitation))
-		for _, r := range out.Results {
+		wantResults(t, out, ok(bulkNewInvitation), ok(bulkNewInvitation))
+		for _, r := range results(out) {
 			if *r.Invite.Role != invites.RoleAdmin {
 				t.Errorf("row %d grants %s, want ADMIN", r.Row, *r.Invite.Role)
 			}
@@ -406,17 +463,17 @@ func TestService_BulkInvite_Classification(t *testing.T) {
 		invites.BulkRow{Email: fresh, ExternalID: "N-1"},
 	)
 	wantResults(t, out,
-		ok(invites.BulkExistingMember),
-		ok(invites.BulkExistingInvitation),
-		ok(invites.BulkExistingInvitation),
-		ok(invites.BulkExistingInvitation),
+		ok(bulkExistingMember),
+		ok(bulkExistingInvitation),
+		ok(bulkExistingInvitation),
+		ok(bulkExistingInvitation),
 		failed(invites.ReasonFailedToSend),
-		ok(invites.BulkNewInvitation),
-		ok(invites.BulkNewInvitation),
-		ok(invites.BulkNewInvitation),
+		ok(bulkNewInvitation),
+		ok(bulkNewInvitation),
+		ok(bulkNewInvitation),
 	)
 	wantSummary(t, out, invites.BulkSummary{Total: 8, NewInvitations: 3, ExistingInvitations: 3, ExistingMembers: 1, Failed: 1})
-	res := out.Results
+	res := results(out)
 
 	t.Run("ExistingMember", func(t *testing.T) {
 		m := memberRow(t, p.ID, member.ID)
@@ -558,11 +615,11 @@ func TestService_BulkInvite_Authority(t *testing.T) {
 	wantResults(t, out,
 		failed(invites.ReasonRoleNotAllowed),
 		failed(invites.ReasonRoleNotAllowed),
-		ok(invites.BulkExistingMember),
-		ok(invites.BulkExistingMember),
+		ok(bulkExistingMember),
+		ok(bulkExistingMember),
 		failed(invites.ReasonRoleNotAllowed),
-		ok(invites.BulkExistingInvitation),
-		ok(invites.BulkExistingInvitation),
+		ok(bulkExistingInvitation),
+		ok(bulkExistingInvitation),
 	)
 	wantSummary(t, out, invites.BulkSummary{Total: 7, ExistingInvitations: 2, ExistingMembers: 2, Failed: 3, ExternalIDsUpdated: 3})
 	wantMemberExt(t, p.ID, admin2, "AD-2")
@@ -586,7 +643,7 @@ func TestService_BulkInvite_Authority(t *testing.T) {
 		invites.BulkRow{Email: admin2.Email, ExternalID: "AD-2"},
 		invites.BulkRow{Email: adminInv.Email, ExternalID: "AI-2"},
 	)
-	wantResults(t, out, ok(invites.BulkExistingMember), failed(invites.ReasonRoleNotAllowed))
+	wantResults(t, out, ok(bulkExistingMember), failed(invites.ReasonRoleNotAllowed))
 	wantInviteExt(t, adminInv.ID, "AI-1")
 
 	// The OWNER may change both.
@@ -594,7 +651,7 @@ func TestService_BulkInvite_Authority(t *testing.T) {
 		invites.BulkRow{Email: admin2.Email, ExternalID: "AD-3"},
 		invites.BulkRow{Email: adminInv.Email, Role: "contributor", ExternalID: "AI-2"},
 	)
-	wantResults(t, out, ok(invites.BulkExistingMember), ok(invites.BulkExistingInvitation))
+	wantResults(t, out, ok(bulkExistingMember), ok(bulkExistingInvitation))
 	wantMemberExt(t, p.ID, admin2, "AD-3")
 	if inv := inviteRow(t, adminInv.ID); *inv.Role != invites.RoleContributor || str(inv.ExternalID) != "AI-2" {
 		t.Errorf("invite = %s %s, want CONTRIBUTOR AI-2", *inv.Role, str(inv.ExternalID))
@@ -612,7 +669,7 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 	invite := func(pid uuid.UUID, ext string) *invites.Invite {
 		return mustInvite(t, s, owner.ID, uniqueEmail("invite"), &pid, invites.RoleContributor, ext)
 	}
-	moved := func(t *testing.T, r *invites.BulkResult, from string) {
+	moved := func(t *testing.T, r *bulkResult, from string) {
 		t.Helper()
 		if !r.ExternalIDUpdated || str(r.PreviousExternalID) != from {
 			t.Errorf("result = %s, want moved from %s", describeResult(r), from)
@@ -631,21 +688,21 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 			invites.BulkRow{Email: i1.Email, ExternalID: "U-6"},
 			invites.BulkRow{Email: i2.Email, ExternalID: ""},
 		)
-		wantResults(t, out, ok(invites.BulkExistingMember), ok(invites.BulkExistingMember), ok(invites.BulkExistingMember),
-			ok(invites.BulkExistingInvitation), ok(invites.BulkExistingInvitation), ok(invites.BulkExistingInvitation))
+		wantResults(t, out, ok(bulkExistingMember), ok(bulkExistingMember), ok(bulkExistingMember),
+			ok(bulkExistingInvitation), ok(bulkExistingInvitation), ok(bulkExistingInvitation))
 		wantSummary(t, out, invites.BulkSummary{Total: 6, ExistingInvitations: 3, ExistingMembers: 3, ExternalIDsUpdated: 3})
-		moved(t, out.Results[0], "<none>")
-		moved(t, out.Results[3], "U-4")
-		moved(t, out.Results[4], "<none>")
+		moved(t, results(out)[0], "<none>")
+		moved(t, results(out)[3], "U-4")
+		moved(t, results(out)[4], "<none>")
 		for _, i := range []int{1, 2, 5} {
-			if r := out.Results[i]; r.ExternalIDUpdated || r.PreviousExternalID != nil {
+			if r := results(out)[i]; r.ExternalIDUpdated || r.PreviousExternalID != nil {
 				t.Errorf("result = %s, want no external ID change", describeResult(r))
 			}
 		}
-		if m := out.Results[0].Member; str(m.ExternalID) != "U-1" {
+		if m := results(out)[0].Member; str(m.ExternalID) != "U-1" {
 			t.Errorf("returned member holds %s, want U-1", str(m.ExternalID))
 		}
-		if inv := out.Results[3].Invite; str(inv.ExternalID) != "U-5" {
+		if inv := results(out)[3].Invite; str(inv.ExternalID) != "U-5" {
 			t.Errorf("returned invite holds %s, want U-5", str(inv.ExternalID))
 		}
 		wantMemberExt(t, pid, m0, "U-1")
@@ -669,8 +726,8 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 			invites.BulkRow{Email: mA.Email, ExternalID: "K2b"},
 			invites.BulkRow{Email: mB.Email, ExternalID: "K2"},
 		)
-		wantResults(t, out, ok(invites.BulkExistingInvitation), ok(invites.BulkExistingInvitation), ok(invites.BulkExistingMember), ok(invites.BulkExistingMember))
-		moved(t, out.Results[3], "K2x")
+		wantResults(t, out, ok(bulkExistingInvitation), ok(bulkExistingInvitation), ok(bulkExistingMember), ok(bulkExistingMember))
+		moved(t, results(out)[3], "K2x")
 		wantInviteExt(t, iA.ID, "K1b")
 		wantInviteExt(t, iB.ID, "K1")
 		wantMemberExt(t, pid, mA, "K2b")
@@ -690,8 +747,8 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 			invites.BulkRow{Email: iB.Email, ExternalID: "X3b"},
 			invites.BulkRow{Email: e2, ExternalID: "X3"},
 		)
-		wantResults(t, out, ok(invites.BulkExistingMember), ok(invites.BulkNewInvitation), ok(invites.BulkExistingInvitation),
-			ok(invites.BulkExistingMember), ok(invites.BulkExistingInvitation), ok(invites.BulkNewInvitation))
+		wantResults(t, out, ok(bulkExistingMember), ok(bulkNewInvitation), ok(bulkExistingInvitation),
+			ok(bulkExistingMember), ok(bulkExistingInvitation), ok(bulkNewInvitation))
 		wantMemberExt(t, pid, mA, "X1b")
 		wantNewInvite(t, pid, e1, "X1")
 		wantInviteExt(t, iA.ID, "X2b")
@@ -711,7 +768,7 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 			invites.BulkRow{Email: mB.Email, ExternalID: "R3"},
 			invites.BulkRow{Email: iA.Email, ExternalID: "R4"},
 		)
-		wantResults(t, out, ok(invites.BulkNewInvitation), ok(invites.BulkExistingMember), ok(invites.BulkExistingMember), ok(invites.BulkExistingInvitation))
+		wantResults(t, out, ok(bulkNewInvitation), ok(bulkExistingMember), ok(bulkExistingMember), ok(bulkExistingInvitation))
 		wantNewInvite(t, pid, e1, "R1")
 		wantMemberExt(t, pid, mA, "R2")
 		wantMemberExt(t, pid, mB, "R3")
@@ -730,11 +787,11 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 			invites.BulkRow{Email: iB.Email, ExternalID: "S6"},
 			invites.BulkRow{Email: iC.Email, ExternalID: "S5"},
 		)
-		wantResults(t, out, ok(invites.BulkExistingMember), ok(invites.BulkExistingMember), ok(invites.BulkExistingMember),
-			ok(invites.BulkExistingInvitation), ok(invites.BulkExistingInvitation), ok(invites.BulkExistingInvitation))
+		wantResults(t, out, ok(bulkExistingMember), ok(bulkExistingMember), ok(bulkExistingMember),
+			ok(bulkExistingInvitation), ok(bulkExistingInvitation), ok(bulkExistingInvitation))
 		wantSummary(t, out, invites.BulkSummary{Total: 6, ExistingInvitations: 3, ExistingMembers: 3, ExternalIDsUpdated: 6})
-		moved(t, out.Results[0], "S1")
-		moved(t, out.Results[1], "S2")
+		moved(t, results(out)[0], "S1")
+		moved(t, results(out)[1], "S2")
 		wantMemberExt(t, pid, mA, "S2")
 		wantMemberExt(t, pid, mB, "S1")
 		wantMemberExt(t, pid, mC, "S4")
@@ -756,7 +813,7 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 			invites.BulkRow{Email: mB.Email, ExternalID: "C4"},
 			invites.BulkRow{Email: mA.Email, ExternalID: "C2"},
 		)
-		wantResults(t, out, ok(invites.BulkExistingInvitation), ok(invites.BulkNewInvitation), ok(invites.BulkExistingMember), ok(invites.BulkExistingMember))
+		wantResults(t, out, ok(bulkExistingInvitation), ok(bulkNewInvitation), ok(bulkExistingMember), ok(bulkExistingMember))
 		wantNewInvite(t, pid, e1, "C1")
 		wantMemberExt(t, pid, mA, "C2")
 		wantInviteExt(t, iA.ID, "C3")
@@ -776,7 +833,7 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 		)
 		wantResults(t, out, failed(invites.ReasonExternalIDTaken), failed(invites.ReasonExternalIDTaken), failed(invites.ReasonExternalIDTaken))
 		wantSummary(t, out, invites.BulkSummary{Total: 3, Failed: 3})
-		if r := out.Results[0]; r.Invite != nil || str(r.ExternalID) != "T1" || r.Email != e1 {
+		if r := results(out)[0]; r.Invite != nil || str(r.ExternalID) != "T1" || r.Email != e1 {
 			t.Errorf("result = %s, want the row's email and ID and no invite", describeResult(r))
 		}
 		if after := projectState(t, pid); after != before {
@@ -803,7 +860,7 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 				{Email: e1, ExternalID: "X"},       // iX keeps X
 				{Email: e2, ExternalID: "Y"},       // free
 			}
-			want := []bulkWant{failed(invites.ReasonExternalIDTaken), failed(invites.ReasonExternalIDTaken), failed(invites.ReasonExternalIDTaken), ok(invites.BulkNewInvitation)}
+			want := []bulkWant{failed(invites.ReasonExternalIDTaken), failed(invites.ReasonExternalIDTaken), failed(invites.ReasonExternalIDTaken), ok(bulkNewInvitation)}
 			if reverse {
 				slices.Reverse(rows)
 				slices.Reverse(want)
@@ -846,9 +903,9 @@ func TestService_BulkInvite_ExternalIDs(t *testing.T) {
 			failed(invites.ReasonFailedToSend),
 			failed(invites.ReasonRoleNotAllowed),
 			failed(invites.ReasonExternalIDTaken),
-			ok(invites.BulkExistingMember),
+			ok(bulkExistingMember),
 			failed(invites.ReasonDuplicateEmail),
-			ok(invites.BulkNewInvitation),
+			ok(bulkNewInvitation),
 		)
 		wantInviteExt(t, iF.ID, "F1")
 		wantMemberExt(t, pid, admin2, "F2")
@@ -870,9 +927,9 @@ func TestService_BulkInvite_CSV(t *testing.T) {
 		",contributor,,\r\n"
 	out := mustBulkInput(t, s, owner.ID, invites.BulkInput{ProjectID: p.ID, CSV: strings.NewReader(file), DefaultRole: invites.RolePending})
 	wantResults(t, out,
-		bulkWant{invites.BulkNewInvitation, "", 2},
-		bulkWant{invites.BulkNewInvitation, "", 4},
-		bulkWant{invites.BulkFailed, invites.ReasonInvalidEmail, 5},
+		bulkWant{bulkNewInvitation, "", 2},
+		bulkWant{bulkNewInvitation, "", 4},
+		bulkWant{bulkFailed, invites.ReasonInvalidEmail, 5},
 	)
 	if !slices.Equal(out.IgnoredColumns, []string{"Team"}) {
 		t.Errorf("ignored columns %q, want [Team]", out.IgnoredColumns)
@@ -955,15 +1012,15 @@ func TestService_BulkInvite_DryRun(t *testing.T) {
 		t.Errorf("dry run:\n%s\nreal run:\n%s", got, want)
 	}
 	wantResults(t, live,
-		ok(invites.BulkExistingMember), ok(invites.BulkExistingMember),
-		ok(invites.BulkExistingInvitation), ok(invites.BulkNewInvitation),
+		ok(bulkExistingMember), ok(bulkExistingMember),
+		ok(bulkExistingInvitation), ok(bulkNewInvitation),
 		failed(invites.ReasonFailedToSend), failed(invites.ReasonExternalIDTaken),
-		ok(invites.BulkExistingInvitation), ok(invites.BulkNewInvitation), ok(invites.BulkNewInvitation),
-		ok(invites.BulkExistingMember), ok(invites.BulkNewInvitation),
+		ok(bulkExistingInvitation), ok(bulkNewInvitation), ok(bulkNewInvitation),
+		ok(bulkExistingMember), ok(bulkNewInvitation),
 		failed(invites.ReasonInvalidEmail), failed(invites.ReasonDuplicateEmail), failed(invites.ReasonRoleNotAllowed),
 	)
 	wantSummary(t, live, invites.BulkSummary{Total: 14, NewInvitations: 4, ExistingInvitations: 2, ExistingMembers: 3, Failed: 5, ExternalIDsUpdated: 4})
-	if !live.Results[7].ExistingAccount {
+	if !results(live)[7].ExistingAccount {
 		t.Error("the account's row: existingAccount false")
 	}
 	wantNewInvite(t, p.ID, account.Email, "EXP")

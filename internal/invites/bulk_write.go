@@ -2,6 +2,9 @@ package invites
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -14,76 +17,35 @@ import (
 // a unique index half-way; then the new invites, their emails and the events, which go in with
 // COPY through cp, in tx.
 func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
-	var clearMembers, clearInvites []string
-	var setMembers, setMemberIDs []string
-	var setInvites, setInviteIDs, setInviteRoles, setInviteNames []string
-	var updatedMembers []*plannedRow
-	var created []*plannedRow
+	clearMembers := newRowsUpdate("project_members", "external_id = NULL", false)
+	clearInvites := newRowsUpdate("invites", "external_id = NULL", false)
+	setMembers := newRowsUpdate("project_members", "external_id = v.ext", true, "ext")
+	// A blank name keeps the invite's: a row that gives none leaves it as it was.
+	setInvites := newRowsUpdate("invites", "external_id = NULLIF(v.ext, ''), role = v.role, name = COALESCE(NULLIF(v.name, ''), t.name)", true,
+		"ext", "role", "name")
+	var updatedMembers, created []*plannedRow
 	for _, r := range p.rows {
-		if r.failed() {
-			continue
-		}
-		rec := r.rec
-		if rec.isNew {
+		switch rec := r.rec; {
+		case r.failed():
+		case rec.isNew:
 			created = append(created, r)
-			continue
-		}
-		moved := !sameID(rec.current, rec.final)
-		if rec.member != nil {
-			if moved {
-				updatedMembers = append(updatedMembers, r)
-				if rec.current != nil {
-					clearMembers = append(clearMembers, rec.member.ID.String())
-				}
-				if rec.final != nil {
-					setMembers, setMemberIDs = append(setMembers, rec.member.ID.String()), append(setMemberIDs, *rec.final)
-				}
+		case rec.member != nil:
+			if sameID(rec.current, rec.final) {
+				continue
 			}
-			continue
-		}
-		inv := rec.invite
-		if moved && rec.current != nil {
-			clearInvites = append(clearInvites, inv.ID.String())
-		}
-		if moved || (r.roleGiven && r.role != *inv.Role) || r.changesName(inv) {
-			setInvites = append(setInvites, inv.ID.String())
-			setInviteIDs = append(setInviteIDs, deref(rec.final))
-			setInviteNames = append(setInviteNames, deref(r.name))
-			setInviteRoles = append(setInviteRoles, string(r.role))
-			if !r.roleGiven {
-				setInviteRoles[len(setInviteRoles)-1] = string(*inv.Role)
+			updatedMembers = append(updatedMembers, r)
+			if rec.current != nil {
+				clearMembers.add(rec.member.ID)
 			}
+			if rec.final != nil {
+				setMembers.add(rec.member.ID, *rec.final)
+			}
+		default:
+			p.updateInvite(r, clearInvites, setInvites)
 		}
 	}
-
-	exec := func(query string, args ...any) error {
-		_, err := tx.Tx.ExecContext(ctx, query, args...)
-		return err
-	}
-	if len(clearMembers) > 0 {
-		if err := exec(`UPDATE project_members SET external_id = NULL WHERE id = ANY($1::text[]::uuid[])`, clearMembers); err != nil {
-			return err
-		}
-	}
-	if len(clearInvites) > 0 {
-		if err := exec(`UPDATE invites SET external_id = NULL WHERE id = ANY($1::text[]::uuid[])`, clearInvites); err != nil {
-			return err
-		}
-	}
-	if len(setMembers) > 0 {
-		err := exec(`UPDATE project_members AS m SET external_id = v.ext, updated_at = $3
-			FROM unnest($1::text[], $2::text[]) AS v(id, ext) WHERE m.id = v.id::uuid`, setMembers, setMemberIDs, p.now)
-		if err != nil {
-			return inviteConflict(err)
-		}
-	}
-	if len(setInvites) > 0 {
-		// A blank name keeps the invite's: a row that gives none leaves it as it was.
-		err := exec(`UPDATE invites AS i SET external_id = NULLIF(v.ext, ''), role = v.role,
-				name = COALESCE(NULLIF(v.name, ''), i.name), updated_at = $5
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(id, ext, role, name) WHERE i.id = v.id::uuid`,
-			setInvites, setInviteIDs, setInviteRoles, setInviteNames, p.now)
-		if err != nil {
+	for _, u := range []*rowsUpdate{clearMembers, clearInvites, setMembers, setInvites} {
+		if err := u.exec(ctx, tx, p.now); err != nil {
 			return inviteConflict(err)
 		}
 	}
@@ -91,6 +53,70 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 		return err
 	}
 	return p.recordEvents(ctx, cp, created, updatedMembers)
+}
+
+// updateInvite adds what row r changes of its pending invite to the batch's updates.
+func (p *bulkPlan) updateInvite(r *plannedRow, clear, set *rowsUpdate) {
+	rec, inv := r.rec, r.rec.invite
+	moved := !sameID(rec.current, rec.final)
+	if moved && rec.current != nil {
+		clear.add(inv.ID)
+	}
+	if moved || (r.roleGiven && r.role != *inv.Role) || r.changesName(inv) {
+		role := *inv.Role
+		if r.roleGiven {
+			role = r.role
+		}
+		set.add(inv.ID, deref(rec.final), string(role), deref(r.name))
+	}
+}
+
+// rowsUpdate is the one way the bulk path updates many rows of a table, each with values of
+// its own, in one statement: the values go as one text array per column, unnested into rows
+// v(id, columns...) and joined to the table t by id, so that the statement and the number of
+// its parameters stay the same whatever the number of rows.
+type rowsUpdate struct {
+	table, set string
+	touch      bool // set updated_at too
+	columns    []string
+	ids        []string
+	values     [][]string
+}
+
+// newRowsUpdate starts an update of table's rows that runs SET set (over t and v's columns)
+// and, when touch is set, updated_at.
+func newRowsUpdate(table, set string, touch bool, columns ...string) *rowsUpdate {
+	return &rowsUpdate{table: table, set: set, touch: touch, columns: columns, values: make([][]string, len(columns))}
+}
+
+// add names one row to update, with its values of the columns in order.
+func (u *rowsUpdate) add(id uuid.UUID, values ...string) {
+	u.ids = append(u.ids, id.String())
+	for i, v := range values {
+		u.values[i] = append(u.values[i], v)
+	}
+}
+
+// exec runs the update, if it names any row, with now as updated_at.
+func (u *rowsUpdate) exec(ctx context.Context, tx bun.Tx, now time.Time) error {
+	if len(u.ids) == 0 {
+		return nil
+	}
+	args := []any{u.ids}
+	arrays := []string{"$1::text[]"}
+	for _, v := range u.values {
+		args = append(args, v)
+		arrays = append(arrays, fmt.Sprintf("$%d::text[]", len(args)))
+	}
+	set := u.set
+	if u.touch {
+		args = append(args, now)
+		set += fmt.Sprintf(", updated_at = $%d", len(args))
+	}
+	query := fmt.Sprintf("UPDATE %s AS t SET %s FROM unnest(%s) AS v(%s) WHERE t.id = v.id::uuid",
+		u.table, set, strings.Join(arrays, ", "), strings.Join(append([]string{"id"}, u.columns...), ", "))
+	_, err := tx.Tx.ExecContext(ctx, query, args...)
+	return err
 }
 
 // insertInvites queues the new invites' emails and copies the invites in, each in one statement.

@@ -25,7 +25,7 @@ func (e *revokedOnClaim) Error() string {
 }
 
 // claimTx runs fn in a transaction and carries out a revocation it asks for.
-func (s *Service) claimTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+func (s *core) claimTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	err := s.inTx(ctx, fn)
 	r, ok := errors.AsType[*revokedOnClaim](err)
 	if !ok {
@@ -45,7 +45,7 @@ func (s *Service) claimTx(ctx context.Context, fn func(ctx context.Context, tx b
 }
 
 // lockInvite locks an invite's project (if any) and then the invite, and reads it settled.
-func (s *Service) lockInvite(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Invite, error) {
+func (s *core) lockInvite(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Invite, error) {
 	inv, err := s.inviteByID(ctx, tx, id, false)
 	if err != nil {
 		return nil, err
@@ -61,7 +61,7 @@ func (s *Service) lockInvite(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Inv
 // claim makes a locked, settled invite ACCEPTED by user and, for a project invite, creates the
 // membership with the invite's role and external ID; a member already keeps their membership
 // as it is. It returns the membership (nil for an invite to the service), or *revokedOnClaim.
-func (s *Service) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*Member, error) {
+func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*Member, error) {
 	if err := inv.claimable(); err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (s *Service) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User)
 		if err != nil && ErrorCode(err) != NotFound {
 			return nil, err
 		}
-		if inviter == nil || !CanActOn(inviter.Role, *inv.Role) {
+		if inviter == nil || CanInvite(inviter.Role, *inv.Role) != nil {
 			return nil, &revokedOnClaim{inv.ID}
 		}
 		// The membership takes the invite's external ID; the accepted invite keeps it as a
@@ -101,7 +101,7 @@ func (s *Service) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User)
 // claimAllPending claims, for user, every pending invite to their email other than except,
 // and returns how many it claimed. Invites whose inviter has lost the authority are revoked on
 // the way; the user is not told, since they did not ask for those invites by name.
-func (s *Service) claimAllPending(ctx context.Context, tx bun.Tx, user *User, except uuid.UUID) (int, error) {
+func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, except uuid.UUID) (int, error) {
 	var pending []*Invite
 	err := tx.NewSelect().Model(&pending).Column("id", "project_id").
 		Where("email = ? AND status = 'PENDING' AND expires_at > ? AND id <> ?", user.Email, s.now(), except).
@@ -131,35 +131,6 @@ func (s *Service) claimAllPending(ctx context.Context, tx bun.Tx, user *User, ex
 		}
 	}
 	return claimed, nil
-}
-
-// lockClaimProjects locks, in claimAllPending's order, the projects of every pending invite to
-// email and of the invite id. A claim that goes on to claimAllPending calls it before taking
-// any other project lock, so that two such claims sharing projects (two people invited to the
-// same two projects, signing up at once) queue up instead of deadlocking.
-func (s *Service) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, id uuid.UUID) error {
-	var projects []uuid.UUID
-	err := tx.NewSelect().Model((*Invite)(nil)).ColumnExpr("DISTINCT i.project_id").
-		Where("i.project_id IS NOT NULL").
-		Where("i.id = ? OR (i.email = ? AND i.status = 'PENDING' AND i.expires_at > ?)", id, email, s.now()).
-		Scan(ctx, &projects)
-	if err != nil {
-		return err
-	}
-	sort.Slice(projects, func(i, j int) bool { return projects[i].String() < projects[j].String() })
-	for _, p := range projects {
-		if _, err := s.lockProject(ctx, tx, p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func projectKey(inv *Invite) string {
-	if inv.ProjectID == nil {
-		return ""
-	}
-	return inv.ProjectID.String()
 }
 
 // InviteRef names an invite by its link's token or by its ID (as the client gave it); exactly
@@ -194,7 +165,7 @@ type AcceptResult struct {
 //
 // Errors: BAD_USER_INPUT (both or neither of token and inviteId), NOT_FOUND, EMAIL_MISMATCH,
 // EMAIL_NOT_VERIFIED, INVITE_EXPIRED, INVITE_NOT_PENDING.
-func (s *Service) AcceptInvite(ctx context.Context, user *User, ref InviteRef) (*AcceptResult, error) {
+func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref InviteRef) (*AcceptResult, error) {
 	id, err := ref.validate()
 	if err != nil {
 		return nil, err
@@ -243,7 +214,7 @@ func (s *Service) AcceptInvite(ctx context.Context, user *User, ref InviteRef) (
 
 // inviteForUser finds the invite that token (if set) or id names, checking that it is the
 // user's to act on.
-func (s *Service) inviteForUser(ctx context.Context, db bun.IDB, user *User, token string, id uuid.UUID) (*Invite, error) {
+func (s *core) inviteForUser(ctx context.Context, db bun.IDB, user *User, token string, id uuid.UUID) (*Invite, error) {
 	if token != "" {
 		inv, err := s.inviteByToken(ctx, db, token)
 		if err != nil {
@@ -267,19 +238,13 @@ func (s *Service) inviteForUser(ctx context.Context, db bun.IDB, user *User, tok
 	return inv, nil
 }
 
-// markVerified marks the user's email verified.
-func (s *Service) markVerified(ctx context.Context, tx bun.Tx, user *User) error {
-	return tx.NewUpdate().Model(user).Set("email_verified_at = COALESCE(email_verified_at, ?)", s.now()).
-		WherePK().Returning("*").Scan(ctx)
-}
-
 // DeclineInvite ends a pending invite at its invitee's wish: by token with no sign-in needed
 // (from the email's link; user may be nil), or by ID, signed in with the invite's verified
 // email. It then holds no external ID.
 //
 // Errors: BAD_USER_INPUT, UNAUTHENTICATED (by ID without sign-in), NOT_FOUND, EMAIL_NOT_VERIFIED,
 // INVITE_EXPIRED, INVITE_NOT_PENDING.
-func (s *Service) DeclineInvite(ctx context.Context, user *User, ref InviteRef) (*Invite, error) {
+func (s *InviteService) DeclineInvite(ctx context.Context, user *User, ref InviteRef) (*Invite, error) {
 	id, err := ref.validate()
 	if err != nil {
 		return nil, err

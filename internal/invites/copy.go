@@ -56,7 +56,7 @@ func pgUUIDOrNull(id *uuid.UUID) pgtype.UUID {
 
 // inCopyTx runs fn in a transaction on one connection held for it, with a copier that writes
 // into that transaction.
-func (s *Service) inCopyTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx, cp copier) error) error {
+func (s *core) inCopyTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx, cp copier) error) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err

@@ -39,7 +39,7 @@ type Event struct {
 }
 
 // event builds an Event about inv (which may be nil) by actor (uuid.Nil for none).
-func (s *Service) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *Invite, email string) *Event {
+func (s *core) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *Invite, email string) *Event {
 	e := &Event{ID: newID(), ProjectID: projectID, Name: name, CreatedAt: s.now()}
 	if actor != uuid.Nil {
 		e.ActorID = &actor
@@ -65,12 +65,12 @@ func record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 // Activity lists a project's tracked events, newest first.
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before).
-func (s *Service) Activity(ctx context.Context, viewer, projectID uuid.UUID, args PageArgs) (*Page[*Event], error) {
+func (s *ProjectService) Activity(ctx context.Context, viewer, projectID uuid.UUID, args PageArgs) (*Page[*Event], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
+	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToReadActivity); err != nil {
 		return nil, err
 	}
 	l := newList("activity_events AS ev", "ev.created_at", "ev.id").where("ev.project_id = ?", projectID)

@@ -12,6 +12,8 @@ var (
 	NormalizeName         = normalizeName
 	NormalizeOptionalName = normalizeOptionalName
 	NormalizeExternalID   = normalizeExternalID
+	CheckRole             = checkRole
+	CheckStatus           = checkStatus
 )
 
 // CursorString writes the cursor of the item created at at with id, as a page does.

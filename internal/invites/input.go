@@ -190,6 +190,22 @@ func describeRune(r rune) string {
 	return fmt.Sprintf("U+%04X", r)
 }
 
+// checkRole refuses a role that is none of the four, naming field.
+func checkRole(field string, r Role) error {
+	if !r.Valid() {
+		return invalid(field, "%s is not a project role", field)
+	}
+	return nil
+}
+
+// checkStatus refuses an invite status that is none of the five, naming field.
+func checkStatus(field string, s InviteStatus) error {
+	if !s.Valid() {
+		return invalid(field, "%s is not an invite status", field)
+	}
+	return nil
+}
+
 // checkPasswordRule enforces 8 to 256 characters; a password is taken as typed, never trimmed.
 func checkPasswordRule(field, password string) error {
 	n := utf8.RuneCountInString(password)

@@ -145,3 +145,31 @@ func TestNormalizeExternalID(t *testing.T) {
 		})
 	}
 }
+
+func TestParseRole(t *testing.T) {
+	for raw, want := range map[string]invites.Role{"admin": invites.RoleAdmin, " Contributor ": invites.RoleContributor, "PENDING": invites.RolePending, "owner": invites.RoleOwner} {
+		got, err := invites.ParseRole("role", raw)
+		if err != nil || got != want {
+			t.Errorf("ParseRole(%q) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{"boss", " root ", "ADMINS"} {
+		// The message names the value, as a bulk row's reason shows it, rather than the field.
+		_, err := invites.ParseRole("role", raw)
+		want := `"` + strings.TrimSpace(raw) + `" is not a role: use PENDING, CONTRIBUTOR or ADMIN`
+		if e, ok := errors.AsType[*invites.Error](err); !ok || e.Code != invites.BadUserInput || e.Field != "role" || e.Message != want {
+			t.Errorf("ParseRole(%q) = %v; want BAD_USER_INPUT on role: %s", raw, err, want)
+		}
+	}
+}
+
+func TestCheckRoleAndStatus(t *testing.T) {
+	if err := invites.CheckRole("defaultRole", invites.RoleAdmin); err != nil {
+		t.Errorf("CheckRole(ADMIN) = %v", err)
+	}
+	wantInputError(t, invites.CheckRole("defaultRole", "ROOT"), "defaultRole", "defaultRole is not a project role")
+	if err := invites.CheckStatus("status", invites.StatusExpired); err != nil {
+		t.Errorf("CheckStatus(EXPIRED) = %v", err)
+	}
+	wantInputError(t, invites.CheckStatus("status", "LOST"), "status", "status is not an invite status")
+}

@@ -76,11 +76,11 @@ func TestService_InvisibleCharacters(t *testing.T) {
 		t.Helper()
 		wants := make([]bulkWant, len(rows))
 		for i, row := range rows {
-			wants[i] = bulkWant{invites.BulkFailed, invites.ReasonInvalidEmail, row}
+			wants[i] = bulkWant{bulkFailed, invites.ReasonInvalidEmail, row}
 		}
 		wantResults(t, out, wants...)
 		wantSummary(t, out, invites.BulkSummary{Total: len(rows), Failed: len(rows)})
-		for i, r := range out.Results {
+		for i, r := range results(out) {
 			// The single path's message, word for word.
 			_, err := invites.NormalizeEmail("email", disguised[i])
 			if e, _ := errors.AsType[*invites.Error](err); e == nil || r.Message != e.Message {
@@ -115,8 +115,8 @@ func TestService_InvisibleCharacters(t *testing.T) {
 			invites.BulkRow{Email: refused[1], Name: "Ada\u200b"},
 			invites.BulkRow{Email: e(), ExternalID: "ab", Name: "Ada"},
 		)
-		wantResults(t, out, failed(invites.ReasonInvalidExternalID), failed(invites.ReasonInvalidName), ok(invites.BulkNewInvitation))
-		if msg := out.Results[1].Message; !strings.HasPrefix(msg, "name holds a character that cannot be seen, U+200B") {
+		wantResults(t, out, failed(invites.ReasonInvalidExternalID), failed(invites.ReasonInvalidName), ok(bulkNewInvitation))
+		if msg := results(out)[1].Message; !strings.HasPrefix(msg, "name holds a character that cannot be seen, U+200B") {
 			t.Errorf("INVALID_NAME message %q", msg)
 		}
 		wantNoInvite(t, p.ID, refused...)
@@ -142,8 +142,8 @@ func TestService_BulkInvite_Names(t *testing.T) {
 		invites.BulkRow{Email: kept, Name: "Kept Name"},
 		invites.BulkRow{Email: member.Email, Name: "Not Stored"},
 	)
-	wantResults(t, out, ok(invites.BulkNewInvitation), ok(invites.BulkNewInvitation), ok(invites.BulkNewInvitation), ok(invites.BulkNewInvitation), ok(invites.BulkExistingMember))
-	if got := str(out.Results[0].Invite.Name); got != "Zo\u00eb Lovelace" {
+	wantResults(t, out, ok(bulkNewInvitation), ok(bulkNewInvitation), ok(bulkNewInvitation), ok(bulkNewInvitation), ok(bulkExistingMember))
+	if got := str(results(out)[0].Invite.Name); got != "Zo\u00eb Lovelace" {
 		t.Errorf("result's invite name %q, want it trimmed and NFC", got)
 	}
 	wantName := func(email, want string) {
@@ -172,8 +172,8 @@ func TestService_BulkInvite_Names(t *testing.T) {
 	t.Run("DryRunChangesNothing", func(t *testing.T) {
 		out := mustBulkInput(t, s, owner.ID, invites.BulkInput{ProjectID: p.ID, DryRun: true, DefaultRole: invites.RoleContributor,
 			Rows: numbered([]invites.BulkRow{{Email: renamed, Name: "New Name"}})})
-		wantResults(t, out, ok(invites.BulkExistingInvitation))
-		if got := str(out.Results[0].Invite.Name); got != "New Name" {
+		wantResults(t, out, ok(bulkExistingInvitation))
+		if got := str(results(out)[0].Invite.Name); got != "New Name" {
 			t.Errorf("dry run shows name %s, want New Name", got)
 		}
 		wantName(renamed, "Old Name")
@@ -184,10 +184,10 @@ func TestService_BulkInvite_Names(t *testing.T) {
 			invites.BulkRow{Email: kept},
 			invites.BulkRow{Email: unnamed, Name: "Now Named"},
 		)
-		wantResults(t, out, ok(invites.BulkExistingInvitation), ok(invites.BulkExistingInvitation), ok(invites.BulkExistingInvitation))
+		wantResults(t, out, ok(bulkExistingInvitation), ok(bulkExistingInvitation), ok(bulkExistingInvitation))
 		wantSummary(t, out, invites.BulkSummary{Total: 3, ExistingInvitations: 3})
 		for i, want := range []string{"New Name", "Kept Name", "Now Named"} {
-			if got := str(out.Results[i].Invite.Name); got != want {
+			if got := str(results(out)[i].Invite.Name); got != want {
 				t.Errorf("row %d: result's name %s, want %s", i+1, got, want)
 			}
 		}
@@ -205,7 +205,7 @@ func TestService_BulkInvite_Names(t *testing.T) {
 		)
 		wantResults(t, out, failed(invites.ReasonRoleNotAllowed))
 		out = mustBulk(t, s, admin.ID, p.ID, invites.BulkRow{Email: email, Name: "Admin To Be"})
-		wantResults(t, out, ok(invites.BulkExistingInvitation))
+		wantResults(t, out, ok(bulkExistingInvitation))
 		wantName(email, "Admin To Be")
 	})
 }

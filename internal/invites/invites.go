@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,350 +13,146 @@ import (
 	"github.com/invites/invites/internal/mail"
 )
 
-// CreateInviteInput is what createInvite takes. A nil ProjectID invites to the service alone.
-type CreateInviteInput struct {
-	Email      string
-	ProjectID  *uuid.UUID
-	Role       *Role
-	ExternalID *string
+// InviteStatus is where an invite stands.
+type InviteStatus string
+
+// The invite statuses. An invite is PENDING until it is claimed (ACCEPTED), DECLINED, REVOKED
+// or its expiry passes (EXPIRED: read as such at once, before any sweep marks it).
+const (
+	StatusPending  InviteStatus = "PENDING"
+	StatusAccepted InviteStatus = "ACCEPTED"
+	StatusDeclined InviteStatus = "DECLINED"
+	StatusRevoked  InviteStatus = "REVOKED"
+	StatusExpired  InviteStatus = "EXPIRED"
+)
+
+// Valid reports whether s is one of the statuses.
+func (s InviteStatus) Valid() bool {
+	switch s {
+	case StatusPending, StatusAccepted, StatusDeclined, StatusRevoked, StatusExpired:
+		return true
+	}
+	return false
 }
 
-// CreateInvite invites an email, to the service alone (any signed-in user may) or to a
-// project with a role (under the authority rule), and queues the invite's email.
-//
-// Errors: BAD_USER_INPUT (email, role, externalId), NOT_FOUND (no such project, or the actor
-// is not a member), FORBIDDEN (the role is not below the actor's), EMAIL_TAKEN (an invite to
-// the service for an existing account), ALREADY_MEMBER, ALREADY_INVITED, EXTERNAL_ID_TAKEN,
-// EMAIL_NOT_VERIFIED (the actor's email), RATE_LIMITED (the inviter's hourly cap, or the
-// recipient's daily cap).
-func (s *Service) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateInviteInput) (*Invite, error) {
-	email, err := NormalizeEmail("email", in.Email)
+// Invite is an invitation of an email address to the service (ProjectID nil) or to a project
+// with a role.
+type Invite struct {
+	bun.BaseModel `bun:"table:invites,alias:i"`
+
+	ID         uuid.UUID    `bun:"id,pk,type:uuid"`
+	Email      string       `bun:"email"`
+	ProjectID  *uuid.UUID   `bun:"project_id,type:uuid"`
+	Role       *Role        `bun:"role"`
+	ExternalID *string      `bun:"external_id"`
+	InviterID  uuid.UUID    `bun:"inviter_id,type:uuid"`
+	InviteeID  *uuid.UUID   `bun:"invitee_id,type:uuid"`
+	TokenHash  []byte       `bun:"token_hash"`
+	Status     InviteStatus `bun:"status"`
+	EmailID    *uuid.UUID   `bun:"email_id,type:uuid"`
+	ExpiresAt  time.Time    `bun:"expires_at"`
+	CreatedAt  time.Time    `bun:"created_at"`
+	UpdatedAt  time.Time    `bun:"updated_at"`
+	ClaimedAt  *time.Time   `bun:"claimed_at"`
+	EndedAt    *time.Time   `bun:"ended_at"`
+	// Name is the invitee's name as the inviter gave it, offered as the sign-up name.
+	Name *string `bun:"name"`
+	// ResentAt is when the invite was last resent: the next resend waits a minute after it.
+	ResentAt *time.Time `bun:"resent_at"`
+	// DeliveryStatus is the status of the invite's latest email.
+	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
+}
+
+// settle makes an invite whose expiry has passed read as EXPIRED, holding no external ID,
+// whether or not the sweep has marked it yet.
+func (inv *Invite) settle(now time.Time) *Invite {
+	if inv.Status == StatusPending && !inv.ExpiresAt.After(now) {
+		inv.Status = StatusExpired
+		inv.ExternalID = nil
+	}
+	return inv
+}
+
+// claimable returns the error a claim, decline, revoke or resend of a settled invite gets, or
+// nil when it is pending.
+func (inv *Invite) claimable() error {
+	switch inv.Status {
+	case StatusPending:
+		return nil
+	case StatusExpired:
+		return Errorf(InviteExpired, "this invite has expired; ask for a new one")
+	}
+	return Errorf(InviteNotPending, "this invite was %s already", strings.ToLower(string(inv.Status)))
+}
+
+// selectInvites selects invites with their delivery status.
+func selectInvites(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().Model((*Invite)(nil)).
+		ColumnExpr("i.*").ColumnExpr("COALESCE(e.status, 'QUEUED') AS delivery_status").
+		Join("LEFT JOIN emails AS e ON e.id = i.email_id")
+}
+
+// whereInviteStatus filters q to invites whose status, as read at now, is status.
+func whereInviteStatus(q *bun.SelectQuery, status InviteStatus, now time.Time) *bun.SelectQuery {
+	f := inviteStatusFilter(status, now)
+	return q.Where(f.sql, f.args...)
+}
+
+// inviteStatusFilter is the condition on invites AS i that their status, as read at now, is
+// status.
+func inviteStatusFilter(status InviteStatus, now time.Time) filter {
+	switch status {
+	case StatusPending:
+		return filter{"i.status = 'PENDING' AND i.expires_at > ?", []any{now}}
+	case StatusExpired:
+		return filter{"i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?)", []any{now}}
+	}
+	return filter{"i.status = ?", []any{string(status)}}
+}
+
+// inviteByID reads one invite, locked for update when lock is set.
+func (s *core) inviteByID(ctx context.Context, db bun.IDB, id uuid.UUID, lock bool) (*Invite, error) {
+	inv := new(Invite)
+	q := selectInvites(db).Where("i.id = ?", id)
+	if lock {
+		q = q.For("UPDATE OF i")
+	}
+	if err := q.Scan(ctx, inv); errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "invite not found")
+	} else if err != nil {
+		return nil, err
+	}
+	return inv.settle(s.now()), nil
+}
+
+// inviteByToken reads the invite a link's token names.
+func (s *core) inviteByToken(ctx context.Context, db bun.IDB, token string) (*Invite, error) {
+	inv := new(Invite)
+	err := selectInvites(db).Where("i.token_hash = ?", hashToken(token)).Scan(ctx, inv)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "this invite link is unknown or was replaced by a newer one")
+	}
 	if err != nil {
 		return nil, err
 	}
-	externalID, err := normalizeExternalID("externalId", in.ExternalID)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case in.ProjectID == nil && in.Role != nil:
-		return nil, invalid("role", "role goes only with projectId: an invite to the service alone has no role")
-	case in.ProjectID == nil && externalID != nil:
-		return nil, invalid("externalId", "externalId goes only with projectId")
-	case in.ProjectID != nil && in.Role == nil:
-		return nil, invalid("role", "role is required with projectId")
-	case in.Role != nil && !in.Role.Valid():
-		return nil, invalid("role", "role is not a project role")
-	}
-
-	var inv *Invite
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		inviter, err := requireVerifiedInviter(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		var project *Project
-		if in.ProjectID == nil {
-			err = s.checkServiceInvite(ctx, tx, email)
-		} else {
-			project, err = s.checkProjectInvite(ctx, tx, actor, *in.ProjectID, email, *in.Role, externalID)
-		}
-		if err != nil {
-			return err
-		}
-		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
-			return err
-		}
-		if err := s.takeRecipientQuota(ctx, tx, email); err != nil {
-			return err
-		}
-		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending}
-		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
-			return err
-		}
-		if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {
-			return inviteConflict(err)
-		}
-		events := []*Event{
-			s.event(EventCreatedUserInvite, inv.ProjectID, actor, inv, ""),
-			s.event(EventUserInvited, inv.ProjectID, uuid.Nil, inv, email),
-		}
-		if project != nil {
-			events = append(events,
-				s.event(EventInvitedToProject, inv.ProjectID, actor, inv, email),
-				s.event(EventInvitedToProjectInvitee, inv.ProjectID, uuid.Nil, inv, email))
-		}
-		return record(ctx, tx, events...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.cfg.Observer.InvitesCreated(1)
-	return inv, nil
+	return inv.settle(s.now()), nil
 }
 
-// checkServiceInvite checks that email may get an invite to the service: it has no account
-// and no pending invite. It holds a lock on the email until tx ends.
-func (s *Service) checkServiceInvite(ctx context.Context, tx bun.Tx, email string) error {
-	if err := advisoryLock(ctx, tx, "service-invite:"+email); err != nil {
-		return err
+// InviterSeenBy returns the inviter of inv as viewer may see them. A signed-in viewer
+// reached the invite under the visibility rules and sees the inviter in full. An anonymous
+// one (declining by the link's token) sees only the name, as the preview does: the email is
+// empty and the ID is one derived from the invite's, which names no account, so the link
+// tells nothing more about the inviter.
+func InviterSeenBy(viewer *User, inv *Invite, inviter *User) *User {
+	if viewer != nil {
+		return inviter
 	}
-	if err := checkNoAccount(ctx, tx, email); err != nil {
-		return err
-	}
-	if err := s.expireDue(ctx, tx, nil, email); err != nil {
-		return err
-	}
-	return checkNotInvited(ctx, tx, nil, email, uuid.Nil)
+	return &User{ID: uuid.NewSHA1(anonymousInviterSpace, inv.ID[:]), Name: inviter.Name}
 }
 
-// checkProjectInvite locks the project and checks that actor may invite email to it as role
-// with externalID, returning the project.
-func (s *Service) checkProjectInvite(ctx context.Context, tx bun.Tx, actor, projectID uuid.UUID, email string, role Role, externalID *string) (*Project, error) {
-	project, err := s.lockProject(ctx, tx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := requireRole(ctx, tx, projectID, actor, RoleAdmin)
-	if err != nil {
-		return nil, err
-	}
-	if !CanActOn(m.Role, role) {
-		return nil, Errorf(Forbidden, "as %s you may invite only with a role below %s", m.Role, m.Role)
-	}
-	if err := s.expireDue(ctx, tx, &projectID, email); err != nil {
-		return nil, err
-	}
-	if err := checkNotMember(ctx, tx, projectID, email); err != nil {
-		return nil, err
-	}
-	if err := checkNotInvited(ctx, tx, &projectID, email, uuid.Nil); err != nil {
-		return nil, err
-	}
-	if externalID != nil {
-		held, err := externalIDHeld(ctx, tx, projectID, *externalID, uuid.Nil, uuid.Nil)
-		if err != nil {
-			return nil, err
-		}
-		if held {
-			return nil, Errorf(ExternalIDTaken, "external ID %q is held by another member or pending invite of this project", *externalID)
-		}
-	}
-	return project, nil
-}
-
-// checkNoAccount fails with EMAIL_TAKEN where an account has email: an invite to the service
-// is for people without one.
-func checkNoAccount(ctx context.Context, tx bun.Tx, email string) error {
-	taken, err := tx.NewSelect().Model((*User)(nil)).Where("email = ?", email).Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if taken {
-		return Errorf(EmailTaken, "an account with this email exists already")
-	}
-	return nil
-}
-
-func checkNotMember(ctx context.Context, tx bun.Tx, projectID uuid.UUID, email string) error {
-	isMember, err := tx.NewSelect().Model((*Member)(nil)).
-		Join("JOIN users AS u ON u.id = m.user_id").
-		Where("m.project_id = ? AND u.email = ?", projectID, email).Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if isMember {
-		return Errorf(AlreadyMember, "%s is a member of this project already", email)
-	}
-	return nil
-}
-
-// checkNotInvited fails with ALREADY_INVITED where a pending invite other than except exists
-// for email in the project (nil: the service). Run after expireDue.
-func checkNotInvited(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, email string, except uuid.UUID) error {
-	q := tx.NewSelect().Model((*Invite)(nil)).Where("i.email = ? AND i.status = 'PENDING' AND i.id <> ?", email, except)
-	if projectID == nil {
-		q = q.Where("i.project_id IS NULL")
-	} else {
-		q = q.Where("i.project_id = ?", *projectID)
-	}
-	invited, err := q.Exists(ctx)
-	if err != nil {
-		return err
-	}
-	if invited {
-		return Errorf(AlreadyInvited, "%s has a pending invite already; resend it instead", email)
-	}
-	return nil
-}
-
-// inviteConflict turns a unique violation that a race got past the checks into its code.
-func inviteConflict(err error) error {
-	switch {
-	case isUniqueViolation(err, "invites_pending_email_key"):
-		return Errorf(AlreadyInvited, "this email has a pending invite already")
-	case isUniqueViolation(err, "invites_pending_external_id_key"), isUniqueViolation(err, "project_members_external_id_key"):
-		return Errorf(ExternalIDTaken, "this external ID is held by another member or pending invite of this project")
-	}
-	return err
-}
-
-// issue gives inv a fresh token and expiry and queues its email, whose link is the only place
-// the token appears.
-func (s *Service) issue(ctx context.Context, tx bun.Tx, inv *Invite, inviter *User, project *Project) error {
-	token, hash := newToken()
-	now := s.now()
-	inv.TokenHash, inv.ExpiresAt, inv.UpdatedAt = hash, now.Add(s.cfg.InviteTTL), now
-	if inv.CreatedAt.IsZero() {
-		inv.CreatedAt = now
-	}
-	data := mail.InvitationData{To: inv.Email, InviterName: inviter.Name, Link: s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt}
-	if project != nil {
-		data.ProjectName, data.Role = project.Name, string(*inv.Role)
-	}
-	emailID, err := s.mailer.Enqueue(ctx, tx, mail.Invitation(data))
-	if err != nil {
-		return err
-	}
-	inv.EmailID, inv.DeliveryStatus = &emailID, mail.StatusQueued
-	return nil
-}
-
-// authorizeInviteAction checks that actor may act on inv now, as revokeInvite and resendInvite
-// need: for a project invite, whoever could send it (taking the project's lock); for an invite
-// to the service, its inviter. It returns the project, nil for the service.
-func (s *Service) authorizeInviteAction(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv *Invite) (*Project, error) {
-	if inv.ProjectID == nil {
-		if inv.InviterID != actor {
-			return nil, Errorf(NotFound, "invite not found")
-		}
-		return nil, advisoryLock(ctx, tx, "service-invite:"+inv.Email)
-	}
-	project, err := s.lockProject(ctx, tx, *inv.ProjectID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := member(ctx, tx, *inv.ProjectID, actor, "invite")
-	if err != nil {
-		return nil, err
-	}
-	if !CanActOn(m.Role, *inv.Role) {
-		return nil, Errorf(Forbidden, "as %s you may not act on an invite that grants %s", m.Role, *inv.Role)
-	}
-	return project, nil
-}
-
-// RevokeInvite ends a pending invite; its link stops working and it holds no external ID.
-//
-// Errors: NOT_FOUND, FORBIDDEN, INVITE_EXPIRED, INVITE_NOT_PENDING.
-func (s *Service) RevokeInvite(ctx context.Context, actor, id uuid.UUID) (*Invite, error) {
-	var inv *Invite
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if inv, err = s.inviteByID(ctx, tx, id, false); err != nil {
-			return err
-		}
-		if _, err := s.authorizeInviteAction(ctx, tx, actor, inv); err != nil {
-			return err
-		}
-		if inv, err = s.inviteByID(ctx, tx, id, true); err != nil {
-			return err
-		}
-		if err := inv.claimable(); err != nil {
-			return err
-		}
-		return s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, actor)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
-}
-
-// end moves a pending, locked invite to a final status and records the event.
-func (s *Service) end(ctx context.Context, tx bun.Tx, inv *Invite, status InviteStatus, event string, actor uuid.UUID) error {
-	now := s.now()
-	inv.Status, inv.ExternalID, inv.EndedAt, inv.UpdatedAt = status, nil, &now, now
-	if _, err := tx.NewUpdate().Model(inv).Column("status", "external_id", "ended_at", "updated_at").WherePK().Exec(ctx); err != nil {
-		return err
-	}
-	return record(ctx, tx, s.event(event, inv.ProjectID, actor, inv, inv.Email))
-}
-
-// ResendInvite gives a pending or expired invite a new token (the old link stops working) and
-// a new expiry, and queues its email again. Whoever resends it becomes its inviter: they vouch
-// for it now, and the claim checks their authority. An expired invite comes back to life
-// without the external ID it lost on expiry, if nothing has taken its place meanwhile.
-//
-// Errors: EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND, FORBIDDEN, INVITE_NOT_PENDING
-// (accepted, declined or revoked), and for an expired invite ALREADY_MEMBER, ALREADY_INVITED or
-// EMAIL_TAKEN; RATE_LIMITED (resent less than a minute ago, the inviter's hourly cap, or the
-// recipient's daily cap).
-func (s *Service) ResendInvite(ctx context.Context, actor, id uuid.UUID) (*Invite, error) {
-	var inv *Invite
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		inviter, err := requireVerifiedInviter(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if inv, err = s.inviteByID(ctx, tx, id, false); err != nil {
-			return err
-		}
-		project, err := s.authorizeInviteAction(ctx, tx, actor, inv)
-		if err != nil {
-			return err
-		}
-		if err := s.expireDue(ctx, tx, inv.ProjectID, inv.Email); err != nil {
-			return err
-		}
-		if inv, err = s.inviteByID(ctx, tx, id, true); err != nil {
-			return err
-		}
-		switch inv.Status {
-		case StatusPending:
-		case StatusExpired:
-			if err := s.checkRevival(ctx, tx, inv); err != nil {
-				return err
-			}
-		default:
-			return inv.claimable()
-		}
-		if err := s.checkResendInterval(inv); err != nil {
-			return err
-		}
-		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
-			return err
-		}
-		if err := s.takeRecipientQuota(ctx, tx, inv.Email); err != nil {
-			return err
-		}
-		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
-			return err
-		}
-		inv.Status, inv.EndedAt, inv.InviterID, inv.ResentAt = StatusPending, nil, actor, &inv.UpdatedAt
-		_, err = tx.NewUpdate().Model(inv).Column("token_hash", "expires_at", "status", "ended_at", "email_id", "inviter_id", "resent_at", "updated_at").WherePK().Exec(ctx)
-		if err != nil {
-			return inviteConflict(err)
-		}
-		return record(ctx, tx, s.event(EventResentUserInvite, inv.ProjectID, actor, inv, inv.Email))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return inv, nil
-}
-
-// checkRevival checks that an expired invite may be pending again as a new invite could.
-func (s *Service) checkRevival(ctx context.Context, tx bun.Tx, inv *Invite) error {
-	if inv.ProjectID == nil {
-		if err := checkNoAccount(ctx, tx, inv.Email); err != nil {
-			return err
-		}
-	} else if err := checkNotMember(ctx, tx, *inv.ProjectID, inv.Email); err != nil {
-		return err
-	}
-	return checkNotInvited(ctx, tx, inv.ProjectID, inv.Email, inv.ID)
-}
+// anonymousInviterSpace is the UUID namespace of the IDs that anonymous callers see for
+// inviters.
+var anonymousInviterSpace = uuid.MustParse("6c1f4c36-8e3a-4d0c-9a55-0b7d3c1e2f90")
 
 // InvitePreview is what the holder of an invite link sees before signing in.
 type InvitePreview struct {
@@ -374,7 +171,7 @@ type InvitePreview struct {
 // may see it.
 //
 // Errors: NOT_FOUND for an unknown or replaced token.
-func (s *Service) Invitation(ctx context.Context, token string) (*InvitePreview, error) {
+func (s *InviteService) Invitation(ctx context.Context, token string) (*InvitePreview, error) {
 	inv, err := s.inviteByToken(ctx, s.db, token)
 	if err != nil {
 		return nil, err
@@ -396,9 +193,9 @@ const maxMyInvites = 200
 
 // MyInvites lists the invites to the viewer's email with the given status, newest first. An
 // unverified email has none: its owner has not proven the invites are theirs.
-func (s *Service) MyInvites(ctx context.Context, viewer *User, status InviteStatus) ([]*Invite, error) {
-	if !status.Valid() {
-		return nil, invalid("status", "status is not an invite status")
+func (s *InviteService) MyInvites(ctx context.Context, viewer *User, status InviteStatus) ([]*Invite, error) {
+	if err := checkStatus("status", status); err != nil {
+		return nil, err
 	}
 	if !viewer.EmailVerified() {
 		return []*Invite{}, nil
@@ -418,18 +215,18 @@ func (s *Service) MyInvites(ctx context.Context, viewer *User, status InviteStat
 // ProjectInvites lists a project's invites, newest first, optionally of one status.
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before, status).
-func (s *Service) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUID, status *InviteStatus, args PageArgs) (*Page[*Invite], error) {
+func (s *InviteService) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUID, status *InviteStatus, args PageArgs) (*Page[*Invite], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
+	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToListInvites); err != nil {
 		return nil, err
 	}
 	l := newList("invites AS i", "i.created_at", "i.id").where("i.project_id = ?", projectID)
 	if status != nil {
-		if !status.Valid() {
-			return nil, invalid("status", "status is not an invite status")
+		if err := checkStatus("status", *status); err != nil {
+			return nil, err
 		}
 		f := inviteStatusFilter(*status, s.now())
 		l.where(f.sql, f.args...)
@@ -440,23 +237,6 @@ func (s *Service) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUI
 	}
 	for _, inv := range p.Items {
 		inv.settle(s.now())
-	}
-	return p, nil
-}
-
-// lockProject takes the project's write lock for the rest of tx and returns the project.
-// Every change to a project's members or invites takes it first, so that the checks it makes
-// (one holder per external ID across members and invites, one pending invite per email, the
-// actor's role) stay true until it commits. FOR NO KEY UPDATE leaves the foreign-key checks
-// of inserts unblocked.
-func (s *Service) lockProject(ctx context.Context, tx bun.Tx, projectID uuid.UUID) (*Project, error) {
-	p := new(Project)
-	err := tx.NewSelect().Model(p).Where("p.id = ?", projectID).For("NO KEY UPDATE").Scan(ctx)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, Errorf(NotFound, "project not found")
-		}
-		return nil, err
 	}
 	return p, nil
 }

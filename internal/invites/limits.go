@@ -9,13 +9,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 )
-
-// resendInterval is how long an invite's resend waits after the previous one.
-const resendInterval = time.Minute
 
 // clientKey is what the per-client limits count a client address under: an IPv4 address as
 // it is, an IPv6 address by its /64 (one subscriber's network: a host there has 2^64
@@ -32,117 +27,13 @@ func clientKey(a netip.Addr) string {
 	return p.String()
 }
 
-// requireVerifiedInviter returns the actor, who may send invites only once their email is
-// verified: an unverified account could otherwise send invites from us to anyone.
-//
-// Errors: EMAIL_NOT_VERIFIED, NOT_FOUND (no such account).
-func requireVerifiedInviter(ctx context.Context, db bun.IDB, actor uuid.UUID) (*User, error) {
-	u, err := userByID(ctx, db, actor)
-	if err != nil {
-		return nil, err
-	}
-	if !u.EmailVerified() {
-		return nil, Errorf(EmailNotVerified, "verify your email (follow the link we sent you) before you send invites")
-	}
-	return u, nil
-}
-
-// checkResendInterval refuses a resend of inv within resendInterval of its previous resend.
-// The caller holds inv's row lock, so concurrent resends see each other.
-//
-// Errors: RATE_LIMITED.
-func (s *Service) checkResendInterval(inv *Invite) error {
-	if inv.ResentAt == nil {
-		return nil
-	}
-	next := inv.ResentAt.Add(resendInterval)
-	if wait := next.Sub(s.now()); wait > 0 {
-		return Errorf(RateLimited, "this invite was resent moments ago; resend it again in %d seconds (at %s)",
-			int(math.Ceil(wait.Seconds())), next.Format("15:04:05 MST"))
-	}
-	return nil
-}
-
-// recipientDay is the UTC day that the per-recipient cap counts in.
-func (s *Service) recipientDay() time.Time {
-	return s.now().Truncate(24 * time.Hour)
-}
-
-func (s *Service) recipientCapMessage(email string) string {
-	return fmt.Sprintf("%s has had %d invite emails today, the most one address may get a day; try again after %s",
-		email, s.cfg.InviteRecipientDailyLimit, s.recipientDay().Add(24*time.Hour).Format("2006-01-02 15:04 MST"))
-}
-
-// takeRecipientQuota counts one invite email to email against the address's daily cap, in tx:
-// a rollback gives it back. A cap of 0 or less means none.
-//
-// Errors: RATE_LIMITED.
-func (s *Service) takeRecipientQuota(ctx context.Context, tx bun.Tx, email string) error {
-	limit := s.cfg.InviteRecipientDailyLimit
-	if limit <= 0 {
-		return nil
-	}
-	var sent int
-	err := tx.NewRaw(`INSERT INTO invite_recipient_quota (email, day, sent) VALUES (?, ?::date, 1)
-		ON CONFLICT (email, day) DO UPDATE SET sent = invite_recipient_quota.sent + 1
-		WHERE invite_recipient_quota.sent < ?
-		RETURNING sent`, email, s.recipientDay().Format(time.DateOnly), limit).Scan(ctx, &sent)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Errorf(RateLimited, "%s", s.recipientCapMessage(email))
-	}
-	return err
-}
-
-// takeRecipientQuotas counts one invite email to each of emails (distinct) against their
-// daily caps, in one statement, and returns the emails whose cap is used up: those get none.
-// With dryRun it only checks.
-func (s *Service) takeRecipientQuotas(ctx context.Context, tx bun.Tx, emails []string, dryRun bool) (map[string]bool, error) {
-	limit := s.cfg.InviteRecipientDailyLimit
-	full := map[string]bool{}
-	if limit <= 0 || len(emails) == 0 {
-		return full, nil
-	}
-	day := s.recipientDay().Format(time.DateOnly)
-	var refused []string
-	var err error
-	if dryRun {
-		err = tx.NewRaw(`SELECT email FROM invite_recipient_quota WHERE day = ?::date AND sent >= ? AND email = ANY(?)`,
-			day, limit, pgdialect.Array(emails)).Scan(ctx, &refused)
-	} else {
-		var taken []string
-		err = tx.NewRaw(`INSERT INTO invite_recipient_quota (email, day, sent)
-			SELECT e, ?::date, 1 FROM unnest(?::text[]) AS e
-			ON CONFLICT (email, day) DO UPDATE SET sent = invite_recipient_quota.sent + 1
-			WHERE invite_recipient_quota.sent < ?
-			RETURNING email`, day, pgdialect.Array(emails), limit).Scan(ctx, &taken)
-		if err == nil {
-			got := make(map[string]bool, len(taken))
-			for _, e := range taken {
-				got[e] = true
-			}
-			for _, e := range emails {
-				if !got[e] {
-					refused = append(refused, e)
-				}
-			}
-		}
-	}
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	for _, e := range refused {
-		full[e] = true
-	}
-	return full, nil
-}
-
 // takeClientQuota counts one attempt of action by client in the current window of the given
 // length; past limit attempts in the window it refuses, counting nothing. One upsert, so
 // replicas share the count and concurrent attempts are counted exactly. A limit of 0 or less
 // means none.
 //
 // Errors: RATE_LIMITED.
-func (s *Service) takeClientQuota(ctx context.Context, action string, client netip.Addr, limit int, window time.Duration, what string) error {
+func (s *core) takeClientQuota(ctx context.Context, action string, client netip.Addr, limit int, window time.Duration, what string) error {
 	if limit <= 0 {
 		return nil
 	}
@@ -177,7 +68,7 @@ type loginAttempt struct {
 // milliseconds of the check, never for the password hash.
 //
 // Errors: RATE_LIMITED.
-func (s *Service) startLogIn(ctx context.Context, client netip.Addr, email string) (*loginAttempt, error) {
+func (s *core) startLogIn(ctx context.Context, client netip.Addr, email string) (*loginAttempt, error) {
 	a := &loginAttempt{email: email, client: clientKey(client)}
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := advisoryLock(ctx, tx, "login-client:"+a.client); err != nil {

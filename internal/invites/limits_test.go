@@ -131,13 +131,13 @@ func TestService_RecipientDailyLimit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := out.Results[0]
-			if r.Kind != invites.BulkFailed || r.Reason != invites.ReasonFailedToSend || !r.Retryable || r.Invite != nil ||
+			r := results(out)[0]
+			if r.Kind != bulkFailed || r.Reason != invites.ReasonFailedToSend || !r.Retryable || r.Invite != nil ||
 				!strings.Contains(r.Message, "invite emails today") || r.ExternalID == nil || *r.ExternalID != "V1" {
 				t.Errorf("dryRun %v: capped row = %+v, want FAILED_TO_SEND, retryable, no invite", dryRun, r)
 			}
-			if out.Results[1].Kind != invites.BulkNewInvitation || out.Summary.Failed != 1 || out.Summary.NewInvitations != 1 {
-				t.Errorf("dryRun %v: other row %+v, summary %+v", dryRun, out.Results[1], out.Summary)
+			if results(out)[1].Kind != bulkNewInvitation || out.Summary.Failed != 1 || out.Summary.NewInvitations != 1 {
+				t.Errorf("dryRun %v: other row %+v, summary %+v", dryRun, results(out)[1], out.Summary)
 			}
 		}
 		if n := count(t, "invites", "email = ? AND project_id = ?", victim, q.ID); n != 0 {

@@ -16,7 +16,7 @@ import (
 // ReferencedProjects returns projects by ID with the viewer's role in each (nil where the
 // viewer, or an anonymous caller given as uuid.Nil, is not a member: an invitee sees the
 // project's ID and name this way).
-func (s *Service) ReferencedProjects(ctx context.Context, viewer uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Project, error) {
+func (s *LookupService) ReferencedProjects(ctx context.Context, viewer uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Project, error) {
 	var list []*Project
 	err := s.db.NewSelect().Model(&list).ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
 		Join("LEFT JOIN project_members AS vm ON vm.project_id = p.id AND vm.user_id = ?", viewer).
@@ -32,7 +32,7 @@ func (s *Service) ReferencedProjects(ctx context.Context, viewer uuid.UUID, ids 
 }
 
 // ReferencedInvites returns invites by ID, settled.
-func (s *Service) ReferencedInvites(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Invite, error) {
+func (s *LookupService) ReferencedInvites(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Invite, error) {
 	var list []*Invite
 	err := selectInvites(s.db).Where("i.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx, &list)
 	if err != nil {
@@ -47,7 +47,7 @@ func (s *Service) ReferencedInvites(ctx context.Context, ids []uuid.UUID) (map[u
 }
 
 // Users returns accounts by ID.
-func (s *Service) Users(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*User, error) {
+func (s *LookupService) Users(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*User, error) {
 	var list []*User
 	if err := s.db.NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx); err != nil {
 		return nil, err

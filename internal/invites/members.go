@@ -2,29 +2,71 @@ package invites
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 )
 
+// Member is a membership: a user's role in a project.
+type Member struct {
+	bun.BaseModel `bun:"table:project_members,alias:m"`
+
+	ID         uuid.UUID `bun:"id,pk,type:uuid"`
+	ProjectID  uuid.UUID `bun:"project_id,type:uuid"`
+	UserID     uuid.UUID `bun:"user_id,type:uuid"`
+	Role       Role      `bun:"role"`
+	ExternalID *string   `bun:"external_id"`
+	CreatedAt  time.Time `bun:"created_at"`
+	UpdatedAt  time.Time `bun:"updated_at"`
+}
+
+// member reads userID's membership of the project; NOT_FOUND when there is none.
+func member(ctx context.Context, db bun.IDB, projectID, userID uuid.UUID, what string) (*Member, error) {
+	m := new(Member)
+	err := db.NewSelect().Model(m).Where("project_id = ? AND user_id = ?", projectID, userID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, Errorf(NotFound, "%s not found", what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// requireRole returns the viewer's membership of the project when its role is at least min:
+// NOT_FOUND for a non-member (who may not know the project exists), FORBIDDEN below min.
+func requireRole(ctx context.Context, db bun.IDB, projectID, viewer uuid.UUID, min Role) (*Member, error) {
+	m, err := member(ctx, db, projectID, viewer, "project")
+	if err != nil {
+		return nil, err
+	}
+	if err := HasMinRole(m.Role, min); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // Members lists a project's members, newest first, optionally of one role. A member's external
 // ID is shown to ADMIN and above and to the member; others see none.
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below CONTRIBUTOR), BAD_USER_INPUT.
-func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role *Role, args PageArgs) (*Page[*Member], error) {
+func (s *ProjectService) Members(ctx context.Context, viewer, projectID uuid.UUID, role *Role, args PageArgs) (*Page[*Member], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err
 	}
-	me, err := requireRole(ctx, s.db, projectID, viewer, RoleContributor)
+	me, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToListMembers)
 	if err != nil {
 		return nil, err
 	}
 	l := newList("project_members AS m", "m.created_at", "m.id").where("m.project_id = ?", projectID)
 	if role != nil {
-		if !role.Valid() {
-			return nil, invalid("role", "role is not a project role")
+		if err := checkRole("role", *role); err != nil {
+			return nil, err
 		}
 		l.where("m.role = ?", string(*role))
 	}
@@ -33,11 +75,9 @@ func (s *Service) Members(ctx context.Context, viewer, projectID uuid.UUID, role
 	if err != nil {
 		return nil, err
 	}
-	if !me.Role.AtLeast(RoleAdmin) {
-		for _, m := range p.Items {
-			if m.UserID != viewer {
-				m.ExternalID = nil
-			}
+	for _, m := range p.Items {
+		if !CanSeeExternalID(viewer, &me.Role, m.UserID) {
+			m.ExternalID = nil
 		}
 	}
 	return p, nil
@@ -57,14 +97,8 @@ type UpdateMemberInput struct {
 //
 // Errors: BAD_USER_INPUT (nothing to change, role, externalId), NOT_FOUND (project or member),
 // FORBIDDEN, EXTERNAL_ID_TAKEN.
-func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMemberInput) (*Member, error) {
-	if in.Role == nil && in.ExternalID == nil {
-		return nil, invalid("role", "give a role or an externalId to change")
-	}
-	if in.Role != nil && !in.Role.Valid() {
-		return nil, invalid("role", "role is not a project role")
-	}
-	externalID, err := normalizeExternalID("externalId", in.ExternalID)
+func (s *ProjectService) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMemberInput) (*Member, error) {
+	externalID, err := in.validate()
 	if err != nil {
 		return nil, err
 	}
@@ -75,11 +109,18 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 		if me, target, err = s.lockMembers(ctx, tx, actor, in.ProjectID, in.UserID); err != nil {
 			return err
 		}
-		if err := checkUpdate(me, target, in.Role); err != nil {
-			return err
+		if in.Role != nil {
+			if err := CanChangeRole(me, target, *in.Role); err != nil {
+				return err
+			}
 		}
 		if in.ExternalID != nil {
-			if err := s.checkExternalIDFree(ctx, tx, in.ProjectID, externalID, target.UserID); err != nil {
+			if err := CanSetExternalID(me, target); err != nil {
+				return err
+			}
+		}
+		if in.ExternalID != nil {
+			if err := s.checkExternalIDFreeNow(ctx, tx, in.ProjectID, externalID, target.UserID); err != nil {
 				return err
 			}
 			target.ExternalID = externalID
@@ -103,47 +144,21 @@ func (s *Service) UpdateMember(ctx context.Context, actor uuid.UUID, in UpdateMe
 	return target, nil
 }
 
-// checkUpdate applies the authority rule to an update of target by me.
-func checkUpdate(me, target *Member, role *Role) error {
-	if me.UserID == target.UserID {
-		if role != nil {
-			return Errorf(Forbidden, "nobody changes their own role")
+// validate checks the input and returns its external ID in its stored form.
+func (in UpdateMemberInput) validate() (*string, error) {
+	if in.Role == nil && in.ExternalID == nil {
+		return nil, invalid("role", "give a role or an externalId to change")
+	}
+	if in.Role != nil {
+		if err := checkRole("role", *in.Role); err != nil {
+			return nil, err
 		}
-		if !me.Role.AtLeast(RoleAdmin) {
-			return Errorf(Forbidden, "only an ADMIN or OWNER sets their own external ID")
-		}
-		return nil
 	}
-	if !CanActOn(me.Role, target.Role) {
-		return Errorf(Forbidden, "as %s you may not change a member who is %s", me.Role, target.Role)
-	}
-	if role != nil && !CanActOn(me.Role, *role) {
-		return Errorf(Forbidden, "as %s you may not make anyone %s", me.Role, *role)
-	}
-	return nil
-}
-
-// checkExternalIDFree checks that id (nil: none) is held by no member but holder and by no
-// pending invite of the project. Run under the project's lock.
-func (s *Service) checkExternalIDFree(ctx context.Context, tx bun.Tx, projectID uuid.UUID, id *string, holder uuid.UUID) error {
-	if id == nil {
-		return nil
-	}
-	if err := s.expireDue(ctx, tx, &projectID, ""); err != nil {
-		return err
-	}
-	held, err := externalIDHeld(ctx, tx, projectID, *id, holder, uuid.Nil)
-	if err != nil {
-		return err
-	}
-	if held {
-		return Errorf(ExternalIDTaken, "external ID %q is held by another member or pending invite of this project", *id)
-	}
-	return nil
+	return normalizeExternalID("externalId", in.ExternalID)
 }
 
 // lockMembers locks the project and reads the actor's and the target's memberships.
-func (s *Service) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, userID uuid.UUID) (me, target *Member, err error) {
+func (s *core) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, userID uuid.UUID) (me, target *Member, err error) {
 	if _, err := s.lockProject(ctx, tx, projectID); err != nil {
 		return nil, nil, err
 	}
@@ -156,34 +171,23 @@ func (s *Service) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, 
 	return me, target, nil
 }
 
-func userEmail(ctx context.Context, db bun.IDB, id uuid.UUID) (string, error) {
-	u, err := userByID(ctx, db, id)
-	if err != nil {
-		return "", err
-	}
-	return u.Email, nil
-}
-
 // RemoveMember removes another member under the authority rule (leaving is leaveProject).
 //
 // Errors: NOT_FOUND, FORBIDDEN.
-func (s *Service) RemoveMember(ctx context.Context, actor, projectID, userID uuid.UUID) error {
+func (s *ProjectService) RemoveMember(ctx context.Context, actor, projectID, userID uuid.UUID) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
 		if err != nil {
 			return err
 		}
-		if me.UserID == target.UserID {
-			return Errorf(Forbidden, "to leave the project use leaveProject")
-		}
-		if !CanActOn(me.Role, target.Role) {
-			return Errorf(Forbidden, "as %s you may not remove a member who is %s", me.Role, target.Role)
+		if err := CanRemove(me, target); err != nil {
+			return err
 		}
 		return s.deleteMember(ctx, tx, target, EventRemovedMember, actor)
 	})
 }
 
-func (s *Service) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event string, actor uuid.UUID) error {
+func (s *core) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event string, actor uuid.UUID) error {
 	email, err := userEmail(ctx, tx, m.UserID)
 	if err != nil {
 		return err
@@ -198,7 +202,7 @@ func (s *Service) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event 
 // owner, so ownership is transferred first.
 //
 // Errors: NOT_FOUND, LAST_OWNER.
-func (s *Service) LeaveProject(ctx context.Context, actor, projectID uuid.UUID) error {
+func (s *ProjectService) LeaveProject(ctx context.Context, actor, projectID uuid.UUID) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.lockProject(ctx, tx, projectID); err != nil {
 			return err
@@ -218,14 +222,14 @@ func (s *Service) LeaveProject(ctx context.Context, actor, projectID uuid.UUID) 
 //
 // Errors: NOT_FOUND (project or member), FORBIDDEN (the actor is not the OWNER),
 // BAD_USER_INPUT (the member named is not an ADMIN).
-func (s *Service) TransferOwnership(ctx context.Context, actor, projectID, userID uuid.UUID) (*Project, error) {
+func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID, userID uuid.UUID) (*Project, error) {
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
 		if err != nil {
 			return err
 		}
-		if me.Role != RoleOwner {
-			return Errorf(Forbidden, "only the owner transfers ownership")
+		if err := CanTransferOwnership(me); err != nil {
+			return err
 		}
 		if target.Role != RoleAdmin {
 			return &Error{Code: BadUserInput, Field: "userId", Message: fmt.Sprintf("ownership goes only to an ADMIN; this member is %s", target.Role)}

@@ -32,7 +32,7 @@ const (
 // anonymous viewer (nil) sees nothing.
 //
 // Errors: BAD_USER_INPUT (ids: more than MaxNodes).
-func (s *Service) Nodes(ctx context.Context, viewer *User, ids []string) ([]any, error) {
+func (s *LookupService) Nodes(ctx context.Context, viewer *User, ids []string) ([]any, error) {
 	if len(ids) > MaxNodes {
 		return nil, invalid("ids", "at most %d ids at once", MaxNodes)
 	}
@@ -60,7 +60,7 @@ func (s *Service) Nodes(ctx context.Context, viewer *User, ids []string) ([]any,
 }
 
 // nodesByID returns, by ID, what the viewer may see among ids.
-func (s *Service) nodesByID(ctx context.Context, viewer *User, ids []uuid.UUID) (map[uuid.UUID]any, error) {
+func (s *core) nodesByID(ctx context.Context, viewer *User, ids []uuid.UUID) (map[uuid.UUID]any, error) {
 	out := map[uuid.UUID]any{}
 	if len(ids) == 0 {
 		return out, nil
@@ -95,7 +95,7 @@ func (s *Service) nodesByID(ctx context.Context, viewer *User, ids []uuid.UUID) 
 }
 
 // nodeKinds finds the table of each ID in one query, as lists of IDs by kind.
-func (s *Service) nodeKinds(ctx context.Context, ids []uuid.UUID) (map[string][]string, error) {
+func (s *core) nodeKinds(ctx context.Context, ids []uuid.UUID) (map[string][]string, error) {
 	var rows []struct {
 		ID   uuid.UUID `bun:"id"`
 		Kind string    `bun:"kind"`
@@ -136,7 +136,7 @@ func viewerHasRole(projectCol string, viewer uuid.UUID, min Role) (string, []any
 }
 
 // visibleProjects: a project is seen by its members, of any role (as `project(id:)`).
-func (s *Service) visibleProjects(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
+func (s *core) visibleProjects(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	var list []*Project
 	if err := s.viewerProjects(viewer.ID).Where("p.id = ANY(?::uuid[])", pgdialect.Array(ids)).Scan(ctx, &list); err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (s *Service) visibleProjects(ctx context.Context, viewer *User, ids []strin
 
 // visibleMembers: a membership is seen by CONTRIBUTOR and above of its project (as `members`)
 // and by the member; its external ID by ADMIN and above and by the member.
-func (s *Service) visibleMembers(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
+func (s *core) visibleMembers(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	var list []*struct {
 		Member     `bun:",extend"`
 		ViewerRole *Role `bun:"viewer_role,scanonly"`
@@ -154,14 +154,14 @@ func (s *Service) visibleMembers(ctx context.Context, viewer *User, ids []string
 	err := s.db.NewSelect().Model(&list).ColumnExpr("m.*").ColumnExpr("vm.role AS viewer_role").
 		Join("LEFT JOIN project_members AS vm ON vm.project_id = m.project_id AND vm.user_id = ?", viewer.ID).
 		Where("m.id = ANY(?::uuid[])", pgdialect.Array(ids)).
-		Where("m.user_id = ? OR vm.role IN (?)", viewer.ID, rolesFrom(RoleContributor)).Scan(ctx)
+		Where("m.user_id = ? OR vm.role IN (?)", viewer.ID, rolesFrom(MinRoleToListMembers)).Scan(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[uuid.UUID]any, len(list))
 	for _, row := range list {
 		m := row.Member
-		if m.UserID != viewer.ID && (row.ViewerRole == nil || !row.ViewerRole.AtLeast(RoleAdmin)) {
+		if !CanSeeExternalID(viewer.ID, row.ViewerRole, m.UserID) {
 			m.ExternalID = nil
 		}
 		out[m.ID] = &m
@@ -172,8 +172,8 @@ func (s *Service) visibleMembers(ctx context.Context, viewer *User, ids []string
 // visibleInvites: an invite is seen by ADMIN and above of its project (as `invites`), by its
 // invitee and by the owner of the verified email it was sent to (as `myInvites`), and an
 // invite to the service by its inviter (who may revoke it).
-func (s *Service) visibleInvites(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
-	admin, args := viewerHasRole("i.project_id", viewer.ID, RoleAdmin)
+func (s *core) visibleInvites(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
+	admin, args := viewerHasRole("i.project_id", viewer.ID, MinRoleToListInvites)
 	var list []*Invite
 	err := selectInvites(s.db).Where("i.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -193,8 +193,8 @@ func (s *Service) visibleInvites(ctx context.Context, viewer *User, ids []string
 }
 
 // visibleEvents: an event is seen by ADMIN and above of its project (as `activity`).
-func (s *Service) visibleEvents(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
-	admin, args := viewerHasRole("ev.project_id", viewer.ID, RoleAdmin)
+func (s *core) visibleEvents(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
+	admin, args := viewerHasRole("ev.project_id", viewer.ID, MinRoleToReadActivity)
 	var list []*Event
 	err := s.db.NewSelect().Model(&list).Where("ev.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		Where(admin, args...).Scan(ctx)
@@ -208,10 +208,10 @@ func (s *Service) visibleEvents(ctx context.Context, viewer *User, ids []string)
 // the members of a project where the viewer is CONTRIBUTOR or above; for ADMIN and above of a
 // project, the inviters and invitees of its invites and the actors of its events; and the
 // inviters and invitees of the invites the viewer sees as their invitee or inviter.
-func (s *Service) visibleUsers(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
-	coMember, coArgs := viewerHasRole("um.project_id", viewer.ID, RoleContributor)
-	inviteAdmin, inviteArgs := viewerHasRole("i.project_id", viewer.ID, RoleAdmin)
-	eventAdmin, eventArgs := viewerHasRole("ev.project_id", viewer.ID, RoleAdmin)
+func (s *core) visibleUsers(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
+	coMember, coArgs := viewerHasRole("um.project_id", viewer.ID, MinRoleToListMembers)
+	inviteAdmin, inviteArgs := viewerHasRole("i.project_id", viewer.ID, MinRoleToListInvites)
+	eventAdmin, eventArgs := viewerHasRole("ev.project_id", viewer.ID, MinRoleToReadActivity)
 	var list []*User
 	err := s.db.NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {

@@ -22,23 +22,10 @@ type Project struct {
 	ViewerRole *Role `bun:"viewer_role,scanonly"`
 }
 
-// Member is a membership: a user's role in a project.
-type Member struct {
-	bun.BaseModel `bun:"table:project_members,alias:m"`
-
-	ID         uuid.UUID `bun:"id,pk,type:uuid"`
-	ProjectID  uuid.UUID `bun:"project_id,type:uuid"`
-	UserID     uuid.UUID `bun:"user_id,type:uuid"`
-	Role       Role      `bun:"role"`
-	ExternalID *string   `bun:"external_id"`
-	CreatedAt  time.Time `bun:"created_at"`
-	UpdatedAt  time.Time `bun:"updated_at"`
-}
-
 // CreateProject makes a project whose OWNER is the actor.
 //
 // Errors: BAD_USER_INPUT (name).
-func (s *Service) CreateProject(ctx context.Context, actor uuid.UUID, name string) (*Project, error) {
+func (s *ProjectService) CreateProject(ctx context.Context, actor uuid.UUID, name string) (*Project, error) {
 	name, err := normalizeName("name", name)
 	if err != nil {
 		return nil, err
@@ -61,12 +48,12 @@ func (s *Service) CreateProject(ctx context.Context, actor uuid.UUID, name strin
 }
 
 // viewerProjects selects the projects the viewer is a member of, with the viewer's role.
-func (s *Service) viewerProjects(viewer uuid.UUID) *bun.SelectQuery {
+func (s *core) viewerProjects(viewer uuid.UUID) *bun.SelectQuery {
 	return s.projectsWithRole().Where("vm.user_id = ?", viewer)
 }
 
 // projectsWithRole selects projects with the role of the members that a filter on vm names.
-func (s *Service) projectsWithRole() *bun.SelectQuery {
+func (s *core) projectsWithRole() *bun.SelectQuery {
 	return s.db.NewSelect().Model((*Project)(nil)).
 		ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
 		Join("JOIN project_members AS vm ON vm.project_id = p.id")
@@ -76,7 +63,7 @@ func (s *Service) projectsWithRole() *bun.SelectQuery {
 //
 // Errors: NOT_FOUND where it does not exist or the viewer is not a member: the two look alike
 // so that outsiders learn nothing.
-func (s *Service) Project(ctx context.Context, viewer, id uuid.UUID) (*Project, error) {
+func (s *ProjectService) Project(ctx context.Context, viewer, id uuid.UUID) (*Project, error) {
 	p := new(Project)
 	err := s.viewerProjects(viewer).Where("p.id = ?", id).Scan(ctx, p)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -91,7 +78,7 @@ func (s *Service) Project(ctx context.Context, viewer, id uuid.UUID) (*Project, 
 // Projects lists the projects the viewer is a member of, newest first.
 //
 // Errors: BAD_USER_INPUT (first, after, last, before).
-func (s *Service) Projects(ctx context.Context, viewer uuid.UUID, args PageArgs) (*Page[*Project], error) {
+func (s *ProjectService) Projects(ctx context.Context, viewer uuid.UUID, args PageArgs) (*Page[*Project], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err

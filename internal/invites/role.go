@@ -1,5 +1,7 @@
 package invites
 
+import "strings"
+
 // Role is a member's role in a project. Roles are ordered: PENDING < CONTRIBUTOR < ADMIN < OWNER.
 type Role string
 
@@ -31,3 +33,13 @@ func (r Role) Valid() bool { return r.rank() > 0 }
 
 // AtLeast reports whether r is min or higher.
 func (r Role) AtLeast(min Role) bool { return r.Valid() && r.rank() >= min.rank() }
+
+// ParseRole reads a role name as typed in a CSV file or a row, in any letter case.
+func ParseRole(field, raw string) (Role, error) {
+	name := strings.TrimSpace(raw)
+	r := Role(strings.ToUpper(name))
+	if !r.Valid() {
+		return "", invalid(field, "%q is not a role: use PENDING, CONTRIBUTOR or ADMIN", name)
+	}
+	return r, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 )
@@ -95,4 +96,24 @@ func (w *Sweeper) PeriodicJob(interval time.Duration) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(interval),
 		func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing
+// their external IDs and emails for new invites. Run under the project's lock.
+func (s *core) expireDue(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, email string) error {
+	q := markExpired(tx, s.now()).Where("status = 'PENDING'").Where("expires_at <= ?", s.now())
+	if projectID != nil {
+		q = q.Where("project_id = ?", *projectID)
+	} else {
+		q = q.Where("project_id IS NULL AND email = ?", email)
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// markExpired is the update that records an invite's expiry: EXPIRED, holding no external ID,
+// ended when it expired. The caller says which invites.
+func markExpired(db bun.IDB, now time.Time) *bun.UpdateQuery {
+	return db.NewUpdate().Model((*Invite)(nil)).
+		Set("status = 'EXPIRED'").Set("external_id = NULL").Set("ended_at = expires_at").Set("updated_at = ?", now)
 }

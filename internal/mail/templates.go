@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -71,7 +72,7 @@ func (m Message) Render() (Message, error) {
 	switch m.Kind {
 	case kindVerification:
 		data := struct{ Name, Link, Service string }{p["name"], m.Link, serviceName}
-		m.Text, m.HTML = render(verificationText, data), renderHTML(verificationHTML, data)
+		m.Text, m.HTML = render(verificationText, data), render(verificationHTML, data)
 	case kindInvite:
 		data := struct {
 			Inviter, Target, Role, Link, Service, Expires string
@@ -83,7 +84,7 @@ func (m Message) Render() (Message, error) {
 		if data.Target == "" {
 			data.Target = serviceName
 		}
-		m.Text, m.HTML = render(invitationText, data), renderHTML(invitationHTML, data)
+		m.Text, m.HTML = render(invitationText, data), render(invitationHTML, data)
 	default:
 		return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
 	}
@@ -153,16 +154,14 @@ If you did not expect this invitation, you can ignore this email.
 `))
 )
 
-// render executes a template whose data cannot make it fail; an error is a bug in the template.
-func render(t *texttemplate.Template, data any) string {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		panic("mail: template " + t.Name() + ": " + err.Error())
-	}
-	return b.String()
+// template is a text or an HTML template.
+type template interface {
+	Execute(w io.Writer, data any) error
+	Name() string
 }
 
-func renderHTML(t *htmltemplate.Template, data any) string {
+// render executes a template whose data cannot make it fail; an error is a bug in the template.
+func render(t template, data any) string {
 	var b bytes.Buffer
 	if err := t.Execute(&b, data); err != nil {
 		panic("mail: template " + t.Name() + ": " + err.Error())

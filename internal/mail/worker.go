@@ -71,20 +71,14 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) er
 	}
 
 	sendErr := run.send(ctx, w.sender, e)
-	status, jobErr := StatusFailedRetryable, sendErr
-	switch {
-	case sendErr == nil:
-		log.InfoContext(ctx, "email sent", "subject", e.Subject)
+	status := judge(ctx, log, e, sendErr, job.Attempt >= job.MaxAttempts)
+	if status == StatusSent {
 		_, err := recordSent(ctx, w.db, run, w.unrecorded, id, false)
 		return err
-	case IsPermanent(sendErr):
-		log.WarnContext(ctx, "email failed for good", "error", sendErr)
-		status, jobErr = StatusFailedPermanent, river.JobCancel(sendErr)
-	case job.Attempt >= job.MaxAttempts:
-		log.WarnContext(ctx, "email failed, no attempts left", "error", sendErr)
-		status = StatusFailedPermanent
-	default:
-		log.WarnContext(ctx, "email failed, will retry", "error", sendErr)
+	}
+	jobErr := sendErr
+	if IsPermanent(sendErr) {
+		jobErr = river.JobCancel(sendErr)
 	}
 	err = run.write(ctx, func(ctx context.Context) error {
 		_, err := record(ctx, w.db, id, status, sendErr, false)
@@ -199,36 +193,21 @@ func (w *sendEmailsWorker) sendOne(ctx context.Context, run runDeadlines, e outb
 		return sent.flushIfDue(ctx)
 	}
 	sendErr := run.send(ctx, w.sender, e)
-	var (
-		done bool
-		err  error
-	)
-	recordAs := func(status Status) {
-		err = run.write(ctx, func(ctx context.Context) error {
-			var err error
-			done, err = record(ctx, w.db, e.ID, status, sendErr, true)
-			return err
-		})
-	}
-	switch {
-	case sendErr == nil:
-		log.InfoContext(ctx, "email sent", "subject", e.Subject)
+	status := judge(ctx, log, e, sendErr, w.maxAttempts <= 1)
+	if status == StatusSent {
 		sent.add(e.ID)
 		return sent.flushIfDue(ctx)
-	case IsPermanent(sendErr):
-		log.WarnContext(ctx, "email failed for good", "error", sendErr)
-		recordAs(StatusFailedPermanent)
-	case w.maxAttempts <= 1:
-		log.WarnContext(ctx, "email failed, no attempts left", "error", sendErr)
-		recordAs(StatusFailedPermanent)
-	default:
-		log.WarnContext(ctx, "email failed, will retry", "error", sendErr)
-		err = run.write(ctx, func(ctx context.Context) error {
-			var err error
-			done, err = w.handOff(ctx, e.ID, sendErr)
-			return err
-		})
 	}
+	var done bool
+	err := run.write(ctx, func(ctx context.Context) error {
+		var err error
+		if status == StatusFailedPermanent {
+			done, err = record(ctx, w.db, e.ID, status, sendErr, true)
+		} else {
+			done, err = w.handOff(ctx, e.ID, sendErr)
+		}
+		return err
+	})
 	if err == nil && !done {
 		// Another run of the chunk recorded it first (River took this run for a dead one), or
 		// this run's write was committed but its answer lost and the write tried again.
@@ -276,6 +255,25 @@ func recordSent(ctx context.Context, db bun.IDB, run runDeadlines, unrecorded *u
 	}
 	unrecorded.remove(id)
 	return done, nil
+}
+
+// judge logs the outcome of an attempt to send e that ended in sendErr and returns the status
+// it gives the email: SENT; FAILED_PERMANENT for an error that no retry mends, or when
+// lastAttempt says no attempt follows; else FAILED_RETRYABLE. Both workers judge by it.
+func judge(ctx context.Context, log *slog.Logger, e outboxRow, sendErr error, lastAttempt bool) Status {
+	switch {
+	case sendErr == nil:
+		log.InfoContext(ctx, "email sent", "subject", e.Subject)
+		return StatusSent
+	case IsPermanent(sendErr):
+		log.WarnContext(ctx, "email failed for good", "error", sendErr)
+		return StatusFailedPermanent
+	case lastAttempt:
+		log.WarnContext(ctx, "email failed, no attempts left", "error", sendErr)
+		return StatusFailedPermanent
+	}
+	log.WarnContext(ctx, "email failed, will retry", "error", sendErr)
+	return StatusFailedRetryable
 }
 
 // send renders email e and hands it to sender. An email that does not render never will: that

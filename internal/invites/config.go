@@ -1,0 +1,47 @@
+package invites
+
+import (
+	"time"
+
+	"github.com/invites/invites/internal/config"
+)
+
+// Config is the service's settings (config.Domain, from config.Default or config.Load, taken
+// as given: a zero cap means no cap) and what it runs with.
+type Config struct {
+	config.Domain
+	// Password is argon2id's cost; zero: DefaultPasswordParams. Tests make it cheap.
+	Password PasswordParams
+	// Now is the clock; nil: time.Now. Tests move it to expire things without sleeping.
+	Now func() time.Time
+	// Observer hears of invites created and claimed, once their transaction has committed
+	// (for metrics); nil: none.
+	Observer Observer
+}
+
+// Observer hears of what the service did, after the commit.
+type Observer interface {
+	InvitesCreated(n int)
+	InvitesClaimed(n int)
+}
+
+type noObserver struct{}
+
+func (noObserver) InvitesCreated(int) {}
+
+func (noObserver) InvitesClaimed(int) {}
+
+// withDependencies fills in what cfg runs with where it gives none; its settings are used as
+// they are.
+func (c Config) withDependencies() Config {
+	if c.Password == (PasswordParams{}) {
+		c.Password = DefaultPasswordParams
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
+	}
+	return c
+}

@@ -1,0 +1,63 @@
+package invites
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// advisoryLock serialises transactions that name the same key until they end.
+func advisoryLock(ctx context.Context, tx bun.Tx, key string) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended(?, 1))", key)
+	return err
+}
+
+// lockProject takes the project's write lock for the rest of tx and returns the project.
+// Every change to a project's members or invites takes it first, so that the checks it makes
+// (one holder per external ID across members and invites, one pending invite per email, the
+// actor's role) stay true until it commits. FOR NO KEY UPDATE leaves the foreign-key checks
+// of inserts unblocked.
+func (s *core) lockProject(ctx context.Context, tx bun.Tx, projectID uuid.UUID) (*Project, error) {
+	p := new(Project)
+	err := tx.NewSelect().Model(p).Where("p.id = ?", projectID).For("NO KEY UPDATE").Scan(ctx)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, Errorf(NotFound, "project not found")
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// lockClaimProjects locks, in claimAllPending's order, the projects of every pending invite to
+// email and of the invite id. A claim that goes on to claimAllPending calls it before taking
+// any other project lock, so that two such claims sharing projects (two people invited to the
+// same two projects, signing up at once) queue up instead of deadlocking.
+func (s *core) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, id uuid.UUID) error {
+	var projects []uuid.UUID
+	err := tx.NewSelect().Model((*Invite)(nil)).ColumnExpr("DISTINCT i.project_id").
+		Where("i.project_id IS NOT NULL").
+		Where("i.id = ? OR (i.email = ? AND i.status = 'PENDING' AND i.expires_at > ?)", id, email, s.now()).
+		Scan(ctx, &projects)
+	if err != nil {
+		return err
+	}
+	sort.Slice(projects, func(i, j int) bool { return projects[i].String() < projects[j].String() })
+	for _, p := range projects {
+		if _, err := s.lockProject(ctx, tx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func projectKey(inv *Invite) string {
+	if inv.ProjectID == nil {
+		return ""
+	}
+	return inv.ProjectID.String()
+}
