@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -148,25 +146,7 @@ func TestServer_MailAfterKill(t *testing.T) {
 // if the test failed.
 func launchServerProcess(t *testing.T, bin string, env map[string]string, name string) *replicaProcess {
 	t.Helper()
-	addr := freeLocalAddr(t)
-	p := &replicaProcess{name: name, base: "http://" + addr, logPath: filepath.Join(t.TempDir(), name+".log"), exited: make(chan struct{})}
-	logFile, err := os.Create(p.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.cmd = exec.Command(bin)
-	p.cmd.Env = replicaEnv(env, addr)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	p.launched = time.Now()
-	err = p.cmd.Start()
-	logFile.Close() // the child has its own copy
-	if err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.exited)
-	}()
+	p := spawnProcess(t, bin, env, name, t.TempDir())
 	t.Cleanup(func() {
 		p.cmd.Process.Kill() //nolint:errcheck // usually killed by the test already
 		<-p.exited

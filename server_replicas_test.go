@@ -211,6 +211,32 @@ func buildReplicaBinary(t *testing.T) string {
 	return bin
 }
 
+// spawnProcess starts bin with env on a free port, its output in dir/name.log; it does not
+// wait for the process to be ready.
+func spawnProcess(t *testing.T, bin string, env map[string]string, name, dir string) *replicaProcess {
+	t.Helper()
+	addr := freeLocalAddr(t)
+	p := &replicaProcess{name: name, base: "http://" + addr, logPath: filepath.Join(dir, name+".log"), exited: make(chan struct{})}
+	logFile, err := os.Create(p.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = exec.Command(bin)
+	p.cmd.Env = replicaEnv(env, addr)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	p.launched = time.Now()
+	err = p.cmd.Start()
+	logFile.Close() // the child has its own copy
+	if err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.exited)
+	}()
+	return p
+}
+
 // startReplicas starts one process of bin per name, all with env, each on a free port of
 // its own, and waits until every one answers /readyz. At the test's end they get SIGTERM
 // together and must exit 0 within 30s; their logs are printed if the test failed.
@@ -220,26 +246,7 @@ func startReplicas(t *testing.T, bin string, env map[string]string, names ...str
 	var procs []*replicaProcess
 	t.Cleanup(func() { stopReplicas(t, procs) })
 	for _, name := range names {
-		addr := freeLocalAddr(t)
-		p := &replicaProcess{name: name, base: "http://" + addr, logPath: filepath.Join(dir, name+".log"), exited: make(chan struct{})}
-		logFile, err := os.Create(p.logPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.cmd = exec.Command(bin)
-		p.cmd.Env = replicaEnv(env, addr)
-		p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-		p.launched = time.Now()
-		err = p.cmd.Start()
-		logFile.Close() // the child has its own copy
-		if err != nil {
-			t.Fatalf("start replica %s: %v", name, err)
-		}
-		go func() {
-			p.err = p.cmd.Wait()
-			close(p.exited)
-		}()
-		procs = append(procs, p)
+		procs = append(procs, spawnProcess(t, bin, env, name, dir))
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for _, p := range procs {
