@@ -36,13 +36,16 @@ func (s *AccountService) RequestPasswordReset(ctx context.Context, client netip.
 	if err != nil {
 		return err
 	}
-	if err := s.takeClientQuota(ctx, "password-reset", client, s.cfg.PasswordResetClientLimit, time.Hour, "password-reset requests"); err != nil {
-		return err
-	}
-	if err := s.takeQuota(ctx, "password-reset-email", email, s.cfg.PasswordResetEmailLimit, time.Hour, "too many password-reset requests for this email"); err != nil {
-		return err
-	}
+	// The counts are written in the transaction that queues the email, so that a request for
+	// an email without an account commits a write too: both answers take one commit, and
+	// differ only by a few statements of no I/O of their own.
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.takeQuota(ctx, tx, "password-reset", clientKey(client), s.cfg.PasswordResetClientLimit, time.Hour, "too many password-reset requests from your network address"); err != nil {
+			return err
+		}
+		if err := s.takeQuota(ctx, tx, "password-reset-email", email, s.cfg.PasswordResetEmailLimit, time.Hour, "too many password-reset requests for this email"); err != nil {
+			return err
+		}
 		user := new(User)
 		// The lock orders concurrent requests for one account: the newest link is the one kept.
 		err := tx.NewSelect().Model(user).Where("email = ?", email).For("UPDATE").Scan(ctx)
@@ -88,7 +91,8 @@ type ResetPasswordInput struct {
 // ResetPassword sets the password of the reset link's account, ends every session of the
 // account and its other reset links, marks its email verified (the link came to that
 // mailbox; pending invites to the email are claimed, as verifyEmail does) and starts a
-// session. The link works once. The new password is hashed before the transaction.
+// session; it forgets the email's failed log-ins. The link works once. The new password is
+// hashed before the transaction.
 //
 // Errors: BAD_USER_INPUT (password); NOT_FOUND for an unknown, used or expired token.
 func (s *AccountService) ResetPassword(ctx context.Context, in ResetPasswordInput) (*Session, error) {
@@ -131,6 +135,10 @@ func (s *AccountService) ResetPassword(ctx context.Context, in ResetPasswordInpu
 			return err
 		}
 		if _, err := tx.NewDelete().Model((*emailVerification)(nil)).Where("user_id = ?", user.ID).Exec(ctx); err != nil {
+			return err
+		}
+		// The owner has proven the mailbox: their failed log-ins no longer slow them down.
+		if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", user.Email).Exec(ctx); err != nil {
 			return err
 		}
 		if err := s.markVerified(ctx, tx, user); err != nil {
@@ -235,7 +243,7 @@ func (s *AccountService) ResendVerificationEmail(ctx context.Context, userID uui
 	if user.EmailVerified() {
 		return false, nil
 	}
-	if err := s.takeQuota(ctx, "verification-resend", userID.String(), s.cfg.VerificationResendLimit, time.Hour, "too many verification emails for your account"); err != nil {
+	if err := s.takeQuota(ctx, s.db, "verification-resend", userID.String(), s.cfg.VerificationResendLimit, time.Hour, "too many verification emails for your account"); err != nil {
 		return false, err
 	}
 	sent := false

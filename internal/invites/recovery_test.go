@@ -123,6 +123,37 @@ func TestService_PasswordResetLimits(t *testing.T) {
 		})
 	}
 
+	t.Run("ConcurrentCountExactly", func(t *testing.T) {
+		s, _ := newService(t, func(c *invites.Config) { c.PasswordResetEmailLimit = 3 })
+		email := uniqueEmail("burst")
+		sess := mustSignUp(t, s, email)
+		const n = 10
+		codes := make(chan invites.Code, n)
+		for range n {
+			go func() {
+				err := s.RequestPasswordReset(ctx, newClient(), email)
+				if err != nil {
+					codes <- invites.ErrorCode(err)
+				} else {
+					codes <- ""
+				}
+			}()
+		}
+		tally := map[invites.Code]int{}
+		for range n {
+			tally[<-codes]++
+		}
+		if tally[""] != 3 || tally[invites.RateLimited] != n-3 {
+			t.Errorf("%d requests at once: %v, want 3 done and %d RATE_LIMITED", n, tally, n-3)
+		}
+		if got := count(t, "emails", "recipient = ? AND kind = 'password_reset'", email); got != 3 {
+			t.Errorf("reset emails = %d, want 3", got)
+		}
+		if got := count(t, "password_resets", "user_id = ?", sess.User.ID); got != 1 {
+			t.Errorf("reset links that work = %d, want 1 (the newest)", got)
+		}
+	})
+
 	t.Run("UnknownEmailCountedAlike", func(t *testing.T) {
 		s, _ := newService(t, func(c *invites.Config) { c.PasswordResetEmailLimit = 2 })
 		known, unknown := uniqueEmail("known"), uniqueEmail("unknown")
@@ -182,6 +213,24 @@ func TestService_ResetPassword(t *testing.T) {
 		}
 		if n := count(t, "email_verifications", "user_id = ?", first.User.ID); n != 0 {
 			t.Errorf("verification links left = %d, want 0", n)
+		}
+	})
+
+	t.Run("ForgetsFailedLogIns", func(t *testing.T) {
+		email := uniqueEmail("reset-failed")
+		mustSignUp(t, s, email)
+		c := newClient()
+		for range 10 { // LoginFailureLimit: this client now waits between attempts
+			_, err := s.LogIn(ctx, c, email, "what was it")
+			wantCode(t, err, invites.InvalidCredentials)
+		}
+		_, err := s.LogIn(ctx, c, email, "what was it")
+		wantCode(t, err, invites.RateLimited)
+		if _, err := s.ResetPassword(ctx, invites.ResetPasswordInput{Token: request(t, email), Password: "now I know"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LogIn(ctx, c, email, "now I know"); err != nil {
+			t.Errorf("log-in from the client that failed, after the reset: %v", err)
 		}
 	})
 
