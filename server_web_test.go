@@ -115,8 +115,8 @@ func controlHandler(t *testing.T, smtp *smtptest.Server, base string) http.Handl
 		}
 		out := []mail{}
 		for _, m := range msgs {
-			var links []string
-			for _, kind := range []string{"/invite/", "/verify-email/"} {
+			links := []string{}
+			for _, kind := range []string{"/invite/", "/verify-email/", "/reset-password/"} {
 				if l := m.Link(base + kind); l != "" {
 					links = append(links, l)
 				}

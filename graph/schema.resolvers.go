@@ -59,6 +59,43 @@ func (r *mutationResolver) VerifyEmail(ctx context.Context, token string) (*invi
 	return r.Service.VerifyEmail(ctx, token)
 }
 
+// RequestPasswordReset is the resolver for the requestPasswordReset field.
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
+	if err := r.Service.RequestPasswordReset(ctx, clientAddr(ctx), email); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.AuthPayload, error) {
+	s, err := r.Service.ResetPassword(ctx, invites.ResetPasswordInput{Token: input.Token, Password: input.Password})
+	if err != nil {
+		return nil, err
+	}
+	return authPayload(s), nil
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error) {
+	if _, err := r.viewer(ctx); err != nil {
+		return false, err
+	}
+	err := r.Service.ChangePassword(ctx, invites.ChangePasswordInput{
+		Session: bearerToken(ctx), CurrentPassword: input.CurrentPassword, NewPassword: input.NewPassword, Client: clientAddr(ctx),
+	})
+	return err == nil, err
+}
+
+// ResendVerificationEmail is the resolver for the resendVerificationEmail field.
+func (r *mutationResolver) ResendVerificationEmail(ctx context.Context) (bool, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	return r.Service.ResendVerificationEmail(ctx, viewer.ID)
+}
+
 // CreateProject is the resolver for the createProject field.
 func (r *mutationResolver) CreateProject(ctx context.Context, input model.CreateProjectInput) (*invites.Project, error) {
 	viewer, err := r.viewer(ctx)

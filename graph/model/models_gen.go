@@ -70,6 +70,14 @@ type BulkInvitePayload struct {
 	IgnoredColumns []string `json:"ignoredColumns"`
 }
 
+// What changePassword takes.
+type ChangePasswordInput struct {
+	// The password the account has now.
+	CurrentPassword string `json:"currentPassword"`
+	// The new password, 8 to 256 characters.
+	NewPassword string `json:"newPassword"`
+}
+
 // What createInvite takes.
 type CreateInviteInput struct {
 	// The email to invite.
@@ -230,6 +238,14 @@ type ProjectUserEdge struct {
 
 // What can be read.
 type Query struct {
+}
+
+// What resetPassword takes.
+type ResetPasswordInput struct {
+	// The token from the reset link.
+	Token string `json:"token"`
+	// The new password, 8 to 256 characters.
+	Password string `json:"password"`
 }
 
 // What signUp takes.

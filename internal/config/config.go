@@ -75,7 +75,8 @@ func (p Pool) Apply(db *sql.DB) {
 // Domain is internal/invites' settings. For each cap, 0 means no cap.
 type Domain struct {
 	// AppURL is the front end's address, without a trailing slash; email links are
-	// AppURL + "/verify-email/" + token and AppURL + "/invite/" + token. APP_URL.
+	// AppURL + "/verify-email/" + token, AppURL + "/invite/" + token and AppURL +
+	// "/reset-password/" + token. APP_URL.
 	AppURL string
 	// SessionTTL is how long a session lasts. SESSION_TTL.
 	SessionTTL time.Duration
@@ -95,6 +96,19 @@ type Domain struct {
 	// SignUpClientLimit caps the sign-ups without an invite token from one client address per
 	// clock hour; 0: no cap. SIGNUP_CLIENT_LIMIT.
 	SignUpClientLimit int
+	// PasswordResetTTL is how long a password-reset link works (not read from the
+	// environment).
+	PasswordResetTTL time.Duration
+	// PasswordResetEmailLimit caps the password-reset requests for one email per clock hour,
+	// counted whether or not an account has the email, so that the answer tells nothing;
+	// 0: no cap. PASSWORD_RESET_EMAIL_LIMIT.
+	PasswordResetEmailLimit int
+	// PasswordResetClientLimit caps the password-reset requests from one client address per
+	// clock hour; 0: no cap. PASSWORD_RESET_CLIENT_LIMIT.
+	PasswordResetClientLimit int
+	// VerificationResendLimit caps the verification emails one account asks for again per
+	// clock hour; 0: no cap. VERIFICATION_RESEND_LIMIT.
+	VerificationResendLimit int
 	// InviteRecipientDailyLimit caps the invite emails (new and resent) one address may get
 	// per UTC day from everyone together; 0: no cap. INVITE_RECIPIENT_DAILY_LIMIT.
 	InviteRecipientDailyLimit int
@@ -215,6 +229,10 @@ func Default() Config {
 			LoginClientFailureLimit:   20,
 			SignUpClientLimit:         20,
 			InviteRecipientDailyLimit: 10,
+			PasswordResetTTL:          time.Hour,
+			PasswordResetEmailLimit:   5,
+			PasswordResetClientLimit:  20,
+			VerificationResendLimit:   5,
 			InviteTTL:                 7 * 24 * time.Hour,
 			InviteRetention:           30 * 24 * time.Hour,
 			InviteRateLimit:           10000,
@@ -296,6 +314,9 @@ var settings = []setting{
 	capSetting("LOGIN_CLIENT_FAILURE_LIMIT", func(c *Config) *int { return &c.Domain.LoginClientFailureLimit }),
 	capSetting("SIGNUP_CLIENT_LIMIT", func(c *Config) *int { return &c.Domain.SignUpClientLimit }),
 	capSetting("INVITE_RECIPIENT_DAILY_LIMIT", func(c *Config) *int { return &c.Domain.InviteRecipientDailyLimit }),
+	capSetting("PASSWORD_RESET_EMAIL_LIMIT", func(c *Config) *int { return &c.Domain.PasswordResetEmailLimit }),
+	capSetting("PASSWORD_RESET_CLIENT_LIMIT", func(c *Config) *int { return &c.Domain.PasswordResetClientLimit }),
+	capSetting("VERIFICATION_RESEND_LIMIT", func(c *Config) *int { return &c.Domain.VerificationResendLimit }),
 	{"DB_MAX_CONNS", func(c *Config, v string) error {
 		// The idle connections follow the open ones unless DB_MAX_IDLE_CONNS, read later, says.
 		err := positiveInt(v, &c.Pool.MaxConns)

@@ -183,8 +183,8 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 			t.Errorf("the README's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 36 {
-		t.Errorf("%d settings read, want 36", len(read))
+	if len(read) != 39 {
+		t.Errorf("%d settings read, want 39", len(read))
 	}
 }
 

@@ -32,8 +32,9 @@ type Service struct {
 	*LookupService
 }
 
-// AccountService signs people up, verifies their emails, and starts, checks and ends their
-// sessions (accounts.go, sessions.go, limits.go).
+// AccountService signs people up, verifies their emails, starts, checks and ends their
+// sessions, and resets and changes their passwords (accounts.go, sessions.go, limits.go,
+// recovery.go).
 type AccountService struct {
 	*core
 	// dummyHash is checked against when a log-in names an unknown email, so that the answer

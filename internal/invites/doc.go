@@ -7,7 +7,7 @@
 // outage or a bug, shown to clients only as INTERNAL.
 //
 // The operations are split by aggregate into services that share a core (core.go):
-// AccountService (accounts.go, sessions.go, limits.go), ProjectService (projects.go,
+// AccountService (accounts.go, sessions.go, limits.go, recovery.go), ProjectService (projects.go,
 // members.go, events.go), InviteService (invites.go, invites_create.go, invites_manage.go,
 // claims.go), BulkService (bulk*.go, copy.go) and LookupService (nodes.go, lookup.go); Service
 // embeds them all. They are one package rather than one each because they call into each

@@ -34,17 +34,25 @@ func clientKey(a netip.Addr) string {
 //
 // Errors: RATE_LIMITED.
 func (s *core) takeClientQuota(ctx context.Context, action string, client netip.Addr, limit int, window time.Duration, what string) error {
+	return s.takeQuota(ctx, s.db, action, clientKey(client), limit, window, "too many "+what+" from your network address")
+}
+
+// takeQuota counts one attempt of action under key (a client address, an email, an account)
+// in the current window of the given length, as takeClientQuota does, in db (a transaction:
+// the count is taken back if it rolls back); refused is what the RATE_LIMITED message says
+// before the time to try again.
+func (s *core) takeQuota(ctx context.Context, db bun.IDB, action, key string, limit int, window time.Duration, refused string) error {
 	if limit <= 0 {
 		return nil
 	}
 	start := s.now().Truncate(window)
 	var used int
-	err := s.db.NewRaw(`INSERT INTO client_quota (action, client, window_start, used) VALUES (?, ?, ?, 1)
+	err := db.NewRaw(`INSERT INTO client_quota (action, client, window_start, used) VALUES (?, ?, ?, 1)
 		ON CONFLICT (action, client, window_start) DO UPDATE SET used = client_quota.used + 1
 		WHERE client_quota.used < ?
-		RETURNING used`, action, clientKey(client), start, limit).Scan(ctx, &used)
+		RETURNING used`, action, key, start, limit).Scan(ctx, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Errorf(RateLimited, "too many %s from your network address; try again after %s", what, start.Add(window).Format("15:04 MST"))
+		return Errorf(RateLimited, "%s; try again after %s", refused, start.Add(window).Format("15:04 MST"))
 	}
 	return err
 }

@@ -11,7 +11,7 @@ import (
 
 // Sweeper keeps the tables tidy: it marks invites whose expiry has passed as EXPIRED (they
 // read as expired before that anyway), deletes expired, declined and revoked invites once
-// their retention has passed, and deletes expired sessions, verification links and old log-in
+// their retention has passed, and deletes expired sessions, verification and password-reset links and old log-in
 // failures. It runs as a River periodic job, which River runs on its elected leader only, so
 // any number of replicas sweep once.
 type Sweeper struct {
@@ -53,6 +53,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		for _, q := range []*bun.DeleteQuery{
 			tx.NewDelete().Model((*sessionRow)(nil)).Where("expires_at <= ?", now),
 			tx.NewDelete().Model((*emailVerification)(nil)).Where("expires_at <= ?", now),
+			tx.NewDelete().Model((*passwordReset)(nil)).Where("expires_at <= ?", now),
 			tx.NewDelete().Model((*loginFailure)(nil)).Where("failed_at <= ?", now.Add(-w.cfg.LoginFailureWindow)),
 			tx.NewDelete().TableExpr("invite_quota").Where("window_start < ?", now.Add(-2*time.Hour)),
 			tx.NewDelete().TableExpr("invite_recipient_quota").Where("day < ?::date", now.Add(-48*time.Hour).Format(time.DateOnly)),

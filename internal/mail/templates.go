@@ -26,6 +26,18 @@ func Verification(to, name, link string) Message {
 	}
 }
 
+// PasswordReset is the email that carries a password-reset link: link is the page that sets
+// a new password; valid says for how long it works ("1 hour"). name may be empty.
+func PasswordReset(to, name, link, valid string) Message {
+	return Message{
+		Kind:    kindPasswordReset,
+		To:      to,
+		Subject: "Reset your password for " + serviceName,
+		Link:    link,
+		Params:  map[string]string{"name": oneLine(name), "valid": oneLine(valid)},
+	}
+}
+
 // InvitationData is what an invitation email says. ProjectName and Role are empty for an
 // invite to the service alone; ExpiresAt is left out of the email when zero.
 type InvitationData struct {
@@ -62,8 +74,9 @@ func Invitation(d InvitationData) Message {
 }
 
 const (
-	kindVerification = "verification"
-	kindInvite       = "invite"
+	kindVerification  = "verification"
+	kindInvite        = "invite"
+	kindPasswordReset = "password_reset"
 )
 
 // Render returns m with its text and HTML parts made from its kind's templates.
@@ -73,6 +86,9 @@ func (m Message) Render() (Message, error) {
 	case kindVerification:
 		data := struct{ Name, Link, Service string }{p["name"], m.Link, serviceName}
 		m.Text, m.HTML = render(verificationText, data), render(verificationHTML, data)
+	case kindPasswordReset:
+		data := struct{ Name, Link, Service, Valid string }{p["name"], m.Link, serviceName, p["valid"]}
+		m.Text, m.HTML = render(passwordResetText, data), render(passwordResetHTML, data)
 	case kindInvite:
 		data := struct {
 			Inviter, Target, Role, Link, Service, Expires string
@@ -126,6 +142,26 @@ If you did not sign up for {{.Service}}, you can ignore this email.
 <p><a href="{{.Link}}">Confirm my email</a></p>
 <p>Or open this link: {{.Link}}</p>
 <p>If you did not sign up for {{.Service}}, you can ignore this email.</p>
+</body></html>
+`))
+	passwordResetText = texttemplate.Must(texttemplate.New("password_reset").Parse(
+		`Hello{{if .Name}} {{.Name}}{{end}},
+
+Someone asked to reset the password of your {{.Service}} account. Choose a new password by
+opening this link{{if .Valid}} (it works once, for {{.Valid}}){{end}}:
+
+{{.Link}}
+
+If you did not ask for this, you can ignore this email: your password stays as it is.
+`))
+	passwordResetHTML = htmltemplate.Must(htmltemplate.New("password_reset").Parse(
+		`<!DOCTYPE html>
+<html><body>
+<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
+<p>Someone asked to reset the password of your {{.Service}} account. Choose a new password{{if .Valid}} (the link works once, for {{.Valid}}){{end}}:</p>
+<p><a href="{{.Link}}">Reset my password</a></p>
+<p>Or open this link: {{.Link}}</p>
+<p>If you did not ask for this, you can ignore this email: your password stays as it is.</p>
 </body></html>
 `))
 	invitationText = texttemplate.Must(texttemplate.New("invitation").Parse(

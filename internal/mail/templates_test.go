@@ -31,6 +31,28 @@ func TestVerification(t *testing.T) {
 	})
 }
 
+func TestPasswordReset(t *testing.T) {
+	link := "https://app.invites.test/reset-password/s3cret"
+	m := imail.PasswordReset("ada@example.test", "Ada <b>", link, "1 hour").Rendered(t)
+	if m.To != "ada@example.test" || m.Link != link || m.Kind != "password_reset" {
+		t.Errorf("got to %q, link %q, kind %q", m.To, m.Link, m.Kind)
+	}
+	if m.Subject != "Reset your password for Invites" {
+		t.Errorf("subject = %q", m.Subject)
+	}
+	for _, part := range []string{m.Text, html.UnescapeString(m.HTML)} {
+		if !strings.Contains(part, link) || !strings.Contains(part, "1 hour") {
+			t.Errorf("the email does not hold the link and how long it works:\n%s", part)
+		}
+	}
+	if strings.Contains(m.HTML, "<b>") || !strings.Contains(m.HTML, "Ada &lt;b&gt;") {
+		t.Errorf("HTML holds the name unescaped:\n%s", m.HTML)
+	}
+	if !strings.Contains(html.UnescapeString(m.HTML), `href="`+link+`"`) {
+		t.Errorf("HTML does not link to %s:\n%s", link, m.HTML)
+	}
+}
+
 func TestInvitation(t *testing.T) {
 	link := "https://app.invites.test/invite/s3cret"
 	expires := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)

@@ -29,6 +29,9 @@ var Routes = []string{
 	"GET /signup",
 	"GET /invite/{token}",
 	"GET /verify-email/{token}",
+	"GET /forgot-password",
+	"GET /reset-password/{token}",
+	"GET /account",
 	"GET /projects/{id}",
 	"GET /projects/{id}/bulk",
 }

@@ -35,7 +35,7 @@ func serve(h http.Handler, method, target string) (*http.Response, string) {
 // Every page the app routes to is answered with its index.html, under the strict policy.
 func TestHandler_Routes(t *testing.T) {
 	h := newHandler(built())
-	for _, target := range []string{"/", "/login", "/signup", "/invite/abc-DEF_123", "/verify-email/xyz", "/projects/UHJvamVjdDox", "/projects/UHJvamVjdDox/bulk", "/login?next=%2Fprojects%2F1"} {
+	for _, target := range []string{"/", "/login", "/signup", "/invite/abc-DEF_123", "/verify-email/xyz", "/forgot-password", "/reset-password/xyz", "/account", "/projects/UHJvamVjdDox", "/projects/UHJvamVjdDox/bulk", "/login?next=%2Fprojects%2F1"} {
 		resp, body := serve(h, http.MethodGet, target)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<div id="root">`) {
 			t.Errorf("GET %s = %d %.80q, want the app's index.html", target, resp.StatusCode, body)

@@ -41,7 +41,7 @@ async function mail(to, n = 1) {
   return msgs;
 }
 
-/** The link of kind ('/invite/' or '/verify-email/') in the latest email to `to` that has one. */
+/** The link of kind ('/invite/', '/verify-email/', '/reset-password/') in the latest email to `to` that has one. */
 async function linkIn(to, kind, n = 1) {
   const msgs = await mail(to, n);
   const link = msgs.flatMap((m) => m.links).filter((l) => l.startsWith(base + kind)).pop();
@@ -430,6 +430,65 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   assert.deepEqual(roles, ['Pending', 'Contributor', 'Admin']);
   await members.getByLabel('Role of Mia Member').selectOption('ADMIN');
   await eventually('the new role in the database', async () => (await membership(member, project))?.role === 'ADMIN');
+});
+
+test('a forgotten password: the log-in page links to a reset, the emailed link sets a new one and signs in', async () => {
+  const address = email('forgot');
+  await signUp(address, 'Fay Forgot');
+  const page = await open();
+  await page.goto(`${base}/login`);
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await heading(page, 'Forgot your password?').waitFor();
+  await axeCheck(page, 'the forgot-password page');
+  await page.getByLabel('Email').fill(address);
+  await page.getByRole('button', { name: 'Send me a reset link' }).click();
+  await heading(page, 'Check your email').waitFor();
+  await main(page).getByText(`If an account has the email ${address}, we have sent it a link`).waitFor();
+  await axeCheck(page, 'the forgot-password page, sent');
+  await shoot(page, 'forgot-password');
+  const link = await linkIn(address, '/reset-password/', 2);
+
+  const reset = await open();
+  await reset.goto(link);
+  await heading(reset, 'Choose a new password').waitFor();
+  await axeCheck(reset, 'the reset-password page');
+  await reset.getByLabel('New password').fill('short');
+  await reset.getByRole('button', { name: 'Set my new password' }).click();
+  await main(reset).getByText('Password must be 8 to 256 characters.').waitFor();
+  assert.equal(await reset.getByLabel('New password').getAttribute('aria-invalid'), 'true');
+  await axeCheck(reset, 'the reset-password page with an error');
+  await reset.getByLabel('New password').fill('a brand new password');
+  await reset.getByRole('button', { name: 'Set my new password' }).click();
+  await heading(reset, 'Your password is changed').waitFor();
+  await shoot(reset, 'reset-password');
+  const token = await reset.evaluate(() => window.localStorage.getItem('invites.session'));
+  const me = (await gql('{ me { email emailVerified } }', {}, token)).me;
+  assert.deepEqual(me, { email: address, emailVerified: true }, 'signed in, the email verified by the link');
+  await gql('mutation($i: LogInInput!) { logIn(input: $i) { token } }', { i: { email: address, password: 'a brand new password' } });
+
+  // The link works once: opened again, it says so in words.
+  const again = await open();
+  await again.goto(link);
+  await again.getByLabel('New password').fill('yet another password');
+  await again.getByRole('button', { name: 'Set my new password' }).click();
+  await heading(again, 'This link is not valid').waitFor();
+  await axeCheck(again, 'the reset-password page for a used link');
+  await again.getByRole('link', { name: 'Ask for a new link' }).click();
+  await heading(again, 'Forgot your password?').waitFor();
+
+  // Changing the password on the account page, from the header's link.
+  await reset.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: address }).click();
+  await heading(reset, 'Your account').waitFor();
+  await reset.getByLabel('Current password').fill('not it at all');
+  await reset.getByLabel('New password').fill('the third password');
+  await reset.getByRole('button', { name: 'Change password' }).click();
+  await main(reset).getByText('The current password is wrong.').waitFor();
+  await axeCheck(reset, 'the account page with an error');
+  await reset.getByLabel('Current password').fill('a brand new password');
+  await reset.getByRole('button', { name: 'Change password' }).click();
+  await main(reset).getByText('Your password is changed. Every other session of your account has ended.').waitFor();
+  await gql('mutation($i: LogInInput!) { logIn(input: $i) { token } }', { i: { email: address, password: 'the third password' } });
+  await shoot(reset, 'account');
 });
 
 test("a project's admins manage its members; invites waiting on the start page are accepted there", async () => {

@@ -9,6 +9,9 @@ import { InvitePage } from './pages/InvitePage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
 import { ProjectPage } from './pages/ProjectPage';
 import { BulkInvitePage } from './pages/BulkInvitePage';
+import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { AccountPage } from './pages/AccountPage';
 
 function route(path: string): ReactNode {
   let m: RegExpMatchArray | null;
@@ -17,6 +20,9 @@ function route(path: string): ReactNode {
   if (path === '/signup') return <SignUpPage />;
   if ((m = path.match(/^\/invite\/([^/]+)$/))) return <InvitePage token={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/verify-email\/([^/]+)$/))) return <VerifyEmailPage token={decodeURIComponent(m[1]!)} />;
+  if (path === '/forgot-password') return <ForgotPasswordPage />;
+  if ((m = path.match(/^\/reset-password\/([^/]+)$/))) return <ResetPasswordPage token={decodeURIComponent(m[1]!)} />;
+  if (path === '/account') return <AccountPage />;
   if ((m = path.match(/^\/projects\/([^/]+)$/))) return <ProjectPage id={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/projects\/([^/]+)\/bulk$/))) return <BulkInvitePage id={decodeURIComponent(m[1]!)} />;
   return (
@@ -38,7 +44,7 @@ export function App() {
         <nav aria-label="Account">
           {me ? (
             <>
-              <span className="who">{me.email}</span>
+              <Link to="/account" className="who">{me.email}</Link>
               <button type="button" className="link" onClick={() => void logOut().then(() => navigate('/'))}>Log out</button>
             </>
           ) : me === null ? (

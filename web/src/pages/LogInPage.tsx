@@ -12,6 +12,7 @@ export function LogInPage() {
   return (
     <Page title="Log in">
       <LogInForm onDone={() => navigate(next)} />
+      <p><Link to="/forgot-password">Forgot your password?</Link></p>
       <p>No account yet? <Link to={`/signup${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>Sign up</Link>.</p>
     </Page>
   );
