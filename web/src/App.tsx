@@ -9,6 +9,7 @@ import { InvitePage } from './pages/InvitePage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
 import { ProjectPage } from './pages/ProjectPage';
 import { BulkInvitePage } from './pages/BulkInvitePage';
+import { JoinPage } from './pages/JoinPage';
 
 function route(path: string): ReactNode {
   let m: RegExpMatchArray | null;
@@ -16,6 +17,7 @@ function route(path: string): ReactNode {
   if (path === '/login') return <LogInPage />;
   if (path === '/signup') return <SignUpPage />;
   if ((m = path.match(/^\/invite\/([^/]+)$/))) return <InvitePage token={decodeURIComponent(m[1]!)} />;
+  if ((m = path.match(/^\/join\/([^/]+)$/))) return <JoinPage token={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/verify-email\/([^/]+)$/))) return <VerifyEmailPage token={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/projects\/([^/]+)$/))) return <ProjectPage id={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/projects\/([^/]+)\/bulk$/))) return <BulkInvitePage id={decodeURIComponent(m[1]!)} />;
