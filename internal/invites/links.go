@@ -84,17 +84,18 @@ func (l *InviteLink) joinable() error {
 }
 
 // admits returns nil when user may join through the link as far as its allowed domains go:
-// with domains, a verified email at one of them.
+// with domains, a verified email at one of them. The domain is checked first: verifying an
+// email at another domain would not help, so the person is told what would.
 func (l *InviteLink) admits(user *User) error {
 	if len(l.AllowedEmailDomains) == 0 {
 		return nil
 	}
-	if !user.EmailVerified() {
-		return Errorf(EmailNotVerified, "this invite link admits only some email domains: verify your email first")
-	}
 	domain := user.Email[strings.LastIndexByte(user.Email, '@')+1:]
 	if !slices.Contains(l.AllowedEmailDomains, domain) {
 		return Errorf(EmailDomainNotAllowed, "this invite link admits only emails at %s", strings.Join(l.AllowedEmailDomains, ", "))
+	}
+	if !user.EmailVerified() {
+		return Errorf(EmailNotVerified, "this invite link admits only verified emails: verify your email first")
 	}
 	return nil
 }

@@ -299,7 +299,7 @@ func TestLinkService_JoinWithLink(t *testing.T) {
 		{"UnverifiedAtDomain", "cid@school.edu", false, invites.EmailNotVerified},
 		{"VerifiedElsewhere", "dee@other.org", true, invites.EmailDomainNotAllowed},
 		{"VerifiedAtSubdomain", "eve@mail.school.edu", true, invites.EmailDomainNotAllowed},
-		{"UnverifiedElsewhere", "fay@other.org", false, invites.EmailNotVerified},
+		{"UnverifiedElsewhere", "fay@other.org", false, invites.EmailDomainNotAllowed},
 	}
 	for _, tc := range domains {
 		t.Run("Domains/"+tc.name, func(t *testing.T) {

@@ -16,6 +16,13 @@ const linkStatusNames: Record<InviteLinkStatus, string> = {
   REVOKED: 'Revoked',
 };
 
+/** The date (YYYY-MM-DD, in the browser's time zone) days from today, for the date picker's bounds. */
+function day(days: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 export function InviteLinks({ project }: { project: ProjectFieldsFragment }) {
   const [links, setLinks] = useState<InviteLinkFieldsFragment[] | null>(null);
   const [total, setTotal] = useState(0);
@@ -134,7 +141,7 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
         </label>
         <label>
           Open until (optional, at most 30 days)
-          <input type="date" name="expiresAt" value={expires} onChange={(e) => setExpires(e.target.value)} />
+          <input type="date" name="expiresAt" min={day(0)} max={day(29)} value={expires} onChange={(e) => setExpires(e.target.value)} />
         </label>
         <label>
           Only emails at (optional)
