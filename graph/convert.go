@@ -107,6 +107,15 @@ func eventConnection(p *invites.Page[*invites.Event]) *model.ActivityEventConnec
 		})
 }
 
+func linkConnection(p *invites.Page[*invites.InviteLink]) *model.InviteLinkConnection {
+	return connection(p, func(c string, n *invites.InviteLink) *model.InviteLinkEdge {
+		return &model.InviteLinkEdge{Cursor: c, Node: n}
+	},
+		func(e []*model.InviteLinkEdge, info *model.PageInfo, total int) *model.InviteLinkConnection {
+			return &model.InviteLinkConnection{Edges: e, PageInfo: info, TotalCount: total}
+		})
+}
+
 func authPayload(s *invites.Session) *model.AuthPayload {
 	return &model.AuthPayload{Token: s.Token, User: s.User}
 }

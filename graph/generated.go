@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ActivityEvent() ActivityEventResolver
+	InviteLink() InviteLinkResolver
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	ProjectUser() ProjectUserResolver
@@ -89,6 +90,11 @@ type ComplexityRoot struct {
 		Total               func(childComplexity int) int
 	}
 
+	CreateInviteLinkPayload struct {
+		Link func(childComplexity int) int
+		URL  func(childComplexity int) int
+	}
+
 	ExistingInvitation struct {
 		ExternalIDUpdated  func(childComplexity int) int
 		Invite             func(childComplexity int) int
@@ -113,6 +119,39 @@ type ComplexityRoot struct {
 		Row            func(childComplexity int) int
 	}
 
+	InviteLink struct {
+		AllowedEmailDomains func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		CreatedBy           func(childComplexity int) int
+		ExpiresAt           func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		MaxUses             func(childComplexity int) int
+		Project             func(childComplexity int) int
+		Role                func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Uses                func(childComplexity int) int
+	}
+
+	InviteLinkConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InviteLinkEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InviteLinkPreview struct {
+		AllowedEmailDomains func(childComplexity int) int
+		ExpiresAt           func(childComplexity int) int
+		InviterName         func(childComplexity int) int
+		ProjectName         func(childComplexity int) int
+		Role                func(childComplexity int) int
+		Status              func(childComplexity int) int
+	}
+
 	InvitePreview struct {
 		AccountExists func(childComplexity int) int
 		Email         func(childComplexity int) int
@@ -129,8 +168,10 @@ type ComplexityRoot struct {
 		BulkInvite              func(childComplexity int, input model.BulkInviteInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CreateInvite            func(childComplexity int, input model.CreateInviteInput) int
+		CreateInviteLink        func(childComplexity int, input model.CreateInviteLinkInput) int
 		CreateProject           func(childComplexity int, input model.CreateProjectInput) int
 		DeclineInvite           func(childComplexity int, input model.InviteRefInput) int
+		JoinWithLink            func(childComplexity int, token string) int
 		LeaveProject            func(childComplexity int, projectID string) int
 		LogIn                   func(childComplexity int, input model.LogInInput) int
 		LogOut                  func(childComplexity int) int
@@ -140,6 +181,7 @@ type ComplexityRoot struct {
 		ResendVerificationEmail func(childComplexity int) int
 		ResetPassword           func(childComplexity int, input model.ResetPasswordInput) int
 		RevokeInvite            func(childComplexity int, id string) int
+		RevokeInviteLink        func(childComplexity int, id string) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
 		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
@@ -164,6 +206,7 @@ type ComplexityRoot struct {
 		AssignableRoles func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		ID              func(childComplexity int) int
+		InviteLinks     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Invites         func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus) int
 		Members         func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role) int
 		Name            func(childComplexity int) int
@@ -204,6 +247,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Invitation func(childComplexity int, token string) int
+		InviteLink func(childComplexity int, token string) int
 		Me         func(childComplexity int) int
 		MyInvites  func(childComplexity int, status *invites.InviteStatus) int
 		Node       func(childComplexity int, id string) int
@@ -256,6 +300,11 @@ type ActivityEventResolver interface {
 	Actor(ctx context.Context, obj *invites.Event) (*invites.User, error)
 	Invite(ctx context.Context, obj *invites.Event) (*invites.Invite, error)
 }
+type InviteLinkResolver interface {
+	Project(ctx context.Context, obj *invites.InviteLink) (*invites.Project, error)
+
+	CreatedBy(ctx context.Context, obj *invites.InviteLink) (*invites.User, error)
+}
 type MutationResolver interface {
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error)
 	LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error)
@@ -276,11 +325,15 @@ type MutationResolver interface {
 	RemoveMember(ctx context.Context, projectID string, userID string) (bool, error)
 	TransferOwnership(ctx context.Context, projectID string, userID string) (*invites.Project, error)
 	LeaveProject(ctx context.Context, projectID string) (bool, error)
+	CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error)
+	RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error)
+	JoinWithLink(ctx context.Context, token string) (*invites.Member, error)
 }
 type ProjectResolver interface {
 	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role) (*model.ProjectUserConnection, error)
 	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus) (*model.UserInviteConnection, error)
 	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
+	InviteLinks(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.InviteLinkConnection, error)
 }
 type ProjectUserResolver interface {
 	Project(ctx context.Context, obj *invites.Member) (*invites.Project, error)
@@ -292,6 +345,7 @@ type QueryResolver interface {
 	Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
+	InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 }
@@ -471,6 +525,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulkInviteSummary.Total(childComplexity), true
 
+	case "CreateInviteLinkPayload.link":
+		if e.ComplexityRoot.CreateInviteLinkPayload.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateInviteLinkPayload.Link(childComplexity), true
+	case "CreateInviteLinkPayload.url":
+		if e.ComplexityRoot.CreateInviteLinkPayload.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateInviteLinkPayload.URL(childComplexity), true
+
 	case "ExistingInvitation.externalIdUpdated":
 		if e.ComplexityRoot.ExistingInvitation.ExternalIDUpdated == nil {
 			break
@@ -563,6 +630,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FailedInvite.Row(childComplexity), true
+
+	case "InviteLink.allowedEmailDomains":
+		if e.ComplexityRoot.InviteLink.AllowedEmailDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.AllowedEmailDomains(childComplexity), true
+	case "InviteLink.createdAt":
+		if e.ComplexityRoot.InviteLink.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.CreatedAt(childComplexity), true
+	case "InviteLink.createdBy":
+		if e.ComplexityRoot.InviteLink.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.CreatedBy(childComplexity), true
+	case "InviteLink.expiresAt":
+		if e.ComplexityRoot.InviteLink.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.ExpiresAt(childComplexity), true
+	case "InviteLink.id":
+		if e.ComplexityRoot.InviteLink.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.ID(childComplexity), true
+	case "InviteLink.maxUses":
+		if e.ComplexityRoot.InviteLink.MaxUses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.MaxUses(childComplexity), true
+	case "InviteLink.project":
+		if e.ComplexityRoot.InviteLink.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.Project(childComplexity), true
+	case "InviteLink.role":
+		if e.ComplexityRoot.InviteLink.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.Role(childComplexity), true
+	case "InviteLink.status":
+		if e.ComplexityRoot.InviteLink.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.Status(childComplexity), true
+	case "InviteLink.uses":
+		if e.ComplexityRoot.InviteLink.Uses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.Uses(childComplexity), true
+
+	case "InviteLinkConnection.edges":
+		if e.ComplexityRoot.InviteLinkConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkConnection.Edges(childComplexity), true
+	case "InviteLinkConnection.pageInfo":
+		if e.ComplexityRoot.InviteLinkConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkConnection.PageInfo(childComplexity), true
+	case "InviteLinkConnection.totalCount":
+		if e.ComplexityRoot.InviteLinkConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkConnection.TotalCount(childComplexity), true
+
+	case "InviteLinkEdge.cursor":
+		if e.ComplexityRoot.InviteLinkEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkEdge.Cursor(childComplexity), true
+	case "InviteLinkEdge.node":
+		if e.ComplexityRoot.InviteLinkEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkEdge.Node(childComplexity), true
+
+	case "InviteLinkPreview.allowedEmailDomains":
+		if e.ComplexityRoot.InviteLinkPreview.AllowedEmailDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.AllowedEmailDomains(childComplexity), true
+	case "InviteLinkPreview.expiresAt":
+		if e.ComplexityRoot.InviteLinkPreview.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.ExpiresAt(childComplexity), true
+	case "InviteLinkPreview.inviterName":
+		if e.ComplexityRoot.InviteLinkPreview.InviterName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.InviterName(childComplexity), true
+	case "InviteLinkPreview.projectName":
+		if e.ComplexityRoot.InviteLinkPreview.ProjectName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.ProjectName(childComplexity), true
+	case "InviteLinkPreview.role":
+		if e.ComplexityRoot.InviteLinkPreview.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.Role(childComplexity), true
+	case "InviteLinkPreview.status":
+		if e.ComplexityRoot.InviteLinkPreview.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.Status(childComplexity), true
 
 	case "InvitePreview.accountExists":
 		if e.ComplexityRoot.InvitePreview.AccountExists == nil {
@@ -657,6 +854,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateInvite(childComplexity, args["input"].(model.CreateInviteInput)), true
+	case "Mutation.createInviteLink":
+		if e.ComplexityRoot.Mutation.CreateInviteLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInviteLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInviteLink(childComplexity, args["input"].(model.CreateInviteLinkInput)), true
 	case "Mutation.createProject":
 		if e.ComplexityRoot.Mutation.CreateProject == nil {
 			break
@@ -679,6 +887,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeclineInvite(childComplexity, args["input"].(model.InviteRefInput)), true
+	case "Mutation.joinWithLink":
+		if e.ComplexityRoot.Mutation.JoinWithLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinWithLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinWithLink(childComplexity, args["token"].(string)), true
 	case "Mutation.leaveProject":
 		if e.ComplexityRoot.Mutation.LeaveProject == nil {
 			break
@@ -768,6 +987,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInvite(childComplexity, args["id"].(string)), true
+	case "Mutation.revokeInviteLink":
+		if e.ComplexityRoot.Mutation.RevokeInviteLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInviteLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeInviteLink(childComplexity, args["id"].(string)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -886,6 +1116,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.inviteLinks":
+		if e.ComplexityRoot.Project.InviteLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Project_inviteLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.InviteLinks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.invites":
 		if e.ComplexityRoot.Project.Invites == nil {
 			break
@@ -1039,6 +1280,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Invitation(childComplexity, args["token"].(string)), true
+	case "Query.inviteLink":
+		if e.ComplexityRoot.Query.InviteLink == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inviteLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InviteLink(childComplexity, args["token"].(string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -1254,6 +1506,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputBulkInviteInput,
 		ec.unmarshalInputChangePasswordInput,
 		ec.unmarshalInputCreateInviteInput,
+		ec.unmarshalInputCreateInviteLinkInput,
 		ec.unmarshalInputCreateProjectInput,
 		ec.unmarshalInputInviteRefInput,
 		ec.unmarshalInputInviteRowInput,
@@ -1354,6 +1607,7 @@ var sources = []*ast.Source{
 #   EXTERNAL_ID_TAKEN    another member or pending invite of the project holds that external ID
 #   LAST_OWNER           the change would leave the project without an owner
 #   RATE_LIMITED         too many attempts; retry later
+#   EMAIL_DOMAIN_NOT_ALLOWED  an invite link admits only emails at its allowed domains
 #   UNAVAILABLE          the database cannot be reached (HTTP 503); retry later
 #   INTERNAL             anything unexpected (details only in the server log)
 
@@ -1492,6 +1746,17 @@ type Project implements Node {
     "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
     before: String
   ): ActivityEventConnection!
+  "ADMIN and above: the project's shareable invite links, newest first. Pages forward (first, after) or backward (last, before) over the same list."
+  inviteLinks(
+    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
+    first: Int
+    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
+    after: String
+    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
+    last: Int
+    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
+    before: String
+  ): InviteLinkConnection!
 }
 
 "A membership: a user's role in a project."
@@ -1560,6 +1825,84 @@ type InvitePreview {
   expiresAt: Time!
   "Whether an account with the invite's email exists: the page offers log-in rather than sign-up."
   accountExists: Boolean!
+}
+
+"Where an invite link stands."
+enum InviteLinkStatus {
+  "It admits people."
+  ACTIVE
+  "Its expiry has passed."
+  EXPIRED
+  "It was used as many times as its maxUses."
+  USED_UP
+  "It was revoked, by an admin or because its creator could no longer make it."
+  REVOKED
+}
+
+"A shareable link that admits whoever opens it (with an allowed email) into a project with a role, until it expires, is used up or is revoked."
+type InviteLink implements Node {
+  "The link's ID."
+  id: ID!
+  "The project it admits into."
+  project: Project!
+  "The role it grants."
+  role: ProjectRole!
+  "Who made it; each join checks again that this person could still make it."
+  createdBy: User!
+  "Null: no limit."
+  maxUses: Int
+  "How many people joined through it."
+  uses: Int!
+  "When it stops admitting people."
+  expiresAt: Time!
+  "Empty: any email. Otherwise the joiner's verified email must be at one of these domains."
+  allowedEmailDomains: [String!]!
+  "Where it stands now."
+  status: InviteLinkStatus!
+  "When it was made."
+  createdAt: Time!
+}
+
+"A page of invite links."
+type InviteLinkConnection {
+  "The page's links with their cursors."
+  edges: [InviteLinkEdge!]!
+  "Where the page ends."
+  pageInfo: PageInfo!
+  "How many links the project has."
+  totalCount: Int!
+}
+
+"An invite link and its place in the list."
+type InviteLinkEdge {
+  "Where this link is: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
+  cursor: String!
+  "The link."
+  node: InviteLink!
+}
+
+"A new invite link, and its URL."
+type CreateInviteLinkPayload {
+  "The link."
+  link: InviteLink!
+  "The link to share, APP_URL + \"/join/\" + token; shown only here."
+  url: String!
+}
+
+"What the holder of an invite link's token may see before joining."
+type InviteLinkPreview {
+  "The project's name."
+  projectName: String!
+  "The name of who made the link."
+  inviterName: String!
+  "The role it grants."
+  role: ProjectRole!
+  "Where it stands."
+  status: InviteLinkStatus!
+  "When it stops admitting people."
+  expiresAt: Time!
+  "Empty: any email. Otherwise only verified emails at these domains may join."
+  allowedEmailDomains: [String!]!
 }
 
 "A tracked event."
@@ -1859,6 +2202,20 @@ input UpdateMemberInput {
   externalId: String
 }
 
+"A new invite link."
+input CreateInviteLinkInput {
+  "The project."
+  projectId: ID!
+  "The role it grants: below the creator's own."
+  role: ProjectRole!
+  "How many people may join through it (at least 1). Left out: no limit."
+  maxUses: Int
+  "When it stops admitting people: in the future, at most 30 days from now. Left out: INVITE_TTL (at most 30 days)."
+  expiresAt: Time
+  "Only verified emails at these domains may join (lower-cased; a leading \"@\" is dropped). Left out or empty: any email."
+  allowedEmailDomains: [String!]
+}
+
 "What can be read."
 type Query {
   "Null when not signed in."
@@ -1889,6 +2246,11 @@ type Query {
     "The token from the invite's link."
     token: String!
   ): InvitePreview
+  "Public: what the holder of an invite link's token may see before joining. Null for an unknown token."
+  inviteLink(
+    "The token from the link (its last part)."
+    token: String!
+  ): InviteLinkPreview
   "Relay: any object by its ID; null where it does not exist, is not one of ours, or the viewer may not see it."
   node(
     "An ID that the API handed out."
@@ -1999,6 +2361,22 @@ type Mutation {
     "The project's ID."
     projectId: ID!
   ): Boolean!
+
+  "A shareable link that admits people into the project with a role (ADMIN and above, for roles below their own)."
+  createInviteLink(
+    "The project, the role and the link's limits."
+    input: CreateInviteLinkInput!
+  ): CreateInviteLinkPayload!
+  "Ends an invite link at once: whoever could create it now."
+  revokeInviteLink(
+    "The link's ID."
+    id: ID!
+  ): InviteLink!
+  "Joins the signed-in user to the link's project with its role. A member already keeps their membership as it is."
+  joinWithLink(
+    "The token from the link (its last part)."
+    token: String!
+  ): ProjectUser!
 }
 `, BuiltIn: false},
 }
@@ -2098,6 +2476,82 @@ func (ec *executionContext) childFields_BulkInviteSummary(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type BulkInviteSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateInviteLinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "link":
+		return ec.fieldContext_CreateInviteLinkPayload_link(ctx, field)
+	case "url":
+		return ec.fieldContext_CreateInviteLinkPayload_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateInviteLinkPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InviteLink_id(ctx, field)
+	case "project":
+		return ec.fieldContext_InviteLink_project(ctx, field)
+	case "role":
+		return ec.fieldContext_InviteLink_role(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_InviteLink_createdBy(ctx, field)
+	case "maxUses":
+		return ec.fieldContext_InviteLink_maxUses(ctx, field)
+	case "uses":
+		return ec.fieldContext_InviteLink_uses(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_InviteLink_expiresAt(ctx, field)
+	case "allowedEmailDomains":
+		return ec.fieldContext_InviteLink_allowedEmailDomains(ctx, field)
+	case "status":
+		return ec.fieldContext_InviteLink_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_InviteLink_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteLink", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteLinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InviteLinkConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InviteLinkConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InviteLinkConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteLinkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteLinkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InviteLinkEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InviteLinkEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteLinkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteLinkPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "projectName":
+		return ec.fieldContext_InviteLinkPreview_projectName(ctx, field)
+	case "inviterName":
+		return ec.fieldContext_InviteLinkPreview_inviterName(ctx, field)
+	case "role":
+		return ec.fieldContext_InviteLinkPreview_role(ctx, field)
+	case "status":
+		return ec.fieldContext_InviteLinkPreview_status(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_InviteLinkPreview_expiresAt(ctx, field)
+	case "allowedEmailDomains":
+		return ec.fieldContext_InviteLinkPreview_allowedEmailDomains(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteLinkPreview", field.Name)
+}
+
 func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "email":
@@ -2152,6 +2606,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_invites(ctx, field)
 	case "activity":
 		return ec.fieldContext_Project_activity(ctx, field)
+	case "inviteLinks":
+		return ec.fieldContext_Project_inviteLinks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -2448,6 +2904,20 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createInviteLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateInviteLinkInput, error) {
+			return ec.unmarshalNCreateInviteLinkInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateInviteLinkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2487,6 +2957,20 @@ func (ec *executionContext) field_Mutation_declineInvite_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_joinWithLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
 	return args, nil
 }
 
@@ -2582,6 +3066,20 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeInviteLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2661,6 +3159,44 @@ func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context,
 }
 
 func (ec *executionContext) field_Project_activity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_inviteLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -2805,6 +3341,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 }
 
 func (ec *executionContext) field_Query_invitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inviteLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
@@ -3605,6 +4155,61 @@ func (ec *executionContext) fieldContext_BulkInviteSummary_externalIdsUpdated(_ 
 	return graphql.NewScalarFieldContext("BulkInviteSummary", field, false, false, errNoChildFieldsInt)
 }
 
+func (ec *executionContext) _CreateInviteLinkPayload_link(ctx context.Context, field graphql.CollectedField, obj *model.CreateInviteLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateInviteLinkPayload_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.InviteLink) graphql.Marshaler {
+			return ec.marshalNInviteLink2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateInviteLinkPayload_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateInviteLinkPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateInviteLinkPayload_url(ctx context.Context, field graphql.CollectedField, obj *model.CreateInviteLinkPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateInviteLinkPayload_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateInviteLinkPayload_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateInviteLinkPayload", field, false, false, errNoChildFieldsString)
+}
+
 func (ec *executionContext) _ExistingInvitation_row(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3975,6 +4580,534 @@ func (ec *executionContext) fieldContext_FailedInvite_existingInvite(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _InviteLink_id(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsID)
+}
+
+func (ec *executionContext) _InviteLink_project(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InviteLink().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteLink_role(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.Role) graphql.Marshaler {
+			return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsProjectRole)
+}
+
+func (ec *executionContext) _InviteLink_createdBy(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InviteLink().CreatedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteLink_maxUses(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_maxUses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxUses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_maxUses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsInt)
+}
+
+func (ec *executionContext) _InviteLink_uses(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_uses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Uses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_uses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsInt)
+}
+
+func (ec *executionContext) _InviteLink_expiresAt(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsTime)
+}
+
+func (ec *executionContext) _InviteLink_allowedEmailDomains(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_allowedEmailDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedEmailDomains, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_allowedEmailDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _InviteLink_status(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.LinkStatus) graphql.Marshaler {
+			return ec.marshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsInviteLinkStatus)
+}
+
+func (ec *executionContext) _InviteLink_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, errNoChildFieldsTime)
+}
+
+func (ec *executionContext) _InviteLinkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InviteLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InviteLinkEdge) graphql.Marshaler {
+			return ec.marshalNInviteLinkEdge2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteLinkEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteLinkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteLinkConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InviteLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteLinkConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InviteLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkConnection", field, false, false, errNoChildFieldsInt)
+}
+
+func (ec *executionContext) _InviteLinkEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InviteLinkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkEdge", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _InviteLinkEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InviteLinkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.InviteLink) graphql.Marshaler {
+			return ec.marshalNInviteLink2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteLinkEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteLinkPreview_projectName(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_projectName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_projectName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _InviteLinkPreview_inviterName(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_inviterName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InviterName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_inviterName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, errNoChildFieldsString)
+}
+
+func (ec *executionContext) _InviteLinkPreview_role(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.Role) graphql.Marshaler {
+			return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, errNoChildFieldsProjectRole)
+}
+
+func (ec *executionContext) _InviteLinkPreview_status(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.LinkStatus) graphql.Marshaler {
+			return ec.marshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, errNoChildFieldsInviteLinkStatus)
+}
+
+func (ec *executionContext) _InviteLinkPreview_expiresAt(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, errNoChildFieldsTime)
+}
+
+func (ec *executionContext) _InviteLinkPreview_allowedEmailDomains(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_allowedEmailDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedEmailDomains, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_allowedEmailDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, errNoChildFieldsString)
 }
 
 func (ec *executionContext) _InvitePreview_email(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -4955,6 +6088,138 @@ func (ec *executionContext) fieldContext_Mutation_leaveProject(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInviteLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInviteLink(ctx, fc.Args["input"].(model.CreateInviteLinkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateInviteLinkPayload) graphql.Marshaler {
+			return ec.marshalNCreateInviteLinkPayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateInviteLinkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateInviteLinkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInviteLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeInviteLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeInviteLink(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.InviteLink) graphql.Marshaler {
+			return ec.marshalNInviteLink2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeInviteLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeInviteLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_joinWithLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_joinWithLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JoinWithLink(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Member) graphql.Marshaler {
+			return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_joinWithLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_joinWithLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewInvitation_row(ctx context.Context, field graphql.CollectedField, obj *model.NewInvitation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5366,6 +6631,50 @@ func (ec *executionContext) fieldContext_Project_activity(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_activity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_inviteLinks(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_inviteLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().InviteLinks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteLinkConnection) graphql.Marshaler {
+			return ec.marshalNInviteLinkConnection2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteLinkConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_inviteLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteLinkConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_inviteLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6037,6 +7346,50 @@ func (ec *executionContext) fieldContext_Query_invitation(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_invitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inviteLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InviteLink(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.InviteLinkPreview) graphql.Marshaler {
+			return ec.marshalOInviteLinkPreview2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLinkPreview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inviteLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteLinkPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inviteLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8002,6 +9355,64 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreateInviteLinkInput(ctx context.Context, obj any) (model.CreateInviteLinkInput, error) {
+	var it model.CreateInviteLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectId", "role", "maxUses", "expiresAt", "allowedEmailDomains"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "maxUses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxUses"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxUses = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "allowedEmailDomains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedEmailDomains"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedEmailDomains = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context, obj any) (model.CreateProjectInput, error) {
 	var it model.CreateProjectInput
 	if obj == nil {
@@ -8373,6 +9784,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Project(ctx, sel, obj)
+	case invites.InviteLink:
+		return ec._InviteLink(ctx, sel, &obj)
+	case *invites.InviteLink:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InviteLink(ctx, sel, obj)
 	case invites.Event:
 		return ec._ActivityEvent(ctx, sel, &obj)
 	case *invites.Event:
@@ -8824,6 +10242,51 @@ func (ec *executionContext) _BulkInviteSummary(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var createInviteLinkPayloadImplementors = []string{"CreateInviteLinkPayload"}
+
+func (ec *executionContext) _CreateInviteLinkPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateInviteLinkPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createInviteLinkPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateInviteLinkPayload")
+		case "link":
+			out.Values[i] = ec._CreateInviteLinkPayload_link(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._CreateInviteLinkPayload_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
 var existingInvitationImplementors = []string{"ExistingInvitation", "BulkInviteResult"}
 
 func (ec *executionContext) _ExistingInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.ExistingInvitation) graphql.Marshaler {
@@ -8979,6 +10442,317 @@ func (ec *executionContext) _FailedInvite(ctx context.Context, sel ast.Selection
 		case "existingInvite":
 			out.Values[i] = ec._FailedInvite_existingInvite(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var inviteLinkImplementors = []string{"InviteLink", "Node"}
+
+func (ec *executionContext) _InviteLink(ctx context.Context, sel ast.SelectionSet, obj *invites.InviteLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteLink")
+		case "id":
+			out.Values[i] = ec._InviteLink_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._InviteLink_project(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "role":
+			out.Values[i] = ec._InviteLink_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._InviteLink_createdBy(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "maxUses":
+			out.Values[i] = ec._InviteLink_maxUses(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uses":
+			out.Values[i] = ec._InviteLink_uses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._InviteLink_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allowedEmailDomains":
+			out.Values[i] = ec._InviteLink_allowedEmailDomains(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._InviteLink_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._InviteLink_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var inviteLinkConnectionImplementors = []string{"InviteLinkConnection"}
+
+func (ec *executionContext) _InviteLinkConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InviteLinkConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteLinkConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteLinkConnection")
+		case "edges":
+			out.Values[i] = ec._InviteLinkConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InviteLinkConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InviteLinkConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var inviteLinkEdgeImplementors = []string{"InviteLinkEdge"}
+
+func (ec *executionContext) _InviteLinkEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InviteLinkEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteLinkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteLinkEdge")
+		case "cursor":
+			out.Values[i] = ec._InviteLinkEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InviteLinkEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	if len(deferLabelToView) > 0 {
+		ec.ProcessDeferredGroup(graphql.DeferredGroup{
+			Defers:   deferLabelToView,
+			Path:     graphql.GetPath(ctx),
+			FieldSet: deferredFieldSet,
+			Context:  ctx,
+		})
+	}
+
+	return out
+}
+
+var inviteLinkPreviewImplementors = []string{"InviteLinkPreview"}
+
+func (ec *executionContext) _InviteLinkPreview(ctx context.Context, sel ast.SelectionSet, obj *invites.InviteLinkPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteLinkPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteLinkPreview")
+		case "projectName":
+			out.Values[i] = ec._InviteLinkPreview_projectName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inviterName":
+			out.Values[i] = ec._InviteLinkPreview_inviterName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._InviteLinkPreview_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._InviteLinkPreview_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._InviteLinkPreview_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowedEmailDomains":
+			out.Values[i] = ec._InviteLinkPreview_allowedEmailDomains(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -9228,6 +11002,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "leaveProject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_leaveProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createInviteLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInviteLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeInviteLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeInviteLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinWithLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_joinWithLink(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9483,6 +11278,44 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Project_activity(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "inviteLinks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Project_inviteLinks(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -9978,6 +11811,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_invitation(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "inviteLink":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_inviteLink(ctx, field)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -10972,6 +12827,21 @@ func (ec *executionContext) unmarshalNCreateInviteInput2githubᚗcomᚋinvites�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateInviteLinkInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateInviteLinkInput(ctx context.Context, v any) (model.CreateInviteLinkInput, error) {
+	res, err := ec.unmarshalInputCreateInviteLinkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateInviteLinkPayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateInviteLinkPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateInviteLinkPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateInviteLinkPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateProjectInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateProjectInput(ctx context.Context, v any) (model.CreateProjectInput, error) {
 	res, err := ec.unmarshalInputCreateProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11125,6 +12995,84 @@ var (
 		invites.ReasonDuplicateExternalID: "DUPLICATE_EXTERNAL_ID",
 		invites.ReasonExternalIDTaken:     "EXTERNAL_ID_TAKEN",
 		invites.ReasonFailedToSend:        "FAILED_TO_SEND",
+	}
+)
+
+func (ec *executionContext) marshalNInviteLink2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLink(ctx context.Context, sel ast.SelectionSet, v *invites.InviteLink) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._InviteLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInviteLinkConnection2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteLinkConnection(ctx context.Context, sel ast.SelectionSet, v *model.InviteLinkConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._InviteLinkConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInviteLinkEdge2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteLinkEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InviteLinkEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInviteLinkEdge2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteLinkEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInviteLinkEdge2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteLinkEdge(ctx context.Context, sel ast.SelectionSet, v *model.InviteLinkEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._InviteLinkEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus(ctx context.Context, v any) (invites.LinkStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus(ctx context.Context, sel ast.SelectionSet, v invites.LinkStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus[v])
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+var (
+	unmarshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus = map[string]invites.LinkStatus{
+		"ACTIVE":  invites.LinkActive,
+		"EXPIRED": invites.LinkExpired,
+		"USED_UP": invites.LinkUsedUp,
+		"REVOKED": invites.LinkRevoked,
+	}
+	marshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus = map[invites.LinkStatus]string{
+		invites.LinkActive:  "ACTIVE",
+		invites.LinkExpired: "EXPIRED",
+		invites.LinkUsedUp:  "USED_UP",
+		invites.LinkRevoked: "REVOKED",
 	}
 )
 
@@ -11705,6 +13653,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOInviteLinkPreview2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLinkPreview(ctx context.Context, sel ast.SelectionSet, v *invites.InviteLinkPreview) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InviteLinkPreview(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOInvitePreview2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInvitePreview(ctx context.Context, sel ast.SelectionSet, v *invites.InvitePreview) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -11818,6 +13773,41 @@ func (ec *executionContext) marshalOProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvi
 		return graphql.Null
 	}
 	return ec._ProjectUser(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -11990,6 +13980,7 @@ var (
 	errNoChildFieldsBoolean             = errors.New("field of type Boolean does not have child fields")
 	errNoChildFieldsInviteFailureReason = errors.New("field of type InviteFailureReason does not have child fields")
 	errNoChildFieldsProjectRole         = errors.New("field of type ProjectRole does not have child fields")
+	errNoChildFieldsInviteLinkStatus    = errors.New("field of type InviteLinkStatus does not have child fields")
 	errNoChildFieldsInviteStatus        = errors.New("field of type InviteStatus does not have child fields")
 	errNoChildFieldsDeliveryStatus      = errors.New("field of type DeliveryStatus does not have child fields")
 	errNoChildFieldsDirectiveLocation   = errors.New("field of type __DirectiveLocation does not have child fields")

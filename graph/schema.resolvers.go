@@ -28,6 +28,16 @@ func (r *activityEventResolver) Invite(ctx context.Context, obj *invites.Event) 
 	return r.referencedInvite(ctx, *obj.InviteID)
 }
 
+// Project is the resolver for the project field.
+func (r *inviteLinkResolver) Project(ctx context.Context, obj *invites.InviteLink) (*invites.Project, error) {
+	return r.referencedProject(ctx, obj.ProjectID)
+}
+
+// CreatedBy is the resolver for the createdBy field.
+func (r *inviteLinkResolver) CreatedBy(ctx context.Context, obj *invites.InviteLink) (*invites.User, error) {
+	return r.user(ctx, obj.CreatedBy)
+}
+
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
 	s, err := r.Service.SignUp(ctx, invites.SignUpInput{Email: deref(input.Email), Password: input.Password, Name: input.Name, InviteToken: deref(input.InviteToken), Client: clientAddr(ctx)})
@@ -239,6 +249,47 @@ func (r *mutationResolver) LeaveProject(ctx context.Context, projectID string) (
 	return true, r.Service.LeaveProject(ctx, viewer.ID, pid)
 }
 
+// CreateInviteLink is the resolver for the createInviteLink field.
+func (r *mutationResolver) CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	projectID, err := invites.ParseID("project", input.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Service.CreateInviteLink(ctx, viewer.ID, invites.CreateInviteLinkInput{
+		ProjectID: projectID, Role: input.Role, MaxUses: input.MaxUses, ExpiresAt: input.ExpiresAt, AllowedEmailDomains: input.AllowedEmailDomains,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateInviteLinkPayload{Link: out.Link, URL: out.URL}, nil
+}
+
+// RevokeInviteLink is the resolver for the revokeInviteLink field.
+func (r *mutationResolver) RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	linkID, err := invites.ParseID("invite link", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.RevokeInviteLink(ctx, viewer.ID, linkID)
+}
+
+// JoinWithLink is the resolver for the joinWithLink field.
+func (r *mutationResolver) JoinWithLink(ctx context.Context, token string) (*invites.Member, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.JoinWithLink(ctx, viewer, token)
+}
+
 // Members is the resolver for the members field.
 func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role) (*model.ProjectUserConnection, error) {
 	viewer, err := r.viewer(ctx)
@@ -279,6 +330,19 @@ func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, fi
 	}
 	r.loaders(ctx).expectEvents(p.Items)
 	return eventConnection(p), nil
+}
+
+// InviteLinks is the resolver for the inviteLinks field.
+func (r *projectResolver) InviteLinks(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.InviteLinkConnection, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Service.ProjectInviteLinks(ctx, viewer.ID, obj.ID, selectedPage(ctx, first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return linkConnection(p), nil
 }
 
 // Project is the resolver for the project field.
@@ -353,6 +417,15 @@ func (r *queryResolver) Invitation(ctx context.Context, token string) (*invites.
 	return p, err
 }
 
+// InviteLink is the resolver for the inviteLink field.
+func (r *queryResolver) InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error) {
+	p, err := r.Service.InviteLinkPreview(ctx, token)
+	if invites.ErrorCode(err) == invites.NotFound {
+		return nil, nil
+	}
+	return p, err
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	list, err := r.nodes(ctx, []string{id})
@@ -399,6 +472,9 @@ func (r *userInviteResolver) Invitee(ctx context.Context, obj *invites.Invite) (
 // ActivityEvent returns ActivityEventResolver implementation.
 func (r *Resolver) ActivityEvent() ActivityEventResolver { return &activityEventResolver{r} }
 
+// InviteLink returns InviteLinkResolver implementation.
+func (r *Resolver) InviteLink() InviteLinkResolver { return &inviteLinkResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -416,6 +492,7 @@ func (r *Resolver) UserInvite() UserInviteResolver { return &userInviteResolver{
 
 type (
 	activityEventResolver struct{ *Resolver }
+	inviteLinkResolver    struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }
 	projectResolver       struct{ *Resolver }
 	projectUserResolver   struct{ *Resolver }

@@ -3,6 +3,8 @@
 package model
 
 import (
+	"time"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/invites/invites/internal/invites"
 )
@@ -90,6 +92,28 @@ type CreateInviteInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 }
 
+// A new invite link.
+type CreateInviteLinkInput struct {
+	// The project.
+	ProjectID string `json:"projectId"`
+	// The role it grants: below the creator's own.
+	Role invites.Role `json:"role"`
+	// How many people may join through it (at least 1). Left out: no limit.
+	MaxUses *int `json:"maxUses,omitempty"`
+	// When it stops admitting people: in the future, at most 30 days from now. Left out: INVITE_TTL (at most 30 days).
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Only verified emails at these domains may join (lower-cased; a leading "@" is dropped). Left out or empty: any email.
+	AllowedEmailDomains []string `json:"allowedEmailDomains,omitempty"`
+}
+
+// A new invite link, and its URL.
+type CreateInviteLinkPayload struct {
+	// The link.
+	Link *invites.InviteLink `json:"link"`
+	// The link to share, APP_URL + "/join/" + token; shown only here.
+	URL string `json:"url"`
+}
+
 // What createProject takes.
 type CreateProjectInput struct {
 	// 1 to 200 characters.
@@ -143,6 +167,24 @@ type FailedInvite struct {
 }
 
 func (FailedInvite) IsBulkInviteResult() {}
+
+// A page of invite links.
+type InviteLinkConnection struct {
+	// The page's links with their cursors.
+	Edges []*InviteLinkEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many links the project has.
+	TotalCount int `json:"totalCount"`
+}
+
+// An invite link and its place in the list.
+type InviteLinkEdge struct {
+	// Where this link is: pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The link.
+	Node *invites.InviteLink `json:"node"`
+}
 
 // Names an invite: exactly one of token and inviteId.
 type InviteRefInput struct {

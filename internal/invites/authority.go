@@ -28,6 +28,8 @@ const (
 	MinRoleToReadActivity = RoleAdmin
 	// MinRoleToInvite sends invites, one (createInvite) or many (bulkInvite).
 	MinRoleToInvite = RoleAdmin
+	// MinRoleToListInviteLinks reads `inviteLinks` and sees the project's invite links.
+	MinRoleToListInviteLinks = RoleAdmin
 	// MinRoleToSeeExternalIDs sees every member's external ID (a member sees their own).
 	MinRoleToSeeExternalIDs = RoleAdmin
 )
@@ -61,6 +63,25 @@ func CanInvite(actor, role Role) error {
 func CanManageInvite(actor, grants Role) error {
 	if !CanActOn(actor, grants) {
 		return Errorf(Forbidden, "as %s you may not act on an invite that grants %s", actor, grants)
+	}
+	return nil
+}
+
+// CanCreateInviteLink decides whether actor may make an invite link that admits people as
+// role, and, at each join, whether the link's creator still could (if not, the link is
+// revoked).
+func CanCreateInviteLink(actor, role Role) error {
+	if !CanActOn(actor, role) {
+		return Errorf(Forbidden, "as %s you may make invite links only with a role below %s", actor, actor)
+	}
+	return nil
+}
+
+// CanManageInviteLink decides whether actor may revoke an invite link that grants role:
+// whoever could create it now.
+func CanManageInviteLink(actor, grants Role) error {
+	if !CanActOn(actor, grants) {
+		return Errorf(Forbidden, "as %s you may not act on an invite link that grants %s", actor, grants)
 	}
 	return nil
 }

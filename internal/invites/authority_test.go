@@ -2,6 +2,7 @@ package invites
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -153,6 +154,62 @@ func TestRowMessages(t *testing.T) {
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// TestInviteLinkAuthority: making and revoking an invite link follow CanActOn on its role,
+// and a refusal is FORBIDDEN with a message.
+func TestInviteLinkAuthority(t *testing.T) {
+	for _, actor := range roles {
+		for _, role := range roles {
+			for name, decide := range map[string]func(Role, Role) error{"CanCreateInviteLink": CanCreateInviteLink, "CanManageInviteLink": CanManageInviteLink} {
+				err := decide(actor, role)
+				if (err == nil) != CanActOn(actor, role) {
+					t.Errorf("%s(%s, %s) = %v, want allowed %v", name, actor, role, err, CanActOn(actor, role))
+				}
+				if err != nil && (ErrorCode(err) != Forbidden || err.(*Error).Message == "") {
+					t.Errorf("%s(%s, %s) = %v, want FORBIDDEN with a message", name, actor, role, err)
+				}
+			}
+		}
+	}
+}
+
+func TestNormalizeEmailDomains(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want []string // nil: refused
+	}{
+		{nil, []string{}},
+		{[]string{"example.com"}, []string{"example.com"}},
+		{[]string{" @Example.COM ", "example.com", "School.Edu"}, []string{"example.com", "school.edu"}},
+		{[]string{"mail.example.co.uk"}, []string{"mail.example.co.uk"}},
+		{[]string{"xn--bcher-kva.example"}, []string{"xn--bcher-kva.example"}},
+		{[]string{"Bücher.example"}, []string{"bücher.example"}},
+		{[]string{"localhost"}, nil},
+		{[]string{"@"}, nil},
+		{[]string{"@@example.com"}, nil},
+		{[]string{"ann@example.com"}, nil},
+		{[]string{"example.com."}, nil},
+		{[]string{".example.com"}, nil},
+		{[]string{"exa_mple.com"}, nil},
+		{[]string{"example-.com"}, nil},
+		{[]string{"*.example.com"}, nil},
+		{[]string{"example.com/path"}, nil},
+		{[]string{"\u202eexample.com"}, nil},
+		{[]string{strings.Repeat("a", 64) + ".com"}, nil},
+	}
+	for _, tt := range tests {
+		got, err := normalizeEmailDomains("allowedEmailDomains", tt.in)
+		if tt.want == nil {
+			if e, ok := err.(*Error); !ok || e.Code != BadUserInput || e.Field != "allowedEmailDomains" {
+				t.Errorf("normalizeEmailDomains(%q) = %q, %v; want BAD_USER_INPUT naming allowedEmailDomains", tt.in, got, err)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("normalizeEmailDomains(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }

@@ -29,6 +29,7 @@ type Service struct {
 	*ProjectService
 	*InviteService
 	*BulkService
+	*LinkService
 	*LookupService
 }
 
@@ -53,6 +54,10 @@ type InviteService struct{ *core }
 // BulkService invites the rows of a list or a CSV file at once (bulk*.go).
 type BulkService struct{ *core }
 
+// LinkService creates, lists and revokes shareable invite links, and joins people through
+// them (links.go).
+type LinkService struct{ *core }
+
 // LookupService reads what the GraphQL layer's loaders ask for in batches, under the
 // visibility rules (nodes.go, lookup.go).
 type LookupService struct{ *core }
@@ -74,6 +79,7 @@ func New(db *bun.DB, mailer Mailer, cfg Config) *Service {
 		ProjectService: &ProjectService{c},
 		InviteService:  &InviteService{c},
 		BulkService:    &BulkService{c},
+		LinkService:    &LinkService{c},
 		LookupService:  &LookupService{c},
 	}
 }

@@ -26,7 +26,9 @@ const (
 	ExternalIDTaken    Code = "EXTERNAL_ID_TAKEN"
 	LastOwner          Code = "LAST_OWNER"
 	RateLimited        Code = "RATE_LIMITED"
-	Internal           Code = "INTERNAL"
+	// EmailDomainNotAllowed: an invite link admits only emails at its allowed domains.
+	EmailDomainNotAllowed Code = "EMAIL_DOMAIN_NOT_ALLOWED"
+	Internal              Code = "INTERNAL"
 )
 
 // Error is an expected failure: its message is written for the API's user and is safe to show.

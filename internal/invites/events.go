@@ -23,6 +23,9 @@ const (
 	EventRemovedMember           = "Removed Member"
 	EventLeftProject             = "Left Project"
 	EventTransferredOwnership    = "Transferred Ownership"
+	EventCreatedInviteLink       = "Created Invite Link"
+	EventJoinedWithInviteLink    = "Joined with Invite Link"
+	EventRevokedInviteLink       = "Revoked Invite Link"
 )
 
 // Event is a tracked event, stored in the transaction of what it records.

@@ -3,6 +3,7 @@ package invites
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -213,4 +214,52 @@ func checkPasswordRule(field, password string) error {
 		return invalid(field, "%s must be 8 to 256 characters", field)
 	}
 	return nil
+}
+
+// maxEmailDomains bounds an invite link's allowed email domains.
+const maxEmailDomains = 50
+
+// normalizeEmailDomains returns an invite link's allowed email domains in their stored form
+// (trimmed, NFC, lower case, a leading "@" dropped, each once, in the order given) or a
+// BAD_USER_INPUT error naming field. A domain is what an email address that NormalizeEmail
+// accepts has after its "@": labels of letters, digits and hyphens (no hyphen at either end),
+// at least two of them.
+func normalizeEmailDomains(field string, raw []string) ([]string, error) {
+	if len(raw) > maxEmailDomains {
+		return nil, invalid(field, "%s holds more than %d domains", field, maxEmailDomains)
+	}
+	out := make([]string, 0, len(raw))
+	for _, r := range raw {
+		d := strings.TrimPrefix(strings.TrimSpace(r), "@")
+		if err := checkVisibleText(field, d); err != nil {
+			return nil, err
+		}
+		d = norm.NFC.String(strings.ToLower(d))
+		if !isDomain(d) {
+			return nil, invalid(field, "%s: %q is not an email domain (such as example.com)", field, r)
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// isDomain reports whether d, in lower case, is a domain name of at least two labels.
+func isDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+		}
+	}
+	return true
 }

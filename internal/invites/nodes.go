@@ -24,12 +24,13 @@ const (
 	kindMember  = "member"
 	kindInvite  = "invite"
 	kindEvent   = "event"
+	kindLink    = "link"
 )
 
 // Nodes returns what the viewer may see of the objects that ids name, in the same order: a
-// *User, *Project, *Member, *Invite or *Event, or nil where an ID is not one of ours (not a
-// UUID as the API writes them, or naming nothing) or names what the viewer may not see. An
-// anonymous viewer (nil) sees nothing.
+// *User, *Project, *Member, *Invite, *Event or *InviteLink, or nil where an ID is not one of
+// ours (not a UUID as the API writes them, or naming nothing) or names what the viewer may not
+// see. An anonymous viewer (nil) sees nothing.
 //
 // Errors: BAD_USER_INPUT (ids: more than MaxNodes).
 func (s *LookupService) Nodes(ctx context.Context, viewer *User, ids []string) ([]any, error) {
@@ -78,6 +79,7 @@ func (s *core) nodesByID(ctx context.Context, viewer *User, ids []uuid.UUID) (ma
 		{kindMember, s.visibleMembers},
 		{kindInvite, s.visibleInvites},
 		{kindEvent, s.visibleEvents},
+		{kindLink, s.visibleLinks},
 	}
 	for _, r := range readers {
 		if len(kinds[r.kind]) == 0 {
@@ -105,7 +107,8 @@ func (s *core) nodeKinds(ctx context.Context, ids []uuid.UUID) (map[string][]str
 		UNION ALL SELECT id, 'project' FROM projects WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'member' FROM project_members WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'invite' FROM invites WHERE id = ANY(?0::uuid[])
-		UNION ALL SELECT id, 'event' FROM activity_events WHERE id = ANY(?0::uuid[])`,
+		UNION ALL SELECT id, 'event' FROM activity_events WHERE id = ANY(?0::uuid[])
+		UNION ALL SELECT id, 'link' FROM invite_links WHERE id = ANY(?0::uuid[])`,
 		pgdialect.Array(idStrings(ids))).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
@@ -202,6 +205,22 @@ func (s *core) visibleEvents(ctx context.Context, viewer *User, ids []string) (m
 		return nil, err
 	}
 	return byID(list, func(e *Event) uuid.UUID { return e.ID }), nil
+}
+
+// visibleLinks: an invite link is seen by ADMIN and above of its project (as `inviteLinks`).
+func (s *core) visibleLinks(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
+	admin, args := viewerHasRole("l.project_id", viewer.ID, MinRoleToListInviteLinks)
+	var list []*InviteLink
+	err := s.db.NewSelect().Model(&list).Where("l.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+		Where(admin, args...).Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, l := range list {
+		l.settle(now)
+	}
+	return byID(list, func(l *InviteLink) uuid.UUID { return l.ID }), nil
 }
 
 // visibleUsers: a user is seen where the API shows them to the viewer: the viewer themselves;

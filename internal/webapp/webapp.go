@@ -28,6 +28,7 @@ var Routes = []string{
 	"GET /login",
 	"GET /signup",
 	"GET /invite/{token}",
+	"GET /join/{token}",
 	"GET /verify-email/{token}",
 	"GET /forgot-password",
 	"GET /reset-password/{token}",

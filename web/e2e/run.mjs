@@ -581,6 +581,77 @@ async function checkChangedId(page, id, previously) {
   assert.equal(await strong.getAttribute('aria-describedby'), await tip.getAttribute('id'));
 }
 
+test('an admin makes an invite link; a newcomer signs up, verifies and joins through it; a bad link says so', async () => {
+  const project = `Voyager ${seq}`;
+  const projectId = await createProject(owner.token, project);
+
+  // The admin's side: the form, the link shown once, the list.
+  const admin = await open({ token: owner.token });
+  await admin.goto(`${base}/projects/${projectId}`);
+  await admin.getByRole('heading', { name: /^Invite links \(0\)$/ }).waitFor();
+  const form = admin.getByRole('form', { name: 'Make an invite link' });
+  await form.getByLabel('Role').selectOption('CONTRIBUTOR');
+  await form.getByLabel('Most uses (optional)').fill('2');
+  await form.getByLabel('Only emails at (optional)').fill('@Example.test');
+  await form.getByRole('button', { name: 'Make link' }).click();
+  const shown = admin.getByLabel('Invite link', { exact: true });
+  await shown.waitFor();
+  const joinLink = await shown.inputValue();
+  assert.match(joinLink, new RegExp(`^${base.replace(/[.]/g, '\\.')}/join/[A-Za-z0-9_-]{43}$`));
+  await admin.getByRole('heading', { name: /^Invite links \(1\)$/ }).waitFor();
+  const row = admin.getByRole('region', { name: 'Invite links' }).getByRole('row').nth(1);
+  assert.match(await row.innerText(), /Contributor\s+0 of 2\s+example\.test\s+Active/);
+  await admin.getByRole('button', { name: 'Copy link' }).click();
+  await admin.getByText(/^(Link copied\.|Copying was refused: select the link and copy it yourself\.)$/).waitFor();
+  await axeCheck(admin, 'the project page with its invite links');
+
+  // The newcomer's side: the preview, sign up, verify, join.
+  const newcomer = email('newcomer');
+  const page = await open();
+  await page.goto(joinLink);
+  await heading(page, `Olga Owner invited you to ${project}`).waitFor();
+  const facts = await page.locator('dl').innerText();
+  assert.match(facts, /Role\s+Contributor/);
+  assert.match(facts, /Who may join\s+Emails at example\.test/);
+  await heading(page, `Sign up or log in to join ${project}`).waitFor();
+  await axeCheck(page, 'the join page');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await axeCheck(page, 'the join page, 390 px wide');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shoot(page, 'join-page');
+  await main(page).getByRole('link', { name: 'Sign up' }).click();
+  await page.getByLabel('Your name').fill('Nina Newcomer');
+  await page.getByLabel('Email').fill(newcomer);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+  await heading(page, 'Check your email').waitFor();
+  await page.getByRole('link', { name: 'Continue' }).click();
+  await heading(page, 'Verify your email to join').waitFor();
+  await axeCheck(page, 'the join page, waiting for a verified email');
+  await page.goto(await linkIn(newcomer, '/verify-email/'));
+  await eventually('the email to be verified', async () => (await sql('SELECT 1 FROM users WHERE email = $1 AND email_verified_at IS NOT NULL', newcomer)).length === 1);
+  await page.goto(joinLink);
+  await heading(page, `Join ${project}?`).waitFor();
+  await page.getByRole('button', { name: `Join ${project}` }).click();
+  await heading(page, `You have joined ${project}`).waitFor();
+  assert.equal((await membership(newcomer, project))?.role, 'CONTRIBUTOR');
+  assert.equal((await sql('SELECT uses FROM invite_links WHERE project_id = $1', projectId))[0].uses, 1);
+
+  // The admin sees the use and revokes the link; the link then says it was withdrawn.
+  await admin.reload();
+  await admin.getByRole('heading', { name: /^Invite links \(1\)$/ }).waitFor();
+  assert.match(await admin.getByRole('region', { name: 'Invite links' }).getByRole('row').nth(1).innerText(), /1 of 2/);
+  await admin.getByRole('button', { name: /^Revoke the Contributor link made / }).click();
+  await admin.getByRole('region', { name: 'Invite links' }).getByRole('cell', { name: 'Revoked', exact: true }).waitFor();
+  await page.goto(joinLink);
+  await page.getByText('This link was withdrawn, so it cannot be used any more.').waitFor();
+
+  // A token that names nothing.
+  await page.goto(`${base}/join/not-a-real-token`);
+  await heading(page, 'This link is not valid').waitFor();
+  await axeCheck(page, 'the join page of a bad link');
+});
+
 // ---- run --------------------------------------------------------------------------------------
 
 let failures = 0;

@@ -12,6 +12,7 @@ import { BulkInvitePage } from './pages/BulkInvitePage';
 import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { AccountPage } from './pages/AccountPage';
+import { JoinPage } from './pages/JoinPage';
 
 function route(path: string): ReactNode {
   let m: RegExpMatchArray | null;
@@ -19,6 +20,7 @@ function route(path: string): ReactNode {
   if (path === '/login') return <LogInPage />;
   if (path === '/signup') return <SignUpPage />;
   if ((m = path.match(/^\/invite\/([^/]+)$/))) return <InvitePage token={decodeURIComponent(m[1]!)} />;
+  if ((m = path.match(/^\/join\/([^/]+)$/))) return <JoinPage token={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/verify-email\/([^/]+)$/))) return <VerifyEmailPage token={decodeURIComponent(m[1]!)} />;
   if (path === '/forgot-password') return <ForgotPasswordPage />;
   if ((m = path.match(/^\/reset-password\/([^/]+)$/))) return <ResetPasswordPage token={decodeURIComponent(m[1]!)} />;

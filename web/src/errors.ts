@@ -20,6 +20,7 @@ const sentences: Record<string, string> = {
   EXTERNAL_ID_TAKEN: 'Another member or pending invite of this project has that external ID.',
   LAST_OWNER: 'The project would have no owner: transfer ownership to an admin first.',
   RATE_LIMITED: 'Too many attempts. Wait a little, then try again.',
+  EMAIL_DOMAIN_NOT_ALLOWED: 'This invite link admits only emails at some domains, and yours is not one of them.',
 };
 
 /** The error in words, for showing next to what caused it. */

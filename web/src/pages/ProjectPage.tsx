@@ -13,6 +13,7 @@ import { deliveryNames, describeError, roleNames, statusNames, when } from '../e
 import { ErrorText, Loading, Page, TableFrame } from '../App';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
+import { InviteLinks } from './InviteLinks';
 
 /** How many members or invites a page of the list holds. */
 const pageSize = 50;
@@ -72,6 +73,7 @@ export function ProjectPage({ id }: { id: string }) {
       )}
       <Members project={project} meId={me.id} onOwnershipChange={setProject} />
       {isAdmin(project) && <Invites projectId={project.id} version={invitesVersion} />}
+      {isAdmin(project) && <InviteLinks project={project} />}
       {isAdmin(project) && <Activity projectId={project.id} />}
     </Page>
   );

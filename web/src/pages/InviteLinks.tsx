@@ -1,0 +1,168 @@
+// The project page's invite links, for its admins: a form to make one (its link is shown once,
+// to copy then), and the list with each link's uses and status, and a button to revoke it.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import {
+  CreateInviteLinkDocument, ProjectInviteLinksDocument, RevokeInviteLinkDocument,
+  type InviteLinkFieldsFragment, type InviteLinkStatus, type ProjectFieldsFragment, type ProjectRole,
+} from '@invites/client';
+import { mutate, query } from '../api';
+import { describeError, roleNames, when } from '../errors';
+import { ErrorText, Loading, TableFrame } from '../App';
+
+const linkStatusNames: Record<InviteLinkStatus, string> = {
+  ACTIVE: 'Active',
+  EXPIRED: 'Expired',
+  USED_UP: 'Used up',
+  REVOKED: 'Revoked',
+};
+
+/** The date (YYYY-MM-DD, in the browser's time zone) days from today, for the date picker's bounds. */
+function day(days: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function InviteLinks({ project }: { project: ProjectFieldsFragment }) {
+  const [links, setLinks] = useState<InviteLinkFieldsFragment[] | null>(null);
+  const [total, setTotal] = useState(0);
+  const [error, setError] = useState('');
+  const [rowError, setRowError] = useState<Record<string, string>>({});
+
+  const load = useCallback(() => {
+    void query(ProjectInviteLinksDocument, { id: project.id, first: 100 }).then(({ data, error }) => {
+      if (!data?.project) return setError(describeError(error));
+      setError('');
+      setLinks(data.project.inviteLinks.edges.map((e) => e.node));
+      setTotal(data.project.inviteLinks.totalCount);
+    });
+  }, [project.id]);
+  useEffect(() => load(), [load]);
+
+  async function revoke(link: InviteLinkFieldsFragment) {
+    setRowError((r) => ({ ...r, [link.id]: '' }));
+    const { data, error } = await mutate(RevokeInviteLinkDocument, { id: link.id });
+    if (!data) return setRowError((r) => ({ ...r, [link.id]: describeError(error, { INVITE_NOT_PENDING: 'This link was revoked already.' }) }));
+    setLinks((ls) => ls && ls.map((l) => (l.id === link.id ? data.revokeInviteLink : l)));
+  }
+
+  return (
+    <section aria-labelledby="invite-links">
+      <h2 id="invite-links">Invite links ({total})</h2>
+      <CreateLink project={project} onCreated={load} />
+      {error ? <ErrorText>{error}</ErrorText> : links === null ? <Loading /> : links.length === 0 ? <p>No invite links yet.</p> : (
+        <TableFrame label="Invite links">
+          <table>
+            <thead>
+              <tr><th scope="col">Role</th><th scope="col">Uses</th><th scope="col">Who may join</th><th scope="col">Status</th><th scope="col">Open until</th><th scope="col">Made by</th><th scope="col">Actions</th></tr>
+            </thead>
+            <tbody>
+              {links.map((l) => (
+                <tr key={l.id}>
+                  <th scope="row">{roleNames[l.role]}</th>
+                  <td>{l.maxUses == null ? `${l.uses}` : `${l.uses} of ${l.maxUses}`}</td>
+                  <td>{l.allowedEmailDomains.length ? l.allowedEmailDomains.join(', ') : 'Anyone with the link'}</td>
+                  <td>{linkStatusNames[l.status]}</td>
+                  <td><time dateTime={l.expiresAt}>{when(l.expiresAt)}</time></td>
+                  <td>{l.createdBy.name}</td>
+                  <td>
+                    {l.status === 'ACTIVE' && (
+                      <button type="button" className="secondary" aria-label={`Revoke the ${roleNames[l.role]} link made ${when(l.createdAt)}`}
+                        onClick={() => void revoke(l)}>Revoke</button>
+                    )}
+                    <ErrorText>{rowError[l.id]}</ErrorText>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      )}
+    </section>
+  );
+}
+
+function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; onCreated: () => void }) {
+  const roles = project.assignableRoles;
+  const [role, setRole] = useState<ProjectRole>(roles.includes('CONTRIBUTOR') ? 'CONTRIBUTOR' : (roles[0] ?? 'PENDING'));
+  const [maxUses, setMaxUses] = useState('');
+  const [expires, setExpires] = useState('');
+  const [domains, setDomains] = useState('');
+  const [error, setError] = useState('');
+  const [url, setUrl] = useState('');
+  const [copied, setCopied] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    setUrl('');
+    setCopied('');
+    const input = {
+      projectId: project.id,
+      role,
+      maxUses: maxUses ? Number(maxUses) : undefined,
+      // The date picker gives a day: the link stays open until that day ends, in the browser's time zone.
+      expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : undefined,
+      allowedEmailDomains: domains.split(/[\s,]+/).filter((d) => d !== ''),
+    };
+    const { data, error } = await mutate(CreateInviteLinkDocument, { input });
+    setBusy(false);
+    if (!data) return setError(describeError(error));
+    setUrl(data.createInviteLink.url);
+    setMaxUses('');
+    setExpires('');
+    setDomains('');
+    onCreated();
+  }
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied('Link copied.');
+    } catch {
+      setCopied('Copying was refused: select the link and copy it yourself.');
+    }
+  }
+
+  return (
+    <>
+      <form onSubmit={submit} className="grid-form" aria-labelledby="new-link">
+        <h3 id="new-link">Make an invite link</h3>
+        <label>
+          Role
+          <select name="linkRole" value={role} onChange={(e) => setRole(e.target.value as ProjectRole)}>
+            {roles.map((r) => <option key={r} value={r}>{roleNames[r]}</option>)}
+          </select>
+        </label>
+        <label>
+          Most uses (optional)
+          <input type="number" name="maxUses" min={1} value={maxUses} onChange={(e) => setMaxUses(e.target.value)} />
+        </label>
+        <label>
+          Open until (optional, at most 30 days)
+          <input type="date" name="expiresAt" min={day(0)} max={day(29)} value={expires} onChange={(e) => setExpires(e.target.value)} />
+        </label>
+        <label>
+          Only emails at (optional)
+          <input name="allowedEmailDomains" placeholder="example.com" value={domains} onChange={(e) => setDomains(e.target.value)}
+            aria-describedby="domains-hint" />
+        </label>
+        <p id="domains-hint" className="hint">Domains separated by commas or spaces. People must verify such an email to join.</p>
+        <button type="submit" disabled={busy}>Make link</button>
+        <ErrorText>{error}</ErrorText>
+      </form>
+      {url && (
+        <div className="notice">
+          <p role="status">Here is the link. It is shown only now: copy it and share it.</p>
+          <label>
+            Invite link
+            <input readOnly name="inviteLinkUrl" value={url} onFocus={(e) => e.currentTarget.select()} />
+          </label>
+          <button type="button" onClick={() => void copy()}>Copy link</button>
+          {copied && <p role="status">{copied}</p>}
+        </div>
+      )}
+    </>
+  );
+}
