@@ -100,6 +100,9 @@ func (s *InviteService) ResendInvite(ctx context.Context, actor, id uuid.UUID) (
 		if err := s.checkResend(ctx, tx, actor, inv); err != nil {
 			return err
 		}
+		if err := s.replaceToken(ctx, tx, inv); err != nil {
+			return err
+		}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
 			return err
 		}
