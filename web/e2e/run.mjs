@@ -298,6 +298,28 @@ test('expired, accepted, declined, revoked and unknown invites say why they cann
   assert.deepEqual(rows, [{ status: 'DECLINED' }]);
 });
 
+test('a link that a newer email replaced says so, and the newer one works', async () => {
+  const project = `Soyuz ${seq}`;
+  const projectId = await createProject(owner.token, project);
+  const address = email('replaced');
+  const id = await invite(owner.token, projectId, address);
+  const oldLink = await linkIn(address, '/invite/');
+  // A resend replaces the link as a reminder does (the reminder's own end-to-end test is
+  // server_invites_test.go's, where the sweep sends it).
+  await gql('mutation($id: ID!) { resendInvite(id: $id) { id } }', { id }, owner.token);
+  const newLink = await linkIn(address, '/invite/', 2);
+  assert.notEqual(newLink, oldLink);
+
+  const page = await open();
+  await page.goto(oldLink);
+  await heading(page, 'This link was replaced by a newer email').waitFor();
+  await main(page).getByText(/Open the link from the latest invite email\./).waitFor();
+  await axeCheck(page, 'the page of a replaced invite link');
+  await shoot(page, 'invite-replaced');
+  await page.goto(newLink);
+  await heading(page, `Olga Owner invited you to ${project}`).waitFor();
+});
+
 test('signing up, then verifying the email from its link, joins the projects that invited it', async () => {
   const project = `Verify ${seq}`;
   const projectId = await createProject(owner.token, project);
