@@ -521,6 +521,29 @@ test("a project's admins manage its members; invites waiting on the start page a
   assert.equal((await membership(owner.email, other))?.role, 'CONTRIBUTOR');
 });
 
+test("removing an admin revokes the invites they sent, and the invites list shows it at once", async () => {
+  const project = `Hygiene ${seq}`;
+  const projectId = await createProject(owner.token, project);
+  const [admin, theirs, ours] = [email('hy-admin'), email('theirs'), email('ours')];
+  await invite(owner.token, projectId, admin, { role: 'ADMIN' });
+  const adminToken = (await gql('mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { password, name: 'Hugo Admin', inviteToken: (await linkIn(admin, '/invite/')).split('/').pop() } })).signUp.token;
+  await invite(adminToken, projectId, theirs);
+  await invite(owner.token, projectId, ours);
+
+  const page = await open({ token: owner.token });
+  await page.goto(`${base}/projects/${encodeURIComponent(projectId)}`);
+  const invites = page.getByRole('region', { name: /^Invites/ });
+  const rowOf = (address) => invites.getByRole('row').filter({ has: page.getByRole('rowheader', { name: address, exact: true }) });
+  await rowOf(theirs).getByRole('cell', { name: 'Pending', exact: true }).waitFor();
+  await page.getByRole('region', { name: /^Members/ }).getByRole('button', { name: 'Remove Hugo Admin' }).click();
+  await rowOf(theirs).getByRole('cell', { name: 'Revoked', exact: true }).waitFor();
+  await rowOf(ours).getByRole('cell', { name: 'Pending', exact: true }).waitFor();
+  await invites.getByLabel('Show').selectOption('PENDING');
+  await rowOf(ours).waitFor();
+  await rowOf(theirs).waitFor({ state: 'detached' });
+  assert.deepEqual(await sql('SELECT status FROM invites WHERE email = $1', theirs), [{ status: 'REVOKED' }]);
+});
+
 /** The result's section headings, in order. */
 async function resultSections(page, title) {
   return page.getByRole('region', { name: title }).getByRole('heading', { level: 3 }).allInnerTexts();
