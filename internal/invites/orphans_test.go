@@ -123,3 +123,35 @@ func updateRole(s *invites.Service, actor, projectID, userID uuid.UUID, role inv
 	_, err := s.UpdateMember(context.Background(), actor, invites.UpdateMemberInput{ProjectID: projectID, UserID: userID, Role: &role})
 	return err
 }
+
+// An admin sending invites while being removed: each invite either went out before the
+// removal, and the removal revoked it, or was refused after it; none is left pending.
+func TestService_RevokesOrphansRacingInvites(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t, nil)
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Orphan race")
+	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
+	const n = 12
+	errs := concurrently(n+1, func(i int) error {
+		if i == n {
+			return s.RemoveMember(ctx, owner.ID, p.ID, admin.ID)
+		}
+		_, err := s.CreateInvite(ctx, admin.ID, invites.CreateInviteInput{Email: uniqueEmail("race"), ProjectID: &p.ID, Role: ptr(invites.RoleContributor)})
+		return err
+	})
+	if errs[n] != nil {
+		t.Fatalf("RemoveMember: %v", errs[n])
+	}
+	got := codes(t, errs[:n])
+	t.Logf("invite outcomes: %v", got)
+	if got[""]+got[invites.NotFound] != n {
+		t.Fatalf("invite outcomes = %v, want only successes and NOT_FOUND (no longer a member)", got)
+	}
+	if c := count(t, "invites", "project_id = ? AND inviter_id = ? AND status = 'PENDING'", p.ID, admin.ID); c != 0 {
+		t.Errorf("%d invites of the removed admin left pending", c)
+	}
+	if c := count(t, "invites", "project_id = ? AND inviter_id = ? AND status = 'REVOKED'", p.ID, admin.ID); c != got[""] {
+		t.Errorf("%d invites revoked, want the %d sent before the removal", c, got[""])
+	}
+}
