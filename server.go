@@ -82,6 +82,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if err != nil {
 		return err
 	}
+	sweeper.SetMailer(queue) // its reminders; River, which runs it, starts later
 	service := invites.New(db, queue, serviceCfg)
 
 	mux := http.NewServeMux()

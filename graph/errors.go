@@ -49,6 +49,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if domainErr.Field != "" {
 				gqlErr.Extensions["field"] = domainErr.Field
 			}
+			if domainErr.Reason != "" {
+				gqlErr.Extensions["reason"] = domainErr.Reason
+			}
 			return gqlErr
 		}
 		c := cause(err)

@@ -276,6 +276,7 @@ type ComplexityRoot struct {
 		Inviter        func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Project        func(childComplexity int) int
+		RemindersSent  func(childComplexity int) int
 		Role           func(childComplexity int) int
 		Status         func(childComplexity int) int
 	}
@@ -1450,6 +1451,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserInvite.Project(childComplexity), true
+	case "UserInvite.remindersSent":
+		if e.ComplexityRoot.UserInvite.RemindersSent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInvite.RemindersSent(childComplexity), true
 	case "UserInvite.role":
 		if e.ComplexityRoot.UserInvite.Role == nil {
 			break
@@ -1795,6 +1802,8 @@ type UserInvite implements Node {
   inviter: User!
   "The user who claimed it."
   invitee: User
+  "How many reminder emails it has had: the sweep sends one when INVITE_REMIND_BEFORE is left before its expiry, with a new link (the old one then answers NOT_FOUND with ` + "`" + `extensions.reason` + "`" + ` LINK_REPLACED). Resending keeps it."
+  remindersSent: Int!
   "Where the invite stands."
   status: InviteStatus!
   "Where its latest email stands."
@@ -2241,7 +2250,7 @@ type Query {
     "Only invites with this status."
     status: InviteStatus = PENDING
   ): [UserInvite!]!
-  "Public: whoever holds the token may see the preview. Null for an unknown token."
+  "Public: whoever holds the token may see the preview. Null for an unknown token; null with a NOT_FOUND error whose ` + "`" + `extensions.reason` + "`" + ` is LINK_REPLACED for a token that a resend or a reminder replaced (a newer email has the link)."
   invitation(
     "The token from the invite's link."
     token: String!
@@ -2710,6 +2719,8 @@ func (ec *executionContext) childFields_UserInvite(ctx context.Context, field gr
 		return ec.fieldContext_UserInvite_inviter(ctx, field)
 	case "invitee":
 		return ec.fieldContext_UserInvite_invitee(ctx, field)
+	case "remindersSent":
+		return ec.fieldContext_UserInvite_remindersSent(ctx, field)
 	case "status":
 		return ec.fieldContext_UserInvite_status(ctx, field)
 	case "deliveryStatus":
@@ -7886,6 +7897,29 @@ func (ec *executionContext) fieldContext_UserInvite_invitee(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _UserInvite_remindersSent(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInvite_remindersSent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemindersSent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserInvite_remindersSent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, errNoChildFieldsInt)
+}
+
 func (ec *executionContext) _UserInvite_status(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12137,6 +12171,11 @@ func (ec *executionContext) _UserInvite(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "remindersSent":
+			out.Values[i] = ec._UserInvite_remindersSent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._UserInvite_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

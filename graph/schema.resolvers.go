@@ -411,7 +411,7 @@ func (r *queryResolver) MyInvites(ctx context.Context, status *invites.InviteSta
 // Invitation is the resolver for the invitation field.
 func (r *queryResolver) Invitation(ctx context.Context, token string) (*invites.InvitePreview, error) {
 	p, err := r.Service.Invitation(ctx, token)
-	if invites.ErrorCode(err) == invites.NotFound {
+	if invites.ErrorCode(err) == invites.NotFound && !invites.LinkReplaced(err) {
 		return nil, nil
 	}
 	return p, err

@@ -84,6 +84,16 @@ export function errorCode(error: ErrorWithGraphQLErrors | null | undefined): str
   return errorCodes(error)[0];
 }
 
+/** The `extensions.reason` of the first error that gives one: which case of its code it is
+ * (LINK_REPLACED: an invite link that a newer email replaced). */
+export function errorReason(error: ErrorWithGraphQLErrors | null | undefined): string | undefined {
+  for (const e of graphQLErrorsOf(error)) {
+    const reason = e.extensions?.['reason'];
+    if (typeof reason === 'string') return reason;
+  }
+  return undefined;
+}
+
 /** The `extensions.field` of the first error that names one: the input at fault (BAD_USER_INPUT). */
 export function errorField(error: ErrorWithGraphQLErrors | null | undefined): string | undefined {
   for (const e of graphQLErrorsOf(error)) {

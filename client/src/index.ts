@@ -2,5 +2,5 @@
 // ProjectsDocument, ...: TypedDocumentNodes, which urql, Apollo Client and graphql-request
 // infer result and variables types from), their types, and an urql client for the API.
 export * from './generated/graphql.js';
-export { createClient, defaultUrl, errorCode, errorCodes, errorField, graphQLErrorsOf } from './client.js';
+export { createClient, defaultUrl, errorCode, errorCodes, errorField, errorReason, graphQLErrorsOf } from './client.js';
 export type { ErrorWithGraphQLErrors, InvitesClientOptions } from './client.js';

@@ -117,6 +117,9 @@ type Domain struct {
 	// InviteRetention is how long expired, declined and revoked invites are kept before the
 	// sweep deletes them. INVITE_RETENTION.
 	InviteRetention time.Duration
+	// InviteRemindBefore is how long before its expiry a pending invite gets its one reminder
+	// email (with a new link) from the sweep; 0: no reminders. INVITE_REMIND_BEFORE.
+	InviteRemindBefore time.Duration
 	// InviteRateLimit caps the invite emails (new and resent) one inviter may send per clock
 	// hour, across all replicas (10,000 by default, so that one full spreadsheet fits); 0: no
 	// cap. INVITE_RATE_LIMIT (where a negative number, documented as -1 before, also means no
@@ -235,6 +238,7 @@ func Default() Config {
 			VerificationResendLimit:   5,
 			InviteTTL:                 7 * 24 * time.Hour,
 			InviteRetention:           30 * 24 * time.Hour,
+			InviteRemindBefore:        24 * time.Hour,
 			InviteRateLimit:           10000,
 		},
 		GraphQL: GraphQL{
@@ -296,6 +300,14 @@ var settings = []setting{
 	duration("INVITE_TTL", func(c *Config) *time.Duration { return &c.Domain.InviteTTL }),
 	duration("INVITE_RETENTION", func(c *Config) *time.Duration { return &c.Domain.InviteRetention }),
 	duration("SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
+	{"INVITE_REMIND_BEFORE", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration such as 24h (0 turns reminders off)", v)
+		}
+		c.Domain.InviteRemindBefore = d
+		return nil
+	}},
 	{"INVITE_RATE_LIMIT", func(c *Config, v string) error {
 		// Before 0 meant no cap, a negative number did (the README said -1): still accepted.
 		n, err := strconv.Atoi(v)

@@ -54,6 +54,13 @@ func TestLoad(t *testing.T) {
 			t.Errorf("INVITE_RATE_LIMIT=25: %d", got)
 		}
 	})
+	t.Run("InviteRemindBefore", func(t *testing.T) {
+		for v, want := range map[string]time.Duration{"": 24 * time.Hour, "0": 0, "0s": 0, "36h": 36 * time.Hour} {
+			if got := load(t, map[string]string{"INVITE_REMIND_BEFORE": v}).Domain.InviteRemindBefore; got != want {
+				t.Errorf("INVITE_REMIND_BEFORE=%q: %s, want %s", v, got, want)
+			}
+		}
+	})
 	t.Run("QueryLimits", func(t *testing.T) {
 		c := load(t, nil)
 		if want := (config.Limits{QueryBytes: 65536, QueryTokens: 5000, Aliases: 100, Selections: 100, Directives: 10, ValidationCost: 50000, Introspection: 5,
@@ -62,7 +69,7 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("Errors", func(t *testing.T) {
-		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x",
+		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x", "INVITE_REMIND_BEFORE": "-1h",
 			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1",
 			"MAIL_JOB_TIMEOUT": "soon", "MAIL_RESCUE_AFTER": "30s", // a rescue no later than the 30s job timeout
 			"LOGIN_CLIENT_FAILURE_LIMIT": "-1", "SIGNUP_CLIENT_LIMIT": "x", "INVITE_RECIPIENT_DAILY_LIMIT": "1.5", "TRUSTED_PROXIES": "proxy.local",
@@ -183,8 +190,8 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 			t.Errorf("the README's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 39 {
-		t.Errorf("%d settings read, want 39", len(read))
+	if len(read) != 40 {
+		t.Errorf("%d settings read, want 40", len(read))
 	}
 }
 

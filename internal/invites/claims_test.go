@@ -355,7 +355,8 @@ func TestService_ClaimRechecksInviter(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t, nil)
 
-	// setUp makes an ADMIN invite email as CONTRIBUTOR and then demotes or removes that ADMIN.
+	// setUp makes an ADMIN invite email as CONTRIBUTOR and then demotes or removes that ADMIN,
+	// through the service or otherwise.
 	setUp := func(t *testing.T, email, change string) (*invites.Project, *invites.Invite, string) {
 		t.Helper()
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
@@ -369,6 +370,16 @@ func TestService_ClaimRechecksInviter(t *testing.T) {
 			_, err = s.UpdateMember(ctx, owner.ID, invites.UpdateMemberInput{ProjectID: p.ID, UserID: admin.ID, Role: ptr(invites.RoleContributor)})
 		case "removed":
 			err = s.RemoveMember(ctx, owner.ID, p.ID, admin.ID)
+		// Changed otherwise than by the service, which revokes the orphans in that call (as
+		// were the invites of admins demoted or removed before that rule): the claim's own
+		// check is what revokes the invite then.
+		case "demotedOtherwise":
+			_, err = pgDB(t).NewUpdate().TableExpr("project_members").Set("role = 'CONTRIBUTOR'").Where("project_id = ? AND user_id = ?", p.ID, admin.ID).Exec(ctx)
+		case "removedOtherwise":
+			_, err = pgDB(t).NewDelete().TableExpr("project_members").Where("project_id = ? AND user_id = ?", p.ID, admin.ID).Exec(ctx)
+		}
+		if strings.HasSuffix(change, "Otherwise") {
+			wantStatus(t, inv.ID, invites.StatusPending)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -389,7 +400,7 @@ func TestService_ClaimRechecksInviter(t *testing.T) {
 		}
 	}
 
-	for _, change := range []string{"demoted", "removed"} {
+	for _, change := range []string{"demoted", "removed", "demotedOtherwise", "removedOtherwise"} {
 		t.Run(change, func(t *testing.T) {
 			t.Run("SignUp", func(t *testing.T) {
 				email := uniqueEmail("invitee")

@@ -16,5 +16,7 @@
 // package of shared internals, and the tests share their fixtures. What several services use
 // has a file of its own: the rules of authority (authority.go), the validators of input
 // (input.go), roles (role.go), errors (errors.go), the per-project lock (lock.go), external
-// IDs (external_id.go), the inviter's quotas (quota.go), expiry (sweep.go), pages (page.go).
+// IDs (external_id.go), the inviter's quotas (quota.go), expiry (sweep.go), reminders before
+// expiry (remind.go), pages (page.go). When a member's authority shrinks (removed, left,
+// demoted), revokeOrphans (members.go) revokes what they could no longer send, in that call.
 package invites

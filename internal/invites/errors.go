@@ -38,7 +38,13 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, for BAD_USER_INPUT.
 	Field string
+	// Reason tells apart cases of one code that a client shows differently (ReasonLinkReplaced).
+	Reason string
 }
+
+// ReasonLinkReplaced is the Reason of the NOT_FOUND that an invite link gets once a resend or
+// a reminder has replaced it: the invite page says a newer email has the working link.
+const ReasonLinkReplaced = "LINK_REPLACED"
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
@@ -50,6 +56,12 @@ func Errorf(code Code, format string, args ...any) *Error {
 // invalid returns a BAD_USER_INPUT error about one input field.
 func invalid(field, format string, args ...any) *Error {
 	return &Error{Code: BadUserInput, Message: fmt.Sprintf(format, args...), Field: field}
+}
+
+// LinkReplaced reports whether err is the NOT_FOUND of a link that a newer email replaced.
+func LinkReplaced(err error) bool {
+	e, ok := errors.AsType[*Error](err)
+	return ok && e.Reason == ReasonLinkReplaced
 }
 
 // ErrorCode returns the code of err: INTERNAL for anything that is not an *Error.

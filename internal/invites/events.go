@@ -19,6 +19,7 @@ const (
 	EventDeclinedUserInvite      = "Declined User Invite"
 	EventRevokedUserInvite       = "Revoked User Invite"
 	EventResentUserInvite        = "Resent User Invite"
+	EventRemindedUserInvite      = "Reminded User Invite"
 	EventUpdatedMember           = "Updated Member"
 	EventRemovedMember           = "Removed Member"
 	EventLeftProject             = "Left Project"

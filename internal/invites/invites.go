@@ -59,6 +59,8 @@ type Invite struct {
 	Name *string `bun:"name"`
 	// ResentAt is when the invite was last resent: the next resend waits a minute after it.
 	ResentAt *time.Time `bun:"resent_at"`
+	// RemindersSent counts the reminder emails the sweep sent (at most one; resends keep it).
+	RemindersSent int `bun:"reminders_sent"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
 }
@@ -128,14 +130,38 @@ func (s *core) inviteByID(ctx context.Context, db bun.IDB, id uuid.UUID, lock bo
 // inviteByToken reads the invite a link's token names.
 func (s *core) inviteByToken(ctx context.Context, db bun.IDB, token string) (*Invite, error) {
 	inv := new(Invite)
-	err := selectInvites(db).Where("i.token_hash = ?", hashToken(token)).Scan(ctx, inv)
+	hash := hashToken(token)
+	err := selectInvites(db).Where("i.token_hash = ?", hash).Scan(ctx, inv)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, Errorf(NotFound, "this invite link is unknown or was replaced by a newer one")
+		return nil, unknownToken(ctx, db, hash)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return inv.settle(s.now()), nil
+}
+
+// unknownToken is the NOT_FOUND of a token that names no invite: with ReasonLinkReplaced
+// where a resend or a reminder replaced it, so the page can send its holder to the newer email.
+func unknownToken(ctx context.Context, db bun.IDB, hash []byte) error {
+	replaced, err := db.NewSelect().TableExpr("replaced_invite_tokens").Where("token_hash = ?", hash).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if replaced {
+		return &Error{Code: NotFound, Reason: ReasonLinkReplaced,
+			Message: "this invite link was replaced by a newer email; open the link in the latest invite email"}
+	}
+	return Errorf(NotFound, "this invite link is unknown")
+}
+
+// replaceToken records that inv's current token is being replaced (by a resend or a
+// reminder), so that its link answers ReasonLinkReplaced rather than an unknown link's
+// NOT_FOUND. Call it before inv.TokenHash changes.
+func (s *core) replaceToken(ctx context.Context, tx bun.Tx, inv *Invite) error {
+	_, err := tx.NewRaw("INSERT INTO replaced_invite_tokens (token_hash, invite_id, replaced_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		inv.TokenHash, inv.ID, s.now()).Exec(ctx)
+	return err
 }
 
 // InviterSeenBy returns the inviter of inv as viewer may see them. A signed-in viewer
@@ -170,7 +196,8 @@ type InvitePreview struct {
 // Invitation returns the preview of the invite a link's token names. Anyone with the token
 // may see it.
 //
-// Errors: NOT_FOUND for an unknown or replaced token.
+// Errors: NOT_FOUND for an unknown token, with ReasonLinkReplaced for one that a resend or a
+// reminder replaced.
 func (s *InviteService) Invitation(ctx context.Context, token string) (*InvitePreview, error) {
 	inv, err := s.inviteByToken(ctx, s.db, token)
 	if err != nil {

@@ -68,10 +68,11 @@ func (s *core) end(ctx context.Context, tx bun.Tx, inv *Invite, status InviteSta
 	return record(ctx, tx, s.event(event, inv.ProjectID, actor, inv, inv.Email))
 }
 
-// ResendInvite gives a pending or expired invite a new token (the old link stops working) and
-// a new expiry, and queues its email again. Whoever resends it becomes its inviter: they vouch
-// for it now, and the claim checks their authority. An expired invite comes back to life
-// without the external ID it lost on expiry, if nothing has taken its place meanwhile.
+// ResendInvite gives a pending or expired invite a new token (the old link stops working, and
+// answers ReasonLinkReplaced) and a new expiry, and queues its email again. Whoever resends it
+// becomes its inviter: they vouch for it now, and the claim checks their authority. An expired
+// invite comes back to life without the external ID it lost on expiry, if nothing has taken
+// its place meanwhile. Its remindersSent stays as it is: one reminder per invite in all.
 //
 // Errors: EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND, FORBIDDEN, INVITE_NOT_PENDING
 // (accepted, declined or revoked), and for an expired invite ALREADY_MEMBER, ALREADY_INVITED or
@@ -98,6 +99,9 @@ func (s *InviteService) ResendInvite(ctx context.Context, actor, id uuid.UUID) (
 			return err
 		}
 		if err := s.checkResend(ctx, tx, actor, inv); err != nil {
+			return err
+		}
+		if err := s.replaceToken(ctx, tx, inv); err != nil {
 			return err
 		}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {

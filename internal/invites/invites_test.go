@@ -416,6 +416,7 @@ func TestService_ResendInvite(t *testing.T) {
 
 	t.Run("ResenderBecomesInviter", func(t *testing.T) {
 		// An admin's invite outlives the admin's authority once another admin resends it:
+		// the demotion, which revokes the invites the demoted admin sent, leaves it alone, and
 		// the claim checks the one who vouched for it last.
 		s, _ := newService(t, nil)
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
@@ -424,11 +425,11 @@ func TestService_ResendInvite(t *testing.T) {
 		second := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
 		email := uniqueEmail("invitee")
 		inv := mustInvite(t, s, first.ID, email, &p.ID, invites.RoleContributor, "")
-		if _, err := s.UpdateMember(ctx, owner.ID, invites.UpdateMemberInput{ProjectID: p.ID, UserID: first.ID, Role: ptr(invites.RoleContributor)}); err != nil {
-			t.Fatal(err)
-		}
 		got, err := s.ResendInvite(ctx, second.ID, inv.ID)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateMember(ctx, owner.ID, invites.UpdateMemberInput{ProjectID: p.ID, UserID: first.ID, Role: ptr(invites.RoleContributor)}); err != nil {
 			t.Fatal(err)
 		}
 		if got.InviterID != second.ID || inviteRow(t, inv.ID).InviterID != second.ID {

@@ -132,6 +132,11 @@ func (s *ProjectService) UpdateMember(ctx context.Context, actor uuid.UUID, in U
 		if _, err := tx.NewUpdate().Model(target).Column("role", "external_id", "updated_at").WherePK().Exec(ctx); err != nil {
 			return inviteConflict(err)
 		}
+		if in.Role != nil {
+			if err := s.revokeOrphans(ctx, tx, in.ProjectID, target.UserID, &target.Role); err != nil {
+				return err
+			}
+		}
 		email, err := userEmail(ctx, tx, target.UserID)
 		if err != nil {
 			return err
@@ -187,6 +192,8 @@ func (s *ProjectService) RemoveMember(ctx context.Context, actor, projectID, use
 	})
 }
 
+// deleteMember ends a membership (removed or left), under the project's lock, and revokes the
+// member's pending invites to the project with it.
 func (s *core) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event string, actor uuid.UUID) error {
 	email, err := userEmail(ctx, tx, m.UserID)
 	if err != nil {
@@ -195,7 +202,40 @@ func (s *core) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event str
 	if _, err := tx.NewDelete().Model(m).WherePK().Exec(ctx); err != nil {
 		return err
 	}
+	if err := s.revokeOrphans(ctx, tx, m.ProjectID, m.UserID, nil); err != nil {
+		return err
+	}
 	return record(ctx, tx, s.event(event, &m.ProjectID, actor, nil, email))
+}
+
+// revokeOrphans keeps a member's pending invites to the project within their authority when
+// that authority shrinks: called in the transaction that removes the member, sees them leave
+// or changes their role (newRole; nil when they are no longer a member), under the project's
+// lock, it revokes each of their pending invites that they could no longer send (CanInvite
+// with newRole), recording "Revoked User Invite" with no actor. So the invites page never
+// lists as pending an invite that would fail at its claim. The claim still checks the inviter
+// again (claims.go), for what changes otherwise.
+//
+// It is the one place of this rule: whatever else a member sends that needs their authority
+// (invite links) is revoked here too.
+func (s *core) revokeOrphans(ctx context.Context, tx bun.Tx, projectID, userID uuid.UUID, newRole *Role) error {
+	now := s.now()
+	var pending []*Invite
+	err := tx.NewSelect().Model(&pending).
+		Where("project_id = ? AND inviter_id = ? AND status = 'PENDING' AND expires_at > ?", projectID, userID, now).
+		For("UPDATE").Scan(ctx)
+	if err != nil {
+		return err
+	}
+	for _, inv := range pending {
+		if newRole != nil && CanInvite(*newRole, *inv.Role) == nil {
+			continue
+		}
+		if err := s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LeaveProject ends the actor's own membership. The OWNER cannot leave: a project keeps its
@@ -244,6 +284,10 @@ func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID
 			if _, err := tx.NewUpdate().Model(change.m).Column("role", "updated_at").WherePK().Exec(ctx); err != nil {
 				return err
 			}
+		}
+		// The old owner, now ADMIN, keeps only the invites an ADMIN may send.
+		if err := s.revokeOrphans(ctx, tx, projectID, me.UserID, &me.Role); err != nil {
+			return err
 		}
 		email, err := userEmail(ctx, tx, target.UserID)
 		if err != nil {

@@ -11,29 +11,48 @@ import (
 
 // Sweeper keeps the tables tidy: it marks invites whose expiry has passed as EXPIRED (they
 // read as expired before that anyway), deletes expired, declined and revoked invites once
-// their retention has passed, and deletes expired sessions, verification and password-reset links and old log-in
-// failures. It runs as a River periodic job, which River runs on its elected leader only, so
-// any number of replicas sweep once.
+// their retention has passed, and deletes expired sessions, verification and password-reset
+// links and old log-in failures. It also sends the reminders before invites expire
+// (remind.go). It runs as a River periodic job, which River runs on its elected leader only,
+// so any number of replicas sweep once; and its writes skip the rows that another transaction
+// (another sweep among them) holds, so even two sweeps at once do each thing once.
 type Sweeper struct {
-	db  *bun.DB
-	cfg Config
+	*core
 }
 
-// NewSweeper returns a Sweeper over db with the service's settings.
+// NewSweeper returns a Sweeper over db with the service's settings. Reminders need a mailer
+// too (SetMailer): the mail queue's River client, which runs the sweep, is made after it.
 func NewSweeper(db *bun.DB, cfg Config) *Sweeper {
-	return &Sweeper{db: db, cfg: cfg.withDependencies()}
+	return &Sweeper{&core{db: db, cfg: cfg.withDependencies()}}
 }
+
+// SetMailer gives the sweeper the queue that its reminder emails go to. Call it before the
+// first sweep runs.
+func (w *Sweeper) SetMailer(m Mailer) { w.mailer = m }
 
 // SweepResult counts what one sweep did.
 type SweepResult struct {
 	Expired int // invites marked EXPIRED
 	Deleted int // ended invites deleted after their retention
+	// Reminded is the reminders sent; Capped the reminders due but not sent because the
+	// recipient had their day's invite emails already (they are tried again at later sweeps).
+	Reminded, Capped int
 }
 
-// Sweep runs one sweep.
+// Sweep runs one sweep: the tidying in one transaction, then the reminders in another.
 func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
+	r, err := w.tidy(ctx)
+	if err != nil {
+		return r, err
+	}
+	r.Reminded, r.Capped, err = w.remind(ctx)
+	return r, err
+}
+
+// tidy marks expired invites and deletes what has outlived its retention.
+func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 	var r SweepResult
-	now := w.cfg.Now().UTC().Truncate(time.Microsecond)
+	now := w.now()
 	err := w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := markExpired(tx, now).
 			// Rows a project's own transaction holds are skipped: it marks them itself, and the

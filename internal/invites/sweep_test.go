@@ -14,7 +14,8 @@ import (
 func TestSweeper_Sweep(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, nil)
-	sweeper := invites.NewSweeper(pgDB(t), defaults(func(c *invites.Config) { c.Now = clk.Now }))
+	// Reminders, which need a mailer, have tests of their own (remind_test.go).
+	sweeper := invites.NewSweeper(pgDB(t), defaults(func(c *invites.Config) { c.Now, c.InviteRemindBefore = clk.Now, 0 }))
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Sweeping")
 	exists := func(inv *invites.Invite) bool { return count(t, "invites", "id = ?", inv.ID) == 1 }

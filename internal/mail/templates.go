@@ -47,6 +47,9 @@ type InvitationData struct {
 	Role        string
 	Link        string
 	ExpiresAt   time.Time
+	// Reminder makes it the reminder before the invite expires: it says so, and that the
+	// links of earlier emails no longer work.
+	Reminder bool
 }
 
 // Invitation is the email that carries an invite's secret link.
@@ -64,10 +67,15 @@ func Invitation(d InvitationData) Message {
 	if !d.ExpiresAt.IsZero() {
 		params["expires"] = d.ExpiresAt.UTC().Format("2 January 2006, 15:04 MST")
 	}
+	subject := inviter + " invited you to " + target
+	if d.Reminder {
+		params["reminder"] = "true"
+		subject = "Reminder: " + subject
+	}
 	return Message{
 		Kind:    kindInvite,
 		To:      d.To,
-		Subject: inviter + " invited you to " + target,
+		Subject: subject,
 		Link:    d.Link,
 		Params:  params,
 	}
@@ -92,10 +100,10 @@ func (m Message) Render() (Message, error) {
 	case kindInvite:
 		data := struct {
 			Inviter, Target, Role, Link, Service, Expires string
-			Project                                       bool
+			Project, Reminder                             bool
 		}{
 			Inviter: p["inviter"], Target: p["project"], Role: p["role"], Link: m.Link,
-			Service: serviceName, Expires: p["expires"], Project: p["project"] != "",
+			Service: serviceName, Expires: p["expires"], Project: p["project"] != "", Reminder: p["reminder"] != "",
 		}
 		if data.Target == "" {
 			data.Target = serviceName
@@ -167,8 +175,10 @@ If you did not ask for this, you can ignore this email: your password stays as i
 	invitationText = texttemplate.Must(texttemplate.New("invitation").Parse(
 		`Hello,
 
-{{.Inviter}} invited you to {{if .Project}}join the project {{.Target}}{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.
-
+{{if .Reminder}}A reminder: {{end}}{{.Inviter}} invited you to {{if .Project}}join the project {{.Target}}{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.
+{{if .Reminder}}
+The invitation expires soon. This email has a new link: the links of earlier emails no longer work.
+{{end}}
 Accept the invitation by opening this link:
 
 {{.Link}}
@@ -181,8 +191,9 @@ If you did not expect this invitation, you can ignore this email.
 		`<!DOCTYPE html>
 <html><body>
 <p>Hello,</p>
-<p>{{.Inviter}} invited you to {{if .Project}}join the project <b>{{.Target}}</b>{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.</p>
-<p><a href="{{.Link}}">Accept the invitation</a></p>
+<p>{{if .Reminder}}A reminder: {{end}}{{.Inviter}} invited you to {{if .Project}}join the project <b>{{.Target}}</b>{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.</p>
+{{if .Reminder}}<p>The invitation expires soon. This email has a new link: the links of earlier emails no longer work.</p>
+{{end}}<p><a href="{{.Link}}">Accept the invitation</a></p>
 <p>Or open this link: {{.Link}}</p>
 {{if .Expires}}<p>The invitation expires on {{.Expires}}.</p>
 {{end}}<p>If you did not expect this invitation, you can ignore this email.</p>

@@ -89,6 +89,26 @@ func TestInvitation(t *testing.T) {
 		}
 	})
 
+	t.Run("Reminder", func(t *testing.T) {
+		d := imail.InvitationData{To: "bob@example.test", InviterName: "Ada", ProjectName: "Apollo", Role: "CONTRIBUTOR", Link: link, ExpiresAt: expires}
+		plain := imail.Invitation(d).Rendered(t)
+		d.Reminder = true
+		m := imail.Invitation(d).Rendered(t)
+		if want := "Reminder: Ada invited you to Apollo"; m.Subject != want {
+			t.Errorf("subject %q, want %q", m.Subject, want)
+		}
+		for _, part := range []string{m.Text, m.HTML} {
+			for _, want := range []string{"A reminder: Ada invited you", "links of earlier emails no longer work", link, "1 December 2026"} {
+				if !strings.Contains(part, want) {
+					t.Errorf("reminder part does not hold %q:\n%s", want, part)
+				}
+			}
+		}
+		if strings.Contains(plain.Text, "reminder") || strings.Contains(plain.HTML, "earlier emails") {
+			t.Errorf("the first email reads as a reminder:\n%s", plain.Text)
+		}
+	})
+
 	t.Run("EscapesHTML", func(t *testing.T) {
 		m := imail.Invitation(imail.InvitationData{
 			To: "bob@example.test", InviterName: "<script>x</script>", ProjectName: "<b>P</b>\r\nBcc: evil@x.test", Link: link,

@@ -298,6 +298,28 @@ test('expired, accepted, declined, revoked and unknown invites say why they cann
   assert.deepEqual(rows, [{ status: 'DECLINED' }]);
 });
 
+test('a link that a newer email replaced says so, and the newer one works', async () => {
+  const project = `Soyuz ${seq}`;
+  const projectId = await createProject(owner.token, project);
+  const address = email('replaced');
+  const id = await invite(owner.token, projectId, address);
+  const oldLink = await linkIn(address, '/invite/');
+  // A resend replaces the link as a reminder does (the reminder's own end-to-end test is
+  // server_invites_test.go's, where the sweep sends it).
+  await gql('mutation($id: ID!) { resendInvite(id: $id) { id } }', { id }, owner.token);
+  const newLink = await linkIn(address, '/invite/', 2);
+  assert.notEqual(newLink, oldLink);
+
+  const page = await open();
+  await page.goto(oldLink);
+  await heading(page, 'This link was replaced by a newer email').waitFor();
+  await main(page).getByText(/Open the link from the latest invite email\./).waitFor();
+  await axeCheck(page, 'the page of a replaced invite link');
+  await shoot(page, 'invite-replaced');
+  await page.goto(newLink);
+  await heading(page, `Olga Owner invited you to ${project}`).waitFor();
+});
+
 test('signing up, then verifying the email from its link, joins the projects that invited it', async () => {
   const project = `Verify ${seq}`;
   const projectId = await createProject(owner.token, project);
@@ -556,6 +578,29 @@ test("a project's admins manage its members; invites waiting on the start page a
   await waiting.getByRole('button', { name: `Accept the invite to ${other}` }).click();
   await waiting.getByText(`You joined ${other}.`).waitFor();
   assert.equal((await membership(owner.email, other))?.role, 'CONTRIBUTOR');
+});
+
+test("removing an admin revokes the invites they sent, and the invites list shows it at once", async () => {
+  const project = `Hygiene ${seq}`;
+  const projectId = await createProject(owner.token, project);
+  const [admin, theirs, ours] = [email('hy-admin'), email('theirs'), email('ours')];
+  await invite(owner.token, projectId, admin, { role: 'ADMIN' });
+  const adminToken = (await gql('mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { password, name: 'Hugo Admin', inviteToken: (await linkIn(admin, '/invite/')).split('/').pop() } })).signUp.token;
+  await invite(adminToken, projectId, theirs);
+  await invite(owner.token, projectId, ours);
+
+  const page = await open({ token: owner.token });
+  await page.goto(`${base}/projects/${encodeURIComponent(projectId)}`);
+  const invites = page.getByRole('region', { name: /^Invites/ });
+  const rowOf = (address) => invites.getByRole('row').filter({ has: page.getByRole('rowheader', { name: address, exact: true }) });
+  await rowOf(theirs).getByRole('cell', { name: 'Pending', exact: true }).waitFor();
+  await page.getByRole('region', { name: /^Members/ }).getByRole('button', { name: 'Remove Hugo Admin' }).click();
+  await rowOf(theirs).getByRole('cell', { name: 'Revoked', exact: true }).waitFor();
+  await rowOf(ours).getByRole('cell', { name: 'Pending', exact: true }).waitFor();
+  await invites.getByLabel('Show').selectOption('PENDING');
+  await rowOf(ours).waitFor();
+  await rowOf(theirs).waitFor({ state: 'detached' });
+  assert.deepEqual(await sql('SELECT status FROM invites WHERE email = $1', theirs), [{ status: 'REVOKED' }]);
 });
 
 /** The result's section headings, in order. */

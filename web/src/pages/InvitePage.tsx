@@ -2,7 +2,7 @@
 // step for the person's situation: sign up, log in then accept, accept or decline, log out of
 // another account, or why the invite cannot be used any more.
 import { useEffect, useState } from 'react';
-import { AcceptInviteDocument, DeclineInviteDocument, InvitationDocument, MyInvitesDocument, errorCode, type InvitationQuery } from '@invites/client';
+import { AcceptInviteDocument, DeclineInviteDocument, InvitationDocument, MyInvitesDocument, errorCode, errorReason, type InvitationQuery } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, roleNames, when } from '../errors';
 import { ErrorText, Loading, Page } from '../App';
@@ -17,6 +17,8 @@ type Outcome = { kind: 'joined'; projectId?: string; projectName?: string | null
 export function InvitePage({ token }: { token: string }) {
   const [preview, setPreview] = useState<Preview | null | undefined>(undefined);
   const [loadError, setLoadError] = useState('');
+  // A resend or a reminder gave the invite a newer link: this one was replaced.
+  const [replaced, setReplaced] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
   useEffect(() => {
@@ -25,6 +27,7 @@ export function InvitePage({ token }: { token: string }) {
       if (!live) return;
       // An unknown or malformed token is simply not a valid link; anything else is said.
       const code = errorCode(error);
+      setReplaced(code === 'NOT_FOUND' && errorReason(error) === 'LINK_REPLACED');
       if (error && code !== 'NOT_FOUND' && code !== 'BAD_USER_INPUT') setLoadError(describeError(error));
       setPreview(data?.invitation ?? null);
     });
@@ -34,12 +37,21 @@ export function InvitePage({ token }: { token: string }) {
   }, [token]);
 
   if (preview === undefined) return <Page title="Invitation"><Loading /></Page>;
+  if (preview === null && replaced) {
+    return (
+      <Page title="This link was replaced by a newer email">
+        <p>We sent you a newer email about this invite (a reminder, or the invite sent again), and its
+          link replaced this one. Open the link from the latest invite email.</p>
+        <p><Link to="/">Go to the start page</Link></p>
+      </Page>
+    );
+  }
   if (preview === null) {
     return (
       <Page title="This invite link is not valid">
         <ErrorText>{loadError}</ErrorText>
-        <p>The link may be cut short or mistyped, or a newer email about the same invite replaced it.
-          Open the link from the latest invite email, or ask the person who invited you to send it again.</p>
+        <p>The link may be cut short or mistyped. Open the link from the latest invite email, or ask
+          the person who invited you to send it again.</p>
         <p><Link to="/">Go to the start page</Link></p>
       </Page>
     );

@@ -71,7 +71,7 @@ export function ProjectPage({ id }: { id: string }) {
           <p><Link to={`/projects/${encodeURIComponent(project.id)}/bulk`}>Invite many people from a CSV file</Link></p>
         </>
       )}
-      <Members project={project} meId={me.id} onOwnershipChange={setProject} />
+      <Members project={project} meId={me.id} onOwnershipChange={setProject} onInvitesChange={() => setInvitesVersion((v) => v + 1)} />
       {isAdmin(project) && <Invites projectId={project.id} version={invitesVersion} />}
       {isAdmin(project) && <InviteLinks project={project} />}
       {isAdmin(project) && <Activity projectId={project.id} />}
@@ -127,8 +127,10 @@ function InviteOne({ project, onSent }: { project: ProjectFieldsFragment; onSent
   );
 }
 
-function Members({ project, meId, onOwnershipChange }: {
-  project: ProjectFieldsFragment; meId: string; onOwnershipChange: (p: ProjectFieldsFragment) => void;
+// onInvitesChange: a member's removal or new role may have revoked invites they sent (those
+// beyond their authority now), so the invites list is read again.
+function Members({ project, meId, onOwnershipChange, onInvitesChange }: {
+  project: ProjectFieldsFragment; meId: string; onOwnershipChange: (p: ProjectFieldsFragment) => void; onInvitesChange: () => void;
 }) {
   const [members, setMembers] = useState<MemberFieldsFragment[] | null>(null);
   const [total, setTotal] = useState(0);
@@ -157,12 +159,14 @@ function Members({ project, meId, onOwnershipChange }: {
     const { data, error } = await mutate(UpdateMemberDocument, { input: { projectId: project.id, userId: m.user.id, ...change } });
     if (!data) return fail(m, describeError(error));
     setMembers((ms) => ms && ms.map((x) => (x.id === m.id ? data.updateMember : x)));
+    if (change.role) onInvitesChange();
   }
   async function remove(m: MemberFieldsFragment) {
     clear(m);
     const { data, error } = await mutate(RemoveMemberDocument, { projectId: project.id, userId: m.user.id });
     if (!data) return fail(m, describeError(error));
     load();
+    onInvitesChange();
   }
   async function transfer(m: MemberFieldsFragment) {
     if (!window.confirm(`Make ${m.user.name} the owner of ${project.name}? You will become an admin.`)) return;
@@ -170,6 +174,7 @@ function Members({ project, meId, onOwnershipChange }: {
     const { data, error } = await mutate(TransferOwnershipDocument, { projectId: project.id, userId: m.user.id });
     if (!data) return fail(m, describeError(error));
     onOwnershipChange(data.transferOwnership);
+    onInvitesChange();
   }
   async function leave(m: MemberFieldsFragment) {
     if (!window.confirm(`Leave ${project.name}?`)) return;
@@ -303,7 +308,7 @@ function Invites({ projectId, version }: { projectId: string; version: number })
                   <th scope="row" className="email">{i.email}</th>
                   <td>{i.role ? roleNames[i.role] : ''}</td>
                   <td>{i.externalId ?? ''}</td>
-                  <td>{statusNames[i.status]}</td>
+                  <td>{statusNames[i.status]}{i.remindersSent > 0 && <span className="muted"> (reminded)</span>}</td>
                   <td>{deliveryNames[i.deliveryStatus]}</td>
                   <td><time dateTime={i.expiresAt}>{when(i.expiresAt)}</time></td>
                   <td>
