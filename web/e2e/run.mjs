@@ -43,8 +43,13 @@ async function mail(to, n = 1) {
 
 /** The link of kind ('/invite/', '/verify-email/', '/reset-password/') in the latest email to `to` that has one. */
 async function linkIn(to, kind, n = 1) {
-  const msgs = await mail(to, n);
-  const link = msgs.flatMap((m) => m.links).filter((l) => l.startsWith(base + kind)).pop();
+  // Emails to one address arrive in any order (a sign-up's verification and an invite go out
+  // from different jobs), so wait for one with this kind of link, not just for n emails.
+  let link;
+  for (const end = Date.now() + 15_000; !link && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    const msgs = await mail(to, n);
+    link = msgs.flatMap((m) => m.links).filter((l) => l.startsWith(base + kind)).pop();
+  }
   assert.ok(link, `no ${kind} link in the emails to ${to}`);
   return link;
 }
