@@ -129,8 +129,9 @@ func TestServer_ReminderThroughSMTP(t *testing.T) {
 	}
 }
 
-// TestServer_RemovingAnAdminRevokesTheirInvites: an admin's pending invites are revoked in the
-// call that removes the admin; the invites page lists them as REVOKED at once, never PENDING.
+// TestServer_RemovingAnAdminRevokesTheirInvites: an admin's pending invites and invite links
+// are revoked in the call that removes the admin; the invites page lists them as REVOKED at
+// once, never PENDING, and the link reads REVOKED.
 func TestServer_RemovingAnAdminRevokesTheirInvites(t *testing.T) {
 	smtp := smtptest.Start(t)
 	c := e2eClient{t, startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})}
@@ -151,6 +152,16 @@ func TestServer_RemovingAnAdminRevokesTheirInvites(t *testing.T) {
 	}
 	byOwner := e2eEmail("by-owner")
 	c.createInvite(owner, map[string]any{"email": byOwner, "projectId": project, "role": "CONTRIBUTOR"})
+	var adminsLink struct {
+		CreateInviteLink struct {
+			URL  string
+			Link struct {
+				ID, Status string
+				Uses       int
+			}
+		}
+	}
+	c.do(admin, e2eCreateLink, map[string]any{"i": map[string]any{"projectId": project, "role": "CONTRIBUTOR"}}, &adminsLink)
 
 	c.do(owner, `mutation($p: ID!, $u: ID!) { removeMember(projectId: $p, userId: $u) }`, map[string]any{"p": project, "u": me.Me.ID}, nil)
 
@@ -173,5 +184,10 @@ func TestServer_RemovingAnAdminRevokesTheirInvites(t *testing.T) {
 	c.do("", `query($t: String!) { invitation(token: $t) { status } }`, map[string]any{"t": tokenOf(link)}, &preview)
 	if preview.Invitation.Status != "REVOKED" {
 		t.Errorf("the admin's invite link reads %q, want REVOKED", preview.Invitation.Status)
+	}
+	var linkPreview struct{ InviteLink struct{ Status string } }
+	c.do("", `query($t: String!) { inviteLink(token: $t) { status } }`, map[string]any{"t": tokenOf(adminsLink.CreateInviteLink.URL)}, &linkPreview)
+	if linkPreview.InviteLink.Status != "REVOKED" {
+		t.Errorf("the admin's invite link reads %q after the removal, want REVOKED", linkPreview.InviteLink.Status)
 	}
 }

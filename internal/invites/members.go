@@ -216,8 +216,8 @@ func (s *core) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event str
 // lists as pending an invite that would fail at its claim. The claim still checks the inviter
 // again (claims.go), for what changes otherwise.
 //
-// It is the one place of this rule: whatever else a member sends that needs their authority
-// (invite links) is revoked here too.
+// It is the one place of this rule: the member's invite links that they could no longer make
+// are revoked here too (revokeOrphanLinks).
 func (s *core) revokeOrphans(ctx context.Context, tx bun.Tx, projectID, userID uuid.UUID, newRole *Role) error {
 	now := s.now()
 	var pending []*Invite
@@ -232,6 +232,29 @@ func (s *core) revokeOrphans(ctx context.Context, tx bun.Tx, projectID, userID u
 			continue
 		}
 		if err := s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil); err != nil {
+			return err
+		}
+	}
+	return s.revokeOrphanLinks(ctx, tx, projectID, userID, newRole)
+}
+
+// revokeOrphanLinks is revokeOrphans for the member's invite links that can still be used:
+// each that they could no longer create (CanCreateInviteLink with newRole) is revoked, with
+// "Revoked Invite Link" and no actor.
+func (s *core) revokeOrphanLinks(ctx context.Context, tx bun.Tx, projectID, userID uuid.UUID, newRole *Role) error {
+	var links []*InviteLink
+	err := tx.NewSelect().Model(&links).
+		Where("project_id = ? AND created_by = ? AND revoked_at IS NULL AND expires_at > ?", projectID, userID, s.now()).
+		Where("max_uses IS NULL OR uses < max_uses").
+		For("UPDATE").Scan(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		if newRole != nil && CanCreateInviteLink(*newRole, l.Role) == nil {
+			continue
+		}
+		if err := s.revokeLink(ctx, tx, l, uuid.Nil); err != nil {
 			return err
 		}
 	}

@@ -155,3 +155,66 @@ func TestService_RevokesOrphansRacingInvites(t *testing.T) {
 		t.Errorf("%d invites revoked, want the %d sent before the removal", c, got[""])
 	}
 }
+
+// TestService_RevokesOrphanedLinks: the member's invite links that their new role (or none)
+// could no longer create are revoked in the same call, with "Revoked Invite Link" and no
+// actor; the others stay active.
+func TestService_RevokesOrphanedLinks(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t, nil)
+	type fixture struct {
+		p                    *invites.Project
+		owner, admin         *invites.User
+		adminLink, ownerLink *invites.InviteLink // the admin's grants CONTRIBUTOR, the owner's ADMIN
+		ownerContLink        *invites.InviteLink // the owner's, granting CONTRIBUTOR
+	}
+	setUp := func(t *testing.T) *fixture {
+		f := &fixture{owner: mustVerifiedUser(t, s, uniqueEmail("owner"))}
+		f.p = mustProject(t, s, f.owner.ID, "Orphan links")
+		f.admin = mustMember(t, s, f.owner.ID, f.p.ID, invites.RoleAdmin)
+		f.adminLink, _ = mustLink(t, s, f.admin.ID, invites.CreateInviteLinkInput{ProjectID: f.p.ID, Role: invites.RoleContributor})
+		f.ownerLink, _ = mustLink(t, s, f.owner.ID, invites.CreateInviteLinkInput{ProjectID: f.p.ID, Role: invites.RoleAdmin})
+		f.ownerContLink, _ = mustLink(t, s, f.owner.ID, invites.CreateInviteLinkInput{ProjectID: f.p.ID, Role: invites.RoleContributor})
+		return f
+	}
+	for _, tc := range []struct {
+		name    string
+		act     func(f *fixture) error
+		revoked func(f *fixture) []*invites.InviteLink
+	}{
+		{"Removed", func(f *fixture) error { return s.RemoveMember(ctx, f.owner.ID, f.p.ID, f.admin.ID) },
+			func(f *fixture) []*invites.InviteLink { return []*invites.InviteLink{f.adminLink} }},
+		{"Left", func(f *fixture) error { return s.LeaveProject(ctx, f.admin.ID, f.p.ID) },
+			func(f *fixture) []*invites.InviteLink { return []*invites.InviteLink{f.adminLink} }},
+		{"DemotedToContributor", func(f *fixture) error { return updateRole(s, f.owner.ID, f.p.ID, f.admin.ID, invites.RoleContributor) },
+			func(f *fixture) []*invites.InviteLink { return []*invites.InviteLink{f.adminLink} }},
+		{"ExternalIDChangedOnly", func(f *fixture) error {
+			_, err := s.UpdateMember(ctx, f.owner.ID, invites.UpdateMemberInput{ProjectID: f.p.ID, UserID: f.admin.ID, ExternalID: ptr("L-9")})
+			return err
+		}, func(*fixture) []*invites.InviteLink { return nil }},
+		// The old owner becomes ADMIN: the link granting ADMIN is beyond that, the other not.
+		{"OwnershipTransferred", func(f *fixture) error {
+			_, err := s.TransferOwnership(ctx, f.owner.ID, f.p.ID, f.admin.ID)
+			return err
+		}, func(f *fixture) []*invites.InviteLink { return []*invites.InviteLink{f.ownerLink} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := setUp(t)
+			if err := tc.act(f); err != nil {
+				t.Fatal(err)
+			}
+			revoked := map[uuid.UUID]bool{}
+			for _, l := range tc.revoked(f) {
+				revoked[l.ID] = true
+			}
+			for _, l := range []*invites.InviteLink{f.adminLink, f.ownerLink, f.ownerContLink} {
+				if got := linkRow(t, l.ID).RevokedAt != nil; got != revoked[l.ID] {
+					t.Errorf("link granting %s by %s: revoked = %v, want %v", l.Role, l.CreatedBy, got, revoked[l.ID])
+				}
+			}
+			if n := count(t, "activity_events", "project_id = ? AND name = ? AND actor_id IS NULL", f.p.ID, invites.EventRevokedInviteLink); n != len(revoked) {
+				t.Errorf("%d Revoked Invite Link events without an actor, want %d", n, len(revoked))
+			}
+		})
+	}
+}
