@@ -136,7 +136,7 @@ func (s *ProjectService) UpdateMember(ctx context.Context, actor uuid.UUID, in U
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, s.event(EventUpdatedMember, &in.ProjectID, actor, nil, email))
+		return s.record(ctx, tx, s.event(EventUpdatedMember, &in.ProjectID, actor, nil, email))
 	})
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func (s *core) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event str
 	if _, err := tx.NewDelete().Model(m).WherePK().Exec(ctx); err != nil {
 		return err
 	}
-	return record(ctx, tx, s.event(event, &m.ProjectID, actor, nil, email))
+	return s.record(ctx, tx, s.event(event, &m.ProjectID, actor, nil, email))
 }
 
 // LeaveProject ends the actor's own membership. The OWNER cannot leave: a project keeps its
@@ -249,7 +249,7 @@ func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, s.event(EventTransferredOwnership, &projectID, actor, nil, email))
+		return s.record(ctx, tx, s.event(EventTransferredOwnership, &projectID, actor, nil, email))
 	})
 	if err != nil {
 		return nil, err

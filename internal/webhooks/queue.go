@@ -1,0 +1,70 @@
+package webhooks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// eventNames and eventTypeNames are eventTypes as two arrays, the query's parameters.
+var eventNames, eventTypeNames = func() ([]string, []string) {
+	var names, types []string
+	for _, e := range eventTypes {
+		names, types = append(names, e.Event), append(types, e.Type)
+	}
+	return names, types
+}()
+
+// queueSQL writes, in one statement whatever the number of events, a delivery for each pair
+// of an event with a webhook type and an enabled endpoint of its project that wants it, with
+// its payload rendered from what the transaction sees: ids, emails, names, roles and times,
+// never a token or secret.
+const queueSQL = `
+INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
+SELECT gen_random_uuid(), ep.id, ev.id, t.type,
+	jsonb_build_object('type', t.type, 'timestamp', ev.created_at, 'data', jsonb_build_object(
+		'eventId', ev.id,
+		'projectId', ev.project_id,
+		'email', ev.email,
+		'actor', CASE WHEN a.id IS NULL THEN NULL ELSE jsonb_build_object('id', a.id, 'email', a.email, 'name', a.name) END,
+		'invite', CASE WHEN i.id IS NULL THEN NULL ELSE jsonb_build_object('id', i.id, 'email', i.email, 'name', i.name,
+			'role', i.role, 'status', i.status, 'externalId', i.external_id, 'expiresAt', i.expires_at, 'createdAt', i.created_at) END,
+		'member', CASE WHEN m.id IS NULL THEN NULL ELSE jsonb_build_object('userId', u.id, 'email', u.email, 'name', u.name,
+			'role', m.role, 'externalId', m.external_id) END)),
+	ev.created_at, ev.created_at
+FROM activity_events AS ev
+JOIN unnest(?::text[], ?::text[]) AS t (name, type) ON t.name = ev.name
+JOIN webhook_endpoints AS ep ON ep.project_id = ev.project_id AND ep.enabled
+	AND (cardinality(ep.events) = 0 OR t.type = ANY (ep.events))
+LEFT JOIN invites AS i ON i.id = ev.invite_id
+LEFT JOIN users AS a ON a.id = ev.actor_id
+LEFT JOIN users AS u ON u.email = ev.email
+LEFT JOIN project_members AS m ON m.project_id = ev.project_id AND m.user_id = u.id
+WHERE ev.id = ANY (?::uuid[])
+RETURNING id`
+
+// Recorded queues the deliveries of the events with these ids in tx (invites.EventHook): the
+// rows and the River jobs that post them, in two statements whatever their number, the
+// second only when there is a delivery. A rollback drops them with the events.
+func (s *Service) Recorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID) error {
+	var ids []uuid.UUID
+	err := tx.NewRaw(queueSQL, pgdialect.Array(eventNames), pgdialect.Array(eventTypeNames), pgdialect.Array(eventIDs)).Scan(ctx, &ids)
+	if err != nil {
+		return fmt.Errorf("webhooks: queue deliveries: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	jobs := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		jobs[i] = river.InsertManyParams{Args: deliverArgs{DeliveryID: id}}
+	}
+	if _, err := s.client.InsertManyFastTx(ctx, tx.Tx, jobs); err != nil {
+		return fmt.Errorf("webhooks: queue delivery jobs: %w", err)
+	}
+	return nil
+}
