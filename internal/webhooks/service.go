@@ -340,19 +340,21 @@ func (s *Service) endpointFor(ctx context.Context, viewer, id uuid.UUID) (*Endpo
 }
 
 func (s *Service) deliveryFor(ctx context.Context, viewer, id uuid.UUID) (*Delivery, error) {
-	d := new(Delivery)
-	var projectID uuid.UUID
-	err := s.db.NewSelect().Model(d).ColumnExpr("wd.*").ColumnExpr("we.project_id").
-		Join("JOIN webhook_endpoints AS we ON we.id = wd.endpoint_id").Where("wd.id = ?", id).Scan(ctx, d, &projectID)
+	var d struct {
+		Delivery
+		ProjectID uuid.UUID `bun:"project_id,type:uuid"`
+	}
+	err := s.db.NewSelect().Model(&d.Delivery).ColumnExpr("wd.*").ColumnExpr("we.project_id").
+		Join("JOIN webhook_endpoints AS we ON we.id = wd.endpoint_id").Where("wd.id = ?", id).Scan(ctx, &d)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, invites.Errorf(invites.NotFound, "webhook delivery not found")
 	} else if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, viewer, projectID, "webhook delivery"); err != nil {
+	if err := s.authorize(ctx, viewer, d.ProjectID, "webhook delivery"); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return &d.Delivery, nil
 }
 
 // authorize applies MinRoleToManageWebhooks; a stranger learns only that what was asked for

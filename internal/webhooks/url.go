@@ -66,25 +66,33 @@ func (r urlRules) resolve(ctx context.Context, host string) ([]netip.Addr, error
 // errAddress is a refused address, at registration or dial time.
 var errAddress = errors.New("address refused")
 
+// addressError says why an address is refused.
+type addressError struct{ msg string }
+
+func (e *addressError) Error() string     { return e.msg }
+func (e *addressError) Is(err error) bool { return err == errAddress }
+
+func refused(format string, args ...any) error { return &addressError{fmt.Sprintf(format, args...)} }
+
 // allowed decides whether an address may be posted to over scheme.
 func (r urlRules) allowed(a netip.Addr, scheme string) error {
 	a = a.Unmap()
 	switch {
 	case a.IsLoopback():
 		if !r.allowLoopback {
-			return fmt.Errorf("%w: %s is a loopback address", errAddress, a)
+			return refused("%s is a loopback address", a)
 		}
 		return nil
 	case scheme != "https":
-		return fmt.Errorf("%w: http is allowed only to a loopback address; use https", errAddress)
+		return refused("http is allowed only to a loopback address; use https")
 	case a.IsPrivate():
-		return fmt.Errorf("%w: %s is a private address", errAddress, a)
+		return refused("%s is a private address", a)
 	case a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast():
-		return fmt.Errorf("%w: %s is a link-local address", errAddress, a)
+		return refused("%s is a link-local address", a)
 	case a.IsUnspecified() || a.IsMulticast() || a.IsInterfaceLocalMulticast():
-		return fmt.Errorf("%w: %s is not a unicast address", errAddress, a)
+		return refused("%s is not a unicast address", a)
 	case carrierNAT.Contains(a):
-		return fmt.Errorf("%w: %s is a shared (carrier NAT) address", errAddress, a)
+		return refused("%s is a shared (carrier NAT) address", a)
 	}
 	return nil
 }
@@ -101,7 +109,7 @@ func (r urlRules) dialer() *net.Dialer {
 		ControlContext: func(ctx context.Context, network, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
 			if err != nil {
-				return fmt.Errorf("%w: %s", errAddress, address)
+				return refused("%s", address)
 			}
 			scheme, _ := ctx.Value(schemeKey{}).(string)
 			return r.allowed(ap.Addr(), scheme)

@@ -136,9 +136,9 @@ func (s *Service) post(ctx context.Context, ep *Endpoint, d *Delivery) outcome {
 	req.Header.Set("webhook-signature", sig)
 	resp, err := s.http.Do(req)
 	if err != nil {
-		if errors.Is(err, errAddress) {
+		if a, ok := errors.AsType[*addressError](err); ok {
 			// The address the name resolves to now is refused: that may change, so retry.
-			return outcome{err: errAddress.Error() + ": " + rootMessage(err), retry: true}
+			return outcome{err: "refused: " + a.msg, retry: true}
 		}
 		return outcome{err: "no answer: " + rootMessage(err), retry: true}
 	}
