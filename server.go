@@ -31,6 +31,7 @@ import (
 	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/playground"
 	"github.com/invites/invites/internal/webapp"
+	"github.com/invites/invites/internal/webhooks"
 	"github.com/invites/invites/migrations"
 )
 
@@ -69,7 +70,11 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		}
 	}
 	meters := metrics.New()
-	serviceCfg := invites.Config{Domain: cfg.Domain, Observer: meters}
+	hooks, err := webhooks.New(ctx, db, webhooks.Config{Webhooks: cfg.Webhooks, Logger: log})
+	if err != nil {
+		return err
+	}
+	serviceCfg := invites.Config{Domain: cfg.Domain, Observer: meters, EventHook: hooks}
 	sweeper := invites.NewSweeper(db, serviceCfg)
 	queue, err := mail.NewQueue(db, mail.QueueConfig{
 		Mail:         cfg.Mail,
@@ -85,7 +90,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	service := invites.New(db, queue, serviceCfg)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cors(corsOrigins(cfg.CORSOrigins, cfg.Domain.AppURL), graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
+	mux.Handle("/graphql", cors(corsOrigins(cfg.CORSOrigins, cfg.Domain.AppURL), graph.NewHandler(&graph.Resolver{Service: service, Webhooks: hooks}, graph.HandlerOptions{
 		GraphQL:    cfg.GraphQL,
 		Logger:     log,
 		Extensions: []gqlgraphql.HandlerExtension{meters.Extension()},
@@ -113,6 +118,9 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start email queue: %w", err)
 	}
+	if err := hooks.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start webhook deliveries: %w", err)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "app", "http://"+displayAddr(ln.Addr())+"/", "playground", "http://"+displayAddr(ln.Addr())+playground.Path)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -132,6 +140,9 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	err = srv.Shutdown(shutdownCtx)
 	if qerr := queue.Stop(shutdownCtx); qerr != nil && err == nil {
 		err = qerr
+	}
+	if herr := hooks.Stop(shutdownCtx); herr != nil && err == nil {
+		err = herr
 	}
 	return err
 }

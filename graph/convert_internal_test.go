@@ -25,7 +25,7 @@ func TestPagePaths_InSchema(t *testing.T) {
 			}
 		}
 	}
-	if connections != 4 {
-		t.Errorf("%d connection types, want 4 (projects, members, invites, activity)", connections)
+	if connections != 5 {
+		t.Errorf("%d connection types, want 5 (projects, members, invites, activity, webhook deliveries)", connections)
 	}
 }
