@@ -270,7 +270,7 @@ func Default() Config {
 		},
 		Webhooks: Webhooks{
 			Timeout:      10 * time.Second,
-			Workers:      20,
+			Workers:      50,
 			PollInterval: time.Second,
 		},
 	}

@@ -50,21 +50,23 @@ type outcome struct {
 // returned error makes River run the job again then.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	s := w.s
-	var d Delivery
-	var ep Endpoint
-	err := s.db.NewSelect().Model(&d).ColumnExpr("wd.*").Where("wd.id = ?", job.Args.DeliveryID).Scan(ctx)
+	// The delivery and its endpoint in one statement: a bulk invite queues thousands.
+	var row struct {
+		Delivery
+		Endpoint Endpoint `bun:"ep,extend"`
+	}
+	err := s.db.NewSelect().Model(&row.Delivery).ColumnExpr("wd.*").
+		ColumnExpr("we.url AS ep__url, we.enabled AS ep__enabled, we.secret_encrypted AS ep__secret_encrypted, we.id AS ep__id").
+		Join("JOIN webhook_endpoints AS we ON we.id = wd.endpoint_id").
+		Where("wd.id = ?", job.Args.DeliveryID).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // its endpoint was deleted, and its log with it
 	} else if err != nil {
 		return err
 	}
+	d, ep := row.Delivery, row.Endpoint
 	if d.Status != Pending {
 		return nil
-	}
-	if err := s.db.NewSelect().Model(&ep).Where("id = ?", d.EndpointID).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return err
 	}
 	var o outcome
 	if !ep.Enabled {
