@@ -140,4 +140,3 @@ func BenchmarkBulkInvite_Webhooks(b *testing.B) {
 		})
 	}
 }
-
