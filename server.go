@@ -80,7 +80,11 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		Mail:         cfg.Mail,
 		Sender:       sender,
 		Logger:       log,
-		Register:     sweeper.Register,
+		Register: func(w *river.Workers) {
+			sweeper.Register(w)
+			hooks.Register(w)
+		},
+		Queues:       hooks.Queues(),
 		PeriodicJobs: []*river.PeriodicJob{sweeper.PeriodicJob(cfg.SweepInterval)},
 		Observer:     meters,
 	})
@@ -118,9 +122,6 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start email queue: %w", err)
 	}
-	if err := hooks.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start webhook deliveries: %w", err)
-	}
 	log.Info("serving", "addr", ln.Addr().String(), "app", "http://"+displayAddr(ln.Addr())+"/", "playground", "http://"+displayAddr(ln.Addr())+playground.Path)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -141,9 +142,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if qerr := queue.Stop(shutdownCtx); qerr != nil && err == nil {
 		err = qerr
 	}
-	if herr := hooks.Stop(shutdownCtx); herr != nil && err == nil {
-		err = herr
-	}
+
 	return err
 }
 

@@ -54,8 +54,8 @@ func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim func(*config.Limits)) htt
 	// Every request of httptest comes from one address, and the package signs up hundreds of
 	// accounts; the cap per client address is tested through the server.
 	cfg.Domain.SignUpClientLimit = 0
-	// The webhook service queues deliveries but is not started: the package's tests read the
-	// delivery log; internal/webhooks posts them to a receiver.
+	// Deliveries are queued but never posted (no River client works them here): the
+	// package's tests read the delivery log; internal/webhooks posts them to a receiver.
 	cfg.Webhooks.AllowLoopback = true
 	cfg.Webhooks.SecretKey = []byte("graph-tests-webhook-secret-key-!")
 	hooks, err := webhooks.New(context.Background(), db, webhooks.Config{Webhooks: cfg.Webhooks, Logger: quiet})

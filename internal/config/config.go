@@ -207,11 +207,9 @@ type Webhooks struct {
 	SecretKey []byte
 	// Timeout bounds one post, connecting to the whole answer (not read from the environment).
 	Timeout time.Duration
-	// Workers is how many posts go at once (not read from the environment).
+	// Workers is how many posts go at once, from the email queue's River client, which also
+	// works the deliveries (not read from the environment).
 	Workers int
-	// PollInterval is how often the queue is looked at for deliveries (not read from the
-	// environment).
-	PollInterval time.Duration
 }
 
 // Default is the configuration with nothing set in the environment: the one place of every
@@ -269,9 +267,8 @@ func Default() Config {
 			RescueAfter:  time.Minute,
 		},
 		Webhooks: Webhooks{
-			Timeout:      10 * time.Second,
-			Workers:      50,
-			PollInterval: time.Second,
+			Timeout: 10 * time.Second,
+			Workers: 50,
 		},
 	}
 }

@@ -107,10 +107,10 @@ func TestBulkInviteStatements(t *testing.T) {
 // poll interval).
 func BenchmarkBulkInvite_Webhooks(b *testing.B) {
 	const rows = 10000
-	e := newEnv(b, pgtest.DB(b), func(c *webhooks.Config) {
+	e := newEnvPolling(b, pgtest.DB(b), func(c *webhooks.Config) {
 		def := config.Default().Webhooks
-		c.Workers, c.PollInterval, c.Timeout = def.Workers, def.PollInterval, def.Timeout
-	})
+		c.Workers, c.Timeout = def.Workers, def.Timeout
+	}, config.Default().Mail.PollInterval)
 	for _, v := range []struct {
 		name                 string
 		hooked, withEndpoint bool

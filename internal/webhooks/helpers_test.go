@@ -39,13 +39,13 @@ type env struct {
 	db    *bun.DB
 	svc   *invites.Service
 	hooks *webhooks.Service
+	queue *mail.Queue
 }
 
 func testConfig() webhooks.Config {
 	cfg := webhooks.Config{Webhooks: config.Default().Webhooks, Logger: quiet}
 	cfg.AllowLoopback = true
 	cfg.SecretKey = []byte("0123456789abcdef0123456789abcdef")
-	cfg.PollInterval = 20 * time.Millisecond
 	cfg.Timeout = 2 * time.Second
 	// Five attempts in all, 30 ms apart: the shape of DefaultBackoff, in milliseconds.
 	cfg.Backoff = func(attempt int) time.Duration {
@@ -59,6 +59,12 @@ func testConfig() webhooks.Config {
 
 func newEnv(t testing.TB, db *bun.DB, change func(*webhooks.Config)) *env {
 	t.Helper()
+	return newEnvPolling(t, db, change, 20*time.Millisecond)
+}
+
+// newEnvPolling is newEnv with the River client looking for jobs every poll.
+func newEnvPolling(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll time.Duration) *env {
+	t.Helper()
 	ctx := context.Background()
 	cfg := testConfig()
 	if change != nil {
@@ -68,21 +74,25 @@ func newEnv(t testing.TB, db *bun.DB, change func(*webhooks.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := hooks.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { hooks.Stop(context.Background()) })
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(quiet)})
+	// The email queue's River client works the deliveries, as in the server.
+	mcfg := config.Default().Mail
+	mcfg.PollInterval = poll
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: mcfg, Sender: mail.NewLogSender(quiet),
+		Register: hooks.Register, Queues: hooks.Queues(), Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := queue.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { queue.Stop(context.Background()) })
 	icfg := invites.Config{Domain: config.Default().Domain, EventHook: hooks,
 		Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}}
 	icfg.AppURL = "https://app.example"
 	icfg.SignUpClientLimit = 0
 	icfg.InviteRecipientDailyLimit = 0
 	icfg.InviteRateLimit = 0
-	return &env{db: db, svc: invites.New(db, queue, icfg), hooks: hooks}
+	return &env{db: db, svc: invites.New(db, queue, icfg), hooks: hooks, queue: queue}
 }
 
 var emailSeq atomic.Int64

@@ -28,7 +28,7 @@ type Config struct {
 	Backoff func(attempt int) time.Duration
 	// Resolver resolves endpoints' host names; nil: net.DefaultResolver.
 	Resolver *net.Resolver
-	// Logger is nil for slog.Default(); River's own messages go to it from Warn up only.
+	// Logger hears of deliveries that end FAILED; nil: slog.Default().
 	Logger *slog.Logger
 }
 
@@ -74,7 +74,7 @@ type Delivery struct {
 }
 
 // Service manages endpoints, queues deliveries in the transactions of events (it is the
-// domain's invites.EventHook) and, once started, posts them.
+// domain's invites.EventHook) and posts them from the River client it is registered on.
 type Service struct {
 	db      *bun.DB
 	client  *river.Client[*sql.Tx]
@@ -84,6 +84,7 @@ type Service struct {
 	backoff func(int) time.Duration
 	log     *slog.Logger
 	timeout time.Duration
+	workers int
 }
 
 // queueName is the River queue of deliveries, apart from the emails' so that neither waits
@@ -105,8 +106,8 @@ func DefaultBackoff(attempt int) time.Duration {
 // maxAttempts is River's bound; the backoff ends deliveries sooner.
 const maxAttempts = 100
 
-// New builds the service on db. Deliveries are queued at once; they are posted only between
-// Start and Stop.
+// New builds the service on db. Deliveries are queued at once; they are posted by the River
+// client that Register and Queues are given to (the email queue's), while it runs.
 func New(ctx context.Context, db *bun.DB, cfg Config) (*Service, error) {
 	key := cfg.SecretKey
 	if key == nil {
@@ -119,8 +120,8 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout <= 0 || cfg.Workers <= 0 || cfg.PollInterval <= 0 {
-		return nil, errors.New("webhooks: Timeout, Workers and PollInterval must be positive")
+	if cfg.Timeout <= 0 || cfg.Workers <= 0 {
+		return nil, errors.New("webhooks: Timeout and Workers must be positive")
 	}
 	resolver := cfg.Resolver
 	if resolver == nil {
@@ -150,30 +151,26 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Service, error) {
 			// No redirect is followed: the answer to the first request is the outcome.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}}
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{s: s})
-	s.client, err = river.NewClient(riverdatabasesql.New(db.DB), &river.Config{
-		Queues:               map[string]river.QueueConfig{queueName: {MaxWorkers: cfg.Workers}},
-		Workers:              workers,
-		PollOnly:             true,
-		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, river.FetchCooldownDefault),
-		MaxAttempts:          maxAttempts,
-		JobTimeout:           cfg.Timeout + 10*time.Second,
-		RescueStuckJobsAfter: cfg.Timeout + time.Minute,
-		Logger:               slog.New(warnHandler{logger.Handler()}),
-	})
+	// Insert-only: the jobs are worked by the process's one River client (Register, Queues),
+	// so that River elects one leader per database, not one per client.
+	s.client, err = river.NewClient(riverdatabasesql.New(db.DB), &river.Config{})
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: river client: %w", err)
 	}
+	s.workers = cfg.Workers
 	return s, nil
 }
 
-// Start posts queued deliveries until Stop.
-func (s *Service) Start(ctx context.Context) error { return s.client.Start(ctx) }
+// Register adds the delivery worker to the workers of the River client that works Queues.
+func (s *Service) Register(workers *river.Workers) {
+	river.AddWorker(workers, &deliverWorker{s: s})
+}
 
-// Stop lets the posts in flight finish.
-func (s *Service) Stop(ctx context.Context) error { return s.client.Stop(ctx) }
+// Queues is the River queue of deliveries, with its number of workers, for the River client
+// that works it (mail.QueueConfig.Queues).
+func (s *Service) Queues() map[string]river.QueueConfig {
+	return map[string]river.QueueConfig{queueName: {MaxWorkers: s.workers}}
+}
 
 // Endpoints lists a project's endpoints, oldest first.
 //
@@ -366,11 +363,6 @@ func (s *Service) authorize(ctx context.Context, viewer, projectID uuid.UUID, wh
 	}
 	return err
 }
-
-// warnHandler passes on Warn and above: River's informational messages are noise here.
-type warnHandler struct{ slog.Handler }
-
-func (h warnHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
 
 // Nodes returns, by ID, the endpoints and deliveries among ids that viewer may see (ADMIN and
 // above of their project), in two statements whatever their number.

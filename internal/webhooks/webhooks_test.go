@@ -345,7 +345,7 @@ func TestRefusedAtDial(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc.trust(secret)
-	loose.hooks.Stop(ctx)
+	loose.queue.Stop(ctx)
 	strict := newEnv(t, db, func(c *webhooks.Config) { c.AllowLoopback = false })
 	strict.invite(t, owner.ID, p.ID, uniqueEmail("x"), invites.RoleContributor)
 	d := strict.waitDelivery(t, ep, "invite.created")

@@ -37,6 +37,11 @@ func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
 	return time.Now().Add(max(w.s.backoff(job.Attempt), 0))
 }
 
+// Timeout bounds a run: one post and the writes around it.
+func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration {
+	return w.s.timeout + 10*time.Second
+}
+
 // outcome is what one attempt came to.
 type outcome struct {
 	status *int   // the HTTP status, when there was an answer
@@ -102,6 +107,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	}
 	if _, err := q.Exec(ctx); err != nil {
 		return err
+	}
+	if status == Failed {
+		s.log.Warn("webhook delivery failed", "delivery", d.ID, "endpoint", ep.ID, "type", d.EventType, "attempts", d.Attempts+1, "error", o.err)
 	}
 	if status == Pending {
 		return fmt.Errorf("webhook delivery %s: %s", d.ID, o.err)
