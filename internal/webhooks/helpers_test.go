@@ -192,6 +192,8 @@ type receiver struct {
 	ln      net.Listener
 	URL     string
 	notify  chan struct{}
+	// redirect is the Location sent with a 3xx answer.
+	redirect string
 }
 
 func newReceiver(t testing.TB) *receiver {
@@ -272,6 +274,9 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	m.Answer = r.answer(r.seen[m.ID], m)
 	r.seen[m.ID]++
 	r.got = append(r.got, m)
+	if m.Answer/100 == 3 {
+		w.Header().Set("Location", r.redirect)
+	}
 	w.WriteHeader(m.Answer)
 	select {
 	case r.notify <- struct{}{}:

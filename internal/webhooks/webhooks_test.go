@@ -188,6 +188,30 @@ func TestRetries(t *testing.T) {
 		}
 	})
 
+	t.Run("a redirect is not followed", func(t *testing.T) {
+		target := newReceiver(t)
+		rc := newReceiver(t)
+		ep, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.trust(secret)
+		target.trust(secret)
+		rc.setAnswer(func(int, message) int { return http.StatusTemporaryRedirect })
+		rc.redirect = target.URL
+		inv := e.invite(t, owner.ID, p.ID, uniqueEmail("x"), invites.RoleContributor)
+		if _, err := e.svc.RevokeInvite(ctx, owner.ID, inv.ID); err != nil {
+			t.Fatal(err)
+		}
+		d := e.waitDelivery(t, ep, "invite.revoked")
+		if d.Status != webhooks.Failed || d.Attempts != 1 || *d.ResponseStatus != http.StatusTemporaryRedirect {
+			t.Fatalf("delivery: %s after %d attempts, response %d; want FAILED after 1, 307", d.Status, d.Attempts, *d.ResponseStatus)
+		}
+		if len(target.got) != 0 {
+			t.Fatalf("the redirect's target got %d posts", len(target.got))
+		}
+	})
+
 	t.Run("5xx until the backoff ends: FAILED", func(t *testing.T) {
 		rc := newReceiver(t)
 		ep, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked"})
