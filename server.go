@@ -77,9 +77,9 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	serviceCfg := invites.Config{Domain: cfg.Domain, Observer: meters, EventHook: hooks}
 	sweeper := invites.NewSweeper(db, serviceCfg)
 	queue, err := mail.NewQueue(db, mail.QueueConfig{
-		Mail:         cfg.Mail,
-		Sender:       sender,
-		Logger:       log,
+		Mail:   cfg.Mail,
+		Sender: sender,
+		Logger: log,
 		Register: func(w *river.Workers) {
 			sweeper.Register(w)
 			hooks.Register(w)
