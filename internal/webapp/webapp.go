@@ -31,6 +31,7 @@ var Routes = []string{
 	"GET /verify-email/{token}",
 	"GET /projects/{id}",
 	"GET /projects/{id}/bulk",
+	"GET /projects/{id}/webhooks",
 }
 
 // AssetsPattern is the ServeMux pattern of the app's scripts and styles.

@@ -9,6 +9,7 @@ import { InvitePage } from './pages/InvitePage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
 import { ProjectPage } from './pages/ProjectPage';
 import { BulkInvitePage } from './pages/BulkInvitePage';
+import { WebhooksPage } from './pages/WebhooksPage';
 
 function route(path: string): ReactNode {
   let m: RegExpMatchArray | null;
@@ -19,6 +20,7 @@ function route(path: string): ReactNode {
   if ((m = path.match(/^\/verify-email\/([^/]+)$/))) return <VerifyEmailPage token={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/projects\/([^/]+)$/))) return <ProjectPage id={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/projects\/([^/]+)\/bulk$/))) return <BulkInvitePage id={decodeURIComponent(m[1]!)} />;
+  if ((m = path.match(/^\/projects\/([^/]+)\/webhooks$/))) return <WebhooksPage id={decodeURIComponent(m[1]!)} />;
   return (
     <Page title="Page not found">
       <p>There is no page at this address. <Link to="/">Go to the start page</Link>.</p>
