@@ -53,10 +53,10 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 		return err
 	}
 	ids, err := p.recordEvents(ctx, cp, created, updatedMembers)
-	if err != nil || len(ids) == 0 {
+	if err != nil {
 		return err
 	}
-	return p.s.cfg.EventHook.Recorded(ctx, tx, ids)
+	return p.s.cfg.EventHook.BulkRecorded(ctx, tx, ids, BulkRecord{ProjectID: p.project.ID, At: p.now, Summary: p.summary()})
 }
 
 // updateInvite adds what row r changes of its pending invite to the batch's updates.

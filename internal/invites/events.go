@@ -59,11 +59,23 @@ type EventHook interface {
 	// Recorded is called in tx once the events with these ids are stored. It must take a
 	// fixed number of statements whatever their number: a bulk invite records thousands.
 	Recorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID) error
+	// BulkRecorded is Recorded for a bulk invite's events (none when every row failed), with
+	// the batch's counts, once per batch written.
+	BulkRecorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID, batch BulkRecord) error
+}
+
+// BulkRecord is a written bulk invite as the event hook hears of it: its counts only.
+type BulkRecord struct {
+	ProjectID uuid.UUID
+	At        time.Time
+	Summary   BulkSummary
 }
 
 type noEventHook struct{}
 
 func (noEventHook) Recorded(context.Context, bun.Tx, []uuid.UUID) error { return nil }
+
+func (noEventHook) BulkRecorded(context.Context, bun.Tx, []uuid.UUID, BulkRecord) error { return nil }
 
 // record stores events in one statement, then tells the event hook.
 func (s *core) record(ctx context.Context, tx bun.Tx, events ...*Event) error {

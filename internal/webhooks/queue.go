@@ -8,6 +8,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/invites/invites/internal/invites"
 )
 
 // eventNames and eventTypeNames are eventTypes as two arrays, the query's parameters.
@@ -47,6 +49,37 @@ LEFT JOIN project_members AS m ON m.project_id = ev.project_id AND m.user_id = u
 WHERE ev.id = ANY (?::uuid[])
 RETURNING id`
 
+// bulkSQL is queueSQL for a bulk invite's events, and in the same statement a
+// bulk_invite.completed delivery with the batch's counts to each endpoint that wants it.
+const bulkSQL = `
+WITH ev AS (` + queueSQL + `),
+done AS (
+INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
+SELECT gen_random_uuid(), ep.id, ?::uuid, 'bulk_invite.completed',
+	jsonb_build_object('type', 'bulk_invite.completed', 'timestamp', ?::timestamptz, 'data', jsonb_build_object(
+		'bulkId', ?::uuid, 'projectId', ep.project_id, 'total', ?::int, 'newInvitations', ?::int,
+		'existingInvitations', ?::int, 'existingMembers', ?::int, 'failed', ?::int, 'externalIdsUpdated', ?::int)),
+	?::timestamptz, ?::timestamptz
+FROM webhook_endpoints AS ep
+WHERE ep.project_id = ? AND ep.enabled AND (cardinality(ep.events) = 0 OR 'bulk_invite.completed' = ANY (ep.events))
+RETURNING id)
+SELECT id FROM ev UNION ALL SELECT id FROM done`
+
+// BulkRecorded is Recorded for a bulk invite, with its bulk_invite.completed delivery (counts
+// only) written by the same statement.
+func (s *Service) BulkRecorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID, b invites.BulkRecord) error {
+	var ids []uuid.UUID
+	bulkID := uuid.Must(uuid.NewV7())
+	sum := b.Summary
+	err := tx.NewRaw(bulkSQL, pgdialect.Array(eventNames), pgdialect.Array(eventTypeNames), pgdialect.Array(eventIDs),
+		bulkID, b.At, bulkID, sum.Total, sum.NewInvitations, sum.ExistingInvitations, sum.ExistingMembers, sum.Failed,
+		sum.ExternalIDsUpdated, b.At, b.At, b.ProjectID).Scan(ctx, &ids)
+	if err != nil {
+		return fmt.Errorf("webhooks: queue bulk deliveries: %w", err)
+	}
+	return s.insertJobs(ctx, tx, ids)
+}
+
 // Recorded queues the deliveries of the events with these ids in tx (invites.EventHook): the
 // rows and the River jobs that post them, in two statements whatever their number, the
 // second only when there is a delivery. A rollback drops them with the events.
@@ -56,6 +89,11 @@ func (s *Service) Recorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID)
 	if err != nil {
 		return fmt.Errorf("webhooks: queue deliveries: %w", err)
 	}
+	return s.insertJobs(ctx, tx, ids)
+}
+
+// insertJobs inserts the jobs that post the deliveries ids, in one statement (none for none).
+func (s *Service) insertJobs(ctx context.Context, tx bun.Tx, ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}

@@ -31,9 +31,9 @@ var eventTypes = []struct{ Event, Type string }{
 	{"Revoked Invite Link", "invite_link.revoked"},
 }
 
-// Types are the event types an endpoint may ask for (SPEC §13). invite.expired,
-// invite.delivery_failed and bulk_invite.completed have no tracked event yet, so nothing is
-// posted as them.
+// Types are the event types an endpoint may ask for (SPEC §13). bulk_invite.completed is
+// queued by BulkRecorded, with the batch's counts; invite.expired and invite.delivery_failed
+// have no tracked event yet, so nothing is posted as them.
 var Types = []string{
 	"invite.created", "invite.resent", "invite.reminded", "invite.accepted", "invite.declined",
 	"invite.revoked", "invite.expired", "invite.delivery_failed", "member.joined", "member.updated",

@@ -2,6 +2,7 @@ package webhooks_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -54,12 +55,17 @@ func TestEveryEventType(t *testing.T) {
 	if err := e.svc.LeaveProject(ctx, alice.ID, p.ID); err != nil { // member.left
 		t.Fatal(err)
 	}
+	bulk, err := e.svc.BulkInvite(ctx, owner.ID, invites.BulkInput{ProjectID: p.ID, DefaultRole: invites.RoleContributor,
+		Rows: []invites.BulkRow{{Row: 1, Email: uniqueEmail("bulk")}, {Row: 2, Email: uniqueEmail("bulk")}, {Row: 3, Email: "not an email"}}})
+	if err != nil || bulk.Summary.NewInvitations != 2 { // invite.created twice, bulk_invite.completed
+		t.Fatalf("BulkInvite = %+v, %v", bulk, err)
+	}
 	erin := e.join(t, owner.ID, p.ID, uniqueEmail("erin"), invites.RoleAdmin)
 	if _, err := e.svc.TransferOwnership(ctx, owner.ID, p.ID, erin.ID); err != nil { // project.ownership_transferred
 		t.Fatal(err)
 	}
 
-	want := map[string]int{"invite.created": 5, "invite.accepted": 3, "member.joined": 3, "invite.resent": 1,
+	want := map[string]int{"invite.created": 7, "bulk_invite.completed": 1, "invite.accepted": 3, "member.joined": 3, "invite.resent": 1,
 		"invite.revoked": 1, "invite.declined": 1, "member.updated": 1, "member.removed": 1, "member.left": 1,
 		"project.ownership_transferred": 1}
 	total := 0
@@ -100,6 +106,12 @@ func TestEveryEventType(t *testing.T) {
 			mem, _ := m.Data["member"].(map[string]any)
 			if mem == nil || mem["email"] != aliceEmail || mem["externalId"] != "S-1" || mem["role"] != "CONTRIBUTOR" {
 				t.Errorf("member.updated data = %v", m.Data)
+			}
+		case "bulk_invite.completed":
+			want := map[string]any{"bulkId": m.Data["bulkId"], "projectId": p.ID.String(), "total": 3.0, "newInvitations": 2.0,
+				"existingInvitations": 0.0, "existingMembers": 0.0, "failed": 1.0, "externalIdsUpdated": 0.0}
+			if fmt.Sprint(m.Data) != fmt.Sprint(want) || m.Data["bulkId"] == nil {
+				t.Errorf("bulk_invite.completed data = %v, want counts only: %v", m.Data, want)
 			}
 		case "project.ownership_transferred":
 			if m.Data["email"] != erin.Email {
