@@ -23,6 +23,9 @@ const (
 	EventRemovedMember           = "Removed Member"
 	EventLeftProject             = "Left Project"
 	EventTransferredOwnership    = "Transferred Ownership"
+	// EventExpiredUserInvite is recorded when an invite is marked EXPIRED (by the sweep, or by
+	// a change to its project or email that finds it past its expiry), with no actor.
+	EventExpiredUserInvite = "Expired User Invite"
 )
 
 // Event is a tracked event, stored in the transaction of what it records.

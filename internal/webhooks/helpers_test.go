@@ -40,6 +40,7 @@ type env struct {
 	svc   *invites.Service
 	hooks *webhooks.Service
 	queue *mail.Queue
+	cfg   invites.Config
 }
 
 func testConfig() webhooks.Config {
@@ -92,7 +93,7 @@ func newEnvPolling(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll
 	icfg.SignUpClientLimit = 0
 	icfg.InviteRecipientDailyLimit = 0
 	icfg.InviteRateLimit = 0
-	return &env{db: db, svc: invites.New(db, queue, icfg), hooks: hooks, queue: queue}
+	return &env{db: db, svc: invites.New(db, queue, icfg), hooks: hooks, queue: queue, cfg: icfg}
 }
 
 var emailSeq atomic.Int64

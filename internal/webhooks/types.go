@@ -21,6 +21,7 @@ var eventTypes = []struct{ Event, Type string }{
 	{invites.EventClaimedUserInvite, "invite.accepted"},
 	{invites.EventDeclinedUserInvite, "invite.declined"},
 	{invites.EventRevokedUserInvite, "invite.revoked"},
+	{invites.EventExpiredUserInvite, "invite.expired"},
 	{invites.EventJoinedProject, "member.joined"},
 	{"Joined with Invite Link", "member.joined"},
 	{invites.EventUpdatedMember, "member.updated"},
@@ -32,8 +33,8 @@ var eventTypes = []struct{ Event, Type string }{
 }
 
 // Types are the event types an endpoint may ask for (SPEC §13). bulk_invite.completed is
-// queued by BulkRecorded, with the batch's counts; invite.expired and invite.delivery_failed
-// have no tracked event yet, so nothing is posted as them.
+// queued by BulkRecorded, with the batch's counts; invite.delivery_failed has no tracked event
+// yet, so nothing is posted as it.
 var Types = []string{
 	"invite.created", "invite.resent", "invite.reminded", "invite.accepted", "invite.declined",
 	"invite.revoked", "invite.expired", "invite.delivery_failed", "member.joined", "member.updated",

@@ -55,6 +55,12 @@ func TestEveryEventType(t *testing.T) {
 	if err := e.svc.LeaveProject(ctx, alice.ID, p.ID); err != nil { // member.left
 		t.Fatal(err)
 	}
+	// An invite past its expiry is marked EXPIRED when the next invite to the project finds it.
+	expiring := e.invite(t, owner.ID, p.ID, uniqueEmail("expiring"), invites.RoleContributor)
+	if _, err := e.db.NewUpdate().Table("invites").Set("expires_at = now() - interval '1 second'").Where("id = ?", expiring.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.invite(t, owner.ID, p.ID, uniqueEmail("after-expiry"), invites.RoleContributor) // invite.expired
 	bulk, err := e.svc.BulkInvite(ctx, owner.ID, invites.BulkInput{ProjectID: p.ID, DefaultRole: invites.RoleContributor,
 		Rows: []invites.BulkRow{{Row: 1, Email: uniqueEmail("bulk")}, {Row: 2, Email: uniqueEmail("bulk")}, {Row: 3, Email: "not an email"}}})
 	if err != nil || bulk.Summary.NewInvitations != 2 { // invite.created twice, bulk_invite.completed
@@ -65,7 +71,7 @@ func TestEveryEventType(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	want := map[string]int{"invite.created": 7, "bulk_invite.completed": 1, "invite.accepted": 3, "member.joined": 3, "invite.resent": 1,
+	want := map[string]int{"invite.created": 9, "bulk_invite.completed": 1, "invite.expired": 1, "invite.accepted": 3, "member.joined": 3, "invite.resent": 1,
 		"invite.revoked": 1, "invite.declined": 1, "member.updated": 1, "member.removed": 1, "member.left": 1,
 		"project.ownership_transferred": 1}
 	total := 0
@@ -112,6 +118,11 @@ func TestEveryEventType(t *testing.T) {
 				"existingInvitations": 0.0, "existingMembers": 0.0, "failed": 1.0, "externalIdsUpdated": 0.0}
 			if fmt.Sprint(m.Data) != fmt.Sprint(want) || m.Data["bulkId"] == nil {
 				t.Errorf("bulk_invite.completed data = %v, want counts only: %v", m.Data, want)
+			}
+		case "invite.expired":
+			inv, _ := m.Data["invite"].(map[string]any)
+			if inv == nil || inv["id"] != expiring.ID.String() || inv["status"] != "EXPIRED" || m.Data["actor"] != nil {
+				t.Errorf("invite.expired data = %v", m.Data)
 			}
 		case "project.ownership_transferred":
 			if m.Data["email"] != erin.Email {
@@ -502,5 +513,30 @@ func TestSecretEncryptedAtRest(t *testing.T) {
 	key := strings.TrimPrefix(secret, "whsec_")
 	if strings.Contains(string(stored), key) || strings.Contains(string(stored), secret) || len(stored) < 28 {
 		t.Fatal("the stored secret is readable")
+	}
+}
+
+// The sweep's expiries are posted too, in the sweep's transaction.
+func TestSweepExpiry(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, pgtest.DB(t), nil)
+	owner, p := e.project(t)
+	rc := newReceiver(t)
+	_, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.expired"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.trust(secret)
+	inv := e.invite(t, owner.ID, p.ID, uniqueEmail("swept"), invites.RoleContributor)
+	if _, err := e.db.NewUpdate().Table("invites").Set("expires_at = now() - interval '1 second'").Where("id = ?", inv.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := invites.NewSweeper(e.db, e.cfg).Sweep(ctx)
+	if err != nil || res.Expired < 1 {
+		t.Fatalf("Sweep = %+v, %v", res, err)
+	}
+	got := rc.waitAccepted(t, 1, 5*time.Second)
+	if got[0].Type != "invite.expired" || got[0].Data["invite"].(map[string]any)["id"] != inv.ID.String() {
+		t.Fatalf("posted %s %v", got[0].Type, got[0].Data)
 	}
 }
