@@ -18,9 +18,12 @@ test: assets httpaudit
 	$(GO) test $(RACE) -count=1 ./...
 
 ## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
-## included, each against a COPY of the same rows into a table shaped like invites (x-copy)
+## included, each against a COPY of the same rows into a table shaped like invites (x-copy);
+## then a 10,000-row bulk invite with webhooks off, on without an endpoint, and with one
+## endpoint: the call's time and statements, and the time until a receiver has every post
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./graph/ ./internal/invitecsv/
+	$(GO) test -run '^$$' -bench BulkInvite_Webhooks -benchtime 1x ./internal/webhooks/
 
 ## loadtest: seeds the database invites_loadtest (dropped and made afresh), serves it with the
 ## real server binary and PostGraphile 4.14.1 (npm, pinned in loadtest/postgraphile/), and

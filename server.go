@@ -31,6 +31,7 @@ import (
 	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/playground"
 	"github.com/invites/invites/internal/webapp"
+	"github.com/invites/invites/internal/webhooks"
 	"github.com/invites/invites/migrations"
 )
 
@@ -69,13 +70,21 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		}
 	}
 	meters := metrics.New()
-	serviceCfg := invites.Config{Domain: cfg.Domain, Observer: meters}
+	hooks, err := webhooks.New(ctx, db, webhooks.Config{Webhooks: cfg.Webhooks, Logger: log})
+	if err != nil {
+		return err
+	}
+	serviceCfg := invites.Config{Domain: cfg.Domain, Observer: meters, EventHook: hooks}
 	sweeper := invites.NewSweeper(db, serviceCfg)
 	queue, err := mail.NewQueue(db, mail.QueueConfig{
-		Mail:         cfg.Mail,
-		Sender:       sender,
-		Logger:       log,
-		Register:     sweeper.Register,
+		Mail:   cfg.Mail,
+		Sender: sender,
+		Logger: log,
+		Register: func(w *river.Workers) {
+			sweeper.Register(w)
+			hooks.Register(w)
+		},
+		Queues:       hooks.Queues(),
 		PeriodicJobs: []*river.PeriodicJob{sweeper.PeriodicJob(cfg.SweepInterval)},
 		Observer:     meters,
 	})
@@ -86,7 +95,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	service := invites.New(db, queue, serviceCfg)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cors(corsOrigins(cfg.CORSOrigins, cfg.Domain.AppURL), graph.NewHandler(&graph.Resolver{Service: service}, graph.HandlerOptions{
+	mux.Handle("/graphql", cors(corsOrigins(cfg.CORSOrigins, cfg.Domain.AppURL), graph.NewHandler(&graph.Resolver{Service: service, Webhooks: hooks}, graph.HandlerOptions{
 		GraphQL:    cfg.GraphQL,
 		Logger:     log,
 		Extensions: []gqlgraphql.HandlerExtension{meters.Extension()},
@@ -134,6 +143,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if qerr := queue.Stop(shutdownCtx); qerr != nil && err == nil {
 		err = qerr
 	}
+
 	return err
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ func TestServer_WebApp(t *testing.T) {
 	base := startServer(t, map[string]string{
 		"ADDR": addr, "APP_URL": "http://" + addr, "SMTP_URL": smtp.URL(),
 		"SWEEP_INTERVAL": "1h", "INVITE_RECIPIENT_DAILY_LIMIT": "0",
+		"WEBHOOK_ALLOW_LOOPBACK": "true", // the webhooks page's endpoint is control's /hook
 	})
 	if code, body := httpGet(t, base+"/"); code != http.StatusOK {
 		t.Fatalf("GET / = %d: the web app is not built (make assets): %.300s", code, body)
@@ -124,6 +126,15 @@ func controlHandler(t *testing.T, smtp *smtptest.Server, base string) http.Handl
 			out = append(out, mail{m.Subject, m.Text, links})
 		}
 		json.NewEncoder(w).Encode(out)
+	})
+	// A webhook receiver that refuses its first post (400) and takes the others.
+	var hookPosts atomic.Int32
+	mux.HandleFunc("POST /hook", func(w http.ResponseWriter, r *http.Request) {
+		if hookPosts.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /sql", func(w http.ResponseWriter, r *http.Request) {
 		var q struct {

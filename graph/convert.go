@@ -9,6 +9,7 @@ import (
 
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/webhooks"
 )
 
 // pageArgs turns a connection's arguments into the domain's, which checks them.
@@ -113,6 +114,15 @@ func linkConnection(p *invites.Page[*invites.InviteLink]) *model.InviteLinkConne
 	},
 		func(e []*model.InviteLinkEdge, info *model.PageInfo, total int) *model.InviteLinkConnection {
 			return &model.InviteLinkConnection{Edges: e, PageInfo: info, TotalCount: total}
+		})
+}
+
+func deliveryConnection(p *invites.Page[*webhooks.Delivery]) *model.WebhookDeliveryConnection {
+	return connection(p, func(c string, n *webhooks.Delivery) *model.WebhookDeliveryEdge {
+		return &model.WebhookDeliveryEdge{Cursor: c, Node: n}
+	},
+		func(e []*model.WebhookDeliveryEdge, info *model.PageInfo, total int) *model.WebhookDeliveryConnection {
+			return &model.WebhookDeliveryConnection{Edges: e, PageInfo: info, TotalCount: total}
 		})
 }
 

@@ -25,7 +25,7 @@ func TestPagePaths_InSchema(t *testing.T) {
 			}
 		}
 	}
-	if connections != 5 {
-		t.Errorf("%d connection types, want 5 (projects, members, invites, activity, invite links)", connections)
+	if connections != 6 {
+		t.Errorf("%d connection types, want 6 (projects, members, invites, activity, invite links, webhook deliveries)", connections)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
+	"github.com/invites/invites/internal/webhooks"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -53,11 +54,19 @@ func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim func(*config.Limits)) htt
 	// Every request of httptest comes from one address, and the package signs up hundreds of
 	// accounts; the cap per client address is tested through the server.
 	cfg.Domain.SignUpClientLimit = 0
-	svc := invites.New(db, queue, invites.Config{Domain: cfg.Domain, Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}})
+	// Deliveries are queued but never posted (no River client works them here): the
+	// package's tests read the delivery log; internal/webhooks posts them to a receiver.
+	cfg.Webhooks.AllowLoopback = true
+	cfg.Webhooks.SecretKey = []byte("graph-tests-webhook-secret-key-!")
+	hooks, err := webhooks.New(context.Background(), db, webhooks.Config{Webhooks: cfg.Webhooks, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := invites.New(db, queue, invites.Config{Domain: cfg.Domain, Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}, EventHook: hooks})
 	if lim != nil {
 		lim(&cfg.GraphQL.Limits)
 	}
-	return graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{GraphQL: cfg.GraphQL, Logger: quiet})
+	return graph.NewHandler(&graph.Resolver{Service: svc, Webhooks: hooks}, graph.HandlerOptions{GraphQL: cfg.GraphQL, Logger: quiet})
 }
 
 // gqlError is one error of a response, with the extensions of the contract.

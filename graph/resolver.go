@@ -6,9 +6,14 @@ package graph
 //go:generate go tool gqlgen generate
 //go:generate go run ./internal/leanexec -types ProjectEdge,ProjectUserEdge,UserInviteEdge,UserInvite generated.go
 
-import "github.com/invites/invites/internal/invites"
+import (
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/webhooks"
+)
 
 // Resolver is the one place that holds the resolvers' dependencies.
 type Resolver struct {
 	Service *invites.Service
+	// Webhooks manages the projects' webhook endpoints (SPEC §13).
+	Webhooks *webhooks.Service
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/webhooks"
 )
 
 // Actor is the resolver for the actor field.
@@ -290,6 +291,79 @@ func (r *mutationResolver) JoinWithLink(ctx context.Context, token string) (*inv
 	return r.Service.JoinWithLink(ctx, viewer, token)
 }
 
+// CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
+func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	projectID, err := invites.ParseID("project", input.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	ep, secret, err := r.Webhooks.Create(ctx, viewer.ID, projectID, input.URL, input.Events)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateWebhookEndpointPayload{Endpoint: ep, Secret: secret}, nil
+}
+
+// UpdateWebhookEndpoint is the resolver for the updateWebhookEndpoint field.
+func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, input model.UpdateWebhookEndpointInput) (*webhooks.Endpoint, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := invites.ParseID("webhook endpoint", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Webhooks.Update(ctx, viewer.ID, id, input.URL, input.Events, input.Enabled)
+}
+
+// RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
+func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string) (*model.CreateWebhookEndpointPayload, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	endpointID, err := invites.ParseID("webhook endpoint", id)
+	if err != nil {
+		return nil, err
+	}
+	ep, secret, err := r.Webhooks.Rotate(ctx, viewer.ID, endpointID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateWebhookEndpointPayload{Endpoint: ep, Secret: secret}, nil
+}
+
+// DeleteWebhookEndpoint is the resolver for the deleteWebhookEndpoint field.
+func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, id string) (bool, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	endpointID, err := invites.ParseID("webhook endpoint", id)
+	if err != nil {
+		return false, err
+	}
+	return true, r.Webhooks.Delete(ctx, viewer.ID, endpointID)
+}
+
+// RetryWebhookDelivery is the resolver for the retryWebhookDelivery field.
+func (r *mutationResolver) RetryWebhookDelivery(ctx context.Context, id string) (*webhooks.Delivery, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deliveryID, err := invites.ParseID("webhook delivery", id)
+	if err != nil {
+		return nil, err
+	}
+	return r.Webhooks.Retry(ctx, viewer.ID, deliveryID)
+}
+
 // Members is the resolver for the members field.
 func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role) (*model.ProjectUserConnection, error) {
 	viewer, err := r.viewer(ctx)
@@ -343,6 +417,15 @@ func (r *projectResolver) InviteLinks(ctx context.Context, obj *invites.Project,
 		return nil, err
 	}
 	return linkConnection(p), nil
+}
+
+// WebhookEndpoints is the resolver for the webhookEndpoints field.
+func (r *projectResolver) WebhookEndpoints(ctx context.Context, obj *invites.Project) ([]*webhooks.Endpoint, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Webhooks.Endpoints(ctx, viewer.ID, obj.ID)
 }
 
 // Project is the resolver for the project field.
@@ -469,6 +552,20 @@ func (r *userInviteResolver) Invitee(ctx context.Context, obj *invites.Invite) (
 	return r.userOrNil(ctx, *obj.InviteeID)
 }
 
+// Project is the resolver for the project field.
+func (r *webhookEndpointResolver) Project(ctx context.Context, obj *webhooks.Endpoint) (*invites.Project, error) {
+	return r.referencedProject(ctx, obj.ProjectID)
+}
+
+// Deliveries is the resolver for the deliveries field.
+func (r *webhookEndpointResolver) Deliveries(ctx context.Context, obj *webhooks.Endpoint, first *int, after *string, last *int, before *string) (*model.WebhookDeliveryConnection, error) {
+	p, err := r.Webhooks.Deliveries(ctx, obj, selectedPage(ctx, first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return deliveryConnection(p), nil
+}
+
 // ActivityEvent returns ActivityEventResolver implementation.
 func (r *Resolver) ActivityEvent() ActivityEventResolver { return &activityEventResolver{r} }
 
@@ -490,12 +587,16 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // UserInvite returns UserInviteResolver implementation.
 func (r *Resolver) UserInvite() UserInviteResolver { return &userInviteResolver{r} }
 
+// WebhookEndpoint returns WebhookEndpointResolver implementation.
+func (r *Resolver) WebhookEndpoint() WebhookEndpointResolver { return &webhookEndpointResolver{r} }
+
 type (
-	activityEventResolver struct{ *Resolver }
-	inviteLinkResolver    struct{ *Resolver }
-	mutationResolver      struct{ *Resolver }
-	projectResolver       struct{ *Resolver }
-	projectUserResolver   struct{ *Resolver }
-	queryResolver         struct{ *Resolver }
-	userInviteResolver    struct{ *Resolver }
+	activityEventResolver   struct{ *Resolver }
+	inviteLinkResolver      struct{ *Resolver }
+	mutationResolver        struct{ *Resolver }
+	projectResolver         struct{ *Resolver }
+	projectUserResolver     struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	userInviteResolver      struct{ *Resolver }
+	webhookEndpointResolver struct{ *Resolver }
 )

@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/webhooks"
 )
 
 // One row's outcome in a bulk invite.
@@ -118,6 +119,20 @@ type CreateInviteLinkPayload struct {
 type CreateProjectInput struct {
 	// 1 to 200 characters.
 	Name string `json:"name"`
+}
+
+type CreateWebhookEndpointInput struct {
+	ProjectID string `json:"projectId"`
+	// An https URL (http is allowed for loopback addresses only when the server is configured to allow them).
+	URL string `json:"url"`
+	// Left out or empty: all event types.
+	Events []string `json:"events,omitempty"`
+}
+
+type CreateWebhookEndpointPayload struct {
+	Endpoint *webhooks.Endpoint `json:"endpoint"`
+	// The signing secret, whsec_ followed by base64; shown only here.
+	Secret string `json:"secret"`
 }
 
 // A pending invite for that email and project existed; its external ID (and role) may have been updated.
@@ -314,6 +329,13 @@ type UpdateMemberInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 }
 
+type UpdateWebhookEndpointInput struct {
+	ID      string   `json:"id"`
+	URL     *string  `json:"url,omitempty"`
+	Events  []string `json:"events,omitempty"`
+	Enabled *bool    `json:"enabled,omitempty"`
+}
+
 // A page of invites.
 type UserInviteConnection struct {
 	// The page's invites with their cursors.
@@ -330,4 +352,15 @@ type UserInviteEdge struct {
 	Cursor string `json:"cursor"`
 	// The invite.
 	Node *invites.Invite `json:"node"`
+}
+
+type WebhookDeliveryConnection struct {
+	Edges      []*WebhookDeliveryEdge `json:"edges"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type WebhookDeliveryEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *webhooks.Delivery `json:"node"`
 }

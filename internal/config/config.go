@@ -11,6 +11,8 @@ package config
 
 import (
 	"database/sql"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -41,10 +43,11 @@ type Config struct {
 	// SWEEP_INTERVAL.
 	SweepInterval time.Duration
 
-	Pool    Pool
-	Domain  Domain
-	GraphQL GraphQL
-	Mail    Mail
+	Pool     Pool
+	Domain   Domain
+	GraphQL  GraphQL
+	Mail     Mail
+	Webhooks Webhooks
 }
 
 // Pool sizes database/sql's connection pool. Idle connections are kept up to the open limit
@@ -209,6 +212,23 @@ type Mail struct {
 	RescueAfter time.Duration
 }
 
+// Webhooks is internal/webhooks' settings.
+type Webhooks struct {
+	// AllowLoopback lets endpoints be http or https URLs on loopback addresses (a receiver on
+	// the same machine, in development and tests); otherwise those are refused like private
+	// ones. WEBHOOK_ALLOW_LOOPBACK.
+	AllowLoopback bool
+	// SecretKey encrypts the endpoints' signing secrets at rest (AES-256-GCM): 32 bytes, set
+	// as their base64; nil: a key made once and kept in the database, so a database dump then
+	// gives the secrets. WEBHOOK_SECRET_KEY.
+	SecretKey []byte
+	// Timeout bounds one post, connecting to the whole answer (not read from the environment).
+	Timeout time.Duration
+	// Workers is how many posts go at once, from the email queue's River client, which also
+	// works the deliveries (not read from the environment).
+	Workers int
+}
+
 // Default is the configuration with nothing set in the environment: the one place of every
 // default.
 func Default() Config {
@@ -267,6 +287,10 @@ func Default() Config {
 			Workers:      10,
 			JobTimeout:   30 * time.Second,
 			RescueAfter:  time.Minute,
+		},
+		Webhooks: Webhooks{
+			Timeout: 10 * time.Second,
+			Workers: 50,
 		},
 	}
 }
@@ -356,6 +380,22 @@ var settings = []setting{
 	duration("REQUEST_TIMEOUT", func(c *Config) *time.Duration { return &c.GraphQL.Limits.RequestTimeout }),
 	positive("QUERY_CACHE_MIB", func(c *Config) *int { return &c.GraphQL.Limits.QueryCacheMiB }),
 	positive("APQ_CACHE_MIB", func(c *Config) *int { return &c.GraphQL.Limits.PersistedQueryCacheMiB }),
+	{"WEBHOOK_ALLOW_LOOPBACK", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.Webhooks.AllowLoopback = b
+		return nil
+	}},
+	{"WEBHOOK_SECRET_KEY", func(c *Config, v string) error {
+		key, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(key) != 32 {
+			return errors.New("not the base64 of 32 bytes (make one with: openssl rand -base64 32)")
+		}
+		c.Webhooks.SecretKey = key
+		return nil
+	}},
 }
 
 // Load is Default with what getenv gives for each setting; an empty value leaves the default.

@@ -68,6 +68,16 @@ func TestLoad(t *testing.T) {
 			t.Errorf("limits = %+v, want %+v", c.GraphQL.Limits, want)
 		}
 	})
+	t.Run("Webhooks", func(t *testing.T) {
+		if c := load(t, nil); c.Webhooks.AllowLoopback || c.Webhooks.SecretKey != nil || c.Webhooks.Timeout != 10*time.Second {
+			t.Errorf("default webhooks = %+v", c.Webhooks)
+		}
+		key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // base64 of 0123456789abcdef0123456789abcdef
+		c := load(t, map[string]string{"WEBHOOK_ALLOW_LOOPBACK": "true", "WEBHOOK_SECRET_KEY": key})
+		if !c.Webhooks.AllowLoopback || string(c.Webhooks.SecretKey) != "0123456789abcdef0123456789abcdef" {
+			t.Errorf("webhooks = %+v", c.Webhooks)
+		}
+	})
 	t.Run("Errors", func(t *testing.T) {
 		for k, v := range map[string]string{"INTROSPECTION": "maybe", "LOG_LEVEL": "loud", "SESSION_TTL": "-1h", "INVITE_TTL": "week", "INVITE_RETENTION": "0s", "SWEEP_INTERVAL": "x", "INVITE_REMIND_BEFORE": "-1h",
 			"INVITE_RATE_LIMIT": "lots", "COMPLEXITY_LIMIT": "0", "DEPTH_LIMIT": "-1",
@@ -75,7 +85,8 @@ func TestLoad(t *testing.T) {
 			"LOGIN_CLIENT_FAILURE_LIMIT": "-1", "SIGNUP_CLIENT_LIMIT": "x", "INVITE_RECIPIENT_DAILY_LIMIT": "1.5", "TRUSTED_PROXIES": "proxy.local",
 			"QUERY_BYTES_LIMIT": "64k", "QUERY_TOKEN_LIMIT": "0",
 			"ALIAS_LIMIT": "-5", "SELECTION_LIMIT": "x", "DIRECTIVE_LIMIT": "1.5", "VALIDATION_COST_LIMIT": "0", "INTROSPECTION_LIMIT": "-1", "ERROR_LIMIT": "none",
-			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30"} {
+			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30",
+			"WEBHOOK_ALLOW_LOOPBACK": "yes please", "WEBHOOK_SECRET_KEY": "c2hvcnQ="} {
 			if _, err := config.Load(func(name string) string {
 				if name == k {
 					return v
@@ -190,8 +201,8 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 			t.Errorf("the README's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 40 {
-		t.Errorf("%d settings read, want 40", len(read))
+	if len(read) != 41 {
+		t.Errorf("%d settings read, want 41", len(read))
 	}
 }
 

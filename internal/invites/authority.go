@@ -32,6 +32,9 @@ const (
 	MinRoleToListInviteLinks = RoleAdmin
 	// MinRoleToSeeExternalIDs sees every member's external ID (a member sees their own).
 	MinRoleToSeeExternalIDs = RoleAdmin
+	// MinRoleToManageWebhooks registers, changes, rotates and removes a project's webhook
+	// endpoints, reads them and their delivery logs, and retries a delivery (internal/webhooks).
+	MinRoleToManageWebhooks = RoleAdmin
 )
 
 // HasMinRole decides whether a member with role may do what needs min.

@@ -140,6 +140,31 @@ func (p *bulkPlan) outcome(ignored []string) *BulkOutcome {
 	return out
 }
 
+// summary counts the batch's rows as outcome does, without settling them: the counts that the
+// event hook hears of in the transaction.
+func (p *bulkPlan) summary() BulkSummary {
+	var sum BulkSummary
+	for _, r := range p.rows {
+		sum.Total++
+		switch r.res.Kind {
+		case rowFailed:
+			sum.Failed++
+			continue
+		case rowNewInvitation:
+			sum.NewInvitations++
+			continue
+		case rowExistingInvitation:
+			sum.ExistingInvitations++
+		case rowExistingMember:
+			sum.ExistingMembers++
+		}
+		if !sameID(r.rec.current, r.rec.final) {
+			sum.ExternalIDsUpdated++
+		}
+	}
+	return sum
+}
+
 // settleRow applies r's changes to the records the result shows and counts it in sum.
 func (p *bulkPlan) settleRow(r *plannedRow, sum *BulkSummary) {
 	res := &r.res

@@ -52,7 +52,11 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	if err := p.insertInvites(ctx, tx, cp, created); err != nil {
 		return err
 	}
-	return p.recordEvents(ctx, cp, created, updatedMembers)
+	ids, err := p.recordEvents(ctx, cp, created, updatedMembers)
+	if err != nil {
+		return err
+	}
+	return p.s.cfg.EventHook.BulkRecorded(ctx, tx, ids, BulkRecord{ProjectID: p.project.ID, At: p.now, Summary: p.summary()})
 }
 
 // updateInvite adds what row r changes of its pending invite to the batch's updates.
@@ -161,18 +165,22 @@ var inviteColumns = []string{"id", "email", "project_id", "role", "external_id",
 	"token_hash", "status", "email_id", "expires_at", "created_at", "updated_at"}
 
 // recordEvents stores the batch's tracked events in one COPY: for each new invite the four of
-// a single createInvite, and "Updated Member" for each external ID changed on a member.
-func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updatedMembers []*plannedRow) error {
+// a single createInvite, and "Updated Member" for each external ID changed on a member. It
+// returns the events' ids, for the event hook.
+func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updatedMembers []*plannedRow) ([]uuid.UUID, error) {
 	n := 4*len(created) + len(updatedMembers)
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
+	ids := make([]uuid.UUID, 0, n)
 	rows := make([][]any, 0, n)
 	// One backing array for every row's values, rather than a small allocation per row.
 	values := make([]any, 0, n*len(eventColumns))
 	project := pgUUID(p.project.ID)
 	add := func(name string, actor *uuid.UUID, invite *uuid.UUID, email *string) {
-		values = append(values, pgUUID(newID()), project, name, pgUUIDOrNull(actor), pgUUIDOrNull(invite), email, p.now)
+		id := newID()
+		ids = append(ids, id)
+		values = append(values, pgUUID(id), project, name, pgUUIDOrNull(actor), pgUUIDOrNull(invite), email, p.now)
 		rows = append(rows, values[len(values)-len(eventColumns):])
 	}
 	actor := &p.actor.UserID
@@ -186,7 +194,7 @@ func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updated
 	for _, r := range updatedMembers {
 		add(EventUpdatedMember, actor, nil, &r.email)
 	}
-	return cp.copyFrom(ctx, "activity_events", eventColumns, rows)
+	return ids, cp.copyFrom(ctx, "activity_events", eventColumns, rows)
 }
 
 // eventColumns are the columns that recordEvents writes, in the order of its rows.

@@ -95,7 +95,7 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*
 	if _, err := tx.NewUpdate().Model(inv).Column("status", "invitee_id", "claimed_at", "updated_at").WherePK().Exec(ctx); err != nil {
 		return nil, err
 	}
-	return m, record(ctx, tx, events...)
+	return m, s.record(ctx, tx, events...)
 }
 
 // claimAllPending claims, for user, every pending invite to their email other than except,

@@ -17,6 +17,8 @@ type Config struct {
 	// Observer hears of invites created and claimed, once their transaction has committed
 	// (for metrics); nil: none.
 	Observer Observer
+	// EventHook hears of tracked events in their transaction (webhook deliveries); nil: none.
+	EventHook EventHook
 }
 
 // Observer hears of what the service did, after the commit.
@@ -42,6 +44,9 @@ func (c Config) withDependencies() Config {
 	}
 	if c.Observer == nil {
 		c.Observer = noObserver{}
+	}
+	if c.EventHook == nil {
+		c.EventHook = noEventHook{}
 	}
 	return c
 }

@@ -27,6 +27,9 @@ const (
 	EventCreatedInviteLink       = "Created Invite Link"
 	EventJoinedWithInviteLink    = "Joined with Invite Link"
 	EventRevokedInviteLink       = "Revoked Invite Link"
+	// EventExpiredUserInvite is recorded when an invite is marked EXPIRED (by the sweep, or by
+	// a change to its project or email that finds it past its expiry), with no actor.
+	EventExpiredUserInvite = "Expired User Invite"
 )
 
 // Event is a tracked event, stored in the transaction of what it records.
@@ -57,13 +60,43 @@ func (s *core) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *In
 	return e
 }
 
-// record stores events in one statement.
-func record(ctx context.Context, tx bun.Tx, events ...*Event) error {
+// EventHook hears of tracked events in the transaction that records them, so that what
+// follows from them (webhook deliveries) is queued with them: a rollback drops both.
+type EventHook interface {
+	// Recorded is called in tx once the events with these ids are stored. It must take a
+	// fixed number of statements whatever their number: a bulk invite records thousands.
+	Recorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID) error
+	// BulkRecorded is Recorded for a bulk invite's events (none when every row failed), with
+	// the batch's counts, once per batch written.
+	BulkRecorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID, batch BulkRecord) error
+}
+
+// BulkRecord is a written bulk invite as the event hook hears of it: its counts only.
+type BulkRecord struct {
+	ProjectID uuid.UUID
+	At        time.Time
+	Summary   BulkSummary
+}
+
+type noEventHook struct{}
+
+func (noEventHook) Recorded(context.Context, bun.Tx, []uuid.UUID) error { return nil }
+
+func (noEventHook) BulkRecorded(context.Context, bun.Tx, []uuid.UUID, BulkRecord) error { return nil }
+
+// record stores events in one statement, then tells the event hook.
+func (s *core) record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	_, err := tx.NewInsert().Model(&events).Exec(ctx)
-	return err
+	if _, err := tx.NewInsert().Model(&events).Exec(ctx); err != nil {
+		return err
+	}
+	ids := make([]uuid.UUID, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	return s.cfg.EventHook.Recorded(ctx, tx, ids)
 }
 
 // Activity lists a project's tracked events, newest first.

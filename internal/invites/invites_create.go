@@ -58,7 +58,7 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {
 			return inviteConflict(err)
 		}
-		return record(ctx, tx, s.inviteEvents(inv, actor)...)
+		return s.record(ctx, tx, s.inviteEvents(inv, actor)...)
 	})
 	if err != nil {
 		return nil, err

@@ -65,7 +65,7 @@ func (s *core) end(ctx context.Context, tx bun.Tx, inv *Invite, status InviteSta
 	if _, err := tx.NewUpdate().Model(inv).Column("status", "external_id", "ended_at", "updated_at").WherePK().Exec(ctx); err != nil {
 		return err
 	}
-	return record(ctx, tx, s.event(event, inv.ProjectID, actor, inv, inv.Email))
+	return s.record(ctx, tx, s.event(event, inv.ProjectID, actor, inv, inv.Email))
 }
 
 // ResendInvite gives a pending or expired invite a new token (the old link stops working, and
@@ -112,7 +112,7 @@ func (s *InviteService) ResendInvite(ctx context.Context, actor, id uuid.UUID) (
 		if err != nil {
 			return inviteConflict(err)
 		}
-		return record(ctx, tx, s.event(EventResentUserInvite, inv.ProjectID, actor, inv, inv.Email))
+		return s.record(ctx, tx, s.event(EventResentUserInvite, inv.ProjectID, actor, inv, inv.Email))
 	})
 	if err != nil {
 		return nil, err

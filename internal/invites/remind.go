@@ -94,7 +94,7 @@ func (w *Sweeper) remindBatch(ctx context.Context, now time.Time, before time.Du
 			end := due[len(due)-1]
 			last = &remindCursor{ExpiresAt: end.ExpiresAt, ID: end.ID}
 		}
-		return record(ctx, tx, events...)
+		return w.record(ctx, tx, events...)
 	})
 	return reminded, capped, last, err
 }

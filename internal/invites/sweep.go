@@ -54,15 +54,20 @@ func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 	var r SweepResult
 	now := w.now()
 	err := w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := markExpired(tx, now).
+		expired, err := recordExpiries(ctx, tx, markExpired(tx, now).
 			// Rows a project's own transaction holds are skipped: it marks them itself, and the
 			// next sweep gets the rest; waiting on them could deadlock with it.
-			Where("id IN (SELECT id FROM invites WHERE status = 'PENDING' AND expires_at <= ? FOR UPDATE SKIP LOCKED)", now).Exec(ctx)
+			Where("id IN (SELECT id FROM invites WHERE status = 'PENDING' AND expires_at <= ? FOR UPDATE SKIP LOCKED)", now))
 		if err != nil {
 			return err
 		}
-		r.Expired = rowsAffected(res)
-		res, err = tx.NewDelete().Model((*Invite)(nil)).
+		r.Expired = len(expired)
+		if len(expired) > 0 {
+			if err := w.cfg.EventHook.Recorded(ctx, tx, expired); err != nil {
+				return err
+			}
+		}
+		res, err := tx.NewDelete().Model((*Invite)(nil)).
 			Where("id IN (SELECT id FROM invites WHERE status IN ('EXPIRED', 'DECLINED', 'REVOKED') AND ended_at <= ? FOR UPDATE SKIP LOCKED)",
 				now.Add(-w.cfg.InviteRetention)).Exec(ctx)
 		if err != nil {
@@ -127,8 +132,22 @@ func (s *core) expireDue(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, e
 	} else {
 		q = q.Where("project_id IS NULL AND email = ?", email)
 	}
-	_, err := q.Exec(ctx)
-	return err
+	expired, err := recordExpiries(ctx, tx, q)
+	if err != nil || len(expired) == 0 {
+		return err
+	}
+	return s.cfg.EventHook.Recorded(ctx, tx, expired)
+}
+
+// recordExpiries runs upd (markExpired's, filtered) and records an "Expired User Invite" event
+// for each invite it marks, in the same statement; it returns the events' ids.
+func recordExpiries(ctx context.Context, tx bun.Tx, upd *bun.UpdateQuery) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := tx.NewRaw(`WITH x AS (?)
+		INSERT INTO activity_events (id, project_id, name, actor_id, invite_id, email, created_at)
+		SELECT gen_random_uuid(), x.project_id, ?, NULL, x.id, x.email, x.updated_at FROM x
+		RETURNING id`, upd.Returning("id, project_id, email, updated_at"), EventExpiredUserInvite).Scan(ctx, &ids)
+	return ids, err
 }
 
 // markExpired is the update that records an invite's expiry: EXPIRED, holding no external ID,

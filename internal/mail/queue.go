@@ -35,6 +35,10 @@ type QueueConfig struct {
 	Register func(*river.Workers)
 	// PeriodicJobs are added to the client, for the workers that Register added.
 	PeriodicJobs []*river.PeriodicJob
+	// Queues are other packages' River queues (webhook deliveries), worked by the same client
+	// beside the emails' default queue: one client per process, so that River elects one
+	// leader among the processes (its periodic jobs and rescuer run there).
+	Queues map[string]river.QueueConfig
 	// Observer hears of every attempt to send (for metrics); nil for none.
 	Observer Observer
 }
@@ -94,8 +98,12 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 	if cfg.Register != nil {
 		cfg.Register(workers)
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+	for name, qc := range cfg.Queues {
+		queues[name] = qc
+	}
 	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}},
+		Queues:            queues,
 		Workers:           workers,
 		PeriodicJobs:      cfg.PeriodicJobs,
 		PollOnly:          true,

@@ -35,6 +35,7 @@ var Routes = []string{
 	"GET /account",
 	"GET /projects/{id}",
 	"GET /projects/{id}/bulk",
+	"GET /projects/{id}/webhooks",
 }
 
 // AssetsPattern is the ServeMux pattern of the app's scripts and styles.

@@ -705,6 +705,56 @@ test('an admin makes an invite link; a newcomer signs up, verifies and joins thr
 // ---- run --------------------------------------------------------------------------------------
 
 let failures = 0;
+test('an admin adds a webhook endpoint, retries its failed delivery, rotates its secret and disables it', async () => {
+  const ownerEmail = email('hooks-owner');
+  const token = await signUpVerified(ownerEmail, 'Hana Hooks');
+  const name = `Hooks ${seq}`;
+  const projectId = await createProject(token, name);
+  const page = await open({ token });
+  await page.goto(`${base}/projects/${encodeURIComponent(projectId)}`);
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await heading(page, `Webhooks of ${name}`).waitFor();
+  // A private address is refused, with the reason.
+  await page.getByLabel('URL').fill('https://10.0.0.1/hook');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await page.getByText(/private address/).waitFor();
+  const url = `${control}/hook`;
+  await page.getByLabel('URL').fill(url);
+  await page.getByLabel('invite.created').check();
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  const ep = page.getByRole('article', { name: `Endpoint ${url}` });
+  await ep.getByText('Enabled · invite.created').waitFor();
+  const secret = await page.locator('code').innerText();
+  assert.match(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  await axeCheck(page, 'the webhooks page');
+
+  // control's /hook refuses the first post (400): FAILED at once; a retry delivers it.
+  await invite(token, projectId, email('hooked'));
+  const retry = ep.getByRole('button', { name: 'Retry the invite.created delivery' });
+  await eventually('the failed delivery shown', async () => {
+    await ep.getByRole('button', { name: 'Refresh' }).click();
+    return (await retry.count()) === 1;
+  });
+  assert.equal(await ep.getByRole('cell', { name: '400' }).count(), 1);
+  await retry.click();
+  await eventually('the delivery delivered', async () => {
+    await ep.getByRole('button', { name: 'Refresh' }).click();
+    return (await ep.getByRole('cell', { name: 'Delivered' }).count()) === 1;
+  });
+  assert.equal(await ep.getByRole('cell', { name: '204' }).count(), 1);
+  await shoot(page, 'webhooks');
+
+  await ep.getByRole('button', { name: 'Rotate secret' }).click();
+  await eventually('a new secret shown', async () => {
+    const now = await page.locator('code').innerText();
+    return now !== secret && now.startsWith('whsec_');
+  });
+  await ep.getByRole('button', { name: 'Disable' }).click();
+  await ep.getByText('Disabled · invite.created').waitFor();
+  const rows = await sql('SELECT enabled FROM webhook_endpoints WHERE url = $1', url);
+  assert.deepEqual(rows.map((r) => r.enabled), [false]);
+});
+
 const started = Date.now();
 for (const { name, fn } of tests) {
   const t0 = Date.now();

@@ -13,6 +13,7 @@ import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { AccountPage } from './pages/AccountPage';
 import { JoinPage } from './pages/JoinPage';
+import { WebhooksPage } from './pages/WebhooksPage';
 
 function route(path: string): ReactNode {
   let m: RegExpMatchArray | null;
@@ -27,6 +28,7 @@ function route(path: string): ReactNode {
   if (path === '/account') return <AccountPage />;
   if ((m = path.match(/^\/projects\/([^/]+)$/))) return <ProjectPage id={decodeURIComponent(m[1]!)} />;
   if ((m = path.match(/^\/projects\/([^/]+)\/bulk$/))) return <BulkInvitePage id={decodeURIComponent(m[1]!)} />;
+  if ((m = path.match(/^\/projects\/([^/]+)\/webhooks$/))) return <WebhooksPage id={decodeURIComponent(m[1]!)} />;
   return (
     <Page title="Page not found">
       <p>There is no page at this address. <Link to="/">Go to the start page</Link>.</p>

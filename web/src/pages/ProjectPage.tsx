@@ -69,6 +69,7 @@ export function ProjectPage({ id }: { id: string }) {
         <>
           <InviteOne project={project} onSent={() => setInvitesVersion((v) => v + 1)} />
           <p><Link to={`/projects/${encodeURIComponent(project.id)}/bulk`}>Invite many people from a CSV file</Link></p>
+          <p><Link to={`/projects/${encodeURIComponent(project.id)}/webhooks`}>Webhooks</Link></p>
         </>
       )}
       <Members project={project} meId={me.id} onOwnershipChange={setProject} onInvitesChange={() => setInvitesVersion((v) => v + 1)} />

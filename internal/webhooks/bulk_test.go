@@ -1,0 +1,142 @@
+package webhooks_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/pgtest"
+	"github.com/invites/invites/internal/webhooks"
+)
+
+// bulkRows are n new rows.
+func bulkRows(n int) []invites.BulkRow {
+	rows := make([]invites.BulkRow, n)
+	for i := range rows {
+		rows[i] = invites.BulkRow{Row: i + 1, Email: uniqueEmail("bulk")}
+	}
+	return rows
+}
+
+// countedBulk runs a bulk invite of n rows through services on a statement-counting pool,
+// with the receiver's endpoint on the project or none (rc nil), and returns the statements it
+// took and its time.
+func countedBulk(t testing.TB, e *env, n int, rc *receiver) (int, []string, time.Duration) {
+	return countedBulkHooked(t, e, n, rc, true)
+}
+
+// countedBulkHooked is countedBulk with the webhook hook left out of the domain when hooked
+// is false: the domain as it was before webhooks.
+func countedBulkHooked(t testing.TB, e *env, n int, rc *receiver, hooked bool) (int, []string, time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	owner, p := e.project(t)
+	if rc != nil {
+		_, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.created"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.trust(secret)
+	}
+	// Services of their own for each measure: River sends a NOTIFY with the first insert of a
+	// client, so a shared client would count it or not by the clock.
+	db, counter := pgtest.CountingDB(t)
+	hooks, err := webhooks.New(ctx, db, testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(quiet)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	icfg := invites.Config{Domain: config.Default().Domain, Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}}
+	if hooked {
+		icfg.EventHook = hooks
+	}
+	icfg.AppURL, icfg.InviteRecipientDailyLimit, icfg.InviteRateLimit = "https://app.example", 0, 0
+	counted := invites.New(db, queue, icfg)
+	counter.Reset()
+	start := time.Now()
+	out, err := counted.BulkInvite(ctx, owner.ID, invites.BulkInput{ProjectID: p.ID, Rows: bulkRows(n), DefaultRole: invites.RoleContributor})
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Summary.NewInvitations != n {
+		t.Fatalf("%d new invitations, want %d", out.Summary.NewInvitations, n)
+	}
+	return counter.Count(), counter.Statements(), took
+}
+
+// A bulk invite stays a fixed number of statements with webhooks: the deliveries' INSERT ...
+// SELECT from the events (run for a project without endpoints too, where it writes nothing),
+// and, when it wrote deliveries, their jobs' insert and River's NOTIFY of their queue.
+func TestBulkInviteStatements(t *testing.T) {
+	e := newEnv(t, pgtest.DB(t), nil)
+	rc := newReceiver(t)
+	without, _, _ := countedBulk(t, e, 10, nil)
+	withSmall, smallStatements, _ := countedBulk(t, e, 10, rc)
+	withLarge, largeStatements, _ := countedBulk(t, e, 500, rc)
+	t.Logf("statements: %d without an endpoint; with one, %d for 10 rows and %d for 500", without, withSmall, withLarge)
+	if withSmall != withLarge {
+		t.Errorf("statements: %d for 10 rows, %d for 500; want equal\nsmall:\n%s\nlarge:\n%s", withSmall, withLarge,
+			strings.Join(smallStatements, "\n"), strings.Join(largeStatements, "\n"))
+	}
+	if withLarge != without+2 {
+		t.Errorf("statements: %d with an endpoint, %d without; want two more (the jobs' insert, River's NOTIFY)\n%s",
+			withLarge, without, strings.Join(largeStatements, "\n"))
+	}
+	// The posts go out after the commit: all of them, each once, signed.
+	got := rc.waitAccepted(t, 510, 30*time.Second)
+	ids := map[string]bool{}
+	for _, m := range got {
+		ids[m.ID] = true
+	}
+	if len(ids) != 510 || len(got) != 510 || len(rc.bad) != 0 {
+		t.Errorf("%d posts of %d messages (%d refused), want 510 of 510", len(got), len(ids), len(rc.bad))
+	}
+}
+
+// BenchmarkBulkInvite_Webhooks: a bulk invite of 10,000 rows without and with one webhook
+// endpoint: the call's time and statements, and with the endpoint, the time from the commit
+// until the receiver has all 10,000 invite.created posts (the server's default workers and
+// poll interval).
+func BenchmarkBulkInvite_Webhooks(b *testing.B) {
+	const rows = 10000
+	e := newEnvPolling(b, pgtest.DB(b), func(c *webhooks.Config) {
+		def := config.Default().Webhooks
+		c.Workers, c.Timeout = def.Workers, def.Timeout
+	}, config.Default().Mail.PollInterval)
+	for _, v := range []struct {
+		name                 string
+		hooked, withEndpoint bool
+	}{{"webhooks off", false, false}, {"no endpoint", true, false}, {"one endpoint", true, true}} {
+		withEndpoint := v.withEndpoint
+		b.Run(v.name, func(b *testing.B) {
+			var statements int
+			var call, delivered time.Duration
+			for range b.N {
+				var rc *receiver
+				if withEndpoint {
+					rc = newReceiver(b)
+				}
+				n, _, took := countedBulkHooked(b, e, rows, rc, v.hooked)
+				statements, call = n, call+took
+				if rc != nil {
+					start := time.Now()
+					rc.waitAccepted(b, rows, 10*time.Minute)
+					delivered += time.Since(start)
+				}
+			}
+			b.ReportMetric(float64(statements), "statements")
+			b.ReportMetric(call.Seconds()/float64(b.N), "call-s")
+			if withEndpoint {
+				b.ReportMetric(delivered.Seconds()/float64(b.N), "all-delivered-s")
+			}
+		})
+	}
+}

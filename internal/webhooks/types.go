@@ -1,0 +1,58 @@
+// Package webhooks posts a project's tracked events to the endpoints its admins register,
+// signed per the Standard Webhooks specification (SPEC §13): the endpoints and their
+// secrets (service.go, secret.go), the URL rules checked at registration and at each dial
+// (url.go), the signature (sign.go), the deliveries queued in the event's transaction
+// (queue.go) and the River worker that posts them after the commit (worker.go).
+package webhooks
+
+import (
+	"slices"
+
+	"github.com/invites/invites/internal/invites"
+)
+
+// eventTypes is the one table from a tracked event's name (internal/invites/events.go) to
+// the webhook type it is posted as; an event not in it is posted to no endpoint. The invite
+// link and reminder events are keyed by their names, as recorded by the branches that add them.
+var eventTypes = []struct{ Event, Type string }{
+	{invites.EventCreatedUserInvite, "invite.created"},
+	{invites.EventResentUserInvite, "invite.resent"},
+	{"Reminded User Invite", "invite.reminded"},
+	{invites.EventClaimedUserInvite, "invite.accepted"},
+	{invites.EventDeclinedUserInvite, "invite.declined"},
+	{invites.EventRevokedUserInvite, "invite.revoked"},
+	{invites.EventExpiredUserInvite, "invite.expired"},
+	{invites.EventJoinedProject, "member.joined"},
+	{"Joined with Invite Link", "member.joined"},
+	{invites.EventUpdatedMember, "member.updated"},
+	{invites.EventRemovedMember, "member.removed"},
+	{invites.EventLeftProject, "member.left"},
+	{invites.EventTransferredOwnership, "project.ownership_transferred"},
+	{"Created Invite Link", "invite_link.created"},
+	{"Revoked Invite Link", "invite_link.revoked"},
+}
+
+// Types are the event types an endpoint may ask for (SPEC §13). bulk_invite.completed is
+// queued by BulkRecorded, with the batch's counts; invite.delivery_failed has no tracked event
+// yet, so nothing is posted as it.
+var Types = []string{
+	"invite.created", "invite.resent", "invite.reminded", "invite.accepted", "invite.declined",
+	"invite.revoked", "invite.expired", "invite.delivery_failed", "member.joined", "member.updated",
+	"member.removed", "member.left", "project.ownership_transferred", "invite_link.created",
+	"invite_link.revoked", "bulk_invite.completed",
+}
+
+// checkEvents validates an endpoint's event filter: known types, each once, sorted.
+func checkEvents(events []string) ([]string, error) {
+	out := make([]string, 0, len(events))
+	for _, e := range events {
+		if !slices.Contains(Types, e) {
+			return nil, invites.Invalid("events", "%q is not an event type; the types are %v", e, Types)
+		}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -1,0 +1,122 @@
+package webhooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"syscall"
+
+	"github.com/invites/invites/internal/invites"
+)
+
+// urlRules are the rules of an endpoint's URL (SPEC §13): https, or http to a loopback
+// address when loopback is allowed; no host that resolves to a private, link-local or
+// loopback address (loopback passes when allowed). They are checked at registration on every
+// address the host resolves to, and at each delivery on the address actually dialled, so that
+// a name that resolves elsewhere later (DNS rebinding) is refused too.
+type urlRules struct {
+	allowLoopback bool
+	resolver      *net.Resolver
+}
+
+// check validates raw at registration: BAD_USER_INPUT naming url.
+func (r urlRules) check(ctx context.Context, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Hostname() == "" {
+		return "", invites.Invalid("url", "the URL is not an absolute http(s) URL")
+	}
+	if u.User != nil {
+		return "", invites.Invalid("url", "the URL may not carry a user name or password")
+	}
+	if u.Fragment != "" {
+		return "", invites.Invalid("url", "the URL may not have a fragment")
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return "", invites.Invalid("url", "the URL must be https")
+	}
+	addrs, err := r.resolve(ctx, u.Hostname())
+	if err != nil {
+		return "", invites.Invalid("url", "the URL's host %q does not resolve", u.Hostname())
+	}
+	for _, a := range addrs {
+		if err := r.allowed(a, u.Scheme); err != nil {
+			return "", invites.Invalid("url", "the URL's host %q: %v", u.Hostname(), err)
+		}
+	}
+	return u.String(), nil
+}
+
+func (r urlRules) resolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return []netip.Addr{a}, nil
+	}
+	addrs, err := r.resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil, err
+	}
+	if len(addrs) == 0 {
+		return nil, errors.New("no address")
+	}
+	return addrs, nil
+}
+
+// errAddress is a refused address, at registration or dial time.
+var errAddress = errors.New("address refused")
+
+// addressError says why an address is refused.
+type addressError struct{ msg string }
+
+func (e *addressError) Error() string     { return e.msg }
+func (e *addressError) Is(err error) bool { return err == errAddress }
+
+func refused(format string, args ...any) error { return &addressError{fmt.Sprintf(format, args...)} }
+
+// allowed decides whether an address may be posted to over scheme.
+func (r urlRules) allowed(a netip.Addr, scheme string) error {
+	a = a.Unmap()
+	switch {
+	case a.IsLoopback():
+		if !r.allowLoopback {
+			return refused("%s is a loopback address", a)
+		}
+		return nil
+	case scheme != "https":
+		return refused("http is allowed only to a loopback address; use https")
+	case a.IsPrivate():
+		return refused("%s is a private address", a)
+	case a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast():
+		return refused("%s is a link-local address", a)
+	case a.IsUnspecified() || a.IsMulticast() || a.IsInterfaceLocalMulticast():
+		return refused("%s is not a unicast address", a)
+	case carrierNAT.Contains(a):
+		return refused("%s is a shared (carrier NAT) address", a)
+	}
+	return nil
+}
+
+// carrierNAT is 100.64.0.0/10, private in all but name.
+var carrierNAT = netip.MustParsePrefix("100.64.0.0/10")
+
+type schemeKey struct{}
+
+// dialer dials only addresses the rules allow, judged on the address connected to; the URL's
+// scheme comes in the context (withScheme).
+func (r urlRules) dialer() *net.Dialer {
+	return &net.Dialer{
+		ControlContext: func(ctx context.Context, network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return refused("%s", address)
+			}
+			scheme, _ := ctx.Value(schemeKey{}).(string)
+			return r.allowed(ap.Addr(), scheme)
+		},
+	}
+}
+
+func withScheme(ctx context.Context, scheme string) context.Context {
+	return context.WithValue(ctx, schemeKey{}, scheme)
+}
