@@ -1,32 +1,22 @@
 // /projects/<id>/bulk: invite many people from a CSV file or pasted rows. The API's dry run
 // comes first, as a preview that sends nothing; confirming sends the same file for real.
-import { useEffect, useState, type FormEvent } from 'react';
-import { BulkInviteDocument, ProjectDocument, type BulkInviteMutation, type ProjectFieldsFragment, type ProjectRole } from '@invites/client';
-import { mutate, query } from '../api';
+import { useState, type FormEvent } from 'react';
+import { BulkInviteDocument, type BulkInviteMutation, type ProjectFieldsFragment, type ProjectRole } from '@invites/client';
+import { mutate } from '../api';
 import { describeError, roleNames } from '../errors';
-import { ErrorText, Loading, Page } from '../App';
+import { ErrorText, Page } from '../App';
 import { Link } from '../router';
-import { useSession } from '../session';
 import { BulkResult } from './BulkResult';
+import { AdminPage } from './AdminPage';
 
 type Result = BulkInviteMutation['bulkInvite'];
 
 export function BulkInvitePage({ id }: { id: string }) {
-  const { me } = useSession();
-  const [project, setProject] = useState<ProjectFieldsFragment | null | undefined>(undefined);
-  useEffect(() => {
-    if (!me) return;
-    void query(ProjectDocument, { id }).then(({ data }) => setProject(data?.project ?? null));
-  }, [id, me]);
-
-  if (me === null) {
-    return <Page title="Invite many people"><p><Link to={`/login?next=${encodeURIComponent(`/projects/${id}/bulk`)}`}>Log in</Link> first.</p></Page>;
-  }
-  if (me === undefined || project === undefined) return <Page title="Invite many people"><Loading /></Page>;
-  if (project === null || !(project.viewerRole === 'ADMIN' || project.viewerRole === 'OWNER')) {
-    return <Page title="Invite many people"><p>Only a project's admins and its owner can invite people. <Link to="/">Go to your projects</Link>.</p></Page>;
-  }
-  return <BulkInvite project={project} />;
+  return (
+    <AdminPage id={id} title="Invite many people" path="bulk" refusal="can invite people">
+      {(project) => <BulkInvite project={project} />}
+    </AdminPage>
+  );
 }
 
 function BulkInvite({ project }: { project: ProjectFieldsFragment }) {

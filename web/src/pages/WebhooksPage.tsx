@@ -3,14 +3,14 @@
 // log, retrying a failed delivery.
 import { useEffect, useState, type FormEvent } from 'react';
 import {
-  CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, ProjectDocument, ProjectWebhooksDocument, RetryWebhookDeliveryDocument,
+  CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, ProjectWebhooksDocument, RetryWebhookDeliveryDocument,
   RotateWebhookSecretDocument, UpdateWebhookEndpointDocument, type ProjectFieldsFragment, type ProjectWebhooksQuery,
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, when } from '../errors';
 import { ErrorText, Loading, Page, TableFrame } from '../App';
 import { Link } from '../router';
-import { useSession } from '../session';
+import { AdminPage } from './AdminPage';
 
 type Endpoint = NonNullable<ProjectWebhooksQuery['project']>['webhookEndpoints'][number];
 
@@ -24,21 +24,11 @@ const eventTypes = [
 const statusNames = { PENDING: 'Pending', SUCCEEDED: 'Delivered', FAILED: 'Failed' } as const;
 
 export function WebhooksPage({ id }: { id: string }) {
-  const { me } = useSession();
-  const [project, setProject] = useState<ProjectFieldsFragment | null | undefined>(undefined);
-  useEffect(() => {
-    if (!me) return;
-    void query(ProjectDocument, { id }).then(({ data }) => setProject(data?.project ?? null));
-  }, [id, me]);
-
-  if (me === null) {
-    return <Page title="Webhooks"><p><Link to={`/login?next=${encodeURIComponent(`/projects/${id}/webhooks`)}`}>Log in</Link> first.</p></Page>;
-  }
-  if (me === undefined || project === undefined) return <Page title="Webhooks"><Loading /></Page>;
-  if (project === null || !(project.viewerRole === 'ADMIN' || project.viewerRole === 'OWNER')) {
-    return <Page title="Webhooks"><p>Only a project's admins and its owner manage its webhooks. <Link to="/">Go to your projects</Link>.</p></Page>;
-  }
-  return <Webhooks project={project} />;
+  return (
+    <AdminPage id={id} title="Webhooks" path="webhooks" refusal="manage its webhooks">
+      {(project) => <Webhooks project={project} />}
+    </AdminPage>
+  );
 }
 
 function Webhooks({ project }: { project: ProjectFieldsFragment }) {
