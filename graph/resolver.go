@@ -11,4 +11,6 @@ import "github.com/invites/invites/internal/invites"
 // Resolver is the one place that holds the resolvers' dependencies.
 type Resolver struct {
 	Service *invites.Service
+	// Live serves the subscriptions; nil: subscriptions answer UNAVAILABLE.
+	Live *Live
 }
