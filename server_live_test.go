@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -320,6 +321,27 @@ func TestLive_AcrossReplicas(t *testing.T) {
 	// Ada, now a contributor, is refused: FORBIDDEN.
 	refused(t, "sse contributor", subscribeSSE(t, b.base, ada, liveInviteChanged, vars), "FORBIDDEN")
 	refused(t, "ws contributor", dialWS(t, b.base, ada).subscribe(map[string][2]any{"x": {liveActivityAdded, vars}})["x"], "FORBIDDEN")
+
+	// Shutdown: B ends its streams and closes its WebSocket connections at once, and exits
+	// soon rather than waiting for its subscribers to leave.
+	ownerSSE := subscribeSSE(t, b.base, owner, liveActivityAdded, vars)
+	time.Sleep(200 * time.Millisecond)
+	stopping := time.Now()
+	if err := replicas[1].cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for name, ch := range map[string]<-chan liveMsg{"ws invites": ownerSubs["invites"], "ws activity": ownerSubs["activity"], "sse activity": ownerSSE} {
+		streamEnd(t, name+" at shutdown", ch)
+	}
+	select {
+	case <-replicas[1].exited:
+		t.Logf("B's streams ended and B exited %s after SIGTERM", time.Since(stopping).Round(time.Millisecond))
+		if replicas[1].err != nil {
+			t.Errorf("B exited with %v", replicas[1].err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("B still running 10s after SIGTERM with live subscribers")
+	}
 }
 
 // refused checks that a subscription's first message is a result with no data and one error

@@ -190,8 +190,8 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 			t.Errorf("the README's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 40 {
-		t.Errorf("%d settings read, want 40", len(read))
+	if len(read) != 43 {
+		t.Errorf("%d settings read, want 43", len(read))
 	}
 }
 
