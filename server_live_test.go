@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -358,5 +359,71 @@ func refused(t *testing.T, name string, ch <-chan liveMsg, want string) {
 	}
 	if rest := streamEnd(t, name, ch); len(rest) > 0 {
 		t.Errorf("%s: %d more messages before the end, want none", name, len(rest))
+	}
+}
+
+// TestLive_Limits: the cap on subscriptions per connection and on live connections per user,
+// and a session ended by logOut ending its stream.
+func TestLive_Limits(t *testing.T) {
+	smtp := smtptest.Start(t)
+	base := startServer(t, map[string]string{
+		"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example",
+		"LIVE_SUBSCRIPTIONS_PER_CONNECTION": "2", "LIVE_CONNECTIONS_PER_USER": "2",
+	})
+	c := e2eClient{t, base}
+	ownerEmail := e2eEmail("owner")
+	owner := c.signUpVerified(smtp, ownerEmail, "Olga Owner")
+	project := c.createProject(owner, "Apollo")
+	vars := map[string]any{"p": project}
+
+	// Three subscriptions on a connection that allows two: exactly one is refused.
+	subs := dialWS(t, base, owner).subscribe(map[string][2]any{
+		"1": {liveInviteChanged, vars}, "2": {liveActivityAdded, vars}, "3": {liveInviteChanged, vars},
+	})
+	refusedOne := ""
+	for _, id := range []string{"1", "2", "3"} {
+		select {
+		case m := <-subs[id]:
+			if refusedOne != "" || m.Errors.code() != "RATE_LIMITED" {
+				t.Errorf("subscription %s: %s %s, want one RATE_LIMITED of three", id, m.Kind, m.Errors)
+			}
+			refusedOne = id
+		case <-time.After(300 * time.Millisecond): // running: it has nothing to say yet
+		}
+	}
+	if refusedOne == "" {
+		t.Error("three subscriptions on a connection capped at two: none refused")
+	}
+
+	// A second connection is allowed; a third is closed with 4403 and the reason, and an SSE
+	// stream, a connection too, is refused with RATE_LIMITED.
+	dialWS(t, base, owner)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	initMsg, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + owner}})
+	conn.Write(ctx, websocket.MessageText, initMsg)
+	_, msg, err := conn.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != 4403 || !strings.Contains(ce.Reason, "too many live connections") {
+		t.Errorf("a third connection: message %s, error %v; want closed with 4403 and the reason", msg, err)
+	}
+	refused(t, "sse over the cap", subscribeSSE(t, base, owner, liveInviteChanged, vars), "RATE_LIMITED")
+
+	// Another user is not held by the owner's connections; her stream ends when she logs out.
+	adaEmail := e2eEmail("ada")
+	c.createInvite(owner, map[string]any{"email": adaEmail, "projectId": project, "role": "ADMIN"})
+	adaToken := tokenOf(smtp.WaitFor(t, adaEmail, 1, mailWait)[0].Link("https://app.example/invite/"))
+	ada := c.signUp(map[string]any{"password": "correct horse", "name": "Ada", "inviteToken": adaToken}).SignUp.Token
+	adaSSE := subscribeSSE(t, base, ada, liveInviteChanged, vars)
+	time.Sleep(300 * time.Millisecond)
+	c.do(ada, `mutation { logOut }`, nil, nil)
+	c.createInvite(owner, map[string]any{"email": e2eEmail("after"), "projectId": project, "role": "CONTRIBUTOR"})
+	if rest := streamEnd(t, "sse after logOut", adaSSE); len(rest) > 0 {
+		t.Errorf("sse after logOut: %d results before the end, want none", len(rest))
 	}
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 
@@ -79,16 +80,25 @@ func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (c
 	ctx, cancel := context.WithCancel(ctx)
 	if a.token != "" {
 		user, err := r.viewer(ctx)
-		if err != nil {
-			cancel()
-			return ctx, nil, err
+		if invites.ErrorCode(err) == invites.Unauthenticated {
+			user, err = nil, nil // its subscriptions answer UNAUTHENTICATED
 		}
-		release, err := r.Live.acquire(user.ID)
-		if err != nil {
-			cancel()
-			return ctx, nil, err
+		if err == nil && user != nil {
+			var release func()
+			if release, err = r.Live.acquire(user.ID); err == nil {
+				context.AfterFunc(ctx, release)
+			}
 		}
-		context.AfterFunc(ctx, release)
+		if err != nil {
+			// Refused as graphql-ws refuses a connection_init: closed with 4403 and the reason.
+			cancel()
+			msg := "internal error"
+			if e, ok := errors.AsType[*invites.Error](err); ok {
+				msg = e.Message
+			}
+			ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, 4403), msg)
+			return ctx, nil, errors.New(msg)
+		}
 	}
 	go func() {
 		select {
@@ -147,6 +157,9 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 				if !ok {
 					return
 				}
+			}
+			if c.Kind != kind && !(c.Kind == live.KindMember && slices.Contains(c.IDs, viewer.ID)) {
+				continue // another stream's kind, or another member's role
 			}
 			// Per event: the session must still be valid and the viewer still ADMIN.
 			u, err := r.Service.Authenticate(ctx, token)
