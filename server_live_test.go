@@ -427,3 +427,31 @@ func TestLive_Limits(t *testing.T) {
 		t.Errorf("sse after logOut: %d results before the end, want none", len(rest))
 	}
 }
+
+// TestLive_AcceptChoosesTheTransport: only a request that wants an event stream and no JSON
+// (graphql-sse's `Accept: text/event-stream`) is served as server-sent events; clients such as
+// urql, which list text/event-stream after the JSON types on every request, get JSON.
+func TestLive_AcceptChoosesTheTransport(t *testing.T) {
+	base := startServer(t, map[string]string{})
+	for _, tc := range []struct {
+		accept, want string
+	}{
+		{"text/event-stream", "text/event-stream"},
+		{"application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed", "application/graphql-response+json"},
+		{"application/json, text/event-stream", "application/json"},
+		{"text/event-stream, */*;q=0.1", "application/json"},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", tc.accept)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || !strings.HasPrefix(ct, tc.want) || !strings.Contains(string(body), `"__typename":"Query"`) {
+			t.Errorf("Accept %q: %d %s %s, want 200 %s", tc.accept, resp.StatusCode, ct, body, tc.want)
+		}
+	}
+}

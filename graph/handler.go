@@ -43,7 +43,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	srv.AddTransport(transport.Options{})
 	if r.Live != nil {
 		// Subscriptions (live.go), before our own transports: SSE is a POST of JSON that asks
-		// for text/event-stream, which postJSON would otherwise take.
+		// for text/event-stream only, which postJSON would otherwise take.
 		keepAlive := r.Live.Limits.KeepAlive
 		srv.AddTransport(transport.Websocket{
 			InitFunc:              r.wsInit,
@@ -56,7 +56,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 				InsecureSkipVerify: true,
 			}},
 		})
-		srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive})
+		srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: keepAlive}})
 	}
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -54,6 +55,32 @@ func (l *Live) acquire(user uuid.UUID) (release func(), err error) {
 			}
 		})
 	}, nil
+}
+
+// sse is gqlgen's SSE transport for the requests that want only an event stream, as
+// graphql-sse's client sends them (`Accept: text/event-stream`). Clients such as urql list
+// text/event-stream among the media types they accept for every request, after
+// application/json: those are answered as JSON by postJSON, as before.
+type sse struct{ transport.SSE }
+
+func (t sse) Supports(r *http.Request) bool { return wantsEventStream(r) && t.SSE.Supports(r) }
+
+// wantsEventStream reports whether r is a POST that accepts text/event-stream and no JSON.
+func wantsEventStream(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	stream := false
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		media, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		switch strings.ToLower(strings.TrimSpace(media)) {
+		case "text/event-stream":
+			stream = true
+		case mediaJSON, mediaGraphQLResponse, "application/graphql+json", "*/*", "application/*":
+			return false
+		}
+	}
+	return stream
 }
 
 type liveConnKey struct{}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -112,6 +111,5 @@ func (d timedOut) InterceptOperation(ctx context.Context, next graphql.Operation
 // isStream reports whether r opens a subscription's stream: a WebSocket upgrade, or a request
 // for server-sent events.
 func isStream(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" ||
-		(r.Method == http.MethodPost && strings.Contains(r.Header.Get("Accept"), "text/event-stream"))
+	return r.Header.Get("Upgrade") != "" || wantsEventStream(r)
 }
