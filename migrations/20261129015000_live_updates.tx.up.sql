@@ -15,72 +15,70 @@
 -- The invites whose latest email a status change concerns (also serves ON DELETE SET NULL).
 CREATE INDEX invites_email_id_idx ON invites (email_id) WHERE email_id IS NOT NULL;
 
--- live_publish sends rows_json's rows ({"p": project ID, "id": ID} each) as notifications of
--- kind k, grouped by project in chunks of 100.
-CREATE FUNCTION live_publish(k text, rows_json jsonb) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('live', json_build_object('k', k, 'p', p, 'ids', json_agg(id))::text)
-    FROM (
-        SELECT r->>'p' AS p, r->>'id' AS id,
-               (row_number() OVER (PARTITION BY r->>'p' ORDER BY r->>'id') - 1) / 100 AS chunk
-        FROM jsonb_array_elements(rows_json) AS r
-    ) AS numbered
-    GROUP BY p, chunk;
-END
-$$;
+-- Each function numbers its rows within their project and sends one notification per project
+-- and chunk of 100: {"k": kind, "p": project, "ids": [...]}.
 
 CREATE FUNCTION live_invites_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM live_publish('invite', jsonb_agg(jsonb_build_object('p', n.project_id, 'id', n.id)))
-    FROM live_new AS n WHERE n.project_id IS NOT NULL HAVING count(*) > 0;
+    PERFORM pg_notify('live', json_build_object('k', 'invite', 'p', p, 'ids', json_agg(id))::text)
+    FROM (SELECT n.project_id AS p, n.id, (row_number() OVER (PARTITION BY n.project_id) - 1) / 100 AS chunk
+          FROM live_new AS n WHERE n.project_id IS NOT NULL) AS r
+    GROUP BY p, chunk;
     RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION live_invites_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM live_publish('invite', jsonb_agg(jsonb_build_object('p', n.project_id, 'id', n.id)))
-    FROM live_new AS n JOIN live_old AS o ON o.id = n.id
-    WHERE n.project_id IS NOT NULL
-      AND (n.status, n.role, n.external_id, n.email, n.email_id, n.invitee_id)
-          IS DISTINCT FROM (o.status, o.role, o.external_id, o.email, o.email_id, o.invitee_id)
-    HAVING count(*) > 0;
+    PERFORM pg_notify('live', json_build_object('k', 'invite', 'p', p, 'ids', json_agg(id))::text)
+    FROM (SELECT n.project_id AS p, n.id, (row_number() OVER (PARTITION BY n.project_id) - 1) / 100 AS chunk
+          FROM live_new AS n JOIN live_old AS o ON o.id = n.id
+          WHERE n.project_id IS NOT NULL
+            AND (n.status, n.role, n.external_id, n.email, n.email_id, n.invitee_id)
+                IS DISTINCT FROM (o.status, o.role, o.external_id, o.email, o.email_id, o.invitee_id)) AS r
+    GROUP BY p, chunk;
     RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION live_emails_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM live_publish('invite', jsonb_agg(jsonb_build_object('p', i.project_id, 'id', i.id)))
-    FROM live_new AS n JOIN live_old AS o ON o.id = n.id JOIN invites AS i ON i.email_id = n.id
-    WHERE n.status IS DISTINCT FROM o.status AND i.project_id IS NOT NULL
-    HAVING count(*) > 0;
+    PERFORM pg_notify('live', json_build_object('k', 'invite', 'p', p, 'ids', json_agg(id))::text)
+    FROM (SELECT i.project_id AS p, i.id, (row_number() OVER (PARTITION BY i.project_id) - 1) / 100 AS chunk
+          FROM live_new AS n JOIN live_old AS o ON o.id = n.id JOIN invites AS i ON i.email_id = n.id
+          WHERE n.status IS DISTINCT FROM o.status AND i.project_id IS NOT NULL) AS r
+    GROUP BY p, chunk;
     RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION live_events_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM live_publish('activity', jsonb_agg(jsonb_build_object('p', n.project_id, 'id', n.id)))
-    FROM live_new AS n WHERE n.project_id IS NOT NULL HAVING count(*) > 0;
+    PERFORM pg_notify('live', json_build_object('k', 'activity', 'p', p, 'ids', json_agg(id))::text)
+    FROM (SELECT n.project_id AS p, n.id, (row_number() OVER (PARTITION BY n.project_id) - 1) / 100 AS chunk
+          FROM live_new AS n WHERE n.project_id IS NOT NULL) AS r
+    GROUP BY p, chunk;
     RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION live_members_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM live_publish('member', jsonb_agg(jsonb_build_object('p', n.project_id, 'id', n.user_id)))
-    FROM live_new AS n JOIN live_old AS o ON o.id = n.id
-    WHERE n.role IS DISTINCT FROM o.role
-    HAVING count(*) > 0;
+    PERFORM pg_notify('live', json_build_object('k', 'member', 'p', p, 'ids', json_agg(id))::text)
+    FROM (SELECT n.project_id AS p, n.user_id AS id, (row_number() OVER (PARTITION BY n.project_id) - 1) / 100 AS chunk
+          FROM live_new AS n JOIN live_old AS o ON o.id = n.id
+          WHERE n.role IS DISTINCT FROM o.role) AS r
+    GROUP BY p, chunk;
     RETURN NULL;
 END
 $$;
 
 CREATE FUNCTION live_members_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM live_publish('member', jsonb_agg(jsonb_build_object('p', o.project_id, 'id', o.user_id)))
-    FROM live_old AS o HAVING count(*) > 0;
+    PERFORM pg_notify('live', json_build_object('k', 'member', 'p', p, 'ids', json_agg(id))::text)
+    FROM (SELECT o.project_id AS p, o.user_id AS id, (row_number() OVER (PARTITION BY o.project_id) - 1) / 100 AS chunk
+          FROM live_old AS o) AS r
+    GROUP BY p, chunk;
     RETURN NULL;
 END
 $$;
