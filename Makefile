@@ -19,10 +19,12 @@ test: assets httpaudit
 
 ## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
 ## included, each against a COPY of the same rows into a table shaped like invites (x-copy);
-## then the delay from a commit to a live subscriber (p50, p99 over 1,000 changes)
+## then the delay from a commit to a live subscriber (p50, p99 over 1,000 changes) and what the
+## live trigger adds to 10,000 invites inserted at once
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./graph/ ./internal/invitecsv/
 	$(GO) test -run '^$$' -bench CommitToSubscriber -benchtime 1000x ./internal/live/
+	$(GO) test -run '^$$' -bench Insert10000Invites -benchtime 5x ./internal/live/
 
 ## loadtest: seeds the database invites_loadtest (dropped and made afresh), serves it with the
 ## real server binary and PostGraphile 4.14.1 (npm, pinned in loadtest/postgraphile/), and
