@@ -26,6 +26,7 @@ import (
 	"github.com/invites/invites/graph"
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/live"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/metrics"
 	"github.com/invites/invites/internal/pglocal"
@@ -54,7 +55,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 
-	db, err := openDB(ctx, cfg.DatabaseURL, cfg.Pool)
+	db, dbURL, err := openDB(ctx, cfg.DatabaseURL, cfg.Pool)
 	if err != nil {
 		return err
 	}
@@ -94,8 +95,19 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	sweeper.SetMailer(queue) // its reminders; River, which runs it, starts later
 	service := invites.New(db, queue, serviceCfg)
 
+	// Live updates: one connection LISTENs for every change (internal/live) for this replica's
+	// subscribers; it stops with the server.
+	hub := live.NewHub(cfg.GraphQL.Live.Buffer)
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		live.Listen(listenCtx, dbURL, hub, log, nil)
+	}()
+	defer func() { stopListening(); <-listening }()
+
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cors(corsOrigins(cfg.CORSOrigins, cfg.Domain.AppURL), graph.NewHandler(&graph.Resolver{Service: service, Webhooks: hooks}, graph.HandlerOptions{
+	mux.Handle("/graphql", cors(corsOrigins(cfg.CORSOrigins, cfg.Domain.AppURL), graph.NewHandler(&graph.Resolver{Service: service, Webhooks: hooks, Live: &graph.Live{Hub: hub, Limits: cfg.GraphQL.Live}}, graph.HandlerOptions{
 		GraphQL:    cfg.GraphQL,
 		Logger:     log,
 		Extensions: []gqlgraphql.HandlerExtension{meters.Extension()},
@@ -139,6 +151,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	hub.Close() // ends every subscription and live connection, which Shutdown would wait for
 	err = srv.Shutdown(shutdownCtx)
 	if qerr := queue.Stop(shutdownCtx); qerr != nil && err == nil {
 		err = qerr
@@ -147,22 +160,22 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	return err
 }
 
-// openDB opens DATABASE_URL, or without it the default database "invites" on the PostgreSQL
+// openDB opens DATABASE_URL (and returns the URL it opened), or without it the default database "invites" on the PostgreSQL
 // that pglocal finds or starts, with pool's limits (config.Pool says why idle connections are
 // kept up to the open limit).
-func openDB(ctx context.Context, url string, pool config.Pool) (*bun.DB, error) {
+func openDB(ctx context.Context, url string, pool config.Pool) (*bun.DB, string, error) {
 	if url == "" {
 		server, err := pglocal.ServerURL(ctx, pglocal.ModuleRoot(), "")
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if url, err = pglocal.EnsureDatabase(ctx, server, "invites"); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	sqldb, err := sql.Open("pgx", url)
 	if err != nil {
-		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+		return nil, "", fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	pool.Apply(sqldb)
 	db := bun.NewDB(sqldb, pgdialect.New())
@@ -170,9 +183,9 @@ func openDB(ctx context.Context, url string, pool config.Pool) (*bun.DB, error) 
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to the database: %w", err)
+		return nil, "", fmt.Errorf("connect to the database: %w", err)
 	}
-	return db, nil
+	return db, url, nil
 }
 
 // readyz answers 200 when the database answers and every migration is applied.
@@ -216,6 +229,9 @@ func (r *statusRecorder) WriteHeader(code int) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Flush sends what was written so far: server-sent events need it.
+func (r *statusRecorder) Flush() { http.NewResponseController(r.ResponseWriter).Flush() }
 
 func displayAddr(a net.Addr) string {
 	host, port, err := net.SplitHostPort(a.String())

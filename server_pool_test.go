@@ -40,7 +40,7 @@ func TestOpenDB_KeepsConnections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db, err := openDB(ctx, pgtest.URL(t), cfg.Pool)
+			db, _, err := openDB(ctx, pgtest.URL(t), cfg.Pool)
 			if err != nil {
 				t.Fatal(err)
 			}

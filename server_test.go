@@ -153,13 +153,13 @@ func TestReadyz(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := openDB(ctx, url, defaultPool(t))
+		db, _, err := openDB(ctx, url, defaultPool(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {
 			db.Close()
-			admin, _ := openDB(ctx, server, defaultPool(t))
+			admin, _, _ := openDB(ctx, server, defaultPool(t))
 			admin.ExecContext(ctx, `DROP DATABASE "`+name+`" WITH (FORCE)`)
 			admin.Close()
 		})
@@ -169,7 +169,7 @@ func TestReadyz(t *testing.T) {
 	})
 
 	t.Run("DatabaseUnreachable", func(t *testing.T) {
-		db, err := openDB(ctx, pgtest.URL(t), defaultPool(t))
+		db, _, err := openDB(ctx, pgtest.URL(t), defaultPool(t))
 		if err != nil {
 			t.Fatal(err)
 		}

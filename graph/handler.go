@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
 
 	"github.com/invites/invites/internal/config"
 )
@@ -40,6 +41,23 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a
 	// code and with statuses that the GraphQL over HTTP spec does not give.
 	srv.AddTransport(transport.Options{})
+	if r.Live != nil {
+		// Subscriptions (live.go), before our own transports: SSE is a POST of JSON that asks
+		// for text/event-stream only, which postJSON would otherwise take.
+		keepAlive := r.Live.Limits.KeepAlive
+		srv.AddTransport(transport.Websocket{
+			InitFunc:              r.wsInit,
+			KeepAlivePingInterval: keepAlive, // graphql-ws's "ka" messages
+			PingPongInterval:      keepAlive, // graphql-transport-ws's ping, a silent client dropped
+			Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
+				// Any origin: the connection is authenticated by the token in its
+				// connection_init payload, never by a cookie, so another site's page gains
+				// nothing by opening one.
+				InsecureSkipVerify: true,
+			}},
+		})
+		srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: keepAlive}})
+	}
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
 	srv.AddTransport(multipartForm{})

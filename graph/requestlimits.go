@@ -72,6 +72,10 @@ const reasonRequestTimeout = "REQUEST_TIMEOUT"
 // client goes away, and every database call takes that context, so the work stops either way.
 func withDeadline(next http.Handler, timeout time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStream(r) { // a subscription lasts as long as its client wants
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
@@ -102,4 +106,10 @@ func (d timedOut) InterceptOperation(ctx context.Context, next graphql.Operation
 		}
 		return resp
 	}
+}
+
+// isStream reports whether r opens a subscription's stream: a WebSocket upgrade, or a request
+// for server-sent events.
+func isStream(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != "" || wantsEventStream(r)
 }

@@ -16,4 +16,6 @@ type Resolver struct {
 	Service *invites.Service
 	// Webhooks manages the projects' webhook endpoints (SPEC §13).
 	Webhooks *webhooks.Service
+	// Live serves the subscriptions; nil: subscriptions answer UNAVAILABLE.
+	Live *Live
 }

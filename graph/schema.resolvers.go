@@ -10,6 +10,7 @@ import (
 
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/live"
 	"github.com/invites/invites/internal/webhooks"
 )
 
@@ -523,6 +524,16 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	return r.nodes(ctx, ids)
 }
 
+// InviteChanged is the resolver for the inviteChanged field.
+func (r *subscriptionResolver) InviteChanged(ctx context.Context, projectID string) (<-chan *invites.Invite, error) {
+	return watch(ctx, r.Resolver, projectID, live.KindInvite, r.Service.WatchedInvites)
+}
+
+// ActivityAdded is the resolver for the activityAdded field.
+func (r *subscriptionResolver) ActivityAdded(ctx context.Context, projectID string) (<-chan *invites.Event, error) {
+	return watch(ctx, r.Resolver, projectID, live.KindActivity, r.Service.WatchedEvents)
+}
+
 // Project is the resolver for the project field.
 func (r *userInviteResolver) Project(ctx context.Context, obj *invites.Invite) (*invites.Project, error) {
 	if obj.ProjectID == nil {
@@ -584,6 +595,9 @@ func (r *Resolver) ProjectUser() ProjectUserResolver { return &projectUserResolv
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 // UserInvite returns UserInviteResolver implementation.
 func (r *Resolver) UserInvite() UserInviteResolver { return &userInviteResolver{r} }
 
@@ -597,6 +611,7 @@ type (
 	projectResolver         struct{ *Resolver }
 	projectUserResolver     struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
+	subscriptionResolver    struct{ *Resolver }
 	userInviteResolver      struct{ *Resolver }
 	webhookEndpointResolver struct{ *Resolver }
 )

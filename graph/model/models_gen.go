@@ -317,6 +317,10 @@ type SignUpInput struct {
 	InviteToken *string `json:"inviteToken,omitempty"`
 }
 
+// Live updates, over WebSocket (graphql-transport-ws) or server-sent events (graphql-sse) on /graphql. Each event is checked against the viewer's authority when it happens: a subscriber who is no longer ADMIN receives nothing more and the stream ends.
+type Subscription struct {
+}
+
 // What updateMember takes: a role, an external ID, or both.
 type UpdateMemberInput struct {
 	// The project.

@@ -151,6 +151,24 @@ type GraphQL struct {
 	// Limits bound a query document before it is validated, the errors of a response and a
 	// request's time, and size the caches.
 	Limits Limits
+	// Live bounds the subscriptions (live updates).
+	Live Live
+}
+
+// Live bounds the subscriptions served over WebSocket and server-sent events, per replica.
+type Live struct {
+	// SubscriptionsPerConnection caps the subscriptions open at once on one WebSocket
+	// connection (an SSE request carries one). LIVE_SUBSCRIPTIONS_PER_CONNECTION.
+	SubscriptionsPerConnection int
+	// ConnectionsPerUser caps one user's live connections (WebSocket connections and SSE
+	// streams) open at once on one replica. LIVE_CONNECTIONS_PER_USER.
+	ConnectionsPerUser int
+	// KeepAlive is how often an idle stream gets a keep-alive (a WebSocket ping, an SSE
+	// comment). LIVE_KEEPALIVE.
+	KeepAlive time.Duration
+	// Buffer is how many changes a subscriber may fall behind before its stream is ended
+	// rather than slowing the others (not read from the environment).
+	Buffer int
 }
 
 // Limits bound what one request may cost before any expensive work: a query document's size
@@ -280,6 +298,12 @@ func Default() Config {
 				QueryCacheMiB:          32,
 				PersistedQueryCacheMiB: 16,
 			},
+			Live: Live{
+				SubscriptionsPerConnection: 20,
+				ConnectionsPerUser:         10,
+				KeepAlive:                  15 * time.Second,
+				Buffer:                     256,
+			},
 		},
 		Mail: Mail{
 			PollInterval: time.Second,
@@ -343,6 +367,9 @@ var settings = []setting{
 	}},
 	positive("COMPLEXITY_LIMIT", func(c *Config) *int { return &c.GraphQL.ComplexityLimit }),
 	positive("DEPTH_LIMIT", func(c *Config) *int { return &c.GraphQL.DepthLimit }),
+	positive("LIVE_SUBSCRIPTIONS_PER_CONNECTION", func(c *Config) *int { return &c.GraphQL.Live.SubscriptionsPerConnection }),
+	positive("LIVE_CONNECTIONS_PER_USER", func(c *Config) *int { return &c.GraphQL.Live.ConnectionsPerUser }),
+	duration("LIVE_KEEPALIVE", func(c *Config) *time.Duration { return &c.GraphQL.Live.KeepAlive }),
 	{"TRUSTED_PROXIES", func(c *Config, v string) (err error) {
 		c.GraphQL.TrustedProxies, err = ParseTrustedProxies(v)
 		return err

@@ -201,8 +201,8 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 			t.Errorf("the README's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 42 {
-		t.Errorf("%d settings read, want 42", len(read))
+	if len(read) != 45 {
+		t.Errorf("%d settings read, want 45", len(read))
 	}
 }
 

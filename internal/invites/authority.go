@@ -26,6 +26,10 @@ const (
 	MinRoleToListInvites = RoleAdmin
 	// MinRoleToReadActivity reads `activity` and sees the actors of its events.
 	MinRoleToReadActivity = RoleAdmin
+	// MinRoleToWatchInvites subscribes to `inviteChanged`, and keeps receiving it.
+	MinRoleToWatchInvites = MinRoleToListInvites
+	// MinRoleToWatchActivity subscribes to `activityAdded`, and keeps receiving it.
+	MinRoleToWatchActivity = MinRoleToReadActivity
 	// MinRoleToInvite sends invites, one (createInvite) or many (bulkInvite).
 	MinRoleToInvite = RoleAdmin
 	// MinRoleToListInviteLinks reads `inviteLinks` and sees the project's invite links.

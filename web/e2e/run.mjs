@@ -446,6 +446,15 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await rowOf(fresh).waitFor();
   await rowOf(b1).waitFor({ state: 'detached' });
 
+  // Live, with no reload and no polling: an invite sent through the API appears and its email
+  // goes out (Sent); revoked through the API, its row says so.
+  const elsewhere = email('elsewhere');
+  await invite(owner.token, projectId, elsewhere);
+  await rowOf(elsewhere).getByRole('cell', { name: 'Sent', exact: true }).waitFor();
+  const [{ id: elsewhereId }] = await sql('SELECT id FROM invites WHERE email = $1', elsewhere);
+  await gql('mutation($id: ID!) { revokeInvite(id: $id) { id } }', { id: elsewhereId }, owner.token);
+  await rowOf(elsewhere).getByRole('cell', { name: 'Revoked', exact: true }).waitFor();
+
   // Inviting one person: the API's refusal in words, next to the form.
   const inviteOne = page.getByRole('region', { name: 'Invite someone' });
   await inviteOne.getByLabel('Email').fill(fresh);

@@ -1,8 +1,8 @@
 // /projects/<id>: a project's members for everyone in it; for its admins also the form to invite
 // one person, the link to the bulk invite, the invites with their delivery, and the activity.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import {
-  CreateInviteDocument, LeaveProjectDocument, ProjectActivityDocument, ProjectDocument, ProjectInvitesDocument,
+  CreateInviteDocument, InviteChangedDocument, LeaveProjectDocument, ProjectActivityDocument, ProjectDocument, ProjectInvitesDocument,
   ProjectMembersDocument, RemoveMemberDocument, ResendInviteDocument, RevokeInviteDocument, TransferOwnershipDocument,
   UpdateMemberDocument,
   type InviteFieldsFragment, type InviteStatus, type MemberFieldsFragment, type ProjectActivityQuery,
@@ -13,6 +13,7 @@ import { deliveryNames, describeError, roleNames, statusNames, when } from '../e
 import { ErrorText, Loading, Page, TableFrame } from '../App';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
+import { subscribe } from '../live';
 import { InviteLinks } from './InviteLinks';
 
 /** How many members or invites a page of the list holds. */
@@ -274,6 +275,23 @@ function Invites({ projectId, version }: { projectId: string; version: number })
     });
   }, [projectId, status]);
   useEffect(() => load(), [load, version]);
+
+  // Live: an invite shown takes its new status, delivery, role and external ID in place; a new
+  // one (sent from another page, a bulk invite, another admin) reads the first page again, once
+  // for a burst of them.
+  const shown = useRef<Set<string>>(new Set());
+  useEffect(() => { shown.current = new Set((invites ?? []).map((i) => i.id)); }, [invites]);
+  useEffect(() => {
+    let reload: ReturnType<typeof setTimeout> | undefined;
+    const stop = subscribe(InviteChangedDocument, { projectId }, ({ inviteChanged: c }) => {
+      if (shown.current.has(c.id)) {
+        setInvites((is) => is && is.map((i) => (i.id === c.id ? { ...i, status: c.status, deliveryStatus: c.deliveryStatus, role: c.role, externalId: c.externalId } : i)));
+      } else if (reload === undefined) {
+        reload = setTimeout(() => { reload = undefined; load(); }, 300);
+      }
+    });
+    return () => { stop(); clearTimeout(reload); };
+  }, [projectId, load]);
 
   async function act(invite: InviteFieldsFragment, resend: boolean) {
     setRowError((r) => ({ ...r, [invite.id]: '' }));

@@ -1,0 +1,237 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/google/uuid"
+
+	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/live"
+)
+
+// Live updates: the Subscription fields, served by gqlgen's WebSocket (graphql-transport-ws)
+// and SSE (graphql-sse, distinct connections) transports. Each subscription listens to its
+// project's changes in the replica's live.Hub, which every replica fills from PostgreSQL's
+// NOTIFY (internal/live). For every change it authenticates the token again and reads what
+// changed under the viewer's authority (invites.WatchedInvites, WatchedEvents): a viewer who
+// has logged out, been demoted below ADMIN or been removed gets nothing more, and the stream
+// ends.
+
+// Live is what the resolvers need to serve subscriptions: the replica's hub and its limits.
+type Live struct {
+	Hub    *live.Hub
+	Limits config.Live
+
+	mu    sync.Mutex
+	users map[uuid.UUID]int // live connections open per user
+}
+
+// acquire takes one of user's live connections, or RATE_LIMITED beyond the cap; release gives
+// it back.
+func (l *Live) acquire(user uuid.UUID) (release func(), err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.users == nil {
+		l.users = map[uuid.UUID]int{}
+	}
+	if l.users[user] >= l.Limits.ConnectionsPerUser {
+		return nil, invites.Errorf(invites.RateLimited, "too many live connections: at most %d per user; close one first", l.Limits.ConnectionsPerUser)
+	}
+	l.users[user]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.users[user]--; l.users[user] <= 0 {
+				delete(l.users, user)
+			}
+		})
+	}, nil
+}
+
+// sse is gqlgen's SSE transport for the requests that want only an event stream, as
+// graphql-sse's client sends them (`Accept: text/event-stream`). Clients such as urql list
+// text/event-stream among the media types they accept for every request, after
+// application/json: those are answered as JSON by postJSON, as before.
+type sse struct{ transport.SSE }
+
+func (t sse) Supports(r *http.Request) bool { return wantsEventStream(r) && t.SSE.Supports(r) }
+
+// wantsEventStream reports whether r is a POST that accepts text/event-stream and no JSON.
+func wantsEventStream(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	stream := false
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		media, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		switch strings.ToLower(strings.TrimSpace(media)) {
+		case "text/event-stream":
+			stream = true
+		case mediaJSON, mediaGraphQLResponse, "application/graphql+json", "*/*", "application/*":
+			return false
+		}
+	}
+	return stream
+}
+
+type liveConnKey struct{}
+
+// liveConn is one WebSocket connection: its subscriptions are counted against the cap.
+type liveConn struct {
+	mu   sync.Mutex
+	subs int
+}
+
+// wsInit reads the bearer token from the connection_init payload's Authorization (with or
+// without "Bearer "), takes one of the user's live connections for the connection's life, and
+// ends the connection when the server shuts down. A connection without a token is accepted:
+// its subscriptions answer UNAUTHENTICATED, like any request.
+func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	a := &auth{}
+	if v, ok := payload["Authorization"].(string); ok {
+		if scheme, token, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			v = token
+		}
+		a.token = strings.TrimSpace(v)
+	}
+	ctx = context.WithValue(ctx, authKey{}, a)
+	ctx, cancel := context.WithCancel(ctx)
+	if a.token != "" {
+		user, err := r.viewer(ctx)
+		if invites.ErrorCode(err) == invites.Unauthenticated {
+			user, err = nil, nil // its subscriptions answer UNAUTHENTICATED
+		}
+		if err == nil && user != nil {
+			var release func()
+			if release, err = r.Live.acquire(user.ID); err == nil {
+				context.AfterFunc(ctx, release)
+			}
+		}
+		if err != nil {
+			// Refused as graphql-ws refuses a connection_init: closed with 4403 and the reason.
+			cancel()
+			msg := "internal error"
+			if e, ok := errors.AsType[*invites.Error](err); ok {
+				msg = e.Message
+			}
+			ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, 4403), msg)
+			return ctx, nil, errors.New(msg)
+		}
+	}
+	go func() {
+		select {
+		case <-r.Live.Hub.Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), nil, nil
+}
+
+// watch serves one subscription to projectID's changes of kind: load reads the changed IDs
+// (none: only the authority check) for the viewer. The first check's error (NOT_FOUND,
+// FORBIDDEN, UNAUTHENTICATED) is the stream's first and only message.
+func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.Kind,
+	load func(ctx context.Context, viewer, project uuid.UUID, ids []uuid.UUID) ([]T, error)) (<-chan T, error) {
+	if r.Live == nil {
+		return nil, invites.Errorf(codeUnavailable, "live updates are not served here")
+	}
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pid, err := invites.ParseID("project", projectID)
+	if err != nil {
+		return nil, invites.Errorf(invites.NotFound, "project not found")
+	}
+	release, err := r.openSubscription(ctx, viewer.ID)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := r.Live.Hub.Subscribe(pid)
+	if errors.Is(err, live.ErrClosed) {
+		release()
+		return nil, invites.Errorf(codeUnavailable, "the server is shutting down; subscribe again")
+	}
+	// Subscribed before the check, so that no change between the two is missed.
+	if _, err := load(ctx, viewer.ID, pid, nil); err != nil {
+		sub.Close()
+		release()
+		return nil, err
+	}
+	token := bearerToken(ctx)
+	out := make(chan T)
+	go func() {
+		defer release()
+		defer close(out)
+		defer sub.Close()
+		for {
+			var c live.Change
+			var ok bool
+			select {
+			case <-ctx.Done():
+				return
+			case c, ok = <-sub.C():
+				if !ok {
+					return
+				}
+			}
+			if c.Kind != kind && !(c.Kind == live.KindMember && slices.Contains(c.IDs, viewer.ID)) {
+				continue // another stream's kind, or another member's role
+			}
+			// Per event: the session must still be valid and the viewer still ADMIN.
+			u, err := r.Service.Authenticate(ctx, token)
+			if err != nil || u.ID != viewer.ID {
+				return
+			}
+			var ids []uuid.UUID
+			if c.Kind == kind {
+				ids = c.IDs
+			}
+			items, err := load(ctx, viewer.ID, pid, ids)
+			if err != nil {
+				return
+			}
+			for _, item := range items {
+				select {
+				case out <- item:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+// openSubscription counts a subscription against its WebSocket connection's cap, or, for an
+// SSE stream (a connection of its own), takes one of the user's live connections.
+func (r *Resolver) openSubscription(ctx context.Context, user uuid.UUID) (release func(), err error) {
+	conn, ok := ctx.Value(liveConnKey{}).(*liveConn)
+	if !ok {
+		return r.Live.acquire(user)
+	}
+	conn.mu.Lock()
+	defer conn.mu.Unlock()
+	if conn.subs >= r.Live.Limits.SubscriptionsPerConnection {
+		return nil, invites.Errorf(invites.RateLimited, "too many subscriptions on this connection: at most %d", r.Live.Limits.SubscriptionsPerConnection)
+	}
+	conn.subs++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			conn.mu.Lock()
+			conn.subs--
+			conn.mu.Unlock()
+		})
+	}, nil
+}
