@@ -88,6 +88,7 @@ func run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 		Queues:       hooks.Queues(),
 		PeriodicJobs: []*river.PeriodicJob{sweeper.PeriodicJob(cfg.SweepInterval)},
 		Observer:     meters,
+		FailureHook:  hooks, // invite.delivery_failed, queued with the status write
 	})
 	if err != nil {
 		return err

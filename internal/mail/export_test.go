@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
 )
 
 // WorkChunk runs q's worker of send_emails jobs on a chunk of ids, as River runs a job of that
@@ -19,3 +20,9 @@ func (q *Queue) WorkChunk(ctx context.Context, ids []uuid.UUID) error {
 
 // ChunkSize is how many emails one send_emails job carries.
 const ChunkSize = chunkSize
+
+// RecordFailed records email id FAILED_PERMANENT as a send_email job does, telling hook, as a
+// run does that loaded the row before another run wrote it.
+func RecordFailed(ctx context.Context, db *bun.DB, hook FailureHook, id uuid.UUID, sendErr error) (bool, error) {
+	return recordFailed(ctx, db, hook, id, sendErr, false)
+}

@@ -41,6 +41,16 @@ type QueueConfig struct {
 	Queues map[string]river.QueueConfig
 	// Observer hears of every attempt to send (for metrics); nil for none.
 	Observer Observer
+	// FailureHook hears of the emails that fail for good, in the transaction that writes them
+	// FAILED_PERMANENT (webhooks' invite.delivery_failed); nil for none.
+	FailureHook FailureHook
+}
+
+// FailureHook hears of emails that have failed for good. EmailsFailed is called in tx, which
+// has just written these emails FAILED_PERMANENT (each once: a run that finds an email already
+// final writes nothing and calls nothing), so that a rollback drops both.
+type FailureHook interface {
+	EmailsFailed(ctx context.Context, tx bun.Tx, emailIDs []uuid.UUID) error
 }
 
 // Queue is a durable outbox in PostgreSQL: an email enqueued in a transaction is sent by the
@@ -91,9 +101,9 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 	unrecorded := newUnrecordedSends()
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff,
-		limits: limits, unrecorded: unrecorded})
+		limits: limits, unrecorded: unrecorded, failed: cfg.FailureHook})
 	chunks := &sendEmailsWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff, maxAttempts: maxAttempts,
-		limits: limits, unrecorded: unrecorded}
+		limits: limits, unrecorded: unrecorded, failed: cfg.FailureHook}
 	river.AddWorker(workers, chunks)
 	if cfg.Register != nil {
 		cfg.Register(workers)

@@ -37,6 +37,7 @@ type sendWorker struct {
 	backoff    func(attempt int) time.Duration
 	limits     runLimits
 	unrecorded *unrecordedSends
+	failed     FailureHook
 }
 
 func (w *sendWorker) NextRetry(job *river.Job[sendEmailArgs]) time.Time {
@@ -81,7 +82,12 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) er
 		jobErr = river.JobCancel(sendErr)
 	}
 	err = run.write(ctx, func(ctx context.Context) error {
-		_, err := record(ctx, w.db, id, status, sendErr, false)
+		var err error
+		if status == StatusFailedPermanent {
+			_, err = recordFailed(ctx, w.db, w.failed, id, sendErr, false)
+		} else {
+			_, err = record(ctx, w.db, id, status, sendErr, false)
+		}
 		return err
 	})
 	return errors.Join(jobErr, err)
@@ -126,6 +132,7 @@ type sendEmailsWorker struct {
 	maxAttempts int
 	limits      runLimits
 	unrecorded  *unrecordedSends
+	failed      FailureHook
 }
 
 func (w *sendEmailsWorker) NextRetry(job *river.Job[sendEmailsArgs]) time.Time {
@@ -202,7 +209,7 @@ func (w *sendEmailsWorker) sendOne(ctx context.Context, run runDeadlines, e outb
 	err := run.write(ctx, func(ctx context.Context) error {
 		var err error
 		if status == StatusFailedPermanent {
-			done, err = record(ctx, w.db, e.ID, status, sendErr, true)
+			done, err = recordFailed(ctx, w.db, w.failed, e.ID, sendErr, true)
 		} else {
 			done, err = w.handOff(ctx, e.ID, sendErr)
 		}
@@ -232,6 +239,25 @@ func (w *sendEmailsWorker) handOff(ctx context.Context, id uuid.UUID, sendErr er
 		})
 		if err != nil {
 			return fmt.Errorf("insert retry job of email %s: %w", id, err)
+		}
+		return nil
+	})
+	return done, err
+}
+
+// recordFailed records email id as FAILED_PERMANENT (only while it is QUEUED, with ifQueued;
+// only while it is not yet final, in any case) and, in the same transaction, tells hook
+// (nil: none) when it did, so that the hook hears of each email once however often the
+// job runs.
+func recordFailed(ctx context.Context, db *bun.DB, hook FailureHook, id uuid.UUID, sendErr error, ifQueued bool) (bool, error) {
+	var done bool
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if done, err = record(ctx, tx, id, StatusFailedPermanent, sendErr, ifQueued); err != nil || !done || hook == nil {
+			return err
+		}
+		if err := hook.EmailsFailed(ctx, tx, []uuid.UUID{id}); err != nil {
+			return fmt.Errorf("email %s failed for good: %w", id, err)
 		}
 		return nil
 	})
@@ -289,7 +315,7 @@ func send(ctx context.Context, sender Sender, e outboxRow) error {
 // record writes the outcome of an attempt on email id's row. A final status (SENT,
 // FAILED_PERMANENT) wipes the link, which holds a secret token that nobody needs once the
 // email is out or never will be. With ifQueued, the row is only written while QUEUED, and
-// record reports whether it was.
+// FAILED_PERMANENT only on a row not yet final; record reports whether it was written.
 func record(ctx context.Context, db bun.IDB, id uuid.UUID, status Status, sendErr error, ifQueued bool) (bool, error) {
 	q := db.NewUpdate().Table("emails").
 		Set("status = ?", status).
@@ -303,6 +329,9 @@ func record(ctx context.Context, db bun.IDB, id uuid.UUID, status Status, sendEr
 	}
 	if ifQueued {
 		q = q.Where("status = ?", StatusQueued)
+	}
+	if status == StatusFailedPermanent {
+		q = q.Where("status NOT IN (?, ?)", StatusSent, StatusFailedPermanent)
 	}
 	res, err := q.Exec(ctx)
 	if err != nil {

@@ -66,6 +66,13 @@ func newEnv(t testing.TB, db *bun.DB, change func(*webhooks.Config)) *env {
 // newEnvPolling is newEnv with the River client looking for jobs every poll.
 func newEnvPolling(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll time.Duration) *env {
 	t.Helper()
+	return newEnvSending(t, db, change, poll, mail.NewLogSender(quiet))
+}
+
+// newEnvSending is newEnvPolling with the emails sent by sender, the service hearing of those
+// that fail for good (mail.QueueConfig.FailureHook), as in the server.
+func newEnvSending(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll time.Duration, sender mail.Sender) *env {
+	t.Helper()
 	ctx := context.Background()
 	cfg := testConfig()
 	if change != nil {
@@ -78,8 +85,8 @@ func newEnvPolling(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll
 	// The email queue's River client works the deliveries, as in the server.
 	mcfg := config.Default().Mail
 	mcfg.PollInterval = poll
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: mcfg, Sender: mail.NewLogSender(quiet),
-		Register: hooks.Register, Queues: hooks.Queues(), Logger: quiet})
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: mcfg, Sender: sender,
+		Register: hooks.Register, Queues: hooks.Queues(), Logger: quiet, FailureHook: hooks})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,3 +106,35 @@ func (s *Service) insertJobs(ctx context.Context, tx bun.Tx, ids []uuid.UUID) er
 	}
 	return nil
 }
+
+// failedSQL writes, in one statement whatever the number of emails, an invite.delivery_failed
+// delivery for each email failed for good that is its project invite's latest (invites.email_id)
+// to each enabled endpoint of the project that wants it. Its event id is the email's: one
+// email fails for good once. Invites to the service alone have no project, so no endpoint.
+const failedSQL = `
+INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
+SELECT gen_random_uuid(), ep.id, e.id, 'invite.delivery_failed',
+	jsonb_build_object('type', 'invite.delivery_failed', 'timestamp', e.updated_at, 'data', jsonb_build_object(
+		'eventId', e.id,
+		'projectId', i.project_id,
+		'email', i.email,
+		'reason', e.last_error,
+		'invite', jsonb_build_object('id', i.id, 'email', i.email, 'name', i.name,
+			'role', i.role, 'status', i.status, 'externalId', i.external_id, 'expiresAt', i.expires_at, 'createdAt', i.created_at))),
+	e.updated_at, e.updated_at
+FROM emails AS e
+JOIN invites AS i ON i.email_id = e.id AND i.project_id IS NOT NULL
+JOIN webhook_endpoints AS ep ON ep.project_id = i.project_id AND ep.enabled
+	AND (cardinality(ep.events) = 0 OR 'invite.delivery_failed' = ANY (ep.events))
+WHERE e.id = ANY (?::uuid[]) AND e.status = 'FAILED_PERMANENT'
+RETURNING id`
+
+// EmailsFailed queues the invite.delivery_failed deliveries of these emails in tx, which has
+// just written them FAILED_PERMANENT (mail.FailureHook): two statements whatever their number.
+func (s *Service) EmailsFailed(ctx context.Context, tx bun.Tx, emailIDs []uuid.UUID) error {
+	var ids []uuid.UUID
+	if err := tx.NewRaw(failedSQL, pgdialect.Array(emailIDs)).Scan(ctx, &ids); err != nil {
+		return fmt.Errorf("webhooks: queue delivery_failed deliveries: %w", err)
+	}
+	return s.insertJobs(ctx, tx, ids)
+}

@@ -33,8 +33,8 @@ var eventTypes = []struct{ Event, Type string }{
 }
 
 // Types are the event types an endpoint may ask for (SPEC §13). bulk_invite.completed is
-// queued by BulkRecorded, with the batch's counts; invite.delivery_failed has no tracked event
-// yet, so nothing is posted as it.
+// queued by BulkRecorded, with the batch's counts; invite.delivery_failed by EmailsFailed,
+// when the mail queue writes an invite's email FAILED_PERMANENT.
 var Types = []string{
 	"invite.created", "invite.resent", "invite.reminded", "invite.accepted", "invite.declined",
 	"invite.revoked", "invite.expired", "invite.delivery_failed", "member.joined", "member.updated",
