@@ -382,14 +382,35 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await checkChangedId(page, 'NEW-1', 'Previously: OLD-1');
   await main(page).getByText('Ignored column, which the invite does not use: notes.').waitFor();
 
+  // Confirmed: the server sent 3 invitations; the two bouncing addresses' emails then fail, and
+  // their rows move live (no reload, no polling) to the failed ones, in red, counted in the caption.
+  await page.evaluate(() => { window.sameDocument = true; });
   await page.getByRole('button', { name: 'Send 3 invitations' }).click();
   await heading(page, 'Bulk invite result').waitFor();
-  assert.deepEqual(await resultSections(page, 'Bulk invite result'), ['Failed (1)', 'New invitations (3)', 'Existing members (1)']);
+  await main(page).getByText('5 rows processed: 3 new invitations sent, 1 failed.').waitFor();
   assert.deepEqual(await membership(member, project), { role: 'CONTRIBUTOR', external_id: 'NEW-1' });
   await linkIn(fresh, '/invite/');
   for (const b of bounces) {
     await eventually(`${b}'s email to fail for good`, async () => (await sql('SELECT status FROM emails WHERE recipient = $1', b))[0]?.status === 'FAILED_PERMANENT');
   }
+  await main(page).getByRole('status').filter({ hasText: 'Since then, 2 more rows could not be sent: their emails bounced.' }).waitFor({ timeout: 5_000 });
+  assert.deepEqual(await resultSections(page, 'Bulk invite result'), ['Failed (3)', 'New invitations (1)', 'Existing members (1)']);
+  const bouncedLive = page.getByRole('table').filter({ has: page.getByText('highlighted in red') });
+  assert.equal(await bouncedLive.locator('caption').innerText(), '2 rows highlighted in red could not be sent');
+  for (const [address, isRed] of [[b1, true], [b2, true], ['not-an-email', false]]) {
+    const row = bouncedLive.getByRole('row').filter({ has: page.getByRole('rowheader', { name: address }) });
+    const bg = await row.getByRole('cell').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(bg === 'rgb(253, 226, 226)', isRed, `${address}: background ${bg}`);
+    if (isRed) await row.getByText('The invite email could not be delivered to this address.').waitFor();
+  }
+  assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page was not reloaded');
+  const [liveDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the 3 failed rows as CSV' }).click()]);
+  assert.deepEqual(readFileSync(await liveDownload.path(), 'utf8').trimEnd().split('\r\n').slice(1).sort(), [
+    `${b1},,,,,The invite email could not be delivered to this address.`,
+    `${b2},,,,,The invite email could not be delivered to this address.`,
+    'not-an-email,,,,,The email is missing or not a valid address.',
+  ].sort());
+  await axeCheck(page, 'the bulk result, after two emails bounced');
 
   // The same people again: the bounced ones are now FAILED_TO_SEND, in red.
   const csv2 = ['email,role,external_id,name,notes', `${fresh},CONTRIBUTOR,N1-CHANGED,,`, `${b1},,,,`, `${b2},,,,`, 'not-an-email,,,,', `${member},,NEW-1,,`].join('\r\n') + '\r\n';

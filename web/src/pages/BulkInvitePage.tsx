@@ -1,8 +1,11 @@
 // /projects/<id>/bulk: invite many people from a CSV file or pasted rows. The API's dry run
-// comes first, as a preview that sends nothing; confirming sends the same file for real.
-import { useState, type FormEvent } from 'react';
-import { BulkInviteDocument, type BulkInviteMutation, type ProjectFieldsFragment, type ProjectRole } from '@invites/client';
+// comes first, as a preview that sends nothing; confirming sends the same file for real. While a
+// preview or result is shown, the page follows the project's invites live, so that an email that
+// bounces after confirming moves its row to the failed ones (BulkResult).
+import { useEffect, useState, type FormEvent } from 'react';
+import { BulkInviteDocument, InviteChangedDocument, type BulkInviteMutation, type DeliveryStatus, type ProjectFieldsFragment, type ProjectRole } from '@invites/client';
 import { mutate } from '../api';
+import { subscribe } from '../live';
 import { describeError, roleNames } from '../errors';
 import { ErrorText, Page } from '../App';
 import { Link } from '../router';
@@ -27,6 +30,19 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
   const [busy, setBusy] = useState(false);
   // What was previewed, so that confirming sends exactly that.
   const [sent, setSent] = useState<{ csv: File; text: string; result: Result; dryRun: boolean } | null>(null);
+  // The latest delivery status of each invite that changed since the preview was shown. The
+  // stream starts with the preview, not the result, so that an email failing in the moment
+  // between the mutation's answer and the stream's start is not missed; it stops on leaving the
+  // page and on a new upload (sent back to null).
+  const showing = sent !== null;
+  const [delivery, setDelivery] = useState<ReadonlyMap<string, DeliveryStatus>>(new Map());
+  useEffect(() => {
+    if (!showing) return;
+    setDelivery(new Map());
+    return subscribe(InviteChangedDocument, { projectId: project.id }, ({ inviteChanged: c }) => {
+      setDelivery((d) => (d.get(c.id) === c.deliveryStatus ? d : new Map(d).set(c.id, c.deliveryStatus)));
+    });
+  }, [showing, project.id]);
 
   async function run(csv: File, dryRun: boolean) {
     setBusy(true);
@@ -83,6 +99,7 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
       )}
       {sent && (
         <BulkResult result={sent.result} preview={sent.dryRun} csvText={sent.text} fileName={sent.csv.name}
+          delivery={sent.dryRun ? undefined : delivery}
           busy={busy}
           onConfirm={() => void run(sent.csv, false)}
           onCancel={() => setSent(null)} />

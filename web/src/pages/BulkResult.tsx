@@ -1,9 +1,11 @@
 // A bulk invite's result, after Coursemology's bulk-invite result dialog (PR 8406): sections only
 // when they have rows, each headed with its count, Failed first; FAILED_TO_SEND rows in red with a
 // caption that counts only them; a changed external ID in bold with "Previously: X" on hover and
-// focus; the ignored columns named; the failed rows as a CSV to fix and upload again.
+// focus; the ignored columns named; the failed rows as a CSV to fix and upload again. After a
+// confirmed upload, an invite whose email bounces since (delivery) moves live to the failed rows
+// as FAILED_TO_SEND, in red, as the server reports it on the next upload of the same address.
 import { useEffect, useId, useMemo, useRef } from 'react';
-import type { BulkInviteMutation, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
+import type { BulkInviteMutation, DeliveryStatus, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
 import { failureReasons, roleNames, statusNames } from '../errors';
 import { parseCsv, toCsv } from '../csv';
 import { TableFrame } from '../App';
@@ -15,8 +17,10 @@ type New = Extract<Row, { __typename: 'NewInvitation' }>;
 type Existing = Extract<Row, { __typename: 'ExistingInvitation' }>;
 type Member = Extract<Row, { __typename: 'ExistingMember' }>;
 
-export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm, onCancel }: {
+export function BulkResult({ result, delivery, preview, csvText, fileName, busy, onConfirm, onCancel }: {
   result: Result;
+  /** The latest delivery status of invites changed since: given for a confirmed result only. */
+  delivery?: ReadonlyMap<string, DeliveryStatus>;
   preview: boolean;
   csvText: string;
   fileName: string;
@@ -26,7 +30,13 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
 }) {
   const groups = useMemo(() => {
     const failed: Failed[] = [], created: New[] = [], existing: Existing[] = [], members: Member[] = [];
+    let bounced = 0;
     for (const r of result.results) {
+      if ((r.__typename === 'NewInvitation' || r.__typename === 'ExistingInvitation') && delivery?.get(r.invite.id) === 'FAILED_PERMANENT') {
+        failed.push(unsentRow(r));
+        bounced++;
+        continue;
+      }
       switch (r.__typename) {
         case 'FailedInvite': failed.push(r); break;
         case 'NewInvitation': created.push(r); break;
@@ -34,8 +44,8 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
         case 'ExistingMember': members.push(r); break;
       }
     }
-    return { failed, created, existing, members };
-  }, [result]);
+    return { failed, created, existing, members, bounced };
+  }, [result, delivery]);
   const unsent = groups.failed.filter((f) => f.reason === 'FAILED_TO_SEND').length;
   // A new preview or result takes the focus, so keyboard and screen-reader users land on it.
   const titleRef = useRef<HTMLHeadingElement>(null);
@@ -52,6 +62,12 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
           ? `${s.total} ${plural(s.total, 'row')} read. Confirming will send ${willSend} new ${plural(willSend, 'invitation')}${s.externalIdsUpdated ? ` and update ${s.externalIdsUpdated} external ${plural(s.externalIdsUpdated, 'ID')}` : ''}.`
           : `${s.total} ${plural(s.total, 'row')} processed: ${s.newInvitations} new ${plural(s.newInvitations, 'invitation')} sent, ${s.failed} failed.`}
       </p>
+      {!preview && (
+        // Present (and empty) from the start, so that screen readers announce what it says later.
+        <p role="status">
+          {groups.bounced > 0 && `Since then, ${groups.bounced} more ${plural(groups.bounced, 'row')} could not be sent: ${groups.bounced === 1 ? 'its email' : 'their emails'} bounced.`}
+        </p>
+      )}
       {result.ignoredColumns.length > 0 && (
         <p className="notice">Ignored {plural(result.ignoredColumns.length, 'column')}, which the invite does not use: {result.ignoredColumns.map((c, i) => <span key={c}>{i > 0 && ', '}<code>{c}</code></span>)}.</p>
       )}
@@ -105,6 +121,16 @@ export function BulkResult({ result, preview, csvText, fileName, busy, onConfirm
       )}
     </section>
   );
+}
+
+/** A sent row whose email bounced since, as the server reports one that had bounced before. */
+function unsentRow(r: New | Existing): Failed {
+  const i = r.invite;
+  return {
+    __typename: 'FailedInvite', row: r.row, email: i.email, externalId: i.externalId ?? null,
+    reason: 'FAILED_TO_SEND', message: `the invite's email to ${i.email} could not be delivered; check the address`, retryable: false,
+    existingInvite: { id: i.id, status: i.status, deliveryStatus: 'FAILED_PERMANENT' },
+  };
 }
 
 function plural(n: number, word: string): string {
