@@ -12,24 +12,24 @@ import (
 )
 
 // eventTypes is the one table from a tracked event's name (internal/invites/events.go) to
-// the webhook type it is posted as; an event not in it is posted to no endpoint. The invite
-// link and reminder events are keyed by their names, as recorded by the branches that add them.
+// the webhook type it is posted as; an event not in it is posted to no endpoint. A join by an
+// invite link records "Joined with Invite Link" beside "Joined Project", as a claim records
+// "Claimed User Invite" beside it: the join is posted once, as member.joined.
 var eventTypes = []struct{ Event, Type string }{
 	{invites.EventCreatedUserInvite, "invite.created"},
 	{invites.EventResentUserInvite, "invite.resent"},
-	{"Reminded User Invite", "invite.reminded"},
+	{invites.EventRemindedUserInvite, "invite.reminded"},
 	{invites.EventClaimedUserInvite, "invite.accepted"},
 	{invites.EventDeclinedUserInvite, "invite.declined"},
 	{invites.EventRevokedUserInvite, "invite.revoked"},
 	{invites.EventExpiredUserInvite, "invite.expired"},
 	{invites.EventJoinedProject, "member.joined"},
-	{"Joined with Invite Link", "member.joined"},
 	{invites.EventUpdatedMember, "member.updated"},
 	{invites.EventRemovedMember, "member.removed"},
 	{invites.EventLeftProject, "member.left"},
 	{invites.EventTransferredOwnership, "project.ownership_transferred"},
-	{"Created Invite Link", "invite_link.created"},
-	{"Revoked Invite Link", "invite_link.revoked"},
+	{invites.EventCreatedInviteLink, "invite_link.created"},
+	{invites.EventRevokedInviteLink, "invite_link.revoked"},
 }
 
 // Types are the event types an endpoint may ask for (SPEC §13). bulk_invite.completed is
