@@ -36,11 +36,7 @@ func countedBulkHooked(t testing.TB, e *env, n int, rc *receiver, hooked bool) (
 	ctx := context.Background()
 	owner, p := e.project(t)
 	if rc != nil {
-		_, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.created"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc.trust(secret)
+		e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.created"})
 	}
 	// Services of their own for each measure: River sends a NOTIFY with the first insert of a
 	// client, so a shared client would count it or not by the clock.

@@ -26,11 +26,7 @@ func TestDeliveryFailed(t *testing.T) {
 	e := newEnvSending(t, pgtest.DB(t), nil, 20*time.Millisecond, sender)
 	owner, p := e.project(t)
 	rc := newReceiver(t)
-	wants, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.delivery_failed"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.trust(secret)
+	wants := e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.delivery_failed"})
 	other := newReceiver(t)
 	notWanted, otherSecret, err := e.hooks.Create(ctx, owner.ID, p.ID, other.URL, []string{"invite.created"})
 	if err != nil {

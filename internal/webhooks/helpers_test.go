@@ -427,3 +427,14 @@ func (e *env) settled(t testing.TB, ep *webhooks.Endpoint, n int) []*webhooks.De
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// endpoint registers rc for project's events (nil: all) as actor, and has rc trust its secret.
+func (e *env) endpoint(t testing.TB, actor, project uuid.UUID, rc *receiver, events []string) *webhooks.Endpoint {
+	t.Helper()
+	ep, secret, err := e.hooks.Create(context.Background(), actor, project, rc.URL, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.trust(secret)
+	return ep
+}

@@ -18,11 +18,7 @@ func TestLinkAndReminderTypes(t *testing.T) {
 	e := newEnv(t, pgtest.DB(t), nil)
 	rc := newReceiver(t)
 	owner, p := e.project(t)
-	_, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.trust(secret)
+	e.endpoint(t, owner.ID, p.ID, rc, nil)
 
 	created, err := e.svc.CreateInviteLink(ctx, owner.ID, invites.CreateInviteLinkInput{ProjectID: p.ID, Role: invites.RoleContributor})
 	if err != nil { // invite_link.created

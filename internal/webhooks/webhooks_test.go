@@ -150,11 +150,7 @@ func TestRetries(t *testing.T) {
 
 	t.Run("503 then 200", func(t *testing.T) {
 		rc := newReceiver(t)
-		ep, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc.trust(secret)
+		ep := e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.revoked"})
 		rc.setAnswer(func(n int, _ message) int {
 			if n == 0 {
 				return http.StatusServiceUnavailable
@@ -176,11 +172,7 @@ func TestRetries(t *testing.T) {
 
 	t.Run("400 fails at once, then retried", func(t *testing.T) {
 		rc := newReceiver(t)
-		ep, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc.trust(secret)
+		ep := e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.revoked"})
 		rc.setAnswer(func(int, message) int { return http.StatusBadRequest })
 		inv := e.invite(t, owner.ID, p.ID, uniqueEmail("x"), invites.RoleContributor)
 		if _, err := e.svc.RevokeInvite(ctx, owner.ID, inv.ID); err != nil {
@@ -237,11 +229,7 @@ func TestRetries(t *testing.T) {
 
 	t.Run("5xx until the backoff ends: FAILED", func(t *testing.T) {
 		rc := newReceiver(t)
-		ep, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc.trust(secret)
+		ep := e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.revoked"})
 		rc.setAnswer(func(int, message) int { return http.StatusTooManyRequests })
 		inv := e.invite(t, owner.ID, p.ID, uniqueEmail("x"), invites.RoleContributor)
 		if _, err := e.svc.RevokeInvite(ctx, owner.ID, inv.ID); err != nil {
@@ -406,17 +394,12 @@ func TestRefusedAtDial(t *testing.T) {
 
 // A receiver that is down for a while and then up gets every event: nothing is lost.
 func TestReceiverDownThenUp(t *testing.T) {
-	ctx := context.Background()
 	e := newEnv(t, pgtest.DB(t), func(c *webhooks.Config) {
 		c.Backoff = func(attempt int) time.Duration { return 100 * time.Millisecond }
 	})
 	owner, p := e.project(t)
 	rc := newReceiver(t)
-	ep, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.created"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.trust(secret)
+	ep := e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.created"})
 	rc.down()
 	const n = 8
 	for range n {
@@ -522,11 +505,7 @@ func TestSweepExpiry(t *testing.T) {
 	e := newEnv(t, pgtest.DB(t), nil)
 	owner, p := e.project(t)
 	rc := newReceiver(t)
-	_, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.expired"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc.trust(secret)
+	e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.expired"})
 	inv := e.invite(t, owner.ID, p.ID, uniqueEmail("swept"), invites.RoleContributor)
 	if _, err := e.db.NewUpdate().Table("invites").Set("expires_at = now() - interval '1 second'").Where("id = ?", inv.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
