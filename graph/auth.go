@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/invites/invites/internal/invites"
 )
 
@@ -43,6 +45,20 @@ func (r *Resolver) viewer(ctx context.Context) (*invites.User, error) {
 	a := authFrom(ctx)
 	a.once.Do(func() { a.user, a.err = r.Service.Authenticate(ctx, a.token) })
 	return a.user, a.err
+}
+
+// viewerAnd returns the signed-in user and the UUID of the object that id names (what, for
+// NOT_FOUND's message): the first two steps of every mutation on one object.
+func (r *Resolver) viewerAnd(ctx context.Context, what, id string) (*invites.User, uuid.UUID, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	parsed, err := invites.ParseID(what, id)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	return viewer, parsed, nil
 }
 
 // optionalViewer returns the signed-in user, or nil for an anonymous caller (or one whose

@@ -173,11 +173,7 @@ func (r *mutationResolver) DeclineInvite(ctx context.Context, input model.Invite
 
 // RevokeInvite is the resolver for the revokeInvite field.
 func (r *mutationResolver) RevokeInvite(ctx context.Context, id string) (*invites.Invite, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	inviteID, err := invites.ParseID("invite", id)
+	viewer, inviteID, err := r.viewerAnd(ctx, "invite", id)
 	if err != nil {
 		return nil, err
 	}
@@ -186,11 +182,7 @@ func (r *mutationResolver) RevokeInvite(ctx context.Context, id string) (*invite
 
 // ResendInvite is the resolver for the resendInvite field.
 func (r *mutationResolver) ResendInvite(ctx context.Context, id string) (*invites.Invite, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	inviteID, err := invites.ParseID("invite", id)
+	viewer, inviteID, err := r.viewerAnd(ctx, "invite", id)
 	if err != nil {
 		return nil, err
 	}
@@ -240,11 +232,7 @@ func (r *mutationResolver) TransferOwnership(ctx context.Context, projectID stri
 
 // LeaveProject is the resolver for the leaveProject field.
 func (r *mutationResolver) LeaveProject(ctx context.Context, projectID string) (bool, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return false, err
-	}
-	pid, err := invites.ParseID("project", projectID)
+	viewer, pid, err := r.viewerAnd(ctx, "project", projectID)
 	if err != nil {
 		return false, err
 	}
@@ -253,11 +241,7 @@ func (r *mutationResolver) LeaveProject(ctx context.Context, projectID string) (
 
 // CreateInviteLink is the resolver for the createInviteLink field.
 func (r *mutationResolver) CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	projectID, err := invites.ParseID("project", input.ProjectID)
+	viewer, projectID, err := r.viewerAnd(ctx, "project", input.ProjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -272,11 +256,7 @@ func (r *mutationResolver) CreateInviteLink(ctx context.Context, input model.Cre
 
 // RevokeInviteLink is the resolver for the revokeInviteLink field.
 func (r *mutationResolver) RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	linkID, err := invites.ParseID("invite link", id)
+	viewer, linkID, err := r.viewerAnd(ctx, "invite link", id)
 	if err != nil {
 		return nil, err
 	}
@@ -294,11 +274,7 @@ func (r *mutationResolver) JoinWithLink(ctx context.Context, token string) (*inv
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
 func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	projectID, err := invites.ParseID("project", input.ProjectID)
+	viewer, projectID, err := r.viewerAnd(ctx, "project", input.ProjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -311,11 +287,7 @@ func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, input mode
 
 // UpdateWebhookEndpoint is the resolver for the updateWebhookEndpoint field.
 func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, input model.UpdateWebhookEndpointInput) (*webhooks.Endpoint, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := invites.ParseID("webhook endpoint", input.ID)
+	viewer, id, err := r.viewerAnd(ctx, "webhook endpoint", input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -324,11 +296,7 @@ func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, input mode
 
 // RotateWebhookSecret is the resolver for the rotateWebhookSecret field.
 func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string) (*model.CreateWebhookEndpointPayload, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	endpointID, err := invites.ParseID("webhook endpoint", id)
+	viewer, endpointID, err := r.viewerAnd(ctx, "webhook endpoint", id)
 	if err != nil {
 		return nil, err
 	}
@@ -341,11 +309,7 @@ func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id string) (
 
 // DeleteWebhookEndpoint is the resolver for the deleteWebhookEndpoint field.
 func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, id string) (bool, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return false, err
-	}
-	endpointID, err := invites.ParseID("webhook endpoint", id)
+	viewer, endpointID, err := r.viewerAnd(ctx, "webhook endpoint", id)
 	if err != nil {
 		return false, err
 	}
@@ -354,11 +318,7 @@ func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, id string)
 
 // RetryWebhookDelivery is the resolver for the retryWebhookDelivery field.
 func (r *mutationResolver) RetryWebhookDelivery(ctx context.Context, id string) (*webhooks.Delivery, error) {
-	viewer, err := r.viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	deliveryID, err := invites.ParseID("webhook delivery", id)
+	viewer, deliveryID, err := r.viewerAnd(ctx, "webhook delivery", id)
 	if err != nil {
 		return nil, err
 	}
