@@ -41,6 +41,7 @@ type options struct {
 	serverEnv    []string
 	postgraphile bool
 	only         string
+	hold         bool
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	serverEnv := flag.String("server-env", "", "extra environment for the server, space-separated NAME=value (e.g. DB_MAX_IDLE_CONNS=2)")
 	flag.BoolVar(&o.postgraphile, "postgraphile", true, "run PostGraphile (loadtest/postgraphile, npm ci first) beside the server")
 	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this")
+	flag.BoolVar(&o.hold, "hold", false, "seed and start the servers, print their addresses, and keep them until interrupted (for profiling)")
 	flag.Parse()
 	for _, c := range strings.Split(*conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
@@ -169,6 +171,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	step("checked every scenario's answer once")
+	if o.hold {
+		return hold(ctx, f, dbURL)
+	}
 
 	fmt.Printf("\nload average before: %s\n", loadAverage())
 	table := newTable()
@@ -297,4 +302,16 @@ func mustJSON(v any) []byte {
 		panic(err) // only maps of strings and numbers are marshalled here
 	}
 	return b
+}
+
+// hold prints what a profiler or a hand-run load needs and waits until interrupted, with the
+// servers and the seeded database kept.
+func hold(ctx context.Context, f *fixture, dbURL string) error {
+	fmt.Printf("holding until interrupted:\n  database   %s\n  ours       %s/graphql (Authorization: Bearer %s)\n  project    %s (members), %s (invites)\n",
+		dbURL, f.ours.base, ownerSession, f.members, f.invites)
+	if f.theirs != nil {
+		fmt.Printf("  PostGraphile %s/graphql, member project row %s\n", f.theirs.base, f.membersUUID)
+	}
+	<-ctx.Done()
+	return nil
 }
