@@ -26,6 +26,9 @@ import (
 //   - Unexpected: any other key waits loaderWait for others (gqlgen resolves a list's items
 //     concurrently) and is read with them.
 //
+// A member page reads its members' users in its own statement; ProjectUser.user takes them
+// from there.
+//
 // The lists whose items marshal inline (lists.go) rely on the first: with no concurrent items
 // to wait for, an unexpected key would cost a query per item.
 
@@ -139,12 +142,16 @@ func (l *loader[T]) prime(ctx context.Context, ids []uuid.UUID) error {
 	return nil
 }
 
-// expectMembers announces what a list of members references: their users and projects.
+// expectMembers announces what a list of members references: their users (but those that
+// the list came with) and projects.
 func (l *loaders) expectMembers(list []*invites.Member) {
-	users := make([]uuid.UUID, len(list))
+	users := make([]uuid.UUID, 0, len(list))
 	projects := make([]uuid.UUID, len(list))
 	for i, m := range list {
-		users[i], projects[i] = m.UserID, m.ProjectID
+		if m.User == nil {
+			users = append(users, m.UserID)
+		}
+		projects[i] = m.ProjectID
 	}
 	l.users.expect(users)
 	l.projects.expect(projects)

@@ -396,6 +396,9 @@ func (r *projectUserResolver) Project(ctx context.Context, obj *invites.Member) 
 
 // User is the resolver for the user field.
 func (r *projectUserResolver) User(ctx context.Context, obj *invites.Member) (*invites.User, error) {
+	if obj.User != nil {
+		return obj.User, nil // read with the member page
+	}
 	return r.user(ctx, obj.UserID)
 }
 

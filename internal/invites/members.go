@@ -22,6 +22,11 @@ type Member struct {
 	ExternalID *string   `bun:"external_id"`
 	CreatedAt  time.Time `bun:"created_at"`
 	UpdatedAt  time.Time `bun:"updated_at"`
+
+	// User is the member's account, without its password hash, where the reader joined it
+	// (the member page does, in its one statement: a page of members is read with its
+	// people), else nil.
+	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }
 
 // member reads userID's membership of the project; NOT_FOUND when there is none.
@@ -70,7 +75,12 @@ func (s *ProjectService) Members(ctx context.Context, viewer, projectID uuid.UUI
 		}
 		l.where("m.role = ?", string(*role))
 	}
-	q := s.db.NewSelect().Model((*Member)(nil))
+	q := s.db.NewSelect().Model((*Member)(nil)).ColumnExpr("m.*").
+		ColumnExpr(`"user".id AS user__id, "user".email AS user__email, "user".name AS user__name,
+			"user".email_verified_at AS user__email_verified_at, "user".created_at AS user__created_at`).
+		// A lateral subquery with its LIMIT is looked up by the key for each member of the page,
+		// where a plain join lets the planner hash the whole users table when it is small.
+		Join(`LEFT JOIN LATERAL (SELECT * FROM users AS u WHERE u.id = m.user_id LIMIT 1) AS "user" ON true`)
 	p, err := fetchPage(ctx, s.db, q, l, w, func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} })
 	if err != nil {
 		return nil, err

@@ -194,6 +194,13 @@ func TestService_Members(t *testing.T) {
 		if page.TotalCount != 5 || len(page.Items) != 5 {
 			t.Fatalf("members = %d (total %d), want 5", len(page.Items), page.TotalCount)
 		}
+		// Each member comes with their account, read in the page's statement, without the
+		// password hash that nothing shown needs.
+		for _, m := range page.Items {
+			if m.User == nil || m.User.ID != m.UserID || m.User.Email == "" || m.User.PasswordHash != "" {
+				t.Fatalf("member %s carries user %+v, want their account without its hash", m.UserID, m.User)
+			}
+		}
 		// A CONTRIBUTOR sees their own external ID and no one else's.
 		got := externalIDs(page)
 		if got[contrib.ID] != "C-1" || got[other.ID] != "" {
