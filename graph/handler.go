@@ -21,7 +21,8 @@ type HandlerOptions struct {
 	config.GraphQL
 	// Logger is nil for slog.Default().
 	Logger *slog.Logger
-	// Extensions are added to the server (metrics, say).
+	// Extensions are added to the server (metrics, say). None may be a field interceptor:
+	// plain scalar fields run no field middleware (graph/internal/leanexec).
 	Extensions []graphql.HandlerExtension
 }
 
@@ -66,22 +67,30 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
 	srv.SetQueryCache(parsed)
 	srv.SetParserTokenLimit(lim.QueryTokens + 1) // documentLimits refuses more first, with its reason
-	if opt.Introspection {
-		srv.Use(extension.Introspection{})
-	}
-	srv.Use(persisted)
-	srv.Use(documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
-		selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed})
-	srv.Use(&strictVariables{}) // before the limits, which read the variables
-	srv.Use(extension.FixedComplexityLimit(opt.ComplexityLimit))
-	srv.Use(depthLimit{opt.DepthLimit})
-	srv.Use(introspectionLimit{lim.Introspection})
-	for _, e := range opt.Extensions {
+	// use adds an extension. A field interceptor would miss the plain scalar fields, which
+	// leanexec makes marshal without gqlgen's per-field machinery: it is refused at start.
+	use := func(e graphql.HandlerExtension) {
+		if _, ok := e.(graphql.FieldInterceptor); ok {
+			panic(fmt.Sprintf("graph: extension %s intercepts fields, which plain scalar fields do not run (graph/internal/leanexec)", e.ExtensionName()))
+		}
 		srv.Use(e)
 	}
-	srv.Use(cacheValidated{parsed, persisted})
-	srv.Use(errorLimit{lim.Errors})
-	srv.Use(timedOut{lim.RequestTimeout})
+	if opt.Introspection {
+		use(extension.Introspection{})
+	}
+	use(persisted)
+	use(documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
+		selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed})
+	use(&strictVariables{}) // before the limits, which read the variables
+	use(extension.FixedComplexityLimit(opt.ComplexityLimit))
+	use(depthLimit{opt.DepthLimit})
+	use(introspectionLimit{lim.Introspection})
+	for _, e := range opt.Extensions {
+		use(e)
+	}
+	use(cacheValidated{parsed, persisted})
+	use(errorLimit{lim.Errors})
+	use(timedOut{lim.RequestTimeout})
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
 

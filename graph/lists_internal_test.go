@@ -3,11 +3,15 @@ package graph
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/invites/invites/internal/config"
 )
 
 // TestMarshalInline: items marshal in order on the caller's goroutine, each with its index in
@@ -77,8 +81,35 @@ func TestLeanExec_Generated(t *testing.T) {
 			}
 		}
 	}
+	// Plain scalar fields marshal their struct field at once: the member page's, for one.
+	for _, field := range []string{"_ProjectUser_id", "_ProjectUser_role", "_ProjectUser_externalId", "_User_email"} {
+		plain := regexp.MustCompile(`(?m)^func \(ec \*executionContext\) ` + field + `\([^\n]*\{\n\treturn ec\.marshal[^\n]*\(ctx, field\.Selections, obj\.\w+\)\n\}`)
+		if !plain.Match(src) {
+			t.Errorf("%s does not marshal its struct field at once: run go generate ./...", field)
+		}
+	}
 	calls, guarded := bytes.Count(src, []byte("ec.ProcessDeferredGroup(")), bytes.Count(src, []byte("if len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup("))
 	if calls == 0 || guarded != calls {
 		t.Errorf("%d of %d ProcessDeferredGroup calls wait for a deferred field", guarded, calls)
 	}
+}
+
+// fieldSpy is an extension that would see every field resolve.
+type fieldSpy struct{}
+
+func (fieldSpy) ExtensionName() string                   { return "fieldSpy" }
+func (fieldSpy) Validate(graphql.ExecutableSchema) error { return nil }
+func (fieldSpy) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	return next(ctx)
+}
+
+// TestNewHandler_RefusesFieldInterceptors: plain scalar fields marshal without gqlgen's field
+// middleware (leanexec), so an extension that intercepts fields would silently miss them.
+func TestNewHandler_RefusesFieldInterceptors(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "fieldSpy intercepts fields") {
+			t.Errorf("NewHandler with a field interceptor: recovered %v, want a refusal naming it", r)
+		}
+	}()
+	NewHandler(&Resolver{}, HandlerOptions{GraphQL: config.Default().GraphQL, Extensions: []graphql.HandlerExtension{fieldSpy{}}})
 }
