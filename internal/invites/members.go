@@ -26,7 +26,7 @@ type Member struct {
 	// User is the member's account, without its password hash, where the reader joined it
 	// (the member page does, in its one statement: a page of members is read with its
 	// people), else nil.
-	User *User `bun:"rel:belongs-to,join:user_id=id"`
+	User *User `bun:"-"`
 }
 
 // member reads userID's membership of the project; NOT_FOUND when there is none.
@@ -75,13 +75,11 @@ func (s *ProjectService) Members(ctx context.Context, viewer, projectID uuid.UUI
 		}
 		l.where("m.role = ?", string(*role))
 	}
-	q := s.db.NewSelect().Model((*Member)(nil)).ColumnExpr("m.*").
-		ColumnExpr(`"user".id AS user__id, "user".email AS user__email, "user".name AS user__name,
-			"user".email_verified_at AS user__email_verified_at, "user".created_at AS user__created_at`).
+	q := s.db.NewSelect().Model((*Member)(nil)).ColumnExpr(memberPageColumns).
 		// A lateral subquery with its LIMIT is looked up by the key for each member of the page,
 		// where a plain join lets the planner hash the whole users table when it is small.
-		Join(`LEFT JOIN LATERAL (SELECT * FROM users AS u WHERE u.id = m.user_id LIMIT 1) AS "user" ON true`)
-	p, err := fetchPage(ctx, s.db, q, l, w, func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} })
+		Join(`JOIN LATERAL (SELECT * FROM users AS u WHERE u.id = m.user_id LIMIT 1) AS u ON true`)
+	p, err := fetchPageScanned(ctx, s.db, q, l, w, func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} }, scanMemberPage)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +89,32 @@ func (s *ProjectService) Members(ctx context.Context, viewer, projectID uuid.UUI
 		}
 	}
 	return p, nil
+}
+
+// memberPageColumns are what the member page reads of each member and their account, in the
+// order scanMemberPage reads them.
+const memberPageColumns = `m.id, m.project_id, m.user_id, m.role, m.external_id, m.created_at, m.updated_at,
+	u.id, u.email, u.name, u.email_verified_at, u.created_at`
+
+// scanMemberPage reads the member page's rows by hand: bun's reflective scan of them was a
+// quarter of the page's CPU.
+func scanMemberPage(ctx context.Context, q *bun.SelectQuery) ([]*Member, error) {
+	rows, err := q.Rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []*Member
+	for rows.Next() {
+		m := &Member{User: new(User)}
+		err := rows.Scan(&m.ID, &m.ProjectID, &m.UserID, &m.Role, &m.ExternalID, &m.CreatedAt, &m.UpdatedAt,
+			&m.User.ID, &m.User.Email, &m.User.Name, &m.User.EmailVerifiedAt, &m.User.CreatedAt)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, m)
+	}
+	return list, rows.Err()
 }
 
 // UpdateMemberInput is what updateMember takes: a new role, an external ID ("" clears it), or

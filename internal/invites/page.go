@@ -233,6 +233,16 @@ func (l *list) whereSQL(b *binder, extra ...filter) string {
 // total, and the flag on the side of a cursor it starts from, take one more statement, only
 // when the arguments do not skip them.
 func fetchPage[T any](ctx context.Context, db *bun.DB, q *bun.SelectQuery, l *list, w window, key func(*T) cursor) (*Page[*T], error) {
+	return fetchPageScanned(ctx, db, q, l, w, key, func(ctx context.Context, q *bun.SelectQuery) ([]*T, error) {
+		var items []*T
+		return items, q.Scan(ctx, &items)
+	})
+}
+
+// fetchPageScanned is fetchPage with the items read by scan, for a page whose rows are read
+// by hand rather than by bun's reflection.
+func fetchPageScanned[T any](ctx context.Context, db *bun.DB, q *bun.SelectQuery, l *list, w window, key func(*T) cursor,
+	scan func(context.Context, *bun.SelectQuery) ([]*T, error)) (*Page[*T], error) {
 	for _, f := range l.filters {
 		q = q.Where(f.sql, f.args...)
 	}
@@ -247,8 +257,8 @@ func fetchPage[T any](ctx context.Context, db *bun.DB, q *bun.SelectQuery, l *li
 	if w.backward {
 		order = l.createdAt + " ASC, " + l.id + " ASC"
 	}
-	var items []*T
-	if err := q.OrderExpr(order).Limit(int64(w.size)+1).Scan(ctx, &items); err != nil {
+	items, err := scan(ctx, q.OrderExpr(order).Limit(int64(w.size)+1))
+	if err != nil {
 		return nil, err
 	}
 	more := len(items) > w.size
