@@ -9764,7 +9764,7 @@ func (ec *executionContext) _AcceptInvitePayload(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var activityEventImplementors = []string{"ActivityEvent", "Node"}
@@ -9895,7 +9895,7 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var activityEventConnectionImplementors = []string{"ActivityEventConnection"}
@@ -9945,7 +9945,7 @@ func (ec *executionContext) _ActivityEventConnection(ctx context.Context, sel as
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var activityEventEdgeImplementors = []string{"ActivityEventEdge"}
@@ -9990,7 +9990,7 @@ func (ec *executionContext) _ActivityEventEdge(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var authPayloadImplementors = []string{"AuthPayload"}
@@ -10035,7 +10035,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var bulkInvitePayloadImplementors = []string{"BulkInvitePayload"}
@@ -10085,7 +10085,7 @@ func (ec *executionContext) _BulkInvitePayload(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var bulkInviteSummaryImplementors = []string{"BulkInviteSummary"}
@@ -10150,7 +10150,7 @@ func (ec *executionContext) _BulkInviteSummary(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var createInviteLinkPayloadImplementors = []string{"CreateInviteLinkPayload"}
@@ -10195,7 +10195,7 @@ func (ec *executionContext) _CreateInviteLinkPayload(ctx context.Context, sel as
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var createWebhookEndpointPayloadImplementors = []string{"CreateWebhookEndpointPayload"}
@@ -10240,7 +10240,7 @@ func (ec *executionContext) _CreateWebhookEndpointPayload(ctx context.Context, s
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var existingInvitationImplementors = []string{"ExistingInvitation", "BulkInviteResult"}
@@ -10295,7 +10295,7 @@ func (ec *executionContext) _ExistingInvitation(ctx context.Context, sel ast.Sel
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var existingMemberImplementors = []string{"ExistingMember", "BulkInviteResult"}
@@ -10350,7 +10350,7 @@ func (ec *executionContext) _ExistingMember(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var failedInviteImplementors = []string{"FailedInvite", "BulkInviteResult"}
@@ -10420,7 +10420,7 @@ func (ec *executionContext) _FailedInvite(ctx context.Context, sel ast.Selection
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var inviteLinkImplementors = []string{"InviteLink", "Node"}
@@ -10571,7 +10571,7 @@ func (ec *executionContext) _InviteLink(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var inviteLinkConnectionImplementors = []string{"InviteLinkConnection"}
@@ -10621,7 +10621,7 @@ func (ec *executionContext) _InviteLinkConnection(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var inviteLinkEdgeImplementors = []string{"InviteLinkEdge"}
@@ -10666,7 +10666,7 @@ func (ec *executionContext) _InviteLinkEdge(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var inviteLinkPreviewImplementors = []string{"InviteLinkPreview"}
@@ -10731,7 +10731,7 @@ func (ec *executionContext) _InviteLinkPreview(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var invitePreviewImplementors = []string{"InvitePreview"}
@@ -10806,7 +10806,7 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -11038,7 +11038,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var newInvitationImplementors = []string{"NewInvitation", "BulkInviteResult"}
@@ -11088,7 +11088,7 @@ func (ec *executionContext) _NewInvitation(ctx context.Context, sel ast.Selectio
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -11143,7 +11143,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var projectImplementors = []string{"Project", "Node"}
@@ -11393,7 +11393,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var projectConnectionImplementors = []string{"ProjectConnection"}
@@ -11443,7 +11443,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -11488,7 +11488,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var projectUserImplementors = []string{"ProjectUser", "Node"}
@@ -11624,7 +11624,7 @@ func (ec *executionContext) _ProjectUser(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var projectUserConnectionImplementors = []string{"ProjectUserConnection"}
@@ -11674,7 +11674,7 @@ func (ec *executionContext) _ProjectUserConnection(ctx context.Context, sel ast.
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var projectUserEdgeImplementors = []string{"ProjectUserEdge"}
@@ -11719,7 +11719,7 @@ func (ec *executionContext) _ProjectUserEdge(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -11952,7 +11952,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -12034,7 +12034,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var userInviteImplementors = []string{"UserInvite", "Node"}
@@ -12238,7 +12238,7 @@ func (ec *executionContext) _UserInvite(ctx context.Context, sel ast.SelectionSe
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var userInviteConnectionImplementors = []string{"UserInviteConnection"}
@@ -12288,7 +12288,7 @@ func (ec *executionContext) _UserInviteConnection(ctx context.Context, sel ast.S
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var userInviteEdgeImplementors = []string{"UserInviteEdge"}
@@ -12333,7 +12333,7 @@ func (ec *executionContext) _UserInviteEdge(ctx context.Context, sel ast.Selecti
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var webhookDeliveryImplementors = []string{"WebhookDelivery", "Node"}
@@ -12408,7 +12408,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"}
@@ -12458,7 +12458,7 @@ func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel 
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
@@ -12503,7 +12503,7 @@ func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.Se
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var webhookEndpointImplementors = []string{"WebhookEndpoint", "Node"}
@@ -12639,7 +12639,7 @@ func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.Select
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -12699,7 +12699,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -12754,7 +12754,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -12819,7 +12819,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -12884,7 +12884,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -12949,7 +12949,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -13039,7 +13039,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		})
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

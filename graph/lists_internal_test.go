@@ -88,6 +88,9 @@ func TestLeanExec_Generated(t *testing.T) {
 			t.Errorf("%s does not marshal its struct field at once: run go generate ./...", field)
 		}
 	}
+	if n := bytes.Count(src, []byte("\n\treturn out\n}\n")); n > 0 || !bytes.Contains(src, []byte("return objectJSON{fields, out.Values}")) {
+		t.Errorf("%d objects return gqlgen's FieldSet, want every one objectJSON: run go generate ./...", n)
+	}
 	calls, guarded := bytes.Count(src, []byte("ec.ProcessDeferredGroup(")), bytes.Count(src, []byte("if len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup("))
 	if calls == 0 || guarded != calls {
 		t.Errorf("%d of %d ProcessDeferredGroup calls wait for a deferred field", guarded, calls)

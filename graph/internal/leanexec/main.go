@@ -24,6 +24,9 @@
 //     for a panic it cannot raise. One difference, for values these fields never hold (a zero
 //     ID or time in a NOT NULL column): the error of a non-null field marshalled as null
 //     names the object's path, not the field's.
+//   - Every object's marshal function returns objectJSON (package graph) in place of its
+//     *graphql.FieldSet, whose writer allocated a map and a closure per field for every
+//     object written.
 //   - Every scalar or enum field's context made a new error ("field of type String does not
 //     have child fields", returned only if something asked for its child fields): the
 //     errors are made once, as package variables.
@@ -65,6 +68,9 @@ func rewrite(path string, types []string) error {
 	}
 	src = hoistLeafErrors(src)
 	if src, err = plainLeaves(src); err != nil {
+		return err
+	}
+	if src, err = objectsAsJSON(src); err != nil {
 		return err
 	}
 	if src, err = format.Source(src); err != nil {
@@ -193,6 +199,34 @@ func plainLeaves(src []byte) ([]byte, error) {
 	})
 	if n == 0 && !bytes.Contains(src, []byte("(ctx, field.Selections, obj.")) {
 		return nil, fmt.Errorf("no plain scalar field as expected")
+	}
+	return src, nil
+}
+
+// objectHead is the start of an object's marshal function.
+var objectHead = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet[^\n]*\) graphql\.Marshaler \{\n\tfields := graphql\.CollectFields\(`)
+
+const (
+	fieldSetReturn = "\n\treturn out\n}\n"
+	objectReturn   = "\n\treturn objectJSON{fields, out.Values}\n}\n"
+)
+
+// objectsAsJSON rewrites the return of every object's marshal function; it fails when it
+// finds no object, which means that gqlgen's template changed under it.
+func objectsAsJSON(src []byte) ([]byte, error) {
+	locs := objectHead.FindAllIndex(src, -1)
+	if len(locs) == 0 {
+		return nil, fmt.Errorf("no object's marshal function as expected")
+	}
+	for i := len(locs) - 1; i >= 0; i-- {
+		start := locs[i][1]
+		end := start + bytes.Index(src[start:], []byte("\n}\n")) + len("\n}\n")
+		if !bytes.HasSuffix(src[:end], []byte(fieldSetReturn)) {
+			continue // already rewritten, or a function of another shape
+		}
+		out := append([]byte{}, src[:end-len(fieldSetReturn)]...)
+		out = append(out, objectReturn...)
+		src = append(out, src[end:]...)
 	}
 	return src, nil
 }
