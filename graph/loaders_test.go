@@ -10,7 +10,7 @@ import (
 
 // TestNoNPlusOne counts the SQL statements of a page of members with their users, and of a page
 // of invites with their inviters, invitees and projects: the dataloaders make them the same for
-// 10 items as for 100.
+// 10 items as for 100, and no more than they are today.
 func TestNoNPlusOne(t *testing.T) {
 	plain := newHandler(t)
 	owner := signUpVerified(t, plain, uniqueEmail("owner"))
@@ -48,9 +48,15 @@ func TestNoNPlusOne(t *testing.T) {
 
 	db, counter := pgtest.CountingDB(t)
 	h := newHandlerOn(t, db)
-	for _, tc := range []struct{ name, query, list string }{
-		{"MembersWithUsers", `query($p: ID!, $n: Int) { project(id: $p) { members(first: $n) { edges { node { role user { email name } project { name } } } } } }`, "members"},
-		{"InvitesWithInviterInviteeProject", `query($p: ID!, $n: Int) { project(id: $p) { invites(first: $n) { edges { node { email inviter { name } invitee { name } project { name viewerRole } } } } } }`, "invites"},
+	// The statements: the session; the project with the viewer's role, which authorises the
+	// page; the page (the members' users in it); and each loader that the items need (the
+	// members' and invites' project, the inviters and invitees).
+	for _, tc := range []struct {
+		name, query, list string
+		statements        int
+	}{
+		{"MembersWithUsers", `query($p: ID!, $n: Int) { project(id: $p) { members(first: $n) { edges { node { role user { email name } project { name } } } } } }`, "members", 4},
+		{"InvitesWithInviterInviteeProject", `query($p: ID!, $n: Int) { project(id: $p) { invites(first: $n) { edges { node { email inviter { name } invitee { name } project { name viewerRole } } } } } }`, "invites", 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			counts := map[int]int{}
@@ -66,6 +72,9 @@ func TestNoNPlusOne(t *testing.T) {
 				counts[n] = counter.Count()
 			}
 			t.Logf("statements: %d for 10 items, %d for 100", counts[10], counts[100])
+			if counts[100] > tc.statements {
+				t.Errorf("%d statements for a page of 100, want at most %d:\n%s", counts[100], tc.statements, strings.Join(counter.Statements(), "\n"))
+			}
 			if counts[10] != counts[100] {
 				t.Errorf("statements grow with the page: %d for 10, %d for 100:\n%s", counts[10], counts[100], strings.Join(counter.Statements(), "\n"))
 			}

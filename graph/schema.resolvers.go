@@ -331,7 +331,7 @@ func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Members(ctx, viewer.ID, obj.ID, role, selectedPage(ctx, first, after, last, before))
+	p, err := r.Service.Members(ctx, viewer.ID, obj, role, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +345,7 @@ func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, fir
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj.ID, status, selectedPage(ctx, first, after, last, before))
+	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj, status, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func (r *projectResolver) Activity(ctx context.Context, obj *invites.Project, fi
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Activity(ctx, viewer.ID, obj.ID, selectedPage(ctx, first, after, last, before))
+	p, err := r.Service.Activity(ctx, viewer.ID, obj, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}

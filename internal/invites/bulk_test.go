@@ -1193,7 +1193,7 @@ func TestService_BulkInvite_EventsAsCreateInvite(t *testing.T) {
 		}
 		return d
 	}
-	page, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: ptr(100)})
+	page, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: ptr(100)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1230,7 +1230,7 @@ func TestService_BulkInvite_EventsAsCreateInvite(t *testing.T) {
 	// Two at a time, forwards and backwards through the cursors, the same events in order.
 	var forward, backward []uuid.UUID
 	for after := ""; ; {
-		pg, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: ptr(2), After: after})
+		pg, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: ptr(2), After: after})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1243,7 +1243,7 @@ func TestService_BulkInvite_EventsAsCreateInvite(t *testing.T) {
 		after = pg.Cursors[len(pg.Cursors)-1]
 	}
 	for before := ""; ; {
-		pg, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{Last: ptr(2), Before: before})
+		pg, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.PageArgs{Last: ptr(2), Before: before})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,18 +99,19 @@ func (s *core) record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 	return s.cfg.EventHook.Recorded(ctx, tx, ids)
 }
 
-// Activity lists a project's tracked events, newest first.
+// Activity lists a project's tracked events, newest first. p is the project as the viewer
+// read it (see viewerRole).
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before).
-func (s *ProjectService) Activity(ctx context.Context, viewer, projectID uuid.UUID, args PageArgs) (*Page[*Event], error) {
+func (s *ProjectService) Activity(ctx context.Context, viewer uuid.UUID, project *Project, args PageArgs) (*Page[*Event], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToReadActivity); err != nil {
+	if _, err := s.viewerRole(ctx, viewer, project, MinRoleToReadActivity); err != nil {
 		return nil, err
 	}
-	l := newList("activity_events AS ev", "ev.created_at", "ev.id").where("ev.project_id = ?", projectID)
+	l := newList("activity_events AS ev", "ev.created_at", "ev.id").where("ev.project_id = ?", project.ID)
 	q := s.db.NewSelect().Model((*Event)(nil))
 	return fetchPage(ctx, s.db, q, l, w, func(e *Event) cursor { return cursor{At: e.CreatedAt, ID: e.ID} })
 }

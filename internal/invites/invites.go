@@ -241,16 +241,18 @@ func (s *InviteService) MyInvites(ctx context.Context, viewer *User, status Invi
 
 // ProjectInvites lists a project's invites, newest first, optionally of one status.
 //
+// p is the project as the viewer read it (see viewerRole).
+//
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before, status).
-func (s *InviteService) ProjectInvites(ctx context.Context, viewer, projectID uuid.UUID, status *InviteStatus, args PageArgs) (*Page[*Invite], error) {
+func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, project *Project, status *InviteStatus, args PageArgs) (*Page[*Invite], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToListInvites); err != nil {
+	if _, err := s.viewerRole(ctx, viewer, project, MinRoleToListInvites); err != nil {
 		return nil, err
 	}
-	l := newList("invites AS i", "i.created_at", "i.id").where("i.project_id = ?", projectID)
+	l := newList("invites AS i", "i.created_at", "i.id").where("i.project_id = ?", project.ID)
 	if status != nil {
 		if err := checkStatus("status", *status); err != nil {
 			return nil, err

@@ -57,7 +57,7 @@ func TestService_CreateInvite(t *testing.T) {
 			t.Error("the stored token hash is not the SHA-256 of the link's token")
 		}
 
-		page, err := s.ProjectInvites(ctx, owner.ID, p.ID, nil, invites.PageArgs{First: new(10)})
+		page, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestService_CreateInvite(t *testing.T) {
 			t.Errorf("project invites = %s, want the invite, QUEUED", describeInvites(page.Items))
 		}
 
-		events, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: new(10)})
+		events, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,14 +200,14 @@ func TestService_CreateInvite(t *testing.T) {
 		old := mustInvite(t, s, owner.ID, email, &p.ID, invites.RoleContributor, "EXP-1")
 		clk.Advance(week)
 		// Before anything writes, it reads as EXPIRED, holding no external ID.
-		expired, err := s.ProjectInvites(ctx, owner.ID, p.ID, ptr(invites.StatusExpired), invites.PageArgs{First: new(100)})
+		expired, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, ptr(invites.StatusExpired), invites.PageArgs{First: new(100)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(expired.Items) == 0 || expired.Items[0].ID != old.ID || expired.Items[0].Status != invites.StatusExpired || expired.Items[0].ExternalID != nil {
 			t.Errorf("expired invites = %s, want %s first, EXPIRED, holding nothing", describeInvites(expired.Items), old.ID)
 		}
-		pending, err := s.ProjectInvites(ctx, owner.ID, p.ID, ptr(invites.StatusPending), invites.PageArgs{First: new(100)})
+		pending, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, ptr(invites.StatusPending), invites.PageArgs{First: new(100)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -481,7 +481,7 @@ func TestService_Activity(t *testing.T) {
 				}
 			}
 		}
-		page, err := s.Activity(ctx, admin.ID, p.ID, invites.PageArgs{First: new(100)})
+		page, err := s.Activity(ctx, admin.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: new(100)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -509,7 +509,7 @@ func TestService_Activity(t *testing.T) {
 		var walked []uuid.UUID
 		args := invites.PageArgs{First: new(3)}
 		for {
-			pg, err := s.Activity(ctx, owner.ID, p.ID, args)
+			pg, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, args)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -534,19 +534,19 @@ func TestService_Activity(t *testing.T) {
 	})
 
 	t.Run("ErrForbidden", func(t *testing.T) {
-		_, err := s.Activity(ctx, contrib.ID, p.ID, invites.PageArgs{First: new(10)})
+		_, err := s.Activity(ctx, contrib.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.Forbidden)
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
 		outsider := mustSignUp(t, s, uniqueEmail("outsider")).User
-		_, err := s.Activity(ctx, outsider.ID, p.ID, invites.PageArgs{First: new(10)})
+		_, err := s.Activity(ctx, outsider.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.NotFound)
 	})
 
 	t.Run("ErrBadUserInput", func(t *testing.T) {
 		for _, args := range []invites.PageArgs{{First: new(101)}, {First: new(-1)}, {First: new(10), After: "garbage"}} {
-			_, err := s.Activity(ctx, admin.ID, p.ID, args)
+			_, err := s.Activity(ctx, admin.ID, &invites.Project{ID: p.ID}, args)
 			wantCode(t, err, invites.BadUserInput)
 		}
 	})

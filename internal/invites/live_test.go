@@ -80,11 +80,11 @@ func TestService_Watched(t *testing.T) {
 	}
 
 	// The events: by their IDs, this project's only.
-	page, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{})
+	page, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.PageArgs{})
 	if err != nil || len(page.Items) == 0 {
 		t.Fatalf("Activity: %v, %v", page, err)
 	}
-	otherPage, _ := s.Activity(ctx, owner.ID, other.ID, invites.PageArgs{})
+	otherPage, _ := s.Activity(ctx, owner.ID, &invites.Project{ID: other.ID}, invites.PageArgs{})
 	eventIDs := []uuid.UUID{page.Items[0].ID, otherPage.Items[0].ID}
 	events, err := s.WatchedEvents(ctx, admin.ID, p.ID, eventIDs)
 	if err != nil || len(events) != 1 || events[0].ID != page.Items[0].ID || events[0].Name != page.Items[0].Name {

@@ -55,20 +55,38 @@ func requireRole(ctx context.Context, db bun.IDB, projectID, viewer uuid.UUID, m
 	return m, nil
 }
 
+// viewerRole checks the viewer's role in p, the project as the viewer read it, against min.
+// The role read with p in the same request (Project, Projects and the project loader read it
+// with the project) is taken as it is, so that a page of the project spends no statement on
+// it; a project without one (&Project{ID: id}) has it read now.
+//
+// Errors: NOT_FOUND (not a member), FORBIDDEN (below min).
+func (s *core) viewerRole(ctx context.Context, viewer uuid.UUID, p *Project, min Role) (Role, error) {
+	if p.ViewerRole != nil {
+		return *p.ViewerRole, HasMinRole(*p.ViewerRole, min)
+	}
+	m, err := requireRole(ctx, s.db, p.ID, viewer, min)
+	if err != nil {
+		return "", err
+	}
+	return m.Role, nil
+}
+
 // Members lists a project's members, newest first, optionally of one role. A member's external
-// ID is shown to ADMIN and above and to the member; others see none.
+// ID is shown to ADMIN and above and to the member; others see none. p is the project as the
+// viewer read it (see viewerRole).
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below CONTRIBUTOR), BAD_USER_INPUT.
-func (s *ProjectService) Members(ctx context.Context, viewer, projectID uuid.UUID, role *Role, args PageArgs) (*Page[*Member], error) {
+func (s *ProjectService) Members(ctx context.Context, viewer uuid.UUID, project *Project, role *Role, args PageArgs) (*Page[*Member], error) {
 	w, err := args.parse()
 	if err != nil {
 		return nil, err
 	}
-	me, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToListMembers)
+	myRole, err := s.viewerRole(ctx, viewer, project, MinRoleToListMembers)
 	if err != nil {
 		return nil, err
 	}
-	l := newList("project_members AS m", "m.created_at", "m.id").where("m.project_id = ?", projectID)
+	l := newList("project_members AS m", "m.created_at", "m.id").where("m.project_id = ?", project.ID)
 	if role != nil {
 		if err := checkRole("role", *role); err != nil {
 			return nil, err
@@ -84,7 +102,7 @@ func (s *ProjectService) Members(ctx context.Context, viewer, projectID uuid.UUI
 		return nil, err
 	}
 	for _, m := range p.Items {
-		if !CanSeeExternalID(viewer, &me.Role, m.UserID) {
+		if !CanSeeExternalID(viewer, &myRole, m.UserID) {
 			m.ExternalID = nil
 		}
 	}

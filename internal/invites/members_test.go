@@ -187,7 +187,7 @@ func TestService_Members(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		page, err := s.Members(ctx, contrib.ID, p.ID, nil, invites.PageArgs{First: new(10)})
+		page, err := s.Members(ctx, contrib.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestService_Members(t *testing.T) {
 		if got[contrib.ID] != "C-1" || got[other.ID] != "" {
 			t.Errorf("contributor sees external IDs %v, want only their own C-1", got)
 		}
-		page, err = s.Members(ctx, admin.ID, p.ID, nil, invites.PageArgs{First: new(10)})
+		page, err = s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestService_Members(t *testing.T) {
 	})
 
 	t.Run("RoleFilter", func(t *testing.T) {
-		page, err := s.Members(ctx, admin.ID, p.ID, ptr(invites.RoleContributor), invites.PageArgs{First: new(10)})
+		page, err := s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, ptr(invites.RoleContributor), invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,19 +228,49 @@ func TestService_Members(t *testing.T) {
 				t.Errorf("filtered list holds a %s", m.Role)
 			}
 		}
-		_, err = s.Members(ctx, admin.ID, p.ID, ptr(invites.Role("ROOT")), invites.PageArgs{First: new(10)})
+		_, err = s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, ptr(invites.Role("ROOT")), invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.BadUserInput)
 	})
 
 	t.Run("ErrForbidden", func(t *testing.T) {
-		_, err := s.Members(ctx, pending.ID, p.ID, nil, invites.PageArgs{First: new(10)})
+		_, err := s.Members(ctx, pending.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.Forbidden)
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
 		outsider := mustSignUp(t, s, uniqueEmail("outsider")).User
-		_, err := s.Members(ctx, outsider.ID, p.ID, nil, invites.PageArgs{First: new(10)})
+		_, err := s.Members(ctx, outsider.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.NotFound)
+	})
+
+	// The role read with the project, as the viewer read it, decides without another read:
+	// what each viewer's own read of the project gives them.
+	t.Run("RoleReadWithProject", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			viewer uuid.UUID
+			want   invites.Code
+		}{{"Contributor", contrib.ID, ""}, {"Pending", pending.ID, invites.Forbidden}} {
+			t.Run(tc.name, func(t *testing.T) {
+				seen, err := s.Project(ctx, tc.viewer, p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, err := s.Members(ctx, tc.viewer, seen, nil, invites.PageArgs{First: new(10)})
+				if tc.want != "" {
+					wantCode(t, err, tc.want)
+					return
+				}
+				if err != nil || len(page.Items) != 5 || externalIDs(page)[other.ID] != "" {
+					t.Fatalf("page %v, %v: want 5 members, with only the contributor's own external ID", page, err)
+				}
+			})
+		}
+		// A role carried with the project is the one taken: PENDING is refused even for the
+		// owner's ID, which shows that no other read decided.
+		pendingView := &invites.Project{ID: p.ID, ViewerRole: ptr(invites.RolePending)}
+		_, err := s.Members(ctx, owner.ID, pendingView, nil, invites.PageArgs{First: new(10)})
+		wantCode(t, err, invites.Forbidden)
 	})
 }
 
@@ -290,7 +320,7 @@ func TestService_UpdateMember(t *testing.T) {
 		if got := memberRow(t, p.ID, contrib.ID).ExternalID; got == nil || *got != "S-101" {
 			t.Errorf("a role change alone changed the external ID to %v", got)
 		}
-		page, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: new(1)})
+		page, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: new(1)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,7 +26,7 @@ func TestService_Nodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ownerMember := memberRow(t, p.ID, owner.ID)
-	events, err := s.Activity(ctx, owner.ID, p.ID, invites.PageArgs{First: new(1)})
+	events, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.PageArgs{First: new(1)})
 	if err != nil || len(events.Items) != 1 {
 		t.Fatalf("Activity: %v", err)
 	}

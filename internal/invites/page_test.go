@@ -38,9 +38,18 @@ func TestPageArgs_Errors(t *testing.T) {
 
 	connections := map[string]func(invites.PageArgs) error{
 		"projects": func(a invites.PageArgs) error { _, err := s.Projects(ctx, owner.ID, a); return err },
-		"members":  func(a invites.PageArgs) error { _, err := s.Members(ctx, owner.ID, p.ID, nil, a); return err },
-		"invites":  func(a invites.PageArgs) error { _, err := s.ProjectInvites(ctx, owner.ID, p.ID, nil, a); return err },
-		"activity": func(a invites.PageArgs) error { _, err := s.Activity(ctx, owner.ID, p.ID, a); return err },
+		"members": func(a invites.PageArgs) error {
+			_, err := s.Members(ctx, owner.ID, &invites.Project{ID: p.ID}, nil, a)
+			return err
+		},
+		"invites": func(a invites.PageArgs) error {
+			_, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, nil, a)
+			return err
+		},
+		"activity": func(a invites.PageArgs) error {
+			_, err := s.Activity(ctx, owner.ID, &invites.Project{ID: p.ID}, a)
+			return err
+		},
 	}
 	tests := []struct {
 		name  string
