@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -174,6 +175,7 @@ type measure struct {
 // startMeasure returns the memory the heap no longer uses to the system and resets the
 // process's peak RSS (VmHWM) to its current RSS, so that report sees this benchmark's peak.
 func startMeasure() *measure {
+	config.Default().Memory.Apply() // the server's garbage collection, whose memory is measured
 	runtime.GC()
 	debug.FreeOSMemory()
 	// Linux: writing 5 to clear_refs resets VmHWM. Elsewhere the peak is the process's own.

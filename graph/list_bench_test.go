@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/invites/invites/internal/config"
 )
 
 // seedCrowd adds n members (each a new user) and n invites to project, written directly: these
@@ -52,6 +54,7 @@ func benchPage(b *testing.B, query, list string) {
 	ownerID := myID(&testing.T{}, h, owner)
 	seedCrowd(b, project, ownerID, 200)
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"p": project}})
+	config.Default().Memory.Apply() // the server's garbage collection
 	b.ReportAllocs()
 	for b.Loop() {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))

@@ -15,7 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/netip"
+	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -44,10 +47,33 @@ type Config struct {
 	SweepInterval time.Duration
 
 	Pool     Pool
+	Memory   Memory
 	Domain   Domain
 	GraphQL  GraphQL
 	Mail     Mail
 	Webhooks Webhooks
+}
+
+// Memory is the Go runtime's garbage collection, set by Apply. With the runtime's own
+// defaults (GOGC=100, no limit) a heap as small as the server's between bulk uploads is
+// collected every few MiB allocated: at 900 member pages a second, 60 collections a second
+// and a fifth of the server's CPU. Here the heap may grow to five times what is live, while a
+// soft limit keeps a bulk upload's peak in bounds (a 10,000-row upload: 114 MiB RSS).
+type Memory struct {
+	// GCPercent: a collection starts once the heap has grown by this percentage of what the
+	// last one left live; -1: only at Limit. GOGC (a percentage, or off).
+	GCPercent int
+	// Limit is a soft limit of the memory the Go runtime uses, in bytes: near it, collections
+	// come as often as it takes (up to half the CPU) to stay under it. GOMEMLIMIT (bytes, with
+	// an optional unit B, KiB, MiB, GiB or TiB, as the runtime reads it; off: none).
+	Limit int64
+}
+
+// Apply sets the runtime's garbage collection: the server and the benchmarks that measure
+// its memory run alike.
+func (m Memory) Apply() {
+	debug.SetGCPercent(m.GCPercent)
+	debug.SetMemoryLimit(m.Limit)
 }
 
 // Pool sizes database/sql's connection pool. Idle connections are kept up to the open limit
@@ -261,6 +287,7 @@ func Default() Config {
 			ConnMaxLifetime: time.Hour,
 			ConnMaxIdleTime: 5 * time.Minute,
 		},
+		Memory: Memory{GCPercent: 400, Limit: 100 << 20},
 		Domain: Domain{
 			AppURL:                    "http://localhost:8080",
 			SessionTTL:                30 * 24 * time.Hour,
@@ -396,6 +423,25 @@ var settings = []setting{
 	}},
 	duration("DB_CONN_MAX_LIFETIME", func(c *Config) *time.Duration { return &c.Pool.ConnMaxLifetime }),
 	duration("DB_CONN_MAX_IDLE_TIME", func(c *Config) *time.Duration { return &c.Pool.ConnMaxIdleTime }),
+	{"GOGC", func(c *Config, v string) error {
+		if v == "off" {
+			c.Memory.GCPercent = -1
+			return nil
+		}
+		return positiveInt(v, &c.Memory.GCPercent)
+	}},
+	{"GOMEMLIMIT", func(c *Config, v string) error {
+		if v == "off" {
+			c.Memory.Limit = math.MaxInt64
+			return nil
+		}
+		n, err := parseBytes(v)
+		if err != nil {
+			return err
+		}
+		c.Memory.Limit = n
+		return nil
+	}},
 	positive("QUERY_BYTES_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.QueryBytes }),
 	positive("QUERY_TOKEN_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.QueryTokens }),
 	positive("ALIAS_LIMIT", func(c *Config) *int { return &c.GraphQL.Limits.Aliases }),
@@ -501,4 +547,22 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// byteUnits are the units of GOMEMLIMIT, as the Go runtime reads it.
+var byteUnits = map[string]int64{"": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+var byteSize = regexp.MustCompile(`^([0-9]+)([A-Za-z]*)$`)
+
+// parseBytes reads a positive size such as 128MiB.
+func parseBytes(v string) (int64, error) {
+	m := byteSize.FindStringSubmatch(v)
+	if m != nil {
+		unit, ok := byteUnits[m[2]]
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if ok && err == nil && n > 0 && n <= math.MaxInt64/unit {
+			return n * unit, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a size such as 128MiB (units B, KiB, MiB, GiB, TiB) or off", v)
 }

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"math"
 	"os"
 	"reflect"
 	"regexp"
@@ -201,11 +202,46 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 			t.Errorf("the README's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 45 {
-		t.Errorf("%d settings read, want 45", len(read))
+	if len(read) != 47 {
+		t.Errorf("%d settings read, want 47", len(read))
 	}
 }
 
 func equal(a, b config.Config) bool {
 	return reflect.DeepEqual(a, b)
+}
+
+// TestLoad_Memory reads GOGC and GOMEMLIMIT as the Go runtime does, and refuses what it
+// would not take.
+func TestLoad_Memory(t *testing.T) {
+	for _, tc := range []struct {
+		gogc, limit string
+		want        config.Memory
+		bad         bool
+	}{
+		{"", "", config.Default().Memory, false},
+		{"100", "1GiB", config.Memory{GCPercent: 100, Limit: 1 << 30}, false},
+		{"off", "512MiB", config.Memory{GCPercent: -1, Limit: 512 << 20}, false},
+		{"200", "off", config.Memory{GCPercent: 200, Limit: math.MaxInt64}, false},
+		{"", "1000", config.Memory{GCPercent: 400, Limit: 1000}, false},
+		{"", "64KiB", config.Memory{GCPercent: 400, Limit: 64 << 10}, false},
+		{"0", "", config.Memory{}, true},
+		{"-1", "", config.Memory{}, true},
+		{"", "128MB", config.Memory{}, true},
+		{"", "0", config.Memory{}, true},
+		{"", "9999999TiB", config.Memory{}, true},
+	} {
+		got, err := config.Load(func(k string) string {
+			return map[string]string{"GOGC": tc.gogc, "GOMEMLIMIT": tc.limit}[k]
+		})
+		if tc.bad {
+			if err == nil {
+				t.Errorf("GOGC=%q GOMEMLIMIT=%q: no error", tc.gogc, tc.limit)
+			}
+			continue
+		}
+		if err != nil || got.Memory != tc.want {
+			t.Errorf("GOGC=%q GOMEMLIMIT=%q: %+v, %v; want %+v", tc.gogc, tc.limit, got.Memory, err, tc.want)
+		}
+	}
 }
