@@ -177,7 +177,7 @@ func run(ctx context.Context, o options) error {
 
 	fmt.Printf("\nload average before: %s\n", loadAverage())
 	table := newTable()
-	var memberPage [][2]result // per concurrency: ours, PostGraphile's
+	var compared []comparison
 	for _, group := range groups(f.scenarios(), o.only) {
 		// Scenarios compared with each other take turns in short rounds, so that the machine's
 		// load, which swings over seconds here, weighs on both alike.
@@ -185,7 +185,7 @@ func run(ctx context.Context, o options) error {
 		if len(group) > 1 {
 			rounds = o.rounds
 		}
-		for i, c := range o.conns {
+		for _, c := range o.conns {
 			client := newClient(c)
 			if o.warmup > 0 {
 				for _, sc := range group {
@@ -213,31 +213,38 @@ func run(ctx context.Context, o options) error {
 				}
 			}
 			client.CloseIdleConnections()
+			var cmp comparison
 			for j, sc := range group {
 				table.add(sc.name, c, results[j], opened[j])
-				if sc.memberPage >= 0 {
-					if len(memberPage) <= i {
-						memberPage = append(memberPage, [2]result{})
-					}
-					memberPage[i][sc.memberPage] = results[j]
-				}
+				cmp.group, cmp.conns, cmp.sides[sc.side] = sc.group, c, results[j]
+			}
+			if len(group) == 2 {
+				compared = append(compared, cmp)
 			}
 		}
 	}
 	table.print(os.Stdout)
 	fmt.Printf("load average after: %s\n", loadAverage())
-	for i, pair := range memberPage {
-		if pair[0].Requests == 0 || pair[1].Requests == 0 {
+	for _, c := range compared {
+		ours, theirs := c.sides[0], c.sides[1]
+		if ours.Requests == 0 || theirs.Requests == 0 {
 			continue
 		}
-		fmt.Printf("member page at %d connections: %.2f× PostGraphile's req/s (%.0f against %.0f), p99 %s against %s\n",
-			o.conns[i], pair[0].PerSecond()/pair[1].PerSecond(), pair[0].PerSecond(), pair[1].PerSecond(),
-			ms(pair[0].Percentile(99)), ms(pair[1].Percentile(99)))
+		fmt.Printf("%s at %d connections: %.2f× PostGraphile's req/s (%.0f against %.0f), p50 %s against %s, p99 %s against %s\n",
+			c.group, c.conns, ours.PerSecond()/theirs.PerSecond(), ours.PerSecond(), theirs.PerSecond(),
+			ms(ours.Percentile(50)), ms(theirs.Percentile(50)), ms(ours.Percentile(99)), ms(theirs.Percentile(99)))
 	}
 	if table.failed {
 		return errors.New("some requests failed (see the table's failures column and the first failure above it)")
 	}
 	return nil
+}
+
+// comparison is one group's two sides, ours and PostGraphile's, at one concurrency.
+type comparison struct {
+	group string
+	conns int
+	sides [2]result
 }
 
 // sessions is how many PostgreSQL sessions have been opened on the load test's database so

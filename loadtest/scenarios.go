@@ -31,6 +31,13 @@ const (
   %s edges { node { id email role externalId status deliveryStatus expiresAt createdAt } }
   pageInfo { endCursor hasNextPage } } } }`
 
+	// The same first page of invites from PostGraphile, with the count: the invites by their
+	// foreign key to projects, newest first, each with its latest email's status.
+	postgraphileInvitesQuery = `query Invites($id: UUID!) { projectById(id: $id) {
+  invitesByProjectId(first: 100, orderBy: [CREATED_AT_DESC, ID_DESC]) { totalCount nodes {
+  id email role externalId status emailByEmailId { status } expiresAt createdAt }
+  pageInfo { endCursor hasNextPage } } } }`
+
 	createInviteMutation = `mutation Create($i: CreateInviteInput!) { createInvite(input: $i) { id status } }`
 	acceptInviteMutation = `mutation Accept($i: InviteRefInput!) { acceptInvite(input: $i) { invite { id status } membership { role } } }`
 )
@@ -41,6 +48,7 @@ type fixture struct {
 	members      string // the member page's project, by our API's ID
 	membersUUID  string // the same project's row ID, for PostGraphile
 	invites      string // the project of 100,000 invites
+	invitesUUID  string // the same project's row ID, for PostGraphile
 	page50       string // the cursor after the 49th page of 100 invites
 	acceptors    int
 	created      atomic.Int64 // createInvite requests made
@@ -49,11 +57,11 @@ type fixture struct {
 
 // scenario is one kind of request to one server.
 type scenario struct {
-	name       string
-	group      string // scenarios of one group are measured in turns, to be compared
-	url        string
-	next       request
-	memberPage int // 0: our member page, 1: PostGraphile's, -1: neither
+	name  string
+	group string // scenarios of one group are measured in turns, to be compared
+	url   string
+	next  request
+	side  int // in a group: 0 ours, 1 PostGraphile's
 }
 
 // groups returns the scenarios whose names contain only (all with ""), in order, those of one
@@ -97,7 +105,7 @@ func (f *fixture) scenarios() []scenario {
 	}
 	ours := f.ours.base + "/graphql"
 	list := []scenario{
-		{"me", "", ours, same(ownerSession, query(meQuery, nil)), -1},
+		{"me", "", ours, same(ownerSession, query(meQuery, nil)), 0},
 		{"member page (100, with users)", "member page", ours, same(ownerSession, query(membersQuery, map[string]any{"id": f.members})), 0},
 	}
 	if f.theirs != nil {
@@ -105,16 +113,21 @@ func (f *fixture) scenarios() []scenario {
 			same("", query(postgraphileMembersQuery, map[string]any{"id": f.membersUUID})), 1})
 	}
 	list = append(list,
-		scenario{"invites page 1 of 1,000, totalCount", "", ours, same(ownerSession, invites(true, "")), -1},
-		scenario{"invites page 1 of 1,000", "", ours, same(ownerSession, invites(false, "")), -1},
-		scenario{"invites page 50 of 1,000, totalCount", "", ours, same(ownerSession, invites(true, f.page50)), -1},
-		scenario{"invites page 50 of 1,000", "", ours, same(ownerSession, invites(false, f.page50)), -1},
+		scenario{"invites page 1 of 1,000, totalCount", "invites page with totalCount", ours, same(ownerSession, invites(true, "")), 0})
+	if f.theirs != nil {
+		list = append(list, scenario{"invites page 1 of 1,000, totalCount: PostGraphile", "invites page with totalCount", f.theirs.base + "/graphql",
+			same("", query(postgraphileInvitesQuery, map[string]any{"id": f.invitesUUID})), 1})
+	}
+	list = append(list,
+		scenario{"invites page 1 of 1,000", "", ours, same(ownerSession, invites(false, "")), 0},
+		scenario{"invites page 50 of 1,000, totalCount", "", ours, same(ownerSession, invites(true, f.page50)), 0},
+		scenario{"invites page 50 of 1,000", "", ours, same(ownerSession, invites(false, f.page50)), 0},
 		scenario{"createInvite", "", ours, func() ([]byte, string, bool) {
 			n := f.created.Add(1)
 			return query(createInviteMutation, map[string]any{"i": map[string]any{
 				"email": "new-" + strconv.FormatInt(n, 10) + "@loadtest.example", "projectId": f.members, "role": "CONTRIBUTOR",
 			}}), ownerSession, true
-		}, -1},
+		}, 0},
 		scenario{"acceptInvite", "", ours, func() ([]byte, string, bool) {
 			n := f.accepted.Add(1)
 			if n > int64(f.acceptors) {
@@ -123,7 +136,7 @@ func (f *fixture) scenarios() []scenario {
 			i := strconv.FormatInt(n, 10)
 			return query(acceptInviteMutation, map[string]any{"i": map[string]any{"token": fmt.Sprintf(acceptToken, i)}}),
 				fmt.Sprintf(acceptSession, i), true
-		}, -1},
+		}, 0},
 	)
 	return list
 }
@@ -132,8 +145,10 @@ func (f *fixture) scenarios() []scenario {
 // checks that each read answers what it should, so that the figures measure real answers.
 func prepare(ctx context.Context, ours, theirs *process, db *sql.DB, acceptors int) (*fixture, error) {
 	f := &fixture{ours: ours, theirs: theirs, acceptors: acceptors}
-	if err := db.QueryRowContext(ctx, "SELECT id FROM projects WHERE name = $1", membersName).Scan(&f.membersUUID); err != nil {
-		return nil, err
+	for name, id := range map[string]*string{membersName: &f.membersUUID, invitesName: &f.invitesUUID} {
+		if err := db.QueryRowContext(ctx, "SELECT id FROM projects WHERE name = $1", name).Scan(id); err != nil {
+			return nil, err
+		}
 	}
 	c := newClient(1)
 	var projects struct {
@@ -213,6 +228,20 @@ func prepare(ctx context.Context, ours, theirs *process, db *sql.DB, acceptors i
 		}
 		if n := len(pg.ProjectByID.ProjectMembersByProjectID.Nodes); n != seedMembers || pg.ProjectByID.ProjectMembersByProjectID.Nodes[0].UserByUserID.Email == "" {
 			return nil, fmt.Errorf("PostGraphile's member page: %d members, want %d with their users", n, seedMembers)
+		}
+		var inv struct {
+			ProjectByID struct {
+				InvitesByProjectID struct {
+					TotalCount int
+					Nodes      []json.RawMessage
+				}
+			}
+		}
+		if err := call(ctx, c, theirs.base, "", postgraphileInvitesQuery, map[string]any{"id": f.invitesUUID}, &inv); err != nil {
+			return nil, fmt.Errorf("PostGraphile: %w", err)
+		}
+		if got := inv.ProjectByID.InvitesByProjectID; len(got.Nodes) != 100 || got.TotalCount != seedInvites {
+			return nil, fmt.Errorf("PostGraphile's invites page: %d invites of %d, want 100 of %d", len(got.Nodes), got.TotalCount, seedInvites)
 		}
 	}
 	return f, nil
