@@ -115,7 +115,7 @@ const memberPageColumns = `m.id, m.project_id, m.user_id, m.role, m.external_id,
 	u.id, u.email, u.name, u.email_verified_at, u.created_at`
 
 // scanMemberPage reads the member page's rows by hand: bun's reflective scan of them was a
-// quarter of the page's CPU.
+// quarter of the page's CPU. TestPages_ScanAsBun holds it to what bun reads.
 func scanMemberPage(ctx context.Context, q *bun.SelectQuery) ([]*Member, error) {
 	rows, err := q.Rows(ctx)
 	if err != nil {
