@@ -13,9 +13,10 @@ import (
 )
 
 // write carries out a plan in a fixed number of statements, whatever the number of rows:
-// external IDs that move are cleared first and set after, so that swaps and chains never meet
-// a unique index half-way; then the new invites, their emails and the events, which go in with
-// COPY through cp, in tx.
+// external IDs that another record of the same table takes in this batch (swaps and chains)
+// are cleared first and the new ones set after, so that the unique indexes, which check each
+// row as it is written, never meet a half-made move; then the new invites, their emails and
+// the events, which go in with COPY through cp, in tx.
 func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	clearMembers := newRowsUpdate("project_members", "external_id = NULL", false)
 	clearInvites := newRowsUpdate("invites", "external_id = NULL", false)
@@ -23,6 +24,7 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	// A blank name keeps the invite's: a row that gives none leaves it as it was.
 	setInvites := newRowsUpdate("invites", "external_id = NULLIF(v.ext, ''), role = v.role, name = COALESCE(NULLIF(v.name, ''), t.name)", true,
 		"ext", "role", "name")
+	takenMembers, takenInvites := p.takenIDs()
 	var updatedMembers, created []*plannedRow
 	for _, r := range p.rows {
 		switch rec := r.rec; {
@@ -34,14 +36,14 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 				continue
 			}
 			updatedMembers = append(updatedMembers, r)
-			if rec.current != nil {
+			if rec.current != nil && takenMembers[*rec.current] {
 				clearMembers.add(rec.member.ID)
 			}
 			if rec.final != nil {
 				setMembers.add(rec.member.ID, *rec.final)
 			}
 		default:
-			p.updateInvite(r, clearInvites, setInvites)
+			p.updateInvite(r, takenInvites, clearInvites, setInvites)
 		}
 	}
 	for _, u := range []*rowsUpdate{clearMembers, clearInvites, setMembers, setInvites} {
@@ -59,11 +61,33 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	return p.s.cfg.EventHook.BulkRecorded(ctx, tx, ids, BulkRecord{ProjectID: p.project.ID, At: p.now, Summary: p.summary()})
 }
 
-// updateInvite adds what row r changes of its pending invite to the batch's updates.
-func (p *bulkPlan) updateInvite(r *plannedRow, clear, set *rowsUpdate) {
+// takenIDs are the external IDs that existing members, and existing pending invites, move to
+// in this batch. A record of the same table that holds one of them now (it moves too, or the
+// row that wants its ID would have failed) must let go of it before the moves are set; any
+// other moving record can take its new ID in the same statement that drops its old one.
+// New invites are written after the moves, when every ID they take is free.
+func (p *bulkPlan) takenIDs() (members, invites map[string]bool) {
+	members, invites = map[string]bool{}, map[string]bool{}
+	for _, r := range p.rows {
+		rec := r.rec
+		if r.failed() || rec.isNew || rec.final == nil || sameID(rec.current, rec.final) {
+			continue
+		}
+		if rec.member != nil {
+			members[*rec.final] = true
+		} else {
+			invites[*rec.final] = true
+		}
+	}
+	return members, invites
+}
+
+// updateInvite adds what row r changes of its pending invite to the batch's updates; its
+// current ID is cleared first where taken names it.
+func (p *bulkPlan) updateInvite(r *plannedRow, taken map[string]bool, clear, set *rowsUpdate) {
 	rec, inv := r.rec, r.rec.invite
 	moved := !sameID(rec.current, rec.final)
-	if moved && rec.current != nil {
+	if moved && rec.current != nil && taken[*rec.current] {
 		clear.add(inv.ID)
 	}
 	if moved || (r.roleGiven && r.role != *inv.Role) || r.changesName(inv) {
