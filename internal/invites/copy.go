@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -24,11 +25,12 @@ type pgxConner interface {
 	Conn() *pgx.Conn
 }
 
-// copyFrom writes rows into table's columns in one COPY.
-func (c copier) copyFrom(ctx context.Context, table string, columns []string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
+// copyFrom writes the rows of src into table's columns in one COPY. pgx reads src in a
+// goroutine of its own as it sends: a source that makes each row when asked (pgx.CopyFromFunc)
+// overlaps the making of the rows with PostgreSQL's writing of the ones before, holds no more
+// than one row at a time, and may give the same values slice for every row, since each row
+// is encoded before the next is asked for.
+func (c copier) copyFrom(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) error {
 	// Raw hands over the connection that the transaction runs on (database/sql holds it for
 	// the transaction), between the transaction's statements: the COPY is part of it.
 	return c.conn.Raw(func(driverConn any) error {
@@ -36,7 +38,7 @@ func (c copier) copyFrom(ctx context.Context, table string, columns []string, ro
 		if !ok {
 			return fmt.Errorf("copy into %s: the database driver is %T, not pgx", table, driverConn)
 		}
-		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		_, err := pc.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, src)
 		return err
 	})
 }
@@ -47,12 +49,23 @@ func pgUUID(id uuid.UUID) pgtype.UUID {
 	return pgtype.UUID{Bytes: id, Valid: true}
 }
 
-// pgUUIDOrNull is pgUUID(*id), or NULL for nil.
-func pgUUIDOrNull(id *uuid.UUID) pgtype.UUID {
-	if id == nil {
-		return pgtype.UUID{}
+// pgTime is t as pgx encodes it directly; a time.Time is wrapped, with an allocation, each
+// time it is encoded.
+func pgTime(t time.Time) pgtype.Timestamptz {
+	return pgtype.Timestamptz{Time: t, Valid: true}
+}
+
+// pgText is s as a text value.
+func pgText(s string) pgtype.Text {
+	return pgtype.Text{String: s, Valid: true}
+}
+
+// pgTextOrNull is pgText(*s), or NULL for nil and for "".
+func pgTextOrNull(s *string) pgtype.Text {
+	if s == nil || *s == "" {
+		return pgtype.Text{}
 	}
-	return pgUUID(*id)
+	return pgText(*s)
 }
 
 // inCopyTx runs fn in a transaction on one connection held for it, with a copier that writes
