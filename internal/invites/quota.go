@@ -125,23 +125,15 @@ func (s *core) takeRecipientQuotas(ctx context.Context, tx bun.Tx, emails []stri
 		refused, err = queryStrings(ctx, tx, `SELECT email FROM invite_recipient_quota WHERE day = $1::date AND sent >= $2 AND email = ANY($3::text[])`,
 			day, limit, emails)
 	} else {
-		var taken []string
-		taken, err = queryStrings(ctx, tx, `INSERT INTO invite_recipient_quota (email, day, sent)
-			SELECT e, $1::date, 1 FROM unnest($2::text[]) AS e
-			ON CONFLICT (email, day) DO UPDATE SET sent = invite_recipient_quota.sent + 1
-			WHERE invite_recipient_quota.sent < $3
-			RETURNING email`, day, emails, limit)
-		if err == nil {
-			got := make(map[string]bool, len(taken))
-			for _, e := range taken {
-				got[e] = true
-			}
-			for _, e := range emails {
-				if !got[e] {
-					refused = append(refused, e)
-				}
-			}
-		}
+		// Only the refused come back: a batch of 10,000 new addresses returns nothing,
+		// where RETURNING the taken ones sent back all 10,000 to be read and compared.
+		refused, err = queryStrings(ctx, tx, `WITH taken AS (
+				INSERT INTO invite_recipient_quota (email, day, sent)
+				SELECT e, $1::date, 1 FROM unnest($2::text[]) AS e
+				ON CONFLICT (email, day) DO UPDATE SET sent = invite_recipient_quota.sent + 1
+				WHERE invite_recipient_quota.sent < $3
+				RETURNING email)
+			SELECT e FROM unnest($2::text[]) AS e EXCEPT SELECT email FROM taken`, day, emails, limit)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
