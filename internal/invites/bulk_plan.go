@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/invites/invites/internal/mail"
 )
@@ -162,27 +162,38 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 		}
 	}
 	var users []*User
-	if err := tx.NewSelect().Model(&users).Column("id", "email").Where("email = ANY(?)", pgdialect.Array(emails)).Scan(ctx); err != nil {
+	q := tx.NewSelect().Model(&users).Column("id", "email").Where("email = ANY($1::text[])")
+	if err := p.scanBound(ctx, tx, q, &users, emails); err != nil {
 		return err
 	}
-	userIDs := make([]string, len(users))
+	userIDs := make([]pgtype.UUID, len(users))
 	for i, u := range users {
-		userIDs[i] = u.ID.String()
+		userIDs[i] = pgUUID(u.ID)
 	}
 	var members []*Member
-	err := tx.NewSelect().Model(&members).Where("m.project_id = ?", p.project.ID).
-		Where("(m.user_id = ANY(?::uuid[]) OR m.external_id = ANY(?))", pgdialect.Array(userIDs), pgdialect.Array(ids)).Scan(ctx)
-	if err != nil {
+	q = tx.NewSelect().Model(&members).Where("m.project_id = $1").Where("(m.user_id = ANY($2::uuid[]) OR m.external_id = ANY($3::text[]))")
+	if err := p.scanBound(ctx, tx, q, &members, pgUUID(p.project.ID), userIDs, ids); err != nil {
 		return err
 	}
 	var pending []*Invite
-	err = selectInvites(tx).Where("i.project_id = ? AND i.status = 'PENDING' AND i.expires_at > ?", p.project.ID, p.now).
-		Where("(i.email = ANY(?) OR i.external_id = ANY(?))", pgdialect.Array(emails), pgdialect.Array(ids)).Scan(ctx, &pending)
-	if err != nil {
+	q = selectInvites(tx).Where("i.project_id = $1 AND i.status = 'PENDING' AND i.expires_at > $2").
+		Where("(i.email = ANY($3::text[]) OR i.external_id = ANY($4::text[]))")
+	if err := p.scanBound(ctx, tx, q, &pending, pgUUID(p.project.ID), p.now, emails, ids); err != nil {
 		return err
 	}
 	p.classify(users, members, pending)
 	return nil
+}
+
+// scanBound runs q, whose placeholders are PostgreSQL's ($1, $2, ...), with args bound (see
+// queryBound), and scans its rows into dest as q.Scan would.
+func (p *bulkPlan) scanBound(ctx context.Context, tx bun.Tx, q *bun.SelectQuery, dest any, args ...any) error {
+	rows, err := queryBound(ctx, tx, q.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return p.s.db.ScanRows(ctx, rows, dest)
 }
 
 // classify sorts the candidates by what their email names in the project: a member, a pending

@@ -2,6 +2,7 @@ package invites_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"github.com/uptrace/bun"
@@ -1155,6 +1156,57 @@ func TestService_BulkInvite_Statements(t *testing.T) {
 	if small != large {
 		t.Errorf("statements: %d for 14 rows, %d for 1,004 rows; want equal\nsmall:\n%s\nlarge:\n%s",
 			small, large, strings.Join(smallStatements, "\n"), strings.Join(largeStatements, "\n"))
+	}
+	// No move here takes an ID that another record of its table holds (mB takes IA from an
+	// invite, in another unique index): no ID is cleared before the moves.
+	for _, st := range largeStatements {
+		if strings.Contains(st, "SET external_id = NULL FROM") {
+			t.Errorf("IDs cleared before moves that need no clearing: %s", st)
+		}
+	}
+}
+
+// The statements that find a batch's rows by arrays of its values are planned with those
+// values on every run, never kept as named prepared statements: from its sixth run on a
+// connection PostgreSQL plans a prepared statement generically, and "= ANY($n)" over a
+// re-upload's 10,000 emails then compared every pending invite with every email (1.4 to 1.9 s).
+func TestService_BulkInvite_PlannedWithItsValues(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sqldb, err := sql.Open("pgx", pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One connection: every statement of every batch runs, and is prepared or not, on it.
+	sqldb.SetMaxOpenConns(1)
+	db := bun.NewDB(sqldb, pgdialect.New())
+	defer db.Close()
+	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := invites.New(db, queue, defaults(func(c *invites.Config) { c.AppURL, c.Password = "https://app.example", cheapPasswords }))
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Planned")
+	member := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "M-0")
+	emails := []string{uniqueEmail("a"), uniqueEmail("b"), member.Email}
+	for run := range 7 {
+		rows := make([]invites.BulkRow, len(emails))
+		for i, e := range emails {
+			rows[i] = invites.BulkRow{Email: e, ExternalID: fmt.Sprintf("X-%d-%d", i, run)}
+		}
+		_, err := s.BulkInvite(ctx, owner.ID, invites.BulkInput{ProjectID: p.ID, Rows: numbered(rows), DefaultRole: invites.RoleContributor})
+		if err != nil {
+			t.Fatalf("run %d: %v", run+1, err)
+		}
+	}
+	wantMemberExt(t, p.ID, member, "X-2-6")
+	var kept []string
+	if err := db.NewRaw(`SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%ANY($%' AND statement NOT LIKE '%pg_prepared_statements%'`).Scan(ctx, &kept); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range kept {
+		t.Errorf("a prepared statement filters by an array parameter: %s", strings.Join(strings.Fields(st), " "))
 	}
 }
 

@@ -7,15 +7,18 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/mail"
 )
 
 // write carries out a plan in a fixed number of statements, whatever the number of rows:
-// external IDs that move are cleared first and set after, so that swaps and chains never meet
-// a unique index half-way; then the new invites, their emails and the events, which go in with
-// COPY through cp, in tx.
+// external IDs that another record of the same table takes in this batch (swaps and chains)
+// are cleared first and the new ones set after, so that the unique indexes, which check each
+// row as it is written, never meet a half-made move; then the new invites, their emails and
+// the events, which go in with COPY through cp, in tx.
 func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	clearMembers := newRowsUpdate("project_members", "external_id = NULL", false)
 	clearInvites := newRowsUpdate("invites", "external_id = NULL", false)
@@ -23,6 +26,7 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	// A blank name keeps the invite's: a row that gives none leaves it as it was.
 	setInvites := newRowsUpdate("invites", "external_id = NULLIF(v.ext, ''), role = v.role, name = COALESCE(NULLIF(v.name, ''), t.name)", true,
 		"ext", "role", "name")
+	takenMembers, takenInvites := p.takenIDs()
 	var updatedMembers, created []*plannedRow
 	for _, r := range p.rows {
 		switch rec := r.rec; {
@@ -34,14 +38,14 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 				continue
 			}
 			updatedMembers = append(updatedMembers, r)
-			if rec.current != nil {
+			if rec.current != nil && takenMembers[*rec.current] {
 				clearMembers.add(rec.member.ID)
 			}
 			if rec.final != nil {
 				setMembers.add(rec.member.ID, *rec.final)
 			}
 		default:
-			p.updateInvite(r, clearInvites, setInvites)
+			p.updateInvite(r, takenInvites, clearInvites, setInvites)
 		}
 	}
 	for _, u := range []*rowsUpdate{clearMembers, clearInvites, setMembers, setInvites} {
@@ -59,11 +63,33 @@ func (p *bulkPlan) write(ctx context.Context, tx bun.Tx, cp copier) error {
 	return p.s.cfg.EventHook.BulkRecorded(ctx, tx, ids, BulkRecord{ProjectID: p.project.ID, At: p.now, Summary: p.summary()})
 }
 
-// updateInvite adds what row r changes of its pending invite to the batch's updates.
-func (p *bulkPlan) updateInvite(r *plannedRow, clear, set *rowsUpdate) {
+// takenIDs are the external IDs that existing members, and existing pending invites, move to
+// in this batch. A record of the same table that holds one of them now (it moves too, or the
+// row that wants its ID would have failed) must let go of it before the moves are set; any
+// other moving record can take its new ID in the same statement that drops its old one.
+// New invites are written after the moves, when every ID they take is free.
+func (p *bulkPlan) takenIDs() (members, invites map[string]bool) {
+	members, invites = map[string]bool{}, map[string]bool{}
+	for _, r := range p.rows {
+		rec := r.rec
+		if r.failed() || rec.isNew || rec.final == nil || sameID(rec.current, rec.final) {
+			continue
+		}
+		if rec.member != nil {
+			members[*rec.final] = true
+		} else {
+			invites[*rec.final] = true
+		}
+	}
+	return members, invites
+}
+
+// updateInvite adds what row r changes of its pending invite to the batch's updates; its
+// current ID is cleared first where taken names it.
+func (p *bulkPlan) updateInvite(r *plannedRow, taken map[string]bool, clear, set *rowsUpdate) {
 	rec, inv := r.rec, r.rec.invite
 	moved := !sameID(rec.current, rec.final)
-	if moved && rec.current != nil {
+	if moved && rec.current != nil && taken[*rec.current] {
 		clear.add(inv.ID)
 	}
 	if moved || (r.roleGiven && r.role != *inv.Role) || r.changesName(inv) {
@@ -148,21 +174,46 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 	if err != nil {
 		return err
 	}
-	expires := p.now.Add(p.s.cfg.InviteTTL)
-	project, inviterID := pgUUID(p.project.ID), pgUUID(p.actor.UserID)
-	rows := make([][]any, n)
 	for i, r := range created {
-		inv := r.rec.invite
-		inv.TokenHash, inv.EmailID = hashes[i], &emailIDs[i]
-		rows[i] = []any{pgUUID(inv.ID), inv.Email, project, string(*inv.Role), nonBlank(deref(r.rec.final)), nonBlank(deref(inv.Name)),
-			inviterID, hashes[i], string(StatusPending), pgUUID(emailIDs[i]), expires, p.now, p.now}
+		r.rec.invite.TokenHash, r.rec.invite.EmailID = hashes[i], &emailIDs[i]
 	}
+	// Each row is made as pgx encodes it, into one set of values (see copier.copyFrom): pointers to
+	// pgtype values, which pgx encodes without boxing them again.
+	project, inviterID := pgUUID(p.project.ID), pgUUID(p.actor.UserID)
+	expires, now := pgTime(p.now.Add(p.s.cfg.InviteTTL)), pgTime(p.now)
+	var id, emailID pgtype.UUID
+	var email, role, ext, name pgtype.Text
+	values := []any{&id, &email, &project, &role, &ext, &name, &inviterID, nil, string(StatusPending), &emailID, &expires, &now, &now}
+	i := 0
+	rows := pgx.CopyFromFunc(func() ([]any, error) {
+		if i == n {
+			return nil, nil
+		}
+		r, inv := created[i], created[i].rec.invite
+		id, emailID = pgUUID(inv.ID), pgUUID(emailIDs[i])
+		email, role, ext, name = pgText(inv.Email), pgText(string(*inv.Role)), pgTextOrNull(r.rec.final), pgTextOrNull(inv.Name)
+		values[7] = hashes[i]
+		i++
+		return values, nil
+	})
 	return inviteConflict(cp.copyFrom(ctx, "invites", inviteColumns, rows))
 }
 
 // inviteColumns are the columns that insertInvites writes, in the order of its rows.
 var inviteColumns = []string{"id", "email", "project_id", "role", "external_id", "name", "inviter_id",
 	"token_hash", "status", "email_id", "expires_at", "created_at", "updated_at"}
+
+// creationEvents are the four events of a new invite, in createInvite's order: each one's
+// name, and whether it names the actor and the invitee's email.
+var creationEvents = [4]struct {
+	name         any // the name, boxed once
+	actor, email bool
+}{
+	{EventCreatedUserInvite, true, false},
+	{EventUserInvited, false, true},
+	{EventInvitedToProject, true, true},
+	{EventInvitedToProjectInvitee, false, true},
+}
 
 // recordEvents stores the batch's tracked events in one COPY: for each new invite the four of
 // a single createInvite, and "Updated Member" for each external ID changed on a member. It
@@ -172,41 +223,43 @@ func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updated
 	if n == 0 {
 		return nil, nil
 	}
-	ids := make([]uuid.UUID, 0, n)
-	rows := make([][]any, 0, n)
-	// One backing array for every row's values, rather than a small allocation per row.
-	values := make([]any, 0, n*len(eventColumns))
-	project := pgUUID(p.project.ID)
-	add := func(name string, actor *uuid.UUID, invite *uuid.UUID, email *string) {
-		id := newID()
-		ids = append(ids, id)
-		values = append(values, pgUUID(id), project, name, pgUUIDOrNull(actor), pgUUIDOrNull(invite), email, p.now)
-		rows = append(rows, values[len(values)-len(eventColumns):])
+	ids := make([]uuid.UUID, n)
+	for i := range ids {
+		ids[i] = newID()
 	}
-	actor := &p.actor.UserID
-	for _, r := range created {
-		inv, email := &r.rec.invite.ID, &r.email
-		add(EventCreatedUserInvite, actor, inv, nil)
-		add(EventUserInvited, nil, inv, email)
-		add(EventInvitedToProject, actor, inv, email)
-		add(EventInvitedToProjectInvitee, nil, inv, email)
-	}
-	for _, r := range updatedMembers {
-		add(EventUpdatedMember, actor, nil, &r.email)
-	}
+	project, actor, now := pgUUID(p.project.ID), pgUUID(p.actor.UserID), pgTime(p.now)
+	var id, invite, none pgtype.UUID
+	var email pgtype.Text
+	values := []any{&id, &project, nil, nil, &invite, &email, &now}
+	i := 0
+	rows := pgx.CopyFromFunc(func() ([]any, error) {
+		if i == n {
+			return nil, nil
+		}
+		id = pgUUID(ids[i])
+		if k := i / 4; k < len(created) {
+			r, ev := created[k], creationEvents[i%4]
+			values[2], values[3] = ev.name, &none
+			if ev.actor {
+				values[3] = &actor
+			}
+			invite, email = pgUUID(r.rec.invite.ID), pgtype.Text{}
+			if ev.email {
+				email = pgText(r.email)
+			}
+		} else {
+			r := updatedMembers[i-4*len(created)]
+			values[2], values[3] = any(EventUpdatedMember), &actor
+			invite, email = none, pgText(r.email)
+		}
+		i++
+		return values, nil
+	})
 	return ids, cp.copyFrom(ctx, "activity_events", eventColumns, rows)
 }
 
 // eventColumns are the columns that recordEvents writes, in the order of its rows.
 var eventColumns = []string{"id", "project_id", "name", "actor_id", "invite_id", "email", "created_at"}
-
-// nonBlank is s, or nil (NULL) for "".
-func nonBlank(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
 
 func deref(s *string) string {
 	if s == nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
 // takeInviteQuota counts n invite emails (new or resent) against the inviter's cap for the
@@ -121,27 +120,20 @@ func (s *core) takeRecipientQuotas(ctx context.Context, tx bun.Tx, emails []stri
 	day := s.recipientDay().Format(time.DateOnly)
 	var refused []string
 	var err error
+	// The emails go as a bound parameter, not in the SQL text (see queryBound).
 	if dryRun {
-		err = tx.NewRaw(`SELECT email FROM invite_recipient_quota WHERE day = ?::date AND sent >= ? AND email = ANY(?)`,
-			day, limit, pgdialect.Array(emails)).Scan(ctx, &refused)
+		refused, err = queryStrings(ctx, tx, `SELECT email FROM invite_recipient_quota WHERE day = $1::date AND sent >= $2 AND email = ANY($3::text[])`,
+			day, limit, emails)
 	} else {
-		var taken []string
-		err = tx.NewRaw(`INSERT INTO invite_recipient_quota (email, day, sent)
-			SELECT e, ?::date, 1 FROM unnest(?::text[]) AS e
-			ON CONFLICT (email, day) DO UPDATE SET sent = invite_recipient_quota.sent + 1
-			WHERE invite_recipient_quota.sent < ?
-			RETURNING email`, day, pgdialect.Array(emails), limit).Scan(ctx, &taken)
-		if err == nil {
-			got := make(map[string]bool, len(taken))
-			for _, e := range taken {
-				got[e] = true
-			}
-			for _, e := range emails {
-				if !got[e] {
-					refused = append(refused, e)
-				}
-			}
-		}
+		// Only the refused come back: a batch of 10,000 new addresses returns nothing,
+		// where RETURNING the taken ones sent back all 10,000 to be read and compared.
+		refused, err = queryStrings(ctx, tx, `WITH taken AS (
+				INSERT INTO invite_recipient_quota (email, day, sent)
+				SELECT e, $1::date, 1 FROM unnest($2::text[]) AS e
+				ON CONFLICT (email, day) DO UPDATE SET sent = invite_recipient_quota.sent + 1
+				WHERE invite_recipient_quota.sent < $3
+				RETURNING email)
+			SELECT e FROM unnest($2::text[]) AS e EXCEPT SELECT email FROM taken`, day, emails, limit)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
@@ -150,4 +142,22 @@ func (s *core) takeRecipientQuotas(ctx context.Context, tx bun.Tx, emails []stri
 		full[e] = true
 	}
 	return full, nil
+}
+
+// queryStrings runs query in tx with args bound (see queryBound) and returns its one text column.
+func queryStrings(ctx context.Context, tx bun.Tx, query string, args ...any) ([]string, error) {
+	rows, err := queryBound(ctx, tx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -163,8 +165,10 @@ func (q *Queue) EnqueueMany(ctx context.Context, tx bun.Tx, ms []Message) ([]uui
 	return q.EnqueueManyCopy(ctx, tx, nil, ms)
 }
 
-// CopyFunc writes rows into table's columns with COPY, in the caller's transaction.
-type CopyFunc func(ctx context.Context, table string, columns []string, rows [][]any) error
+// CopyFunc writes the rows of src into table's columns with COPY, in the caller's
+// transaction. src may give the same values slice for every row (pgx encodes each row before
+// it asks for the next).
+type CopyFunc func(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) error
 
 // EnqueueManyCopy is EnqueueMany with the emails rows written by copyFrom, which must write in
 // tx: for thousands of emails, a COPY costs less than an INSERT. A nil copyFrom inserts them.
@@ -202,19 +206,35 @@ func insertOutbox(ctx context.Context, tx bun.Tx, copyFrom CopyFunc, ids []uuid.
 	if copyFrom != nil {
 		// The process's clock, where the INSERT takes the transaction's: asking the database
 		// would cost a statement.
-		now := time.Now()
-		rows := make([][]any, len(ms))
-		values := make([]any, 0, len(ms)*len(outboxColumnNames))
-		for i, m := range ms {
-			params, err := json.Marshal(m.Params)
-			if err != nil {
-				return fmt.Errorf("mail: email params: %w", err)
+		now := pgtype.Timestamptz{Time: time.Now(), Valid: true}
+		// Each row is made as pgx encodes it, into one set of values: pointers to pgtype
+		// values, which pgx encodes without boxing them again. A bulk invite's messages mostly
+		// share their params, which are marshalled again only when they differ from the
+		// previous message's.
+		var id pgtype.UUID
+		var kind, to, subject, link pgtype.Text
+		var params map[string]string
+		values := []any{&id, &kind, &to, &subject, nil, &link, string(StatusQueued), &now, &now}
+		i := 0
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(ms) {
+				return nil, nil
 			}
-			// pgtype.UUID, not uuid.UUID, which pgx would turn into a string and parse back.
-			values = append(values, pgtype.UUID{Bytes: ids[i], Valid: true}, m.Kind, m.To, m.Subject, json.RawMessage(params), m.Link, string(StatusQueued), now, now)
-			rows[i] = values[len(values)-len(outboxColumnNames):]
-		}
-		if err := copyFrom(ctx, "emails", outboxColumnNames, rows); err != nil {
+			m := &ms[i]
+			if i == 0 || !maps.Equal(m.Params, params) {
+				b, err := json.Marshal(m.Params)
+				if err != nil {
+					return nil, fmt.Errorf("mail: email params: %w", err)
+				}
+				values[4], params = b, m.Params
+			}
+			id = pgtype.UUID{Bytes: ids[i], Valid: true}
+			kind, to = pgtype.Text{String: m.Kind, Valid: true}, pgtype.Text{String: m.To, Valid: true}
+			subject, link = pgtype.Text{String: m.Subject, Valid: true}, pgtype.Text{String: m.Link, Valid: true}
+			i++
+			return values, nil
+		})
+		if err := copyFrom(ctx, "emails", outboxColumnNames, src); err != nil {
 			return fmt.Errorf("mail: insert emails: %w", err)
 		}
 		return nil

@@ -234,9 +234,9 @@ func TestQueue_Enqueue(t *testing.T) {
 func TestQueue_EnqueueMany(t *testing.T) {
 	// The emails rows go in with one INSERT, or with COPY on the transaction's connection.
 	copyOn := func(conn bun.Conn) imail.CopyFunc {
-		return func(ctx context.Context, table string, columns []string, rows [][]any) error {
+		return func(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) error {
 			return conn.Raw(func(dc any) error {
-				_, err := dc.(interface{ Conn() *pgx.Conn }).Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+				_, err := dc.(interface{ Conn() *pgx.Conn }).Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, src)
 				return err
 			})
 		}
@@ -250,8 +250,13 @@ func TestQueue_EnqueueMany(t *testing.T) {
 			q := MustNewQueue(t, testConfig(imail.NewLogSender(discardLogger())))
 			ms := make([]imail.Message, n)
 			for i := range ms {
+				// Runs of one role and of another: each email keeps its own params.
+				role := "CONTRIBUTOR"
+				if i%7 >= 5 {
+					role = "ADMIN"
+				}
 				ms[i] = imail.Invitation(imail.InvitationData{
-					To: recipient("bulk"), InviterName: "Ada", ProjectName: "Apollo", Role: "CONTRIBUTOR",
+					To: recipient("bulk"), InviterName: "Ada", ProjectName: "Apollo", Role: role,
 					Link: "https://app.invites.test/invite/tok", ExpiresAt: time.Now().Add(7 * 24 * time.Hour),
 				})
 			}
@@ -277,21 +282,22 @@ func TestQueue_EnqueueMany(t *testing.T) {
 				if len(ids) != n {
 					t.Fatalf("%d ids, want %d", len(ids), n)
 				}
-				strs := make([]string, n)
+				strs, params, recipients := make([]string, n), make([]string, n), make([]string, n)
 				for i, id := range ids {
-					strs[i] = id.String()
+					strs[i], recipients[i] = id.String(), ms[i].To
+					b, _ := json.Marshal(ms[i].Params)
+					params[i] = string(b)
 				}
-				params, _ := json.Marshal(ms[0].Params)
 				var rows, queued, same int
-				err = tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'QUEUED' AND recipient LIKE 'bulk-%'),
-						count(*) FILTER (WHERE params = ?::jsonb AND link = ? AND kind = ? AND subject = ? AND attempts = 0 AND sent_at IS NULL)
-					FROM emails WHERE id::text = ANY(?::text[])`,
-					string(params), ms[0].Link, ms[0].Kind, ms[0].Subject, pgdialect.Array(strs)).Scan(&rows, &queued, &same)
+				err = tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE e.status = 'QUEUED' AND e.recipient LIKE 'bulk-%'),
+						count(*) FILTER (WHERE e.params = m.params::jsonb AND e.recipient = m.recipient AND link = ? AND kind = ? AND subject = ? AND attempts = 0 AND sent_at IS NULL)
+					FROM emails AS e JOIN unnest(?::text[], ?::text[], ?::text[]) AS m (id, params, recipient) ON e.id::text = m.id`,
+					ms[0].Link, ms[0].Kind, ms[0].Subject, pgdialect.Array(strs), pgdialect.Array(params), pgdialect.Array(recipients)).Scan(&rows, &queued, &same)
 				if err != nil {
 					t.Fatalf("count emails: %v", err)
 				}
 				if rows != n || queued != n || same != n {
-					t.Errorf("%d rows (%d QUEUED, %d with the message's params, link, kind and subject), want %d", rows, queued, same, n)
+					t.Errorf("%d rows (%d QUEUED, %d with their message's params and recipient, link, kind and subject), want %d", rows, queued, same, n)
 				}
 				if got, want := chunkSizes(t, tx, strs), chunked(n); !slices.Equal(got, want) {
 					t.Errorf("available send_emails jobs of sizes %v, want %v", got, want)
