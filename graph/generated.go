@@ -13154,7 +13154,7 @@ func (ec *executionContext) marshalNBulkInviteResult2githubᚗcomᚋinvitesᚋin
 }
 
 func (ec *executionContext) marshalNBulkInviteResult2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteResultᚄ(ctx context.Context, sel ast.SelectionSet, v []model.BulkInviteResult) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBulkInviteResult2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInviteResult(ctx, sel, v[i])

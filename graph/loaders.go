@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/vikstrous/dataloadgen"
 
+	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
 )
 
@@ -168,6 +169,28 @@ func (l *loaders) expectInvites(list []*invites.Invite) {
 	}
 	l.users.expect(users)
 	l.projects.expect(projects)
+}
+
+// expectBulk announces what a bulk invite's results reference: their invites' and members'.
+func (l *loaders) expectBulk(results []model.BulkInviteResult) {
+	var invs []*invites.Invite
+	var members []*invites.Member
+	for _, r := range results {
+		switch r := r.(type) {
+		case model.NewInvitation:
+			invs = append(invs, r.Invite)
+		case model.ExistingInvitation:
+			invs = append(invs, r.Invite)
+		case model.FailedInvite:
+			if r.ExistingInvite != nil {
+				invs = append(invs, r.ExistingInvite)
+			}
+		case model.ExistingMember:
+			members = append(members, r.Member)
+		}
+	}
+	l.expectInvites(invs)
+	l.expectMembers(members)
 }
 
 // expectEvents announces what a list of events references: their actors and invites.

@@ -81,3 +81,47 @@ func TestNoNPlusOne(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkInvite_ResultsReadTheirReferencesOnce: a bulk invite's results marshal one after
+// another (lists.go), so each reference their fields load must have been expected: the
+// statements of an upload are the same for 10 rows as for 100, with every existing member's
+// user (an account of its own for each row) and every new invite's inviter asked for.
+func TestBulkInvite_ResultsReadTheirReferencesOnce(t *testing.T) {
+	db, counter := pgtest.CountingDB(t)
+	h := newHandlerOn(t, db)
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
+	query := `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { results {
+		... on NewInvitation { invite { email inviter { name } project { name } } }
+		... on ExistingMember { member { user { name } project { name } } } } } }`
+	counts := map[int]int{}
+	for _, n := range []int{10, 100} {
+		project := newProject(t, h, owner, "Bulk")
+		prefix := strings.TrimSuffix(uniqueEmail("bulk"), "@example.com")
+		// Members of their own for n rows, written directly; n more rows are new invitations.
+		_, err := pgDB(t).ExecContext(ctxBG, `
+			WITH u AS (
+				INSERT INTO users (id, email, name, password_hash, created_at)
+				SELECT gen_random_uuid(), format('%s-%s@example.com', ?::text, lpad(n::text, 5, '0')), 'Person ' || n, 'x', now()
+				FROM generate_series(0, ? - 1) n RETURNING id)
+			INSERT INTO project_members (id, project_id, user_id, role, created_at, updated_at)
+			SELECT gen_random_uuid(), ?, u.id, 'CONTRIBUTOR', now(), now() FROM u`, prefix, n, project)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counter.Reset()
+		r := upload(t, h, owner, query, map[string]any{"projectId": project}, bulkCSV(prefix, 2*n, 0))
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		if got := strings.Count(string(r.Data), `"user":{"name":"Person `); got != n {
+			t.Fatalf("%d existing members with their user, want %d: %.300s", got, n, r.Data)
+		}
+		if got := strings.Count(string(r.Data), `"inviter":{"name"`); got != n {
+			t.Fatalf("%d new invitations with their inviter, want %d: %.300s", got, n, r.Data)
+		}
+		counts[n] = counter.Count()
+	}
+	if counts[10] != counts[100] {
+		t.Errorf("statements grow with the rows: %d for 10, %d for 100:\n%s", counts[10], counts[100], strings.Join(counter.Statements(), "\n"))
+	}
+}

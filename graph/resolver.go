@@ -4,7 +4,7 @@
 package graph
 
 //go:generate go tool gqlgen generate
-//go:generate go run ./internal/leanexec -types ProjectEdge,ProjectUserEdge,UserInviteEdge,UserInvite generated.go
+//go:generate go run ./internal/leanexec -types ProjectEdge,ProjectUserEdge,UserInviteEdge,UserInvite,BulkInviteResult generated.go
 
 import (
 	"github.com/invites/invites/internal/invites"

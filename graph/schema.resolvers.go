@@ -146,7 +146,9 @@ func (r *mutationResolver) BulkInvite(ctx context.Context, input model.BulkInvit
 	if err != nil {
 		return nil, err
 	}
-	return bulkPayload(out), nil
+	payload := bulkPayload(out)
+	r.loaders(ctx).expectBulk(payload.Results)
+	return payload, nil
 }
 
 // AcceptInvite is the resolver for the acceptInvite field.
