@@ -119,7 +119,12 @@ func TestBulkInvite_ResultsReadTheirReferencesOnce(t *testing.T) {
 		if got := strings.Count(string(r.Data), `"inviter":{"name"`); got != n {
 			t.Fatalf("%d new invitations with their inviter, want %d: %.300s", got, n, r.Data)
 		}
-		counts[n] = counter.Count()
+		// River's wake-up of the email workers is rate-limited by time, so it is left out.
+		for _, st := range counter.Statements() {
+			if !strings.Contains(st, "-- name: PGNotifyMany") {
+				counts[n]++
+			}
+		}
 	}
 	if counts[10] != counts[100] {
 		t.Errorf("statements grow with the rows: %d for 10, %d for 100:\n%s", counts[10], counts[100], strings.Join(counter.Statements(), "\n"))
