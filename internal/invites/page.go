@@ -2,6 +2,7 @@ package invites
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"slices"
 	"strconv"
@@ -239,8 +240,8 @@ func fetchPage[T any](ctx context.Context, db *bun.DB, q *bun.SelectQuery, l *li
 	})
 }
 
-// fetchPageScanned is fetchPage with the items read by scan, for a page whose rows are read
-// by hand rather than by bun's reflection.
+// fetchPageScanned is fetchPage with the items read by scan: byHand, for a page whose rows
+// are read by hand rather than by bun's reflection.
 func fetchPageScanned[T any](ctx context.Context, db *bun.DB, q *bun.SelectQuery, l *list, w window, key func(*T) cursor,
 	scan func(context.Context, *bun.SelectQuery) ([]*T, error)) (*Page[*T], error) {
 	for _, f := range l.filters {
@@ -284,6 +285,27 @@ func fetchPageScanned[T any](ctx context.Context, db *bun.DB, q *bun.SelectQuery
 		p.Cursors[i] = key(it).String()
 	}
 	return p, nil
+}
+
+// byHand reads a page's rows with scanRow, which fills one item from the columns that its
+// page selects, in their order.
+func byHand[T any](scanRow func(*sql.Rows, *T) error) func(context.Context, *bun.SelectQuery) ([]*T, error) {
+	return func(ctx context.Context, q *bun.SelectQuery) ([]*T, error) {
+		rows, err := q.Rows(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var list []*T
+		for rows.Next() {
+			it := new(T)
+			if err := scanRow(rows, it); err != nil {
+				return nil, err
+			}
+			list = append(list, it)
+		}
+		return list, rows.Err()
+	}
 }
 
 // listMeasure is the whole list's size, and whether items lie beyond the cursor the page
