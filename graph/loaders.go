@@ -27,11 +27,11 @@ import (
 //   - Unexpected: any other key waits loaderWait for others (gqlgen resolves a list's items
 //     concurrently) and is read with them.
 //
-// A member page reads its members' users in its own statement; ProjectUser.user takes them
-// from there.
-//
 // The lists whose items marshal inline (lists.go) rely on the first: with no concurrent items
 // to wait for, an unexpected key would cost a query per item.
+//
+// A member page reads its members' users in its own statement; ProjectUser.user takes them
+// from there, and expectMembers leaves them out.
 
 // loaders are the request's loaders. They live for one request: their cache must not outlive
 // what the request may see.

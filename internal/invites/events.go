@@ -99,8 +99,8 @@ func (s *core) record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 	return s.cfg.EventHook.Recorded(ctx, tx, ids)
 }
 
-// Activity lists a project's tracked events, newest first. p is the project as the viewer
-// read it (see viewerRole).
+// Activity lists a project's tracked events, newest first. project is the project as the
+// viewer read it (see viewerRole).
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before).
 func (s *ProjectService) Activity(ctx context.Context, viewer uuid.UUID, project *Project, args PageArgs) (*Page[*Event], error) {

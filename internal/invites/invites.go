@@ -89,9 +89,13 @@ func (inv *Invite) claimable() error {
 
 // selectInvites selects invites with their delivery status.
 func selectInvites(db bun.IDB) *bun.SelectQuery {
-	return db.NewSelect().Model((*Invite)(nil)).
-		ColumnExpr("i.*").ColumnExpr("COALESCE(e.status, 'QUEUED') AS delivery_status").
-		Join("LEFT JOIN emails AS e ON e.id = i.email_id")
+	return selectInvitesAs(db, "i.*, COALESCE(e.status, 'QUEUED') AS delivery_status")
+}
+
+// selectInvitesAs selects columns of invites AS i beside their latest email, AS e, whose
+// status is the invite's delivery status.
+func selectInvitesAs(db bun.IDB, columns string) *bun.SelectQuery {
+	return db.NewSelect().Model((*Invite)(nil)).ColumnExpr(columns).Join("LEFT JOIN emails AS e ON e.id = i.email_id")
 }
 
 // whereInviteStatus filters q to invites whose status, as read at now, is status.
@@ -241,7 +245,7 @@ func (s *InviteService) MyInvites(ctx context.Context, viewer *User, status Invi
 
 // ProjectInvites lists a project's invites, newest first, optionally of one status.
 //
-// p is the project as the viewer read it (see viewerRole).
+// project is the project as the viewer read it (see viewerRole).
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN), BAD_USER_INPUT (first, after, last, before, status).
 func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, project *Project, status *InviteStatus, args PageArgs) (*Page[*Invite], error) {
@@ -260,9 +264,7 @@ func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, pr
 		f := inviteStatusFilter(*status, s.now())
 		l.where(f.sql, f.args...)
 	}
-	q := s.db.NewSelect().Model((*Invite)(nil)).ColumnExpr(invitePageColumns).
-		Join("LEFT JOIN emails AS e ON e.id = i.email_id")
-	p, err := fetchPageScanned(ctx, s.db, q, l, w, func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} }, byHand(scanInviteRow))
+	p, err := fetchPageScanned(ctx, s.db, selectInvitesAs(s.db, invitePageColumns), l, w, func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} }, byHand(scanInviteRow))
 	if err != nil {
 		return nil, err
 	}

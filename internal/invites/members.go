@@ -73,8 +73,8 @@ func (s *core) viewerRole(ctx context.Context, viewer uuid.UUID, p *Project, min
 }
 
 // Members lists a project's members, newest first, optionally of one role. A member's external
-// ID is shown to ADMIN and above and to the member; others see none. p is the project as the
-// viewer read it (see viewerRole).
+// ID is shown to ADMIN and above and to the member; others see none. project is the project
+// as the viewer read it (see viewerRole).
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below CONTRIBUTOR), BAD_USER_INPUT.
 func (s *ProjectService) Members(ctx context.Context, viewer uuid.UUID, project *Project, role *Role, args PageArgs) (*Page[*Member], error) {
