@@ -419,6 +419,10 @@ func TestLive_Limits(t *testing.T) {
 	c.createInvite(owner, map[string]any{"email": adaEmail, "projectId": project, "role": "ADMIN"})
 	adaToken := tokenOf(smtp.WaitFor(t, adaEmail, 1, mailWait)[0].Link("https://app.example/invite/"))
 	ada := c.signUp(map[string]any{"password": "correct horse", "name": "Ada", "inviteToken": adaToken}).SignUp.Token
+	// Her invite's email is recorded SENT a little after it arrives (the mail workers write
+	// statuses in batches); that change must be behind her before her stream starts, or it
+	// would reach the stream and be taken for one after her log-out.
+	waitAllDelivered(t, c, owner, project)
 	adaSSE := subscribeSSE(t, base, ada, liveInviteChanged, vars)
 	time.Sleep(300 * time.Millisecond)
 	c.do(ada, `mutation { logOut }`, nil, nil)
@@ -453,5 +457,38 @@ func TestLive_AcceptChoosesTheTransport(t *testing.T) {
 		if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || !strings.HasPrefix(ct, tc.want) || !strings.Contains(string(body), `"__typename":"Query"`) {
 			t.Errorf("Accept %q: %d %s %s, want 200 %s", tc.accept, resp.StatusCode, ct, body, tc.want)
 		}
+	}
+}
+
+// waitAllDelivered waits until no invite of project reads deliveryStatus QUEUED, and then a
+// little more, for the notifications of the last status writes to have been fanned out.
+func waitAllDelivered(t *testing.T, c e2eClient, token, project string) {
+	t.Helper()
+	deadline := time.Now().Add(mailWait)
+	for {
+		var d struct {
+			Project struct {
+				Invites struct {
+					Edges []struct {
+						Node struct{ DeliveryStatus string }
+					}
+				}
+			}
+		}
+		c.do(token, `query($p: ID!) { project(id: $p) { invites(first: 100) { edges { node { deliveryStatus } } } } }`, map[string]any{"p": project}, &d)
+		queued := 0
+		for _, e := range d.Project.Invites.Edges {
+			if e.Node.DeliveryStatus == "QUEUED" {
+				queued++
+			}
+		}
+		if queued == 0 {
+			time.Sleep(200 * time.Millisecond)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d invites still QUEUED after %s", queued, mailWait)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
