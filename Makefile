@@ -5,6 +5,8 @@ GO ?= go
 # The race detector needs cgo and a C compiler; without them the tests still run, unraced.
 RACE := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 2>&1 && echo -race)
 CONTRACT := ../shared/contract/check-contract
+# The schema: schema.graphqls (the roots and shared types) and each area's file in graph/schema/
+SCHEMA := schema.graphqls $(wildcard graph/schema/*.graphqls)
 
 .PHONY: run test bench loadtest build generate check db-stop assets client httpaudit
 
@@ -12,10 +14,13 @@ CONTRACT := ../shared/contract/check-contract
 run: assets
 	$(GO) run .
 
-## test: vet, then every test against a real PostgreSQL, each package on a fresh database
+## test: vet, then every test against a real PostgreSQL, each package on a fresh database:
+## the server's packages, then the end-to-end tests (e2e/, a module of its own)
 test: assets httpaudit
 	$(GO) vet ./...
+	cd e2e && $(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
+	cd e2e && $(GO) test $(RACE) -count=1 ./...
 
 ## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
 ## included, each against a COPY of the same rows into a table shaped like invites (x-copy);
@@ -29,15 +34,15 @@ bench:
 	$(GO) test -run '^$$' -bench CommitToSubscriber -benchtime 1000x ./internal/live/
 	$(GO) test -run '^$$' -bench Insert10000Invites -benchtime 5x ./internal/live/
 
-## loadtest: seeds the database invites_loadtest (dropped and made afresh), serves it with the
-## real server binary and PostGraphile 4.14.1 (npm, pinned in loadtest/postgraphile/), and
+## loadtest (e2e/loadtest): seeds the database invites_loadtest (dropped and made afresh), serves it with the
+## real server binary and PostGraphile 4.14.1 (npm, pinned in e2e/loadtest/postgraphile/), and
 ## prints req/s, p50 and p99 per scenario at 10 and 50 connections (a few minutes; loopback
 ## only). Options: make loadtest LOADTEST_FLAGS='-server-env DB_MAX_IDLE_CONNS=2 -duration 8s'
 loadtest:
 	@if command -v npm >/dev/null 2>&1; then \
-	  cd loadtest/postgraphile && { [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund; }; \
+	  cd e2e/loadtest/postgraphile && { [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci --no-audit --no-fund; }; \
 	  else echo "npm is not installed: the load test runs without PostGraphile"; fi
-	$(GO) run ./loadtest $$(command -v npm >/dev/null 2>&1 || echo -postgraphile=false) $(LOADTEST_FLAGS)
+	cd e2e && $(GO) run ./loadtest $$(command -v npm >/dev/null 2>&1 || echo -postgraphile=false) $(LOADTEST_FLAGS)
 
 ## build: the server binary in bin/invites
 build: assets
@@ -50,25 +55,30 @@ assets:
 	./playground/build.sh
 	./web/build.sh
 
-## httpaudit: graphql-http (pinned in httpaudit/package-lock.json), whose GraphQL-over-HTTP
-## audit server_http_audit_test.go runs against the real server
+## httpaudit: graphql-http (pinned in e2e/httpaudit/package-lock.json), whose GraphQL-over-HTTP
+## audit e2e/graphql_over_http_audit_test.go runs against the real server
 httpaudit:
-	./httpaudit/install.sh
+	./e2e/httpaudit/install.sh
 
 ## client: regenerate the TypeScript client (client/src/generated/) from schema.graphqls and
 ## client/operations, and type-check it with its urql and Apollo Client examples (needs node 20+ and npm)
 client:
 	bash client/check.sh
 
-## generate: regenerate gqlgen's code from schema.graphqls
+## generate: regenerate gqlgen's code from the schema, and bring e2e/go.mod to the server's
+## dependencies (after `go get MODULE@VERSION`, this is the whole upgrade)
 generate:
 	$(GO) generate ./...
+	$(GO) mod tidy
+	cd e2e && $(GO) mod tidy
 
 ## check: formatting, vet, and the API contract (where ../shared is beside this checkout)
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	@if [ -x $(CONTRACT) ]; then $(CONTRACT) schema.graphqls; else echo "no $(CONTRACT): contract not checked"; fi
+	cd e2e && $(GO) vet ./...
+	@cd e2e && $(GO) mod tidy -diff >/dev/null || { echo "e2e/go.mod is not tidy: run make generate"; exit 1; }
+	@if [ -x $(CONTRACT) ]; then $(CONTRACT) $(SCHEMA); else echo "no $(CONTRACT): contract not checked"; fi
 
 ## db-stop: stop the private PostgreSQL under .data/, if one runs
 db-stop:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the pinned packages with npm ci when node_modules is missing or package.json or
 # package-lock.json changed since the last install. check.sh (make client) and the live test
-# (server_client_test.go) run it, so a fresh clone needs nothing installed by hand.
+# (e2e/typed_client_test.go) run it, so a fresh clone needs nothing installed by hand.
 set -euo pipefail
 cd "$(dirname "$0")"
 

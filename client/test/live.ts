@@ -1,4 +1,4 @@
-// Runs real operations with the client against a running server: server_client_test.go (at
+// Runs real operations with the client against a running server: e2e/typed_client_test.go (at
 // the top of the repository) starts the server, compiles this file with `npm run build`, runs
 // `node dist/test/live.js` with LIVE_INPUT and checks the JSON this prints to stdout. Most go
 // through createClient (urql); a few through Apollo Client, with the same documents.

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"math"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -39,9 +40,9 @@ type Config struct {
 	MailFrom string
 	// LogLevel is the least level logged: debug, info, warn or error. LOG_LEVEL.
 	LogLevel slog.Level
-	// CORSOrigins are the origins whose pages may call /graphql, comma-separated, or *;
-	// empty: Domain.AppURL's origin. CORS_ORIGINS.
-	CORSOrigins string
+	// CORSOrigins are the origins whose pages may call /graphql, or "*" for any; empty:
+	// Domain.AppURL's origin (AllowedOrigins). CORS_ORIGINS (comma-separated).
+	CORSOrigins []string
 	// SweepInterval is how often invites are marked expired and old ones deleted.
 	// SWEEP_INTERVAL.
 	SweepInterval time.Duration
@@ -370,7 +371,7 @@ var settings = []setting{
 		c.GraphQL.Introspection = b
 		return nil
 	}},
-	text("CORS_ORIGINS", func(c *Config) *string { return &c.CORSOrigins }),
+	{"CORS_ORIGINS", func(c *Config, v string) error { c.CORSOrigins = parseOrigins(v); return nil }},
 	duration("SESSION_TTL", func(c *Config) *time.Duration { return &c.Domain.SessionTTL }),
 	duration("INVITE_TTL", func(c *Config) *time.Duration { return &c.Domain.InviteTTL }),
 	duration("INVITE_RETENTION", func(c *Config) *time.Duration { return &c.Domain.InviteRetention }),
@@ -469,6 +470,30 @@ var settings = []setting{
 		c.Webhooks.SecretKey = key
 		return nil
 	}},
+}
+
+// AllowedOrigins are the origins whose pages may call the API from a browser: CORSOrigins, or
+// by default the origin of Domain.AppURL, where the front end lives.
+func (c Config) AllowedOrigins() []string {
+	if len(c.CORSOrigins) > 0 {
+		return c.CORSOrigins
+	}
+	u, err := url.Parse(c.Domain.AppURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host}
+}
+
+// parseOrigins reads CORS_ORIGINS: origins separated by commas, each without a trailing slash.
+func parseOrigins(v string) []string {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // Load is Default with what getenv gives for each setting; an empty value leaves the default.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -242,6 +243,30 @@ func TestLoad_Memory(t *testing.T) {
 		}
 		if err != nil || got.Memory != tc.want {
 			t.Errorf("GOGC=%q GOMEMLIMIT=%q: %+v, %v; want %+v", tc.gogc, tc.limit, got.Memory, err, tc.want)
+		}
+	}
+}
+
+// TestAllowedOrigins reads CORS_ORIGINS, or takes APP_URL's origin without it.
+func TestAllowedOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		setting, app string
+		want         []string
+	}{
+		{"", "http://localhost:8080", []string{"http://localhost:8080"}},
+		{"", "https://app.example/some/path", []string{"https://app.example"}},
+		{"https://a.example, https://b.example/", "http://x", []string{"https://a.example", "https://b.example"}},
+		{"*", "http://x", []string{"*"}},
+		{" , ", "not a url", nil},
+	} {
+		cfg, err := config.Load(func(k string) string {
+			return map[string]string{"CORS_ORIGINS": tc.setting, "APP_URL": tc.app}[k]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.AllowedOrigins(); !slices.Equal(got, tc.want) {
+			t.Errorf("CORS_ORIGINS=%q APP_URL=%q: AllowedOrigins() = %q, want %q", tc.setting, tc.app, got, tc.want)
 		}
 	}
 }

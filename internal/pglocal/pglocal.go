@@ -75,15 +75,16 @@ func WithDatabase(serverURL, name string) (string, error) {
 	return u.String(), nil
 }
 
-// ModuleRoot returns the nearest folder at or above the working directory that holds go.mod,
-// or the working directory itself when there is none.
+// ModuleRoot returns the checkout's root: the nearest folder at or above the working directory
+// whose go.mod is the server's module (e2e/ has a go.mod of its own, and its tests share the
+// root's .data/), or the working directory itself when there is none.
 func ModuleRoot() string {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "."
 	}
 	for dir := wd; ; {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if isServerModule(filepath.Join(dir, "go.mod")) {
 			return dir
 		}
 		parent := filepath.Dir(dir)
@@ -92,6 +93,22 @@ func ModuleRoot() string {
 		}
 		dir = parent
 	}
+}
+
+// serverModule is the server's module path, as its go.mod declares it.
+const serverModule = "github.com/invites/invites"
+
+func isServerModule(goMod string) bool {
+	b, err := os.ReadFile(goMod)
+	if err != nil {
+		return false
+	}
+	for line := range strings.Lines(string(b)) {
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" {
+			return f[1] == serverModule
+		}
+	}
+	return false
 }
 
 // Running reports whether the private cluster under root/.data runs.

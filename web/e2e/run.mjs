@@ -1,7 +1,7 @@
 // The web app's browser tests: playwright-core drives Debian's Chromium (no browser download)
 // through the pages a person uses, finding elements by role, label and text as Testing Library
 // does, and axe-core checks the pages for serious or critical accessibility violations.
-// server_web_test.go starts the real server, PostgreSQL and an SMTP server, and runs this with
+// e2e/web_app_test.go starts the real server, PostgreSQL and an SMTP server, and runs this with
 // E2E_INPUT = {"base", "control", "chromium", "bounces", "screenshots"}: control serves the
 // delivered emails (GET /mail) and the database (POST /sql). Any request a page makes to a host
 // other than this machine fails its test.
@@ -310,7 +310,7 @@ test('a link that a newer email replaced says so, and the newer one works', asyn
   const id = await invite(owner.token, projectId, address);
   const oldLink = await linkIn(address, '/invite/');
   // A resend replaces the link as a reminder does (the reminder's own end-to-end test is
-  // server_invites_test.go's, where the sweep sends it).
+  // e2e/invite_by_email_test.go's, where the sweep sends it).
   await gql('mutation($id: ID!) { resendInvite(id: $id) { id } }', { id }, owner.token);
   const newLink = await linkIn(address, '/invite/', 2);
   assert.notEqual(newLink, oldLink);

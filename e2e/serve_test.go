@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -7,22 +7,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
+	"github.com/invites/invites/internal/app"
 	"github.com/invites/invites/internal/mail/smtptest"
-	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// startServer runs the real server (run) on a free port with env as its whole environment and
+// startServer runs the real server (app.Run) on a free port with env as its whole environment and
 // returns its base URL; it is shut down, and must stop cleanly, when the test ends.
 func startServer(t *testing.T, env map[string]string) string {
 	t.Helper()
@@ -40,7 +37,7 @@ func startServer(t *testing.T, env map[string]string) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, func(k string) string { return env[k] }, ready) }()
+	go func() { done <- app.Run(ctx, func(k string) string { return env[k] }, ready) }()
 	select {
 	case addr := <-ready:
 		t.Cleanup(func() {
@@ -127,57 +124,6 @@ func TestServer_IntrospectionOff(t *testing.T) {
 	if !strings.Contains(body, "introspection disabled") {
 		t.Errorf("introspection with INTROSPECTION=false: %s", body)
 	}
-}
-
-func TestReadyz(t *testing.T) {
-	ctx := context.Background()
-	check := func(db *bun.DB) (int, string) {
-		rec := httptest.NewRecorder()
-		readyz(db)(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-		return rec.Code, rec.Body.String()
-	}
-
-	t.Run("Ready", func(t *testing.T) {
-		if code, body := check(pgtest.DB(t)); code != http.StatusOK {
-			t.Errorf("readyz = %d %s", code, body)
-		}
-	})
-
-	t.Run("MigrationsPending", func(t *testing.T) {
-		server, err := pglocal.WithDatabase(pgtest.URL(t), "postgres")
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := "invites_test_unmigrated_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-		url, err := pglocal.EnsureDatabase(ctx, server, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, _, err := openDB(ctx, url, defaultPool(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			db.Close()
-			admin, _, _ := openDB(ctx, server, defaultPool(t))
-			admin.ExecContext(ctx, `DROP DATABASE "`+name+`" WITH (FORCE)`)
-			admin.Close()
-		})
-		if code, body := check(db); code != http.StatusServiceUnavailable || !strings.Contains(body, "pending") {
-			t.Errorf("readyz on an unmigrated database = %d %q, want 503 pending", code, body)
-		}
-	})
-
-	t.Run("DatabaseUnreachable", func(t *testing.T) {
-		db, _, err := openDB(ctx, pgtest.URL(t), defaultPool(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-		if code, body := check(db); code != http.StatusServiceUnavailable || !strings.Contains(body, "unreachable") {
-			t.Errorf("readyz with the database closed = %d %q, want 503 unreachable", code, body)
-		}
-	})
 }
 
 // e2eClient talks to a running server over HTTP.

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/invites/invites/internal/mail/smtptest"
+	"github.com/invites/invites/internal/pglocal"
 )
 
 // TestServer_TypedClient runs client/test/live.ts, compiled, with node: real operations through
@@ -26,7 +27,7 @@ func TestServer_TypedClient(t *testing.T) {
 			t.Skipf("no %s: the typed client's test needs node 20+ and npm", tool)
 		}
 	}
-	clientDir, err := filepath.Abs("client")
+	clientDir, err := filepath.Abs(filepath.Join(pglocal.ModuleRoot(), "client"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,7 @@
-package main
+package e2e
 
 import (
 	"net/http"
-	"slices"
 	"testing"
 )
 
@@ -33,21 +32,5 @@ func TestCORS(t *testing.T) {
 	}
 	if got := request(http.MethodOptions, "https://evil.example").Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("another origin is allowed: %q", got)
-	}
-}
-
-func TestCORSOrigins(t *testing.T) {
-	for _, tc := range []struct {
-		setting, app string
-		want         []string
-	}{
-		{"", "http://localhost:8080", []string{"http://localhost:8080"}},
-		{"", "https://app.example/some/path", []string{"https://app.example"}},
-		{"https://a.example, https://b.example/", "http://x", []string{"https://a.example", "https://b.example"}},
-		{"*", "http://x", []string{"*"}},
-	} {
-		if got := corsOrigins(tc.setting, tc.app); !slices.Equal(got, tc.want) {
-			t.Errorf("corsOrigins(%q, %q) = %q, want %q", tc.setting, tc.app, got, tc.want)
-		}
 	}
 }

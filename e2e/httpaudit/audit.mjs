@@ -1,6 +1,6 @@
 // Runs graphql-http's GraphQL-over-HTTP audit against the server at the URL given as the
 // first argument and prints one JSON line per audit: {id, name, status, reason}. The Go test
-// server_http_audit_test.go runs it and fails on any status but "ok".
+// e2e/graphql_over_http_audit_test.go runs it and fails on any status but "ok".
 import { auditServer } from 'graphql-http';
 
 const url = process.argv[2];

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/mail/smtptest"
+	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -196,10 +197,7 @@ type replicaProcess struct {
 // buildReplicaBinary builds the server into the test's temporary directory.
 func buildReplicaBinary(t *testing.T) string {
 	t.Helper()
-	root, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := pglocal.ModuleRoot()
 	bin := filepath.Join(t.TempDir(), "invites")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Dir = root

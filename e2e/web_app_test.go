@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/invites/invites/internal/mail/smtptest"
+	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -34,7 +35,7 @@ func TestServer_WebApp(t *testing.T) {
 			t.Skipf("no %s: the web app's browser tests need node 20+ and npm", tool)
 		}
 	}
-	webDir, err := filepath.Abs("web")
+	webDir, err := filepath.Abs(filepath.Join(pglocal.ModuleRoot(), "web"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 4, "turns that the member page's two servers take within -duration, alternately")
 	flag.IntVar(&o.acceptors, "acceptors", 10000, "invites seeded for acceptInvite to claim")
 	serverEnv := flag.String("server-env", "", "extra environment for the server, space-separated NAME=value (e.g. DB_MAX_IDLE_CONNS=2)")
-	flag.BoolVar(&o.postgraphile, "postgraphile", true, "run PostGraphile (loadtest/postgraphile, npm ci first) beside the server")
+	flag.BoolVar(&o.postgraphile, "postgraphile", true, "run PostGraphile (e2e/loadtest/postgraphile, npm ci first) beside the server")
 	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this")
 	flag.BoolVar(&o.hold, "hold", false, "seed and start the servers, print their addresses, and keep them until interrupted (for profiling)")
 	flag.Parse()
@@ -80,9 +80,9 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	root := pglocal.ModuleRoot()
-	pgBin := filepath.Join(root, "loadtest", "postgraphile", "node_modules", ".bin", "postgraphile")
+	pgBin := filepath.Join(root, "e2e", "loadtest", "postgraphile", "node_modules", ".bin", "postgraphile")
 	if _, err := os.Stat(pgBin); o.postgraphile && err != nil {
-		return fmt.Errorf("PostGraphile is not installed: run `npm ci` in loadtest/postgraphile (make loadtest does), or pass -postgraphile=false")
+		return fmt.Errorf("PostGraphile is not installed: run `npm ci` in e2e/loadtest/postgraphile (make loadtest does), or pass -postgraphile=false")
 	}
 	tmp, err := os.MkdirTemp("", "invites-loadtest-")
 	if err != nil {

@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/internal/metrics"
+	"github.com/invites/invites/internal/playground"
+	"github.com/invites/invites/internal/webapp"
+	"github.com/invites/invites/migrations"
+)
+
+// routes is every path the server answers: the API (with CORS), metrics, the playground, the
+// web app's pages and assets, and the health checks.
+func (a *App) routes(api http.Handler, meters *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", cors(a.cfg.AllowedOrigins(), api))
+	mux.Handle("GET /metrics", meters.Handler())
+	pg := playground.Handler("/graphql")
+	mux.Handle("GET "+playground.Path, pg)
+	mux.Handle("GET "+playground.Prefix, pg)
+	webapp.Mount(mux) // the app's pages at / and each route it has, its assets under /assets/
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", readyz(a.db))
+	return mux
+}
+
+// readyz answers 200 when the database answers and every migration is applied.
+func readyz(db *bun.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		pending, err := migrations.Pending(ctx, db)
+		switch {
+		case err != nil:
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		case pending > 0:
+			http.Error(w, fmt.Sprintf("%d migrations pending", pending), http.StatusServiceUnavailable)
+		default:
+			fmt.Fprintln(w, "ready")
+		}
+	}
+}
+
+// logRequests logs each request's method, path, status and duration; never its headers or
+// body, which carry tokens and passwords.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// statusRecorder remembers the status a handler wrote, for logRequests.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Flush sends what was written so far: server-sent events need it.
+func (r *statusRecorder) Flush() { http.NewResponseController(r.ResponseWriter).Flush() }
