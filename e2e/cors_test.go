@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 )
 
@@ -30,7 +31,21 @@ func TestCORS(t *testing.T) {
 	if got := request(http.MethodGet, "https://app.example").Header.Get("Access-Control-Allow-Origin"); got != "https://app.example" {
 		t.Errorf("GET from the app: Allow-Origin %q", got)
 	}
-	if got := request(http.MethodOptions, "https://evil.example").Header.Get("Access-Control-Allow-Origin"); got != "" {
+	evil := request(http.MethodOptions, "https://evil.example")
+	if got := evil.Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("another origin is allowed: %q", got)
+	}
+	// Every answer varies by Origin, allowed or not, so that a shared cache keeps them apart.
+	for name, resp := range map[string]*http.Response{
+		"preflight from the app": resp, "preflight from another origin": evil,
+		"GET from another origin": request(http.MethodGet, "https://evil.example"),
+		"GET with no origin":      request(http.MethodGet, ""),
+	} {
+		if vary := resp.Header.Values("Vary"); !slices.Contains(vary, "Origin") {
+			t.Errorf("%s: Vary %q, want Origin among them", name, vary)
+		}
+	}
+	if vary := evil.Header.Values("Vary"); !slices.Contains(vary, "Access-Control-Request-Headers") {
+		t.Errorf("preflight: Vary %q, want Access-Control-Request-Headers among them", vary)
 	}
 }
