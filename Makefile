@@ -60,8 +60,9 @@ assets:
 httpaudit:
 	./e2e/httpaudit/install.sh
 
-## client: regenerate the TypeScript client (client/src/generated/) from schema.graphqls and
-## client/operations, and type-check it with its urql and Apollo Client examples (needs node 20+ and npm)
+## client: regenerate the TypeScript client (client/src/generated/) from the schema
+## (schema.graphqls, graph/schema/) and client/operations, and type-check it with its urql and
+## Apollo Client examples (needs node 20+ and npm)
 client:
 	bash client/check.sh
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the pinned packages (install.sh), regenerates src/generated/ from ../schema.graphqls
-# and operations/ (validating every document against the schema, and failing when a root field
-# has no operation), and type-checks src/, example/ and test/ with tsc --noEmit --strict: the
-# examples use urql's and Apollo Client's types. `make client` runs it.
+# Installs the pinned packages (install.sh), regenerates src/generated/ from the schema
+# (../schema.graphqls and ../graph/schema/*.graphqls) and operations/ (validating every document
+# against the schema, and failing when a root field has no operation), and type-checks src/,
+# example/ and test/ with tsc --noEmit --strict: the examples use urql's and Apollo Client's
+# types. `make client` runs it.
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"math"
@@ -366,20 +367,20 @@ type MutationResolver interface {
 	ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.AuthPayload, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
 	ResendVerificationEmail(ctx context.Context) (bool, error)
-	CreateProject(ctx context.Context, input model.CreateProjectInput) (*invites.Project, error)
-	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
 	BulkInvite(ctx context.Context, input model.BulkInviteInput) (*model.BulkInvitePayload, error)
+	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
 	AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error)
 	DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error)
 	RevokeInvite(ctx context.Context, id string) (*invites.Invite, error)
 	ResendInvite(ctx context.Context, id string) (*invites.Invite, error)
+	CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error)
+	RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error)
+	JoinWithLink(ctx context.Context, token string) (*invites.Member, error)
+	CreateProject(ctx context.Context, input model.CreateProjectInput) (*invites.Project, error)
 	UpdateMember(ctx context.Context, input model.UpdateMemberInput) (*invites.Member, error)
 	RemoveMember(ctx context.Context, projectID string, userID string) (bool, error)
 	TransferOwnership(ctx context.Context, projectID string, userID string) (*invites.Project, error)
 	LeaveProject(ctx context.Context, projectID string) (bool, error)
-	CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error)
-	RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error)
-	JoinWithLink(ctx context.Context, token string) (*invites.Member, error)
 	CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error)
 	UpdateWebhookEndpoint(ctx context.Context, input model.UpdateWebhookEndpointInput) (*webhooks.Endpoint, error)
 	RotateWebhookSecret(ctx context.Context, id string) (*model.CreateWebhookEndpointPayload, error)
@@ -398,14 +399,14 @@ type ProjectUserResolver interface {
 	User(ctx context.Context, obj *invites.Member) (*invites.User, error)
 }
 type QueryResolver interface {
+	Node(ctx context.Context, id string) (model.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Me(ctx context.Context) (*invites.User, error)
-	Project(ctx context.Context, id string) (*invites.Project, error)
-	Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
 	InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error)
-	Node(ctx context.Context, id string) (model.Node, error)
-	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
+	Project(ctx context.Context, id string) (*invites.Project, error)
+	Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 }
 type SubscriptionResolver interface {
 	InviteChanged(ctx context.Context, projectID string) (<-chan *invites.Invite, error)
@@ -1906,8 +1907,24 @@ func newExecutionContext(
 	}
 }
 
+//go:embed "schema/accounts.graphqls" "schema/bulk.graphqls" "schema/invites.graphqls" "schema/links.graphqls" "schema/live.graphqls" "schema/projects.graphqls" "schema/webhooks.graphqls"
+var sourcesFS embed.FS
+
+func sourceData(filename string) string {
+	data, err := sourcesFS.ReadFile(filename)
+	if err != nil {
+		panic(fmt.Sprintf("codegen problem: %s not available", filename))
+	}
+	return string(data)
+}
+
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# The Invites API: accounts, projects with roles, and invitations into them by email.
+#
+# This file holds the roots (Query, Mutation, Subscription) and what every area shares; each area
+# adds its fields to the roots, beside its own types, in graph/schema/<area>.graphqls: accounts,
+# projects, invites, bulk, links, live, webhooks. gqlgen reads them all (gqlgen.yml) and writes
+# each file's resolvers to graph/<area>.resolvers.go (this file's to graph/schema.resolvers.go).
 #
 # Errors that are not part of a payload are GraphQL errors whose ` + "`" + `extensions.code` + "`" + ` is one of:
 #   UNAUTHENTICATED      no or bad bearer token where one is needed
@@ -1953,296 +1970,6 @@ enum ProjectRole {
   OWNER
 }
 
-"Where an invite stands. EXPIRED reads at once when the expiry passes."
-enum InviteStatus {
-  "Waiting for its invitee."
-  PENDING
-  "Claimed by its invitee."
-  ACCEPTED
-  "Declined by its invitee."
-  DECLINED
-  "Withdrawn, by an admin or because its inviter may no longer send it."
-  REVOKED
-  "Its expiry passed before it was claimed."
-  EXPIRED
-}
-
-"Where an invite's latest email stands."
-enum DeliveryStatus {
-  "Waiting to be sent."
-  QUEUED
-  "Handed to the mail server (or, with no SMTP_URL, written to the server log)."
-  SENT
-  "A temporary failure; it will be retried."
-  FAILED_RETRYABLE
-  "It could not be delivered; sending it again as it is will not help."
-  FAILED_PERMANENT
-}
-
-"Why a bulk-invite row failed."
-enum InviteFailureReason {
-  "The email is missing, not a valid address, or holds a character that cannot be seen (zero-width, byte-order mark, bidirectional control)."
-  INVALID_EMAIL
-  "The role is not a project role."
-  INVALID_ROLE
-  "The caller may not grant that role, or change that record."
-  ROLE_NOT_ALLOWED
-  "The external ID is longer than 64 characters or has control characters or characters that cannot be seen."
-  INVALID_EXTERNAL_ID
-  "The name is longer than 200 characters or has control characters or characters that cannot be seen."
-  INVALID_NAME
-  "An earlier row of the batch has this email."
-  DUPLICATE_EMAIL
-  "An earlier row of the batch names this external ID."
-  DUPLICATE_EXTERNAL_ID
-  "Another member or pending invite keeps this external ID after the batch."
-  EXTERNAL_ID_TAKEN
-  "The invite's email failed for good: the person never got it."
-  FAILED_TO_SEND
-}
-
-"An account."
-type User implements Node {
-  "The user's ID."
-  id: ID!
-  "The account's email, trimmed and in lower case."
-  email: String!
-  "The name the user gave."
-  name: String!
-  "Whether the user has proven they own the email (through its verification link or an invite)."
-  emailVerified: Boolean!
-  "When the account was created."
-  createdAt: Time!
-}
-
-"A project that people are invited into."
-type Project implements Node {
-  "The project's ID."
-  id: ID!
-  "The project's name."
-  name: String!
-  "When the project was created."
-  createdAt: Time!
-  "The signed-in user's role here; null for someone who sees the project through an invite."
-  viewerRole: ProjectRole
-  "The roles the viewer may grant here (invite as, promote or demote to), lowest first; empty for CONTRIBUTOR and below, and for someone who sees the project through an invite."
-  assignableRoles: [ProjectRole!]!
-  "CONTRIBUTOR and above: the members, newest first, optionally of one role. Pages forward (first, after) or backward (last, before) over the same list."
-  members(
-    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
-    first: Int
-    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
-    after: String
-    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
-    last: Int
-    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
-    before: String
-    "Only members with this role."
-    role: ProjectRole
-  ): ProjectUserConnection!
-  "ADMIN and above: the invites, newest first, optionally of one status. Pages forward (first, after) or backward (last, before) over the same list."
-  invites(
-    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
-    first: Int
-    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
-    after: String
-    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
-    last: Int
-    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
-    before: String
-    "Only invites with this status (as read now: a pending invite past its expiry is EXPIRED)."
-    status: InviteStatus
-  ): UserInviteConnection!
-  "ADMIN and above: the tracked events of this project, newest first. Pages forward (first, after) or backward (last, before) over the same list."
-  activity(
-    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
-    first: Int
-    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
-    after: String
-    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
-    last: Int
-    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
-    before: String
-  ): ActivityEventConnection!
-  "ADMIN and above: the project's shareable invite links, newest first. Pages forward (first, after) or backward (last, before) over the same list."
-  inviteLinks(
-    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
-    first: Int
-    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
-    after: String
-    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
-    last: Int
-    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
-    before: String
-  ): InviteLinkConnection!
-  "ADMIN and above: where the project's events are posted."
-  webhookEndpoints: [WebhookEndpoint!]!
-}
-
-"A membership: a user's role in a project."
-type ProjectUser implements Node {
-  "The membership's ID."
-  id: ID!
-  "The project."
-  project: Project!
-  "The member."
-  user: User!
-  "The member's role."
-  role: ProjectRole!
-  "The member's ID in the project's own records (student number, HR ID). Seen by ADMIN and above, and by the member."
-  externalId: String
-  "When the member joined."
-  createdAt: Time!
-  "When the membership last changed."
-  updatedAt: Time!
-}
-
-"An invitation of an email address, to the service (project null) or to a project with a role."
-type UserInvite implements Node {
-  "The invite's ID."
-  id: ID!
-  "The invited email, trimmed and in lower case."
-  email: String!
-  "The project invited to; null for an invite to the service alone."
-  project: Project
-  "The role the invite grants; null for an invite to the service alone."
-  role: ProjectRole
-  "The project's own ID for the person; none once the invite is expired, declined or revoked."
-  externalId: String
-  "The invitee's name as the inviter gave it (the name of a bulk invite's row); null when none was given. The invite page offers it as the sign-up name."
-  name: String
-  "Who sent the invite. An anonymous caller (declining by the link's token) sees only the name, as the preview shows it: ` + "`" + `email` + "`" + ` is empty and ` + "`" + `id` + "`" + ` names no account."
-  inviter: User!
-  "The user who claimed it."
-  invitee: User
-  "How many reminder emails it has had: the sweep sends one when INVITE_REMIND_BEFORE is left before its expiry, with a new link (the old one then answers NOT_FOUND with ` + "`" + `extensions.reason` + "`" + ` LINK_REPLACED). Resending keeps it."
-  remindersSent: Int!
-  "Where the invite stands."
-  status: InviteStatus!
-  "Where its latest email stands."
-  deliveryStatus: DeliveryStatus!
-  "When it expires (INVITE_TTL after it was sent or last resent)."
-  expiresAt: Time!
-  "When it was created."
-  createdAt: Time!
-  "When it was claimed."
-  claimedAt: Time
-}
-
-"What the holder of an invite token may see before signing in."
-type InvitePreview {
-  "The invited email."
-  email: String!
-  "The project's name; null for an invite to the service alone."
-  projectName: String
-  "The name of who sent the invite."
-  inviterName: String!
-  "The invitee's name as the inviter gave it, null when none was given: the sign-up form's name to start with."
-  inviteeName: String
-  "The role the invite grants."
-  role: ProjectRole
-  "Where the invite stands."
-  status: InviteStatus!
-  "When it expires."
-  expiresAt: Time!
-  "Whether an account with the invite's email exists: the page offers log-in rather than sign-up."
-  accountExists: Boolean!
-}
-
-"Where an invite link stands."
-enum InviteLinkStatus {
-  "It admits people."
-  ACTIVE
-  "Its expiry has passed."
-  EXPIRED
-  "It was used as many times as its maxUses."
-  USED_UP
-  "It was revoked, by an admin or because its creator could no longer make it."
-  REVOKED
-}
-
-"A shareable link that admits whoever opens it (with an allowed email) into a project with a role, until it expires, is used up or is revoked."
-type InviteLink implements Node {
-  "The link's ID."
-  id: ID!
-  "The project it admits into."
-  project: Project!
-  "The role it grants."
-  role: ProjectRole!
-  "Who made it; each join checks again that this person could still make it."
-  createdBy: User!
-  "Null: no limit."
-  maxUses: Int
-  "How many people joined through it."
-  uses: Int!
-  "When it stops admitting people."
-  expiresAt: Time!
-  "Empty: any email. Otherwise the joiner's verified email must be at one of these domains."
-  allowedEmailDomains: [String!]!
-  "Where it stands now."
-  status: InviteLinkStatus!
-  "When it was made."
-  createdAt: Time!
-}
-
-"A page of invite links."
-type InviteLinkConnection {
-  "The page's links with their cursors."
-  edges: [InviteLinkEdge!]!
-  "Where the page ends."
-  pageInfo: PageInfo!
-  "How many links the project has."
-  totalCount: Int!
-}
-
-"An invite link and its place in the list."
-type InviteLinkEdge {
-  "Where this link is: pass it as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + `."
-  cursor: String!
-  "The link."
-  node: InviteLink!
-}
-
-"A new invite link, and its URL."
-type CreateInviteLinkPayload {
-  "The link."
-  link: InviteLink!
-  "The link to share, APP_URL + \"/join/\" + token; shown only here."
-  url: String!
-}
-
-"What the holder of an invite link's token may see before joining."
-type InviteLinkPreview {
-  "The project's name."
-  projectName: String!
-  "The name of who made the link."
-  inviterName: String!
-  "The role it grants."
-  role: ProjectRole!
-  "Where it stands."
-  status: InviteLinkStatus!
-  "When it stops admitting people."
-  expiresAt: Time!
-  "Empty: any email. Otherwise only verified emails at these domains may join."
-  allowedEmailDomains: [String!]!
-}
-
-"A tracked event."
-type ActivityEvent implements Node {
-  "The event's ID."
-  id: ID!
-  "A tracked event name, such as \"Created User Invite\", \"Invited to Project\" or \"Claimed User Invite\"."
-  name: String!
-  "Who did it, where someone did."
-  actor: User
-  "The invite it concerns, while it is kept."
-  invite: UserInvite
-  "The email it concerns."
-  email: String
-  "When it happened."
-  createdAt: Time!
-}
-
 "Where a page of a connection starts and ends (Relay cursor connections)."
 type PageInfo {
   "Whether more items follow this page: paging forward, whether ` + "`" + `first` + "`" + ` cut the list; paging backward, whether items follow ` + "`" + `before` + "`" + `."
@@ -2255,324 +1982,8 @@ type PageInfo {
   endCursor: String
 }
 
-"A page of projects."
-type ProjectConnection {
-  "The page's projects with their cursors."
-  edges: [ProjectEdge!]!
-  "Where the page ends."
-  pageInfo: PageInfo!
-  "How many projects the whole list holds."
-  totalCount: Int!
-}
-
-"A project in a page."
-type ProjectEdge {
-  "An opaque cursor of this position."
-  cursor: String!
-  "The project."
-  node: Project!
-}
-
-"A page of members."
-type ProjectUserConnection {
-  "The page's members with their cursors."
-  edges: [ProjectUserEdge!]!
-  "Where the page ends."
-  pageInfo: PageInfo!
-  "How many members the whole list holds."
-  totalCount: Int!
-}
-
-"A member in a page."
-type ProjectUserEdge {
-  "An opaque cursor of this position."
-  cursor: String!
-  "The membership."
-  node: ProjectUser!
-}
-
-"A page of invites."
-type UserInviteConnection {
-  "The page's invites with their cursors."
-  edges: [UserInviteEdge!]!
-  "Where the page ends."
-  pageInfo: PageInfo!
-  "How many invites the whole list holds."
-  totalCount: Int!
-}
-
-"An invite in a page."
-type UserInviteEdge {
-  "An opaque cursor of this position."
-  cursor: String!
-  "The invite."
-  node: UserInvite!
-}
-
-"A page of tracked events."
-type ActivityEventConnection {
-  "The page's events with their cursors."
-  edges: [ActivityEventEdge!]!
-  "Where the page ends."
-  pageInfo: PageInfo!
-  "How many events the whole list holds."
-  totalCount: Int!
-}
-
-"An event in a page."
-type ActivityEventEdge {
-  "An opaque cursor of this position."
-  cursor: String!
-  "The event."
-  node: ActivityEvent!
-}
-
-"One row's outcome in a bulk invite."
-union BulkInviteResult = NewInvitation | ExistingInvitation | ExistingMember | FailedInvite
-
-"A new invite was created and its email queued."
-type NewInvitation {
-  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file (the header is line 1)."
-  row: Int!
-  "The new invite."
-  invite: UserInvite!
-  "The email belongs to an existing account, which accepts in the app or through the link."
-  existingAccount: Boolean!
-}
-
-"A pending invite for that email and project existed; its external ID (and role) may have been updated."
-type ExistingInvitation {
-  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file."
-  row: Int!
-  "The invite, as it is after the batch."
-  invite: UserInvite!
-  "Whether the row changed the invite's external ID."
-  externalIdUpdated: Boolean!
-  "The external ID before the batch, where it changed."
-  previousExternalId: String
-}
-
-"The email belongs to a member already; its external ID may have been updated, its role never is."
-type ExistingMember {
-  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file."
-  row: Int!
-  "The membership, as it is after the batch."
-  member: ProjectUser!
-  "Whether the row changed the member's external ID."
-  externalIdUpdated: Boolean!
-  "The external ID before the batch, where it changed."
-  previousExternalId: String
-}
-
-"A row that needs attention. ` + "`" + `retryable` + "`" + ` is false where sending again cannot help."
-type FailedInvite {
-  "1-based: the index in ` + "`" + `rows` + "`" + `, or the line number in the CSV file."
-  row: Int!
-  "The row's email as given (normalised where it was valid)."
-  email: String!
-  "The row's external ID as given."
-  externalId: String
-  "Why the row failed."
-  reason: InviteFailureReason!
-  "What to do about it, for a person."
-  message: String!
-  "Whether the same row may succeed later (an external ID that its holder may give up)."
-  retryable: Boolean!
-  "The existing invite this row concerns, where there is one (FAILED_TO_SEND: the invite whose email failed for good). Named apart from the other members' non-null ` + "`" + `invite` + "`" + `, so that one selection can ask for both."
-  existingInvite: UserInvite
-}
-
-"A bulk invite's counts."
-type BulkInviteSummary {
-  "Rows in the batch."
-  total: Int!
-  "Rows that created an invite."
-  newInvitations: Int!
-  "Rows whose email had a pending invite."
-  existingInvitations: Int!
-  "Rows whose email is a member's."
-  existingMembers: Int!
-  "Rows that failed."
-  failed: Int!
-  "Rows that changed an external ID."
-  externalIdsUpdated: Int!
-}
-
-"A bulk invite's outcome."
-type BulkInvitePayload {
-  "One result per input row, in input order."
-  results: [BulkInviteResult!]!
-  "The counts."
-  summary: BulkInviteSummary!
-  "CSV header names that were not recognised and whose column was ignored (a typo shows here)."
-  ignoredColumns: [String!]!
-}
-
-"An accepted invite."
-type AcceptInvitePayload {
-  "The invite, now ACCEPTED."
-  invite: UserInvite!
-  "Null for an invite to the service alone."
-  membership: ProjectUser
-}
-
-"A signed-in session."
-type AuthPayload {
-  "Send it back as ` + "`" + `Authorization: Bearer <token>` + "`" + `."
-  token: String!
-  "The signed-in user."
-  user: User!
-}
-
-"What signUp takes."
-input SignUpInput {
-  "A valid email address; trimmed and compared case-insensitively. May be left out when inviteToken is given: the invite's email is used."
-  email: String
-  "8 to 256 characters."
-  password: String!
-  "1 to 200 characters."
-  name: String!
-  "Claims that invite while signing up; the email counts as verified."
-  inviteToken: String
-}
-
-"What logIn takes."
-input LogInInput {
-  "The account's email."
-  email: String!
-  "The account's password."
-  password: String!
-}
-
-"What resetPassword takes."
-input ResetPasswordInput {
-  "The token from the reset link."
-  token: String!
-  "The new password, 8 to 256 characters."
-  password: String!
-}
-
-"What changePassword takes."
-input ChangePasswordInput {
-  "The password the account has now."
-  currentPassword: String!
-  "The new password, 8 to 256 characters."
-  newPassword: String!
-}
-
-"What createProject takes."
-input CreateProjectInput {
-  "1 to 200 characters."
-  name: String!
-}
-
-"What createInvite takes."
-input CreateInviteInput {
-  "The email to invite."
-  email: String!
-  "Left out: an invite to the service alone, which any signed-in user may send."
-  projectId: ID
-  "Required with projectId, not allowed without."
-  role: ProjectRole
-  "The project's own ID for the person: at most 64 characters, no control characters, trimmed; blank means none."
-  externalId: String
-}
-
-"One row of a bulk invite."
-input InviteRowInput {
-  "The email to invite."
-  email: String!
-  "Left out: the batch's defaultRole."
-  role: ProjectRole
-  "Left out or blank: an existing record keeps its external ID."
-  externalId: String
-  "The person's name: stored on a new invite, and on a pending one when given (blank keeps its name); the invite page offers it as the sign-up name. 1 to 200 characters, trimmed; no control or invisible characters."
-  name: String
-}
-
-"What bulkInvite takes."
-input BulkInviteInput {
-  "The project."
-  projectId: ID!
-  "Exactly one of rows and csv."
-  rows: [InviteRowInput!]
-  "UTF-8 CSV with a header line naming the columns email (required), role, external_id, name. Lines end in LF, CRLF or CR; at most 50 cells a row and 1 KiB a cell (BAD_USER_INPUT naming the line)."
-  csv: Upload
-  "The role of rows that give none."
-  defaultRole: ProjectRole = CONTRIBUTOR
-  "Work out and return every result, but write nothing and send nothing: the preview an admin confirms."
-  dryRun: Boolean = false
-}
-
-"Names an invite: exactly one of token and inviteId."
-input InviteRefInput {
-  "The token from the invite's link."
-  token: String
-  "Or the invite's ID, for a signed-in user with a verified email that matches the invite."
-  inviteId: ID
-}
-
-"What updateMember takes: a role, an external ID, or both."
-input UpdateMemberInput {
-  "The project."
-  projectId: ID!
-  "The member."
-  userId: ID!
-  "The new role."
-  role: ProjectRole
-  "The new external ID. An empty string clears it."
-  externalId: String
-}
-
-"A new invite link."
-input CreateInviteLinkInput {
-  "The project."
-  projectId: ID!
-  "The role it grants: below the creator's own."
-  role: ProjectRole!
-  "How many people may join through it (at least 1). Left out: no limit."
-  maxUses: Int
-  "When it stops admitting people: in the future, at most 30 days from now. Left out: INVITE_TTL (at most 30 days)."
-  expiresAt: Time
-  "Only verified emails at these domains may join (lower-cased; a leading \"@\" is dropped). Left out or empty: any email."
-  allowedEmailDomains: [String!]
-}
-
 "What can be read."
 type Query {
-  "Null when not signed in."
-  me: User
-  "Null when it does not exist or the viewer is not a member."
-  project(
-    "The project's ID."
-    id: ID!
-  ): Project
-  "The projects the viewer is a member of, newest first. Pages forward (first, after) or backward (last, before) over the same list."
-  projects(
-    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
-    first: Int
-    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
-    after: String
-    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
-    last: Int
-    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
-    before: String
-  ): ProjectConnection!
-  "The viewer's own invites, matched by verified email."
-  myInvites(
-    "Only invites with this status."
-    status: InviteStatus = PENDING
-  ): [UserInvite!]!
-  "Public: whoever holds the token may see the preview. Null for an unknown token; null with a NOT_FOUND error whose ` + "`" + `extensions.reason` + "`" + ` is LINK_REPLACED for a token that a resend or a reminder replaced (a newer email has the link)."
-  invitation(
-    "The token from the invite's link."
-    token: String!
-  ): InvitePreview
-  "Public: what the holder of an invite link's token may see before joining. Null for an unknown token."
-  inviteLink(
-    "The token from the link (its last part)."
-    token: String!
-  ): InviteLinkPreview
   "Relay: any object by its ID; null where it does not exist, is not one of ours, or the viewer may not see it."
   node(
     "An ID that the API handed out."
@@ -2586,228 +1997,18 @@ type Query {
 }
 
 "What can be changed."
-type Mutation {
-  "Creates an account and signs it in; a verification email is queued."
-  signUp(
-    "The new account."
-    input: SignUpInput!
-  ): AuthPayload!
-  "Signs in. Wrong email or password: INVALID_CREDENTIALS; too many failures: RATE_LIMITED."
-  logIn(
-    "The email and password."
-    input: LogInInput!
-  ): AuthPayload!
-  "Ends the current session."
-  logOut: Boolean!
-  "Marks the email of the link's account as verified. The token is the last part of the emailed link."
-  verifyEmail(
-    "The token from the verification link."
-    token: String!
-  ): User!
-  "Emails a password-reset link to the account with that email, if there is one. Always true, so that it tells nobody which emails have accounts. Too many requests for an email or from a client address: RATE_LIMITED."
-  requestPasswordReset(
-    "The account's email."
-    email: String!
-  ): Boolean!
-  "Sets a new password with the token from the reset link (used once), ends every session of the account, and signs in. The email counts as verified. A used, unknown or expired token: NOT_FOUND."
-  resetPassword(
-    "The token and the new password."
-    input: ResetPasswordInput!
-  ): AuthPayload!
-  "Changes the signed-in user's password; every other session of the account ends. A wrong current password: INVALID_CREDENTIALS."
-  changePassword(
-    "The current and the new password."
-    input: ChangePasswordInput!
-  ): Boolean!
-  "Queues a new verification email for the signed-in user; the previous link stops working. False, and nothing sent, where the email is verified already."
-  resendVerificationEmail: Boolean!
-
-  "The creator becomes its OWNER."
-  createProject(
-    "The new project."
-    input: CreateProjectInput!
-  ): Project!
-
-  "Invites an email to the service, or to a project with a role (ADMIN and above, for roles below their own). The invite's email is queued."
-  createInvite(
-    "Who to invite, and to what."
-    input: CreateInviteInput!
-  ): UserInvite!
-  "Invites up to 10,000 rows (a list or a CSV upload) in one transaction: ADMIN and above. One result per row; row problems are results, not errors."
-  bulkInvite(
-    "The project, and the rows or the CSV file."
-    input: BulkInviteInput!
-  ): BulkInvitePayload!
-  "Claims an invite for the signed-in user, by token (which also verifies the email) or by ID (which needs a verified email)."
-  acceptInvite(
-    "The invite, by token or by ID."
-    input: InviteRefInput!
-  ): AcceptInvitePayload!
-  "Declines an invite: by token with no sign-in needed, or by ID signed in with the invite's verified email."
-  declineInvite(
-    "The invite, by token or by ID."
-    input: InviteRefInput!
-  ): UserInvite!
-  "Ends a pending invite: whoever could send it now, or the inviter of an invite to the service."
-  revokeInvite(
-    "The invite's ID."
-    id: ID!
-  ): UserInvite!
-  "A new token (the old link stops working) and a new expiry; the email is queued again."
-  resendInvite(
-    "The invite's ID."
-    id: ID!
-  ): UserInvite!
-
-  "Changes a member's role and/or external ID, under the authority rule. Nobody changes their own role."
-  updateMember(
-    "The project, the member, and what changes."
-    input: UpdateMemberInput!
-  ): ProjectUser!
-  "Removes a member with a role below the caller's."
-  removeMember(
-    "The project's ID."
-    projectId: ID!
-    "The member's user ID (` + "`" + `ProjectUser.user.id` + "`" + `)."
-    userId: ID!
-  ): Boolean!
-  "The owner leaves: OWNER only, and the member named must be an ADMIN, who becomes the OWNER; the old owner becomes an ADMIN."
-  transferOwnership(
-    "The project's ID."
-    projectId: ID!
-    "The user ID of the ADMIN who becomes the OWNER."
-    userId: ID!
-  ): Project!
-  "Any member but the OWNER (LAST_OWNER: transfer ownership first)."
-  leaveProject(
-    "The project's ID."
-    projectId: ID!
-  ): Boolean!
-
-  "A shareable link that admits people into the project with a role (ADMIN and above, for roles below their own)."
-  createInviteLink(
-    "The project, the role and the link's limits."
-    input: CreateInviteLinkInput!
-  ): CreateInviteLinkPayload!
-  "Ends an invite link at once: whoever could create it now."
-  revokeInviteLink(
-    "The link's ID."
-    id: ID!
-  ): InviteLink!
-  "Joins the signed-in user to the link's project with its role. A member already keeps their membership as it is."
-  joinWithLink(
-    "The token from the link (its last part)."
-    token: String!
-  ): ProjectUser!
-  "Posts the project's events to a URL (ADMIN and above). The signing secret is shown once."
-  createWebhookEndpoint(
-    "The project, the URL and the event types."
-    input: CreateWebhookEndpointInput!
-  ): CreateWebhookEndpointPayload!
-  "Changes an endpoint's URL, events or whether it is enabled."
-  updateWebhookEndpoint(
-    "The endpoint and what changes; what is left out stays."
-    input: UpdateWebhookEndpointInput!
-  ): WebhookEndpoint!
-  "A new signing secret, shown once; the old one stops at once."
-  rotateWebhookSecret(
-    "The endpoint's ID."
-    id: ID!
-  ): CreateWebhookEndpointPayload!
-  "Removes an endpoint and its delivery log."
-  deleteWebhookEndpoint(
-    "The endpoint's ID."
-    id: ID!
-  ): Boolean!
-  "Sends a failed delivery again now."
-  retryWebhookDelivery(
-    "The delivery's ID."
-    id: ID!
-  ): WebhookDelivery!
-}
-
-"Where a project's events are posted, signed per the Standard Webhooks specification."
-type WebhookEndpoint implements Node {
-  id: ID!
-  project: Project!
-  url: String!
-  "The event types sent, such as invite.created; empty: all."
-  events: [String!]!
-  enabled: Boolean!
-  createdAt: Time!
-  "Its deliveries, newest first."
-  deliveries(
-    "Forward: at most this many items (0 to 100) after ` + "`" + `after` + "`" + `. With neither first nor last, 50."
-    first: Int
-    "Forward: the items after this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.endCursor` + "`" + `)."
-    after: String
-    "Backward: at most this many items (0 to 100) before ` + "`" + `before` + "`" + `, the last ones of the list. Not with first."
-    last: Int
-    "Backward: the items before this cursor (an edge's ` + "`" + `cursor` + "`" + `, or ` + "`" + `pageInfo.startCursor` + "`" + `). Not with after."
-    before: String
-  ): WebhookDeliveryConnection!
-}
-
-enum WebhookDeliveryStatus {
-  PENDING
-  SUCCEEDED
-  FAILED
-}
-
-"One event posted (or being posted) to one endpoint."
-type WebhookDelivery implements Node {
-  id: ID!
-  "The event type, such as invite.accepted."
-  eventType: String!
-  status: WebhookDeliveryStatus!
-  attempts: Int!
-  "The HTTP status of the latest attempt that got an answer."
-  responseStatus: Int
-  createdAt: Time!
-  deliveredAt: Time
-  nextAttemptAt: Time
-}
-
-type WebhookDeliveryConnection {
-  edges: [WebhookDeliveryEdge!]!
-  pageInfo: PageInfo!
-  totalCount: Int!
-}
-
-type WebhookDeliveryEdge {
-  cursor: String!
-  node: WebhookDelivery!
-}
-
-type CreateWebhookEndpointPayload {
-  endpoint: WebhookEndpoint!
-  "The signing secret, whsec_ followed by base64; shown only here."
-  secret: String!
-}
-
-input CreateWebhookEndpointInput {
-  projectId: ID!
-  "An https URL (http is allowed for loopback addresses only when the server is configured to allow them)."
-  url: String!
-  "Left out or empty: all event types."
-  events: [String!]
-}
-
-input UpdateWebhookEndpointInput {
-  id: ID!
-  url: String
-  events: [String!]
-  enabled: Boolean
-}
+type Mutation
 
 "Live updates, over WebSocket (graphql-transport-ws) or server-sent events (graphql-sse) on /graphql. Each event is checked against the viewer's authority when it happens: a subscriber who is no longer ADMIN receives nothing more and the stream ends."
-type Subscription {
-  "ADMIN and above: each change to one of the project's invites (new, status, delivery status, role, external ID) as it happens."
-  inviteChanged(projectId: ID!): UserInvite!
-  "ADMIN and above: each new tracked event of the project."
-  activityAdded(projectId: ID!): ActivityEvent!
-}
+type Subscription
 `, BuiltIn: false},
+	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
+	{Name: "schema/bulk.graphqls", Input: sourceData("schema/bulk.graphqls"), BuiltIn: false},
+	{Name: "schema/invites.graphqls", Input: sourceData("schema/invites.graphqls"), BuiltIn: false},
+	{Name: "schema/links.graphqls", Input: sourceData("schema/links.graphqls"), BuiltIn: false},
+	{Name: "schema/live.graphqls", Input: sourceData("schema/live.graphqls"), BuiltIn: false},
+	{Name: "schema/projects.graphqls", Input: sourceData("schema/projects.graphqls"), BuiltIn: false},
+	{Name: "schema/webhooks.graphqls", Input: sourceData("schema/webhooks.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5454,34 +4655,34 @@ func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(_ cont
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, errNoChildFieldsBoolean)
 }
 
-func (ec *executionContext) _Mutation_createProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_bulkInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createProject(ctx, field)
+			return ec.fieldContext_Mutation_bulkInvite(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateProject(ctx, fc.Args["input"].(model.CreateProjectInput))
+			return ec.Resolvers.Mutation().BulkInvite(ctx, fc.Args["input"].(model.BulkInviteInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkInvitePayload) graphql.Marshaler {
+			return ec.marshalNBulkInvitePayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInvitePayload(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_bulkInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Project(ctx, field)
+			return ec.childFields_BulkInvitePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -5491,7 +4692,7 @@ func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_bulkInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5536,50 +4737,6 @@ func (ec *executionContext) fieldContext_Mutation_createInvite(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_bulkInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_bulkInvite(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().BulkInvite(ctx, fc.Args["input"].(model.BulkInviteInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkInvitePayload) graphql.Marshaler {
-			return ec.marshalNBulkInvitePayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInvitePayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_bulkInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BulkInvitePayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_bulkInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5762,6 +4919,182 @@ func (ec *executionContext) fieldContext_Mutation_resendInvite(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInviteLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInviteLink(ctx, fc.Args["input"].(model.CreateInviteLinkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateInviteLinkPayload) graphql.Marshaler {
+			return ec.marshalNCreateInviteLinkPayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateInviteLinkPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateInviteLinkPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInviteLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeInviteLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeInviteLink(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.InviteLink) graphql.Marshaler {
+			return ec.marshalNInviteLink2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeInviteLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeInviteLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_joinWithLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_joinWithLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JoinWithLink(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Member) graphql.Marshaler {
+			return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_joinWithLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_joinWithLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProject(ctx, fc.Args["input"].(model.CreateProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5932,138 +5265,6 @@ func (ec *executionContext) fieldContext_Mutation_leaveProject(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_leaveProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createInviteLink(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateInviteLink(ctx, fc.Args["input"].(model.CreateInviteLinkInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateInviteLinkPayload) graphql.Marshaler {
-			return ec.marshalNCreateInviteLinkPayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐCreateInviteLinkPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreateInviteLinkPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createInviteLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_revokeInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_revokeInviteLink(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeInviteLink(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *invites.InviteLink) graphql.Marshaler {
-			return ec.marshalNInviteLink2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInviteLink(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_revokeInviteLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InviteLink(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeInviteLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_joinWithLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_joinWithLink(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().JoinWithLink(ctx, fc.Args["token"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *invites.Member) graphql.Marshaler {
-			return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_joinWithLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProjectUser(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_joinWithLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6942,6 +6143,94 @@ func (ec *executionContext) fieldContext_ProjectUserEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6970,94 +6259,6 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_project(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_project(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Project(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
-			return ec.marshalOProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_project(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Project(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_project_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_projects(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
-			return ec.marshalNProjectConnection2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐProjectConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_projects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProjectConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
@@ -7194,34 +6395,34 @@ func (ec *executionContext) fieldContext_Query_inviteLink(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_project(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_node(ctx, field)
+			return ec.fieldContext_Query_project(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Query().Project(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
-			return ec.marshalONode2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_project(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+			return ec.childFields_Project(ctx, field)
 		},
 	}
 	defer func() {
@@ -7231,41 +6432,41 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_project_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_nodes(ctx, field)
+			return ec.fieldContext_Query_projects(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
-			return ec.marshalNNode2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐProjectConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_projects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+			return ec.childFields_ProjectConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -7275,7 +6476,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10885,9 +10086,9 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createProject":
+		case "bulkInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createProject(ctx, field)
+				return ec._Mutation_bulkInvite(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10895,13 +10096,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInvite(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "bulkInvite":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_bulkInvite(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10934,6 +10128,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createInviteLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInviteLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeInviteLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeInviteLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinWithLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_joinWithLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateMember(ctx, field)
@@ -10958,27 +10180,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "leaveProject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_leaveProject(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createInviteLink":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createInviteLink(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "revokeInviteLink":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_revokeInviteLink(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "joinWithLink":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_joinWithLink(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11742,6 +10943,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "node":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_node(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "nodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_nodes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "me":
 			field := field
 
@@ -11753,50 +10998,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_me(ctx, field)
 				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "project":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_project(ctx, field)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "projects":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_projects(ctx, field)
-				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -11874,7 +11075,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "node":
+		case "project":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -11883,7 +11084,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Query_node(ctx, field)
+				res = ec._Query_project(ctx, field)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -11896,7 +11097,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "nodes":
+		case "projects":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -11905,7 +11106,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Query_nodes(ctx, field)
+				res = ec._Query_projects(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

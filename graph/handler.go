@@ -7,10 +7,6 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-	coderws "github.com/coder/websocket"
 
 	"github.com/invites/invites/internal/config"
 )
@@ -24,77 +20,6 @@ type HandlerOptions struct {
 	// Extensions are added to the server (metrics, say). None may be a field interceptor:
 	// plain scalar fields run no field middleware (graph/internal/leanexec).
 	Extensions []graphql.HandlerExtension
-}
-
-// cacheEntries is how many documents each cache holds at most.
-const cacheEntries = 1000
-
-// NewHandler returns the GraphQL endpoint: POST (JSON and multipart uploads), GET and OPTIONS,
-// with a parsed-query cache, automatic persisted queries and a complexity limit. It expects
-// WithBearerToken around it.
-func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
-	if opt.Logger == nil {
-		opt.Logger = slog.Default()
-	}
-	lim := opt.Limits
-
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
-	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a
-	// code and with statuses that the GraphQL over HTTP spec does not give.
-	srv.AddTransport(transport.Options{})
-	if r.Live != nil {
-		// Subscriptions (live.go), before our own transports: SSE is a POST of JSON that asks
-		// for text/event-stream only, which postJSON would otherwise take.
-		keepAlive := r.Live.Limits.KeepAlive
-		srv.AddTransport(transport.Websocket{
-			InitFunc:              r.wsInit,
-			KeepAlivePingInterval: keepAlive, // graphql-ws's "ka" messages
-			PingPongInterval:      keepAlive, // graphql-transport-ws's ping, a silent client dropped
-			Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
-				// Any origin: the connection is authenticated by the token in its
-				// connection_init payload, never by a cookie, so another site's page gains
-				// nothing by opening one.
-				InsecureSkipVerify: true,
-			}},
-		})
-		srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: keepAlive}})
-	}
-	srv.AddTransport(getQuery{})
-	srv.AddTransport(postJSON{})
-	srv.AddTransport(multipartForm{})
-	srv.AddTransport(unsupported{})
-	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
-	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
-	srv.SetQueryCache(parsed)
-	srv.SetParserTokenLimit(lim.QueryTokens + 1) // documentLimits refuses more first, with its reason
-	// use adds an extension. A field interceptor would miss the plain scalar fields, which
-	// leanexec makes marshal without gqlgen's per-field machinery: it is refused at start.
-	use := func(e graphql.HandlerExtension) {
-		if _, ok := e.(graphql.FieldInterceptor); ok {
-			panic(fmt.Sprintf("graph: extension %s intercepts fields, which plain scalar fields do not run (graph/internal/leanexec)", e.ExtensionName()))
-		}
-		srv.Use(e)
-	}
-	if opt.Introspection {
-		use(extension.Introspection{})
-	}
-	use(persisted)
-	use(documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
-		selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed})
-	use(&strictVariables{}) // before the limits, which read the variables
-	use(extension.FixedComplexityLimit(opt.ComplexityLimit))
-	use(depthLimit{opt.DepthLimit})
-	use(introspectionLimit{lim.Introspection})
-	for _, e := range opt.Extensions {
-		use(e)
-	}
-	use(cacheValidated{parsed, persisted})
-	use(errorLimit{lim.Errors})
-	use(timedOut{lim.RequestTimeout})
-	srv.SetErrorPresenter(errorPresenter(opt.Logger))
-	srv.SetRecoverFunc(recoverFunc(opt.Logger))
-
-	return withDeadline(WithClientAddr(opt.TrustedProxies, WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)))), lim.RequestTimeout)
 }
 
 // withRequestLoaders gives each request its own dataloaders.

@@ -168,49 +168,71 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 		release()
 		return nil, err
 	}
-	token := bearerToken(ctx)
+	stream := liveStream[T]{r: r, viewer: viewer.ID, project: pid, kind: kind, token: bearerToken(ctx), load: load}
 	out := make(chan T)
 	go func() {
 		defer release()
 		defer close(out)
 		defer sub.Close()
-		for {
-			var c live.Change
-			var ok bool
-			select {
-			case <-ctx.Done():
-				return
-			case c, ok = <-sub.C():
-				if !ok {
-					return
-				}
-			}
-			if c.Kind != kind && !(c.Kind == live.KindMember && slices.Contains(c.IDs, viewer.ID)) {
-				continue // another stream's kind, or another member's role
-			}
-			// Per event: the session must still be valid and the viewer still ADMIN.
-			u, err := r.Service.Authenticate(ctx, token)
-			if err != nil || u.ID != viewer.ID {
-				return
-			}
-			var ids []uuid.UUID
-			if c.Kind == kind {
-				ids = c.IDs
-			}
-			items, err := load(ctx, viewer.ID, pid, ids)
-			if err != nil {
-				return
-			}
-			for _, item := range items {
-				select {
-				case out <- item:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
+		stream.send(ctx, sub, out)
 	}()
 	return out, nil
+}
+
+// liveStream is one subscription: the changes of kind to project, each read for the viewer
+// when it happens.
+type liveStream[T any] struct {
+	r               *Resolver
+	viewer, project uuid.UUID
+	kind            live.Kind
+	token           string // the viewer's session, checked again at every change
+	load            func(ctx context.Context, viewer, project uuid.UUID, ids []uuid.UUID) ([]T, error)
+}
+
+// send forwards sub's changes to out until ctx ends, sub closes, or the viewer may no longer
+// see them.
+func (s liveStream[T]) send(ctx context.Context, sub *live.Sub, out chan<- T) {
+	for {
+		var c live.Change
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return
+		case c, ok = <-sub.C():
+			if !ok {
+				return
+			}
+		}
+		items, ok := s.items(ctx, c)
+		if !ok {
+			return
+		}
+		for _, item := range items {
+			select {
+			case out <- item:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// items reads what change c sends the viewer; false once the stream must end.
+func (s liveStream[T]) items(ctx context.Context, c live.Change) ([]T, bool) {
+	if c.Kind != s.kind && !(c.Kind == live.KindMember && slices.Contains(c.IDs, s.viewer)) {
+		return nil, true // another stream's kind, or another member's role
+	}
+	// Per event: the session must still be valid and the viewer still ADMIN.
+	u, err := s.r.Service.Authenticate(ctx, s.token)
+	if err != nil || u.ID != s.viewer {
+		return nil, false
+	}
+	var ids []uuid.UUID
+	if c.Kind == s.kind {
+		ids = c.IDs
+	}
+	items, err := s.load(ctx, s.viewer, s.project, ids)
+	return items, err == nil
 }
 
 // openSubscription counts a subscription against its WebSocket connection's cap, or, for an

@@ -1,0 +1,144 @@
+package graph
+
+// The GraphQL handler's pipeline, assembled in the order a request meets it. Each part lives in
+// a file of its own; this file only puts them together, and says why each stands where it does:
+//
+//  1. HTTP wrappers (wrapHTTP): the request's deadline, its client address and bearer token,
+//     its own dataloaders, and the cap on its body.
+//  2. Transports (addTransports): the first one whose Supports takes the request serves it.
+//  3. gqlgen's executor, whose phases are fixed: the operation-parameter mutators (persisted
+//     queries, document limits), then parsing (through the parsed-query cache), validation and
+//     variable coercion, then the operation-context mutators in the order added (strict
+//     variables, the limits, opt.Extensions, the caches' filling), then the operation and
+//     response interceptors, the first added outermost. handlerExtensions lists them.
+//  4. The error presenter and the recover func (errors.go): every error of a response, and
+//     every panic of a resolver, goes through them.
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
+)
+
+// cacheEntries is how many documents each cache holds at most.
+const cacheEntries = 1000
+
+// NewHandler returns the GraphQL endpoint: POST (JSON and multipart uploads), GET and OPTIONS,
+// with a parsed-query cache, automatic persisted queries and a complexity limit. It expects
+// WithBearerToken around it.
+func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	lim := opt.Limits
+	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
+	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
+
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
+	addTransports(srv, r)
+	// gqlgen parses through the cache, but a document enters it only once every limit has
+	// passed it (cacheValidated, below), so that a cached document skips the limits safely.
+	srv.SetQueryCache(parsed)
+	srv.SetParserTokenLimit(lim.QueryTokens + 1) // documentLimits refuses more first, with its reason
+	// use adds an extension. A field interceptor would miss the plain scalar fields, which
+	// leanexec makes marshal without gqlgen's per-field machinery: it is refused at start.
+	use := func(e graphql.HandlerExtension) {
+		if _, ok := e.(graphql.FieldInterceptor); ok {
+			panic(fmt.Sprintf("graph: extension %s intercepts fields, which plain scalar fields do not run (graph/internal/leanexec)", e.ExtensionName()))
+		}
+		srv.Use(e)
+	}
+	for _, e := range handlerExtensions(opt, parsed, persisted) {
+		use(e)
+	}
+	srv.SetErrorPresenter(errorPresenter(opt.Logger))
+	srv.SetRecoverFunc(recoverFunc(opt.Logger))
+	return wrapHTTP(r, srv, opt)
+}
+
+// addTransports adds the transports in the order gqlgen tries them. GET and POST are our own
+// (transport.go): gqlgen's answer errors without a code and with statuses that the GraphQL
+// over HTTP spec does not give. OPTIONS is gqlgen's.
+func addTransports(srv *handler.Server, r *Resolver) {
+	srv.AddTransport(transport.Options{})
+	if r.Live != nil {
+		// Subscriptions (live.go), before our own transports: a WebSocket handshake is a GET,
+		// which getQuery would otherwise take, and SSE is a POST of JSON that asks for
+		// text/event-stream only, which postJSON would otherwise take.
+		keepAlive := r.Live.Limits.KeepAlive
+		srv.AddTransport(transport.Websocket{
+			InitFunc:              r.wsInit,
+			KeepAlivePingInterval: keepAlive, // graphql-ws's "ka" messages
+			PingPongInterval:      keepAlive, // graphql-transport-ws's ping, a silent client dropped
+			Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
+				// Any origin: the connection is authenticated by the token in its
+				// connection_init payload, never by a cookie, so another site's page gains
+				// nothing by opening one.
+				InsecureSkipVerify: true,
+			}},
+		})
+		srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: keepAlive}})
+	}
+	srv.AddTransport(getQuery{})
+	srv.AddTransport(postJSON{})
+	srv.AddTransport(multipartForm{})
+	srv.AddTransport(unsupported{}) // last: it takes every request, to answer 405 or 415
+}
+
+// handlerExtensions are the server's extensions, in the order they are added. Within each of
+// gqlgen's phases that order is the order they run in (interceptors: the first is outermost).
+func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persistedQueries) []graphql.HandlerExtension {
+	lim := opt.Limits
+	var out []graphql.HandlerExtension
+	if opt.Introspection {
+		out = append(out, extension.Introspection{}) // it only allows __schema and __type
+	}
+	out = append(out,
+		// Before parsing (operation-parameter mutators): the persisted query first, so that
+		// the document limits measure the text that a hash stands for.
+		persisted,
+		documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
+			selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed},
+		// After validation (operation-context mutators), each able to refuse the operation.
+		&strictVariables{}, // before the limits, which read the variables
+		extension.FixedComplexityLimit(opt.ComplexityLimit),
+		depthLimit{opt.DepthLimit},
+		introspectionLimit{lim.Introspection},
+	)
+	// The caller's (metrics): a mutator among them sees only operations within the limits;
+	// a response interceptor wraps errorLimit, and so counts the errors as they are sent.
+	out = append(out, opt.Extensions...)
+	return append(out,
+		// Last of the mutators: a document is cached, and its hash remembered, only once
+		// nothing can refuse it any more (documentLimits skips a cached document).
+		cacheValidated{parsed, persisted},
+		// A response interceptor: it also sees the request errors (the transports send them
+		// through the executor), where one invalid document can make thousands.
+		errorLimit{lim.Errors},
+		// The operation interceptor, outside the response: it answers when the deadline
+		// (wrapHTTP's withDeadline) passed before the response was made.
+		timedOut{lim.RequestTimeout},
+	)
+}
+
+// wrapHTTP puts the HTTP wrappers around the server, the first named outermost:
+//   - withDeadline (requestlimits.go): the deadline covers everything after it; a
+//     subscription's stream is exempt.
+//   - WithClientAddr (client.go) and WithBearerToken (auth.go) only put the client's address
+//     and token where resolvers find them (the token is checked when one asks for the viewer),
+//     and withRequestLoaders gives the request dataloaders of its own, so that one viewer's
+//     reads never answer another's; these three may come in any order.
+//   - limitBody, nearest the server: the transports read the body, so its cap is set first.
+func wrapHTTP(r *Resolver, srv http.Handler, opt HandlerOptions) http.Handler {
+	h := limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)
+	h = r.withRequestLoaders(h)
+	h = WithBearerToken(h)
+	h = WithClientAddr(opt.TrustedProxies, h)
+	return withDeadline(h, opt.Limits.RequestTimeout)
+}
