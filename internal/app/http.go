@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -47,15 +48,15 @@ func readyz(db *bun.DB) http.HandlerFunc {
 	}
 }
 
-// logRequests logs each request's method, path, status and duration; never its headers or
-// body, which carry tokens and passwords.
+// logRequests logs each request's method, path, status and duration; never its headers,
+// query or body, which carry tokens and passwords, and never the token in a page's path.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		log.LogAttrs(r.Context(), slog.LevelDebug, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("path", withoutToken(r.URL.Path)),
 			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 	})
 }
@@ -75,3 +76,27 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // Flush sends what was written so far: server-sent events need it.
 func (r *statusRecorder) Flush() { http.NewResponseController(r.ResponseWriter).Flush() }
+
+// tokenPages are the path prefixes of the web app's pages that end in a secret token (an
+// emailed link's: /invite/, /join/, /verify-email/, /reset-password/), from its routes.
+var tokenPages = func() []string {
+	var prefixes []string
+	for _, pattern := range webapp.Routes {
+		_, path, _ := strings.Cut(pattern, " ")
+		if prefix, ok := strings.CutSuffix(path, "{token}"); ok {
+			prefixes = append(prefixes, prefix)
+		}
+	}
+	return prefixes
+}()
+
+// withoutToken is path with the secret token of an emailed link's page cut off, so that a log
+// never holds what would let its reader claim an invite, join, verify or reset a password.
+func withoutToken(path string) string {
+	for _, prefix := range tokenPages {
+		if strings.HasPrefix(path, prefix) && len(path) > len(prefix) {
+			return prefix + "…"
+		}
+	}
+	return path
+}
