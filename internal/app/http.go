@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -21,7 +22,7 @@ import (
 func (a *App) routes(api http.Handler, meters *metrics.Metrics) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", cors(a.cfg.AllowedOrigins(), api))
-	mux.Handle("GET /metrics", meters.Handler())
+	mux.Handle("GET /metrics", bearerOnly(a.cfg.MetricsToken, meters.Handler()))
 	pg := playground.Handler("/graphql")
 	mux.Handle("GET "+playground.Path, pg)
 	mux.Handle("GET "+playground.Prefix, pg)
@@ -99,4 +100,21 @@ func withoutToken(path string) string {
 		}
 	}
 	return path
+}
+
+// bearerOnly asks for token as a bearer token before next; with no token, next answers anyone.
+// The comparison takes the same time wherever the tokens differ.
+func bearerOnly(token string, next http.Handler) http.Handler {
+	if token == "" {
+		return next
+	}
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "a bearer token is needed (METRICS_TOKEN)", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -203,8 +203,8 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 			t.Errorf("the README's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 47 {
-		t.Errorf("%d settings read, want 47", len(read))
+	if len(read) != 48 {
+		t.Errorf("%d settings read, want 48", len(read))
 	}
 }
 
