@@ -5,8 +5,8 @@
 // a test builds its configuration from Default and changes what it tests.
 //
 // What each setting means is documented once, on its field; the environment variable that
-// sets it is named there and listed, with its default, in the README's Configuration table
-// (TestREADME_ListsEverySetting checks that the table and settings agree).
+// sets it is named there and listed, with its default, in docs/configuration.md's table
+// (TestConfiguration_ListsEverySetting checks that the table and settings agree).
 package config
 
 import (
@@ -357,7 +357,7 @@ type setting struct {
 	parse func(c *Config, v string) error
 }
 
-// settings are every environment variable the server reads, in the README's order.
+// settings are every environment variable the server reads, in docs/configuration.md's order.
 var settings = []setting{
 	text("ADDR", func(c *Config) *string { return &c.Addr }),
 	text("DATABASE_URL", func(c *Config) *string { return &c.DatabaseURL }),

@@ -161,27 +161,33 @@ func TestParseTrustedProxies(t *testing.T) {
 	}
 }
 
-// TestREADME_ListsEverySetting: the README's Configuration table has a row for each
-// environment variable that Load reads and none for one it does not, and each row's default,
-// given back to Load, changes nothing.
-func TestREADME_ListsEverySetting(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestConfiguration_ListsEverySetting: docs/configuration.md's table of environment variables
+// has a row for each variable that Load reads and none for one it does not, and each row's
+// default, given back to Load, changes nothing.
+func TestConfiguration_ListsEverySetting(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, table, _ := strings.Cut(string(readme), "## Configuration")
+	_, table, found := strings.Cut(string(doc), "\n## Environment variables\n")
+	if !found {
+		t.Fatal("docs/configuration.md has no section \"## Environment variables\"")
+	}
 	table, _, _ = strings.Cut(table, "\n## ")
 	rows := regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\| ([^|]+) \\|").FindAllStringSubmatch(table, -1)
-	inREADME := map[string]string{}
+	inDoc := map[string]string{}
 	for _, r := range rows {
-		inREADME[r[1]] = strings.TrimSpace(r[2])
+		if _, twice := inDoc[r[1]]; twice {
+			t.Errorf("docs/configuration.md lists %s twice", r[1])
+		}
+		inDoc[r[1]] = strings.TrimSpace(r[2])
 	}
 	read := map[string]bool{}
 	_, _ = config.Load(func(k string) string { read[k] = true; return "" })
 	for name := range read {
-		def, ok := inREADME[name]
+		def, ok := inDoc[name]
 		if !ok {
-			t.Errorf("%s is read but not in the README's table", name)
+			t.Errorf("%s is read but not in docs/configuration.md's table", name)
 			continue
 		}
 		// A default in code quotes (not another setting's name) is a value Load must read back.
@@ -194,13 +200,13 @@ func TestREADME_ListsEverySetting(t *testing.T) {
 				return ""
 			})
 			if err != nil || !equal(got, config.Default()) {
-				t.Errorf("%s=%s (the README's default): %v, or a configuration other than Default", name, v, err)
+				t.Errorf("%s=%s (the documented default): %v, or a configuration other than Default", name, v, err)
 			}
 		}
 	}
-	for name := range inREADME {
+	for name := range inDoc {
 		if !read[name] {
-			t.Errorf("the README's table lists %s, which is not read", name)
+			t.Errorf("docs/configuration.md's table lists %s, which is not read", name)
 		}
 	}
 	if len(read) != 48 {

@@ -65,7 +65,7 @@ func (k *keyring) open(endpoint uuid.UUID, sealed []byte) (string, error) {
 // storedKey is the key used when WEBHOOK_SECRET_KEY is unset: made once per installation and
 // kept in the database, so that every replica signs with the same secrets and a first run
 // needs no setting. Secrets then stay out of plain sight but are readable from a full dump;
-// the README says to set WEBHOOK_SECRET_KEY in production.
+// docs/configuration.md says to set WEBHOOK_SECRET_KEY in production.
 func storedKey(ctx context.Context, db *bun.DB) ([]byte, error) {
 	fresh := make([]byte, 32)
 	rand.Read(fresh)
