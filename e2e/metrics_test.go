@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +73,32 @@ func TestServer_Metrics(t *testing.T) {
 			t.Fatal("emails sent were not counted")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// With METRICS_TOKEN, /metrics answers only a request that brings the token (issue 19).
+func TestServer_MetricsToken(t *testing.T) {
+	const token = "scraper-secret-7f3a"
+	base := startServer(t, map[string]string{"METRICS_TOKEN": token})
+	get := func(authorization string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for _, wrong := range []string{"", "Bearer wrong", "Bearer " + token + "x", token, "Basic " + token} {
+		if code, body := get(wrong); code != http.StatusUnauthorized || strings.Contains(body, "invites_invites_created_total") {
+			t.Errorf("Authorization %q: %d %.80s, want 401 with no metrics", wrong, code, body)
+		}
+	}
+	if code, body := get("Bearer " + token); code != http.StatusOK || !strings.Contains(body, "invites_invites_created_total") {
+		t.Errorf("with the token: %d %.80s, want 200 with the metrics", code, body)
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -65,4 +66,28 @@ func TestReadyz(t *testing.T) {
 			t.Errorf("readyz with the database closed = %d %q, want 503 unreachable", code, body)
 		}
 	})
+}
+
+// The token of an emailed link's page never reaches the log (issue 19): the request log keeps
+// the page's prefix only.
+func TestLogRequests_WithoutTokens(t *testing.T) {
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := logRequests(log, http.NotFoundHandler())
+	const token = "c2VjcmV0LXRva2VuLW5vdC10by1iZS1sb2dnZWQ"
+	for _, page := range []string{"/invite/", "/join/", "/verify-email/", "/reset-password/"} {
+		logged.Reset()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, page+token+"?x="+token, nil))
+		if strings.Contains(logged.String(), token) {
+			t.Errorf("GET %s<token>: the log holds the token: %s", page, logged.String())
+		}
+		if !strings.Contains(logged.String(), "path="+page+"…") {
+			t.Errorf("GET %s<token>: the log does not name the page: %s", page, logged.String())
+		}
+	}
+	logged.Reset()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/projects/42", nil))
+	if !strings.Contains(logged.String(), "path=/projects/42") {
+		t.Errorf("another page's path is not logged whole: %s", logged.String())
+	}
 }

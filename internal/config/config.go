@@ -46,6 +46,10 @@ type Config struct {
 	// SweepInterval is how often invites are marked expired and old ones deleted.
 	// SWEEP_INTERVAL.
 	SweepInterval time.Duration
+	// MetricsToken, when set, is the bearer token that GET /metrics asks for (Authorization:
+	// Bearer <token>); empty: /metrics answers anyone, as a private network's scraper expects.
+	// METRICS_TOKEN.
+	MetricsToken string
 
 	Pool     Pool
 	Memory   Memory
@@ -376,6 +380,7 @@ var settings = []setting{
 	duration("INVITE_TTL", func(c *Config) *time.Duration { return &c.Domain.InviteTTL }),
 	duration("INVITE_RETENTION", func(c *Config) *time.Duration { return &c.Domain.InviteRetention }),
 	duration("SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
+	text("METRICS_TOKEN", func(c *Config) *string { return &c.MetricsToken }),
 	{"INVITE_REMIND_BEFORE", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {

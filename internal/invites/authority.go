@@ -59,10 +59,7 @@ func CanSeeExternalID(viewer uuid.UUID, viewerRole *Role, holder uuid.UUID) bool
 // CanInvite decides whether actor may invite someone as role (createInvite, a bulk row, and
 // at claim time the inviter's standing).
 func CanInvite(actor, role Role) error {
-	if !CanActOn(actor, role) {
-		return Errorf(Forbidden, "as %s you may invite only with a role below %s", actor, actor)
-	}
-	return nil
+	return grantRefusal(actor, role, "invite")
 }
 
 // CanManageInvite decides whether actor may revoke, resend or (in a bulk row) change a pending
@@ -78,10 +75,20 @@ func CanManageInvite(actor, grants Role) error {
 // role, and, at each join, whether the link's creator still could (if not, the link is
 // revoked).
 func CanCreateInviteLink(actor, role Role) error {
-	if !CanActOn(actor, role) {
-		return Errorf(Forbidden, "as %s you may make invite links only with a role below %s", actor, actor)
+	return grantRefusal(actor, role, "make invite links")
+}
+
+// grantRefusal is the FORBIDDEN error of an actor who may not do what grants role (invite,
+// make invite links), naming the role asked for; nil when CanActOn allows it.
+func grantRefusal(actor, role Role, what string) error {
+	switch {
+	case CanActOn(actor, role):
+		return nil
+	case !actor.AtLeast(RoleAdmin):
+		return Errorf(Forbidden, "as %s you may not %s (%s was asked): only an ADMIN or OWNER may, with a role below their own", actor, what, role)
+	default:
+		return Errorf(Forbidden, "as %s you may not %s as %s: only with a role below %s", actor, what, role, actor)
 	}
-	return nil
 }
 
 // CanManageInviteLink decides whether actor may revoke an invite link that grants role:

@@ -76,10 +76,13 @@ func TestDecisions(t *testing.T) {
 		{"HasMinRole(unknown, PENDING)", HasMinRole("ROOT", RolePending), "this needs the PENDING role or higher in the project"},
 
 		{"CanInvite(ADMIN, CONTRIBUTOR)", CanInvite(RoleAdmin, RoleContributor), ""},
-		{"CanInvite(ADMIN, ADMIN)", CanInvite(RoleAdmin, RoleAdmin), "as ADMIN you may invite only with a role below ADMIN"},
+		{"CanInvite(ADMIN, ADMIN)", CanInvite(RoleAdmin, RoleAdmin), "as ADMIN you may not invite as ADMIN: only with a role below ADMIN"},
 		{"CanInvite(OWNER, ADMIN)", CanInvite(RoleOwner, RoleAdmin), ""},
-		{"CanInvite(OWNER, OWNER)", CanInvite(RoleOwner, RoleOwner), "as OWNER you may invite only with a role below OWNER"},
-		{"CanInvite(CONTRIBUTOR, PENDING)", CanInvite(RoleContributor, RolePending), "as CONTRIBUTOR you may invite only with a role below CONTRIBUTOR"},
+		{"CanInvite(OWNER, OWNER)", CanInvite(RoleOwner, RoleOwner), "as OWNER you may not invite as OWNER: only with a role below OWNER"},
+		{"CanInvite(CONTRIBUTOR, PENDING)", CanInvite(RoleContributor, RolePending), "as CONTRIBUTOR you may not invite (PENDING was asked): only an ADMIN or OWNER may, with a role below their own"},
+		{"CanCreateInviteLink(CONTRIBUTOR, PENDING)", CanCreateInviteLink(RoleContributor, RolePending), "as CONTRIBUTOR you may not make invite links (PENDING was asked): only an ADMIN or OWNER may, with a role below their own"},
+		{"CanCreateInviteLink(ADMIN, OWNER)", CanCreateInviteLink(RoleAdmin, RoleOwner), "as ADMIN you may not make invite links as OWNER: only with a role below ADMIN"},
+		{"CanCreateInviteLink(OWNER, ADMIN)", CanCreateInviteLink(RoleOwner, RoleAdmin), ""},
 
 		{"CanManageInvite(ADMIN, PENDING)", CanManageInvite(RoleAdmin, RolePending), ""},
 		{"CanManageInvite(ADMIN, ADMIN)", CanManageInvite(RoleAdmin, RoleAdmin), "as ADMIN you may not act on an invite that grants ADMIN"},

@@ -8,7 +8,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/secure/precis"
 	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/unicode/runenames"
 )
 
 // The validators below are the one rule for each kind of text a person types: emails, names
@@ -16,7 +18,8 @@ import (
 // each returns a BAD_USER_INPUT *Error naming the field, whose message reads whole in a bulk
 // result too. Every kind is trimmed, put in Unicode's NFC form (so that "é" typed as one
 // character or as "e" and an accent is one value), and refused when it holds a character a
-// person cannot see (see invisible): two values that look the same must be the same value.
+// person cannot see (see checkVisibleText): two values that look the same must be the same
+// value.
 
 // maxNameLen is the length, in characters, of a person's or a project's name.
 const maxNameLen = 200
@@ -33,7 +36,10 @@ func NormalizeEmail(field, raw string) (string, error) {
 	if email == "" {
 		return "", invalid(field, "%s is required", field)
 	}
-	if err := checkVisibleText(field, email); err != nil {
+	if strings.ContainsRune(email, ' ') {
+		return "", invalid(field, "%s is not a valid email address", field)
+	}
+	if err := checkText(field, email, emailText); err != nil {
 		return "", err
 	}
 	email = norm.NFC.String(strings.ToLower(email))
@@ -103,73 +109,51 @@ func normalizeExternalID(field string, raw *string) (*string, error) {
 	return &id, nil
 }
 
-// checkVisibleText refuses text that is not UTF-8 or that holds a control character or a
-// character a person cannot see.
-func checkVisibleText(field, s string) error {
+// checkVisibleText refuses text that is not UTF-8, or that holds a control character or a
+// character a person cannot see: names, project names and external IDs (freeText).
+func checkVisibleText(field, s string) error { return checkText(field, s, freeText) }
+
+// The two kinds of text, as the PRECIS framework (RFC 8264) defines them and
+// golang.org/x/text/secure/precis implements them from Unicode's own tables, so that no list
+// of characters is kept by hand here:
+//
+//   - freeText (names, project names, external IDs) is PRECIS's FreeformClass: every
+//     default-ignorable code point (zero-width spaces and joiners, byte-order marks,
+//     bidirectional controls, soft hyphens, variation selectors, the combining grapheme
+//     joiner, fillers, tags) and the line and paragraph separators are refused; spaces such
+//     as the no-break space, which names really hold, are kept.
+//   - emailText (email addresses) is PRECIS's IdentifierClass, as for user names (RFC 8265):
+//     besides the above, every space (an address never holds one), every symbol and
+//     punctuation mark outside ASCII (the Braille blank U+2800 looks like nothing at all),
+//     and compatibility forms such as fullwidth letters, which look like others.
+//
+// They are refused rather than removed: a value that holds one was most likely pasted from
+// somewhere that added it, and refusing says so, where removing would store a value other
+// than the one given. The cost is that a name spelt with a zero-width joiner or non-joiner
+// (some Persian and Indic names) is refused.
+var (
+	freeText  = precis.NewFreeform()
+	emailText = precis.NewIdentifier()
+)
+
+// checkText refuses s unless it is UTF-8 of the PRECIS class of profile, naming the first
+// character refused.
+func checkText(field, s string, profile *precis.Profile) error {
 	if !utf8.ValidString(s) {
 		return invalid(field, "%s is not valid UTF-8", field)
 	}
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return invalid(field, "%s must not contain control characters (such as tabs or line breaks)", field)
+	}
+	if _, err := profile.String(s); err == nil {
+		return nil
+	}
 	for i, r := range s {
-		switch {
-		case unicode.IsControl(r):
-			return invalid(field, "%s must not contain control characters (such as tabs or line breaks)", field)
-		case unicode.Is(invisible, r):
-			return invalid(field, "%s holds a character that cannot be seen, %s, %s; remove it (it often comes with a copy and paste)", field, describeRune(r), where(s, i))
+		if _, err := profile.String(string(r)); err != nil {
+			return invalid(field, "%s holds a character that cannot be seen or is easily mistaken, %s, %s; remove it (it often comes with a copy and paste)", field, describeRune(r), where(s, i))
 		}
 	}
-	return nil
-}
-
-// invisible holds the characters that show nothing, or only change how the text around them
-// is laid out, so that two strings that look the same can differ by them: zero-width spaces
-// and joiners, byte-order marks, bidirectional controls (which can also make an address read
-// backwards), soft hyphens, fillers and tags. They are refused rather than removed: a value
-// that holds one was most likely pasted from somewhere that added it, and refusing says so,
-// where removing would store a value other than the one given. The cost is that a name
-// spelt with a zero-width joiner or non-joiner (some Persian and Indic names) is refused.
-var invisible = &unicode.RangeTable{
-	R16: []unicode.Range16{
-		{Lo: 0x00AD, Hi: 0x00AD, Stride: 1}, // soft hyphen
-		{Lo: 0x061C, Hi: 0x061C, Stride: 1}, // Arabic letter mark
-		{Lo: 0x115F, Hi: 0x1160, Stride: 1}, // Hangul choseong and jungseong fillers
-		{Lo: 0x180E, Hi: 0x180E, Stride: 1}, // Mongolian vowel separator
-		{Lo: 0x200B, Hi: 0x200F, Stride: 1}, // zero width space, non-joiner, joiner; LRM, RLM
-		{Lo: 0x202A, Hi: 0x202E, Stride: 1}, // bidirectional embeddings, pop and overrides
-		{Lo: 0x2060, Hi: 0x2064, Stride: 1}, // word joiner, invisible operators
-		{Lo: 0x2066, Hi: 0x206F, Stride: 1}, // bidirectional isolates, deprecated format characters
-		{Lo: 0x3164, Hi: 0x3164, Stride: 1}, // Hangul filler
-		{Lo: 0xFEFF, Hi: 0xFEFF, Stride: 1}, // byte-order mark (zero width no-break space)
-		{Lo: 0xFFA0, Hi: 0xFFA0, Stride: 1}, // halfwidth Hangul filler
-		{Lo: 0xFFF9, Hi: 0xFFFB, Stride: 1}, // interlinear annotation controls
-	},
-	R32: []unicode.Range32{
-		{Lo: 0x1BCA0, Hi: 0x1BCA3, Stride: 1}, // shorthand format controls
-		{Lo: 0x1D173, Hi: 0x1D17A, Stride: 1}, // musical symbol format controls
-		{Lo: 0xE0000, Hi: 0xE007F, Stride: 1}, // tags
-	},
-	LatinOffset: 1,
-}
-
-// runeNames name the invisible characters that people meet most, for the error message.
-var runeNames = map[rune]string{
-	0x00AD: "soft hyphen",
-	0x061C: "Arabic letter mark",
-	0x200B: "zero width space",
-	0x200C: "zero width non-joiner",
-	0x200D: "zero width joiner",
-	0x200E: "left-to-right mark",
-	0x200F: "right-to-left mark",
-	0x202A: "left-to-right embedding",
-	0x202B: "right-to-left embedding",
-	0x202C: "pop directional formatting",
-	0x202D: "left-to-right override",
-	0x202E: "right-to-left override",
-	0x2060: "word joiner",
-	0x2066: "left-to-right isolate",
-	0x2067: "right-to-left isolate",
-	0x2068: "first strong isolate",
-	0x2069: "pop directional isolate",
-	0xFEFF: "byte-order mark",
+	return invalid(field, "%s holds a character that is not allowed where it stands", field)
 }
 
 // where says where in s the byte offset i is, for a message: after the text before it.
@@ -184,8 +168,13 @@ func where(s string, i int) string {
 	return fmt.Sprintf("after %q", string(before))
 }
 
+// describeRune names r by its code point and Unicode name, as in "U+200B (ZERO WIDTH SPACE)";
+// U+FEFF by what people know it as, a file's byte-order mark.
 func describeRune(r rune) string {
-	if name, ok := runeNames[r]; ok {
+	if r == '\ufeff' {
+		return "U+FEFF (BYTE ORDER MARK)"
+	}
+	if name := runenames.Name(r); name != "" {
 		return fmt.Sprintf("U+%04X (%s)", r, name)
 	}
 	return fmt.Sprintf("U+%04X", r)

@@ -116,7 +116,7 @@ func TestService_InvisibleCharacters(t *testing.T) {
 			invites.BulkRow{Email: e(), ExternalID: "ab", Name: "Ada"},
 		)
 		wantResults(t, out, failed(invites.ReasonInvalidExternalID), failed(invites.ReasonInvalidName), ok(bulkNewInvitation))
-		if msg := results(out)[1].Message; !strings.HasPrefix(msg, "name holds a character that cannot be seen, U+200B") {
+		if msg := results(out)[1].Message; !strings.HasPrefix(msg, "name holds a character that cannot be seen or is easily mistaken, U+200B (ZERO WIDTH SPACE)") {
 			t.Errorf("INVALID_NAME message %q", msg)
 		}
 		wantNoInvite(t, p.ID, refused...)

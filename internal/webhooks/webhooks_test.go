@@ -351,11 +351,33 @@ func TestRefusedURLs(t *testing.T) {
 		{"relative", "/hook", loose},
 		{"user info", "https://user:pw@93.184.216.34/hook", loose},
 		{"no such host", "https://no-such-host.invalid/hook", loose},
+		// Special-purpose addresses, and IPv4 embedded in IPv6 (SPEC §13, issue 19).
+		{"NAT64 of 127.0.0.1", "https://[64:ff9b::7f00:1]/hook", loose},
+		{"NAT64 of the metadata address", "https://[64:ff9b::a9fe:a9fe]/hook", loose},
+		{"6to4 of 127.0.0.1", "https://[2002:7f00:1::]/hook", loose},
+		{"IPv4-translated 127.0.0.1", "https://[::ffff:0:7f00:1]/hook", loose},
+		{"IPv4-mapped 10.0.0.1", "https://[::ffff:10.0.0.1]/hook", loose},
+		{"IPv4-compatible 127.0.0.1", "https://[::127.0.0.1]/hook", loose},
+		{"site-local IPv6", "https://[fec0::1]/hook", loose},
+		{"this network 0/8", "https://0.1.2.3/hook", loose},
+		{"reserved 240/4", "https://240.0.0.1/hook", loose},
+		{"broadcast", "https://255.255.255.255/hook", loose},
+		{"benchmarking 198.18/15", "https://198.19.0.1/hook", loose},
+		{"IETF protocol assignments 192.0.0/24", "https://192.0.0.170/hook", loose},
+		{"port 0", "https://93.184.216.34:0/hook", loose},
+		{"port 99999", "https://93.184.216.34:99999/hook", loose},
+		{"longer than 2048", "https://93.184.216.34/" + strings.Repeat("a", 2048), loose},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := tc.env.hooks.Create(ctx, owner.ID, p.ID, tc.url, nil)
 			wantCode(t, err, invites.BadUserInput, "url")
 		})
+	}
+	// Public addresses pass, on any port from 1 to 65535.
+	for _, ok := range []string{"https://93.184.216.34:8443/hook", "https://[2606:2800:220:1:248:1893:25c8:1946]:1/hook", "https://93.184.216.34:65535/"} {
+		if _, _, err := strict.hooks.Create(ctx, owner.ID, p.ID, ok, nil); err != nil {
+			t.Errorf("%s: %v, want it registered", ok, err)
+		}
 	}
 	// The same on update.
 	ep, _, err := loose.hooks.Create(ctx, owner.ID, p.ID, "http://127.0.0.1:9/hook", nil)
