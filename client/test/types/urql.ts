@@ -1,7 +1,14 @@
 // urql with the generated documents: the result and variables types come from the document.
 // Each @ts-expect-error below must meet an error, so make client fails if the documents ever
 // stop carrying their types.
-import { createClient, CreateInviteDocument, InviteChangedDocument, ProjectsDocument } from '@invites/client';
+import {
+  createClient,
+  CreateInviteDocument,
+  InviteChangedDocument,
+  ProjectsDocument,
+  type BulkInviteInput,
+  type ProjectFieldsFragment,
+} from '@invites/client';
 
 const client = createClient({ url: 'http://localhost:8080/graphql', token: () => localStorage.getItem('token') });
 
@@ -27,8 +34,16 @@ export function watch(projectId: string): void {
     // @ts-expect-error: an invite's status is an InviteStatus, not a number.
     const wrong: number | undefined = data?.inviteChanged.status;
     void wrong;
-    // Time is an RFC 3339 string.
-    const created: string | undefined = data?.inviteChanged.id;
-    void created;
   });
+}
+
+/** The scalars: Time is an RFC 3339 string and Upload a File or Blob, never any. */
+export function scalars(project: ProjectFieldsFragment, input: BulkInviteInput): void {
+  const created: string = project.createdAt;
+  // @ts-expect-error: Time is a string, not a number.
+  const wrongTime: number = project.createdAt;
+  // @ts-expect-error: Upload is a File or Blob, not a string.
+  const wrongUpload: BulkInviteInput['csv'] = 'email\nada@example.com';
+  const csv: File | Blob | null | undefined = input.csv;
+  void [created, wrongTime, wrongUpload, csv];
 }
