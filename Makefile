@@ -51,8 +51,10 @@ build: assets
 ## assets: GraphiQL and React from npm (pinned in playground/package-lock.json), copied into
 ## internal/playground/assets/ to be embedded, so the playground needs no CDN; and the web app
 ## (web/, npm packages pinned in web/package-lock.json) built with Vite into internal/webapp/dist/
+## (it compiles ../client/src, whose graphql-ws resolves in client/node_modules: installed first)
 assets:
 	./playground/build.sh
+	if command -v npm >/dev/null 2>&1; then ./client/install.sh; fi
 	./web/build.sh
 
 ## httpaudit: graphql-http (pinned in e2e/httpaudit/package-lock.json), whose GraphQL-over-HTTP
@@ -60,9 +62,10 @@ assets:
 httpaudit:
 	./e2e/httpaudit/install.sh
 
-## client: regenerate the TypeScript client (client/src/generated/) from the schema
-## (schema.graphqls, graph/schema/) and client/operations, and type-check it with its urql and
-## Apollo Client examples (needs node 20+ and npm)
+## client: regenerate the typed client (client/src/generated/) from the schema and
+## client/operations, build the package (client/dist/), type-check it with its examples (urql,
+## Apollo Client 3 and 4, Relay, graphql-request), test it, and install its tarball into a fresh
+## Vite app and into node (needs node 20+ and npm; quick when nothing changed)
 client:
 	bash client/check.sh
 

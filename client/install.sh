@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the pinned packages with npm ci when node_modules is missing or package.json or
-# package-lock.json changed since the last install. check.sh (make client) and the live test
-# (e2e/typed_client_test.go) run it, so a fresh clone needs nothing installed by hand.
+# package-lock.json changed since the last install. check.sh (make client), the live test
+# (e2e/typed_client_test.go) and make assets (web/ compiles ../client/src) run it, so a fresh
+# clone needs nothing installed by hand.
 set -euo pipefail
 cd "$(dirname "$0")"
 

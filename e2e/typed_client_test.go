@@ -14,10 +14,12 @@ import (
 )
 
 // TestServer_TypedClient runs client/test/live.ts, compiled, with node: real operations through
-// the typed client (urql with the generated documents) against the real server, the way a front
-// end sends them: a query, mutations, error codes, and a CSV uploaded to bulkInvite as a
-// multipart request. The client's packages are installed with npm ci when they are missing;
-// without node and npm the test is skipped, except under CI, where it fails.
+// the built package @invites/client (urql with the generated documents, and Apollo Client 3 and
+// 4 and graphql-request with the same documents) against the real server, the way a front end
+// sends them: a query, mutations, error codes, a CSV uploaded to bulkInvite as a multipart
+// request, and subscriptions through createClient over WebSocket and server-sent events. The
+// client's packages are installed with npm ci when they are missing; without node and npm the
+// test is skipped, except under CI, where it fails.
 func TestServer_TypedClient(t *testing.T) {
 	for _, tool := range []string{"node", "npm", "bash"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -33,6 +35,7 @@ func TestServer_TypedClient(t *testing.T) {
 	}
 	runIn(t, clientDir, nil, "bash", "install.sh")
 	runIn(t, clientDir, nil, "npm", "run", "--silent", "build")
+	runIn(t, clientDir, nil, "npm", "run", "--silent", "build:test")
 
 	smtp := smtptest.Start(t)
 	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})
@@ -46,12 +49,13 @@ func TestServer_TypedClient(t *testing.T) {
 	if verifyLink == "" {
 		t.Fatal("no verification link in the sign-up email")
 	}
-	invitee, csvInvitee := e2eEmail("client-invitee"), e2eEmail("client-csv")
+	// The script invites "websocket-0.<liveInvitee>", ... until each subscription reports one.
+	invitee, csvInvitee, liveInvitee := e2eEmail("client-invitee"), e2eEmail("client-csv"), e2eEmail("client-live")
 	input, _ := json.Marshal(map[string]string{
 		"url": base + "/graphql", "token": session, "verifyToken": tokenOf(verifyLink),
-		"invitee": invitee, "csvInvitee": csvInvitee,
+		"invitee": invitee, "csvInvitee": csvInvitee, "liveInvitee": liveInvitee,
 	})
-	stdout := runIn(t, clientDir, []string{"LIVE_INPUT=" + string(input)}, "node", "dist/test/live.js")
+	stdout := runIn(t, clientDir, []string{"LIVE_INPUT=" + string(input)}, "node", "test/dist/live.js")
 
 	var got struct {
 		VerifyEmail any
@@ -69,14 +73,16 @@ func TestServer_TypedClient(t *testing.T) {
 		Errors struct {
 			AlreadyInvited, SignedOut, BlankName, BlankNameField, Invalid string
 		}
-		ApolloMembers []struct{ Email, Role string }
-		ApolloErrors  struct{ BlankName, Invalid string }
-		Preview       struct{ Total, NewInvitations, ExistingInvitations, Failed int }
-		Bulk          struct {
+		ApolloMembers     []struct{ Email, Role string }
+		Apollo4Members    []struct{ Email, Role string }
+		OtherClientErrors map[string]string
+		Preview           struct{ Total, NewInvitations, ExistingInvitations, Failed int }
+		Bulk              struct {
 			Summary struct{ Total, NewInvitations, ExistingInvitations, Failed int }
 			Results []map[string]any
 		}
 		Invites []e2eInviteNode
+		Live    map[string]struct{ Email, Status, Code string }
 	}
 	if err := json.Unmarshal(stdout, &got); err != nil {
 		t.Fatalf("the script's output %q: %v", stdout, err)
@@ -96,12 +102,32 @@ func TestServer_TypedClient(t *testing.T) {
 	if got.Errors != wantErrors {
 		t.Errorf("error codes = %+v, want %+v", got.Errors, wantErrors)
 	}
-	// Apollo Client, with the same documents and errorCode on its ApolloError.
-	if len(got.ApolloMembers) != 1 || got.ApolloMembers[0].Email != owner || got.ApolloMembers[0].Role != "OWNER" {
-		t.Errorf("members through Apollo Client = %+v, want the owner alone", got.ApolloMembers)
+	// Apollo Client 3 and 4, with the same documents; errorCode on their errors and on
+	// graphql-request's: a resolver's error and a document that fails validation.
+	for name, members := range map[string][]struct{ Email, Role string }{"Apollo Client 3": got.ApolloMembers, "Apollo Client 4": got.Apollo4Members} {
+		if len(members) != 1 || members[0].Email != owner || members[0].Role != "OWNER" {
+			t.Errorf("members through %s = %+v, want the owner alone", name, members)
+		}
 	}
-	if want := (struct{ BlankName, Invalid string }{"BAD_USER_INPUT", "BAD_USER_INPUT"}); got.ApolloErrors != want {
-		t.Errorf("error codes through Apollo Client = %+v, want %+v", got.ApolloErrors, want)
+	wantCodes := map[string]string{}
+	for _, client := range []string{"apollo3", "apollo4", "graphqlRequest"} {
+		wantCodes[client+"BlankName"], wantCodes[client+"Invalid"] = "BAD_USER_INPUT", "BAD_USER_INPUT"
+	}
+	if !reflect.DeepEqual(got.OtherClientErrors, wantCodes) {
+		t.Errorf("error codes through the other clients = %v, want %v", got.OtherClientErrors, wantCodes)
+	}
+
+	// Subscriptions through createClient: over WebSocket and over SSE each reports a PENDING
+	// invite of the project; without a token, UNAUTHENTICATED.
+	for _, transport := range []string{"websocket", "sse"} {
+		e := got.Live[transport]
+		known := e.Email == invitee || e.Email == csvInvitee || strings.HasSuffix(e.Email, "."+liveInvitee)
+		if !known || e.Status != "PENDING" || e.Code != "" {
+			t.Errorf("inviteChanged over %s: first result %+v, want a PENDING invite of the project", transport, e)
+		}
+	}
+	if e := got.Live["websocketSignedOut"]; e.Code != "UNAUTHENTICATED" {
+		t.Errorf("inviteChanged over websocket without a token: first result %+v, want UNAUTHENTICATED", e)
 	}
 
 	// The CSV went as a multipart upload: its header is line 1, so its rows are 2 to 4.
@@ -127,11 +153,13 @@ func TestServer_TypedClient(t *testing.T) {
 			}
 		}
 	}
-	c.do(session, `query($p: ID!) { project(id: $p) { invites(first: 10) { edges { node { email role externalId } } } } }`,
+	c.do(session, `query($p: ID!) { project(id: $p) { invites(first: 100) { edges { node { email role externalId } } } } }`,
 		map[string]any{"p": got.ProjectID}, &overHTTP)
 	var nodes []e2eInviteNode
 	for _, e := range overHTTP.Project.Invites.Edges {
-		nodes = append(nodes, e.Node)
+		if !strings.HasSuffix(e.Node.Email, "."+liveInvitee) { // those the subscriptions saw
+			nodes = append(nodes, e.Node)
+		}
 	}
 	for name, invites := range map[string][]e2eInviteNode{"through the client": got.Invites, "over HTTP": nodes} {
 		have := map[string]string{}

@@ -1,13 +1,19 @@
-// Runs real operations with the client against a running server: e2e/typed_client_test.go (at
-// the top of the repository) starts the server, compiles this file with `npm run build`, runs
-// `node dist/test/live.js` with LIVE_INPUT and checks the JSON this prints to stdout. Most go
-// through createClient (urql); a few through Apollo Client, with the same documents.
+// Runs real operations with the built package against a running server: e2e/typed_client_test.go
+// (at the top of the repository) starts the server, builds the package and this file (`npm run
+// build`, `npm run build:test`), runs `node test/dist/live.js` with LIVE_INPUT and checks the
+// JSON this prints. Most go through createClient (urql), subscriptions over WebSocket and SSE
+// included; some through Apollo Client 3 and 4 and graphql-request, with the same documents.
 // Apollo Client 3 has no `exports` map, so node's ESM loader needs the file's own path.
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client/core/index.js';
+import { ApolloClient as Apollo4, HttpLink as HttpLink4, InMemoryCache as Cache4 } from '@apollo/client-4';
+import type { Client } from '@urql/core';
+import { GraphQLClient } from 'graphql-request';
+import WebSocket from 'ws';
 import {
   BulkInviteDocument,
   CreateInviteDocument,
   CreateProjectDocument,
+  InviteChangedDocument,
   MeDocument,
   ProjectInvitesDocument,
   ProjectMembersDocument,
@@ -15,12 +21,10 @@ import {
   createClient,
   errorCode,
   errorField,
+  websocket,
   type BulkInviteMutation,
-  type ErrorWithGraphQLErrors,
-} from '../src/index.js';
-
-// node's globals, without @types/node: the little this script uses.
-declare const process: { env: Record<string, string | undefined>; exitCode?: number };
+} from '@invites/client';
+import { sse } from '@invites/client/sse';
 
 /** What the Go test gives: the endpoint, a signed-up user's session and email-verification tokens, and emails to invite. */
 interface Input {
@@ -29,22 +33,31 @@ interface Input {
   verifyToken: string;
   invitee: string;
   csvInvitee: string;
+  liveInvitee: string;
 }
 
 const input = JSON.parse(process.env['LIVE_INPUT'] ?? '') as Input;
-const client = createClient({ url: input.url, token: input.token });
-const anonymous = createClient({ url: input.url });
+// node 20 has no WebSocket of its own: the ws package's.
+const subscriptions = websocket({ webSocketImpl: WebSocket });
+const client = createClient({ url: input.url, token: input.token, subscriptions });
+const anonymous = createClient({ url: input.url, subscriptions });
+const overSSE = createClient({ url: input.url, token: input.token, subscriptions: sse() });
 
 const apollo = new ApolloClient({
   link: new HttpLink({ uri: input.url, headers: { Authorization: `Bearer ${input.token}` } }),
   cache: new InMemoryCache(),
 });
+const apollo4 = new Apollo4({
+  link: new HttpLink4({ uri: input.url, headers: { Authorization: `Bearer ${input.token}` } }),
+  cache: new Cache4(),
+});
+const graphqlRequest = new GraphQLClient(input.url, { headers: { Authorization: `Bearer ${input.token}` } });
 
-/** The error code of what a promise rejects with (Apollo throws an ApolloError), or "resolved". */
+/** The error code of what a promise rejects with (ApolloError, CombinedGraphQLErrors, ClientError), or "resolved". */
 async function rejectionCode(p: Promise<unknown>): Promise<string | undefined> {
   return p.then(
     () => 'resolved',
-    (e: unknown) => errorCode(e as ErrorWithGraphQLErrors),
+    (e: unknown) => errorCode(e),
   );
 }
 
@@ -58,6 +71,30 @@ function row(r: BulkInviteMutation['bulkInvite']['results'][number]): object {
       return { kind: r.__typename, row: r.row, email: r.member.user.email };
     case 'FailedInvite':
       return { kind: r.__typename, row: r.row, email: r.email, reason: r.reason, existingInvite: r.existingInvite };
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The first result of an inviteChanged subscription through c: its invite's email and status,
+ * or its error's code. The server registers a subscription a moment after the client sends it,
+ * so invite is called (with a new email each time) until something arrives: each invite it
+ * creates ("<name>-<attempt>.<liveInvitee>") is a change the subscription must report.
+ */
+async function firstInviteChange(name: string, c: Client, projectId: string, invite: (email: string) => Promise<unknown>): Promise<object> {
+  const results: object[] = [];
+  const { unsubscribe } = c.subscription(InviteChangedDocument, { projectId }).subscribe(({ data, error }) => {
+    results.push(data ? { email: data.inviteChanged.email, status: data.inviteChanged.status } : { code: errorCode(error) ?? error?.message });
+  });
+  try {
+    for (let attempt = 0; attempt < 20 && results.length === 0; attempt++) {
+      await invite(`${name}-${attempt}.${input.liveInvitee}`);
+      for (let wait = 0; wait < 10 && results.length === 0; wait++) await sleep(100);
+    }
+    return results[0] ?? { code: 'no event' };
+  } finally {
+    unsubscribe();
   }
 }
 
@@ -87,9 +124,23 @@ async function main(): Promise<object> {
   const invalid = await client.query<{ me: unknown }>(gql`query { me { noSuchField } }`, {}).toPromise();
 
   const members = await apollo.query({ query: ProjectMembersDocument, variables: { id: projectId, first: 10 } });
-  const apolloErrors = {
-    blankName: await rejectionCode(apollo.mutate({ mutation: CreateProjectDocument, variables: { input: { name: '' } } })),
-    invalid: await rejectionCode(apollo.query({ query: gql`query { me { noSuchField } }` })),
+  const members4 = await apollo4.query({ query: ProjectMembersDocument, variables: { id: projectId, first: 10 } });
+  const otherClientErrors = {
+    apollo3BlankName: await rejectionCode(apollo.mutate({ mutation: CreateProjectDocument, variables: { input: { name: '' } } })),
+    apollo3Invalid: await rejectionCode(apollo.query({ query: gql`query { me { noSuchField } }` })),
+    apollo4BlankName: await rejectionCode(apollo4.mutate({ mutation: CreateProjectDocument, variables: { input: { name: '' } } })),
+    apollo4Invalid: await rejectionCode(apollo4.query({ query: gql`query { me { noSuchField } }` })),
+    graphqlRequestBlankName: await rejectionCode(graphqlRequest.request(CreateProjectDocument, { input: { name: '' } })),
+    graphqlRequestInvalid: await rejectionCode(graphqlRequest.request(gql`query { me { noSuchField } }`)),
+  };
+
+  // Live: each transport reports an invite created after it subscribed; a subscriber without a
+  // token is refused.
+  const invite = (email: string) => client.mutation(CreateInviteDocument, { input: { email, projectId, role: 'CONTRIBUTOR' } }).toPromise();
+  const live = {
+    websocket: await firstInviteChange('websocket', client, projectId, invite),
+    sse: await firstInviteChange('sse', overSSE, projectId, invite),
+    websocketSignedOut: await firstInviteChange('signed-out', anonymous, projectId, invite),
   };
 
   return {
@@ -107,10 +158,12 @@ async function main(): Promise<object> {
       invalid: errorCode(invalid.error),
     },
     apolloMembers: members.data.project?.members.edges.map(({ node }) => ({ email: node.user.email, role: node.role })),
-    apolloErrors,
+    apollo4Members: members4.data?.project?.members.edges.map(({ node }) => ({ email: node.user.email, role: node.role })),
+    otherClientErrors,
     preview: preview.data ? preview.data.bulkInvite.summary : preview.error?.message,
     bulk: bulk.data ? { summary: bulk.data.bulkInvite.summary, results: bulk.data.bulkInvite.results.map(row) } : bulk.error?.message,
     invites: invites.data?.project?.invites.edges.map(({ node }) => ({ email: node.email, role: node.role, externalId: node.externalId })) ?? invites.error?.message,
+    live,
   };
 }
 
