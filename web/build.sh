@@ -22,12 +22,13 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
 fi
 
 # Build again only when a source changed: the sources' hash is kept beside the build.
-sum=$( (find src ../client/src -type f | LC_ALL=C sort | xargs cat; cat index.html vite.config.ts tsconfig.json package-lock.json) | sha256sum | cut -d' ' -f1)
+sum=$( (find src scripts ../client/src -type f | LC_ALL=C sort | xargs cat; cat index.html vite.config.ts tsconfig.json package-lock.json) | sha256sum | cut -d' ' -f1)
 if [ -f "$out/index.html" ] && [ "$(cat "$out/.source.sha256" 2>/dev/null)" = "$sum" ]; then
 	echo "web app in internal/webapp/dist/ is up to date"
 	exit 0
 fi
-npx --no-install tsc --noEmit -p tsconfig.json
+# Types, and no import circles among the app's modules (package.json's typecheck).
+npm run --silent typecheck
 rm -rf "$out/assets" "$out/index.html" "$out/.source.sha256"
 npx --no-install vite build --logLevel warn
 echo "$sum" > "$out/.source.sha256"

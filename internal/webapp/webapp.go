@@ -22,7 +22,9 @@ import (
 //go:embed dist
 var dist embed.FS
 
-// Routes are the ServeMux patterns of the app's pages (web/src/App.tsx has the same list).
+// Routes are the ServeMux patterns of the app's pages: the paths of the app's route table,
+// web/src/routes.ts, which TestRoutes_AreTheAppsRoutes holds them to. Any other path is not
+// the app's, and is left to the rest of the server (404 when nothing else answers it).
 var Routes = []string{
 	"GET /{$}",
 	"GET /login",

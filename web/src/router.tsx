@@ -1,5 +1,6 @@
-// Client-side routes over the History API. The server answers each of these paths with the app
-// (internal/webapp's Routes), so a link opened from an email lands on its page.
+// Client-side routing over the History API: the address shown, and links that change it without
+// a reload. The server answers every path of routes.ts with the app, so a link opened from an
+// email lands on its page.
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 const listeners = new Set<() => void>();

@@ -4,7 +4,8 @@ import { useState, type FormEvent } from 'react';
 import { ChangePasswordDocument, ResendVerificationEmailDocument } from '@invites/client';
 import { mutate } from '../api';
 import { describeError } from '../errors';
-import { ErrorText, Loading, Page } from '../App';
+import { Page } from '../components/Page';
+import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
 import { useSession } from '../session';
 

@@ -6,11 +6,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { BulkInviteDocument, InviteChangedDocument, type BulkInviteMutation, type DeliveryStatus, type ProjectFieldsFragment, type ProjectRole } from '@invites/client';
 import { mutate } from '../api';
 import { subscribe } from '../live';
-import { describeError, roleNames } from '../errors';
-import { ErrorText, Page } from '../App';
+import { describeError } from '../errors';
+import { Page } from '../components/Page';
+import { ErrorText } from '../components/Status';
 import { Link } from '../router';
 import { BulkResult } from './BulkResult';
-import { AdminPage } from './AdminPage';
+import { AdminPage } from '../components/AdminPage';
+import { RoleSelect, defaultRole } from '../components/RoleSelect';
 
 type Result = BulkInviteMutation['bulkInvite'];
 
@@ -25,7 +27,7 @@ export function BulkInvitePage({ id }: { id: string }) {
 function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
   const [file, setFile] = useState<File | null>(null);
   const [pasted, setPasted] = useState('');
-  const [defaultRole, setDefaultRole] = useState<ProjectRole>(project.assignableRoles.includes('CONTRIBUTOR') ? 'CONTRIBUTOR' : (project.assignableRoles[0] ?? 'PENDING'));
+  const [rowsRole, setRowsRole] = useState<ProjectRole>(defaultRole(project.assignableRoles));
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   // What was previewed, so that confirming sends exactly that.
@@ -47,7 +49,7 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
   async function run(csv: File, dryRun: boolean) {
     setBusy(true);
     setError('');
-    const { data, error } = await mutate(BulkInviteDocument, { input: { projectId: project.id, csv, defaultRole, dryRun } });
+    const { data, error } = await mutate(BulkInviteDocument, { input: { projectId: project.id, csv, defaultRole: rowsRole, dryRun } });
     setBusy(false);
     if (!data) {
       setError(describeError(error));
@@ -90,9 +92,7 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
           </label>
           <label>
             Role for rows that name none
-            <select value={defaultRole} onChange={(e) => setDefaultRole(e.target.value as ProjectRole)}>
-              {project.assignableRoles.map((r) => <option key={r} value={r}>{roleNames[r]}</option>)}
-            </select>
+            <RoleSelect roles={project.assignableRoles} value={rowsRole} onChange={setRowsRole} />
           </label>
           <button type="submit" disabled={busy}>Preview</button>
         </form>

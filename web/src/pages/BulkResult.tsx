@@ -8,7 +8,7 @@ import { useEffect, useId, useMemo, useRef } from 'react';
 import type { BulkInviteMutation, DeliveryStatus, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
 import { failureReasons, roleNames, statusNames } from '../errors';
 import { parseCsv, toCsv } from '../csv';
-import { TableFrame } from '../App';
+import { TableFrame } from '../components/TableFrame';
 
 type Result = BulkInviteMutation['bulkInvite'];
 type Row = Result['results'][number];

@@ -4,7 +4,8 @@ import { useState, type FormEvent } from 'react';
 import { RequestPasswordResetDocument } from '@invites/client';
 import { mutate } from '../api';
 import { describeError } from '../errors';
-import { ErrorText, Page } from '../App';
+import { Page } from '../components/Page';
+import { ErrorText } from '../components/Status';
 import { Link } from '../router';
 
 export function ForgotPasswordPage() {

@@ -7,7 +7,8 @@ import {
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, roleNames, when } from '../errors';
-import { ErrorText, Loading, Page } from '../App';
+import { Page } from '../components/Page';
+import { ErrorText, Loading } from '../components/Status';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 

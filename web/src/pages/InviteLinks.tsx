@@ -7,7 +7,9 @@ import {
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, roleNames, when } from '../errors';
-import { ErrorText, Loading, TableFrame } from '../App';
+import { ErrorText, Loading } from '../components/Status';
+import { TableFrame } from '../components/TableFrame';
+import { RoleSelect, defaultRole } from '../components/RoleSelect';
 
 const linkStatusNames: Record<InviteLinkStatus, string> = {
   ACTIVE: 'Active',
@@ -84,7 +86,7 @@ export function InviteLinks({ project }: { project: ProjectFieldsFragment }) {
 
 function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; onCreated: () => void }) {
   const roles = project.assignableRoles;
-  const [role, setRole] = useState<ProjectRole>(roles.includes('CONTRIBUTOR') ? 'CONTRIBUTOR' : (roles[0] ?? 'PENDING'));
+  const [role, setRole] = useState<ProjectRole>(defaultRole(roles));
   const [maxUses, setMaxUses] = useState('');
   const [expires, setExpires] = useState('');
   const [domains, setDomains] = useState('');
@@ -131,9 +133,7 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
         <h3 id="new-link">Make an invite link</h3>
         <label>
           Role
-          <select name="linkRole" value={role} onChange={(e) => setRole(e.target.value as ProjectRole)}>
-            {roles.map((r) => <option key={r} value={r}>{roleNames[r]}</option>)}
-          </select>
+          <RoleSelect name="linkRole" roles={roles} value={role} onChange={setRole} />
         </label>
         <label>
           Most uses (optional)

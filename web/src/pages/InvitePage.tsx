@@ -5,11 +5,12 @@ import { useEffect, useState } from 'react';
 import { AcceptInviteDocument, DeclineInviteDocument, InvitationDocument, MyInvitesDocument, errorCode, errorReason, type InvitationQuery } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, roleNames, when } from '../errors';
-import { ErrorText, Loading, Page } from '../App';
+import { Page } from '../components/Page';
+import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
 import { useSession } from '../session';
-import { LogInForm } from './LogInPage';
-import { SignUpForm } from './SignUpPage';
+import { LogInForm } from '../components/LogInForm';
+import { SignUpForm } from '../components/SignUpForm';
 
 type Preview = NonNullable<InvitationQuery['invitation']>;
 type Outcome = { kind: 'joined'; projectId?: string; projectName?: string | null } | { kind: 'declined' };

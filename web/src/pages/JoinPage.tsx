@@ -5,7 +5,8 @@ import { useEffect, useState } from 'react';
 import { InviteLinkDocument, JoinWithLinkDocument, errorCode, type InviteLinkQuery, type JoinWithLinkMutation } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, roleNames, when } from '../errors';
-import { ErrorText, Loading, Page } from '../App';
+import { Page } from '../components/Page';
+import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
 import { useSession } from '../session';
 

@@ -1,33 +1,22 @@
 // /projects/<id>: a project's members for everyone in it; for its admins also the form to invite
 // one person, the link to the bulk invite, the invites with their delivery, and the activity.
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import {
-  CreateInviteDocument, InviteChangedDocument, LeaveProjectDocument, ProjectActivityDocument, ProjectDocument, ProjectInvitesDocument,
-  ProjectMembersDocument, RemoveMemberDocument, ResendInviteDocument, RevokeInviteDocument, TransferOwnershipDocument,
-  UpdateMemberDocument,
-  type InviteFieldsFragment, type InviteStatus, type MemberFieldsFragment, type ProjectActivityQuery,
-  type ProjectFieldsFragment, type ProjectRole,
+  CreateInviteDocument, LeaveProjectDocument, ProjectActivityDocument, ProjectDocument, ProjectMembersDocument, RemoveMemberDocument,
+  TransferOwnershipDocument, UpdateMemberDocument,
+  type MemberFieldsFragment, type ProjectActivityQuery, type ProjectFieldsFragment, type ProjectRole,
 } from '@invites/client';
 import { mutate, query } from '../api';
-import { deliveryNames, describeError, roleNames, statusNames, when } from '../errors';
-import { ErrorText, Loading, Page, TableFrame } from '../App';
+import { describeError, roleNames, when } from '../errors';
+import { Page } from '../components/Page';
+import { ErrorText, Loading } from '../components/Status';
+import { MoreButton, TableFrame, pageSize } from '../components/TableFrame';
+import { RoleSelect, defaultRole } from '../components/RoleSelect';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
-import { subscribe } from '../live';
 import { InviteLinks } from './InviteLinks';
+import { ProjectInvites } from './ProjectInvites';
 
-/** How many members or invites a page of the list holds. */
-const pageSize = 50;
-
-/** Loads the next page of a list, and says how much of it is shown. */
-function MoreButton({ shown, total, what, onClick }: { shown: number; total: number; what: string; onClick: () => void }) {
-  return (
-    <p className="actions">
-      <span className="muted">Showing {shown} of {total} {what}.</span>
-      <button type="button" className="secondary" onClick={onClick}>Show more {what}</button>
-    </p>
-  );
-}
 
 const isAdmin = (p: ProjectFieldsFragment) => p.viewerRole === 'ADMIN' || p.viewerRole === 'OWNER';
 
@@ -74,7 +63,7 @@ export function ProjectPage({ id }: { id: string }) {
         </>
       )}
       <Members project={project} meId={me.id} onOwnershipChange={setProject} onInvitesChange={() => setInvitesVersion((v) => v + 1)} />
-      {isAdmin(project) && <Invites projectId={project.id} version={invitesVersion} />}
+      {isAdmin(project) && <ProjectInvites projectId={project.id} version={invitesVersion} />}
       {isAdmin(project) && <InviteLinks project={project} />}
       {isAdmin(project) && <Activity projectId={project.id} />}
     </Page>
@@ -84,7 +73,7 @@ export function ProjectPage({ id }: { id: string }) {
 function InviteOne({ project, onSent }: { project: ProjectFieldsFragment; onSent: () => void }) {
   const roles = project.assignableRoles;
   const [email, setEmail] = useState('');
-  const [role, setRole] = useState<ProjectRole>(roles.includes('CONTRIBUTOR') ? 'CONTRIBUTOR' : (roles[0] ?? 'PENDING'));
+  const [role, setRole] = useState<ProjectRole>(defaultRole(roles));
   const [externalId, setExternalId] = useState('');
   const [error, setError] = useState('');
   const [sent, setSent] = useState('');
@@ -113,9 +102,7 @@ function InviteOne({ project, onSent }: { project: ProjectFieldsFragment; onSent
         </label>
         <label>
           Role
-          <select value={role} onChange={(e) => setRole(e.target.value as ProjectRole)}>
-            {roles.map((r) => <option key={r} value={r}>{roleNames[r]}</option>)}
-          </select>
+          <RoleSelect roles={roles} value={role} onChange={setRole} />
         </label>
         <label>
           External ID (optional)
@@ -208,10 +195,8 @@ function Members({ project, meId, onOwnershipChange, onInvitesChange }: {
                     <td className="email">{m.user.email}</td>
                     <td>
                       {canAct ? (
-                        <select aria-label={`Role of ${m.user.name}`} value={m.role}
-                          onChange={(e) => void update(m, { role: e.target.value as ProjectRole })}>
-                          {project.assignableRoles.map((r) => <option key={r} value={r}>{roleNames[r]}</option>)}
-                        </select>
+                        <RoleSelect aria-label={`Role of ${m.user.name}`} roles={project.assignableRoles} value={m.role}
+                          onChange={(role) => void update(m, { role })} />
                       ) : roleNames[m.role]}
                     </td>
                     {admin && (
@@ -250,104 +235,6 @@ function ExternalIdEditor({ member, onSave }: { member: MemberFieldsFragment; on
       <input aria-label={`External ID of ${member.user.name}`} maxLength={64} value={value} onChange={(e) => setValue(e.target.value)} />
       <button type="submit" className="secondary" disabled={!changed}>{value.trim() === '' && member.externalId ? 'Clear' : 'Save'}</button>
     </form>
-  );
-}
-
-const statuses: InviteStatus[] = ['PENDING', 'ACCEPTED', 'DECLINED', 'REVOKED', 'EXPIRED'];
-
-function Invites({ projectId, version }: { projectId: string; version: number }) {
-  const [status, setStatus] = useState<InviteStatus | ''>('');
-  const [invites, setInvites] = useState<InviteFieldsFragment[] | null>(null);
-  const [total, setTotal] = useState(0);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState('');
-  const [rowError, setRowError] = useState<Record<string, string>>({});
-  const [rowDone, setRowDone] = useState<Record<string, string>>({});
-
-  const load = useCallback((after?: string) => {
-    void query(ProjectInvitesDocument, { id: projectId, first: pageSize, after, status: status || undefined }).then(({ data, error }) => {
-      if (!data?.project) return setError(describeError(error));
-      setError('');
-      const page = data.project.invites;
-      setInvites((is) => [...(after && is ? is : []), ...page.edges.map((e) => e.node)]);
-      setTotal(page.totalCount);
-      setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
-    });
-  }, [projectId, status]);
-  useEffect(() => load(), [load, version]);
-
-  // Live: an invite shown takes its new status, delivery, role and external ID in place; a new
-  // one (sent from another page, a bulk invite, another admin) reads the first page again, once
-  // for a burst of them.
-  const shown = useRef<Set<string>>(new Set());
-  useEffect(() => { shown.current = new Set((invites ?? []).map((i) => i.id)); }, [invites]);
-  useEffect(() => {
-    let reload: ReturnType<typeof setTimeout> | undefined;
-    const stop = subscribe(InviteChangedDocument, { projectId }, ({ inviteChanged: c }) => {
-      if (shown.current.has(c.id)) {
-        setInvites((is) => is && is.map((i) => (i.id === c.id ? { ...i, status: c.status, deliveryStatus: c.deliveryStatus, role: c.role, externalId: c.externalId } : i)));
-      } else if (reload === undefined) {
-        reload = setTimeout(() => { reload = undefined; load(); }, 300);
-      }
-    });
-    return () => { stop(); clearTimeout(reload); };
-  }, [projectId, load]);
-
-  async function act(invite: InviteFieldsFragment, resend: boolean) {
-    setRowError((r) => ({ ...r, [invite.id]: '' }));
-    setRowDone((r) => ({ ...r, [invite.id]: '' }));
-    const { data, error } = resend ? await mutate(ResendInviteDocument, { id: invite.id }) : await mutate(RevokeInviteDocument, { id: invite.id });
-    if (error || !data) {
-      return setRowError((r) => ({ ...r, [invite.id]: describeError(error, { RATE_LIMITED: 'This invite was sent a moment ago: wait a minute before sending it again.' }) }));
-    }
-    const updated = 'resendInvite' in data ? data.resendInvite : data.revokeInvite;
-    setInvites((is) => is && is.map((i) => (i.id === invite.id ? updated : i)));
-    setRowDone((r) => ({ ...r, [invite.id]: resend ? `Sent again to ${invite.email}.` : `Invite to ${invite.email} revoked.` }));
-  }
-
-  return (
-    <section aria-labelledby="invites">
-      <h2 id="invites">Invites ({total})</h2>
-      <label className="filter">
-        Show
-        <select value={status} onChange={(e) => setStatus(e.target.value as InviteStatus | '')}>
-          <option value="">All invites</option>
-          {statuses.map((s) => <option key={s} value={s}>{statusNames[s]}</option>)}
-        </select>
-      </label>
-      {error ? <ErrorText>{error}</ErrorText> : invites === null ? <Loading /> : invites.length === 0 ? <p>No invites here.</p> : (
-        <TableFrame label="Invites">
-          <table>
-            <thead>
-              <tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">External ID</th><th scope="col">Status</th><th scope="col">Email delivery</th><th scope="col">Expires</th><th scope="col">Actions</th></tr>
-            </thead>
-            <tbody>
-              {invites.map((i) => (
-                <tr key={i.id} className={i.deliveryStatus === 'FAILED_PERMANENT' ? 'undeliverable' : undefined}>
-                  <th scope="row" className="email">{i.email}</th>
-                  <td>{i.role ? roleNames[i.role] : ''}</td>
-                  <td>{i.externalId ?? ''}</td>
-                  <td>{statusNames[i.status]}{i.remindersSent > 0 && <span className="muted"> (reminded)</span>}</td>
-                  <td>{deliveryNames[i.deliveryStatus]}</td>
-                  <td><time dateTime={i.expiresAt}>{when(i.expiresAt)}</time></td>
-                  <td>
-                    {i.status === 'PENDING' && (
-                      <div className="actions">
-                        <button type="button" className="secondary" aria-label={`Resend to ${i.email}`} onClick={() => void act(i, true)}>Resend</button>
-                        <button type="button" className="secondary" aria-label={`Revoke the invite to ${i.email}`} onClick={() => void act(i, false)}>Revoke</button>
-                      </div>
-                    )}
-                    {rowDone[i.id] && <p role="status">{rowDone[i.id]}</p>}
-                    <ErrorText>{rowError[i.id]}</ErrorText>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
-      )}
-      {invites && next && <MoreButton shown={invites.length} total={total} what="invites" onClick={() => load(next)} />}
-    </section>
   );
 }
 

@@ -1,10 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { SignUpDocument, type SignUpMutation } from '@invites/client';
-import { mutate } from '../api';
-import { describeError } from '../errors';
-import { ErrorText, Page } from '../App';
+// /signup: name, email and password; then a word about the verification email, and on to ?next=.
+import { useState } from 'react';
+import { Page } from '../components/Page';
+import { SignUpForm } from '../components/SignUpForm';
 import { Link, safeNext, searchParam, useLocation } from '../router';
-import { useSession } from '../session';
 
 export function SignUpPage() {
   const location = useLocation();
@@ -24,59 +22,5 @@ export function SignUpPage() {
       <SignUpForm onDone={(p) => setDone(p.signUp.user.email)} />
       <p>Have an account? <Link to={`/login${next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`}>Log in</Link>.</p>
     </Page>
-  );
-}
-
-/**
- * Name, email and password. With an invite's token the email is the invite's, shown but fixed,
- * and signing up joins its project at once.
- */
-export function SignUpForm({ invite, onDone }: {
-  invite?: { token: string; email: string; name?: string | null };
-  onDone: (payload: SignUpMutation) => void;
-}) {
-  const { signIn } = useSession();
-  const [name, setName] = useState(invite?.name ?? '');
-  const [email, setEmail] = useState(invite?.email ?? '');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
-    const input = invite ? { name, password, inviteToken: invite.token } : { name, email, password };
-    const { data, error } = await mutate(SignUpDocument, { input });
-    setBusy(false);
-    if (!data?.signUp) {
-      setError(describeError(error));
-      return;
-    }
-    signIn(data.signUp.token, data.signUp.user);
-    onDone(data);
-  }
-
-  return (
-    <form onSubmit={submit} className="stack">
-      <label>
-        Your name
-        <input name="name" autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-      </label>
-      <label>
-        Email
-        <input type="email" name="email" autoComplete="username" required value={email} readOnly={invite !== undefined}
-          onChange={(e) => setEmail(e.target.value)} aria-describedby={invite ? 'email-fixed' : undefined} />
-      </label>
-      {invite && <p id="email-fixed" className="hint">The invite was sent to this email, so your account uses it.</p>}
-      <label>
-        Password
-        <input type="password" name="password" autoComplete="new-password" required minLength={8} maxLength={256} value={password}
-          onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
-      </label>
-      <p id="password-hint" className="hint">At least 8 characters.</p>
-      <ErrorText>{error}</ErrorText>
-      <button type="submit" disabled={busy}>{invite ? 'Sign up and join' : 'Sign up'}</button>
-    </form>
   );
 }

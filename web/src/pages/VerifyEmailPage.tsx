@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'react';
 import { MyInvitesDocument, VerifyEmailDocument, errorCode } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError } from '../errors';
-import { ErrorText, Loading, Page } from '../App';
+import { Page } from '../components/Page';
+import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
 import { useSession } from '../session';
 

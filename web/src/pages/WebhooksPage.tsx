@@ -8,9 +8,11 @@ import {
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, when } from '../errors';
-import { ErrorText, Loading, Page, TableFrame } from '../App';
+import { Page } from '../components/Page';
+import { ErrorText, Loading } from '../components/Status';
+import { TableFrame } from '../components/TableFrame';
 import { Link } from '../router';
-import { AdminPage } from './AdminPage';
+import { AdminPage } from '../components/AdminPage';
 
 type Endpoint = NonNullable<ProjectWebhooksQuery['project']>['webhookEndpoints'][number];
 

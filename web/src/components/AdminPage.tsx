@@ -4,7 +4,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { ProjectDocument, type ProjectFieldsFragment } from '@invites/client';
 import { query } from '../api';
-import { Loading, Page } from '../App';
+import { Page } from './Page';
+import { Loading } from './Status';
 import { Link } from '../router';
 import { useSession } from '../session';
 

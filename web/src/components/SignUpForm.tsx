@@ -1,0 +1,61 @@
+// The sign-up form of the sign-up page and of an invite's page.
+import { useState, type FormEvent } from 'react';
+import { SignUpDocument, type SignUpMutation } from '@invites/client';
+import { mutate } from '../api';
+import { describeError } from '../errors';
+import { useSession } from '../session';
+import { ErrorText } from './Status';
+
+/**
+ * Name, email and password. With an invite's token the email is the invite's, shown but fixed,
+ * and signing up joins its project at once.
+ */
+export function SignUpForm({ invite, onDone }: {
+  invite?: { token: string; email: string; name?: string | null };
+  onDone: (payload: SignUpMutation) => void;
+}) {
+  const { signIn } = useSession();
+  const [name, setName] = useState(invite?.name ?? '');
+  const [email, setEmail] = useState(invite?.email ?? '');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    const input = invite ? { name, password, inviteToken: invite.token } : { name, email, password };
+    const { data, error } = await mutate(SignUpDocument, { input });
+    setBusy(false);
+    if (!data?.signUp) {
+      setError(describeError(error));
+      return;
+    }
+    signIn(data.signUp.token, data.signUp.user);
+    onDone(data);
+  }
+
+  return (
+    <form onSubmit={submit} className="stack">
+      <label>
+        Your name
+        <input name="name" autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Email
+        <input type="email" name="email" autoComplete="username" required value={email} readOnly={invite !== undefined}
+          onChange={(e) => setEmail(e.target.value)} aria-describedby={invite ? 'email-fixed' : undefined} />
+      </label>
+      {invite && <p id="email-fixed" className="hint">The invite was sent to this email, so your account uses it.</p>}
+      <label>
+        Password
+        <input type="password" name="password" autoComplete="new-password" required minLength={8} maxLength={256} value={password}
+          onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
+      </label>
+      <p id="password-hint" className="hint">At least 8 characters.</p>
+      <ErrorText>{error}</ErrorText>
+      <button type="submit" disabled={busy}>{invite ? 'Sign up and join' : 'Sign up'}</button>
+    </form>
+  );
+}
