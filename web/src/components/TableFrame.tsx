@@ -28,6 +28,9 @@ export function TableFrame({ label, children }: { label: string; children: React
 /** How many items a page of a list holds. */
 export const pageSize = 50;
 
+/** The most items the API gives in one page. */
+export const maxPageSize = 100;
+
 /** Loads the next page of a list shown in a table, and says how much of it is shown. */
 export function MoreButton({ shown, total, what, onClick }: { shown: number; total: number; what: string; onClick: () => void }) {
   return (

@@ -9,7 +9,7 @@ import { mutate, query } from '../api';
 import { deliveryNames, describeError, roleNames, statusNames, when } from '../errors';
 import { subscribe } from '../live';
 import { ErrorText, Loading } from '../components/Status';
-import { MoreButton, TableFrame, pageSize } from '../components/TableFrame';
+import { MoreButton, TableFrame, maxPageSize, pageSize } from '../components/TableFrame';
 
 const statuses: InviteStatus[] = ['PENDING', 'ACCEPTED', 'DECLINED', 'REVOKED', 'EXPIRED'];
 
@@ -22,9 +22,22 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
   const [rowError, setRowError] = useState<Record<string, string>>({});
   const [rowDone, setRowDone] = useState<Record<string, string>>({});
 
-  const load = useCallback((after?: string) => {
-    void query(ProjectInvitesDocument, { id: projectId, first: pageSize, after, status: status || undefined }).then(({ data, error }) => {
+  // How many invites the person asked to see: a page, and a page more for each "Show more".
+  const wanted = useRef(pageSize);
+  const reach = () => Math.min(maxPageSize, wanted.current);
+  // Counts the reads from the start that were shown: a next page read before the latest of them
+  // continues a list that is gone.
+  const generation = useRef(0);
+
+  // after: the next page, added to the list; without it the list again from its start, first
+  // items of it. A live reload and "Show more" may cross: neither takes back the other's rows.
+  const load = useCallback((after?: string, first = pageSize) => {
+    const base = generation.current;
+    void query(ProjectInvitesDocument, { id: projectId, first, after, status: status || undefined }).then(({ data, error }) => {
+      if (after && base !== generation.current) return; // the read from the start took it in
+      if (!after && first < reach()) return load(undefined, reach()); // "Show more" came since
       if (!data?.project) return setError(describeError(error));
+      if (!after) generation.current++;
       setError('');
       const page = data.project.invites;
       setInvites((is) => [...(after && is ? is : []), ...page.edges.map((e) => e.node)]);
@@ -32,11 +45,14 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
       setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
     });
   }, [projectId, status]);
-  useEffect(() => load(), [load, version]);
+  useEffect(() => {
+    wanted.current = pageSize;
+    load();
+  }, [load, version]);
 
   // Live: an invite shown takes its new status, delivery, role and external ID in place; a new
-  // one (sent from another page, a bulk invite, another admin) reads the first page again, once
-  // for a burst of them.
+  // one (sent from another page, a bulk invite, another admin) reads the list again, once for a
+  // burst of them, as far as the person asked to see: the pages that "Show more" added stay.
   const shown = useRef<Set<string>>(new Set());
   useEffect(() => { shown.current = new Set((invites ?? []).map((i) => i.id)); }, [invites]);
   useEffect(() => {
@@ -45,7 +61,10 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
       if (shown.current.has(c.id)) {
         setInvites((is) => is && is.map((i) => (i.id === c.id ? { ...i, status: c.status, deliveryStatus: c.deliveryStatus, role: c.role, externalId: c.externalId } : i)));
       } else if (reload === undefined) {
-        reload = setTimeout(() => { reload = undefined; load(); }, 300);
+        reload = setTimeout(() => {
+          reload = undefined;
+          load(undefined, reach());
+        }, 300);
       }
     });
     return () => { stop(); clearTimeout(reload); };
@@ -104,7 +123,12 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
           </table>
         </TableFrame>
       )}
-      {invites && next && <MoreButton shown={invites.length} total={total} what="invites" onClick={() => load(next)} />}
+      {invites && next && (
+        <MoreButton shown={invites.length} total={total} what="invites" onClick={() => {
+          wanted.current += pageSize;
+          load(next);
+        }} />
+      )}
     </section>
   );
 }
