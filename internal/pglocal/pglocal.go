@@ -65,6 +65,20 @@ func EnsureDatabase(ctx context.Context, serverURL, name string) (string, error)
 	return WithDatabase(serverURL, name)
 }
 
+// DropDatabase drops the database name on the server at serverURL, if it exists, ending the
+// sessions still connected to it.
+func DropDatabase(ctx context.Context, serverURL, name string) error {
+	db, err := sql.Open("pgx", serverURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(name)+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	return nil
+}
+
 // WithDatabase returns serverURL with its database replaced by name.
 func WithDatabase(serverURL, name string) (string, error) {
 	u, err := url.Parse(serverURL)

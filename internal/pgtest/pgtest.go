@@ -117,13 +117,7 @@ func databaseName() string {
 }
 
 func drop(server, name string) error {
-	sqldb, err := sql.Open("pgx", server)
-	if err != nil {
-		return err
-	}
-	defer sqldb.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err = sqldb.ExecContext(ctx, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`)
-	return err
+	return pglocal.DropDatabase(ctx, server, name)
 }

@@ -65,11 +65,12 @@ func (m Message) Link(prefix string) string {
 // recipient as the test told it to. Recipient addresses are compared lower-cased. Its methods
 // may be called from any goroutine.
 type Server struct {
-	addr string
-	tb   testing.TB
+	addr   string
+	report Reporter
+	close  func()
 
 	mu       sync.Mutex
-	closed   bool                               // tb must not be used any more
+	closed   bool                               // report must not be used any more
 	messages map[string][]Message               // by lower-cased recipient
 	accepted int                                // messages accepted, one per recipient
 	delay    time.Duration                      // before each answer to MAIL FROM
@@ -79,17 +80,36 @@ type Server struct {
 	dataErr  map[string]func(attempt int) error // answer to the data; nil: accept
 }
 
+// Reporter is told of the server's problems: a testing.TB, or a program's own log.
+type Reporter interface {
+	// Errorf reports a message the server could not parse (it answers 554).
+	Errorf(format string, args ...any)
+	// Logf reports a connection's errors.
+	Logf(format string, args ...any)
+}
+
 // Start starts a new server on a free port of 127.0.0.1; it is closed when tb's test ends.
 // A message the server cannot parse as MIME fails the test and is refused with a 554.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	s, err := Listen(tb)
+	if err != nil {
+		tb.Fatalf("smtptest: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Listen starts a new server on a free port of 127.0.0.1 for a program that is not a test
+// (e2e/webfixture), reporting to r until Close.
+func Listen(r Reporter) (*Server, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		tb.Fatalf("smtptest: listen: %v", err)
+		return nil, fmt.Errorf("listen: %w", err)
 	}
 	s := &Server{
 		addr:     l.Addr().String(),
-		tb:       tb,
+		report:   r,
 		messages: map[string][]Message{},
 		attempts: map[string]int{},
 		rcptErr:  map[string]func(int) error{},
@@ -109,7 +129,7 @@ func Start(tb testing.TB) *Server {
 		defer close(served)
 		srv.Serve(l) //nolint:errcheck // returns nil once closed
 	}()
-	tb.Cleanup(func() {
+	s.close = sync.OnceFunc(func() {
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
@@ -119,8 +139,12 @@ func Start(tb testing.TB) *Server {
 		l.Close()
 		<-served
 	})
-	return s
+	return s, nil
 }
+
+// Close stops the server (once; later calls do nothing). Start's servers close when their
+// test ends.
+func (s *Server) Close() { s.close() }
 
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
@@ -205,12 +229,12 @@ func Error(code int) error {
 }
 
 // errorf reports a problem to the test while it runs, and is silent once the server is closed,
-// when tb may already be done.
+// when the test may already be done.
 func (s *Server) errorf(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.closed {
-		s.tb.Errorf(format, args...)
+		s.report.Errorf(format, args...)
 	}
 }
 
@@ -224,7 +248,7 @@ func (l testLogger) log(msg string) {
 	l.s.mu.Lock()
 	defer l.s.mu.Unlock()
 	if !l.s.closed {
-		l.s.tb.Logf("smtptest: %s", strings.TrimSpace(msg))
+		l.s.report.Logf("smtptest: %s", strings.TrimSpace(msg))
 	}
 }
 
