@@ -15,12 +15,18 @@ run: assets
 	$(GO) run .
 
 ## test: vet, then every test against a real PostgreSQL, each package on a fresh database:
-## the server's packages, then the end-to-end tests (e2e/, a module of its own)
+## the server's packages, the end-to-end tests (e2e/, a module of its own), then the web app's
+## browser tests (`npm test` in web/: Playwright specs in Debian's Chromium, against the real
+## server that e2e/webfixture starts). Without npm or Chromium those are skipped, but with CI set
+## they fail.
 test: assets httpaudit
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
 	cd e2e && $(GO) test $(RACE) -count=1 ./...
+	@if [ -n "$$CI" ] || { command -v npm >/dev/null 2>&1 && [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; }; then \
+	  cd web && npm test; \
+	else echo "make test: the web app's browser tests need npm and Chromium (apt-get install chromium): skipped"; fi
 
 ## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
 ## included, each against a COPY of the same rows into a table shaped like invites (x-copy);

@@ -1,0 +1,51 @@
+// The webhooks page: an admin adds an endpoint (the fixture's control server, whose first post
+// to each path it refuses), retries the failed delivery, rotates the secret and disables it.
+import { createProject, email, fixture, invite, signUpVerified, sql, unique } from './api';
+import { axeCheck, expect, heading, shoot, test } from './fixtures';
+
+test('an admin adds a webhook endpoint, retries its failed delivery, rotates its secret and disables it', async ({ open }) => {
+  const token = await signUpVerified(email('hooks-owner'), 'Hana Hooks');
+  const name = `Hooks ${unique()}`;
+  const projectId = await createProject(token, name);
+  const page = await open({ token });
+  await page.goto(`/projects/${encodeURIComponent(projectId)}`);
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await expect(heading(page, `Webhooks of ${name}`)).toBeVisible();
+  // A private address is refused, with the reason.
+  await page.getByLabel('URL').fill('https://10.0.0.1/hook');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(page.getByText(/private address/)).toBeVisible();
+  const url = `${fixture.control}/hook/${unique()}`;
+  await page.getByLabel('URL').fill(url);
+  await page.getByLabel('invite.created').check();
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  const ep = page.getByRole('article', { name: `Endpoint ${url}` });
+  await expect(ep.getByText('Enabled · invite.created')).toBeVisible();
+  const secretShown = page.getByRole('region', { name: 'Signing secret' }).getByRole('code');
+  const secret = await secretShown.innerText();
+  expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+  await axeCheck(page, 'the webhooks page');
+
+  // The endpoint refuses the first post (400): FAILED at once; a retry delivers it.
+  await invite(token, projectId, email('hooked'));
+  const retry = ep.getByRole('button', { name: 'Retry the invite.created delivery' });
+  await expect.poll(async () => {
+    await ep.getByRole('button', { name: 'Refresh' }).click();
+    return retry.count();
+  }, 'the failed delivery shown').toBe(1);
+  await expect(ep.getByRole('cell', { name: '400' })).toHaveCount(1);
+  await retry.click();
+  await expect.poll(async () => {
+    await ep.getByRole('button', { name: 'Refresh' }).click();
+    return ep.getByRole('cell', { name: 'Delivered' }).count();
+  }, 'the delivery delivered').toBe(1);
+  await expect(ep.getByRole('cell', { name: '204' })).toHaveCount(1);
+  await shoot(page, 'webhooks');
+
+  await ep.getByRole('button', { name: 'Rotate secret' }).click();
+  await expect(secretShown, 'a new secret shown').not.toHaveText(secret);
+  await expect(secretShown).toHaveText(/^whsec_/);
+  await ep.getByRole('button', { name: 'Disable' }).click();
+  await expect(ep.getByText('Disabled · invite.created')).toBeVisible();
+  expect((await sql<{ enabled: boolean }>('SELECT enabled FROM webhook_endpoints WHERE url = $1', url)).map((r) => r.enabled)).toEqual([false]);
+});
