@@ -25,19 +25,19 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
   // How many invites the person asked to see: a page, and a page more for each "Show more".
   const wanted = useRef(pageSize);
   const reach = () => Math.min(maxPageSize, wanted.current);
-  // Counts the reads from the start that were shown: a next page read before the latest of them
-  // continues a list that is gone.
-  const generation = useRef(0);
+  // Counts the reads from the start: only the answer of the latest counts, and a next page asked
+  // for before it continues a list that is gone (the latest read holds it, or another filter's).
+  const reads = useRef(0);
 
   // after: the next page, added to the list; without it the list again from its start, first
-  // items of it. A live reload and "Show more" may cross: neither takes back the other's rows.
+  // items of it. Answers may come in any order: a live reload, "Show more" and a new filter
+  // never take back each other's rows nor show an older list.
   const load = useCallback((after?: string, first = pageSize) => {
-    const base = generation.current;
+    const read = after ? reads.current : ++reads.current;
     void query(ProjectInvitesDocument, { id: projectId, first, after, status: status || undefined }).then(({ data, error }) => {
-      if (after && base !== generation.current) return; // the read from the start took it in
+      if (read !== reads.current) return; // a later read from the start answers instead
       if (!after && first < reach()) return load(undefined, reach()); // "Show more" came since
       if (!data?.project) return setError(describeError(error));
-      if (!after) generation.current++;
       setError('');
       const page = data.project.invites;
       setInvites((is) => [...(after && is ? is : []), ...page.edges.map((e) => e.node)]);
