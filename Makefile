@@ -60,7 +60,6 @@ build: assets
 ## (it compiles ../client/src, whose graphql-ws resolves in client/node_modules: installed first)
 assets:
 	./playground/build.sh
-	if command -v npm >/dev/null 2>&1; then ./client/install.sh; fi
 	./web/build.sh
 
 ## httpaudit: graphql-http (pinned in e2e/httpaudit/package-lock.json), whose GraphQL-over-HTTP

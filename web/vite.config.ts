@@ -1,6 +1,6 @@
 // Builds the app into internal/webapp/dist/, which the server embeds (build.sh runs this).
-// The typed client is compiled in from ../client/src: its imports of @urql/core and the
-// TypedDocumentNode types resolve to this folder's node_modules, so `npm ci` here is enough.
+// The typed client is compiled in from ../client/src: its imports of @urql/core, graphql-ws and
+// the TypedDocumentNode types resolve to this folder's node_modules, so `npm ci` here is enough.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -12,6 +12,9 @@ export default defineConfig({
       '@invites/client': here('../client/src/index.ts'),
       '@urql/core': here('./node_modules/@urql/core'),
     },
+    // graphql-ws is imported by subpath (graphql-ws/client), which an alias to a folder cannot
+    // resolve; dedupe resolves it from this folder, through its package.json's exports.
+    dedupe: ['graphql-ws'],
   },
   esbuild: { jsx: 'automatic' },
   build: {
