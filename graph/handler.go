@@ -21,8 +21,8 @@ type HandlerOptions struct {
 	config.GraphQL
 	// Logger is nil for slog.Default().
 	Logger *slog.Logger
-	// Extensions are added to the server (metrics, say). None may be a field interceptor:
-	// plain scalar fields run no field middleware (graph/internal/leanexec).
+	// Extensions are added to the server (metrics, tracing, say). A field interceptor sees
+	// every field, plain scalar fields too (interceptors.go).
 	Extensions []graphql.HandlerExtension
 }
 
@@ -37,8 +37,11 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 		opt.Logger = slog.Default()
 	}
 	lim := opt.Limits
+	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
+	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
+	extensions := handlerExtensions(opt, parsed, persisted)
 
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: resolverRoot(r, extensions), Complexity: complexity()}))
 	// Our own transports (transport.go), but for OPTIONS: gqlgen's answer errors without a
 	// code and with statuses that the GraphQL over HTTP spec does not give.
 	srv.AddTransport(transport.Options{})
@@ -63,38 +66,36 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	srv.AddTransport(postJSON{})
 	srv.AddTransport(multipartForm{})
 	srv.AddTransport(unsupported{})
-	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
-	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
 	srv.SetQueryCache(parsed)
 	srv.SetParserTokenLimit(lim.QueryTokens + 1) // documentLimits refuses more first, with its reason
-	// use adds an extension. A field interceptor would miss the plain scalar fields, which
-	// leanexec makes marshal without gqlgen's per-field machinery: it is refused at start.
-	use := func(e graphql.HandlerExtension) {
-		if _, ok := e.(graphql.FieldInterceptor); ok {
-			panic(fmt.Sprintf("graph: extension %s intercepts fields, which plain scalar fields do not run (graph/internal/leanexec)", e.ExtensionName()))
-		}
+	for _, e := range extensions {
 		srv.Use(e)
 	}
-	if opt.Introspection {
-		use(extension.Introspection{})
-	}
-	use(persisted)
-	use(documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
-		selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed})
-	use(&strictVariables{}) // before the limits, which read the variables
-	use(extension.FixedComplexityLimit(opt.ComplexityLimit))
-	use(depthLimit{opt.DepthLimit})
-	use(introspectionLimit{lim.Introspection})
-	for _, e := range opt.Extensions {
-		use(e)
-	}
-	use(cacheValidated{parsed, persisted})
-	use(errorLimit{lim.Errors})
-	use(timedOut{lim.RequestTimeout})
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
 
 	return withDeadline(WithClientAddr(opt.TrustedProxies, WithBearerToken(r.withRequestLoaders(limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)))), lim.RequestTimeout)
+}
+
+// handlerExtensions are the server's extensions, in the order they run: opt.Extensions
+// after the limits, before the caches learn that a document passed them.
+func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persistedQueries) []graphql.HandlerExtension {
+	lim := opt.Limits
+	var out []graphql.HandlerExtension
+	if opt.Introspection {
+		out = append(out, extension.Introspection{})
+	}
+	out = append(out,
+		persisted,
+		documentLimits{bytes: lim.QueryBytes, tokens: lim.QueryTokens, aliases: lim.Aliases,
+			selections: lim.Selections, directives: lim.Directives, validationCost: lim.ValidationCost, cache: parsed},
+		&strictVariables{}, // before the limits, which read the variables
+		extension.FixedComplexityLimit(opt.ComplexityLimit),
+		depthLimit{opt.DepthLimit},
+		introspectionLimit{lim.Introspection},
+	)
+	out = append(out, opt.Extensions...)
+	return append(out, cacheValidated{parsed, persisted}, errorLimit{lim.Errors}, timedOut{lim.RequestTimeout})
 }
 
 // withRequestLoaders gives each request its own dataloaders.

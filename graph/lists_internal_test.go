@@ -6,12 +6,9 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
-
-	"github.com/invites/invites/internal/config"
 )
 
 // TestMarshalInline: items marshal in order on the caller's goroutine, each with its index in
@@ -94,7 +91,7 @@ func TestLeanExec_Generated(t *testing.T) {
 	}
 }
 
-// fieldSpy is an extension that would see every field resolve.
+// fieldSpy is an extension that sees every field resolve.
 type fieldSpy struct{}
 
 func (fieldSpy) ExtensionName() string                   { return "fieldSpy" }
@@ -103,13 +100,27 @@ func (fieldSpy) InterceptField(ctx context.Context, next graphql.Resolver) (any,
 	return next(ctx)
 }
 
-// TestNewHandler_RefusesFieldInterceptors: plain scalar fields marshal without gqlgen's field
-// middleware (leanexec), so an extension that intercepts fields would silently miss them.
-func TestNewHandler_RefusesFieldInterceptors(t *testing.T) {
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "fieldSpy intercepts fields") {
-			t.Errorf("NewHandler with a field interceptor: recovered %v, want a refusal naming it", r)
+// TestInterceptsFields: plain fields take their fast path only with a bare *Resolver as the
+// schema's resolver root, which resolverRoot gives when no extension intercepts fields.
+func TestInterceptsFields(t *testing.T) {
+	r := &Resolver{}
+	for _, c := range []struct {
+		extensions []graphql.HandlerExtension
+		want       bool
+	}{
+		{nil, false},
+		{[]graphql.HandlerExtension{documentLimits{}, errorLimit{}}, false},
+		{[]graphql.HandlerExtension{documentLimits{}, fieldSpy{}}, true},
+	} {
+		root := resolverRoot(r, c.extensions)
+		ec := &executionContext{&graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]{
+			ExecutableSchemaState: &graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot]{Resolvers: root},
+		}}
+		if got := ec.interceptsFields(); got != c.want {
+			t.Errorf("extensions %v: interceptsFields() = %v, want %v", c.extensions, got, c.want)
 		}
-	}()
-	NewHandler(&Resolver{}, HandlerOptions{GraphQL: config.Default().GraphQL, Extensions: []graphql.HandlerExtension{fieldSpy{}}})
+		if root.Query() == nil { // the wrapper keeps the resolvers
+			t.Errorf("extensions %v: no query resolver", c.extensions)
+		}
+	}
 }
