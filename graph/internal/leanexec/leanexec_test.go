@@ -82,6 +82,8 @@ func TestRewrites_Unrecognised(t *testing.T) {
 			"_ProjectUserEdge calls graphql.CollectFields but does not end with return out"},
 		{"plain field with middleware", "\t\tnil,\n\t\tfunc(ctx context.Context, selections ast.SelectionSet, v invites.Role)", "\t\tec._fieldMiddleware,\n\t\tfunc(ctx context.Context, selections ast.SelectionSet, v invites.Role)", nil,
 			"_ProjectUser_role resolves a struct field, but not in the shape of gqlgen's field.gotpl"},
+		{"field resolved in another shape", "\t\ttrue,\n\t\ttrue,\n\t)\n}\n\nfunc (ec *executionContext) fieldContext_ProjectUser_role(", "\t\ttrue,\n\t)\n}\n\nfunc (ec *executionContext) fieldContext_ProjectUser_role(", nil,
+			"_ProjectUser_role calls graphql.ResolveField 1 times, the first with 8 arguments"},
 		{"leaf field context of another shape", `return graphql.NewScalarFieldContext("ProjectUser", field, false, false, "ProjectRole")`,
 			`return &graphql.FieldContext{Child: func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) { return nil, errors.New("field of type ProjectRole does not have child fields") }}, nil`, nil,
 			"fieldContext_ProjectUser_role is a scalar's or enum's field context, but does not call graphql.NewScalarFieldContext"},

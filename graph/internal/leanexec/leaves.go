@@ -74,8 +74,12 @@ func plainLeaves(s *source, _ []string) ([]edit, error) {
 // plainField's shape is an error.
 func plainFieldOf(s *source, fn *ast.FuncDecl) (holes, bool, error) {
 	resolves := calls(fn.Body, "ResolveField")
-	if len(resolves) != 1 || len(resolves[0].Args) < 5 {
+	if len(resolves) == 0 {
 		return nil, false, nil
+	}
+	if len(resolves) != 1 || len(resolves[0].Args) != 9 {
+		return nil, false, fmt.Errorf("%s: %s calls graphql.ResolveField %d times, the first with %d arguments; gqlgen's field.gotpl calls it once, with 9",
+			s.where(fn), fn.Name.Name, len(resolves), len(resolves[0].Args))
 	}
 	if _, plain := structFieldResolver.match(resolves[0].Args[4]); !plain {
 		return nil, false, nil
