@@ -17,8 +17,8 @@ type HandlerOptions struct {
 	config.GraphQL
 	// Logger is nil for slog.Default().
 	Logger *slog.Logger
-	// Extensions are added to the server (metrics, say). None may be a field interceptor:
-	// plain scalar fields run no field middleware (graph/internal/leanexec).
+	// Extensions are added to the server (metrics, tracing, say). A field interceptor sees
+	// every field, plain scalar fields too (interceptors.go).
 	Extensions []graphql.HandlerExtension
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/client"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/graph"
@@ -42,8 +43,9 @@ func newHandlerOn(t *testing.T, db *bun.DB) http.Handler {
 	return newLimitedHandlerOn(t, db, nil)
 }
 
-// newLimitedHandlerOn is newHandlerOn with config.Default's query limits changed by lim.
-func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim func(*config.Limits)) http.Handler {
+// newLimitedHandlerOn is newHandlerOn with config.Default's query limits changed by lim, and
+// extensions added to the server.
+func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim func(*config.Limits), extensions ...graphql.HandlerExtension) http.Handler {
 	t.Helper()
 	cfg := config.Default()
 	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: cfg.Mail, Sender: mail.NewLogSender(quiet)})
@@ -66,7 +68,7 @@ func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim func(*config.Limits)) htt
 	if lim != nil {
 		lim(&cfg.GraphQL.Limits)
 	}
-	return graph.NewHandler(&graph.Resolver{Service: svc, Webhooks: hooks}, graph.HandlerOptions{GraphQL: cfg.GraphQL, Logger: quiet})
+	return graph.NewHandler(&graph.Resolver{Service: svc, Webhooks: hooks}, graph.HandlerOptions{GraphQL: cfg.GraphQL, Logger: quiet, Extensions: extensions})
 }
 
 // gqlError is one error of a response, with the extensions of the contract.

@@ -10,7 +10,7 @@ import (
 // writes, without its costs per object. go:generate (graph/internal/leanexec) makes every
 // object's marshal function return one in place of its *graphql.FieldSet. gqlgen's writer
 // allocated a map of the aliases written and a closure per field, for every object of a
-// page (a fifth of a member page's allocations).
+// page.
 type objectJSON struct {
 	fields []graphql.CollectedField
 	values []graphql.Marshaler
@@ -31,10 +31,9 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 	first := true
 	for i := range o.fields {
 		alias := o.fields[i].Alias
-		// A field deferred with @defer has no value here: it is delivered later. CollectFields
-		// merges the fields of one alias, so the check for one written already never fires
-		// for a valid document; it is kept because gqlgen keeps it.
-		if o.values[i] == nil || written(o.fields[:i], alias) {
+		// CollectFields merges the fields of one alias, so the check for one written already
+		// never fires for a valid document; it is kept because gqlgen keeps it.
+		if written(o.fields[:i], alias) {
 			continue
 		}
 		if !first {

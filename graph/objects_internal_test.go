@@ -37,12 +37,4 @@ func TestObjectJSON(t *testing.T) {
 		}
 	}
 
-	// A deferred field has no value yet: it is left out.
-	fields, values := object("id", "later", "name")
-	values[1] = nil
-	var got bytes.Buffer
-	objectJSON{fields, values}.MarshalGQL(&got)
-	if got.String() != `{"id":"v0","name":"v2"}` {
-		t.Errorf("with a deferred field: %s", got.String())
-	}
 }

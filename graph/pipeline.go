@@ -15,7 +15,6 @@ package graph
 //     every panic of a resolver, goes through them.
 
 import (
-	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -40,22 +39,18 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
 	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
 
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Complexity: complexity()}))
+	extensions := handlerExtensions(opt, parsed, persisted)
+
+	// A field interceptor (tracing, say) must see every field: with one installed, the plain
+	// fields that leanexec makes marshal directly take gqlgen's own path (interceptors.go).
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: resolverRoot(r, extensions), Complexity: complexity()}))
 	addTransports(srv, r)
 	// gqlgen parses through the cache, but a document enters it only once every limit has
 	// passed it (cacheValidated, below), so that a cached document skips the limits safely.
 	srv.SetQueryCache(parsed)
 	srv.SetParserTokenLimit(lim.QueryTokens + 1) // documentLimits refuses more first, with its reason
-	// use adds an extension. A field interceptor would miss the plain scalar fields, which
-	// leanexec makes marshal without gqlgen's per-field machinery: it is refused at start.
-	use := func(e graphql.HandlerExtension) {
-		if _, ok := e.(graphql.FieldInterceptor); ok {
-			panic(fmt.Sprintf("graph: extension %s intercepts fields, which plain scalar fields do not run (graph/internal/leanexec)", e.ExtensionName()))
-		}
+	for _, e := range extensions {
 		srv.Use(e)
-	}
-	for _, e := range handlerExtensions(opt, parsed, persisted) {
-		use(e)
 	}
 	srv.SetErrorPresenter(errorPresenter(opt.Logger))
 	srv.SetRecoverFunc(recoverFunc(opt.Logger))
