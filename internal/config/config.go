@@ -1,8 +1,9 @@
 // Package config is the server's configuration: one struct, its defaults (Default) and its
 // reading from the environment (Load). Each part goes to the package it configures: Domain
-// to internal/invites, GraphQL to graph's handler, Mail to the email queue, Pool to the
-// database handle. Those packages take their part as given and do not fill in zero values:
-// a test builds its configuration from Default and changes what it tests.
+// to internal/invites, GraphQL to graph's handler, Jobs to the River client (internal/jobs),
+// Mail to the email queue, Pool to the database handle. Those packages take their part as
+// given and do not fill in zero values: a test builds its configuration from Default and
+// changes what it tests.
 //
 // What each setting means is documented once, on its field; the environment variable that
 // sets it is named there and listed, with its default, in docs/configuration.md's table
@@ -47,6 +48,7 @@ type Config struct {
 	Memory   Memory
 	Domain   Domain
 	GraphQL  GraphQL
+	Jobs     Jobs
 	Mail     Mail
 	Webhooks Webhooks
 }
@@ -110,12 +112,14 @@ func Default() Config {
 				Buffer:                     256,
 			},
 		},
-		Mail: Mail{
+		Jobs: Jobs{
 			PollInterval: time.Second,
-			MaxAttempts:  10,
-			Workers:      10,
 			JobTimeout:   30 * time.Second,
 			RescueAfter:  time.Minute,
+		},
+		Mail: Mail{
+			MaxAttempts: 10,
+			Workers:     10,
 		},
 		Webhooks: Webhooks{
 			Timeout: 10 * time.Second,

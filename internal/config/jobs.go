@@ -2,11 +2,25 @@ package config
 
 import "time"
 
+// Jobs is the settings of the process's River client (internal/jobs), which works every
+// durable job: the emails, the webhook posts and the sweep.
+type Jobs struct {
+	// PollInterval is how often the client looks for jobs to work: River over database/sql has
+	// no LISTEN/NOTIFY, so polling is what finds them (not read from the environment).
+	PollInterval time.Duration
+	// JobTimeout is how long one run of a job goes on: a chunk of emails not sent by then goes
+	// on in the job's next run, at once; the sweep is cancelled. A webhook post is bounded by
+	// Webhooks.Timeout instead. MAIL_JOB_TIMEOUT (named for the emails, its first jobs).
+	JobTimeout time.Duration
+	// RescueAfter is how long a job may be running before River takes it for the job of a
+	// process that died and runs it again: the longest that a crash delays an email, give or
+	// take River's rescuer's 30-second round and its leader's election. It must exceed
+	// JobTimeout and the time a webhook post may take. MAIL_RESCUE_AFTER.
+	RescueAfter time.Duration
+}
+
 // Mail is the email queue's settings.
 type Mail struct {
-	// PollInterval is how often workers look for new emails: River over database/sql has no
-	// LISTEN/NOTIFY, so polling is what finds jobs (not read from the environment).
-	PollInterval time.Duration
 	// MaxAttempts is how many sends an email gets before it is FAILED_PERMANENT (not read
 	// from the environment).
 	MaxAttempts int
@@ -14,15 +28,6 @@ type Mail struct {
 	// (up to 100) one after the other. Times mail.SentBatchSize, it is also the most emails
 	// that a crash can send twice (not read from the environment).
 	Workers int
-	// JobTimeout is how long one run of a sending job goes on starting sends; a chunk not
-	// sent by then goes on in the job's next run, at once. Every River job of the queue gets
-	// it as its timeout (the periodic sweep's too). MAIL_JOB_TIMEOUT.
-	JobTimeout time.Duration
-	// RescueAfter is how long a job may be running before River takes it for the job of a
-	// process that died and runs it again: the longest that a crash delays an email, give or
-	// take River's rescuer's 30-second round and its leader's election. It must exceed
-	// JobTimeout. MAIL_RESCUE_AFTER.
-	RescueAfter time.Duration
 }
 
 // Webhooks is internal/webhooks' settings.
@@ -37,7 +42,7 @@ type Webhooks struct {
 	SecretKey []byte
 	// Timeout bounds one post, connecting to the whole answer (not read from the environment).
 	Timeout time.Duration
-	// Workers is how many posts go at once, from the email queue's River client, which also
-	// works the deliveries (not read from the environment).
+	// Workers is how many posts go at once, from the process's River client (not read from
+	// the environment).
 	Workers int
 }

@@ -23,8 +23,8 @@ var settings = []setting{
 	{"APP_URL", func(c *Config, v string) error { c.Domain.AppURL = strings.TrimRight(v, "/"); return nil }},
 	text("SMTP_URL", func(c *Config) *string { return &c.SMTPURL }),
 	text("MAIL_FROM", func(c *Config) *string { return &c.MailFrom }),
-	duration("MAIL_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.Mail.JobTimeout }),
-	duration("MAIL_RESCUE_AFTER", func(c *Config) *time.Duration { return &c.Mail.RescueAfter }),
+	duration("MAIL_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.Jobs.JobTimeout }),
+	duration("MAIL_RESCUE_AFTER", func(c *Config) *time.Duration { return &c.Jobs.RescueAfter }),
 	{"LOG_LEVEL", func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
 	{"INTROSPECTION", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
@@ -147,8 +147,8 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 		}
 	}
-	if c.Mail.RescueAfter <= c.Mail.JobTimeout {
-		return c, fmt.Errorf("MAIL_RESCUE_AFTER (%s) must be longer than MAIL_JOB_TIMEOUT (%s)", c.Mail.RescueAfter, c.Mail.JobTimeout)
+	if c.Jobs.RescueAfter <= c.Jobs.JobTimeout {
+		return c, fmt.Errorf("MAIL_RESCUE_AFTER (%s) must be longer than MAIL_JOB_TIMEOUT (%s)", c.Jobs.RescueAfter, c.Jobs.JobTimeout)
 	}
 	return c, nil
 }
