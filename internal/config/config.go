@@ -54,7 +54,7 @@ type Config struct {
 }
 
 // Default is the configuration with nothing set in the environment: the one place of every
-// default.
+// default (the domain's and GraphQL's in defaultDomain and defaultGraphQL, beside their types).
 func Default() Config {
 	return Config{
 		Addr:          ":8080",
@@ -67,51 +67,9 @@ func Default() Config {
 			ConnMaxLifetime: time.Hour,
 			ConnMaxIdleTime: 5 * time.Minute,
 		},
-		Memory: Memory{GCPercent: 400, Limit: 100 << 20},
-		Domain: Domain{
-			AppURL:                    "http://localhost:8080",
-			SessionTTL:                30 * 24 * time.Hour,
-			VerificationTTL:           7 * 24 * time.Hour,
-			LoginFailureLimit:         10,
-			LoginFailureWindow:        15 * time.Minute,
-			LoginClientFailureLimit:   20,
-			SignUpClientLimit:         20,
-			InviteRecipientDailyLimit: 10,
-			PasswordResetTTL:          time.Hour,
-			PasswordResetEmailLimit:   5,
-			PasswordResetClientLimit:  20,
-			VerificationResendLimit:   5,
-			InviteTTL:                 7 * 24 * time.Hour,
-			InviteRetention:           30 * 24 * time.Hour,
-			InviteRemindBefore:        24 * time.Hour,
-			InviteRateLimit:           10000,
-		},
-		GraphQL: GraphQL{
-			Introspection:   true,
-			ComplexityLimit: 5000,
-			DepthLimit:      12,
-			MaxBodyBytes:    4 << 20,
-			MaxUploadBytes:  6 << 20,
-			Limits: Limits{
-				QueryBytes:             64 << 10,
-				QueryTokens:            5000,
-				Aliases:                100,
-				Selections:             100,
-				Directives:             10,
-				ValidationCost:         50000,
-				Introspection:          5,
-				Errors:                 100,
-				RequestTimeout:         30 * time.Second,
-				QueryCacheMiB:          32,
-				PersistedQueryCacheMiB: 16,
-			},
-			Live: Live{
-				SubscriptionsPerConnection: 20,
-				ConnectionsPerUser:         10,
-				KeepAlive:                  15 * time.Second,
-				Buffer:                     256,
-			},
-		},
+		Memory:  Memory{GCPercent: 400, Limit: 100 << 20},
+		Domain:  defaultDomain(),
+		GraphQL: defaultGraphQL(),
 		Jobs: Jobs{
 			PollInterval: time.Second,
 			JobTimeout:   30 * time.Second,

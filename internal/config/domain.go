@@ -56,3 +56,25 @@ type Domain struct {
 	// cap).
 	InviteRateLimit int
 }
+
+// defaultDomain is Default's Domain.
+func defaultDomain() Domain {
+	return Domain{
+		AppURL:                    "http://localhost:8080",
+		SessionTTL:                30 * 24 * time.Hour,
+		VerificationTTL:           7 * 24 * time.Hour,
+		LoginFailureLimit:         10,
+		LoginFailureWindow:        15 * time.Minute,
+		LoginClientFailureLimit:   20,
+		SignUpClientLimit:         20,
+		InviteRecipientDailyLimit: 10,
+		PasswordResetTTL:          time.Hour,
+		PasswordResetEmailLimit:   5,
+		PasswordResetClientLimit:  20,
+		VerificationResendLimit:   5,
+		InviteTTL:                 7 * 24 * time.Hour,
+		InviteRetention:           30 * 24 * time.Hour,
+		InviteRemindBefore:        24 * time.Hour,
+		InviteRateLimit:           10000,
+	}
+}

@@ -102,3 +102,33 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
+// defaultGraphQL is Default's GraphQL.
+func defaultGraphQL() GraphQL {
+	return GraphQL{
+		Introspection:   true,
+		ComplexityLimit: 5000,
+		DepthLimit:      12,
+		MaxBodyBytes:    4 << 20,
+		MaxUploadBytes:  6 << 20,
+		Limits: Limits{
+			QueryBytes:             64 << 10,
+			QueryTokens:            5000,
+			Aliases:                100,
+			Selections:             100,
+			Directives:             10,
+			ValidationCost:         50000,
+			Introspection:          5,
+			Errors:                 100,
+			RequestTimeout:         30 * time.Second,
+			QueryCacheMiB:          32,
+			PersistedQueryCacheMiB: 16,
+		},
+		Live: Live{
+			SubscriptionsPerConnection: 20,
+			ConnectionsPerUser:         10,
+			KeepAlive:                  15 * time.Second,
+			Buffer:                     256,
+		},
+	}
+}
