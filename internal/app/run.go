@@ -21,9 +21,10 @@ func Run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if err != nil {
 		return err
 	}
-	cfg.Memory.Apply()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
+	limit, from := cfg.Memory.Apply()
+	log.Info("memory", "GOGC", cfg.Memory.GCPercent, "GOMEMLIMIT", limit, "from", from)
 
 	a, err := New(ctx, cfg, log)
 	if err != nil {

@@ -67,7 +67,7 @@ func Default() Config {
 			ConnMaxLifetime: time.Hour,
 			ConnMaxIdleTime: 5 * time.Minute,
 		},
-		Memory:  Memory{GCPercent: 400, Limit: 100 << 20},
+		Memory:  Memory{GCPercent: 400}, // and a soft limit from the container's (Memory.Limit)
 		Domain:  defaultDomain(),
 		GraphQL: defaultGraphQL(),
 		Jobs: Jobs{
