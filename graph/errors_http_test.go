@@ -9,14 +9,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/app"
 	"github.com/invites/invites/internal/config"
-	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/metrics"
 	"github.com/invites/invites/internal/pgtest"
 )
@@ -48,19 +45,10 @@ func TestInternalError_LoggedOnceAndCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := bun.NewDB(sqldb, pgdialect.New())
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(quiet)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
 	var logged syncBuffer
-	meters := metrics.New()
-	svc := invites.New(db, queue, invites.Config{Domain: config.Default().Domain})
-	h := graph.NewHandler(&graph.Resolver{Service: svc}, graph.HandlerOptions{
-		GraphQL:    config.Default().GraphQL,
-		Logger:     slog.New(slog.NewTextHandler(&logged, nil)),
-		Extensions: []graphql.HandlerExtension{meters.Extension()},
-	})
+	services := newServices(t, db, config.Default(), app.Options{Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	h := services.GraphQL(nil)
+	db.Close()
 
 	r := do(t, h, "some-token", `query Viewer { me { id } }`, nil)
 	e := wantCode(t, r, "INTERNAL")
@@ -75,7 +63,7 @@ func TestInternalError_LoggedOnceAndCounted(t *testing.T) {
 			t.Errorf("the log lacks %q: %s", want, logged.String())
 		}
 	}
-	if got := errorsCounted(t, meters, "INTERNAL"); got != 1 {
+	if got := errorsCounted(t, services.Metrics, "INTERNAL"); got != 1 {
 		t.Errorf("invites_graphql_errors_total{code=INTERNAL} = %v, want 1", got)
 	}
 }

@@ -18,12 +18,10 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/uptrace/bun"
 
-	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/app"
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
-	"github.com/invites/invites/internal/webhooks"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -48,27 +46,33 @@ func newHandlerOn(t *testing.T, db *bun.DB) http.Handler {
 func newLimitedHandlerOn(t *testing.T, db *bun.DB, lim func(*config.Limits), extensions ...graphql.HandlerExtension) http.Handler {
 	t.Helper()
 	cfg := config.Default()
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: cfg.Mail, Sender: mail.NewLogSender(quiet)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.Domain.AppURL = "https://app.example"
 	// Every request of httptest comes from one address, and the package signs up hundreds of
 	// accounts; the cap per client address is tested through the server.
 	cfg.Domain.SignUpClientLimit = 0
-	// Deliveries are queued but never posted (no River client works them here): the
+	// Deliveries are queued but never posted (the services' jobs do not run here): the
 	// package's tests read the delivery log; internal/webhooks posts them to a receiver.
 	cfg.Webhooks.AllowLoopback = true
 	cfg.Webhooks.SecretKey = []byte("graph-tests-webhook-secret-key-!")
-	hooks, err := webhooks.New(context.Background(), db, webhooks.Config{Webhooks: cfg.Webhooks, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := invites.New(db, queue, invites.Config{Domain: cfg.Domain, Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}, EventHook: hooks})
 	if lim != nil {
 		lim(&cfg.GraphQL.Limits)
 	}
-	return graph.NewHandler(&graph.Resolver{Service: svc, Webhooks: hooks}, graph.HandlerOptions{GraphQL: cfg.GraphQL, Logger: quiet, Extensions: extensions})
+	return newServices(t, db, cfg, app.Options{Extensions: extensions}).GraphQL(nil)
+}
+
+// newServices builds the server's services on db as internal/app does, with emails written
+// to a quiet log and cheap passwords; their jobs do not run.
+func newServices(t *testing.T, db *bun.DB, cfg config.Config, opts app.Options) *app.Services {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
+	opts.Password = invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}
+	s, err := app.NewServices(context.Background(), db, cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // gqlError is one error of a response, with the extensions of the contract.

@@ -21,9 +21,10 @@ func Run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	if err != nil {
 		return err
 	}
-	cfg.Memory.Apply()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
+	limit, from := cfg.Memory.Apply()
+	log.Info("memory", "GOGC", cfg.Memory.GCPercent, "GOMEMLIMIT", limit, "from", from)
 
 	a, err := New(ctx, cfg, log)
 	if err != nil {
@@ -37,7 +38,7 @@ func Run(ctx context.Context, getenv func(string) string, ready chan<- string) e
 	return a.Serve(ctx, ln, ready)
 }
 
-// Serve works the job queue and serves HTTP on ln until ctx ends, then shuts both down.
+// Serve works the jobs and serves HTTP on ln until ctx ends, then shuts both down.
 func (a *App) Serve(ctx context.Context, ln net.Listener, ready chan<- string) error {
 	srv := &http.Server{
 		Handler:           logRequests(a.log, a.handler),
@@ -45,11 +46,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready chan<- string) e
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
-	// The queue must not see the signal's cancellation: River would cut the sends in flight.
+	// The jobs must not see the signal's cancellation: River would cut the sends in flight.
 	// Stop below lets them finish.
-	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := a.services.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
-		return fmt.Errorf("start the job queue: %w", err)
+		return fmt.Errorf("start the jobs: %w", err)
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	a.log.Info("serving", "addr", ln.Addr().String(), "app", base+"/", "playground", base+playground.Path)
@@ -68,14 +69,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready chan<- string) e
 }
 
 // shutdown ends the live streams (which Shutdown would wait for), then the requests in flight,
-// then the job queue's work in flight.
+// then the jobs in flight.
 func (a *App) shutdown(srv *http.Server) error {
 	a.log.Info("shutting down")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	a.hub.Close()
 	err := srv.Shutdown(ctx)
-	if qerr := a.queue.Stop(ctx); qerr != nil && err == nil {
+	if qerr := a.services.Jobs.Stop(ctx); qerr != nil && err == nil {
 		err = qerr
 	}
 	return err

@@ -27,7 +27,7 @@ func TestLoad(t *testing.T) {
 		c := load(t, nil)
 		if c.Addr != ":8080" || c.Domain.AppURL != "http://localhost:8080" || !c.GraphQL.Introspection || c.SMTPURL != "" || c.Domain.SessionTTL != 30*24*time.Hour ||
 			c.Domain.InviteTTL != 7*24*time.Hour || c.Domain.InviteRetention != 30*24*time.Hour || c.SweepInterval != time.Minute ||
-			c.Mail.JobTimeout != 30*time.Second || c.Mail.RescueAfter != time.Minute {
+			c.Jobs.JobTimeout != 30*time.Second || c.Jobs.RescueAfter != time.Minute {
 			t.Errorf("defaults = %+v", c)
 		}
 		if d := c.Domain; d.LoginClientFailureLimit != 20 || d.SignUpClientLimit != 20 || d.InviteRecipientDailyLimit != 10 || len(c.GraphQL.TrustedProxies) != 0 {

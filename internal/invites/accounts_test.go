@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 )
 
@@ -133,7 +134,7 @@ func TestService_SignUp(t *testing.T) {
 
 func TestService_LogIn(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, func(c *invites.Config) {
+	s, clk := newService(t, func(c *config.Domain) {
 		c.LoginFailureLimit, c.LoginFailureWindow, c.LoginClientFailureLimit = 3, 15*time.Minute, 5
 	})
 
@@ -167,9 +168,9 @@ func TestService_LogIn(t *testing.T) {
 		attacker := newClient()
 		// A second service on the same database stands for another replica: failures count
 		// across both, whatever the emails.
-		replica := invites.New(pgDB(t), nil, defaults(func(c *invites.Config) {
-			c.LoginFailureLimit, c.LoginFailureWindow, c.LoginClientFailureLimit, c.Now, c.Password = 3, 15*time.Minute, 5, clk.Now, cheapPasswords
-		}))
+		replica := newServices(t, pgDB(t), clk, func(c *config.Domain) {
+			c.LoginFailureLimit, c.LoginFailureWindow, c.LoginClientFailureLimit = 3, 15*time.Minute, 5
+		}).Invites
 		for i, svc := range []*invites.Service{s, replica, s, replica, s} {
 			_, err := svc.LogIn(ctx, attacker, uniqueEmail("victim"), "wrong")
 			if invites.ErrorCode(err) != invites.InvalidCredentials {
@@ -301,7 +302,7 @@ func TestService_LogIn(t *testing.T) {
 
 func TestService_SignUpClientLimit(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, func(c *invites.Config) { c.SignUpClientLimit = 3 })
+	s, clk := newService(t, func(c *config.Domain) { c.SignUpClientLimit = 3 })
 	c := newClient()
 	for i := range 3 {
 		if _, err := s.SignUp(ctx, invites.SignUpInput{Email: uniqueEmail("many"), Password: "correct horse", Name: "N", Client: c}); err != nil {
@@ -349,7 +350,7 @@ func TestService_SignUpClientLimit(t *testing.T) {
 
 func TestService_Authenticate(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, func(c *invites.Config) { c.SessionTTL = time.Hour })
+	s, clk := newService(t, func(c *config.Domain) { c.SessionTTL = time.Hour })
 
 	t.Run("ErrUnauthenticated", func(t *testing.T) {
 		for _, token := range []string{"", "nonsense", strings.Repeat("A", 43)} {
@@ -388,7 +389,7 @@ func TestService_Authenticate(t *testing.T) {
 
 func TestService_VerifyEmail(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, func(c *invites.Config) { c.VerificationTTL = time.Hour })
+	s, clk := newService(t, func(c *config.Domain) { c.VerificationTTL = time.Hour })
 	tokenOf := func(t *testing.T, email string) string {
 		link := lastLink(t, email)
 		return link[strings.LastIndexByte(link, '/')+1:]

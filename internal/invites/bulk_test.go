@@ -5,18 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/uptrace/bun"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/google/uuid"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
@@ -1109,11 +1107,7 @@ func TestService_BulkInvite_Statements(t *testing.T) {
 		// a client and then at most once per fetch cooldown, so a shared client would count it
 		// or not by the clock.
 		db, counter := pgtest.CountingDB(t)
-		queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		counted := invites.New(db, queue, defaults(func(c *invites.Config) { c.AppURL, c.Password = "https://app.example", cheapPasswords }))
+		counted := newServices(t, db, newClock(), nil).Invites
 		p := mustProject(t, s, owner.ID, fmt.Sprintf("Bulk %d", n))
 		mA := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "MA")
 		mB := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "MB")
@@ -1181,11 +1175,7 @@ func TestService_BulkInvite_PlannedWithItsValues(t *testing.T) {
 	sqldb.SetMaxOpenConns(1)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	defer db.Close()
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := invites.New(db, queue, defaults(func(c *invites.Config) { c.AppURL, c.Password = "https://app.example", cheapPasswords }))
+	s := newServices(t, db, newClock(), nil).Invites
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Planned")
 	member := memberWithID(t, s, owner.ID, p.ID, invites.RoleContributor, "M-0")

@@ -17,9 +17,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/app"
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -48,37 +48,37 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// defaults is the service's configuration from config.Default, with change applied.
-func defaults(change func(*invites.Config)) invites.Config {
-	cfg := invites.Config{Domain: config.Default().Domain}
-	if change != nil {
-		change(&cfg)
-	}
-	return cfg
+// quiet is the log of the services' emails, which tests read from the outbox instead.
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// newService returns the domain's service on the package's database, built as the server
+// builds it (internal/app), with a test clock; change (nil: none) changes config.Default's
+// domain settings last. Its emails are queued for real (in the emails table and River) but
+// not sent, its jobs not running: tests read the links from the outbox.
+func newService(t *testing.T, change func(*config.Domain)) (*invites.Service, *clock) {
+	t.Helper()
+	c := newClock()
+	return newServices(t, pgtest.DB(t), c, change).Invites, c
 }
 
-// newService returns a service on the package's database whose emails are queued for real
-// (in the emails table and River) but not sent: tests read the links from the outbox. Its
-// configuration is config.Default's with change applied last.
-func newService(t *testing.T, change func(*invites.Config)) (*invites.Service, *clock) {
+// newServices is the server's services on db with the package's test settings (links to
+// https://app.example, no cap on sign-ups per client, cheap passwords, clock clk) and change
+// applied last. Each call builds services of their own, as each replica has.
+func newServices(t *testing.T, db *bun.DB, clk *clock, change func(*config.Domain)) *app.Services {
 	t.Helper()
-	queue, err := mail.NewQueue(pgtest.DB(t), mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	cfg := config.Default()
+	cfg.Domain.AppURL = "https://app.example"
+	// The package's tests sign up hundreds of accounts from one process; the cap per client
+	// address has tests of its own, which set it.
+	cfg.Domain.SignUpClientLimit = 0
+	if change != nil {
+		change(&cfg.Domain)
+	}
+	s, err := app.NewServices(context.Background(), db, cfg, app.Options{Logger: quiet, Now: clk.Now, Password: cheapPasswords})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newClock()
-	cfg := defaults(func(cfg *invites.Config) {
-		cfg.AppURL = "https://app.example"
-		cfg.Password = cheapPasswords
-		// The package's tests sign up hundreds of accounts from one process; the cap per
-		// client address has tests of its own, which set it.
-		cfg.SignUpClientLimit = 0
-		cfg.Now = c.Now
-		if change != nil {
-			change(cfg)
-		}
-	})
-	return invites.New(pgtest.DB(t), queue, cfg), c
+	return s
 }
 
 var emailSeq atomic.Int64

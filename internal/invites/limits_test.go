@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 )
 
@@ -98,7 +99,7 @@ func TestService_ResendInterval(t *testing.T) {
 
 func TestService_RecipientDailyLimit(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, func(c *invites.Config) { c.InviteRecipientDailyLimit = 3 })
+	s, clk := newService(t, func(c *config.Domain) { c.InviteRecipientDailyLimit = 3 })
 	// Early in a UTC day, so that the test's minutes stay in it.
 	clk.Advance(time.Until(clk.Now().Truncate(24*time.Hour).Add(24*time.Hour)) + time.Hour)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 )
 
@@ -97,7 +98,7 @@ func TestLinkService_CreateInviteLink(t *testing.T) {
 	})
 
 	t.Run("DefaultAtMost30Days", func(t *testing.T) {
-		long, clk := newService(t, func(c *invites.Config) { c.InviteTTL = 90 * 24 * time.Hour })
+		long, clk := newService(t, func(c *config.Domain) { c.InviteTTL = 90 * 24 * time.Hour })
 		o := mustVerifiedUser(t, long, uniqueEmail("owner"))
 		lp := mustProject(t, long, o.ID, "Long TTL")
 		l, _ := mustLink(t, long, o.ID, invites.CreateInviteLinkInput{ProjectID: lp.ID, Role: invites.RoleContributor})

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,9 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -26,11 +22,7 @@ func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s
 // back as "time zone displacement out of range").
 func TestPageArgs_Errors(t *testing.T) {
 	db, counter := pgtest.CountingDB(t)
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := invites.New(db, queue, defaults(func(c *invites.Config) { c.AppURL, c.Password = "https://app.example", cheapPasswords }))
+	s := newServices(t, db, newClock(), nil).Invites
 	ctx := context.Background()
 	owner := mustSignUp(t, s, uniqueEmail("owner")).User
 	p := mustProject(t, s, owner.ID, "Cursors")
@@ -118,11 +110,7 @@ func TestPageArgs_Errors(t *testing.T) {
 // same as with nothing skipped.
 func TestPage_Skip(t *testing.T) {
 	db, counter := pgtest.CountingDB(t)
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := invites.New(db, queue, defaults(func(c *invites.Config) { c.AppURL, c.Password = "https://app.example", cheapPasswords }))
+	s := newServices(t, db, newClock(), nil).Invites
 	ctx := context.Background()
 	viewer := mustSignUp(t, s, uniqueEmail("skip")).User
 	for _, name := range []string{"P1", "P2", "P3", "P4", "P5"} {

@@ -2,22 +2,19 @@ package invites_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
 )
 
 func TestService_InviteRateLimit(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("CreateAndResend", func(t *testing.T) {
-		s, clk := newService(t, func(c *invites.Config) { c.InviteRateLimit = 3 })
+		s, clk := newService(t, func(c *config.Domain) { c.InviteRateLimit = 3 })
 		clk.Advance(time.Until(clk.Now().Truncate(time.Hour).Add(time.Hour)) + time.Minute) // early in an hour
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")
@@ -52,24 +49,20 @@ func TestService_InviteRateLimit(t *testing.T) {
 	})
 
 	t.Run("SharedByReplicas", func(t *testing.T) {
-		s, clk := newService(t, func(c *invites.Config) { c.InviteRateLimit = 2 })
-		queue, err := mail.NewQueue(pgDB(t), mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		replica := invites.New(pgDB(t), queue, defaults(func(c *invites.Config) { c.InviteRateLimit, c.Now, c.Password = 2, clk.Now, cheapPasswords }))
+		s, clk := newService(t, func(c *config.Domain) { c.InviteRateLimit = 2 })
+		replica := newServices(t, pgDB(t), clk, func(c *config.Domain) { c.InviteRateLimit = 2 }).Invites
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")
 		mustInvite(t, s, owner.ID, uniqueEmail("a"), &p.ID, invites.RoleContributor, "")
 		if _, err := replica.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: uniqueEmail("b"), ProjectID: &p.ID, Role: ptr(invites.RoleContributor)}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: uniqueEmail("c"), ProjectID: &p.ID, Role: ptr(invites.RoleContributor)})
+		_, err := s.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: uniqueEmail("c"), ProjectID: &p.ID, Role: ptr(invites.RoleContributor)})
 		wantCode(t, err, invites.RateLimited)
 	})
 
 	t.Run("Bulk", func(t *testing.T) {
-		s, clk := newService(t, func(c *invites.Config) { c.InviteRateLimit = 5 })
+		s, clk := newService(t, func(c *config.Domain) { c.InviteRateLimit = 5 })
 		clk.Advance(time.Until(clk.Now().Truncate(time.Hour).Add(time.Hour)) + time.Minute)
 		owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 		p := mustProject(t, s, owner.ID, "Capped")

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 )
 
@@ -104,7 +105,7 @@ func TestService_PasswordResetLimits(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, clk := newService(t, func(c *invites.Config) {
+			s, clk := newService(t, func(c *config.Domain) {
 				c.PasswordResetEmailLimit = 3
 				c.PasswordResetClientLimit = 3
 			})
@@ -124,7 +125,7 @@ func TestService_PasswordResetLimits(t *testing.T) {
 	}
 
 	t.Run("ConcurrentCountExactly", func(t *testing.T) {
-		s, _ := newService(t, func(c *invites.Config) { c.PasswordResetEmailLimit = 3 })
+		s, _ := newService(t, func(c *config.Domain) { c.PasswordResetEmailLimit = 3 })
 		email := uniqueEmail("burst")
 		sess := mustSignUp(t, s, email)
 		const n = 10
@@ -155,7 +156,7 @@ func TestService_PasswordResetLimits(t *testing.T) {
 	})
 
 	t.Run("UnknownEmailCountedAlike", func(t *testing.T) {
-		s, _ := newService(t, func(c *invites.Config) { c.PasswordResetEmailLimit = 2 })
+		s, _ := newService(t, func(c *config.Domain) { c.PasswordResetEmailLimit = 2 })
 		known, unknown := uniqueEmail("known"), uniqueEmail("unknown")
 		mustSignUp(t, s, known)
 		for _, email := range []string{known, unknown} {
@@ -175,7 +176,7 @@ func TestService_PasswordResetLimits(t *testing.T) {
 
 func TestService_ResetPassword(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, func(c *invites.Config) { c.PasswordResetTTL = time.Hour })
+	s, clk := newService(t, func(c *config.Domain) { c.PasswordResetTTL = time.Hour })
 	request := func(t *testing.T, email string) string {
 		t.Helper()
 		if err := s.RequestPasswordReset(ctx, newClient(), email); err != nil {
@@ -404,7 +405,7 @@ func TestService_ChangePassword(t *testing.T) {
 	})
 
 	t.Run("WrongCurrentIsThrottled", func(t *testing.T) {
-		s, _ := newService(t, func(c *invites.Config) { c.LoginClientFailureLimit = 2 })
+		s, _ := newService(t, func(c *config.Domain) { c.LoginClientFailureLimit = 2 })
 		sess := mustSignUp(t, s, uniqueEmail("change-guess"))
 		c := newClient()
 		for range 2 {
@@ -418,7 +419,7 @@ func TestService_ChangePassword(t *testing.T) {
 
 func TestService_ResendVerificationEmail(t *testing.T) {
 	ctx := context.Background()
-	s, clk := newService(t, func(c *invites.Config) { c.VerificationResendLimit = 2 })
+	s, clk := newService(t, func(c *config.Domain) { c.VerificationResendLimit = 2 })
 
 	t.Run("ReplacesTheLink", func(t *testing.T) {
 		email := uniqueEmail("resend")

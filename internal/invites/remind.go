@@ -16,7 +16,7 @@ const remindBatchSize = 500
 
 // errNoMailer is a sweeper set to remind (InviteRemindBefore above 0) that was given no
 // mailer: a wiring mistake, reported rather than sending nothing quietly.
-var errNoMailer = errors.New("invites: the sweeper sends reminders but has no mailer (SetMailer)")
+var errNoMailer = errors.New("invites: the sweeper sends reminders but has no mailer (NewSweeper)")
 
 // remind sends the reminders due now and returns how many it sent and how many the
 // recipients' daily caps held back.

@@ -2,8 +2,6 @@ package invites_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -12,31 +10,17 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
-	"github.com/invites/invites/internal/pgtest"
 )
 
 // The sweep reminds every due invite of the package's database, not only a test's own, so
 // these tests check their own invites one by one and count what a sweep did from the table.
 
-// newSweeper returns a sweeper on the package's database with the service test settings
-// (clock clk, links to https://app.example) and change applied, whose reminders go to a mail
-// queue of its own, as each replica has.
-func newSweeper(t *testing.T, clk *clock, change func(*invites.Config)) *invites.Sweeper {
+// newSweeper returns the sweeper of services of its own (newServices) on the package's
+// database, with clock clk and change applied: its reminders go to a mail queue of its own,
+// as each replica has.
+func newSweeper(t *testing.T, clk *clock, change func(*config.Domain)) *invites.Sweeper {
 	t.Helper()
-	queue, err := mail.NewQueue(pgtest.DB(t), mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(slog.New(slog.NewTextHandler(io.Discard, nil)))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := invites.NewSweeper(pgDB(t), defaults(func(c *invites.Config) {
-		c.AppURL = "https://app.example"
-		c.Now = clk.Now
-		if change != nil {
-			change(c)
-		}
-	}))
-	w.SetMailer(queue)
-	return w
+	return newServices(t, pgDB(t), clk, change).Sweeper
 }
 
 func sweepOnce(t *testing.T, w *invites.Sweeper) invites.SweepResult {
@@ -184,7 +168,7 @@ func TestSweeper_RemindRules(t *testing.T) {
 		{"ShortLivedEqual", 24 * time.Hour, 24 * time.Hour, time.Hour, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			set := func(c *invites.Config) { c.InviteTTL, c.InviteRemindBefore = tc.ttl, tc.before }
+			set := func(c *config.Domain) { c.InviteTTL, c.InviteRemindBefore = tc.ttl, tc.before }
 			s, clk := newService(t, set)
 			sweeper := newSweeper(t, clk, set)
 			owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
@@ -206,7 +190,7 @@ func TestSweeper_RemindRules(t *testing.T) {
 // counted, and a later sweep on a day with room sends it.
 func TestSweeper_RemindAtRecipientCap(t *testing.T) {
 	ctx := context.Background()
-	set := func(c *invites.Config) { c.InviteRecipientDailyLimit, c.InviteRemindBefore = 2, 48*time.Hour }
+	set := func(c *config.Domain) { c.InviteRecipientDailyLimit, c.InviteRemindBefore = 2, 48*time.Hour }
 	s, clk := newService(t, set)
 	sweeper := newSweeper(t, clk, set)
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
@@ -300,11 +284,13 @@ func TestSweeper_RemindTwoReplicas(t *testing.T) {
 
 // A sweeper set to remind but given no mailer says so rather than sending nothing.
 func TestSweeper_RemindNeedsAMailer(t *testing.T) {
-	w := invites.NewSweeper(pgDB(t), defaults(nil))
+	domain := invites.Config{Domain: config.Default().Domain}
+	w := invites.NewSweeper(pgDB(t), nil, domain)
 	if _, err := w.Sweep(context.Background()); err == nil || !strings.Contains(err.Error(), "mailer") {
 		t.Errorf("Sweep without a mailer: %v, want an error naming the mailer", err)
 	}
-	off := invites.NewSweeper(pgDB(t), defaults(func(c *invites.Config) { c.InviteRemindBefore = 0 }))
+	domain.InviteRemindBefore = 0
+	off := invites.NewSweeper(pgDB(t), nil, domain)
 	if _, err := off.Sweep(context.Background()); err != nil {
 		t.Errorf("Sweep with reminders off and no mailer: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/invites/invites/internal/jobs"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 )
@@ -20,15 +21,11 @@ type Sweeper struct {
 	*core
 }
 
-// NewSweeper returns a Sweeper over db with the service's settings. Reminders need a mailer
-// too (SetMailer): the mail queue's River client, which runs the sweep, is made after it.
-func NewSweeper(db *bun.DB, cfg Config) *Sweeper {
-	return &Sweeper{&core{db: db, cfg: cfg.withDependencies()}}
+// NewSweeper returns a Sweeper over db with the service's settings, whose reminders are
+// queued with mailer (nil only where InviteRemindBefore is 0: no reminders).
+func NewSweeper(db *bun.DB, mailer Mailer, cfg Config) *Sweeper {
+	return &Sweeper{&core{db: db, mailer: mailer, cfg: cfg.withDependencies()}}
 }
-
-// SetMailer gives the sweeper the queue that its reminder emails go to. Call it before the
-// first sweep runs.
-func (w *Sweeper) SetMailer(m Mailer) { w.mailer = m }
 
 // SweepResult counts what one sweep did.
 type SweepResult struct {
@@ -101,6 +98,10 @@ type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "invites_sweep" }
 
+// sweepQueue is the sweep's River queue: one sweep at a time in a process, beside the emails
+// and webhook posts rather than behind them.
+const sweepQueue = "sweep"
+
 type sweepWorker struct {
 	river.WorkerDefaults[sweepArgs]
 	sweeper *Sweeper
@@ -111,16 +112,19 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 	return err
 }
 
-// Register adds the sweep's worker to a River client's workers.
-func (w *Sweeper) Register(workers *river.Workers) {
-	river.AddWorker(workers, &sweepWorker{sweeper: w})
-}
-
-// PeriodicJob is the sweep every interval, and once at start-up.
-func (w *Sweeper) PeriodicJob(interval time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})
+// Work is the sweep every interval, and once at start-up, for the process's River client,
+// which inserts it on its elected leader only. A sweep that fails is not tried again: the
+// next one, an interval later, does the same work.
+func (w *Sweeper) Work(interval time.Duration) jobs.Work {
+	return jobs.Work{
+		Workers: func(workers *river.Workers) { river.AddWorker(workers, &sweepWorker{sweeper: w}) },
+		Queues:  map[string]river.QueueConfig{sweepQueue: {MaxWorkers: 1}},
+		Periodic: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(interval),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return sweepArgs{}, &river.InsertOpts{Queue: sweepQueue, MaxAttempts: 1}
+			},
+			&river.PeriodicJobOpts{RunOnStart: true})},
+	}
 }
 
 // expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 )
 
@@ -15,7 +16,7 @@ func TestSweeper_Sweep(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, nil)
 	// Reminders, which need a mailer, have tests of their own (remind_test.go).
-	sweeper := invites.NewSweeper(pgDB(t), defaults(func(c *invites.Config) { c.Now, c.InviteRemindBefore = clk.Now, 0 }))
+	sweeper := newServices(t, pgDB(t), clk, func(c *config.Domain) { c.InviteRemindBefore = 0 }).Sweeper
 	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
 	p := mustProject(t, s, owner.ID, "Sweeping")
 	exists := func(inv *invites.Invite) bool { return count(t, "invites", "id = ?", inv.ID) == 1 }

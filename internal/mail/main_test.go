@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/jobs"
 	imail "github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pgtest"
@@ -57,6 +58,7 @@ func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 func testConfig(sender imail.Sender) imail.QueueConfig {
 	cfg := imail.QueueConfig{
 		Mail:    config.Default().Mail,
+		Jobs:    config.Default().Jobs,
 		Sender:  sender,
 		Logger:  discardLogger(),
 		Backoff: func(int) time.Duration { return 10 * time.Millisecond },
@@ -65,27 +67,48 @@ func testConfig(sender imail.Sender) imail.QueueConfig {
 	return cfg
 }
 
-// MustNewQueue builds a queue that is not started.
+// MustNewQueue builds a queue whose workers do not run.
 func MustNewQueue(t *testing.T, cfg imail.QueueConfig) *imail.Queue {
 	t.Helper()
-	q, err := imail.NewQueue(pgtest.DB(t), cfg)
+	return mustNewQueueOn(t, pgtest.DB(t), cfg)
+}
+
+// mustNewQueueOn builds a queue on db whose workers do not run.
+func mustNewQueueOn(t *testing.T, db *bun.DB, cfg imail.QueueConfig) *imail.Queue {
+	t.Helper()
+	q, err := imail.NewQueue(db, mustInserter(t, db), cfg)
 	if err != nil {
 		t.Fatalf("NewQueue: %v", err)
 	}
 	return q
 }
 
-// MustStartQueue builds and starts a queue, stopped when the test ends.
+// mustInserter is an Inserter of jobs on db.
+func mustInserter(t testing.TB, db *bun.DB) *jobs.Inserter {
+	t.Helper()
+	ins, err := jobs.NewInserter(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ins
+}
+
+// MustStartQueue builds a queue and runs its workers on a River client of their own (as
+// internal/jobs runs them in the server, beside others), stopped when the test ends.
 func MustStartQueue(t *testing.T, cfg imail.QueueConfig) *imail.Queue {
 	t.Helper()
 	q := MustNewQueue(t, cfg)
-	if err := q.Start(context.Background()); err != nil {
+	client, err := jobs.New(pgtest.DB(t), jobs.Config{Jobs: cfg.Jobs, Logger: cfg.Logger}, q.Work())
+	if err != nil {
+		t.Fatalf("jobs.New: %v", err)
+	}
+	if err := client.Start(context.Background()); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := q.Stop(ctx); err != nil {
+		if err := client.Stop(ctx); err != nil {
 			t.Errorf("Stop: %v", err)
 		}
 	})

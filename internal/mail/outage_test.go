@@ -185,25 +185,15 @@ func TestNewQueue_Limits(t *testing.T) {
 	} {
 		cfg := testConfig(imail.NewLogSender(discardLogger()))
 		cfg.JobTimeout, cfg.RescueAfter = c.timeout, c.rescue
-		if _, err := imail.NewQueue(pgtest.DB(t), cfg); err == nil {
+		if _, err := imail.NewQueue(pgtest.DB(t), mustInserter(t, pgtest.DB(t)), cfg); err == nil {
 			t.Errorf("NewQueue with JobTimeout %s, RescueAfter %s: no error, want one", c.timeout, c.rescue)
 		}
 	}
 	cfg := testConfig(imail.NewLogSender(discardLogger()))
 	cfg.JobTimeout, cfg.RescueAfter = 2*time.Second, 5*time.Second
-	if _, err := imail.NewQueue(pgtest.DB(t), cfg); err != nil {
+	if _, err := imail.NewQueue(pgtest.DB(t), mustInserter(t, pgtest.DB(t)), cfg); err != nil {
 		t.Errorf("NewQueue with JobTimeout 2s, RescueAfter 5s: %v", err)
 	}
-}
-
-// mustNewQueueOn builds a queue on db that is not started.
-func mustNewQueueOn(t *testing.T, db *bun.DB, cfg imail.QueueConfig) *imail.Queue {
-	t.Helper()
-	q, err := imail.NewQueue(db, cfg)
-	if err != nil {
-		t.Fatalf("NewQueue: %v", err)
-	}
-	return q
 }
 
 // pgProxy is a TCP proxy between a pool of its own (db) and the package's database, which a

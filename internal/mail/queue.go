@@ -2,7 +2,6 @@ package mail
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,31 +15,24 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/jobs"
 )
 
-// QueueConfig configures a Queue: its settings (config.Mail, from config.Default or
-// config.Load, taken as given) and what it runs with. Sender is required.
+// QueueConfig configures a Queue: its settings (config.Mail, and config.Jobs, whose job
+// timeout and rescuer bound a run of its workers; from config.Default or config.Load, taken
+// as given) and what it runs with. Sender is required.
 type QueueConfig struct {
 	config.Mail
+	config.Jobs
 	Sender Sender
-	// Logger is nil for slog.Default(). River's own messages go to it from Warn up only.
+	// Logger is nil for slog.Default().
 	Logger *slog.Logger
 	// Backoff is the wait before the retry that follows attempt number attempt (from 1); nil
 	// for an exponential backoff from about 2s capped at an hour.
 	Backoff func(attempt int) time.Duration
-	// Register lets other packages run their own River jobs (a periodic sweep, say) on the
-	// queue's client: it is called with the client's workers before the client is built.
-	Register func(*river.Workers)
-	// PeriodicJobs are added to the client, for the workers that Register added.
-	PeriodicJobs []*river.PeriodicJob
-	// Queues are other packages' River queues (webhook deliveries), worked by the same client
-	// beside the emails' default queue: one client per process, so that River elects one
-	// leader among the processes (its periodic jobs and rescuer run there).
-	Queues map[string]river.QueueConfig
 	// Observer hears of every attempt to send (for metrics); nil for none.
 	Observer Observer
 	// FailureHook hears of the emails that fail for good, in the transaction that writes them
@@ -57,7 +49,8 @@ type FailureHook interface {
 
 // Queue is a durable outbox in PostgreSQL: an email enqueued in a transaction is sent by the
 // workers only once that transaction commits, and an email not yet sent when the process stops
-// is sent after the next Start, by this process or another.
+// is sent by the next process that works the queue, this one or another. Its workers (Work)
+// run on the process's River client (internal/jobs).
 //
 // A chunk's sent emails are written SENT on their rows in batches, each batch once it holds
 // SentBatchSize emails or its oldest was sent SentBatchWait ago, and always before the run
@@ -69,14 +62,15 @@ type FailureHook interface {
 // the same Message-ID. A job left running by a dead process is run again after
 // QueueConfig.RescueAfter.
 type Queue struct {
-	db     *bun.DB
-	client *river.Client[*sql.Tx]
-	chunks *sendEmailsWorker
+	jobs    *jobs.Inserter
+	workers int
+	single  *sendWorker
+	chunks  *sendEmailsWorker
 }
 
-// NewQueue builds a queue on db. It sends nothing until Start, but Enqueue works at once, so a
-// process may enqueue without ever working the queue.
-func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
+// NewQueue builds a queue on db whose jobs go in through ins. Enqueue works at once; the
+// emails are sent by the River client that runs Work.
+func NewQueue(db *bun.DB, ins *jobs.Inserter, cfg QueueConfig) (*Queue, error) {
 	if cfg.Sender == nil {
 		return nil, errors.New("mail: QueueConfig.Sender is nil")
 	}
@@ -84,7 +78,6 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	poll, maxAttempts, maxWorkers := cfg.PollInterval, cfg.MaxAttempts, cfg.Workers
 	backoff := cfg.Backoff
 	if backoff == nil {
 		backoff = exponentialBackoff
@@ -96,43 +89,30 @@ func NewQueue(db *bun.DB, cfg QueueConfig) (*Queue, error) {
 	if limits.rescueAfter <= limits.jobTimeout {
 		return nil, fmt.Errorf("mail: RescueAfter (%s) must be longer than JobTimeout (%s)", limits.rescueAfter, limits.jobTimeout)
 	}
-
 	if cfg.Observer != nil {
 		cfg.Sender = observedSender{cfg.Sender, cfg.Observer}
 	}
 	unrecorded := newUnrecordedSends()
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff,
-		limits: limits, unrecorded: unrecorded, failed: cfg.FailureHook})
-	chunks := &sendEmailsWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff, maxAttempts: maxAttempts,
-		limits: limits, unrecorded: unrecorded, failed: cfg.FailureHook}
-	river.AddWorker(workers, chunks)
-	if cfg.Register != nil {
-		cfg.Register(workers)
+	return &Queue{
+		jobs:    ins,
+		workers: cfg.Workers,
+		single: &sendWorker{db: db, sender: cfg.Sender, log: logger, backoff: backoff,
+			limits: limits, unrecorded: unrecorded, failed: cfg.FailureHook},
+		chunks: &sendEmailsWorker{db: db, jobs: ins, sender: cfg.Sender, log: logger, backoff: backoff,
+			maxAttempts: cfg.MaxAttempts, limits: limits, unrecorded: unrecorded, failed: cfg.FailureHook},
+	}, nil
+}
+
+// Work is the queue's workers, on River's default queue with QueueConfig.Workers of them, for
+// the process's River client.
+func (q *Queue) Work() jobs.Work {
+	return jobs.Work{
+		Workers: func(w *river.Workers) {
+			river.AddWorker(w, q.single)
+			river.AddWorker(w, q.chunks)
+		},
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: q.workers}},
 	}
-	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
-	for name, qc := range cfg.Queues {
-		queues[name] = qc
-	}
-	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{
-		Queues:            queues,
-		Workers:           workers,
-		PeriodicJobs:      cfg.PeriodicJobs,
-		PollOnly:          true,
-		FetchPollInterval: poll,
-		// River refuses a poll interval shorter than the cooldown between fetches.
-		FetchCooldown: min(poll, river.FetchCooldownDefault),
-		MaxAttempts:   maxAttempts,
-		// Without these, River takes an hour to run again the jobs of a process that died.
-		JobTimeout:           limits.jobTimeout,
-		RescueStuckJobsAfter: limits.rescueAfter,
-		Logger:               slog.New(minLevelHandler{logger.Handler(), slog.LevelWarn}),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mail: river client: %w", err)
-	}
-	chunks.client = client
-	return &Queue{db: db, client: client, chunks: chunks}, nil
 }
 
 // exponentialBackoff doubles from 2s (with some jitter, so that emails failing together do not
@@ -194,7 +174,7 @@ func (q *Queue) EnqueueManyCopy(ctx context.Context, tx bun.Tx, copyFrom CopyFun
 	if err := insertOutbox(ctx, tx, copyFrom, ids, ms); err != nil {
 		return nil, err
 	}
-	if _, err := q.client.InsertManyFastTx(ctx, tx.Tx, jobs); err != nil {
+	if err := q.jobs.InsertMany(ctx, tx, jobs); err != nil {
 		return nil, fmt.Errorf("mail: insert send jobs: %w", err)
 	}
 	return ids, nil
@@ -258,18 +238,6 @@ func insertOutbox(ctx context.Context, tx bun.Tx, copyFrom CopyFunc, ids []uuid.
 // outboxColumnNames are the emails columns that insertOutbox copies, in the order of its rows.
 var outboxColumnNames = []string{"id", "kind", "recipient", "subject", "params", "link", "status", "created_at", "updated_at"}
 
-// Start starts the workers, which send emails until Stop or until ctx ends (which, unlike
-// Stop, cancels the sends in flight).
-func (q *Queue) Start(ctx context.Context) error {
-	return q.client.Start(ctx)
-}
-
-// Stop stops fetching emails and waits for the sends in flight to finish, or for ctx to end.
-// An email not sent yet stays queued for the next Start.
-func (q *Queue) Stop(ctx context.Context) error {
-	return q.client.Stop(ctx)
-}
-
 const insertEmails = `
 INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
 SELECT id::uuid, kind, recipient, subject, params::jsonb, link, $7, now(), now()
@@ -298,23 +266,4 @@ func (c *outboxColumns) add(id uuid.UUID, m Message) error {
 	c.params = append(c.params, string(params))
 	c.link = append(c.link, m.Link)
 	return nil
-}
-
-// minLevelHandler drops records below level, so that River's routine messages stay out of the
-// service's log while its warnings and errors still reach it.
-type minLevelHandler struct {
-	slog.Handler
-	level slog.Level
-}
-
-func (h minLevelHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.level && h.Handler.Enabled(ctx, l)
-}
-
-func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return minLevelHandler{h.Handler.WithAttrs(attrs), h.level}
-}
-
-func (h minLevelHandler) WithGroup(name string) slog.Handler {
-	return minLevelHandler{h.Handler.WithGroup(name), h.level}
 }

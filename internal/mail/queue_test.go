@@ -616,7 +616,7 @@ func TestLogSender(t *testing.T) {
 
 func BenchmarkQueue_EnqueueMany10000(b *testing.B) {
 	db := pgtest.DB(b)
-	q, err := imail.NewQueue(db, imail.QueueConfig{Mail: config.Default().Mail, Sender: imail.NewLogSender(discardLogger())})
+	q, err := imail.NewQueue(db, mustInserter(b, db), imail.QueueConfig{Mail: config.Default().Mail, Jobs: config.Default().Jobs, Sender: imail.NewLogSender(discardLogger())})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/invites/invites/internal/jobs"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 )
@@ -124,8 +125,8 @@ type sendEmailsWorker struct {
 	river.WorkerDefaults[sendEmailsArgs]
 
 	db *bun.DB
-	// client inserts the retry jobs; set by NewQueue once it is built, before any Work.
-	client      *river.Client[*sql.Tx]
+	// jobs inserts the retry jobs.
+	jobs        *jobs.Inserter
 	sender      Sender
 	log         *slog.Logger
 	backoff     func(attempt int) time.Duration
@@ -233,7 +234,7 @@ func (w *sendEmailsWorker) handOff(ctx context.Context, id uuid.UUID, sendErr er
 		if done, err = record(ctx, tx, id, StatusFailedRetryable, sendErr, true); err != nil || !done {
 			return err
 		}
-		_, err = w.client.InsertTx(ctx, tx.Tx, sendEmailArgs{EmailID: id, AttemptsBefore: 1}, &river.InsertOpts{
+		err = w.jobs.Insert(ctx, tx, sendEmailArgs{EmailID: id, AttemptsBefore: 1}, &river.InsertOpts{
 			ScheduledAt: time.Now().Add(w.backoff(1)),
 			MaxAttempts: w.maxAttempts - 1,
 		})

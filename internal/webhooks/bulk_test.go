@@ -8,7 +8,6 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
-	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/pgtest"
 	"github.com/invites/invites/internal/webhooks"
 )
@@ -39,22 +38,14 @@ func countedBulkHooked(t testing.TB, e *env, n int, rc *receiver, hooked bool) (
 		e.endpoint(t, owner.ID, p.ID, rc, []string{"invite.created"})
 	}
 	// Services of their own for each measure: River sends a NOTIFY with the first insert of a
-	// client, so a shared client would count it or not by the clock.
+	// client, so a shared client would count it or not by the clock. Their deliveries are
+	// posted by e's running jobs.
 	db, counter := pgtest.CountingDB(t)
-	hooks, err := webhooks.New(ctx, db, testConfig())
-	if err != nil {
-		t.Fatal(err)
+	s := newServices(t, db, e.cfg, e.opts)
+	counted := s.Invites
+	if !hooked {
+		counted = invites.New(db, s.Mail, invites.Config{Domain: e.cfg.Domain, Password: e.opts.Password})
 	}
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: config.Default().Mail, Sender: mail.NewLogSender(quiet)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	icfg := invites.Config{Domain: config.Default().Domain, Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}}
-	if hooked {
-		icfg.EventHook = hooks
-	}
-	icfg.AppURL, icfg.InviteRecipientDailyLimit, icfg.InviteRateLimit = "https://app.example", 0, 0
-	counted := invites.New(db, queue, icfg)
 	counter.Reset()
 	start := time.Now()
 	out, err := counted.BulkInvite(ctx, owner.ID, invites.BulkInput{ProjectID: p.ID, Rows: bulkRows(n), DefaultRole: invites.RoleContributor})
@@ -106,7 +97,7 @@ func BenchmarkBulkInvite_Webhooks(b *testing.B) {
 	e := newEnvPolling(b, pgtest.DB(b), func(c *webhooks.Config) {
 		def := config.Default().Webhooks
 		c.Workers, c.Timeout = def.Workers, def.Timeout
-	}, config.Default().Mail.PollInterval)
+	}, config.Default().Jobs.PollInterval)
 	for _, v := range []struct {
 		name                 string
 		hooked, withEndpoint bool

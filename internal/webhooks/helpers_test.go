@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/app"
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
@@ -33,14 +34,18 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// env is the domain with webhooks hooked in, on the package's database, and the webhook
-// service posting (until the test ends) with a short poll and a backoff of milliseconds.
+// env is the server's services (internal/app) on the package's database, the domain with
+// webhooks hooked in, its jobs running (until the test ends) with a short poll and a backoff
+// of milliseconds.
 type env struct {
-	db    *bun.DB
-	svc   *invites.Service
-	hooks *webhooks.Service
-	queue *mail.Queue
-	cfg   invites.Config
+	db       *bun.DB
+	svc      *invites.Service
+	hooks    *webhooks.Service
+	services *app.Services
+	sent     *linkRecorder
+	// cfg and opts are what the services were built with, for services of a test's own.
+	cfg  config.Config
+	opts app.Options
 }
 
 func testConfig() webhooks.Config {
@@ -70,37 +75,62 @@ func newEnvPolling(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll
 }
 
 // newEnvSending is newEnvPolling with the emails sent by sender, the service hearing of those
-// that fail for good (mail.QueueConfig.FailureHook), as in the server.
+// that fail for good, as in the server.
 func newEnvSending(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll time.Duration, sender mail.Sender) *env {
 	t.Helper()
-	ctx := context.Background()
-	cfg := testConfig()
+	hooks := testConfig()
 	if change != nil {
-		change(&cfg)
+		change(&hooks)
 	}
-	hooks, err := webhooks.New(ctx, db, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The email queue's River client works the deliveries, as in the server.
-	mcfg := config.Default().Mail
-	mcfg.PollInterval = poll
-	queue, err := mail.NewQueue(db, mail.QueueConfig{Mail: mcfg, Sender: sender,
-		Register: hooks.Register, Queues: hooks.Queues(), Logger: quiet, FailureHook: hooks})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := queue.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { queue.Stop(context.Background()) })
-	icfg := invites.Config{Domain: config.Default().Domain, EventHook: hooks,
+	cfg := config.Default()
+	cfg.Webhooks, cfg.Jobs.PollInterval = hooks.Webhooks, poll
+	cfg.Domain.AppURL = "https://app.example"
+	cfg.Domain.SignUpClientLimit, cfg.Domain.InviteRecipientDailyLimit, cfg.Domain.InviteRateLimit = 0, 0, 0
+	sent := &linkRecorder{Sender: sender, links: map[uuid.UUID]string{}}
+	opts := app.Options{Logger: quiet, Sender: sent, WebhookBackoff: hooks.Backoff,
 		Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}}
-	icfg.AppURL = "https://app.example"
-	icfg.SignUpClientLimit = 0
-	icfg.InviteRecipientDailyLimit = 0
-	icfg.InviteRateLimit = 0
-	return &env{db: db, svc: invites.New(db, queue, icfg), hooks: hooks, queue: queue, cfg: icfg}
+	s := newServices(t, db, cfg, opts)
+	if err := s.Jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Jobs.Stop(context.Background()) })
+	return &env{db: db, svc: s.Invites, hooks: s.Webhooks, services: s, sent: sent, cfg: cfg, opts: opts}
+}
+
+// linkRecorder hands each email to its Sender and remembers the link of each one sent, by the
+// email's id: the workers, running, may send an email before a test reads its link, and
+// sending wipes the link from the outbox.
+type linkRecorder struct {
+	mail.Sender
+	mu    sync.Mutex
+	links map[uuid.UUID]string
+}
+
+func (r *linkRecorder) Send(ctx context.Context, m mail.Message) error {
+	err := r.Sender.Send(ctx, m)
+	if err == nil {
+		r.mu.Lock()
+		r.links[m.ID] = m.Link
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// link is the link of the email with id that was sent; "" for none.
+func (r *linkRecorder) link(id uuid.UUID) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.links[id]
+}
+
+// newServices builds services of their own on db (internal/app), not started.
+func newServices(t testing.TB, db *bun.DB, cfg config.Config, opts app.Options) *app.Services {
+	t.Helper()
+	s, err := app.NewServices(context.Background(), db, cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 var emailSeq atomic.Int64
@@ -128,11 +158,15 @@ func (e *env) signUp(t testing.TB, email string) *invites.User {
 // linkToken is the token of the newest link of kind emailed to recipient.
 func (e *env) linkToken(t testing.TB, recipient, kind string) string {
 	t.Helper()
+	var id uuid.UUID
 	var link string
-	err := e.db.NewSelect().TableExpr("emails").Column("link").Where("recipient = ?", recipient).
-		OrderExpr("created_at DESC, id DESC").Limit(1).Scan(context.Background(), &link)
+	err := e.db.NewSelect().TableExpr("emails").Column("id", "link").Where("recipient = ?", recipient).
+		OrderExpr("created_at DESC, id DESC").Limit(1).Scan(context.Background(), &id, &link)
 	if err != nil {
 		t.Fatalf("no email to %s: %v", recipient, err)
+	}
+	if link == "" { // sent already, which wipes the link from the outbox
+		link = e.sent.link(id)
 	}
 	prefix := "https://app.example/" + kind + "/"
 	if !strings.HasPrefix(link, prefix) {

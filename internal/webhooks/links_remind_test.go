@@ -37,9 +37,7 @@ func TestLinkAndReminderTypes(t *testing.T) {
 	if _, err := e.db.NewUpdate().Table("invites").Set("expires_at = now() + interval '1 hour', created_at = now() - interval '6 days'").Where("id = ?", due.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	sweeper := invites.NewSweeper(e.db, e.cfg)
-	sweeper.SetMailer(e.queue)
-	if res, err := sweeper.Sweep(ctx); err != nil || res.Reminded != 1 { // invite.reminded
+	if res, err := e.services.Sweeper.Sweep(ctx); err != nil || res.Reminded != 1 { // invite.reminded
 		t.Fatalf("Sweep = %+v, %v; want one reminder", res, err)
 	}
 

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/jobs"
 )
 
 // eventNames and eventTypeNames are eventTypes as two arrays, the query's parameters.
@@ -67,9 +68,19 @@ WHERE ep.project_id = $12::uuid AND ep.enabled AND (cardinality(ep.events) = 0 O
 RETURNING id)
 SELECT id FROM ev UNION ALL SELECT id FROM done`
 
+// Hook queues the deliveries of events in the transactions that record them: it is the
+// domain's invites.EventHook and the email queue's mail.FailureHook. The deliveries are
+// posted by the Service's workers (Service.Work) once the transaction commits.
+type Hook struct {
+	jobs *jobs.Inserter
+}
+
+// NewHook returns the Hook that inserts its jobs through ins.
+func NewHook(ins *jobs.Inserter) *Hook { return &Hook{jobs: ins} }
+
 // BulkRecorded is Recorded for a bulk invite, with its bulk_invite.completed delivery (counts
 // only) written by the same statement.
-func (s *Service) BulkRecorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID, b invites.BulkRecord) error {
+func (h *Hook) BulkRecorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID, b invites.BulkRecord) error {
 	bulkID := uuid.Must(uuid.NewV7())
 	sum := b.Summary
 	ids, err := queryIDs(ctx, tx, bulkSQL, eventNames, eventTypeNames, pgUUIDs(eventIDs),
@@ -78,22 +89,22 @@ func (s *Service) BulkRecorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.U
 	if err != nil {
 		return fmt.Errorf("webhooks: queue bulk deliveries: %w", err)
 	}
-	return s.insertJobs(ctx, tx, ids)
+	return h.insertJobs(ctx, tx, ids)
 }
 
 // Recorded queues the deliveries of the events with these ids in tx (invites.EventHook): the
 // rows and the River jobs that post them, in two statements whatever their number, the
 // second only when there is a delivery. A rollback drops them with the events.
-func (s *Service) Recorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID) error {
+func (h *Hook) Recorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID) error {
 	ids, err := queryIDs(ctx, tx, queueSQL, eventNames, eventTypeNames, pgUUIDs(eventIDs))
 	if err != nil {
 		return fmt.Errorf("webhooks: queue deliveries: %w", err)
 	}
-	return s.insertJobs(ctx, tx, ids)
+	return h.insertJobs(ctx, tx, ids)
 }
 
 // insertJobs inserts the jobs that post the deliveries ids, in one statement (none for none).
-func (s *Service) insertJobs(ctx context.Context, tx bun.Tx, ids []uuid.UUID) error {
+func (h *Hook) insertJobs(ctx context.Context, tx bun.Tx, ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -101,7 +112,7 @@ func (s *Service) insertJobs(ctx context.Context, tx bun.Tx, ids []uuid.UUID) er
 	for i, id := range ids {
 		jobs[i] = river.InsertManyParams{Args: deliverArgs{DeliveryID: id}}
 	}
-	if _, err := s.client.InsertManyFastTx(ctx, tx.Tx, jobs); err != nil {
+	if err := h.jobs.InsertMany(ctx, tx, jobs); err != nil {
 		return fmt.Errorf("webhooks: queue delivery jobs: %w", err)
 	}
 	return nil
@@ -131,12 +142,12 @@ RETURNING id`
 
 // EmailsFailed queues the invite.delivery_failed deliveries of these emails in tx, which has
 // just written them FAILED_PERMANENT (mail.FailureHook): two statements whatever their number.
-func (s *Service) EmailsFailed(ctx context.Context, tx bun.Tx, emailIDs []uuid.UUID) error {
+func (h *Hook) EmailsFailed(ctx context.Context, tx bun.Tx, emailIDs []uuid.UUID) error {
 	var ids []uuid.UUID
 	if err := tx.NewRaw(failedSQL, pgdialect.Array(emailIDs)).Scan(ctx, &ids); err != nil {
 		return fmt.Errorf("webhooks: queue delivery_failed deliveries: %w", err)
 	}
-	return s.insertJobs(ctx, tx, ids)
+	return h.insertJobs(ctx, tx, ids)
 }
 
 // queryIDs runs query in tx with args bound by the driver, as binary parameters, and returns

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,11 +11,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/jobs"
 )
 
 // Config is the service's settings (config.Webhooks, taken as given) and what it runs with.
@@ -73,11 +72,11 @@ type Delivery struct {
 	NextAttemptAt  *time.Time `bun:"next_attempt_at"`
 }
 
-// Service manages endpoints, queues deliveries in the transactions of events (it is the
-// domain's invites.EventHook) and posts them from the River client it is registered on.
+// Service manages endpoints and their deliveries' log, and posts the deliveries that Hook
+// queues, from the workers it gives the process's River client (Work).
 type Service struct {
 	db      *bun.DB
-	client  *river.Client[*sql.Tx]
+	jobs    *jobs.Inserter
 	keys    *keyring
 	rules   urlRules
 	http    *http.Client
@@ -106,9 +105,9 @@ func DefaultBackoff(attempt int) time.Duration {
 // maxAttempts is River's bound; the backoff ends deliveries sooner.
 const maxAttempts = 100
 
-// New builds the service on db. Deliveries are queued at once; they are posted by the River
-// client that Register and Queues are given to (the email queue's), while it runs.
-func New(ctx context.Context, db *bun.DB, cfg Config) (*Service, error) {
+// New builds the service on db, inserting its jobs (a retry) through ins. Deliveries are
+// posted by the River client that runs Work, while it runs.
+func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Service, error) {
 	key := cfg.SecretKey
 	if key == nil {
 		var err error
@@ -144,32 +143,23 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Service, error) {
 		TLSHandshakeTimeout:   cfg.Timeout,
 		ResponseHeaderTimeout: cfg.Timeout,
 	}
-	s := &Service{db: db, keys: keys, rules: rules, backoff: backoff, log: logger, timeout: cfg.Timeout,
+	s := &Service{db: db, jobs: ins, keys: keys, rules: rules, backoff: backoff, log: logger, timeout: cfg.Timeout, workers: cfg.Workers,
 		http: &http.Client{
 			Transport: transport,
 			Timeout:   cfg.Timeout,
 			// No redirect is followed: the answer to the first request is the outcome.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}}
-	// Insert-only: the jobs are worked by the process's one River client (Register, Queues),
-	// so that River elects one leader per database, not one per client.
-	s.client, err = river.NewClient(riverdatabasesql.New(db.DB), &river.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("webhooks: river client: %w", err)
-	}
-	s.workers = cfg.Workers
 	return s, nil
 }
 
-// Register adds the delivery worker to the workers of the River client that works Queues.
-func (s *Service) Register(workers *river.Workers) {
-	river.AddWorker(workers, &deliverWorker{s: s})
-}
-
-// Queues is the River queue of deliveries, with its number of workers, for the River client
-// that works it (mail.QueueConfig.Queues).
-func (s *Service) Queues() map[string]river.QueueConfig {
-	return map[string]river.QueueConfig{queueName: {MaxWorkers: s.workers}}
+// Work is the delivery worker, on a River queue of its own with Config.Workers of them, for
+// the process's River client.
+func (s *Service) Work() jobs.Work {
+	return jobs.Work{
+		Workers: func(w *river.Workers) { river.AddWorker(w, &deliverWorker{s: s}) },
+		Queues:  map[string]river.QueueConfig{queueName: {MaxWorkers: s.workers}},
+	}
 }
 
 // Endpoints lists a project's endpoints, oldest first.
@@ -285,8 +275,7 @@ func (s *Service) Retry(ctx context.Context, viewer, id uuid.UUID) (*Delivery, e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return invites.Invalid("id", "only a FAILED delivery is retried; this one is %s", d.Status)
 		}
-		_, err = s.client.InsertTx(ctx, tx.Tx, deliverArgs{DeliveryID: d.ID}, nil)
-		return err
+		return s.jobs.Insert(ctx, tx, deliverArgs{DeliveryID: d.ID}, nil)
 	})
 	if err != nil {
 		return nil, err

@@ -1,8 +1,9 @@
 // Package webhooks posts a project's tracked events to the endpoints its admins register,
 // signed per the Standard Webhooks specification (SPEC §13): the endpoints and their
 // secrets (service.go, secret.go), the URL rules checked at registration and at each dial
-// (url.go), the signature (sign.go), the deliveries queued in the event's transaction
-// (queue.go) and the River worker that posts them after the commit (worker.go).
+// (url.go), the signature (sign.go), the deliveries queued in the event's transaction by
+// Hook (queue.go) and the River worker that posts them after the commit (worker.go), which
+// the process's River client (internal/jobs) runs from Service.Work.
 package webhooks
 
 import (

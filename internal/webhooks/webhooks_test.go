@@ -402,7 +402,7 @@ func TestRefusedAtDial(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc.trust(secret)
-	loose.queue.Stop(ctx)
+	loose.services.Jobs.Stop(ctx)
 	strict := newEnv(t, db, func(c *webhooks.Config) { c.AllowLoopback = false })
 	strict.invite(t, owner.ID, p.ID, uniqueEmail("x"), invites.RoleContributor)
 	d := strict.waitDelivery(t, ep, "invite.created")
@@ -533,8 +533,8 @@ func TestSweepExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := e.cfg
-	cfg.InviteRemindBefore = 0 // reminders have tests of their own, and need a mailer
-	res, err := invites.NewSweeper(e.db, cfg).Sweep(ctx)
+	cfg.Domain.InviteRemindBefore = 0 // reminders have tests of their own
+	res, err := newServices(t, e.db, cfg, e.opts).Sweeper.Sweep(ctx)
 	if err != nil || res.Expired < 1 {
 		t.Fatalf("Sweep = %+v, %v", res, err)
 	}

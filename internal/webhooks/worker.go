@@ -79,6 +79,23 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	} else {
 		o = s.post(ctx, &ep, &d)
 	}
+	status, err := s.record(ctx, d.ID, o, job.Attempt)
+	if err != nil {
+		return err
+	}
+	if status == Failed {
+		s.log.Warn("webhook delivery failed", "delivery", d.ID, "endpoint", ep.ID, "type", d.EventType, "attempts", d.Attempts+1, "error", o.err)
+	}
+	if status == Pending {
+		return fmt.Errorf("webhook delivery %s: %s", d.ID, o.err)
+	}
+	return nil
+}
+
+// record writes attempt number attempt of delivery id, whose outcome was o, on its row while
+// it is PENDING, and returns the status it gave it: SUCCEEDED, PENDING with the time of its
+// next attempt after a failure that may pass while the backoff has a wait left, else FAILED.
+func (s *Service) record(ctx context.Context, id uuid.UUID, o outcome, attempt int) (Status, error) {
 	now := time.Now().UTC()
 	var next *time.Time
 	status := Failed
@@ -86,7 +103,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	case o.err == "":
 		status = Succeeded
 	case o.retry:
-		if wait := s.backoff(job.Attempt); wait >= 0 {
+		if wait := s.backoff(attempt); wait >= 0 {
 			t := now.Add(wait)
 			status, next = Pending, &t
 		}
@@ -101,20 +118,12 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		Set("response_status = COALESCE(?, response_status)", o.status).
 		Set("last_error = ?", lastErr).
 		Set("next_attempt_at = ?", next).
-		Where("id = ? AND status = ?", d.ID, Pending)
+		Where("id = ? AND status = ?", id, Pending)
 	if status == Succeeded {
 		q = q.Set("delivered_at = ?", now)
 	}
-	if _, err := q.Exec(ctx); err != nil {
-		return err
-	}
-	if status == Failed {
-		s.log.Warn("webhook delivery failed", "delivery", d.ID, "endpoint", ep.ID, "type", d.EventType, "attempts", d.Attempts+1, "error", o.err)
-	}
-	if status == Pending {
-		return fmt.Errorf("webhook delivery %s: %s", d.ID, o.err)
-	}
-	return nil
+	_, err := q.Exec(ctx)
+	return status, err
 }
 
 // post sends the delivery's payload to the endpoint, signed with its current secret.

@@ -1,0 +1,120 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	gqlgraphql "github.com/99designs/gqlgen/graphql"
+	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/graph"
+	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/jobs"
+	"github.com/invites/invites/internal/live"
+	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/metrics"
+	"github.com/invites/invites/internal/webhooks"
+)
+
+// Options are what tests vary beyond the configuration. The server runs with the zero
+// Options: everything then comes from config.Config.
+type Options struct {
+	// Logger is nil for slog.Default().
+	Logger *slog.Logger
+	// Sender delivers the emails; nil: SMTP at config.Config.SMTPURL, else the log.
+	Sender mail.Sender
+	// Now is the domain's clock; nil: time.Now.
+	Now func() time.Time
+	// Password is argon2id's cost; zero: invites.DefaultPasswordParams.
+	Password invites.PasswordParams
+	// MailBackoff and WebhookBackoff are the waits between attempts; nil: each package's own.
+	MailBackoff, WebhookBackoff func(attempt int) time.Duration
+	// Extensions are added to the GraphQL handler after the metrics'.
+	Extensions []gqlgraphql.HandlerExtension
+}
+
+// Services are everything the server runs on its database: the domain, the webhooks, the
+// email queue, the sweep, the River client that works their jobs, and the metrics they
+// report to. Jobs works nothing until Jobs.Start.
+type Services struct {
+	Invites  *invites.Service
+	Webhooks *webhooks.Service
+	Mail     *mail.Queue
+	Sweeper  *invites.Sweeper
+	Jobs     *jobs.Jobs
+	Metrics  *metrics.Metrics
+
+	cfg  config.Config
+	opts Options
+}
+
+// NewServices builds the services on db, which must be migrated. Each part gets what it
+// depends on when it is built: the jobs' Inserter first, so that the parts that enqueue (the
+// webhooks' hook, the email queue, the domain and its sweep) have it, and last the River
+// client that works the jobs all of them define.
+func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Options) (*Services, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	sender, err := opts.sender(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := jobs.NewInserter(db)
+	if err != nil {
+		return nil, err
+	}
+	s := &Services{Metrics: metrics.New(), cfg: cfg, opts: opts}
+	hook := webhooks.NewHook(ins) // the domain's events' deliveries, and failed emails'
+	s.Webhooks, err = webhooks.New(ctx, db, ins, webhooks.Config{Webhooks: cfg.Webhooks, Backoff: opts.WebhookBackoff, Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Mail, err = mail.NewQueue(db, ins, mail.QueueConfig{Mail: cfg.Mail, Jobs: cfg.Jobs, Sender: sender,
+		Logger: opts.Logger, Backoff: opts.MailBackoff, Observer: s.Metrics, FailureHook: hook})
+	if err != nil {
+		return nil, err
+	}
+	domain := invites.Config{Domain: cfg.Domain, Password: opts.Password, Now: opts.Now, Observer: s.Metrics, EventHook: hook}
+	s.Invites = invites.New(db, s.Mail, domain)
+	s.Sweeper = invites.NewSweeper(db, s.Mail, domain) // its reminders go to the queue too
+	s.Jobs, err = jobs.New(db, jobs.Config{Jobs: cfg.Jobs, Logger: opts.Logger},
+		s.Mail.Work(), s.Webhooks.Work(), s.Sweeper.Work(cfg.SweepInterval))
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// sender is Options.Sender, else SMTP where SMTP_URL is set, else the log.
+func (o Options) sender(cfg config.Config) (mail.Sender, error) {
+	switch {
+	case o.Sender != nil:
+		return o.Sender, nil
+	case cfg.SMTPURL == "":
+		return mail.NewLogSender(o.Logger), nil
+	}
+	sender, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
+	if err != nil {
+		return nil, fmt.Errorf("SMTP_URL: %w", err)
+	}
+	return sender, nil
+}
+
+// GraphQL is the API over the services, as the server serves it at /graphql (inside CORS),
+// with its subscriptions served from hub (nil: they answer UNAVAILABLE).
+func (s *Services) GraphQL(hub *live.Hub) http.Handler {
+	resolver := &graph.Resolver{Service: s.Invites, Webhooks: s.Webhooks}
+	if hub != nil {
+		resolver.Live = &graph.Live{Hub: hub, Limits: s.cfg.GraphQL.Live}
+	}
+	return graph.NewHandler(resolver, graph.HandlerOptions{
+		GraphQL:    s.cfg.GraphQL,
+		Logger:     s.opts.Logger,
+		Extensions: append([]gqlgraphql.HandlerExtension{s.Metrics.Extension()}, s.opts.Extensions...),
+	})
+}
