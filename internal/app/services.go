@@ -79,11 +79,11 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 	if err != nil {
 		return nil, err
 	}
-	domain := invites.Config{Domain: cfg.Domain, Password: opts.Password, Now: opts.Now, Observer: s.Metrics, EventHook: hook}
+	domain := invites.Config{Domain: cfg.Domain, Password: opts.Password, Now: opts.Now, Observer: s.Metrics, EventHook: hook, Jobs: ins}
 	s.Invites = invites.New(db, s.Mail, domain)
 	s.Sweeper = invites.NewSweeper(db, s.Mail, domain) // its reminders go to the queue too
 	s.Jobs, err = jobs.New(db, jobs.Config{Jobs: cfg.Jobs, Logger: opts.Logger},
-		s.Mail.Work(), s.Webhooks.Work(), s.Sweeper.Work(cfg.SweepInterval))
+		s.Mail.Work(), s.Webhooks.Work(), s.Invites.Work(), s.Sweeper.Work(cfg.SweepInterval))
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,9 @@ type Config struct {
 	Observer Observer
 	// EventHook hears of tracked events in their transaction (webhook deliveries); nil: none.
 	EventHook EventHook
+	// Jobs enqueues the domain's own jobs (password-reset requests, recovery_job.go), which
+	// Service.Work runs; required.
+	Jobs JobInserter
 }
 
 // Observer hears of what the service did, after the commit.

@@ -1,6 +1,7 @@
 package invites
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -26,4 +27,9 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// IssuePasswordReset works one password-reset job for email, as River's worker does.
+func IssuePasswordReset(s *Service, ctx context.Context, email string) error {
+	return s.issuePasswordReset(ctx, email)
 }

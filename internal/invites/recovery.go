@@ -10,8 +10,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-
-	"github.com/invites/invites/internal/mail"
 )
 
 type passwordReset struct {
@@ -23,11 +21,12 @@ type passwordReset struct {
 	ExpiresAt time.Time `bun:"expires_at"`
 }
 
-// RequestPasswordReset queues an email with a password-reset link
-// (AppURL + "/reset-password/" + token) to the account with the email, if there is one, and
-// ends that account's older links. Where no account has the email it does nothing and
-// answers alike, so that nobody learns which emails have accounts: the limits count every
-// request, for any email.
+// RequestPasswordReset asks for an email with a password-reset link (AppURL +
+// "/reset-password/" + token) to the account with the email, if there is one. It only takes
+// the request's quotas and queues a job, whatever the email (issuePasswordReset then looks the
+// account up, out of the request): the answer and the work behind it are the same for an email
+// with an account and one without, statement for statement, so that neither its content nor its
+// timing tells which emails have accounts. The limits count every request, for any email.
 //
 // Errors: BAD_USER_INPUT (email); RATE_LIMITED past PasswordResetClientLimit requests from
 // the client's address or PasswordResetEmailLimit for the email in a clock hour.
@@ -36,9 +35,6 @@ func (s *AccountService) RequestPasswordReset(ctx context.Context, client netip.
 	if err != nil {
 		return err
 	}
-	// The counts are written in the transaction that queues the email, so that a request for
-	// an email without an account commits a write too: both answers take one commit, and
-	// differ only by a few statements of no I/O of their own.
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.takeQuota(ctx, tx, "password-reset", clientKey(client), s.cfg.PasswordResetClientLimit, time.Hour, "too many password-reset requests from your network address"); err != nil {
 			return err
@@ -46,26 +42,7 @@ func (s *AccountService) RequestPasswordReset(ctx context.Context, client netip.
 		if err := s.takeQuota(ctx, tx, "password-reset-email", email, s.cfg.PasswordResetEmailLimit, time.Hour, "too many password-reset requests for this email"); err != nil {
 			return err
 		}
-		user := new(User)
-		// The lock orders concurrent requests for one account: the newest link is the one kept.
-		err := tx.NewSelect().Model(user).Where("email = ?", email).For("UPDATE").Scan(ctx)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.NewDelete().Model((*passwordReset)(nil)).Where("user_id = ?", user.ID).Exec(ctx); err != nil {
-			return err
-		}
-		token, hash := newToken()
-		now := s.now()
-		r := &passwordReset{TokenHash: hash, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.PasswordResetTTL)}
-		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
-			return err
-		}
-		_, err = s.mailer.Enqueue(ctx, tx, mail.PasswordReset(user.Email, user.Name, s.cfg.AppURL+"/reset-password/"+token, validFor(s.cfg.PasswordResetTTL)))
-		return err
+		return s.cfg.Jobs.Insert(ctx, tx, passwordResetArgs{Email: email}, nil)
 	})
 }
 
@@ -122,34 +99,7 @@ func (s *AccountService) ResetPassword(ctx context.Context, in ResetPasswordInpu
 		if err != nil {
 			return err
 		}
-		user := new(User)
-		if err := tx.NewSelect().Model(user).Where("id = ?", r.UserID).For("UPDATE").Scan(ctx); err != nil {
-			return err
-		}
-		wasVerified := user.EmailVerified()
-		user.PasswordHash = passwordHash
-		if _, err := tx.NewUpdate().Model(user).Column("password_hash").WherePK().Exec(ctx); err != nil {
-			return err
-		}
-		if err := s.endAccountSecrets(ctx, tx, user.ID, nil); err != nil {
-			return err
-		}
-		if _, err := tx.NewDelete().Model((*emailVerification)(nil)).Where("user_id = ?", user.ID).Exec(ctx); err != nil {
-			return err
-		}
-		// The owner has proven the mailbox: their failed log-ins no longer slow them down.
-		if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", user.Email).Exec(ctx); err != nil {
-			return err
-		}
-		if err := s.markVerified(ctx, tx, user); err != nil {
-			return err
-		}
-		if !wasVerified {
-			if claimed, err = s.claimAllPending(ctx, tx, user, uuid.Nil); err != nil {
-				return err
-			}
-		}
-		sess, err = s.createSession(ctx, tx, user)
+		sess, claimed, err = s.setPassword(ctx, tx, r.UserID, passwordHash)
 		return err
 	})
 	if err != nil {
@@ -157,6 +107,42 @@ func (s *AccountService) ResetPassword(ctx context.Context, in ResetPasswordInpu
 	}
 	s.cfg.Observer.InvitesClaimed(claimed)
 	return sess, nil
+}
+
+// setPassword gives the account of a used reset link its new password, in tx: it ends every
+// secret the old password let anyone start (sessions, reset and verification links), forgets
+// the email's failed log-ins, marks the email verified (claiming its pending invites if it was
+// not, as verifyEmail does) and starts a session. claimed is how many invites it claimed.
+func (s *AccountService) setPassword(ctx context.Context, tx bun.Tx, userID uuid.UUID, passwordHash string) (sess *Session, claimed int, err error) {
+	user := new(User)
+	if err := tx.NewSelect().Model(user).Where("id = ?", userID).For("UPDATE").Scan(ctx); err != nil {
+		return nil, 0, err
+	}
+	wasVerified := user.EmailVerified()
+	user.PasswordHash = passwordHash
+	if _, err := tx.NewUpdate().Model(user).Column("password_hash").WherePK().Exec(ctx); err != nil {
+		return nil, 0, err
+	}
+	if err := s.endAccountSecrets(ctx, tx, user.ID, nil); err != nil {
+		return nil, 0, err
+	}
+	if _, err := tx.NewDelete().Model((*emailVerification)(nil)).Where("user_id = ?", user.ID).Exec(ctx); err != nil {
+		return nil, 0, err
+	}
+	// The owner has proven the mailbox: their failed log-ins no longer slow them down.
+	if _, err := tx.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", user.Email).Exec(ctx); err != nil {
+		return nil, 0, err
+	}
+	if err := s.markVerified(ctx, tx, user); err != nil {
+		return nil, 0, err
+	}
+	if !wasVerified {
+		if claimed, err = s.claimAllPending(ctx, tx, user, uuid.Nil); err != nil {
+			return nil, 0, err
+		}
+	}
+	sess, err = s.createSession(ctx, tx, user)
+	return sess, claimed, err
 }
 
 // endAccountSecrets ends the account's sessions but the one whose token hash is keep (nil:
