@@ -2,15 +2,10 @@ package main
 
 import (
 	"cmp"
-	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"time"
 )
 
 // The GraphQL documents measured. The member page asks both servers for the same data: a
@@ -139,128 +134,4 @@ func (f *fixture) scenarios() []scenario {
 		}, 0},
 	)
 	return list
-}
-
-// prepare finds the seeded projects through the API, walks to the 50th page of invites, and
-// checks that each read answers what it should, so that the figures measure real answers.
-func prepare(ctx context.Context, ours, theirs *process, db *sql.DB, acceptors int) (*fixture, error) {
-	f := &fixture{ours: ours, theirs: theirs, acceptors: acceptors}
-	for name, id := range map[string]*string{membersName: &f.membersUUID, invitesName: &f.invitesUUID} {
-		if err := db.QueryRowContext(ctx, "SELECT id FROM projects WHERE name = $1", name).Scan(id); err != nil {
-			return nil, err
-		}
-	}
-	c := newClient(1)
-	var projects struct {
-		Projects struct {
-			Edges []struct{ Node struct{ ID, Name string } }
-		}
-	}
-	if err := call(ctx, c, ours.base, ownerSession, `{ projects(first: 10) { edges { node { id name } } } }`, nil, &projects); err != nil {
-		return nil, err
-	}
-	for _, e := range projects.Projects.Edges {
-		switch e.Node.Name {
-		case membersName:
-			f.members = e.Node.ID
-		case invitesName:
-			f.invites = e.Node.ID
-		}
-	}
-	if f.members == "" || f.invites == "" {
-		return nil, fmt.Errorf("the owner's projects do not include the seeded ones: %+v", projects)
-	}
-
-	type invitePage struct {
-		Project struct {
-			Invites struct {
-				TotalCount *int
-				Edges      []json.RawMessage
-				PageInfo   struct{ EndCursor string }
-			}
-		}
-	}
-	var after any
-	for page := 1; page < 50; page++ {
-		var p invitePage
-		if err := call(ctx, c, ours.base, ownerSession, fmt.Sprintf(invitesQuery, ""), map[string]any{"id": f.invites, "after": after}, &p); err != nil {
-			return nil, err
-		}
-		if len(p.Project.Invites.Edges) != 100 {
-			return nil, fmt.Errorf("invites page %d has %d invites, want 100", page, len(p.Project.Invites.Edges))
-		}
-		after = p.Project.Invites.PageInfo.EndCursor
-	}
-	f.page50 = after.(string)
-	var p invitePage
-	if err := call(ctx, c, ours.base, ownerSession, fmt.Sprintf(invitesQuery, "totalCount"), map[string]any{"id": f.invites, "after": f.page50}, &p); err != nil {
-		return nil, err
-	}
-	if len(p.Project.Invites.Edges) != 100 || p.Project.Invites.TotalCount == nil || *p.Project.Invites.TotalCount != seedInvites {
-		return nil, fmt.Errorf("invites page 50: %d invites of %v, want 100 of %d", len(p.Project.Invites.Edges), p.Project.Invites.TotalCount, seedInvites)
-	}
-
-	var members struct {
-		Project struct {
-			Members struct {
-				Edges []struct {
-					Node struct{ User struct{ Email string } }
-				}
-			}
-		}
-	}
-	if err := call(ctx, c, ours.base, ownerSession, membersQuery, map[string]any{"id": f.members}, &members); err != nil {
-		return nil, err
-	}
-	if n := len(members.Project.Members.Edges); n != seedMembers || members.Project.Members.Edges[0].Node.User.Email == "" {
-		return nil, fmt.Errorf("member page: %d members, want %d with their users", n, seedMembers)
-	}
-	if theirs != nil {
-		var pg struct {
-			ProjectByID struct {
-				ProjectMembersByProjectID struct {
-					Nodes []struct{ UserByUserID struct{ Email string } }
-				}
-			}
-		}
-		if err := call(ctx, c, theirs.base, "", postgraphileMembersQuery, map[string]any{"id": f.membersUUID}, &pg); err != nil {
-			return nil, fmt.Errorf("PostGraphile: %w", err)
-		}
-		if n := len(pg.ProjectByID.ProjectMembersByProjectID.Nodes); n != seedMembers || pg.ProjectByID.ProjectMembersByProjectID.Nodes[0].UserByUserID.Email == "" {
-			return nil, fmt.Errorf("PostGraphile's member page: %d members, want %d with their users", n, seedMembers)
-		}
-		var inv struct {
-			ProjectByID struct {
-				InvitesByProjectID struct {
-					TotalCount int
-					Nodes      []json.RawMessage
-				}
-			}
-		}
-		if err := call(ctx, c, theirs.base, "", postgraphileInvitesQuery, map[string]any{"id": f.invitesUUID}, &inv); err != nil {
-			return nil, fmt.Errorf("PostGraphile: %w", err)
-		}
-		if got := inv.ProjectByID.InvitesByProjectID; len(got.Nodes) != 100 || got.TotalCount != seedInvites {
-			return nil, fmt.Errorf("PostGraphile's invites page: %d invites of %d, want 100 of %d", len(got.Nodes), got.TotalCount, seedInvites)
-		}
-	}
-	return f, nil
-}
-
-// call runs one GraphQL request and decodes its data into out; any error in the answer is one.
-func call(ctx context.Context, c *http.Client, base, token, q string, vars map[string]any, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	status, body, err := post(ctx, c, base+"/graphql", mustJSON(map[string]any{"query": q, "variables": vars}), token)
-	if err != nil {
-		return err
-	}
-	var answer struct {
-		Data   json.RawMessage
-		Errors []json.RawMessage
-	}
-	if err := json.Unmarshal(body, &answer); err != nil || status != http.StatusOK || len(answer.Errors) > 0 {
-		return fmt.Errorf("%s: %d %.500s", q, status, body)
-	}
-	return json.Unmarshal(answer.Data, out)
 }

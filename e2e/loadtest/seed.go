@@ -32,11 +32,32 @@ func seed(ctx context.Context, db *sql.DB, acceptors int) error {
 		return err
 	}
 	defer tx.Rollback()
-	stmts := []struct {
-		what string
-		sql  string
-		args []any
-	}{
+	for _, s := range seedStatements(acceptors) {
+		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+			return fmt.Errorf("seed %s: %w", s.what, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// A table just filled by one transaction has no visibility map yet, so a count over it
+	// visits every heap page; autovacuum sees to that soon after on a running server. Vacuum
+	// now, so that the scenarios measure that steady state, for us and PostGraphile alike.
+	_, err = db.ExecContext(ctx, "VACUUM ANALYZE")
+	return err
+}
+
+// seedStatement is one INSERT of the seed: what it makes, for the error if it fails.
+type seedStatement struct {
+	what string
+	sql  string
+	args []any
+}
+
+// seedStatements are the seed's INSERTs, in order: each later one finds the rows that the
+// earlier ones made by their names and emails.
+func seedStatements(acceptors int) []seedStatement {
+	return []seedStatement{
 		{"users", `
 INSERT INTO users (id, email, name, password_hash, email_verified_at, created_at)
 SELECT gen_random_uuid(), e, n, 'loadtest: no password', now(), now() - interval '1 day'
@@ -82,17 +103,4 @@ SELECT gen_random_uuid(), format($1, i), p.id, 'CONTRIBUTOR', o.id, sha256(conve
 FROM generate_series(1, $3::int) AS i, projects p, users o WHERE p.name = $4 AND o.email = $5`,
 			[]any{acceptorEmail, acceptToken, acceptors, acceptsName, ownerEmail}},
 	}
-	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
-			return fmt.Errorf("seed %s: %w", s.what, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	// A table just filled by one transaction has no visibility map yet, so a count over it
-	// visits every heap page; autovacuum sees to that soon after on a running server. Vacuum
-	// now, so that the scenarios measure that steady state, for us and PostGraphile alike.
-	_, err = db.ExecContext(ctx, "VACUUM ANALYZE")
-	return err
 }
