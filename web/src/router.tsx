@@ -44,7 +44,19 @@ export function searchParam(location: string, name: string): string {
   return i < 0 ? '' : (new URLSearchParams(location.slice(i)).get(name) ?? '');
 }
 
-/** A path inside the app (from ?next=), never another site's address. */
-export function safeNext(next: string): string {
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+/**
+ * A path inside the app (from ?next=), never another site's address: next is resolved as the
+ * browser would resolve a link to it, and kept only when it lands on this origin. So tabs and
+ * line breaks (which a browser drops from an address: "/\t/host" is "//host"), backslashes
+ * (read as slashes) and every encoded form of them are judged as the browser will follow them.
+ */
+export function safeNext(next: string, origin: string = window.location.origin): string {
+  if (next === '') return '/';
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return '/';
+  }
+  return url.origin === origin ? url.pathname + url.search + url.hash : '/';
 }
