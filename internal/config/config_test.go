@@ -209,8 +209,8 @@ func TestConfiguration_ListsEverySetting(t *testing.T) {
 			t.Errorf("docs/configuration.md's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 48 {
-		t.Errorf("%d settings read, want 48", len(read))
+	if len(read) != 50 {
+		t.Errorf("%d settings read, want 50", len(read))
 	}
 }
 
