@@ -28,7 +28,11 @@ const (
 	RateLimited        Code = "RATE_LIMITED"
 	// EmailDomainNotAllowed: an invite link admits only emails at its allowed domains.
 	EmailDomainNotAllowed Code = "EMAIL_DOMAIN_NOT_ALLOWED"
-	Internal              Code = "INTERNAL"
+	// IdempotencyKeyReused: the Idempotency-Key came before with another request body (HTTP
+	// 422); IdempotencyKeyInUse: the request with this key is still running (HTTP 409).
+	IdempotencyKeyReused Code = "IDEMPOTENCY_KEY_REUSED"
+	IdempotencyKeyInUse  Code = "IDEMPOTENCY_KEY_IN_USE"
+	Internal             Code = "INTERNAL"
 )
 
 // Error is an expected failure: its message is written for the API's user and is safe to show.
