@@ -173,3 +173,22 @@ func TestServer_RetryBulkUploadSafely(t *testing.T) {
 		t.Errorf("another file with the key: %d %s, want 422 IDEMPOTENCY_KEY_REUSED", other.status, other.body)
 	}
 }
+
+// TestCORS_IdempotencyKey: the web app's page on another origin may send the header, and read
+// whether an answer was replayed and when to retry.
+func TestCORS_IdempotencyKey(t *testing.T) {
+	base := startServer(t, map[string]string{"APP_URL": "https://app.example"})
+	preflight := rawRequest(t, http.MethodOptions, base+"/graphql", map[string]string{"Origin": "https://app.example",
+		"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, idempotency-key"}, nil, false)
+	if allowed := strings.ToLower(preflight.header.Get("Access-Control-Allow-Headers")); !strings.Contains(allowed, "idempotency-key") {
+		t.Errorf("preflight: Access-Control-Allow-Headers %q, want Idempotency-Key among them", allowed)
+	}
+	post := rawRequest(t, http.MethodPost, base+"/graphql", map[string]string{"Origin": "https://app.example",
+		"Content-Type": "application/json"}, []byte(`{"query":"{ __typename }"}`), false)
+	exposed := post.header.Get("Access-Control-Expose-Headers")
+	for _, h := range []string{"Idempotent-Replayed", "Retry-After"} {
+		if !strings.Contains(exposed, h) {
+			t.Errorf("Access-Control-Expose-Headers %q, want %s among them", exposed, h)
+		}
+	}
+}
