@@ -28,11 +28,7 @@ const (
 	RateLimited        Code = "RATE_LIMITED"
 	// EmailDomainNotAllowed: an invite link admits only emails at its allowed domains.
 	EmailDomainNotAllowed Code = "EMAIL_DOMAIN_NOT_ALLOWED"
-	// IdempotencyKeyReused: the Idempotency-Key came before with another request body (HTTP
-	// 422); IdempotencyKeyInUse: the request with this key is still running (HTTP 409).
-	IdempotencyKeyReused Code = "IDEMPOTENCY_KEY_REUSED"
-	IdempotencyKeyInUse  Code = "IDEMPOTENCY_KEY_IN_USE"
-	Internal             Code = "INTERNAL"
+	Internal              Code = "INTERNAL"
 )
 
 // Error is an expected failure: its message is written for the API's user and is safe to show.
@@ -75,3 +71,12 @@ func ErrorCode(err error) Code {
 	}
 	return Internal
 }
+
+// The codes of safe retries (graph/idempotency.go), which refuse a mutation sent with an
+// Idempotency-Key before it runs.
+const (
+	// IdempotencyKeyReused: the key came before with another request (HTTP 422).
+	IdempotencyKeyReused Code = "IDEMPOTENCY_KEY_REUSED"
+	// IdempotencyKeyInUse: the request with this key is still running (HTTP 409).
+	IdempotencyKeyInUse Code = "IDEMPOTENCY_KEY_IN_USE"
+)
