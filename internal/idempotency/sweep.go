@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/invites/invites/internal/jobs"
 )
 
@@ -24,31 +22,12 @@ type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "idempotency_sweep" }
 
-// sweepQueue is the sweep's River queue, apart from the emails, webhooks and the invites'
-// sweep, so that none of them waits for it.
-const sweepQueue = "idempotency"
-
-type sweepWorker struct {
-	river.WorkerDefaults[sweepArgs]
-	store *Store
-}
-
-func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
-	_, err := w.store.Sweep(ctx)
-	return err
-}
-
-// Work is the sweep every interval, and once at start-up, for the process's River client,
-// which inserts it on its elected leader only. A sweep that fails is not tried again: the
-// next one does the same work.
+// Work is the sweep every interval, and once at start-up, for the process's River client, in
+// a queue of its own ("idempotency"), so that neither it nor the emails, webhooks and the
+// invites' sweep wait for each other.
 func (s *Store) Work(interval time.Duration) jobs.Work {
-	return jobs.Work{
-		Workers: func(workers *river.Workers) { river.AddWorker(workers, &sweepWorker{store: s}) },
-		Queues:  map[string]river.QueueConfig{sweepQueue: {MaxWorkers: 1}},
-		Periodic: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(interval),
-			func() (river.JobArgs, *river.InsertOpts) {
-				return sweepArgs{}, &river.InsertOpts{Queue: sweepQueue, MaxAttempts: 1}
-			},
-			&river.PeriodicJobOpts{RunOnStart: true})},
-	}
+	return jobs.Periodic[sweepArgs]("idempotency", interval, func(ctx context.Context) error {
+		_, err := s.Sweep(ctx)
+		return err
+	})
 }
