@@ -49,14 +49,22 @@ func invitesTo(t *testing.T, email string) int {
 	return int(n)
 }
 
-// TestServer_RetryInviteSafely: a person whose connection failed sends their invite again with
-// the same Idempotency-Key: one invite, one email, the same answer.
-func TestServer_RetryInviteSafely(t *testing.T) {
+// TestServer_RetrySafely: a person whose connection failed sends their mutation again with
+// the same Idempotency-Key, and it runs once.
+func TestServer_RetrySafely(t *testing.T) {
 	smtp := smtptest.Start(t)
 	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})
 	c := e2eClient{t, base}
 	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Olga Owner")
 	project := c.createProject(owner, "Retries")
+	t.Run("Invite", func(t *testing.T) { retryInvite(t, smtp, base, owner, project) })
+	t.Run("InviteAtOnce", func(t *testing.T) { retryInviteAtOnce(t, base, owner, project) })
+	t.Run("BulkUpload", func(t *testing.T) { retryBulkUpload(t, base, owner, project) })
+}
+
+// retryInvite: a createInvite sent again with its key makes one invite and one email, and
+// answers the same; another invite with the key is refused.
+func retryInvite(t *testing.T, smtp *smtptest.Server, base, owner, project string) {
 
 	invitee := e2eEmail("invitee")
 	input := map[string]any{"i": map[string]any{"email": invitee, "projectId": project, "role": "CONTRIBUTOR"}}
@@ -89,16 +97,10 @@ func TestServer_RetryInviteSafely(t *testing.T) {
 	}
 }
 
-// TestServer_RetryInviteAtOnce: a client that sends its request again before the first has
-// answered (two tabs, an eager retry) makes one invite: each other request is told that the
-// first still runs (409), or, once it has answered, gets its answer, as their retries do.
-func TestServer_RetryInviteAtOnce(t *testing.T) {
-	smtp := smtptest.Start(t)
-	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})
-	c := e2eClient{t, base}
-	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Olga Owner")
-	project := c.createProject(owner, "At once")
-
+// retryInviteAtOnce: a client that sends its request again before the first has answered
+// (two tabs, an eager retry) makes one invite: each other request is told that the first still
+// runs (409), or, once it has answered, gets its answer, as their retries do.
+func retryInviteAtOnce(t *testing.T, base, owner, project string) {
 	for range 3 {
 		invitee := e2eEmail("invitee")
 		input := map[string]any{"i": map[string]any{"email": invitee, "projectId": project, "role": "CONTRIBUTOR"}}
@@ -138,14 +140,9 @@ func TestServer_RetryInviteAtOnce(t *testing.T) {
 	}
 }
 
-// TestServer_RetryBulkUploadSafely: a CSV upload sent again with its key, in a new multipart
-// body (another boundary), is answered from the first; another file with the key is refused.
-func TestServer_RetryBulkUploadSafely(t *testing.T) {
-	smtp := smtptest.Start(t)
-	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1h"})
-	c := e2eClient{t, base}
-	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Olga Owner")
-	project := c.createProject(owner, "Bulk retries")
+// retryBulkUpload: a CSV upload sent again with its key, in a new multipart body (another
+// boundary), is answered from the first; another file with the key is refused.
+func retryBulkUpload(t *testing.T, base, owner, project string) {
 	const bulk = `mutation($input: BulkInviteInput!) { bulkInvite(input: $input) { summary { total newInvitations existingInvitations } } }`
 	operations := `{"query":` + quoteJSON(bulk) + `,"variables":{"input":{"projectId":` + quoteJSON(project) + `,"csv":null}}}`
 	people := []string{e2eEmail("ann"), e2eEmail("bob")}
