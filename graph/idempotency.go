@@ -19,8 +19,9 @@ package graph
 //   - the key while its request still runs: 409, IDEMPOTENCY_KEY_IN_USE, with Retry-After;
 //   - a malformed key: 400, BAD_USER_INPUT with reason INVALID_IDEMPOTENCY_KEY.
 //
-// An answer is kept whatever its errors, except where they say a retry may go otherwise:
-// UNAVAILABLE, INTERNAL (a failed or cut-short run, whose transaction rolled back) and
+// A mutation with a key runs to its end even if its client goes away (runContext), and its
+// answer is kept whatever its errors, except where they say a retry may go otherwise:
+// UNAVAILABLE, INTERNAL (a failed or cut-short run, almost always rolled back) and
 // RATE_LIMITED let the key go, as does an answer over IDEMPOTENCY_MAX_ANSWER; the next request
 // with the key then runs.
 
@@ -120,7 +121,7 @@ func claimRetry(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		refuse(w, r, exec, op, http.StatusConflict, invites.Errorf(invites.IdempotencyKeyInUse,
 			"the request with this Idempotency-Key is still running: retry in a moment for its answer"))
 	default:
-		return &retryClaim{res.Claim, rs.log}, false
+		return &retryClaim{claim: res.Claim, log: rs.log}, false
 	}
 	return nil, true
 }
@@ -152,6 +153,23 @@ func refuse(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, 
 type retryClaim struct {
 	claim *idempotency.Claim
 	log   *slog.Logger
+	// stop ends runContext's context.
+	stop context.CancelFunc
+}
+
+// runContext is the context that a mutation runs in: with a key (c not nil), the request's,
+// deadline included, but not ended by the client going away. A client that sent a key will
+// retry and ask for the answer: the run goes on to its end and keeps it, rather than stop at
+// any point, perhaps after its commit, and leave nothing to answer with.
+func (c *retryClaim) runContext(ctx context.Context) context.Context {
+	if c == nil {
+		return ctx
+	}
+	run := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		run, c.stop = context.WithDeadline(run, deadline)
+	}
+	return run
 }
 
 // finish writes the answer of a mutation: when it holds a key (c is not nil), it first keeps
@@ -160,6 +178,9 @@ func (c *retryClaim) finish(ctx context.Context, w http.ResponseWriter, media st
 	if c == nil {
 		write(w, media, status, resp)
 		return
+	}
+	if c.stop != nil {
+		defer c.stop()
 	}
 	status, body := responseBody(status, resp)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)

@@ -2,12 +2,14 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
 	"github.com/invites/invites/internal/app"
@@ -22,7 +24,12 @@ type keyed struct {
 
 // send posts k to h and returns the recorded answer.
 func (k keyed) send(h http.Handler) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(k.body))
+	return k.sendWithin(context.Background(), h)
+}
+
+// sendWithin is send with the request's context.
+func (k keyed) sendWithin(ctx context.Context, h http.Handler) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", strings.NewReader(k.body))
 	req.Header.Set("Content-Type", "application/json")
 	if k.token != "" {
 		req.Header.Set("Authorization", "Bearer "+k.token)
@@ -231,5 +238,47 @@ func TestIdempotencyKey_Callers(t *testing.T) {
 	}
 	if n := projectsNamed(t, name); n != 2 {
 		t.Errorf("%d projects, want one per user", n)
+	}
+}
+
+type leaveKey struct{}
+
+// leaveAtStart is a client that goes away as soon as its operation starts: it cancels the
+// request's context that the test put in it (leaveKey).
+type leaveAtStart struct{}
+
+func (leaveAtStart) ExtensionName() string                   { return "LeaveAtStart" }
+func (leaveAtStart) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (leaveAtStart) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if leave, ok := ctx.Value(leaveKey{}).(context.CancelFunc); ok {
+		leave()
+	}
+	return next(ctx)
+}
+
+// TestIdempotencyKey_ClientGone: a mutation with a key runs to its end when its client goes
+// away, and its retry gets the answer; without a key it stops.
+func TestIdempotencyKey_ClientGone(t *testing.T) {
+	h := newLimitedHandlerOn(t, pgDB(t), nil, leaveAtStart{})
+	token := signUp(t, h, uniqueEmail("owner"))
+	leaving := func() context.Context {
+		ctx, cancel := context.WithCancel(context.Background())
+		return context.WithValue(ctx, leaveKey{}, cancel)
+	}
+
+	stopped := "Stopped " + uuid.NewString()
+	plain := keyed{token: token, body: jsonBody(createProjectMutation, map[string]any{"n": stopped})}
+	if r := answer(t, plain.sendWithin(leaving(), h)); r.code() != "INTERNAL" || projectsNamed(t, stopped) != 0 {
+		t.Fatalf("without a key, the client gone: %+v, %d projects; want the run stopped", r.Errors, projectsNamed(t, stopped))
+	}
+
+	name := "Finished " + uuid.NewString()
+	req := keyed{token: token, key: uuid.NewString(), body: jsonBody(createProjectMutation, map[string]any{"n": name})}
+	first := req.sendWithin(leaving(), h)
+	ok(t, answer(t, first), nil)
+	wantReplay(t, req.send(h), first)
+	if n := projectsNamed(t, name); n != 1 {
+		t.Errorf("%d projects, want 1", n)
 	}
 }

@@ -152,7 +152,7 @@ func serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p
 	if answered {
 		return
 	}
-	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	responses, ctx := exec.DispatchOperation(retry.runContext(ctx), opCtx)
 	resp := responses(ctx)
 	status := http.StatusOK
 	if resp == nil {
