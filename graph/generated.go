@@ -1945,6 +1945,9 @@ var sources = []*ast.Source{
 #   EXTERNAL_ID_TAKEN    another member or pending invite of the project holds that external ID
 #   LAST_OWNER           the change would leave the project without an owner
 #   RATE_LIMITED         too many attempts; retry later
+#   IDEMPOTENCY_KEY_REUSED  the Idempotency-Key was used before with another request body (HTTP 422)
+#   IDEMPOTENCY_KEY_IN_USE  the request with this Idempotency-Key is still running (HTTP 409); retry
+#                        in a moment for its answer
 #   EMAIL_DOMAIN_NOT_ALLOWED  an invite link admits only emails at its allowed domains
 #   UNAVAILABLE          the database cannot be reached (HTTP 503); retry later
 #   INTERNAL             anything unexpected (details only in the server log)

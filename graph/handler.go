@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/idempotency"
 )
 
 // HandlerOptions are the GraphQL handler's settings (config.GraphQL, from config.Default or
@@ -20,6 +21,9 @@ type HandlerOptions struct {
 	// Extensions are added to the server (metrics, tracing, say). A field interceptor sees
 	// every field, plain scalar fields too (interceptors.go).
 	Extensions []graphql.HandlerExtension
+	// Retries keeps the mutations' Idempotency-Keys (idempotency.go); nil: the header is
+	// ignored.
+	Retries *idempotency.Store
 }
 
 // withRequestLoaders gives each request its own dataloaders.

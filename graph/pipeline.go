@@ -4,7 +4,7 @@ package graph
 // a file of its own; this file only puts them together, and says why each stands where it does:
 //
 //  1. HTTP wrappers (wrapHTTP): the request's deadline, its client address and bearer token,
-//     its own dataloaders, and the cap on its body.
+//     its own dataloaders, its Idempotency-Key, and the cap on its body.
 //  2. Transports (addTransports): the first one whose Supports takes the request serves it.
 //  3. gqlgen's executor, whose phases are fixed: the operation-parameter mutators (persisted
 //     queries, document limits), then parsing (through the parsed-query cache), validation and
@@ -129,9 +129,15 @@ func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persist
 //     and token where resolvers find them (the token is checked when one asks for the viewer),
 //     and withRequestLoaders gives the request dataloaders of its own, so that one viewer's
 //     reads never answer another's; these three may come in any order.
+//   - withRetries (idempotency.go) only puts a POST's Idempotency-Key where the transports
+//     find it: they claim the key once they know the request is a mutation that will run
+//     (parsed, validated, within the limits), which no wrapper can know. It stands inside
+//     WithBearerToken and WithClientAddr, whose token and address say whose key it is, and
+//     inside withDeadline, which bounds its database work with the request's.
 //   - limitBody, nearest the server: the transports read the body, so its cap is set first.
 func wrapHTTP(r *Resolver, srv http.Handler, opt HandlerOptions) http.Handler {
 	h := limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)
+	h = r.withRetries(opt.Retries, opt.Logger, h)
 	h = r.withRequestLoaders(h)
 	h = WithBearerToken(h)
 	h = WithClientAddr(opt.TrustedProxies, h)

@@ -17,11 +17,22 @@ import (
 // already, and is written as it is, without a copy: encoding/json would validate and compact
 // the whole page again (a tenth of a member page's CPU).
 func write(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+	status, body := responseBody(status, resp)
+	writeBody(w, media, status, body)
+}
+
+// responseBody is resp's JSON body (responseJSON), or INTERNAL's with status 500 where resp
+// cannot be written.
+func responseBody(status int, resp *graphql.Response) (int, [][]byte) {
 	body, err := responseJSON(resp)
 	if err != nil {
-		status = http.StatusInternalServerError
-		body = [][]byte{[]byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)}
+		return http.StatusInternalServerError, [][]byte{[]byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)}
 	}
+	return status, body
+}
+
+// writeBody sends a JSON body, given in parts, with status.
+func writeBody(w http.ResponseWriter, media string, status int, body [][]byte) {
 	size := 0
 	for _, part := range body {
 		size += len(part)

@@ -29,6 +29,8 @@ import (
 //     errors) and 400 for `application/graphql-response+json`; such an answer has no "data".
 //   - A mutation sent by GET is 405 with `Allow: POST`.
 //   - An answer with an UNAVAILABLE error (the database is down) is HTTP 503.
+//   - A mutation with an Idempotency-Key is answered once, its retries from the store
+//     (idempotency.go).
 //
 // This file has the JSON and GET transports and what every transport shares; the multipart
 // one (file uploads) is in multipart.go, and the writing of answers in response.go.
@@ -146,19 +148,21 @@ func serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p
 			"a %s must be sent with POST; GET runs queries only", opCtx.Operation.Operation)
 		return
 	}
-	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	retry, answered := claimRetry(w, r, exec, params, opCtx) // a mutation's Idempotency-Key
+	if answered {
+		return
+	}
+	responses, ctx := exec.DispatchOperation(retry.runContext(ctx), opCtx)
 	resp := responses(ctx)
 	status := http.StatusOK
 	if resp == nil {
 		status = http.StatusInternalServerError
 		resp = &graphql.Response{Errors: gqlerror.List{{Message: "internal error", Extensions: map[string]any{"code": string(invites.Internal)}}}}
 	}
-	for _, e := range resp.Errors {
-		if e.Extensions["code"] == codeUnavailable {
-			status = http.StatusServiceUnavailable
-		}
+	if hasCode(resp, codeUnavailable) {
+		status = http.StatusServiceUnavailable
 	}
-	write(w, media, status, resp)
+	retry.finish(ctx, w, media, status, resp)
 }
 
 // sendError answers with one BAD_USER_INPUT error about the request itself. It goes through

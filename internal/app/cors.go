@@ -33,11 +33,14 @@ func cors(origins []string, next http.Handler) http.Handler {
 		h.Set("Access-Control-Allow-Origin", origin)
 		if preflight {
 			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Apollo-Require-Preflight")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Apollo-Require-Preflight, Idempotency-Key")
 			h.Set("Access-Control-Max-Age", "600")
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
+		// What a page reads of a retried mutation's answer (graph/idempotency.go): beyond
+		// the headers a browser shows every page.
+		h.Set("Access-Control-Expose-Headers", "Idempotent-Replayed, Retry-After")
 		next.ServeHTTP(w, r)
 	})
 }

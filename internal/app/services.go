@@ -12,6 +12,7 @@ import (
 
 	"github.com/invites/invites/graph"
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/idempotency"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/jobs"
 	"github.com/invites/invites/internal/live"
@@ -38,13 +39,14 @@ type Options struct {
 }
 
 // Services are everything the server runs on its database: the domain, the webhooks, the
-// email queue, the sweep, the River client that works their jobs, and the metrics they
-// report to. Jobs works nothing until Jobs.Start.
+// email queue, the sweep, the mutations' Idempotency-Keys, the River client that works their
+// jobs, and the metrics they report to. Jobs works nothing until Jobs.Start.
 type Services struct {
 	Invites  *invites.Service
 	Webhooks *webhooks.Service
 	Mail     *mail.Queue
 	Sweeper  *invites.Sweeper
+	Retries  *idempotency.Store
 	Jobs     *jobs.Jobs
 	Metrics  *metrics.Metrics
 
@@ -82,8 +84,16 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 	domain := invites.Config{Domain: cfg.Domain, Password: opts.Password, Now: opts.Now, Observer: s.Metrics, EventHook: hook, Jobs: ins}
 	s.Invites = invites.New(db, s.Mail, domain)
 	s.Sweeper = invites.NewSweeper(db, s.Mail, domain) // its reminders go to the queue too
+	// A request runs for REQUEST_TIMEOUT at most; its key's lease adds a margin for the
+	// answer's writing, so that a live run is never taken for a dead one.
+	s.Retries, err = idempotency.New(db, idempotency.Config{Idempotency: cfg.Idempotency,
+		Lease: cfg.GraphQL.Limits.RequestTimeout + time.Minute, Now: opts.Now})
+	if err != nil {
+		return nil, err
+	}
 	s.Jobs, err = jobs.New(db, jobs.Config{Jobs: cfg.Jobs, Logger: opts.Logger},
-		s.Mail.Work(), s.Webhooks.Work(), s.Invites.Work(), s.Sweeper.Work(cfg.SweepInterval))
+		s.Mail.Work(), s.Webhooks.Work(), s.Invites.Work(), s.Sweeper.Work(cfg.SweepInterval),
+		s.Retries.Work(cfg.SweepInterval))
 	if err != nil {
 		return nil, err
 	}
@@ -116,5 +126,6 @@ func (s *Services) GraphQL(hub *live.Hub) http.Handler {
 		GraphQL:    s.cfg.GraphQL,
 		Logger:     s.opts.Logger,
 		Extensions: append([]gqlgraphql.HandlerExtension{s.Metrics.Extension()}, s.opts.Extensions...),
+		Retries:    s.Retries,
 	})
 }

@@ -1,16 +1,17 @@
 // Package config is the server's configuration: one struct, its defaults (Default) and its
 // reading from the environment (Load). Each part goes to the package it configures: Domain
 // to internal/invites, GraphQL to graph's handler, Jobs to the River client (internal/jobs),
-// Mail to the email queue, Pool to the database handle. Those packages take their part as
-// given and do not fill in zero values: a test builds its configuration from Default and
-// changes what it tests.
+// Mail to the email queue, Pool to the database handle, Idempotency to the safe retries
+// (internal/idempotency). Those packages take their part as given and do not fill in zero
+// values: a test builds its configuration from Default and changes what it tests.
 //
 // What each setting means is documented once, on its field; the environment variable that
 // sets it is named there and listed, with its default, in docs/configuration.md's table
 // (TestConfiguration_ListsEverySetting checks that the table and settings agree).
 //
 // Config and Default are here; each part's type is in the file of its concern (domain.go,
-// graphql.go, jobs.go, memory.go, pool.go, cors.go), and settings.go reads the environment.
+// graphql.go, jobs.go, memory.go, pool.go, cors.go, idempotency.go), and settings.go reads
+// the environment.
 package config
 
 import (
@@ -51,6 +52,8 @@ type Config struct {
 	Jobs     Jobs
 	Mail     Mail
 	Webhooks Webhooks
+	// Idempotency is the Idempotency-Key header's (safe retries).
+	Idempotency Idempotency
 }
 
 // Default is the configuration with nothing set in the environment: the one place of every
@@ -83,5 +86,6 @@ func Default() Config {
 			Timeout: 10 * time.Second,
 			Workers: 50,
 		},
+		Idempotency: defaultIdempotency(),
 	}
 }

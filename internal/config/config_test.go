@@ -209,8 +209,8 @@ func TestConfiguration_ListsEverySetting(t *testing.T) {
 			t.Errorf("docs/configuration.md's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 48 {
-		t.Errorf("%d settings read, want 48", len(read))
+	if len(read) != 50 {
+		t.Errorf("%d settings read, want 50", len(read))
 	}
 }
 
@@ -273,6 +273,23 @@ func TestAllowedOrigins(t *testing.T) {
 		}
 		if got := cfg.AllowedOrigins(); !slices.Equal(got, tc.want) {
 			t.Errorf("CORS_ORIGINS=%q APP_URL=%q: AllowedOrigins() = %q, want %q", tc.setting, tc.app, got, tc.want)
+		}
+	}
+}
+
+// TestLoad_Idempotency reads how long Idempotency-Keys are kept and their answers' cap, and
+// refuses values that would keep nothing.
+func TestLoad_Idempotency(t *testing.T) {
+	if got := load(t, nil).Idempotency; got.TTL != 24*time.Hour || got.MaxAnswerBytes != 1<<20 {
+		t.Errorf("defaults = %+v, want 24h and 1 MiB", got)
+	}
+	got := load(t, map[string]string{"IDEMPOTENCY_KEY_TTL": "48h", "IDEMPOTENCY_MAX_ANSWER": "4MiB"}).Idempotency
+	if got.TTL != 48*time.Hour || got.MaxAnswerBytes != 4<<20 {
+		t.Errorf("IDEMPOTENCY_KEY_TTL=48h, IDEMPOTENCY_MAX_ANSWER=4MiB: %+v", got)
+	}
+	for name, v := range map[string]string{"IDEMPOTENCY_KEY_TTL": "0", "IDEMPOTENCY_MAX_ANSWER": "0"} {
+		if _, err := config.Load(func(k string) string { return map[string]string{name: v}[k] }); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%s: %v, want an error naming it", name, v, err)
 		}
 	}
 }

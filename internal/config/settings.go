@@ -134,6 +134,11 @@ var settings = []setting{
 		c.Webhooks.SecretKey = key
 		return nil
 	}},
+	duration("IDEMPOTENCY_KEY_TTL", func(c *Config) *time.Duration { return &c.Idempotency.TTL }),
+	{"IDEMPOTENCY_MAX_ANSWER", func(c *Config, v string) (err error) {
+		c.Idempotency.MaxAnswerBytes, err = parseBytes(v)
+		return err
+	}},
 }
 
 // Load is Default with what getenv gives for each setting; an empty value leaves the default.

@@ -71,3 +71,12 @@ func ErrorCode(err error) Code {
 	}
 	return Internal
 }
+
+// The codes of safe retries (graph/idempotency.go), which refuse a mutation sent with an
+// Idempotency-Key before it runs.
+const (
+	// IdempotencyKeyReused: the key came before with another request (HTTP 422).
+	IdempotencyKeyReused Code = "IDEMPOTENCY_KEY_REUSED"
+	// IdempotencyKeyInUse: the request with this key is still running (HTTP 409).
+	IdempotencyKeyInUse Code = "IDEMPOTENCY_KEY_IN_USE"
+)

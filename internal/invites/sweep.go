@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/invites/invites/internal/jobs"
-	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 )
 
@@ -98,33 +97,13 @@ type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "invites_sweep" }
 
-// sweepQueue is the sweep's River queue: one sweep at a time in a process, beside the emails
-// and webhook posts rather than behind them.
-const sweepQueue = "sweep"
-
-type sweepWorker struct {
-	river.WorkerDefaults[sweepArgs]
-	sweeper *Sweeper
-}
-
-func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
-	_, err := w.sweeper.Sweep(ctx)
-	return err
-}
-
-// Work is the sweep every interval, and once at start-up, for the process's River client,
-// which inserts it on its elected leader only. A sweep that fails is not tried again: the
-// next one, an interval later, does the same work.
+// Work is the sweep every interval, and once at start-up, for the process's River client, in
+// a queue of its own ("sweep"), beside the emails and webhook posts rather than behind them.
 func (w *Sweeper) Work(interval time.Duration) jobs.Work {
-	return jobs.Work{
-		Workers: func(workers *river.Workers) { river.AddWorker(workers, &sweepWorker{sweeper: w}) },
-		Queues:  map[string]river.QueueConfig{sweepQueue: {MaxWorkers: 1}},
-		Periodic: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(interval),
-			func() (river.JobArgs, *river.InsertOpts) {
-				return sweepArgs{}, &river.InsertOpts{Queue: sweepQueue, MaxAttempts: 1}
-			},
-			&river.PeriodicJobOpts{RunOnStart: true})},
-	}
+	return jobs.Periodic[sweepArgs]("sweep", interval, func(ctx context.Context) error {
+		_, err := w.Sweep(ctx)
+		return err
+	})
 }
 
 // expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing
