@@ -1,5 +1,11 @@
 package invites
 
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
 // BulkResult is one row's outcome: a *NewInvitation, an *ExistingInvitation, an
 // *ExistingMember or a *FailedInvite, and nothing else (the interface is sealed). A caller
 // tells them apart with Visit, whose visitor has one method per kind: a new kind of outcome
@@ -88,6 +94,10 @@ type BulkOutcome struct {
 	Results        []BulkResult
 	Summary        BulkSummary
 	IgnoredColumns []string
+	// PreviewID names a dry run's stored preview, which ConfirmBulkInvite writes until
+	// PreviewExpiresAt; both nil for a batch that was written.
+	PreviewID        *uuid.UUID
+	PreviewExpiresAt *time.Time
 }
 
 // rowKind is what is becoming of a row while the plan works it out.
