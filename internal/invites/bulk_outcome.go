@@ -111,20 +111,21 @@ const (
 	rowFailed
 )
 
-// rowResult is a row's outcome while the plan works it out: what each kind of result needs.
+// rowResult is a row's outcome while the plan works it out: what each kind of result needs. A
+// confirmed preview keeps its rows' rowResults (bulk_preview.go), in JSON without empty fields.
 type rowResult struct {
-	Row                int
-	Kind               rowKind
-	Invite             *Invite
-	Member             *Member
-	ExistingAccount    bool
-	ExternalIDUpdated  bool
-	PreviousExternalID *string
-	Email              string
-	ExternalID         *string
-	Reason             FailureReason
-	Message            string
-	Retryable          bool
+	Row                int           `json:"row"`
+	Kind               rowKind       `json:"kind"`
+	Invite             *Invite       `json:"invite,omitempty"`
+	Member             *Member       `json:"member,omitempty"`
+	ExistingAccount    bool          `json:"existingAccount,omitempty"`
+	ExternalIDUpdated  bool          `json:"externalIdUpdated,omitempty"`
+	PreviousExternalID *string       `json:"previousExternalId,omitempty"`
+	Email              string        `json:"email,omitempty"`
+	ExternalID         *string       `json:"externalId,omitempty"`
+	Reason             FailureReason `json:"reason,omitempty"`
+	Message            string        `json:"message,omitempty"`
+	Retryable          bool          `json:"retryable,omitempty"`
 }
 
 // result is the settled row as its kind's result.

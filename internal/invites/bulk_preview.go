@@ -80,7 +80,7 @@ func (s *BulkService) storePreview(ctx context.Context, tx bun.Tx, p *bulkPlan, 
 	pv := &previewRow{ProjectID: p.project.ID, ID: newID(), Plan: data, ExpiresAt: p.now.Add(s.cfg.BulkPreviewTTL)}
 	// The plan goes as a bound parameter: bun would write its megabytes into the SQL text.
 	_, err = tx.Tx.ExecContext(ctx, `INSERT INTO bulk_previews (project_id, id, inviter_id, plan, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, pgUUID(pv.ProjectID), pgUUID(pv.ID), pgUUID(inviter), string(data), pgTime(p.now), pgTime(pv.ExpiresAt))
+		VALUES ($1, $2, $3, $4, $5, $6)`, pgUUID(pv.ProjectID), pgUUID(pv.ID), pgUUID(inviter), data, pgTime(p.now), pgTime(pv.ExpiresAt))
 	return pv, err
 }
 
@@ -188,7 +188,7 @@ func (s *BulkService) confirm(ctx context.Context, tx bun.Tx, cp copier, actor u
 		return nil, err
 	}
 	_, err = tx.Tx.ExecContext(ctx, `UPDATE bulk_previews SET plan = NULL, result = $3, confirmed_at = $4
-		WHERE project_id = $1 AND id = $2`, pgUUID(pv.ProjectID), pgUUID(pv.ID), string(data), pgTime(p.now))
+		WHERE project_id = $1 AND id = $2`, pgUUID(pv.ProjectID), pgUUID(pv.ID), data, pgTime(p.now))
 	return out, err
 }
 
