@@ -85,7 +85,8 @@ func (s *core) takeAddressQuota(ctx context.Context, tx bun.Tx, inviter uuid.UUI
 		return err
 	}
 	if sent > limit {
-		return Errorf(RateLimited, "you may invite %d addresses an hour; this batch looks up %d not looked up before this hour and you have %d left; try again after %s",
+		return Errorf(RateLimited, "you may invite %d people an hour (a bulk invite counts each address new to the project once an hour, previews too); "+
+			"this batch has %d addresses not counted yet this hour and you have %d left; try again after %s",
 			limit, added, max(0, limit-(sent-added)), window.Add(time.Hour).Format("15:04 MST"))
 	}
 	return rows.Close()
