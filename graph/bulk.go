@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
 )
@@ -34,15 +36,22 @@ func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
 	return in, nil
 }
 
-// bulkPayload turns the domain's outcome into the union of row results.
-func bulkPayload(out *invites.BulkOutcome) *model.BulkInvitePayload {
+// bulkPayload turns the domain's outcome into the union of row results, and tells the
+// request's loaders of the invites and members it holds.
+func (r *mutationResolver) bulkPayload(ctx context.Context, out *invites.BulkOutcome) *model.BulkInvitePayload {
 	results := make([]model.BulkInviteResult, len(out.Results))
 	var m resultMapper
-	for i, r := range out.Results {
-		r.Visit(&m)
+	for i, res := range out.Results {
+		res.Visit(&m)
 		results[i] = m.result
 	}
-	return &model.BulkInvitePayload{Results: results, Summary: &out.Summary, IgnoredColumns: out.IgnoredColumns}
+	payload := &model.BulkInvitePayload{Results: results, Summary: &out.Summary, IgnoredColumns: out.IgnoredColumns, PreviewExpiresAt: out.PreviewExpiresAt}
+	if out.PreviewID != nil {
+		id := out.PreviewID.String()
+		payload.PreviewID = &id
+	}
+	r.loaders(ctx).expectBulk(payload.Results)
+	return payload
 }
 
 // resultMapper maps each kind of row result to its member of the GraphQL union; as an

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/invites/invites/graph/model"
+	"github.com/invites/invites/internal/invites"
 )
 
 // BulkInvite is the resolver for the bulkInvite field.
@@ -25,7 +26,22 @@ func (r *mutationResolver) BulkInvite(ctx context.Context, input model.BulkInvit
 	if err != nil {
 		return nil, err
 	}
-	payload := bulkPayload(out)
-	r.loaders(ctx).expectBulk(payload.Results)
-	return payload, nil
+	return r.bulkPayload(ctx, out), nil
+}
+
+// ConfirmBulkInvite is the resolver for the confirmBulkInvite field.
+func (r *mutationResolver) ConfirmBulkInvite(ctx context.Context, previewID string) (*model.BulkInvitePayload, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := invites.ParseID("preview", previewID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Service.ConfirmBulkInvite(ctx, viewer.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.bulkPayload(ctx, out), nil
 }

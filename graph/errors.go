@@ -29,7 +29,8 @@ var protocolCodes = map[string]bool{"PERSISTED_QUERY_NOT_FOUND": true}
 
 // errorPresenter gives every error the contract's `extensions.code`, judged by the error's
 // cause, not by its outer type (gqlgen wraps every resolver error in a *gqlerror.Error):
-//   - a domain error (*invites.Error) keeps its code and message;
+//   - a domain error (*invites.Error) keeps its code and message, and its field, reason and
+//     rows as `extensions.field`, `extensions.reason` and `extensions.rows`;
 //   - gqlgen's own errors about the request, raised before execution (a query that fails to
 //     parse or validate, a bad variable, a limit, a transport error), are BAD_USER_INPUT,
 //     gqlgen's code kept as `extensions.reason`;
@@ -51,6 +52,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			if domainErr.Reason != "" {
 				gqlErr.Extensions["reason"] = domainErr.Reason
+			}
+			if len(domainErr.Rows) > 0 {
+				gqlErr.Extensions["rows"] = domainErr.Rows
 			}
 			return gqlErr
 		}

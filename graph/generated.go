@@ -81,9 +81,11 @@ type ComplexityRoot struct {
 	}
 
 	BulkInvitePayload struct {
-		IgnoredColumns func(childComplexity int) int
-		Results        func(childComplexity int) int
-		Summary        func(childComplexity int) int
+		IgnoredColumns   func(childComplexity int) int
+		PreviewExpiresAt func(childComplexity int) int
+		PreviewID        func(childComplexity int) int
+		Results          func(childComplexity int) int
+		Summary          func(childComplexity int) int
 	}
 
 	BulkInviteSummary struct {
@@ -177,6 +179,7 @@ type ComplexityRoot struct {
 		AcceptInvite            func(childComplexity int, input model.InviteRefInput) int
 		BulkInvite              func(childComplexity int, input model.BulkInviteInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
+		ConfirmBulkInvite       func(childComplexity int, previewID string) int
 		CreateInvite            func(childComplexity int, input model.CreateInviteInput) int
 		CreateInviteLink        func(childComplexity int, input model.CreateInviteLinkInput) int
 		CreateProject           func(childComplexity int, input model.CreateProjectInput) int
@@ -369,6 +372,7 @@ type MutationResolver interface {
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (bool, error)
 	ResendVerificationEmail(ctx context.Context) (bool, error)
 	BulkInvite(ctx context.Context, input model.BulkInviteInput) (*model.BulkInvitePayload, error)
+	ConfirmBulkInvite(ctx context.Context, previewID string) (*model.BulkInvitePayload, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
 	AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error)
 	DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error)
@@ -544,6 +548,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BulkInvitePayload.IgnoredColumns(childComplexity), true
+	case "BulkInvitePayload.previewExpiresAt":
+		if e.ComplexityRoot.BulkInvitePayload.PreviewExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInvitePayload.PreviewExpiresAt(childComplexity), true
+	case "BulkInvitePayload.previewId":
+		if e.ComplexityRoot.BulkInvitePayload.PreviewID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkInvitePayload.PreviewID(childComplexity), true
 	case "BulkInvitePayload.results":
 		if e.ComplexityRoot.BulkInvitePayload.Results == nil {
 			break
@@ -925,6 +941,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
+	case "Mutation.confirmBulkInvite":
+		if e.ComplexityRoot.Mutation.ConfirmBulkInvite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmBulkInvite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmBulkInvite(childComplexity, args["previewId"].(string)), true
 	case "Mutation.createInvite":
 		if e.ComplexityRoot.Mutation.CreateInvite == nil {
 			break
@@ -1950,6 +1977,8 @@ var sources = []*ast.Source{
 #                        in a moment for its answer
 #   EMAIL_DOMAIN_NOT_ALLOWED  an invite link admits only emails at its allowed domains
 #   UNAVAILABLE          the database cannot be reached (HTTP 503); retry later
+#   PREVIEW_STALE        the project changed since the bulk preview in a way that changes a row's
+#                        outcome, or the preview expired: preview again
 #   INTERNAL             anything unexpected (details only in the server log)
 
 "An RFC 3339 timestamp."
@@ -2084,6 +2113,10 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 
 func (ec *executionContext) childFields_BulkInvitePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "previewId":
+		return ec.fieldContext_BulkInvitePayload_previewId(ctx, field)
+	case "previewExpiresAt":
+		return ec.fieldContext_BulkInvitePayload_previewExpiresAt(ctx, field)
 	case "results":
 		return ec.fieldContext_BulkInvitePayload_results(ctx, field)
 	case "summary":
@@ -2615,6 +2648,20 @@ func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmBulkInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "previewId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["previewId"] = arg0
 	return args, nil
 }
 
@@ -3822,6 +3869,58 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BulkInvitePayload_previewId(ctx context.Context, field graphql.CollectedField, obj *model.BulkInvitePayload) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOID2ᚖstring(ctx, field.Selections, obj.PreviewID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInvitePayload_previewId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviewID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInvitePayload_previewId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BulkInvitePayload_previewExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.BulkInvitePayload) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.PreviewExpiresAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkInvitePayload_previewExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviewExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkInvitePayload_previewExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkInvitePayload", field, false, false, "Time")
 }
 
 func (ec *executionContext) _BulkInvitePayload_results(ctx context.Context, field graphql.CollectedField, obj *model.BulkInvitePayload) (ret graphql.Marshaler) {
@@ -5720,6 +5819,50 @@ func (ec *executionContext) fieldContext_Mutation_bulkInvite(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_bulkInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmBulkInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmBulkInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmBulkInvite(ctx, fc.Args["previewId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkInvitePayload) graphql.Marshaler {
+			return ec.marshalNBulkInvitePayload2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐBulkInvitePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmBulkInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkInvitePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmBulkInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11450,6 +11593,16 @@ func (ec *executionContext) _BulkInvitePayload(ctx context.Context, sel ast.Sele
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BulkInvitePayload")
+		case "previewId":
+			out.Values[i] = ec._BulkInvitePayload_previewId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previewExpiresAt":
+			out.Values[i] = ec._BulkInvitePayload_previewExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "results":
 			out.Values[i] = ec._BulkInvitePayload_results(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12140,6 +12293,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "bulkInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_bulkInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmBulkInvite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmBulkInvite(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -87,6 +87,7 @@ type extensions struct {
 	Code   string `json:"code"`
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
+	Rows   []int  `json:"rows"`
 }
 
 // response is one answer read as the HTTP layer gives it: its status, its errors, and its data

@@ -1,14 +1,25 @@
 import type { Client } from '@urql/core';
-import { BulkInviteDocument, errorCode, type BulkInviteMutation } from '@invites/client';
+import { BulkInviteDocument, ConfirmBulkInviteDocument, errorCode, type BulkInviteFieldsFragment } from '@invites/client';
 
-/** One row's outcome: the BulkInviteResult union, as the BulkInvite operation selects it. */
-export type BulkInviteRow = BulkInviteMutation['bulkInvite']['results'][number];
+/** One row's outcome: the BulkInviteResult union, as the BulkInviteFields fragment selects it. */
+export type BulkInviteRow = BulkInviteFieldsFragment['results'][number];
 
-/** Sends a CSV (a File from an <input type="file">); with dryRun, only says what would happen. */
-export async function inviteFromCsv(client: Client, projectId: string, csv: File, dryRun: boolean): Promise<string[]> {
-  const { data, error } = await client.mutation(BulkInviteDocument, { input: { projectId, csv, dryRun } }).toPromise();
-  if (!data) throw new Error(`bulk invite failed: ${errorCode(error) ?? error?.message}`);
-  const { summary, results } = data.bulkInvite;
+/** Previews a CSV (a File from an <input type="file">): what would happen, with nothing sent. */
+export async function previewCsv(client: Client, projectId: string, csv: File): Promise<{ previewId: string; lines: string[] }> {
+  const { data, error } = await client.mutation(BulkInviteDocument, { input: { projectId, csv, dryRun: true } }).toPromise();
+  if (!data?.bulkInvite.previewId) throw new Error(`bulk invite failed: ${errorCode(error) ?? error?.message}`);
+  return { previewId: data.bulkInvite.previewId, lines: describe(data.bulkInvite) };
+}
+
+/** Sends exactly what the preview showed; PREVIEW_STALE says that the project changed since. */
+export async function confirmPreview(client: Client, previewId: string): Promise<string[]> {
+  const { data, error } = await client.mutation(ConfirmBulkInviteDocument, { previewId }).toPromise();
+  if (errorCode(error) === 'PREVIEW_STALE') return [`preview again: ${error?.graphQLErrors[0]?.message}`];
+  if (!data) throw new Error(`confirming failed: ${errorCode(error) ?? error?.message}`);
+  return describe(data.confirmBulkInvite);
+}
+
+function describe({ summary, results }: BulkInviteFieldsFragment): string[] {
   return [`${summary.total} rows, ${summary.failed} failed`, ...results.map(describeRow)];
 }
 

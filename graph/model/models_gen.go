@@ -59,12 +59,16 @@ type BulkInviteInput struct {
 	CSV *graphql.Upload `json:"csv,omitempty"`
 	// The role of rows that give none.
 	DefaultRole *invites.Role `json:"defaultRole,omitempty"`
-	// Work out and return every result, but write nothing and send nothing: the preview an admin confirms.
+	// Work out and return every result, but write nothing and send nothing: the preview an admin confirms (by previewId). It tells nothing of accounts (`existingAccount` is false), and its addresses new to the project count against the hourly invite cap as a real batch's do.
 	DryRun *bool `json:"dryRun,omitempty"`
 }
 
 // A bulk invite's outcome.
 type BulkInvitePayload struct {
+	// Set for a dry run: confirmBulkInvite(previewId) writes exactly these results, with these IDs.
+	PreviewID *string `json:"previewId,omitempty"`
+	// When the preview can no longer be confirmed.
+	PreviewExpiresAt *time.Time `json:"previewExpiresAt,omitempty"`
 	// One result per input row, in input order.
 	Results []BulkInviteResult `json:"results"`
 	// The counts.
@@ -239,7 +243,7 @@ type NewInvitation struct {
 	Row int `json:"row"`
 	// The new invite.
 	Invite *invites.Invite `json:"invite"`
-	// The email belongs to an existing account, which accepts in the app or through the link.
+	// The email belongs to an existing account, which accepts in the app or through the link. Always false in a preview (a dry run): only sending the invite tells.
 	ExistingAccount bool `json:"existingAccount"`
 }
 

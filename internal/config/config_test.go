@@ -56,6 +56,17 @@ func TestLoad(t *testing.T) {
 			t.Errorf("INVITE_RATE_LIMIT=25: %d", got)
 		}
 	})
+	t.Run("BulkPreviewTTL", func(t *testing.T) {
+		if got := load(t, nil).Domain.BulkPreviewTTL; got != time.Hour {
+			t.Errorf("default BULK_PREVIEW_TTL %s, want 1h", got)
+		}
+		if got := load(t, map[string]string{"BULK_PREVIEW_TTL": "20m"}).Domain.BulkPreviewTTL; got != 20*time.Minute {
+			t.Errorf("BULK_PREVIEW_TTL=20m: %s", got)
+		}
+		if _, err := config.Load(func(k string) string { return map[string]string{"BULK_PREVIEW_TTL": "0"}[k] }); err == nil {
+			t.Error("BULK_PREVIEW_TTL=0 was accepted: a preview that can never be confirmed")
+		}
+	})
 	t.Run("InviteRemindBefore", func(t *testing.T) {
 		for v, want := range map[string]time.Duration{"": 24 * time.Hour, "0": 0, "0s": 0, "36h": 36 * time.Hour} {
 			if got := load(t, map[string]string{"INVITE_REMIND_BEFORE": v}).Domain.InviteRemindBefore; got != want {
@@ -209,8 +220,8 @@ func TestConfiguration_ListsEverySetting(t *testing.T) {
 			t.Errorf("docs/configuration.md's table lists %s, which is not read", name)
 		}
 	}
-	if len(read) != 50 {
-		t.Errorf("%d settings read, want 50", len(read))
+	if len(read) != 51 {
+		t.Errorf("%d settings read, want 51", len(read))
 	}
 }
 

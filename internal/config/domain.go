@@ -50,11 +50,16 @@ type Domain struct {
 	// InviteRemindBefore is how long before its expiry a pending invite gets its one reminder
 	// email (with a new link) from the sweep; 0: no reminders. INVITE_REMIND_BEFORE.
 	InviteRemindBefore time.Duration
-	// InviteRateLimit caps the invite emails (new and resent) one inviter may send per clock
-	// hour, across all replicas (10,000 by default, so that one full spreadsheet fits); 0: no
+	// InviteRateLimit caps, per inviter and clock hour across all replicas, the invite emails
+	// sent one at a time (createInvite, resendInvite) plus the distinct addresses new to a
+	// project that the inviter's bulk invites look up, dry runs included, each once an hour
+	// (10,000 by default, so that one full spreadsheet and its confirmation fit); 0: no
 	// cap. INVITE_RATE_LIMIT (where a negative number, documented as -1 before, also means no
 	// cap).
 	InviteRateLimit int
+	// BulkPreviewTTL is how long a bulk invite's preview (a dry run) can be confirmed with
+	// confirmBulkInvite. BULK_PREVIEW_TTL.
+	BulkPreviewTTL time.Duration
 }
 
 // defaultDomain is Default's Domain.
@@ -76,5 +81,6 @@ func defaultDomain() Domain {
 		InviteRetention:           30 * 24 * time.Hour,
 		InviteRemindBefore:        24 * time.Hour,
 		InviteRateLimit:           10000,
+		BulkPreviewTTL:            time.Hour,
 	}
 }

@@ -57,6 +57,7 @@ var settings = []setting{
 		c.Domain.InviteRateLimit = max(n, 0)
 		return nil
 	}},
+	duration("BULK_PREVIEW_TTL", func(c *Config) *time.Duration { return &c.Domain.BulkPreviewTTL }),
 	positive("COMPLEXITY_LIMIT", func(c *Config) *int { return &c.GraphQL.ComplexityLimit }),
 	positive("DEPTH_LIMIT", func(c *Config) *int { return &c.GraphQL.DepthLimit }),
 	positive("LIVE_SUBSCRIPTIONS_PER_CONNECTION", func(c *Config) *int { return &c.GraphQL.Live.SubscriptionsPerConnection }),

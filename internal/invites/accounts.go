@@ -21,7 +21,7 @@ type User struct {
 	ID              uuid.UUID  `bun:"id,pk,type:uuid"`
 	Email           string     `bun:"email,notnull"`
 	Name            string     `bun:"name,notnull"`
-	PasswordHash    string     `bun:"password_hash,notnull"`
+	PasswordHash    string     `bun:"password_hash,notnull" json:"-"`
 	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
 	CreatedAt       time.Time  `bun:"created_at,notnull"`
 }

@@ -45,7 +45,8 @@ type BulkInput struct {
 	Rows        []BulkRow
 	CSV         io.Reader
 	DefaultRole Role
-	// DryRun works out every result and writes and sends nothing.
+	// DryRun works out every result and sends nothing: it stores the preview, which
+	// ConfirmBulkInvite writes (bulk_preview.go).
 	DryRun bool
 }
 
@@ -55,13 +56,19 @@ type BulkInput struct {
 // their role. Row problems are results, not errors. External IDs are judged on the project as
 // it will be after the batch, so IDs that the batch moves away are free for its other rows.
 //
-// A new invitation to an address that has had its daily cap of invite emails is a failed row
-// (FAILED_TO_SEND, retryable): nothing is written or sent for it.
+// A dry run writes none of that: it stores the preview, with the IDs of the invites it would
+// create, under the outcome's PreviewID, for ConfirmBulkInvite; and it says nothing of whether
+// an address has an account (ExistingAccount is false), which only sending tells.
+//
+// Every address new to the project (neither a member's nor a pending invitee's) that the batch
+// looks up counts against the inviter's hourly cap, dry run or not, once an hour (see
+// takeAddressQuota). A new invitation to an address that has had its daily cap of invite
+// emails is a failed row (FAILED_TO_SEND, retryable): nothing is written or sent for it.
 //
 // Errors: BAD_USER_INPUT (both or neither of rows and csv, a bad file, no rows, too many),
 // EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND (no such project, or not a member),
-// FORBIDDEN (below ADMIN), RATE_LIMITED (the batch's new invites would pass the inviter's
-// hourly cap; a dry run says so too).
+// FORBIDDEN (below ADMIN), RATE_LIMITED (the batch's new addresses would pass the inviter's
+// hourly cap).
 func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkInput) (*BulkOutcome, error) {
 	if (in.Rows == nil) == (in.CSV == nil) {
 		return nil, invalid("rows", "give exactly one of rows and csv")
@@ -80,11 +87,16 @@ func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkIn
 	if err != nil {
 		return nil, err
 	}
-
+	b := bulkBatch{projectID: in.ProjectID, defaultRole: in.DefaultRole, rows: rows, ignored: ignored, dryRun: in.DryRun}
 	var p *bulkPlan
+	var pv *previewRow
 	err = s.inCopyTx(ctx, func(ctx context.Context, tx bun.Tx, cp copier) error {
-		p, err = s.plan(ctx, tx, actor, in, rows)
-		if err != nil || in.DryRun {
+		p, err = s.plan(ctx, tx, actor, b)
+		switch {
+		case err != nil:
+			return err
+		case in.DryRun:
+			pv, err = s.storePreview(ctx, tx, p, b)
 			return err
 		}
 		return p.write(ctx, tx, cp)
@@ -93,38 +105,54 @@ func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkIn
 		return nil, err
 	}
 	out := p.outcome(ignored)
-	if !in.DryRun {
+	if pv != nil {
+		out.PreviewID, out.PreviewExpiresAt = &pv.ID, &pv.ExpiresAt
+	} else {
 		s.cfg.Observer.InvitesCreated(out.Summary.NewInvitations)
 	}
 	return out, nil
 }
 
-// plan locks the project and works out the batch's rows against it, taking (or, in a dry
-// run, checking) the recipients' and the inviter's caps.
-func (s *BulkService) plan(ctx context.Context, tx bun.Tx, actor uuid.UUID, in BulkInput, rows []BulkRow) (*bulkPlan, error) {
-	project, err := s.lockProject(ctx, tx, in.ProjectID)
+// bulkBatch is a batch's input as the plan takes it, from bulkInvite or from a stored preview.
+type bulkBatch struct {
+	projectID   uuid.UUID
+	defaultRole Role
+	rows        []BulkRow
+	ignored     []string
+	dryRun      bool
+	// inviteIDs are the IDs of the invites that a preview promised, by row: a confirmation
+	// creates its new invites with them.
+	inviteIDs map[int]uuid.UUID
+}
+
+// plan locks the project and works out the batch's rows against it, taking the inviter's
+// hourly quota for the addresses new to the project and (or, in a dry run, checking) the
+// recipients' daily caps. The order of the quotas is createInvite's: the inviter's, then the
+// recipients'.
+func (s *BulkService) plan(ctx context.Context, tx bun.Tx, actor uuid.UUID, b bulkBatch) (*bulkPlan, error) {
+	project, err := s.lockProject(ctx, tx, b.projectID)
 	if err != nil {
 		return nil, err
 	}
-	me, err := requireRole(ctx, tx, in.ProjectID, actor, MinRoleToInvite)
+	me, err := requireRole(ctx, tx, b.projectID, actor, MinRoleToInvite)
 	if err != nil {
 		return nil, err
 	}
-	if !in.DryRun {
+	if !b.dryRun {
 		// Expired invites read as expired already; marking them frees their emails and
 		// IDs in the unique indexes before this batch writes.
-		if err := s.expireDue(ctx, tx, &in.ProjectID, ""); err != nil {
+		if err := s.expireDue(ctx, tx, &b.projectID, ""); err != nil {
 			return nil, err
 		}
 	}
-	p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: in.DefaultRole, now: s.now()}
-	if err := p.make(ctx, tx, rows); err != nil {
+	p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: b.defaultRole, now: s.now(), dryRun: b.dryRun, inviteIDs: b.inviteIDs}
+	if err := p.make(ctx, tx, b.rows); err != nil {
 		return nil, err
 	}
-	if err := p.capRecipients(ctx, tx, in.DryRun); err != nil {
+	if err := s.takeAddressQuota(ctx, tx, actor, p.newAddresses); err != nil {
 		return nil, err
 	}
-	if err := s.takeInviteQuota(ctx, tx, actor, p.newInvitations(), in.DryRun); err != nil {
+	if err := p.capRecipients(ctx, tx, b.dryRun); err != nil {
 		return nil, err
 	}
 	return p, nil

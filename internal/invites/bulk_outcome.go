@@ -1,5 +1,11 @@
 package invites
 
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
 // BulkResult is one row's outcome: a *NewInvitation, an *ExistingInvitation, an
 // *ExistingMember or a *FailedInvite, and nothing else (the interface is sealed). A caller
 // tells them apart with Visit, whose visitor has one method per kind: a new kind of outcome
@@ -88,6 +94,10 @@ type BulkOutcome struct {
 	Results        []BulkResult
 	Summary        BulkSummary
 	IgnoredColumns []string
+	// PreviewID names a dry run's stored preview, which ConfirmBulkInvite writes until
+	// PreviewExpiresAt; both nil for a batch that was written.
+	PreviewID        *uuid.UUID
+	PreviewExpiresAt *time.Time
 }
 
 // rowKind is what is becoming of a row while the plan works it out.
@@ -101,20 +111,21 @@ const (
 	rowFailed
 )
 
-// rowResult is a row's outcome while the plan works it out: what each kind of result needs.
+// rowResult is a row's outcome while the plan works it out: what each kind of result needs. A
+// confirmed preview keeps its rows' rowResults (bulk_preview.go), in JSON without empty fields.
 type rowResult struct {
-	Row                int
-	Kind               rowKind
-	Invite             *Invite
-	Member             *Member
-	ExistingAccount    bool
-	ExternalIDUpdated  bool
-	PreviousExternalID *string
-	Email              string
-	ExternalID         *string
-	Reason             FailureReason
-	Message            string
-	Retryable          bool
+	Row                int           `json:"row"`
+	Kind               rowKind       `json:"kind"`
+	Invite             *Invite       `json:"invite,omitempty"`
+	Member             *Member       `json:"member,omitempty"`
+	ExistingAccount    bool          `json:"existingAccount,omitempty"`
+	ExternalIDUpdated  bool          `json:"externalIdUpdated,omitempty"`
+	PreviousExternalID *string       `json:"previousExternalId,omitempty"`
+	Email              string        `json:"email,omitempty"`
+	ExternalID         *string       `json:"externalId,omitempty"`
+	Reason             FailureReason `json:"reason,omitempty"`
+	Message            string        `json:"message,omitempty"`
+	Retryable          bool          `json:"retryable,omitempty"`
 }
 
 // result is the settled row as its kind's result.

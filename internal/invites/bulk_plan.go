@@ -23,11 +23,18 @@ type bulkPlan struct {
 	actor       *Member
 	defaultRole Role
 	now         time.Time
+	// dryRun: a preview, which tells nothing of accounts (see classifyNew).
+	dryRun bool
+	// inviteIDs are a preview's IDs for the invites it promised, by row (nil: new IDs).
+	inviteIDs map[int]uuid.UUID
 
 	rows       []*plannedRow
 	candidates []*plannedRow // rows that passed the checks of the rows alone
 	records    []*idRecord   // every record whose external ID matters to the batch
 	accounts   map[string]bool
+	// newAddresses are the emails looked up that are new to the project (neither a member's
+	// nor a pending invitee's): what the batch counts against the inviter's hourly cap.
+	newAddresses []string
 }
 
 // plannedRow is a row on its way to its result.
@@ -258,16 +265,25 @@ func (p *bulkPlan) classifyInvite(r *plannedRow, rec *idRecord) {
 	}
 }
 
+// classifyNew makes the row's new invite, with the ID its preview promised where it was
+// previewed. Whether the email has an account is told only when the invite is really sent
+// (rate-limited, and seen by the recipient), never by a preview: a preview would otherwise
+// tell an admin which of 10,000 addresses have accounts, at no cost to anyone.
 func (p *bulkPlan) classifyNew(r *plannedRow) {
+	p.newAddresses = append(p.newAddresses, r.email)
+	id, promised := p.inviteIDs[r.res.Row]
+	if !promised {
+		id = newID()
+	}
 	role := r.role
 	inv := &Invite{
-		ID: newID(), Email: r.email, ProjectID: &p.project.ID, Role: &role, Name: r.name, InviterID: p.actor.UserID,
+		ID: id, Email: r.email, ProjectID: &p.project.ID, Role: &role, Name: r.name, InviterID: p.actor.UserID,
 		Status: StatusPending, DeliveryStatus: mail.StatusQueued,
 		ExpiresAt: p.now.Add(p.s.cfg.InviteTTL), CreatedAt: p.now, UpdatedAt: p.now,
 	}
 	r.rec = &idRecord{invite: inv, isNew: true}
 	p.records = append(p.records, r.rec)
-	r.res.Kind, r.res.Invite, r.res.ExistingAccount = rowNewInvitation, inv, p.accounts[r.email]
+	r.res.Kind, r.res.Invite, r.res.ExistingAccount = rowNewInvitation, inv, !p.dryRun && p.accounts[r.email]
 }
 
 // settleExternalIDs judges each wanted ID on the project as it will be after the batch: a row
@@ -325,7 +341,6 @@ func (p *bulkPlan) settleExternalIDs() {
 	}
 }
 
-// newInvitations counts the rows that will create an invite.
 // capRecipients counts each new invitation's email against its address's daily cap; a row
 // whose address has had its cap fails (FAILED_TO_SEND, retryable tomorrow) and gets nothing.
 func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) error {
@@ -346,16 +361,6 @@ func (p *bulkPlan) capRecipients(ctx context.Context, tx bun.Tx, dryRun bool) er
 		}
 	}
 	return nil
-}
-
-func (p *bulkPlan) newInvitations() int {
-	n := 0
-	for _, r := range p.rows {
-		if r.res.Kind == rowNewInvitation {
-			n++
-		}
-	}
-	return n
 }
 
 func without(list []*idRecord, rec *idRecord) []*idRecord {

@@ -28,7 +28,10 @@ const (
 	RateLimited        Code = "RATE_LIMITED"
 	// EmailDomainNotAllowed: an invite link admits only emails at its allowed domains.
 	EmailDomainNotAllowed Code = "EMAIL_DOMAIN_NOT_ALLOWED"
-	Internal              Code = "INTERNAL"
+	// PreviewStale: a bulk preview can no longer be confirmed as it was shown (the project
+	// changed, or it expired); preview again.
+	PreviewStale Code = "PREVIEW_STALE"
+	Internal     Code = "INTERNAL"
 )
 
 // Error is an expected failure: its message is written for the API's user and is safe to show.
@@ -40,6 +43,9 @@ type Error struct {
 	Field string
 	// Reason tells apart cases of one code that a client shows differently (ReasonLinkReplaced).
 	Reason string
+	// Rows are the rows of a bulk invite that the error is about: for PREVIEW_STALE, those
+	// whose outcome changed since the preview.
+	Rows []int
 }
 
 // ReasonLinkReplaced is the Reason of the NOT_FOUND that an invite link gets once a resend or

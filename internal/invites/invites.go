@@ -47,7 +47,7 @@ type Invite struct {
 	ExternalID *string      `bun:"external_id"`
 	InviterID  uuid.UUID    `bun:"inviter_id,type:uuid"`
 	InviteeID  *uuid.UUID   `bun:"invitee_id,type:uuid"`
-	TokenHash  []byte       `bun:"token_hash"`
+	TokenHash  []byte       `bun:"token_hash" json:"-"`
 	Status     InviteStatus `bun:"status"`
 	EmailID    *uuid.UUID   `bun:"email_id,type:uuid"`
 	ExpiresAt  time.Time    `bun:"expires_at"`

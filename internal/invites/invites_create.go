@@ -45,7 +45,7 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		if err != nil {
 			return err
 		}
-		if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
+		if err := s.takeInviteQuota(ctx, tx, actor, 1); err != nil {
 			return err
 		}
 		if err := s.takeRecipientQuota(ctx, tx, email); err != nil {

@@ -136,7 +136,7 @@ func (s *core) checkResend(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv 
 	if err := s.checkResendInterval(inv); err != nil {
 		return err
 	}
-	if err := s.takeInviteQuota(ctx, tx, actor, 1, false); err != nil {
+	if err := s.takeInviteQuota(ctx, tx, actor, 1); err != nil {
 		return err
 	}
 	return s.takeRecipientQuota(ctx, tx, inv.Email)

@@ -26,7 +26,7 @@ type Member struct {
 	// User is the member's account, without its password hash, where the reader joined it
 	// (the member page does, in its one statement: a page of members is read with its
 	// people), else nil.
-	User *User `bun:"-"`
+	User *User `bun:"-" json:"-"`
 }
 
 // member reads userID's membership of the project; NOT_FOUND when there is none.

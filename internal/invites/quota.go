@@ -2,6 +2,7 @@ package invites
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -13,35 +14,82 @@ import (
 )
 
 // takeInviteQuota counts n invite emails (new or resent) against the inviter's cap for the
-// current clock hour, in tx: a refusal rolls the count back with the rest of the call. With
-// dryRun it only checks. A cap of 0 or less means none.
+// current clock hour, in tx: a refusal rolls the count back with the rest of the call. A cap
+// of 0 or less means none.
 //
 // Errors: RATE_LIMITED.
-func (s *core) takeInviteQuota(ctx context.Context, tx bun.Tx, inviter uuid.UUID, n int, dryRun bool) error {
+func (s *core) takeInviteQuota(ctx context.Context, tx bun.Tx, inviter uuid.UUID, n int) error {
 	limit := s.cfg.InviteRateLimit
 	if limit <= 0 || n == 0 {
 		return nil
 	}
 	window := s.now().Truncate(time.Hour)
 	var sent int
-	var err error
-	if dryRun {
-		err = tx.NewRaw("SELECT COALESCE((SELECT sent FROM invite_quota WHERE inviter_id = ? AND window_start = ?), 0) + ?",
-			inviter, window, n).Scan(ctx, &sent)
-	} else {
-		err = tx.NewRaw(`INSERT INTO invite_quota (inviter_id, window_start, sent) VALUES (?, ?, ?)
-			ON CONFLICT (inviter_id, window_start) DO UPDATE SET sent = invite_quota.sent + EXCLUDED.sent
-			RETURNING sent`, inviter, window, n).Scan(ctx, &sent)
-	}
+	err := tx.NewRaw(`INSERT INTO invite_quota (inviter_id, window_start, sent) VALUES (?, ?, ?)
+		ON CONFLICT (inviter_id, window_start) DO UPDATE SET sent = invite_quota.sent + EXCLUDED.sent
+		RETURNING sent`, inviter, window, n).Scan(ctx, &sent)
 	if err != nil {
 		return err
 	}
 	if sent > limit {
-		left := max(0, limit-(sent-n))
 		return Errorf(RateLimited, "you may send %d invites an hour and have %d left this hour; try again after %s",
-			limit, left, window.Add(time.Hour).Format("15:04 MST"))
+			limit, max(0, limit-(sent-n)), window.Add(time.Hour).Format("15:04 MST"))
 	}
 	return nil
+}
+
+// takeAddressQuota counts, against the inviter's hourly cap (the one takeInviteQuota counts
+// emails against), each of emails that the inviter has not looked up yet this clock hour, and
+// records it as looked up, in tx: a refusal, or any later failure of the call, rolls both back.
+// A bulk invite calls it with the addresses new to the project that it looked up, preview or
+// not, so that a preview and its confirmation, or the same roster uploaded again, count once.
+//
+// Race-safe: the addresses go in sorted, under the table's primary key, so that a concurrent
+// batch of the same inviter waits for this one on the first address they share and then finds
+// it counted (or, if this one rolled back, counts it itself), and two batches never wait on
+// each other in a cycle. A cap of 0 or less means none: nothing is recorded.
+//
+// Errors: RATE_LIMITED.
+func (s *core) takeAddressQuota(ctx context.Context, tx bun.Tx, inviter uuid.UUID, emails []string) error {
+	limit := s.cfg.InviteRateLimit
+	if limit <= 0 || len(emails) == 0 {
+		return nil
+	}
+	window := s.now().Truncate(time.Hour)
+	hashes := make([][]byte, len(emails))
+	for i, e := range emails {
+		h := sha256.Sum256([]byte(e))
+		hashes[i] = h[:]
+	}
+	rows, err := queryBound(ctx, tx, `WITH added AS (
+			INSERT INTO invite_quota_addresses (inviter_id, window_start, address_hash)
+			SELECT $1, $2, h FROM unnest($3::bytea[]) AS h ORDER BY h
+			ON CONFLICT DO NOTHING
+			RETURNING 1),
+		counted AS (
+			INSERT INTO invite_quota (inviter_id, window_start, sent)
+			SELECT $1, $2, count(*) FROM added HAVING count(*) > 0
+			ON CONFLICT (inviter_id, window_start) DO UPDATE SET sent = invite_quota.sent + EXCLUDED.sent
+			RETURNING sent)
+		SELECT (SELECT count(*) FROM added), COALESCE((SELECT sent FROM counted), 0)`,
+		pgUUID(inviter), pgTime(window), hashes)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var added, sent int
+	if !rows.Next() {
+		return errors.Join(rows.Err(), errors.New("the address quota's statement returned no row"))
+	}
+	if err := rows.Scan(&added, &sent); err != nil {
+		return err
+	}
+	if sent > limit {
+		return Errorf(RateLimited, "you may invite %d people an hour (a bulk invite counts each address new to the project once an hour, previews too); "+
+			"this batch has %d addresses not counted yet this hour and you have %d left; try again after %s",
+			limit, added, max(0, limit-(sent-added)), window.Add(time.Hour).Format("15:04 MST"))
+	}
+	return rows.Close()
 }
 
 // requireVerifiedInviter returns the actor, who may send invites only once their email is

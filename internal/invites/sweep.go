@@ -12,10 +12,11 @@ import (
 // Sweeper keeps the tables tidy: it marks invites whose expiry has passed as EXPIRED (they
 // read as expired before that anyway), deletes expired, declined and revoked invites once
 // their retention has passed, and deletes expired sessions, verification and password-reset
-// links and old log-in failures. It also sends the reminders before invites expire
-// (remind.go). It runs as a River periodic job, which River runs on its elected leader only,
-// so any number of replicas sweep once; and its writes skip the rows that another transaction
-// (another sweep among them) holds, so even two sweeps at once do each thing once.
+// links, old log-in failures and quota windows, and bulk previews a day past their expiry. It
+// also sends the reminders before invites expire (remind.go). It runs as a River periodic
+// job, which River runs on its elected leader only, so any number of replicas sweep once; and
+// its writes skip the rows that another transaction (another sweep among them) holds, so even
+// two sweeps at once do each thing once.
 type Sweeper struct {
 	*core
 }
@@ -78,6 +79,12 @@ func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 			tx.NewDelete().TableExpr("invite_quota").Where("window_start < ?", now.Add(-2*time.Hour)),
 			tx.NewDelete().TableExpr("invite_recipient_quota").Where("day < ?::date", now.Add(-48*time.Hour).Format(time.DateOnly)),
 			tx.NewDelete().TableExpr("client_quota").Where("window_start < ?", now.Add(-2*time.Hour)),
+			tx.NewDelete().TableExpr("invite_quota_addresses").Where("window_start < ?", now.Add(-2*time.Hour)),
+			// A day past expiry, a confirmation hears NOT_FOUND rather than PREVIEW_STALE, and a
+			// retried one no longer gets the first result. Skipping the previews that a
+			// confirmation holds keeps the sweep from waiting on it.
+			tx.NewDelete().TableExpr("bulk_previews").Where(`(project_id, id) IN (SELECT project_id, id FROM bulk_previews
+				WHERE expires_at <= ? FOR UPDATE SKIP LOCKED)`, now.Add(-previewKeptAfterExpiry)),
 		} {
 			if _, err := q.Exec(ctx); err != nil {
 				return err

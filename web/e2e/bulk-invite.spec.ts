@@ -1,6 +1,7 @@
-// Inviting many people from a CSV file: the preview, the result after Coursemology's design, the
-// addresses that bounce moving live to the failed rows, the failed rows to download, and the
-// invites list that follows.
+// Inviting many people from a CSV file: the preview, confirmed by its previewId (or, once the
+// project changed, refused with what changed and previewed again), the result after
+// Coursemology's design, the addresses that bounce moving live to the failed rows, the failed
+// rows to download, and the invites list that follows.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { RevokeInviteDocument } from '@invites/client';
@@ -94,6 +95,10 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   expect(await sql('SELECT id FROM invites WHERE email = $1', fresh), 'the preview wrote nothing').toEqual([]);
   await checkChangedId(page, 'NEW-1', 'Previously: OLD-1');
   await expect(main(page).getByText('Ignored column, which the invite does not use: notes.')).toBeVisible();
+  // A preview tells nothing of accounts: that is known once invites are sent.
+  const newInvitations = page.getByRole('region', { name: 'New invitations', exact: true });
+  await expect(newInvitations.getByRole('columnheader', { name: 'Account' })).toHaveCount(0);
+  await expect(main(page).getByText(/^You can send this preview until /)).toBeVisible();
 
   // Confirmed: the server sent 3 invitations; the two bouncing addresses' emails then fail, and
   // their rows move live (no reload, no polling) to the failed ones, in red, counted in the caption.
@@ -101,6 +106,9 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await page.getByRole('button', { name: 'Send 3 invitations' }).click();
   await expect(heading(page, 'Bulk invite result')).toBeVisible();
   await expect(main(page).getByText('5 rows processed: 3 new invitations sent, 1 failed.')).toBeVisible();
+  await expect(newInvitations.getByRole('columnheader', { name: 'Account' })).toBeVisible();
+  // Sent by the preview's ID: the invites are the ones the preview showed.
+  expect(await sql('SELECT confirmed_at IS NOT NULL AS confirmed FROM bulk_previews WHERE project_id = $1', projectId)).toEqual([{ confirmed: true }]);
   expect(await membership(member, project)).toEqual({ role: 'CONTRIBUTOR', external_id: 'NEW-1' });
   await linkIn(fresh, '/invite/');
   for (const b of fixture.bounces) {
@@ -171,4 +179,38 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   expect(await members.getByLabel('Role of Mia Member').locator('option').allInnerTexts()).toEqual(['Pending', 'Contributor', 'Admin']);
   await members.getByLabel('Role of Mia Member').selectOption('ADMIN');
   await expect.poll(async () => (await membership(member, project))?.role, 'the new role in the database').toBe('ADMIN');
+});
+
+test('bulk invite: a preview that the project overtook is not sent; it says what changed and previews again', async ({ open, owner }) => {
+  const project = `Stale ${unique()}`;
+  const projectId = await createProject(owner.token, project);
+  const [early, late] = [email('early'), email('late')];
+  const csv = ['email,external_id', `${early},S1`, `${late},S2`].join('\n') + '\n';
+
+  const page = await open({ token: owner.token });
+  await page.goto(`/projects/${encodeURIComponent(projectId)}/bulk`);
+  await page.getByLabel('CSV file').setInputFiles({ name: 'stale.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(heading(page, 'Preview: nothing has been sent yet')).toBeVisible();
+  expect(await resultSections(page, 'Preview: nothing has been sent yet')).toEqual(['New invitations (2)']);
+
+  // Meanwhile, someone invites one of the rows' addresses: its row would no longer be a new invitation.
+  await invite(owner.token, projectId, late);
+  await page.getByRole('button', { name: 'Send 2 invitations' }).click();
+  const alert = main(page).getByRole('alert');
+  await expect(alert).toContainText('Nothing was sent. The project changed since this preview, so 1 row would not turn out as shown');
+  await expect(alert).toContainText(`row 3 (${late}): was a new invitation as CONTRIBUTOR, with external ID S2, now its pending invitation`);
+  await expect(page.getByRole('button', { name: /^Send / })).toHaveCount(0);
+  expect(await sql('SELECT email FROM invites WHERE project_id = $1 ORDER BY email', projectId), 'only the invite sent meanwhile').toEqual([{ email: late }]);
+  await axeCheck(page, 'a stale bulk preview');
+
+  await page.getByRole('button', { name: 'Preview again' }).click();
+  await expect(page.getByRole('region', { name: 'Preview: nothing has been sent yet' }).getByRole('heading', { level: 3 }))
+    .toHaveText(['New invitations (1)', 'Existing invitations (1)']);
+  await expect(main(page).getByRole('alert')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Send 1 invitation' }).click();
+  await expect(heading(page, 'Bulk invite result')).toBeVisible();
+  await expect(main(page).getByText('2 rows processed: 1 new invitation sent, 0 failed.')).toBeVisible();
+  expect(await sql('SELECT email, external_id FROM invites WHERE project_id = $1 ORDER BY email', projectId))
+    .toEqual([{ email: early, external_id: 'S1' }, { email: late, external_id: 'S2' }]); // 'early-...' sorts first
 });

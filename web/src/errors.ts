@@ -1,6 +1,6 @@
 // API errors in words. The API's `extensions.code` picks the sentence; a page may say it its own
 // way for the codes it expects (`overrides`). BAD_USER_INPUT keeps the API's own message, which
-// names the field and what it wants.
+// names the field and what it wants, and so does PREVIEW_STALE, which says what changed.
 import { errorCode, graphQLErrorsOf } from '@invites/client';
 import type { CombinedError } from '@urql/core';
 import type { InviteFailureReason, ProjectRole, InviteStatus, DeliveryStatus } from '@invites/client';
@@ -21,6 +21,7 @@ const sentences: Record<string, string> = {
   LAST_OWNER: 'The project would have no owner: transfer ownership to an admin first.',
   RATE_LIMITED: 'Too many attempts. Wait a little, then try again.',
   EMAIL_DOMAIN_NOT_ALLOWED: 'This invite link admits only emails at some domains, and yours is not one of them.',
+  PREVIEW_STALE: 'The project changed since this preview, or the preview expired. Preview again.',
 };
 
 /** The error in words, for showing next to what caused it. */
@@ -28,7 +29,7 @@ export function describeError(error: CombinedError | undefined, overrides: Recor
   if (!error) return '';
   const code = errorCode(error);
   if (code && overrides[code]) return overrides[code];
-  if (code === 'BAD_USER_INPUT') {
+  if (code === 'BAD_USER_INPUT' || code === 'PREVIEW_STALE') {
     const message = graphQLErrorsOf(error)[0]?.message;
     if (message) return sentence(message);
   }

@@ -1,9 +1,13 @@
 // /projects/<id>/bulk: invite many people from a CSV file or pasted rows. The API's dry run
-// comes first, as a preview that sends nothing; confirming sends the same file for real. While a
+// comes first, as a preview that sends nothing; confirming sends exactly that preview (by its
+// previewId), or says what changed in the project since, offering to preview again. While a
 // preview or result is shown, the page follows the project's invites live, so that an email that
 // bounces after confirming moves its row to the failed ones (BulkResult).
 import { useEffect, useState, type FormEvent } from 'react';
-import { BulkInviteDocument, InviteChangedDocument, type BulkInviteMutation, type DeliveryStatus, type ProjectFieldsFragment, type ProjectRole } from '@invites/client';
+import {
+  BulkInviteDocument, ConfirmBulkInviteDocument, InviteChangedDocument, errorCode,
+  type BulkInviteFieldsFragment, type DeliveryStatus, type ProjectFieldsFragment, type ProjectRole,
+} from '@invites/client';
 import { mutate } from '../api';
 import { subscribe } from '../live';
 import { describeError } from '../errors';
@@ -14,7 +18,7 @@ import { BulkResult } from './BulkResult';
 import { AdminPage } from '../components/AdminPage';
 import { RoleSelect, defaultRole } from '../components/RoleSelect';
 
-type Result = BulkInviteMutation['bulkInvite'];
+type Result = BulkInviteFieldsFragment;
 
 export function BulkInvitePage({ id }: { id: string }) {
   return (
@@ -30,8 +34,10 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
   const [rowsRole, setRowsRole] = useState<ProjectRole>(defaultRole(project.assignableRoles));
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  // What was previewed, so that confirming sends exactly that.
+  // What was previewed (its previewId is what confirming sends) or sent.
   const [sent, setSent] = useState<{ csv: File; text: string; result: Result; dryRun: boolean } | null>(null);
+  // Why the preview shown can no longer be sent (PREVIEW_STALE, in the API's words).
+  const [stale, setStale] = useState('');
   // The latest delivery status of each invite that changed since the preview was shown. The
   // stream starts with the preview, not the result, so that an email failing in the moment
   // between the mutation's answer and the stream's start is not missed; it stops on leaving the
@@ -46,16 +52,30 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
     });
   }, [showing, project.id]);
 
-  async function run(csv: File, dryRun: boolean) {
+  async function run(csv: File) {
     setBusy(true);
     setError('');
-    const { data, error } = await mutate(BulkInviteDocument, { input: { projectId: project.id, csv, defaultRole: rowsRole, dryRun } });
+    setStale('');
+    const { data, error } = await mutate(BulkInviteDocument, { input: { projectId: project.id, csv, defaultRole: rowsRole, dryRun: true } });
     setBusy(false);
     if (!data) {
       setError(describeError(error));
       return;
     }
-    setSent({ csv, text: await csv.text(), result: data.bulkInvite, dryRun });
+    setSent({ csv, text: await csv.text(), result: data.bulkInvite, dryRun: true });
+  }
+
+  async function confirm(previewId: string) {
+    if (!sent) return;
+    setBusy(true);
+    const { data, error } = await mutate(ConfirmBulkInviteDocument, { previewId });
+    setBusy(false);
+    if (!data) {
+      if (errorCode(error) === 'PREVIEW_STALE') setStale(describeError(error));
+      else setError(describeError(error));
+      return;
+    }
+    setSent({ ...sent, result: data.confirmBulkInvite, dryRun: false });
   }
 
   function preview(e: FormEvent) {
@@ -65,7 +85,7 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
       setError('Choose a CSV file, or paste rows with a header line, first.');
       return;
     }
-    void run(csv, true);
+    void run(csv);
   }
 
   const back = <Link to={`/projects/${encodeURIComponent(project.id)}`}>Back to {project.name}</Link>;
@@ -100,9 +120,10 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
       {sent && (
         <BulkResult result={sent.result} preview={sent.dryRun} csvText={sent.text} fileName={sent.csv.name}
           delivery={sent.dryRun ? undefined : delivery}
-          busy={busy}
-          onConfirm={() => void run(sent.csv, false)}
-          onCancel={() => setSent(null)} />
+          busy={busy} stale={stale}
+          onConfirm={() => { if (sent.result.previewId) void confirm(sent.result.previewId); }}
+          onPreviewAgain={() => void run(sent.csv)}
+          onCancel={() => { setSent(null); setStale(''); }} />
       )}
       {sent && !sent.dryRun && <p><button type="button" className="secondary" onClick={() => { setSent(null); setFile(null); setPasted(''); }}>Invite more people</button></p>}
     </Page>

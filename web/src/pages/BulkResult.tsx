@@ -1,23 +1,25 @@
 // A bulk invite's result, after Coursemology's bulk-invite result dialog (PR 8406): sections only
 // when they have rows, each headed with its count, Failed first; FAILED_TO_SEND rows in red with a
 // caption that counts only them; a changed external ID in bold with "Previously: X" on hover and
-// focus; the ignored columns named; the failed rows as a CSV to fix and upload again. After a
+// focus; the ignored columns named; the failed rows as a CSV to fix and upload again. A preview
+// says nothing of who has an account (the API tells that only once invites are sent), and one
+// that the project has overtaken says what changed and offers to preview again. After a
 // confirmed upload, an invite whose email bounces since (delivery) moves live to the failed rows
 // as FAILED_TO_SEND, in red, as the server reports it on the next upload of the same address.
 import { useEffect, useId, useMemo, useRef } from 'react';
-import type { BulkInviteMutation, DeliveryStatus, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
-import { failureReasons, roleNames, statusNames } from '../errors';
+import type { BulkInviteFieldsFragment, DeliveryStatus, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
+import { failureReasons, roleNames, statusNames, when } from '../errors';
 import { parseCsv, toCsv } from '../csv';
 import { TableFrame } from '../components/TableFrame';
 
-type Result = BulkInviteMutation['bulkInvite'];
+type Result = BulkInviteFieldsFragment;
 type Row = Result['results'][number];
 type Failed = Extract<Row, { __typename: 'FailedInvite' }>;
 type New = Extract<Row, { __typename: 'NewInvitation' }>;
 type Existing = Extract<Row, { __typename: 'ExistingInvitation' }>;
 type Member = Extract<Row, { __typename: 'ExistingMember' }>;
 
-export function BulkResult({ result, delivery, preview, csvText, fileName, busy, onConfirm, onCancel }: {
+export function BulkResult({ result, delivery, preview, csvText, fileName, busy, stale, onConfirm, onPreviewAgain, onCancel }: {
   result: Result;
   /** The latest delivery status of invites changed since: given for a confirmed result only. */
   delivery?: ReadonlyMap<string, DeliveryStatus>;
@@ -25,7 +27,10 @@ export function BulkResult({ result, delivery, preview, csvText, fileName, busy,
   csvText: string;
   fileName: string;
   busy: boolean;
+  /** Why this preview can no longer be sent (the project changed, or it expired), in words. */
+  stale?: string;
   onConfirm: () => void;
+  onPreviewAgain: () => void;
   onCancel: () => void;
 }) {
   const groups = useMemo(() => {
@@ -71,9 +76,17 @@ export function BulkResult({ result, delivery, preview, csvText, fileName, busy,
       {result.ignoredColumns.length > 0 && (
         <p className="notice">Ignored {plural(result.ignoredColumns.length, 'column')}, which the invite does not use: {result.ignoredColumns.map((c, i) => <span key={c}>{i > 0 && ', '}<code>{c}</code></span>)}.</p>
       )}
+      {preview && result.previewExpiresAt && !stale && <p className="hint">You can send this preview until {when(result.previewExpiresAt)}.</p>}
+      {preview && stale && (
+        <div role="alert" className="notice">
+          <p>Nothing was sent. {stale}</p>
+        </div>
+      )}
       {preview && (
         <div className="actions">
-          <button type="button" disabled={busy} onClick={onConfirm}>Send {willSend} {plural(willSend, 'invitation')}</button>
+          {stale
+            ? <button type="button" disabled={busy} onClick={onPreviewAgain}>Preview again</button>
+            : <button type="button" disabled={busy} onClick={onConfirm}>Send {willSend} {plural(willSend, 'invitation')}</button>}
           <button type="button" className="secondary" disabled={busy} onClick={onCancel}>Cancel</button>
         </div>
       )}
@@ -104,7 +117,9 @@ export function BulkResult({ result, delivery, preview, csvText, fileName, busy,
       {groups.created.length > 0 && (
         <section aria-labelledby="new-title">
           <h3 id="new-title">New invitations ({groups.created.length})</h3>
-          <InviteTable rows={groups.created.map((r) => ({ row: r.row, invite: r.invite, note: r.existingAccount ? 'Has an account' : 'No account yet' }))} noteTitle="Account" label="New invitations" />
+          {preview
+            ? <InviteTable rows={groups.created.map((r) => ({ row: r.row, invite: r.invite }))} label="New invitations" />
+            : <InviteTable rows={groups.created.map((r) => ({ row: r.row, invite: r.invite, note: r.existingAccount ? 'Has an account' : 'No account yet' }))} noteTitle="Account" label="New invitations" />}
         </section>
       )}
       {groups.existing.length > 0 && (
@@ -137,15 +152,16 @@ function plural(n: number, word: string): string {
   return n === 1 ? word : word + 's';
 }
 
+/** Invitations; the note column (noteTitle) only where there is one to show. */
 function InviteTable({ rows, noteTitle, label }: {
-  rows: { row: number; invite: InviteFieldsFragment; note: string; updated?: boolean; previous?: string | null }[];
-  noteTitle: string;
+  rows: { row: number; invite: InviteFieldsFragment; note?: string; updated?: boolean; previous?: string | null }[];
+  noteTitle?: string;
   label: string;
 }) {
   return (
     <TableFrame label={label}>
       <table>
-        <thead><tr><th scope="col">Row</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">External ID</th><th scope="col">{noteTitle}</th></tr></thead>
+        <thead><tr><th scope="col">Row</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">External ID</th>{noteTitle && <th scope="col">{noteTitle}</th>}</tr></thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.row}>
@@ -153,7 +169,7 @@ function InviteTable({ rows, noteTitle, label }: {
               <th scope="row" className="email">{r.invite.email}</th>
               <td>{r.invite.role ? roleNames[r.invite.role] : ''}</td>
               <td><ExternalId value={r.invite.externalId} updated={r.updated} previous={r.previous} /></td>
-              <td>{r.note}</td>
+              {noteTitle && <td>{r.note}</td>}
             </tr>
           ))}
         </tbody>
