@@ -19,8 +19,10 @@ const connectionCost = 30
 // complexity prices a query by what it can make the server read: a connection costs
 // connectionCost plus its items' selection times its page size (`first` or `last`), so that
 // `projects(first: 100) { members(first: 100) {...} }` shows its true size (10,000 members)
-// against the limit.
-func complexity() ComplexityRoot {
+// against the limit; a capped list costs its items' selection times its cap
+// (webhookEndpoints: endpointLimit, from the webhooks' configuration), so that no list's
+// answer is priced below what it can hold.
+func complexity(endpointLimit int) ComplexityRoot {
 	var c ComplexityRoot
 	page := func(child int, first, last *int) int {
 		return connectionCost + child*max(pageArgs(first, nil, last, nil).Size(), 0)
@@ -35,6 +37,9 @@ func complexity() ComplexityRoot {
 		return page(child, first, last)
 	}
 	c.Project.Activity = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
+	c.Project.InviteLinks = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
+	c.Project.WebhookEndpoints = func(child int) int { return 1 + child*max(endpointLimit, 1) }
+	c.WebhookEndpoint.Deliveries = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
 	return c
 }
 

@@ -43,7 +43,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 
 	// A field interceptor (tracing, say) must see every field: with one installed, the plain
 	// fields that leanexec makes marshal directly take gqlgen's own path (interceptors.go).
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: resolverRoot(r, extensions), Complexity: complexity()}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: resolverRoot(r, extensions), Complexity: complexity(r.endpointLimit())}))
 	addTransports(srv, r)
 	// gqlgen parses through the cache, but a document enters it only once every limit has
 	// passed it (cacheValidated, below), so that a cached document skips the limits safely.

@@ -19,3 +19,11 @@ type Resolver struct {
 	// Live serves the subscriptions; nil: subscriptions answer UNAVAILABLE.
 	Live *Live
 }
+
+// endpointLimit is the most webhook endpoints a project lists (1 without the webhooks).
+func (r *Resolver) endpointLimit() int {
+	if r.Webhooks == nil {
+		return 1
+	}
+	return r.Webhooks.EndpointLimit()
+}

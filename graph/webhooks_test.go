@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -123,6 +125,7 @@ func TestWebhooks_Endpoints(t *testing.T) {
 		{"private URL", owner, create, map[string]any{"i": map[string]any{"projectId": project, "url": "https://10.0.0.1/x"}}, "BAD_USER_INPUT", "url"},
 		{"http to a public host", owner, create, map[string]any{"i": map[string]any{"projectId": project, "url": "http://93.184.216.34/x"}}, "BAD_USER_INPUT", "url"},
 		{"unknown event type", owner, create, map[string]any{"i": map[string]any{"projectId": project, "url": "http://127.0.0.1:9/x", "events": []string{"invite.exploded"}}}, "BAD_USER_INPUT", "events"},
+		{"event type twice", owner, create, map[string]any{"i": map[string]any{"projectId": project, "url": "http://127.0.0.1:9/x", "events": []string{"invite.created", "invite.created"}}}, "BAD_USER_INPUT", "events"},
 		{"contributor creates", contributor, create, map[string]any{"i": map[string]any{"projectId": project, "url": "http://127.0.0.1:9/x"}}, "FORBIDDEN", ""},
 		{"stranger creates", stranger, create, map[string]any{"i": map[string]any{"projectId": project, "url": "http://127.0.0.1:9/x"}}, "NOT_FOUND", ""},
 		{"contributor lists", contributor, `query($p: ID!) { project(id: $p) { webhookEndpoints { id } } }`, map[string]any{"p": project}, "FORBIDDEN", ""},
@@ -145,5 +148,32 @@ func TestWebhooks_Endpoints(t *testing.T) {
 	}
 	if n := countRows(t, "webhook_deliveries WHERE endpoint_id = '"+ep.Endpoint.ID+"'"); n != 0 {
 		t.Fatalf("%d deliveries left after the delete", n)
+	}
+}
+
+// A project's endpoints are priced at their cap (WEBHOOK_ENDPOINT_LIMIT) and their deliveries
+// as a connection: a listing of every project's endpoints with a full page of deliveries each
+// (100 projects x 20 endpoints x 100 deliveries) is refused before it runs, while the web
+// app's page (one project, 10 deliveries an endpoint) passes.
+func TestWebhooks_ListingPriced(t *testing.T) {
+	h := newHandler(t)
+	owner := signUpVerified(t, h, uniqueEmail("owner"))
+	project := newProject(t, h, owner, "Priced")
+	deliveries := `deliveries(first: %d) { totalCount edges { cursor node { id eventType status attempts responseStatus createdAt deliveredAt nextAttemptAt } } pageInfo { hasNextPage endCursor } }`
+	everything := `{ projects(first: 100) { edges { node { webhookEndpoints { id ` + fmt.Sprintf(deliveries, 100) + ` } } } } }`
+	e := wantCode(t, do(t, h, owner, everything, nil), "BAD_USER_INPUT")
+	if e.Extensions.Reason != "COMPLEXITY_LIMIT_EXCEEDED" {
+		t.Fatalf("every project's endpoints and deliveries: %+v, want COMPLEXITY_LIMIT_EXCEEDED", e)
+	}
+	page := `query($p: ID!) { project(id: $p) { id webhookEndpoints { id url events enabled createdAt ` + fmt.Sprintf(deliveries, 10) + ` } } }`
+	var d struct {
+		Project struct {
+			ID               string
+			WebhookEndpoints []json.RawMessage
+		}
+	}
+	gql(t, h, owner, page, map[string]any{"p": project}, &d)
+	if d.Project.ID != project {
+		t.Fatalf("the web app's listing: %+v", d)
 	}
 }

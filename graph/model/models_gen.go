@@ -53,7 +53,7 @@ type AuthPayload struct {
 type BulkInviteInput struct {
 	// The project.
 	ProjectID string `json:"projectId"`
-	// Exactly one of rows and csv.
+	// Exactly one of rows and csv: at most 10,000 rows (BAD_USER_INPUT beyond).
 	Rows []*InviteRowInput `json:"rows,omitempty"`
 	// UTF-8 CSV with a header line naming the columns email (required), role, external_id, name. Lines end in LF, CRLF or CR; at most 50 cells a row and 1 KiB a cell (BAD_USER_INPUT naming the line).
 	CSV *graphql.Upload `json:"csv,omitempty"`
@@ -69,11 +69,11 @@ type BulkInvitePayload struct {
 	PreviewID *string `json:"previewId,omitempty"`
 	// When the preview can no longer be confirmed.
 	PreviewExpiresAt *time.Time `json:"previewExpiresAt,omitempty"`
-	// One result per input row, in input order.
+	// One result per input row, in input order: at most 10,000 (the most rows a batch takes).
 	Results []BulkInviteResult `json:"results"`
 	// The counts.
 	Summary *invites.BulkSummary `json:"summary"`
-	// CSV header names that were not recognised and whose column was ignored (a typo shows here).
+	// CSV header names that were not recognised and whose column was ignored (a typo shows here): fewer than 50, the cells a row may have.
 	IgnoredColumns []string `json:"ignoredColumns"`
 }
 
@@ -107,7 +107,7 @@ type CreateInviteLinkInput struct {
 	MaxUses *int `json:"maxUses,omitempty"`
 	// When it stops admitting people: in the future, at most 30 days from now. Left out: INVITE_TTL (at most 30 days).
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
-	// Only verified emails at these domains may join (lower-cased; a leading "@" is dropped). Left out or empty: any email.
+	// Only verified emails at these domains may join (lower-cased; a leading "@" is dropped; at most 50, BAD_USER_INPUT beyond). Left out or empty: any email.
 	AllowedEmailDomains []string `json:"allowedEmailDomains,omitempty"`
 }
 
@@ -125,15 +125,19 @@ type CreateProjectInput struct {
 	Name string `json:"name"`
 }
 
+// What createWebhookEndpoint takes.
 type CreateWebhookEndpointInput struct {
+	// The project.
 	ProjectID string `json:"projectId"`
-	// An https URL (http is allowed for loopback addresses only when the server is configured to allow them).
+	// An https URL of at most 2,048 bytes (http is allowed for loopback addresses only when the server is configured to allow them); its host must resolve to public addresses.
 	URL string `json:"url"`
-	// Left out or empty: all event types.
+	// The event types to send, each a known type named once (BAD_USER_INPUT on `events` otherwise). Left out or empty: all event types.
 	Events []string `json:"events,omitempty"`
 }
 
+// A registered endpoint, and its signing secret.
 type CreateWebhookEndpointPayload struct {
+	// The endpoint.
 	Endpoint *webhooks.Endpoint `json:"endpoint"`
 	// The signing secret, whsec_ followed by base64; shown only here.
 	Secret string `json:"secret"`
@@ -337,11 +341,16 @@ type UpdateMemberInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 }
 
+// What updateWebhookEndpoint takes: what is left out stays.
 type UpdateWebhookEndpointInput struct {
-	ID      string   `json:"id"`
-	URL     *string  `json:"url,omitempty"`
-	Events  []string `json:"events,omitempty"`
-	Enabled *bool    `json:"enabled,omitempty"`
+	// The endpoint.
+	ID string `json:"id"`
+	// A new URL, under createWebhookEndpoint's rules.
+	URL *string `json:"url,omitempty"`
+	// The new event types, each a known type named once; empty: all event types.
+	Events []string `json:"events,omitempty"`
+	// Whether events are posted to it.
+	Enabled *bool `json:"enabled,omitempty"`
 }
 
 // A page of invites.
@@ -362,13 +371,20 @@ type UserInviteEdge struct {
 	Node *invites.Invite `json:"node"`
 }
 
+// A page of an endpoint's deliveries.
 type WebhookDeliveryConnection struct {
-	Edges      []*WebhookDeliveryEdge `json:"edges"`
-	PageInfo   *PageInfo              `json:"pageInfo"`
-	TotalCount int                    `json:"totalCount"`
+	// The page's deliveries with their cursors.
+	Edges []*WebhookDeliveryEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many deliveries the endpoint has.
+	TotalCount int `json:"totalCount"`
 }
 
+// A delivery in a page.
 type WebhookDeliveryEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *webhooks.Delivery `json:"node"`
+	// An opaque cursor of this position.
+	Cursor string `json:"cursor"`
+	// The delivery.
+	Node *webhooks.Delivery `json:"node"`
 }

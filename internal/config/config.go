@@ -83,8 +83,9 @@ func Default() Config {
 			Workers:     10,
 		},
 		Webhooks: Webhooks{
-			Timeout: 10 * time.Second,
-			Workers: 50,
+			Timeout:       10 * time.Second,
+			Workers:       50,
+			EndpointLimit: 20,
 		},
 		Idempotency: defaultIdempotency(),
 	}

@@ -2,7 +2,8 @@ package config
 
 import "time"
 
-// Domain is internal/invites' settings. For each cap, 0 means no cap.
+// Domain is internal/invites' settings. For each cap, 0 means no cap, unless it says it is
+// always a cap.
 type Domain struct {
 	// AppURL is the front end's address, without a trailing slash; email links are
 	// AppURL + "/verify-email/" + token, AppURL + "/invite/" + token and AppURL +
@@ -10,6 +11,17 @@ type Domain struct {
 	AppURL string
 	// SessionTTL is how long a session lasts. SESSION_TTL.
 	SessionTTL time.Duration
+	// SessionLimit caps the sessions one account has at once: a log-in beyond it ends the
+	// account's oldest session, so that logging in in a loop cannot fill the table. Always a
+	// cap. SESSION_LIMIT.
+	SessionLimit int
+	// ProjectLimit caps the projects one account may own (create, or take over by a transfer
+	// of ownership). Always a cap. PROJECT_LIMIT.
+	ProjectLimit int
+	// InviteLinkLimit caps the invite links one project holds: active ones and ended ones not
+	// yet deleted (the sweep deletes a link InviteRetention after it ends). Always a cap.
+	// INVITE_LINK_LIMIT.
+	InviteLinkLimit int
 	// VerificationTTL is how long an email verification link works (not read from the
 	// environment).
 	VerificationTTL time.Duration
@@ -67,6 +79,9 @@ func defaultDomain() Domain {
 	return Domain{
 		AppURL:                    "http://localhost:8080",
 		SessionTTL:                30 * 24 * time.Hour,
+		SessionLimit:              100,
+		ProjectLimit:              1000,
+		InviteLinkLimit:           1000,
 		VerificationTTL:           7 * 24 * time.Hour,
 		LoginFailureLimit:         10,
 		LoginFailureWindow:        15 * time.Minute,

@@ -45,4 +45,8 @@ type Webhooks struct {
 	// Workers is how many posts go at once, from the process's River client (not read from
 	// the environment).
 	Workers int
+	// EndpointLimit caps the endpoints one project may have (20 by default): each event is
+	// posted to every endpoint, and Project.webhookEndpoints lists them all. Always a cap:
+	// there is no "off". WEBHOOK_ENDPOINT_LIMIT.
+	EndpointLimit int
 }

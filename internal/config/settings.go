@@ -36,8 +36,11 @@ var settings = []setting{
 	}},
 	{"CORS_ORIGINS", func(c *Config, v string) error { c.CORSOrigins = parseOrigins(v); return nil }},
 	duration("SESSION_TTL", func(c *Config) *time.Duration { return &c.Domain.SessionTTL }),
+	positive("SESSION_LIMIT", func(c *Config) *int { return &c.Domain.SessionLimit }),
+	positive("PROJECT_LIMIT", func(c *Config) *int { return &c.Domain.ProjectLimit }),
 	duration("INVITE_TTL", func(c *Config) *time.Duration { return &c.Domain.InviteTTL }),
 	duration("INVITE_RETENTION", func(c *Config) *time.Duration { return &c.Domain.InviteRetention }),
+	positive("INVITE_LINK_LIMIT", func(c *Config) *int { return &c.Domain.InviteLinkLimit }),
 	duration("SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
 	text("METRICS_TOKEN", func(c *Config) *string { return &c.MetricsToken }),
 	{"INVITE_REMIND_BEFORE", func(c *Config, v string) error {
@@ -127,6 +130,7 @@ var settings = []setting{
 		c.Webhooks.AllowLoopback = b
 		return nil
 	}},
+	positive("WEBHOOK_ENDPOINT_LIMIT", func(c *Config) *int { return &c.Webhooks.EndpointLimit }),
 	{"WEBHOOK_SECRET_KEY", func(c *Config, v string) error {
 		key, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(key) != 32 {

@@ -52,7 +52,18 @@ type Error struct {
 // a reminder has replaced it: the invite page says a newer email has the working link.
 const ReasonLinkReplaced = "LINK_REPLACED"
 
+// ReasonLimitExceeded is the Reason of the BAD_USER_INPUT that a count cap answers: a project's
+// webhook endpoints or invite links, an account's projects. The input is well formed; what it
+// would add is over the cap, so the client says so rather than pointing at a typo.
+const ReasonLimitExceeded = "LIMIT_EXCEEDED"
+
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// OverLimit is the BAD_USER_INPUT, with ReasonLimitExceeded, of a count cap: field names the
+// input whose thing is full (the project, the new owner), or is empty where it is the caller.
+func OverLimit(field, format string, args ...any) *Error {
+	return &Error{Code: BadUserInput, Message: fmt.Sprintf(format, args...), Field: field, Reason: ReasonLimitExceeded}
+}
 
 // Errorf returns an Error with a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {

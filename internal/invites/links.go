@@ -141,8 +141,9 @@ type CreatedInviteLink struct {
 
 // CreateInviteLink makes a shareable link into the project with a role below the actor's.
 //
-// Errors: BAD_USER_INPUT (role, maxUses, expiresAt, allowedEmailDomains), NOT_FOUND (not a
-// member), FORBIDDEN (the authority rule on the role).
+// Errors: BAD_USER_INPUT (role, maxUses, expiresAt, allowedEmailDomains; projectId with reason
+// LIMIT_EXCEEDED when the project holds InviteLinkLimit links), NOT_FOUND (not a member),
+// FORBIDDEN (the authority rule on the role).
 func (s *LinkService) CreateInviteLink(ctx context.Context, actor uuid.UUID, in CreateInviteLinkInput) (*CreatedInviteLink, error) {
 	now := s.now()
 	expires, domains, err := in.validate(now, s.cfg.InviteTTL)
@@ -163,6 +164,9 @@ func (s *LinkService) CreateInviteLink(ctx context.Context, actor uuid.UUID, in 
 			return err
 		}
 		if err := CanCreateInviteLink(m.Role, in.Role); err != nil {
+			return err
+		}
+		if err := s.checkInviteLinks(ctx, tx, in.ProjectID); err != nil {
 			return err
 		}
 		if _, err := tx.NewInsert().Model(link).Exec(ctx); err != nil {

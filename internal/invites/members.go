@@ -323,7 +323,8 @@ func (s *ProjectService) LeaveProject(ctx context.Context, actor, projectID uuid
 // TransferOwnership makes an ADMIN the project's OWNER and the old owner an ADMIN.
 //
 // Errors: NOT_FOUND (project or member), FORBIDDEN (the actor is not the OWNER),
-// BAD_USER_INPUT (the member named is not an ADMIN).
+// BAD_USER_INPUT on userId (the member named is not an ADMIN; with reason LIMIT_EXCEEDED,
+// they own ProjectLimit projects already).
 func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID, userID uuid.UUID) (*Project, error) {
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
@@ -335,6 +336,9 @@ func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID
 		}
 		if target.Role != RoleAdmin {
 			return &Error{Code: BadUserInput, Field: "userId", Message: fmt.Sprintf("ownership goes only to an ADMIN; this member is %s", target.Role)}
+		}
+		if err := s.checkOwnedProjects(ctx, tx, target.UserID, "userId"); err != nil {
+			return err
 		}
 		now := s.now()
 		// The old owner steps down first: the database allows one OWNER per project.

@@ -22,9 +22,9 @@ type Project struct {
 	ViewerRole *Role `bun:"viewer_role,scanonly"`
 }
 
-// CreateProject makes a project whose OWNER is the actor.
+// CreateProject makes a project whose OWNER is the actor, who may own at most ProjectLimit.
 //
-// Errors: BAD_USER_INPUT (name).
+// Errors: BAD_USER_INPUT (name; with reason LIMIT_EXCEEDED, the actor owns ProjectLimit).
 func (s *ProjectService) CreateProject(ctx context.Context, actor uuid.UUID, name string) (*Project, error) {
 	name, err := normalizeName("name", name)
 	if err != nil {
@@ -35,6 +35,9 @@ func (s *ProjectService) CreateProject(ctx context.Context, actor uuid.UUID, nam
 	p := &Project{ID: newID(), Name: name, CreatedAt: now, ViewerRole: &owner}
 	m := &Member{ID: newID(), ProjectID: p.ID, UserID: actor, Role: RoleOwner, CreatedAt: now, UpdatedAt: now}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.checkOwnedProjects(ctx, tx, actor, ""); err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
 			return err
 		}

@@ -51,11 +51,15 @@ func (s *core) startSession(ctx context.Context, user *User, prepare func(ctx co
 	return sess, nil
 }
 
-func (s *core) createSession(ctx context.Context, tx bun.IDB, user *User) (*Session, error) {
+// createSession starts user's session in tx, ending their oldest beyond SessionLimit.
+func (s *core) createSession(ctx context.Context, tx bun.Tx, user *User) (*Session, error) {
 	token, hash := newToken()
 	now := s.now()
 	row := &sessionRow{TokenHash: hash, UserID: user.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.trimSessions(ctx, tx, user.ID); err != nil {
 		return nil, err
 	}
 	return &Session{Token: token, User: user}, nil

@@ -10,13 +10,13 @@ import (
 )
 
 // Sweeper keeps the tables tidy: it marks invites whose expiry has passed as EXPIRED (they
-// read as expired before that anyway), deletes expired, declined and revoked invites once
-// their retention has passed, and deletes expired sessions, verification and password-reset
-// links, old log-in failures and quota windows, and bulk previews a day past their expiry. It
-// also sends the reminders before invites expire (remind.go). It runs as a River periodic
-// job, which River runs on its elected leader only, so any number of replicas sweep once; and
-// its writes skip the rows that another transaction (another sweep among them) holds, so even
-// two sweeps at once do each thing once.
+// read as expired before that anyway), deletes expired, declined and revoked invites and
+// expired invite links once their retention has passed, and deletes expired sessions,
+// verification and password-reset links, old log-in failures and quota windows, and bulk
+// previews a day past their expiry. It also sends the reminders before invites expire
+// (remind.go). It runs as a River periodic job, which River runs on its elected leader only,
+// so any number of replicas sweep once; and its writes skip the rows that another transaction
+// (another sweep among them) holds, so even two sweeps at once do each thing once.
 type Sweeper struct {
 	*core
 }
@@ -85,6 +85,10 @@ func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 			// confirmation holds keeps the sweep from waiting on it.
 			tx.NewDelete().TableExpr("bulk_previews").Where(`(project_id, id) IN (SELECT project_id, id FROM bulk_previews
 				WHERE expires_at <= ? FOR UPDATE SKIP LOCKED)`, now.Add(-previewKeptAfterExpiry)),
+			// An invite link has ended by its expiry, if not before (revoked, used up), and it
+			// counts against its project's InviteLinkLimit until it is deleted.
+			tx.NewDelete().Model((*InviteLink)(nil)).Where("id IN (SELECT id FROM invite_links WHERE expires_at <= ? FOR UPDATE SKIP LOCKED)",
+				now.Add(-w.cfg.InviteRetention)),
 		} {
 			if _, err := q.Exec(ctx); err != nil {
 				return err

@@ -31,20 +31,6 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Endpoint is where a project's events are posted.
-type Endpoint struct {
-	bun.BaseModel `bun:"table:webhook_endpoints,alias:we"`
-
-	ID              uuid.UUID `bun:"id,pk,type:uuid"`
-	ProjectID       uuid.UUID `bun:"project_id,type:uuid"`
-	URL             string    `bun:"url"`
-	Events          []string  `bun:"events,array"`
-	Enabled         bool      `bun:"enabled"`
-	SecretEncrypted []byte    `bun:"secret_encrypted"`
-	CreatedAt       time.Time `bun:"created_at"`
-	UpdatedAt       time.Time `bun:"updated_at"`
-}
-
 // Status is where a delivery stands.
 type Status string
 
@@ -84,6 +70,8 @@ type Service struct {
 	log     *slog.Logger
 	timeout time.Duration
 	workers int
+	// endpointLimit is the most endpoints one project may have.
+	endpointLimit int
 }
 
 // queueName is the River queue of deliveries, apart from the emails' so that neither waits
@@ -119,8 +107,8 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout <= 0 || cfg.Workers <= 0 {
-		return nil, errors.New("webhooks: Timeout and Workers must be positive")
+	if cfg.Timeout <= 0 || cfg.Workers <= 0 || cfg.EndpointLimit <= 0 {
+		return nil, errors.New("webhooks: Timeout, Workers and EndpointLimit must be positive")
 	}
 	resolver := cfg.Resolver
 	if resolver == nil {
@@ -144,6 +132,7 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 		ResponseHeaderTimeout: cfg.Timeout,
 	}
 	s := &Service{db: db, jobs: ins, keys: keys, rules: rules, backoff: backoff, log: logger, timeout: cfg.Timeout, workers: cfg.Workers,
+		endpointLimit: cfg.EndpointLimit,
 		http: &http.Client{
 			Transport: transport,
 			Timeout:   cfg.Timeout,
@@ -160,101 +149,6 @@ func (s *Service) Work() jobs.Work {
 		Workers: func(w *river.Workers) { river.AddWorker(w, &deliverWorker{s: s}) },
 		Queues:  map[string]river.QueueConfig{queueName: {MaxWorkers: s.workers}},
 	}
-}
-
-// Endpoints lists a project's endpoints, oldest first.
-//
-// Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN).
-func (s *Service) Endpoints(ctx context.Context, viewer, projectID uuid.UUID) ([]*Endpoint, error) {
-	if _, err := invites.RequireRole(ctx, s.db, projectID, viewer, invites.MinRoleToManageWebhooks); err != nil {
-		return nil, err
-	}
-	eps := []*Endpoint{}
-	err := s.db.NewSelect().Model(&eps).Where("project_id = ?", projectID).OrderExpr("created_at, id").Scan(ctx)
-	return eps, err
-}
-
-// Create registers an endpoint, enabled, and returns it with its secret, which is shown only
-// here.
-//
-// Errors: NOT_FOUND, FORBIDDEN (below ADMIN), BAD_USER_INPUT (url, events).
-func (s *Service) Create(ctx context.Context, viewer, projectID uuid.UUID, rawURL string, events []string) (*Endpoint, string, error) {
-	if _, err := invites.RequireRole(ctx, s.db, projectID, viewer, invites.MinRoleToManageWebhooks); err != nil {
-		return nil, "", err
-	}
-	u, err := s.rules.check(ctx, rawURL)
-	if err != nil {
-		return nil, "", err
-	}
-	if events, err = checkEvents(events); err != nil {
-		return nil, "", err
-	}
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	id := uuid.Must(uuid.NewV7())
-	secret := newSecret()
-	ep := &Endpoint{ID: id, ProjectID: projectID, URL: u, Events: events, Enabled: true,
-		SecretEncrypted: s.keys.seal(id, secret), CreatedAt: now, UpdatedAt: now}
-	if _, err := s.db.NewInsert().Model(ep).Exec(ctx); err != nil {
-		return nil, "", err
-	}
-	return ep, secret, nil
-}
-
-// Update changes what is given of an endpoint: its URL, its events (nil: unchanged; empty:
-// all), whether it is enabled.
-//
-// Errors: NOT_FOUND, FORBIDDEN (below ADMIN), BAD_USER_INPUT (url, events).
-func (s *Service) Update(ctx context.Context, viewer, id uuid.UUID, rawURL *string, events []string, enabled *bool) (*Endpoint, error) {
-	ep, err := s.endpointFor(ctx, viewer, id)
-	if err != nil {
-		return nil, err
-	}
-	if rawURL != nil {
-		if ep.URL, err = s.rules.check(ctx, *rawURL); err != nil {
-			return nil, err
-		}
-	}
-	if events != nil {
-		if ep.Events, err = checkEvents(events); err != nil {
-			return nil, err
-		}
-	}
-	if enabled != nil {
-		ep.Enabled = *enabled
-	}
-	ep.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
-	_, err = s.db.NewUpdate().Model(ep).Column("url", "events", "enabled", "updated_at").WherePK().Exec(ctx)
-	return ep, err
-}
-
-// Rotate gives an endpoint a new secret, returned only here; the old one signs nothing more,
-// retries of earlier deliveries included.
-//
-// Errors: NOT_FOUND, FORBIDDEN (below ADMIN).
-func (s *Service) Rotate(ctx context.Context, viewer, id uuid.UUID) (*Endpoint, string, error) {
-	ep, err := s.endpointFor(ctx, viewer, id)
-	if err != nil {
-		return nil, "", err
-	}
-	secret := newSecret()
-	ep.SecretEncrypted = s.keys.seal(ep.ID, secret)
-	ep.UpdatedAt = time.Now().UTC().Truncate(time.Microsecond)
-	if _, err := s.db.NewUpdate().Model(ep).Column("secret_encrypted", "updated_at").WherePK().Exec(ctx); err != nil {
-		return nil, "", err
-	}
-	return ep, secret, nil
-}
-
-// Delete removes an endpoint and its delivery log; deliveries still queued are dropped.
-//
-// Errors: NOT_FOUND, FORBIDDEN (below ADMIN).
-func (s *Service) Delete(ctx context.Context, viewer, id uuid.UUID) error {
-	ep, err := s.endpointFor(ctx, viewer, id)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.NewDelete().Model(ep).WherePK().Exec(ctx)
-	return err
 }
 
 // Retry sends a FAILED delivery again now, with a fresh run of attempts.
@@ -283,16 +177,6 @@ func (s *Service) Retry(ctx context.Context, viewer, id uuid.UUID) (*Delivery, e
 	return d, nil
 }
 
-// Endpoint is the endpoint with id for its project's ADMIN and above; nil (no error) for
-// anyone else or none, as node() shows it.
-func (s *Service) Endpoint(ctx context.Context, viewer, id uuid.UUID) (*Endpoint, error) {
-	ep, err := s.endpointFor(ctx, viewer, id)
-	if invites.ErrorCode(err) == invites.NotFound || invites.ErrorCode(err) == invites.Forbidden {
-		return nil, nil
-	}
-	return ep, err
-}
-
 // Delivery is the delivery with id for its project's ADMIN and above; nil for anyone else.
 func (s *Service) Delivery(ctx context.Context, viewer, id uuid.UUID) (*Delivery, error) {
 	d, err := s.deliveryFor(ctx, viewer, id)
@@ -308,21 +192,6 @@ func (s *Service) Deliveries(ctx context.Context, ep *Endpoint, args invites.Pag
 	q := s.db.NewSelect().Model((*Delivery)(nil))
 	return invites.FetchPage(ctx, s.db, q, "webhook_deliveries AS wd", "wd.created_at", "wd.id",
 		"wd.endpoint_id = ?", []any{ep.ID}, args, func(d *Delivery) (time.Time, uuid.UUID) { return d.CreatedAt, d.ID })
-}
-
-// endpointFor reads an endpoint that viewer may manage: NOT_FOUND for a stranger to its
-// project (or none), FORBIDDEN below ADMIN.
-func (s *Service) endpointFor(ctx context.Context, viewer, id uuid.UUID) (*Endpoint, error) {
-	ep := new(Endpoint)
-	if err := s.db.NewSelect().Model(ep).Where("id = ?", id).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
-		return nil, invites.Errorf(invites.NotFound, "webhook endpoint not found")
-	} else if err != nil {
-		return nil, err
-	}
-	if err := s.authorize(ctx, viewer, ep.ProjectID, "webhook endpoint"); err != nil {
-		return nil, err
-	}
-	return ep, nil
 }
 
 func (s *Service) deliveryFor(ctx context.Context, viewer, id uuid.UUID) (*Delivery, error) {

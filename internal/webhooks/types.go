@@ -43,16 +43,19 @@ var Types = []string{
 	"invite_link.revoked", "bulk_invite.completed",
 }
 
-// checkEvents validates an endpoint's event filter: known types, each once, sorted.
+// checkEvents validates an endpoint's event filter: each a known type, named once (a repeat is
+// refused rather than folded, so that what the client sent is what is stored), so at most
+// len(Types) of them; returned sorted.
 func checkEvents(events []string) ([]string, error) {
 	out := make([]string, 0, len(events))
 	for _, e := range events {
 		if !slices.Contains(Types, e) {
 			return nil, invites.Invalid("events", "%q is not an event type; the types are %v", e, Types)
 		}
-		if !slices.Contains(out, e) {
-			out = append(out, e)
+		if slices.Contains(out, e) {
+			return nil, invites.Invalid("events", "%q is named twice; name each event type once", e)
 		}
+		out = append(out, e)
 	}
 	slices.Sort(out)
 	return out, nil

@@ -61,7 +61,13 @@ func (r urlRules) check(ctx context.Context, raw string) (string, error) {
 			return "", invites.Invalid("url", "the URL's host %q: %v", u.Hostname(), err)
 		}
 	}
-	return u.String(), nil
+	// What is stored is the URL as Go writes it, whose escapes can make it longer than the
+	// input; the cap (and the table's CHECK) holds for it too.
+	stored := u.String()
+	if len(stored) > MaxURLLength {
+		return "", invites.Invalid("url", "the URL, escaped, is longer than %d characters", MaxURLLength)
+	}
+	return stored, nil
 }
 
 func (r urlRules) resolve(ctx context.Context, host string) ([]netip.Addr, error) {

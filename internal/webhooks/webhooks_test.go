@@ -285,7 +285,13 @@ func TestEventFilter(t *testing.T) {
 	e := newEnv(t, pgtest.DB(t), nil)
 	owner, p := e.project(t)
 	rc := newReceiver(t)
-	filtered, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked", "invite.revoked"})
+	// A type named twice is refused, not folded: what is stored is what was sent.
+	if _, _, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked", "invite.revoked"}); err == nil {
+		t.Fatal("an event type named twice was accepted")
+	} else {
+		wantCode(t, err, invites.BadUserInput, "events")
+	}
+	filtered, secret, err := e.hooks.Create(ctx, owner.ID, p.ID, rc.URL, []string{"invite.revoked"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,6 +326,11 @@ func TestEventFilter(t *testing.T) {
 	}
 	if _, err := e.hooks.Update(ctx, owner.ID, filtered.ID, nil, []string{"member.joined", "bogus"}, nil); err == nil {
 		t.Fatal("an unknown event type was accepted")
+	} else {
+		wantCode(t, err, invites.BadUserInput, "events")
+	}
+	if _, err := e.hooks.Update(ctx, owner.ID, filtered.ID, nil, []string{"member.joined", "member.left", "member.joined"}, nil); err == nil {
+		t.Fatal("an event type named twice was accepted")
 	} else {
 		wantCode(t, err, invites.BadUserInput, "events")
 	}
@@ -367,6 +378,8 @@ func TestRefusedURLs(t *testing.T) {
 		{"port 0", "https://93.184.216.34:0/hook", loose},
 		{"port 99999", "https://93.184.216.34:99999/hook", loose},
 		{"longer than 2048", "https://93.184.216.34/" + strings.Repeat("a", 2048), loose},
+		// 1,022 bytes as sent, 3,062 as stored once its spaces are escaped.
+		{"longer than 2048 escaped", "https://93.184.216.34/" + strings.Repeat(" ", 1000), loose},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := tc.env.hooks.Create(ctx, owner.ID, p.ID, tc.url, nil)

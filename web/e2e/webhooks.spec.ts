@@ -1,9 +1,10 @@
 // The webhooks page: an admin adds an endpoint (the fixture's control server, whose first post
-// to each path it refuses), retries the failed delivery, rotates the secret and disables it.
+// to each path it refuses), retries the failed delivery, rotates the secret, pages through the
+// delivery log and disables the endpoint.
 import { createProject, email, fixture, invite, signUpVerified, sql, unique } from './api';
 import { axeCheck, expect, heading, shoot, test } from './fixtures';
 
-test('an admin adds a webhook endpoint, retries its failed delivery, rotates its secret and disables it', async ({ open }) => {
+test('an admin adds a webhook endpoint, retries its failed delivery, rotates its secret, pages its log and disables it', async ({ open }) => {
   const token = await signUpVerified(email('hooks-owner'), 'Hana Hooks');
   const name = `Hooks ${unique()}`;
   const projectId = await createProject(token, name);
@@ -45,6 +46,19 @@ test('an admin adds a webhook endpoint, retries its failed delivery, rotates its
   await ep.getByRole('button', { name: 'Rotate secret' }).click();
   await expect(secretShown, 'a new secret shown').not.toHaveText(secret);
   await expect(secretShown).toHaveText(/^whsec_/);
+  // The log shows ten deliveries at a time, newest first; "Show more" adds the older ones.
+  for (let i = 0; i < 10; i++) await invite(token, projectId, email(`hooked-${i}`));
+  const log = ep.getByRole('table');
+  await expect.poll(async () => {
+    await ep.getByRole('button', { name: 'Refresh' }).click();
+    return log.getByRole('caption').innerText();
+  }, 'eleven deliveries logged').toBe('Deliveries (11), newest first');
+  await expect(log.getByRole('row')).toHaveCount(1 + 10);
+  await expect(ep.getByText('Showing 10 of 11 deliveries.')).toBeVisible();
+  await ep.getByRole('button', { name: 'Show more deliveries' }).click();
+  await expect(log.getByRole('row')).toHaveCount(1 + 11);
+  await expect(ep.getByRole('button', { name: 'Show more deliveries' })).toHaveCount(0);
+
   await ep.getByRole('button', { name: 'Disable' }).click();
   await expect(ep.getByText('Disabled · invite.created')).toBeVisible();
   expect((await sql<{ enabled: boolean }>('SELECT enabled FROM webhook_endpoints WHERE url = $1', url)).map((r) => r.enabled)).toEqual([false]);

@@ -1,20 +1,28 @@
-// /projects/<id>/webhooks: an admin's webhook endpoints — add one (with the event types it
-// wants), rotate its secret (shown once), turn it off or on, remove it, and read its delivery
-// log, retrying a failed delivery.
+// /projects/<id>/webhooks: an admin's webhook endpoints (at most WEBHOOK_ENDPOINT_LIMIT: the
+// server's refusal says so) — add one (with the event types it wants), rotate its secret
+// (shown once), turn it off or on, remove it, and read its delivery log a page at a time,
+// retrying a failed delivery.
 import { useEffect, useState, type FormEvent } from 'react';
 import {
   CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, ProjectWebhooksDocument, RetryWebhookDeliveryDocument,
-  RotateWebhookSecretDocument, UpdateWebhookEndpointDocument, type ProjectFieldsFragment, type ProjectWebhooksQuery,
+  RotateWebhookSecretDocument, UpdateWebhookEndpointDocument, WebhookDeliveriesDocument, type ProjectFieldsFragment,
+  type ProjectWebhooksQuery,
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, when } from '../errors';
 import { Page } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
-import { TableFrame } from '../components/TableFrame';
+import { MoreButton, TableFrame } from '../components/TableFrame';
 import { Link } from '../router';
 import { AdminPage } from '../components/AdminPage';
 
 type Endpoint = NonNullable<ProjectWebhooksQuery['project']>['webhookEndpoints'][number];
+type DeliveryPage = Endpoint['deliveries'];
+
+/** Deliveries shown per endpoint, and added by each "Show more": the API prices each listed
+ * endpoint's page at the endpoint cap (20) times its size, so a page of 10 keeps the listing
+ * of every endpoint within the query cost limit. */
+const deliveryPage = 10;
 
 /** The event types an endpoint may ask for (SPEC §13). */
 const eventTypes = [
@@ -40,7 +48,7 @@ function Webhooks({ project }: { project: ProjectFieldsFragment }) {
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
 
   async function load() {
-    const { data, error } = await query(ProjectWebhooksDocument, { projectId: project.id, first: 20 });
+    const { data, error } = await query(ProjectWebhooksDocument, { projectId: project.id, first: deliveryPage });
     if (!data?.project) {
       setError(describeError(error));
       return;
@@ -137,30 +145,53 @@ function AddEndpoint({ projectId, onAdded }: { projectId: string; onAdded: (url:
 }
 
 function Deliveries({ endpoint, onRetry }: { endpoint: Endpoint; onRetry: (id: string) => void }) {
-  const { edges, totalCount } = endpoint.deliveries;
+  // The endpoint's first page comes with the listing; older pages are added here, and dropped
+  // when the listing is loaded again.
+  const [older, setOlder] = useState<DeliveryPage | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => { setOlder(null); }, [endpoint.deliveries]);
+  const { totalCount } = endpoint.deliveries;
+  const edges = older ? [...endpoint.deliveries.edges, ...older.edges] : endpoint.deliveries.edges;
+  const pageInfo = (older ?? endpoint.deliveries).pageInfo;
+
+  async function showMore() {
+    setError('');
+    const { data, error } = await query(WebhookDeliveriesDocument, { id: endpoint.id, first: deliveryPage, after: pageInfo.endCursor });
+    const node = data?.node;
+    if (node?.__typename !== 'WebhookEndpoint') {
+      setError(describeError(error));
+      return;
+    }
+    setOlder({ ...node.deliveries, edges: [...(older?.edges ?? []), ...node.deliveries.edges] });
+  }
+
   if (totalCount === 0) return <p className="muted">No deliveries yet.</p>;
   return (
-    <TableFrame label={`Deliveries to ${endpoint.url}`}>
-      <table>
-        <caption>Deliveries ({totalCount}), newest first</caption>
-        <thead>
-          <tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Answer</th><th scope="col">Queued</th><th scope="col">Actions</th></tr>
-        </thead>
-        <tbody>
-          {edges.map(({ node: d }) => (
-            <tr key={d.id} className={d.status === 'FAILED' ? 'undeliverable' : undefined}>
-              <th scope="row">{d.eventType}</th>
-              <td>{statusNames[d.status]}</td>
-              <td>{d.attempts}</td>
-              <td>{d.responseStatus ?? '—'}</td>
-              <td>{when(d.createdAt)}</td>
-              <td>{d.status === 'FAILED' && (
-                <button type="button" className="secondary" aria-label={`Retry the ${d.eventType} delivery`} onClick={() => onRetry(d.id)}>Retry</button>
-              )}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableFrame>
+    <>
+      <TableFrame label={`Deliveries to ${endpoint.url}`}>
+        <table>
+          <caption>Deliveries ({totalCount}), newest first</caption>
+          <thead>
+            <tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Answer</th><th scope="col">Queued</th><th scope="col">Actions</th></tr>
+          </thead>
+          <tbody>
+            {edges.map(({ node: d }) => (
+              <tr key={d.id} className={d.status === 'FAILED' ? 'undeliverable' : undefined}>
+                <th scope="row">{d.eventType}</th>
+                <td>{statusNames[d.status]}</td>
+                <td>{d.attempts}</td>
+                <td>{d.responseStatus ?? '—'}</td>
+                <td>{when(d.createdAt)}</td>
+                <td>{d.status === 'FAILED' && (
+                  <button type="button" className="secondary" aria-label={`Retry the ${d.eventType} delivery`} onClick={() => onRetry(d.id)}>Retry</button>
+                )}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
+      {error && <ErrorText>{error}</ErrorText>}
+      {pageInfo.hasNextPage && <MoreButton shown={edges.length} total={totalCount} what="deliveries" onClick={() => void showMore()} />}
+    </>
   );
 }
