@@ -59,6 +59,9 @@ func TestSchema_EveryElementDescribed(t *testing.T) {
 	if schema.Description == "" {
 		t.Errorf("the schema has no description (the schema definition in schema.graphqls)")
 	}
+	if parsedSchema.Description != schema.Description {
+		t.Errorf("the server's schema (graph/generated.go) has another description than schema.graphqls: run go generate ./...")
+	}
 	for _, name := range slices.Sorted(maps.Keys(schema.Types)) {
 		def := schema.Types[name]
 		if def.BuiltIn {
