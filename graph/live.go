@@ -143,7 +143,7 @@ func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (c
 func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.Kind,
 	load func(ctx context.Context, viewer, project uuid.UUID, ids []uuid.UUID) ([]T, error)) (<-chan T, error) {
 	if r.Live == nil {
-		return nil, invites.Errorf(codeUnavailable, "live updates are not served here")
+		return nil, invites.Errorf(invites.Unavailable, "live updates are not served here")
 	}
 	viewer, err := r.viewer(ctx)
 	if err != nil {
@@ -160,7 +160,7 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 	sub, err := r.Live.Hub.Subscribe(pid)
 	if errors.Is(err, live.ErrClosed) {
 		release()
-		return nil, invites.Errorf(codeUnavailable, "the server is shutting down; subscribe again")
+		return nil, invites.Errorf(invites.Unavailable, "the server is shutting down; subscribe again")
 	}
 	// Subscribed before the check, so that no change between the two is missed.
 	if _, err := load(ctx, viewer.ID, pid, nil); err != nil {
