@@ -171,7 +171,8 @@ func (c *wsConn) subscribe(m wsMessage) bool {
 		return false
 	}
 	c.mu.Lock()
-	conn, _, dup := c.conn, c.ops[m.ID], c.ops[m.ID] != nil
+	conn := c.conn
+	_, dup := c.ops[m.ID]
 	if conn == nil || dup {
 		c.mu.Unlock()
 		if conn == nil {
