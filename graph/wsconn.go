@@ -281,10 +281,12 @@ func (c *wsConn) stop(id string) {
 	}
 }
 
-// sendOp sends an operation's message while the client still wants it.
+// sendOp sends an operation's message while the client still wants it: not once it has
+// completed the operation, nor once the socket is closing (an operation's context ending
+// then may give a last result, an error about the cancelled context).
 func (c *wsConn) sendOp(id string, op *wsOp, m wsMessage) {
 	c.mu.Lock()
-	wanted := c.ops[id] == op
+	wanted := c.ops[id] == op && !c.closed
 	c.mu.Unlock()
 	if wanted {
 		c.send(m)
@@ -296,7 +298,15 @@ func (c *wsConn) send(m wsMessage) {
 	if err != nil {
 		panic(err)
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, wsWriteTimeout)
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return
+	}
+	// Not the socket's context: a Write whose context ends drops the socket at once, which
+	// would cut off the close frame that closing the socket is sending.
+	ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
 	defer cancel()
 	_ = c.ws.Write(ctx, coderws.MessageText, b) // a failed write has closed the socket
 }
