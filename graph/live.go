@@ -30,8 +30,8 @@ type Live struct {
 	Hub    *live.Hub
 	Limits config.Live
 
-	users connCounts[uuid.UUID]  // live connections open per user
-	addrs connCounts[netip.Addr] // live connections open per client address (livecaps.go)
+	users connCounts[uuid.UUID]    // live connections open per user
+	addrs connCounts[netip.Prefix] // live connections open per client address (livecaps.go)
 }
 
 // acquire takes one of user's live connections, or RATE_LIMITED beyond the cap; release gives

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"net/http"
+	"net/netip"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -63,7 +64,7 @@ func (t capped) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		t.Transport.Do(w, r, exec)
 		return
 	}
-	release, ok := t.live.addrs.take(addr, t.live.Limits.ConnectionsPerAddress)
+	release, ok := t.live.addrs.take(addrKey(addr), t.live.Limits.ConnectionsPerAddress)
 	if !ok {
 		sendLiveRefusal(w, r, exec, http.StatusTooManyRequests, invites.RateLimited,
 			"too many live connections from this address: at most %d; close one first", t.live.Limits.ConnectionsPerAddress)
@@ -71,6 +72,19 @@ func (t capped) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	defer release()
 	t.Transport.Do(w, r, exec)
+}
+
+// addrKey is what a client address is counted under, as the domain's per-client limits count
+// it: an IPv4 address as it is, an IPv6 address by its /64 (one subscriber's network, whose
+// host has 2^64 addresses to rotate through).
+func addrKey(a netip.Addr) netip.Prefix {
+	a = a.Unmap()
+	bits := 64
+	if a.Is4() {
+		bits = 32
+	}
+	p, _ := a.Prefix(bits)
+	return p
 }
 
 // sendLiveRefusal answers a live request refused before it started, with one error of code.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -32,14 +33,14 @@ type wsServer struct {
 	h   http.Handler
 }
 
-// newWSServer starts the handler with config.Default's live limits changed by set.
-func newWSServer(t *testing.T, set func(*config.Live)) wsServer {
+// newWSServer starts the handler with config.Default's GraphQL settings changed by set.
+func newWSServer(t *testing.T, set func(*config.GraphQL)) wsServer {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Domain.AppURL = "https://app.example"
 	cfg.Domain.SignUpClientLimit = 0
 	if set != nil {
-		set(&cfg.GraphQL.Live)
+		set(&cfg.GraphQL)
 	}
 	hub := live.NewHub(16)
 	t.Cleanup(hub.Close)
@@ -52,9 +53,19 @@ func newWSServer(t *testing.T, set func(*config.Live)) wsServer {
 // dial opens a socket asking for protocols; it is closed when the test ends.
 func (s wsServer) dial(t *testing.T, protocols ...string) (*coderws.Conn, *http.Response, error) {
 	t.Helper()
+	return s.dialFrom(t, "", protocols...)
+}
+
+// dialFrom is dial through a proxy that says the client is forwardedFor (none: direct).
+func (s wsServer) dialFrom(t *testing.T, forwardedFor string, protocols ...string) (*coderws.Conn, *http.Response, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wsWait)
 	defer cancel()
-	c, resp, err := coderws.Dial(ctx, s.url, &coderws.DialOptions{Subprotocols: protocols})
+	opts := &coderws.DialOptions{Subprotocols: protocols, HTTPHeader: http.Header{}}
+	if forwardedFor != "" {
+		opts.HTTPHeader.Set("X-Forwarded-For", forwardedFor)
+	}
+	c, resp, err := coderws.Dial(ctx, s.url, opts)
 	if err == nil {
 		t.Cleanup(func() { c.CloseNow() })
 	}
@@ -183,9 +194,9 @@ func waitSubscribers(t *testing.T, hub *live.Hub, n int) {
 // left the socket open for good.
 func TestWebSocket_CloseCodes(t *testing.T) {
 	s := newWSServer(t, nil)
-	short := newWSServer(t, func(l *config.Live) {
-		l.InitTimeout = 200 * time.Millisecond
-		l.AnonymousIdleTimeout = 200 * time.Millisecond
+	short := newWSServer(t, func(g *config.GraphQL) {
+		g.Live.InitTimeout = 200 * time.Millisecond
+		g.Live.AnonymousIdleTimeout = 200 * time.Millisecond
 	})
 	token, project := liveProject(t, s.h)
 	const init = `{"type":"connection_init"}`
@@ -304,7 +315,7 @@ func TestWebSocket_Handshake(t *testing.T) {
 // hold no place of LIVE_SUBSCRIPTIONS_PER_CONNECTION. Before, each repeat started another
 // subscription, complete stopped one, and the leftovers filled the connection's cap.
 func TestWebSocket_OperationIDs(t *testing.T) {
-	s := newWSServer(t, func(l *config.Live) { l.SubscriptionsPerConnection = 2 })
+	s := newWSServer(t, func(g *config.GraphQL) { g.Live.SubscriptionsPerConnection = 2 })
 	token, project := liveProject(t, s.h)
 	c := s.initWS(t, token)
 	for range 3 {
@@ -350,7 +361,7 @@ func TestWebSocket_RequestErrors(t *testing.T) {
 // not and before any connection_init, holds a place; beyond the cap the handshake is
 // answered 429 RATE_LIMITED, over graphql-ws and SSE too, until one closes.
 func TestWebSocket_ConnectionsPerAddress(t *testing.T) {
-	s := newWSServer(t, func(l *config.Live) { l.ConnectionsPerAddress = 2 })
+	s := newWSServer(t, func(g *config.GraphQL) { g.Live.ConnectionsPerAddress = 2 })
 	first := s.open(t)
 	s.open(t)
 	for _, protocols := range [][]string{{"graphql-transport-ws"}, {"graphql-ws"}} {
@@ -391,9 +402,9 @@ func TestWebSocket_ConnectionsPerAddress(t *testing.T) {
 // anonymous one is), keep-alive pings come after connection_ack, a client that answers none
 // is dropped, and every connection is closed with 1001 when the server shuts down.
 func TestWebSocket_Bounds(t *testing.T) {
-	s := newWSServer(t, func(l *config.Live) {
-		l.AnonymousIdleTimeout = 200 * time.Millisecond
-		l.KeepAlive = 100 * time.Millisecond
+	s := newWSServer(t, func(g *config.GraphQL) {
+		g.Live.AnonymousIdleTimeout = 200 * time.Millisecond
+		g.Live.KeepAlive = 100 * time.Millisecond
 	})
 	token, _ := liveProject(t, s.h)
 	authed := s.initWS(t, token)
@@ -413,4 +424,28 @@ func TestWebSocket_Bounds(t *testing.T) {
 	other := s.initWS(t, token)
 	s.hub.Close()
 	wantClose(t, other, coderws.StatusGoingAway, "shutting down")
+}
+
+// TestWebSocket_ConnectionsPerAddressIPv6: an IPv6 client is counted by its /64, as the
+// domain's per-client limits count it: its host has 2^64 addresses to rotate through.
+func TestWebSocket_ConnectionsPerAddressIPv6(t *testing.T) {
+	s := newWSServer(t, func(g *config.GraphQL) {
+		g.Live.ConnectionsPerAddress = 1
+		g.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	for _, tc := range []struct {
+		from string
+		want int // 101 or 429
+	}{
+		{"2001:db8:1:1::1", http.StatusSwitchingProtocols},
+		{"2001:db8:1:1::2", http.StatusTooManyRequests}, // the same /64
+		{"2001:db8:1:2::1", http.StatusSwitchingProtocols},
+		{"192.0.2.1", http.StatusSwitchingProtocols},
+		{"192.0.2.2", http.StatusSwitchingProtocols},
+	} {
+		_, resp, _ := s.dialFrom(t, tc.from, "graphql-transport-ws")
+		if resp == nil || resp.StatusCode != tc.want {
+			t.Errorf("from %s: %v, want %d", tc.from, resp, tc.want)
+		}
+	}
 }
