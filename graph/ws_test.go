@@ -449,3 +449,14 @@ func TestWebSocket_ConnectionsPerAddressIPv6(t *testing.T) {
 		}
 	}
 }
+
+// TestWebSocket_LegacyInitTimeout: the legacy graphql-ws subprotocol, still gqlgen's, is held
+// to LIVE_INIT_TIMEOUT too (its protocol has no close codes: gqlgen closes with 1002).
+func TestWebSocket_LegacyInitTimeout(t *testing.T) {
+	s := newWSServer(t, func(g *config.GraphQL) { g.Live.InitTimeout = 200 * time.Millisecond })
+	c, _, err := s.dial(t, "graphql-ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantClose(t, c, coderws.StatusProtocolError, "initialisation timeout")
+}
