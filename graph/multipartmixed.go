@@ -106,11 +106,12 @@ func (t multipartMixed) subscribe(ctx context.Context, w http.ResponseWriter, ex
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // a proxy such as nginx would hold the parts back
 	w.WriteHeader(http.StatusOK)
-	parts := newPartWriter(w)
-	// A first heartbeat at once: the client knows the stream is open before the first event.
-	parts.write([]byte("{}"))
-
+	// The resolver subscribes to the hub here, before any change is awaited, and a first
+	// heartbeat says so: the client knows the stream is open, and that a change from now on
+	// reaches it.
 	responses, ctx := exec.DispatchOperation(graphql.WithOperationContext(ctx, opCtx), opCtx)
+	parts := newPartWriter(w)
+	parts.write([]byte("{}"))
 	if t.keepAlive > 0 {
 		stop := parts.heartbeats(ctx, t.keepAlive)
 		defer stop()
