@@ -191,10 +191,12 @@ func (p *partWriter) write(body []byte) bool {
 	return !p.failed
 }
 
-// close ends the last delimiter as the closing one: the answer is complete.
+// close ends the last delimiter as the closing one: the answer is complete, and nothing is
+// written after it (a heartbeat not yet stopped).
 func (p *partWriter) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer func() { p.failed = true }()
 	switch {
 	case p.failed:
 	case p.started:
