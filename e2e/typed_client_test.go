@@ -83,7 +83,7 @@ func TestServer_TypedClient(t *testing.T) {
 		}
 		Invites  []e2eInviteNode
 		Live     map[string]struct{ Email, Status, Code string }
-		Deferred struct {
+		Deferred map[string]struct {
 			Results []struct {
 				Name    string
 				Invites *int
@@ -139,10 +139,13 @@ func TestServer_TypedClient(t *testing.T) {
 			t.Errorf("inviteChanged (%s) without a token: first result %+v, want UNAUTHENTICATED", transport, e)
 		}
 	}
-	// A query with @defer through Apollo Client 3: the name first, then with the deferred
-	// count of the project's invites (at least the one createInvite made).
-	if d := got.Deferred.Results; got.Deferred.Error != "" || len(d) != 2 || d[0].Name != "Client test" || d[0].Invites != nil || d[1].Invites == nil || *d[1].Invites == 0 {
-		t.Errorf("a query with @defer through Apollo Client 3: %+v, want the name, then the invites' count", got.Deferred)
+	// A query with @defer through Apollo Client 3 and 4: the name first, then with the
+	// deferred count of the project's invites (at least the one createInvite made).
+	for _, client := range []string{"apollo3", "apollo4"} {
+		got := got.Deferred[client]
+		if d := got.Results; got.Error != "" || len(d) != 2 || d[0].Name != "Client test" || d[0].Invites != nil || d[1].Invites == nil || *d[1].Invites == 0 {
+			t.Errorf("a query with @defer through %s: %+v, want the name, then the invites' count", client, got)
+		}
 	}
 
 	// The CSV went as a multipart upload: its header is line 1, so its rows are 2 to 4.

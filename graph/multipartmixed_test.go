@@ -352,3 +352,22 @@ func TestDefer(t *testing.T) {
 		t.Errorf("no @defer, Accept multipart first: %d %s %+v, want one JSON answer", r.Status, resp.Header.Get("Content-Type"), r.Errors)
 	}
 }
+
+// TestMultipartSubscription_Heartbeats: an idle stream gets a `{}` part every LIVE_KEEPALIVE,
+// which Apollo Client skips, so that no proxy takes it for dead.
+func TestMultipartSubscription_Heartbeats(t *testing.T) {
+	s := newLiveServer(t, func(c *config.Config) { c.GraphQL.Live.KeepAlive = time.Millisecond })
+	h := s.Config.Handler
+	owner := signUpVerified(t, h, uniqueEmail("mp-owner"))
+	parts := readParts(t, s.open(t, owner, acceptSubscription, subscribeInvites, map[string]any{"p": newProject(t, h, owner, "Live")}))
+	for i := range 3 { // the first says the subscription is in place; the others keep it alive
+		select {
+		case p := <-parts:
+			if p.body != "{}" || p.end {
+				t.Fatalf("part %d of an idle stream: %+v, want a heartbeat", i, p)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no part %d after 20s", i)
+		}
+	}
+}

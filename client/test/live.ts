@@ -7,6 +7,7 @@
 // Apollo Client 3 has no `exports` map, so node's ESM loader needs the file's own path.
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client/core/index.js';
 import { ApolloClient as Apollo4, HttpLink as HttpLink4, InMemoryCache as Cache4 } from '@apollo/client-4';
+import { Defer20220824Handler } from '@apollo/client-4/incremental';
 import type { Client } from '@urql/core';
 import { GraphQLClient } from 'graphql-request';
 import WebSocket from 'ws';
@@ -52,6 +53,8 @@ const apolloSignedOut = new ApolloClient({ link: new HttpLink({ uri: input.url }
 const apollo4 = new Apollo4({
   link: new HttpLink4({ uri: input.url, headers: { Authorization: `Bearer ${input.token}` } }),
   cache: new Cache4(),
+  // Apollo Client 4 reads @defer's parts only with the handler of their format.
+  incrementalHandler: new Defer20220824Handler(),
 });
 const graphqlRequest = new GraphQLClient(input.url, { headers: { Authorization: `Bearer ${input.token}` } });
 
@@ -127,17 +130,30 @@ async function firstApolloChange(name: string, subscription: ApolloSubscription,
   }, invite);
 }
 
+/** The data of a query with @defer, as Apollo Client 3 and 4 emit it. */
+type Counts = { project?: { name: string; invites?: { totalCount: number } } | null } | undefined;
+
+/** What deferredCounts needs of Apollo Client 3 or 4. */
+interface Watcher {
+  watchQuery(o: { query: typeof deferredQuery; variables: { id: string }; fetchPolicy: 'network-only' }): {
+    subscribe(o: { next: (r: { data?: unknown }) => void; error: (e: unknown) => void }): { unsubscribe(): void };
+  };
+}
+
+const deferredQuery = gql`query DeferredCounts($id: ID!) { project(id: $id) { id name ... @defer(label: "counts") { invites { totalCount } } } }`;
+
 /**
- * A query with @defer through Apollo Client 3's HttpLink, which asks for multipart/mixed: how
- * many results the query emitted (the name first, then with the deferred count) and the last.
+ * A query with @defer through Apollo Client's HttpLink, which asks for multipart/mixed: each
+ * result the query emitted (the name first, then with the deferred count).
  */
-async function deferredCounts(projectId: string): Promise<object> {
-  const query = gql`query DeferredCounts($id: ID!) { project(id: $id) { id name ... @defer(label: "counts") { invites { totalCount } } } }`;
+async function deferredCounts(c: Watcher, projectId: string): Promise<object> {
   const results: { name?: string; invites?: number }[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => resolve({ results, error: 'no complete result after 10s' }), 10_000);
-    const sub = apollo.watchQuery({ query, variables: { id: projectId }, fetchPolicy: 'network-only' }).subscribe({
-      next: ({ data }) => {
+    const sub = c.watchQuery({ query: deferredQuery, variables: { id: projectId }, fetchPolicy: 'network-only' }).subscribe({
+      next: (r) => {
+        const data = r.data as Counts;
+        if (!data?.project) return; // Apollo Client 4's first: loading, no data yet
         results.push({ name: data?.project?.name, invites: data?.project?.invites?.totalCount });
         if (data?.project?.invites) {
           clearTimeout(timer);
@@ -200,7 +216,7 @@ async function main(): Promise<object> {
     apollo4: await firstApolloChange('apollo4', apollo4.subscribe({ query: InviteChangedDocument, variables: { projectId } }), invite),
     apollo3SignedOut: await firstApolloChange('apollo3-signed-out', apolloSignedOut.subscribe({ query: InviteChangedDocument, variables: { projectId } }), invite),
   };
-  const deferred = await deferredCounts(projectId);
+  const deferred = { apollo3: await deferredCounts(apollo, projectId), apollo4: await deferredCounts(apollo4, projectId) };
 
   return {
     verifyEmail: verified.data?.verifyEmail.emailVerified ?? verified.error?.message,
