@@ -81,7 +81,9 @@ func addTransports(srv *handler.Server, r *Resolver, timeout time.Duration) {
 		})
 		srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: keepAlive}})
 	}
-	srv.AddTransport(newMultipartMixed(r, timeout)) // a POST of JSON that asks for multipart/mixed (multipartmixed.go)
+	// A POST of JSON that asks for multipart/mixed first (Apollo Client's subscriptions and
+	// @defer; multipartmixed.go), which postJSON would otherwise take.
+	srv.AddTransport(newMultipartMixed(r, timeout))
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
 	srv.AddTransport(multipartForm{})

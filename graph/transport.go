@@ -28,6 +28,9 @@ import (
 //     200 for `Accept: application/json` (so that clients such as Apollo Client 3 read the
 //     errors) and 400 for `application/graphql-response+json`; such an answer has no "data".
 //   - A mutation sent by GET is 405 with `Allow: POST`.
+//   - A subscription sent for one JSON answer (POST or GET) is 406 at once: it is served as a
+//     stream only (WebSocket, SSE, multipart/mixed: multipartmixed.go). So is a query with
+//     @defer from a client that accepts no multipart/mixed answer (incremental.go).
 //   - An answer with an UNAVAILABLE error (the database is down) is HTTP 503.
 //   - A mutation with an Idempotency-Key is answered once, its retries from the store
 //     (idempotency.go).
@@ -162,8 +165,8 @@ func prepare(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 }
 
 // run runs a prepared query or mutation and writes its answer; a subscription is refused
-// (refuseSubscription). A query with @defer is answered in parts where the client asked
-// for multipart/mixed, and in one answer otherwise (incremental.go).
+// (refuseSubscription). A query with @defer is answered in parts where the client accepts
+// multipart/mixed, and refused otherwise (incremental.go).
 func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, opCtx *graphql.OperationContext, mutations bool) {
 	ctx := r.Context()
 	if opCtx.Operation.Operation == ast.Subscription {
