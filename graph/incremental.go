@@ -48,7 +48,7 @@ func writeIncremental(ctx context.Context, w http.ResponseWriter, first *graphql
 			break
 		}
 		hasNext = resp.HasNext != nil && *resp.HasNext
-		if resp.Path == nil { // not a deferred result: the deadline's error (timedOut)
+		if len(resp.Data) == 0 { // not a deferred result (whose path is empty at the root): the deadline's error
 			body, err = json.Marshal(struct {
 				Errors  gqlerror.List `json:"errors"`
 				HasNext bool          `json:"hasNext"`

@@ -343,6 +343,12 @@ func TestDefer(t *testing.T) {
 		}
 	}
 
+	// gqlgen answers a fragment deferred at the root with the rest: one JSON answer.
+	root := s.open(t, owner, acceptDefer, `{ __typename ... @defer { me { name } } }`, nil)
+	if r := answerOf(t, root); len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"me":{"name":`) {
+		t.Errorf("@defer at the root: %d %s %+v, want the viewer in one answer", r.Status, r.Data, r.Errors)
+	}
+
 	r := answerOf(t, s.open(t, owner, "application/json", projectDeferred, vars))
 	if e := wantCode(t, r, "BAD_USER_INPUT"); r.Status != http.StatusNotAcceptable || e.Extensions.Reason != "DEFER_NEEDS_MULTIPART" {
 		t.Errorf("@defer over JSON: %d %+v, want 406 DEFER_NEEDS_MULTIPART", r.Status, e)
