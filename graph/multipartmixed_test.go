@@ -343,10 +343,17 @@ func TestDefer(t *testing.T) {
 		}
 	}
 
-	// gqlgen answers a fragment deferred at the root with the rest: one JSON answer.
-	root := s.open(t, owner, acceptDefer, `{ __typename ... @defer { me { name } } }`, nil)
-	if r := answerOf(t, root); len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"me":{"name":`) {
-		t.Errorf("@defer at the root: %d %s %+v, want the viewer in one answer", r.Status, r.Data, r.Errors)
+	// gqlgen answers a fragment deferred at the root, or in a mutation, with the rest: one
+	// JSON answer, whatever Accept says.
+	for query, want := range map[string]string{
+		`{ __typename ... @defer { me { name } } }`:                                       `"me":{"name":`,
+		`mutation { createProject(input: {name: "M"}) { id ... @defer { viewerRole } } }`: `"viewerRole":"OWNER"`,
+	} {
+		for _, accept := range []string{acceptDefer, "application/json"} {
+			if r := answerOf(t, s.open(t, owner, accept, query, nil)); len(r.Errors) > 0 || !strings.Contains(string(r.Data), want) {
+				t.Errorf("%s, Accept %q: %d %s %+v, want %s in one answer", query, accept, r.Status, r.Data, r.Errors, want)
+			}
+		}
 	}
 
 	r := answerOf(t, s.open(t, owner, "application/json", projectDeferred, vars))
