@@ -356,6 +356,19 @@ func TestDefer(t *testing.T) {
 		}
 	}
 
+	// Introspection says what @defer does here.
+	var schema struct {
+		Schema struct{ Directives []struct{ Name, Description string } } `json:"__schema"`
+	}
+	gql(t, h, "", `{ __schema { directives { name description } } }`, nil, &schema)
+	described := false
+	for _, d := range schema.Schema.Directives {
+		described = described || d.Name == "defer" && strings.Contains(d.Description, "multipart/mixed")
+	}
+	if !described {
+		t.Errorf("introspection's directives %+v, want @defer saying it needs multipart/mixed", schema.Schema.Directives)
+	}
+
 	r := answerOf(t, s.open(t, owner, "application/json", projectDeferred, vars))
 	if e := wantCode(t, r, "BAD_USER_INPUT"); r.Status != http.StatusNotAcceptable || e.Extensions.Reason != "DEFER_NEEDS_MULTIPART" {
 		t.Errorf("@defer over JSON: %d %+v, want 406 DEFER_NEEDS_MULTIPART", r.Status, e)
