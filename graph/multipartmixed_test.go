@@ -358,7 +358,9 @@ func TestDefer(t *testing.T) {
 
 	// Introspection says what @defer does here.
 	var schema struct {
-		Schema struct{ Directives []struct{ Name, Description string } } `json:"__schema"`
+		Schema struct {
+			Directives []struct{ Name, Description string }
+		} `json:"__schema"`
 	}
 	gql(t, h, "", `{ __schema { directives { name description } } }`, nil, &schema)
 	described := false
