@@ -444,6 +444,8 @@ func TestLive_AcceptChoosesTheTransport(t *testing.T) {
 		{"application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed", "application/graphql-response+json"},
 		{"application/json, text/event-stream", "application/json"},
 		{"text/event-stream, */*;q=0.1", "application/json"},
+		// Apollo Client's for a query with @defer: one without it is one JSON answer.
+		{"multipart/mixed;deferSpec=20220824,application/json", "application/json"},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
 		req.Header.Set("Content-Type", "application/json")

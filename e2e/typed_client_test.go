@@ -81,8 +81,15 @@ func TestServer_TypedClient(t *testing.T) {
 			Summary struct{ Total, NewInvitations, ExistingInvitations, Failed int }
 			Results []map[string]any
 		}
-		Invites []e2eInviteNode
-		Live    map[string]struct{ Email, Status, Code string }
+		Invites  []e2eInviteNode
+		Live     map[string]struct{ Email, Status, Code string }
+		Deferred map[string]struct {
+			Results []struct {
+				Name    string
+				Invites *int
+			}
+			Error string
+		}
 	}
 	if err := json.Unmarshal(stdout, &got); err != nil {
 		t.Fatalf("the script's output %q: %v", stdout, err)
@@ -118,16 +125,27 @@ func TestServer_TypedClient(t *testing.T) {
 	}
 
 	// Subscriptions through createClient: over WebSocket and over SSE each reports a PENDING
-	// invite of the project; without a token, UNAUTHENTICATED.
-	for _, transport := range []string{"websocket", "sse"} {
+	// invite of the project, and so does Apollo Client's HttpLink alone (3 and 4: multipart
+	// HTTP subscriptions); without a token, UNAUTHENTICATED.
+	for _, transport := range []string{"websocket", "sse", "apollo3", "apollo4"} {
 		e := got.Live[transport]
 		known := e.Email == invitee || e.Email == csvInvitee || strings.HasSuffix(e.Email, "."+liveInvitee)
 		if !known || e.Status != "PENDING" || e.Code != "" {
 			t.Errorf("inviteChanged over %s: first result %+v, want a PENDING invite of the project", transport, e)
 		}
 	}
-	if e := got.Live["websocketSignedOut"]; e.Code != "UNAUTHENTICATED" {
-		t.Errorf("inviteChanged over websocket without a token: first result %+v, want UNAUTHENTICATED", e)
+	for _, transport := range []string{"websocketSignedOut", "apollo3SignedOut"} {
+		if e := got.Live[transport]; e.Code != "UNAUTHENTICATED" {
+			t.Errorf("inviteChanged (%s) without a token: first result %+v, want UNAUTHENTICATED", transport, e)
+		}
+	}
+	// A query with @defer through Apollo Client 3 and 4: the name first, then with the
+	// deferred count of the project's invites (at least the one createInvite made).
+	for _, client := range []string{"apollo3", "apollo4"} {
+		got := got.Deferred[client]
+		if d := got.Results; got.Error != "" || len(d) != 2 || d[0].Name != "Client test" || d[0].Invites != nil || d[1].Invites == nil || *d[1].Invites == 0 {
+			t.Errorf("a query with @defer through %s: %+v, want the name, then the invites' count", client, got)
+		}
 	}
 
 	// The CSV went as a multipart upload: its header is line 1, so its rows are 2 to 4.

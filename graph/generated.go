@@ -2031,6 +2031,14 @@ type PageInfo {
   endCursor: String
 }
 
+"Defers a fragment's fields: sent with ` + "`" + `Accept: multipart/mixed` + "`" + `, the answer comes in parts, the deferred fields after the rest (incremental delivery, deferSpec=20220824), for fields slow to resolve such as a project's counts and activity. Deferred in queries, below the root; elsewhere answered with the rest. Without multipart/mixed in Accept, a query that defers is refused (406)."
+directive @defer(
+  "Deferred when true or undefined."
+  if: Boolean = true
+  "A name for the deferred part, given back with it."
+  label: String
+) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+
 "What can be read."
 type Query {
   "Relay: any object by its ID; null where it does not exist, is not one of ours, or the viewer may not see it."
@@ -2048,7 +2056,7 @@ type Query {
 "What can be changed."
 type Mutation
 
-"Live updates, over WebSocket (graphql-transport-ws) or server-sent events (graphql-sse) on /graphql. Each event is checked against the viewer's authority when it happens: a subscriber who is no longer ADMIN receives nothing more and the stream ends."
+"Live updates, over WebSocket (graphql-transport-ws), server-sent events (graphql-sse) or multipart HTTP (Apollo's multipart subscriptions, ` + "`" + `Accept: multipart/mixed;subscriptionSpec=1.0` + "`" + `) on /graphql; a subscription sent for one JSON answer is refused. Each event is checked against the viewer's authority when it happens: a subscriber who is no longer ADMIN receives nothing more and the stream ends."
 type Subscription
 `, BuiltIn: false},
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},

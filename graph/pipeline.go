@@ -17,6 +17,7 @@ package graph
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -44,7 +45,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	// A field interceptor (tracing, say) must see every field: with one installed, the plain
 	// fields that leanexec makes marshal directly take gqlgen's own path (interceptors.go).
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: resolverRoot(r, extensions), Complexity: complexity(r.endpointLimit())}))
-	addTransports(srv, r)
+	addTransports(srv, r, lim.RequestTimeout)
 	// gqlgen parses through the cache, but a document enters it only once every limit has
 	// passed it (cacheValidated, below), so that a cached document skips the limits safely.
 	srv.SetQueryCache(parsed)
@@ -60,7 +61,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 // addTransports adds the transports in the order gqlgen tries them. GET and POST are our own
 // (transport.go): gqlgen's answer errors without a code and with statuses that the GraphQL
 // over HTTP spec does not give. OPTIONS is gqlgen's.
-func addTransports(srv *handler.Server, r *Resolver) {
+func addTransports(srv *handler.Server, r *Resolver, timeout time.Duration) {
 	srv.AddTransport(transport.Options{})
 	if r.Live != nil {
 		// Subscriptions (live.go), before our own transports: a WebSocket handshake is a GET,
@@ -80,6 +81,14 @@ func addTransports(srv *handler.Server, r *Resolver) {
 		}}))
 		srv.AddTransport(r.Live.capPerAddress(sse{transport.SSE{KeepAlivePingInterval: keepAlive}}))
 	}
+	// A POST of JSON that asks for multipart/mixed first (Apollo Client's subscriptions and
+	// @defer; multipartmixed.go), which postJSON would otherwise take. A stream too, it holds
+	// a place of its client address like the others.
+	var multipart graphql.Transport = newMultipartMixed(r, timeout)
+	if r.Live != nil {
+		multipart = r.Live.capPerAddress(multipart)
+	}
+	srv.AddTransport(multipart)
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
 	srv.AddTransport(multipartForm{})
@@ -124,7 +133,8 @@ func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persist
 
 // wrapHTTP puts the HTTP wrappers around the server, the first named outermost:
 //   - withDeadline (requestlimits.go): the deadline covers everything after it; a
-//     subscription's stream is exempt.
+//     subscription's stream is exempt, and so is a request for multipart/mixed, whose
+//     transport sets the deadline itself once it knows the operation.
 //   - WithClientAddr (client.go) and WithBearerToken (auth.go) only put the client's address
 //     and token where resolvers find them (the token is checked when one asks for the viewer),
 //     and withRequestLoaders gives the request dataloaders of its own, so that one viewer's

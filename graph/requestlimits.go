@@ -108,8 +108,9 @@ func (d timedOut) InterceptOperation(ctx context.Context, next graphql.Operation
 	}
 }
 
-// isStream reports whether r opens a subscription's stream: a WebSocket upgrade, or a request
-// for server-sent events.
+// isStream reports whether r may open a subscription's stream: a WebSocket upgrade, a
+// request for server-sent events, or one for multipart/mixed (whose transport gives a query
+// or a mutation the deadline itself).
 func isStream(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" || wantsEventStream(r)
+	return r.Header.Get("Upgrade") != "" || wantsEventStream(r) || multipartMixed{}.Supports(r)
 }

@@ -28,6 +28,9 @@ import (
 //     200 for `Accept: application/json` (so that clients such as Apollo Client 3 read the
 //     errors) and 400 for `application/graphql-response+json`; such an answer has no "data".
 //   - A mutation sent by GET is 405 with `Allow: POST`.
+//   - A subscription sent for one JSON answer (POST or GET) is 406 at once: it is served as a
+//     stream only (WebSocket, SSE, multipart/mixed: multipartmixed.go). So is a query with
+//     @defer from a client that accepts no multipart/mixed answer (incremental.go).
 //   - An answer with an UNAVAILABLE error (the database is down) is HTTP 503.
 //   - A mutation with an Idempotency-Key is answered once, its retries from the store
 //     (idempotency.go).
@@ -58,23 +61,31 @@ func (postJSON) Supports(r *http.Request) bool {
 }
 
 func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if params, ok := readJSON(w, r, exec); ok {
+		serve(w, r, exec, params, true)
+	}
+}
+
+// readJSON reads a POST's JSON body into the request's parameters, or answers what is wrong
+// with it (ok false).
+func readJSON(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) (params *graphql.RawParams, ok bool) {
 	start := graphql.Now()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		sendBodyError(w, r, exec, err)
-		return
+		return nil, false
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		sendError(w, r, exec, http.StatusBadRequest, reasonInvalidRequest, "the request body is empty: send a JSON object with a query")
-		return
+		return nil, false
 	}
-	params := &graphql.RawParams{Headers: r.Header}
+	params = &graphql.RawParams{Headers: r.Header}
 	params.ReadTime.Start = start
 	if msg := decodeParams(body, params); msg != "" {
 		sendError(w, r, exec, http.StatusBadRequest, reasonInvalidRequest, "%s", msg)
-		return
+		return nil, false
 	}
-	serve(w, r, exec, params, true)
+	return params, true
 }
 
 // getQuery serves a GET with the request in its URL's query string; it runs queries only.
@@ -125,21 +136,41 @@ func (unsupported) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 // serve runs a decoded request and writes its answer. mutations says whether the method may
 // run a mutation (GET may not).
 func serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, mutations bool) {
+	if opCtx, ok := prepare(w, r, exec, params); ok {
+		run(w, r, exec, params, opCtx, mutations)
+	}
+}
+
+// prepare parses, validates and checks a decoded request, or answers why it cannot run (ok
+// false): nothing ran.
+func prepare(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams) (opCtx *graphql.OperationContext, ok bool) {
 	ctx := r.Context()
 	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
 		sendError(w, r, exec, http.StatusBadRequest, reasonInvalidRequest, "the request has no query")
-		return
+		return nil, false
 	}
 	params.ReadTime.End = graphql.Now()
-	media := responseMediaType(r)
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		// A parse, validation or variable error, or a limit: nothing ran.
+		media := responseMediaType(r)
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
 			status = http.StatusBadRequest
 		}
 		write(w, media, status, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+		return nil, false
+	}
+	return opCtx, true
+}
+
+// run runs a prepared query or mutation and writes its answer; a subscription is refused
+// (refuseSubscription). A query with @defer is answered in parts where the client accepts
+// multipart/mixed, and refused otherwise (incremental.go).
+func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, opCtx *graphql.OperationContext, mutations bool) {
+	ctx := r.Context()
+	if opCtx.Operation.Operation == ast.Subscription {
+		refuseSubscription(w, r, exec)
 		return
 	}
 	if !mutations && opCtx.Operation.Operation != ast.Query {
@@ -154,6 +185,14 @@ func serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p
 	}
 	responses, ctx := exec.DispatchOperation(retry.runContext(ctx), opCtx)
 	resp := responses(ctx)
+	if resp != nil && resp.HasNext != nil && *resp.HasNext {
+		if acceptsMultipart(r) {
+			writeIncremental(ctx, w, resp, responses)
+		} else {
+			refuseDefer(w, r, exec)
+		}
+		return
+	}
 	status := http.StatusOK
 	if resp == nil {
 		status = http.StatusInternalServerError
@@ -162,7 +201,7 @@ func serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p
 	if hasCode(resp, string(invites.Unavailable)) {
 		status = http.StatusServiceUnavailable
 	}
-	retry.finish(ctx, w, media, status, resp)
+	retry.finish(ctx, w, responseMediaType(r), status, resp)
 }
 
 // sendError answers with one BAD_USER_INPUT error about the request itself. It goes through

@@ -2,10 +2,12 @@
 // (at the top of the repository) starts the server, builds the package and this file (`npm run
 // build`, `npm run build:test`), runs `node test/dist/live.js` with LIVE_INPUT and checks the
 // JSON this prints. Most go through createClient (urql), subscriptions over WebSocket and SSE
-// included; some through Apollo Client 3 and 4 and graphql-request, with the same documents.
+// included; some through Apollo Client 3 and 4 and graphql-request, with the same documents,
+// subscriptions and a query with @defer through Apollo's HttpLink alone (multipart HTTP).
 // Apollo Client 3 has no `exports` map, so node's ESM loader needs the file's own path.
 import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client/core/index.js';
 import { ApolloClient as Apollo4, HttpLink as HttpLink4, InMemoryCache as Cache4 } from '@apollo/client-4';
+import { Defer20220824Handler } from '@apollo/client-4/incremental';
 import type { Client } from '@urql/core';
 import { GraphQLClient } from 'graphql-request';
 import WebSocket from 'ws';
@@ -47,9 +49,12 @@ const apollo = new ApolloClient({
   link: new HttpLink({ uri: input.url, headers: { Authorization: `Bearer ${input.token}` } }),
   cache: new InMemoryCache(),
 });
+const apolloSignedOut = new ApolloClient({ link: new HttpLink({ uri: input.url }), cache: new InMemoryCache() });
 const apollo4 = new Apollo4({
   link: new HttpLink4({ uri: input.url, headers: { Authorization: `Bearer ${input.token}` } }),
   cache: new Cache4(),
+  // Apollo Client 4 reads @defer's parts only with the handler of their format.
+  incrementalHandler: new Defer20220824Handler(),
 });
 const graphqlRequest = new GraphQLClient(input.url, { headers: { Authorization: `Bearer ${input.token}` } });
 
@@ -77,16 +82,14 @@ function row(r: BulkInviteMutation['bulkInvite']['results'][number]): object {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The first result of an inviteChanged subscription through c: its invite's email and status,
- * or its error's code. The server registers a subscription a moment after the client sends it,
+ * The first result of a subscription started by start (which hands each result to push and
+ * returns its stop). The server registers a subscription a moment after the client sends it,
  * so invite is called (with a new email each time) until something arrives: each invite it
  * creates ("<name>-<attempt>.<liveInvitee>") is a change the subscription must report.
  */
-async function firstInviteChange(name: string, c: Client, projectId: string, invite: (email: string) => Promise<unknown>): Promise<object> {
+async function firstChange(name: string, start: (push: (r: object) => void) => () => void, invite: (email: string) => Promise<unknown>): Promise<object> {
   const results: object[] = [];
-  const { unsubscribe } = c.subscription(InviteChangedDocument, { projectId }).subscribe(({ data, error }) => {
-    results.push(data ? { email: data.inviteChanged.email, status: data.inviteChanged.status } : { code: errorCode(error) ?? error?.message });
-  });
+  const stop = start((r) => results.push(r));
   try {
     for (let attempt = 0; attempt < 20 && results.length === 0; attempt++) {
       await invite(`${name}-${attempt}.${input.liveInvitee}`);
@@ -94,8 +97,76 @@ async function firstInviteChange(name: string, c: Client, projectId: string, inv
     }
     return results[0] ?? { code: 'no event' };
   } finally {
-    unsubscribe();
+    stop();
   }
+}
+
+/** The first result of an inviteChanged subscription through c: its invite's email and status, or its error's code. */
+async function firstInviteChange(name: string, c: Client, projectId: string, invite: (email: string) => Promise<unknown>): Promise<object> {
+  return firstChange(name, (push) => c.subscription(InviteChangedDocument, { projectId }).subscribe(({ data, error }) => {
+    push(data ? { email: data.inviteChanged.email, status: data.inviteChanged.status } : { code: errorCode(error) ?? error?.message });
+  }).unsubscribe, invite);
+}
+
+/** What an Apollo Client subscription (any version's observable) reports first: as firstInviteChange. */
+interface ApolloSubscription {
+  subscribe(o: {
+    next: (r: { data?: { inviteChanged: { email: string; status: string } } | null; error?: unknown }) => void;
+    error: (e: unknown) => void;
+  }): { unsubscribe(): void };
+}
+
+/**
+ * The first result of an inviteChanged subscription through Apollo Client's HttpLink alone,
+ * which sends it as Apollo's multipart HTTP subscription (no WebSocket or SSE link).
+ */
+async function firstApolloChange(name: string, subscription: ApolloSubscription, invite: (email: string) => Promise<unknown>): Promise<object> {
+  return firstChange(name, (push) => {
+    const sub = subscription.subscribe({
+      next: ({ data, error }) => push(data ? { email: data.inviteChanged.email, status: data.inviteChanged.status } : { code: errorCode(error) ?? 'no data' }),
+      error: (e: unknown) => push({ code: errorCode(e) ?? String(e) }),
+    });
+    return () => sub.unsubscribe();
+  }, invite);
+}
+
+/** The data of a query with @defer, as Apollo Client 3 and 4 emit it. */
+type Counts = { project?: { name: string; invites?: { totalCount: number } } | null } | undefined;
+
+/** What deferredCounts needs of Apollo Client 3 or 4. */
+interface Watcher {
+  watchQuery(o: { query: typeof deferredQuery; variables: { id: string }; fetchPolicy: 'network-only' }): {
+    subscribe(o: { next: (r: { data?: unknown }) => void; error: (e: unknown) => void }): { unsubscribe(): void };
+  };
+}
+
+const deferredQuery = gql`query DeferredCounts($id: ID!) { project(id: $id) { id name ... @defer(label: "counts") { invites { totalCount } } } }`;
+
+/**
+ * A query with @defer through Apollo Client's HttpLink, which asks for multipart/mixed: each
+ * result the query emitted (the name first, then with the deferred count).
+ */
+async function deferredCounts(c: Watcher, projectId: string): Promise<object> {
+  const results: { name?: string; invites?: number }[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve({ results, error: 'no complete result after 10s' }), 10_000);
+    const sub = c.watchQuery({ query: deferredQuery, variables: { id: projectId }, fetchPolicy: 'network-only' }).subscribe({
+      next: (r) => {
+        const data = r.data as Counts;
+        if (!data?.project) return; // Apollo Client 4's first: loading, no data yet
+        results.push({ name: data?.project?.name, invites: data?.project?.invites?.totalCount });
+        if (data?.project?.invites) {
+          clearTimeout(timer);
+          sub.unsubscribe();
+          resolve({ results });
+        }
+      },
+      error: (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    });
+  });
 }
 
 async function main(): Promise<object> {
@@ -141,7 +212,11 @@ async function main(): Promise<object> {
     websocket: await firstInviteChange('websocket', client, projectId, invite),
     sse: await firstInviteChange('sse', overSSE, projectId, invite),
     websocketSignedOut: await firstInviteChange('signed-out', anonymous, projectId, invite),
+    apollo3: await firstApolloChange('apollo3', apollo.subscribe({ query: InviteChangedDocument, variables: { projectId } }), invite),
+    apollo4: await firstApolloChange('apollo4', apollo4.subscribe({ query: InviteChangedDocument, variables: { projectId } }), invite),
+    apollo3SignedOut: await firstApolloChange('apollo3-signed-out', apolloSignedOut.subscribe({ query: InviteChangedDocument, variables: { projectId } }), invite),
   };
+  const deferred = { apollo3: await deferredCounts(apollo, projectId), apollo4: await deferredCounts(apollo4, projectId) };
 
   return {
     verifyEmail: verified.data?.verifyEmail.emailVerified ?? verified.error?.message,
@@ -164,6 +239,7 @@ async function main(): Promise<object> {
     bulk: bulk.data ? { summary: bulk.data.bulkInvite.summary, results: bulk.data.bulkInvite.results.map(row) } : bulk.error?.message,
     invites: invites.data?.project?.invites.edges.map(({ node }) => ({ email: node.email, role: node.role, externalId: node.externalId })) ?? invites.error?.message,
     live,
+    deferred,
   };
 }
 

@@ -325,7 +325,7 @@ type SignUpInput struct {
 	InviteToken *string `json:"inviteToken,omitempty"`
 }
 
-// Live updates, over WebSocket (graphql-transport-ws) or server-sent events (graphql-sse) on /graphql. Each event is checked against the viewer's authority when it happens: a subscriber who is no longer ADMIN receives nothing more and the stream ends.
+// Live updates, over WebSocket (graphql-transport-ws), server-sent events (graphql-sse) or multipart HTTP (Apollo's multipart subscriptions, `Accept: multipart/mixed;subscriptionSpec=1.0`) on /graphql; a subscription sent for one JSON answer is refused. Each event is checked against the viewer's authority when it happens: a subscriber who is no longer ADMIN receives nothing more and the stream ends.
 type Subscription struct {
 }
 

@@ -37,8 +37,9 @@ type Live struct {
 	// SubscriptionsPerConnection caps the subscriptions open at once on one WebSocket
 	// connection (an SSE request carries one). LIVE_SUBSCRIPTIONS_PER_CONNECTION.
 	SubscriptionsPerConnection int
-	// ConnectionsPerUser caps one user's live connections (WebSocket connections and SSE
-	// streams) open at once on one replica. LIVE_CONNECTIONS_PER_USER.
+	// ConnectionsPerUser caps one user's live connections (WebSocket connections, SSE
+	// streams and multipart HTTP subscriptions) open at once on one replica.
+	// LIVE_CONNECTIONS_PER_USER.
 	ConnectionsPerUser int
 	// ConnectionsPerAddress caps the live connections (WebSocket connections and SSE
 	// streams, anonymous ones included) open at once from one client address on one
@@ -52,7 +53,7 @@ type Live struct {
 	// LIVE_ANONYMOUS_IDLE_TIMEOUT.
 	AnonymousIdleTimeout time.Duration
 	// KeepAlive is how often an idle stream gets a keep-alive (a WebSocket ping, an SSE
-	// comment). LIVE_KEEPALIVE.
+	// comment, a multipart subscription's `{}` part). LIVE_KEEPALIVE.
 	KeepAlive time.Duration
 	// Buffer is how many changes a subscriber may fall behind before its stream is ended
 	// rather than slowing the others (not read from the environment).

@@ -29,38 +29,42 @@
 
   var defaultHeaders = '{\n  "Authorization": "Bearer "\n}';
 
-  // headersFrom turns the Headers tab's JSON into request headers. An Authorization header
-  // without a token (the default above) is left out, so such a request is plainly anonymous.
-  function headersFrom(edited) {
-    var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
-    Object.keys(edited || {}).forEach(function (name) {
-      var value = edited[name];
+  // withoutBlankToken leaves out an Authorization header without a token (the default
+  // above), so that such a request is plainly anonymous.
+  function withoutBlankToken(headers) {
+    var out = {};
+    Object.keys(headers || {}).forEach(function (name) {
+      var value = headers[name];
       if (value === null || value === undefined) return;
       value = String(value);
       if (name.toLowerCase() === 'authorization' && /^\s*(bearer\s*)?$/i.test(value)) return;
-      headers[name] = value;
+      out[name] = value;
     });
-    return headers;
+    return out;
   }
 
-  // fetcher posts one operation and returns the response's JSON; a response that is not JSON
-  // (a proxy's error page, a body too large) becomes a GraphQL error that shows its status.
-  function fetcher(params, opts) {
-    return fetch(endpoint, {
-      method: 'POST',
-      headers: headersFrom(opts && opts.headers),
-      body: JSON.stringify(params),
-      credentials: 'same-origin'
-    }).then(function (res) {
+  // fetchAnswer is the fetch of queries and mutations: a JSON answer, or a multipart one (a
+  // query with @defer), goes to GraphiQL as it is; any other (a proxy's error page, say)
+  // becomes a GraphQL error that shows its status.
+  function fetchAnswer(url, init) {
+    var request = Object.assign({}, init, { headers: withoutBlankToken(init && init.headers), credentials: 'same-origin' });
+    return fetch(url, request).then(function (res) {
+      if (/^(application\/(graphql-response\+)?json|multipart\/mixed)/i.test(res.headers.get('Content-Type') || '')) {
+        return res;
+      }
       return res.text().then(function (text) {
-        try {
-          return JSON.parse(text);
-        } catch (e) {
-          return { errors: [{ message: 'HTTP ' + res.status + ': ' + text.slice(0, 500) }] };
-        }
+        var body = JSON.stringify({ errors: [{ message: 'HTTP ' + res.status + ': ' + text.slice(0, 500) }] });
+        return new Response(body, { status: res.status, headers: { 'Content-Type': 'application/json' } });
       });
     });
   }
+
+  // Subscriptions go over a WebSocket to the same endpoint (graphql-ws, bundled in GraphiQL),
+  // one connection per subscription, whose connection_init payload carries the Headers tab:
+  // the server reads the token from its Authorization.
+  var socketURL = new URL(endpoint, window.location.href);
+  socketURL.protocol = socketURL.protocol === 'https:' ? 'wss:' : 'ws:';
+  var fetcher = GraphiQL.createFetcher({ url: endpoint, subscriptionUrl: socketURL.href, fetch: fetchAnswer });
 
   ReactDOM.createRoot(root).render(
     React.createElement(GraphiQL, {

@@ -138,7 +138,11 @@ func (h *handler) load(fsys fs.FS, dir string) error {
 func contentSecurityPolicy(endpoint string) string {
 	connect := "'self'"
 	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
-		connect += " " + u.Scheme + "://" + u.Host
+		socket := "ws"
+		if u.Scheme == "https" {
+			socket = "wss"
+		}
+		connect += " " + u.Scheme + "://" + u.Host + " " + socket + "://" + u.Host // subscriptions: a WebSocket
 	}
 	return "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
 		"img-src 'self' data:; font-src 'self' data:; connect-src " + connect + "; " +

@@ -159,3 +159,17 @@ func TestHandler_Embedded(t *testing.T) {
 		t.Errorf("with built assets GET /playground = %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestContentSecurityPolicy_Socket: the page may open its subscriptions' WebSocket to an
+// endpoint on another origin, and to nothing else there.
+func TestContentSecurityPolicy_Socket(t *testing.T) {
+	for endpoint, want := range map[string]string{
+		"/graphql":                      "connect-src 'self';",
+		"https://api.example/graphql":   "connect-src 'self' https://api.example wss://api.example;",
+		"http://127.0.0.1:8080/graphql": "connect-src 'self' http://127.0.0.1:8080 ws://127.0.0.1:8080;",
+	} {
+		if csp := contentSecurityPolicy(endpoint); !strings.Contains(csp, want) {
+			t.Errorf("endpoint %s: Content-Security-Policy %q, want %q", endpoint, csp, want)
+		}
+	}
+}
