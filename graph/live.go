@@ -17,8 +17,9 @@ import (
 	"github.com/invites/invites/internal/live"
 )
 
-// Live updates: the Subscription fields, served by gqlgen's WebSocket (graphql-transport-ws)
-// and SSE (graphql-sse, distinct connections) transports. Each subscription listens to its
+// Live updates: the Subscription fields, served over WebSocket (graphql-transport-ws, our own
+// transport in wsproto.go; the legacy graphql-ws subprotocol by gqlgen's), SSE (graphql-sse,
+// distinct connections) and Apollo's multipart HTTP (multipartmixed.go). Each subscription listens to its
 // project's changes in the replica's live.Hub, which every replica fills from PostgreSQL's
 // NOTIFY (internal/live). For every change it authenticates the token again and reads what
 // changed under the viewer's authority (invites.WatchedInvites, WatchedEvents): a viewer who
