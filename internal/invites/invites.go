@@ -63,6 +63,8 @@ type Invite struct {
 	RemindersSent int `bun:"reminders_sent"`
 	// OpenedAt is when the invite's preview was first shown (markOpened); nil while never.
 	OpenedAt *time.Time `bun:"opened_at"`
+	// BatchID names the bulk invite that created the invite; nil for one sent on its own.
+	BatchID *uuid.UUID `bun:"batch_id,type:uuid"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
 }
@@ -292,12 +294,12 @@ func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, pr
 // reads them.
 const invitePageColumns = `i.id, i.email, i.project_id, i.role, i.external_id, i.inviter_id, i.invitee_id,
 	i.token_hash, i.status, i.email_id, i.expires_at, i.created_at, i.updated_at, i.claimed_at, i.ended_at,
-	i.name, i.resent_at, i.reminders_sent, i.opened_at, COALESCE(e.status, 'QUEUED')`
+	i.name, i.resent_at, i.reminders_sent, i.opened_at, i.batch_id, COALESCE(e.status, 'QUEUED')`
 
 // scanInviteRow reads a row of invitePageColumns: bun's reflective scan of the invite page
 // was a quarter of its CPU. TestPages_ScanAsBun holds it to what bun reads.
 func scanInviteRow(rows *sql.Rows, i *Invite) error {
 	return rows.Scan(&i.ID, &i.Email, &i.ProjectID, &i.Role, &i.ExternalID, &i.InviterID, &i.InviteeID,
 		&i.TokenHash, &i.Status, &i.EmailID, &i.ExpiresAt, &i.CreatedAt, &i.UpdatedAt, &i.ClaimedAt, &i.EndedAt,
-		&i.Name, &i.ResentAt, &i.RemindersSent, &i.OpenedAt, &i.DeliveryStatus)
+		&i.Name, &i.ResentAt, &i.RemindersSent, &i.OpenedAt, &i.BatchID, &i.DeliveryStatus)
 }
