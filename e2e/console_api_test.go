@@ -160,6 +160,7 @@ func checkInsights(t *testing.T, c e2eClient, owner, project string) {
 					Start *string
 					Sent  int
 				}
+				ByBatch   []struct{ Sent int }
 				ByInviter []struct {
 					Inviter struct{ Name string }
 					Sent    int
@@ -168,7 +169,7 @@ func checkInsights(t *testing.T, c e2eClient, owner, project string) {
 		}
 	}
 	c.do(owner, `query($p: ID!) { project(id: $p) { insights { sent delivered opened accepted declined expired failed
-		acceptSecondsMedian acceptSecondsP90 byWeek { start sent } byInviter { inviter { name } sent } } } }`, map[string]any{"p": project}, &d)
+		acceptSecondsMedian acceptSecondsP90 byWeek { start sent } byInviter { inviter { name } sent } byBatch { sent } } } }`, map[string]any{"p": project}, &d)
 	in := d.Project.Insights
 	if in.Sent != 4 || in.Delivered != 4 || in.Opened != 1 || in.Accepted != 2 || in.Declined+in.Expired+in.Failed != 0 {
 		t.Errorf("funnel = %+v, want 4 sent and delivered, 1 opened, 2 accepted", in)
@@ -181,6 +182,9 @@ func checkInsights(t *testing.T, c e2eClient, owner, project string) {
 	}
 	if len(in.ByInviter) != 2 || in.ByInviter[0].Inviter.Name != "Ada Admin" || in.ByInviter[0].Sent != 3 || in.ByInviter[1].Sent != 1 {
 		t.Errorf("byInviter = %+v, want Ada Admin's 3, then the owner's 1", in.ByInviter)
+	}
+	if len(in.ByBatch) != 0 {
+		t.Errorf("byBatch = %+v, want none: every invite was sent on its own", in.ByBatch)
 	}
 }
 

@@ -274,6 +274,7 @@ type ComplexityRoot struct {
 		AcceptSecondsMedian func(childComplexity int) int
 		AcceptSecondsP90    func(childComplexity int) int
 		Accepted            func(childComplexity int) int
+		ByBatch             func(childComplexity int) int
 		ByInviter           func(childComplexity int) int
 		ByWeek              func(childComplexity int) int
 		Declined            func(childComplexity int) int
@@ -1556,6 +1557,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectInsights.Accepted(childComplexity), true
+	case "ProjectInsights.byBatch":
+		if e.ComplexityRoot.ProjectInsights.ByBatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.ByBatch(childComplexity), true
 	case "ProjectInsights.byInviter":
 		if e.ComplexityRoot.ProjectInsights.ByInviter == nil {
 			break
@@ -2632,6 +2639,8 @@ func (ec *executionContext) childFields_ProjectInsights(ctx context.Context, fie
 		return ec.fieldContext_ProjectInsights_byWeek(ctx, field)
 	case "byInviter":
 		return ec.fieldContext_ProjectInsights_byInviter(ctx, field)
+	case "byBatch":
+		return ec.fieldContext_ProjectInsights_byBatch(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectInsights", field.Name)
 }
@@ -8573,6 +8582,38 @@ func (ec *executionContext) fieldContext_ProjectInsights_byInviter(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _ProjectInsights_byBatch(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_byBatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByBatch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.InsightsBucket) graphql.Marshaler {
+			return ec.marshalNInsightsBucket2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsightsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_byBatch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectInsights",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InsightsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectUser_id(ctx context.Context, field graphql.CollectedField, obj *invites.Member) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
@@ -14209,6 +14250,11 @@ func (ec *executionContext) _ProjectInsights(ctx context.Context, sel ast.Select
 			}
 		case "byInviter":
 			out.Values[i] = ec._ProjectInsights_byInviter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byBatch":
+			out.Values[i] = ec._ProjectInsights_byBatch(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -37,9 +37,13 @@ type Insights struct {
 	// maxInsightInviters.
 	ByWeek    []*InsightsBucket
 	ByInviter []*InsightsBucket
+	// ByBatch is by bulk invite (Start: when it was sent; InviterID: who sent most of its
+	// invites), newest first, at most maxInsightBatches; invites sent on their own are in none.
+	ByBatch []*InsightsBucket
 }
 
-// InsightsBucket is the counts of one week (Start) or one inviter (InviterID).
+// InsightsBucket is the counts of one week (Start), one inviter (InviterID) or one bulk
+// invite (both).
 type InsightsBucket struct {
 	Start     *time.Time
 	InviterID *uuid.UUID
@@ -48,10 +52,12 @@ type InsightsBucket struct {
 	Accepted  int
 }
 
-// The most buckets Insights lists: about ten years of weeks, and the busiest inviters.
+// The most buckets Insights lists: about ten years of weeks, the busiest inviters, the newest
+// bulk invites.
 const (
 	maxInsightWeeks    = 520
 	maxInsightInviters = 100
+	maxInsightBatches  = 100
 )
 
 // insightsFrom is the project's invites created in [$2, $3), beside their latest email, with
@@ -63,7 +69,7 @@ const insightsFrom = ` FROM invites AS i LEFT JOIN emails AS e ON e.id = i.email
 const insightsCounts = `count(*), count(*) FILTER (WHERE i.opened_at IS NOT NULL), count(*) FILTER (WHERE i.status = 'ACCEPTED')`
 
 // Insights computes the project's insights over the invites created at or after from and
-// before to (nil: no bound), in SQL, in one read-only snapshot. Only those who may list the
+// before to (nil: no bound), in SQL (four statements), in one read-only snapshot. Only those who may list the
 // project's invites may read them. project is the project as the viewer read it (see
 // viewerRole).
 //
@@ -89,12 +95,13 @@ func (s *ConsoleService) Insights(ctx context.Context, viewer uuid.UUID, project
 		if err := s.insightTotals(ctx, tx, in, args); err != nil {
 			return err
 		}
-		var err error
-		if in.ByWeek, err = insightBuckets(ctx, tx, true, args); err != nil {
-			return err
+		for kind, into := range map[string]*[]*InsightsBucket{"week": &in.ByWeek, "inviter": &in.ByInviter, "batch": &in.ByBatch} {
+			var err error
+			if *into, err = insightBuckets(ctx, tx, kind, args); err != nil {
+				return err
+			}
 		}
-		in.ByInviter, err = insightBuckets(ctx, tx, false, args)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -118,15 +125,22 @@ func (s *ConsoleService) insightTotals(ctx context.Context, tx bun.Tx, in *Insig
 		&in.Declined, &in.Expired, &in.Failed, &in.AcceptSecondsMedian, &in.AcceptSecondsP90)
 }
 
-// insightBuckets reads the counts by week (byWeek) or by inviter.
-func insightBuckets(ctx context.Context, tx bun.Tx, byWeek bool, args []any) ([]*InsightsBucket, error) {
-	q := `SELECT date_trunc('week', i.created_at, 'UTC') AS key, ` + insightsCounts + insightsFrom +
-		` GROUP BY 1 ORDER BY 1 DESC LIMIT ` + strconv.Itoa(maxInsightWeeks)
-	if !byWeek {
-		q = `SELECT i.inviter_id AS key, ` + insightsCounts + insightsFrom +
-			` GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ` + strconv.Itoa(maxInsightInviters)
-	}
-	rows, err := tx.Tx.QueryContext(ctx, q, args...)
+// bucketQueries are the SELECTs of the buckets of insightBuckets, each reading a start, an
+// inviter (either may be NULL) and insightsCounts, in the order Insights lists them but the
+// weeks (the newest kept, listed oldest first). A batch's inviter is the one who sent most of
+// its invites (a resend makes the resender the inviter).
+var bucketQueries = map[string]string{
+	"week": `SELECT date_trunc('week', i.created_at, 'UTC'), NULL::uuid, ` + insightsCounts + insightsFrom +
+		` GROUP BY 1 ORDER BY 1 DESC LIMIT ` + strconv.Itoa(maxInsightWeeks),
+	"inviter": `SELECT NULL::timestamptz, i.inviter_id, ` + insightsCounts + insightsFrom +
+		` GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ` + strconv.Itoa(maxInsightInviters),
+	"batch": `SELECT min(i.created_at), mode() WITHIN GROUP (ORDER BY i.inviter_id), ` + insightsCounts + insightsFrom +
+		` AND i.batch_id IS NOT NULL GROUP BY i.batch_id ORDER BY 1 DESC, i.batch_id LIMIT ` + strconv.Itoa(maxInsightBatches),
+}
+
+// insightBuckets reads the buckets of kind, a key of bucketQueries.
+func insightBuckets(ctx context.Context, tx bun.Tx, kind string, args []any) ([]*InsightsBucket, error) {
+	rows, err := tx.Tx.QueryContext(ctx, bucketQueries[kind], args...)
 	if err != nil {
 		return nil, err
 	}
@@ -134,24 +148,15 @@ func insightBuckets(ctx context.Context, tx bun.Tx, byWeek bool, args []any) ([]
 	buckets := []*InsightsBucket{}
 	for rows.Next() {
 		b := &InsightsBucket{}
-		var start time.Time
-		var inviter uuid.UUID
-		key := any(&inviter)
-		if byWeek {
-			key = &start
-		}
-		if err := rows.Scan(key, &b.Sent, &b.Opened, &b.Accepted); err != nil {
+		if err := rows.Scan(&b.Start, &b.InviterID, &b.Sent, &b.Opened, &b.Accepted); err != nil {
 			return nil, err
 		}
-		if byWeek {
-			start = start.UTC()
-			b.Start = &start
-		} else {
-			b.InviterID = &inviter
+		if b.Start != nil {
+			*b.Start = b.Start.UTC()
 		}
 		buckets = append(buckets, b)
 	}
-	if byWeek {
+	if kind == "week" {
 		slices.Reverse(buckets) // the newest weeks were kept; they are listed oldest first
 	}
 	return buckets, rows.Err()

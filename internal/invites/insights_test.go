@@ -155,6 +155,45 @@ func TestConsoleService_Insights(t *testing.T) {
 	})
 }
 
+func TestConsoleService_InsightsByBatch(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t, nil)
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Batches")
+	bulk := func(n int) time.Time {
+		rows := make([]invites.BulkRow, n)
+		for i := range rows {
+			rows[i] = invites.BulkRow{Row: i + 1, Email: uniqueEmail("row"), Role: "CONTRIBUTOR"}
+		}
+		if _, err := s.BulkInvite(ctx, owner.ID, invites.BulkInput{ProjectID: p.ID, Rows: rows, DefaultRole: invites.RoleContributor}); err != nil {
+			t.Fatal(err)
+		}
+		at := clk.Now().UTC().Truncate(time.Microsecond)
+		clk.Advance(time.Minute)
+		return at
+	}
+	first := bulk(3)
+	mustInvite(t, s, owner.ID, uniqueEmail("single"), &p.ID, invites.RoleContributor, "")
+	second := bulk(2)
+	got, err := s.Insights(ctx, owner.ID, &invites.Project{ID: p.ID}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		start time.Time
+		sent  int
+	}{{second, 2}, {first, 3}}
+	if got.Sent != 6 || len(got.ByBatch) != len(want) {
+		t.Fatalf("sent %d, batches %+v; want 6 sent, 2 batches", got.Sent, got.ByBatch)
+	}
+	for i, w := range want {
+		b := got.ByBatch[i]
+		if b.Start == nil || !b.Start.Equal(w.start) || b.InviterID == nil || *b.InviterID != owner.ID || b.Sent != w.sent {
+			t.Errorf("batch %d = %+v, want %d sent by the owner at %v", i, b, w.sent, w.start)
+		}
+	}
+}
+
 // floatIs reports whether f is want, nil standing for 0 (no acceptance).
 func floatIs(f *float64, want float64) bool {
 	if f == nil {
