@@ -36,6 +36,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ActivityEvent() ActivityEventResolver
+	InsightsBucket() InsightsBucketResolver
 	InviteLink() InviteLinkResolver
 	Mutation() MutationResolver
 	Project() ProjectResolver
@@ -131,6 +132,21 @@ type ComplexityRoot struct {
 		Row            func(childComplexity int) int
 	}
 
+	InsightsBucket struct {
+		Accepted func(childComplexity int) int
+		Inviter  func(childComplexity int) int
+		Opened   func(childComplexity int) int
+		Sent     func(childComplexity int) int
+		Start    func(childComplexity int) int
+	}
+
+	InviteActionResult struct {
+		ErrorCode func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Invite    func(childComplexity int) int
+		Message   func(childComplexity int) int
+	}
+
 	InviteLink struct {
 		AllowedEmailDomains func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
@@ -175,6 +191,13 @@ type ComplexityRoot struct {
 		Status        func(childComplexity int) int
 	}
 
+	MemberActionResult struct {
+		ErrorCode func(childComplexity int) int
+		Member    func(childComplexity int) int
+		Message   func(childComplexity int) int
+		UserID    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptInvite            func(childComplexity int, input model.InviteRefInput) int
 		BulkInvite              func(childComplexity int, input model.BulkInviteInput) int
@@ -191,13 +214,16 @@ type ComplexityRoot struct {
 		LogIn                   func(childComplexity int, input model.LogInInput) int
 		LogOut                  func(childComplexity int) int
 		RemoveMember            func(childComplexity int, projectID string, userID string) int
+		RemoveMembers           func(childComplexity int, projectID string, userIds []string) int
 		RequestPasswordReset    func(childComplexity int, email string) int
 		ResendInvite            func(childComplexity int, id string) int
+		ResendInvites           func(childComplexity int, ids []string) int
 		ResendVerificationEmail func(childComplexity int) int
 		ResetPassword           func(childComplexity int, input model.ResetPasswordInput) int
 		RetryWebhookDelivery    func(childComplexity int, id string) int
 		RevokeInvite            func(childComplexity int, id string) int
 		RevokeInviteLink        func(childComplexity int, id string) int
+		RevokeInvites           func(childComplexity int, ids []string) int
 		RotateWebhookSecret     func(childComplexity int, id string) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
@@ -224,9 +250,10 @@ type ComplexityRoot struct {
 		AssignableRoles  func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		ID               func(childComplexity int) int
+		Insights         func(childComplexity int, from *time.Time, to *time.Time) int
 		InviteLinks      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Invites          func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus) int
-		Members          func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role) int
+		Invites          func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, search *string) int
+		Members          func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role, search *string) int
 		Name             func(childComplexity int) int
 		ViewerRole       func(childComplexity int) int
 		WebhookEndpoints func(childComplexity int) int
@@ -241,6 +268,21 @@ type ComplexityRoot struct {
 	ProjectEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProjectInsights struct {
+		AcceptSecondsMedian func(childComplexity int) int
+		AcceptSecondsP90    func(childComplexity int) int
+		Accepted            func(childComplexity int) int
+		ByBatch             func(childComplexity int) int
+		ByInviter           func(childComplexity int) int
+		ByWeek              func(childComplexity int) int
+		Declined            func(childComplexity int) int
+		Delivered           func(childComplexity int) int
+		Expired             func(childComplexity int) int
+		Failed              func(childComplexity int) int
+		Opened              func(childComplexity int) int
+		Sent                func(childComplexity int) int
 	}
 
 	ProjectUser struct {
@@ -299,6 +341,7 @@ type ComplexityRoot struct {
 		Invitee        func(childComplexity int) int
 		Inviter        func(childComplexity int) int
 		Name           func(childComplexity int) int
+		OpenedAt       func(childComplexity int) int
 		Project        func(childComplexity int) int
 		RemindersSent  func(childComplexity int) int
 		Role           func(childComplexity int) int
@@ -357,6 +400,9 @@ type ActivityEventResolver interface {
 	Actor(ctx context.Context, obj *invites.Event) (*invites.User, error)
 	Invite(ctx context.Context, obj *invites.Event) (*invites.Invite, error)
 }
+type InsightsBucketResolver interface {
+	Inviter(ctx context.Context, obj *invites.InsightsBucket) (*invites.User, error)
+}
 type InviteLinkResolver interface {
 	Project(ctx context.Context, obj *invites.InviteLink) (*invites.Project, error)
 
@@ -378,6 +424,8 @@ type MutationResolver interface {
 	DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error)
 	RevokeInvite(ctx context.Context, id string) (*invites.Invite, error)
 	ResendInvite(ctx context.Context, id string) (*invites.Invite, error)
+	RevokeInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error)
+	ResendInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error)
 	CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error)
 	RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error)
 	JoinWithLink(ctx context.Context, token string) (*invites.Member, error)
@@ -385,6 +433,7 @@ type MutationResolver interface {
 	UpdateMember(ctx context.Context, input model.UpdateMemberInput) (*invites.Member, error)
 	RemoveMember(ctx context.Context, projectID string, userID string) (bool, error)
 	TransferOwnership(ctx context.Context, projectID string, userID string) (*invites.Project, error)
+	RemoveMembers(ctx context.Context, projectID string, userIds []string) ([]*model.MemberActionResult, error)
 	LeaveProject(ctx context.Context, projectID string) (bool, error)
 	CreateWebhookEndpoint(ctx context.Context, input model.CreateWebhookEndpointInput) (*model.CreateWebhookEndpointPayload, error)
 	UpdateWebhookEndpoint(ctx context.Context, input model.UpdateWebhookEndpointInput) (*webhooks.Endpoint, error)
@@ -393,8 +442,9 @@ type MutationResolver interface {
 	RetryWebhookDelivery(ctx context.Context, id string) (*webhooks.Delivery, error)
 }
 type ProjectResolver interface {
-	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role) (*model.ProjectUserConnection, error)
-	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus) (*model.UserInviteConnection, error)
+	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role, search *string) (*model.ProjectUserConnection, error)
+	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, search *string) (*model.UserInviteConnection, error)
+	Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error)
 	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
 	InviteLinks(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.InviteLinkConnection, error)
 	WebhookEndpoints(ctx context.Context, obj *invites.Project) ([]*webhooks.Endpoint, error)
@@ -729,6 +779,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FailedInvite.Row(childComplexity), true
 
+	case "InsightsBucket.accepted":
+		if e.ComplexityRoot.InsightsBucket.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsightsBucket.Accepted(childComplexity), true
+	case "InsightsBucket.inviter":
+		if e.ComplexityRoot.InsightsBucket.Inviter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsightsBucket.Inviter(childComplexity), true
+	case "InsightsBucket.opened":
+		if e.ComplexityRoot.InsightsBucket.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsightsBucket.Opened(childComplexity), true
+	case "InsightsBucket.sent":
+		if e.ComplexityRoot.InsightsBucket.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsightsBucket.Sent(childComplexity), true
+	case "InsightsBucket.start":
+		if e.ComplexityRoot.InsightsBucket.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsightsBucket.Start(childComplexity), true
+
+	case "InviteActionResult.errorCode":
+		if e.ComplexityRoot.InviteActionResult.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteActionResult.ErrorCode(childComplexity), true
+	case "InviteActionResult.id":
+		if e.ComplexityRoot.InviteActionResult.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteActionResult.ID(childComplexity), true
+	case "InviteActionResult.invite":
+		if e.ComplexityRoot.InviteActionResult.Invite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteActionResult.Invite(childComplexity), true
+	case "InviteActionResult.message":
+		if e.ComplexityRoot.InviteActionResult.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteActionResult.Message(childComplexity), true
+
 	case "InviteLink.allowedEmailDomains":
 		if e.ComplexityRoot.InviteLink.AllowedEmailDomains == nil {
 			break
@@ -908,6 +1014,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvitePreview.Status(childComplexity), true
 
+	case "MemberActionResult.errorCode":
+		if e.ComplexityRoot.MemberActionResult.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberActionResult.ErrorCode(childComplexity), true
+	case "MemberActionResult.member":
+		if e.ComplexityRoot.MemberActionResult.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberActionResult.Member(childComplexity), true
+	case "MemberActionResult.message":
+		if e.ComplexityRoot.MemberActionResult.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberActionResult.Message(childComplexity), true
+	case "MemberActionResult.userId":
+		if e.ComplexityRoot.MemberActionResult.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberActionResult.UserID(childComplexity), true
+
 	case "Mutation.acceptInvite":
 		if e.ComplexityRoot.Mutation.AcceptInvite == nil {
 			break
@@ -1068,6 +1199,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["projectId"].(string), args["userId"].(string)), true
+	case "Mutation.removeMembers":
+		if e.ComplexityRoot.Mutation.RemoveMembers == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeMembers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveMembers(childComplexity, args["projectId"].(string), args["userIds"].([]string)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -1090,6 +1232,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResendInvite(childComplexity, args["id"].(string)), true
+	case "Mutation.resendInvites":
+		if e.ComplexityRoot.Mutation.ResendInvites == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendInvites_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendInvites(childComplexity, args["ids"].([]string)), true
 	case "Mutation.resendVerificationEmail":
 		if e.ComplexityRoot.Mutation.ResendVerificationEmail == nil {
 			break
@@ -1140,6 +1293,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInviteLink(childComplexity, args["id"].(string)), true
+	case "Mutation.revokeInvites":
+		if e.ComplexityRoot.Mutation.RevokeInvites == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeInvites_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeInvites(childComplexity, args["ids"].([]string)), true
 	case "Mutation.rotateWebhookSecret":
 		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
 			break
@@ -1280,6 +1444,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.insights":
+		if e.ComplexityRoot.Project.Insights == nil {
+			break
+		}
+
+		args, err := ec.field_Project_insights_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Insights(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Project.inviteLinks":
 		if e.ComplexityRoot.Project.InviteLinks == nil {
 			break
@@ -1301,7 +1476,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Invites(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*invites.InviteStatus)), true
+		return e.ComplexityRoot.Project.Invites(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*invites.InviteStatus), args["search"].(*string)), true
 	case "Project.members":
 		if e.ComplexityRoot.Project.Members == nil {
 			break
@@ -1312,7 +1487,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["role"].(*invites.Role)), true
+		return e.ComplexityRoot.Project.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["role"].(*invites.Role), args["search"].(*string)), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
@@ -1363,6 +1538,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
+
+	case "ProjectInsights.acceptSecondsMedian":
+		if e.ComplexityRoot.ProjectInsights.AcceptSecondsMedian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.AcceptSecondsMedian(childComplexity), true
+	case "ProjectInsights.acceptSecondsP90":
+		if e.ComplexityRoot.ProjectInsights.AcceptSecondsP90 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.AcceptSecondsP90(childComplexity), true
+	case "ProjectInsights.accepted":
+		if e.ComplexityRoot.ProjectInsights.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.Accepted(childComplexity), true
+	case "ProjectInsights.byBatch":
+		if e.ComplexityRoot.ProjectInsights.ByBatch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.ByBatch(childComplexity), true
+	case "ProjectInsights.byInviter":
+		if e.ComplexityRoot.ProjectInsights.ByInviter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.ByInviter(childComplexity), true
+	case "ProjectInsights.byWeek":
+		if e.ComplexityRoot.ProjectInsights.ByWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.ByWeek(childComplexity), true
+	case "ProjectInsights.declined":
+		if e.ComplexityRoot.ProjectInsights.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.Declined(childComplexity), true
+	case "ProjectInsights.delivered":
+		if e.ComplexityRoot.ProjectInsights.Delivered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.Delivered(childComplexity), true
+	case "ProjectInsights.expired":
+		if e.ComplexityRoot.ProjectInsights.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.Expired(childComplexity), true
+	case "ProjectInsights.failed":
+		if e.ComplexityRoot.ProjectInsights.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.Failed(childComplexity), true
+	case "ProjectInsights.opened":
+		if e.ComplexityRoot.ProjectInsights.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.Opened(childComplexity), true
+	case "ProjectInsights.sent":
+		if e.ComplexityRoot.ProjectInsights.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectInsights.Sent(childComplexity), true
 
 	case "ProjectUser.createdAt":
 		if e.ComplexityRoot.ProjectUser.CreatedAt == nil {
@@ -1637,6 +1885,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserInvite.Name(childComplexity), true
+	case "UserInvite.openedAt":
+		if e.ComplexityRoot.UserInvite.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInvite.OpenedAt(childComplexity), true
 	case "UserInvite.project":
 		if e.ComplexityRoot.UserInvite.Project == nil {
 			break
@@ -2187,6 +2441,36 @@ func (ec *executionContext) childFields_CreateWebhookEndpointPayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type CreateWebhookEndpointPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_InsightsBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_InsightsBucket_start(ctx, field)
+	case "inviter":
+		return ec.fieldContext_InsightsBucket_inviter(ctx, field)
+	case "sent":
+		return ec.fieldContext_InsightsBucket_sent(ctx, field)
+	case "opened":
+		return ec.fieldContext_InsightsBucket_opened(ctx, field)
+	case "accepted":
+		return ec.fieldContext_InsightsBucket_accepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InsightsBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteActionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InviteActionResult_id(ctx, field)
+	case "invite":
+		return ec.fieldContext_InviteActionResult_invite(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_InviteActionResult_errorCode(ctx, field)
+	case "message":
+		return ec.fieldContext_InviteActionResult_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteActionResult", field.Name)
+}
+
 func (ec *executionContext) childFields_InviteLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2275,6 +2559,20 @@ func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type InvitePreview", field.Name)
 }
 
+func (ec *executionContext) childFields_MemberActionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_MemberActionResult_userId(ctx, field)
+	case "member":
+		return ec.fieldContext_MemberActionResult_member(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_MemberActionResult_errorCode(ctx, field)
+	case "message":
+		return ec.fieldContext_MemberActionResult_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberActionResult", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2305,6 +2603,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_members(ctx, field)
 	case "invites":
 		return ec.fieldContext_Project_invites(ctx, field)
+	case "insights":
+		return ec.fieldContext_Project_insights(ctx, field)
 	case "activity":
 		return ec.fieldContext_Project_activity(ctx, field)
 	case "inviteLinks":
@@ -2335,6 +2635,36 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectInsights(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sent":
+		return ec.fieldContext_ProjectInsights_sent(ctx, field)
+	case "delivered":
+		return ec.fieldContext_ProjectInsights_delivered(ctx, field)
+	case "opened":
+		return ec.fieldContext_ProjectInsights_opened(ctx, field)
+	case "accepted":
+		return ec.fieldContext_ProjectInsights_accepted(ctx, field)
+	case "declined":
+		return ec.fieldContext_ProjectInsights_declined(ctx, field)
+	case "expired":
+		return ec.fieldContext_ProjectInsights_expired(ctx, field)
+	case "failed":
+		return ec.fieldContext_ProjectInsights_failed(ctx, field)
+	case "acceptSecondsMedian":
+		return ec.fieldContext_ProjectInsights_acceptSecondsMedian(ctx, field)
+	case "acceptSecondsP90":
+		return ec.fieldContext_ProjectInsights_acceptSecondsP90(ctx, field)
+	case "byWeek":
+		return ec.fieldContext_ProjectInsights_byWeek(ctx, field)
+	case "byInviter":
+		return ec.fieldContext_ProjectInsights_byInviter(ctx, field)
+	case "byBatch":
+		return ec.fieldContext_ProjectInsights_byBatch(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectInsights", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2419,6 +2749,8 @@ func (ec *executionContext) childFields_UserInvite(ctx context.Context, field gr
 		return ec.fieldContext_UserInvite_status(ctx, field)
 	case "deliveryStatus":
 		return ec.fieldContext_UserInvite_deliveryStatus(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_UserInvite_openedAt(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_UserInvite_expiresAt(ctx, field)
 	case "createdAt":
@@ -2835,6 +3167,28 @@ func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userIds"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2860,6 +3214,20 @@ func (ec *executionContext) field_Mutation_resendInvite_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resendInvites_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -2916,6 +3284,20 @@ func (ec *executionContext) field_Mutation_revokeInvite_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeInvites_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -3049,6 +3431,28 @@ func (ec *executionContext) field_Project_activity_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_insights_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_inviteLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3130,6 +3534,14 @@ func (ec *executionContext) field_Project_invites_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg5
 	return args, nil
 }
 
@@ -3176,6 +3588,14 @@ func (ec *executionContext) field_Project_members_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["role"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg5
 	return args, nil
 }
 
@@ -4709,6 +5129,252 @@ func (ec *executionContext) fieldContext_FailedInvite_existingInvite(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _InsightsBucket_start(ctx context.Context, field graphql.CollectedField, obj *invites.InsightsBucket) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.Start)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsightsBucket_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InsightsBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsightsBucket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InsightsBucket_inviter(ctx context.Context, field graphql.CollectedField, obj *invites.InsightsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsightsBucket_inviter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InsightsBucket().Inviter(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InsightsBucket_inviter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InsightsBucket",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InsightsBucket_sent(ctx context.Context, field graphql.CollectedField, obj *invites.InsightsBucket) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Sent)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsightsBucket_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InsightsBucket_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsightsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InsightsBucket_opened(ctx context.Context, field graphql.CollectedField, obj *invites.InsightsBucket) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Opened)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsightsBucket_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InsightsBucket_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsightsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InsightsBucket_accepted(ctx context.Context, field graphql.CollectedField, obj *invites.InsightsBucket) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Accepted)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsightsBucket_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InsightsBucket_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsightsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InviteActionResult_id(ctx context.Context, field graphql.CollectedField, obj *model.InviteActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteActionResult_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteActionResult_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteActionResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InviteActionResult_invite(ctx context.Context, field graphql.CollectedField, obj *model.InviteActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteActionResult_invite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invite, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Invite) graphql.Marshaler {
+			return ec.marshalOUserInvite2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInvite(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteActionResult_invite(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteActionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserInvite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteActionResult_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.InviteActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ErrorCode)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteActionResult_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteActionResult_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteActionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _InviteActionResult_message(ctx context.Context, field graphql.CollectedField, obj *model.InviteActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Message)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteActionResult_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InviteActionResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteActionResult", field, false, false, "String")
+}
+
 func (ec *executionContext) _InviteLink_id(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
@@ -5493,6 +6159,116 @@ func (ec *executionContext) fieldContext_InvitePreview_accountExists(_ context.C
 	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _MemberActionResult_userId(ctx context.Context, field graphql.CollectedField, obj *model.MemberActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNID2string(ctx, field.Selections, obj.UserID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberActionResult_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberActionResult_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberActionResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MemberActionResult_member(ctx context.Context, field graphql.CollectedField, obj *model.MemberActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberActionResult_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Member) graphql.Marshaler {
+			return ec.marshalOProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberActionResult_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberActionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberActionResult_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.MemberActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ErrorCode)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberActionResult_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberActionResult_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberActionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _MemberActionResult_message(ctx context.Context, field graphql.CollectedField, obj *model.MemberActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Message)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberActionResult_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberActionResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberActionResult", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6111,6 +6887,94 @@ func (ec *executionContext) fieldContext_Mutation_resendInvite(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_revokeInvites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeInvites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeInvites(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InviteActionResult) graphql.Marshaler {
+			return ec.marshalNInviteActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteActionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeInvites(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteActionResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeInvites_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resendInvites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resendInvites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResendInvites(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InviteActionResult) graphql.Marshaler {
+			return ec.marshalNInviteActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteActionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resendInvites(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteActionResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resendInvites_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6413,6 +7277,50 @@ func (ec *executionContext) fieldContext_Mutation_transferOwnership(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_transferOwnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeMembers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveMembers(ctx, fc.Args["projectId"].(string), fc.Args["userIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MemberActionResult) graphql.Marshaler {
+			return ec.marshalNMemberActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐMemberActionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeMembers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberActionResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeMembers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7008,7 +7916,7 @@ func (ec *executionContext) _Project_members(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["role"].(*invites.Role))
+			return ec.Resolvers.Project().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["role"].(*invites.Role), fc.Args["search"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectUserConnection) graphql.Marshaler {
@@ -7052,7 +7960,7 @@ func (ec *executionContext) _Project_invites(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Invites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*invites.InviteStatus))
+			return ec.Resolvers.Project().Invites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*invites.InviteStatus), fc.Args["search"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UserInviteConnection) graphql.Marshaler {
@@ -7080,6 +7988,50 @@ func (ec *executionContext) fieldContext_Project_invites(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_invites_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_insights(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_insights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Insights(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Insights) graphql.Marshaler {
+			return ec.marshalNProjectInsights2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsights(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_insights(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectInsights(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_insights_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7349,6 +8301,336 @@ func (ec *executionContext) fieldContext_ProjectEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectInsights_sent(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Sent)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectInsights_delivered(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Delivered)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_delivered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Delivered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_delivered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectInsights_opened(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Opened)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectInsights_accepted(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Accepted)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectInsights_declined(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Declined)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectInsights_expired(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Expired)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectInsights_failed(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.Failed)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectInsights_acceptSecondsMedian(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AcceptSecondsMedian)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_acceptSecondsMedian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptSecondsMedian, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_acceptSecondsMedian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectInsights_acceptSecondsP90(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOFloat2ᚖfloat64(ctx, field.Selections, obj.AcceptSecondsP90)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_acceptSecondsP90(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptSecondsP90, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_acceptSecondsP90(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectInsights", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectInsights_byWeek(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_byWeek(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByWeek, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.InsightsBucket) graphql.Marshaler {
+			return ec.marshalNInsightsBucket2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsightsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_byWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectInsights",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InsightsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectInsights_byInviter(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_byInviter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByInviter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.InsightsBucket) graphql.Marshaler {
+			return ec.marshalNInsightsBucket2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsightsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_byInviter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectInsights",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InsightsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectInsights_byBatch(ctx context.Context, field graphql.CollectedField, obj *invites.Insights) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectInsights_byBatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByBatch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.InsightsBucket) graphql.Marshaler {
+			return ec.marshalNInsightsBucket2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsightsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectInsights_byBatch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectInsights",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InsightsBucket(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8629,6 +9911,32 @@ func (ec *executionContext) _UserInvite_deliveryStatus(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_UserInvite_deliveryStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserInvite", field, false, false, "DeliveryStatus")
+}
+
+func (ec *executionContext) _UserInvite_openedAt(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.OpenedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInvite_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserInvite_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, "Time")
 }
 
 func (ec *executionContext) _UserInvite_expiresAt(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -11950,6 +13258,108 @@ func (ec *executionContext) _FailedInvite(ctx context.Context, sel ast.Selection
 	return objectJSON{fields, out.Values}
 }
 
+var insightsBucketImplementors = []string{"InsightsBucket"}
+
+func (ec *executionContext) _InsightsBucket(ctx context.Context, sel ast.SelectionSet, obj *invites.InsightsBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, insightsBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InsightsBucket")
+		case "start":
+			out.Values[i] = ec._InsightsBucket_start(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inviter":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InsightsBucket_inviter(ctx, field, obj)
+				})
+		case "sent":
+			out.Values[i] = ec._InsightsBucket_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "opened":
+			out.Values[i] = ec._InsightsBucket_opened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accepted":
+			out.Values[i] = ec._InsightsBucket_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var inviteActionResultImplementors = []string{"InviteActionResult"}
+
+func (ec *executionContext) _InviteActionResult(ctx context.Context, sel ast.SelectionSet, obj *model.InviteActionResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteActionResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteActionResult")
+		case "id":
+			out.Values[i] = ec._InviteActionResult_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invite":
+			out.Values[i] = ec._InviteActionResult_invite(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errorCode":
+			out.Values[i] = ec._InviteActionResult_errorCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._InviteActionResult_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var inviteLinkImplementors = []string{"InviteLink", "Node"}
 
 func (ec *executionContext) _InviteLink(ctx context.Context, sel ast.SelectionSet, obj *invites.InviteLink) graphql.Marshaler {
@@ -12237,6 +13647,54 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 	return objectJSON{fields, out.Values}
 }
 
+var memberActionResultImplementors = []string{"MemberActionResult"}
+
+func (ec *executionContext) _MemberActionResult(ctx context.Context, sel ast.SelectionSet, obj *model.MemberActionResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberActionResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberActionResult")
+		case "userId":
+			out.Values[i] = ec._MemberActionResult_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._MemberActionResult_member(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errorCode":
+			out.Values[i] = ec._MemberActionResult_errorCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MemberActionResult_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -12361,6 +13819,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "revokeInvites":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeInvites(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resendInvites":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resendInvites(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createInviteLink":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInviteLink(ctx, field)
@@ -12406,6 +13878,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "transferOwnership":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_transferOwnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeMembers":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeMembers(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -12608,6 +14087,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_invites(ctx, field, obj)
 				})
+		case "insights":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_insights(ctx, field, obj)
+				})
 		case "activity":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12704,6 +14189,94 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ProjectEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var projectInsightsImplementors = []string{"ProjectInsights"}
+
+func (ec *executionContext) _ProjectInsights(ctx context.Context, sel ast.SelectionSet, obj *invites.Insights) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectInsightsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectInsights")
+		case "sent":
+			out.Values[i] = ec._ProjectInsights_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delivered":
+			out.Values[i] = ec._ProjectInsights_delivered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "opened":
+			out.Values[i] = ec._ProjectInsights_opened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accepted":
+			out.Values[i] = ec._ProjectInsights_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declined":
+			out.Values[i] = ec._ProjectInsights_declined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expired":
+			out.Values[i] = ec._ProjectInsights_expired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._ProjectInsights_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptSecondsMedian":
+			out.Values[i] = ec._ProjectInsights_acceptSecondsMedian(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "acceptSecondsP90":
+			out.Values[i] = ec._ProjectInsights_acceptSecondsP90(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "byWeek":
+			out.Values[i] = ec._ProjectInsights_byWeek(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byInviter":
+			out.Values[i] = ec._ProjectInsights_byInviter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byBatch":
+			out.Values[i] = ec._ProjectInsights_byBatch(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13110,6 +14683,11 @@ func (ec *executionContext) _UserInvite(ctx context.Context, sel ast.SelectionSe
 		case "deliveryStatus":
 			out.Values[i] = ec._UserInvite_deliveryStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._UserInvite_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "expiresAt":
@@ -14044,6 +15622,30 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNInsightsBucket2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsightsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.InsightsBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInsightsBucket2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsightsBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInsightsBucket2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsightsBucket(ctx context.Context, sel ast.SelectionSet, v *invites.InsightsBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InsightsBucket!")
+		return graphql.Null
+	}
+	return ec._InsightsBucket(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14056,6 +15658,30 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInviteActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteActionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InviteActionResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInviteActionResult2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteActionResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInviteActionResult2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐInviteActionResult(ctx context.Context, sel ast.SelectionSet, v *model.InviteActionResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InviteActionResult!")
+		return graphql.Null
+	}
+	return ec._InviteActionResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason(ctx context.Context, v any) (invites.FailureReason, error) {
@@ -14215,6 +15841,30 @@ func (ec *executionContext) unmarshalNLogInInput2githubᚗcomᚋinvitesᚋinvite
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMemberActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐMemberActionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MemberActionResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMemberActionResult2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐMemberActionResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMemberActionResult2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐMemberActionResult(ctx context.Context, sel ast.SelectionSet, v *model.MemberActionResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberActionResult!")
+		return graphql.Null
+	}
+	return ec._MemberActionResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14271,6 +15921,14 @@ func (ec *executionContext) marshalNProjectEdge2ᚖgithubᚗcomᚋinvitesᚋinvi
 		return graphql.Null
 	}
 	return ec._ProjectEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectInsights2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInsights(ctx context.Context, sel ast.SelectionSet, v *invites.Insights) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectInsights!")
+		return graphql.Null
+	}
+	return ec._ProjectInsights(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx context.Context, v any) (invites.Role, error) {
@@ -14776,6 +16434,23 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
@@ -26,6 +27,14 @@ func (r *activityEventResolver) Invite(ctx context.Context, obj *invites.Event) 
 		return nil, nil
 	}
 	return r.referencedInvite(ctx, *obj.InviteID)
+}
+
+// Inviter is the resolver for the inviter field.
+func (r *insightsBucketResolver) Inviter(ctx context.Context, obj *invites.InsightsBucket) (*invites.User, error) {
+	if obj.InviterID == nil {
+		return nil, nil
+	}
+	return r.userOrNil(ctx, *obj.InviterID)
 }
 
 // CreateInvite is the resolver for the createInvite field.
@@ -83,18 +92,56 @@ func (r *mutationResolver) ResendInvite(ctx context.Context, id string) (*invite
 	return r.Service.ResendInvite(ctx, viewer.ID, inviteID)
 }
 
-// Invites is the resolver for the invites field.
-func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus) (*model.UserInviteConnection, error) {
+// RevokeInvites is the resolver for the revokeInvites field.
+func (r *mutationResolver) RevokeInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error) {
 	viewer, err := r.viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj, status, selectedPage(ctx, first, after, last, before))
+	rs, err := r.Service.RevokeInvites(ctx, viewer.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	r.loaders(ctx).expectInvites(actionInvites(rs))
+	return inviteActionResults(rs), nil
+}
+
+// ResendInvites is the resolver for the resendInvites field.
+func (r *mutationResolver) ResendInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := r.Service.ResendInvites(ctx, viewer.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	r.loaders(ctx).expectInvites(actionInvites(rs))
+	return inviteActionResults(rs), nil
+}
+
+// Invites is the resolver for the invites field.
+func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, search *string) (*model.UserInviteConnection, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := invites.InviteFilter{Status: status, Search: deref(search)}
+	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj, f, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
 	r.loaders(ctx).expectInvites(p.Items)
 	return inviteConnection(p), nil
+}
+
+// Insights is the resolver for the insights field.
+func (r *projectResolver) Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.Insights(ctx, viewer.ID, obj, from, to)
 }
 
 // Activity is the resolver for the activity field.
@@ -170,10 +217,14 @@ func (r *userInviteResolver) Invitee(ctx context.Context, obj *invites.Invite) (
 // ActivityEvent returns ActivityEventResolver implementation.
 func (r *Resolver) ActivityEvent() ActivityEventResolver { return &activityEventResolver{r} }
 
+// InsightsBucket returns InsightsBucketResolver implementation.
+func (r *Resolver) InsightsBucket() InsightsBucketResolver { return &insightsBucketResolver{r} }
+
 // UserInvite returns UserInviteResolver implementation.
 func (r *Resolver) UserInvite() UserInviteResolver { return &userInviteResolver{r} }
 
 type (
-	activityEventResolver struct{ *Resolver }
-	userInviteResolver    struct{ *Resolver }
+	activityEventResolver  struct{ *Resolver }
+	insightsBucketResolver struct{ *Resolver }
+	userInviteResolver     struct{ *Resolver }
 )

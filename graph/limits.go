@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -30,14 +31,19 @@ func complexity(endpointLimit int) ComplexityRoot {
 	c.Query.Projects = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
 	c.Query.MyInvites = func(child int, _ *invites.InviteStatus) int { return child * 200 }
 	c.Query.Nodes = func(child int, ids []string) int { return child * max(len(ids), 1) }
-	c.Project.Members = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.Role) int {
+	c.Project.Members = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.Role, _ *string) int {
 		return page(child, first, last)
 	}
-	c.Project.Invites = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.InviteStatus) int {
+	c.Project.Invites = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.InviteStatus, _ *string) int {
 		return page(child, first, last)
 	}
 	c.Project.Activity = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
 	c.Project.InviteLinks = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
+	// The actions on many rows answer one result per ID; insights run three statements.
+	c.Mutation.RevokeInvites = func(child int, ids []string) int { return child * max(len(ids), 1) }
+	c.Mutation.ResendInvites = func(child int, ids []string) int { return child * max(len(ids), 1) }
+	c.Mutation.RemoveMembers = func(child int, _ string, ids []string) int { return child * max(len(ids), 1) }
+	c.Project.Insights = func(child int, _, _ *time.Time) int { return connectionCost + child }
 	c.Project.WebhookEndpoints = func(child int) int { return 1 + child*max(endpointLimit, 1) }
 	c.WebhookEndpoint.Deliveries = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }
 	return c

@@ -62,6 +62,19 @@ func (r *mutationResolver) TransferOwnership(ctx context.Context, projectID stri
 	return r.Service.TransferOwnership(ctx, viewer.ID, pid, uid)
 }
 
+// RemoveMembers is the resolver for the removeMembers field.
+func (r *mutationResolver) RemoveMembers(ctx context.Context, projectID string, userIds []string) ([]*model.MemberActionResult, error) {
+	viewer, pid, err := r.viewerAnd(ctx, "project", projectID)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := r.Service.RemoveMembers(ctx, viewer.ID, pid, userIds)
+	if err != nil {
+		return nil, err
+	}
+	return memberActionResults(rs), nil
+}
+
 // LeaveProject is the resolver for the leaveProject field.
 func (r *mutationResolver) LeaveProject(ctx context.Context, projectID string) (bool, error) {
 	viewer, pid, err := r.viewerAnd(ctx, "project", projectID)
@@ -72,12 +85,13 @@ func (r *mutationResolver) LeaveProject(ctx context.Context, projectID string) (
 }
 
 // Members is the resolver for the members field.
-func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role) (*model.ProjectUserConnection, error) {
+func (r *projectResolver) Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role, search *string) (*model.ProjectUserConnection, error) {
 	viewer, err := r.viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Service.Members(ctx, viewer.ID, obj, role, selectedPage(ctx, first, after, last, before))
+	f := invites.MemberFilter{Role: role, Search: deref(search)}
+	p, err := r.Service.Members(ctx, viewer.ID, obj, f, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
 	}

@@ -24,13 +24,16 @@ export default [
       // Every object with an identity has `id: ID!` (Node). The contract fixes these types,
       // which have none of their own: Relay's pages and positions (*Connection, *Edge,
       // PageInfo), a mutation's result (*Payload), a bulk invite's per-row outcomes and its
-      // counts, and what a token's holder sees before joining (*Preview: no IDs, by design).
+      // counts, and what a token's holder sees before joining (*Preview: no IDs, by design);
+      // removeMembers' per-row outcome (named by the `userId` it was given) and a project's
+      // insights and their buckets (figures, not objects).
       '@graphql-eslint/strict-id-in-types': [
         'error',
         {
           exceptions: {
             suffixes: ['Connection', 'Edge', 'Payload', 'Preview'],
-            types: ['PageInfo', 'NewInvitation', 'ExistingInvitation', 'ExistingMember', 'FailedInvite', 'BulkInviteSummary'],
+            types: ['PageInfo', 'NewInvitation', 'ExistingInvitation', 'ExistingMember', 'FailedInvite', 'BulkInviteSummary',
+              'MemberActionResult', 'ProjectInsights', 'InsightsBucket'],
           },
         },
       ],

@@ -191,6 +191,18 @@ type FailedInvite struct {
 
 func (FailedInvite) IsBulkInviteResult() {}
 
+// One invite's outcome in revokeInvites or resendInvites: the invite after the action, or the error code and message that revokeInvite or resendInvite would have answered.
+type InviteActionResult struct {
+	// The ID as given.
+	ID string `json:"id"`
+	// The invite after the action; null where it failed (see errorCode).
+	Invite *invites.Invite `json:"invite,omitempty"`
+	// Null where it succeeded; else the contract's error code, as `extensions.code` would be for the single mutation (NOT_FOUND, FORBIDDEN, INVITE_EXPIRED, INVITE_NOT_PENDING, RATE_LIMITED, ...; BAD_USER_INPUT for an ID given twice).
+	ErrorCode *string `json:"errorCode,omitempty"`
+	// Why it failed, written for the person who asked; null where it succeeded.
+	Message *string `json:"message,omitempty"`
+}
+
 // A page of invite links.
 type InviteLinkConnection struct {
 	// The page's links with their cursors.
@@ -235,6 +247,18 @@ type LogInInput struct {
 	Email string `json:"email"`
 	// The account's password.
 	Password string `json:"password"`
+}
+
+// One member's outcome in removeMembers: the membership as it was when removed, or the error code and message that removeMember would have answered.
+type MemberActionResult struct {
+	// The user ID as given.
+	UserID string `json:"userId"`
+	// The membership that was removed; null where it failed (see errorCode).
+	Member *invites.Member `json:"member,omitempty"`
+	// Null where it succeeded; else the contract's error code, as `extensions.code` would be for removeMember (NOT_FOUND, FORBIDDEN, BAD_USER_INPUT for an ID given twice).
+	ErrorCode *string `json:"errorCode,omitempty"`
+	// Why it failed, written for the person who asked; null where it succeeded.
+	Message *string `json:"message,omitempty"`
 }
 
 // What can be changed.

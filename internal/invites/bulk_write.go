@@ -179,11 +179,12 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 	}
 	// Each row is made as pgx encodes it, into one set of values (see copier.copyFrom): pointers to
 	// pgtype values, which pgx encodes without boxing them again.
-	project, inviterID := pgUUID(p.project.ID), pgUUID(p.actor.UserID)
+	// The invites of one batch share its ID, which the insights group them by.
+	project, inviterID, batch := pgUUID(p.project.ID), pgUUID(p.actor.UserID), pgUUID(newID())
 	expires, now := pgTime(p.now.Add(p.s.cfg.InviteTTL)), pgTime(p.now)
 	var id, emailID pgtype.UUID
 	var email, role, ext, name pgtype.Text
-	values := []any{&id, &email, &project, &role, &ext, &name, &inviterID, nil, string(StatusPending), &emailID, &expires, &now, &now}
+	values := []any{&id, &email, &project, &role, &ext, &name, &inviterID, nil, string(StatusPending), &emailID, &expires, &now, &now, &batch}
 	i := 0
 	rows := pgx.CopyFromFunc(func() ([]any, error) {
 		if i == n {
@@ -201,7 +202,7 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 
 // inviteColumns are the columns that insertInvites writes, in the order of its rows.
 var inviteColumns = []string{"id", "email", "project_id", "role", "external_id", "name", "inviter_id",
-	"token_hash", "status", "email_id", "expires_at", "created_at", "updated_at"}
+	"token_hash", "status", "email_id", "expires_at", "created_at", "updated_at", "batch_id"}
 
 // creationEvents are the four events of a new invite, in createInvite's order: each one's
 // name, and whether it names the actor and the invitee's email.

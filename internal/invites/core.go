@@ -31,6 +31,7 @@ type Service struct {
 	*BulkService
 	*LinkService
 	*LookupService
+	*ConsoleService
 }
 
 // AccountService signs people up, verifies their emails, starts, checks and ends their
@@ -58,6 +59,14 @@ type BulkService struct{ *core }
 // them (links.go).
 type LinkService struct{ *core }
 
+// ConsoleService serves a project's console beyond its lists: actions on many rows at once
+// (bulk_actions.go) and the figures of its invitations (insights.go).
+type ConsoleService struct {
+	*core
+	// invites runs each row of an action on many invites as the single action does.
+	invites *InviteService
+}
+
 // LookupService reads what the GraphQL layer's loaders ask for in batches, under the
 // visibility rules (nodes.go, lookup.go).
 type LookupService struct{ *core }
@@ -74,13 +83,15 @@ type core struct {
 func New(db *bun.DB, mailer Mailer, cfg Config) *Service {
 	cfg = cfg.withDependencies()
 	c := &core{db: db, mailer: mailer, cfg: cfg}
+	inviteService := &InviteService{c}
 	return &Service{
 		AccountService: &AccountService{core: c, dummyHash: hashPassword("not a password", cfg.Password)},
 		ProjectService: &ProjectService{c},
-		InviteService:  &InviteService{c},
+		InviteService:  inviteService,
 		BulkService:    &BulkService{c},
 		LinkService:    &LinkService{c},
 		LookupService:  &LookupService{c},
+		ConsoleService: &ConsoleService{core: c, invites: inviteService},
 	}
 }
 

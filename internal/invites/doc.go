@@ -9,7 +9,8 @@
 // The operations are split by aggregate into services that share a core (core.go):
 // AccountService (accounts.go, sessions.go, limits.go, recovery.go), ProjectService (projects.go,
 // members.go, events.go), InviteService (invites.go, invites_create.go, invites_manage.go,
-// claims.go), BulkService (bulk*.go, copy.go), LinkService (links.go) and LookupService (nodes.go, lookup.go); Service
+// claims.go), BulkService (bulk*.go, copy.go), LinkService (links.go), LookupService (nodes.go, lookup.go) and ConsoleService
+// (bulk_actions.go, insights.go; search.go holds the lists' search, opened.go "Opened"); Service
 // embeds them all. They are one package rather than one each because they call into each
 // other's rules: signing up claims invites, a claim creates a membership, and every invite
 // checks the inviter's membership; separate packages would need those rules exported or a

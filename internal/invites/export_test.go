@@ -33,3 +33,7 @@ func ErrorMessage(err error) string {
 func IssuePasswordReset(s *Service, ctx context.Context, email string) error {
 	return s.issuePasswordReset(ctx, email)
 }
+
+// InviteSearchSQL is the search condition of a project's invites, with $1 the project and $2
+// the pattern, as the invite page writes it: the plan test explains it at scale.
+const InviteSearchSQL = "i.project_id = $1 AND " + inviteSearchText + " ILIKE $2"

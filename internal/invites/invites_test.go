@@ -57,7 +57,7 @@ func TestService_CreateInvite(t *testing.T) {
 			t.Error("the stored token hash is not the SHA-256 of the link's token")
 		}
 
-		page, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
+		page, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.InviteFilter{}, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,14 +200,14 @@ func TestService_CreateInvite(t *testing.T) {
 		old := mustInvite(t, s, owner.ID, email, &p.ID, invites.RoleContributor, "EXP-1")
 		clk.Advance(week)
 		// Before anything writes, it reads as EXPIRED, holding no external ID.
-		expired, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, ptr(invites.StatusExpired), invites.PageArgs{First: new(100)})
+		expired, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.InviteFilter{Status: ptr(invites.StatusExpired)}, invites.PageArgs{First: new(100)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(expired.Items) == 0 || expired.Items[0].ID != old.ID || expired.Items[0].Status != invites.StatusExpired || expired.Items[0].ExternalID != nil {
 			t.Errorf("expired invites = %s, want %s first, EXPIRED, holding nothing", describeInvites(expired.Items), old.ID)
 		}
-		pending, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, ptr(invites.StatusPending), invites.PageArgs{First: new(100)})
+		pending, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.InviteFilter{Status: ptr(invites.StatusPending)}, invites.PageArgs{First: new(100)})
 		if err != nil {
 			t.Fatal(err)
 		}

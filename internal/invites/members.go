@@ -72,13 +72,18 @@ func (s *core) viewerRole(ctx context.Context, viewer uuid.UUID, p *Project, min
 	return m.Role, nil
 }
 
-// Members lists a project's members, newest first, optionally of one role. A member's external
-// ID is shown to ADMIN and above and to the member; others see none. project is the project
-// as the viewer read it (see viewerRole).
+// Members lists a project's members, newest first, optionally of one role and matching a
+// search (f). A member's external ID is shown to ADMIN and above and to the member; others
+// see none, and their search does not match it. project is the project as the viewer read it
+// (see viewerRole).
 //
 // Errors: NOT_FOUND (not a member), FORBIDDEN (below CONTRIBUTOR), BAD_USER_INPUT.
-func (s *ProjectService) Members(ctx context.Context, viewer uuid.UUID, project *Project, role *Role, args PageArgs) (*Page[*Member], error) {
+func (s *ProjectService) Members(ctx context.Context, viewer uuid.UUID, project *Project, f MemberFilter, args PageArgs) (*Page[*Member], error) {
 	w, err := args.parse()
+	if err != nil {
+		return nil, err
+	}
+	pattern, err := searchPattern(f.Search)
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +92,15 @@ func (s *ProjectService) Members(ctx context.Context, viewer uuid.UUID, project 
 		return nil, err
 	}
 	l := newList("project_members AS m", "m.created_at", "m.id").where("m.project_id = ?", project.ID)
-	if role != nil {
-		if err := checkRole("role", *role); err != nil {
+	if f.Role != nil {
+		if err := checkRole("role", *f.Role); err != nil {
 			return nil, err
 		}
-		l.where("m.role = ?", string(*role))
+		l.where("m.role = ?", string(*f.Role))
+	}
+	if pattern != "" {
+		search := memberSearch(pattern, viewer, myRole.AtLeast(MinRoleToSeeExternalIDs))
+		l.where(search.sql, search.args...)
 	}
 	q := s.db.NewSelect().Model((*Member)(nil)).ColumnExpr(memberPageColumns).
 		// A lateral subquery with its LIMIT is looked up by the key for each member of the page,
@@ -219,9 +228,17 @@ func (s *core) lockMembers(ctx context.Context, tx bun.Tx, actor, projectID, use
 //
 // Errors: NOT_FOUND, FORBIDDEN.
 func (s *ProjectService) RemoveMember(ctx context.Context, actor, projectID, userID uuid.UUID) error {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		me, target, err := s.lockMembers(ctx, tx, actor, projectID, userID)
-		if err != nil {
+	_, err := s.removeMember(ctx, actor, projectID, userID)
+	return err
+}
+
+// removeMember is RemoveMember, returning the membership as it was.
+func (s *core) removeMember(ctx context.Context, actor, projectID, userID uuid.UUID) (*Member, error) {
+	var target *Member
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var me *Member
+		var err error
+		if me, target, err = s.lockMembers(ctx, tx, actor, projectID, userID); err != nil {
 			return err
 		}
 		if err := CanRemove(me, target); err != nil {
@@ -229,6 +246,10 @@ func (s *ProjectService) RemoveMember(ctx context.Context, actor, projectID, use
 		}
 		return s.deleteMember(ctx, tx, target, EventRemovedMember, actor)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return target, nil
 }
 
 // deleteMember ends a membership (removed or left), under the project's lock, and revokes the

@@ -187,7 +187,7 @@ func TestService_Members(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		page, err := s.Members(ctx, contrib.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
+		page, err := s.Members(ctx, contrib.ID, &invites.Project{ID: p.ID}, invites.MemberFilter{}, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestService_Members(t *testing.T) {
 		if got[contrib.ID] != "C-1" || got[other.ID] != "" {
 			t.Errorf("contributor sees external IDs %v, want only their own C-1", got)
 		}
-		page, err = s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
+		page, err = s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, invites.MemberFilter{}, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestService_Members(t *testing.T) {
 	})
 
 	t.Run("RoleFilter", func(t *testing.T) {
-		page, err := s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, ptr(invites.RoleContributor), invites.PageArgs{First: new(10)})
+		page, err := s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, invites.MemberFilter{Role: ptr(invites.RoleContributor)}, invites.PageArgs{First: new(10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,18 +228,18 @@ func TestService_Members(t *testing.T) {
 				t.Errorf("filtered list holds a %s", m.Role)
 			}
 		}
-		_, err = s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, ptr(invites.Role("ROOT")), invites.PageArgs{First: new(10)})
+		_, err = s.Members(ctx, admin.ID, &invites.Project{ID: p.ID}, invites.MemberFilter{Role: ptr(invites.Role("ROOT"))}, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.BadUserInput)
 	})
 
 	t.Run("ErrForbidden", func(t *testing.T) {
-		_, err := s.Members(ctx, pending.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
+		_, err := s.Members(ctx, pending.ID, &invites.Project{ID: p.ID}, invites.MemberFilter{}, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.Forbidden)
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
 		outsider := mustSignUp(t, s, uniqueEmail("outsider")).User
-		_, err := s.Members(ctx, outsider.ID, &invites.Project{ID: p.ID}, nil, invites.PageArgs{First: new(10)})
+		_, err := s.Members(ctx, outsider.ID, &invites.Project{ID: p.ID}, invites.MemberFilter{}, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.NotFound)
 	})
 
@@ -256,7 +256,7 @@ func TestService_Members(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				page, err := s.Members(ctx, tc.viewer, seen, nil, invites.PageArgs{First: new(10)})
+				page, err := s.Members(ctx, tc.viewer, seen, invites.MemberFilter{}, invites.PageArgs{First: new(10)})
 				if tc.want != "" {
 					wantCode(t, err, tc.want)
 					return
@@ -269,7 +269,7 @@ func TestService_Members(t *testing.T) {
 		// A role carried with the project is the one taken: PENDING is refused even for the
 		// owner's ID, which shows that no other read decided.
 		pendingView := &invites.Project{ID: p.ID, ViewerRole: ptr(invites.RolePending)}
-		_, err := s.Members(ctx, owner.ID, pendingView, nil, invites.PageArgs{First: new(10)})
+		_, err := s.Members(ctx, owner.ID, pendingView, invites.MemberFilter{}, invites.PageArgs{First: new(10)})
 		wantCode(t, err, invites.Forbidden)
 	})
 }

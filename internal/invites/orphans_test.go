@@ -94,7 +94,7 @@ func TestService_RevokesOrphanedInvites(t *testing.T) {
 			}
 			// The invites page (read by the owner, an ADMIN at least after any case) lists none
 			// of them as pending.
-			page, err := s.ProjectInvites(ctx, f.owner.ID, &invites.Project{ID: f.p.ID}, ptr(invites.StatusPending), invites.PageArgs{First: ptr(100)})
+			page, err := s.ProjectInvites(ctx, f.owner.ID, &invites.Project{ID: f.p.ID}, invites.InviteFilter{Status: ptr(invites.StatusPending)}, invites.PageArgs{First: ptr(100)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,11 +31,11 @@ func TestPageArgs_Errors(t *testing.T) {
 	connections := map[string]func(invites.PageArgs) error{
 		"projects": func(a invites.PageArgs) error { _, err := s.Projects(ctx, owner.ID, a); return err },
 		"members": func(a invites.PageArgs) error {
-			_, err := s.Members(ctx, owner.ID, &invites.Project{ID: p.ID}, nil, a)
+			_, err := s.Members(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.MemberFilter{}, a)
 			return err
 		},
 		"invites": func(a invites.PageArgs) error {
-			_, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, nil, a)
+			_, err := s.ProjectInvites(ctx, owner.ID, &invites.Project{ID: p.ID}, invites.InviteFilter{}, a)
 			return err
 		},
 		"activity": func(a invites.PageArgs) error {

@@ -30,7 +30,7 @@ func TestPages_ScanAsBun(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	invitePage, err := s.ProjectInvites(ctx, owner.ID, p, nil, invites.PageArgs{First: ptr(100)})
+	invitePage, err := s.ProjectInvites(ctx, owner.ID, p, invites.InviteFilter{}, invites.PageArgs{First: ptr(100)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestPages_ScanAsBun(t *testing.T) {
 		}
 	}
 
-	memberPage, err := s.Members(ctx, owner.ID, p, nil, invites.PageArgs{First: ptr(100)})
+	memberPage, err := s.Members(ctx, owner.ID, p, invites.MemberFilter{}, invites.PageArgs{First: ptr(100)})
 	if err != nil {
 		t.Fatal(err)
 	}
