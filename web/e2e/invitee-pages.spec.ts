@@ -4,7 +4,7 @@
 // word when a session has ended. Each at a laptop's and a phone's width.
 import { CreateInviteLinkDocument, LogOutDocument } from '@invites/client';
 import { createProject, email, gql, invite, linkIn, membership, password, signUp, signUpVerified, unique } from './api';
-import { axeCheck, expect, heading, main, test, watchOf } from './fixtures';
+import { axeCheck, expect, heading, main, shoot, test, watchOf } from './fixtures';
 import type { Page } from '@playwright/test';
 
 const sizes = [{ width: 1280, height: 800 }, { width: 390, height: 844 }] as const;
@@ -38,6 +38,7 @@ for (const size of sizes) {
     await expect(page.getByLabel('Email'), 'the email carried over').toHaveValue(invitee);
     await fitsWidth(page, 'the forgot-password page');
     await axeCheck(page, `the forgot-password page with an invitation at ${size.width} px`);
+    if (size.width === 1280) await shoot(page, 'forgot-password-for-invite');
     await page.getByRole('button', { name: 'Send me a reset link' }).click();
     await expect(heading(page, 'Check your email')).toBeVisible();
     await expect(main(page).getByText(`take you back to ${project}`)).toBeVisible();
@@ -75,6 +76,7 @@ for (const size of sizes) {
     await expect(heading(page, `Log in to join ${project}`)).toBeVisible();
     await fitsWidth(page, 'the log-in page');
     await axeCheck(page, `the log-in page with an invitation at ${size.width} px`);
+    if (size.width === 1280) await shoot(page, 'log-in-to-join');
     await page.getByLabel('Email').fill(person);
     await page.getByLabel('Password').fill(password);
     await main(page).getByRole('button', { name: 'Log in' }).click();
@@ -97,6 +99,7 @@ for (const size of sizes) {
     await expect(heading(page, 'Page not found')).toBeVisible();
     await fitsWidth(page, 'the 404 page');
     await axeCheck(page, `the 404 page at ${size.width} px`);
+    if (size.width === 1280) await shoot(page, 'not-found'); // shoot takes both widths
     await page.getByRole('link', { name: 'Go to the start page' }).click();
     await expect(page).toHaveURL(/\/$/);
 
@@ -119,6 +122,7 @@ for (const size of sizes) {
     await expect(main(page).getByText('Your session has ended, so you are logged out.')).toBeVisible();
     await fitsWidth(page, 'the session-ended notice');
     await axeCheck(page, `the session-ended notice at ${size.width} px`);
+    if (size.width === 1280) await shoot(page, 'session-ended');
     await main(page).getByRole('link', { name: 'Log in again' }).click();
     await expect(heading(page, 'Log in')).toBeVisible();
     await page.getByLabel('Email').fill(person);
