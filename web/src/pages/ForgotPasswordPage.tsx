@@ -7,7 +7,7 @@ import { useAction } from '../action';
 import { mutate } from '../api';
 import { describeError } from '../errors';
 import { InvitationLine } from '../components/InvitationContext';
-import { Page } from '../components/Page';
+import { Page, ProjectBadge } from '../components/Page';
 import { ErrorText } from '../components/Status';
 import { rememberAfterReset, useInvitationContext, withContext } from '../invitation';
 import { Link, safeNext, searchParam, useLocation } from '../router';
@@ -40,7 +40,7 @@ export function ForgotPasswordPage() {
     );
   }
   return (
-    <Page card title="Forgot your password?">
+    <Page card badge={context && <ProjectBadge name={context.projectName} />} title="Forgot your password?">
       {context && <InvitationLine context={context} then="Choose a new password, then come back to the invitation." />}
       <p>Enter the email of your account: we will send you a link to choose a new password.</p>
       <form onSubmit={send} className="stack">
