@@ -8,7 +8,7 @@ CONTRACT := ../shared/contract/check-contract
 # The schema: schema.graphqls (the roots and shared types) and each area's file in graph/schema/
 SCHEMA := schema.graphqls $(wildcard graph/schema/*.graphqls)
 
-.PHONY: run test bench loadtest build generate check db-stop assets client httpaudit
+.PHONY: run test bench loadtest build generate check db-stop assets client httpaudit schemalint
 
 ## run: build, migrate and serve at http://localhost:8080 (the web app; the playground at /playground)
 run: assets
@@ -19,7 +19,7 @@ run: assets
 ## browser tests (`npm test` in web/: Playwright specs in Debian's Chromium, against the real
 ## server that e2e/webfixture starts). Without npm or Chromium those are skipped, but with CI set
 ## they fail.
-test: assets httpaudit
+test: assets httpaudit schemalint
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
@@ -66,6 +66,11 @@ assets:
 ## audit e2e/graphql_over_http_audit_test.go runs against the real server
 httpaudit:
 	./e2e/httpaudit/install.sh
+
+## schemalint: ESLint and graphql-eslint (pinned in e2e/schemalint/package-lock.json), whose
+## recommended and Relay schema rules e2e/schema_lint_test.go runs over the schema
+schemalint:
+	./e2e/schemalint/install.sh
 
 ## client: regenerate the typed client (client/src/generated/) from the schema and
 ## client/operations, build the package (client/dist/), type-check it with its examples (urql,

@@ -12,6 +12,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/invites/invites/internal/invites"
 )
 
 // byteLRU is a least-recently-used cache bounded both in entries and in bytes, each entry
@@ -175,7 +177,7 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, params 
 		query, ok := p.cache.Get(ctx, hash)
 		if !ok {
 			err := gqlerror.Errorf("PersistedQueryNotFound")
-			errcode.Set(err, "PERSISTED_QUERY_NOT_FOUND")
+			errcode.Set(err, string(invites.PersistedQueryNotFound))
 			return err
 		}
 		params.Query = query

@@ -20,13 +20,16 @@ const (
 	reasonDirectives    = "DIRECTIVE_LIMIT_EXCEEDED"
 	reasonValidation    = "VALIDATION_COST_LIMIT_EXCEEDED"
 	reasonIntrospection = "INTROSPECTION_LIMIT_EXCEEDED"
+	reasonDepth         = "DEPTH_LIMIT_EXCEEDED"
+	// reasonComplexity is gqlgen's own code for its complexity limit (extension.ComplexityLimit).
+	reasonComplexity = "COMPLEXITY_LIMIT_EXCEEDED"
 )
 
 func init() {
 	// A query refused before it runs is answered like one that fails to parse or validate
 	// (the same HTTP status), whichever limit refused it.
 	for _, code := range []string{reasonQueryBytes, reasonQueryTokens, reasonAliases, reasonSelections,
-		reasonDirectives, reasonValidation, reasonIntrospection, "COMPLEXITY_LIMIT_EXCEEDED", "DEPTH_LIMIT_EXCEEDED"} {
+		reasonDirectives, reasonValidation, reasonIntrospection, reasonComplexity, reasonDepth} {
 		errcode.RegisterErrorType(code, errcode.KindProtocol)
 	}
 }

@@ -19,13 +19,9 @@ import (
 	"github.com/invites/invites/internal/invites"
 )
 
-// codeUnavailable is the contract's code for an outage of the database: the request may
-// succeed if retried later. Its HTTP status is 503.
-const codeUnavailable = "UNAVAILABLE"
-
 // protocolCodes are gqlgen's own codes that clients act on and that pass unchanged: Apollo's
 // automatic persisted queries resend the query on PERSISTED_QUERY_NOT_FOUND.
-var protocolCodes = map[string]bool{"PERSISTED_QUERY_NOT_FOUND": true}
+var protocolCodes = map[string]bool{string(invites.PersistedQueryNotFound): true}
 
 // errorPresenter gives every error the contract's `extensions.code`, judged by the error's
 // cause, not by its outer type (gqlgen wraps every resolver error in a *gqlerror.Error):
@@ -75,7 +71,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				reason = reasonRequestTimeout
 			}
 		case unavailable(c):
-			code = codeUnavailable
+			code = string(invites.Unavailable)
 		}
 		if !errors.Is(c, errPanicked) { // a panic is logged with its stack by recoverFunc
 			log.ErrorContext(ctx, "request failed", "code", code, "operation", operationName(ctx),
@@ -83,7 +79,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		message, ext := "internal error", map[string]any{"code": code}
 		switch {
-		case code == codeUnavailable:
+		case code == string(invites.Unavailable):
 			message = "the service is unavailable; retry later"
 		case reason != "":
 			message, ext["reason"] = "the request took longer than the server allows (REQUEST_TIMEOUT)", reason

@@ -1983,30 +1983,44 @@ var sources = []*ast.Source{
 # projects, invites, bulk, links, live, webhooks. gqlgen reads them all (gqlgen.yml) and writes
 # each file's resolvers to graph/<area>.resolvers.go (this file's to graph/schema.resolvers.go).
 #
-# Errors that are not part of a payload are GraphQL errors whose ` + "`" + `extensions.code` + "`" + ` is one of:
-#   UNAUTHENTICATED      no or bad bearer token where one is needed
-#   FORBIDDEN            signed in, but the role does not allow it
-#   NOT_FOUND            the thing does not exist, or the viewer may not know it exists
-#   BAD_USER_INPUT       malformed input; ` + "`" + `extensions.field` + "`" + ` names the input field at fault
-#   EMAIL_TAKEN          an account with that email exists already
-#   EMAIL_MISMATCH       the invite was sent to another email than the signed-in user's
-#   EMAIL_NOT_VERIFIED   the action needs a verified email
-#   INVALID_CREDENTIALS  wrong email or password
-#   INVITE_EXPIRED       the invite's expiry has passed
-#   INVITE_NOT_PENDING   the invite was already accepted, declined or revoked
-#   ALREADY_INVITED      a pending invite for that email and project exists (single createInvite)
-#   ALREADY_MEMBER       the email belongs to a member of the project (single createInvite)
-#   EXTERNAL_ID_TAKEN    another member or pending invite of the project holds that external ID
-#   LAST_OWNER           the change would leave the project without an owner
-#   RATE_LIMITED         too many attempts; retry later
-#   IDEMPOTENCY_KEY_REUSED  the Idempotency-Key was used before with another request body (HTTP 422)
-#   IDEMPOTENCY_KEY_IN_USE  the request with this Idempotency-Key is still running (HTTP 409); retry
-#                        in a moment for its answer
-#   EMAIL_DOMAIN_NOT_ALLOWED  an invite link admits only emails at its allowed domains
-#   UNAVAILABLE          the database cannot be reached (HTTP 503); retry later
-#   PREVIEW_STALE        the project changed since the bulk preview in a way that changes a row's
-#                        outcome, or the preview expired: preview again
-#   INTERNAL             anything unexpected (details only in the server log)
+# The schema's description below lists every ` + "`" + `extensions.code` + "`" + ` the server sends: exactly the
+# Code constants of internal/invites/errors.go (graph/schema_docs_test.go checks it, and that
+# docs/api.md's table agrees).
+
+# eslint-disable-next-line @graphql-eslint/description-style -- the one description of many lines: the error codes, a list
+"""
+The Invites API: accounts, projects with roles, and invitations into them by email, in bulk or by shareable link, with live updates (subscriptions) and webhooks.
+
+Errors that are not part of a payload are GraphQL errors whose ` + "`" + `extensions.code` + "`" + ` is one of the codes below. ` + "`" + `extensions.field` + "`" + ` names the input field at fault, ` + "`" + `extensions.reason` + "`" + ` tells apart cases of one code (docs/api.md lists the reasons), and ` + "`" + `extensions.rows` + "`" + ` lists the rows of a bulk invite that PREVIEW_STALE is about.
+
+- ` + "`" + `UNAUTHENTICATED` + "`" + `: no or a bad bearer token where one is needed
+- ` + "`" + `FORBIDDEN` + "`" + `: signed in, but the role does not allow it
+- ` + "`" + `NOT_FOUND` + "`" + `: the thing does not exist, or the viewer may not know it exists
+- ` + "`" + `BAD_USER_INPUT` + "`" + `: malformed input (` + "`" + `extensions.field` + "`" + ` names the input field at fault); a count cap (` + "`" + `extensions.reason` + "`" + ` LIMIT_EXCEEDED); or a request the server cannot run: a query that does not parse or validate, a limit, a malformed HTTP request (` + "`" + `extensions.reason` + "`" + ` says which)
+- ` + "`" + `EMAIL_TAKEN` + "`" + `: an account with that email exists already
+- ` + "`" + `EMAIL_MISMATCH` + "`" + `: the invite was sent to another email than the signed-in user's
+- ` + "`" + `EMAIL_NOT_VERIFIED` + "`" + `: the action needs a verified email
+- ` + "`" + `INVALID_CREDENTIALS` + "`" + `: wrong email or password
+- ` + "`" + `INVITE_EXPIRED` + "`" + `: the invite's (or invite link's) expiry has passed
+- ` + "`" + `INVITE_NOT_PENDING` + "`" + `: the invite was already accepted, declined or revoked (an invite link: used up or revoked)
+- ` + "`" + `ALREADY_INVITED` + "`" + `: a pending invite for that email and project exists (single createInvite)
+- ` + "`" + `ALREADY_MEMBER` + "`" + `: the email belongs to a member of the project (single createInvite)
+- ` + "`" + `EXTERNAL_ID_TAKEN` + "`" + `: another member or pending invite of the project holds that external ID
+- ` + "`" + `LAST_OWNER` + "`" + `: the change would leave the project without an owner
+- ` + "`" + `RATE_LIMITED` + "`" + `: too many attempts; retry later (the message says when, where a count decides)
+- ` + "`" + `EMAIL_DOMAIN_NOT_ALLOWED` + "`" + `: an invite link admits only emails at its allowed domains
+- ` + "`" + `PREVIEW_STALE` + "`" + `: the project changed since the bulk preview in a way that changes a row's outcome (` + "`" + `extensions.reason` + "`" + ` CHANGED, ` + "`" + `extensions.rows` + "`" + ` the rows), or the preview expired (EXPIRED): preview again
+- ` + "`" + `IDEMPOTENCY_KEY_REUSED` + "`" + `: the Idempotency-Key came before with another request (HTTP 422)
+- ` + "`" + `IDEMPOTENCY_KEY_IN_USE` + "`" + `: the request with this Idempotency-Key is still running (HTTP 409, with Retry-After): retry in a moment for its answer
+- ` + "`" + `PERSISTED_QUERY_NOT_FOUND` + "`" + `: the server does not know (or no longer keeps) an automatic persisted query's hash: send the query's text with it
+- ` + "`" + `UNAVAILABLE` + "`" + `: the database cannot be reached (HTTP 503), or a subscription finds live updates not served here or the server shutting down; retry later
+- ` + "`" + `INTERNAL` + "`" + `: anything unexpected (details only in the server log); ` + "`" + `extensions.reason` + "`" + ` REQUEST_TIMEOUT where the request's deadline passed
+"""
+schema {
+  query: Query
+  mutation: Mutation
+  subscription: Subscription
+}
 
 "An RFC 3339 timestamp."
 scalar Time

@@ -10,6 +10,7 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/idempotency"
+	"github.com/invites/invites/internal/invites"
 )
 
 // HandlerOptions are the GraphQL handler's settings (config.GraphQL, from config.Default or
@@ -44,7 +45,7 @@ func limitBody(next http.Handler, jsonMax, multipartMax int64) http.Handler {
 		if r.ContentLength > max {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"BAD_USER_INPUT","reason":"`+reasonBodyTooLarge+`"}}]}`, max)
+			fmt.Fprintf(w, `{"errors":[{"message":"the request body is larger than %d bytes","extensions":{"code":"`+string(invites.BadUserInput)+`","reason":"`+reasonBodyTooLarge+`"}}]}`, max)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)

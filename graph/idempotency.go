@@ -143,7 +143,7 @@ func (rs *retries) begin(ctx context.Context, key string, params *graphql.RawPar
 // presenter gives the code; the metrics count it): an outage is UNAVAILABLE with 503.
 func refuse(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, op *graphql.OperationContext, status int, err error) {
 	resp := exec.DispatchError(graphql.WithOperationContext(r.Context(), op), gqlerror.List{gqlerror.Wrap(err)})
-	if hasCode(resp, codeUnavailable) {
+	if hasCode(resp, string(invites.Unavailable)) {
 		status = http.StatusServiceUnavailable
 	}
 	write(w, responseMediaType(r), status, resp)
@@ -202,7 +202,7 @@ func (c *retryClaim) finish(ctx context.Context, w http.ResponseWriter, media st
 // otherwise: it failed, or was refused for now, before its work was done.
 func retryMayDiffer(status int, resp *graphql.Response) bool {
 	return status >= http.StatusInternalServerError || resp == nil ||
-		hasCode(resp, codeUnavailable, string(invites.Internal), string(invites.RateLimited))
+		hasCode(resp, string(invites.Unavailable), string(invites.Internal), string(invites.RateLimited))
 }
 
 // hasCode reports whether any of resp's errors has one of codes.

@@ -58,9 +58,7 @@ func (depthLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 func (d depthLimit) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
 	if depth := selectionDepth(op, op.Operation.SelectionSet); depth > d.max {
-		err := gqlerror.Errorf("the query is nested %d fields deep; the limit is %d", depth, d.max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED"}
-		return err
+		return limitError(reasonDepth, "the query is nested %d fields deep; the limit is %d", depth, d.max)
 	}
 	return nil
 }

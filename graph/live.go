@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -29,32 +30,18 @@ type Live struct {
 	Hub    *live.Hub
 	Limits config.Live
 
-	mu    sync.Mutex
-	users map[uuid.UUID]int // live connections open per user
+	users connCounts[uuid.UUID]    // live connections open per user
+	addrs connCounts[netip.Prefix] // live connections open per client address (livecaps.go)
 }
 
 // acquire takes one of user's live connections, or RATE_LIMITED beyond the cap; release gives
 // it back.
 func (l *Live) acquire(user uuid.UUID) (release func(), err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.users == nil {
-		l.users = map[uuid.UUID]int{}
-	}
-	if l.users[user] >= l.Limits.ConnectionsPerUser {
+	release, ok := l.users.take(user, l.Limits.ConnectionsPerUser)
+	if !ok {
 		return nil, invites.Errorf(invites.RateLimited, "too many live connections: at most %d per user; close one first", l.Limits.ConnectionsPerUser)
 	}
-	l.users[user]++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			if l.users[user]--; l.users[user] <= 0 {
-				delete(l.users, user)
-			}
-		})
-	}, nil
+	return release, nil
 }
 
 // sse is gqlgen's SSE transport for the requests that want only an event stream, as
@@ -91,40 +78,35 @@ type liveConn struct {
 	subs int
 }
 
-// wsInit reads the bearer token from the connection_init payload's Authorization (with or
-// without "Bearer "), takes one of the user's live connections for the connection's life, and
-// ends the connection when the server shuts down. A connection without a token is accepted:
-// its subscriptions answer UNAUTHENTICATED, like any request.
-func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	a := &auth{}
-	if v, ok := payload["Authorization"].(string); ok {
-		if scheme, token, ok := strings.Cut(v, " "); ok && strings.EqualFold(scheme, "Bearer") {
-			v = token
-		}
-		a.token = strings.TrimSpace(v)
+// liveInit authenticates a WebSocket connection by its connection_init payload: the bearer
+// token in its Authorization (with or without "Bearer "). A connection without a token is
+// anonymous: its subscriptions answer UNAUTHENTICATED, like any request. A token that names
+// no session, or a user at the cap of live connections, is refused with the reason (the
+// transports close the socket with 4403 Forbidden). An accepted connection holds one of its
+// user's live connections until ctx ends or cancel is called, and its context ends when the
+// server shuts down.
+func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ context.Context, cancel context.CancelFunc, anonymous bool, err error) {
+	a := &auth{token: transport.InitPayload(payload).Authorization()}
+	if scheme, token, ok := strings.Cut(a.token, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		a.token = token
 	}
+	a.token = strings.TrimSpace(a.token)
 	ctx = context.WithValue(ctx, authKey{}, a)
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel = context.WithCancel(ctx)
 	if a.token != "" {
-		user, err := r.viewer(ctx)
-		if invites.ErrorCode(err) == invites.Unauthenticated {
-			user, err = nil, nil // its subscriptions answer UNAUTHENTICATED
-		}
-		if err == nil && user != nil {
+		var user *invites.User
+		if user, err = r.viewer(ctx); err == nil {
 			var release func()
 			if release, err = r.Live.acquire(user.ID); err == nil {
 				context.AfterFunc(ctx, release)
 			}
 		}
 		if err != nil {
-			// Refused as graphql-ws refuses a connection_init: closed with 4403 and the reason.
 			cancel()
-			msg := "internal error"
-			if e, ok := errors.AsType[*invites.Error](err); ok {
-				msg = e.Message
+			if _, ok := errors.AsType[*invites.Error](err); !ok {
+				err = errors.New("internal error")
 			}
-			ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, 4403), msg)
-			return ctx, nil, errors.New(msg)
+			return nil, nil, false, err
 		}
 	}
 	go func() {
@@ -134,7 +116,22 @@ func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (c
 		case <-ctx.Done():
 		}
 	}()
-	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), nil, nil
+	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), cancel, a.token == "", nil
+}
+
+// wsInit is liveInit for gqlgen's transport of the legacy graphql-ws subprotocol, which
+// closes a refused connection with the code and reason its context carries.
+func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	conn, _, _, err := r.liveInit(ctx, payload)
+	if err != nil {
+		msg := err.Error()
+		if e, ok := errors.AsType[*invites.Error](err); ok {
+			msg = e.Message
+		}
+		ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, closeForbidden), msg)
+		return ctx, nil, errors.New(msg)
+	}
+	return conn, nil, nil
 }
 
 // watch serves one subscription to projectID's changes of kind: load reads the changed IDs
@@ -143,7 +140,7 @@ func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (c
 func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.Kind,
 	load func(ctx context.Context, viewer, project uuid.UUID, ids []uuid.UUID) ([]T, error)) (<-chan T, error) {
 	if r.Live == nil {
-		return nil, invites.Errorf(codeUnavailable, "live updates are not served here")
+		return nil, invites.Errorf(invites.Unavailable, "live updates are not served here")
 	}
 	viewer, err := r.viewer(ctx)
 	if err != nil {
@@ -160,7 +157,7 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 	sub, err := r.Live.Hub.Subscribe(pid)
 	if errors.Is(err, live.ErrClosed) {
 		release()
-		return nil, invites.Errorf(codeUnavailable, "the server is shutting down; subscribe again")
+		return nil, invites.Errorf(invites.Unavailable, "the server is shutting down; subscribe again")
 	}
 	// Subscribed before the check, so that no change between the two is missed.
 	if _, err := load(ctx, viewer.ID, pid, nil); err != nil {

@@ -65,20 +65,20 @@ func addTransports(srv *handler.Server, r *Resolver) {
 	if r.Live != nil {
 		// Subscriptions (live.go), before our own transports: a WebSocket handshake is a GET,
 		// which getQuery would otherwise take, and SSE is a POST of JSON that asks for
-		// text/event-stream only, which postJSON would otherwise take.
+		// text/event-stream only, which postJSON would otherwise take. Each stream holds a
+		// place of its client address (livecaps.go). graphql-transport-ws is ours
+		// (wsproto.go); gqlgen's transport serves the legacy graphql-ws subprotocol.
 		keepAlive := r.Live.Limits.KeepAlive
-		srv.AddTransport(transport.Websocket{
+		srv.AddTransport(r.Live.capPerAddress(wsTransport{r}))
+		srv.AddTransport(r.Live.capPerAddress(legacyTransport{transport.Websocket{
 			InitFunc:              r.wsInit,
+			InitTimeout:           r.Live.Limits.InitTimeout,
 			KeepAlivePingInterval: keepAlive, // graphql-ws's "ka" messages
-			PingPongInterval:      keepAlive, // graphql-transport-ws's ping, a silent client dropped
 			Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
-				// Any origin: the connection is authenticated by the token in its
-				// connection_init payload, never by a cookie, so another site's page gains
-				// nothing by opening one.
-				InsecureSkipVerify: true,
+				InsecureSkipVerify: true, // as wsTransport's
 			}},
-		})
-		srv.AddTransport(sse{transport.SSE{KeepAlivePingInterval: keepAlive}})
+		}}))
+		srv.AddTransport(r.Live.capPerAddress(sse{transport.SSE{KeepAlivePingInterval: keepAlive}}))
 	}
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/invites/invites/internal/invites"
 )
 
 // write sends resp as JSON with status. A response without data (a request error) has no
@@ -26,7 +28,7 @@ func write(w http.ResponseWriter, media string, status int, resp *graphql.Respon
 func responseBody(status int, resp *graphql.Response) (int, [][]byte) {
 	body, err := responseJSON(resp)
 	if err != nil {
-		return http.StatusInternalServerError, [][]byte{[]byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)}
+		return http.StatusInternalServerError, [][]byte{[]byte(`{"errors":[{"message":"internal error","extensions":{"code":"` + string(invites.Internal) + `"}}]}`)}
 	}
 	return status, body
 }

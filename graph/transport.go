@@ -159,7 +159,7 @@ func serve(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p
 		status = http.StatusInternalServerError
 		resp = &graphql.Response{Errors: gqlerror.List{{Message: "internal error", Extensions: map[string]any{"code": string(invites.Internal)}}}}
 	}
-	if hasCode(resp, codeUnavailable) {
+	if hasCode(resp, string(invites.Unavailable)) {
 		status = http.StatusServiceUnavailable
 	}
 	retry.finish(ctx, w, media, status, resp)

@@ -40,6 +40,17 @@ type Live struct {
 	// ConnectionsPerUser caps one user's live connections (WebSocket connections and SSE
 	// streams) open at once on one replica. LIVE_CONNECTIONS_PER_USER.
 	ConnectionsPerUser int
+	// ConnectionsPerAddress caps the live connections (WebSocket connections and SSE
+	// streams, anonymous ones included) open at once from one client address on one
+	// replica; beyond it the handshake is answered 429. LIVE_CONNECTIONS_PER_ADDRESS.
+	ConnectionsPerAddress int
+	// InitTimeout is how long a WebSocket connection may wait before its connection_init;
+	// then it is closed with 4408. LIVE_INIT_TIMEOUT.
+	InitTimeout time.Duration
+	// AnonymousIdleTimeout is how long a WebSocket connection initialised without a token
+	// may stay open with no operation running; then it is closed.
+	// LIVE_ANONYMOUS_IDLE_TIMEOUT.
+	AnonymousIdleTimeout time.Duration
 	// KeepAlive is how often an idle stream gets a keep-alive (a WebSocket ping, an SSE
 	// comment). LIVE_KEEPALIVE.
 	KeepAlive time.Duration
@@ -127,6 +138,9 @@ func defaultGraphQL() GraphQL {
 		Live: Live{
 			SubscriptionsPerConnection: 20,
 			ConnectionsPerUser:         10,
+			ConnectionsPerAddress:      100,
+			InitTimeout:                10 * time.Second,
+			AnonymousIdleTimeout:       time.Minute,
 			KeepAlive:                  15 * time.Second,
 			Buffer:                     256,
 		},

@@ -65,6 +65,9 @@ var settings = []setting{
 	positive("DEPTH_LIMIT", func(c *Config) *int { return &c.GraphQL.DepthLimit }),
 	positive("LIVE_SUBSCRIPTIONS_PER_CONNECTION", func(c *Config) *int { return &c.GraphQL.Live.SubscriptionsPerConnection }),
 	positive("LIVE_CONNECTIONS_PER_USER", func(c *Config) *int { return &c.GraphQL.Live.ConnectionsPerUser }),
+	positive("LIVE_CONNECTIONS_PER_ADDRESS", func(c *Config) *int { return &c.GraphQL.Live.ConnectionsPerAddress }),
+	duration("LIVE_INIT_TIMEOUT", func(c *Config) *time.Duration { return &c.GraphQL.Live.InitTimeout }),
+	duration("LIVE_ANONYMOUS_IDLE_TIMEOUT", func(c *Config) *time.Duration { return &c.GraphQL.Live.AnonymousIdleTimeout }),
 	duration("LIVE_KEEPALIVE", func(c *Config) *time.Duration { return &c.GraphQL.Live.KeepAlive }),
 	{"TRUSTED_PROXIES", func(c *Config, v string) (err error) {
 		c.GraphQL.TrustedProxies, err = ParseTrustedProxies(v)

@@ -7,9 +7,13 @@ import (
 
 // Code is an error kind a client can act on. The values are the contract's
 // `extensions.code` strings, so the GraphQL layer passes them through unchanged.
+//
+// This file declares every code the server sends, and only those: the schema's description
+// (schema.graphqls) and docs/api.md list exactly the Code constants here
+// (graph/schema_docs_test.go checks both, and that no other code is written elsewhere).
 type Code string
 
-// The error kinds, as the API contract lists them.
+// The error kinds of the domain's rules, as the API contract lists them.
 const (
 	Unauthenticated    Code = "UNAUTHENTICATED"
 	Forbidden          Code = "FORBIDDEN"
@@ -96,4 +100,15 @@ const (
 	IdempotencyKeyReused Code = "IDEMPOTENCY_KEY_REUSED"
 	// IdempotencyKeyInUse: the request with this key is still running (HTTP 409).
 	IdempotencyKeyInUse Code = "IDEMPOTENCY_KEY_IN_USE"
+)
+
+// The codes of the GraphQL layer (graph/errors.go, graph/cache.go, graph/live.go), which no
+// rule of the domain returns.
+const (
+	// Unavailable: the database cannot be reached (HTTP 503), or a subscription finds live
+	// updates not served here or the server shutting down; retry later.
+	Unavailable Code = "UNAVAILABLE"
+	// PersistedQueryNotFound is gqlgen's code for an automatic persisted query whose hash the
+	// server does not know (or no longer keeps): the client sends the query's text with it.
+	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
 )

@@ -1,0 +1,312 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	coderws "github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/invites"
+)
+
+const (
+	// wsReadLimit caps one message from the client, as gqlgen's transport did.
+	wsReadLimit = 1 << 20
+	// wsWriteTimeout is how long a message may take to leave: a client that reads nothing
+	// for that long is dropped rather than holding its operations' goroutines.
+	wsWriteTimeout = 10 * time.Second
+	// maxCloseReason is the most bytes a close frame's reason may have.
+	maxCloseReason = 123
+)
+
+// wsConn is one graphql-transport-ws socket: the state PROTOCOL.md's rules depend on, and its
+// operations by id.
+type wsConn struct {
+	ws      *coderws.Conn
+	exec    graphql.GraphExecutor
+	r       *Resolver
+	headers http.Header
+	limits  config.Live
+	ctx     context.Context // the socket's: ends when it closes
+	cancel  context.CancelFunc
+
+	mu       sync.Mutex
+	initSeen bool               // connection_init received (a second one is 4429)
+	conn     context.Context    // after connection_ack: the authenticated connection's
+	ops      map[string]*wsOp   // the operations running, by the client's id
+	idle     *time.Timer        // for an anonymous connection: closes it when no operation runs
+	closed   bool               // a close frame has been sent
+	pingAt   time.Time          // when the unanswered keep-alive ping was sent; zero: none
+	stopConn context.CancelFunc // ends the connection's context (its user's place)
+}
+
+// wsOp is one running operation.
+type wsOp struct {
+	cancel  context.CancelFunc
+	errored bool // an error message was sent: no complete follows
+}
+
+// serveWS upgrades r and serves the socket until it closes.
+func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, res *Resolver) {
+	ws, err := coderws.Accept(w, r, &coderws.AcceptOptions{
+		Subprotocols: []string{subprotocolTransportWS},
+		// Any origin: the connection is authenticated by the token in its connection_init
+		// payload, never by a cookie, so another site's page gains nothing by opening one.
+		InsecureSkipVerify: true,
+	})
+	if err != nil {
+		return // Accept has answered the handshake
+	}
+	ws.SetReadLimit(wsReadLimit)
+	ctx, cancel := context.WithCancel(r.Context())
+	c := &wsConn{ws: ws, exec: exec, r: res, headers: r.Header, limits: res.Live.Limits,
+		ctx: ctx, cancel: cancel, ops: map[string]*wsOp{}}
+	defer c.close(coderws.StatusGoingAway, "The server ended the connection")
+	initTimer := time.AfterFunc(c.limits.InitTimeout, func() {
+		c.mu.Lock()
+		late := !c.initSeen
+		c.mu.Unlock()
+		if late {
+			c.close(closeInitTimeout, "Connection initialisation timeout")
+		}
+	})
+	defer initTimer.Stop()
+	c.read(r.Context())
+}
+
+// read handles the client's messages in order until the socket closes. Its context is not
+// the socket's: a Read whose context ends drops the socket before a close frame could say why.
+func (c *wsConn) read(ctx context.Context) {
+	for {
+		typ, b, err := c.ws.Read(ctx)
+		if err != nil {
+			return
+		}
+		if typ != coderws.MessageText {
+			c.close(closeBadRequest, "Invalid message received: binary frames are not used")
+			return
+		}
+		m, reason := parseWSMessage(b)
+		if reason != "" {
+			c.close(closeBadRequest, reason)
+			return
+		}
+		if !c.handle(m) {
+			return
+		}
+	}
+}
+
+// handle acts on one valid message; false once the socket is closed.
+func (c *wsConn) handle(m wsMessage) bool {
+	switch m.Type {
+	case msgConnectionInit:
+		return c.init(m.Payload)
+	case msgPing: // at any time, before connection_init too; the payload comes back
+		c.send(wsMessage{Type: msgPong, Payload: m.Payload})
+	case msgPong:
+		c.mu.Lock()
+		c.pingAt = time.Time{}
+		c.mu.Unlock()
+	case msgSubscribe:
+		return c.subscribe(m)
+	case msgComplete:
+		c.stop(m.ID)
+	}
+	return true
+}
+
+// init authenticates the connection (liveInit) and acknowledges it.
+func (c *wsConn) init(payload json.RawMessage) bool {
+	c.mu.Lock()
+	again := c.initSeen
+	c.initSeen = true
+	c.mu.Unlock()
+	if again {
+		c.close(closeTooManyInits, "Too many initialisation requests")
+		return false
+	}
+	var params map[string]any
+	if payload != nil && !decodeObject(payload, &params) {
+		c.close(closeBadRequest, "Invalid message received: connection_init's payload must be an object")
+		return false
+	}
+	conn, stop, anonymous, err := c.r.liveInit(c.ctx, params)
+	if err != nil {
+		reason := "Forbidden"
+		if e, ok := errors.AsType[*invites.Error](err); ok {
+			reason = "Forbidden: " + e.Message
+		}
+		c.close(closeForbidden, reason)
+		return false
+	}
+	c.mu.Lock()
+	c.conn, c.stopConn = conn, stop
+	if anonymous {
+		c.idle = time.AfterFunc(c.limits.AnonymousIdleTimeout, c.closeIfIdle)
+	}
+	c.mu.Unlock()
+	c.send(wsMessage{Type: msgConnectionAck})
+	// The connection's context ends before the socket's only when the server shuts down.
+	context.AfterFunc(conn, func() { c.close(coderws.StatusGoingAway, "The server is shutting down") })
+	go c.keepAlive()
+	return true
+}
+
+// subscribe starts an operation, once the connection is acknowledged and its id is free.
+// The operation is read and validated here, in the order the client sent it; it runs in a
+// goroutine of its own.
+func (c *wsConn) subscribe(m wsMessage) bool {
+	params, reason := subscribeParams(m.Payload)
+	if reason != "" {
+		c.close(closeBadRequest, reason)
+		return false
+	}
+	c.mu.Lock()
+	conn := c.conn
+	_, dup := c.ops[m.ID]
+	if conn == nil || dup {
+		c.mu.Unlock()
+		if conn == nil {
+			c.close(closeUnauthorized, "Unauthorized")
+		} else {
+			c.close(closeDuplicateID, duplicateReason(m.ID))
+		}
+		return false
+	}
+	ctx, cancel := context.WithCancel(conn)
+	op := &wsOp{cancel: cancel}
+	c.ops[m.ID] = op
+	if c.idle != nil {
+		c.idle.Stop()
+	}
+	c.mu.Unlock()
+	c.start(ctx, m.ID, op, params)
+	return true
+}
+
+// duplicateReason is 4409's reason, the id shortened to fit a close frame.
+func duplicateReason(id string) string {
+	const format = "Subscriber for %s already exists"
+	return fmt.Sprintf(format, truncate(id, maxCloseReason-len(format)+2))
+}
+
+// start validates the operation and runs it; a request error (a syntax error, a limit) is its
+// one error message.
+func (c *wsConn) start(ctx context.Context, id string, op *wsOp, params *graphql.RawParams) {
+	start := graphql.Now()
+	ctx = graphql.StartOperationTrace(ctx)
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	params.Headers = c.headers
+	rc, errs := c.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		c.sendError(id, op, resp.Errors)
+		c.finish(id, op)
+		return
+	}
+	go c.run(graphql.WithOperationContext(ctx, rc), id, op, rc)
+}
+
+// run sends the operation's results, then complete, unless the client has completed it, the
+// socket is closing, or an error message ended it.
+func (c *wsConn) run(ctx context.Context, id string, op *wsOp, rc *graphql.OperationContext) {
+	defer c.finish(id, op)
+	defer func() {
+		if p := recover(); p != nil {
+			err := rc.Recover(ctx, p)
+			gqlErr, ok := errors.AsType[*gqlerror.Error](err)
+			if !ok {
+				gqlErr = &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": string(invites.Internal)}}
+			}
+			c.sendError(id, op, gqlerror.List{gqlErr})
+		}
+	}()
+	responses, ctx := c.exec.DispatchOperation(ctx, rc)
+	for {
+		resp := responses(ctx)
+		if resp == nil {
+			return
+		}
+		b, err := json.Marshal(resp)
+		if err != nil {
+			panic(err)
+		}
+		c.sendOp(id, op, wsMessage{Type: msgNext, ID: id, Payload: b})
+	}
+}
+
+func (c *wsConn) sendError(id string, op *wsOp, errs gqlerror.List) {
+	b, err := json.Marshal(errs)
+	if err != nil {
+		panic(err)
+	}
+	op.errored = true
+	c.sendOp(id, op, wsMessage{Type: msgError, ID: id, Payload: b})
+}
+
+// finish forgets a finished operation and says complete, where the protocol wants it.
+func (c *wsConn) finish(id string, op *wsOp) {
+	op.cancel()
+	c.mu.Lock()
+	mine := c.ops[id] == op
+	if mine {
+		delete(c.ops, id)
+	}
+	c.idleAgain()
+	shutdown := c.conn != nil && c.conn.Err() != nil
+	c.mu.Unlock()
+	if mine && !op.errored && !shutdown {
+		c.send(wsMessage{Type: msgComplete, ID: id})
+	}
+}
+
+// stop ends the operation the client completed: nothing more of it is sent.
+func (c *wsConn) stop(id string) {
+	c.mu.Lock()
+	op := c.ops[id]
+	delete(c.ops, id)
+	c.idleAgain()
+	c.mu.Unlock()
+	if op != nil {
+		op.cancel()
+	}
+}
+
+// sendOp sends an operation's message while the client still wants it: not once it has
+// completed the operation, nor once the socket is closing (an operation's context ending
+// then may give a last result, an error about the cancelled context).
+func (c *wsConn) sendOp(id string, op *wsOp, m wsMessage) {
+	c.mu.Lock()
+	wanted := c.ops[id] == op && !c.closed
+	c.mu.Unlock()
+	if wanted {
+		c.send(m)
+	}
+}
+
+func (c *wsConn) send(m wsMessage) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return
+	}
+	// Not the socket's context: a Write whose context ends drops the socket at once, which
+	// would cut off the close frame that closing the socket is sending.
+	ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
+	defer cancel()
+	_ = c.ws.Write(ctx, coderws.MessageText, b) // a failed write has closed the socket
+}

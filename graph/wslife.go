@@ -1,0 +1,98 @@
+package graph
+
+import (
+	"fmt"
+	"time"
+
+	coderws "github.com/coder/websocket"
+)
+
+// The bounds on a graphql-transport-ws socket's life: the keep-alive that drops a silent
+// client, the idle timeout of an anonymous connection, and the close.
+
+// keepAlive pings the client every LIVE_KEEPALIVE once the connection is acknowledged, and
+// drops it when a ping has gone unanswered for twice that (graphql-ws's reference server
+// terminates such a socket too: a client that answers nothing would not read a close frame).
+func (c *wsConn) keepAlive() {
+	every := c.limits.KeepAlive
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		waiting := !c.pingAt.IsZero()
+		late := waiting && time.Since(c.pingAt) >= 2*every
+		if !waiting {
+			c.pingAt = time.Now()
+		}
+		c.mu.Unlock()
+		switch {
+		case late:
+			c.drop()
+			return
+		case !waiting:
+			c.send(wsMessage{Type: msgPing})
+		}
+	}
+}
+
+// idleAgain re-arms an anonymous connection's idle timer once no operation runs (c.mu held).
+func (c *wsConn) idleAgain() {
+	if c.idle != nil && len(c.ops) == 0 && !c.closed {
+		c.idle.Reset(c.limits.AnonymousIdleTimeout)
+	}
+}
+
+// closeIfIdle closes an anonymous connection that has run no operation for
+// LIVE_ANONYMOUS_IDLE_TIMEOUT. 1000 Normal Closure, with the reason: nothing went wrong, and
+// graphql-ws's client, which opens its socket again only for a new subscription, takes it
+// as a normal end (4408 would claim a connection_init that never came).
+func (c *wsConn) closeIfIdle() {
+	c.mu.Lock()
+	idle := len(c.ops) == 0
+	c.mu.Unlock()
+	if idle {
+		c.close(coderws.StatusNormalClosure, fmt.Sprintf("Idle: no operation for %s on a connection without a token", c.limits.AnonymousIdleTimeout))
+	}
+}
+
+// close ends the operations and closes the socket with code and reason, once.
+func (c *wsConn) close(code coderws.StatusCode, reason string) {
+	if !c.closing() {
+		return
+	}
+	_ = c.ws.Close(code, truncate(reason, maxCloseReason))
+}
+
+// drop ends the operations and the socket without a close frame.
+func (c *wsConn) drop() {
+	if c.closing() {
+		_ = c.ws.CloseNow()
+	}
+}
+
+// closing marks the socket closed and ends its operations and contexts; false if it was
+// closed already.
+func (c *wsConn) closing() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.closed = true
+	for _, op := range c.ops {
+		op.cancel()
+	}
+	if c.idle != nil {
+		c.idle.Stop()
+	}
+	if c.stopConn != nil {
+		c.stopConn()
+	}
+	c.cancel()
+	return true
+}
