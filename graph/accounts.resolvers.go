@@ -84,3 +84,8 @@ func (r *mutationResolver) ResendVerificationEmail(ctx context.Context) (bool, e
 func (r *queryResolver) Me(ctx context.Context) (*invites.User, error) {
 	return r.optionalViewer(ctx)
 }
+
+// PasswordResetTokenValid is the resolver for the passwordResetTokenValid field.
+func (r *queryResolver) PasswordResetTokenValid(ctx context.Context, token string) (bool, error) {
+	return r.Service.PasswordResetTokenValid(ctx, token)
+}

@@ -204,3 +204,14 @@ func TestProjects_EndToEnd(t *testing.T) {
 	wantCode(t, do(t, h, owner, projects, map[string]any{"first": 1, "after": "bogus"}), "BAD_USER_INPUT")
 	wantCode(t, do(t, h, owner, create, map[string]any{"n": "  "}), "BAD_USER_INPUT")
 }
+
+// passwordResetTokenValid is public and uses nothing up (internal/invites tests a real link's
+// life); an unknown token is simply false, not an error.
+func TestAccounts_PasswordResetTokenValid(t *testing.T) {
+	h := newHandler(t)
+	var d struct{ PasswordResetTokenValid bool }
+	gql(t, h, "", `query($t: String!) { passwordResetTokenValid(token: $t) }`, map[string]any{"t": "no-such-token"}, &d)
+	if d.PasswordResetTokenValid {
+		t.Error("passwordResetTokenValid(unknown) = true, want false")
+	}
+}

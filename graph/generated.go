@@ -175,6 +175,7 @@ type ComplexityRoot struct {
 		AllowedEmailDomains func(childComplexity int) int
 		ExpiresAt           func(childComplexity int) int
 		InviterName         func(childComplexity int) int
+		ProjectID           func(childComplexity int) int
 		ProjectName         func(childComplexity int) int
 		Role                func(childComplexity int) int
 		Status              func(childComplexity int) int
@@ -186,6 +187,7 @@ type ComplexityRoot struct {
 		ExpiresAt     func(childComplexity int) int
 		InviteeName   func(childComplexity int) int
 		InviterName   func(childComplexity int) int
+		ProjectID     func(childComplexity int) int
 		ProjectName   func(childComplexity int) int
 		Role          func(childComplexity int) int
 		Status        func(childComplexity int) int
@@ -307,14 +309,15 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Invitation func(childComplexity int, token string) int
-		InviteLink func(childComplexity int, token string) int
-		Me         func(childComplexity int) int
-		MyInvites  func(childComplexity int, status *invites.InviteStatus) int
-		Node       func(childComplexity int, id string) int
-		Nodes      func(childComplexity int, ids []string) int
-		Project    func(childComplexity int, id string) int
-		Projects   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Invitation              func(childComplexity int, token string) int
+		InviteLink              func(childComplexity int, token string) int
+		Me                      func(childComplexity int) int
+		MyInvites               func(childComplexity int, status *invites.InviteStatus) int
+		Node                    func(childComplexity int, id string) int
+		Nodes                   func(childComplexity int, ids []string) int
+		PasswordResetTokenValid func(childComplexity int, token string) int
+		Project                 func(childComplexity int, id string) int
+		Projects                func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	Subscription struct {
@@ -457,6 +460,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Me(ctx context.Context) (*invites.User, error)
+	PasswordResetTokenValid(ctx context.Context, token string) (bool, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
 	InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error)
@@ -946,6 +950,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InviteLinkPreview.InviterName(childComplexity), true
+	case "InviteLinkPreview.projectId":
+		if e.ComplexityRoot.InviteLinkPreview.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.ProjectID(childComplexity), true
 	case "InviteLinkPreview.projectName":
 		if e.ComplexityRoot.InviteLinkPreview.ProjectName == nil {
 			break
@@ -995,6 +1005,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvitePreview.InviterName(childComplexity), true
+	case "InvitePreview.projectId":
+		if e.ComplexityRoot.InvitePreview.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitePreview.ProjectID(childComplexity), true
 	case "InvitePreview.projectName":
 		if e.ComplexityRoot.InvitePreview.ProjectName == nil {
 			break
@@ -1748,6 +1764,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.passwordResetTokenValid":
+		if e.ComplexityRoot.Query.PasswordResetTokenValid == nil {
+			break
+		}
+
+		args, err := ec.field_Query_passwordResetTokenValid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PasswordResetTokenValid(childComplexity, args["token"].(string)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -2521,6 +2548,8 @@ func (ec *executionContext) childFields_InviteLinkEdge(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_InviteLinkPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "projectId":
+		return ec.fieldContext_InviteLinkPreview_projectId(ctx, field)
 	case "projectName":
 		return ec.fieldContext_InviteLinkPreview_projectName(ctx, field)
 	case "inviterName":
@@ -2541,6 +2570,8 @@ func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field
 	switch field.Name {
 	case "email":
 		return ec.fieldContext_InvitePreview_email(ctx, field)
+	case "projectId":
+		return ec.fieldContext_InvitePreview_projectId(ctx, field)
 	case "projectName":
 		return ec.fieldContext_InvitePreview_projectName(ctx, field)
 	case "inviterName":
@@ -3680,6 +3711,20 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_passwordResetTokenValid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
 	return args, nil
 }
 
@@ -5795,6 +5840,32 @@ func (ec *executionContext) fieldContext_InviteLinkEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _InviteLinkPreview_projectId(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ProjectID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_projectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_projectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, "ID")
+}
+
 func (ec *executionContext) _InviteLinkPreview_projectName(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNString2string(ctx, field.Selections, obj.ProjectName)
@@ -5975,6 +6046,32 @@ func (ec *executionContext) _InvitePreview_email(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_InvitePreview_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvitePreview_projectId(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ProjectID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitePreview_projectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvitePreview_projectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "ID")
 }
 
 func (ec *executionContext) _InvitePreview_projectName(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
@@ -9094,6 +9191,50 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_passwordResetTokenValid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_passwordResetTokenValid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PasswordResetTokenValid(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_passwordResetTokenValid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_passwordResetTokenValid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13532,6 +13673,11 @@ func (ec *executionContext) _InviteLinkPreview(ctx context.Context, sel ast.Sele
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("InviteLinkPreview")
+		case "projectId":
+			out.Values[i] = ec._InviteLinkPreview_projectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "projectName":
 			out.Values[i] = ec._InviteLinkPreview_projectName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -13593,6 +13739,11 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 		case "email":
 			out.Values[i] = ec._InvitePreview_email(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectId":
+			out.Values[i] = ec._InvitePreview_projectId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "projectName":
@@ -14479,6 +14630,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "passwordResetTokenValid":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_passwordResetTokenValid(ctx, field)
 				})
 		case "myInvites":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16451,6 +16608,24 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (*uuid.UUID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalUUID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, sel ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalUUID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -65,16 +65,16 @@ func TestInvites_EndToEnd(t *testing.T) {
 
 	// The public preview, before sign-in.
 	type invitation struct {
-		Email, ProjectName, InviterName, Role, Status string
-		AccountExists                                 bool
+		Email, ProjectID, ProjectName, InviterName, Role, Status string
+		AccountExists                                            bool
 	}
 	preview := func(token string) *invitation {
 		t.Helper()
 		var d struct{ Invitation *invitation }
-		gql(t, h, "", `query($t: String!) { invitation(token: $t) { email projectName inviterName role status accountExists } }`, map[string]any{"t": token}, &d)
+		gql(t, h, "", `query($t: String!) { invitation(token: $t) { email projectId projectName inviterName role status accountExists } }`, map[string]any{"t": token}, &d)
 		return d.Invitation
 	}
-	want := invitation{Email: invitee, ProjectName: "Apollo", InviterName: "Member ADMIN", Role: "CONTRIBUTOR", Status: "PENDING", AccountExists: false}
+	want := invitation{Email: invitee, ProjectID: project, ProjectName: "Apollo", InviterName: "Member ADMIN", Role: "CONTRIBUTOR", Status: "PENDING", AccountExists: false}
 	if got := preview(token); got == nil || *got != want {
 		t.Errorf("invitation = %+v, want %+v", got, want)
 	}

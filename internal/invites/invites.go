@@ -190,7 +190,9 @@ var anonymousInviterSpace = uuid.MustParse("6c1f4c36-8e3a-4d0c-9a55-0b7d3c1e2f90
 
 // InvitePreview is what the holder of an invite link sees before signing in.
 type InvitePreview struct {
-	Email         string
+	Email string
+	// ProjectID is nil for an invite to the service alone.
+	ProjectID     *uuid.UUID
 	ProjectName   *string
 	InviterName   string
 	Role          *Role
@@ -214,7 +216,7 @@ func (s *InviteService) Invitation(ctx context.Context, token string) (*InvitePr
 	if err := s.markOpened(ctx, inv); err != nil {
 		return nil, err
 	}
-	p := &InvitePreview{Email: inv.Email, InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}
+	p := &InvitePreview{Email: inv.Email, ProjectID: inv.ProjectID, InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}
 	err = s.db.NewRaw(`SELECT
 			(SELECT name FROM users WHERE id = ?) AS inviter_name,
 			(SELECT name FROM projects WHERE id = ?) AS project_name,

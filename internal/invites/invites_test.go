@@ -247,7 +247,7 @@ func TestService_Invitation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Email != email || got.ProjectName == nil || *got.ProjectName != "Voyager" || got.InviterName != "Olive Owner" ||
+		if got.Email != email || got.ProjectID == nil || *got.ProjectID != p.ID || got.ProjectName == nil || *got.ProjectName != "Voyager" || got.InviterName != "Olive Owner" ||
 			*got.Role != invites.RoleAdmin || got.Status != invites.StatusPending || !got.ExpiresAt.Equal(inv.ExpiresAt) || got.AccountExists {
 			t.Errorf("preview = %+v", got)
 		}
@@ -264,7 +264,7 @@ func TestService_Invitation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ProjectName != nil || got.Role != nil || got.InviterName != "Olive Owner" {
+		if got.ProjectID != nil || got.ProjectName != nil || got.Role != nil || got.InviterName != "Olive Owner" {
 			t.Errorf("preview = %+v, want no project", got)
 		}
 	})

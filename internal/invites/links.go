@@ -347,6 +347,7 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 
 // InviteLinkPreview is what the holder of a link's token sees before joining.
 type InviteLinkPreview struct {
+	ProjectID           uuid.UUID
 	ProjectName         string
 	InviterName         string
 	Role                Role
@@ -364,7 +365,7 @@ func (s *LinkService) InviteLinkPreview(ctx context.Context, token string) (*Inv
 	if err != nil {
 		return nil, err
 	}
-	p := &InviteLinkPreview{Role: l.Role, Status: l.Status, ExpiresAt: l.ExpiresAt, AllowedEmailDomains: l.AllowedEmailDomains}
+	p := &InviteLinkPreview{ProjectID: l.ProjectID, Role: l.Role, Status: l.Status, ExpiresAt: l.ExpiresAt, AllowedEmailDomains: l.AllowedEmailDomains}
 	err = s.db.NewRaw(`SELECT (SELECT name FROM users WHERE id = ?), (SELECT name FROM projects WHERE id = ?)`,
 		l.CreatedBy, l.ProjectID).Scan(ctx, &p.InviterName, &p.ProjectName)
 	if err != nil {

@@ -489,9 +489,9 @@ func TestLinkService_InviteLinkPreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := invites.InviteLinkPreview{ProjectName: "Preview Project", InviterName: owner.Name, Role: invites.RolePending,
+	want := invites.InviteLinkPreview{ProjectID: p.ID, ProjectName: "Preview Project", InviterName: owner.Name, Role: invites.RolePending,
 		Status: invites.LinkActive, ExpiresAt: l.ExpiresAt, AllowedEmailDomains: []string{"example.com"}}
-	if got.ProjectName != want.ProjectName || got.InviterName != want.InviterName || got.Role != want.Role ||
+	if got.ProjectID != want.ProjectID || got.ProjectName != want.ProjectName || got.InviterName != want.InviterName || got.Role != want.Role ||
 		got.Status != want.Status || !got.ExpiresAt.Equal(want.ExpiresAt) || !slices.Equal(got.AllowedEmailDomains, want.AllowedEmailDomains) {
 		t.Fatalf("preview = %+v, want %+v", got, want)
 	}

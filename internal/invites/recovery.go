@@ -58,6 +58,15 @@ func validFor(d time.Duration) string {
 	}
 }
 
+// PasswordResetTokenValid says whether a reset link's token can still set a password (it is
+// known, unused and unexpired), without using it: the reset page checks its link on opening,
+// before anyone types a new password. The token is 32 random bytes, so the answer tells
+// nothing to someone guessing.
+func (s *AccountService) PasswordResetTokenValid(ctx context.Context, token string) (bool, error) {
+	return s.db.NewSelect().Model((*passwordReset)(nil)).
+		Where("token_hash = ? AND expires_at > ?", hashToken(token), s.now()).Exists(ctx)
+}
+
 // ResetPasswordInput is what resetPassword takes.
 type ResetPasswordInput struct {
 	// Token is the last part of the reset link.
@@ -78,8 +87,7 @@ func (s *AccountService) ResetPassword(ctx context.Context, in ResetPasswordInpu
 	}
 	notFound := Errorf(NotFound, "this password-reset link is unknown, used or expired; ask for a new one")
 	// A token that names nothing costs no password hash.
-	exists, err := s.db.NewSelect().Model((*passwordReset)(nil)).
-		Where("token_hash = ? AND expires_at > ?", hashToken(in.Token), s.now()).Exists(ctx)
+	exists, err := s.PasswordResetTokenValid(ctx, in.Token)
 	if err != nil {
 		return nil, err
 	}

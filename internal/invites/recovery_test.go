@@ -550,3 +550,57 @@ func TestService_RequestPasswordReset_SameWorkForAnyEmail(t *testing.T) {
 		}
 	}
 }
+
+// The reset page checks its link on opening: valid until used, replaced or expired, and
+// checking uses nothing up.
+func TestService_PasswordResetTokenValid(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t, func(c *config.Domain) { c.PasswordResetTTL = time.Hour })
+	valid := func(t *testing.T, token string, want bool) {
+		t.Helper()
+		got, err := s.PasswordResetTokenValid(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PasswordResetTokenValid(%.8q) = %v, want %v", token, got, want)
+		}
+	}
+	email := uniqueEmail("reset-check")
+	mustSignUp(t, s, email)
+	if err := requestReset(t, s, newClient(), email); err != nil {
+		t.Fatal(err)
+	}
+	token := resetToken(t, email)
+
+	t.Run("OK", func(t *testing.T) {
+		valid(t, token, true)
+		valid(t, token, true) // checking did not use it
+	})
+	t.Run("Unknown", func(t *testing.T) {
+		valid(t, "unknown", false)
+		valid(t, "", false)
+	})
+	t.Run("Used", func(t *testing.T) {
+		if _, err := s.ResetPassword(ctx, invites.ResetPasswordInput{Token: token, Password: "a new password"}); err != nil {
+			t.Fatal(err)
+		}
+		valid(t, token, false)
+	})
+	t.Run("ReplacedThenExpired", func(t *testing.T) {
+		other := uniqueEmail("reset-check2")
+		mustSignUp(t, s, other)
+		if err := requestReset(t, s, newClient(), other); err != nil {
+			t.Fatal(err)
+		}
+		older := resetToken(t, other)
+		if err := requestReset(t, s, newClient(), other); err != nil {
+			t.Fatal(err)
+		}
+		newer := resetToken(t, other)
+		valid(t, older, false)
+		valid(t, newer, true)
+		clk.Advance(time.Hour)
+		valid(t, newer, false)
+	})
+}

@@ -3,9 +3,11 @@
 //
 // The app routes on the client, so every path it has a page for is answered with its
 // index.html; its scripts and styles are served under /assets/ with names that change with
-// their content, cached for good. Other paths are left to the rest of the server, so an unknown
-// API path still answers 404. A binary built without the app (no npm) serves the API; the
-// app's pages then answer 503 and say how to build it.
+// their content, cached for good. Any other path a browser opens (it asks for HTML) gets the
+// app's index.html with status 404, so the app shows its own "Page not found"; a path of the API,
+// the assets, the metrics or the playground, a file's name and a request that does not ask for
+// HTML get Go's plain 404. A binary built without the app (no npm) serves the API; the app's
+// pages then answer 503 and say how to build it.
 package webapp
 
 import (
@@ -14,6 +16,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -24,7 +27,7 @@ var dist embed.FS
 
 // Routes are the ServeMux patterns of the app's pages: the paths of the app's route table,
 // web/src/routes.ts, which TestRoutes_AreTheAppsRoutes holds them to. Any other path is not
-// the app's, and is left to the rest of the server (404 when nothing else answers it).
+// the app's: what the rest of the server does not answer is 404 (NotFoundPattern).
 var Routes = []string{
 	"GET /{$}",
 	"GET /login",
@@ -42,6 +45,15 @@ var Routes = []string{
 
 // AssetsPattern is the ServeMux pattern of the app's scripts and styles.
 const AssetsPattern = "GET /assets/"
+
+// NotFoundPattern catches every request that no other pattern of the server's mux answers: a
+// browser's GET gets the app's "Page not found", anything else a plain 404 (or 405 for another
+// method at one of Routes). It names no method so as not to conflict with "/graphql".
+const NotFoundPattern = "/"
+
+// plainPrefixes are the paths that are never the app's, whatever the client asks for: an API
+// client or a script mistyping one of them gets a plain 404, not a page of HTML.
+var plainPrefixes = []string{"/graphql", "/api", "/assets/", "/metrics", "/playground", "/healthz", "/readyz", "/.well-known/"}
 
 // ContentSecurityPolicy lets the app load only its own scripts and styles (no inline script or
 // style) and talk only to this server: the browser refuses everything from any other host.
@@ -65,8 +77,12 @@ var contentTypes = map[string]string{
 }
 
 // Handler serves the app from the embedded build. Mount it at each of Routes and at
-// AssetsPattern; Mount does both.
+// AssetsPattern, and NotFound at NotFoundPattern; Mount does all of it.
 func Handler() http.Handler {
+	return embedded()
+}
+
+func embedded() *handler {
 	sub, err := fs.Sub(dist, "dist")
 	if err != nil {
 		panic(err) // the embed directive guarantees the folder
@@ -74,13 +90,14 @@ func Handler() http.Handler {
 	return newHandler(sub)
 }
 
-// Mount registers the app's pages and assets on mux.
+// Mount registers the app's pages, its assets and its "Page not found" on mux.
 func Mount(mux *http.ServeMux) {
-	h := Handler()
+	h := embedded()
 	for _, pattern := range Routes {
 		mux.Handle(pattern, h)
 	}
 	mux.Handle(AssetsPattern, h)
+	mux.Handle(NotFoundPattern, notFound{h})
 }
 
 type handler struct {
@@ -141,4 +158,61 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Security-Policy", ContentSecurityPolicy)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(h.index))
+}
+
+// notFound answers a path that nothing else answers: 404, with the app's index.html (whose
+// route table has no page there, so it shows "Page not found") for a browser opening a page.
+type notFound struct{ app *handler }
+
+func (n notFound) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if isRoute(r.URL.Path) {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		http.NotFound(w, r)
+		return
+	}
+	if n.app.index == nil || !wantsPage(r) {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Content-Security-Policy", ContentSecurityPolicy)
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method != http.MethodHead {
+		w.Write(n.app.index)
+	}
+}
+
+// routes matches the paths of Routes, to tell a wrong method at a page (405) from no page.
+var routes = func() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, pattern := range Routes {
+		mux.Handle(pattern, http.NotFoundHandler())
+	}
+	return mux
+}()
+
+func isRoute(p string) bool {
+	_, pattern := routes.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}})
+	return pattern != ""
+}
+
+// wantsPage says whether r is a browser opening a page: it asks for HTML, at a path that is
+// neither one of plainPrefixes nor a file's name (favicon.ico, robots.txt, index.html).
+func wantsPage(r *http.Request) bool {
+	if !strings.Contains(r.Header.Get("Accept"), "text/html") {
+		return false
+	}
+	for _, prefix := range plainPrefixes {
+		if r.URL.Path == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(r.URL.Path, prefix) {
+			return false
+		}
+	}
+	return !strings.Contains(path.Base(r.URL.Path), ".")
 }

@@ -18,15 +18,20 @@ func built() fstest.MapFS {
 	}
 }
 
-func serve(h http.Handler, method, target string) (*http.Response, string) {
+func serve(h *handler, method, target string, header ...string) (*http.Response, string) {
 	mux := http.NewServeMux()
 	for _, p := range Routes {
 		mux.Handle(p, h)
 	}
 	mux.Handle(AssetsPattern, h)
+	mux.Handle(NotFoundPattern, notFound{h})
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api") })
 	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	req := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	mux.ServeHTTP(rec, req)
 	resp := rec.Result()
 	body, _ := io.ReadAll(resp.Body)
 	return resp, string(body)
@@ -67,8 +72,57 @@ func TestHandler_NotFound(t *testing.T) {
 			t.Errorf("GET %s = %d %.60q, want 404", target, resp.StatusCode, body)
 		}
 	}
-	if resp, _ := serve(h, http.MethodPost, "/login"); resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST /login = %d, want 405", resp.StatusCode)
+	for _, target := range []string{"/login", "/", "/invite/abc"} {
+		if resp, _ := serve(h, http.MethodPost, target); resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s = %d, want 405", target, resp.StatusCode)
+		}
+	}
+	for _, target := range []string{"/nothing-here", "/graphql/x", "/invite/"} {
+		if resp, _ := serve(h, http.MethodPost, target, "Accept", "text/html"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s = %d, want 404", target, resp.StatusCode)
+		}
+	}
+}
+
+// A browser opening a path the app has no page for gets the app, which says "Page not found",
+// with status 404; the API's, the assets' and the server's own paths, files, and clients that
+// do not ask for HTML get a plain 404.
+func TestNotFound_Page(t *testing.T) {
+	h := newHandler(built())
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	for _, target := range []string{"/nothing-here", "/invite/", "/invite/a/b", "/projects/1/members", "/signup/", "/x?next=%2F"} {
+		resp, body := serve(h, http.MethodGet, target, "Accept", browser)
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, `<div id="root">`) {
+			t.Errorf("browser GET %s = %d %.80q, want 404 with the app", target, resp.StatusCode, body)
+			continue
+		}
+		if got := resp.Header.Get("Content-Security-Policy"); got != ContentSecurityPolicy {
+			t.Errorf("browser GET %s: Content-Security-Policy %q", target, got)
+		}
+		if got := resp.Header.Get("Content-Type"); got != "text/html; charset=utf-8" {
+			t.Errorf("browser GET %s: Content-Type %q", target, got)
+		}
+	}
+	if resp, body := serve(h, http.MethodHead, "/nothing-here", "Accept", browser); resp.StatusCode != http.StatusNotFound || body != "" {
+		t.Errorf("browser HEAD /nothing-here = %d %q, want 404 with no body", resp.StatusCode, body)
+	}
+	plain := []string{"/graphql/x", "/graphqlx", "/api", "/api/users", "/assets/missing.js", "/assets/", "/metrics/x", "/playground/x", "/healthz/x",
+		"/readyz/x", "/.well-known/security.txt", "/favicon.ico", "/robots.txt", "/index.html", "/README.md"}
+	for _, target := range plain {
+		resp, body := serve(h, http.MethodGet, target, "Accept", browser)
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "<html") {
+			t.Errorf("browser GET %s = %d %.80q, want a plain 404", target, resp.StatusCode, body)
+		}
+	}
+	for _, accept := range []string{"", "application/json", "*/*"} {
+		if resp, body := serve(h, http.MethodGet, "/nothing-here", "Accept", accept); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "<html") {
+			t.Errorf("GET /nothing-here with Accept %q = %d %.80q, want a plain 404", accept, resp.StatusCode, body)
+		}
+	}
+	// Without a build there is no app to say it: plain 404.
+	unbuilt := newHandler(fstest.MapFS{"README.md": {Data: []byte("# generated")}})
+	if resp, body := serve(unbuilt, http.MethodGet, "/nothing-here", "Accept", browser); resp.StatusCode != http.StatusNotFound || strings.Contains(body, "<html") {
+		t.Errorf("unbuilt: browser GET /nothing-here = %d %.80q, want a plain 404", resp.StatusCode, body)
 	}
 }
 
@@ -98,7 +152,7 @@ func TestHandler_NotBuilt(t *testing.T) {
 
 // TestHandler_Embedded checks the real embedded folder, whichever state it is in.
 func TestHandler_Embedded(t *testing.T) {
-	resp, _ := serve(Handler(), http.MethodGet, "/")
+	resp, _ := serve(embedded(), http.MethodGet, "/")
 	_, err := dist.ReadFile("dist/index.html")
 	switch {
 	case err != nil && resp.StatusCode != http.StatusServiceUnavailable:

@@ -20,6 +20,7 @@ test('an invitee opens the emailed link, signs up with the name given, and is a 
   expect(shown['Role']).toBe('Contributor');
   expect(shown['Invited email']).toBe(invitee);
   expect(shown['Expires']).toMatch(/^\d/);
+  await expect(main(page).getByText('Contributor. You see the project and who else is in it.'), 'what the role allows').toBeVisible();
   await expect(heading(page, `Sign up to join ${project}`)).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue(invitee);
   await expect(page.getByLabel('Email')).toHaveAttribute('readonly', '');
@@ -30,7 +31,9 @@ test('an invitee opens the emailed link, signs up with the name given, and is a 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign up and join' }).click();
   await expect(heading(page, `You have joined ${project}`)).toBeVisible();
+  await expect(main(page).getByText('Check your email'), 'the invite proved the email: no verification detour').toHaveCount(0);
   expect(await membership(invitee, project), 'the membership in the database').toEqual({ role: 'CONTRIBUTOR', external_id: 'S-100' });
+  expect((await sql('SELECT 1 FROM users WHERE email = $1 AND email_verified_at IS NOT NULL', invitee)).length, 'the email verified').toBe(1);
   await page.getByRole('link', { name: `Open ${project}` }).click();
   await expect(heading(page, project)).toBeVisible();
   await expect(page.getByRole('heading', { name: /^Members \(2\)$/ })).toBeVisible();
@@ -54,7 +57,10 @@ test('an invitee with an account logs in on the invite page, then accepts', asyn
   const page = await open();
   await page.goto(link);
   await expect(heading(page, 'Log in to accept')).toBeVisible();
+  await expect(main(page).getByText('Admin. You invite and manage contributors, and run the invitations, invite links and webhooks.')).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue(invitee);
+  await expect(main(page).getByRole('link', { name: 'Forgot your password?' }), 'the way to a new password keeps the email and the invite')
+    .toHaveAttribute('href', `/forgot-password?next=${encodeURIComponent(new URL(link).pathname)}&email=${encodeURIComponent(invitee)}`);
   await page.getByLabel('Password').fill('wrong password');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(main(page).getByText('That email and password do not match an account.')).toBeVisible();
@@ -64,6 +70,11 @@ test('an invitee with an account logs in on the invite page, then accepts', asyn
   await page.getByRole('button', { name: 'Accept the invite' }).click();
   await expect(heading(page, `You have joined ${project}`)).toBeVisible();
   expect((await membership(invitee, project))?.role).toBe('ADMIN');
+  // The accepted invite's link, opened again, leads into the project.
+  await page.goto(link);
+  await expect(main(page).getByText('This invite has already been accepted.')).toBeVisible();
+  await page.getByRole('link', { name: `Open ${project}` }).click();
+  await expect(heading(page, project)).toBeVisible();
 });
 
 test('signed in as another account: the page says so and offers to log out', async ({ open, owner }) => {

@@ -38,14 +38,16 @@ test('an admin makes an invite link; a newcomer signs up, verifies and joins thr
   await expect(heading(page, `Sign up or log in to join ${project}`)).toBeVisible();
   await axeCheckNarrow(page, 'the join page');
   await shoot(page, 'join-page');
+  // Sign-up keeps the invitation in view and comes straight back: no "Check your email" stop.
   await main(page).getByRole('link', { name: 'Sign up' }).click();
+  await expect(heading(page, `Sign up to join ${project}`)).toBeVisible();
+  await expect(main(page).getByText(`Olga Owner invited you to ${project} as Contributor.`)).toBeVisible();
   await page.getByLabel('Your name').fill('Nina Newcomer');
   await page.getByLabel('Email').fill(newcomer);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
-  await expect(heading(page, 'Check your email')).toBeVisible();
-  await page.getByRole('link', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Sign up and continue' }).click();
   await expect(heading(page, 'Verify your email to join')).toBeVisible();
+  await expect(main(page).getByText('You need a verified email to invite people')).toHaveCount(0);
   await axeCheck(page, 'the join page, waiting for a verified email');
   await page.goto(await linkIn(newcomer, '/verify-email/'));
   await expect.poll(async () => (await sql('SELECT 1 FROM users WHERE email = $1 AND email_verified_at IS NOT NULL', newcomer)).length,
@@ -55,6 +57,11 @@ test('an admin makes an invite link; a newcomer signs up, verifies and joins thr
   await page.getByRole('button', { name: `Join ${project}` }).click();
   await expect(heading(page, `You have joined ${project}`)).toBeVisible();
   expect((await membership(newcomer, project))?.role).toBe('CONTRIBUTOR');
+  // Opened again by a member, the link leads into the project.
+  await page.goto(joinLink);
+  await expect(heading(page, `You are a member of ${project} already`)).toBeVisible();
+  await page.getByRole('link', { name: `Open ${project}` }).click();
+  await expect(heading(page, project)).toBeVisible();
   expect((await sql<{ uses: number }>('SELECT uses FROM invite_links WHERE project_id = $1', projectId))[0]?.uses).toBe(1);
 
   // The admin sees the use and revokes the link; the link then says it was withdrawn.

@@ -1,6 +1,6 @@
 // The app's one connection to the API: the typed client from client/, at this server's
 // /graphql, with the session's bearer token read from localStorage before each request.
-import { createClient } from '@invites/client';
+import { createClient, errorCode } from '@invites/client';
 import { fetchExchange, type AnyVariables, type CombinedError, type OperationResult, type TypedDocumentNode } from '@urql/core';
 
 const tokenKey = 'invites.session';
@@ -33,7 +33,19 @@ export interface Answer<Data> {
   error?: CombinedError;
 }
 
+const endedListeners = new Set<() => void>();
+
+/** Calls listener whenever the API refuses the kept token (the session ended); returns the unsubscribe. */
+export function onSessionEnded(listener: () => void): () => void {
+  endedListeners.add(listener);
+  return () => endedListeners.delete(listener);
+}
+
 function answer<Data>(r: OperationResult<Data>): Answer<Data> {
+  if (errorCode(r.error) === 'UNAUTHENTICATED' && sessionToken()) {
+    keepSessionToken(null);
+    endedListeners.forEach((l) => l());
+  }
   return r.error ? { error: r.error, data: r.data ?? undefined } : { data: r.data ?? undefined };
 }
 

@@ -3,7 +3,7 @@
 // names the field and what it wants, and so does PREVIEW_STALE, which says what changed.
 import { errorCode, graphQLErrorsOf } from '@invites/client';
 import type { CombinedError } from '@urql/core';
-import type { InviteFailureReason, ProjectRole, InviteStatus, DeliveryStatus } from '@invites/client';
+import type { InviteFailureReason, InviteStatus, DeliveryStatus } from '@invites/client';
 
 const sentences: Record<string, string> = {
   UNAUTHENTICATED: 'You are not logged in, or your session has ended. Log in again.',
@@ -55,12 +55,8 @@ export const failureReasons: Record<InviteFailureReason, string> = {
   FAILED_TO_SEND: 'The invite email could not be delivered to this address.',
 };
 
-export const roleNames: Record<ProjectRole, string> = {
-  PENDING: 'Pending',
-  CONTRIBUTOR: 'Contributor',
-  ADMIN: 'Admin',
-  OWNER: 'Owner',
-};
+// The roles' names live with what each allows (roles.ts); pages that import them from here keep working.
+export { roleNames } from './roles';
 
 export const statusNames: Record<InviteStatus, string> = {
   PENDING: 'Pending',

@@ -2,7 +2,7 @@
 // says whom it belongs to: undefined while asking, null when signed out.
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { LogOutDocument, MeDocument, type UserFieldsFragment } from '@invites/client';
-import { keepSessionToken, mutate, query, sessionToken } from './api';
+import { keepSessionToken, mutate, onSessionEnded, query, sessionToken } from './api';
 
 interface Session {
   me: UserFieldsFragment | null | undefined;
@@ -12,12 +12,23 @@ interface Session {
   logOut(): Promise<void>;
   /** Asks the server again who is signed in (after verifying the email, say). */
   refresh(): Promise<void>;
+  /** The kept session was ended by the server (it expired, or was logged out elsewhere). */
+  ended: boolean;
+  /** Forgets that the session ended, once the notice has been read. */
+  dismissEnded(): void;
 }
 
 const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<UserFieldsFragment | null | undefined>(sessionToken() ? undefined : null);
+  const [ended, setEnded] = useState(false);
+
+  // Any answer that refuses the kept token ends the session here too, and says so.
+  useEffect(() => onSessionEnded(() => {
+    setMe(null);
+    setEnded(true);
+  }), []);
 
   const refresh = useCallback(async () => {
     if (!sessionToken()) {
@@ -29,7 +40,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setMe(null);
       return;
     }
-    if (!data?.me) keepSessionToken(null); // the session ended or expired
+    if (!data?.me) {
+      keepSessionToken(null); // the session ended or expired
+      setEnded(true);
+    }
     setMe(data?.me ?? null);
   }, []);
 
@@ -40,6 +54,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback((token: string, user: UserFieldsFragment) => {
     keepSessionToken(token);
     setMe(user);
+    setEnded(false);
   }, []);
 
   const logOut = useCallback(async () => {
@@ -48,7 +63,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setMe(null);
   }, []);
 
-  return <SessionContext.Provider value={{ me, signIn, logOut, refresh }}>{children}</SessionContext.Provider>;
+  const dismissEnded = useCallback(() => setEnded(false), []);
+
+  return <SessionContext.Provider value={{ me, signIn, logOut, refresh, ended, dismissEnded }}>{children}</SessionContext.Provider>;
 }
 
 export function useSession(): Session {

@@ -1,7 +1,7 @@
 // The frame of every page: a link past the header, the header with the session's links, then
 // the page in <main>, made anew for each path so that no page keeps another's state.
 import type { ReactNode } from 'react';
-import { Link, navigate } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
 
 export function Layout({ path, children }: { path: string; children: ReactNode }) {
@@ -9,7 +9,10 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
     <>
       <a className="skip" href="#main">Skip to content</a>
       <Header />
-      <main id="main" key={path}>{children}</main>
+      <main id="main" key={path}>
+        <SessionEnded />
+        {children}
+      </main>
     </>
   );
 }
@@ -33,5 +36,19 @@ function Header() {
         ) : null}
       </nav>
     </header>
+  );
+}
+
+/** Says that the session ended (it expired, or was logged out elsewhere) and offers to log in again. */
+function SessionEnded() {
+  const { ended, dismissEnded } = useSession();
+  const location = useLocation();
+  if (!ended) return null;
+  const here = location.startsWith('/login') ? '/login' : `/login?next=${encodeURIComponent(location)}`;
+  return (
+    <div className="notice session-ended" role="status">
+      <p>Your session has ended, so you are logged out. <Link to={here}>Log in again</Link> to carry on.</p>
+      <button type="button" className="link" onClick={dismissEnded}>Dismiss</button>
+    </div>
   );
 }

@@ -1,35 +1,39 @@
-// The log-in form of the log-in page and of an invite's page.
-import { useState, type FormEvent } from 'react';
+// The log-in form of the log-in page and of an invite's page, with the way to a new password
+// that keeps where the person was going and the email typed.
+import { useState } from 'react';
 import { LogInDocument } from '@invites/client';
+import { useAction } from '../action';
 import { mutate } from '../api';
 import { describeError } from '../errors';
+import { withContext } from '../invitation';
+import { Link } from '../router';
 import { useSession } from '../session';
 import { ErrorText } from './Status';
 
-/** Email and password; with fixedEmail (an invite's) the email cannot be changed. */
-export function LogInForm({ fixedEmail, onDone }: { fixedEmail?: string; onDone: () => void }) {
+/**
+ * Email and password; with fixedEmail (an invite's) the email cannot be changed, with email it
+ * starts with that one. next is the page to come back to after "Forgot your password?".
+ */
+export function LogInForm({ fixedEmail, email: initialEmail, next = '/', onDone }: {
+  fixedEmail?: string;
+  email?: string;
+  next?: string;
+  onDone: () => void;
+}) {
   const { signIn } = useSession();
-  const [email, setEmail] = useState(fixedEmail ?? '');
+  const [email, setEmail] = useState(fixedEmail ?? initialEmail ?? '');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit } = useAction();
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
+  const logIn = submit(async () => {
     const { data, error } = await mutate(LogInDocument, { input: { email, password } });
-    setBusy(false);
-    if (!data?.logIn) {
-      setError(describeError(error));
-      return;
-    }
+    if (!data?.logIn) return describeError(error);
     signIn(data.logIn.token, data.logIn.user);
     onDone();
-  }
+  });
 
   return (
-    <form onSubmit={submit} className="stack" aria-describedby={error ? 'login-error' : undefined}>
+    <form onSubmit={logIn} className="stack" aria-describedby={error ? 'login-error' : undefined}>
       <label>
         Email
         <input type="email" name="email" autoComplete="username" required value={email} readOnly={fixedEmail !== undefined}
@@ -41,6 +45,7 @@ export function LogInForm({ fixedEmail, onDone }: { fixedEmail?: string; onDone:
           onChange={(e) => setPassword(e.target.value)} aria-invalid={error ? true : undefined}
           aria-describedby={error ? 'login-error' : undefined} />
       </label>
+      <p className="hint"><Link to={withContext('/forgot-password', next, email.trim())}>Forgot your password?</Link></p>
       <ErrorText id="login-error">{error}</ErrorText>
       <button type="submit" disabled={busy}>Log in</button>
     </form>

@@ -1,6 +1,7 @@
 // The sign-up form of the sign-up page and of an invite's page.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { SignUpDocument, type SignUpMutation } from '@invites/client';
+import { useAction } from '../action';
 import { mutate } from '../api';
 import { describeError } from '../errors';
 import { useSession } from '../session';
@@ -8,36 +9,31 @@ import { ErrorText } from './Status';
 
 /**
  * Name, email and password. With an invite's token the email is the invite's, shown but fixed,
- * and signing up joins its project at once.
+ * and signing up joins its project at once; with email, the form starts with that one.
  */
-export function SignUpForm({ invite, onDone }: {
+export function SignUpForm({ invite, email: initialEmail, submitLabel, onDone }: {
   invite?: { token: string; email: string; name?: string | null };
+  email?: string;
+  /** The button's words; "Sign up and join" with an invite, "Sign up" without. */
+  submitLabel?: string;
   onDone: (payload: SignUpMutation) => void;
 }) {
   const { signIn } = useSession();
   const [name, setName] = useState(invite?.name ?? '');
-  const [email, setEmail] = useState(invite?.email ?? '');
+  const [email, setEmail] = useState(invite?.email ?? initialEmail ?? '');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit } = useAction();
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
+  const signUp = submit(async () => {
     const input = invite ? { name, password, inviteToken: invite.token } : { name, email, password };
     const { data, error } = await mutate(SignUpDocument, { input });
-    setBusy(false);
-    if (!data?.signUp) {
-      setError(describeError(error));
-      return;
-    }
+    if (!data?.signUp) return describeError(error);
     signIn(data.signUp.token, data.signUp.user);
     onDone(data);
-  }
+  });
 
   return (
-    <form onSubmit={submit} className="stack">
+    <form onSubmit={signUp} className="stack">
       <label>
         Your name
         <input name="name" autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
@@ -55,7 +51,7 @@ export function SignUpForm({ invite, onDone }: {
       </label>
       <p id="password-hint" className="hint">At least 8 characters.</p>
       <ErrorText>{error}</ErrorText>
-      <button type="submit" disabled={busy}>{invite ? 'Sign up and join' : 'Sign up'}</button>
+      <button type="submit" disabled={busy}>{submitLabel ?? (invite ? 'Sign up and join' : 'Sign up')}</button>
     </form>
   );
 }
