@@ -27,7 +27,7 @@ type postmarkPayload struct {
 	MessageID string
 	Metadata  map[string]string
 	// Email is a bounce's or complaint's recipient, Recipient a delivery's or change's.
-	Email, Recipient                 string
+	Email, Recipient                  string
 	BouncedAt, DeliveredAt, ChangedAt time.Time
 	Description, Details              string
 	SuppressSending                   bool
