@@ -35,10 +35,11 @@ type mailgunPayload struct {
 // user-variables (set through the X-Mailgun-Variables header), the Message-ID in the
 // message's headers.
 type mailgunEvent struct {
-	ID        string  `json:"id"`
-	Event     string  `json:"event"`
-	Severity  string  `json:"severity"`
-	Reason    string  `json:"reason"`
+	ID       string `json:"id"`
+	Event    string `json:"event"`
+	Severity string `json:"severity"`
+	Reason   string `json:"reason"`
+	// Timestamp is in seconds, to the microsecond.
 	Timestamp float64 `json:"timestamp"`
 	Recipient string  `json:"recipient"`
 	Message   struct {
@@ -75,7 +76,6 @@ func (m mailgun) events(_ context.Context, _ http.Header, body []byte) ([]delive
 	if !ok {
 		return nil, nil
 	}
-	whole, frac := math.Modf(d.Timestamp)
 	tag, _ := d.UserVariables[EmailIDTag].(string)
 	reason := join(d.DeliveryStatus.Message, d.DeliveryStatus.Description)
 	if reason == "" {
@@ -83,7 +83,7 @@ func (m mailgun) events(_ context.Context, _ http.Header, body []byte) ([]delive
 	}
 	return []delivery.Event{{ID: d.ID, Kind: kind, MessageID: messageID(d.Message.Headers.MessageID),
 		EmailID: emailID(tag), Recipient: d.Recipient, Reason: reason,
-		At: time.Unix(int64(whole), int64(frac*1e9)).UTC()}}, nil
+		At: time.UnixMicro(int64(math.Round(d.Timestamp * 1e6))).UTC()}}, nil
 }
 
 // kind is what a Mailgun event says. A failure of severity "temporary" is one Mailgun goes
