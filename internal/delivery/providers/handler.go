@@ -30,6 +30,7 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/mail"
 )
 
 // Prefix is where Handler serves: Prefix + a provider's name.
@@ -169,12 +170,11 @@ func fresh(now func() time.Time, at time.Time) bool {
 	return d <= Tolerance && d >= -Tolerance
 }
 
-// EmailIDHeader is the header the SMTP sender puts on each email with its ID
-// (internal/mail), and EmailIDTag the name of that ID in a provider's metadata, custom
-// arguments, variables or tags.
+// EmailIDHeader is the header the SMTP sender puts on each email with its ID, and EmailIDTag
+// the name of that ID in a provider's metadata, custom arguments, variables or tags.
 const (
-	EmailIDHeader = "X-Invites-Email-ID"
-	EmailIDTag    = "invites_email_id"
+	EmailIDHeader = mail.EmailIDHeader
+	EmailIDTag    = mail.EmailIDTag
 )
 
 // emailID is v if it is an email's ID, else "".
