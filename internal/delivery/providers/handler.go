@@ -89,7 +89,7 @@ func Handler(cfg Config, rec delivery.Recorder, log *slog.Logger) (http.Handler,
 	}
 	mux := http.NewServeMux()
 	for name, p := range on {
-		mux.Handle("POST "+Prefix+name, serve(name, p, rec, log))
+		mux.Handle("POST "+Prefix+name, serve(name, p, rec, log, cfg.Now))
 	}
 	return mux, nil
 }
@@ -124,8 +124,9 @@ func configured(cfg Config) (map[string]provider, error) {
 	return on, nil
 }
 
-// serve reads a request's events with p and records them.
-func serve(name string, p provider, rec delivery.Recorder, log *slog.Logger) http.Handler {
+// serve reads a request's events with p and records them; an event the provider gives no
+// time is stamped with now's.
+func serve(name string, p provider, rec delivery.Recorder, log *slog.Logger, now func() time.Time) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		if err != nil {
@@ -149,6 +150,9 @@ func serve(name string, p provider, rec delivery.Recorder, log *slog.Logger) htt
 		}
 		for _, e := range events {
 			e.Provider = name
+			if e.At.IsZero() {
+				e.At = now().UTC()
+			}
 			matched, err := rec.Record(r.Context(), e)
 			if err != nil {
 				log.ErrorContext(r.Context(), "email event not recorded", "provider", name, "err", err)

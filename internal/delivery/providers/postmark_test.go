@@ -94,3 +94,13 @@ func TestPostmark_BadCredentials(t *testing.T) {
 	}
 	wantEvents(t, rec)
 }
+
+// TestPostmark_NoTime: an event the provider gives no time is stamped with the server's.
+func TestPostmark_NoTime(t *testing.T) {
+	h, rec := newHandler(t, postmarkConfig)
+	body := `{"RecordType":"Delivery","MessageID":"x","Recipient":"john@example.com"}`
+	if code := post(h, "postmark", body, postmarkAuth("hooks", "s3cret")); code != http.StatusOK {
+		t.Fatalf("got %d, want 200", code)
+	}
+	wantEvents(t, rec, delivery.Event{Provider: "postmark", Kind: delivery.Delivered, Recipient: "john@example.com", At: now})
+}
