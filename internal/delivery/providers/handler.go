@@ -48,7 +48,7 @@ type Config struct {
 	// Now is the clock that timestamps are checked against; nil: time.Now.
 	Now func() time.Time
 	// SNSClient fetches SNS signing certificates and confirms SNS subscriptions; nil: an
-	// http.Client with a 10-second timeout.
+	// http.Client with a 10-second timeout that follows no redirect (only SNS hosts are asked).
 	SNSClient *http.Client
 	// SNSRoots are the roots an SNS signing certificate must chain to; nil: the system's.
 	// Tests give theirs (with an SNSClient that reaches their HTTPS server).
@@ -78,7 +78,8 @@ func Handler(cfg Config, rec delivery.Recorder, log *slog.Logger) (http.Handler,
 		cfg.Now = time.Now
 	}
 	if cfg.SNSClient == nil {
-		cfg.SNSClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.SNSClient = &http.Client{Timeout: 10 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if log == nil {
 		log = slog.Default()
