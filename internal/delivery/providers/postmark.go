@@ -46,7 +46,11 @@ func (p postmark) events(_ context.Context, h http.Header, body []byte) ([]deliv
 	e := delivery.Event{EmailID: emailID(m.Metadata[EmailIDTag])}
 	switch m.RecordType {
 	case "Bounce", "SpamComplaint":
-		kind, ok := postmarkBounceKind(m.Type)
+		typ := m.Type
+		if typ == "" {
+			typ = postmarkTypeCodes[m.TypeCode]
+		}
+		kind, ok := postmarkBounceKind(typ)
 		if !ok {
 			return nil, nil // an auto-responder, a challenge, a subscribe: nothing about delivery
 		}
@@ -64,6 +68,11 @@ func (p postmark) events(_ context.Context, h http.Header, body []byte) ([]deliv
 	}
 	return []delivery.Event{e}, nil
 }
+
+// postmarkTypeCodes name the bounce types we follow by TypeCode, for a payload without Type.
+var postmarkTypeCodes = map[int]string{1: "HardBounce", 2: "Transient", 16: "Unsubscribe",
+	256: "DnsError", 512: "SpamNotification", 4096: "SoftBounce", 100000: "BadEmailAddress",
+	100001: "SpamComplaint", 100002: "ManuallyDeactivated", 100006: "Blocked", 100009: "DMARCPolicy"}
 
 // postmarkBounceKind is what a Postmark bounce type says (Postmark's bounce types, by name).
 func postmarkBounceKind(typ string) (delivery.Kind, bool) {

@@ -35,6 +35,7 @@ const (
 	postmarkSoftBounce = `{"RecordType": "Bounce", "ID": 42, "Type": "SoftBounce", "TypeCode": 4096,
   "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Description": "Mailbox full",
   "Email": "john@example.com", "BouncedAt": "2019-11-05T16:33:54Z"}`
+	postmarkByCode        = `{"RecordType": "Bounce", "ID": 44, "TypeCode": 1, "Email": "john@example.com", "BouncedAt": "2019-11-05T16:33:54Z"}`
 	postmarkAutoResponder = `{"RecordType": "Bounce", "ID": 43, "Type": "AutoResponder", "TypeCode": 64,
   "Email": "john@example.com", "BouncedAt": "2019-11-05T16:33:54Z"}`
 	postmarkComplaint = `{
@@ -64,7 +65,7 @@ func TestPostmark(t *testing.T) {
 	h, rec := newHandler(t, postmarkConfig)
 	at := time.Date(2019, 11, 5, 16, 33, 54, 907025900, time.UTC)
 	const ours = "0d4b7a3e-1c2f-4b8a-9a57-6f1e2d3c4b5a"
-	for _, body := range []string{postmarkBounce, postmarkSoftBounce, postmarkAutoResponder,
+	for _, body := range []string{postmarkBounce, postmarkSoftBounce, postmarkByCode, postmarkAutoResponder,
 		postmarkComplaint, postmarkDelivery, postmarkSubscriptionChange} {
 		if code := post(h, "postmark", body, postmarkAuth("hooks", "s3cret")); code != http.StatusOK {
 			t.Fatalf("got %d, want 200, for %s", code, body)
@@ -76,6 +77,8 @@ func TestPostmark(t *testing.T) {
 			Reason: "The server was unable to deliver your message (ex: unknown user, mailbox not found).: smtp;550 5.1.1 The email account that you tried to reach does not exist."},
 		delivery.Event{Provider: "postmark", ID: "Bounce:42", Kind: delivery.SoftBounce,
 			Recipient: "john@example.com", At: at.Truncate(time.Second), Reason: "Mailbox full"},
+		delivery.Event{Provider: "postmark", ID: "Bounce:44", Kind: delivery.HardBounce,
+			Recipient: "john@example.com", At: at.Truncate(time.Second)},
 		delivery.Event{Provider: "postmark", ID: "SpamComplaint:42", Kind: delivery.Complaint,
 			Recipient: "john@example.com", At: at, Reason: "Test spam complaint details"},
 		delivery.Event{Provider: "postmark", Kind: delivery.Delivered, EmailID: ours,
