@@ -13,7 +13,7 @@ import { describeError, when } from '../errors';
 import { Page } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
 import { MoreButton, TableFrame } from '../components/TableFrame';
-import { Link } from '../router';
+import { ProjectTabs } from '../components/ProjectTabs';
 import { AdminPage } from '../components/AdminPage';
 
 type Endpoint = NonNullable<ProjectWebhooksQuery['project']>['webhookEndpoints'][number];
@@ -66,7 +66,7 @@ function Webhooks({ project }: { project: ProjectFieldsFragment }) {
 
   return (
     <Page title={`Webhooks of ${project.name}`}>
-      <p><Link to={`/projects/${encodeURIComponent(project.id)}`}>Back to {project.name}</Link></p>
+      <ProjectTabs projectId={project.id} current="webhooks" />
       <AddEndpoint projectId={project.id} onAdded={(url, s) => { setSecret({ url, secret: s }); void load(); }} />
       {secret && (
         <section aria-labelledby="secret" className="notice">
