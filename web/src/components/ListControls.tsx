@@ -25,12 +25,19 @@ export function ListControls({ listing, searchLabel, filterLabel, options }: {
   );
 }
 
-/** The header cell that picks (or unpicks) every row shown that may be picked. */
+/** The checkbox that picks (or unpicks) every row shown that may be picked, and how many are. It
+ * sits above the table, not in its header, which a phone does not show. */
 export function SelectAll({ selection, ids, what }: { selection: Selection; ids: string[]; what: string }) {
   const all = ids.length > 0 && ids.every((id) => selection.has(id));
+  const picked = ids.filter((id) => selection.has(id)).length;
   return (
-    <input type="checkbox" aria-label={`Select all ${what} shown`} checked={all} disabled={ids.length === 0}
-      onChange={() => selection.toggleAll(ids)} />
+    <>
+      <label className="check">
+        <input type="checkbox" checked={all} disabled={ids.length === 0} onChange={() => selection.toggleAll(ids)} />
+        Select all {what} shown
+      </label>
+      <span className="muted">{picked} selected</span>
+    </>
   );
 }
 

@@ -138,12 +138,12 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
   return (
     <section aria-labelledby="invites">
       <h2 id="invites">Invitations ({total})</h2>
-      <ListControls listing={listing} searchLabel="Search invitations by email, name or external ID" filterLabel="Status" options={statusFilter} />
+      <ListControls listing={listing} searchLabel="Search invitations by email, name or external ID" filterLabel="Filter by status" options={statusFilter} />
       <Announcer message={message} />
       <ErrorText>{action.error}</ErrorText>
       <RowFailures title={failures.title} failures={failures.rows} />
       <div className="actions toolbar">
-        <span className="muted">{picked.length} selected</span>
+        <SelectAll selection={selection} ids={open.map((i) => i.id)} what="invitations" />
         <button type="button" className="secondary" disabled={picked.length === 0 || action.busy} onClick={() => act(picked, true)}>Resend selected</button>
         <button type="button" className="secondary" disabled={picked.length === 0 || action.busy} onClick={() => revoke(picked)}>Revoke selected</button>
       </div>
@@ -154,7 +154,7 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
           <table className="invites">
             <thead>
               <tr>
-                <th scope="col"><SelectAll selection={selection} ids={open.map((i) => i.id)} what="invitations" /></th>
+                <th scope="col" />
                 <th scope="col">Email</th><th scope="col">Role</th><th scope="col">External ID</th><th scope="col">Status</th>
                 <th scope="col">Email delivery</th><th scope="col">Expires</th><th scope="col">Actions</th>
               </tr>

@@ -155,13 +155,13 @@ function Members({ project, meId, onOwnershipChange }: {
   return (
     <section aria-labelledby="members">
       <h2 id="members">Members ({total})</h2>
-      <ListControls listing={listing} searchLabel="Search members by name, email or external ID" filterLabel="Role" options={roleFilter} />
+      <ListControls listing={listing} searchLabel="Search members by name, email or external ID" filterLabel="Filter by role" options={roleFilter} />
       <Announcer message={message} />
       <ErrorText>{action.error}</ErrorText>
       <RowFailures title="Could not remove" failures={failures} />
       {admin && (
         <div className="actions toolbar">
-          <span className="muted">{picked.length} selected</span>
+          <SelectAll selection={selection} ids={removable.map((m) => m.id)} what="members" />
           <button type="button" className="secondary" disabled={picked.length === 0 || action.busy} onClick={() => remove(picked)}>Remove selected</button>
         </div>
       )}
@@ -172,7 +172,7 @@ function Members({ project, meId, onOwnershipChange }: {
           <table>
             <thead>
               <tr>
-                {admin && <th scope="col"><SelectAll selection={selection} ids={removable.map((m) => m.id)} what="members" /></th>}
+                {admin && <th scope="col" />}
                 <th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th>{admin && <th scope="col">External ID</th>}<th scope="col">Actions</th>
               </tr>
             </thead>
