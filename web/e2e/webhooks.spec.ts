@@ -10,7 +10,7 @@ test('an admin adds a webhook endpoint, retries its failed delivery, rotates its
   const projectId = await createProject(token, name);
   const page = await open({ token });
   await page.goto(`/projects/${encodeURIComponent(projectId)}`);
-  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByRole('tab', { name: 'Webhooks' }).click();
   await expect(heading(page, `Webhooks of ${name}`)).toBeVisible();
   // A private address is refused, with the reason.
   await page.getByLabel('URL').fill('https://10.0.0.1/hook');

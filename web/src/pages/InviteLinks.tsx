@@ -10,6 +10,8 @@ import { useAction } from '../action';
 import { describeError, roleNames, when } from '../errors';
 import { ErrorText, Loading } from '../components/Status';
 import { TableFrame } from '../components/TableFrame';
+import { Announcer } from '../components/Announcer';
+import { ConfirmDialog, type Question } from '../components/ConfirmDialog';
 import { RoleSelect, defaultRole } from '../components/RoleSelect';
 
 const linkStatusNames: Record<InviteLinkStatus, string> = {
@@ -42,17 +44,31 @@ export function InviteLinks({ project }: { project: ProjectFieldsFragment }) {
   }, [project.id]);
   useEffect(() => load(), [load]);
 
-  async function revoke(link: InviteLinkFieldsFragment) {
-    setRowError((r) => ({ ...r, [link.id]: '' }));
-    const { data, error } = await mutate(RevokeInviteLinkDocument, { id: link.id });
-    if (!data) return setRowError((r) => ({ ...r, [link.id]: describeError(error, { INVITE_NOT_PENDING: 'This link was revoked already.' }) }));
-    setLinks((ls) => ls && ls.map((l) => (l.id === link.id ? data.revokeInviteLink : l)));
+  const [question, setQuestion] = useState<Question | null>(null);
+  const [message, setMessage] = useState('');
+  function revoke(link: InviteLinkFieldsFragment) {
+    const made = `the ${roleNames[link.role]} link made ${when(link.createdAt)}`;
+    setQuestion({
+      title: 'Revoke this invite link?',
+      body: <p>Nobody else can join through {made}. Those who joined through it stay members.</p>,
+      confirm: 'Revoke the link',
+      onConfirm: () => void (async () => {
+        setMessage('');
+        setRowError((r) => ({ ...r, [link.id]: '' }));
+        const { data, error } = await mutate(RevokeInviteLinkDocument, { id: link.id });
+        if (!data) return setRowError((r) => ({ ...r, [link.id]: describeError(error, { INVITE_NOT_PENDING: 'This link was revoked already.' }) }));
+        setLinks((ls) => ls && ls.map((l) => (l.id === link.id ? data.revokeInviteLink : l)));
+        setMessage(`Revoked ${made}.`);
+      })(),
+    });
   }
 
   return (
     <section aria-labelledby="invite-links">
       <h2 id="invite-links">Invite links ({total})</h2>
       <CreateLink project={project} onCreated={load} />
+      <Announcer message={message} />
+      <ConfirmDialog question={question} onClose={() => setQuestion(null)} />
       {error ? <ErrorText>{error}</ErrorText> : links === null ? <Loading /> : links.length === 0 ? <p>No invite links yet.</p> : (
         <TableFrame label="Invite links">
           <table>
