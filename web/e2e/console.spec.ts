@@ -66,6 +66,7 @@ for (const size of sizes) {
     await expect(dialog).toContainText('will stop working at once');
     await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
     await axeCheck(page, `the revoke dialog at ${size.width}px`);
+    if (size.width === 1280) await shoot(page, 'confirm-revoke');
     await page.keyboard.press('Escape');
     await expect(dialog).toBeHidden();
     expect(await sql("SELECT count(*)::int AS n FROM invites WHERE email = ANY($1) AND status = 'PENDING'", picked)).toEqual([{ n: 3 }]);

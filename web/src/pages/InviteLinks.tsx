@@ -69,7 +69,7 @@ export function InviteLinks({ project }: { project: ProjectFieldsFragment }) {
       <CreateLink project={project} onCreated={load} />
       <Announcer message={message} />
       <ConfirmDialog question={question} onClose={() => setQuestion(null)} />
-      {error ? <ErrorText>{error}</ErrorText> : links === null ? <Loading /> : links.length === 0 ? <p>No invite links yet.</p> : (
+      {error ? <ErrorText>{error}</ErrorText> : links === null ? <Loading /> : links.length === 0 ? <p>No invite links yet: make one above, then share it where the people you want can find it.</p> : (
         <TableFrame label="Invite links">
           <table>
             <thead>

@@ -198,6 +198,8 @@ function MemberRow({ m, project, self, canAct, admin, selected, onSelect, onRole
   onSelect: () => void; onRole: (r: ProjectRole) => void; onExternalId: (v: string) => void;
   onRemove: () => void; onTransfer: () => void; onLeave: () => void;
 }) {
+  const transferable = project.viewerRole === 'OWNER' && m.role === 'ADMIN';
+  const leavable = self && project.viewerRole !== 'OWNER';
   return (
     <tr>
       {admin && <td>{canAct && <input type="checkbox" aria-label={`Select ${m.user.name}`} checked={selected} onChange={onSelect} />}</td>}
@@ -208,13 +210,15 @@ function MemberRow({ m, project, self, canAct, admin, selected, onSelect, onRole
       </td>
       {admin && <td>{canAct || self ? <ExternalIdEditor member={m} onSave={onExternalId} /> : (m.externalId ?? '')}</td>}
       <td>
-        <div className="actions">
-          {canAct && <button type="button" className="secondary" aria-label={`Remove ${m.user.name}`} onClick={onRemove}>Remove</button>}
-          {project.viewerRole === 'OWNER' && m.role === 'ADMIN' && (
-            <button type="button" className="secondary" aria-label={`Transfer ownership to ${m.user.name}`} onClick={onTransfer}>Transfer ownership</button>
-          )}
-          {self && project.viewerRole !== 'OWNER' && <button type="button" className="secondary" onClick={onLeave}>Leave the project</button>}
-        </div>
+        {(canAct || transferable || leavable) && (
+          <div className="actions">
+            {canAct && <button type="button" className="secondary" aria-label={`Remove ${m.user.name}`} onClick={onRemove}>Remove</button>}
+            {transferable && (
+              <button type="button" className="secondary" aria-label={`Transfer ownership to ${m.user.name}`} onClick={onTransfer}>Transfer ownership</button>
+            )}
+            {leavable && <button type="button" className="secondary" onClick={onLeave}>Leave the project</button>}
+          </div>
+        )}
       </td>
     </tr>
   );
