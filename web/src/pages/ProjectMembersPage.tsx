@@ -17,8 +17,8 @@ import { ConfirmDialog, type Question } from '../components/ConfirmDialog';
 import { ListControls, RowFailures, SelectAll } from '../components/ListControls';
 import { ProjectFrame, isAdmin } from '../components/ProjectFrame';
 import { ErrorText, Loading } from '../components/Status';
-import { MoreButton, TableFrame, pageSize } from '../components/TableFrame';
-import { RoleSelect } from '../components/RoleSelect';
+import { MoreButton, pageSize } from '../components/TableFrame';
+import { MembersTable } from './MembersTable';
 import { navigate } from '../router';
 import { useSession } from '../session';
 
@@ -104,7 +104,7 @@ function Members({ project, meId, onOwnershipChange }: {
   function changeRole(m: Member, role: ProjectRole) {
     setQuestion({
       title: `Make ${m.user.name} ${roleNames[role]}?`,
-      body: <p>{m.user.name} is {roleNames[m.role]} now. As {roleNames[role]}: {roleAllows[role].replace(/^You /, 'they ')}</p>,
+      body: <p>{m.user.name} is {roleNames[m.role]} now. As {roleNames[role]}: {roleAllows[role].replace(/\byou\b/gi, 'they')}</p>,
       confirm: `Make ${m.user.name} ${roleNames[role]}`,
       onConfirm: () => change(async () => {
         const { data, error } = await mutate(UpdateMemberDocument, { input: { projectId: project.id, userId: m.user.id, role } });
@@ -168,70 +168,12 @@ function Members({ project, meId, onOwnershipChange }: {
       {error ? <ErrorText>{error}</ErrorText> : members === null ? <Loading /> : members.length === 0 ? (
         <p>{listing.search || listing.filter ? 'No member matches. Try another search or filter.' : 'No members yet.'}</p>
       ) : (
-        <TableFrame label="Members">
-          <table>
-            <thead>
-              <tr>
-                {admin && <th scope="col" />}
-                <th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th>{admin && <th scope="col">External ID</th>}<th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <MemberRow key={m.id} m={m} project={project} self={m.user.id === meId} canAct={canAct(m)} admin={admin}
-                  selected={selection.has(m.id)} onSelect={() => selection.toggle(m.id)}
-                  onRole={(role) => changeRole(m, role)} onExternalId={(v) => saveExternalId(m, v)}
-                  onRemove={() => remove([m])} onTransfer={() => transfer(m)} onLeave={leave} />
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
+        <MembersTable members={members} project={project} meId={meId} canAct={canAct} selection={selection} actions={{
+          role: changeRole, externalId: saveExternalId, remove: (m) => remove([m]), transfer, leave,
+        }} />
       )}
       {members && next && <MoreButton shown={members.length} total={total} what="members" onClick={() => load(next)} />}
       <ConfirmDialog question={question} onClose={() => setQuestion(null)} />
     </section>
-  );
-}
-
-function MemberRow({ m, project, self, canAct, admin, selected, onSelect, onRole, onExternalId, onRemove, onTransfer, onLeave }: {
-  m: Member; project: ProjectFieldsFragment; self: boolean; canAct: boolean; admin: boolean; selected: boolean;
-  onSelect: () => void; onRole: (r: ProjectRole) => void; onExternalId: (v: string) => void;
-  onRemove: () => void; onTransfer: () => void; onLeave: () => void;
-}) {
-  const transferable = project.viewerRole === 'OWNER' && m.role === 'ADMIN';
-  const leavable = self && project.viewerRole !== 'OWNER';
-  return (
-    <tr>
-      {admin && <td>{canAct && <input type="checkbox" aria-label={`Select ${m.user.name}`} checked={selected} onChange={onSelect} />}</td>}
-      <th scope="row">{m.user.name}{self && <span className="muted"> (you)</span>}</th>
-      <td className="email">{m.user.email}</td>
-      <td>
-        {canAct ? <RoleSelect aria-label={`Role of ${m.user.name}`} roles={project.assignableRoles} value={m.role} onChange={onRole} /> : roleNames[m.role]}
-      </td>
-      {admin && <td>{canAct || self ? <ExternalIdEditor member={m} onSave={onExternalId} /> : (m.externalId ?? '')}</td>}
-      <td>
-        {(canAct || transferable || leavable) && (
-          <div className="actions">
-            {canAct && <button type="button" className="secondary" aria-label={`Remove ${m.user.name}`} onClick={onRemove}>Remove</button>}
-            {transferable && (
-              <button type="button" className="secondary" aria-label={`Transfer ownership to ${m.user.name}`} onClick={onTransfer}>Transfer ownership</button>
-            )}
-            {leavable && <button type="button" className="secondary" onClick={onLeave}>Leave the project</button>}
-          </div>
-        )}
-      </td>
-    </tr>
-  );
-}
-
-function ExternalIdEditor({ member, onSave }: { member: Member; onSave: (id: string) => void }) {
-  const [value, setValue] = useState(member.externalId ?? '');
-  useEffect(() => setValue(member.externalId ?? ''), [member.externalId]);
-  const changed = value !== (member.externalId ?? '');
-  return (
-    <form className="inline" onSubmit={(e) => { e.preventDefault(); onSave(value.trim()); }}>
-      <input aria-label={`External ID of ${member.user.name}`} maxLength={64} value={value} onChange={(e) => setValue(e.target.value)} />
-      <button type="submit" className="secondary" disabled={!changed}>{value.trim() === '' && member.externalId ? 'Clear' : 'Save'}</button>
-    </form>
   );
 }
