@@ -65,6 +65,13 @@ for (const size of sizes) {
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText('will stop working at once');
     await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    // The focus stays in the dialog: Tab and Shift+Tab cycle through its buttons.
+    await page.keyboard.press('Tab');
+    await expect(dialog.getByRole('button', { name: 'Revoke 3 invitations' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await page.keyboard.press('Shift+Tab');
+    await expect(dialog.getByRole('button', { name: 'Revoke 3 invitations' })).toBeFocused();
     await axeCheck(page, `the revoke dialog at ${size.width}px`);
     if (size.width === 1280) await shoot(page, 'confirm-revoke');
     await page.keyboard.press('Escape');
@@ -199,3 +206,22 @@ for (const size of sizes) {
     await fitsWidth(page, 'Members');
   });
 }
+
+test('a contributor sees the members, without tabs, checkboxes or actions; an admin tab tells them it is not for them', async ({ open, owner }) => {
+  const project = `Readers ${unique()}`;
+  const projectId = await createProject(owner.token, project);
+  const reader = email('reader');
+  await invite(owner.token, projectId, reader);
+  const token = await signUpInvited(reader, 'Rita Reader');
+
+  const page = await open({ token });
+  await page.goto(`/projects/${encodeURIComponent(projectId)}`);
+  await expect(page.getByRole('heading', { name: 'Members (2)' })).toBeVisible();
+  await expect(page.getByRole('tablist')).toHaveCount(0);
+  await expect(page.getByRole('checkbox')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+  await page.goto(`/projects/${encodeURIComponent(projectId)}/invitations`);
+  await expect(page.getByText("Only a project's admins and its owner can see this.")).toBeVisible();
+  await page.getByRole('link', { name: 'See its members' }).click();
+  await expect(page.getByRole('heading', { name: 'Members (2)' })).toBeVisible();
+});

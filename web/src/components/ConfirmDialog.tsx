@@ -1,7 +1,7 @@
-// The question a destructive change asks once before it is made: a modal <dialog> (the browser
-// keeps the focus inside it and makes the page behind inert; Escape cancels), which says what
-// will happen and names the button after it.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+// The question a destructive change asks once before it is made: a modal <dialog> (the page
+// behind is inert, Escape cancels, and Tab cycles through its buttons rather than leave it for
+// the browser's own controls), which says what will happen and names the button after it.
+import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface Question {
   /** The dialog's heading, e.g. "Revoke 3 invitations?" */
@@ -23,8 +23,16 @@ export function ConfirmDialog({ question, onClose }: { question: Question | null
     if (question && !d.open) d.showModal();
     if (!question && d.open) d.close();
   }, [question]);
+  function trapTab(e: KeyboardEvent<HTMLDialogElement>) {
+    if (e.key !== 'Tab') return;
+    const buttons = Array.from(dialog.current?.querySelectorAll('button') ?? []);
+    const [first, last] = [buttons[0], buttons[buttons.length - 1]];
+    if (!first || !last) return;
+    if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+  }
   return (
-    <dialog ref={dialog} aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`} className="confirm"
+    <dialog ref={dialog} onKeyDown={trapTab} aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`} className="confirm"
       onClose={onClose} onCancel={onClose}>
       {question && (
         <>
