@@ -13,11 +13,11 @@ import { ErrorText, Loading } from './Status';
 
 export const isAdmin = (p: ProjectFieldsFragment) => p.viewerRole === 'ADMIN' || p.viewerRole === 'OWNER';
 
-export function ProjectFrame({ id, tab, children }: {
-  id: string;
-  tab: ProjectTab;
-  children: (project: ProjectFieldsFragment, setProject: (p: ProjectFieldsFragment) => void) => ReactNode;
-}) {
+/**
+ * The project as the signed-in viewer sees it: undefined while it loads (or while nobody is
+ * signed in), null when it cannot be seen (error says why, when the API said).
+ */
+export function useProject(id: string) {
   const { me } = useSession();
   const [project, setProject] = useState<ProjectFieldsFragment | null | undefined>(undefined);
   const [error, setError] = useState('');
@@ -28,6 +28,15 @@ export function ProjectFrame({ id, tab, children }: {
       setProject(data?.project ?? null);
     });
   }, [id, me]);
+  return { me, project, setProject, error };
+}
+
+export function ProjectFrame({ id, tab, children }: {
+  id: string;
+  tab: ProjectTab;
+  children: (project: ProjectFieldsFragment, setProject: (p: ProjectFieldsFragment) => void) => ReactNode;
+}) {
+  const { me, project, setProject, error } = useProject(id);
 
   if (me === null) {
     return (
