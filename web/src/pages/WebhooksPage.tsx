@@ -128,7 +128,7 @@ function AddEndpoint({ projectId, onAdded }: { projectId: string; onAdded: (url:
         <fieldset>
           <legend>Events (none checked: all)</legend>
           {eventTypes.map((t) => (
-            <label key={t}>
+            <label key={t} className="check">
               <input type="checkbox" checked={events.includes(t)}
                 onChange={(e) => setEvents(e.target.checked ? [...events, t] : events.filter((x) => x !== t))} /> {t}
             </label>
