@@ -38,6 +38,15 @@ export function describeError(error: CombinedError | undefined, overrides: Recor
   return 'Something went wrong on the server. Try again in a moment.';
 }
 
+/**
+ * The reason one row of an action on many failed, in words: the sentence of its code, or the
+ * API's own message where no sentence says it better.
+ */
+export function describeRowError(code: string | null, message: string | null): string {
+  if (code && sentences[code] && code !== 'BAD_USER_INPUT') return sentences[code];
+  return message ? sentence(message) : 'Something went wrong on the server. Try again in a moment.';
+}
+
 function sentence(s: string): string {
   const t = s.charAt(0).toUpperCase() + s.slice(1);
   return /[.!?]$/.test(t) ? t : t + '.';
@@ -58,8 +67,9 @@ export const failureReasons: Record<InviteFailureReason, string> = {
 // The roles' names live with what each allows (roles.ts); pages that import them from here keep working.
 export { roleNames } from './roles';
 
+// A pending invite "awaits a response": "Pending" is a role already.
 export const statusNames: Record<InviteStatus, string> = {
-  PENDING: 'Pending',
+  PENDING: 'Awaiting response',
   ACCEPTED: 'Accepted',
   DECLINED: 'Declined',
   REVOKED: 'Revoked',

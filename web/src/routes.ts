@@ -11,7 +11,9 @@ import { HomePage } from './pages/HomePage';
 import { InvitePage } from './pages/InvitePage';
 import { JoinPage } from './pages/JoinPage';
 import { LogInPage } from './pages/LogInPage';
-import { ProjectPage } from './pages/ProjectPage';
+import { ProjectInvitationsPage } from './pages/ProjectInvitationsPage';
+import { ProjectLinksPage } from './pages/ProjectLinksPage';
+import { ProjectMembersPage } from './pages/ProjectMembersPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
@@ -50,7 +52,10 @@ export const routes: readonly Route[] = [
   page('/forgot-password', ForgotPasswordPage),
   page('/reset-password/{token}', ResetPasswordPage),
   page('/account', AccountPage),
-  page('/projects/{id}', ProjectPage),
+  // A project's tabs (components/ProjectTabs.tsx); Activity and Insights have pages of their own.
+  page('/projects/{id}', ProjectMembersPage),
+  page('/projects/{id}/invitations', ProjectInvitationsPage),
+  page('/projects/{id}/links', ProjectLinksPage),
   page('/projects/{id}/bulk', BulkInvitePage),
   page('/projects/{id}/webhooks', WebhooksPage),
 ];
