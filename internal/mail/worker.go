@@ -60,8 +60,8 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) er
 	if err != nil {
 		return fmt.Errorf("load email %s: %w", id, err)
 	}
-	if e.Status == StatusSent || e.Status == StatusFailedPermanent {
-		return nil // done by an earlier run of this job
+	if !e.Status.Sendable() {
+		return nil // done by an earlier run of this job, or reported on (internal/delivery)
 	}
 	// From here on the run's deadlines bound it, not River's timeout: the send and its outcome
 	// go together.
@@ -315,8 +315,8 @@ func send(ctx context.Context, sender Sender, e outboxRow) error {
 
 // record writes the outcome of an attempt on email id's row. A final status (SENT,
 // FAILED_PERMANENT) wipes the link, which holds a secret token that nobody needs once the
-// email is out or never will be. With ifQueued, the row is only written while QUEUED, and
-// FAILED_PERMANENT only on a row not yet final; record reports whether it was written.
+// email is out or never will be. With ifQueued, the row is only written while QUEUED; any
+// write only on a row not yet final; record reports whether it was written.
 func record(ctx context.Context, db bun.IDB, id uuid.UUID, status Status, sendErr error, ifQueued bool) (bool, error) {
 	q := db.NewUpdate().Table("emails").
 		Set("status = ?", status).
@@ -331,9 +331,9 @@ func record(ctx context.Context, db bun.IDB, id uuid.UUID, status Status, sendEr
 	if ifQueued {
 		q = q.Where("status = ?", StatusQueued)
 	}
-	if status == StatusFailedPermanent {
-		q = q.Where("status NOT IN (?, ?)", StatusSent, StatusFailedPermanent)
-	}
+	// Never over a final status: a provider may report DELIVERED (or a bounce) before the
+	// queue writes SENT, and a status never moves backward.
+	q = q.Where("status IN (?, ?)", StatusQueued, StatusFailedRetryable)
 	res, err := q.Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("record email %s as %s: %w", id, status, err)
