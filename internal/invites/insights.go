@@ -120,7 +120,7 @@ func (s *ConsoleService) Insights(ctx context.Context, viewer uuid.UUID, project
 func (s *ConsoleService) insightTotals(ctx context.Context, tx bun.Tx, in *Insights, args []any) error {
 	const acceptSeconds = `WITHIN GROUP (ORDER BY extract(epoch FROM i.claimed_at - i.created_at)) FILTER (WHERE i.status = 'ACCEPTED')`
 	q := `SELECT count(*),
-		count(*) FILTER (WHERE `+deliveredSQL+`),
+		count(*) FILTER (WHERE ` + deliveredSQL + `),
 		count(*) FILTER (WHERE i.opened_at IS NOT NULL),
 		count(*) FILTER (WHERE i.status = 'ACCEPTED'),
 		count(*) FILTER (WHERE i.status = 'DECLINED'),
