@@ -1,0 +1,118 @@
+package invites_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/pgtest"
+)
+
+// bounce records a hard bounce of the latest email to address, as a provider reports it.
+func bounce(t *testing.T, d *delivery.Service, address string, kind delivery.Kind) {
+	t.Helper()
+	matched, err := d.Record(context.Background(), delivery.Event{Provider: "postmark", Kind: kind, Recipient: address,
+		At: time.Now().Add(time.Hour), Reason: "550 5.1.1 no such user"})
+	if err != nil || !matched {
+		t.Fatalf("Record(%s %s) = %v, %v; want matched", kind, address, matched, err)
+	}
+}
+
+func TestInviteService_Suppression(t *testing.T) {
+	clk := newClock()
+	svc := newServices(t, pgtest.DB(t), clk, nil)
+	s, ctx := svc.Invites, context.Background()
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Suppressed")
+	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
+	contributor := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
+	bad := uniqueEmail("bob")
+	inv := mustInvite(t, s, owner.ID, bad, &p.ID, invites.RoleContributor, "")
+	bounce(t, svc.Delivery, bad, delivery.HardBounce)
+
+	t.Run("BouncedInviteShowsIt", func(t *testing.T) {
+		read, err := s.ReferencedInvites(ctx, []uuid.UUID{inv.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := read[inv.ID]
+		if got.DeliveryStatus != "BOUNCED" || got.DeliveryError == nil || !strings.Contains(*got.DeliveryError, "no such user") {
+			t.Errorf("invite reads %s (%v), want BOUNCED with the reason", got.DeliveryStatus, got.DeliveryError)
+		}
+		sup, err := s.SuppressionOf(ctx, admin.ID, got)
+		if err != nil || sup == nil || sup.Kind != invites.SuppressedHardBounce {
+			t.Errorf("SuppressionOf(admin) = %+v, %v; want HARD_BOUNCE", sup, err)
+		}
+		if sup, err := s.SuppressionOf(ctx, contributor.ID, got); sup != nil || err != nil {
+			t.Errorf("SuppressionOf(contributor) = %+v, %v; want nil", sup, err)
+		}
+	})
+	t.Run("ErrRecipientSuppressed", func(t *testing.T) {
+		_, err := s.ResendInvite(ctx, owner.ID, inv.ID)
+		wantCode(t, err, invites.RecipientSuppressed)
+		other := mustProject(t, s, owner.ID, "Other")
+		_, err = s.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: strings.ToUpper(bad), ProjectID: &other.ID, Role: ptr(invites.RoleContributor)})
+		wantCode(t, err, invites.RecipientSuppressed)
+		out := mustBulk(t, s, owner.ID, other.ID, invites.BulkRow{Email: bad}, invites.BulkRow{Email: uniqueEmail("fine")})
+		f, ok := out.Results[0].(*invites.FailedInvite)
+		if !ok || f.Reason != invites.ReasonFailedToSend || !strings.Contains(f.Message, "suppressed") {
+			t.Errorf("bulk row 1: %#v; want FailedInvite FAILED_TO_SEND saying suppressed", out.Results[0])
+		}
+		if _, ok := out.Results[1].(*invites.NewInvitation); !ok {
+			t.Errorf("bulk row 2: %#v; want NewInvitation", out.Results[1])
+		}
+	})
+	t.Run("LiftSuppression", func(t *testing.T) {
+		_, err := s.LiftSuppression(ctx, contributor.ID, p.ID, bad)
+		wantCode(t, err, invites.Forbidden)
+		stranger := mustVerifiedUser(t, s, uniqueEmail("stranger"))
+		strangers := mustProject(t, s, stranger.ID, "Never invited bob")
+		_, err = s.LiftSuppression(ctx, stranger.ID, strangers.ID, bad)
+		wantCode(t, err, invites.NotFound)
+		lifted, err := s.LiftSuppression(ctx, admin.ID, p.ID, bad)
+		if err != nil || !lifted {
+			t.Fatalf("LiftSuppression = %v, %v; want true", lifted, err)
+		}
+		if lifted, err := s.LiftSuppression(ctx, admin.ID, p.ID, bad); err != nil || lifted {
+			t.Errorf("second LiftSuppression = %v, %v; want false", lifted, err)
+		}
+		if n := count(t, "activity_events", "project_id = ? AND name = ? AND email = ?", p.ID, invites.EventLiftedSuppression, bad); n != 1 {
+			t.Errorf("%d Lifted Suppression events, want 1", n)
+		}
+		clk.Advance(2 * time.Minute)
+		if _, err := s.ResendInvite(ctx, owner.ID, inv.ID); err != nil {
+			t.Errorf("ResendInvite after the lift: %v", err)
+		}
+	})
+}
+
+func TestInviteService_DeliveryStatusFilter(t *testing.T) {
+	svc := newServices(t, pgtest.DB(t), newClock(), nil)
+	s, ctx := svc.Invites, context.Background()
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Filtered")
+	bounced := mustInvite(t, s, owner.ID, uniqueEmail("gone"), &p.ID, invites.RoleContributor, "")
+	mustInvite(t, s, owner.ID, uniqueEmail("queued"), &p.ID, invites.RoleContributor, "")
+	bounce(t, svc.Delivery, bounced.Email, delivery.HardBounce)
+	for _, tc := range []struct {
+		status string
+		want   int
+	}{{"BOUNCED", 1}, {"QUEUED", 1}, {"DELIVERED", 0}} {
+		st := mailStatus(tc.status)
+		page, err := s.ProjectInvites(ctx, owner.ID, p, invites.InviteFilter{DeliveryStatus: &st}, invites.PageArgs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) != tc.want || page.TotalCount != tc.want {
+			t.Errorf("deliveryStatus %s: %d invites (total %d), want %d", tc.status, len(page.Items), page.TotalCount, tc.want)
+		}
+	}
+}
+
+func mailStatus(s string) mail.Status { return mail.Status(s) }
