@@ -73,6 +73,16 @@ func suppressedAmong(ctx context.Context, db bun.IDB, emails []string) (map[stri
 	return out, err
 }
 
+// invitedBy reports whether the project ever invited email: an invite to it now, or a tracked
+// event naming it (an invite since corrected by updateInvite, or swept away, still counts).
+func invitedBy(ctx context.Context, tx bun.Tx, projectID uuid.UUID, email string) (bool, error) {
+	var invited bool
+	err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM invites WHERE project_id = ? AND email = ?)
+		OR EXISTS (SELECT 1 FROM activity_events WHERE project_id = ? AND email = ? AND invite_id IS NOT NULL)`,
+		projectID, email, projectID, email).Scan(ctx, &invited)
+	return invited, err
+}
+
 func suppressionWhy(k SuppressionKind) string {
 	switch k {
 	case SuppressedHardBounce:
@@ -116,7 +126,7 @@ func (s *InviteService) LiftSuppression(ctx context.Context, actor, projectID uu
 		if _, err := requireRole(ctx, tx, projectID, actor, MinRoleToLiftSuppression); err != nil {
 			return err
 		}
-		invited, err := tx.NewSelect().Model((*Invite)(nil)).Where("i.project_id = ? AND i.email = ?", projectID, email).Exists(ctx)
+		invited, err := invitedBy(ctx, tx, projectID, email)
 		if err != nil {
 			return err
 		}
