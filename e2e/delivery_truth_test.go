@@ -90,7 +90,9 @@ func TestServer_DeliveryTruth(t *testing.T) {
 
 	// Fixed: a new address gets a new email; its link works, the old one fails.
 	fixed := e2eEmail("bob-fixed")
-	var upd struct{ UpdateInvite struct{ Email, DeliveryStatus string } }
+	var upd struct {
+		UpdateInvite struct{ Email, DeliveryStatus string }
+	}
 	c.do(owner, `mutation($i: UpdateInviteInput!) { updateInvite(input: $i) { email deliveryStatus } }`,
 		map[string]any{"i": map[string]any{"id": inv.ID, "email": fixed}}, &upd)
 	if upd.UpdateInvite.Email != fixed {
