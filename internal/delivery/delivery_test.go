@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -51,7 +52,7 @@ var base = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 func newService(t *testing.T) (*delivery.Service, *bun.DB, *counts) {
 	db := pgtest.DB(t)
 	obs := &counts{}
-	return delivery.New(db, delivery.Config{Observer: obs, Now: func() time.Time { return base.Add(time.Hour) }}), db, obs
+	return delivery.New(db, delivery.Config{Observer: obs, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return base.Add(time.Hour) }}), db, obs
 }
 
 // MustEmail writes an emails row to to, in status, queued at created.

@@ -116,3 +116,46 @@ func TestInviteService_DeliveryStatusFilter(t *testing.T) {
 }
 
 func mailStatus(s string) mail.Status { return mail.Status(s) }
+
+// TestDelivery_WebhooksAndActivity: a provider's reports of an invite's email post
+// invite.delivered, then invite.bounced with the reason, to the project's endpoints, and
+// record the activity with the inviter as actor; a repeat posts nothing more.
+func TestDelivery_WebhooksAndActivity(t *testing.T) {
+	db := pgtest.DB(t)
+	svc := newServices(t, db, newClock(), nil)
+	s, ctx := svc.Invites, context.Background()
+	owner := mustVerifiedUser(t, s, uniqueEmail("ada"))
+	p := mustProject(t, s, owner.ID, "Hooked")
+	_, err := db.NewRaw(`INSERT INTO webhook_endpoints (id, project_id, url, secret_encrypted, created_at, updated_at)
+		VALUES (?, ?, 'https://hooks.example.com/in', '\x00', now(), now())`, uuid.Must(uuid.NewV7()), p.ID).Exec(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := mustInvite(t, s, owner.ID, uniqueEmail("bob"), &p.ID, invites.RoleContributor, "")
+	report := func(id string, kind delivery.Kind) {
+		t.Helper()
+		_, err := svc.Delivery.Record(ctx, delivery.Event{Provider: "sendgrid", ID: id, Kind: kind, EmailID: inv.EmailID.String(),
+			At: time.Now().Add(time.Hour), Reason: "no such user"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	report("sg-1", delivery.Delivered)
+	report("sg-2", delivery.HardBounce)
+	report("sg-2", delivery.HardBounce)
+	report("sg-3", delivery.Delivered) // late: changes nothing
+	for _, tc := range []struct {
+		typ, reason string
+	}{{"invite.delivered", ""}, {"invite.bounced", "no such user"}} {
+		n := count(t, "webhook_deliveries AS d JOIN webhook_endpoints AS ep ON ep.id = d.endpoint_id",
+			"ep.project_id = ? AND d.event_type = ? AND coalesce(d.payload->'data'->>'reason', '') = ?", p.ID, tc.typ, tc.reason)
+		if n != 1 {
+			t.Errorf("%d %s deliveries with reason %q, want 1", n, tc.typ, tc.reason)
+		}
+	}
+	for name, want := range map[string]int{invites.EventDeliveredUserInvite: 1, invites.EventBouncedUserInvite: 1} {
+		if n := count(t, "activity_events", "invite_id = ? AND name = ? AND actor_id = ?", inv.ID, name, owner.ID); n != want {
+			t.Errorf("%d %q events by the inviter, want %d", n, name, want)
+		}
+	}
+}
