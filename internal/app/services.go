@@ -113,7 +113,7 @@ func (o Options) sender(cfg config.Config) (mail.Sender, error) {
 	case cfg.SMTPURL == "":
 		return mail.NewLogSender(o.Logger), nil
 	}
-	sender, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
+	sender, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom, mail.BounceDomain(cfg.EmailHooks.BounceDomain))
 	if err != nil {
 		return nil, fmt.Errorf("SMTP_URL: %w", err)
 	}

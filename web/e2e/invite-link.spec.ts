@@ -70,8 +70,12 @@ test('an admin makes an invite link; a newcomer signs up, verifies and joins thr
   expect(await links.getByRole('row').nth(1).innerText()).toMatch(/1 of 2/);
   await admin.getByRole('button', { name: /^Revoke the Contributor link made / }).click();
   await expect(links.getByRole('cell', { name: 'Revoked', exact: true })).toBeVisible();
+  // A member opening it is still led into the project; anyone else reads that it was withdrawn.
   await page.goto(joinLink);
-  await expect(page.getByText('This link was withdrawn, so it cannot be used any more.')).toBeVisible();
+  await expect(heading(page, `You are a member of ${project} already`)).toBeVisible();
+  const stranger = await open();
+  await stranger.goto(joinLink);
+  await expect(stranger.getByText('This link was withdrawn, so it cannot be used any more.')).toBeVisible();
 
   // A token that names nothing.
   await page.goto('/join/not-a-real-token');
