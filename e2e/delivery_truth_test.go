@@ -1,14 +1,15 @@
 package e2e
 
 import (
-	"context"
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/invites/invites/internal/delivery"
 	"github.com/invites/invites/internal/mail/smtptest"
-	"github.com/invites/invites/internal/pgtest"
 )
 
 // e2eDeliveryInvites lists a project's invites of one delivery status with what delivery
@@ -30,16 +31,16 @@ type e2eDeliveryList struct {
 	}
 }
 
-// TestServer_DeliveryTruth: a hard bounce that a provider reports (recorded here through the
-// delivery service, as the provider endpoints hand it over) turns the invite BOUNCED with its
-// reason, live and in the list, records the activity, and suppresses the address: the next
-// invite and bulk row to it are refused. updateInvite sends to the corrected address, whose
+// TestServer_DeliveryTruth: a hard bounce that Postmark posts to its webhook (twice: a retry)
+// turns the invite BOUNCED with its reason, live and in the list, records the activity once,
+// counts in /metrics, and suppresses the address: the next invite and bulk row to it are
+// refused. updateInvite sends to the corrected address, whose
 // link works while the old one fails; liftSuppression lets the old address be invited again.
 func TestServer_DeliveryTruth(t *testing.T) {
 	smtp := smtptest.Start(t)
-	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example"})
+	base := startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example",
+		"POSTMARK_WEBHOOK_USER": "pm", "POSTMARK_WEBHOOK_PASSWORD": "secret"})
 	c := e2eClient{t, base}
-	recorder := delivery.New(pgtest.DB(t), delivery.Config{})
 	inviteLink := "https://app.example/invite/"
 
 	owner := c.signUpVerified(smtp, e2eEmail("ada"), "Ada")
@@ -50,11 +51,27 @@ func TestServer_DeliveryTruth(t *testing.T) {
 	waitEmailRow(t, typo, "SENT", mailWait)
 	live := subscribeSSE(t, base, owner, liveInviteChanged, map[string]any{"p": project})
 
-	bounce := delivery.Event{Provider: "postmark", ID: "pm-1", Kind: delivery.HardBounce, MessageID: sent.MessageID,
-		Recipient: typo, At: time.Now(), Reason: "no such user"}
-	for range 2 { // a repeat changes nothing twice
-		if matched, err := recorder.Record(context.Background(), bounce); err != nil || !matched {
-			t.Fatalf("Record(hard bounce) = %v, %v; want matched", matched, err)
+	// Postmark's Bounce webhook, as its documentation shows it, for the invite's email.
+	bounce, _ := json.Marshal(map[string]any{"RecordType": "Bounce", "ID": 4323372036, "Type": "HardBounce", "TypeCode": 1,
+		"MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Email": typo, "BouncedAt": time.Now().UTC().Format(time.RFC3339),
+		"Description": "no such user", "Metadata": map[string]string{"invites_email_id": emailIDOf(t, sent.MessageID)}})
+	for range 2 { // a retry changes nothing twice
+		req, _ := http.NewRequest(http.MethodPost, base+"/hooks/email/postmark", bytes.NewReader(bounce))
+		req.SetBasicAuth("pm", "secret")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST /hooks/email/postmark: %d, want 200", resp.StatusCode)
+		}
+	}
+	for outcome, want := range map[string]float64{"matched": 1, "duplicate": 1} {
+		sample := `invites_delivery_events_total{kind="HARD_BOUNCE",outcome="` + outcome + `",provider="postmark"}`
+		if got := metricValue(t, base, sample); got != want {
+			t.Errorf("%s = %v, want %v", sample, got, want)
 		}
 	}
 	nextInvite(t, "live bounce", live, func(i liveInvite) bool { return i.ID == inv.ID && i.DeliveryStatus == "BOUNCED" })
@@ -116,6 +133,16 @@ func TestServer_DeliveryTruth(t *testing.T) {
 		t.Fatal("liftSuppression = false; want true")
 	}
 	c.createInvite(owner, map[string]any{"email": typo, "projectId": other, "role": "CONTRIBUTOR"})
+}
+
+// emailIDOf is the email ID in one of our Message-IDs, as the delivery service reads it.
+func emailIDOf(t *testing.T, messageID string) string {
+	t.Helper()
+	id, ok := delivery.EmailIDFromMessageID(messageID)
+	if !ok {
+		t.Fatalf("Message-ID %q is not ours", messageID)
+	}
+	return id.String()
 }
 
 // checkBounceActivity checks that the project's activity tells the bounce as a sentence needs
