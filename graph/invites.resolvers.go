@@ -235,11 +235,7 @@ func (r *userInviteResolver) Invitee(ctx context.Context, obj *invites.Invite) (
 
 // Suppression is the resolver for the suppression field.
 func (r *userInviteResolver) Suppression(ctx context.Context, obj *invites.Invite) (*invites.Suppression, error) {
-	viewer, err := r.optionalViewer(ctx)
-	if err != nil || viewer == nil {
-		return nil, err
-	}
-	return r.Service.SuppressionOf(ctx, viewer.ID, obj)
+	return r.loaders(ctx).suppressions.load(ctx, obj.ID)
 }
 
 // ActivityEvent returns ActivityEventResolver implementation.

@@ -93,21 +93,27 @@ func suppressionWhy(k SuppressionKind) string {
 	return "it soft-bounced three times in a week"
 }
 
-// SuppressionOf returns the suppression of inv's address for a viewer who may see it: ADMIN
-// and above of its project, or the inviter of an invite to the service. Anyone else, or an
-// address not suppressed, gets nil.
-func (s *InviteService) SuppressionOf(ctx context.Context, viewer uuid.UUID, inv *Invite) (*Suppression, error) {
-	if inv.ProjectID == nil {
-		if inv.InviterID != viewer {
-			return nil, nil
-		}
-	} else if _, err := requireRole(ctx, s.db, *inv.ProjectID, viewer, MinRoleToLiftSuppression); err != nil {
-		if ErrorCode(err) == Internal {
-			return nil, err
-		}
-		return nil, nil
+// SuppressionsOf returns, by invite ID, the suppression of each invite's address that the
+// viewer may see: ADMIN and above of the invite's project, or the inviter of an invite to the
+// service. Invites whose address is not suppressed, or that the viewer may not see it of, are
+// left out. One statement for any number of invites (the GraphQL layer's loader batches them).
+func (s *InviteService) SuppressionsOf(ctx context.Context, viewer uuid.UUID, inviteIDs []uuid.UUID) (map[uuid.UUID]*Suppression, error) {
+	var rows []struct {
+		InviteID    uuid.UUID `bun:"invite_id"`
+		Suppression `bun:",extend"`
 	}
-	return activeSuppression(ctx, s.db, inv.Email)
+	err := s.db.NewSelect().Model(&rows).ModelTableExpr("suppressions AS sup").
+		ColumnExpr("i.id AS invite_id, sup.*").
+		Join("JOIN invites AS i ON i.email = sup.email AND sup.lifted_at IS NULL").
+		Where("i.id IN (?)", bun.In(inviteIDs)).
+		Where(`(i.project_id IS NULL AND i.inviter_id = ?) OR EXISTS (SELECT 1 FROM project_members AS m
+			WHERE m.project_id = i.project_id AND m.user_id = ? AND m.role IN (?))`, viewer, viewer, rolesFrom(MinRoleToLiftSuppression)).
+		Scan(ctx)
+	out := make(map[uuid.UUID]*Suppression, len(rows))
+	for i := range rows {
+		out[rows[i].InviteID] = &rows[i].Suppression
+	}
+	return out, err
 }
 
 // LiftSuppression lets a suppressed address be sent to again, recorded as "Lifted Suppression"

@@ -45,12 +45,12 @@ func TestInviteService_Suppression(t *testing.T) {
 		if got.DeliveryStatus != "BOUNCED" || got.DeliveryError == nil || !strings.Contains(*got.DeliveryError, "no such user") {
 			t.Errorf("invite reads %s (%v), want BOUNCED with the reason", got.DeliveryStatus, got.DeliveryError)
 		}
-		sup, err := s.SuppressionOf(ctx, admin.ID, got)
-		if err != nil || sup == nil || sup.Kind != invites.SuppressedHardBounce {
-			t.Errorf("SuppressionOf(admin) = %+v, %v; want HARD_BOUNCE", sup, err)
+		sups, err := s.SuppressionsOf(ctx, admin.ID, []uuid.UUID{got.ID})
+		if sup := sups[got.ID]; err != nil || sup == nil || sup.Kind != invites.SuppressedHardBounce || sup.Email != bad {
+			t.Errorf("SuppressionsOf(admin) = %+v, %v; want HARD_BOUNCE", sup, err)
 		}
-		if sup, err := s.SuppressionOf(ctx, contributor.ID, got); sup != nil || err != nil {
-			t.Errorf("SuppressionOf(contributor) = %+v, %v; want nil", sup, err)
+		if sups, err := s.SuppressionsOf(ctx, contributor.ID, []uuid.UUID{got.ID}); len(sups) != 0 || err != nil {
+			t.Errorf("SuppressionsOf(contributor) = %+v, %v; want none", sups, err)
 		}
 	})
 	t.Run("ErrRecipientSuppressed", func(t *testing.T) {
