@@ -62,9 +62,9 @@ func (a *App) build(ctx context.Context, dbURL string) error {
 	if a.services, err = NewServices(ctx, a.db, a.cfg, Options{Logger: a.log}); err != nil {
 		return err
 	}
-	// The delivery service (issue 22) is the Recorder: until it is wired here, the providers'
-	// webhooks and the bounce listener stay off.
-	if err := a.emailHooks(nil); err != nil {
+	// The delivery service is the Recorder of what the providers' webhooks and the bounce
+	// listener receive (each on only where configured).
+	if err := a.emailHooks(a.services.Delivery); err != nil {
 		return err
 	}
 	a.hub = live.NewHub(a.cfg.GraphQL.Live.Buffer)

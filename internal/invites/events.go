@@ -30,6 +30,16 @@ const (
 	// EventExpiredUserInvite is recorded when an invite is marked EXPIRED (by the sweep, or by
 	// a change to its project or email that finds it past its expiry), with no actor.
 	EventExpiredUserInvite = "Expired User Invite"
+	// What providers report of an invite's latest email (internal/delivery), with the inviter
+	// as actor and, for a bounce or complaint, the provider's reason as detail.
+	EventDeliveredUserInvite  = "Delivered User Invite"
+	EventBouncedUserInvite    = "Bounced User Invite"
+	EventComplainedUserInvite = "Complained User Invite"
+	// EventUpdatedUserInvite: updateInvite corrected the address or changed the role; detail
+	// names what it was before.
+	EventUpdatedUserInvite = "Updated User Invite"
+	// EventLiftedSuppression: an admin let a suppressed address be sent to again.
+	EventLiftedSuppression = "Lifted Suppression"
 )
 
 // Event is a tracked event, stored in the transaction of what it records.
@@ -42,7 +52,10 @@ type Event struct {
 	ActorID   *uuid.UUID `bun:"actor_id,type:uuid"`
 	InviteID  *uuid.UUID `bun:"invite_id,type:uuid"`
 	Email     *string    `bun:"email"`
-	CreatedAt time.Time  `bun:"created_at"`
+	// Detail is what the event's sentence needs beyond the rest: a bounce's reason, what an
+	// updated invite was before.
+	Detail    *string   `bun:"detail"`
+	CreatedAt time.Time `bun:"created_at"`
 }
 
 // event builds an Event about inv (which may be nil) by actor (uuid.Nil for none).
