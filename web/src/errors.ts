@@ -79,9 +79,22 @@ export const statusNames: Record<InviteStatus, string> = {
 export const deliveryNames: Record<DeliveryStatus, string> = {
   QUEUED: 'Queued',
   SENT: 'Sent',
+  DELIVERED: 'Delivered',
+  DEFERRED: 'Delayed, still trying',
   FAILED_RETRYABLE: 'Failed, will retry',
   FAILED_PERMANENT: 'Could not be delivered',
+  BOUNCED: 'Bounced',
+  COMPLAINED: 'Marked as spam',
+  SUPPRESSED: 'Not sent: address suppressed',
 };
+
+/** The deliveries that reached nobody and never will: shown in red, and offered to fix. */
+export const undeliverable: readonly DeliveryStatus[] = ['FAILED_PERMANENT', 'BOUNCED', 'COMPLAINED', 'SUPPRESSED'];
+
+/** Whether an email's delivery reached nobody and never will. */
+export function isUndeliverable(d: DeliveryStatus | undefined): boolean {
+  return d !== undefined && undeliverable.includes(d);
+}
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 

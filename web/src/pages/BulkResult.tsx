@@ -8,7 +8,7 @@
 // as FAILED_TO_SEND, in red, as the server reports it on the next upload of the same address.
 import { useEffect, useId, useMemo, useRef } from 'react';
 import type { BulkInviteFieldsFragment, DeliveryStatus, MemberFieldsFragment, InviteFieldsFragment } from '@invites/client';
-import { failureReasons, roleNames, statusNames, when } from '../errors';
+import { failureReasons, isUndeliverable, roleNames, statusNames, when } from '../errors';
 import { parseCsv, toCsv } from '../csv';
 import { TableFrame } from '../components/TableFrame';
 
@@ -37,7 +37,7 @@ export function BulkResult({ result, delivery, preview, csvText, fileName, busy,
     const failed: Failed[] = [], created: New[] = [], existing: Existing[] = [], members: Member[] = [];
     let bounced = 0;
     for (const r of result.results) {
-      if ((r.__typename === 'NewInvitation' || r.__typename === 'ExistingInvitation') && delivery?.get(r.invite.id) === 'FAILED_PERMANENT') {
+      if ((r.__typename === 'NewInvitation' || r.__typename === 'ExistingInvitation') && isUndeliverable(delivery?.get(r.invite.id))) {
         failed.push(unsentRow(r));
         bounced++;
         continue;

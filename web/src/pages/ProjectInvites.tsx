@@ -5,11 +5,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   InviteChangedDocument, ProjectInvitesDocument, ResendInvitesDocument, RevokeInvitesDocument,
-  type InviteFieldsFragment, type InviteStatus, type ResendInvitesMutation,
+  type DeliveryStatus, type InviteFieldsFragment, type InviteStatus, type ResendInvitesMutation,
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { useAction } from '../action';
-import { deliveryNames, describeError, describeRowError, roleNames, statusNames, when } from '../errors';
+import { deliveryNames, describeError, describeRowError, isUndeliverable, roleNames, statusNames, when } from '../errors';
 import { useListing, useSelection } from '../listing';
 import { subscribe } from '../live';
 import { Announcer } from '../components/Announcer';
@@ -22,8 +22,21 @@ type Invite = InviteFieldsFragment;
 type RowResult = ResendInvitesMutation['resendInvites'][number];
 
 const statuses: InviteStatus[] = ['PENDING', 'ACCEPTED', 'DECLINED', 'REVOKED', 'EXPIRED'];
-// The delivery filter ("Undeliverable") waits for the API's invites(deliveryStatus:) (issue 22).
-const statusFilter = [['', 'All invitations'], ...statuses.map((s) => [s, statusNames[s]] as const)] as const;
+const deliveries: DeliveryStatus[] = ['FAILED_PERMANENT', 'BOUNCED', 'COMPLAINED', 'SUPPRESSED', 'DEFERRED', 'FAILED_RETRYABLE', 'DELIVERED', 'SENT', 'QUEUED'];
+// One filter, kept in ?status=: an invite's status, or its email's delivery ("delivery:" and
+// the API's DeliveryStatus), as the API filters by one or the other.
+const deliveryPrefix = 'delivery:';
+const statusFilter = [
+  ['', 'All invitations'],
+  ...statuses.map((s) => [s, statusNames[s]] as const),
+  ...deliveries.map((d) => [deliveryPrefix + d, `Delivery: ${deliveryNames[d]}`] as const),
+] as const;
+
+/** The API's filter arguments for the filter picked. */
+function filterArguments(filter: string): { status?: InviteStatus; deliveryStatus?: DeliveryStatus } {
+  if (filter.startsWith(deliveryPrefix)) return { deliveryStatus: filter.slice(deliveryPrefix.length) as DeliveryStatus };
+  return { status: (filter || undefined) as InviteStatus | undefined };
+}
 
 /** The invites shown, read from the start whenever the search or filter changes, kept live. */
 function useInvites(projectId: string, search: string, status: string, version: number) {
@@ -43,7 +56,7 @@ function useInvites(projectId: string, search: string, status: string, version: 
   // never take back each other's rows nor show an older list.
   const load = useCallback((after?: string, first = pageSize) => {
     const read = after ? reads.current : ++reads.current;
-    const variables = { id: projectId, first, after, status: (status || undefined) as InviteStatus | undefined, search: search || undefined };
+    const variables = { id: projectId, first, after, ...filterArguments(status), search: search || undefined };
     void query(ProjectInvitesDocument, variables).then(({ data, error }) => {
       if (read !== reads.current) return; // a later read from the start answers instead
       if (!after && first < reach()) return load(undefined, reach()); // "Show more" came since
@@ -161,7 +174,7 @@ export function ProjectInvites({ projectId, version }: { projectId: string; vers
             </thead>
             <tbody>
               {invites.map((i) => (
-                <tr key={i.id} className={i.deliveryStatus === 'FAILED_PERMANENT' ? 'undeliverable' : undefined}>
+                <tr key={i.id} className={isUndeliverable(i.deliveryStatus) ? 'undeliverable' : undefined}>
                   <td>{i.status === 'PENDING' && <input type="checkbox" aria-label={`Select ${i.email}`} checked={selection.has(i.id)} onChange={() => selection.toggle(i.id)} />}</td>
                   <th scope="row" className="email">{i.email}</th>
                   <td>{i.role ? roleNames[i.role] : ''}</td>
