@@ -204,7 +204,7 @@ func TestNewQueue_Limits(t *testing.T) {
 type pgProxy struct {
 	db *bun.DB
 
-	target string
+	target  string
 	mu      sync.Mutex
 	down    bool
 	dropped int // connections refused while down
