@@ -134,6 +134,21 @@ func (c *wsClient) subscribe(subs map[string][2]any) map[string]<-chan liveMsg {
 	return out
 }
 
+// waitSubscribers waits until the server at base serves n live subscriptions: a subscription
+// is registered a moment after its stream starts, and a change made before would not reach it.
+func waitSubscribers(t *testing.T, base string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(liveWait); ; time.Sleep(20 * time.Millisecond) {
+		got := metricValue(t, base, "invites_live_subscribers")
+		if got == float64(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v live subscriptions after %s, want %d", got, liveWait, n)
+		}
+	}
+}
+
 // subscribeSSE opens one subscription over server-sent events (graphql-sse's distinct
 // connections mode) with token in the Authorization header.
 func subscribeSSE(t *testing.T, base, token, query string, vars map[string]any) <-chan liveMsg {
@@ -262,7 +277,7 @@ func TestLive_AcrossReplicas(t *testing.T) {
 		"invites": {liveInviteChanged, vars}, "activity": {liveActivityAdded, vars},
 	})
 	adaInvites := subscribeSSE(t, b.base, ada, liveInviteChanged, vars)
-	time.Sleep(500 * time.Millisecond) // the subscriptions are registered on B before the change
+	waitSubscribers(t, b.base, 3) // registered on B before the change
 
 	// Through A: an invite. Both subscribers see it created (QUEUED) and then SENT once the
 	// mail worker of whichever replica has sent it through SMTP.
@@ -326,7 +341,7 @@ func TestLive_AcrossReplicas(t *testing.T) {
 	// Shutdown: B ends its streams and closes its WebSocket connections at once, and exits
 	// soon rather than waiting for its subscribers to leave.
 	ownerSSE := subscribeSSE(t, b.base, owner, liveActivityAdded, vars)
-	time.Sleep(200 * time.Millisecond)
+	waitSubscribers(t, b.base, 3) // the owner's two over WebSocket and this one; Ada's ended
 	stopping := time.Now()
 	if err := replicas[1].cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -431,7 +446,7 @@ func TestLive_Limits(t *testing.T) {
 	// would reach the stream and be taken for one after her log-out.
 	waitAllDelivered(t, c, owner, project)
 	adaSSE := subscribeSSE(t, base, ada, liveInviteChanged, vars)
-	time.Sleep(300 * time.Millisecond)
+	waitSubscribers(t, base, 3) // the owner's two over WebSocket and hers
 	c.do(ada, `mutation { logOut }`, nil, nil)
 	c.createInvite(owner, map[string]any{"email": e2eEmail("after"), "projectId": project, "role": "CONTRIBUTOR"})
 	if rest := streamEnd(t, "sse after logOut", adaSSE); len(rest) > 0 {

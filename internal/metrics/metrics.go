@@ -89,6 +89,14 @@ func (m *Metrics) EmailFailed(kind string, permanent bool) {
 	m.emailsFailed.WithLabelValues(kind, p).Inc()
 }
 
+// LiveSubscribers reports count, the live subscriptions this process serves now, as the gauge
+// invites_live_subscribers.
+func (m *Metrics) LiveSubscribers(count func() int) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "invites_live_subscribers", Help: "Live subscriptions (WebSocket and SSE) this process serves now.",
+	}, func() float64 { return float64(count()) }))
+}
+
 // maxOperations bounds the operation label's values: names come from clients, and every new
 // one would otherwise be a new time series.
 const maxOperations = 100
