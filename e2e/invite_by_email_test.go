@@ -13,7 +13,7 @@ import (
 const (
 	e2eSignUp       = `mutation($i: SignUpInput!) { signUp(input: $i) { token user { email emailVerified } } }`
 	e2eCreateInvite = `mutation($i: CreateInviteInput!) { createInvite(input: $i) { id status } }`
-	mailWait        = 30 * time.Second
+	mailWait        = 60 * time.Second
 )
 
 // e2eMembers is a project's viewerRole and members with their externalId and user's email.

@@ -22,7 +22,7 @@ import (
 const (
 	liveInviteChanged = `subscription($p: ID!) { inviteChanged(projectId: $p) { id email status deliveryStatus externalId role } }`
 	liveActivityAdded = `subscription($p: ID!) { activityAdded(projectId: $p) { id name email actor { id } createdAt } }`
-	liveWait          = 20 * time.Second
+	liveWait          = 60 * time.Second
 )
 
 // liveMsg is one message of a subscription: a result ("next"), its errors, or its end.
@@ -49,7 +49,7 @@ type wsClient struct {
 // dialWS opens a connection and initialises it with token as connection_init's Authorization.
 func dialWS(t *testing.T, base, token string) *wsClient {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql",
 		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
@@ -132,6 +132,21 @@ func (c *wsClient) subscribe(subs map[string][2]any) map[string]<-chan liveMsg {
 		}
 	}()
 	return out
+}
+
+// waitSubscribers waits until the server at base serves n live subscriptions: a subscription
+// is registered a moment after its stream starts, and a change made before would not reach it.
+func waitSubscribers(t *testing.T, base string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(liveWait); ; time.Sleep(20 * time.Millisecond) {
+		got := metricValue(t, base, "invites_live_subscribers")
+		if got == float64(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v live subscriptions after %s, want %d", got, liveWait, n)
+		}
+	}
 }
 
 // subscribeSSE opens one subscription over server-sent events (graphql-sse's distinct
@@ -262,7 +277,7 @@ func TestLive_AcrossReplicas(t *testing.T) {
 		"invites": {liveInviteChanged, vars}, "activity": {liveActivityAdded, vars},
 	})
 	adaInvites := subscribeSSE(t, b.base, ada, liveInviteChanged, vars)
-	time.Sleep(500 * time.Millisecond) // the subscriptions are registered on B before the change
+	waitSubscribers(t, b.base, 3) // registered on B before the change
 
 	// Through A: an invite. Both subscribers see it created (QUEUED) and then SENT once the
 	// mail worker of whichever replica has sent it through SMTP.
@@ -326,7 +341,7 @@ func TestLive_AcrossReplicas(t *testing.T) {
 	// Shutdown: B ends its streams and closes its WebSocket connections at once, and exits
 	// soon rather than waiting for its subscribers to leave.
 	ownerSSE := subscribeSSE(t, b.base, owner, liveActivityAdded, vars)
-	time.Sleep(200 * time.Millisecond)
+	waitSubscribers(t, b.base, 3) // the owner's two over WebSocket and this one; Ada's ended
 	stopping := time.Now()
 	if err := replicas[1].cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -340,8 +355,8 @@ func TestLive_AcrossReplicas(t *testing.T) {
 		if replicas[1].err != nil {
 			t.Errorf("B exited with %v", replicas[1].err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Errorf("B still running 10s after SIGTERM with live subscribers")
+	case <-time.After(60 * time.Second): // a hang guard
+		t.Errorf("B still running 60s after SIGTERM with live subscribers")
 	}
 }
 
@@ -380,25 +395,32 @@ func TestLive_Limits(t *testing.T) {
 	subs := dialWS(t, base, owner).subscribe(map[string][2]any{
 		"1": {liveInviteChanged, vars}, "2": {liveActivityAdded, vars}, "3": {liveInviteChanged, vars},
 	})
+	// The two running have nothing to say yet; the refusal is awaited however long it takes.
 	refusedOne := ""
-	for _, id := range []string{"1", "2", "3"} {
+	timeout := time.After(liveWait)
+	for refusedOne == "" {
+		var id string
+		var m liveMsg
 		select {
-		case m := <-subs[id]:
-			if refusedOne != "" || m.Errors.code() != "RATE_LIMITED" {
-				t.Errorf("subscription %s: %s %s, want one RATE_LIMITED of three", id, m.Kind, m.Errors)
-			}
-			refusedOne = id
-		case <-time.After(300 * time.Millisecond): // running: it has nothing to say yet
+		case m = <-subs["1"]:
+			id = "1"
+		case m = <-subs["2"]:
+			id = "2"
+		case m = <-subs["3"]:
+			id = "3"
+		case <-timeout:
+			t.Fatalf("three subscriptions on a connection capped at two: none refused in %s", liveWait)
 		}
-	}
-	if refusedOne == "" {
-		t.Error("three subscriptions on a connection capped at two: none refused")
+		if m.Errors.code() != "RATE_LIMITED" {
+			t.Errorf("subscription %s: %s %s, want one RATE_LIMITED of three", id, m.Kind, m.Errors)
+		}
+		refusedOne = id
 	}
 
 	// A second connection is allowed; a third is closed with 4403 and the reason, and an SSE
 	// stream, a connection too, is refused with RATE_LIMITED.
 	dialWS(t, base, owner)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
@@ -424,7 +446,7 @@ func TestLive_Limits(t *testing.T) {
 	// would reach the stream and be taken for one after her log-out.
 	waitAllDelivered(t, c, owner, project)
 	adaSSE := subscribeSSE(t, base, ada, liveInviteChanged, vars)
-	time.Sleep(300 * time.Millisecond)
+	waitSubscribers(t, base, 3) // the owner's two over WebSocket and hers
 	c.do(ada, `mutation { logOut }`, nil, nil)
 	c.createInvite(owner, map[string]any{"email": e2eEmail("after"), "projectId": project, "role": "CONTRIBUTOR"})
 	if rest := streamEnd(t, "sse after logOut", adaSSE); len(rest) > 0 {

@@ -143,7 +143,7 @@ func TestReplicas(t *testing.T) {
 		}
 	}
 
-	waitInviteStatus(t, db, expiredID, "EXPIRED", 15*time.Second)
+	waitInviteStatus(t, db, expiredID, "EXPIRED", mailWait)
 	var pending int
 	err := db.NewSelect().Table("invites").ColumnExpr("count(*)").
 		Where("email IN (?) AND status = 'PENDING'", bun.In(emails)).Scan(ctx, &pending)
@@ -159,7 +159,7 @@ func TestReplicas(t *testing.T) {
 		time.Sleep(rest) // both replicas run side by side for a while: that is the scenario
 	}
 	until := dbNow(t, db)
-	jobs := waitSweepJobsDone(t, db, started, until, 15*time.Second)
+	jobs := waitSweepJobsDone(t, db, started, until, mailWait)
 	elapsed := until.Sub(started)
 	limit := int(elapsed/sweepInterval) + 2
 	t.Logf("%d invites_sweep jobs in %s (at most %d allowed)", len(jobs), elapsed.Round(time.Millisecond), limit)
@@ -237,7 +237,7 @@ func spawnProcess(t *testing.T, bin string, env map[string]string, name, dir str
 
 // startReplicas starts one process of bin per name, all with env, each on a free port of
 // its own, and waits until every one answers /readyz. At the test's end they get SIGTERM
-// together and must exit 0 within 30s; their logs are printed if the test failed.
+// together and must exit 0 within 60s; their logs are printed if the test failed.
 func startReplicas(t *testing.T, bin string, env map[string]string, names ...string) []*replicaProcess {
 	t.Helper()
 	dir := t.TempDir()
@@ -317,7 +317,7 @@ func stopReplicas(t *testing.T, procs []*replicaProcess) {
 			t.Errorf("SIGTERM to replica %s: %v", p.name, err)
 		}
 	}
-	timeout := time.After(30 * time.Second)
+	timeout := time.After(60 * time.Second)
 	for _, p := range procs {
 		select {
 		case <-p.exited:

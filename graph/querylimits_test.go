@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -46,8 +47,9 @@ func invalidStatus(t *testing.T, h http.Handler) int {
 }
 
 // wantRefused checks that r is one BAD_USER_INPUT error with reason, answered with the HTTP
-// status of a document that fails validation, within the time bound.
-func wantRefused(t *testing.T, r response, status int, took time.Duration, reason string) {
+// status of a document that fails validation. How fast a refusal is is measured by
+// BenchmarkQueryLimits_Refused (make bench); tests bound the work instead (refusalWork).
+func wantRefused(t *testing.T, r response, status int, reason string) {
 	t.Helper()
 	e := wantCode(t, r, "BAD_USER_INPUT")
 	if e.Extensions.Reason != reason {
@@ -56,19 +58,46 @@ func wantRefused(t *testing.T, r response, status int, took time.Duration, reaso
 	if len(r.Errors) != 1 || r.Status != status {
 		t.Errorf("%d errors, HTTP %d; want 1, HTTP %d", len(r.Errors), r.Status, status)
 	}
-	if took > 2*time.Second {
-		t.Errorf("took %v, want under 2s", took)
-	}
 }
 
-func TestQueryLimits_BeforeValidation(t *testing.T) {
-	h := newHandler(t)
-	token := signUp(t, h, uniqueEmail("limits"))
-	status := invalidStatus(t, h)
+// allocated is the bytes the process has allocated on the heap so far.
+func allocated() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
 
-	for _, tc := range []struct {
-		name, query, reason string
-	}{
+// serveMeasured serves body as a JSON GraphQL request and returns the answer with the bytes
+// the process allocated meanwhile: a bound on the work a request costs that, unlike its time,
+// does not grow with the machine's load (the package's tests do not run in parallel).
+func serveMeasured(t *testing.T, h http.Handler, token string, body []byte) (response, uint64) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	before := allocated()
+	h.ServeHTTP(rec, req)
+	return answer(t, rec), allocated() - before
+}
+
+// refusalWork is the most a refused request of n bytes may allocate: its body read, copied
+// and decoded a few times over (a refused persisted query of 3.9 MiB allocates about 10 times
+// its size under the race detector, gqlgen's reading and decoding of the body), and a fixed part
+// for the handler; nowhere near the parse and validation of a document that a limit is there
+// to spare (issue 8: without the limits, the first of refusedDocuments allocates 4.5 GiB).
+func refusalWork(n int) uint64 { return 16*uint64(n) + 4<<20 }
+
+// validatedWork is the most a document of a hundred KiB may allocate to be parsed, validated
+// and refused (about 9 MiB here).
+const validatedWork = 32 << 20
+
+// refusedDocuments are documents that a limit refuses before validation, or whose validation
+// a limit bounds, with the reason of the refusal.
+func refusedDocuments() []struct{ name, query, reason string } {
+	return []struct{ name, query, reason string }{
 		// The documents of issue 8, which took seconds to minutes of CPU.
 		{"20000Fields", "{ me { " + strings.Repeat("id ", 20000) + "} }", "QUERY_TOKEN_LIMIT_EXCEEDED"},
 		{"100000Fields", "{ me { " + strings.Repeat("id ", 100000) + "} }", "QUERY_BYTES_LIMIT_EXCEEDED"},
@@ -91,11 +120,23 @@ func TestQueryLimits_BeforeValidation(t *testing.T) {
 		{"MissingFragmentDoublingUp", "{ me { ...F0 } }" + doubling(40), "VALIDATION_COST_LIMIT_EXCEEDED"},
 		// 10 x (1 + 100 + 4,950 pairs) = 50,510.
 		{"ValidationCost", "{ " + repeat(10, "a%d: me { "+strings.Repeat("id ", 100)+"} ") + "}", "VALIDATION_COST_LIMIT_EXCEEDED"},
-	} {
+	}
+}
+
+func TestQueryLimits_BeforeValidation(t *testing.T) {
+	h := newHandler(t)
+	token := signUp(t, h, uniqueEmail("limits"))
+	status := invalidStatus(t, h)
+
+	for _, tc := range refusedDocuments() {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
-			r := do(t, h, token, tc.query, nil)
-			wantRefused(t, r, status, time.Since(start), tc.reason)
+			body, _ := json.Marshal(map[string]any{"query": tc.query})
+			r, work := serveMeasured(t, h, token, body)
+			wantRefused(t, r, status, tc.reason)
+			if most := refusalWork(len(body)); work > most {
+				t.Errorf("the refusal allocated %d KiB for a body of %d KiB, want at most %d KiB", work>>10, len(body)>>10, most>>10)
+			}
+			t.Logf("%d KiB allocated for a body of %d KiB", work>>10, len(body)>>10)
 		})
 	}
 
@@ -137,15 +178,17 @@ func TestQueryLimits_ConnectionCost(t *testing.T) {
 	}
 	vars := map[string]any{"id": project}
 
-	start := time.Now()
-	r := do(t, h, token, query(2400), vars)
+	body, _ := json.Marshal(map[string]any{"query": query(2400), "variables": vars})
+	r, work := serveMeasured(t, h, token, body)
 	e := wantCode(t, r, "BAD_USER_INPUT")
 	if status := invalidStatus(t, h); e.Extensions.Reason != "COMPLEXITY_LIMIT_EXCEEDED" || !strings.Contains(e.Message, "complexity 72001") || r.Status != status {
 		t.Errorf("HTTP %d, error = %+v; want %d, complexity 72001 (1 + 2,400 x 30)", r.Status, e, status)
 	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("took %v", took)
+	// Parsed and validated, refused before any of its 7,200 statements runs.
+	if work > validatedWork {
+		t.Errorf("the refusal allocated %d KiB, want at most %d KiB", work>>10, validatedWork>>10)
 	}
+	t.Logf("%d KiB allocated for a body of %d KiB", work>>10, len(body)>>10)
 	// 166 of them (4,981) fit under 5,000; 167 (5,011) do not.
 	var d struct {
 		Project map[string]struct{ TotalCount int }
@@ -166,9 +209,9 @@ func TestQueryLimits_ErrorsPerResponse(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
-	start := time.Now()
+	before := allocated()
 	h.ServeHTTP(rec, req)
-	took := time.Since(start)
+	work := allocated() - before
 	var r struct {
 		response
 		Extensions struct {
@@ -186,9 +229,11 @@ func TestQueryLimits_ErrorsPerResponse(t *testing.T) {
 	if got := r.Extensions.ErrorsOmitted; got != 4850 {
 		t.Errorf("errorsOmitted = %v, want 4850", got)
 	}
-	if took > 2*time.Second {
-		t.Errorf("took %v", took)
+	// 4,950 errors found, 100 of them kept and sent.
+	if work > validatedWork {
+		t.Errorf("the refusal allocated %d KiB, want at most %d KiB", work>>10, validatedWork>>10)
 	}
+	t.Logf("%d KiB allocated for a body of %d KiB", work>>10, len(body)>>10)
 }
 
 func heapAfterGC() int64 {
@@ -225,16 +270,12 @@ func TestQueryCaches_PersistedQueryOverLimit(t *testing.T) {
 		if i == 0 {
 			first = q
 		}
-		// Timed: the server's handling only, not the test's encoding of 3.9 MiB of JSON, which
-		// under the race detector on a busy machine takes seconds by itself.
 		body, _ := json.Marshal(map[string]any{"query": q, "extensions": persisted(q)})
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		start := time.Now()
-		h.ServeHTTP(rec, req)
-		took := time.Since(start)
-		wantRefused(t, answer(t, rec), status, took, "QUERY_BYTES_LIMIT_EXCEEDED")
+		r, work := serveMeasured(t, h, "", body)
+		wantRefused(t, r, status, "QUERY_BYTES_LIMIT_EXCEEDED")
+		if most := refusalWork(len(body)); work > most {
+			t.Errorf("query %d: the refusal allocated %d KiB for a body of %d KiB, want at most %d KiB", i, work>>10, len(body)>>10, most>>10)
+		}
 	}
 	if grew := heapAfterGC() - before; grew > 16<<20 {
 		t.Errorf("the heap grew by %d MiB after 50 refused queries of 3.9 MiB", grew>>20)
@@ -316,14 +357,13 @@ func projectInvites(t *testing.T, project string) int {
 }
 
 // A request's work ends at REQUEST_TIMEOUT: a bulk invite of 10,000 rows (about 2 s here)
-// given 300 ms is cut short and its transaction rolled back.
+// given 300 ms is cut short and its transaction rolled back. What shows it is the answer and
+// the rows, not the time taken, which a busy machine stretches either way.
 func TestRequestDeadline(t *testing.T) {
 	h := newLimitedHandler(t, func(l *config.Limits) { l.RequestTimeout = 300 * time.Millisecond })
 	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Deadline")
-	start := time.Now()
 	r := do(t, h, owner, bulkCount, bulkInput(project, 10000))
-	took := time.Since(start)
 	var d struct {
 		BulkInvite *struct{ Summary struct{ NewInvitations int } }
 	}
@@ -332,9 +372,6 @@ func TestRequestDeadline(t *testing.T) {
 	}
 	if e := r.Errors[0]; e.Extensions.Code != "INTERNAL" || e.Extensions.Reason != "REQUEST_TIMEOUT" {
 		t.Errorf("error = %+v, want INTERNAL with reason REQUEST_TIMEOUT", e)
-	}
-	if took > 300*time.Millisecond+2*time.Second {
-		t.Errorf("took %v with a deadline of 300ms", took)
 	}
 	if n := projectInvites(t, project); n != 0 {
 		t.Errorf("%d invites written, want 0", n)
@@ -348,18 +385,31 @@ func TestRequestDeadline(t *testing.T) {
 	}
 }
 
-// A client that goes away cancels its request's work: the handler returns soon after, and
-// the bulk invite's transaction is rolled back.
+// openTransactions is how many sessions other than the caller's are inside a transaction on
+// the package's database: the handler's, in this package, whose jobs do not run.
+func openTransactions(t *testing.T) int {
+	t.Helper()
+	var n int
+	err := pgDB(t).NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+		AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL`).Scan(ctxBG, &n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A client that goes away cancels its request's work: the handler's answer is the
+// cancellation's error, not the bulk invite's summary, and its transaction is rolled back.
 func TestRequestCancelledByClient(t *testing.T) {
 	h := newHandler(t)
 	owner := signUpVerified(t, h, uniqueEmail("owner"))
 	project := newProject(t, h, owner, "Cancelled")
 
-	started, returned := make(chan struct{}, 1), make(chan time.Time, 1)
+	returned := make(chan *httptest.ResponseRecorder, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		started <- struct{}{}
-		h.ServeHTTP(w, r)
-		returned <- time.Now()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		returned <- rec
 	}))
 	defer srv.Close()
 
@@ -368,23 +418,36 @@ func TestRequestCancelledByClient(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+owner)
+	inTransaction := make(chan bool, 1)
 	go func() {
-		<-started
-		time.Sleep(200 * time.Millisecond) // into the transaction
-		cancel()
+		defer cancel()
+		// The client goes away once the bulk invite is inside its transaction.
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if openTransactions(t) > 0 {
+				inTransaction <- true
+				return
+			}
+		}
+		inTransaction <- false
 	}()
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("the request finished (HTTP %d) before the client went away", resp.StatusCode)
 	}
-	cancelled := time.Now()
+	if !<-inTransaction {
+		t.Fatal("the bulk invite's transaction never showed in pg_stat_activity")
+	}
 	select {
-	case at := <-returned:
-		if d := at.Sub(cancelled); d > 2*time.Second {
-			t.Errorf("the handler returned %v after the client went away", d)
+	case rec := <-returned:
+		var d struct {
+			BulkInvite *struct{ Summary struct{ NewInvitations int } }
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the handler was still running 10s after the client went away")
+		r := answer(t, rec)
+		if r.decode(t, &d); len(r.Errors) == 0 || d.BulkInvite != nil {
+			t.Errorf("the handler answered %+v after the client went away, want an error and no summary", r)
+		}
+	case <-time.After(60 * time.Second): // a hang guard, not a measure
+		t.Fatal("the handler was still running 60s after the client went away")
 	}
 	if n := projectInvites(t, project); n != 0 {
 		t.Errorf("%d invites written, want 0", n)

@@ -18,7 +18,9 @@ export default defineConfig({
   retries: 0,
   // A spec walks through a whole feature, waiting on emails and jobs: minutes on a busy machine.
   timeout: 3 * 60_000,
-  expect: { timeout: 15_000 },
+  // Waits end as soon as what they wait for shows; the bound is for a machine whose cores
+  // other work keeps busy (make test passes with both taken), not a measure of speed.
+  expect: { timeout: 30_000 },
   reporter: [['list']],
   use: {
     browserName: 'chromium',
@@ -30,7 +32,7 @@ export default defineConfig({
         '--disable-sync', '--disable-dev-shm-usage'],
     },
     viewport: { width: 1280, height: 900 },
-    actionTimeout: 15_000,
+    actionTimeout: 30_000,
     navigationTimeout: 30_000,
     trace: 'retain-on-failure',
   },

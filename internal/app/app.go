@@ -68,6 +68,7 @@ func (a *App) build(ctx context.Context, dbURL string) error {
 		return err
 	}
 	a.hub = live.NewHub(a.cfg.GraphQL.Live.Buffer)
+	a.services.Metrics.LiveSubscribers(a.hub.Subscribers)
 	a.listen(ctx, dbURL)
 	a.handler = a.routes(a.services.GraphQL(a.hub), a.services.Metrics)
 	return nil

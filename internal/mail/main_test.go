@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // waitFor is how long a test waits for the queue to reach a state: generous, for a slow
 // machine under the race detector.
-const waitFor = 15 * time.Second
+const waitFor = 60 * time.Second
 
 var recipientSeq atomic.Int64
 
@@ -177,6 +177,17 @@ func loadEmail(t *testing.T, id uuid.UUID) (emailState, bool) {
 		return emailState{}, false
 	}
 	return rows[0], true
+}
+
+// eventually polls cond until it holds, for waitFor at most, and says whether it did. It is
+// safe to call from any goroutine.
+func eventually(cond func() bool) bool {
+	for deadline := time.Now().Add(waitFor); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+	return true
 }
 
 // waitStatus polls the emails row until it has the status want.

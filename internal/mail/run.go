@@ -19,6 +19,29 @@ import (
 type runLimits struct {
 	jobTimeout  time.Duration
 	rescueAfter time.Duration
+	clock       clock // the zero value reads and waits on the real time
+}
+
+// clock is the time a run reads and waits on: the process's, but for tests of the run's
+// deadlines, which step a fake one instead of waiting out seconds that a busy machine stretches.
+type clock struct {
+	now   func() time.Time
+	sleep func(time.Duration)
+}
+
+func (c clock) Now() time.Time {
+	if c.now == nil {
+		return time.Now()
+	}
+	return c.now()
+}
+
+func (c clock) Sleep(d time.Duration) {
+	if c.sleep == nil {
+		time.Sleep(d)
+		return
+	}
+	c.sleep(d)
 }
 
 // start returns the deadlines of a run that starts now. River's rescuer counts from the job's
@@ -27,9 +50,10 @@ type runLimits struct {
 // (counting from attempted_at instead would make every send fail at once if the database's
 // clock were well behind).
 func (l runLimits) start() runDeadlines {
-	start := time.Now()
+	start := l.clock.Now()
 	gap := l.rescueAfter - l.jobTimeout
 	return runDeadlines{
+		clock:   l.clock,
 		sendBy:  start.Add(l.jobTimeout + gap/2),
 		writeBy: start.Add(l.jobTimeout + gap*3/4),
 	}
@@ -37,6 +61,7 @@ func (l runLimits) start() runDeadlines {
 
 // runDeadlines are the ends of one run of a sending job, as runLimits sets them.
 type runDeadlines struct {
+	clock   clock
 	sendBy  time.Time // a send still going on then is cut short
 	writeBy time.Time // a status write still failing then is given up
 }
@@ -66,10 +91,10 @@ func (r runDeadlines) write(ctx context.Context, write func(context.Context) err
 	wait := writeRetryMin
 	for {
 		err := write(ctx)
-		if err == nil || time.Until(r.writeBy) < wait {
+		if err == nil || r.writeBy.Sub(r.clock.Now()) < wait {
 			return err
 		}
-		time.Sleep(wait)
+		r.clock.Sleep(wait)
 		wait = min(2*wait, writeRetryMax)
 	}
 }

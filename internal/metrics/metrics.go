@@ -107,6 +107,14 @@ func (m *Metrics) DeliveryEvent(provider, kind, outcome string) {
 	m.deliveryEvents.WithLabelValues(provider, kind, outcome).Inc()
 }
 
+// LiveSubscribers reports count, the live subscriptions this process serves now, as the gauge
+// invites_live_subscribers.
+func (m *Metrics) LiveSubscribers(count func() int) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "invites_live_subscribers", Help: "Live subscriptions (WebSocket, SSE and multipart HTTP) this process serves now.",
+	}, func() float64 { return float64(count()) }))
+}
+
 // maxOperations bounds the operation label's values: names come from clients, and every new
 // one would otherwise be a new time series.
 const maxOperations = 100

@@ -78,7 +78,7 @@ func TestBulkInviteStatements(t *testing.T) {
 			withLarge, without, strings.Join(largeStatements, "\n"))
 	}
 	// The posts go out after the commit: all of them, each once, signed.
-	got := rc.waitAccepted(t, 510, 30*time.Second)
+	got := rc.waitAccepted(t, 510, 2*waitFor)
 	ids := map[string]bool{}
 	for _, m := range got {
 		ids[m.ID] = true

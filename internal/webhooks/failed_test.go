@@ -38,9 +38,9 @@ func TestDeliveryFailed(t *testing.T) {
 	smtp.OnRcpt(bad, func(int) error { return smtptest.Error(550) })
 	inv := e.invite(t, owner.ID, p.ID, bad, invites.RoleAdmin)
 
-	got := rc.waitAccepted(t, 1, 10*time.Second)
-	other.waitAccepted(t, 1, 10*time.Second) // its invite.created
-	time.Sleep(300 * time.Millisecond)       // room for a second post, which must not come
+	got := rc.waitAccepted(t, 1, waitFor)
+	other.waitAccepted(t, 1, waitFor)  // its invite.created
+	time.Sleep(300 * time.Millisecond) // room for a second post, which must not come
 	if got = rc.accepted(); len(got) != 1 || got[0].Type != "invite.delivery_failed" {
 		t.Fatalf("posts: %v, want one invite.delivery_failed", types(got))
 	}

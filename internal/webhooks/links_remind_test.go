@@ -42,7 +42,7 @@ func TestLinkAndReminderTypes(t *testing.T) {
 	}
 
 	want := map[string]int{"invite_link.created": 1, "member.joined": 1, "invite_link.revoked": 1, "invite.created": 1, "invite.reminded": 1}
-	got := rc.waitAccepted(t, 5, 15*time.Second)
+	got := rc.waitAccepted(t, 5, waitFor)
 	time.Sleep(300 * time.Millisecond) // a second member.joined, were there one, would be on its way
 	counts := map[string]int{}
 	for _, m := range rc.accepted() {

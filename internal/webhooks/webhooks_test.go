@@ -78,7 +78,7 @@ func TestEveryEventType(t *testing.T) {
 	for _, n := range want {
 		total += n
 	}
-	got := rc.waitAccepted(t, total, 15*time.Second)
+	got := rc.waitAccepted(t, total, waitFor)
 	counts := map[string]int{}
 	for _, m := range got {
 		counts[m.Type]++
@@ -196,7 +196,7 @@ func TestRetries(t *testing.T) {
 		} else {
 			wantCode(t, err, invites.BadUserInput, "id")
 		}
-		rc.waitAccepted(t, 1, 5*time.Second)
+		rc.waitAccepted(t, 1, waitFor)
 		d = e.waitDelivery(t, ep, "invite.revoked")
 		if d.Status != webhooks.Succeeded || d.Attempts != 2 || *d.ResponseStatus != 200 {
 			t.Fatalf("retried delivery: %s after %d attempts, response %d", d.Status, d.Attempts, *d.ResponseStatus)
@@ -254,7 +254,7 @@ func TestRotatedSecret(t *testing.T) {
 	}
 	rc.trust(old)
 	e.invite(t, owner.ID, p.ID, uniqueEmail("before"), invites.RoleContributor)
-	if m := rc.waitAccepted(t, 1, 5*time.Second); m[0].Secret != old {
+	if m := rc.waitAccepted(t, 1, waitFor); m[0].Secret != old {
 		t.Fatal("the first post was not signed with the first secret")
 	}
 	_, rotated, err := e.hooks.Rotate(ctx, owner.ID, ep.ID)
@@ -263,7 +263,7 @@ func TestRotatedSecret(t *testing.T) {
 	}
 	rc.trust(rotated)
 	e.invite(t, owner.ID, p.ID, uniqueEmail("after"), invites.RoleContributor)
-	got := rc.waitAccepted(t, 2, 5*time.Second)
+	got := rc.waitAccepted(t, 2, waitFor)
 	if got[1].Secret != rotated || verifyWith(old, got[1]) {
 		t.Fatal("the post after rotating was not signed with the new secret alone")
 	}
@@ -311,7 +311,7 @@ func TestEventFilter(t *testing.T) {
 	if _, err := e.svc.RevokeInvite(ctx, owner.ID, inv.ID); err != nil {
 		t.Fatal(err)
 	}
-	got := rc.waitAccepted(t, 1, 5*time.Second)
+	got := rc.waitAccepted(t, 1, waitFor)
 	time.Sleep(200 * time.Millisecond)
 	if got = rc.accepted(); len(got) != 1 || got[0].Type != "invite.revoked" {
 		t.Fatalf("posts: %v, want one invite.revoked", types(got))
@@ -441,7 +441,7 @@ func TestReceiverDownThenUp(t *testing.T) {
 		e.invite(t, owner.ID, p.ID, uniqueEmail("x"), invites.RoleContributor)
 	}
 	// Every delivery has failed at least once while the receiver was down.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitFor)
 	for {
 		failedOnce := 0
 		for _, d := range e.deliveries(t, ep) {
@@ -458,7 +458,7 @@ func TestReceiverDownThenUp(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	rc.up()
-	got := rc.waitAccepted(t, n, 10*time.Second)
+	got := rc.waitAccepted(t, n, waitFor)
 	ids := map[string]bool{}
 	for _, m := range got {
 		ids[m.ID] = true
@@ -551,7 +551,7 @@ func TestSweepExpiry(t *testing.T) {
 	if err != nil || res.Expired < 1 {
 		t.Fatalf("Sweep = %+v, %v", res, err)
 	}
-	got := rc.waitAccepted(t, 1, 5*time.Second)
+	got := rc.waitAccepted(t, 1, waitFor)
 	if got[0].Type != "invite.expired" || got[0].Data["invite"].(map[string]any)["id"] != inv.ID.String() {
 		t.Fatalf("posted %s %v", got[0].Type, got[0].Data)
 	}

@@ -113,9 +113,9 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await linkIn(fresh, '/invite/');
   for (const b of fixture.bounces) {
     await expect.poll(async () => (await sql<{ status: string }>('SELECT status FROM emails WHERE recipient = $1', b))[0]?.status,
-      `${b}'s email to fail for good`).toBe('FAILED_PERMANENT');
+      { message: `${b}'s email to fail for good`, timeout: 60_000 }).toBe('FAILED_PERMANENT');
   }
-  await expect(main(page).getByRole('status').filter({ hasText: 'Since then, 2 more rows could not be sent: their emails bounced.' })).toBeVisible({ timeout: 5_000 });
+  await expect(main(page).getByRole('status').filter({ hasText: 'Since then, 2 more rows could not be sent: their emails bounced.' })).toBeVisible({ timeout: 60_000 });
   expect(await resultSections(page, 'Bulk invite result')).toEqual(['Failed (3)', 'New invitations (1)', 'Existing members (1)']);
   await checkRedRows(page, [[b1, true], [b2, true], ['not-an-email', false]]).check();
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), 'the page was not reloaded').toBe(true);
