@@ -394,6 +394,19 @@ func TestService_BulkInvite_RowChecks(t *testing.T) {
 		if r := results(out)[0]; r.Email != "not an email" || str(r.ExternalID) != long {
 			t.Errorf("failed row names %q, %s; want the row's email and external ID", r.Email, str(r.ExternalID))
 		}
+		// A duplicate names the row that had the email or external ID first, so that the
+		// person fixing the file finds both lines.
+		list := results(out)
+		for i, want := range map[int]string{
+			8:  "row 13 has this email already",
+			9:  fmt.Sprintf("row 13 names external ID %q already", longest),
+			10: "row 13 has this email already",
+			11: `row 17 names external ID "D-1" already`,
+		} {
+			if got := list[i].Message; got != want {
+				t.Errorf("row %d's message = %q, want %q", list[i].Row, got, want)
+			}
+		}
 
 		inv := wantNewInvite(t, p.ID, dup, longest)
 		if *inv.Role != invites.RoleContributor {
