@@ -63,7 +63,8 @@ func (m *resultMapper) NewInvitation(r *invites.NewInvitation) {
 }
 
 func (m *resultMapper) ExistingInvitation(r *invites.ExistingInvitation) {
-	m.result = model.ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
+	m.result = model.ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID,
+		PreviousRole: r.PreviousRole}
 }
 
 func (m *resultMapper) ExistingMember(r *invites.ExistingMember) {

@@ -112,6 +112,7 @@ type ComplexityRoot struct {
 		ExternalIDUpdated  func(childComplexity int) int
 		Invite             func(childComplexity int) int
 		PreviousExternalID func(childComplexity int) int
+		PreviousRole       func(childComplexity int) int
 		Row                func(childComplexity int) int
 	}
 
@@ -708,6 +709,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExistingInvitation.PreviousExternalID(childComplexity), true
+	case "ExistingInvitation.previousRole":
+		if e.ComplexityRoot.ExistingInvitation.PreviousRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingInvitation.PreviousRole(childComplexity), true
 	case "ExistingInvitation.row":
 		if e.ComplexityRoot.ExistingInvitation.Row == nil {
 			break
@@ -4874,6 +4881,32 @@ func (ec *executionContext) _ExistingInvitation_previousExternalId(ctx context.C
 }
 func (ec *executionContext) fieldContext_ExistingInvitation_previousExternalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExistingInvitation_previousRole(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.PreviousRole)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingInvitation_previousRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Role) graphql.Marshaler {
+			return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingInvitation_previousRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, "ProjectRole")
 }
 
 func (ec *executionContext) _ExistingMember_row(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
@@ -13268,6 +13301,11 @@ func (ec *executionContext) _ExistingInvitation(ctx context.Context, sel ast.Sel
 			}
 		case "previousExternalId":
 			out.Values[i] = ec._ExistingInvitation_previousExternalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previousRole":
+			out.Values[i] = ec._ExistingInvitation_previousRole(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

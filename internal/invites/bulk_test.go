@@ -69,6 +69,7 @@ type bulkResult struct {
 	ExistingAccount    bool
 	ExternalIDUpdated  bool
 	PreviousExternalID *string
+	PreviousRole       *invites.Role
 	Email              string
 	ExternalID         *string
 	Reason             invites.FailureReason
@@ -82,7 +83,7 @@ func (r *bulkResult) NewInvitation(v *invites.NewInvitation) {
 
 func (r *bulkResult) ExistingInvitation(v *invites.ExistingInvitation) {
 	*r = bulkResult{Row: v.Row, Kind: bulkExistingInvitation, Invite: v.Invite, ExternalIDUpdated: v.ExternalIDUpdated,
-		PreviousExternalID: v.PreviousExternalID, Email: v.Invite.Email}
+		PreviousExternalID: v.PreviousExternalID, PreviousRole: v.PreviousRole, Email: v.Invite.Email}
 }
 
 func (r *bulkResult) ExistingMember(v *invites.ExistingMember) {
@@ -499,10 +500,14 @@ func TestService_BulkInvite_Classification(t *testing.T) {
 
 	t.Run("ExistingInvitation", func(t *testing.T) {
 		for i, want := range []struct {
-			inv  *invites.Invite
-			role invites.Role
-		}{{invA, invites.RolePending}, {invB, invites.RolePending}, {invC, invites.RoleContributor}} {
+			inv      *invites.Invite
+			role     invites.Role
+			previous string // the role before the batch, where the row changed it
+		}{{invA, invites.RolePending, "CONTRIBUTOR"}, {invB, invites.RolePending, ""}, {invC, invites.RoleContributor, ""}} {
 			r := res[i+1]
+			if got := r.PreviousRole; (got == nil) != (want.previous == "") || (got != nil && string(*got) != want.previous) {
+				t.Errorf("%s: previous role %v, want %q", want.inv.Email, got, want.previous)
+			}
 			stored := inviteRow(t, want.inv.ID)
 			if r.Invite == nil || r.Invite.ID != want.inv.ID {
 				t.Fatalf("result = %s, want invite %s", describeResult(r), want.inv.ID)
