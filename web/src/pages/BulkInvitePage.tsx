@@ -31,6 +31,8 @@ export function BulkInvitePage({ id }: { id: string }) {
 function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
   const [file, setFile] = useState<File | null>(null);
   const [pasted, setPasted] = useState('');
+  // Changed to clear the file picker for the next upload.
+  const [formKey, setFormKey] = useState(0);
   const [rowsRole, setRowsRole] = useState<ProjectRole>(defaultRole(project.assignableRoles));
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -92,40 +94,39 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
   return (
     <Page title={`Invite people to ${project.name}`}>
       <p>{back}</p>
-      {!sent?.dryRun && sent ? null : (
-        <form onSubmit={preview} className="stack" aria-describedby="bulk-help">
-          <p id="bulk-help" className="hint">
-            The first line names the columns: <code>email</code> (required), and optionally <code>role</code>, <code>external_id</code> and <code>name</code>.
-            You will see what would happen before anything is sent.
-          </p>
-          <label>
-            CSV file
-            <input type="file" name="csv" accept=".csv,text/csv" aria-describedby={error ? 'bulk-error' : undefined}
-              onChange={(e) => { setFile(e.target.files?.[0] ?? null); setSent(null); setError(''); }} />
-          </label>
-          <ErrorText id="bulk-error">{error}</ErrorText>
-          <label>
-            Or paste rows
-            <textarea name="rows" rows={5} value={pasted} disabled={file !== null} spellCheck={false}
-              placeholder={'email,role,external_id,name\nada@example.com,CONTRIBUTOR,A001,Ada Lovelace'}
-              onChange={(e) => { setPasted(e.target.value); setSent(null); }} />
-          </label>
-          <label>
-            Role for rows that name none
-            <RoleSelect roles={project.assignableRoles} value={rowsRole} onChange={setRowsRole} />
-          </label>
-          <button type="submit" disabled={busy}>Preview</button>
-        </form>
-      )}
+      {/* While a preview or result is shown, it is the page: the form waits hidden, its file kept. */}
+      <form onSubmit={preview} className="stack" aria-describedby="bulk-help" hidden={sent !== null} key={formKey}>
+        <p id="bulk-help" className="hint">
+          The first line names the columns: <code>email</code> (required), and optionally <code>role</code>, <code>external_id</code> and <code>name</code>.
+          You will see what would happen before anything is sent.
+        </p>
+        <label>
+          CSV file
+          <input type="file" name="csv" accept=".csv,text/csv" aria-describedby={error ? 'bulk-error' : undefined}
+            onChange={(e) => { setFile(e.target.files?.[0] ?? null); setSent(null); setError(''); }} />
+        </label>
+        <ErrorText id="bulk-error">{error}</ErrorText>
+        <label>
+          Or paste rows
+          <textarea name="rows" rows={5} value={pasted} disabled={file !== null} spellCheck={false}
+            placeholder={'email,role,external_id,name\nada@example.com,CONTRIBUTOR,A001,Ada Lovelace'}
+            onChange={(e) => { setPasted(e.target.value); setSent(null); }} />
+        </label>
+        <label>
+          Role for rows that name none
+          <RoleSelect roles={project.assignableRoles} value={rowsRole} onChange={setRowsRole} />
+        </label>
+        <button type="submit" disabled={busy}>Preview</button>
+      </form>
       {sent && (
         <BulkResult result={sent.result} preview={sent.dryRun} csvText={sent.text} fileName={sent.csv.name}
           delivery={sent.dryRun ? undefined : delivery}
-          busy={busy} stale={stale}
+          roles={project.assignableRoles} busy={busy} stale={stale} error={error}
           onConfirm={() => { if (sent.result.previewId) void confirm(sent.result.previewId); }}
           onPreviewAgain={() => void run(sent.csv)}
-          onCancel={() => { setSent(null); setStale(''); }} />
+          onCancel={() => { setSent(null); setStale(''); }}
+          onInviteMore={() => { setSent(null); setFile(null); setPasted(''); setFormKey((k) => k + 1); }} />
       )}
-      {sent && !sent.dryRun && <p><button type="button" className="secondary" onClick={() => { setSent(null); setFile(null); setPasted(''); }}>Invite more people</button></p>}
     </Page>
   );
 }
