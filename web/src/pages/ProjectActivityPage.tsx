@@ -1,0 +1,1 @@
+export function ProjectActivityPage({ id }: { id: string }) { return <p>{id}</p>; }
