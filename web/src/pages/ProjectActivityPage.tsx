@@ -69,9 +69,12 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
         <p>Nothing has happened yet. Invite someone, and what they do shows here as it happens.</p>
       ) : (
         <>
-          <ol className="activity" role="log" aria-label="Activity, newest first">
-            {shown.map((l) => <ActivityLine key={l.id} line={l} />)}
-          </ol>
+          {/* A log: a screen reader reads out the lines that come in live. */}
+          <div role="log" aria-label="Activity, newest first">
+            <ol className="activity">
+              {shown.map((l) => <ActivityLine key={l.id} line={l} />)}
+            </ol>
+          </div>
           {loaded.hasMore && <MoreButton shown={loaded.events.length} total={loaded.total} what="events" onClick={() => void load(loaded.endCursor)} />}
         </>
       )}

@@ -1,0 +1,40 @@
+// The project's activity as an admin reads it: one sentence per action (an invitation, not its
+// four tracked events), a bulk invite as one line with its people under it, and new actions
+// appearing at the top while the page is open, with no reload.
+import { BulkInviteDocument, RevokeInviteDocument } from '@invites/client';
+import { createProject, email, gql, invite, signUpInvited, unique } from './api';
+import { axeCheckNarrow, expect, heading, main, test } from './fixtures';
+
+test('activity: sentences, a bulk invite on one line, and live updates', async ({ open, owner }) => {
+  const project = `Activity ${unique()}`;
+  const projectId = await createProject(owner.token, project);
+  const ada = email('ada');
+  const adaInvite = await invite(owner.token, projectId, ada);
+  const batch = [email('b1'), email('b2'), email('b3')];
+  await gql(BulkInviteDocument, { input: { projectId, rows: batch.map((e) => ({ email: e })), defaultRole: 'CONTRIBUTOR' } }, owner.token);
+
+  const page = await open({ token: owner.token });
+  await page.goto(`/projects/${encodeURIComponent(projectId)}/activity`);
+  await expect(heading(page, `Activity in ${project}`)).toBeVisible();
+  const log = page.getByRole('log', { name: 'Activity, newest first' });
+  await expect(log.getByText(`${owner.name} invited 3 people in one bulk invite.`)).toBeVisible();
+  await expect(log.getByText(`${owner.name} invited ${ada} as Contributor.`)).toBeVisible();
+  await expect(log.getByRole('listitem').filter({ hasText: /invited/ })).toHaveCount(2);
+  await expect(main(page).getByText(/Invited to Project|User Invited|Created User Invite/)).toHaveCount(0);
+  // The batch's people, one click away.
+  await log.getByText('The 3 people').click();
+  for (const b of batch) await expect(log.getByText(b, { exact: true })).toBeVisible();
+
+  // Live, with no reload: Ada joins from her email, and the owner revokes an invite elsewhere.
+  await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
+  await signUpInvited(ada, 'Ada Lovelace');
+  await expect(log.getByRole('listitem').first()).toContainText('Ada Lovelace accepted the invitation and joined as Contributor.');
+  const late = email('late');
+  const lateId = await invite(owner.token, projectId, late);
+  await gql(RevokeInviteDocument, { id: lateId }, owner.token);
+  await expect(log.getByRole('listitem').first()).toContainText(`${owner.name} revoked the invitation to ${late}.`);
+  await expect(log.getByText(`${owner.name} invited ${late} as Contributor.`)).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), 'the page was not reloaded').toBe(true);
+  expect(adaInvite).toBeTruthy();
+  await axeCheckNarrow(page, 'the activity page');
+});
