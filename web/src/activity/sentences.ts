@@ -12,8 +12,20 @@ export interface Line {
   id: string;
   createdAt: string;
   text: string;
-  /** A batch's people, listed under its line. */
+  /** A batch's people (those of the events loaded), listed under its line. */
   people?: string[];
+  /** How many people a bulk invite's line counts: more than people while some are not loaded. */
+  size?: number;
+}
+
+/** How many invitations the bulk invite sent by actorId at createdAt made, where one did. */
+export type BatchSize = (actorId: string, createdAt: string) => number | undefined;
+
+/** The batches' sizes (the insights' byBatch), by their inviter and when they were sent. */
+export function batchSizes(batches: readonly { start: string | null; inviter: { id: string } | null; sent: number }[]): BatchSize {
+  const sizes = new Map<string, number>();
+  for (const b of batches) if (b.start && b.inviter) sizes.set(`${b.inviter.id} ${Date.parse(b.start)}`, b.sent);
+  return (actorId, createdAt) => sizes.get(`${actorId} ${Date.parse(createdAt)}`);
 }
 
 /** Events that say again what another event of the same action says. */
@@ -56,23 +68,38 @@ export function sentence(e: ActivityEvent): string | null {
 
 /** The events (newest first) as lines: a bulk invite's invitations (one actor, one instant)
  * become one line that names how many people it invited. */
-export function lines(events: readonly ActivityEvent[]): Line[] {
+export function lines(events: readonly ActivityEvent[], batchSize: BatchSize = () => undefined): Line[] {
   const out: Line[] = [];
-  let batch: { line: Line; actor: string; at: string; first: string } | null = null;
+  let batch: { line: Line; actor: string; at: string } | null = null;
   for (const e of events) {
-    const text = sentence(e);
+    let text = sentence(e);
     if (text === null) continue;
     const invited = e.name === 'Invited to Project';
-    if (invited && batch && batch.actor === (e.actor?.id ?? '') && batch.at === e.createdAt) {
-      const people = batch.line.people ?? [batch.first];
+    const actor = e.actor?.id ?? '';
+    if (invited && batch && batch.actor === actor && batch.at === e.createdAt) {
+      const people = batch.line.people!;
       people.push(target(e));
-      batch.line.people = people;
-      batch.line.text = `${who(e)} invited ${people.length} people in one bulk invite`;
+      batch.line.size = Math.max(people.length, batchSize(actor, e.createdAt) ?? 0);
+      batch.line.text = bulkSentence(e, batch.line.size);
       continue;
     }
-    const line: Line = { id: e.id, createdAt: e.createdAt, text };
+    // A bulk invite's size, where the API knows it, even while only some of its events are loaded.
+    const size = invited ? batchSize(actor, e.createdAt) : undefined;
+    if (size !== undefined && size > 1) text = bulkSentence(e, size);
+    const line: Line = { id: e.id, createdAt: e.createdAt, text, size };
     out.push(line);
-    batch = invited ? { line, actor: e.actor?.id ?? '', at: e.createdAt, first: target(e) } : null;
+    if (invited) {
+      line.people = [target(e)];
+      batch = { line, actor, at: e.createdAt };
+    } else {
+      batch = null;
+    }
   }
+  // A line of one invitation names its person already.
+  for (const l of out) if (!l.size || l.size < 2) delete l.people;
   return out;
+}
+
+function bulkSentence(e: ActivityEvent, size: number): string {
+  return `${who(e)} invited ${size} people in one bulk invite`;
 }

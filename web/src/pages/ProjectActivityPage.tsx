@@ -2,7 +2,7 @@
 // (activity/sentences.ts), a bulk invite as one line with its people under it. It follows the
 // project live (the activityAdded subscription, no polling): a new action appears at the top.
 import { useEffect, useMemo, useState } from 'react';
-import { ActivityAddedDocument, ProjectActivityDocument, type ProjectFieldsFragment } from '@invites/client';
+import { ActivityAddedDocument, ProjectActivityDocument, ProjectBatchesDocument, type ProjectFieldsFragment } from '@invites/client';
 import { query } from '../api';
 import { subscribe } from '../live';
 import { describeError, when } from '../errors';
@@ -11,7 +11,7 @@ import { Page } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
 import { MoreButton, maxPageSize } from '../components/TableFrame';
 import { Link } from '../router';
-import { lines, type ActivityEvent, type Line } from '../activity/sentences';
+import { batchSizes, lines, type ActivityEvent, type BatchSize, type Line } from '../activity/sentences';
 
 export function ProjectActivityPage({ id }: { id: string }) {
   return (
@@ -33,6 +33,8 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
   // Events heard live since the page opened, newest first.
   const [live, setLive] = useState<ActivityEvent[]>([]);
   const [error, setError] = useState('');
+  // The bulk invites' sizes, so that a batch's line counts all of it from its first page on.
+  const [batchSize, setBatchSize] = useState<BatchSize>(() => () => undefined);
 
   async function load(after: string | null) {
     const { data, error } = await query(ProjectActivityDocument, { id: project.id, first: maxPageSize, after });
@@ -52,14 +54,17 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
       setLive((l) => (l.some((x) => x.id === e.id) ? l : [e, ...l]));
     });
     void load(null);
+    void query(ProjectBatchesDocument, { id: project.id }).then(({ data }) => {
+      if (data?.project) setBatchSize(() => batchSizes(data.project!.insights.byBatch));
+    });
     return stop;
   }, [project.id]);
 
   const shown = useMemo(() => {
     if (!loaded) return [];
     const known = new Set(loaded.events.map((e) => e.id));
-    return lines([...live.filter((e) => !known.has(e.id)), ...loaded.events]);
-  }, [loaded, live]);
+    return lines([...live.filter((e) => !known.has(e.id)), ...loaded.events], batchSize);
+  }, [loaded, live, batchSize]);
 
   return (
     <Page title={`Activity in ${project.name}`}>
@@ -88,7 +93,7 @@ function ActivityLine({ line }: { line: Line }) {
       <span>{line.text}.</span> <time dateTime={line.createdAt} className="muted">{when(line.createdAt)}</time>
       {line.people && (
         <details>
-          <summary>The {line.people.length} people</summary>
+          <summary>Who{line.people.length < (line.size ?? 0) ? ` (the ${line.people.length} loaded so far)` : ''}</summary>
           <ul>{line.people.map((p, i) => <li key={i} className="email">{p}</li>)}</ul>
         </details>
       )}
