@@ -22,7 +22,7 @@ func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
 		in.DryRun = *input.DryRun
 	}
 	if input.CSV != nil {
-		in.CSV = input.CSV.File
+		in.CSV, in.FileName = input.CSV.File, input.CSV.Filename
 	}
 	if input.Rows != nil {
 		in.Rows = make([]invites.BulkRow, len(input.Rows))

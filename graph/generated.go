@@ -57,12 +57,14 @@ type ComplexityRoot struct {
 	}
 
 	ActivityEvent struct {
-		Actor     func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Invite    func(childComplexity int) int
-		Name      func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Email       func(childComplexity int) int
+		FileName    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Invitations func(childComplexity int) int
+		Invite      func(childComplexity int) int
+		Name        func(childComplexity int) int
 	}
 
 	ActivityEventConnection struct {
@@ -533,12 +535,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEvent.Email(childComplexity), true
+	case "ActivityEvent.fileName":
+		if e.ComplexityRoot.ActivityEvent.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.FileName(childComplexity), true
 	case "ActivityEvent.id":
 		if e.ComplexityRoot.ActivityEvent.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ActivityEvent.ID(childComplexity), true
+	case "ActivityEvent.invitations":
+		if e.ComplexityRoot.ActivityEvent.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.Invitations(childComplexity), true
 	case "ActivityEvent.invite":
 		if e.ComplexityRoot.ActivityEvent.Invite == nil {
 			break
@@ -2385,6 +2399,10 @@ func (ec *executionContext) childFields_ActivityEvent(ctx context.Context, field
 		return ec.fieldContext_ActivityEvent_email(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ActivityEvent_createdAt(ctx, field)
+	case "invitations":
+		return ec.fieldContext_ActivityEvent_invitations(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ActivityEvent_fileName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEvent", field.Name)
 }
@@ -4157,6 +4175,58 @@ func (ec *executionContext) _ActivityEvent_createdAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ActivityEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ActivityEvent_invitations(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Invitations)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityEvent_fileName(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FileName)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _ActivityEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEventConnection) (ret graphql.Marshaler) {
@@ -12948,6 +13018,16 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 		case "createdAt":
 			out.Values[i] = ec._ActivityEvent_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitations":
+			out.Values[i] = ec._ActivityEvent_invitations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._ActivityEvent_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

@@ -27,6 +27,8 @@ type bulkPlan struct {
 	dryRun bool
 	// inviteIDs are a preview's IDs for the invites it promised, by row (nil: new IDs).
 	inviteIDs map[int]uuid.UUID
+	// fileName is the uploaded file's name, for the batch's event ("" for a list of rows).
+	fileName string
 
 	rows       []*plannedRow
 	candidates []*plannedRow // rows that passed the checks of the rows alone

@@ -582,8 +582,13 @@ func TestService_BulkInvite_Classification(t *testing.T) {
 				t.Errorf("%s: events %q, want %q", want.email, names, wantNames)
 			}
 		}
-		if n := count(t, "activity_events", "project_id = ?", p.ID) - eventsBefore; n != 12 {
-			t.Errorf("%d events recorded, want 4 for each of 3 new invitations", n)
+		if n := count(t, "activity_events", "project_id = ?", p.ID) - eventsBefore; n != 13 {
+			t.Errorf("%d events recorded, want 4 for each of 3 new invitations and the batch's own", n)
+		}
+		// The batch's own event counts its invitations; rows given as a list name no file.
+		if n := count(t, "activity_events", "project_id = ? AND name = ? AND actor_id = ? AND invitations = 3 AND file_name IS NULL",
+			p.ID, invites.EventBulkInvited, owner.ID); n != 1 {
+			t.Errorf("%d %q events with 3 invitations and no file, want 1", n, invites.EventBulkInvited)
 		}
 	})
 
@@ -942,7 +947,13 @@ func TestService_BulkInvite_CSV(t *testing.T) {
 		"\r\n" +
 		"\"" + strings.ToUpper(e2) + "\",,,blue\r\n" +
 		",contributor,,\r\n"
-	out := mustBulkInput(t, s, owner.ID, invites.BulkInput{ProjectID: p.ID, CSV: strings.NewReader(file), DefaultRole: invites.RolePending})
+	out := mustBulkInput(t, s, owner.ID, invites.BulkInput{ProjectID: p.ID, CSV: strings.NewReader(file), DefaultRole: invites.RolePending,
+		FileName: "C:\\Users\\ada\\class\x07 list.csv"})
+	// The batch's event names the file as the activity shows it: no folders, no control characters.
+	if n := count(t, "activity_events", "project_id = ? AND name = ? AND invitations = 2 AND file_name = ?",
+		p.ID, invites.EventBulkInvited, "class list.csv"); n != 1 {
+		t.Errorf("%d %q events naming class list.csv with 2 invitations, want 1", n, invites.EventBulkInvited)
+	}
 	wantResults(t, out,
 		bulkWant{bulkNewInvitation, "", 2},
 		bulkWant{bulkNewInvitation, "", 4},

@@ -30,6 +30,10 @@ const (
 	// EventExpiredUserInvite is recorded when an invite is marked EXPIRED (by the sweep, or by
 	// a change to its project or email that finds it past its expiry), with no actor.
 	EventExpiredUserInvite = "Expired User Invite"
+	// EventBulkInvited is recorded once for each written bulk invite that sent an invitation,
+	// by its inviter, with how many it sent and the uploaded file's name (Event.Invitations,
+	// Event.FileName), beside the four events of each invitation.
+	EventBulkInvited = "Bulk Invited"
 )
 
 // Event is a tracked event, stored in the transaction of what it records.
@@ -43,6 +47,10 @@ type Event struct {
 	InviteID  *uuid.UUID `bun:"invite_id,type:uuid"`
 	Email     *string    `bun:"email"`
 	CreatedAt time.Time  `bun:"created_at"`
+	// Invitations and FileName are set on EventBulkInvited only: how many invitations the
+	// batch sent, and the name of the file it came from (nil for rows given as a list).
+	Invitations *int    `bun:"invitations"`
+	FileName    *string `bun:"file_name"`
 }
 
 // event builds an Event about inv (which may be nil) by actor (uuid.Nil for none).

@@ -1,0 +1,4 @@
+-- A bulk invite's own tracked event ("Bulk Invited", one per written batch): how many
+-- invitations it sent and the uploaded file's name, so that the activity can say "Ada invited
+-- 189 people from people.csv" in one line. NULL on every other event.
+ALTER TABLE activity_events ADD COLUMN invitations integer, ADD COLUMN file_name text;
