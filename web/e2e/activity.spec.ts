@@ -2,8 +2,22 @@
 // four tracked events), a bulk invite as one line with its people under it, and new actions
 // appearing at the top while the page is open, with no reload.
 import { BulkInviteDocument, RevokeInviteDocument } from '@invites/client';
-import { createProject, email, gql, invite, signUpInvited, unique } from './api';
+import { stringifyDocument } from '@urql/core';
+import { createProject, email, fixture, gql, invite, signUpInvited, unique } from './api';
 import { axeCheckNarrow, expect, heading, main, test } from './fixtures';
+
+/** Uploads a CSV file as a bulk invite, as the app does (a GraphQL multipart request). */
+async function uploadCsv(token: string, projectId: string, name: string, text: string): Promise<void> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({
+    query: stringifyDocument(BulkInviteDocument), variables: { input: { projectId, csv: null, defaultRole: 'CONTRIBUTOR' } },
+  }));
+  form.append('map', JSON.stringify({ 0: ['variables.input.csv'] }));
+  form.append('0', new Blob([text], { type: 'text/csv' }), name);
+  const res = await fetch(`${fixture.base}/graphql`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+  const body = (await res.json()) as { errors?: unknown[] };
+  expect(body.errors, 'the upload').toBeUndefined();
+}
 
 test('activity: sentences, a bulk invite on one line, and live updates', async ({ open, owner }) => {
   const project = `Activity ${unique()}`;
@@ -12,15 +26,15 @@ test('activity: sentences, a bulk invite on one line, and live updates', async (
   const adaInvite = await invite(owner.token, projectId, ada);
   // 30 rows: 120 tracked events, more than the first page (100) holds.
   const batch = Array.from({ length: 30 }, (_, i) => email(`b${i}`));
-  await gql(BulkInviteDocument, { input: { projectId, rows: batch.map((e) => ({ email: e })), defaultRole: 'CONTRIBUTOR' } }, owner.token);
+  await uploadCsv(owner.token, projectId, 'people.csv', ['email', ...batch].join('\n') + '\n');
 
   const page = await open({ token: owner.token });
   await page.goto(`/projects/${encodeURIComponent(projectId)}/activity`);
   await expect(heading(page, `Activity in ${project}`)).toBeVisible();
   const log = page.getByRole('log', { name: 'Activity, newest first' });
-  // The batch's line counts all of it while only part of its events are loaded.
-  await expect(log.getByText(`${owner.name} invited 30 people in one bulk invite.`)).toBeVisible();
-  await expect(log.getByText('Who (the 25 loaded so far)')).toBeVisible();
+  // The batch's line names its file and counts all of it while only part of its events are loaded.
+  await expect(log.getByText(`${owner.name} invited 30 people from people.csv.`)).toBeVisible();
+  await expect(log.getByText(/^Who \(the 2\d loaded so far\)$/)).toBeVisible();
   await page.getByRole('button', { name: 'Show more events' }).click();
   await expect(log.getByText(`${owner.name} invited ${ada} as Contributor.`)).toBeVisible();
   await expect(log.getByRole('listitem').filter({ hasText: /invited/ })).toHaveCount(2);

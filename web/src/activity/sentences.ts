@@ -1,7 +1,8 @@
 // The project's tracked events as sentences, one line per action: an invitation's four events
-// read as "Ada invited bob@example.com as Contributor", the events of one bulk invite (one
-// actor, one instant) as "Ada invited 189 people in one bulk invite", a claim and its join as
-// "Bob accepted the invitation and joined as Contributor".
+// read as "Ada invited bob@example.com as Contributor"; a bulk invite (its own "Bulk Invited"
+// event, with the invitations' events of the same actor and instant) as "Ada invited 189 people
+// from people.csv", its people under it; a claim and its join as "Bob accepted the invitation
+// and joined as Contributor".
 import type { ProjectActivityQuery, ProjectRole } from '@invites/client';
 import { roleNames } from '../roles';
 
@@ -12,20 +13,10 @@ export interface Line {
   id: string;
   createdAt: string;
   text: string;
-  /** A batch's people (those of the events loaded), listed under its line. */
+  /** A bulk invite's people (those of the events loaded), listed under its line. */
   people?: string[];
   /** How many people a bulk invite's line counts: more than people while some are not loaded. */
   size?: number;
-}
-
-/** How many invitations the bulk invite sent by actorId at createdAt made, where one did. */
-export type BatchSize = (actorId: string, createdAt: string) => number | undefined;
-
-/** The batches' sizes (the insights' byBatch), by their inviter and when they were sent. */
-export function batchSizes(batches: readonly { start: string | null; inviter: { id: string } | null; sent: number }[]): BatchSize {
-  const sizes = new Map<string, number>();
-  for (const b of batches) if (b.start && b.inviter) sizes.set(`${b.inviter.id} ${Date.parse(b.start)}`, b.sent);
-  return (actorId, createdAt) => sizes.get(`${actorId} ${Date.parse(createdAt)}`);
 }
 
 /** Events that say again what another event of the same action says. */
@@ -48,6 +39,7 @@ function target(e: ActivityEvent): string {
 export function sentence(e: ActivityEvent): string | null {
   if (echoes.has(e.name)) return null;
   switch (e.name) {
+    case 'Bulk Invited': return bulkSentence(e, e.invitations ?? 0);
     case 'Invited to Project': return `${who(e)} invited ${target(e)} as ${role(e.invite?.role)}`;
     case 'Claimed User Invite': return `${who(e)} accepted the invitation and joined as ${role(e.invite?.role)}`;
     case 'Declined User Invite': return `${target(e)} declined the invitation`;
@@ -66,40 +58,56 @@ export function sentence(e: ActivityEvent): string | null {
   }
 }
 
-/** The events (newest first) as lines: a bulk invite's invitations (one actor, one instant)
- * become one line that names how many people it invited. */
-export function lines(events: readonly ActivityEvent[], batchSize: BatchSize = () => undefined): Line[] {
-  const out: Line[] = [];
-  let batch: { line: Line; actor: string; at: string } | null = null;
-  for (const e of events) {
-    let text = sentence(e);
-    if (text === null) continue;
-    const invited = e.name === 'Invited to Project';
-    const actor = e.actor?.id ?? '';
-    if (invited && batch && batch.actor === actor && batch.at === e.createdAt) {
-      const people = batch.line.people!;
-      people.push(target(e));
-      batch.line.size = Math.max(people.length, batchSize(actor, e.createdAt) ?? 0);
-      batch.line.text = bulkSentence(e, batch.line.size);
-      continue;
-    }
-    // A bulk invite's size, where the API knows it, even while only some of its events are loaded.
-    const size = invited ? batchSize(actor, e.createdAt) : undefined;
-    if (size !== undefined && size > 1) text = bulkSentence(e, size);
-    const line: Line = { id: e.id, createdAt: e.createdAt, text, size };
-    out.push(line);
-    if (invited) {
-      line.people = [target(e)];
-      batch = { line, actor, at: e.createdAt };
-    } else {
-      batch = null;
-    }
-  }
-  // A line of one invitation names its person already.
-  for (const l of out) if (!l.size || l.size < 2) delete l.people;
-  return out;
+function bulkSentence(e: ActivityEvent, size: number): string {
+  const people = size === 1 ? '1 person' : `${size} people`;
+  return `${who(e)} invited ${people} ${e.fileName ? `from ${e.fileName}` : 'in one bulk invite'}`;
 }
 
-function bulkSentence(e: ActivityEvent, size: number): string {
-  return `${who(e)} invited ${size} people in one bulk invite`;
+/** The events (newest first) as lines: a bulk invite's invitations (one actor, one instant)
+ * join its line, wherever its own event comes among them, or, for a batch without its own
+ * event, become one line of their own. */
+export function lines(events: readonly ActivityEvent[]): Line[] {
+  const keyOf = (e: ActivityEvent) => `${e.actor?.id ?? ''} ${Date.parse(e.createdAt)}`;
+  const bulkEvents = new Map(events.filter((e) => e.name === 'Bulk Invited').map((e) => [keyOf(e), e]));
+  const out: Line[] = [];
+  // The bulk invites' lines by actor and instant, which their invitations join.
+  const batches = new Map<string, { line: Line; known: boolean; first: ActivityEvent }>();
+  const start = (e: ActivityEvent, text: string): Line => {
+    const line: Line = { id: e.id, createdAt: e.createdAt, text };
+    out.push(line);
+    return line;
+  };
+  for (const e of events) {
+    const text = sentence(e);
+    if (text === null) continue;
+    const key = keyOf(e);
+    if (e.name === 'Bulk Invited') {
+      if (batches.has(key)) continue; // its invitations came first and made its line
+      const line = start(e, text);
+      line.size = e.invitations ?? 0;
+      batches.set(key, { line, known: true, first: e });
+      continue;
+    }
+    if (e.name !== 'Invited to Project') {
+      start(e, text);
+      continue;
+    }
+    let batch = batches.get(key);
+    if (!batch) {
+      const bulk = bulkEvents.get(key);
+      const line = start(bulk ?? e, bulk ? sentence(bulk)! : text);
+      batch = { line, known: !!bulk, first: bulk ?? e };
+      if (bulk) line.size = bulk.invitations ?? 0;
+      batches.set(key, batch);
+    }
+    const people = (batch.line.people ??= []);
+    people.push(target(e));
+    if (!batch.known) {
+      batch.line.size = people.length;
+      batch.line.text = people.length > 1 ? bulkSentence(batch.first, people.length) : text;
+    }
+  }
+  // A line of one invitation sent on its own names its person already.
+  for (const { line, known } of batches.values()) if (!known && (line.size ?? 0) < 2) delete line.people;
+  return out;
 }

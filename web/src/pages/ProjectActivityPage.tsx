@@ -1,8 +1,9 @@
 // /projects/<id>/activity: what happened in the project, newest first, one sentence per action
-// (activity/sentences.ts), a bulk invite as one line with its people under it. It follows the
-// project live (the activityAdded subscription, no polling): a new action appears at the top.
+// (activity/sentences.ts), a bulk invite as one line ("Ada invited 189 people from people.csv")
+// with its people under it. It follows the project live (the activityAdded subscription, no
+// polling): a new action appears at the top.
 import { useEffect, useMemo, useState } from 'react';
-import { ActivityAddedDocument, ProjectActivityDocument, ProjectBatchesDocument, type ProjectFieldsFragment } from '@invites/client';
+import { ActivityAddedDocument, ProjectActivityDocument, type ProjectFieldsFragment } from '@invites/client';
 import { query } from '../api';
 import { subscribe } from '../live';
 import { describeError, when } from '../errors';
@@ -11,7 +12,7 @@ import { Page } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
 import { MoreButton, maxPageSize } from '../components/TableFrame';
 import { Link } from '../router';
-import { batchSizes, lines, type ActivityEvent, type BatchSize, type Line } from '../activity/sentences';
+import { lines, type ActivityEvent, type Line } from '../activity/sentences';
 
 export function ProjectActivityPage({ id }: { id: string }) {
   return (
@@ -33,8 +34,6 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
   // Events heard live since the page opened, newest first.
   const [live, setLive] = useState<ActivityEvent[]>([]);
   const [error, setError] = useState('');
-  // The bulk invites' sizes, so that a batch's line counts all of it from its first page on.
-  const [batchSize, setBatchSize] = useState<BatchSize>(() => () => undefined);
 
   async function load(after: string | null) {
     const { data, error } = await query(ProjectActivityDocument, { id: project.id, first: maxPageSize, after });
@@ -54,17 +53,14 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
       setLive((l) => (l.some((x) => x.id === e.id) ? l : [e, ...l]));
     });
     void load(null);
-    void query(ProjectBatchesDocument, { id: project.id }).then(({ data }) => {
-      if (data?.project) setBatchSize(() => batchSizes(data.project!.insights.byBatch));
-    });
     return stop;
   }, [project.id]);
 
   const shown = useMemo(() => {
     if (!loaded) return [];
     const known = new Set(loaded.events.map((e) => e.id));
-    return lines([...live.filter((e) => !known.has(e.id)), ...loaded.events], batchSize);
-  }, [loaded, live, batchSize]);
+    return lines([...live.filter((e) => !known.has(e.id)), ...loaded.events]);
+  }, [loaded, live]);
 
   return (
     <Page title={`Activity in ${project.name}`}>
