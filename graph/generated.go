@@ -65,6 +65,7 @@ type ComplexityRoot struct {
 		Invitations func(childComplexity int) int
 		Invite      func(childComplexity int) int
 		Name        func(childComplexity int) int
+		Role        func(childComplexity int) int
 	}
 
 	ActivityEventConnection struct {
@@ -565,6 +566,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEvent.Name(childComplexity), true
+	case "ActivityEvent.role":
+		if e.ComplexityRoot.ActivityEvent.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.Role(childComplexity), true
 
 	case "ActivityEventConnection.edges":
 		if e.ComplexityRoot.ActivityEventConnection.Edges == nil {
@@ -2401,6 +2408,8 @@ func (ec *executionContext) childFields_ActivityEvent(ctx context.Context, field
 		return ec.fieldContext_ActivityEvent_createdAt(ctx, field)
 	case "invitations":
 		return ec.fieldContext_ActivityEvent_invitations(ctx, field)
+	case "role":
+		return ec.fieldContext_ActivityEvent_role(ctx, field)
 	case "fileName":
 		return ec.fieldContext_ActivityEvent_fileName(ctx, field)
 	}
@@ -4201,6 +4210,32 @@ func (ec *executionContext) _ActivityEvent_invitations(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_ActivityEvent_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityEvent_role(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.Role)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Role) graphql.Marshaler {
+			return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "ProjectRole")
 }
 
 func (ec *executionContext) _ActivityEvent_fileName(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
@@ -13022,6 +13057,11 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 			}
 		case "invitations":
 			out.Values[i] = ec._ActivityEvent_invitations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._ActivityEvent_role(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -51,6 +51,9 @@ type Event struct {
 	// batch sent, and the name of the file it came from (nil for rows given as a list).
 	Invitations *int    `bun:"invitations"`
 	FileName    *string `bun:"file_name"`
+	// Role is the role a join through an invite link granted (EventJoinedWithInviteLink and
+	// its EventJoinedProject); nil on other events.
+	Role *Role `bun:"role"`
 }
 
 // event builds an Event about inv (which may be nil) by actor (uuid.Nil for none).
@@ -65,6 +68,12 @@ func (s *core) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *In
 	if email != "" {
 		e.Email = &email
 	}
+	return e
+}
+
+// granting sets the role that e's join granted, and returns e.
+func (e *Event) granting(role Role) *Event {
+	e.Role = &role
 	return e
 }
 
