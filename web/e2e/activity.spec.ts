@@ -1,9 +1,9 @@
 // The project's activity as an admin reads it: one sentence per action (an invitation, not its
 // four tracked events), a bulk invite as one line with its people under it, and new actions
 // appearing at the top while the page is open, with no reload.
-import { BulkInviteDocument, RevokeInviteDocument } from '@invites/client';
+import { BulkInviteDocument, CreateInviteLinkDocument, JoinWithLinkDocument, RevokeInviteDocument } from '@invites/client';
 import { stringifyDocument } from '@urql/core';
-import { createProject, email, fixture, gql, invite, signUpInvited, unique } from './api';
+import { createProject, email, fixture, gql, invite, signUp, signUpInvited, tokenOf, unique } from './api';
 import { axeCheckNarrow, expect, heading, main, test } from './fixtures';
 
 /** Uploads a CSV file as a bulk invite, as the app does (a GraphQL multipart request). */
@@ -52,6 +52,12 @@ test('activity: sentences, a bulk invite on one line, and live updates', async (
   await gql(RevokeInviteDocument, { id: lateId }, owner.token);
   await expect(log.getByRole('listitem').first()).toContainText(`${owner.name} revoked the invitation to ${late}.`);
   await expect(log.getByText(`${owner.name} invited ${late} as Contributor.`)).toBeVisible();
+  // Someone joins through an invite link: the role the link granted.
+  const { url } = (await gql(CreateInviteLinkDocument, { input: { projectId, role: 'PENDING' } }, owner.token)).createInviteLink;
+  await expect(log.getByRole('listitem').first()).toContainText(`${owner.name} made an invite link.`);
+  const joiner = await signUp(email('joiner'), 'Jo Joiner');
+  await gql(JoinWithLinkDocument, { token: tokenOf(url) }, joiner);
+  await expect(log.getByRole('listitem').first()).toContainText('Jo Joiner joined as Pending through an invite link.');
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), 'the page was not reloaded').toBe(true);
   expect(adaInvite).toBeTruthy();
   await axeCheckNarrow(page, 'the activity page');

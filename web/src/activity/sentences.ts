@@ -52,7 +52,7 @@ export function sentence(e: ActivityEvent): string | null {
     case 'Left Project': return `${who(e)} left the project`;
     case 'Transferred Ownership': return `${who(e)} made ${target(e)} the owner`;
     case 'Created Invite Link': return `${who(e)} made an invite link`;
-    case 'Joined with Invite Link': return `${who(e)} joined through an invite link`;
+    case 'Joined with Invite Link': return `${who(e)} joined ${e.role ? `as ${roleNames[e.role]} ` : ''}through an invite link`;
     case 'Revoked Invite Link': return `${who(e)} withdrew an invite link`;
     default: return `${who(e)}: ${e.name}`;
   }
