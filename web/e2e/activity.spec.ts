@@ -4,7 +4,7 @@
 import { BulkInviteDocument, CreateInviteLinkDocument, JoinWithLinkDocument, RevokeInviteDocument } from '@invites/client';
 import { stringifyDocument } from '@urql/core';
 import { createProject, email, fixture, gql, invite, signUp, signUpInvited, tokenOf, unique } from './api';
-import { axeCheckNarrow, expect, heading, main, test } from './fixtures';
+import { axeCheckNarrow, expect, heading, main, shoot, test } from './fixtures';
 
 /** Uploads a CSV file as a bulk invite, as the app does (a GraphQL multipart request). */
 async function uploadCsv(token: string, projectId: string, name: string, text: string): Promise<void> {
@@ -61,4 +61,5 @@ test('activity: sentences, a bulk invite on one line, and live updates', async (
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), 'the page was not reloaded').toBe(true);
   expect(adaInvite).toBeTruthy();
   await axeCheckNarrow(page, 'the activity page');
+  await shoot(page, 'activity');
 });

@@ -273,6 +273,7 @@ test('bulk invite: a focused step at 1280×800 and 390×844: Send always in view
     await role.focus();
     await expect(existing.getByRole('tooltip').filter({ hasText: 'Previously: Pending' })).toBeVisible();
     await axeCheck(page, `the focused bulk preview at ${width} px`);
+    if (width === 1280) await shoot(page, 'bulk-preview');
     if (width === 390) {
       // Sent from the phone: the result keeps the bar in view too.
       await send.click();

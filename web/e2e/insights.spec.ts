@@ -4,7 +4,7 @@
 import { DeclineInviteDocument, InvitationDocument, ProjectInsightsDocument } from '@invites/client';
 import type { Page } from '@playwright/test';
 import { createProject, email, fixture, gql, invite, linkIn, signUpInvited, sql, tokenOf, unique } from './api';
-import { axeCheckNarrow, expect, heading, test } from './fixtures';
+import { axeCheckNarrow, expect, heading, shoot, test } from './fixtures';
 
 /** A table's rows as arrays of cell texts, header row first. */
 async function tableOf(page: Page, name: string): Promise<string[][]> {
@@ -54,6 +54,7 @@ test('insights: the funnel, the time to accept, by week, inviter and batch, as c
   await expect(page.getByRole('region', { name: 'By batch' }).getByText('Nothing to show yet.')).toBeVisible();
 
   await axeCheckNarrow(page, 'the insights page');
+  await shoot(page, 'insights');
   await page.setViewportSize({ width: 390, height: 844 });
   expect((await funnel.boundingBox())!.width, 'the chart fits a phone').toBeLessThanOrEqual(390);
 });
