@@ -8,7 +8,7 @@ CONTRACT := ../shared/contract/check-contract
 # The schema: schema.graphqls (the roots and shared types) and each area's file in graph/schema/
 SCHEMA := schema.graphqls $(wildcard graph/schema/*.graphqls)
 
-.PHONY: run test bench loadtest build generate check db-stop assets client httpaudit schemalint
+.PHONY: run test bench loadtest build generate check db-stop assets client httpaudit schemalint screenshots
 
 ## run: build, migrate and serve at http://localhost:8080 (the web app; the playground at /playground)
 run: assets
@@ -27,6 +27,12 @@ test: assets httpaudit schemalint
 	@if [ -n "$$CI" ] || { command -v npm >/dev/null 2>&1 && [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; }; then \
 	  cd web && npm test; \
 	else echo "make test: the web app's browser tests need npm and Chromium (apt-get install chromium): skipped"; fi
+
+## screenshots: the web specs, saving the pages they visit at 1280×800 and 390×844 into screenshots/ (not committed)
+screenshots: assets
+	rm -rf screenshots && mkdir -p screenshots
+	cd web && WEB_SCREENSHOTS="$(CURDIR)/screenshots" npm test
+	@echo "screenshots in screenshots/: $$(ls screenshots | wc -l) files"
 
 ## bench: the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
 ## included, each against a COPY of the same rows into a table shaped like invites (x-copy);

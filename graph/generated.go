@@ -59,6 +59,7 @@ type ComplexityRoot struct {
 	ActivityEvent struct {
 		Actor       func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Detail      func(childComplexity int) int
 		Email       func(childComplexity int) int
 		FileName    func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -217,6 +218,7 @@ type ComplexityRoot struct {
 		DeleteWebhookEndpoint   func(childComplexity int, id string) int
 		JoinWithLink            func(childComplexity int, token string) int
 		LeaveProject            func(childComplexity int, projectID string) int
+		LiftSuppression         func(childComplexity int, projectID string, email string) int
 		LogIn                   func(childComplexity int, input model.LogInInput) int
 		LogOut                  func(childComplexity int) int
 		RemoveMember            func(childComplexity int, projectID string, userID string) int
@@ -233,6 +235,7 @@ type ComplexityRoot struct {
 		RotateWebhookSecret     func(childComplexity int, id string) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
+		UpdateInvite            func(childComplexity int, input model.UpdateInviteInput) int
 		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, input model.UpdateWebhookEndpointInput) int
 		VerifyEmail             func(childComplexity int, token string) int
@@ -258,7 +261,7 @@ type ComplexityRoot struct {
 		ID               func(childComplexity int) int
 		Insights         func(childComplexity int, from *time.Time, to *time.Time) int
 		InviteLinks      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Invites          func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, search *string) int
+		Invites          func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) int
 		Members          func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role, search *string) int
 		Name             func(childComplexity int) int
 		ViewerRole       func(childComplexity int) int
@@ -329,6 +332,13 @@ type ComplexityRoot struct {
 		InviteChanged func(childComplexity int, projectID string) int
 	}
 
+	Suppression struct {
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Reason    func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt     func(childComplexity int) int
 		Email         func(childComplexity int) int
@@ -340,6 +350,7 @@ type ComplexityRoot struct {
 	UserInvite struct {
 		ClaimedAt      func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
+		DeliveryError  func(childComplexity int) int
 		DeliveryStatus func(childComplexity int) int
 		Email          func(childComplexity int) int
 		ExpiresAt      func(childComplexity int) int
@@ -353,6 +364,7 @@ type ComplexityRoot struct {
 		RemindersSent  func(childComplexity int) int
 		Role           func(childComplexity int) int
 		Status         func(childComplexity int) int
+		Suppression    func(childComplexity int) int
 	}
 
 	UserInviteConnection struct {
@@ -433,6 +445,8 @@ type MutationResolver interface {
 	ResendInvite(ctx context.Context, id string) (*invites.Invite, error)
 	RevokeInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error)
 	ResendInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error)
+	UpdateInvite(ctx context.Context, input model.UpdateInviteInput) (*invites.Invite, error)
+	LiftSuppression(ctx context.Context, projectID string, email string) (bool, error)
 	CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error)
 	RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error)
 	JoinWithLink(ctx context.Context, token string) (*invites.Member, error)
@@ -450,7 +464,7 @@ type MutationResolver interface {
 }
 type ProjectResolver interface {
 	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role, search *string) (*model.ProjectUserConnection, error)
-	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, search *string) (*model.UserInviteConnection, error)
+	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) (*model.UserInviteConnection, error)
 	Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error)
 	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
 	InviteLinks(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.InviteLinkConnection, error)
@@ -480,6 +494,8 @@ type UserInviteResolver interface {
 
 	Inviter(ctx context.Context, obj *invites.Invite) (*invites.User, error)
 	Invitee(ctx context.Context, obj *invites.Invite) (*invites.User, error)
+
+	Suppression(ctx context.Context, obj *invites.Invite) (*invites.Suppression, error)
 }
 type WebhookEndpointResolver interface {
 	Project(ctx context.Context, obj *webhooks.Endpoint) (*invites.Project, error)
@@ -530,6 +546,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEvent.CreatedAt(childComplexity), true
+	case "ActivityEvent.detail":
+		if e.ComplexityRoot.ActivityEvent.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.Detail(childComplexity), true
 	case "ActivityEvent.email":
 		if e.ComplexityRoot.ActivityEvent.Email == nil {
 			break
@@ -1215,6 +1237,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveProject(childComplexity, args["projectId"].(string)), true
+	case "Mutation.liftSuppression":
+		if e.ComplexityRoot.Mutation.LiftSuppression == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_liftSuppression_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LiftSuppression(childComplexity, args["projectId"].(string), args["email"].(string)), true
 	case "Mutation.logIn":
 		if e.ComplexityRoot.Mutation.LogIn == nil {
 			break
@@ -1381,6 +1414,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferOwnership(childComplexity, args["projectId"].(string), args["userId"].(string)), true
+	case "Mutation.updateInvite":
+		if e.ComplexityRoot.Mutation.UpdateInvite == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateInvite_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateInvite(childComplexity, args["input"].(model.UpdateInviteInput)), true
 	case "Mutation.updateMember":
 		if e.ComplexityRoot.Mutation.UpdateMember == nil {
 			break
@@ -1520,7 +1564,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Invites(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*invites.InviteStatus), args["search"].(*string)), true
+		return e.ComplexityRoot.Project.Invites(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*invites.InviteStatus), args["deliveryStatus"].(*mail.Status), args["search"].(*string)), true
 	case "Project.members":
 		if e.ComplexityRoot.Project.Members == nil {
 			break
@@ -1849,6 +1893,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.InviteChanged(childComplexity, args["projectId"].(string)), true
 
+	case "Suppression.createdAt":
+		if e.ComplexityRoot.Suppression.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.CreatedAt(childComplexity), true
+	case "Suppression.email":
+		if e.ComplexityRoot.Suppression.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.Email(childComplexity), true
+	case "Suppression.kind":
+		if e.ComplexityRoot.Suppression.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.Kind(childComplexity), true
+	case "Suppression.reason":
+		if e.ComplexityRoot.Suppression.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Suppression.Reason(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -1892,6 +1961,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserInvite.CreatedAt(childComplexity), true
+	case "UserInvite.deliveryError":
+		if e.ComplexityRoot.UserInvite.DeliveryError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInvite.DeliveryError(childComplexity), true
 	case "UserInvite.deliveryStatus":
 		if e.ComplexityRoot.UserInvite.DeliveryStatus == nil {
 			break
@@ -1970,6 +2045,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserInvite.Status(childComplexity), true
+	case "UserInvite.suppression":
+		if e.ComplexityRoot.UserInvite.Suppression == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInvite.Suppression(childComplexity), true
 
 	case "UserInviteConnection.edges":
 		if e.ComplexityRoot.UserInviteConnection.Edges == nil {
@@ -2152,6 +2233,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
 			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
+			graphql.NewInputUnmarshaler("UpdateInviteInput", ec.unmarshalInputUpdateInviteInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 		)
@@ -2292,6 +2374,7 @@ Errors that are not part of a payload are GraphQL errors whose ` + "`" + `extens
 - ` + "`" + `RATE_LIMITED` + "`" + `: too many attempts; retry later (the message says when, where a count decides)
 - ` + "`" + `EMAIL_DOMAIN_NOT_ALLOWED` + "`" + `: an invite link admits only emails at its allowed domains
 - ` + "`" + `PREVIEW_STALE` + "`" + `: the project changed since the bulk preview in a way that changes a row's outcome (` + "`" + `extensions.reason` + "`" + ` CHANGED, ` + "`" + `extensions.rows` + "`" + ` the rows), or the preview expired (EXPIRED): preview again
+- ` + "`" + `RECIPIENT_SUPPRESSED` + "`" + `: the address bounced hard or complained (or soft-bounced three times in a week); an admin of a project that invited it may lift that (liftSuppression)
 - ` + "`" + `IDEMPOTENCY_KEY_REUSED` + "`" + `: the Idempotency-Key came before with another request (HTTP 422)
 - ` + "`" + `IDEMPOTENCY_KEY_IN_USE` + "`" + `: the request with this Idempotency-Key is still running (HTTP 409, with Retry-After): retry in a moment for its answer
 - ` + "`" + `PERSISTED_QUERY_NOT_FOUND` + "`" + `: the server does not know (or no longer keeps) an automatic persisted query's hash: send the query's text with it
@@ -2404,6 +2487,8 @@ func (ec *executionContext) childFields_ActivityEvent(ctx context.Context, field
 		return ec.fieldContext_ActivityEvent_invite(ctx, field)
 	case "email":
 		return ec.fieldContext_ActivityEvent_email(ctx, field)
+	case "detail":
+		return ec.fieldContext_ActivityEvent_detail(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ActivityEvent_createdAt(ctx, field)
 	case "invitations":
@@ -2774,6 +2859,20 @@ func (ec *executionContext) childFields_ProjectUserEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ProjectUserEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Suppression(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_Suppression_email(ctx, field)
+	case "kind":
+		return ec.fieldContext_Suppression_kind(ctx, field)
+	case "reason":
+		return ec.fieldContext_Suppression_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Suppression_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Suppression", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2814,6 +2913,10 @@ func (ec *executionContext) childFields_UserInvite(ctx context.Context, field gr
 		return ec.fieldContext_UserInvite_status(ctx, field)
 	case "deliveryStatus":
 		return ec.fieldContext_UserInvite_deliveryStatus(ctx, field)
+	case "deliveryError":
+		return ec.fieldContext_UserInvite_deliveryError(ctx, field)
+	case "suppression":
+		return ec.fieldContext_UserInvite_suppression(ctx, field)
 	case "openedAt":
 		return ec.fieldContext_UserInvite_openedAt(ctx, field)
 	case "expiresAt":
@@ -3196,6 +3299,28 @@ func (ec *executionContext) field_Mutation_leaveProject_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_liftSuppression_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "email",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["email"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_logIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3416,6 +3541,20 @@ func (ec *executionContext) field_Mutation_transferOwnership_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateInviteInput, error) {
+			return ec.unmarshalNUpdateInviteInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateInviteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3599,14 +3738,22 @@ func (ec *executionContext) field_Project_invites_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["status"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "deliveryStatus",
+		func(ctx context.Context, v any) (*mail.Status, error) {
+			return ec.unmarshalODeliveryStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["deliveryStatus"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "search",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["search"] = arg5
+	args["search"] = arg6
 	return args, nil
 }
 
@@ -4157,6 +4304,32 @@ func (ec *executionContext) _ActivityEvent_email(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ActivityEvent_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ActivityEvent_detail(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Detail)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "String")
 }
 
@@ -7210,6 +7383,94 @@ func (ec *executionContext) fieldContext_Mutation_resendInvites(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateInvite(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateInvite(ctx, fc.Args["input"].(model.UpdateInviteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Invite) graphql.Marshaler {
+			return ec.marshalNUserInvite2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐInvite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateInvite(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserInvite(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_liftSuppression(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_liftSuppression(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LiftSuppression(ctx, fc.Args["projectId"].(string), fc.Args["email"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_liftSuppression(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_liftSuppression_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8195,7 +8456,7 @@ func (ec *executionContext) _Project_invites(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Invites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*invites.InviteStatus), fc.Args["search"].(*string))
+			return ec.Resolvers.Project().Invites(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*invites.InviteStatus), fc.Args["deliveryStatus"].(*mail.Status), fc.Args["search"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UserInviteConnection) graphql.Marshaler {
@@ -9761,6 +10022,110 @@ func (ec *executionContext) fieldContext_Subscription_activityAdded(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Suppression_email(ctx context.Context, field graphql.CollectedField, obj *invites.Suppression) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "String")
+}
+
+func (ec *executionContext) _Suppression_kind(ctx context.Context, field graphql.CollectedField, obj *invites.Suppression) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind(ctx, field.Selections, obj.Kind)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.SuppressionKind) graphql.Marshaler {
+			return ec.marshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "SuppressionKind")
+}
+
+func (ec *executionContext) _Suppression_reason(ctx context.Context, field graphql.CollectedField, obj *invites.Suppression) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "String")
+}
+
+func (ec *executionContext) _Suppression_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.Suppression) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Suppression_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Suppression_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Suppression", field, false, false, "Time")
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *invites.User) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
@@ -10190,6 +10555,64 @@ func (ec *executionContext) _UserInvite_deliveryStatus(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_UserInvite_deliveryStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserInvite", field, false, false, "DeliveryStatus")
+}
+
+func (ec *executionContext) _UserInvite_deliveryError(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DeliveryError)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInvite_deliveryError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserInvite_deliveryError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserInvite_suppression(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInvite_suppression(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UserInvite().Suppression(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Suppression) graphql.Marshaler {
+			return ec.marshalOSuppression2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppression(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserInvite_suppression(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserInvite",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Suppression(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UserInvite_openedAt(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
@@ -12730,6 +13153,62 @@ func UnmarshalSignUpInput(ctx context.Context, raw any) (model.SignUpInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateInviteInput(ctx context.Context, obj any) (model.UpdateInviteInput, error) {
+	var it model.UpdateInviteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "email", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateInviteInput unmarshals raw into the UpdateInviteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateInviteInput(ctx context.Context, raw any) (model.UpdateInviteInput, error) {
+	var out model.UpdateInviteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateInviteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context, obj any) (model.UpdateMemberInput, error) {
 	var it model.UpdateMemberInput
 	if obj == nil {
@@ -13047,6 +13526,11 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 				})
 		case "email":
 			out.Values[i] = ec._ActivityEvent_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detail":
+			out.Values[i] = ec._ActivityEvent_detail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -14142,6 +14626,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateInvite":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "liftSuppression":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_liftSuppression(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createInviteLink":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInviteLink(ctx, field)
@@ -14878,6 +15376,54 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
+var suppressionImplementors = []string{"Suppression"}
+
+func (ec *executionContext) _Suppression(ctx context.Context, sel ast.SelectionSet, obj *invites.Suppression) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, suppressionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Suppression")
+		case "email":
+			out.Values[i] = ec._Suppression_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._Suppression_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Suppression_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Suppression_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *invites.User) graphql.Marshaler {
@@ -15000,6 +15546,17 @@ func (ec *executionContext) _UserInvite(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "deliveryError":
+			out.Values[i] = ec._UserInvite_deliveryError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "suppression":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserInvite_suppression(ctx, field, obj)
+				})
 		case "openedAt":
 			out.Values[i] = ec._UserInvite_openedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -15871,12 +16428,22 @@ var (
 		"SENT":             mail.StatusSent,
 		"FAILED_RETRYABLE": mail.StatusFailedRetryable,
 		"FAILED_PERMANENT": mail.StatusFailedPermanent,
+		"DELIVERED":        mail.StatusDelivered,
+		"DEFERRED":         mail.StatusDeferred,
+		"BOUNCED":          mail.StatusBounced,
+		"COMPLAINED":       mail.StatusComplained,
+		"SUPPRESSED":       mail.StatusSuppressed,
 	}
 	marshalNDeliveryStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus = map[mail.Status]string{
 		mail.StatusQueued:          "QUEUED",
 		mail.StatusSent:            "SENT",
 		mail.StatusFailedRetryable: "FAILED_RETRYABLE",
 		mail.StatusFailedPermanent: "FAILED_PERMANENT",
+		mail.StatusDelivered:       "DELIVERED",
+		mail.StatusDeferred:        "DEFERRED",
+		mail.StatusBounced:         "BOUNCED",
+		mail.StatusComplained:      "COMPLAINED",
+		mail.StatusSuppressed:      "SUPPRESSED",
 	}
 )
 
@@ -16399,6 +16966,34 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind(ctx context.Context, v any) (invites.SuppressionKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind(ctx context.Context, sel ast.SelectionSet, v invites.SuppressionKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SuppressionKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind = map[string]invites.SuppressionKind{
+		"HARD_BOUNCE":  invites.SuppressedHardBounce,
+		"COMPLAINT":    invites.SuppressedComplaint,
+		"SOFT_BOUNCES": invites.SuppressedSoftBounces,
+	}
+	marshalNSuppressionKind2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppressionKind = map[invites.SuppressionKind]string{
+		invites.SuppressedHardBounce:  "HARD_BOUNCE",
+		invites.SuppressedComplaint:   "COMPLAINT",
+		invites.SuppressedSoftBounces: "SOFT_BOUNCES",
+	}
+)
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16411,6 +17006,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpdateInviteInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateInviteInput(ctx context.Context, v any) (model.UpdateInviteInput, error) {
+	res, err := ec.unmarshalInputUpdateInviteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateMemberInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateMemberInput(ctx context.Context, v any) (model.UpdateMemberInput, error) {
@@ -16751,6 +17351,50 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalODeliveryStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus(ctx context.Context, v any) (*mail.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODeliveryStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeliveryStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus(ctx context.Context, sel ast.SelectionSet, v *mail.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODeliveryStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus[*v])
+	return res
+}
+
+var (
+	unmarshalODeliveryStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus = map[string]mail.Status{
+		"QUEUED":           mail.StatusQueued,
+		"SENT":             mail.StatusSent,
+		"FAILED_RETRYABLE": mail.StatusFailedRetryable,
+		"FAILED_PERMANENT": mail.StatusFailedPermanent,
+		"DELIVERED":        mail.StatusDelivered,
+		"DEFERRED":         mail.StatusDeferred,
+		"BOUNCED":          mail.StatusBounced,
+		"COMPLAINED":       mail.StatusComplained,
+		"SUPPRESSED":       mail.StatusSuppressed,
+	}
+	marshalODeliveryStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋmailᚐStatus = map[mail.Status]string{
+		mail.StatusQueued:          "QUEUED",
+		mail.StatusSent:            "SENT",
+		mail.StatusFailedRetryable: "FAILED_RETRYABLE",
+		mail.StatusFailedPermanent: "FAILED_PERMANENT",
+		mail.StatusDelivered:       "DELIVERED",
+		mail.StatusDeferred:        "DEFERRED",
+		mail.StatusBounced:         "BOUNCED",
+		mail.StatusComplained:      "COMPLAINED",
+		mail.StatusSuppressed:      "SUPPRESSED",
+	}
+)
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -16995,6 +17639,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSuppression2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐSuppression(ctx context.Context, sel ast.SelectionSet, v *invites.Suppression) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Suppression(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/mail"
 )
 
 // Actor is the resolver for the actor field.
@@ -120,13 +121,31 @@ func (r *mutationResolver) ResendInvites(ctx context.Context, ids []string) ([]*
 	return inviteActionResults(rs), nil
 }
 
+// UpdateInvite is the resolver for the updateInvite field.
+func (r *mutationResolver) UpdateInvite(ctx context.Context, input model.UpdateInviteInput) (*invites.Invite, error) {
+	viewer, inviteID, err := r.viewerAnd(ctx, "invite", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.UpdateInvite(ctx, viewer.ID, invites.UpdateInviteInput{ID: inviteID, Email: input.Email, Role: input.Role})
+}
+
+// LiftSuppression is the resolver for the liftSuppression field.
+func (r *mutationResolver) LiftSuppression(ctx context.Context, projectID string, email string) (bool, error) {
+	viewer, project, err := r.viewerAnd(ctx, "project", projectID)
+	if err != nil {
+		return false, err
+	}
+	return r.Service.LiftSuppression(ctx, viewer.ID, project, email)
+}
+
 // Invites is the resolver for the invites field.
-func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, search *string) (*model.UserInviteConnection, error) {
+func (r *projectResolver) Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) (*model.UserInviteConnection, error) {
 	viewer, err := r.viewer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f := invites.InviteFilter{Status: status, Search: deref(search)}
+	f := invites.InviteFilter{Status: status, DeliveryStatus: deliveryStatus, Search: deref(search)}
 	p, err := r.Service.ProjectInvites(ctx, viewer.ID, obj, f, selectedPage(ctx, first, after, last, before))
 	if err != nil {
 		return nil, err
@@ -212,6 +231,11 @@ func (r *userInviteResolver) Invitee(ctx context.Context, obj *invites.Invite) (
 		return nil, nil
 	}
 	return r.userOrNil(ctx, *obj.InviteeID)
+}
+
+// Suppression is the resolver for the suppression field.
+func (r *userInviteResolver) Suppression(ctx context.Context, obj *invites.Invite) (*invites.Suppression, error) {
+	return r.loaders(ctx).suppressions.load(ctx, obj.ID)
 }
 
 // ActivityEvent returns ActivityEventResolver implementation.

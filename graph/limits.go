@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/mail"
 )
 
 // connectionCost is the least a connection costs, whatever its page: it runs up to three SQL
@@ -34,7 +35,7 @@ func complexity(endpointLimit int) ComplexityRoot {
 	c.Project.Members = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.Role, _ *string) int {
 		return page(child, first, last)
 	}
-	c.Project.Invites = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.InviteStatus, _ *string) int {
+	c.Project.Invites = func(child int, first *int, _ *string, last *int, _ *string, _ *invites.InviteStatus, _ *mail.Status, _ *string) int {
 		return page(child, first, last)
 	}
 	c.Project.Activity = func(child int, first *int, _ *string, last *int, _ *string) int { return page(child, first, last) }

@@ -39,6 +39,8 @@ type loaders struct {
 	users    *loader[invites.User]
 	projects *loader[invites.Project]
 	invites  *loader[invites.Invite]
+	// suppressions are by invite ID, of the invites whose suppression the viewer may see.
+	suppressions *loader[invites.Suppression]
 }
 
 // loaderWait is how long a loader collects unexpected keys before it queries.
@@ -53,6 +55,7 @@ func (r *Resolver) withLoaders(ctx context.Context) context.Context {
 		projects: newLoader(r.viewerProjects),
 		invites:  newLoader(r.Service.ReferencedInvites),
 	}
+	l.suppressions = newLoader(r.viewerSuppressions)
 	return context.WithValue(ctx, loadersKey{}, l)
 }
 
@@ -159,16 +162,19 @@ func (l *loaders) expectMembers(list []*invites.Member) {
 }
 
 // expectInvites announces what a list of invites references: their inviters, invitees and
-// projects.
+// projects, and their addresses' suppressions.
 func (l *loaders) expectInvites(list []*invites.Invite) {
 	users := make([]uuid.UUID, 0, 2*len(list))
 	projects := make([]uuid.UUID, 0, len(list))
-	for _, inv := range list {
+	ids := make([]uuid.UUID, len(list))
+	for i, inv := range list {
 		users = append(users, inv.InviterID, deref(inv.InviteeID))
 		projects = append(projects, deref(inv.ProjectID))
+		ids[i] = inv.ID
 	}
 	l.users.expect(users)
 	l.projects.expect(projects)
+	l.suppressions.expect(ids)
 }
 
 // expectBulk announces what a bulk invite's results reference: their invites' and members'.
@@ -236,4 +242,14 @@ func (r *Resolver) referencedProject(ctx context.Context, id uuid.UUID) (*invite
 // referencedInvite is the invite an event names; nil once the sweep has deleted it.
 func (r *Resolver) referencedInvite(ctx context.Context, id uuid.UUID) (*invites.Invite, error) {
 	return r.loaders(ctx).invites.load(ctx, id)
+}
+
+// viewerSuppressions reads the suppressions of invites' addresses that the viewer may see
+// (none for an anonymous caller).
+func (r *Resolver) viewerSuppressions(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*invites.Suppression, error) {
+	viewer, err := r.optionalViewer(ctx)
+	if err != nil || viewer == nil {
+		return nil, err
+	}
+	return r.Service.SuppressionsOf(ctx, viewer.ID, ids)
 }

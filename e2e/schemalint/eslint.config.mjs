@@ -33,7 +33,7 @@ export default [
           exceptions: {
             suffixes: ['Connection', 'Edge', 'Payload', 'Preview'],
             types: ['PageInfo', 'NewInvitation', 'ExistingInvitation', 'ExistingMember', 'FailedInvite', 'BulkInviteSummary',
-              'MemberActionResult', 'ProjectInsights', 'InsightsBucket'],
+              'MemberActionResult', 'ProjectInsights', 'InsightsBucket', 'Suppression'],
           },
         },
       ],

@@ -355,6 +355,16 @@ type SignUpInput struct {
 type Subscription struct {
 }
 
+// What updateInvite takes: a pending invite's ID, and a new address, a new role, or both.
+type UpdateInviteInput struct {
+	// The invite's ID.
+	ID string `json:"id"`
+	// A corrected address: a new token and email; the old link stops working.
+	Email *string `json:"email,omitempty"`
+	// Within the authority rule.
+	Role *invites.Role `json:"role,omitempty"`
+}
+
 // What updateMember takes: a role, an external ID, or both.
 type UpdateMemberInput struct {
 	// The project.

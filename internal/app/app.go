@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/delivery/bounces"
 	"github.com/invites/invites/internal/live"
 	"github.com/invites/invites/migrations"
 )
@@ -26,6 +27,10 @@ type App struct {
 	services *Services
 	hub      *live.Hub
 	handler  http.Handler
+	// hooks serves the mail providers' webhooks and bounces listens for returned mail
+	// (emailhooks.go); nil without a delivery Recorder or, for bounces, BOUNCE_SMTP_ADDR.
+	hooks   http.Handler
+	bounces *bounces.Server
 
 	stopListening context.CancelFunc
 	listening     chan struct{}
@@ -55,6 +60,11 @@ func (a *App) build(ctx context.Context, dbURL string) error {
 	}
 	var err error
 	if a.services, err = NewServices(ctx, a.db, a.cfg, Options{Logger: a.log}); err != nil {
+		return err
+	}
+	// The delivery service is the Recorder of what the providers' webhooks and the bounce
+	// listener receive (each on only where configured).
+	if err := a.emailHooks(a.services.Delivery); err != nil {
 		return err
 	}
 	a.hub = live.NewHub(a.cfg.GraphQL.Live.Buffer)

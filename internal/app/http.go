@@ -11,6 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/delivery/providers"
 	"github.com/invites/invites/internal/metrics"
 	"github.com/invites/invites/internal/playground"
 	"github.com/invites/invites/internal/webapp"
@@ -29,6 +30,9 @@ func (a *App) routes(api http.Handler, meters *metrics.Metrics) http.Handler {
 	webapp.Mount(mux) // the app's pages at / and each route it has, its assets under /assets/
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", readyz(a.db))
+	if a.hooks != nil {
+		mux.Handle(providers.Prefix, a.hooks) // POST /hooks/email/<provider>
+	}
 	return mux
 }
 

@@ -48,8 +48,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, ready chan<- string) e
 	}
 	// The jobs must not see the signal's cancellation: River would cut the sends in flight.
 	// Stop below lets them finish.
+	if err := a.startBounces(); err != nil {
+		ln.Close()
+		return fmt.Errorf("BOUNCE_SMTP_ADDR: %w", err)
+	}
 	if err := a.services.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
+		a.stopBounces(context.Background()) //nolint:errcheck // the jobs' error is the one to report
 		return fmt.Errorf("start the jobs: %w", err)
 	}
 	base := "http://" + displayAddr(ln.Addr())
@@ -76,6 +81,9 @@ func (a *App) shutdown(srv *http.Server) error {
 	defer cancel()
 	a.hub.Close()
 	err := srv.Shutdown(ctx)
+	if berr := a.stopBounces(ctx); berr != nil && err == nil {
+		err = berr
+	}
 	if qerr := a.services.Jobs.Stop(ctx); qerr != nil && err == nil {
 		err = qerr
 	}

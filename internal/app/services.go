@@ -12,6 +12,7 @@ import (
 
 	"github.com/invites/invites/graph"
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/delivery"
 	"github.com/invites/invites/internal/idempotency"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/jobs"
@@ -44,6 +45,9 @@ type Options struct {
 type Services struct {
 	Invites  *invites.Service
 	Webhooks *webhooks.Service
+	// Delivery records what mail providers and returned mail report about sent emails: the
+	// provider webhooks and the bounce listener hand it their events.
+	Delivery *delivery.Service
 	Mail     *mail.Queue
 	Sweeper  *invites.Sweeper
 	Retries  *idempotency.Store
@@ -84,6 +88,7 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 	domain := invites.Config{Domain: cfg.Domain, Password: opts.Password, Now: opts.Now, Observer: s.Metrics, EventHook: hook, Jobs: ins}
 	s.Invites = invites.New(db, s.Mail, domain)
 	s.Sweeper = invites.NewSweeper(db, s.Mail, domain) // its reminders go to the queue too
+	s.Delivery = delivery.New(db, delivery.Config{EventHook: hook, Observer: s.Metrics, Logger: opts.Logger, Now: opts.Now})
 	// A request runs for REQUEST_TIMEOUT at most; its key's lease adds a margin for the
 	// answer's writing, so that a live run is never taken for a dead one.
 	s.Retries, err = idempotency.New(db, idempotency.Config{Idempotency: cfg.Idempotency,
@@ -108,7 +113,7 @@ func (o Options) sender(cfg config.Config) (mail.Sender, error) {
 	case cfg.SMTPURL == "":
 		return mail.NewLogSender(o.Logger), nil
 	}
-	sender, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
+	sender, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom, mail.BounceDomain(cfg.EmailHooks.BounceDomain))
 	if err != nil {
 		return nil, fmt.Errorf("SMTP_URL: %w", err)
 	}

@@ -10,8 +10,8 @@
 // (TestConfiguration_ListsEverySetting checks that the table and settings agree).
 //
 // Config and Default are here; each part's type is in the file of its concern (domain.go,
-// graphql.go, jobs.go, memory.go, pool.go, cors.go, idempotency.go), and settings.go reads
-// the environment.
+// graphql.go, jobs.go, memory.go, pool.go, cors.go, idempotency.go, emailhooks.go), and
+// settings.go reads the environment (emailhooks.go its own settings).
 package config
 
 import (
@@ -54,6 +54,8 @@ type Config struct {
 	Webhooks Webhooks
 	// Idempotency is the Idempotency-Key header's (safe retries).
 	Idempotency Idempotency
+	// EmailHooks are the mail providers' event endpoints' and the returned-mail listener's.
+	EmailHooks EmailHooks
 }
 
 // Default is the configuration with nothing set in the environment: the one place of every

@@ -153,7 +153,7 @@ var settings = []setting{
 // An error names the setting.
 func Load(getenv func(string) string) (Config, error) {
 	c := Default()
-	for _, s := range settings {
+	for _, s := range append(settings[:len(settings):len(settings)], emailHookSettings...) {
 		if v := getenv(s.name); v != "" {
 			if err := s.parse(&c, v); err != nil {
 				return c, fmt.Errorf("%s: %w", s.name, err)

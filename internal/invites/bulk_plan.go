@@ -37,6 +37,7 @@ type bulkPlan struct {
 	// newAddresses are the emails looked up that are new to the project (neither a member's
 	// nor a pending invitee's): what the batch counts against the inviter's hourly cap.
 	newAddresses []string
+	suppressed   map[string]bool // the emails on the suppression list: no new invite goes to them
 }
 
 // plannedRow is a row on its way to its result.
@@ -197,6 +198,10 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 	if err := p.scanBound(ctx, tx, q, &pending, pgUUID(p.project.ID), p.now, emails, ids); err != nil {
 		return err
 	}
+	var err error
+	if p.suppressed, err = suppressedAmong(ctx, tx, emails); err != nil {
+		return err
+	}
 	p.classify(users, members, pending)
 	return nil
 }
@@ -239,6 +244,8 @@ func (p *bulkPlan) classify(users []*User, members []*Member, pending []*Invite)
 			p.classifyMember(r, rec)
 		} else if rec := inviteOf[r.email]; rec != nil {
 			p.classifyInvite(r, rec)
+		} else if p.suppressed[r.email] {
+			p.fail(r, ReasonFailedToSend, false, "%s is suppressed (it bounced or complained before); an admin may lift that", r.email)
 		} else {
 			p.classifyNew(r)
 		}

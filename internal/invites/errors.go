@@ -35,7 +35,10 @@ const (
 	// PreviewStale: a bulk preview can no longer be confirmed as it was shown (the project
 	// changed, or it expired); preview again.
 	PreviewStale Code = "PREVIEW_STALE"
-	Internal     Code = "INTERNAL"
+	// RecipientSuppressed: the address bounced hard or complained (or had three soft bounces
+	// in a week); no invite email goes to it until an admin lifts that (liftSuppression).
+	RecipientSuppressed Code = "RECIPIENT_SUPPRESSED"
+	Internal            Code = "INTERNAL"
 )
 
 // Error is an expected failure: its message is written for the API's user and is safe to show.

@@ -30,6 +30,16 @@ const (
 	// EventExpiredUserInvite is recorded when an invite is marked EXPIRED (by the sweep, or by
 	// a change to its project or email that finds it past its expiry), with no actor.
 	EventExpiredUserInvite = "Expired User Invite"
+	// What providers report of an invite's latest email (internal/delivery), with the inviter
+	// as actor and, for a bounce or complaint, the provider's reason as detail.
+	EventDeliveredUserInvite  = "Delivered User Invite"
+	EventBouncedUserInvite    = "Bounced User Invite"
+	EventComplainedUserInvite = "Complained User Invite"
+	// EventUpdatedUserInvite: updateInvite corrected the address or changed the role; detail
+	// names what it was before.
+	EventUpdatedUserInvite = "Updated User Invite"
+	// EventLiftedSuppression: an admin let a suppressed address be sent to again.
+	EventLiftedSuppression = "Lifted Suppression"
 	// EventBulkInvited is recorded once for each written bulk invite that sent an invitation,
 	// by its inviter, with how many it sent and the uploaded file's name (Event.Invitations,
 	// Event.FileName), beside the four events of each invitation.
@@ -46,7 +56,10 @@ type Event struct {
 	ActorID   *uuid.UUID `bun:"actor_id,type:uuid"`
 	InviteID  *uuid.UUID `bun:"invite_id,type:uuid"`
 	Email     *string    `bun:"email"`
-	CreatedAt time.Time  `bun:"created_at"`
+	// Detail is what the event's sentence needs beyond the rest: a bounce's reason, what an
+	// updated invite was before.
+	Detail    *string   `bun:"detail"`
+	CreatedAt time.Time `bun:"created_at"`
 	// Invitations and FileName are set on EventBulkInvited only: how many invitations the
 	// batch sent, and the name of the file it came from (nil for rows given as a list).
 	Invitations *int    `bun:"invitations"`

@@ -65,6 +65,13 @@ const (
 const insightsFrom = ` FROM invites AS i LEFT JOIN emails AS e ON e.id = i.email_id
 	WHERE i.project_id = $1 AND i.created_at >= $2 AND i.created_at < $3`
 
+// deliveredSQL is the condition that an invite's latest email, AS e, counts as delivered:
+// DELIVERED, or COMPLAINED (it was delivered to be marked spam); and SENT while no provider has
+// reported a delivery of the project's ($1) emails (no provider webhook set up, or bounces only
+// by returned mail), a hand-over to the mail server being then the closest to delivery known.
+const deliveredSQL = `e.status IN ('DELIVERED', 'COMPLAINED') OR (e.status = 'SENT' AND NOT EXISTS
+	(SELECT 1 FROM delivery_events AS d WHERE d.project_id = $1 AND d.kind = 'DELIVERED'))`
+
 // insightsCounts are a bucket's counts, in InsightsBucket's order.
 const insightsCounts = `count(*), count(*) FILTER (WHERE i.opened_at IS NOT NULL), count(*) FILTER (WHERE i.status = 'ACCEPTED')`
 
@@ -113,7 +120,7 @@ func (s *ConsoleService) Insights(ctx context.Context, viewer uuid.UUID, project
 func (s *ConsoleService) insightTotals(ctx context.Context, tx bun.Tx, in *Insights, args []any) error {
 	const acceptSeconds = `WITHIN GROUP (ORDER BY extract(epoch FROM i.claimed_at - i.created_at)) FILTER (WHERE i.status = 'ACCEPTED')`
 	q := `SELECT count(*),
-		count(*) FILTER (WHERE e.status = 'SENT'),
+		count(*) FILTER (WHERE ` + deliveredSQL + `),
 		count(*) FILTER (WHERE i.opened_at IS NOT NULL),
 		count(*) FILTER (WHERE i.status = 'ACCEPTED'),
 		count(*) FILTER (WHERE i.status = 'DECLINED'),

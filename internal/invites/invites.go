@@ -67,7 +67,13 @@ type Invite struct {
 	BatchID *uuid.UUID `bun:"batch_id,type:uuid"`
 	// DeliveryStatus is the status of the invite's latest email.
 	DeliveryStatus mail.Status `bun:"delivery_status,scanonly"`
+	// DeliveryError is why the latest email failed, bounced or was suppressed (its
+	// last_error while its status is one of those); nil otherwise.
+	DeliveryError *string `bun:"delivery_error,scanonly"`
 }
+
+// deliveryErrorSQL is the invite's DeliveryError from its latest email AS e.
+const deliveryErrorSQL = `CASE WHEN e.status IN ('FAILED_RETRYABLE', 'FAILED_PERMANENT', 'DEFERRED', 'BOUNCED', 'COMPLAINED', 'SUPPRESSED') THEN e.last_error END`
 
 // settle makes an invite whose expiry has passed read as EXPIRED, holding no external ID,
 // whether or not the sweep has marked it yet.
@@ -93,7 +99,7 @@ func (inv *Invite) claimable() error {
 
 // selectInvites selects invites with their delivery status.
 func selectInvites(db bun.IDB) *bun.SelectQuery {
-	return selectInvitesAs(db, "i.*, COALESCE(e.status, 'QUEUED') AS delivery_status")
+	return selectInvitesAs(db, "i.*, COALESCE(e.status, 'QUEUED') AS delivery_status, "+deliveryErrorSQL+" AS delivery_error")
 }
 
 // selectInvitesAs selects columns of invites AS i beside their latest email, AS e, whose
@@ -278,6 +284,9 @@ func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, pr
 		st := inviteStatusFilter(*f.Status, s.now())
 		l.where(st.sql, st.args...)
 	}
+	if f.DeliveryStatus != nil {
+		l.where("COALESCE((SELECT e.status FROM emails AS e WHERE e.id = i.email_id), 'QUEUED') = ?", string(*f.DeliveryStatus))
+	}
 	if pattern != "" {
 		search := inviteSearch(pattern)
 		l.where(search.sql, search.args...)
@@ -296,12 +305,12 @@ func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, pr
 // reads them.
 const invitePageColumns = `i.id, i.email, i.project_id, i.role, i.external_id, i.inviter_id, i.invitee_id,
 	i.token_hash, i.status, i.email_id, i.expires_at, i.created_at, i.updated_at, i.claimed_at, i.ended_at,
-	i.name, i.resent_at, i.reminders_sent, i.opened_at, i.batch_id, COALESCE(e.status, 'QUEUED')`
+	i.name, i.resent_at, i.reminders_sent, i.opened_at, i.batch_id, COALESCE(e.status, 'QUEUED'), ` + deliveryErrorSQL
 
 // scanInviteRow reads a row of invitePageColumns: bun's reflective scan of the invite page
 // was a quarter of its CPU. TestPages_ScanAsBun holds it to what bun reads.
 func scanInviteRow(rows *sql.Rows, i *Invite) error {
 	return rows.Scan(&i.ID, &i.Email, &i.ProjectID, &i.Role, &i.ExternalID, &i.InviterID, &i.InviteeID,
 		&i.TokenHash, &i.Status, &i.EmailID, &i.ExpiresAt, &i.CreatedAt, &i.UpdatedAt, &i.ClaimedAt, &i.EndedAt,
-		&i.Name, &i.ResentAt, &i.RemindersSent, &i.OpenedAt, &i.BatchID, &i.DeliveryStatus)
+		&i.Name, &i.ResentAt, &i.RemindersSent, &i.OpenedAt, &i.BatchID, &i.DeliveryStatus, &i.DeliveryError)
 }

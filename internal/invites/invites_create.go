@@ -23,8 +23,8 @@ type CreateInviteInput struct {
 // Errors: BAD_USER_INPUT (email, role, externalId), NOT_FOUND (no such project, or the actor
 // is not a member), FORBIDDEN (the role is not below the actor's), EMAIL_TAKEN (an invite to
 // the service for an existing account), ALREADY_MEMBER, ALREADY_INVITED, EXTERNAL_ID_TAKEN,
-// EMAIL_NOT_VERIFIED (the actor's email), RATE_LIMITED (the inviter's hourly cap, or the
-// recipient's daily cap).
+// EMAIL_NOT_VERIFIED (the actor's email), RECIPIENT_SUPPRESSED, RATE_LIMITED (the inviter's
+// hourly cap, or the recipient's daily cap).
 func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateInviteInput) (*Invite, error) {
 	email, externalID, err := in.validate()
 	if err != nil {
@@ -43,6 +43,9 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 			project, err = s.checkProjectInvite(ctx, tx, actor, *in.ProjectID, email, *in.Role, externalID)
 		}
 		if err != nil {
+			return err
+		}
+		if err := checkNotSuppressed(ctx, tx, email); err != nil {
 			return err
 		}
 		if err := s.takeInviteQuota(ctx, tx, actor, 1); err != nil {

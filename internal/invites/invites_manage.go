@@ -76,7 +76,7 @@ func (s *core) end(ctx context.Context, tx bun.Tx, inv *Invite, status InviteSta
 //
 // Errors: EMAIL_NOT_VERIFIED (the actor's email), NOT_FOUND, FORBIDDEN, INVITE_NOT_PENDING
 // (accepted, declined or revoked), and for an expired invite ALREADY_MEMBER, ALREADY_INVITED or
-// EMAIL_TAKEN; RATE_LIMITED (resent less than a minute ago, the inviter's hourly cap, or the
+// EMAIL_TAKEN; RECIPIENT_SUPPRESSED; RATE_LIMITED (resent less than a minute ago, the inviter's hourly cap, or the
 // recipient's daily cap).
 func (s *InviteService) ResendInvite(ctx context.Context, actor, id uuid.UUID) (*Invite, error) {
 	var inv *Invite
@@ -134,6 +134,9 @@ func (s *core) checkResend(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv 
 		return inv.claimable()
 	}
 	if err := s.checkResendInterval(inv); err != nil {
+		return err
+	}
+	if err := checkNotSuppressed(ctx, tx, inv.Email); err != nil {
 		return err
 	}
 	if err := s.takeInviteQuota(ctx, tx, actor, 1); err != nil {

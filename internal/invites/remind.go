@@ -72,6 +72,8 @@ func (w *Sweeper) remindBatch(ctx context.Context, now time.Time, before time.Du
 			Where("expires_at > ? AND expires_at <= ?", now, now.Add(before)).
 			Where("expires_at - COALESCE(resent_at, created_at) > ? * interval '1 microsecond'", before.Microseconds()).
 			Where("(expires_at, id) > (?, ?)", after.ExpiresAt, after.ID).
+			// A suppressed address gets no reminder (its invite stays due, for after a lift).
+			Where("NOT EXISTS (SELECT 1 FROM suppressions AS sup WHERE sup.email = i.email AND sup.lifted_at IS NULL)").
 			OrderExpr("expires_at, id").Limit(remindBatchSize).
 			For("UPDATE SKIP LOCKED").Scan(ctx)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/invites/invites/internal/mail"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -13,11 +15,12 @@ import (
 // external ID it could match.
 const maxSearchLen = 320
 
-// InviteFilter narrows a project's invites: to one status (as read now), and to those whose
-// email, name or external ID contains Search.
+// InviteFilter narrows a project's invites: to one status (as read now), to one delivery
+// status of the latest email, and to those whose email, name or external ID contains Search.
 type InviteFilter struct {
-	Status *InviteStatus
-	Search string
+	Status         *InviteStatus
+	DeliveryStatus *mail.Status
+	Search         string
 }
 
 // MemberFilter narrows a project's members: to one role, and to those whose email, name or

@@ -39,4 +39,16 @@ const (
 	StatusSent            Status = "SENT"
 	StatusFailedRetryable Status = "FAILED_RETRYABLE"
 	StatusFailedPermanent Status = "FAILED_PERMANENT"
+	// What a provider or returned mail reports after SENT (internal/delivery writes them), and
+	// SUPPRESSED: not sent, the address being suppressed.
+	StatusDeferred   Status = "DEFERRED"
+	StatusDelivered  Status = "DELIVERED"
+	StatusBounced    Status = "BOUNCED"
+	StatusComplained Status = "COMPLAINED"
+	StatusSuppressed Status = "SUPPRESSED"
 )
+
+// Sendable reports whether an email in status s may still be sent: QUEUED, or FAILED_RETRYABLE.
+// Every other status is final for the queue, whoever wrote it (the queue, or a provider's
+// report that arrived before the queue wrote SENT).
+func (s Status) Sendable() bool { return s == StatusQueued || s == StatusFailedRetryable }

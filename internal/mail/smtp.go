@@ -22,8 +22,9 @@ import (
 // The user and password may be left out for a server that needs no authentication; with them,
 // the strongest mechanism the server offers is used, and a plain password (PLAIN, LOGIN) is only
 // sent over TLS. Each Send
-// opens a connection of its own, so that concurrent workers share nothing.
-func NewSMTPSender(smtpURL, from string) (Sender, error) {
+// opens a connection of its own, so that concurrent workers share nothing. Each email with an
+// ID carries it in headers the providers echo (tracking.go), and opts may add a bounce domain.
+func NewSMTPSender(smtpURL, from string, opts ...SMTPOption) (Sender, error) {
 	u, err := url.Parse(smtpURL)
 	if err != nil {
 		// The URL's text may hold the password: say only that it does not parse.
@@ -32,14 +33,14 @@ func NewSMTPSender(smtpURL, from string) (Sender, error) {
 	if u.Hostname() == "" {
 		return nil, errors.New("mail: SMTP URL has no host")
 	}
-	var opts []gomail.Option
+	var dial []gomail.Option
 	port := 587
 	switch u.Scheme {
 	case "smtp":
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+		dial = append(dial, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case "smtps":
 		port = 465
-		opts = append(opts, gomail.WithSSL())
+		dial = append(dial, gomail.WithSSL())
 	default:
 		return nil, fmt.Errorf("mail: SMTP URL scheme %q: want smtp or smtps", u.Scheme)
 	}
@@ -48,10 +49,10 @@ func NewSMTPSender(smtpURL, from string) (Sender, error) {
 			return nil, fmt.Errorf("mail: SMTP URL port %q: %w", p, err)
 		}
 	}
-	opts = append(opts, gomail.WithPort(port))
+	dial = append(dial, gomail.WithPort(port))
 	if user := u.User.Username(); user != "" {
 		pass, _ := u.User.Password()
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+		dial = append(dial, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(user), gomail.WithPassword(pass))
 	}
 	sender, err := netmail.ParseAddress(from)
@@ -62,11 +63,15 @@ func NewSMTPSender(smtpURL, from string) (Sender, error) {
 		return nil, fmt.Errorf("mail: sender address: %w", err)
 	}
 	// Options are checked once here so that a bad one fails at start-up, not at each send.
-	if _, err := gomail.NewClient(u.Hostname(), opts...); err != nil {
+	if _, err := gomail.NewClient(u.Hostname(), dial...); err != nil {
 		return nil, fmt.Errorf("mail: SMTP client: %w", err)
 	}
 	domain := sender.Address[strings.LastIndexByte(sender.Address, '@')+1:]
-	return &smtpSender{host: u.Hostname(), from: from, domain: domain, opts: opts}, nil
+	s := &smtpSender{host: u.Hostname(), from: from, domain: domain, opts: dial}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 type smtpSender struct {
@@ -75,6 +80,8 @@ type smtpSender struct {
 	// domain is the sender address's, the right-hand side of each Message-ID.
 	domain string
 	opts   []gomail.Option
+	// bounceDomain, when set, is the domain of each email's VERP envelope sender.
+	bounceDomain string
 }
 
 func (s *smtpSender) Send(ctx context.Context, m Message) error {
@@ -89,6 +96,9 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	msg.SetDate()
 	if m.ID != uuid.Nil {
 		msg.SetMessageIDWithValue(m.ID.String() + "@" + s.domain)
+		if err := s.track(msg, m.ID); err != nil {
+			return permanent(err)
+		}
 	} else {
 		msg.SetMessageID()
 	}

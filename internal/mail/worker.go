@@ -53,15 +53,15 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) er
 	run := w.limits.start()
 	id := job.Args.EmailID
 	var e outboxRow
-	err := w.db.NewSelect().Model(&e).Where("id = ?", id).Scan(ctx)
+	err := selectOutbox(w.db, &e).Where("id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return river.JobCancel(fmt.Errorf("email %s does not exist", id))
 	}
 	if err != nil {
 		return fmt.Errorf("load email %s: %w", id, err)
 	}
-	if e.Status == StatusSent || e.Status == StatusFailedPermanent {
-		return nil // done by an earlier run of this job
+	if !e.Status.Sendable() {
+		return nil // done by an earlier run of this job, or reported on (internal/delivery)
 	}
 	// From here on the run's deadlines bound it, not River's timeout: the send and its outcome
 	// go together.
@@ -69,6 +69,10 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendEmailArgs]) er
 	log := w.log.With("email_id", id, "kind", e.Kind, "to", e.Recipient, "attempt", job.Attempt+job.Args.AttemptsBefore)
 	if w.unrecorded.has(id) {
 		_, err := recordSent(ctx, w.db, run, w.unrecorded, id, false)
+		return err
+	}
+	if e.Suppressed {
+		_, err := recordSuppressed(ctx, w.db, run, id)
 		return err
 	}
 
@@ -168,7 +172,7 @@ func (w *sendEmailsWorker) work(ctx context.Context, run runDeadlines, ids []uui
 		return nil
 	}
 	var rows []outboxRow
-	err = w.db.NewSelect().Model(&rows).
+	err = selectOutbox(w.db, &rows).
 		Where("id IN (?)", bun.In(ids)).
 		Where("status = ?", StatusQueued).
 		Order("id").
@@ -199,6 +203,10 @@ func (w *sendEmailsWorker) sendOne(ctx context.Context, run runDeadlines, e outb
 	if w.unrecorded.has(e.ID) {
 		sent.add(e.ID)
 		return sent.flushIfDue(ctx)
+	}
+	if e.Suppressed {
+		_, err := recordSuppressed(ctx, w.db, run, e.ID)
+		return err
 	}
 	sendErr := run.send(ctx, w.sender, e)
 	status := judge(ctx, log, e, sendErr, w.maxAttempts <= 1)
@@ -315,8 +323,8 @@ func send(ctx context.Context, sender Sender, e outboxRow) error {
 
 // record writes the outcome of an attempt on email id's row. A final status (SENT,
 // FAILED_PERMANENT) wipes the link, which holds a secret token that nobody needs once the
-// email is out or never will be. With ifQueued, the row is only written while QUEUED, and
-// FAILED_PERMANENT only on a row not yet final; record reports whether it was written.
+// email is out or never will be. With ifQueued, the row is only written while QUEUED; any
+// write only on a row not yet final; record reports whether it was written.
 func record(ctx context.Context, db bun.IDB, id uuid.UUID, status Status, sendErr error, ifQueued bool) (bool, error) {
 	q := db.NewUpdate().Table("emails").
 		Set("status = ?", status).
@@ -331,9 +339,9 @@ func record(ctx context.Context, db bun.IDB, id uuid.UUID, status Status, sendEr
 	if ifQueued {
 		q = q.Where("status = ?", StatusQueued)
 	}
-	if status == StatusFailedPermanent {
-		q = q.Where("status NOT IN (?, ?)", StatusSent, StatusFailedPermanent)
-	}
+	// Never over a final status: a provider may report DELIVERED (or a bounce) before the
+	// queue writes SENT, and a status never moves backward.
+	q = q.Where("status IN (?, ?)", StatusQueued, StatusFailedRetryable)
 	res, err := q.Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("record email %s as %s: %w", id, status, err)
@@ -370,4 +378,7 @@ type outboxRow struct {
 	Params    map[string]string `bun:"params,type:jsonb"`
 	Link      string            `bun:"link"`
 	Status    Status            `bun:"status"`
+	// Suppressed: an invite email to a suppressed address (selectOutbox), written SUPPRESSED
+	// instead of sent.
+	Suppressed bool `bun:"suppressed,scanonly"`
 }

@@ -28,6 +28,7 @@ type Metrics struct {
 	invitesClaimed prometheus.Counter
 	emailsSent     *prometheus.CounterVec
 	emailsFailed   *prometheus.CounterVec
+	deliveryEvents *prometheus.CounterVec
 
 	mu         sync.Mutex
 	operations map[string]bool
@@ -59,9 +60,13 @@ func New() *Metrics {
 		emailsFailed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "invites_emails_failed_total", Help: "Failed email attempts, by kind and whether the failure is permanent.",
 		}, []string{"kind", "permanent"}),
+		deliveryEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "invites_delivery_events_total",
+			Help: "What mail providers and returned mail reported about emails, by provider, kind and outcome (matched, unmatched, duplicate).",
+		}, []string{"provider", "kind", "outcome"}),
 		operations: map[string]bool{},
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.errors, m.invitesCreated, m.invitesClaimed, m.emailsSent, m.emailsFailed,
+	m.registry.MustRegister(m.requests, m.latency, m.errors, m.invitesCreated, m.invitesClaimed, m.emailsSent, m.emailsFailed, m.deliveryEvents,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -87,6 +92,19 @@ func (m *Metrics) EmailFailed(kind string, permanent bool) {
 		p = "true"
 	}
 	m.emailsFailed.WithLabelValues(kind, p).Inc()
+}
+
+// deliveryProviders are the provider label's values; any other name counts as "other", so
+// that the label stays bounded whatever a caller passes.
+var deliveryProviders = map[string]bool{"postmark": true, "sendgrid": true, "mailgun": true, "ses": true, "resend": true, "smtp": true}
+
+// DeliveryEvent counts an event a provider (or returned mail) reported: its kind, and whether
+// it matched an email, matched none, or repeated one already recorded (internal/delivery).
+func (m *Metrics) DeliveryEvent(provider, kind, outcome string) {
+	if !deliveryProviders[provider] {
+		provider = "other"
+	}
+	m.deliveryEvents.WithLabelValues(provider, kind, outcome).Inc()
 }
 
 // maxOperations bounds the operation label's values: names come from clients, and every new

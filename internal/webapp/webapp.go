@@ -39,6 +39,8 @@ var Routes = []string{
 	"GET /reset-password/{token}",
 	"GET /account",
 	"GET /projects/{id}",
+	"GET /projects/{id}/invitations",
+	"GET /projects/{id}/links",
 	"GET /projects/{id}/bulk",
 	"GET /projects/{id}/webhooks",
 	"GET /projects/{id}/activity",

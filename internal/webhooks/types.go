@@ -24,6 +24,9 @@ var eventTypes = []struct{ Event, Type string }{
 	{invites.EventDeclinedUserInvite, "invite.declined"},
 	{invites.EventRevokedUserInvite, "invite.revoked"},
 	{invites.EventExpiredUserInvite, "invite.expired"},
+	{invites.EventDeliveredUserInvite, "invite.delivered"},
+	{invites.EventBouncedUserInvite, "invite.bounced"},
+	{invites.EventComplainedUserInvite, "invite.complained"},
 	{invites.EventJoinedProject, "member.joined"},
 	{invites.EventUpdatedMember, "member.updated"},
 	{invites.EventRemovedMember, "member.removed"},
@@ -38,7 +41,8 @@ var eventTypes = []struct{ Event, Type string }{
 // when the mail queue writes an invite's email FAILED_PERMANENT.
 var Types = []string{
 	"invite.created", "invite.resent", "invite.reminded", "invite.accepted", "invite.declined",
-	"invite.revoked", "invite.expired", "invite.delivery_failed", "member.joined", "member.updated",
+	"invite.revoked", "invite.expired", "invite.delivery_failed", "invite.delivered", "invite.bounced",
+	"invite.complained", "member.joined", "member.updated",
 	"member.removed", "member.left", "project.ownership_transferred", "invite_link.created",
 	"invite_link.revoked", "bulk_invite.completed",
 }

@@ -30,7 +30,8 @@ test('activity: sentences, a bulk invite on one line, and live updates', async (
 
   const page = await open({ token: owner.token });
   await page.goto(`/projects/${encodeURIComponent(projectId)}/activity`);
-  await expect(heading(page, `Activity in ${project}`)).toBeVisible();
+  await expect(heading(page, project)).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Activity' })).toHaveAttribute('aria-selected', 'true');
   const log = page.getByRole('log', { name: 'Activity, newest first' });
   // The batch's line names its file and counts all of it while only part of its events are loaded.
   await expect(log.getByText(`${owner.name} invited 30 people from people.csv.`)).toBeVisible();

@@ -76,7 +76,7 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   ].sort();
 
   const page = await open({ token: owner.token });
-  await page.goto(`/projects/${encodeURIComponent(projectId)}`);
+  await page.goto(`/projects/${encodeURIComponent(projectId)}/invitations`);
   await expect(heading(page, project)).toBeVisible();
   await page.getByRole('link', { name: 'Invite many people from a CSV file' }).click();
   await expect(heading(page, `Invite people to ${project}`)).toBeVisible();
@@ -145,22 +145,24 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   expect(download.lines.slice(1).sort()).toEqual(failedRows);
   expect(download.lines[0]).toBe('email,role,external_id,name,notes,reason');
 
-  // The invites list: the bounced addresses say so; resend one, revoke another.
+  // The invitations tab: the bounced addresses say so; resend one, revoke another (confirmed).
   await page.getByRole('link', { name: `Back to ${project}` }).click();
   await expect(heading(page, project)).toBeVisible();
-  const invites = page.getByRole('region', { name: /^Invites/ });
+  const invites = page.getByRole('region', { name: /^Invitations \(/ });
   const rowOf = (address: string) => invites.getByRole('row').filter({ has: page.getByRole('rowheader', { name: address, exact: true }) });
   await expect(rowOf(b1).getByText('Could not be delivered')).toBeVisible();
   await axeCheck(page, 'the project page');
   await shoot(page, 'project-page');
   await rowOf(fresh).getByRole('button', { name: `Resend to ${fresh}` }).click();
-  await expect(rowOf(fresh).getByText(`Sent again to ${fresh}.`)).toBeVisible();
+  await expect(invites.getByRole('status').filter({ hasText: `Sent again to ${fresh}.` })).toBeVisible();
   const again = await linkIn(fresh, '/invite/', 2);
   expect(again, 'the resent email has a new link').not.toBe((await mail(fresh, 1))[0]!.links[0]);
   await rowOf(b1).getByRole('button', { name: `Revoke the invite to ${b1}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: `Revoke the invitation to ${b1}` }).click();
+  await expect(invites.getByRole('status').filter({ hasText: `Invitation to ${b1} revoked.` })).toBeVisible();
   await expect(rowOf(b1).getByRole('cell', { name: 'Revoked', exact: true })).toBeVisible();
   expect(await sql('SELECT status FROM invites WHERE email = $1', b1)).toEqual([{ status: 'REVOKED' }]);
-  await invites.getByLabel('Show').selectOption('PENDING');
+  await invites.getByLabel('Filter by status').selectOption('PENDING');
   await expect(rowOf(fresh)).toBeVisible();
   await expect(rowOf(b1)).toHaveCount(0);
 
@@ -177,10 +179,14 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await inviteOne.getByLabel('Email').fill(fresh);
   await inviteOne.getByRole('button', { name: 'Send invite' }).click();
   await expect(inviteOne.getByRole('alert').filter({ hasText: 'This email has a pending invite to the project already.' })).toBeVisible();
-  // A member's role, changed in place within the roles the owner may grant.
-  const members = page.getByRole('region', { name: /^Members/ });
+  // A member's role, changed in place within the roles the owner may grant, once confirmed.
+  await page.getByRole('tab', { name: 'Members' }).click();
+  const members = page.getByRole('region', { name: /^Members \(/ });
+  await expect(members.getByLabel('Role of Mia Member')).toBeVisible();
   expect(await members.getByLabel('Role of Mia Member').locator('option').allInnerTexts()).toEqual(['Pending', 'Contributor', 'Admin']);
   await members.getByLabel('Role of Mia Member').selectOption('ADMIN');
+  await page.getByRole('dialog', { name: 'Make Mia Member Admin?' }).getByRole('button', { name: 'Make Mia Member Admin' }).click();
+  await expect(members.getByRole('status').filter({ hasText: 'Mia Member is now Admin.' })).toBeVisible();
   await expect.poll(async () => (await membership(member, project))?.role, 'the new role in the database').toBe('ADMIN');
 });
 

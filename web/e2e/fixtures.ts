@@ -119,12 +119,12 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** Saves the page at 1280 and 390 px wide under WEB_SCREENSHOTS, when it is set. */
+/** Saves the page at 1280×800 and 390×844 (full length) under WEB_SCREENSHOTS, when it is set (make screenshots). */
 export async function shoot(page: Page, name: string): Promise<void> {
   const dir = process.env.WEB_SCREENSHOTS;
   if (!dir) return;
   for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
     await page.screenshot({ path: `${dir}/${name}-${width}.png`, fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -31,7 +31,8 @@ test('insights: the funnel, the time to accept, by week, inviter and batch, as c
 
   const page = await open({ token: owner.token });
   await page.goto(`/projects/${encodeURIComponent(projectId)}/insights`);
-  await expect(heading(page, `Insights of ${project}`)).toBeVisible();
+  await expect(heading(page, project)).toBeVisible();
+  await expect(page.getByRole('tab', { name: 'Insights' })).toHaveAttribute('aria-selected', 'true');
   expect(await tableOf(page, 'Funnel in numbers')).toEqual([
     ['Step', 'Invitations', 'Of sent'],
     ['Sent', '4', '100%'], ['Delivered', '3', '75%'], ['Opened', String(api.opened), `${Math.round((100 * api.opened) / 4)}%`],

@@ -9,7 +9,7 @@ test('an admin makes an invite link; a newcomer signs up, verifies and joins thr
 
   // The admin's side: the form, the link shown once, the list.
   const admin = await open({ token: owner.token });
-  await admin.goto(`/projects/${projectId}`);
+  await admin.goto(`/projects/${projectId}/links`);
   await expect(admin.getByRole('heading', { name: /^Invite links \(0\)$/ })).toBeVisible();
   const form = admin.getByRole('form', { name: 'Make an invite link' });
   await form.getByLabel('Role').selectOption('CONTRIBUTOR');
@@ -69,9 +69,13 @@ test('an admin makes an invite link; a newcomer signs up, verifies and joins thr
   await expect(admin.getByRole('heading', { name: /^Invite links \(1\)$/ })).toBeVisible();
   expect(await links.getByRole('row').nth(1).innerText()).toMatch(/1 of 2/);
   await admin.getByRole('button', { name: /^Revoke the Contributor link made / }).click();
+  await admin.getByRole('dialog', { name: 'Revoke this invite link?' }).getByRole('button', { name: 'Revoke the link' }).click();
+  await expect(admin.getByRole('status').filter({ hasText: /^Revoked the Contributor link made / })).toBeVisible();
   await expect(links.getByRole('cell', { name: 'Revoked', exact: true })).toBeVisible();
-  await page.goto(joinLink);
-  await expect(page.getByText('This link was withdrawn, so it cannot be used any more.')).toBeVisible();
+  // (Someone who is not a member yet: a member is shown the way into the project instead.)
+  const stranger = await open();
+  await stranger.goto(joinLink);
+  await expect(stranger.getByText('This link was withdrawn, so it cannot be used any more.')).toBeVisible();
 
   // A token that names nothing.
   await page.goto('/join/not-a-real-token');

@@ -10,8 +10,9 @@ test('an admin adds a webhook endpoint, retries its failed delivery, rotates its
   const projectId = await createProject(token, name);
   const page = await open({ token });
   await page.goto(`/projects/${encodeURIComponent(projectId)}`);
-  await page.getByRole('link', { name: 'Webhooks' }).click();
-  await expect(heading(page, `Webhooks of ${name}`)).toBeVisible();
+  await page.getByRole('tab', { name: 'Webhooks' }).click();
+  await expect(page.getByRole('tab', { name: 'Webhooks' })).toHaveAttribute('aria-current', 'page');
+  await expect(heading(page, 'Add an endpoint')).toBeVisible();
   // A private address is refused, with the reason.
   await page.getByLabel('URL').fill('https://10.0.0.1/hook');
   await page.getByRole('button', { name: 'Add endpoint' }).click();

@@ -38,6 +38,15 @@ export function describeError(error: CombinedError | undefined, overrides: Recor
   return 'Something went wrong on the server. Try again in a moment.';
 }
 
+/**
+ * The reason one row of an action on many failed, in words: the sentence of its code, or the
+ * API's own message where no sentence says it better.
+ */
+export function describeRowError(code: string | null, message: string | null): string {
+  if (code && sentences[code] && code !== 'BAD_USER_INPUT') return sentences[code];
+  return message ? sentence(message) : 'Something went wrong on the server. Try again in a moment.';
+}
+
 function sentence(s: string): string {
   const t = s.charAt(0).toUpperCase() + s.slice(1);
   return /[.!?]$/.test(t) ? t : t + '.';
@@ -58,8 +67,9 @@ export const failureReasons: Record<InviteFailureReason, string> = {
 // The roles' names live with what each allows (roles.ts); pages that import them from here keep working.
 export { roleNames } from './roles';
 
+// A pending invite "awaits a response": "Pending" is a role already.
 export const statusNames: Record<InviteStatus, string> = {
-  PENDING: 'Pending',
+  PENDING: 'Awaiting response',
   ACCEPTED: 'Accepted',
   DECLINED: 'Declined',
   REVOKED: 'Revoked',
@@ -69,9 +79,22 @@ export const statusNames: Record<InviteStatus, string> = {
 export const deliveryNames: Record<DeliveryStatus, string> = {
   QUEUED: 'Queued',
   SENT: 'Sent',
+  DELIVERED: 'Delivered',
+  DEFERRED: 'Delayed, still trying',
   FAILED_RETRYABLE: 'Failed, will retry',
   FAILED_PERMANENT: 'Could not be delivered',
+  BOUNCED: 'Bounced',
+  COMPLAINED: 'Marked as spam',
+  SUPPRESSED: 'Not sent: address suppressed',
 };
+
+/** The deliveries that reached nobody and never will: shown in red, and offered to fix. */
+export const undeliverable: readonly DeliveryStatus[] = ['FAILED_PERMANENT', 'BOUNCED', 'COMPLAINED', 'SUPPRESSED'];
+
+/** Whether an email's delivery reached nobody and never will. */
+export function isUndeliverable(d: DeliveryStatus | undefined): boolean {
+  return d !== undefined && undeliverable.includes(d);
+}
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 

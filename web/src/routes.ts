@@ -13,7 +13,9 @@ import { JoinPage } from './pages/JoinPage';
 import { LogInPage } from './pages/LogInPage';
 import { ProjectActivityPage } from './pages/ProjectActivityPage';
 import { ProjectInsightsPage } from './pages/ProjectInsightsPage';
-import { ProjectPage } from './pages/ProjectPage';
+import { ProjectInvitationsPage } from './pages/ProjectInvitationsPage';
+import { ProjectLinksPage } from './pages/ProjectLinksPage';
+import { ProjectMembersPage } from './pages/ProjectMembersPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
@@ -52,7 +54,10 @@ export const routes: readonly Route[] = [
   page('/forgot-password', ForgotPasswordPage),
   page('/reset-password/{token}', ResetPasswordPage),
   page('/account', AccountPage),
-  page('/projects/{id}', ProjectPage),
+  // A project's tabs (components/ProjectTabs.tsx); Activity and Insights have pages of their own.
+  page('/projects/{id}', ProjectMembersPage),
+  page('/projects/{id}/invitations', ProjectInvitationsPage),
+  page('/projects/{id}/links', ProjectLinksPage),
   page('/projects/{id}/bulk', BulkInvitePage),
   page('/projects/{id}/webhooks', WebhooksPage),
   page('/projects/{id}/activity', ProjectActivityPage),

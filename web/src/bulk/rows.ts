@@ -2,7 +2,7 @@
 // whose email bounced since moving to the failed ones), the reasons in words, and the failed
 // rows with every column the file had.
 import type { BulkInviteFieldsFragment, DeliveryStatus, ProjectRole } from '@invites/client';
-import { failureReasons, roleNames } from '../errors';
+import { failureReasons, isUndeliverable, roleNames } from '../errors';
 import { parseCsv } from '../csv';
 
 export type Result = BulkInviteFieldsFragment;
@@ -24,7 +24,7 @@ export interface Groups {
 export function groupRows(result: Result, delivery?: ReadonlyMap<string, DeliveryStatus>): Groups {
   const g: Groups = { failed: [], created: [], existing: [], members: [], bounced: 0 };
   for (const r of result.results) {
-    if ((r.__typename === 'NewInvitation' || r.__typename === 'ExistingInvitation') && delivery?.get(r.invite.id) === 'FAILED_PERMANENT') {
+    if ((r.__typename === 'NewInvitation' || r.__typename === 'ExistingInvitation') && isUndeliverable(delivery?.get(r.invite.id))) {
       g.failed.push(unsentRow(r));
       g.bounced++;
       continue;

@@ -1,13 +1,12 @@
-// The frame of a project page that only its admins and owner may use (bulk invite, webhooks):
+// The frame of a project page, outside its tabs, that only its admins and owner may use (bulk invite):
 // it loads the project, asks a signed-out visitor to log in and come back, and tells anyone
 // below ADMIN why the page is not for them.
-import { useEffect, useState, type ReactNode } from 'react';
-import { ProjectDocument, type ProjectFieldsFragment } from '@invites/client';
-import { query } from '../api';
+import type { ReactNode } from 'react';
+import type { ProjectFieldsFragment } from '@invites/client';
 import { Page } from './Page';
 import { Loading } from './Status';
 import { Link } from '../router';
-import { useSession } from '../session';
+import { isAdmin, useProject } from './ProjectFrame';
 
 export function AdminPage({ id, title, path, refusal, children }: {
   id: string;
@@ -18,18 +17,13 @@ export function AdminPage({ id, title, path, refusal, children }: {
   refusal: string;
   children: (project: ProjectFieldsFragment) => ReactNode;
 }) {
-  const { me } = useSession();
-  const [project, setProject] = useState<ProjectFieldsFragment | null | undefined>(undefined);
-  useEffect(() => {
-    if (!me) return;
-    void query(ProjectDocument, { id }).then(({ data }) => setProject(data?.project ?? null));
-  }, [id, me]);
+  const { me, project } = useProject(id);
 
   if (me === null) {
     return <Page title={title}><p><Link to={`/login?next=${encodeURIComponent(`/projects/${id}/${path}`)}`}>Log in</Link> first.</p></Page>;
   }
   if (me === undefined || project === undefined) return <Page title={title}><Loading /></Page>;
-  if (project === null || !(project.viewerRole === 'ADMIN' || project.viewerRole === 'OWNER')) {
+  if (project === null || !isAdmin(project)) {
     return <Page title={title}><p>Only a project's admins and its owner {refusal}. <Link to="/">Go to your projects</Link>.</p></Page>;
   }
   return <>{children(project)}</>;

@@ -79,7 +79,7 @@ function BulkInvite({ project }: { project: ProjectFieldsFragment }) {
     return run(csv);
   });
 
-  const back = <Link to={`/projects/${encodeURIComponent(project.id)}`}>Back to {project.name}</Link>;
+  const back = <Link to={`/projects/${encodeURIComponent(project.id)}/invitations`}>Back to {project.name}</Link>;
   return (
     <Page title={`Invite people to ${project.name}`}>
       <p>{back}</p>

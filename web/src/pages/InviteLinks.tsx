@@ -1,14 +1,17 @@
 // The project page's invite links, for its admins: a form to make one (its link is shown once,
 // to copy then), and the list with each link's uses and status, and a button to revoke it.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import {
   CreateInviteLinkDocument, ProjectInviteLinksDocument, RevokeInviteLinkDocument,
   type InviteLinkFieldsFragment, type InviteLinkStatus, type ProjectFieldsFragment, type ProjectRole,
 } from '@invites/client';
 import { mutate, query } from '../api';
+import { useAction } from '../action';
 import { describeError, roleNames, when } from '../errors';
 import { ErrorText, Loading } from '../components/Status';
 import { TableFrame } from '../components/TableFrame';
+import { Announcer } from '../components/Announcer';
+import { ConfirmDialog, type Question } from '../components/ConfirmDialog';
 import { RoleSelect, defaultRole } from '../components/RoleSelect';
 
 const linkStatusNames: Record<InviteLinkStatus, string> = {
@@ -41,18 +44,32 @@ export function InviteLinks({ project }: { project: ProjectFieldsFragment }) {
   }, [project.id]);
   useEffect(() => load(), [load]);
 
-  async function revoke(link: InviteLinkFieldsFragment) {
-    setRowError((r) => ({ ...r, [link.id]: '' }));
-    const { data, error } = await mutate(RevokeInviteLinkDocument, { id: link.id });
-    if (!data) return setRowError((r) => ({ ...r, [link.id]: describeError(error, { INVITE_NOT_PENDING: 'This link was revoked already.' }) }));
-    setLinks((ls) => ls && ls.map((l) => (l.id === link.id ? data.revokeInviteLink : l)));
+  const [question, setQuestion] = useState<Question | null>(null);
+  const [message, setMessage] = useState('');
+  function revoke(link: InviteLinkFieldsFragment) {
+    const made = `the ${roleNames[link.role]} link made ${when(link.createdAt)}`;
+    setQuestion({
+      title: 'Revoke this invite link?',
+      body: <p>Nobody else can join through {made}. Those who joined through it stay members.</p>,
+      confirm: 'Revoke the link',
+      onConfirm: () => void (async () => {
+        setMessage('');
+        setRowError((r) => ({ ...r, [link.id]: '' }));
+        const { data, error } = await mutate(RevokeInviteLinkDocument, { id: link.id });
+        if (!data) return setRowError((r) => ({ ...r, [link.id]: describeError(error, { INVITE_NOT_PENDING: 'This link was revoked already.' }) }));
+        setLinks((ls) => ls && ls.map((l) => (l.id === link.id ? data.revokeInviteLink : l)));
+        setMessage(`Revoked ${made}.`);
+      })(),
+    });
   }
 
   return (
     <section aria-labelledby="invite-links">
       <h2 id="invite-links">Invite links ({total})</h2>
       <CreateLink project={project} onCreated={load} />
-      {error ? <ErrorText>{error}</ErrorText> : links === null ? <Loading /> : links.length === 0 ? <p>No invite links yet.</p> : (
+      <Announcer message={message} />
+      <ConfirmDialog question={question} onClose={() => setQuestion(null)} />
+      {error ? <ErrorText>{error}</ErrorText> : links === null ? <Loading /> : links.length === 0 ? <p>No invite links yet: make one above, then share it where the people you want can find it.</p> : (
         <TableFrame label="Invite links">
           <table>
             <thead>
@@ -90,15 +107,11 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
   const [maxUses, setMaxUses] = useState('');
   const [expires, setExpires] = useState('');
   const [domains, setDomains] = useState('');
-  const [error, setError] = useState('');
   const [url, setUrl] = useState('');
   const [copied, setCopied] = useState('');
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
+  const submit = action.submit(async () => {
     setUrl('');
     setCopied('');
     const input = {
@@ -110,14 +123,13 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
       allowedEmailDomains: domains.split(/[\s,]+/).filter((d) => d !== ''),
     };
     const { data, error } = await mutate(CreateInviteLinkDocument, { input });
-    setBusy(false);
-    if (!data) return setError(describeError(error));
+    if (!data) return describeError(error);
     setUrl(data.createInviteLink.url);
     setMaxUses('');
     setExpires('');
     setDomains('');
     onCreated();
-  }
+  });
   async function copy() {
     try {
       await navigator.clipboard.writeText(url);
@@ -127,30 +139,37 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
     }
   }
 
+  // The heading sits above the form's grid, and each hint under its own field.
   return (
-    <>
-      <form onSubmit={submit} className="grid-form" aria-labelledby="new-link">
-        <h3 id="new-link">Make an invite link</h3>
-        <label>
-          Role
-          <RoleSelect name="linkRole" roles={roles} value={role} onChange={setRole} />
-        </label>
-        <label>
-          Most uses (optional)
-          <input type="number" name="maxUses" min={1} value={maxUses} onChange={(e) => setMaxUses(e.target.value)} />
-        </label>
-        <label>
-          Open until (optional, at most 30 days)
-          <input type="date" name="expiresAt" min={day(0)} max={day(29)} value={expires} onChange={(e) => setExpires(e.target.value)} />
-        </label>
-        <label>
-          Only emails at (optional)
-          <input name="allowedEmailDomains" placeholder="example.com" value={domains} onChange={(e) => setDomains(e.target.value)}
+    <section aria-labelledby="new-link">
+      <h3 id="new-link">Make an invite link</h3>
+      <form onSubmit={submit} className="link-form" aria-labelledby="new-link">
+        <div className="field">
+          <label htmlFor="link-role">Role</label>
+          <RoleSelect id="link-role" name="linkRole" roles={roles} value={role} onChange={setRole} />
+        </div>
+        <div className="field">
+          <label htmlFor="link-uses">Most uses (optional)</label>
+          <input id="link-uses" type="number" name="maxUses" min={1} value={maxUses} onChange={(e) => setMaxUses(e.target.value)}
+            aria-describedby="uses-hint" />
+          <p id="uses-hint" className="hint">Empty: no limit.</p>
+        </div>
+        <div className="field">
+          <label htmlFor="link-expires">Open until (optional)</label>
+          <input id="link-expires" type="date" name="expiresAt" min={day(0)} max={day(29)} value={expires} onChange={(e) => setExpires(e.target.value)}
+            aria-describedby="expires-hint" />
+          <p id="expires-hint" className="hint">At most 30 days from today.</p>
+        </div>
+        <div className="field">
+          <label htmlFor="link-domains">Only emails at (optional)</label>
+          <input id="link-domains" name="allowedEmailDomains" placeholder="example.com" value={domains} onChange={(e) => setDomains(e.target.value)}
             aria-describedby="domains-hint" />
-        </label>
-        <p id="domains-hint" className="hint">Domains separated by commas or spaces. People must verify such an email to join.</p>
-        <button type="submit" disabled={busy}>Make link</button>
-        <ErrorText>{error}</ErrorText>
+          <p id="domains-hint" className="hint">Domains separated by commas or spaces. People must verify such an email to join.</p>
+        </div>
+        <div className="form-end">
+          <button type="submit" disabled={action.busy}>Make link</button>
+          <ErrorText>{action.error}</ErrorText>
+        </div>
       </form>
       {url && (
         <div className="notice">
@@ -163,6 +182,6 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
           {copied && <p role="status">{copied}</p>}
         </div>
       )}
-    </>
+    </section>
   );
 }

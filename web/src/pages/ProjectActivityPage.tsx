@@ -7,18 +7,16 @@ import { ActivityAddedDocument, ProjectActivityDocument, type ProjectFieldsFragm
 import { query } from '../api';
 import { subscribe } from '../live';
 import { describeError, when } from '../errors';
-import { AdminPage } from '../components/AdminPage';
-import { Page } from '../components/Page';
+import { ProjectFrame } from '../components/ProjectFrame';
 import { ErrorText, Loading } from '../components/Status';
 import { MoreButton, maxPageSize } from '../components/TableFrame';
-import { Link } from '../router';
 import { lines, type ActivityEvent, type Line } from '../activity/sentences';
 
 export function ProjectActivityPage({ id }: { id: string }) {
   return (
-    <AdminPage id={id} title="Activity" path="activity" refusal="see its activity">
+    <ProjectFrame id={id} tab="activity">
       {(project) => <Activity project={project} />}
-    </AdminPage>
+    </ProjectFrame>
   );
 }
 
@@ -63,8 +61,8 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
   }, [loaded, live]);
 
   return (
-    <Page title={`Activity in ${project.name}`}>
-      <p><Link to={`/projects/${encodeURIComponent(project.id)}`}>Back to {project.name}</Link></p>
+    <section aria-labelledby="activity-title">
+      <h2 id="activity-title">Activity</h2>
       <ErrorText>{error}</ErrorText>
       {!loaded ? (!error && <Loading />) : shown.length === 0 ? (
         <p>Nothing has happened yet. Invite someone, and what they do shows here as it happens.</p>
@@ -79,7 +77,7 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
           {loaded.hasMore && <MoreButton shown={loaded.events.length} total={loaded.total} what="events" onClick={() => void load(loaded.endCursor)} />}
         </>
       )}
-    </Page>
+    </section>
   );
 }
 

@@ -5,8 +5,7 @@ import { useEffect, useState } from 'react';
 import { ProjectInsightsDocument, type ProjectFieldsFragment } from '@invites/client';
 import { query } from '../api';
 import { describeError } from '../errors';
-import { AdminPage } from '../components/AdminPage';
-import { Page } from '../components/Page';
+import { ProjectFrame } from '../components/ProjectFrame';
 import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
 import { Buckets, Funnel, bucketNames } from '../insights/InsightsSections';
@@ -14,9 +13,9 @@ import { duration, type Insights as Figures } from '../insights/figures';
 
 export function ProjectInsightsPage({ id }: { id: string }) {
   return (
-    <AdminPage id={id} title="Insights" path="insights" refusal="see how its invitations are doing">
+    <ProjectFrame id={id} tab="insights">
       {(project) => <Insights project={project} />}
-    </AdminPage>
+    </ProjectFrame>
   );
 }
 
@@ -31,8 +30,7 @@ function Insights({ project }: { project: ProjectFieldsFragment }) {
   }, [project.id]);
 
   return (
-    <Page title={`Insights of ${project.name}`}>
-      <p><Link to={`/projects/${encodeURIComponent(project.id)}`}>Back to {project.name}</Link></p>
+    <>
       <ErrorText>{error}</ErrorText>
       {!figures ? (!error && <Loading />) : figures.sent === 0 ? (
         <p>No invitations yet. <Link to={`/projects/${encodeURIComponent(project.id)}/bulk`}>Invite people</Link>, then come back to see how they respond.</p>
@@ -52,6 +50,6 @@ function Insights({ project }: { project: ProjectFieldsFragment }) {
           <Buckets id="by-batch" title="By batch" what="Batch" buckets={figures.byBatch} name={bucketNames.batch} />
         </>
       )}
-    </Page>
+    </>
   );
 }

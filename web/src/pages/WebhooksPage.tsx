@@ -10,11 +10,9 @@ import {
 } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError, when } from '../errors';
-import { Page } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
 import { MoreButton, TableFrame } from '../components/TableFrame';
-import { Link } from '../router';
-import { AdminPage } from '../components/AdminPage';
+import { ProjectFrame } from '../components/ProjectFrame';
 
 type Endpoint = NonNullable<ProjectWebhooksQuery['project']>['webhookEndpoints'][number];
 type DeliveryPage = Endpoint['deliveries'];
@@ -35,9 +33,9 @@ const statusNames = { PENDING: 'Pending', SUCCEEDED: 'Delivered', FAILED: 'Faile
 
 export function WebhooksPage({ id }: { id: string }) {
   return (
-    <AdminPage id={id} title="Webhooks" path="webhooks" refusal="manage its webhooks">
+    <ProjectFrame id={id} tab="webhooks">
       {(project) => <Webhooks project={project} />}
-    </AdminPage>
+    </ProjectFrame>
   );
 }
 
@@ -65,8 +63,7 @@ function Webhooks({ project }: { project: ProjectFieldsFragment }) {
   }
 
   return (
-    <Page title={`Webhooks of ${project.name}`}>
-      <p><Link to={`/projects/${encodeURIComponent(project.id)}`}>Back to {project.name}</Link></p>
+    <>
       <AddEndpoint projectId={project.id} onAdded={(url, s) => { setSecret({ url, secret: s }); void load(); }} />
       {secret && (
         <section aria-labelledby="secret" className="notice">
@@ -98,7 +95,7 @@ function Webhooks({ project }: { project: ProjectFieldsFragment }) {
           </article>
         ))}
       </section>
-    </Page>
+    </>
   );
 }
 
@@ -131,7 +128,7 @@ function AddEndpoint({ projectId, onAdded }: { projectId: string; onAdded: (url:
         <fieldset>
           <legend>Events (none checked: all)</legend>
           {eventTypes.map((t) => (
-            <label key={t}>
+            <label key={t} className="check">
               <input type="checkbox" checked={events.includes(t)}
                 onChange={(e) => setEvents(e.target.checked ? [...events, t] : events.filter((x) => x !== t))} /> {t}
             </label>
