@@ -42,7 +42,8 @@ test('insights: the funnel, the time to accept, by week, inviter and batch, as c
   const funnel = page.getByRole('img', { name: /^Invitation funnel: 4 sent, 3 delivered, \d+ opened, 1 accepted, 1 declined, 0 expired, 1 failed$/ });
   await expect(funnel).toBeVisible();
   expect((await funnel.boundingBox())!.height).toBeGreaterThan(100);
-  expect(await funnel.evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v) => v !== 0)), 'the chart drew').toBe(true);
+  // Chart.js comes in a chunk of its own: the canvas is drawn once it has loaded.
+  await expect.poll(() => funnel.evaluate((c: HTMLCanvasElement) => c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v) => v !== 0)), 'the chart drew').toBe(true);
 
   const facts = page.getByRole('region', { name: 'Time to accept' });
   await expect(facts.getByRole('definition').first()).not.toHaveText('none accepted yet');

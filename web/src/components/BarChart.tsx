@@ -1,10 +1,21 @@
 // A bar chart drawn by Chart.js on a canvas (bundled by Vite, no request elsewhere; it sizes the
 // canvas through the CSSOM, which the page's CSP allows, and injects no stylesheet). The canvas
 // is an image named by what it shows; the numbers are in a table beside it for everyone else.
+// Chart.js comes in a chunk of its own, loaded when the first chart is drawn, so that the pages
+// without charts do not carry it.
 import { useEffect, useRef } from 'react';
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
+import type { Chart } from 'chart.js';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+let chartJs: Promise<typeof Chart> | null = null;
+
+/** Chart.js with the parts a bar chart needs, loaded once. */
+function loadChart(): Promise<typeof Chart> {
+  chartJs ??= import('chart.js').then(({ BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip }) => {
+    Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+    return Chart;
+  });
+  return chartJs;
+}
 
 export interface Series {
   label: string;
@@ -24,20 +35,27 @@ export function BarChart({ label, labels, series, horizontal = false }: {
   // Drawn again only when what it shows changes, not on every render.
   const spec = JSON.stringify({ labels, series, horizontal });
   useEffect(() => {
-    if (!canvas.current) return;
-    const chart = new Chart(canvas.current, {
-      type: 'bar',
-      data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.values, backgroundColor: s.color })) },
-      options: {
-        indexAxis: horizontal ? 'y' : 'x',
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        plugins: { legend: { display: series.length > 1 } },
-        scales: { [horizontal ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0 } } },
-      },
+    let chart: Chart | null = null;
+    let gone = false;
+    void loadChart().then((ChartJs) => {
+      if (gone || !canvas.current) return;
+      chart = new ChartJs(canvas.current, {
+        type: 'bar',
+        data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.values, backgroundColor: s.color })) },
+        options: {
+          indexAxis: horizontal ? 'y' : 'x',
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          plugins: { legend: { display: series.length > 1 } },
+          scales: { [horizontal ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0 } } },
+        },
+      });
     });
-    return () => chart.destroy();
+    return () => {
+      gone = true;
+      chart?.destroy();
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- spec says all three
   }, [spec]);
   return (
