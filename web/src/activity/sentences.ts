@@ -54,6 +54,11 @@ export function sentence(e: ActivityEvent): string | null {
     case 'Created Invite Link': return `${who(e)} made an invite link`;
     case 'Joined with Invite Link': return `${who(e)} joined ${e.role ? `as ${roleNames[e.role]} ` : ''}through an invite link`;
     case 'Revoked Invite Link': return `${who(e)} withdrew an invite link`;
+    case 'Delivered User Invite': return `The invitation to ${target(e)} was delivered`;
+    case 'Bounced User Invite': return `The invitation to ${target(e)} bounced${e.detail ? `: ${e.detail}` : ''}`;
+    case 'Complained User Invite': return `${target(e)} marked the invitation as spam${e.detail ? `: ${e.detail}` : ''}`;
+    case 'Updated User Invite': return `${who(e)} changed the invitation to ${target(e)}${e.detail ? ` (before: ${e.detail})` : ''}`;
+    case 'Lifted Suppression': return `${who(e)} let ${target(e)} be sent to again`;
     default: return `${who(e)}: ${e.name}`;
   }
 }
