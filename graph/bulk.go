@@ -22,7 +22,7 @@ func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
 		in.DryRun = *input.DryRun
 	}
 	if input.CSV != nil {
-		in.CSV = input.CSV.File
+		in.CSV, in.FileName = input.CSV.File, input.CSV.Filename
 	}
 	if input.Rows != nil {
 		in.Rows = make([]invites.BulkRow, len(input.Rows))
@@ -63,7 +63,8 @@ func (m *resultMapper) NewInvitation(r *invites.NewInvitation) {
 }
 
 func (m *resultMapper) ExistingInvitation(r *invites.ExistingInvitation) {
-	m.result = model.ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
+	m.result = model.ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID,
+		PreviousRole: r.PreviousRole}
 }
 
 func (m *resultMapper) ExistingMember(r *invites.ExistingMember) {

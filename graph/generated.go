@@ -57,13 +57,16 @@ type ComplexityRoot struct {
 	}
 
 	ActivityEvent struct {
-		Actor     func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Detail    func(childComplexity int) int
-		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Invite    func(childComplexity int) int
-		Name      func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Detail      func(childComplexity int) int
+		Email       func(childComplexity int) int
+		FileName    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Invitations func(childComplexity int) int
+		Invite      func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Role        func(childComplexity int) int
 	}
 
 	ActivityEventConnection struct {
@@ -113,6 +116,7 @@ type ComplexityRoot struct {
 		ExternalIDUpdated  func(childComplexity int) int
 		Invite             func(childComplexity int) int
 		PreviousExternalID func(childComplexity int) int
+		PreviousRole       func(childComplexity int) int
 		Row                func(childComplexity int) int
 	}
 
@@ -554,12 +558,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEvent.Email(childComplexity), true
+	case "ActivityEvent.fileName":
+		if e.ComplexityRoot.ActivityEvent.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.FileName(childComplexity), true
 	case "ActivityEvent.id":
 		if e.ComplexityRoot.ActivityEvent.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ActivityEvent.ID(childComplexity), true
+	case "ActivityEvent.invitations":
+		if e.ComplexityRoot.ActivityEvent.Invitations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.Invitations(childComplexity), true
 	case "ActivityEvent.invite":
 		if e.ComplexityRoot.ActivityEvent.Invite == nil {
 			break
@@ -572,6 +588,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActivityEvent.Name(childComplexity), true
+	case "ActivityEvent.role":
+		if e.ComplexityRoot.ActivityEvent.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ActivityEvent.Role(childComplexity), true
 
 	case "ActivityEventConnection.edges":
 		if e.ComplexityRoot.ActivityEventConnection.Edges == nil {
@@ -730,6 +752,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExistingInvitation.PreviousExternalID(childComplexity), true
+	case "ExistingInvitation.previousRole":
+		if e.ComplexityRoot.ExistingInvitation.PreviousRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExistingInvitation.PreviousRole(childComplexity), true
 	case "ExistingInvitation.row":
 		if e.ComplexityRoot.ExistingInvitation.Row == nil {
 			break
@@ -2463,6 +2491,12 @@ func (ec *executionContext) childFields_ActivityEvent(ctx context.Context, field
 		return ec.fieldContext_ActivityEvent_detail(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ActivityEvent_createdAt(ctx, field)
+	case "invitations":
+		return ec.fieldContext_ActivityEvent_invitations(ctx, field)
+	case "role":
+		return ec.fieldContext_ActivityEvent_role(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ActivityEvent_fileName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEvent", field.Name)
 }
@@ -4325,6 +4359,84 @@ func (ec *executionContext) fieldContext_ActivityEvent_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ActivityEvent_invitations(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Invitations)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_invitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invitations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_invitations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ActivityEvent_role(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.Role)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Role) graphql.Marshaler {
+			return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "ProjectRole")
+}
+
+func (ec *executionContext) _ActivityEvent_fileName(ctx context.Context, field graphql.CollectedField, obj *invites.Event) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FileName)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ActivityEvent_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ActivityEvent_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ActivityEvent", field, false, false, "String")
+}
+
 func (ec *executionContext) _ActivityEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ActivityEventConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5047,6 +5159,32 @@ func (ec *executionContext) _ExistingInvitation_previousExternalId(ctx context.C
 }
 func (ec *executionContext) fieldContext_ExistingInvitation_previousExternalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExistingInvitation_previousRole(ctx context.Context, field graphql.CollectedField, obj *model.ExistingInvitation) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.PreviousRole)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExistingInvitation_previousRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Role) graphql.Marshaler {
+			return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExistingInvitation_previousRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExistingInvitation", field, false, false, "ProjectRole")
 }
 
 func (ec *executionContext) _ExistingMember_row(ctx context.Context, field graphql.CollectedField, obj *model.ExistingMember) (ret graphql.Marshaler) {
@@ -13401,6 +13539,21 @@ func (ec *executionContext) _ActivityEvent(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "invitations":
+			out.Values[i] = ec._ActivityEvent_invitations(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._ActivityEvent_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._ActivityEvent_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13752,6 +13905,11 @@ func (ec *executionContext) _ExistingInvitation(ctx context.Context, sel ast.Sel
 			}
 		case "previousExternalId":
 			out.Values[i] = ec._ExistingInvitation_previousExternalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previousRole":
+			out.Values[i] = ec._ExistingInvitation_previousRole(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

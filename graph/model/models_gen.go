@@ -153,6 +153,8 @@ type ExistingInvitation struct {
 	ExternalIDUpdated bool `json:"externalIdUpdated"`
 	// The external ID before the batch, where it changed.
 	PreviousExternalID *string `json:"previousExternalId,omitempty"`
+	// The invite's role before the batch, where the row changed it (a row's role replaces a pending invite's); null where it did not.
+	PreviousRole *invites.Role `json:"previousRole,omitempty"`
 }
 
 func (ExistingInvitation) IsBulkInviteResult() {}

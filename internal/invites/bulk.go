@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -45,6 +48,9 @@ type BulkInput struct {
 	Rows        []BulkRow
 	CSV         io.Reader
 	DefaultRole Role
+	// FileName is the uploaded CSV file's name, which the batch's activity event names;
+	// empty for rows given as a list.
+	FileName string
 	// DryRun works out every result and sends nothing: it stores the preview, which
 	// ConfirmBulkInvite writes (bulk_preview.go).
 	DryRun bool
@@ -87,7 +93,8 @@ func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkIn
 	if err != nil {
 		return nil, err
 	}
-	b := bulkBatch{projectID: in.ProjectID, defaultRole: in.DefaultRole, rows: rows, ignored: ignored, dryRun: in.DryRun}
+	b := bulkBatch{projectID: in.ProjectID, defaultRole: in.DefaultRole, rows: rows, ignored: ignored, dryRun: in.DryRun,
+		fileName: cleanFileName(in.FileName)}
 	var p *bulkPlan
 	var pv *previewRow
 	err = s.inCopyTx(ctx, func(ctx context.Context, tx bun.Tx, cp copier) error {
@@ -120,6 +127,7 @@ type bulkBatch struct {
 	rows        []BulkRow
 	ignored     []string
 	dryRun      bool
+	fileName    string
 	// inviteIDs are the IDs of the invites that a preview promised, by row: a confirmation
 	// creates its new invites with them.
 	inviteIDs map[int]uuid.UUID
@@ -145,7 +153,8 @@ func (s *BulkService) plan(ctx context.Context, tx bun.Tx, actor uuid.UUID, b bu
 			return nil, err
 		}
 	}
-	p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: b.defaultRole, now: s.now(), dryRun: b.dryRun, inviteIDs: b.inviteIDs}
+	p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: b.defaultRole, now: s.now(), dryRun: b.dryRun, inviteIDs: b.inviteIDs,
+		fileName: b.fileName}
 	if err := p.make(ctx, tx, b.rows); err != nil {
 		return nil, err
 	}
@@ -185,4 +194,25 @@ func bulkRows(in BulkInput) ([]BulkRow, []string, error) {
 		ignored = []string{}
 	}
 	return rows, ignored, nil
+}
+
+// maxFileNameLength is the most characters of an uploaded file's name that a batch keeps.
+const maxFileNameLength = 200
+
+// cleanFileName is an uploaded file's name as the activity shows it: its last path element,
+// without control characters, at most maxFileNameLength characters; "" for none.
+func cleanFileName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name))
+	if r := []rune(name); len(r) > maxFileNameLength {
+		name = string(r[:maxFileNameLength])
+	}
+	return name
 }

@@ -40,6 +40,8 @@ type ExistingInvitation struct {
 	// ExternalIDUpdated: the row moved the invite's external ID from PreviousExternalID.
 	ExternalIDUpdated  bool
 	PreviousExternalID *string
+	// PreviousRole is the invite's role before the row changed it; nil where it did not.
+	PreviousRole *Role
 }
 
 // ExistingMember is a row that named a member's email, whose external ID it may have updated.
@@ -121,6 +123,7 @@ type rowResult struct {
 	ExistingAccount    bool          `json:"existingAccount,omitempty"`
 	ExternalIDUpdated  bool          `json:"externalIdUpdated,omitempty"`
 	PreviousExternalID *string       `json:"previousExternalId,omitempty"`
+	PreviousRole       *Role         `json:"previousRole,omitempty"`
 	Email              string        `json:"email,omitempty"`
 	ExternalID         *string       `json:"externalId,omitempty"`
 	Reason             FailureReason `json:"reason,omitempty"`
@@ -134,7 +137,8 @@ func (r *rowResult) result() BulkResult {
 	case rowNewInvitation:
 		return &NewInvitation{Row: r.Row, Invite: r.Invite, ExistingAccount: r.ExistingAccount}
 	case rowExistingInvitation:
-		return &ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
+		return &ExistingInvitation{Row: r.Row, Invite: r.Invite, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID,
+			PreviousRole: r.PreviousRole}
 	case rowExistingMember:
 		return &ExistingMember{Row: r.Row, Member: r.Member, ExternalIDUpdated: r.ExternalIDUpdated, PreviousExternalID: r.PreviousExternalID}
 	}
@@ -192,6 +196,7 @@ func (p *bulkPlan) settleRow(r *plannedRow, sum *BulkSummary) {
 		sum.ExistingInvitations++
 		if r.roleGiven && r.role != *res.Invite.Role {
 			role := r.role
+			res.PreviousRole = res.Invite.Role
 			res.Invite.Role, res.Invite.UpdatedAt = &role, p.now
 		}
 		if r.changesName(res.Invite) {

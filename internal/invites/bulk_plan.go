@@ -27,6 +27,8 @@ type bulkPlan struct {
 	dryRun bool
 	// inviteIDs are a preview's IDs for the invites it promised, by row (nil: new IDs).
 	inviteIDs map[int]uuid.UUID
+	// fileName is the uploaded file's name, for the batch's event ("" for a list of rows).
+	fileName string
 
 	rows       []*plannedRow
 	candidates []*plannedRow // rows that passed the checks of the rows alone
@@ -93,24 +95,31 @@ func (p *bulkPlan) failInput(r *plannedRow, err error) {
 // check runs the checks that need only the rows, in SPEC's order: each row's cells (see
 // checkCells), then duplicates of earlier rows.
 func (p *bulkPlan) check(rows []BulkRow) {
-	seenEmail := make(map[string]bool, len(rows))
-	seenID := make(map[string]bool, len(rows))
+	// The first row of each email and external ID, which a later duplicate names.
+	seenEmail := make(map[string]int, len(rows))
+	seenID := make(map[string]int, len(rows))
 	for _, in := range rows {
 		r := p.checkCells(in)
 		p.rows = append(p.rows, r)
 		if r.failed() {
 			continue
 		}
-		dupEmail, dupID := seenEmail[r.email], r.wanted != nil && seenID[*r.wanted]
-		seenEmail[r.email] = true
+		emailRow, dupEmail := seenEmail[r.email]
+		idRow, dupID := 0, false
 		if r.wanted != nil {
-			seenID[*r.wanted] = true
+			idRow, dupID = seenID[*r.wanted]
+		}
+		if !dupEmail {
+			seenEmail[r.email] = in.Row
+		}
+		if r.wanted != nil && !dupID {
+			seenID[*r.wanted] = in.Row
 		}
 		switch {
 		case dupEmail:
-			p.fail(r, ReasonDuplicateEmail, false, "an earlier row has this email")
+			p.fail(r, ReasonDuplicateEmail, false, "row %d has this email already", emailRow)
 		case dupID:
-			p.fail(r, ReasonDuplicateExternalID, false, "an earlier row names external ID %q", *r.wanted)
+			p.fail(r, ReasonDuplicateExternalID, false, "row %d names external ID %q already", idRow, *r.wanted)
 		default:
 			p.candidates = append(p.candidates, r)
 		}

@@ -27,6 +27,7 @@ type previewRow struct {
 type storedPlan struct {
 	DefaultRole    Role        `json:"defaultRole"`
 	IgnoredColumns []string    `json:"ignoredColumns"`
+	FileName       string      `json:"fileName,omitempty"`
 	Rows           []storedRow `json:"rows"`
 }
 
@@ -57,7 +58,7 @@ const previewKeptAfterExpiry = 24 * time.Hour
 // deletes the inviter's previews beyond the newest maxStoredPreviews (skipping one that a
 // confirmation holds: it is deleted by a later dry run or the sweep).
 func (s *BulkService) storePreview(ctx context.Context, tx bun.Tx, p *bulkPlan, b bulkBatch) (*previewRow, error) {
-	plan := storedPlan{DefaultRole: b.defaultRole, IgnoredColumns: b.ignored, Rows: make([]storedRow, len(p.rows))}
+	plan := storedPlan{DefaultRole: b.defaultRole, IgnoredColumns: b.ignored, FileName: b.fileName, Rows: make([]storedRow, len(p.rows))}
 	for i, r := range p.rows {
 		plan.Rows[i] = storedRow{BulkRow: b.rows[i], Outcome: p.promised(r)}
 	}
@@ -160,7 +161,7 @@ func (s *BulkService) confirm(ctx context.Context, tx bun.Tx, cp copier, actor u
 	if err := json.Unmarshal(pv.Plan, &plan); err != nil {
 		return nil, fmt.Errorf("read preview %s: %w", pv.ID, err)
 	}
-	b := bulkBatch{projectID: pv.ProjectID, defaultRole: plan.DefaultRole, ignored: plan.IgnoredColumns,
+	b := bulkBatch{projectID: pv.ProjectID, defaultRole: plan.DefaultRole, ignored: plan.IgnoredColumns, fileName: plan.FileName,
 		rows: make([]BulkRow, len(plan.Rows)), inviteIDs: map[int]uuid.UUID{}}
 	for i, r := range plan.Rows {
 		b.rows[i] = r.BulkRow

@@ -218,3 +218,24 @@ func TestService_ConfirmBulkInvite_Expiry(t *testing.T) {
 		}
 	})
 }
+
+// A confirmed preview's batch event names the file that was previewed: the name travels with
+// the stored preview, since confirming uploads nothing.
+func TestService_ConfirmBulkInvite_FileName(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t, nil)
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Preview File")
+	rows := numbered([]invites.BulkRow{{Email: uniqueEmail("file")}, {Email: uniqueEmail("file")}})
+	preview := mustBulkInput(t, s, owner.ID, invites.BulkInput{ProjectID: p.ID, Rows: rows, DefaultRole: invites.RoleContributor, DryRun: true, FileName: "people.csv"})
+	if n := count(t, "activity_events", "project_id = ? AND name = ?", p.ID, invites.EventBulkInvited); n != 0 {
+		t.Errorf("a preview recorded %d batch events, want none", n)
+	}
+	if _, err := s.ConfirmBulkInvite(ctx, owner.ID, *preview.PreviewID); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, "activity_events", "project_id = ? AND name = ? AND actor_id = ? AND invitations = 2 AND file_name = 'people.csv'",
+		p.ID, invites.EventBulkInvited, owner.ID); n != 1 {
+		t.Errorf("%d batch events naming people.csv with 2 invitations, want 1", n)
+	}
+}

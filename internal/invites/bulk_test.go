@@ -69,6 +69,7 @@ type bulkResult struct {
 	ExistingAccount    bool
 	ExternalIDUpdated  bool
 	PreviousExternalID *string
+	PreviousRole       *invites.Role
 	Email              string
 	ExternalID         *string
 	Reason             invites.FailureReason
@@ -82,7 +83,7 @@ func (r *bulkResult) NewInvitation(v *invites.NewInvitation) {
 
 func (r *bulkResult) ExistingInvitation(v *invites.ExistingInvitation) {
 	*r = bulkResult{Row: v.Row, Kind: bulkExistingInvitation, Invite: v.Invite, ExternalIDUpdated: v.ExternalIDUpdated,
-		PreviousExternalID: v.PreviousExternalID, Email: v.Invite.Email}
+		PreviousExternalID: v.PreviousExternalID, PreviousRole: v.PreviousRole, Email: v.Invite.Email}
 }
 
 func (r *bulkResult) ExistingMember(v *invites.ExistingMember) {
@@ -394,6 +395,19 @@ func TestService_BulkInvite_RowChecks(t *testing.T) {
 		if r := results(out)[0]; r.Email != "not an email" || str(r.ExternalID) != long {
 			t.Errorf("failed row names %q, %s; want the row's email and external ID", r.Email, str(r.ExternalID))
 		}
+		// A duplicate names the row that had the email or external ID first, so that the
+		// person fixing the file finds both lines.
+		list := results(out)
+		for i, want := range map[int]string{
+			8:  "row 13 has this email already",
+			9:  fmt.Sprintf("row 13 names external ID %q already", longest),
+			10: "row 13 has this email already",
+			11: `row 17 names external ID "D-1" already`,
+		} {
+			if got := list[i].Message; got != want {
+				t.Errorf("row %d's message = %q, want %q", list[i].Row, got, want)
+			}
+		}
 
 		inv := wantNewInvite(t, p.ID, dup, longest)
 		if *inv.Role != invites.RoleContributor {
@@ -486,10 +500,14 @@ func TestService_BulkInvite_Classification(t *testing.T) {
 
 	t.Run("ExistingInvitation", func(t *testing.T) {
 		for i, want := range []struct {
-			inv  *invites.Invite
-			role invites.Role
-		}{{invA, invites.RolePending}, {invB, invites.RolePending}, {invC, invites.RoleContributor}} {
+			inv      *invites.Invite
+			role     invites.Role
+			previous string // the role before the batch, where the row changed it
+		}{{invA, invites.RolePending, "CONTRIBUTOR"}, {invB, invites.RolePending, ""}, {invC, invites.RoleContributor, ""}} {
 			r := res[i+1]
+			if got := r.PreviousRole; (got == nil) != (want.previous == "") || (got != nil && string(*got) != want.previous) {
+				t.Errorf("%s: previous role %v, want %q", want.inv.Email, got, want.previous)
+			}
 			stored := inviteRow(t, want.inv.ID)
 			if r.Invite == nil || r.Invite.ID != want.inv.ID {
 				t.Fatalf("result = %s, want invite %s", describeResult(r), want.inv.ID)
@@ -564,8 +582,13 @@ func TestService_BulkInvite_Classification(t *testing.T) {
 				t.Errorf("%s: events %q, want %q", want.email, names, wantNames)
 			}
 		}
-		if n := count(t, "activity_events", "project_id = ?", p.ID) - eventsBefore; n != 12 {
-			t.Errorf("%d events recorded, want 4 for each of 3 new invitations", n)
+		if n := count(t, "activity_events", "project_id = ?", p.ID) - eventsBefore; n != 13 {
+			t.Errorf("%d events recorded, want 4 for each of 3 new invitations and the batch's own", n)
+		}
+		// The batch's own event counts its invitations; rows given as a list name no file.
+		if n := count(t, "activity_events", "project_id = ? AND name = ? AND actor_id = ? AND invitations = 3 AND file_name IS NULL",
+			p.ID, invites.EventBulkInvited, owner.ID); n != 1 {
+			t.Errorf("%d %q events with 3 invitations and no file, want 1", n, invites.EventBulkInvited)
 		}
 	})
 
@@ -924,7 +947,13 @@ func TestService_BulkInvite_CSV(t *testing.T) {
 		"\r\n" +
 		"\"" + strings.ToUpper(e2) + "\",,,blue\r\n" +
 		",contributor,,\r\n"
-	out := mustBulkInput(t, s, owner.ID, invites.BulkInput{ProjectID: p.ID, CSV: strings.NewReader(file), DefaultRole: invites.RolePending})
+	out := mustBulkInput(t, s, owner.ID, invites.BulkInput{ProjectID: p.ID, CSV: strings.NewReader(file), DefaultRole: invites.RolePending,
+		FileName: "C:\\Users\\ada\\class\x07 list.csv"})
+	// The batch's event names the file as the activity shows it: no folders, no control characters.
+	if n := count(t, "activity_events", "project_id = ? AND name = ? AND invitations = 2 AND file_name = ?",
+		p.ID, invites.EventBulkInvited, "class list.csv"); n != 1 {
+		t.Errorf("%d %q events naming class list.csv with 2 invitations, want 1", n, invites.EventBulkInvited)
+	}
 	wantResults(t, out,
 		bulkWant{bulkNewInvitation, "", 2},
 		bulkWant{bulkNewInvitation, "", 4},

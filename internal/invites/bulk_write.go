@@ -217,10 +217,14 @@ var creationEvents = [4]struct {
 }
 
 // recordEvents stores the batch's tracked events in one COPY: for each new invite the four of
-// a single createInvite, and "Updated Member" for each external ID changed on a member. It
-// returns the events' ids, for the event hook.
+// a single createInvite, "Updated Member" for each external ID changed on a member, and the
+// batch's own "Bulk Invited" where it sent an invitation. It returns the events' ids, for the
+// event hook.
 func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updatedMembers []*plannedRow) ([]uuid.UUID, error) {
 	n := 4*len(created) + len(updatedMembers)
+	if len(created) > 0 {
+		n++ // the batch's own event, last
+	}
 	if n == 0 {
 		return nil, nil
 	}
@@ -230,15 +234,17 @@ func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updated
 	}
 	project, actor, now := pgUUID(p.project.ID), pgUUID(p.actor.UserID), pgTime(p.now)
 	var id, invite, none pgtype.UUID
-	var email pgtype.Text
-	values := []any{&id, &project, nil, nil, &invite, &email, &now}
+	var email, fileName pgtype.Text
+	var invitations pgtype.Int4
+	values := []any{&id, &project, nil, nil, &invite, &email, &now, &invitations, &fileName}
 	i := 0
 	rows := pgx.CopyFromFunc(func() ([]any, error) {
 		if i == n {
 			return nil, nil
 		}
 		id = pgUUID(ids[i])
-		if k := i / 4; k < len(created) {
+		switch k := i / 4; {
+		case k < len(created):
 			r, ev := created[k], creationEvents[i%4]
 			values[2], values[3] = ev.name, &none
 			if ev.actor {
@@ -248,10 +254,17 @@ func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updated
 			if ev.email {
 				email = pgText(r.email)
 			}
-		} else {
+		case i-4*len(created) < len(updatedMembers):
 			r := updatedMembers[i-4*len(created)]
 			values[2], values[3] = any(EventUpdatedMember), &actor
 			invite, email = none, pgText(r.email)
+		default:
+			values[2], values[3] = any(EventBulkInvited), &actor
+			invite, email = none, pgtype.Text{}
+			invitations = pgtype.Int4{Int32: int32(len(created)), Valid: true}
+			if p.fileName != "" {
+				fileName = pgText(p.fileName)
+			}
 		}
 		i++
 		return values, nil
@@ -260,7 +273,7 @@ func (p *bulkPlan) recordEvents(ctx context.Context, cp copier, created, updated
 }
 
 // eventColumns are the columns that recordEvents writes, in the order of its rows.
-var eventColumns = []string{"id", "project_id", "name", "actor_id", "invite_id", "email", "created_at"}
+var eventColumns = []string{"id", "project_id", "name", "actor_id", "invite_id", "email", "created_at", "invitations", "file_name"}
 
 func deref(s *string) string {
 	if s == nil {

@@ -40,6 +40,10 @@ const (
 	EventUpdatedUserInvite = "Updated User Invite"
 	// EventLiftedSuppression: an admin let a suppressed address be sent to again.
 	EventLiftedSuppression = "Lifted Suppression"
+	// EventBulkInvited is recorded once for each written bulk invite that sent an invitation,
+	// by its inviter, with how many it sent and the uploaded file's name (Event.Invitations,
+	// Event.FileName), beside the four events of each invitation.
+	EventBulkInvited = "Bulk Invited"
 )
 
 // Event is a tracked event, stored in the transaction of what it records.
@@ -56,6 +60,13 @@ type Event struct {
 	// updated invite was before.
 	Detail    *string   `bun:"detail"`
 	CreatedAt time.Time `bun:"created_at"`
+	// Invitations and FileName are set on EventBulkInvited only: how many invitations the
+	// batch sent, and the name of the file it came from (nil for rows given as a list).
+	Invitations *int    `bun:"invitations"`
+	FileName    *string `bun:"file_name"`
+	// Role is the role a join through an invite link granted (EventJoinedWithInviteLink and
+	// its EventJoinedProject); nil on other events.
+	Role *Role `bun:"role"`
 }
 
 // event builds an Event about inv (which may be nil) by actor (uuid.Nil for none).
@@ -70,6 +81,12 @@ func (s *core) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *In
 	if email != "" {
 		e.Email = &email
 	}
+	return e
+}
+
+// granting sets the role that e's join granted, and returns e.
+func (e *Event) granting(role Role) *Event {
+	e.Role = &role
 	return e
 }
 

@@ -341,8 +341,8 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 		return nil, err
 	}
 	return m, s.record(ctx, tx,
-		s.event(EventJoinedWithInviteLink, &l.ProjectID, user.ID, nil, user.Email),
-		s.event(EventJoinedProject, &l.ProjectID, user.ID, nil, user.Email))
+		s.event(EventJoinedWithInviteLink, &l.ProjectID, user.ID, nil, user.Email).granting(m.Role),
+		s.event(EventJoinedProject, &l.ProjectID, user.ID, nil, user.Email).granting(m.Role))
 }
 
 // InviteLinkPreview is what the holder of a link's token sees before joining.

@@ -43,6 +43,8 @@ var Routes = []string{
 	"GET /projects/{id}/links",
 	"GET /projects/{id}/bulk",
 	"GET /projects/{id}/webhooks",
+	"GET /projects/{id}/activity",
+	"GET /projects/{id}/insights",
 }
 
 // AssetsPattern is the ServeMux pattern of the app's scripts and styles.

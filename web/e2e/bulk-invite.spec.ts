@@ -105,7 +105,8 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   await page.evaluate(() => { (window as unknown as { sameDocument: boolean }).sameDocument = true; });
   await page.getByRole('button', { name: 'Send 3 invitations' }).click();
   await expect(heading(page, 'Bulk invite result')).toBeVisible();
-  await expect(main(page).getByText('5 rows processed: 3 new invitations sent, 1 failed.')).toBeVisible();
+  // The summary counts what the sections show: the two bouncing rows may have moved already.
+  await expect(main(page).getByText(/^5 rows processed: [13] new invitations? sent, 1 existing member, [13] failed\.$/)).toBeVisible();
   await expect(newInvitations.getByRole('columnheader', { name: 'Account' })).toBeVisible();
   // Sent by the preview's ID: the invites are the ones the preview showed.
   expect(await sql('SELECT confirmed_at IS NOT NULL AS confirmed FROM bulk_previews WHERE project_id = $1', projectId)).toEqual([{ confirmed: true }]);
@@ -117,6 +118,8 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   }
   await expect(main(page).getByRole('status').filter({ hasText: 'Since then, 2 more rows could not be sent: their emails bounced.' })).toBeVisible({ timeout: 60_000 });
   expect(await resultSections(page, 'Bulk invite result')).toEqual(['Failed (3)', 'New invitations (1)', 'Existing members (1)']);
+  // The summary counts the bounced rows where the sections show them.
+  await expect(main(page).getByText('5 rows processed: 1 new invitation sent, 1 existing member, 3 failed.')).toBeVisible();
   await checkRedRows(page, [[b1, true], [b2, true], ['not-an-email', false]]).check();
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument), 'the page was not reloaded').toBe(true);
   expect((await downloaded(page, 'Download the 3 failed rows as CSV')).lines.slice(1).sort()).toEqual(failedRows);
@@ -216,7 +219,79 @@ test('bulk invite: a preview that the project overtook is not sent; it says what
   await expect(main(page).getByRole('alert')).toHaveCount(0);
   await page.getByRole('button', { name: 'Send 1 invitation' }).click();
   await expect(heading(page, 'Bulk invite result')).toBeVisible();
-  await expect(main(page).getByText('2 rows processed: 1 new invitation sent, 0 failed.')).toBeVisible();
+  await expect(main(page).getByText('2 rows processed: 1 new invitation sent, 1 existing invitation, 0 failed.')).toBeVisible();
   expect(await sql('SELECT email, external_id FROM invites WHERE project_id = $1 ORDER BY email', projectId))
     .toEqual([{ email: early, external_id: 'S1' }, { email: late, external_id: 'S2' }]); // 'early-...' sorts first
+});
+
+test('bulk invite: a focused step at 1280×800 and 390×844: Send always in view, long sections collapsed, a role change, the duplicate\'s earlier row, every column of a failed row', async ({ open, owner }) => {
+  const project = `Focus ${unique()}`;
+  const projectId = await createProject(owner.token, project);
+  const pending = email('pending');
+  await invite(owner.token, projectId, pending, { role: 'PENDING' });
+  const fresh = Array.from({ length: 14 }, (_, i) => email(`fresh${i}`));
+  const bad = email('badrole');
+  // Line 1 is the header: the fresh addresses are lines 2 to 15.
+  const csv = ['email,role,external_id,name,team', ...fresh.map((f, i) => `${f},,F${i},Fresh ${i},blue`),
+    `${pending},CONTRIBUTOR,,,`, `${fresh[0]},,,Again,green`, `${bad},boss,,Bad Role,red`].join('\n') + '\n';
+
+  for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    const page = await open({ token: owner.token, width });
+    await page.setViewportSize({ width, height });
+    await page.goto(`/projects/${encodeURIComponent(projectId)}/bulk`);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const title = 'Preview: nothing has been sent yet';
+    await expect(heading(page, title)).toBeVisible();
+    await expect(main(page).getByText('17 rows read: 14 new, 1 existing invitation, 2 failed. Confirming will send 14 new invitations and change 1 role.')).toBeVisible();
+    const send = page.getByRole('button', { name: 'Send 14 invitations' });
+    const cancel = page.getByRole('button', { name: 'Cancel' });
+    await expect(send, `${width}: Send without scrolling`).toBeInViewport();
+    await expect(cancel).toBeInViewport();
+    expect(await resultSections(page, title)).toEqual(['Failed (2)', 'New invitations (14)', 'Existing invitations (1)']);
+
+    // The 14 new invitations wait behind their heading; the short sections are open.
+    const toggle = page.getByRole('button', { name: 'New invitations (14)', exact: true });
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await expect(page.getByRole('region', { name: 'New invitations', exact: true })).toBeHidden();
+    await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await expect(page.getByRole('region', { name: 'New invitations', exact: true }).getByRole('row')).toHaveCount(15);
+
+    // Scrolled to the end, Send and Cancel are still in view.
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await expect(send, `${width}: Send after scrolling`).toBeInViewport();
+
+    // Failed rows keep every uploaded column; the duplicate names the earlier line; the role
+    // message lists only the roles the owner may give.
+    const failed = page.getByRole('region', { name: 'Failed rows' });
+    for (const column of ['email', 'role', 'external_id', 'name', 'team']) await expect(failed.getByRole('columnheader', { name: column, exact: true })).toHaveCount(1);
+    // (On a phone each cell's name starts with its column's, so the cells are found by their text.)
+    const dup = failed.getByRole('row').filter({ has: page.getByText('Again', { exact: true }) });
+    await expect(dup.getByText('Row 2 has this email already.')).toBeVisible();
+    const badRow = failed.getByRole('row').filter({ has: page.getByRole('rowheader', { name: bad }) });
+    await expect(badRow.getByText('Bad Role', { exact: true })).toBeVisible();
+    await expect(badRow.getByText('red', { exact: true })).toBeVisible();
+    await expect(badRow.getByText('The role is not a project role: use Pending, Contributor or Admin.')).toBeVisible();
+
+    // The pending invite's role change, in bold with what it was.
+    const existing = page.getByRole('region', { name: 'Existing invitations', exact: true });
+    const role = existing.getByRole('strong').filter({ hasText: 'Contributor' });
+    await role.focus();
+    await expect(existing.getByRole('tooltip').filter({ hasText: 'Previously: Pending' })).toBeVisible();
+    await axeCheck(page, `the focused bulk preview at ${width} px`);
+    if (width === 1280) await shoot(page, 'bulk-preview');
+    if (width === 390) {
+      // Sent from the phone: the result keeps the bar in view too.
+      await send.click();
+      await expect(heading(page, 'Bulk invite result')).toBeVisible();
+      await expect(main(page).getByText('17 rows processed: 14 new invitations sent, 1 existing invitation, 2 failed.')).toBeVisible();
+      await expect(page.getByRole('button', { name: 'Invite more people' })).toBeInViewport();
+      await axeCheck(page, 'the focused bulk result at 390 px');
+    } else {
+      await cancel.click();
+      await expect(page.getByLabel('CSV file')).toBeVisible();
+    }
+  }
+  expect(await sql('SELECT role FROM invites WHERE email = $1', pending)).toEqual([{ role: 'CONTRIBUTOR' }]);
 });

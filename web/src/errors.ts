@@ -54,7 +54,7 @@ function sentence(s: string): string {
 
 export const failureReasons: Record<InviteFailureReason, string> = {
   INVALID_EMAIL: 'The email is missing or not a valid address.',
-  INVALID_ROLE: 'The role is not one of Pending, Contributor, Admin, Owner.',
+  INVALID_ROLE: 'The role is not a project role.',
   ROLE_NOT_ALLOWED: 'You may not grant that role, or change this person.',
   INVALID_EXTERNAL_ID: 'The external ID is too long or has characters that are not allowed.',
   INVALID_NAME: 'The name is too long or has characters that are not allowed.',

@@ -11,6 +11,8 @@ import { HomePage } from './pages/HomePage';
 import { InvitePage } from './pages/InvitePage';
 import { JoinPage } from './pages/JoinPage';
 import { LogInPage } from './pages/LogInPage';
+import { ProjectActivityPage } from './pages/ProjectActivityPage';
+import { ProjectInsightsPage } from './pages/ProjectInsightsPage';
 import { ProjectInvitationsPage } from './pages/ProjectInvitationsPage';
 import { ProjectLinksPage } from './pages/ProjectLinksPage';
 import { ProjectMembersPage } from './pages/ProjectMembersPage';
@@ -58,6 +60,8 @@ export const routes: readonly Route[] = [
   page('/projects/{id}/links', ProjectLinksPage),
   page('/projects/{id}/bulk', BulkInvitePage),
   page('/projects/{id}/webhooks', WebhooksPage),
+  page('/projects/{id}/activity', ProjectActivityPage),
+  page('/projects/{id}/insights', ProjectInsightsPage),
 ];
 
 /** The page at path (no query string) and its props, or null when no page is there. */
