@@ -151,6 +151,13 @@ test('bulk invite: preview, confirm, a bouncing address in red, a changed extern
   const invites = page.getByRole('region', { name: /^Invitations \(/ });
   const rowOf = (address: string) => invites.getByRole('row').filter({ has: page.getByRole('rowheader', { name: address, exact: true }) });
   await expect(rowOf(b1).getByText('Could not be delivered')).toBeVisible();
+  // The delivery filter finds the undeliverable ones, and only them.
+  await invites.getByLabel('Filter by status').selectOption({ label: 'Delivery: Could not be delivered' });
+  await expect(rowOf(b2)).toBeVisible();
+  await expect(rowOf(b1)).toBeVisible();
+  await expect(rowOf(fresh)).toHaveCount(0);
+  await invites.getByLabel('Filter by status').selectOption('');
+  await expect(rowOf(fresh)).toBeVisible();
   await axeCheck(page, 'the project page');
   await shoot(page, 'project-page');
   await rowOf(fresh).getByRole('button', { name: `Resend to ${fresh}` }).click();

@@ -22,6 +22,9 @@ export function JoinNextStep({ token, preview, onJoined }: { token: string; prev
   const domains = preview.allowedEmailDomains;
   const place = preview.projectName;
 
+  // Who is looking decides first (a member is led in, whatever the link's state): no notice
+  // until that is known, so that the page does not change its mind as the membership loads.
+  if (me === undefined || (me && memberRole === undefined)) return <Loading />;
   if (me && memberRole) {
     return (
       <section aria-labelledby="next-step">
@@ -40,7 +43,6 @@ export function JoinNextStep({ token, preview, onJoined }: { token: string; prev
     case 'ACTIVE':
       break;
   }
-  if (me === undefined || (me && memberRole === undefined)) return <Loading />;
   if (me === null) {
     return (
       <section aria-labelledby="next-step">
