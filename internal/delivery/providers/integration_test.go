@@ -1,0 +1,387 @@
+package providers_test
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/delivery/deliverytest"
+	"github.com/invites/invites/internal/delivery/providers"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// ours is what a payload carries of the email it reports on: our email ID and Message-ID
+// (as internal/mail writes them), the recipient, the provider's event ID and time.
+type ours struct {
+	EmailID, MessageID, To, EventID string
+	At                              time.Time
+}
+
+// kindCase is one kind of report of a provider: the payload as the provider posts it, and
+// what the invite reads after it.
+type kindCase struct {
+	name string
+	// payload is the provider's body (for SES, the SNS message's Message) about o.
+	payload func(o ours) string
+	// byRecipient: the payload echoes nothing of ours; the recipient and the time match it.
+	byRecipient bool
+	kind        delivery.Kind
+	status      mail.Status
+	// reason is the invite's deliveryError, the suppression's reason and the activity's detail
+	// (a delivery's words are kept on its event only).
+	reason, suppression, activity string
+}
+
+// signer makes a provider's signed request of a payload: good as the provider signs it at
+// ts; bad signed with another key (or the wrong credentials).
+type signer struct {
+	good func(t *testing.T, payload, eventID string, ts time.Time) (string, http.Header)
+	bad  func(t *testing.T, payload, eventID string) (string, http.Header)
+	// replays: the provider signs a timestamp (Postmark does not: its repeat is a duplicate).
+	replays bool
+}
+
+type providerCase struct {
+	name  string
+	cfg   providers.Config
+	sign  signer
+	kinds []kindCase
+}
+
+var eventSeq atomic.Int64
+
+// TestIntegration_Providers posts each provider's signed reports of each kind through the
+// real Handler to the real delivery.Service on PostgreSQL: a report changes the invite whose
+// email it names (and not another invite to the same address sent later), a badly signed or
+// replayed one is refused (401) and changes nothing, and the same report again changes
+// nothing twice.
+func TestIntegration_Providers(t *testing.T) {
+	db := pgtest.DB(t)
+	svc := delivery.New(db, delivery.Config{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+	for _, p := range providerCases(t) {
+		cfg := p.cfg
+		cfg.Now = func() time.Time { return now }
+		h, err := providers.Handler(cfg, svc, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range p.kinds {
+			t.Run(p.name+"/"+k.name, func(t *testing.T) {
+				to := deliverytest.Recipient(p.name)
+				// The other invite to the same address is the one a match by recipient and time
+				// would pick when the payload names ours: sent later, or else earlier.
+				decoyAt := now.Add(-time.Hour)
+				if k.byRecipient {
+					decoyAt = now.Add(-3 * time.Hour)
+				}
+				decoy := deliverytest.NewInvite(t, db, to, decoyAt)
+				inv := deliverytest.NewInvite(t, db, to, now.Add(-2*time.Hour))
+				o := ours{EmailID: inv.EmailID.String(), MessageID: "<" + inv.EmailID.String() + "@invites.test>", To: to,
+					EventID: strconv.FormatInt(time.Now().UnixNano()+eventSeq.Add(1), 10), At: now.Add(-time.Minute)}
+				payload := k.payload(o)
+				untouched := deliverytest.State{Status: mail.StatusSent}
+
+				body, header := p.sign.bad(t, payload, o.EventID)
+				if code := post(h, p.name, body, header); code != http.StatusUnauthorized {
+					t.Errorf("badly signed: got %d, want 401", code)
+				}
+				wantState(t, "after a badly signed one", deliverytest.StateOf(t, db, inv), untouched)
+				if p.sign.replays {
+					body, header = p.sign.good(t, payload, o.EventID, now.Add(-6*time.Minute))
+					if code := post(h, p.name, body, header); code != http.StatusUnauthorized {
+						t.Errorf("replayed: got %d, want 401", code)
+					}
+					wantState(t, "after a replayed one", deliverytest.StateOf(t, db, inv), untouched)
+				}
+
+				want := k.want(p.name, inv)
+				body, header = p.sign.good(t, payload, o.EventID, now.Add(-30*time.Second))
+				for _, try := range []string{"first", "again"} {
+					if code := post(h, p.name, body, header); code != http.StatusOK {
+						t.Fatalf("%s: got %d, want 200", try, code)
+					}
+					wantState(t, try, deliverytest.StateOf(t, db, inv), want)
+				}
+				got := deliverytest.StateOf(t, db, decoy)
+				got.Suppression, got.SuppressionReason = "", "" // the address's, shared
+				wantState(t, "the other invite", got, untouched)
+			})
+		}
+	}
+}
+
+// want is the State a report of k leaves inv in.
+func (k kindCase) want(provider string, inv deliverytest.Invite) deliverytest.State {
+	s := deliverytest.State{Status: k.status, Error: k.reason, Events: []string{provider + "/" + string(k.kind)}}
+	if k.suppression != "" {
+		s.Suppression, s.SuppressionReason = k.suppression, k.reason
+		if k.reason == "" {
+			s.SuppressionReason = k.suppression
+		}
+	}
+	if k.activity != "" {
+		detail := k.reason
+		if k.kind == delivery.Delivered {
+			detail = ""
+		}
+		s.Activity = []deliverytest.Activity{{Name: k.activity, ActorID: inv.InviterID, Detail: detail}}
+	}
+	return s
+}
+
+func wantState(t *testing.T, when string, got, want deliverytest.State) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %+v\nwant %+v", when, got, want)
+	}
+}
+
+// The kinds every provider reports, with what each leaves the invite in.
+func delivered(payload func(ours) string) kindCase {
+	return kindCase{name: "delivered", payload: payload, kind: delivery.Delivered, status: mail.StatusDelivered,
+		activity: invites.EventDeliveredUserInvite}
+}
+
+func deferred(name string, kind delivery.Kind, byRecipient bool, reason string, payload func(ours) string) kindCase {
+	return kindCase{name: name, payload: payload, byRecipient: byRecipient, kind: kind, status: mail.StatusDeferred, reason: reason}
+}
+
+func hardBounce(reason string, payload func(ours) string) kindCase {
+	return kindCase{name: "hard bounce", payload: payload, kind: delivery.HardBounce, status: mail.StatusBounced,
+		reason: reason, suppression: delivery.SuppressedHardBounce, activity: invites.EventBouncedUserInvite}
+}
+
+func complaint(reason string, payload func(ours) string) kindCase {
+	return kindCase{name: "complaint", payload: payload, kind: delivery.Complaint, status: mail.StatusComplained,
+		reason: reason, suppression: delivery.SuppressedComplaint, activity: invites.EventComplainedUserInvite}
+}
+
+func providerCases(t *testing.T) []providerCase {
+	return []providerCase{postmarkCase(), sendgridCase(t), mailgunCase(), resendCase(), sesCase(t)}
+}
+
+func rfc3339(at time.Time) string { return at.UTC().Format(time.RFC3339Nano) }
+
+// Postmark: our ID in Metadata (X-PM-Metadata-invites_email_id); Basic auth, no timestamp.
+func postmarkCase() providerCase {
+	auth := func(password string) func(*testing.T, string, string) (string, http.Header) {
+		return func(_ *testing.T, payload, _ string) (string, http.Header) {
+			return payload, postmarkAuth("hooks", password)
+		}
+	}
+	good := auth("s3cret")
+	return providerCase{name: "postmark", cfg: postmarkConfig,
+		sign: signer{good: func(t *testing.T, payload, id string, _ time.Time) (string, http.Header) { return good(t, payload, id) },
+			bad: auth("wrong")},
+		kinds: []kindCase{
+			delivered(func(o ours) string {
+				return fmt.Sprintf(`{"RecordType":"Delivery","ServerID":23,"MessageStream":"outbound","MessageID":"883953f4-6105-42a2-a16a-77a8eac79483",
+  "Recipient":%q,"DeliveredAt":%q,"Details":"smtp;250 2.0.0 OK","Metadata":{"invites_email_id":%q}}`, o.To, rfc3339(o.At), o.EmailID)
+			}),
+			deferred("soft bounce by recipient", delivery.SoftBounce, true, "Mailbox full", func(o ours) string {
+				return fmt.Sprintf(`{"RecordType":"Bounce","ID":%s,"Type":"SoftBounce","TypeCode":4096,"MessageID":"883953f4-6105-42a2-a16a-77a8eac79483",
+  "Description":"Mailbox full","Email":%q,"BouncedAt":%q}`, o.EventID, o.To, rfc3339(o.At))
+			}),
+			hardBounce("The server was unable to deliver your message (ex: unknown user, mailbox not found).: smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+				func(o ours) string {
+					return fmt.Sprintf(`{"RecordType":"Bounce","MessageStream":"outbound","ID":%s,"Type":"HardBounce","TypeCode":1,"Name":"Hard bounce",
+  "MessageID":"883953f4-6105-42a2-a16a-77a8eac79483","Metadata":{"invites_email_id":%q},"ServerID":23,
+  "Description":"The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+  "Details":"smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+  "Email":%q,"From":"noreply@invites.test","BouncedAt":%q,"DumpAvailable":true,"Inactive":true,"CanActivate":true}`,
+						o.EventID, o.EmailID, o.To, rfc3339(o.At))
+				}),
+			complaint("Test spam complaint details", func(o ours) string {
+				return fmt.Sprintf(`{"RecordType":"SpamComplaint","MessageStream":"outbound","ID":%s,"Type":"SpamComplaint","TypeCode":512,
+  "MessageID":"883953f4-6105-42a2-a16a-77a8eac79483","Metadata":{"invites_email_id":%q},"Details":"Test spam complaint details",
+  "Email":%q,"BouncedAt":%q,"Inactive":true}`, o.EventID, o.EmailID, o.To, rfc3339(o.At))
+			}),
+		},
+	}
+}
+
+// SendGrid: our ID as the custom argument invites_email_id (X-SMTPAPI's unique_args), our
+// Message-ID as smtp-id; an ECDSA signature over the timestamp and the body.
+func sendgridCase(t *testing.T) providerCase {
+	key, cfg := sendgridKey(t)
+	other, _ := sendgridKey(t)
+	event := func(fields string) func(ours) string {
+		return func(o ours) string {
+			return fmt.Sprintf(`[{"email":%q,"timestamp":%d,"sg_event_id":"sg_%s","sg_message_id":"14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0",%s}]`,
+				o.To, o.At.Unix(), o.EventID, fields)
+		}
+	}
+	withOurs := func(fields string) func(ours) string {
+		return func(o ours) string {
+			return event(fmt.Sprintf(`"smtp-id":%q,"invites_email_id":%q,`, o.MessageID, o.EmailID) + fields)(o)
+		}
+	}
+	withMessageID := func(fields string) func(ours) string {
+		return func(o ours) string { return event(fmt.Sprintf(`"smtp-id":%q,`, o.MessageID) + fields)(o) }
+	}
+	return providerCase{name: "sendgrid", cfg: cfg,
+		sign: signer{replays: true,
+			good: func(t *testing.T, payload, _ string, ts time.Time) (string, http.Header) {
+				return payload, sendgridSign(t, key, ts, payload)
+			},
+			bad: func(t *testing.T, payload, _ string) (string, http.Header) {
+				return payload, sendgridSign(t, other, now, payload)
+			}},
+		kinds: []kindCase{
+			delivered(withOurs(`"event":"delivered","response":"250 OK"`)),
+			deferred("deferred by recipient", delivery.Deferred, true, "400 try again later",
+				event(`"smtp-id":"<14c5d75ce93.dfd.64b469@ismtpd-555>","event":"deferred","response":"400 try again later","attempt":"5"`)),
+			deferred("blocked by Message-ID", delivery.SoftBounce, false, "5.7.1: 550 blocked: Reputation",
+				withMessageID(`"event":"bounce","type":"blocked","status":"5.7.1","reason":"550 blocked","bounce_classification":"Reputation"`)),
+			hardBounce("5.0.0: 550 5.1.1 unknown recipient: Invalid Address",
+				withOurs(`"event":"bounce","type":"bounce","status":"5.0.0","reason":"550 5.1.1 unknown recipient","bounce_classification":"Invalid Address"`)),
+			complaint("", withOurs(`"event":"spamreport"`)),
+		},
+	}
+}
+
+// Mailgun: our ID in user-variables (X-Mailgun-Variables), our Message-ID in the message's
+// headers (without angle brackets); the signature object in the body.
+func mailgunCase() providerCase {
+	event := func(identity bool, fields string) func(ours) string {
+		return func(o ours) string {
+			headers := `"message":{"headers":{"message-id":"20130503182626.18666.16540@sandbox.mailgun.org"}}`
+			if identity {
+				headers = fmt.Sprintf(`"message":{"headers":{"message-id":%q}},"user-variables":{"invites_email_id":%q}`,
+					o.MessageID[1:len(o.MessageID)-1], o.EmailID)
+			}
+			return fmt.Sprintf(`{"id":"mg-%s","timestamp":%d.250000,"recipient":%q,%s,%s}`, o.EventID, o.At.Unix(), o.To, headers, fields)
+		}
+	}
+	messageIDOnly := func(fields string) func(ours) string {
+		return func(o ours) string {
+			return fmt.Sprintf(`{"id":"mg-%s","timestamp":%d.250000,"recipient":%q,"message":{"headers":{"message-id":%q}},%s}`,
+				o.EventID, o.At.Unix(), o.To, o.MessageID[1:len(o.MessageID)-1], fields)
+		}
+	}
+	return providerCase{name: "mailgun", cfg: mailgunConfig,
+		sign: signer{replays: true,
+			good: func(_ *testing.T, payload, _ string, ts time.Time) (string, http.Header) {
+				return mailgunPost("key-mailgun-signing", ts, payload), nil
+			},
+			bad: func(_ *testing.T, payload, _ string) (string, http.Header) {
+				return mailgunPost("another-key", now, payload), nil
+			}},
+		kinds: []kindCase{
+			delivered(event(true, `"event":"delivered","delivery-status":{"code":250,"message":"OK","description":"","attempt-no":1}`)),
+			deferred("temporary failure by recipient", delivery.Deferred, true, "452 Mailbox full",
+				event(false, `"event":"failed","severity":"temporary","reason":"generic","delivery-status":{"code":452,"message":"452 Mailbox full","attempt-no":1,"retry-seconds":600}`)),
+			hardBounce("550 5.1.1 No such user",
+				event(true, `"event":"failed","severity":"permanent","reason":"bounce","delivery-status":{"code":550,"message":"550 5.1.1 No such user","description":"","attempt-no":1}`)),
+			complaint("", messageIDOnly(`"event":"complained"`)),
+		},
+	}
+}
+
+// Resend: our ID in the email's headers or tags where the event gives them; signed per
+// Standard Webhooks (the event ID and timestamp in the headers).
+func resendCase() providerCase {
+	event := func(typ, data string) func(ours) string {
+		return func(o ours) string {
+			return fmt.Sprintf(`{"type":%q,"created_at":%q,"data":{"email_id":"56761188-7520-42d8-8898-ff6fc54ce618",
+  "from":"Invites <noreply@invites.test>","to":[%q],"subject":"Ada invited you to Apollo"%s}}`, typ, rfc3339(o.At), o.To, data)
+		}
+	}
+	header := func(name string, value func(ours) string, typ, data string) func(ours) string {
+		return func(o ours) string {
+			return event(typ, fmt.Sprintf(`,"headers":[{"name":%q,"value":%q}]`, name, value(o))+data)(o)
+		}
+	}
+	emailID := func(o ours) string { return o.EmailID }
+	msgID := func(o ours) string { return o.MessageID }
+	return providerCase{name: "resend", cfg: resendConfig,
+		sign: signer{replays: true,
+			good: func(_ *testing.T, payload, id string, ts time.Time) (string, http.Header) {
+				return payload, resendSign(resendSecret, "svix", "msg_"+id, ts, payload)
+			},
+			bad: func(_ *testing.T, payload, id string) (string, http.Header) {
+				return payload, resendSign("whsec_b3RoZXIgc2VjcmV0", "svix", "msg_"+id, now, payload)
+			}},
+		kinds: []kindCase{
+			delivered(header("X-Invites-Email-ID", emailID, "email.delivered", "")),
+			deferred("delayed by recipient", delivery.Deferred, true, "", event("email.delivery_delayed", "")),
+			deferred("transient bounce by tag", delivery.SoftBounce, false, "MailboxFull: Mailbox full", func(o ours) string {
+				return event("email.bounced", fmt.Sprintf(`,"tags":{"invites_email_id":%q},"bounce":{"message":"Mailbox full","subType":"MailboxFull","type":"Transient"}`, o.EmailID))(o)
+			}),
+			hardBounce("General: 550 5.1.1 user unknown", header("Message-ID", msgID, "email.bounced",
+				`,"bounce":{"message":"550 5.1.1 user unknown","subType":"General","type":"Permanent"}`)),
+			complaint("", func(o ours) string {
+				return event("email.complained", fmt.Sprintf(`,"tags":[{"name":"invites_email_id","value":%q}]`, o.EmailID))(o)
+			}),
+		},
+	}
+}
+
+// Amazon SES through SNS: our ID and Message-ID in mail.headers (notifications with original
+// headers); the SNS message signed with the certificate the fake SNS serves.
+func sesCase(t *testing.T) providerCase {
+	sns := startSNS(t)
+	return providerCase{name: "ses", cfg: sns.config(),
+		sign: signer{replays: true,
+			good: func(t *testing.T, payload, id string, ts time.Time) (string, http.Header) {
+				return snsPost(t, sns.key, "2", notification("sns-"+id, payload, ts)), nil
+			},
+			bad: func(t *testing.T, payload, id string) (string, http.Header) {
+				return snsPost(t, sns.rogue, "1", withCertURL(notification("sns-"+id, payload, now), "https://"+snsHost+"/rogue.pem")), nil
+			}},
+		kinds: sesKinds(),
+	}
+}
+
+// sesMessage is an SES notification: its own part (fields, which name the recipient and the
+// time) and the mail object, with the email's headers where headers is set.
+func sesMessage(headers bool, fields func(ours) string) func(ours) string {
+	return func(o ours) string {
+		h := ""
+		if headers {
+			h = fmt.Sprintf(`,"headers":[{"name":"From","value":"Invites <noreply@invites.test>"},{"name":"To","value":%q},
+  {"name":"Message-ID","value":%q},{"name":"X-Invites-Email-ID","value":%q}]`, o.To, o.MessageID, o.EmailID)
+		}
+		return fmt.Sprintf(`{%s,"mail":{"timestamp":%q,"source":"noreply@invites.test","messageId":"0100018c-ses-%s",
+  "destination":[%q],"headersTruncated":false%s,"commonHeaders":{"messageId":"0100018c-ses-%s"}}}`,
+			fields(o), rfc3339(o.At.Add(-time.Minute)), o.EventID, o.To, h, o.EventID)
+	}
+}
+
+func sesKinds() []kindCase {
+	return []kindCase{
+		delivered(sesMessage(true, func(o ours) string {
+			return fmt.Sprintf(`"notificationType":"Delivery","delivery":{"timestamp":%q,"processingTimeMillis":546,
+  "recipients":[%q],"smtpResponse":"250 2.0.0 OK","reportingMTA":"a8-70.smtp-out.amazonses.com"}`, rfc3339(o.At), o.To)
+		})),
+		deferred("delivery delay", delivery.Deferred, false, "TransientCommunicationFailure: 4.4.1: smtp; 421 4.4.1 Unable to connect to remote host",
+			sesMessage(true, func(o ours) string {
+				return fmt.Sprintf(`"eventType":"DeliveryDelay","deliveryDelay":{"timestamp":%q,"delayType":"TransientCommunicationFailure",
+  "delayedRecipients":[{"emailAddress":%q,"status":"4.4.1","diagnosticCode":"smtp; 421 4.4.1 Unable to connect to remote host"}]}`, rfc3339(o.At), o.To)
+			})),
+		deferred("transient bounce by recipient", delivery.SoftBounce, true, "MailboxFull", sesMessage(false, func(o ours) string {
+			return fmt.Sprintf(`"notificationType":"Bounce","bounce":{"bounceType":"Transient","bounceSubType":"MailboxFull",
+  "bouncedRecipients":[{"emailAddress":%q}],"timestamp":%q}`, o.To, rfc3339(o.At))
+		})),
+		hardBounce("5.1.1: smtp; 550 5.1.1 user unknown: General", sesMessage(true, func(o ours) string {
+			return fmt.Sprintf(`"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General",
+  "bouncedRecipients":[{"emailAddress":%q,"action":"failed","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}],
+  "timestamp":%q,"feedbackId":"0100018c-feedback","remoteMtaIp":"127.0.2.0"}`, o.To, rfc3339(o.At))
+		})),
+		complaint("abuse", sesMessage(true, func(o ours) string {
+			return fmt.Sprintf(`"notificationType":"Complaint","complaint":{"userAgent":"AnyCompany Feedback Loop (V0.01)",
+  "complainedRecipients":[{"emailAddress":%q}],"complaintFeedbackType":"abuse","arrivalDate":%q,"timestamp":%q,
+  "feedbackId":"0100018c-feedback"}`, o.To, rfc3339(o.At), rfc3339(o.At))
+		})),
+	}
+}
