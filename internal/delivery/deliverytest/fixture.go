@@ -75,7 +75,7 @@ type State struct {
 	// Suppression is the kind and reason of its address's active suppression ("" for none).
 	Suppression, SuppressionReason string
 	Activity                       []Activity
-	// Events are the delivery_events rows of its email, as provider/kind.
+	// Events are the delivery_events rows of its email, as provider/kind, by time and kind.
 	Events []string
 }
 
@@ -116,7 +116,7 @@ func StateOf(t testing.TB, db bun.IDB, inv Invite) State {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.NewRaw(`SELECT provider || '/' || kind FROM delivery_events WHERE email_id = ? ORDER BY created_at, id`,
+	if err := db.NewRaw(`SELECT provider || '/' || kind FROM delivery_events WHERE email_id = ? ORDER BY at, kind, id`,
 		inv.EmailID).Scan(ctx, &s.Events); err != nil {
 		t.Fatal(err)
 	}
