@@ -1,11 +1,14 @@
 package providers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	netmail "net/mail"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,13 +18,14 @@ import (
 	"github.com/invites/invites/internal/delivery/providers"
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // ours is what a payload carries of the email it reports on: our email ID and Message-ID
-// (as internal/mail writes them), the recipient, the provider's event ID and time.
+// (as internal/mail's SMTP sender wrote them), the recipient, the provider's event ID and time.
 type ours struct {
 	EmailID, MessageID, To, EventID string
 	At                              time.Time
@@ -52,8 +56,11 @@ type signer struct {
 }
 
 type providerCase struct {
-	name  string
-	cfg   providers.Config
+	name string
+	cfg  providers.Config
+	// echo is our email ID as the provider echoes it: read from the header the SMTP sender
+	// wrote for that provider.
+	echo  func(t *testing.T, h netmail.Header) string
 	sign  signer
 	kinds []kindCase
 }
@@ -67,6 +74,7 @@ var eventSeq atomic.Int64
 // nothing twice.
 func TestIntegration_Providers(t *testing.T) {
 	db := pgtest.DB(t)
+	srv := smtptest.Start(t)
 	svc := delivery.New(db, delivery.Config{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
 	for _, p := range providerCases(t) {
 		cfg := p.cfg
@@ -86,8 +94,12 @@ func TestIntegration_Providers(t *testing.T) {
 				}
 				decoy := deliverytest.NewInvite(t, db, to, decoyAt)
 				inv := deliverytest.NewInvite(t, db, to, now.Add(-2*time.Hour))
-				o := ours{EmailID: inv.EmailID.String(), MessageID: "<" + inv.EmailID.String() + "@invites.test>", To: to,
+				sent := deliverytest.Send(t, srv, inv, "")
+				o := ours{EmailID: p.echo(t, sent.Header), MessageID: sent.Header.Get("Message-ID"), To: to,
 					EventID: strconv.FormatInt(time.Now().UnixNano()+eventSeq.Add(1), 10), At: now.Add(-time.Minute)}
+				if o.EmailID != inv.EmailID.String() {
+					t.Fatalf("the sender wrote %q where %s echoes our ID, want %s", o.EmailID, p.name, inv.EmailID)
+				}
 				payload := k.payload(o)
 				untouched := deliverytest.State{Status: mail.StatusSent}
 
@@ -181,6 +193,7 @@ func postmarkCase() providerCase {
 	}
 	good := auth("s3cret")
 	return providerCase{name: "postmark", cfg: postmarkConfig,
+		echo: func(_ *testing.T, h netmail.Header) string { return h.Get("X-PM-Metadata-invites_email_id") },
 		sign: signer{good: func(t *testing.T, payload, id string, _ time.Time) (string, http.Header) { return good(t, payload, id) },
 			bad: auth("wrong")},
 		kinds: []kindCase{
@@ -230,6 +243,15 @@ func sendgridCase(t *testing.T) providerCase {
 		return func(o ours) string { return event(fmt.Sprintf(`"smtp-id":%q,`, o.MessageID) + fields)(o) }
 	}
 	return providerCase{name: "sendgrid", cfg: cfg,
+		echo: func(t *testing.T, h netmail.Header) string {
+			var v struct {
+				UniqueArgs map[string]string `json:"unique_args"`
+			}
+			if err := json.Unmarshal([]byte(h.Get("X-SMTPAPI")), &v); err != nil {
+				t.Fatal(err)
+			}
+			return v.UniqueArgs[providers.EmailIDTag]
+		},
 		sign: signer{replays: true,
 			good: func(t *testing.T, payload, _ string, ts time.Time) (string, http.Header) {
 				return payload, sendgridSign(t, key, ts, payload)
@@ -258,7 +280,7 @@ func mailgunCase() providerCase {
 			headers := `"message":{"headers":{"message-id":"20130503182626.18666.16540@sandbox.mailgun.org"}}`
 			if identity {
 				headers = fmt.Sprintf(`"message":{"headers":{"message-id":%q}},"user-variables":{"invites_email_id":%q}`,
-					o.MessageID[1:len(o.MessageID)-1], o.EmailID)
+					strings.Trim(o.MessageID, "<>"), o.EmailID)
 			}
 			return fmt.Sprintf(`{"id":"mg-%s","timestamp":%d.250000,"recipient":%q,%s,%s}`, o.EventID, o.At.Unix(), o.To, headers, fields)
 		}
@@ -266,10 +288,17 @@ func mailgunCase() providerCase {
 	messageIDOnly := func(fields string) func(ours) string {
 		return func(o ours) string {
 			return fmt.Sprintf(`{"id":"mg-%s","timestamp":%d.250000,"recipient":%q,"message":{"headers":{"message-id":%q}},%s}`,
-				o.EventID, o.At.Unix(), o.To, o.MessageID[1:len(o.MessageID)-1], fields)
+				o.EventID, o.At.Unix(), o.To, strings.Trim(o.MessageID, "<>"), fields)
 		}
 	}
 	return providerCase{name: "mailgun", cfg: mailgunConfig,
+		echo: func(t *testing.T, h netmail.Header) string {
+			var v map[string]string
+			if err := json.Unmarshal([]byte(h.Get("X-Mailgun-Variables")), &v); err != nil {
+				t.Fatal(err)
+			}
+			return v[providers.EmailIDTag]
+		},
 		sign: signer{replays: true,
 			good: func(_ *testing.T, payload, _ string, ts time.Time) (string, http.Header) {
 				return mailgunPost("key-mailgun-signing", ts, payload), nil
@@ -304,7 +333,7 @@ func resendCase() providerCase {
 	}
 	emailID := func(o ours) string { return o.EmailID }
 	msgID := func(o ours) string { return o.MessageID }
-	return providerCase{name: "resend", cfg: resendConfig,
+	return providerCase{name: "resend", cfg: resendConfig, echo: ourHeader,
 		sign: signer{replays: true,
 			good: func(_ *testing.T, payload, id string, ts time.Time) (string, http.Header) {
 				return payload, resendSign(resendSecret, "svix", "msg_"+id, ts, payload)
@@ -327,11 +356,14 @@ func resendCase() providerCase {
 	}
 }
 
+// ourHeader is X-Invites-Email-ID, which SES and Resend give back among the email's headers.
+func ourHeader(_ *testing.T, h netmail.Header) string { return h.Get(providers.EmailIDHeader) }
+
 // Amazon SES through SNS: our ID and Message-ID in mail.headers (notifications with original
 // headers); the SNS message signed with the certificate the fake SNS serves.
 func sesCase(t *testing.T) providerCase {
 	sns := startSNS(t)
-	return providerCase{name: "ses", cfg: sns.config(),
+	return providerCase{name: "ses", cfg: sns.config(), echo: ourHeader,
 		sign: signer{replays: true,
 			good: func(t *testing.T, payload, id string, ts time.Time) (string, http.Header) {
 				return snsPost(t, sns.key, "2", notification("sns-"+id, payload, ts)), nil
