@@ -15,6 +15,7 @@ import (
 	"github.com/invites/invites/internal/delivery/deliverytest"
 	"github.com/invites/invites/internal/invites"
 	imail "github.com/invites/invites/internal/mail"
+	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -110,5 +111,54 @@ func TestIntegration_Returned_Unknown(t *testing.T) {
 	}
 	if got, want := deliverytest.StateOf(t, db, inv), (deliverytest.State{Status: imail.StatusSent}); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// TestIntegration_Returned_AsSent: the invite's email goes out through the real SMTP sender
+// with the bounce domain, and the receiving server's DSN comes back to the envelope sender it
+// wrote, quoting the headers it wrote: the invite is BOUNCED and its address suppressed.
+func TestIntegration_Returned_AsSent(t *testing.T) {
+	db := pgtest.DB(t)
+	s := startReal(t, delivery.New(db, delivery.Config{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}))
+	inv := deliverytest.NewInvite(t, db, deliverytest.Recipient("as-sent"), now.Add(-2*time.Hour))
+	sent := deliverytest.Send(t, smtptest.Start(t), inv, domain)
+	dsn := `From: MAILER-DAEMON@mx.example.com (Mail Delivery System)
+Message-Id: <20261206115800.7B3C2@mx.example.com>
+Subject: Undelivered Mail Returned to Sender
+To: ` + sent.EnvelopeFrom + `
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="7B3C2/mx.example.com"
+
+--7B3C2/mx.example.com
+Content-Type: text/plain; charset=us-ascii
+
+Your message could not be delivered.
+
+--7B3C2/mx.example.com
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.com
+Arrival-Date: Sun, 6 Dec 2026 11:57:58 +0000
+
+Final-Recipient: rfc822; ` + inv.Email + `
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 no such user
+
+--7B3C2/mx.example.com
+Content-Type: text/rfc822-headers
+
+` + sent.Headers + `
+--7B3C2/mx.example.com--
+`
+	if err := send(t, s, sent.EnvelopeFrom, dsn); err != nil {
+		t.Fatal(err)
+	}
+	want := deliverytest.State{Status: imail.StatusBounced, Error: "550 5.1.1 no such user",
+		Suppression: delivery.SuppressedHardBounce, SuppressionReason: "550 5.1.1 no such user",
+		Activity: []deliverytest.Activity{{Name: invites.EventBouncedUserInvite, ActorID: inv.InviterID, Detail: "550 5.1.1 no such user"}},
+		Events:   []string{"smtp/HARD_BOUNCE"}}
+	if got := deliverytest.StateOf(t, db, inv); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
