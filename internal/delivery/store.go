@@ -28,8 +28,15 @@ type matchedEmail struct {
 const matchSQL = `SELECT e.id, e.recipient, i.id, i.project_id, i.inviter_id
 FROM emails AS e LEFT JOIN invites AS i ON i.email_id = e.id `
 
+// timeSlack is how far past a report's time an email may have been queued and still be the
+// one it concerns: SendGrid and returned mail give whole seconds, so a bounce within the second
+// the email was queued reads as earlier than it (and would otherwise be joined to an earlier
+// email to the same address).
+const timeSlack = time.Second
+
 // matchEmail finds the email e concerns: by its EmailID, else by its MessageID, else the
-// latest email to its recipient queued before e.At, within window. errNoMatch for none.
+// latest email to its recipient queued before e.At (to within timeSlack), within window.
+// errNoMatch for none.
 func matchEmail(ctx context.Context, tx bun.Tx, e Event, window time.Duration) (*matchedEmail, error) {
 	if id, err := uuid.Parse(e.EmailID); err == nil {
 		if em, err := scanMatch(ctx, tx, "WHERE e.id = ?", id); !errors.Is(err, errNoMatch) {
@@ -44,8 +51,8 @@ func matchEmail(ctx context.Context, tx bun.Tx, e Event, window time.Duration) (
 	if e.Recipient == "" {
 		return nil, errNoMatch
 	}
-	return scanMatch(ctx, tx, "WHERE e.recipient = ? AND e.created_at <= ? AND e.created_at > ? ORDER BY e.created_at DESC, e.id DESC LIMIT 1",
-		e.Recipient, e.At, e.At.Add(-window))
+	return scanMatch(ctx, tx, "WHERE e.recipient = ? AND e.created_at < ? AND e.created_at > ? ORDER BY e.created_at DESC, e.id DESC LIMIT 1",
+		e.Recipient, e.At.Add(timeSlack), e.At.Add(-window))
 }
 
 func scanMatch(ctx context.Context, tx bun.Tx, where string, args ...any) (*matchedEmail, error) {

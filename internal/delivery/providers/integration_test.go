@@ -417,3 +417,32 @@ func sesKinds() []kindCase {
 		})),
 	}
 }
+
+// TestIntegration_WholeSeconds: SendGrid gives an event's time in whole seconds, so a bounce
+// in the second the email was queued reads as before it; matched by recipient and time, it must
+// still find that email, not an earlier one to the same address.
+func TestIntegration_WholeSeconds(t *testing.T) {
+	db := pgtest.DB(t)
+	svc := delivery.New(db, delivery.Config{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+	key, cfg := sendgridKey(t)
+	cfg.Now = func() time.Time { return now }
+	h, err := providers.Handler(cfg, svc, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := deliverytest.Recipient("same-second")
+	queued := now.Add(-10 * time.Second).Add(600 * time.Millisecond)
+	earlier := deliverytest.NewInvite(t, db, to, now.Add(-3*time.Hour))
+	inv := deliverytest.NewInvite(t, db, to, queued)
+	body := fmt.Sprintf(`[{"email":%q,"timestamp":%d,"smtp-id":"<14c5d75ce93.dfd.64b469@ismtpd-555>","event":"bounce","type":"bounce",
+  "status":"5.1.1","reason":"550 5.1.1 no such user","sg_event_id":"sg_same_second"}]`, to, queued.Unix())
+	if code := post(h, "sendgrid", body, sendgridSign(t, key, now, body)); code != http.StatusOK {
+		t.Fatalf("got %d, want 200", code)
+	}
+	if got := deliverytest.StateOf(t, db, inv); got.Status != mail.StatusBounced {
+		t.Errorf("the email bounced: %s, want BOUNCED", got.Status)
+	}
+	if got := deliverytest.StateOf(t, db, earlier); got.Status != mail.StatusSent {
+		t.Errorf("the earlier email: %s, want SENT", got.Status)
+	}
+}
