@@ -37,7 +37,8 @@ type kindCase struct {
 	name string
 	// payload is the provider's body (for SES, the SNS message's Message) about o.
 	payload func(o ours) string
-	// byRecipient: the payload echoes nothing of ours; the recipient and the time match it.
+	// byRecipient: the payload echoes nothing of ours; the recipient and the time match it
+	// (Postmark's and SES's give the address in capitals, as a receiving server may).
 	byRecipient bool
 	kind        delivery.Kind
 	status      mail.Status
@@ -203,7 +204,7 @@ func postmarkCase() providerCase {
 			}),
 			deferred("soft bounce by recipient", delivery.SoftBounce, true, "Mailbox full", func(o ours) string {
 				return fmt.Sprintf(`{"RecordType":"Bounce","ID":%s,"Type":"SoftBounce","TypeCode":4096,"MessageID":"883953f4-6105-42a2-a16a-77a8eac79483",
-  "Description":"Mailbox full","Email":%q,"BouncedAt":%q}`, o.EventID, o.To, rfc3339(o.At))
+  "Description":"Mailbox full","Email":%q,"BouncedAt":%q}`, o.EventID, strings.ToUpper(o.To), rfc3339(o.At))
 			}),
 			hardBounce("The server was unable to deliver your message (ex: unknown user, mailbox not found).: smtp;550 5.1.1 The email account that you tried to reach does not exist.",
 				func(o ours) string {
@@ -403,7 +404,7 @@ func sesKinds() []kindCase {
 			})),
 		deferred("transient bounce by recipient", delivery.SoftBounce, true, "MailboxFull", sesMessage(false, func(o ours) string {
 			return fmt.Sprintf(`"notificationType":"Bounce","bounce":{"bounceType":"Transient","bounceSubType":"MailboxFull",
-  "bouncedRecipients":[{"emailAddress":%q}],"timestamp":%q}`, o.To, rfc3339(o.At))
+  "bouncedRecipients":[{"emailAddress":%q}],"timestamp":%q}`, strings.ToUpper(o.To), rfc3339(o.At))
 		})),
 		hardBounce("5.1.1: smtp; 550 5.1.1 user unknown: General", sesMessage(true, func(o ours) string {
 			return fmt.Sprintf(`"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General",
