@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,7 +77,8 @@ var eventSeq atomic.Int64
 func TestIntegration_Providers(t *testing.T) {
 	db := pgtest.DB(t)
 	srv := smtptest.Start(t)
-	svc := delivery.New(db, delivery.Config{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+	obs := &outcomes{}
+	svc := delivery.New(db, delivery.Config{Observer: obs, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
 	for _, p := range providerCases(t) {
 		cfg := p.cfg
 		cfg.Now = func() time.Time { return now }
@@ -119,11 +121,15 @@ func TestIntegration_Providers(t *testing.T) {
 
 				want := k.want(p.name, inv)
 				body, header = p.sign.good(t, payload, o.EventID, now.Add(-30*time.Second))
-				for _, try := range []string{"first", "again"} {
+				for _, try := range []struct{ name, outcome string }{{"first", delivery.OutcomeMatched}, {"again", delivery.OutcomeDuplicate}} {
+					counted := obs.get(p.name, k.kind, try.outcome)
 					if code := post(h, p.name, body, header); code != http.StatusOK {
-						t.Fatalf("%s: got %d, want 200", try, code)
+						t.Fatalf("%s: got %d, want 200", try.name, code)
 					}
-					wantState(t, try, deliverytest.StateOf(t, db, inv), want)
+					wantState(t, try.name, deliverytest.StateOf(t, db, inv), want)
+					if got := obs.get(p.name, k.kind, try.outcome) - counted; got != 1 {
+						t.Errorf("%s: counted %d more %s, want 1", try.name, got, try.outcome)
+					}
 				}
 				got := deliverytest.StateOf(t, db, decoy)
 				got.Suppression, got.SuppressionReason = "", "" // the address's, shared
@@ -131,6 +137,27 @@ func TestIntegration_Providers(t *testing.T) {
 			})
 		}
 	}
+}
+
+// outcomes is an Observer that counts what it hears (the metrics' delivery events).
+type outcomes struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (o *outcomes) DeliveryEvent(provider, kind, outcome string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n == nil {
+		o.n = map[string]int{}
+	}
+	o.n[provider+"/"+kind+"/"+outcome]++
+}
+
+func (o *outcomes) get(provider string, kind delivery.Kind, outcome string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.n[provider+"/"+string(kind)+"/"+outcome]
 }
 
 // want is the State a report of k leaves inv in.
