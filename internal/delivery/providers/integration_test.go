@@ -169,6 +169,12 @@ func (k kindCase) want(provider string, inv deliverytest.Invite) deliverytest.St
 			s.SuppressionReason = k.suppression
 		}
 	}
+	if k.kind == delivery.Unsubscribed { // the address only: the email was delivered
+		s.Error = ""
+		if k.reason == "" {
+			s.SuppressionReason = "unsubscribed"
+		}
+	}
 	if k.activity != "" {
 		detail := k.reason
 		if k.kind == delivery.Delivered {
@@ -204,6 +210,13 @@ func hardBounce(reason string, payload func(ours) string) kindCase {
 func complaint(reason string, payload func(ours) string) kindCase {
 	return kindCase{name: "complaint", payload: payload, kind: delivery.Complaint, status: mail.StatusComplained,
 		reason: reason, suppression: delivery.SuppressedComplaint, activity: invites.EventComplainedUserInvite}
+}
+
+// unsubscribed: the recipient asked for no more mail; the address is suppressed as after a
+// complaint, the email's status stays.
+func unsubscribed(reason string, payload func(ours) string) kindCase {
+	return kindCase{name: "unsubscribed", payload: payload, kind: delivery.Unsubscribed, status: mail.StatusSent,
+		reason: reason, suppression: delivery.SuppressedComplaint}
 }
 
 func providerCases(t *testing.T) []providerCase {
@@ -242,6 +255,11 @@ func postmarkCase() providerCase {
   "Email":%q,"From":"noreply@invites.test","BouncedAt":%q,"DumpAvailable":true,"Inactive":true,"CanActivate":true}`,
 						o.EventID, o.EmailID, o.To, rfc3339(o.At))
 				}),
+			unsubscribed("ManualSuppression", func(o ours) string {
+				return fmt.Sprintf(`{"RecordType":"SubscriptionChange","MessageID":"883953f4-6105-42a2-a16a-77a8eac79483","ServerID":123456,
+  "MessageStream":"outbound","ChangedAt":%q,"Recipient":%q,"Origin":"Recipient","SuppressSending":true,
+  "SuppressionReason":"ManualSuppression","Metadata":{"invites_email_id":%q}}`, rfc3339(o.At), o.To, o.EmailID)
+			}),
 			complaint("Test spam complaint details", func(o ours) string {
 				return fmt.Sprintf(`{"RecordType":"SpamComplaint","MessageStream":"outbound","ID":%s,"Type":"SpamComplaint","TypeCode":512,
   "MessageID":"883953f4-6105-42a2-a16a-77a8eac79483","Metadata":{"invites_email_id":%q},"Details":"Test spam complaint details",
@@ -296,6 +314,7 @@ func sendgridCase(t *testing.T) providerCase {
 			hardBounce("5.0.0: 550 5.1.1 unknown recipient: Invalid Address",
 				withOurs(`"event":"bounce","type":"bounce","status":"5.0.0","reason":"550 5.1.1 unknown recipient","bounce_classification":"Invalid Address"`)),
 			complaint("", withOurs(`"event":"spamreport"`)),
+			unsubscribed("", withOurs(`"event":"unsubscribe"`)),
 		},
 	}
 }
@@ -341,6 +360,7 @@ func mailgunCase() providerCase {
 			hardBounce("550 5.1.1 No such user",
 				event(true, `"event":"failed","severity":"permanent","reason":"bounce","delivery-status":{"code":550,"message":"550 5.1.1 No such user","description":"","attempt-no":1}`)),
 			complaint("", messageIDOnly(`"event":"complained"`)),
+			unsubscribed("", event(true, `"event":"unsubscribed"`)),
 		},
 	}
 }
