@@ -65,13 +65,25 @@ func scanMatch(ctx context.Context, tx bun.Tx, where string, args ...any) (*matc
 	return em, err
 }
 
-// insertEvent stores e once: false where its key was stored before (a repeat).
+// insertEvent stores e once: false where its key was stored before (a repeat). An email that
+// no invite names now (em.ProjectID nil) may have been an invite's latest when e was first
+// stored, under that invite's project: a resend, a reminder or an address change replaced it
+// since. So the key is also looked for among the email's events, whatever their project.
 func insertEvent(ctx context.Context, tx bun.Tx, e Event, em *matchedEmail, now time.Time) (bool, error) {
+	key := eventKey(e, em.ID)
+	if em.ProjectID == nil {
+		var seen bool
+		err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM delivery_events WHERE email_id = ? AND provider = ? AND event_key = ?)`,
+			em.ID, e.Provider, key).Scan(ctx, &seen)
+		if err != nil || seen {
+			return false, err
+		}
+	}
 	res, err := tx.NewRaw(`INSERT INTO delivery_events
 		(id, project_id, provider, event_key, kind, email_id, recipient, reason, at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (project_id, provider, event_key) DO NOTHING`,
-		uuid.Must(uuid.NewV7()), em.ProjectID, e.Provider, eventKey(e, em.ID), e.Kind, em.ID,
+		uuid.Must(uuid.NewV7()), em.ProjectID, e.Provider, key, e.Kind, em.ID,
 		em.Recipient, cut(e.Reason), e.At, now).Exec(ctx)
 	if err != nil {
 		return false, err

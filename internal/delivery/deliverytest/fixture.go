@@ -116,9 +116,34 @@ func StateOf(t testing.TB, db bun.IDB, inv Invite) State {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.NewRaw(`SELECT provider || '/' || kind FROM delivery_events WHERE email_id = ? ORDER BY at, kind, id`,
-		inv.EmailID).Scan(ctx, &s.Events); err != nil {
+	s.Events = EventsOf(t, db, inv.EmailID)
+	return s
+}
+
+// Resend replaces inv's latest email by a new one queued at created, as a resend, a reminder
+// or an address change does, and returns inv with it.
+func Resend(t testing.TB, db bun.IDB, inv Invite, created time.Time) Invite {
+	t.Helper()
+	inv.EmailID = uuid.Must(uuid.NewV7())
+	ctx := context.Background()
+	if _, err := db.NewRaw(`INSERT INTO emails (id, kind, recipient, subject, params, link, status, sent_at, created_at, updated_at)
+		VALUES (?, 'invite', ?, 'Reminder: Ada invited you to Apollo', '{}', '', ?, ?, ?, ?)`,
+		inv.EmailID, inv.Email, mail.StatusSent, created, created, created).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	if _, err := db.NewRaw(`UPDATE invites SET email_id = ? WHERE id = ?`, inv.EmailID, inv.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// EventsOf is the delivery_events rows of the email id, as provider/kind, by time and kind.
+func EventsOf(t testing.TB, db bun.IDB, id uuid.UUID) []string {
+	t.Helper()
+	var events []string
+	if err := db.NewRaw(`SELECT provider || '/' || kind FROM delivery_events WHERE email_id = ? ORDER BY at, kind, id`,
+		id).Scan(context.Background(), &events); err != nil {
+		t.Fatal(err)
+	}
+	return events
 }

@@ -494,3 +494,38 @@ func TestIntegration_WholeSeconds(t *testing.T) {
 		t.Errorf("the earlier email: %s, want SENT", got.Status)
 	}
 }
+
+// TestIntegration_RepeatAfterResend: a provider retries an event after the invite's email was
+// replaced (a resend, a reminder): the repeat finds the old email with no invite, so with no
+// project, and must still be known for a repeat, not stored again (a second soft bounce counts
+// towards the three that suppress).
+func TestIntegration_RepeatAfterResend(t *testing.T) {
+	db := pgtest.DB(t)
+	svc := delivery.New(db, delivery.Config{Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+	cfg := postmarkConfig
+	cfg.Now = func() time.Time { return now }
+	h, err := providers.Handler(cfg, svc, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := deliverytest.NewInvite(t, db, deliverytest.Recipient("resent"), now.Add(-2*time.Hour))
+	for _, id := range []int{1, 2} { // two soft bounces: one more would suppress
+		body := fmt.Sprintf(`{"RecordType":"Bounce","ID":%d%d,"Type":"SoftBounce","Description":"Mailbox full","Email":%q,
+  "BouncedAt":%q,"Metadata":{"invites_email_id":%q}}`, time.Now().UnixNano(), id, inv.Email, rfc3339(now.Add(-time.Minute)), inv.EmailID)
+		if code := post(h, "postmark", body, postmarkAuth("hooks", "s3cret")); code != http.StatusOK {
+			t.Fatalf("got %d, want 200", code)
+		}
+		if id == 2 {
+			resent := deliverytest.Resend(t, db, inv, now.Add(-30*time.Second))
+			if code := post(h, "postmark", body, postmarkAuth("hooks", "s3cret")); code != http.StatusOK {
+				t.Fatalf("repeat: got %d, want 200", code)
+			}
+			if got := deliverytest.StateOf(t, db, resent); got.Suppression != "" {
+				t.Errorf("suppressed (%s) after two soft bounces and a repeat", got.Suppression)
+			}
+		}
+	}
+	if got, want := deliverytest.EventsOf(t, db, inv.EmailID), []string{"postmark/SOFT_BOUNCE", "postmark/SOFT_BOUNCE"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("events %v, want %v", got, want)
+	}
+}
