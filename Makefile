@@ -8,7 +8,7 @@ CONTRACT := ../shared/contract/check-contract
 # The schema: schema.graphqls (the roots and shared types) and each area's file in graph/schema/
 SCHEMA := schema.graphqls $(wildcard graph/schema/*.graphqls)
 
-.PHONY: run test bench loadtest build generate check db-stop assets client httpaudit schemalint screenshots
+.PHONY: run test bench loadtest build generate check db-stop assets client httpaudit schemalint screenshots pgbouncer
 
 ## run: build, migrate and serve at http://localhost:8080 (the web app; the playground at /playground)
 run: assets
@@ -19,7 +19,7 @@ run: assets
 ## browser tests (`npm test` in web/: Playwright specs in Debian's Chromium, against the real
 ## server that e2e/webfixture starts). Without npm or Chromium those are skipped, but with CI set
 ## they fail.
-test: assets httpaudit schemalint
+test: assets httpaudit schemalint pgbouncer
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	$(GO) test $(RACE) -count=1 ./...
@@ -27,6 +27,13 @@ test: assets httpaudit schemalint
 	@if [ -n "$$CI" ] || { command -v npm >/dev/null 2>&1 && [ -x "$${CHROMIUM:-/usr/bin/chromium}" ]; }; then \
 	  cd web && npm test; \
 	else echo "make test: the web app's browser tests need npm and Chromium (apt-get install chromium): skipped"; fi
+
+## pgbouncer: Debian's PgBouncer for e2e/pgbouncer_test.go, installed where missing (as root with
+## apt-get); elsewhere that test is skipped, but with CI set it fails
+pgbouncer:
+	@[ -x "$${PGBOUNCER:-/usr/sbin/pgbouncer}" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer >/dev/null; } ; } || \
+	  echo "make test: the PgBouncer test needs pgbouncer (apt-get install pgbouncer): skipped"
 
 ## screenshots: the web specs, saving the pages they visit at 1280×800 and 390×844 into screenshots/ (not committed)
 screenshots: assets
