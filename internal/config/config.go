@@ -70,14 +70,6 @@ func (c Config) Pooled() bool {
 	return c.DatabaseURL != "" && c.DatabaseDirectURL != "" && c.DatabaseDirectURL != c.DatabaseURL
 }
 
-// DirectURL is DatabaseDirectURL, else DatabaseURL.
-func (c Config) DirectURL() string {
-	if c.DatabaseDirectURL != "" {
-		return c.DatabaseDirectURL
-	}
-	return c.DatabaseURL
-}
-
 // Default is the configuration with nothing set in the environment: the one place of every
 // default (the domain's and GraphQL's in defaultDomain and defaultGraphQL, beside their types).
 func Default() Config {
