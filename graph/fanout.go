@@ -5,7 +5,9 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/live"
@@ -163,4 +165,28 @@ type streamEndKey struct{}
 func withStreamEnd(ctx context.Context) (context.Context, *streamEnd) {
 	e := &streamEnd{}
 	return context.WithValue(ctx, streamEndKey{}, e), e
+}
+
+// withCloseReason wraps exec for a transport that knows nothing of close reasons (SSE,
+// multipart HTTP): a stream the fan-out dropped gives one last result, its reason as an
+// error (UNAVAILABLE), before it ends.
+func withCloseReason(exec graphql.GraphExecutor) graphql.GraphExecutor { return reasonExec{exec} }
+
+type reasonExec struct{ graphql.GraphExecutor }
+
+func (e reasonExec) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+	ctx, end := withStreamEnd(ctx)
+	next, ctx := e.GraphExecutor.DispatchOperation(ctx, rc)
+	told := false
+	return func(ctx context.Context) *graphql.Response {
+		resp := next(ctx)
+		if resp != nil || told {
+			return resp
+		}
+		if reason := end.Reason(); reason != "" {
+			told = true
+			return &graphql.Response{Errors: gqlerror.List{{Message: reason, Extensions: map[string]any{"code": string(invites.Unavailable)}}}}
+		}
+		return nil
+	}, ctx
 }

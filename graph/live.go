@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/google/uuid"
 
@@ -51,6 +52,11 @@ func (l *Live) acquire(user uuid.UUID) (release func(), err error) {
 type sse struct{ transport.SSE }
 
 func (t sse) Supports(r *http.Request) bool { return wantsEventStream(r) && t.SSE.Supports(r) }
+
+// Do serves the stream, telling a subscriber the fan-out dropped why (fanout.go).
+func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	t.SSE.Do(w, r, withCloseReason(exec))
+}
 
 // wantsEventStream reports whether r is a POST that accepts text/event-stream and no JSON.
 func wantsEventStream(r *http.Request) bool {
