@@ -115,13 +115,8 @@ func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ cont
 			return nil, nil, false, err
 		}
 	}
-	go func() {
-		select {
-		case <-r.Live.Hub.Done():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	stop := r.Live.Hub.OnClose(cancel) // no goroutine per connection waiting for the shutdown
+	context.AfterFunc(ctx, func() { stop() })
 	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), cancel, a.token == "", nil
 }
 

@@ -68,6 +68,7 @@ type Hub struct {
 	subs   map[uuid.UUID]map[*Sub]struct{}
 	feeds  map[uuid.UUID]*feed
 	fanout Fanout
+	onClose map[*func()]struct{}
 	closed bool
 	done   chan struct{}
 }
@@ -170,8 +171,34 @@ func (h *Hub) Close() {
 	}
 	h.closed = true
 	close(h.done)
+	fs := h.onClose
+	h.onClose = nil
 	h.mu.Unlock()
 	h.EndAll()
+	for f := range fs {
+		(*f)()
+	}
+}
+
+// OnClose calls f when the hub closes (at once if it has closed), unless stop is called first:
+// a live connection ends then, without a goroutine of its own waiting on Done.
+func (h *Hub) OnClose(f func()) (stop func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		go f()
+		return func() {}
+	}
+	if h.onClose == nil {
+		h.onClose = map[*func()]struct{}{}
+	}
+	key := &f
+	h.onClose[key] = struct{}{}
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.onClose, key)
+	}
 }
 
 // Done is closed when the hub closes: live connections end then.
