@@ -64,13 +64,13 @@ var ErrClosed = errors.New("live: the server is shutting down")
 type Hub struct {
 	buffer int
 
-	mu     sync.Mutex
-	subs   map[uuid.UUID]map[*Sub]struct{}
-	feeds  map[uuid.UUID]*feed
-	fanout Fanout
+	mu      sync.Mutex
+	subs    map[uuid.UUID]map[*Sub]struct{}
+	feeds   map[uuid.UUID]*feed
+	fanout  Fanout
 	onClose map[*func()]struct{}
-	closed bool
-	done   chan struct{}
+	closed  bool
+	done    chan struct{}
 }
 
 // NewHub returns a hub whose subscribers each buffer up to buffer changes (at least 1).
