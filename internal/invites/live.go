@@ -8,8 +8,10 @@ import (
 )
 
 // The reads of live updates (subscriptions): a notification names the IDs that changed (see
-// internal/live), and each subscriber reads them here under its viewer's authority, checked
-// again for every notification, so that a viewer demoted or removed gets nothing more.
+// internal/live). WatchedInvites and WatchedEvents check a viewer's authority when it
+// subscribes; after that the fan-out re-checks every subscribed viewer at each change in one
+// statement (LiveStandings), so that a viewer demoted or removed gets nothing more, and reads
+// what changed once for them all (LiveInvites, LiveEvents).
 
 // WatchedInvites returns those of ids that are the project's invites, oldest first, as the
 // viewer may see them now; with no ids it only checks the viewer's authority.
