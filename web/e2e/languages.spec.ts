@@ -4,7 +4,7 @@
 // for the visit (a navigation to sign-up, and a reload). English stays the browser's default.
 import { readFileSync } from 'node:fs';
 import { createProject, email, invite, linkIn, unique } from './api';
-import { axeCheck, expect, heading, main, test } from './fixtures';
+import { axeCheck, expect, heading, main, shoot, test } from './fixtures';
 
 type Catalog = Record<string, string>;
 const catalog = (tag: string): Catalog =>
@@ -40,6 +40,8 @@ test('the invite page speaks each language, right to left in Arabic, with the ch
       expect(text, `${tag}: ${id}`).toContain(messages[id]);
       if (messages[id] !== en[id]) expect(text, `${tag}: ${id} left in English`).not.toContain(en[id]);
     }
+    // Nothing sticks out sideways (in Arabic, what overflows the left edge would scroll).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${tag}: the page's width`).toBeLessThanOrEqual(1280);
     expect(text, `${tag}: the date and time name their time zone`).toMatch(/UTC|GMT|[A-Z]{3,4}/);
     // The other languages are offered, each named in itself; the current one is marked.
     const languages = page.getByRole('navigation', { name: messages['languages.label'] });
@@ -50,6 +52,7 @@ test('the invite page speaks each language, right to left in Arabic, with the ch
       await page.setViewportSize({ width, height });
       await axeCheck(page, `the invite page in ${tag} at ${width} px`);
     }
+    await shoot(page, `invite-page-${tag}`);
     await page.close();
   }
 });
