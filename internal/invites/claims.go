@@ -10,8 +10,8 @@ import (
 )
 
 // Claims. An invite is claimed by signUp with its token, by verifyEmail (every pending invite
-// to the email), and by acceptInvite. Every path locks the invite's project and then the invite
-// row, in that order, so two claims of one invite queue up: the first wins and the second sees
+// to the email), and by acceptInvite. Every path shares the invite's project's lock and then
+// locks the invite row, in that order, so two claims of one invite queue up: the first wins and the second sees
 // it ACCEPTED. A claim checks the invite again: if its inviter could no longer send it, the
 // invite is revoked instead.
 
@@ -44,18 +44,25 @@ func (s *core) claimTx(ctx context.Context, fn func(ctx context.Context, tx bun.
 	return Errorf(InviteNotPending, "this invite was withdrawn: whoever sent it may no longer invite to this role")
 }
 
-// lockInvite locks an invite's project (if any) and then the invite, and reads it settled.
+// lockInvite shares an invite's project's lock (if any), then locks the invite and reads it
+// settled. Claims of other invites to the project run beside it; a bulk invite or a member
+// change, which takes the project's lock whole, waits.
 func (s *core) lockInvite(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Invite, error) {
 	inv, err := s.inviteByID(ctx, tx, id, false)
 	if err != nil {
 		return nil, err
 	}
+	return s.relockInvite(ctx, tx, inv)
+}
+
+// relockInvite is lockInvite for an invite read in tx without a lock: it reads it again locked.
+func (s *core) relockInvite(ctx context.Context, tx bun.Tx, inv *Invite) (*Invite, error) {
 	if inv.ProjectID != nil {
-		if _, err := s.lockProject(ctx, tx, *inv.ProjectID); err != nil {
+		if _, err := s.shareProject(ctx, tx, *inv.ProjectID); err != nil {
 			return nil, err
 		}
 	}
-	return s.inviteByID(ctx, tx, id, true)
+	return s.inviteByID(ctx, tx, inv.ID, true)
 }
 
 // claim makes a locked, settled invite ACCEPTED by user and, for a project invite, creates the
@@ -189,7 +196,7 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 				return err
 			}
 		}
-		if inv, err = s.lockInvite(ctx, tx, inv.ID); err != nil {
+		if inv, err = s.relockInvite(ctx, tx, inv); err != nil {
 			return err
 		}
 		m, err := s.claim(ctx, tx, inv, &claimer)
@@ -263,7 +270,7 @@ func (s *InviteService) DeclineInvite(ctx context.Context, user *User, ref Invit
 		if err != nil {
 			return err
 		}
-		if inv, err = s.lockInvite(ctx, tx, inv.ID); err != nil {
+		if inv, err = s.relockInvite(ctx, tx, inv); err != nil {
 			return err
 		}
 		if err := inv.claimable(); err != nil {

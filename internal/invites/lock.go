@@ -22,8 +22,25 @@ func advisoryLock(ctx context.Context, tx bun.Tx, key string) error {
 // actor's role) stay true until it commits. FOR NO KEY UPDATE leaves the foreign-key checks
 // of inserts unblocked.
 func (s *core) lockProject(ctx context.Context, tx bun.Tx, projectID uuid.UUID) (*Project, error) {
+	return lockProjectRow(ctx, tx, projectID, "NO KEY UPDATE")
+}
+
+// shareProject takes the project's lock in share mode for the rest of tx and returns the
+// project. A single invite or claim takes it instead of lockProject: shares do not conflict
+// with each other, so such writes to one project run side by side, while every writer that
+// needs the project still (a bulk invite, a role or member change, which take lockProject)
+// waits for them and they for it. What they must keep unique among themselves, the unique
+// indexes keep (one pending invite per email, one pending invite and one member per external
+// ID, one membership per user: a loser's insert fails, and inviteConflict names it), and a
+// claim locks the invite row it changes. Across tables, a claim turns a pending invite into a
+// membership in one commit, so a check that reads both in one statement sees one or the other.
+func (s *core) shareProject(ctx context.Context, tx bun.Tx, projectID uuid.UUID) (*Project, error) {
+	return lockProjectRow(ctx, tx, projectID, "SHARE")
+}
+
+func lockProjectRow(ctx context.Context, tx bun.Tx, projectID uuid.UUID, mode string) (*Project, error) {
 	p := new(Project)
-	err := tx.NewSelect().Model(p).Where("p.id = ?", projectID).For("NO KEY UPDATE").Scan(ctx)
+	err := tx.NewSelect().Model(p).Where("p.id = ?", projectID).For(mode).Scan(ctx)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, Errorf(NotFound, "project not found")
@@ -48,7 +65,7 @@ func (s *core) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, i
 	}
 	sort.Slice(projects, func(i, j int) bool { return projects[i].String() < projects[j].String() })
 	for _, p := range projects {
-		if _, err := s.lockProject(ctx, tx, p); err != nil {
+		if _, err := s.shareProject(ctx, tx, p); err != nil {
 			return err
 		}
 	}
