@@ -186,17 +186,21 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 		if err != nil {
 			return err
 		}
+		others := false
 		if verify {
 			// The user's row and then all the projects involved, in the order verifyEmail and
 			// other claims take them, so that concurrent claims queue up instead of deadlocking.
 			if err := s.markVerified(ctx, tx, &claimer); err != nil {
 				return err
 			}
-			if err := s.lockClaimProjects(ctx, tx, claimer.Email, inv.ID); err != nil {
+			if others, err = s.lockClaimProjects(ctx, tx, claimer.Email, inv.ID); err != nil {
 				return err
 			}
+			inv, err = s.inviteByID(ctx, tx, inv.ID, true) // its project's lock is shared already
+		} else {
+			inv, err = s.relockInvite(ctx, tx, inv)
 		}
-		if inv, err = s.relockInvite(ctx, tx, inv); err != nil {
+		if err != nil {
 			return err
 		}
 		m, err := s.claim(ctx, tx, inv, &claimer)
@@ -204,9 +208,9 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 			return err
 		}
 		res = &AcceptResult{Invite: inv, Membership: m}
-		if verify {
-			others, err := s.claimAllPending(ctx, tx, &claimer, inv.ID)
-			claimed += others
+		if others {
+			n, err := s.claimAllPending(ctx, tx, &claimer, inv.ID)
+			claimed += n
 			return err
 		}
 		return nil
