@@ -50,12 +50,14 @@ screenshots: assets
 ## and then the delay from a commit to a live subscriber (p50, p99 over 1,000 changes) and what the
 ## live trigger adds to 10,000 invites inserted at once; and the times that tests bound by work
 ## instead (a refusal by each query limit, a 5 MiB CSV of commas alone and eight at once, a
-## request cut at its deadline)
+## request cut at its deadline); and createInvite by 10 callers on one project beside a raw
+## transaction writing the same rows at 10 connections (x-raw: their ratio)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 5x ./graph/ ./internal/invitecsv/
 	$(GO) test -run '^$$' -bench BulkInvite_Webhooks -benchtime 1x ./internal/webhooks/
 	$(GO) test -run '^$$' -bench CommitToSubscriber -benchtime 1000x ./internal/live/
 	$(GO) test -run '^$$' -bench Insert10000Invites -benchtime 5x ./internal/live/
+	$(GO) test -run '^$$' -bench CreateInvite_OneProject -benchtime 2000x ./internal/invites/
 
 ## loadtest (e2e/loadtest): seeds the database invites_loadtest (dropped and made afresh), serves it with the
 ## real server binary and PostGraphile 4.14.1 (npm, pinned in e2e/loadtest/postgraphile/), and
