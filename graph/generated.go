@@ -207,6 +207,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvite            func(childComplexity int, input model.InviteRefInput) int
+		AddProjectDomain        func(childComplexity int, projectID string, domain string) int
 		BulkInvite              func(childComplexity int, input model.BulkInviteInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		ConfirmBulkInvite       func(childComplexity int, previewID string) int
@@ -223,6 +224,7 @@ type ComplexityRoot struct {
 		LogOut                  func(childComplexity int) int
 		RemoveMember            func(childComplexity int, projectID string, userID string) int
 		RemoveMembers           func(childComplexity int, projectID string, userIds []string) int
+		RemoveProjectDomain     func(childComplexity int, id string) int
 		RequestPasswordReset    func(childComplexity int, email string) int
 		ResendInvite            func(childComplexity int, id string) int
 		ResendInvites           func(childComplexity int, ids []string) int
@@ -237,8 +239,10 @@ type ComplexityRoot struct {
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
 		UpdateInvite            func(childComplexity int, input model.UpdateInviteInput) int
 		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
+		UpdateProjectDomain     func(childComplexity int, input model.UpdateProjectDomainInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, input model.UpdateWebhookEndpointInput) int
 		VerifyEmail             func(childComplexity int, token string) int
+		VerifyProjectDomain     func(childComplexity int, id string) int
 	}
 
 	NewInvitation struct {
@@ -258,6 +262,7 @@ type ComplexityRoot struct {
 		Activity         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		AssignableRoles  func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
+		Domains          func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Insights         func(childComplexity int, from *time.Time, to *time.Time) int
 		InviteLinks      func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -272,6 +277,18 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	ProjectDomain struct {
+		CreatedAt      func(childComplexity int) int
+		DefaultRole    func(childComplexity int) int
+		Domain         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Policy         func(childComplexity int) int
+		TXTRecordName  func(childComplexity int) int
+		TXTRecordValue func(childComplexity int) int
+		Verified       func(childComplexity int) int
+		VerifiedAt     func(childComplexity int) int
 	}
 
 	ProjectEdge struct {
@@ -438,6 +455,10 @@ type MutationResolver interface {
 	ResendVerificationEmail(ctx context.Context) (bool, error)
 	BulkInvite(ctx context.Context, input model.BulkInviteInput) (*model.BulkInvitePayload, error)
 	ConfirmBulkInvite(ctx context.Context, previewID string) (*model.BulkInvitePayload, error)
+	AddProjectDomain(ctx context.Context, projectID string, domain string) (*invites.ProjectDomain, error)
+	VerifyProjectDomain(ctx context.Context, id string) (*invites.ProjectDomain, error)
+	UpdateProjectDomain(ctx context.Context, input model.UpdateProjectDomainInput) (*invites.ProjectDomain, error)
+	RemoveProjectDomain(ctx context.Context, id string) (bool, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
 	AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error)
 	DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error)
@@ -464,6 +485,7 @@ type MutationResolver interface {
 }
 type ProjectResolver interface {
 	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role, search *string) (*model.ProjectUserConnection, error)
+	Domains(ctx context.Context, obj *invites.Project) ([]*invites.ProjectDomain, error)
 	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) (*model.UserInviteConnection, error)
 	Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error)
 	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
@@ -1116,6 +1138,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvite(childComplexity, args["input"].(model.InviteRefInput)), true
+	case "Mutation.addProjectDomain":
+		if e.ComplexityRoot.Mutation.AddProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddProjectDomain(childComplexity, args["projectId"].(string), args["domain"].(string)), true
 	case "Mutation.bulkInvite":
 		if e.ComplexityRoot.Mutation.BulkInvite == nil {
 			break
@@ -1287,6 +1320,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMembers(childComplexity, args["projectId"].(string), args["userIds"].([]string)), true
+	case "Mutation.removeProjectDomain":
+		if e.ComplexityRoot.Mutation.RemoveProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveProjectDomain(childComplexity, args["id"].(string)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -1436,6 +1480,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["input"].(model.UpdateMemberInput)), true
+	case "Mutation.updateProjectDomain":
+		if e.ComplexityRoot.Mutation.UpdateProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProjectDomain(childComplexity, args["input"].(model.UpdateProjectDomainInput)), true
 	case "Mutation.updateWebhookEndpoint":
 		if e.ComplexityRoot.Mutation.UpdateWebhookEndpoint == nil {
 			break
@@ -1458,6 +1513,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["token"].(string)), true
+	case "Mutation.verifyProjectDomain":
+		if e.ComplexityRoot.Mutation.VerifyProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyProjectDomain(childComplexity, args["id"].(string)), true
 
 	case "NewInvitation.existingAccount":
 		if e.ComplexityRoot.NewInvitation.ExistingAccount == nil {
@@ -1526,6 +1592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
+	case "Project.domains":
+		if e.ComplexityRoot.Project.Domains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Domains(childComplexity), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -1613,6 +1685,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectConnection.TotalCount(childComplexity), true
+
+	case "ProjectDomain.createdAt":
+		if e.ComplexityRoot.ProjectDomain.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.CreatedAt(childComplexity), true
+	case "ProjectDomain.defaultRole":
+		if e.ComplexityRoot.ProjectDomain.DefaultRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.DefaultRole(childComplexity), true
+	case "ProjectDomain.domain":
+		if e.ComplexityRoot.ProjectDomain.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.Domain(childComplexity), true
+	case "ProjectDomain.id":
+		if e.ComplexityRoot.ProjectDomain.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.ID(childComplexity), true
+	case "ProjectDomain.policy":
+		if e.ComplexityRoot.ProjectDomain.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.Policy(childComplexity), true
+	case "ProjectDomain.txtRecordName":
+		if e.ComplexityRoot.ProjectDomain.TXTRecordName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.TXTRecordName(childComplexity), true
+	case "ProjectDomain.txtRecordValue":
+		if e.ComplexityRoot.ProjectDomain.TXTRecordValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.TXTRecordValue(childComplexity), true
+	case "ProjectDomain.verified":
+		if e.ComplexityRoot.ProjectDomain.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.Verified(childComplexity), true
+	case "ProjectDomain.verifiedAt":
+		if e.ComplexityRoot.ProjectDomain.VerifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.VerifiedAt(childComplexity), true
 
 	case "ProjectEdge.cursor":
 		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
@@ -2235,6 +2362,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("UpdateInviteInput", ec.unmarshalInputUpdateInviteInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
+			graphql.NewInputUnmarshaler("UpdateProjectDomainInput", ec.unmarshalInputUpdateProjectDomainInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 		)
 	}
@@ -2328,7 +2456,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/bulk.graphqls" "schema/invites.graphqls" "schema/links.graphqls" "schema/live.graphqls" "schema/projects.graphqls" "schema/webhooks.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/bulk.graphqls" "schema/domains.graphqls" "schema/invites.graphqls" "schema/links.graphqls" "schema/live.graphqls" "schema/projects.graphqls" "schema/webhooks.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2375,6 +2503,8 @@ Errors that are not part of a payload are GraphQL errors whose ` + "`" + `extens
 - ` + "`" + `EMAIL_DOMAIN_NOT_ALLOWED` + "`" + `: an invite link admits only emails at its allowed domains
 - ` + "`" + `PREVIEW_STALE` + "`" + `: the project changed since the bulk preview in a way that changes a row's outcome (` + "`" + `extensions.reason` + "`" + ` CHANGED, ` + "`" + `extensions.rows` + "`" + ` the rows), or the preview expired (EXPIRED): preview again
 - ` + "`" + `RECIPIENT_SUPPRESSED` + "`" + `: the address bounced hard or complained (or soft-bounced three times in a week); an admin of a project that invited it may lift that (liftSuppression)
+- ` + "`" + `DOMAIN_NOT_VERIFIED` + "`" + `: the domain's DNS TXT record is not (or no longer) there
+- ` + "`" + `FREE_EMAIL_DOMAIN` + "`" + `: a free-mail domain or a public suffix cannot be a project's domain
 - ` + "`" + `IDEMPOTENCY_KEY_REUSED` + "`" + `: the Idempotency-Key came before with another request (HTTP 422)
 - ` + "`" + `IDEMPOTENCY_KEY_IN_USE` + "`" + `: the request with this Idempotency-Key is still running (HTTP 409, with Retry-After): retry in a moment for its answer
 - ` + "`" + `PERSISTED_QUERY_NOT_FOUND` + "`" + `: the server does not know (or no longer keeps) an automatic persisted query's hash: send the query's text with it
@@ -2453,6 +2583,7 @@ type Subscription
 `, BuiltIn: false},
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
 	{Name: "schema/bulk.graphqls", Input: sourceData("schema/bulk.graphqls"), BuiltIn: false},
+	{Name: "schema/domains.graphqls", Input: sourceData("schema/domains.graphqls"), BuiltIn: false},
 	{Name: "schema/invites.graphqls", Input: sourceData("schema/invites.graphqls"), BuiltIn: false},
 	{Name: "schema/links.graphqls", Input: sourceData("schema/links.graphqls"), BuiltIn: false},
 	{Name: "schema/live.graphqls", Input: sourceData("schema/live.graphqls"), BuiltIn: false},
@@ -2751,6 +2882,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_assignableRoles(ctx, field)
 	case "members":
 		return ec.fieldContext_Project_members(ctx, field)
+	case "domains":
+		return ec.fieldContext_Project_domains(ctx, field)
 	case "invites":
 		return ec.fieldContext_Project_invites(ctx, field)
 	case "insights":
@@ -2775,6 +2908,30 @@ func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, f
 		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectDomain(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProjectDomain_id(ctx, field)
+	case "domain":
+		return ec.fieldContext_ProjectDomain_domain(ctx, field)
+	case "verified":
+		return ec.fieldContext_ProjectDomain_verified(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_ProjectDomain_verifiedAt(ctx, field)
+	case "txtRecordName":
+		return ec.fieldContext_ProjectDomain_txtRecordName(ctx, field)
+	case "txtRecordValue":
+		return ec.fieldContext_ProjectDomain_txtRecordValue(ctx, field)
+	case "policy":
+		return ec.fieldContext_ProjectDomain_policy(ctx, field)
+	case "defaultRole":
+		return ec.fieldContext_ProjectDomain_defaultRole(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProjectDomain_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectDomain", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3145,6 +3302,28 @@ func (ec *executionContext) field_Mutation_acceptInvite_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "domain",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["domain"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3379,6 +3558,20 @@ func (ec *executionContext) field_Mutation_removeMembers_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3569,6 +3762,20 @@ func (ec *executionContext) field_Mutation_updateMember_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateProjectDomainInput, error) {
+			return ec.unmarshalNUpdateProjectDomainInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectDomainInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3594,6 +3801,20 @@ func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context,
 		return nil, err
 	}
 	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -7075,6 +7296,182 @@ func (ec *executionContext) fieldContext_Mutation_confirmBulkInvite(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddProjectDomain(ctx, fc.Args["projectId"].(string), fc.Args["domain"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyProjectDomain(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProjectDomain(ctx, fc.Args["input"].(model.UpdateProjectDomainInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveProjectDomain(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createInvite(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8446,6 +8843,38 @@ func (ec *executionContext) fieldContext_Project_members(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_domains(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_domains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Domains(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomainᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_domains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_invites(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8742,6 +9171,231 @@ func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectDomain_id(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProjectDomain_domain(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Domain)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectDomain_verified(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectDomain_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VerifiedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_verifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProjectDomain_txtRecordName(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_txtRecordName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TXTRecordName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_txtRecordName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProjectDomain_txtRecordValue(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_txtRecordValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TXTRecordValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_txtRecordValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProjectDomain_policy(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, field.Selections, obj.Policy)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.DomainPolicy) graphql.Marshaler {
+			return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "DomainPolicy")
+}
+
+func (ec *executionContext) _ProjectDomain_defaultRole(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.DefaultRole)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_defaultRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.Role) graphql.Marshaler {
+			return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_defaultRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "ProjectRole")
+}
+
+func (ec *executionContext) _ProjectDomain_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProjectEdge) (ret graphql.Marshaler) {
@@ -13272,6 +13926,62 @@ func UnmarshalUpdateMemberInput(ctx context.Context, raw any) (model.UpdateMembe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateProjectDomainInput(ctx context.Context, obj any) (model.UpdateProjectDomainInput, error) {
+	var it model.UpdateProjectDomainInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "policy", "defaultRole"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "policy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("policy"))
+			data, err := ec.unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Policy = data
+		case "defaultRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultRole"))
+			data, err := ec.unmarshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultRole = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProjectDomainInput unmarshals raw into the UpdateProjectDomainInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProjectDomainInput(ctx context.Context, raw any) (model.UpdateProjectDomainInput, error) {
+	var out model.UpdateProjectDomainInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProjectDomainInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateWebhookEndpointInput(ctx context.Context, obj any) (model.UpdateWebhookEndpointInput, error) {
 	var it model.UpdateWebhookEndpointInput
 	if obj == nil {
@@ -13419,6 +14129,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ProjectUser(ctx, sel, obj)
+	case invites.ProjectDomain:
+		return ec._ProjectDomain(ctx, sel, &obj)
+	case *invites.ProjectDomain:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProjectDomain(ctx, sel, obj)
 	case invites.Project:
 		return ec._Project(ctx, sel, &obj)
 	case *invites.Project:
@@ -14577,6 +15294,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInvite(ctx, field)
@@ -14888,6 +15633,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_members(ctx, field, obj)
 				})
+		case "domains":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_domains(ctx, field, obj)
+				})
 		case "invites":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -14958,6 +15709,79 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var projectDomainImplementors = []string{"ProjectDomain", "Node"}
+
+func (ec *executionContext) _ProjectDomain(ctx context.Context, sel ast.SelectionSet, obj *invites.ProjectDomain) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectDomainImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectDomain")
+		case "id":
+			out.Values[i] = ec._ProjectDomain_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._ProjectDomain_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._ProjectDomain_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedAt":
+			out.Values[i] = ec._ProjectDomain_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "txtRecordName":
+			out.Values[i] = ec._ProjectDomain_txtRecordName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "txtRecordValue":
+			out.Values[i] = ec._ProjectDomain_txtRecordValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._ProjectDomain_policy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defaultRole":
+			out.Values[i] = ec._ProjectDomain_defaultRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ProjectDomain_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16447,6 +17271,36 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, v any) (invites.DomainPolicy, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, sel ast.SelectionSet, v invites.DomainPolicy) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DomainPolicy!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[string]invites.DomainPolicy{
+		"OFF":     invites.PolicyOff,
+		"SUGGEST": invites.PolicySuggest,
+		"REQUEST": invites.PolicyRequest,
+		"AUTO":    invites.PolicyAuto,
+	}
+	marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[invites.DomainPolicy]string{
+		invites.PolicyOff:     "OFF",
+		invites.PolicySuggest: "SUGGEST",
+		invites.PolicyRequest: "REQUEST",
+		invites.PolicyAuto:    "AUTO",
+	}
+)
+
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
 	res, err := graphql.UnmarshalUUID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16781,6 +17635,30 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋinvites�
 	return ec._ProjectConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProjectDomain2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomainᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.ProjectDomain) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx context.Context, sel ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectDomain!")
+		return graphql.Null
+	}
+	return ec._ProjectDomain(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐProjectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProjectEdge) graphql.Marshaler {
 	ret := marshalInline(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -17015,6 +17893,11 @@ func (ec *executionContext) unmarshalNUpdateInviteInput2githubᚗcomᚋinvites�
 
 func (ec *executionContext) unmarshalNUpdateMemberInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateMemberInput(ctx context.Context, v any) (model.UpdateMemberInput, error) {
 	res, err := ec.unmarshalInputUpdateMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProjectDomainInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectDomainInput(ctx context.Context, v any) (model.UpdateProjectDomainInput, error) {
+	res, err := ec.unmarshalInputUpdateProjectDomainInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17392,6 +18275,40 @@ var (
 		mail.StatusBounced:         "BOUNCED",
 		mail.StatusComplained:      "COMPLAINED",
 		mail.StatusSuppressed:      "SUPPRESSED",
+	}
+)
+
+func (ec *executionContext) unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, v any) (*invites.DomainPolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, sel ast.SelectionSet, v *invites.DomainPolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[*v])
+	return res
+}
+
+var (
+	unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[string]invites.DomainPolicy{
+		"OFF":     invites.PolicyOff,
+		"SUGGEST": invites.PolicySuggest,
+		"REQUEST": invites.PolicyRequest,
+		"AUTO":    invites.PolicyAuto,
+	}
+	marshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[invites.DomainPolicy]string{
+		invites.PolicyOff:     "OFF",
+		invites.PolicySuggest: "SUGGEST",
+		invites.PolicyRequest: "REQUEST",
+		invites.PolicyAuto:    "AUTO",
 	}
 )
 

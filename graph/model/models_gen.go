@@ -377,6 +377,16 @@ type UpdateMemberInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 }
 
+// What updateProjectDomain changes; fields left out stay as they are.
+type UpdateProjectDomainInput struct {
+	// The domain's ID.
+	ID string `json:"id"`
+	// The policy; other than OFF needs a verified domain.
+	Policy *invites.DomainPolicy `json:"policy,omitempty"`
+	// The role a person joins with through this domain (SUGGEST, AUTO, or an approved request by default): CONTRIBUTOR, or ADMIN set by the OWNER.
+	DefaultRole *invites.Role `json:"defaultRole,omitempty"`
+}
+
 // What updateWebhookEndpoint takes: what is left out stays.
 type UpdateWebhookEndpointInput struct {
 	// The endpoint.
