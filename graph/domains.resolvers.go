@@ -48,6 +48,15 @@ func (r *mutationResolver) RemoveProjectDomain(ctx context.Context, id string) (
 	return true, r.Service.RemoveProjectDomain(ctx, viewer.ID, did)
 }
 
+// JoinProject is the resolver for the joinProject field.
+func (r *mutationResolver) JoinProject(ctx context.Context, projectID string) (*invites.Member, error) {
+	viewer, pid, err := r.viewerAnd(ctx, "project", projectID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.JoinProject(ctx, viewer, pid)
+}
+
 // Domains is the resolver for the domains field.
 func (r *projectResolver) Domains(ctx context.Context, obj *invites.Project) ([]*invites.ProjectDomain, error) {
 	viewer, err := r.viewer(ctx)
@@ -55,4 +64,13 @@ func (r *projectResolver) Domains(ctx context.Context, obj *invites.Project) ([]
 		return nil, err
 	}
 	return r.Service.ProjectDomains(ctx, viewer.ID, obj.ID)
+}
+
+// JoinableProjects is the resolver for the joinableProjects field.
+func (r *queryResolver) JoinableProjects(ctx context.Context) ([]*invites.JoinableProject, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.JoinableProjects(ctx, viewer)
 }

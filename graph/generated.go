@@ -198,6 +198,12 @@ type ComplexityRoot struct {
 		Status        func(childComplexity int) int
 	}
 
+	JoinableProject struct {
+		Policy  func(childComplexity int) int
+		Project func(childComplexity int) int
+		Role    func(childComplexity int) int
+	}
+
 	MemberActionResult struct {
 		ErrorCode func(childComplexity int) int
 		Member    func(childComplexity int) int
@@ -217,6 +223,7 @@ type ComplexityRoot struct {
 		CreateWebhookEndpoint   func(childComplexity int, input model.CreateWebhookEndpointInput) int
 		DeclineInvite           func(childComplexity int, input model.InviteRefInput) int
 		DeleteWebhookEndpoint   func(childComplexity int, id string) int
+		JoinProject             func(childComplexity int, projectID string) int
 		JoinWithLink            func(childComplexity int, token string) int
 		LeaveProject            func(childComplexity int, projectID string) int
 		LiftSuppression         func(childComplexity int, projectID string, email string) int
@@ -335,6 +342,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Invitation              func(childComplexity int, token string) int
 		InviteLink              func(childComplexity int, token string) int
+		JoinableProjects        func(childComplexity int) int
 		Me                      func(childComplexity int) int
 		MyInvites               func(childComplexity int, status *invites.InviteStatus) int
 		Node                    func(childComplexity int, id string) int
@@ -459,6 +467,7 @@ type MutationResolver interface {
 	VerifyProjectDomain(ctx context.Context, id string) (*invites.ProjectDomain, error)
 	UpdateProjectDomain(ctx context.Context, input model.UpdateProjectDomainInput) (*invites.ProjectDomain, error)
 	RemoveProjectDomain(ctx context.Context, id string) (bool, error)
+	JoinProject(ctx context.Context, projectID string) (*invites.Member, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
 	AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error)
 	DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error)
@@ -501,6 +510,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Me(ctx context.Context) (*invites.User, error)
 	PasswordResetTokenValid(ctx context.Context, token string) (bool, error)
+	JoinableProjects(ctx context.Context) ([]*invites.JoinableProject, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
 	InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error)
@@ -1102,6 +1112,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvitePreview.Status(childComplexity), true
 
+	case "JoinableProject.policy":
+		if e.ComplexityRoot.JoinableProject.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinableProject.Policy(childComplexity), true
+	case "JoinableProject.project":
+		if e.ComplexityRoot.JoinableProject.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinableProject.Project(childComplexity), true
+	case "JoinableProject.role":
+		if e.ComplexityRoot.JoinableProject.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinableProject.Role(childComplexity), true
+
 	case "MemberActionResult.errorCode":
 		if e.ComplexityRoot.MemberActionResult.ErrorCode == nil {
 			break
@@ -1248,6 +1277,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(string)), true
+	case "Mutation.joinProject":
+		if e.ComplexityRoot.Mutation.JoinProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinProject(childComplexity, args["projectId"].(string)), true
 	case "Mutation.joinWithLink":
 		if e.ComplexityRoot.Mutation.JoinWithLink == nil {
 			break
@@ -1924,6 +1964,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.InviteLink(childComplexity, args["token"].(string)), true
+	case "Query.joinableProjects":
+		if e.ComplexityRoot.Query.JoinableProjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.JoinableProjects(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2840,6 +2886,18 @@ func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type InvitePreview", field.Name)
 }
 
+func (ec *executionContext) childFields_JoinableProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_JoinableProject_project(ctx, field)
+	case "policy":
+		return ec.fieldContext_JoinableProject_policy(ctx, field)
+	case "role":
+		return ec.fieldContext_JoinableProject_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinableProject", field.Name)
+}
+
 func (ec *executionContext) childFields_MemberActionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "userId":
@@ -3447,6 +3505,20 @@ func (ec *executionContext) field_Mutation_deleteWebhookEndpoint_args(ctx contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_joinProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
 	return args, nil
 }
 
@@ -6788,6 +6860,90 @@ func (ec *executionContext) fieldContext_InvitePreview_accountExists(_ context.C
 	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _JoinableProject_project(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinableProject_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinableProject_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinableProject",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinableProject_policy(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, field.Selections, obj.Policy)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinableProject_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.DomainPolicy) graphql.Marshaler {
+			return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinableProject_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinableProject", field, false, false, "DomainPolicy")
+}
+
+func (ec *executionContext) _JoinableProject_role(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.Role)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinableProject_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.Role) graphql.Marshaler {
+			return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinableProject_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinableProject", field, false, false, "ProjectRole")
+}
+
 func (ec *executionContext) _MemberActionResult_userId(ctx context.Context, field graphql.CollectedField, obj *model.MemberActionResult) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNID2string(ctx, field.Selections, obj.UserID)
@@ -7466,6 +7622,50 @@ func (ec *executionContext) fieldContext_Mutation_removeProjectDomain(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_joinProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_joinProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JoinProject(ctx, fc.Args["projectId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Member) graphql.Marshaler {
+			return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_joinProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_joinProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10288,6 +10488,38 @@ func (ec *executionContext) fieldContext_Query_passwordResetTokenValid(ctx conte
 	if fc.Args, err = ec.field_Query_passwordResetTokenValid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_joinableProjects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_joinableProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().JoinableProjects(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.JoinableProject) graphql.Marshaler {
+			return ec.marshalNJoinableProject2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProjectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_joinableProjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinableProject(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -15157,6 +15389,49 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 	return objectJSON{fields, out.Values}
 }
 
+var joinableProjectImplementors = []string{"JoinableProject"}
+
+func (ec *executionContext) _JoinableProject(ctx context.Context, sel ast.SelectionSet, obj *invites.JoinableProject) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinableProjectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinableProject")
+		case "project":
+			out.Values[i] = ec._JoinableProject_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._JoinableProject_policy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._JoinableProject_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var memberActionResultImplementors = []string{"MemberActionResult"}
 
 func (ec *executionContext) _MemberActionResult(ctx context.Context, sel ast.SelectionSet, obj *model.MemberActionResult) graphql.Marshaler {
@@ -15318,6 +15593,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeProjectDomain":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_joinProject(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16116,6 +16398,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_passwordResetTokenValid(ctx, field)
+				})
+		case "joinableProjects":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_joinableProjects(ctx, field)
 				})
 		case "myInvites":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -17571,6 +17859,30 @@ var (
 		invites.StatusExpired:  "EXPIRED",
 	}
 )
+
+func (ec *executionContext) marshalNJoinableProject2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.JoinableProject) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJoinableProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJoinableProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProject(ctx context.Context, sel ast.SelectionSet, v *invites.JoinableProject) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinableProject!")
+		return graphql.Null
+	}
+	return ec._JoinableProject(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNLogInInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐLogInInput(ctx context.Context, v any) (model.LogInInput, error) {
 	res, err := ec.unmarshalInputLogInInput(ctx, v)

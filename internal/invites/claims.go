@@ -130,6 +130,11 @@ func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, excep
 			return 0, err
 		}
 	}
+	// The email is proven now: the projects whose verified domain at it has policy AUTO take
+	// the person in too (domains_join.go).
+	if err := s.autoJoin(ctx, tx, user); err != nil {
+		return 0, err
+	}
 	return claimed, nil
 }
 
