@@ -48,6 +48,16 @@ func (r *mutationResolver) RemoveProjectDomain(ctx context.Context, id string) (
 	return true, r.Service.RemoveProjectDomain(ctx, viewer.ID, did)
 }
 
+// UpdateProject is the resolver for the updateProject field.
+func (r *mutationResolver) UpdateProject(ctx context.Context, input model.UpdateProjectInput) (*invites.Project, error) {
+	viewer, pid, err := r.viewerAnd(ctx, "project", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.UpdateProject(ctx, viewer.ID, invites.UpdateProjectInput{ID: pid, Name: input.Name,
+		DefaultLocale: input.DefaultLocale, RestrictToDomains: input.RestrictToDomains})
+}
+
 // JoinProject is the resolver for the joinProject field.
 func (r *mutationResolver) JoinProject(ctx context.Context, projectID string) (*invites.Member, error) {
 	viewer, pid, err := r.viewerAnd(ctx, "project", projectID)
@@ -64,6 +74,24 @@ func (r *projectResolver) Domains(ctx context.Context, obj *invites.Project) ([]
 		return nil, err
 	}
 	return r.Service.ProjectDomains(ctx, viewer.ID, obj.ID)
+}
+
+// RestrictToDomains is the resolver for the restrictToDomains field.
+func (r *projectResolver) RestrictToDomains(ctx context.Context, obj *invites.Project) (bool, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	return r.Service.RestrictToDomains(ctx, viewer.ID, obj.ID)
+}
+
+// MembersOutsideDomains is the resolver for the membersOutsideDomains field.
+func (r *projectResolver) MembersOutsideDomains(ctx context.Context, obj *invites.Project) ([]*invites.Member, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.MembersOutsideDomains(ctx, viewer.ID, obj.ID)
 }
 
 // JoinableProjects is the resolver for the joinableProjects field.

@@ -246,6 +246,7 @@ type ComplexityRoot struct {
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
 		UpdateInvite            func(childComplexity int, input model.UpdateInviteInput) int
 		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
+		UpdateProject           func(childComplexity int, input model.UpdateProjectInput) int
 		UpdateProjectDomain     func(childComplexity int, input model.UpdateProjectDomainInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, input model.UpdateWebhookEndpointInput) int
 		VerifyEmail             func(childComplexity int, token string) int
@@ -266,18 +267,20 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Activity         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AssignableRoles  func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		Domains          func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Insights         func(childComplexity int, from *time.Time, to *time.Time) int
-		InviteLinks      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Invites          func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) int
-		Members          func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role, search *string) int
-		Name             func(childComplexity int) int
-		ViewerRole       func(childComplexity int) int
-		WebhookEndpoints func(childComplexity int) int
+		Activity              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AssignableRoles       func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		Domains               func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Insights              func(childComplexity int, from *time.Time, to *time.Time) int
+		InviteLinks           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Invites               func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) int
+		Members               func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role, search *string) int
+		MembersOutsideDomains func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		RestrictToDomains     func(childComplexity int) int
+		ViewerRole            func(childComplexity int) int
+		WebhookEndpoints      func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -467,6 +470,7 @@ type MutationResolver interface {
 	VerifyProjectDomain(ctx context.Context, id string) (*invites.ProjectDomain, error)
 	UpdateProjectDomain(ctx context.Context, input model.UpdateProjectDomainInput) (*invites.ProjectDomain, error)
 	RemoveProjectDomain(ctx context.Context, id string) (bool, error)
+	UpdateProject(ctx context.Context, input model.UpdateProjectInput) (*invites.Project, error)
 	JoinProject(ctx context.Context, projectID string) (*invites.Member, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
 	AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error)
@@ -495,6 +499,8 @@ type MutationResolver interface {
 type ProjectResolver interface {
 	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role, search *string) (*model.ProjectUserConnection, error)
 	Domains(ctx context.Context, obj *invites.Project) ([]*invites.ProjectDomain, error)
+	RestrictToDomains(ctx context.Context, obj *invites.Project) (bool, error)
+	MembersOutsideDomains(ctx context.Context, obj *invites.Project) ([]*invites.Member, error)
 	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) (*model.UserInviteConnection, error)
 	Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error)
 	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
@@ -1520,6 +1526,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["input"].(model.UpdateMemberInput)), true
+	case "Mutation.updateProject":
+		if e.ComplexityRoot.Mutation.UpdateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["input"].(model.UpdateProjectInput)), true
 	case "Mutation.updateProjectDomain":
 		if e.ComplexityRoot.Mutation.UpdateProjectDomain == nil {
 			break
@@ -1688,12 +1705,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["role"].(*invites.Role), args["search"].(*string)), true
+	case "Project.membersOutsideDomains":
+		if e.ComplexityRoot.Project.MembersOutsideDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.MembersOutsideDomains(childComplexity), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Name(childComplexity), true
+	case "Project.restrictToDomains":
+		if e.ComplexityRoot.Project.RestrictToDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.RestrictToDomains(childComplexity), true
 	case "Project.viewerRole":
 		if e.ComplexityRoot.Project.ViewerRole == nil {
 			break
@@ -2409,6 +2438,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateInviteInput", ec.unmarshalInputUpdateInviteInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateProjectDomainInput", ec.unmarshalInputUpdateProjectDomainInput),
+			graphql.NewInputUnmarshaler("UpdateProjectInput", ec.unmarshalInputUpdateProjectInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 		)
 	}
@@ -2942,6 +2972,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_members(ctx, field)
 	case "domains":
 		return ec.fieldContext_Project_domains(ctx, field)
+	case "restrictToDomains":
+		return ec.fieldContext_Project_restrictToDomains(ctx, field)
+	case "membersOutsideDomains":
+		return ec.fieldContext_Project_membersOutsideDomains(ctx, field)
 	case "invites":
 		return ec.fieldContext_Project_invites(ctx, field)
 	case "insights":
@@ -3840,6 +3874,20 @@ func (ec *executionContext) field_Mutation_updateProjectDomain_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateProjectDomainInput, error) {
 			return ec.unmarshalNUpdateProjectDomainInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectDomainInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateProjectInput, error) {
+			return ec.unmarshalNUpdateProjectInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7628,6 +7676,50 @@ func (ec *executionContext) fieldContext_Mutation_removeProjectDomain(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProject(ctx, fc.Args["input"].(model.UpdateProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_joinProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9070,6 +9162,61 @@ func (ec *executionContext) fieldContext_Project_domains(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_restrictToDomains(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_restrictToDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().RestrictToDomains(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_restrictToDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Project_membersOutsideDomains(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_membersOutsideDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().MembersOutsideDomains(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.Member) graphql.Marshaler {
+			return ec.marshalNProjectUser2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_membersOutsideDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14214,6 +14361,69 @@ func UnmarshalUpdateProjectDomainInput(ctx context.Context, raw any) (model.Upda
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context, obj any) (model.UpdateProjectInput, error) {
+	var it model.UpdateProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "defaultLocale", "restrictToDomains"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "defaultLocale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultLocale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultLocale = data
+		case "restrictToDomains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("restrictToDomains"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RestrictToDomains = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProjectInput unmarshals raw into the UpdateProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProjectInput(ctx context.Context, raw any) (model.UpdateProjectInput, error) {
+	var out model.UpdateProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProjectInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateWebhookEndpointInput(ctx context.Context, obj any) (model.UpdateWebhookEndpointInput, error) {
 	var it model.UpdateWebhookEndpointInput
 	if obj == nil {
@@ -15597,6 +15807,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "joinProject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_joinProject(ctx, field)
@@ -15920,6 +16137,18 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_domains(ctx, field, obj)
+				})
+		case "restrictToDomains":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_restrictToDomains(ctx, field, obj)
+				})
+		case "membersOutsideDomains":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_membersOutsideDomains(ctx, field, obj)
 				})
 		case "invites":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -17725,26 +17954,28 @@ func (ec *executionContext) marshalNInviteFailureReason2githubᚗcomᚋinvites�
 
 var (
 	unmarshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[string]invites.FailureReason{
-		"INVALID_EMAIL":         invites.ReasonInvalidEmail,
-		"INVALID_ROLE":          invites.ReasonInvalidRole,
-		"ROLE_NOT_ALLOWED":      invites.ReasonRoleNotAllowed,
-		"INVALID_EXTERNAL_ID":   invites.ReasonInvalidExternalID,
-		"INVALID_NAME":          invites.ReasonInvalidName,
-		"DUPLICATE_EMAIL":       invites.ReasonDuplicateEmail,
-		"DUPLICATE_EXTERNAL_ID": invites.ReasonDuplicateExternalID,
-		"EXTERNAL_ID_TAKEN":     invites.ReasonExternalIDTaken,
-		"FAILED_TO_SEND":        invites.ReasonFailedToSend,
+		"INVALID_EMAIL":            invites.ReasonInvalidEmail,
+		"INVALID_ROLE":             invites.ReasonInvalidRole,
+		"ROLE_NOT_ALLOWED":         invites.ReasonRoleNotAllowed,
+		"INVALID_EXTERNAL_ID":      invites.ReasonInvalidExternalID,
+		"INVALID_NAME":             invites.ReasonInvalidName,
+		"DUPLICATE_EMAIL":          invites.ReasonDuplicateEmail,
+		"DUPLICATE_EXTERNAL_ID":    invites.ReasonDuplicateExternalID,
+		"EXTERNAL_ID_TAKEN":        invites.ReasonExternalIDTaken,
+		"FAILED_TO_SEND":           invites.ReasonFailedToSend,
+		"EMAIL_DOMAIN_NOT_ALLOWED": invites.ReasonEmailDomainNotAllowed,
 	}
 	marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[invites.FailureReason]string{
-		invites.ReasonInvalidEmail:        "INVALID_EMAIL",
-		invites.ReasonInvalidRole:         "INVALID_ROLE",
-		invites.ReasonRoleNotAllowed:      "ROLE_NOT_ALLOWED",
-		invites.ReasonInvalidExternalID:   "INVALID_EXTERNAL_ID",
-		invites.ReasonInvalidName:         "INVALID_NAME",
-		invites.ReasonDuplicateEmail:      "DUPLICATE_EMAIL",
-		invites.ReasonDuplicateExternalID: "DUPLICATE_EXTERNAL_ID",
-		invites.ReasonExternalIDTaken:     "EXTERNAL_ID_TAKEN",
-		invites.ReasonFailedToSend:        "FAILED_TO_SEND",
+		invites.ReasonInvalidEmail:          "INVALID_EMAIL",
+		invites.ReasonInvalidRole:           "INVALID_ROLE",
+		invites.ReasonRoleNotAllowed:        "ROLE_NOT_ALLOWED",
+		invites.ReasonInvalidExternalID:     "INVALID_EXTERNAL_ID",
+		invites.ReasonInvalidName:           "INVALID_NAME",
+		invites.ReasonDuplicateEmail:        "DUPLICATE_EMAIL",
+		invites.ReasonDuplicateExternalID:   "DUPLICATE_EXTERNAL_ID",
+		invites.ReasonExternalIDTaken:       "EXTERNAL_ID_TAKEN",
+		invites.ReasonFailedToSend:          "FAILED_TO_SEND",
+		invites.ReasonEmailDomainNotAllowed: "EMAIL_DOMAIN_NOT_ALLOWED",
 	}
 )
 
@@ -18063,6 +18294,22 @@ func (ec *executionContext) marshalNProjectRole2ᚕgithubᚗcomᚋinvitesᚋinvi
 	return ret
 }
 
+func (ec *executionContext) marshalNProjectUser2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.Member) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx context.Context, sel ast.SelectionSet, v *invites.Member) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProjectUser!")
@@ -18210,6 +18457,11 @@ func (ec *executionContext) unmarshalNUpdateMemberInput2githubᚗcomᚋinvites�
 
 func (ec *executionContext) unmarshalNUpdateProjectDomainInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectDomainInput(ctx context.Context, v any) (model.UpdateProjectDomainInput, error) {
 	res, err := ec.unmarshalInputUpdateProjectDomainInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProjectInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectInput(ctx context.Context, v any) (model.UpdateProjectInput, error) {
+	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -41,6 +41,9 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 			err = s.checkServiceInvite(ctx, tx, email)
 		} else {
 			project, err = s.checkProjectInvite(ctx, tx, actor, *in.ProjectID, email, *in.Role, externalID)
+			if err == nil {
+				err = s.CheckDomainAllowed(ctx, tx, *in.ProjectID, email)
+			}
 		}
 		if err != nil {
 			return err
