@@ -105,6 +105,7 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 	}
 	s.Jobs, err = jobs.New(direct, jobs.Config{Jobs: cfg.Jobs, Logger: opts.Logger},
 		s.Mail.Work(), s.Webhooks.Work(), s.Invites.Work(), s.Sweeper.Work(cfg.SweepInterval),
+		s.Invites.DomainWork(),
 		s.Retries.Work(cfg.SweepInterval))
 	if err != nil {
 		return nil, err

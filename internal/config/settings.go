@@ -62,6 +62,7 @@ var settings = []setting{
 		return nil
 	}},
 	duration("BULK_PREVIEW_TTL", func(c *Config) *time.Duration { return &c.Domain.BulkPreviewTTL }),
+	text("DNS_RESOLVER", func(c *Config) *string { return &c.Domain.DNSResolver }),
 	positive("COMPLEXITY_LIMIT", func(c *Config) *int { return &c.GraphQL.ComplexityLimit }),
 	positive("DEPTH_LIMIT", func(c *Config) *int { return &c.GraphQL.DepthLimit }),
 	positive("LIVE_SUBSCRIPTIONS_PER_CONNECTION", func(c *Config) *int { return &c.GraphQL.Live.SubscriptionsPerConnection }),

@@ -83,6 +83,9 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*
 		if inviter == nil || CanInvite(inviter.Role, *inv.Role) != nil {
 			return nil, &revokedOnClaim{inv.ID}
 		}
+		if err := s.CheckDomainAllowed(ctx, tx, *inv.ProjectID, inv.Email); err != nil {
+			return nil, err
+		}
 		// The membership takes the invite's external ID; the accepted invite keeps it as a
 		// record, no longer counting as a holder since it is not pending.
 		m = &Member{ID: newID(), ProjectID: *inv.ProjectID, UserID: user.ID, Role: *inv.Role, ExternalID: inv.ExternalID, CreatedAt: now, UpdatedAt: now}
@@ -130,12 +133,19 @@ func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, excep
 		_, err = s.claim(ctx, tx, inv, user)
 		if _, revoked := errors.AsType[*revokedOnClaim](err); revoked {
 			err = s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
+		} else if ErrorCode(err) == EmailDomainNotAllowed {
+			err = nil // restricted since it was sent: it stays pending, unclaimed
 		} else if err == nil {
 			claimed++
 		}
 		if err != nil {
 			return 0, err
 		}
+	}
+	// The email is proven now: the projects whose verified domain at it has policy AUTO take
+	// the person in too (domains_join.go).
+	if err := s.autoJoin(ctx, tx, user); err != nil {
+		return 0, err
 	}
 	return claimed, nil
 }

@@ -43,6 +43,9 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 			}
 		} else { // checkProjectInvite checks the suppressions too, in the same statement
 			project, err = s.checkProjectInvite(ctx, tx, actor, *in.ProjectID, email, *in.Role, externalID)
+			if err == nil {
+				err = s.CheckDomainAllowed(ctx, tx, *in.ProjectID, email)
+			}
 		}
 		if err != nil {
 			return err
