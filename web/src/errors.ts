@@ -75,6 +75,7 @@ export const failureReasons: Record<InviteFailureReason, string> = {
   DUPLICATE_EXTERNAL_ID: 'An earlier row has this external ID.',
   EXTERNAL_ID_TAKEN: 'Another member or pending invite keeps this external ID.',
   FAILED_TO_SEND: 'The invite email could not be delivered to this address.',
+  EMAIL_DOMAIN_NOT_ALLOWED: 'The project takes only emails at its verified domains.',
 };
 
 // The roles' names live with what each allows (roles.ts); pages that import them from here keep working.
