@@ -95,6 +95,10 @@ type CreateInviteInput struct {
 	Role *invites.Role `json:"role,omitempty"`
 	// The project's own ID for the person: at most 64 characters, no control characters, trimmed; blank means none.
 	ExternalID *string `json:"externalId,omitempty"`
+	// A BCP 47 tag; left out: the project's defaultLocale, else the inviter's language, else English.
+	Locale *string `json:"locale,omitempty"`
+	// The inviter's own words for the email and the invite page (at most 500 characters).
+	Note *string `json:"note,omitempty"`
 }
 
 // A new invite link.

@@ -20,6 +20,9 @@ type Project struct {
 	// ViewerRole is the viewer's role in the project, read with it; nil for a non-member who
 	// sees the project through an invite.
 	ViewerRole *Role `bun:"viewer_role,scanonly"`
+	// DefaultLocale is the locale of its invites that name none (SPEC §17); nil: the
+	// inviter's language, else English.
+	DefaultLocale *string `bun:"default_locale"`
 }
 
 // CreateProject makes a project whose OWNER is the actor, who may own at most ProjectLimit.

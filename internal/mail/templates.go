@@ -50,6 +50,10 @@ type InvitationData struct {
 	// Reminder makes it the reminder before the invite expires: it says so, and that the
 	// links of earlier emails no longer work.
 	Reminder bool
+	// Locale is the language the email is written in (internal/locale); Note the inviter's
+	// own words, shown escaped and never translated.
+	Locale string
+	Note   string
 }
 
 // Invitation is the email that carries an invite's secret link.
@@ -68,6 +72,12 @@ func Invitation(d InvitationData) Message {
 		params["expires"] = d.ExpiresAt.UTC().Format("2 January 2006, 15:04 MST")
 	}
 	subject := inviter + " invited you to " + target
+	if d.Locale != "" {
+		params["locale"] = d.Locale
+	}
+	if d.Note != "" {
+		params["note"] = d.Note
+	}
 	if d.Reminder {
 		params["reminder"] = "true"
 		subject = "Reminder: " + subject
