@@ -207,7 +207,7 @@ func (s *core) queueVerification(ctx context.Context, tx bun.Tx, user *User) err
 	if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
 		return err
 	}
-	_, err := s.mailer.Enqueue(ctx, tx, mail.Verification(user.Email, user.Name, s.cfg.AppURL+"/verify-email/"+token))
+	_, err := s.mailer.Enqueue(ctx, tx, mail.Verification(user.Email, user.Name, s.cfg.AppURL+"/verify-email/"+token).In(userLocale(user)))
 	return err
 }
 

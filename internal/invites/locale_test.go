@@ -89,3 +89,29 @@ func TestService_InviteLocale(t *testing.T) {
 		}
 	})
 }
+
+// TestSweeper_RemindKeepsLocale: the reminder is written in the invite's locale, not the
+// inviter's nor English.
+func TestSweeper_RemindKeepsLocale(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t, nil)
+	sweeper := newSweeper(t, clk, nil)
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Reminding")
+	email := uniqueEmail("ar")
+	if _, err := s.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: email, ProjectID: &p.ID, Role: ptr(invites.RoleContributor),
+		Locale: ptr("ar-EG"), Note: ptr("أهلًا"), AcceptLanguage: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(7*24*time.Hour - 23*time.Hour)
+	sweepOnce(t, sweeper)
+	if n := count(t, "emails", "recipient = ?", email); n != 2 {
+		t.Fatalf("%d emails to %s; want the invite and its reminder", n, email)
+	}
+	if lang, note := emailLocale(t, email); lang != "ar" || note != "أهلًا" {
+		t.Errorf("reminder locale %q, note %q; want ar and the note", lang, note)
+	}
+	if n := count(t, "emails", "recipient = ? AND subject LIKE 'تذكير:%'", email); n != 1 {
+		t.Errorf("%d Arabic reminder subjects; want 1", n)
+	}
+}
