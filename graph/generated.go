@@ -12681,7 +12681,7 @@ func (ec *executionContext) unmarshalInputBulkInviteInput(ctx context.Context, o
 		asMap["dryRun"] = false
 	}
 
-	fieldsInOrder := [...]string{"projectId", "rows", "csv", "defaultRole", "dryRun"}
+	fieldsInOrder := [...]string{"projectId", "rows", "csv", "defaultRole", "dryRun", "locale", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -12723,6 +12723,20 @@ func (ec *executionContext) unmarshalInputBulkInviteInput(ctx context.Context, o
 				return it, err
 			}
 			it.DryRun = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		}
 	}
 	return it, nil
@@ -13094,7 +13108,7 @@ func (ec *executionContext) unmarshalInputInviteRowInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "role", "externalId", "name"}
+	fieldsInOrder := [...]string{"email", "role", "externalId", "name", "locale"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13129,6 +13143,13 @@ func (ec *executionContext) unmarshalInputInviteRowInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Name = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
 		}
 	}
 	return it, nil
@@ -16766,6 +16787,7 @@ var (
 		"DUPLICATE_EXTERNAL_ID": invites.ReasonDuplicateExternalID,
 		"EXTERNAL_ID_TAKEN":     invites.ReasonExternalIDTaken,
 		"FAILED_TO_SEND":        invites.ReasonFailedToSend,
+		"INVALID_LOCALE":        invites.ReasonInvalidLocale,
 	}
 	marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[invites.FailureReason]string{
 		invites.ReasonInvalidEmail:        "INVALID_EMAIL",
@@ -16777,6 +16799,7 @@ var (
 		invites.ReasonDuplicateExternalID: "DUPLICATE_EXTERNAL_ID",
 		invites.ReasonExternalIDTaken:     "EXTERNAL_ID_TAKEN",
 		invites.ReasonFailedToSend:        "FAILED_TO_SEND",
+		invites.ReasonInvalidLocale:       "INVALID_LOCALE",
 	}
 )
 

@@ -56,6 +56,46 @@ func normalizeNote(field string, raw *string) (*string, error) {
 	return &note, nil
 }
 
+// batchWords checks a bulk batch's locale and note; the plan resolves the locale of rows that
+// name none as createInvite does (resolveLocale), with the project it locks.
+func batchWords(in BulkInput) (lang, note *string, err error) {
+	if lang, err = normalizeLocale("locale", in.Locale); err != nil {
+		return nil, nil, err
+	}
+	if note, err = normalizeNote("note", in.Note); err != nil {
+		return nil, nil, err
+	}
+	return lang, note, nil
+}
+
+// resolveLocale is the locale given, else the project's default, else Accept-Language's.
+func resolveLocale(given, projectDefault *string, acceptLanguage string) string {
+	if given != nil {
+		return *given
+	}
+	if projectDefault != nil {
+		if l, err := locale.Parse(*projectDefault); err == nil {
+			return l
+		}
+	}
+	return locale.FromAcceptLanguage(acceptLanguage)
+}
+
+// checkRowLocale reads a bulk row's locale cell: blank is the batch's; a malformed or unknown
+// tag fails the row with INVALID_LOCALE.
+func (p *bulkPlan) checkRowLocale(r *plannedRow, cell string) {
+	tag := strings.TrimSpace(cell)
+	if tag == "" {
+		return
+	}
+	l, err := locale.Parse(tag)
+	if err != nil {
+		p.fail(r, ReasonInvalidLocale, false, "locale %q is not a well-formed BCP 47 language tag", tag)
+		return
+	}
+	r.locale = l
+}
+
 // inviteLocale is the locale of a new invite that names none: the project's default_locale,
 // else the inviter's request's Accept-Language matched to ours, else English.
 func inviteLocale(ctx context.Context, db bun.IDB, given *string, projectID *uuid.UUID, acceptLanguage string) (string, error) {
