@@ -14,7 +14,7 @@ import (
 
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
-	s, err := r.Service.SignUp(ctx, invites.SignUpInput{Email: deref(input.Email), Password: input.Password, Name: input.Name, InviteToken: deref(input.InviteToken), Client: clientAddr(ctx)})
+	s, err := r.Service.SignUp(ctx, invites.SignUpInput{Email: deref(input.Email), Password: input.Password, Name: input.Name, InviteToken: deref(input.InviteToken), Client: clientAddr(ctx), AcceptLanguage: acceptLanguage(ctx)})
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
 	if err != nil {
 		return invites.BulkInput{}, err
 	}
-	in := invites.BulkInput{ProjectID: projectID, DefaultRole: invites.RoleContributor}
+	in := invites.BulkInput{ProjectID: projectID, DefaultRole: invites.RoleContributor, Locale: input.Locale, Note: input.Note}
 	if input.DefaultRole != nil {
 		in.DefaultRole = *input.DefaultRole
 	}
@@ -27,7 +27,7 @@ func bulkInput(input model.BulkInviteInput) (invites.BulkInput, error) {
 	if input.Rows != nil {
 		in.Rows = make([]invites.BulkRow, len(input.Rows))
 		for i, row := range input.Rows {
-			in.Rows[i] = invites.BulkRow{Row: i + 1, Email: row.Email, ExternalID: deref(row.ExternalID), Name: deref(row.Name)}
+			in.Rows[i] = invites.BulkRow{Row: i + 1, Email: row.Email, ExternalID: deref(row.ExternalID), Name: deref(row.Name), Locale: deref(row.Locale)}
 			if row.Role != nil {
 				in.Rows[i].Role = string(*row.Role)
 			}

@@ -22,6 +22,7 @@ func (r *mutationResolver) BulkInvite(ctx context.Context, input model.BulkInvit
 	if err != nil {
 		return nil, err
 	}
+	in.AcceptLanguage = acceptLanguage(ctx)
 	out, err := r.Service.BulkInvite(ctx, viewer.ID, in)
 	if err != nil {
 		return nil, err

@@ -192,6 +192,8 @@ type ComplexityRoot struct {
 		ExpiresAt     func(childComplexity int) int
 		InviteeName   func(childComplexity int) int
 		InviterName   func(childComplexity int) int
+		Locale        func(childComplexity int) int
+		Note          func(childComplexity int) int
 		ProjectID     func(childComplexity int) int
 		ProjectName   func(childComplexity int) int
 		Role          func(childComplexity int) int
@@ -386,7 +388,9 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Invitee        func(childComplexity int) int
 		Inviter        func(childComplexity int) int
+		Locale         func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Note           func(childComplexity int) int
 		OpenedAt       func(childComplexity int) int
 		Project        func(childComplexity int) int
 		RemindersSent  func(childComplexity int) int
@@ -1093,6 +1097,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvitePreview.InviterName(childComplexity), true
+	case "InvitePreview.locale":
+		if e.ComplexityRoot.InvitePreview.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitePreview.Locale(childComplexity), true
+	case "InvitePreview.note":
+		if e.ComplexityRoot.InvitePreview.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvitePreview.Note(childComplexity), true
 	case "InvitePreview.projectId":
 		if e.ComplexityRoot.InvitePreview.ProjectID == nil {
 			break
@@ -2211,12 +2227,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserInvite.Inviter(childComplexity), true
+	case "UserInvite.locale":
+		if e.ComplexityRoot.UserInvite.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInvite.Locale(childComplexity), true
 	case "UserInvite.name":
 		if e.ComplexityRoot.UserInvite.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UserInvite.Name(childComplexity), true
+	case "UserInvite.note":
+		if e.ComplexityRoot.UserInvite.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserInvite.Note(childComplexity), true
 	case "UserInvite.openedAt":
 		if e.ComplexityRoot.UserInvite.OpenedAt == nil {
 			break
@@ -2912,6 +2940,10 @@ func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field
 		return ec.fieldContext_InvitePreview_expiresAt(ctx, field)
 	case "accountExists":
 		return ec.fieldContext_InvitePreview_accountExists(ctx, field)
+	case "locale":
+		return ec.fieldContext_InvitePreview_locale(ctx, field)
+	case "note":
+		return ec.fieldContext_InvitePreview_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvitePreview", field.Name)
 }
@@ -3174,6 +3206,10 @@ func (ec *executionContext) childFields_UserInvite(ctx context.Context, field gr
 		return ec.fieldContext_UserInvite_createdAt(ctx, field)
 	case "claimedAt":
 		return ec.fieldContext_UserInvite_claimedAt(ctx, field)
+	case "locale":
+		return ec.fieldContext_UserInvite_locale(ctx, field)
+	case "note":
+		return ec.fieldContext_UserInvite_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserInvite", field.Name)
 }
@@ -6906,6 +6942,58 @@ func (ec *executionContext) _InvitePreview_accountExists(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_InvitePreview_accountExists(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InvitePreview_locale(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitePreview_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvitePreview_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvitePreview_note(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvitePreview_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvitePreview_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "String")
 }
 
 func (ec *executionContext) _JoinableProject_project(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
@@ -11752,6 +11840,58 @@ func (ec *executionContext) fieldContext_UserInvite_claimedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("UserInvite", field, false, false, "Time")
 }
 
+func (ec *executionContext) _UserInvite_locale(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Locale)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInvite_locale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserInvite_locale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserInvite_note(ctx context.Context, field graphql.CollectedField, obj *invites.Invite) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Note)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserInvite_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserInvite_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserInvite", field, false, false, "String")
+}
+
 func (ec *executionContext) _UserInviteConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UserInviteConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13574,7 +13714,7 @@ func (ec *executionContext) unmarshalInputBulkInviteInput(ctx context.Context, o
 		asMap["dryRun"] = false
 	}
 
-	fieldsInOrder := [...]string{"projectId", "rows", "csv", "defaultRole", "dryRun"}
+	fieldsInOrder := [...]string{"projectId", "rows", "csv", "defaultRole", "dryRun", "locale", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13616,6 +13756,20 @@ func (ec *executionContext) unmarshalInputBulkInviteInput(ctx context.Context, o
 				return it, err
 			}
 			it.DryRun = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		}
 	}
 	return it, nil
@@ -13693,7 +13847,7 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "projectId", "role", "externalId"}
+	fieldsInOrder := [...]string{"email", "projectId", "role", "externalId", "locale", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13728,6 +13882,20 @@ func (ec *executionContext) unmarshalInputCreateInviteInput(ctx context.Context,
 				return it, err
 			}
 			it.ExternalID = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		}
 	}
 	return it, nil
@@ -13973,7 +14141,7 @@ func (ec *executionContext) unmarshalInputInviteRowInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email", "role", "externalId", "name"}
+	fieldsInOrder := [...]string{"email", "role", "externalId", "name", "locale"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14008,6 +14176,13 @@ func (ec *executionContext) unmarshalInputInviteRowInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Name = data
+		case "locale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locale = data
 		}
 	}
 	return it, nil
@@ -15582,6 +15757,16 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "locale":
+			out.Values[i] = ec._InvitePreview_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._InvitePreview_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16918,6 +17103,16 @@ func (ec *executionContext) _UserInvite(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "locale":
+			out.Values[i] = ec._UserInvite_locale(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._UserInvite_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17963,6 +18158,7 @@ var (
 		"DUPLICATE_EXTERNAL_ID":    invites.ReasonDuplicateExternalID,
 		"EXTERNAL_ID_TAKEN":        invites.ReasonExternalIDTaken,
 		"FAILED_TO_SEND":           invites.ReasonFailedToSend,
+		"INVALID_LOCALE":           invites.ReasonInvalidLocale,
 		"EMAIL_DOMAIN_NOT_ALLOWED": invites.ReasonEmailDomainNotAllowed,
 	}
 	marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[invites.FailureReason]string{
@@ -17975,6 +18171,7 @@ var (
 		invites.ReasonDuplicateExternalID:   "DUPLICATE_EXTERNAL_ID",
 		invites.ReasonExternalIDTaken:       "EXTERNAL_ID_TAKEN",
 		invites.ReasonFailedToSend:          "FAILED_TO_SEND",
+		invites.ReasonInvalidLocale:         "INVALID_LOCALE",
 		invites.ReasonEmailDomainNotAllowed: "EMAIL_DOMAIN_NOT_ALLOWED",
 	}
 )

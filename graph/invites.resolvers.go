@@ -50,6 +50,7 @@ func (r *mutationResolver) CreateInvite(ctx context.Context, input model.CreateI
 	}
 	return r.Service.CreateInvite(ctx, viewer.ID, invites.CreateInviteInput{
 		Email: input.Email, ProjectID: projectID, Role: input.Role, ExternalID: input.ExternalID,
+		Locale: input.Locale, Note: input.Note, AcceptLanguage: acceptLanguage(ctx),
 	})
 }
 

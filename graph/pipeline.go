@@ -154,5 +154,6 @@ func wrapHTTP(r *Resolver, srv http.Handler, opt HandlerOptions) http.Handler {
 	h = r.withRequestLoaders(h)
 	h = WithBearerToken(h)
 	h = WithClientAddr(opt.TrustedProxies, h)
+	h = withAcceptLanguage(h)
 	return withDeadline(h, opt.Limits.RequestTimeout)
 }

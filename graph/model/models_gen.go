@@ -55,12 +55,16 @@ type BulkInviteInput struct {
 	ProjectID string `json:"projectId"`
 	// Exactly one of rows and csv: at most 10,000 rows (BAD_USER_INPUT beyond).
 	Rows []*InviteRowInput `json:"rows,omitempty"`
-	// UTF-8 CSV with a header line naming the columns email (required), role, external_id, name. Lines end in LF, CRLF or CR; at most 50 cells a row and 1 KiB a cell (BAD_USER_INPUT naming the line).
+	// UTF-8 CSV with a header line naming the columns email (required), role, external_id, name, locale (or language). Lines end in LF, CRLF or CR; at most 50 cells a row and 1 KiB a cell (BAD_USER_INPUT naming the line).
 	CSV *graphql.Upload `json:"csv,omitempty"`
 	// The role of rows that give none.
 	DefaultRole *invites.Role `json:"defaultRole,omitempty"`
 	// Work out and return every result, but write nothing and send nothing: the preview an admin confirms (by previewId). It tells nothing of accounts (`existingAccount` is false), and its addresses new to the project count against the hourly invite cap as a real batch's do.
 	DryRun *bool `json:"dryRun,omitempty"`
+	// The locale of rows that name none (a CSV's locale or language column, or a row's locale); left out: the project's defaultLocale, else the inviter's language, else English.
+	Locale *string `json:"locale,omitempty"`
+	// The inviter's own words, in every email of the batch (at most 500 characters).
+	Note *string `json:"note,omitempty"`
 }
 
 // A bulk invite's outcome.
@@ -95,6 +99,10 @@ type CreateInviteInput struct {
 	Role *invites.Role `json:"role,omitempty"`
 	// The project's own ID for the person: at most 64 characters, no control characters, trimmed; blank means none.
 	ExternalID *string `json:"externalId,omitempty"`
+	// A BCP 47 tag; left out: the project's defaultLocale, else the inviter's language, else English.
+	Locale *string `json:"locale,omitempty"`
+	// The inviter's own words for the email and the invite page (at most 500 characters).
+	Note *string `json:"note,omitempty"`
 }
 
 // A new invite link.
@@ -241,6 +249,8 @@ type InviteRowInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 	// The person's name: stored on a new invite, and on a pending one when given (blank keeps its name); the invite page offers it as the sign-up name. 1 to 200 characters, trimmed; no control or invisible characters.
 	Name *string `json:"name,omitempty"`
+	// Left out: the batch's locale.
+	Locale *string `json:"locale,omitempty"`
 }
 
 // What logIn takes.

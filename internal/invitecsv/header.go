@@ -13,11 +13,12 @@ const (
 	role
 	externalID
 	name
+	lang
 	fieldCount
 )
 
 // fieldNames name the fields in messages, as the documented header spells them.
-var fieldNames = [fieldCount]string{"email", "role", "external_id", "name"}
+var fieldNames = [fieldCount]string{"email", "role", "external_id", "name", "locale"}
 
 // aliases are the header names people write for each field; they are compared without regard
 // to case.
@@ -33,6 +34,8 @@ var aliases = []struct {
 	{"externalid", externalID},
 	{"ext_id", externalID},
 	{"name", name},
+	{"locale", lang},
+	{"language", lang},
 }
 
 // columns maps each field to its cell index in a record, -1 when the header lacks it.
@@ -44,7 +47,7 @@ const maxNamesInMessage = 10
 
 // readHeader finds the recognised columns and lists the others.
 func readHeader(header []string, line int) (columns, []string, error) {
-	cols := columns{-1, -1, -1, -1}
+	cols := columns{-1, -1, -1, -1, -1}
 	var ignored, found []string
 	for i, cell := range header {
 		cell = strings.TrimSpace(cell)
@@ -104,6 +107,7 @@ func (c *columns) row(rec []string, line int) Row {
 		Role:       cell(rec, c[role]),
 		ExternalID: cell(rec, c[externalID]),
 		Name:       cell(rec, c[name]),
+		Locale:     cell(rec, c[lang]),
 	}
 }
 

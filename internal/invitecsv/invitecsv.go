@@ -34,6 +34,8 @@ type Row struct {
 	Role       string
 	ExternalID string
 	Name       string
+	// Locale is the row's locale or language cell (a BCP 47 tag); blank: the batch's.
+	Locale string
 }
 
 // File is what Read found in a good file.

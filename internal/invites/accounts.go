@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/locale"
 	"github.com/invites/invites/internal/mail"
 )
 
@@ -24,6 +25,17 @@ type User struct {
 	PasswordHash    string     `bun:"password_hash,notnull" json:"-"`
 	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
 	CreatedAt       time.Time  `bun:"created_at,notnull"`
+	// Locale is the language of the emails written to the user (internal/locale), from the
+	// Accept-Language of their sign-up; nil for accounts made before it was kept.
+	Locale *string `bun:"locale"`
+}
+
+// userLocale is the language of the emails written to u: English where none is kept.
+func userLocale(u *User) string {
+	if u == nil || u.Locale == nil {
+		return locale.Default
+	}
+	return locale.Known(*u.Locale)
 }
 
 // userByID reads one account.
@@ -63,6 +75,8 @@ type SignUpInput struct {
 	// Client is the caller's network address: sign-ups without an invite token are capped
 	// per address.
 	Client netip.Addr
+	// AcceptLanguage is the request's Accept-Language header: the account's locale.
+	AcceptLanguage string
 }
 
 // SignUp creates an account and signs the user in. Without an invite token the email is
@@ -94,7 +108,8 @@ func (s *AccountService) SignUp(ctx context.Context, in SignUpInput) (*Session, 
 		return nil, err
 	}
 	// Hashing costs tens of milliseconds: do it before the transaction, not inside it.
-	user := &User{ID: newID(), Email: email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), CreatedAt: s.now()}
+	user := &User{ID: newID(), Email: email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), CreatedAt: s.now(),
+		Locale: new(locale.FromAcceptLanguage(in.AcceptLanguage))}
 
 	return s.startSession(ctx, user, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(user).Exec(ctx); err != nil {
@@ -141,7 +156,8 @@ func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string
 		return nil, err
 	}
 	now := s.now()
-	user := &User{ID: newID(), Email: inv.Email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), EmailVerifiedAt: &now, CreatedAt: now}
+	user := &User{ID: newID(), Email: inv.Email, Name: name, PasswordHash: hashPassword(in.Password, s.cfg.Password), EmailVerifiedAt: &now, CreatedAt: now,
+		Locale: new(locale.FromAcceptLanguage(in.AcceptLanguage))}
 
 	var sess *Session
 	claimed := 0
@@ -194,7 +210,7 @@ func (s *core) queueVerification(ctx context.Context, tx bun.Tx, user *User) err
 	if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
 		return err
 	}
-	_, err := s.mailer.Enqueue(ctx, tx, mail.Verification(user.Email, user.Name, s.cfg.AppURL+"/verify-email/"+token))
+	_, err := s.mailer.Enqueue(ctx, tx, mail.Verification(user.Email, user.Name, s.cfg.AppURL+"/verify-email/"+token).In(userLocale(user)))
 	return err
 }
 

@@ -29,6 +29,7 @@ const (
 	ReasonDuplicateExternalID FailureReason = "DUPLICATE_EXTERNAL_ID"
 	ReasonExternalIDTaken     FailureReason = "EXTERNAL_ID_TAKEN"
 	ReasonFailedToSend        FailureReason = "FAILED_TO_SEND"
+	ReasonInvalidLocale       FailureReason = "INVALID_LOCALE"
 	// ReasonEmailDomainNotAllowed: the project is restricted to its verified domains.
 	ReasonEmailDomainNotAllowed FailureReason = "EMAIL_DOMAIN_NOT_ALLOWED"
 )
@@ -42,6 +43,8 @@ type BulkRow struct {
 	Role       string
 	ExternalID string
 	Name       string
+	// Locale is a BCP 47 tag; blank: the batch's locale.
+	Locale string `json:",omitempty"`
 }
 
 // BulkInput is what bulkInvite takes: exactly one of Rows and CSV.
@@ -56,6 +59,10 @@ type BulkInput struct {
 	// DryRun works out every result and sends nothing: it stores the preview, which
 	// ConfirmBulkInvite writes (bulk_preview.go).
 	DryRun bool
+	// Locale is the locale of rows that name none (nil: the project's default, else
+	// AcceptLanguage's, else English); Note the inviter's words, in every email of the batch.
+	Locale, Note   *string
+	AcceptLanguage string
 }
 
 // BulkInvite invites the rows of a list or a CSV file into a project in one transaction: new
@@ -95,8 +102,12 @@ func (s *BulkService) BulkInvite(ctx context.Context, actor uuid.UUID, in BulkIn
 	if err != nil {
 		return nil, err
 	}
+	lang, note, err := batchWords(in)
+	if err != nil {
+		return nil, err
+	}
 	b := bulkBatch{projectID: in.ProjectID, defaultRole: in.DefaultRole, rows: rows, ignored: ignored, dryRun: in.DryRun,
-		fileName: cleanFileName(in.FileName)}
+		fileName: cleanFileName(in.FileName), locale: lang, acceptLang: in.AcceptLanguage, note: note}
 	var p *bulkPlan
 	var pv *previewRow
 	err = s.inCopyTx(ctx, func(ctx context.Context, tx bun.Tx, cp copier) error {
@@ -130,6 +141,9 @@ type bulkBatch struct {
 	ignored     []string
 	dryRun      bool
 	fileName    string
+	locale      *string // of rows that name none, as given (nil: the project's default...)
+	acceptLang  string  // the inviter's request's Accept-Language
+	note        *string // the inviter's words
 	// inviteIDs are the IDs of the invites that a preview promised, by row: a confirmation
 	// creates its new invites with them.
 	inviteIDs map[int]uuid.UUID
@@ -156,7 +170,7 @@ func (s *BulkService) plan(ctx context.Context, tx bun.Tx, actor uuid.UUID, b bu
 		}
 	}
 	p := &bulkPlan{s: s.core, project: project, actor: me, defaultRole: b.defaultRole, now: s.now(), dryRun: b.dryRun, inviteIDs: b.inviteIDs,
-		fileName: b.fileName}
+		fileName: b.fileName, locale: resolveLocale(b.locale, project.DefaultLocale, b.acceptLang), note: b.note}
 	if err := p.make(ctx, tx, b.rows); err != nil {
 		return nil, err
 	}
@@ -189,7 +203,7 @@ func bulkRows(in BulkInput) ([]BulkRow, []string, error) {
 	}
 	rows := make([]BulkRow, len(f.Rows))
 	for i, r := range f.Rows {
-		rows[i] = BulkRow{Row: r.Line, Email: r.Email, Role: r.Role, ExternalID: r.ExternalID, Name: r.Name}
+		rows[i] = BulkRow{Row: r.Line, Email: r.Email, Role: r.Role, ExternalID: r.ExternalID, Name: r.Name, Locale: r.Locale}
 	}
 	ignored := f.IgnoredColumns
 	if ignored == nil {

@@ -1,6 +1,7 @@
 package invites
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,8 @@ type bulkPlan struct {
 	inviteIDs map[int]uuid.UUID
 	// fileName is the uploaded file's name, for the batch's event ("" for a list of rows).
 	fileName string
+	locale   string  // of rows that name none
+	note     *string // the inviter's words, for every invite
 
 	rows       []*plannedRow
 	candidates []*plannedRow // rows that passed the checks of the rows alone
@@ -49,6 +52,7 @@ type plannedRow struct {
 	roleGiven bool
 	wanted    *string // the external ID the row names; nil keeps the record's
 	name      *string // the name the row gives; nil keeps an invite's
+	locale    string  // the row's locale; "" is the batch's
 	rec       *idRecord
 }
 
@@ -164,7 +168,9 @@ func (p *bulkPlan) checkCells(in BulkRow) *plannedRow {
 	name := in.Name
 	if r.name, err = normalizeOptionalName("name", &name); err != nil {
 		p.failInput(r, err)
+		return r
 	}
+	p.checkRowLocale(r, in.Locale)
 	return r
 }
 
@@ -300,7 +306,7 @@ func (p *bulkPlan) classifyNew(r *plannedRow) {
 	role := r.role
 	inv := &Invite{
 		ID: id, Email: r.email, ProjectID: &p.project.ID, Role: &role, Name: r.name, InviterID: p.actor.UserID,
-		Status: StatusPending, DeliveryStatus: mail.StatusQueued,
+		Status: StatusPending, DeliveryStatus: mail.StatusQueued, Locale: cmp.Or(r.locale, p.locale), Note: p.note,
 		ExpiresAt: p.now.Add(p.s.cfg.InviteTTL), CreatedAt: p.now, UpdatedAt: p.now,
 	}
 	r.rec = &idRecord{invite: inv, isNew: true}

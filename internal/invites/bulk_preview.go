@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/invites/invites/internal/locale"
 	"github.com/uptrace/bun"
 )
 
@@ -29,6 +30,8 @@ type storedPlan struct {
 	IgnoredColumns []string    `json:"ignoredColumns"`
 	FileName       string      `json:"fileName,omitempty"`
 	Rows           []storedRow `json:"rows"`
+	Locale         string      `json:"locale,omitempty"`
+	Note           *string     `json:"note,omitempty"`
 }
 
 // storedRow is one row of a preview: the cells as given and the outcome promised, whose Record
@@ -58,7 +61,8 @@ const previewKeptAfterExpiry = 24 * time.Hour
 // deletes the inviter's previews beyond the newest maxStoredPreviews (skipping one that a
 // confirmation holds: it is deleted by a later dry run or the sweep).
 func (s *BulkService) storePreview(ctx context.Context, tx bun.Tx, p *bulkPlan, b bulkBatch) (*previewRow, error) {
-	plan := storedPlan{DefaultRole: b.defaultRole, IgnoredColumns: b.ignored, FileName: b.fileName, Rows: make([]storedRow, len(p.rows))}
+	plan := storedPlan{DefaultRole: b.defaultRole, IgnoredColumns: b.ignored, FileName: b.fileName, Rows: make([]storedRow, len(p.rows)),
+		Locale: p.locale, Note: b.note}
 	for i, r := range p.rows {
 		plan.Rows[i] = storedRow{BulkRow: b.rows[i], Outcome: p.promised(r)}
 	}
@@ -162,7 +166,7 @@ func (s *BulkService) confirm(ctx context.Context, tx bun.Tx, cp copier, actor u
 		return nil, fmt.Errorf("read preview %s: %w", pv.ID, err)
 	}
 	b := bulkBatch{projectID: pv.ProjectID, defaultRole: plan.DefaultRole, ignored: plan.IgnoredColumns, fileName: plan.FileName,
-		rows: make([]BulkRow, len(plan.Rows)), inviteIDs: map[int]uuid.UUID{}}
+		rows: make([]BulkRow, len(plan.Rows)), inviteIDs: map[int]uuid.UUID{}, locale: new(locale.Known(plan.Locale)), note: plan.Note}
 	for i, r := range plan.Rows {
 		b.rows[i] = r.BulkRow
 		if r.Outcome.Kind == rowNewInvitation {

@@ -167,7 +167,7 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 		inv := r.rec.invite
 		messages[i] = mail.Invitation(mail.InvitationData{
 			To: inv.Email, InviterName: inviter.Name, ProjectName: p.project.Name, Role: string(*inv.Role),
-			Link: p.s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt,
+			Link: p.s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt, Locale: inv.Locale, Note: deref(inv.Note),
 		})
 	}
 	emailIDs, err := p.s.mailer.EnqueueManyCopy(ctx, tx, cp.copyFrom, messages)
@@ -183,8 +183,8 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 	project, inviterID, batch := pgUUID(p.project.ID), pgUUID(p.actor.UserID), pgUUID(newID())
 	expires, now := pgTime(p.now.Add(p.s.cfg.InviteTTL)), pgTime(p.now)
 	var id, emailID pgtype.UUID
-	var email, role, ext, name pgtype.Text
-	values := []any{&id, &email, &project, &role, &ext, &name, &inviterID, nil, string(StatusPending), &emailID, &expires, &now, &now, &batch}
+	var email, role, ext, name, lang, note pgtype.Text
+	values := []any{&id, &email, &project, &role, &ext, &name, &inviterID, nil, string(StatusPending), &emailID, &expires, &now, &now, &batch, &lang, &note}
 	i := 0
 	rows := pgx.CopyFromFunc(func() ([]any, error) {
 		if i == n {
@@ -193,6 +193,7 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 		r, inv := created[i], created[i].rec.invite
 		id, emailID = pgUUID(inv.ID), pgUUID(emailIDs[i])
 		email, role, ext, name = pgText(inv.Email), pgText(string(*inv.Role)), pgTextOrNull(r.rec.final), pgTextOrNull(inv.Name)
+		lang, note = pgText(inv.Locale), pgTextOrNull(inv.Note)
 		values[7] = hashes[i]
 		i++
 		return values, nil
@@ -202,7 +203,7 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 
 // inviteColumns are the columns that insertInvites writes, in the order of its rows.
 var inviteColumns = []string{"id", "email", "project_id", "role", "external_id", "name", "inviter_id",
-	"token_hash", "status", "email_id", "expires_at", "created_at", "updated_at", "batch_id"}
+	"token_hash", "status", "email_id", "expires_at", "created_at", "updated_at", "batch_id", "locale", "note"}
 
 // creationEvents are the four events of a new invite, in createInvite's order: each one's
 // name, and whether it names the actor and the invitee's email.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/locale"
 	"github.com/invites/invites/internal/mail"
 )
 
@@ -70,6 +71,11 @@ type Invite struct {
 	// DeliveryError is why the latest email failed, bounced or was suppressed (its
 	// last_error while its status is one of those); nil otherwise.
 	DeliveryError *string `bun:"delivery_error,scanonly"`
+	// Locale is the language its emails and pages are written in (internal/locale); resends
+	// and reminders keep it. Always set: bun would insert a blank one.
+	Locale string `bun:"locale"`
+	// Note is the inviter's own words for the email and the invite page; nil for none.
+	Note *string `bun:"note"`
 }
 
 // deliveryErrorSQL is the invite's DeliveryError from its latest email AS e.
@@ -207,6 +213,9 @@ type InvitePreview struct {
 	AccountExists bool
 	// InviteeName is the invite's Name: the sign-up form's name to start with.
 	InviteeName *string
+	// Locale is the language the page should be written in; Note the inviter's words.
+	Locale string
+	Note   *string
 }
 
 // Invitation returns the preview of the invite a link's token names. Anyone with the token
@@ -222,7 +231,8 @@ func (s *InviteService) Invitation(ctx context.Context, token string) (*InvitePr
 	if err := s.markOpened(ctx, inv); err != nil {
 		return nil, err
 	}
-	p := &InvitePreview{Email: inv.Email, ProjectID: inv.ProjectID, InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt}
+	p := &InvitePreview{Email: inv.Email, ProjectID: inv.ProjectID, InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt,
+		Locale: locale.Known(inv.Locale), Note: inv.Note}
 	err = s.db.NewRaw(`SELECT
 			(SELECT name FROM users WHERE id = ?) AS inviter_name,
 			(SELECT name FROM projects WHERE id = ?) AS project_name,
@@ -305,12 +315,12 @@ func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, pr
 // reads them.
 const invitePageColumns = `i.id, i.email, i.project_id, i.role, i.external_id, i.inviter_id, i.invitee_id,
 	i.token_hash, i.status, i.email_id, i.expires_at, i.created_at, i.updated_at, i.claimed_at, i.ended_at,
-	i.name, i.resent_at, i.reminders_sent, i.opened_at, i.batch_id, COALESCE(e.status, 'QUEUED'), ` + deliveryErrorSQL
+	i.name, i.resent_at, i.reminders_sent, i.opened_at, i.batch_id, i.locale, i.note, COALESCE(e.status, 'QUEUED'), ` + deliveryErrorSQL
 
 // scanInviteRow reads a row of invitePageColumns: bun's reflective scan of the invite page
 // was a quarter of its CPU. TestPages_ScanAsBun holds it to what bun reads.
 func scanInviteRow(rows *sql.Rows, i *Invite) error {
 	return rows.Scan(&i.ID, &i.Email, &i.ProjectID, &i.Role, &i.ExternalID, &i.InviterID, &i.InviteeID,
 		&i.TokenHash, &i.Status, &i.EmailID, &i.ExpiresAt, &i.CreatedAt, &i.UpdatedAt, &i.ClaimedAt, &i.EndedAt,
-		&i.Name, &i.ResentAt, &i.RemindersSent, &i.OpenedAt, &i.BatchID, &i.DeliveryStatus, &i.DeliveryError)
+		&i.Name, &i.ResentAt, &i.RemindersSent, &i.OpenedAt, &i.BatchID, &i.Locale, &i.Note, &i.DeliveryStatus, &i.DeliveryError)
 }

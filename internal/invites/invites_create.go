@@ -15,6 +15,12 @@ type CreateInviteInput struct {
 	ProjectID  *uuid.UUID
 	Role       *Role
 	ExternalID *string
+	// Locale is a BCP 47 tag; nil: the project's default, else AcceptLanguage's, else English.
+	Locale *string
+	// Note is the inviter's words for the email and the invite page; nil for none.
+	Note *string
+	// AcceptLanguage is the inviter's request's Accept-Language header.
+	AcceptLanguage string
 }
 
 // CreateInvite invites an email, to the service alone (any signed-in user may) or to a
@@ -27,6 +33,10 @@ type CreateInviteInput struct {
 // hourly cap, or the recipient's daily cap).
 func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in CreateInviteInput) (*Invite, error) {
 	email, externalID, err := in.validate()
+	if err != nil {
+		return nil, err
+	}
+	given, note, err := in.validateWords()
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +63,12 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		if err := s.takeInviteQuotas(ctx, tx, actor, email); err != nil {
 			return err
 		}
-		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending}
+		lang, err := inviteLocale(ctx, tx, given, in.ProjectID, in.AcceptLanguage)
+		if err != nil {
+			return err
+		}
+		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending,
+			Locale: lang, Note: note}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
 			return err
 		}
@@ -90,6 +105,17 @@ func (in CreateInviteInput) validate() (email string, externalID *string, err er
 		}
 	}
 	return email, externalID, nil
+}
+
+// validateWords checks the input's locale and note and returns them in their stored forms.
+func (in CreateInviteInput) validateWords() (lang, note *string, err error) {
+	if lang, err = normalizeLocale("locale", in.Locale); err != nil {
+		return nil, nil, err
+	}
+	if note, err = normalizeNote("note", in.Note); err != nil {
+		return nil, nil, err
+	}
+	return lang, note, nil
 }
 
 // inviteEvents are the tracked events of a new invite sent by actor: two for any invite, and
@@ -243,7 +269,8 @@ func (s *core) issue(ctx context.Context, tx bun.Tx, inv *Invite, inviter *User,
 	if inv.CreatedAt.IsZero() {
 		inv.CreatedAt = now
 	}
-	data := mail.InvitationData{To: inv.Email, InviterName: inviter.Name, Link: s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt}
+	data := mail.InvitationData{To: inv.Email, InviterName: inviter.Name, Link: s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt,
+		Locale: inv.Locale, Note: deref(inv.Note)}
 	if project != nil {
 		data.ProjectName, data.Role = project.Name, string(*inv.Role)
 	}

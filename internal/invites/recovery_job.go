@@ -73,7 +73,7 @@ func (s *AccountService) issuePasswordReset(ctx context.Context, email string) e
 		if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
 			return err
 		}
-		_, err = s.mailer.Enqueue(ctx, tx, mail.PasswordReset(user.Email, user.Name, s.cfg.AppURL+"/reset-password/"+token, validFor(s.cfg.PasswordResetTTL)))
+		_, err = s.mailer.Enqueue(ctx, tx, mail.PasswordReset(user.Email, user.Name, s.cfg.AppURL+"/reset-password/"+token, validFor(s.cfg.PasswordResetTTL)).In(userLocale(user)))
 		return err
 	})
 }

@@ -121,7 +121,7 @@ func (w *Sweeper) remindOne(ctx context.Context, tx bun.Tx, inv *Invite) (bool, 
 	}
 	token, hash := newToken()
 	data := mail.InvitationData{To: inv.Email, InviterName: inviterName, Link: w.cfg.AppURL + "/invite/" + token,
-		ExpiresAt: inv.ExpiresAt, Reminder: true}
+		ExpiresAt: inv.ExpiresAt, Reminder: true, Locale: inv.Locale, Note: deref(inv.Note)}
 	if projectName != nil && inv.Role != nil {
 		data.ProjectName, data.Role = *projectName, string(*inv.Role)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/invites/invites/internal/locale"
 )
 
 // serviceName is how the emails name the service, and the "project" of an invite to the
@@ -15,27 +17,29 @@ import (
 const serviceName = "Invites"
 
 // Verification is the email that proves a new account's address: link is the page that
-// confirms it. name may be empty.
+// confirms it. name may be empty. It is in English until In sets its reader's language.
 func Verification(to, name, link string) Message {
-	return Message{
-		Kind:    kindVerification,
-		To:      to,
-		Subject: "Confirm your email for " + serviceName,
-		Link:    link,
-		Params:  map[string]string{"name": oneLine(name)},
-	}
+	m := Message{Kind: kindVerification, To: to, Link: link, Params: map[string]string{"name": oneLine(name)}}
+	return m.In(locale.Default)
 }
 
 // PasswordReset is the email that carries a password-reset link: link is the page that sets
-// a new password; valid says for how long it works ("1 hour"). name may be empty.
+// a new password; valid says for how long it works ("1 hour", translated). name may be empty.
 func PasswordReset(to, name, link, valid string) Message {
-	return Message{
-		Kind:    kindPasswordReset,
-		To:      to,
-		Subject: "Reset your password for " + serviceName,
-		Link:    link,
-		Params:  map[string]string{"name": oneLine(name), "valid": oneLine(valid)},
+	m := Message{Kind: kindPasswordReset, To: to, Link: link, Params: map[string]string{"name": oneLine(name), "valid": oneLine(valid)}}
+	return m.In(locale.Default)
+}
+
+// In returns m written in lang (a stored locale): its subject now, its body when rendered.
+func (m Message) In(lang string) Message {
+	params := make(map[string]string, len(m.Params)+1)
+	for k, v := range m.Params {
+		params[k] = v
 	}
+	params["locale"] = locale.Known(lang)
+	m.Params = params
+	m.Subject = subject(m.Kind, params)
+	return m
 }
 
 // InvitationData is what an invitation email says. ProjectName and Role are empty for an
@@ -50,35 +54,26 @@ type InvitationData struct {
 	// Reminder makes it the reminder before the invite expires: it says so, and that the
 	// links of earlier emails no longer work.
 	Reminder bool
+	// Locale is the language the email is written in (internal/locale); Note the inviter's
+	// own words, shown escaped and never translated.
+	Locale string
+	Note   string
 }
 
 // Invitation is the email that carries an invite's secret link.
 func Invitation(d InvitationData) Message {
-	inviter := oneLine(d.InviterName)
-	if inviter == "" {
-		inviter = "Someone"
-	}
-	project := oneLine(d.ProjectName)
-	target := project
-	if target == "" {
-		target = serviceName
-	}
-	params := map[string]string{"inviter": inviter, "project": project, "role": roleText(d.Role)}
+	params := map[string]string{"inviter": oneLine(d.InviterName), "project": oneLine(d.ProjectName), "role": oneLine(d.Role)}
 	if !d.ExpiresAt.IsZero() {
-		params["expires"] = d.ExpiresAt.UTC().Format("2 January 2006, 15:04 MST")
+		params["expires_at"] = d.ExpiresAt.UTC().Format(time.RFC3339)
 	}
-	subject := inviter + " invited you to " + target
+	if d.Note != "" {
+		params["note"] = d.Note
+	}
 	if d.Reminder {
 		params["reminder"] = "true"
-		subject = "Reminder: " + subject
 	}
-	return Message{
-		Kind:    kindInvite,
-		To:      d.To,
-		Subject: subject,
-		Link:    d.Link,
-		Params:  params,
-	}
+	m := Message{Kind: kindInvite, To: d.To, Link: d.Link, Params: params}
+	return m.In(d.Locale)
 }
 
 const (
@@ -87,34 +82,111 @@ const (
 	kindPasswordReset = "password_reset"
 )
 
-// Render returns m with its text and HTML parts made from its kind's templates.
+// words is what the messages of an email are rendered with.
+type words struct {
+	Name, Service, Inviter, Target, Role, Valid, Expires string
+}
+
+func wordsOf(c *catalog, p map[string]string) words {
+	w := words{Name: p["name"], Service: serviceName, Inviter: p["inviter"], Target: p["project"], Valid: c.duration(p["valid"])}
+	if w.Inviter == "" {
+		w.Inviter = c.t("someone", nil)
+	}
+	if w.Target == "" {
+		w.Target = serviceName
+	}
+	if key := "role." + strings.ToUpper(p["role"]); c.has(key) {
+		w.Role = c.t(key, nil)
+	} else {
+		w.Role = strings.ToLower(p["role"])
+	}
+	if at, err := time.Parse(time.RFC3339, p["expires_at"]); err == nil {
+		w.Expires = c.date(at)
+	} else if p["expires"] != "" {
+		w.Expires = p["expires"] // queued before emails were translated
+	}
+	return w
+}
+
+// subject is the subject of an email of kind with params, in params' locale.
+func subject(kind string, p map[string]string) string {
+	c := catalogFor(p["locale"])
+	w := wordsOf(c, p)
+	switch kind {
+	case kindVerification:
+		return c.t("verification.subject", w)
+	case kindPasswordReset:
+		return c.t("reset.subject", w)
+	case kindInvite:
+		if p["reminder"] != "" {
+			return oneLine(c.t("invite.subject.reminder", w))
+		}
+		return oneLine(c.t("invite.subject", w))
+	}
+	return ""
+}
+
+// Render returns m with its text and HTML parts made from its kind's messages, in its locale.
 func (m Message) Render() (Message, error) {
-	p := m.Params
+	c := catalogFor(m.Params["locale"])
+	w := wordsOf(c, m.Params)
+	var b body
 	switch m.Kind {
 	case kindVerification:
-		data := struct{ Name, Link, Service string }{p["name"], m.Link, serviceName}
-		m.Text, m.HTML = render(verificationText, data), render(verificationHTML, data)
+		b = body{Before: []string{c.t("verification.intro", w)}, Button: c.t("verification.button", w), After: []string{c.t("verification.ignore", w)}}
 	case kindPasswordReset:
-		data := struct{ Name, Link, Service, Valid string }{p["name"], m.Link, serviceName, p["valid"]}
-		m.Text, m.HTML = render(passwordResetText, data), render(passwordResetHTML, data)
+		intro := c.t("reset.intro", w)
+		if w.Valid != "" {
+			intro = c.t("reset.intro.valid", w)
+		}
+		b = body{Before: []string{intro}, Button: c.t("reset.button", w), After: []string{c.t("reset.ignore", w)}}
 	case kindInvite:
-		data := struct {
-			Inviter, Target, Role, Link, Service, Expires string
-			Project, Reminder                             bool
-		}{
-			Inviter: p["inviter"], Target: p["project"], Role: p["role"], Link: m.Link,
-			Service: serviceName, Expires: p["expires"], Project: p["project"] != "", Reminder: p["reminder"] != "",
-		}
-		if data.Target == "" {
-			data.Target = serviceName
-		}
-		m.Text, m.HTML = render(invitationText, data), render(invitationHTML, data)
+		b = inviteBody(c, w, m.Params)
 	case kindDomainLost:
-		m = renderDomainLost(m)
+		// To the project's admins, in English: the domain's settings page is not translated.
+		return renderDomainLost(m), nil
 	default:
 		return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
 	}
+	b.Lang, b.Dir, b.Link, b.OrLink = locale.Known(m.Params["locale"]), locale.Dir(m.Params["locale"]), m.Link, c.t("or_open_link", w)
+	b.Greeting = c.t("greeting", w)
+	if w.Name != "" {
+		b.Greeting = c.t("greeting.named", w)
+	}
+	m.Text, m.HTML = render(bodyText, b), render(bodyHTML, b)
 	return m, nil
+}
+
+func inviteBody(c *catalog, w words, p map[string]string) body {
+	intro := c.t("invite.intro.service", w)
+	switch {
+	case p["project"] != "" && w.Role != "":
+		intro = c.t("invite.intro.project.role", w)
+	case p["project"] != "":
+		intro = c.t("invite.intro.project", w)
+	}
+	if p["reminder"] != "" {
+		intro = c.t("invite.reminder.prefix", w) + " " + intro
+	}
+	b := body{Before: []string{intro}, Button: c.t("invite.button", w), LinkIntro: c.t("invite.link_intro", w)}
+	if p["reminder"] != "" {
+		b.Before = append(b.Before, c.t("invite.reminder.body", w))
+	}
+	if p["note"] != "" {
+		b.NoteIntro, b.Note = c.t("invite.note", w), strings.Split(p["note"], "\n")
+	}
+	if w.Expires != "" {
+		b.After = append(b.After, c.t("invite.expires", w))
+	}
+	b.After = append(b.After, c.t("invite.ignore", w))
+	return b
+}
+
+// body is an email's parts in its reader's words, for the text and HTML layouts: all of it
+// is text, which the HTML layout escapes.
+type body struct {
+	Lang, Dir, Greeting, LinkIntro, Button, Link, OrLink, NoteIntro string
+	Before, Note, After                                             []string
 }
 
 // roleText turns a role such as CONTRIBUTOR into "a contributor" for a sentence.
@@ -135,71 +207,29 @@ func oneLine(s string) string {
 }
 
 var (
-	verificationText = texttemplate.Must(texttemplate.New("verification").Parse(
-		`Hello{{if .Name}} {{.Name}}{{end}},
+	bodyText = texttemplate.Must(texttemplate.New("body").Parse(`{{.Greeting}}
+{{range .Before}}
+{{.}}
+{{end}}{{if .Note}}
+{{.NoteIntro}}
+{{range .Note}}> {{.}}
+{{end}}{{end}}
+{{if .LinkIntro}}{{.LinkIntro}}
 
-Please confirm your email address for {{.Service}} by opening this link:
-
-{{.Link}}
-
-If you did not sign up for {{.Service}}, you can ignore this email.
-`))
-	verificationHTML = htmltemplate.Must(htmltemplate.New("verification").Parse(
-		`<!DOCTYPE html>
-<html><body>
-<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
-<p>Please confirm your email address for {{.Service}}:</p>
-<p><a href="{{.Link}}">Confirm my email</a></p>
-<p>Or open this link: {{.Link}}</p>
-<p>If you did not sign up for {{.Service}}, you can ignore this email.</p>
-</body></html>
-`))
-	passwordResetText = texttemplate.Must(texttemplate.New("password_reset").Parse(
-		`Hello{{if .Name}} {{.Name}}{{end}},
-
-Someone asked to reset the password of your {{.Service}} account. Choose a new password by
-opening this link{{if .Valid}} (it works once, for {{.Valid}}){{end}}:
-
-{{.Link}}
-
-If you did not ask for this, you can ignore this email: your password stays as it is.
-`))
-	passwordResetHTML = htmltemplate.Must(htmltemplate.New("password_reset").Parse(
-		`<!DOCTYPE html>
-<html><body>
-<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
-<p>Someone asked to reset the password of your {{.Service}} account. Choose a new password{{if .Valid}} (the link works once, for {{.Valid}}){{end}}:</p>
-<p><a href="{{.Link}}">Reset my password</a></p>
-<p>Or open this link: {{.Link}}</p>
-<p>If you did not ask for this, you can ignore this email: your password stays as it is.</p>
-</body></html>
-`))
-	invitationText = texttemplate.Must(texttemplate.New("invitation").Parse(
-		`Hello,
-
-{{if .Reminder}}A reminder: {{end}}{{.Inviter}} invited you to {{if .Project}}join the project {{.Target}}{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.
-{{if .Reminder}}
-The invitation expires soon. This email has a new link: the links of earlier emails no longer work.
-{{end}}
-Accept the invitation by opening this link:
-
-{{.Link}}
-{{if .Expires}}
-The invitation expires on {{.Expires}}.
-{{end}}
-If you did not expect this invitation, you can ignore this email.
-`))
-	invitationHTML = htmltemplate.Must(htmltemplate.New("invitation").Parse(
-		`<!DOCTYPE html>
-<html><body>
-<p>Hello,</p>
-<p>{{if .Reminder}}A reminder: {{end}}{{.Inviter}} invited you to {{if .Project}}join the project <b>{{.Target}}</b>{{if .Role}} as {{.Role}}{{end}} on {{.Service}}{{else}}{{.Service}}{{end}}.</p>
-{{if .Reminder}}<p>The invitation expires soon. This email has a new link: the links of earlier emails no longer work.</p>
-{{end}}<p><a href="{{.Link}}">Accept the invitation</a></p>
-<p>Or open this link: {{.Link}}</p>
-{{if .Expires}}<p>The invitation expires on {{.Expires}}.</p>
-{{end}}<p>If you did not expect this invitation, you can ignore this email.</p>
-</body></html>
+{{end}}{{.Link}}
+{{range .After}}
+{{.}}
+{{end}}`))
+	bodyHTML = htmltemplate.Must(htmltemplate.New("body").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}" dir="{{.Dir}}"><body>
+<p>{{.Greeting}}</p>
+{{range .Before}}<p>{{.}}</p>
+{{end}}{{if .Note}}<p>{{.NoteIntro}}</p>
+<blockquote>{{range $i, $l := .Note}}{{if $i}}<br>{{end}}{{$l}}{{end}}</blockquote>
+{{end}}<p><a href="{{.Link}}">{{.Button}}</a></p>
+<p>{{.OrLink}} {{.Link}}</p>
+{{range .After}}<p>{{.}}</p>
+{{end}}</body></html>
 `))
 )
 
