@@ -183,6 +183,10 @@ func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string
 			if claimed, err = s.claimAllPending(ctx, tx, user, inv.ID); err != nil {
 				return err
 			}
+		} else if err := s.autoJoin(ctx, tx, user); err != nil {
+			// The invite proved the email: AUTO domains take the person in, as
+			// claimAllPending does when there are other invites to claim.
+			return err
 		}
 		sess, err = s.createSession(ctx, tx, user)
 		return err

@@ -28,6 +28,15 @@ func (s *core) CheckDomainAllowed(ctx context.Context, db bun.IDB, projectID uui
 	return Errorf(EmailDomainNotAllowed, "this project admits only emails at %s", strings.Join(allowed, ", "))
 }
 
+// checkProjectDomain is CheckDomainAllowed for a project already loaded (createInvite's): its
+// restrictToDomains is known, so an unrestricted project costs no statement.
+func (s *core) checkProjectDomain(ctx context.Context, db bun.IDB, p *Project, email string) error {
+	if p == nil || !p.RestrictToDomains {
+		return nil
+	}
+	return s.CheckDomainAllowed(ctx, db, p.ID, email)
+}
+
 // allowedDomains reads whether the project is restricted and its verified domains.
 func (s *core) allowedDomains(ctx context.Context, db bun.IDB, projectID uuid.UUID) (domains []string, restricted bool, err error) {
 	err = db.NewSelect().Table("projects").Column("restrict_to_domains").Where("id = ?", projectID).Scan(ctx, &restricted)

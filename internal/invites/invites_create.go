@@ -54,7 +54,7 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		} else { // checkProjectInvite checks the suppressions too, in the same statement
 			project, err = s.checkProjectInvite(ctx, tx, actor, *in.ProjectID, email, *in.Role, externalID)
 			if err == nil {
-				err = s.CheckDomainAllowed(ctx, tx, *in.ProjectID, email)
+				err = s.checkProjectDomain(ctx, tx, project, email)
 			}
 		}
 		if err != nil {
@@ -63,10 +63,7 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		if err := s.takeInviteQuotas(ctx, tx, actor, email); err != nil {
 			return err
 		}
-		lang, err := inviteLocale(ctx, tx, given, in.ProjectID, in.AcceptLanguage)
-		if err != nil {
-			return err
-		}
+		lang := inviteLocale(given, project, in.AcceptLanguage)
 		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending,
 			Locale: lang, Note: note}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {

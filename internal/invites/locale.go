@@ -1,14 +1,9 @@
 package invites
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/invites/invites/internal/locale"
@@ -96,23 +91,17 @@ func (p *bulkPlan) checkRowLocale(r *plannedRow, cell string) {
 	r.locale = l
 }
 
-// inviteLocale is the locale of a new invite that names none: the project's default_locale,
-// else the inviter's request's Accept-Language matched to ours, else English.
-func inviteLocale(ctx context.Context, db bun.IDB, given *string, projectID *uuid.UUID, acceptLanguage string) (string, error) {
+// inviteLocale is the locale of a new invite that names none: its project's default_locale
+// (project as createInvite loaded it; nil for an invite to the service), else the inviter's
+// request's Accept-Language matched to ours, else English.
+func inviteLocale(given *string, project *Project, acceptLanguage string) string {
 	if given != nil {
-		return *given, nil
+		return *given
 	}
-	if projectID != nil {
-		var def sql.NullString
-		err := db.NewRaw("SELECT default_locale FROM projects WHERE id = ?", *projectID).Scan(ctx, &def)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return "", err
-		}
-		if def.Valid {
-			if l, err := locale.Parse(def.String); err == nil {
-				return l, nil
-			}
+	if project != nil && project.DefaultLocale != nil {
+		if l, err := locale.Parse(*project.DefaultLocale); err == nil {
+			return l
 		}
 	}
-	return locale.FromAcceptLanguage(acceptLanguage), nil
+	return locale.FromAcceptLanguage(acceptLanguage)
 }
