@@ -198,6 +198,12 @@ type ComplexityRoot struct {
 		Status        func(childComplexity int) int
 	}
 
+	JoinableProject struct {
+		Policy  func(childComplexity int) int
+		Project func(childComplexity int) int
+		Role    func(childComplexity int) int
+	}
+
 	MemberActionResult struct {
 		ErrorCode func(childComplexity int) int
 		Member    func(childComplexity int) int
@@ -207,6 +213,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvite            func(childComplexity int, input model.InviteRefInput) int
+		AddProjectDomain        func(childComplexity int, projectID string, domain string) int
 		BulkInvite              func(childComplexity int, input model.BulkInviteInput) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		ConfirmBulkInvite       func(childComplexity int, previewID string) int
@@ -216,6 +223,7 @@ type ComplexityRoot struct {
 		CreateWebhookEndpoint   func(childComplexity int, input model.CreateWebhookEndpointInput) int
 		DeclineInvite           func(childComplexity int, input model.InviteRefInput) int
 		DeleteWebhookEndpoint   func(childComplexity int, id string) int
+		JoinProject             func(childComplexity int, projectID string) int
 		JoinWithLink            func(childComplexity int, token string) int
 		LeaveProject            func(childComplexity int, projectID string) int
 		LiftSuppression         func(childComplexity int, projectID string, email string) int
@@ -223,6 +231,7 @@ type ComplexityRoot struct {
 		LogOut                  func(childComplexity int) int
 		RemoveMember            func(childComplexity int, projectID string, userID string) int
 		RemoveMembers           func(childComplexity int, projectID string, userIds []string) int
+		RemoveProjectDomain     func(childComplexity int, id string) int
 		RequestPasswordReset    func(childComplexity int, email string) int
 		ResendInvite            func(childComplexity int, id string) int
 		ResendInvites           func(childComplexity int, ids []string) int
@@ -237,8 +246,11 @@ type ComplexityRoot struct {
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
 		UpdateInvite            func(childComplexity int, input model.UpdateInviteInput) int
 		UpdateMember            func(childComplexity int, input model.UpdateMemberInput) int
+		UpdateProject           func(childComplexity int, input model.UpdateProjectInput) int
+		UpdateProjectDomain     func(childComplexity int, input model.UpdateProjectDomainInput) int
 		UpdateWebhookEndpoint   func(childComplexity int, input model.UpdateWebhookEndpointInput) int
 		VerifyEmail             func(childComplexity int, token string) int
+		VerifyProjectDomain     func(childComplexity int, id string) int
 	}
 
 	NewInvitation struct {
@@ -255,23 +267,38 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Activity         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AssignableRoles  func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Insights         func(childComplexity int, from *time.Time, to *time.Time) int
-		InviteLinks      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Invites          func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) int
-		Members          func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role, search *string) int
-		Name             func(childComplexity int) int
-		ViewerRole       func(childComplexity int) int
-		WebhookEndpoints func(childComplexity int) int
+		Activity              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AssignableRoles       func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		Domains               func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Insights              func(childComplexity int, from *time.Time, to *time.Time) int
+		InviteLinks           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Invites               func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) int
+		Members               func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role, search *string) int
+		MembersOutsideDomains func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		RestrictToDomains     func(childComplexity int) int
+		ViewerRole            func(childComplexity int) int
+		WebhookEndpoints      func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	ProjectDomain struct {
+		CreatedAt      func(childComplexity int) int
+		DefaultRole    func(childComplexity int) int
+		Domain         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Policy         func(childComplexity int) int
+		TXTRecordName  func(childComplexity int) int
+		TXTRecordValue func(childComplexity int) int
+		Verified       func(childComplexity int) int
+		VerifiedAt     func(childComplexity int) int
 	}
 
 	ProjectEdge struct {
@@ -318,6 +345,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Invitation              func(childComplexity int, token string) int
 		InviteLink              func(childComplexity int, token string) int
+		JoinableProjects        func(childComplexity int) int
 		Me                      func(childComplexity int) int
 		MyInvites               func(childComplexity int, status *invites.InviteStatus) int
 		Node                    func(childComplexity int, id string) int
@@ -438,6 +466,12 @@ type MutationResolver interface {
 	ResendVerificationEmail(ctx context.Context) (bool, error)
 	BulkInvite(ctx context.Context, input model.BulkInviteInput) (*model.BulkInvitePayload, error)
 	ConfirmBulkInvite(ctx context.Context, previewID string) (*model.BulkInvitePayload, error)
+	AddProjectDomain(ctx context.Context, projectID string, domain string) (*invites.ProjectDomain, error)
+	VerifyProjectDomain(ctx context.Context, id string) (*invites.ProjectDomain, error)
+	UpdateProjectDomain(ctx context.Context, input model.UpdateProjectDomainInput) (*invites.ProjectDomain, error)
+	RemoveProjectDomain(ctx context.Context, id string) (bool, error)
+	UpdateProject(ctx context.Context, input model.UpdateProjectInput) (*invites.Project, error)
+	JoinProject(ctx context.Context, projectID string) (*invites.Member, error)
 	CreateInvite(ctx context.Context, input model.CreateInviteInput) (*invites.Invite, error)
 	AcceptInvite(ctx context.Context, input model.InviteRefInput) (*model.AcceptInvitePayload, error)
 	DeclineInvite(ctx context.Context, input model.InviteRefInput) (*invites.Invite, error)
@@ -464,6 +498,9 @@ type MutationResolver interface {
 }
 type ProjectResolver interface {
 	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role, search *string) (*model.ProjectUserConnection, error)
+	Domains(ctx context.Context, obj *invites.Project) ([]*invites.ProjectDomain, error)
+	RestrictToDomains(ctx context.Context, obj *invites.Project) (bool, error)
+	MembersOutsideDomains(ctx context.Context, obj *invites.Project) ([]*invites.Member, error)
 	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) (*model.UserInviteConnection, error)
 	Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error)
 	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
@@ -479,6 +516,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Me(ctx context.Context) (*invites.User, error)
 	PasswordResetTokenValid(ctx context.Context, token string) (bool, error)
+	JoinableProjects(ctx context.Context) ([]*invites.JoinableProject, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
 	InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error)
@@ -1080,6 +1118,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvitePreview.Status(childComplexity), true
 
+	case "JoinableProject.policy":
+		if e.ComplexityRoot.JoinableProject.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinableProject.Policy(childComplexity), true
+	case "JoinableProject.project":
+		if e.ComplexityRoot.JoinableProject.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinableProject.Project(childComplexity), true
+	case "JoinableProject.role":
+		if e.ComplexityRoot.JoinableProject.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinableProject.Role(childComplexity), true
+
 	case "MemberActionResult.errorCode":
 		if e.ComplexityRoot.MemberActionResult.ErrorCode == nil {
 			break
@@ -1116,6 +1173,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvite(childComplexity, args["input"].(model.InviteRefInput)), true
+	case "Mutation.addProjectDomain":
+		if e.ComplexityRoot.Mutation.AddProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddProjectDomain(childComplexity, args["projectId"].(string), args["domain"].(string)), true
 	case "Mutation.bulkInvite":
 		if e.ComplexityRoot.Mutation.BulkInvite == nil {
 			break
@@ -1215,6 +1283,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(string)), true
+	case "Mutation.joinProject":
+		if e.ComplexityRoot.Mutation.JoinProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinProject(childComplexity, args["projectId"].(string)), true
 	case "Mutation.joinWithLink":
 		if e.ComplexityRoot.Mutation.JoinWithLink == nil {
 			break
@@ -1287,6 +1366,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveMembers(childComplexity, args["projectId"].(string), args["userIds"].([]string)), true
+	case "Mutation.removeProjectDomain":
+		if e.ComplexityRoot.Mutation.RemoveProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveProjectDomain(childComplexity, args["id"].(string)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -1436,6 +1526,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["input"].(model.UpdateMemberInput)), true
+	case "Mutation.updateProject":
+		if e.ComplexityRoot.Mutation.UpdateProject == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["input"].(model.UpdateProjectInput)), true
+	case "Mutation.updateProjectDomain":
+		if e.ComplexityRoot.Mutation.UpdateProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProjectDomain(childComplexity, args["input"].(model.UpdateProjectDomainInput)), true
 	case "Mutation.updateWebhookEndpoint":
 		if e.ComplexityRoot.Mutation.UpdateWebhookEndpoint == nil {
 			break
@@ -1458,6 +1570,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["token"].(string)), true
+	case "Mutation.verifyProjectDomain":
+		if e.ComplexityRoot.Mutation.VerifyProjectDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyProjectDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyProjectDomain(childComplexity, args["id"].(string)), true
 
 	case "NewInvitation.existingAccount":
 		if e.ComplexityRoot.NewInvitation.ExistingAccount == nil {
@@ -1526,6 +1649,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
+	case "Project.domains":
+		if e.ComplexityRoot.Project.Domains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Domains(childComplexity), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -1576,12 +1705,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["role"].(*invites.Role), args["search"].(*string)), true
+	case "Project.membersOutsideDomains":
+		if e.ComplexityRoot.Project.MembersOutsideDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.MembersOutsideDomains(childComplexity), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Name(childComplexity), true
+	case "Project.restrictToDomains":
+		if e.ComplexityRoot.Project.RestrictToDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.RestrictToDomains(childComplexity), true
 	case "Project.viewerRole":
 		if e.ComplexityRoot.Project.ViewerRole == nil {
 			break
@@ -1613,6 +1754,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectConnection.TotalCount(childComplexity), true
+
+	case "ProjectDomain.createdAt":
+		if e.ComplexityRoot.ProjectDomain.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.CreatedAt(childComplexity), true
+	case "ProjectDomain.defaultRole":
+		if e.ComplexityRoot.ProjectDomain.DefaultRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.DefaultRole(childComplexity), true
+	case "ProjectDomain.domain":
+		if e.ComplexityRoot.ProjectDomain.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.Domain(childComplexity), true
+	case "ProjectDomain.id":
+		if e.ComplexityRoot.ProjectDomain.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.ID(childComplexity), true
+	case "ProjectDomain.policy":
+		if e.ComplexityRoot.ProjectDomain.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.Policy(childComplexity), true
+	case "ProjectDomain.txtRecordName":
+		if e.ComplexityRoot.ProjectDomain.TXTRecordName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.TXTRecordName(childComplexity), true
+	case "ProjectDomain.txtRecordValue":
+		if e.ComplexityRoot.ProjectDomain.TXTRecordValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.TXTRecordValue(childComplexity), true
+	case "ProjectDomain.verified":
+		if e.ComplexityRoot.ProjectDomain.Verified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.Verified(childComplexity), true
+	case "ProjectDomain.verifiedAt":
+		if e.ComplexityRoot.ProjectDomain.VerifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectDomain.VerifiedAt(childComplexity), true
 
 	case "ProjectEdge.cursor":
 		if e.ComplexityRoot.ProjectEdge.Cursor == nil {
@@ -1797,6 +1993,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.InviteLink(childComplexity, args["token"].(string)), true
+	case "Query.joinableProjects":
+		if e.ComplexityRoot.Query.JoinableProjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.JoinableProjects(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -2235,6 +2437,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("UpdateInviteInput", ec.unmarshalInputUpdateInviteInput),
 			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
+			graphql.NewInputUnmarshaler("UpdateProjectDomainInput", ec.unmarshalInputUpdateProjectDomainInput),
+			graphql.NewInputUnmarshaler("UpdateProjectInput", ec.unmarshalInputUpdateProjectInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookEndpointInput", ec.unmarshalInputUpdateWebhookEndpointInput),
 		)
 	}
@@ -2328,7 +2532,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/bulk.graphqls" "schema/invites.graphqls" "schema/links.graphqls" "schema/live.graphqls" "schema/projects.graphqls" "schema/webhooks.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/bulk.graphqls" "schema/domains.graphqls" "schema/invites.graphqls" "schema/links.graphqls" "schema/live.graphqls" "schema/projects.graphqls" "schema/webhooks.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2375,6 +2579,8 @@ Errors that are not part of a payload are GraphQL errors whose ` + "`" + `extens
 - ` + "`" + `EMAIL_DOMAIN_NOT_ALLOWED` + "`" + `: an invite link admits only emails at its allowed domains
 - ` + "`" + `PREVIEW_STALE` + "`" + `: the project changed since the bulk preview in a way that changes a row's outcome (` + "`" + `extensions.reason` + "`" + ` CHANGED, ` + "`" + `extensions.rows` + "`" + ` the rows), or the preview expired (EXPIRED): preview again
 - ` + "`" + `RECIPIENT_SUPPRESSED` + "`" + `: the address bounced hard or complained (or soft-bounced three times in a week); an admin of a project that invited it may lift that (liftSuppression)
+- ` + "`" + `DOMAIN_NOT_VERIFIED` + "`" + `: the domain's DNS TXT record is not (or no longer) there
+- ` + "`" + `FREE_EMAIL_DOMAIN` + "`" + `: a free-mail domain or a public suffix cannot be a project's domain
 - ` + "`" + `IDEMPOTENCY_KEY_REUSED` + "`" + `: the Idempotency-Key came before with another request (HTTP 422)
 - ` + "`" + `IDEMPOTENCY_KEY_IN_USE` + "`" + `: the request with this Idempotency-Key is still running (HTTP 409, with Retry-After): retry in a moment for its answer
 - ` + "`" + `PERSISTED_QUERY_NOT_FOUND` + "`" + `: the server does not know (or no longer keeps) an automatic persisted query's hash: send the query's text with it
@@ -2453,6 +2659,7 @@ type Subscription
 `, BuiltIn: false},
 	{Name: "schema/accounts.graphqls", Input: sourceData("schema/accounts.graphqls"), BuiltIn: false},
 	{Name: "schema/bulk.graphqls", Input: sourceData("schema/bulk.graphqls"), BuiltIn: false},
+	{Name: "schema/domains.graphqls", Input: sourceData("schema/domains.graphqls"), BuiltIn: false},
 	{Name: "schema/invites.graphqls", Input: sourceData("schema/invites.graphqls"), BuiltIn: false},
 	{Name: "schema/links.graphqls", Input: sourceData("schema/links.graphqls"), BuiltIn: false},
 	{Name: "schema/live.graphqls", Input: sourceData("schema/live.graphqls"), BuiltIn: false},
@@ -2709,6 +2916,18 @@ func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type InvitePreview", field.Name)
 }
 
+func (ec *executionContext) childFields_JoinableProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "project":
+		return ec.fieldContext_JoinableProject_project(ctx, field)
+	case "policy":
+		return ec.fieldContext_JoinableProject_policy(ctx, field)
+	case "role":
+		return ec.fieldContext_JoinableProject_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinableProject", field.Name)
+}
+
 func (ec *executionContext) childFields_MemberActionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "userId":
@@ -2751,6 +2970,12 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_assignableRoles(ctx, field)
 	case "members":
 		return ec.fieldContext_Project_members(ctx, field)
+	case "domains":
+		return ec.fieldContext_Project_domains(ctx, field)
+	case "restrictToDomains":
+		return ec.fieldContext_Project_restrictToDomains(ctx, field)
+	case "membersOutsideDomains":
+		return ec.fieldContext_Project_membersOutsideDomains(ctx, field)
 	case "invites":
 		return ec.fieldContext_Project_invites(ctx, field)
 	case "insights":
@@ -2775,6 +3000,30 @@ func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, f
 		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectDomain(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProjectDomain_id(ctx, field)
+	case "domain":
+		return ec.fieldContext_ProjectDomain_domain(ctx, field)
+	case "verified":
+		return ec.fieldContext_ProjectDomain_verified(ctx, field)
+	case "verifiedAt":
+		return ec.fieldContext_ProjectDomain_verifiedAt(ctx, field)
+	case "txtRecordName":
+		return ec.fieldContext_ProjectDomain_txtRecordName(ctx, field)
+	case "txtRecordValue":
+		return ec.fieldContext_ProjectDomain_txtRecordValue(ctx, field)
+	case "policy":
+		return ec.fieldContext_ProjectDomain_policy(ctx, field)
+	case "defaultRole":
+		return ec.fieldContext_ProjectDomain_defaultRole(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProjectDomain_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectDomain", field.Name)
 }
 
 func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3145,6 +3394,28 @@ func (ec *executionContext) field_Mutation_acceptInvite_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "domain",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["domain"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3271,6 +3542,20 @@ func (ec *executionContext) field_Mutation_deleteWebhookEndpoint_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_joinProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_joinWithLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3376,6 +3661,20 @@ func (ec *executionContext) field_Mutation_removeMembers_args(ctx context.Contex
 		return nil, err
 	}
 	args["userIds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3569,6 +3868,34 @@ func (ec *executionContext) field_Mutation_updateMember_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateProjectDomainInput, error) {
+			return ec.unmarshalNUpdateProjectDomainInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectDomainInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateProjectInput, error) {
+			return ec.unmarshalNUpdateProjectInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateWebhookEndpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3594,6 +3921,20 @@ func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context,
 		return nil, err
 	}
 	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyProjectDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6567,6 +6908,90 @@ func (ec *executionContext) fieldContext_InvitePreview_accountExists(_ context.C
 	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _JoinableProject_project(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinableProject_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Project, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinableProject_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinableProject",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinableProject_policy(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, field.Selections, obj.Policy)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinableProject_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.DomainPolicy) graphql.Marshaler {
+			return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinableProject_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinableProject", field, false, false, "DomainPolicy")
+}
+
+func (ec *executionContext) _JoinableProject_role(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.Role)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinableProject_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.Role) graphql.Marshaler {
+			return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinableProject_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinableProject", field, false, false, "ProjectRole")
+}
+
 func (ec *executionContext) _MemberActionResult_userId(ctx context.Context, field graphql.CollectedField, obj *model.MemberActionResult) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNID2string(ctx, field.Selections, obj.UserID)
@@ -7069,6 +7494,270 @@ func (ec *executionContext) fieldContext_Mutation_confirmBulkInvite(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_confirmBulkInvite_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddProjectDomain(ctx, fc.Args["projectId"].(string), fc.Args["domain"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_verifyProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyProjectDomain(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProjectDomain(ctx, fc.Args["input"].(model.UpdateProjectDomainInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeProjectDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeProjectDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveProjectDomain(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeProjectDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeProjectDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProject(ctx, fc.Args["input"].(model.UpdateProjectInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_joinProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_joinProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JoinProject(ctx, fc.Args["projectId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Member) graphql.Marshaler {
+			return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_joinProject(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_joinProject_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8446,6 +9135,93 @@ func (ec *executionContext) fieldContext_Project_members(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_domains(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_domains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Domains(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.ProjectDomain) graphql.Marshaler {
+			return ec.marshalNProjectDomain2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomainᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_domains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectDomain(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_restrictToDomains(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_restrictToDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().RestrictToDomains(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_restrictToDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Project_membersOutsideDomains(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_membersOutsideDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().MembersOutsideDomains(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.Member) graphql.Marshaler {
+			return ec.marshalNProjectUser2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_membersOutsideDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectUser(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_invites(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8742,6 +9518,231 @@ func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectDomain_id(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProjectDomain_domain(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Domain)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectDomain_verified(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_verified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verified(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_verified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectDomain_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VerifiedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_verifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProjectDomain_txtRecordName(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_txtRecordName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TXTRecordName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_txtRecordName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProjectDomain_txtRecordValue(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_txtRecordValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TXTRecordValue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_txtRecordValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, true, false, "String")
+}
+
+func (ec *executionContext) _ProjectDomain_policy(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, field.Selections, obj.Policy)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.DomainPolicy) graphql.Marshaler {
+			return ec.marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "DomainPolicy")
+}
+
+func (ec *executionContext) _ProjectDomain_defaultRole(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.DefaultRole)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_defaultRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.Role) graphql.Marshaler {
+			return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_defaultRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "ProjectRole")
+}
+
+func (ec *executionContext) _ProjectDomain_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.ProjectDomain) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectDomain_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectDomain_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectDomain", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProjectEdge) (ret graphql.Marshaler) {
@@ -9634,6 +10635,38 @@ func (ec *executionContext) fieldContext_Query_passwordResetTokenValid(ctx conte
 	if fc.Args, err = ec.field_Query_passwordResetTokenValid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_joinableProjects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_joinableProjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().JoinableProjects(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*invites.JoinableProject) graphql.Marshaler {
+			return ec.marshalNJoinableProject2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProjectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_joinableProjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinableProject(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13272,6 +14305,125 @@ func UnmarshalUpdateMemberInput(ctx context.Context, raw any) (model.UpdateMembe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateProjectDomainInput(ctx context.Context, obj any) (model.UpdateProjectDomainInput, error) {
+	var it model.UpdateProjectDomainInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "policy", "defaultRole"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "policy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("policy"))
+			data, err := ec.unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Policy = data
+		case "defaultRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultRole"))
+			data, err := ec.unmarshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultRole = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProjectDomainInput unmarshals raw into the UpdateProjectDomainInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProjectDomainInput(ctx context.Context, raw any) (model.UpdateProjectDomainInput, error) {
+	var out model.UpdateProjectDomainInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProjectDomainInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context, obj any) (model.UpdateProjectInput, error) {
+	var it model.UpdateProjectInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "defaultLocale", "restrictToDomains"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "defaultLocale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultLocale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultLocale = data
+		case "restrictToDomains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("restrictToDomains"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RestrictToDomains = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProjectInput unmarshals raw into the UpdateProjectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProjectInput(ctx context.Context, raw any) (model.UpdateProjectInput, error) {
+	var out model.UpdateProjectInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProjectInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateWebhookEndpointInput(ctx context.Context, obj any) (model.UpdateWebhookEndpointInput, error) {
 	var it model.UpdateWebhookEndpointInput
 	if obj == nil {
@@ -13419,6 +14571,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ProjectUser(ctx, sel, obj)
+	case invites.ProjectDomain:
+		return ec._ProjectDomain(ctx, sel, &obj)
+	case *invites.ProjectDomain:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProjectDomain(ctx, sel, obj)
 	case invites.Project:
 		return ec._Project(ctx, sel, &obj)
 	case *invites.Project:
@@ -14440,6 +15599,49 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 	return objectJSON{fields, out.Values}
 }
 
+var joinableProjectImplementors = []string{"JoinableProject"}
+
+func (ec *executionContext) _JoinableProject(ctx context.Context, sel ast.SelectionSet, obj *invites.JoinableProject) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinableProjectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinableProject")
+		case "project":
+			out.Values[i] = ec._JoinableProject_project(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._JoinableProject_policy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._JoinableProject_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var memberActionResultImplementors = []string{"MemberActionResult"}
 
 func (ec *executionContext) _MemberActionResult(ctx context.Context, sel ast.SelectionSet, obj *model.MemberActionResult) graphql.Marshaler {
@@ -14573,6 +15775,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "confirmBulkInvite":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_confirmBulkInvite(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifyProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeProjectDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeProjectDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProject(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "joinProject":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_joinProject(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -14888,6 +16132,24 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_members(ctx, field, obj)
 				})
+		case "domains":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_domains(ctx, field, obj)
+				})
+		case "restrictToDomains":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_restrictToDomains(ctx, field, obj)
+				})
+		case "membersOutsideDomains":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_membersOutsideDomains(ctx, field, obj)
+				})
 		case "invites":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -14958,6 +16220,79 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var projectDomainImplementors = []string{"ProjectDomain", "Node"}
+
+func (ec *executionContext) _ProjectDomain(ctx context.Context, sel ast.SelectionSet, obj *invites.ProjectDomain) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectDomainImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectDomain")
+		case "id":
+			out.Values[i] = ec._ProjectDomain_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._ProjectDomain_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verified":
+			out.Values[i] = ec._ProjectDomain_verified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "verifiedAt":
+			out.Values[i] = ec._ProjectDomain_verifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "txtRecordName":
+			out.Values[i] = ec._ProjectDomain_txtRecordName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "txtRecordValue":
+			out.Values[i] = ec._ProjectDomain_txtRecordValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._ProjectDomain_policy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defaultRole":
+			out.Values[i] = ec._ProjectDomain_defaultRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ProjectDomain_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15292,6 +16627,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_passwordResetTokenValid(ctx, field)
+				})
+		case "joinableProjects":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_joinableProjects(ctx, field)
 				})
 		case "myInvites":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -16447,6 +17788,36 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, v any) (invites.DomainPolicy, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, sel ast.SelectionSet, v invites.DomainPolicy) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DomainPolicy!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[string]invites.DomainPolicy{
+		"OFF":     invites.PolicyOff,
+		"SUGGEST": invites.PolicySuggest,
+		"REQUEST": invites.PolicyRequest,
+		"AUTO":    invites.PolicyAuto,
+	}
+	marshalNDomainPolicy2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[invites.DomainPolicy]string{
+		invites.PolicyOff:     "OFF",
+		invites.PolicySuggest: "SUGGEST",
+		invites.PolicyRequest: "REQUEST",
+		invites.PolicyAuto:    "AUTO",
+	}
+)
+
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
 	res, err := graphql.UnmarshalUUID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16583,26 +17954,28 @@ func (ec *executionContext) marshalNInviteFailureReason2githubᚗcomᚋinvites�
 
 var (
 	unmarshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[string]invites.FailureReason{
-		"INVALID_EMAIL":         invites.ReasonInvalidEmail,
-		"INVALID_ROLE":          invites.ReasonInvalidRole,
-		"ROLE_NOT_ALLOWED":      invites.ReasonRoleNotAllowed,
-		"INVALID_EXTERNAL_ID":   invites.ReasonInvalidExternalID,
-		"INVALID_NAME":          invites.ReasonInvalidName,
-		"DUPLICATE_EMAIL":       invites.ReasonDuplicateEmail,
-		"DUPLICATE_EXTERNAL_ID": invites.ReasonDuplicateExternalID,
-		"EXTERNAL_ID_TAKEN":     invites.ReasonExternalIDTaken,
-		"FAILED_TO_SEND":        invites.ReasonFailedToSend,
+		"INVALID_EMAIL":            invites.ReasonInvalidEmail,
+		"INVALID_ROLE":             invites.ReasonInvalidRole,
+		"ROLE_NOT_ALLOWED":         invites.ReasonRoleNotAllowed,
+		"INVALID_EXTERNAL_ID":      invites.ReasonInvalidExternalID,
+		"INVALID_NAME":             invites.ReasonInvalidName,
+		"DUPLICATE_EMAIL":          invites.ReasonDuplicateEmail,
+		"DUPLICATE_EXTERNAL_ID":    invites.ReasonDuplicateExternalID,
+		"EXTERNAL_ID_TAKEN":        invites.ReasonExternalIDTaken,
+		"FAILED_TO_SEND":           invites.ReasonFailedToSend,
+		"EMAIL_DOMAIN_NOT_ALLOWED": invites.ReasonEmailDomainNotAllowed,
 	}
 	marshalNInviteFailureReason2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐFailureReason = map[invites.FailureReason]string{
-		invites.ReasonInvalidEmail:        "INVALID_EMAIL",
-		invites.ReasonInvalidRole:         "INVALID_ROLE",
-		invites.ReasonRoleNotAllowed:      "ROLE_NOT_ALLOWED",
-		invites.ReasonInvalidExternalID:   "INVALID_EXTERNAL_ID",
-		invites.ReasonInvalidName:         "INVALID_NAME",
-		invites.ReasonDuplicateEmail:      "DUPLICATE_EMAIL",
-		invites.ReasonDuplicateExternalID: "DUPLICATE_EXTERNAL_ID",
-		invites.ReasonExternalIDTaken:     "EXTERNAL_ID_TAKEN",
-		invites.ReasonFailedToSend:        "FAILED_TO_SEND",
+		invites.ReasonInvalidEmail:          "INVALID_EMAIL",
+		invites.ReasonInvalidRole:           "INVALID_ROLE",
+		invites.ReasonRoleNotAllowed:        "ROLE_NOT_ALLOWED",
+		invites.ReasonInvalidExternalID:     "INVALID_EXTERNAL_ID",
+		invites.ReasonInvalidName:           "INVALID_NAME",
+		invites.ReasonDuplicateEmail:        "DUPLICATE_EMAIL",
+		invites.ReasonDuplicateExternalID:   "DUPLICATE_EXTERNAL_ID",
+		invites.ReasonExternalIDTaken:       "EXTERNAL_ID_TAKEN",
+		invites.ReasonFailedToSend:          "FAILED_TO_SEND",
+		invites.ReasonEmailDomainNotAllowed: "EMAIL_DOMAIN_NOT_ALLOWED",
 	}
 )
 
@@ -16718,6 +18091,30 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNJoinableProject2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.JoinableProject) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJoinableProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJoinableProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProject(ctx context.Context, sel ast.SelectionSet, v *invites.JoinableProject) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinableProject!")
+		return graphql.Null
+	}
+	return ec._JoinableProject(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNLogInInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐLogInInput(ctx context.Context, v any) (model.LogInInput, error) {
 	res, err := ec.unmarshalInputLogInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16779,6 +18176,30 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋinvites�
 		return graphql.Null
 	}
 	return ec._ProjectConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProjectDomain2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomainᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.ProjectDomain) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectDomain2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProjectDomain(ctx context.Context, sel ast.SelectionSet, v *invites.ProjectDomain) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectDomain!")
+		return graphql.Null
+	}
+	return ec._ProjectDomain(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProjectEdge2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐProjectEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProjectEdge) graphql.Marshaler {
@@ -16862,6 +18283,22 @@ func (ec *executionContext) marshalNProjectRole2ᚕgithubᚗcomᚋinvitesᚋinvi
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProjectRole2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProjectUser2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.Member) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐMember(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -17015,6 +18452,16 @@ func (ec *executionContext) unmarshalNUpdateInviteInput2githubᚗcomᚋinvites�
 
 func (ec *executionContext) unmarshalNUpdateMemberInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateMemberInput(ctx context.Context, v any) (model.UpdateMemberInput, error) {
 	res, err := ec.unmarshalInputUpdateMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProjectDomainInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectDomainInput(ctx context.Context, v any) (model.UpdateProjectDomainInput, error) {
+	res, err := ec.unmarshalInputUpdateProjectDomainInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateProjectInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐUpdateProjectInput(ctx context.Context, v any) (model.UpdateProjectInput, error) {
+	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -17392,6 +18839,40 @@ var (
 		mail.StatusBounced:         "BOUNCED",
 		mail.StatusComplained:      "COMPLAINED",
 		mail.StatusSuppressed:      "SUPPRESSED",
+	}
+)
+
+func (ec *executionContext) unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, v any) (*invites.DomainPolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy(ctx context.Context, sel ast.SelectionSet, v *invites.DomainPolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy[*v])
+	return res
+}
+
+var (
+	unmarshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[string]invites.DomainPolicy{
+		"OFF":     invites.PolicyOff,
+		"SUGGEST": invites.PolicySuggest,
+		"REQUEST": invites.PolicyRequest,
+		"AUTO":    invites.PolicyAuto,
+	}
+	marshalODomainPolicy2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐDomainPolicy = map[invites.DomainPolicy]string{
+		invites.PolicyOff:     "OFF",
+		invites.PolicySuggest: "SUGGEST",
+		invites.PolicyRequest: "REQUEST",
+		invites.PolicyAuto:    "AUTO",
 	}
 )
 

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strings"
 	"sync"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/google/uuid"
 
@@ -52,6 +52,11 @@ func (l *Live) acquire(user uuid.UUID) (release func(), err error) {
 type sse struct{ transport.SSE }
 
 func (t sse) Supports(r *http.Request) bool { return wantsEventStream(r) && t.SSE.Supports(r) }
+
+// Do serves the stream, telling a subscriber the fan-out dropped why (fanout.go).
+func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	t.SSE.Do(w, r, withCloseReason(exec))
+}
 
 // wantsEventStream reports whether r is a POST that accepts text/event-stream and no JSON.
 func wantsEventStream(r *http.Request) bool {
@@ -110,13 +115,8 @@ func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ cont
 			return nil, nil, false, err
 		}
 	}
-	go func() {
-		select {
-		case <-r.Live.Hub.Done():
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	stop := r.Live.Hub.OnClose(cancel) // no goroutine per connection waiting for the shutdown
+	context.AfterFunc(ctx, func() { stop() })
 	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), cancel, a.token == "", nil
 }
 
@@ -135,11 +135,12 @@ func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (c
 	return conn, nil, nil
 }
 
-// watch serves one subscription to projectID's changes of kind: load reads the changed IDs
-// (none: only the authority check) for the viewer. The first check's error (NOT_FOUND,
-// FORBIDDEN, UNAUTHENTICATED) is the stream's first and only message.
+// watch serves one subscription to projectID's changes of kind: check reads the viewer's
+// authority at subscription (its error, NOT_FOUND, FORBIDDEN or UNAUTHENTICATED, is the
+// stream's first and only message); then the subscription is a plain entry in the hub, which
+// the project's feed writes each change to (fanout.go), and no goroutine of its own.
 func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.Kind,
-	load func(ctx context.Context, viewer, project uuid.UUID, ids []uuid.UUID) ([]T, error)) (<-chan T, error) {
+	check func(ctx context.Context, viewer, project uuid.UUID, ids []uuid.UUID) ([]T, error)) (<-chan T, error) {
 	if r.Live == nil {
 		return nil, invites.Errorf(invites.Unavailable, "live updates are not served here")
 	}
@@ -155,82 +156,24 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 	if err != nil {
 		return nil, err
 	}
-	sub, err := r.Live.Hub.Subscribe(pid)
-	if errors.Is(err, live.ErrClosed) {
+	end, _ := ctx.Value(streamEndKey{}).(*streamEnd)
+	s := &stream[T]{out: make(chan T, liveBuffer), end: end}
+	e := &live.Entry{Kind: kind, Viewer: viewer.ID, Session: invites.SessionKey(bearerToken(ctx)), Target: s}
+	if err := r.Live.Hub.Join(pid, e); err != nil {
 		release()
 		return nil, invites.Errorf(invites.Unavailable, "the server is shutting down; subscribe again")
 	}
-	// Subscribed before the check, so that no change between the two is missed.
-	if _, err := load(ctx, viewer.ID, pid, nil); err != nil {
-		sub.Close()
+	// Joined before the check, so that no change between the two is missed.
+	if _, err := check(ctx, viewer.ID, pid, nil); err != nil {
+		r.Live.Hub.Leave(e)
 		release()
 		return nil, err
 	}
-	stream := liveStream[T]{r: r, viewer: viewer.ID, project: pid, kind: kind, token: bearerToken(ctx), load: load}
-	out := make(chan T)
-	go func() {
-		defer release()
-		defer close(out)
-		defer sub.Close()
-		stream.send(ctx, sub, out)
-	}()
-	return out, nil
-}
-
-// liveStream is one subscription: the changes of kind to project, each read for the viewer
-// when it happens.
-type liveStream[T any] struct {
-	r               *Resolver
-	viewer, project uuid.UUID
-	kind            live.Kind
-	token           string // the viewer's session, checked again at every change
-	load            func(ctx context.Context, viewer, project uuid.UUID, ids []uuid.UUID) ([]T, error)
-}
-
-// send forwards sub's changes to out until ctx ends, sub closes, or the viewer may no longer
-// see them.
-func (s liveStream[T]) send(ctx context.Context, sub *live.Sub, out chan<- T) {
-	for {
-		var c live.Change
-		var ok bool
-		select {
-		case <-ctx.Done():
-			return
-		case c, ok = <-sub.C():
-			if !ok {
-				return
-			}
-		}
-		items, ok := s.items(ctx, c)
-		if !ok {
-			return
-		}
-		for _, item := range items {
-			select {
-			case out <- item:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}
-}
-
-// items reads what change c sends the viewer; false once the stream must end.
-func (s liveStream[T]) items(ctx context.Context, c live.Change) ([]T, bool) {
-	if c.Kind != s.kind && !(c.Kind == live.KindMember && slices.Contains(c.IDs, s.viewer)) {
-		return nil, true // another stream's kind, or another member's role
-	}
-	// Per event: the session must still be valid and the viewer still ADMIN.
-	u, err := s.r.Service.Authenticate(ctx, s.token)
-	if err != nil || u.ID != s.viewer {
-		return nil, false
-	}
-	var ids []uuid.UUID
-	if c.Kind == s.kind {
-		ids = c.IDs
-	}
-	items, err := s.load(ctx, s.viewer, s.project, ids)
-	return items, err == nil
+	context.AfterFunc(ctx, func() {
+		r.Live.Hub.End(e, "")
+		release()
+	})
+	return s.out, nil
 }
 
 // openSubscription counts a subscription against its WebSocket connection's cap, or, for an

@@ -110,7 +110,7 @@ func (t multipartMixed) subscribe(ctx context.Context, w http.ResponseWriter, ex
 	// The resolver subscribes to the hub here, before any change is awaited, and a first
 	// heartbeat says so: the client knows the stream is open, and that a change from now on
 	// reaches it.
-	responses, ctx := exec.DispatchOperation(graphql.WithOperationContext(ctx, opCtx), opCtx)
+	responses, ctx := withCloseReason(exec).DispatchOperation(graphql.WithOperationContext(ctx, opCtx), opCtx)
 	parts := newPartWriter(w)
 	parts.write([]byte("{}"))
 	if t.keepAlive > 0 {

@@ -36,6 +36,9 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
+	if r.Live != nil {
+		r.Live.Hub.SetFanout(r.fanOut) // fanout.go: each change read once per project
+	}
 	lim := opt.Limits
 	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
 	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)

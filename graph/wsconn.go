@@ -230,10 +230,14 @@ func (c *wsConn) run(ctx context.Context, id string, op *wsOp, rc *graphql.Opera
 			c.sendError(id, op, gqlerror.List{gqlErr})
 		}
 	}()
+	ctx, end := withStreamEnd(ctx)
 	responses, ctx := c.exec.DispatchOperation(ctx, rc)
 	for {
 		resp := responses(ctx)
 		if resp == nil {
+			if reason := end.Reason(); reason != "" { // dropped by the fan-out (fanout.go)
+				c.sendError(id, op, gqlerror.List{{Message: reason, Extensions: map[string]any{"code": string(invites.Unavailable)}}})
+			}
 			return
 		}
 		b, err := json.Marshal(resp)

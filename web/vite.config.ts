@@ -26,5 +26,12 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     sourcemap: false,
     target: 'es2022',
+    rollupOptions: {
+      output: {
+        // The invitee's pages' languages (FormatJS and the catalogs, src/locales/) as a chunk of
+        // their own, beside the app's: a catalog's edit leaves the app's chunk cached.
+        manualChunks: (id) => (id.includes('/src/locales/') || id.includes('/node_modules/@formatjs/') ? 'i18n' : undefined),
+      },
+    },
   },
 });

@@ -377,6 +377,28 @@ type UpdateMemberInput struct {
 	ExternalID *string `json:"externalId,omitempty"`
 }
 
+// What updateProjectDomain changes; fields left out stay as they are.
+type UpdateProjectDomainInput struct {
+	// The domain's ID.
+	ID string `json:"id"`
+	// The policy; other than OFF needs a verified domain.
+	Policy *invites.DomainPolicy `json:"policy,omitempty"`
+	// The role a person joins with through this domain (SUGGEST, AUTO, or an approved request by default): CONTRIBUTOR, or ADMIN set by the OWNER.
+	DefaultRole *invites.Role `json:"defaultRole,omitempty"`
+}
+
+// What updateProject changes; fields left out stay as they are.
+type UpdateProjectInput struct {
+	// The project's ID.
+	ID string `json:"id"`
+	// The new name (1 to 200 characters).
+	Name *string `json:"name,omitempty"`
+	// A BCP 47 tag, such as en or pt-BR; an empty string clears it.
+	DefaultLocale *string `json:"defaultLocale,omitempty"`
+	// OWNER only: whether only emails at the verified domains may join.
+	RestrictToDomains *bool `json:"restrictToDomains,omitempty"`
+}
+
 // What updateWebhookEndpoint takes: what is left out stays.
 type UpdateWebhookEndpointInput struct {
 	// The endpoint.

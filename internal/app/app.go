@@ -21,9 +21,12 @@ import (
 
 // App is one server process: what New built, until Close.
 type App struct {
-	cfg      config.Config
-	log      *slog.Logger
-	db       *bun.DB
+	cfg config.Config
+	log *slog.Logger
+	db  *bun.DB
+	// direct is PostgreSQL itself where db is a transaction pooler (config.Config.Pooled), for
+	// what needs a session: the migrations, River's client; else db.
+	direct   *bun.DB
 	services *Services
 	hub      *live.Hub
 	handler  http.Handler
@@ -39,27 +42,46 @@ type App struct {
 // New opens the database (config.Config.DatabaseURL, or the PostgreSQL that pglocal finds or
 // starts), migrates it, and builds the services and the HTTP routes. Its live-update listener
 // runs from now until Close; the jobs are worked from Serve on.
+//
+// With a pooler at DATABASE_URL (config.Config.Pooled), two pools are opened: the pooled one
+// for the requests' and the jobs' own statements, and DATABASE_DIRECT_URL's for the session
+// work (the migrations' advisory lock, the live LISTEN, River's client).
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, dbURL, err := OpenDB(ctx, cfg.DatabaseURL, cfg.Pool)
+	db, dbURL, err := openDB(ctx, cfg.DatabaseURL, cfg.Pool, cfg.Pooled())
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: db}
-	if err := a.build(ctx, dbURL); err != nil {
-		db.Close()
+	a := &App{cfg: cfg, log: log, db: db, direct: db}
+	directURL := dbURL
+	if cfg.Pooled() {
+		if a.direct, directURL, err = openDB(ctx, cfg.DatabaseDirectURL, cfg.Pool, false); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("DATABASE_DIRECT_URL: %w", err)
+		}
+	}
+	if err := a.build(ctx, directURL); err != nil {
+		a.closeDB()
 		return nil, err
 	}
 	return a, nil
 }
 
+// closeDB closes the pools.
+func (a *App) closeDB() {
+	if a.direct != a.db {
+		a.direct.Close()
+	}
+	a.db.Close()
+}
+
 // build migrates the database and wires everything on it: the services (NewServices), the
-// live-update hub and its listener, and the routes.
-func (a *App) build(ctx context.Context, dbURL string) error {
-	if err := migrations.Up(ctx, a.db); err != nil {
+// live-update hub and its listener on directURL, and the routes.
+func (a *App) build(ctx context.Context, directURL string) error {
+	if err := migrations.Up(ctx, a.direct); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	var err error
-	if a.services, err = NewServices(ctx, a.db, a.cfg, Options{Logger: a.log}); err != nil {
+	if a.services, err = NewServices(ctx, a.db, a.cfg, Options{Logger: a.log, Direct: a.direct}); err != nil {
 		return err
 	}
 	// The delivery service is the Recorder of what the providers' webhooks and the bounce
@@ -69,7 +91,7 @@ func (a *App) build(ctx context.Context, dbURL string) error {
 	}
 	a.hub = live.NewHub(a.cfg.GraphQL.Live.Buffer)
 	a.services.Metrics.LiveSubscribers(a.hub.Subscribers)
-	a.listen(ctx, dbURL)
+	a.listen(ctx, directURL)
 	a.handler = a.routes(a.services.GraphQL(a.hub), a.services.Metrics)
 	return nil
 }
@@ -91,11 +113,11 @@ func (a *App) Handler() http.Handler { return a.handler }
 // DB is the process's database handle.
 func (a *App) DB() *bun.DB { return a.db }
 
-// Close stops the live-update listener and closes the database. Serve must have returned.
+// Close stops the live-update listener and closes the database (both pools). Serve must have returned.
 func (a *App) Close() {
 	if a.stopListening != nil {
 		a.stopListening()
 		<-a.listening
 	}
-	a.db.Close()
+	a.closeDB()
 }

@@ -87,3 +87,45 @@ func TestOpenDB_KeepsConnections(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenDB_PooledPreparesNothing: through a transaction pooler (pooled), queries with
+// parameters leave no named prepared statement on the connection, which the next transaction
+// might not find on its server connection; directly, pgx caches them as before.
+func TestOpenDB_PooledPreparesNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		pooled bool
+	}{
+		{"Pooled", true},
+		{"Direct", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _, err := openDB(ctx, pgtest.URL(t), config.Default().Pool, tc.pooled)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			var n int
+			for i := range 3 {
+				if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE email = ? OR ? = 1", "nobody@example.com", i).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM pg_prepared_statements").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if tc.pooled && n != 0 {
+				t.Errorf("%d named prepared statements on a pooled connection, want none", n)
+			}
+			if !tc.pooled && n == 0 {
+				t.Errorf("no prepared statement on a direct connection: pgx's statement cache is expected there")
+			}
+		})
+	}
+}

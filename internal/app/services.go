@@ -35,6 +35,9 @@ type Options struct {
 	Password invites.PasswordParams
 	// MailBackoff and WebhookBackoff are the waits between attempts; nil: each package's own.
 	MailBackoff, WebhookBackoff func(attempt int) time.Duration
+	// Direct is the database for River's client where db is a transaction pooler: River's
+	// leader and its fetching need sessions of their own. Nil: db.
+	Direct *bun.DB
 	// Extensions are added to the GraphQL handler after the metrics'.
 	Extensions []gqlgraphql.HandlerExtension
 }
@@ -96,8 +99,13 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 	if err != nil {
 		return nil, err
 	}
-	s.Jobs, err = jobs.New(db, jobs.Config{Jobs: cfg.Jobs, Logger: opts.Logger},
+	direct := opts.Direct
+	if direct == nil {
+		direct = db
+	}
+	s.Jobs, err = jobs.New(direct, jobs.Config{Jobs: cfg.Jobs, Logger: opts.Logger},
 		s.Mail.Work(), s.Webhooks.Work(), s.Invites.Work(), s.Sweeper.Work(cfg.SweepInterval),
+		s.Invites.DomainWork(),
 		s.Retries.Work(cfg.SweepInterval))
 	if err != nil {
 		return nil, err

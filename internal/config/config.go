@@ -26,6 +26,12 @@ type Config struct {
 	// DatabaseURL is PostgreSQL's URL; empty: the server on 127.0.0.1:5432, or a private one
 	// started under .data/, with its database "invites" created if missing. DATABASE_URL.
 	DatabaseURL string
+	// DatabaseDirectURL is PostgreSQL's own URL, not a pooler's, for what needs a session of
+	// its own: the migrations and their advisory lock, the live updates' LISTEN and River's
+	// client (its leader and the jobs' fetching). Empty: DatabaseURL. When set and different,
+	// DatabaseURL is taken for a transaction pooler such as PgBouncer, and its statements are
+	// sent without named prepared statements (Pooled). DATABASE_DIRECT_URL.
+	DatabaseDirectURL string
 	// SMTPURL is smtp://user:pass@host:port (or smtps://); empty: emails are written to the
 	// log. SMTP_URL.
 	SMTPURL string
@@ -56,6 +62,12 @@ type Config struct {
 	Idempotency Idempotency
 	// EmailHooks are the mail providers' event endpoints' and the returned-mail listener's.
 	EmailHooks EmailHooks
+}
+
+// Pooled reports whether DatabaseURL is a transaction pooler: so it is when DatabaseDirectURL
+// names another database address.
+func (c Config) Pooled() bool {
+	return c.DatabaseURL != "" && c.DatabaseDirectURL != "" && c.DatabaseDirectURL != c.DatabaseURL
 }
 
 // Default is the configuration with nothing set in the environment: the one place of every

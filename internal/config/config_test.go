@@ -318,3 +318,25 @@ func TestLoad_Idempotency(t *testing.T) {
 		}
 	}
 }
+
+// TestLoad_DatabaseDirectURL: DATABASE_URL is taken for a pooler only when DATABASE_DIRECT_URL
+// names another address.
+func TestLoad_DatabaseDirectURL(t *testing.T) {
+	const pooler, direct = "postgres://pgbouncer:6432/invites", "postgres://postgres:5432/invites"
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		pooled bool
+	}{
+		{"Neither", nil, false},
+		{"URLOnly", map[string]string{"DATABASE_URL": direct}, false},
+		{"DirectOnly", map[string]string{"DATABASE_DIRECT_URL": direct}, false},
+		{"Same", map[string]string{"DATABASE_URL": direct, "DATABASE_DIRECT_URL": direct}, false},
+		{"Pooler", map[string]string{"DATABASE_URL": pooler, "DATABASE_DIRECT_URL": direct}, true},
+	} {
+		c := load(t, tc.env)
+		if c.Pooled() != tc.pooled || c.DatabaseDirectURL != tc.env["DATABASE_DIRECT_URL"] {
+			t.Errorf("%s: Pooled %v, DatabaseDirectURL %q; want %v", tc.name, c.Pooled(), c.DatabaseDirectURL, tc.pooled)
+		}
+	}
+}

@@ -72,6 +72,9 @@ type Domain struct {
 	// BulkPreviewTTL is how long a bulk invite's preview (a dry run) can be confirmed with
 	// confirmBulkInvite. BULK_PREVIEW_TTL.
 	BulkPreviewTTL time.Duration
+	// DNSResolver is the DNS server (host:port) asked for the TXT records that prove project
+	// domains; empty: the system's first nameserver (/etc/resolv.conf). DNS_RESOLVER.
+	DNSResolver string
 }
 
 // defaultDomain is Default's Domain.

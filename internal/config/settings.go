@@ -20,6 +20,7 @@ type setting struct {
 var settings = []setting{
 	text("ADDR", func(c *Config) *string { return &c.Addr }),
 	text("DATABASE_URL", func(c *Config) *string { return &c.DatabaseURL }),
+	text("DATABASE_DIRECT_URL", func(c *Config) *string { return &c.DatabaseDirectURL }),
 	{"APP_URL", func(c *Config, v string) error { c.Domain.AppURL = strings.TrimRight(v, "/"); return nil }},
 	text("SMTP_URL", func(c *Config) *string { return &c.SMTPURL }),
 	text("MAIL_FROM", func(c *Config) *string { return &c.MailFrom }),
@@ -61,6 +62,7 @@ var settings = []setting{
 		return nil
 	}},
 	duration("BULK_PREVIEW_TTL", func(c *Config) *time.Duration { return &c.Domain.BulkPreviewTTL }),
+	text("DNS_RESOLVER", func(c *Config) *string { return &c.Domain.DNSResolver }),
 	positive("COMPLEXITY_LIMIT", func(c *Config) *int { return &c.GraphQL.ComplexityLimit }),
 	positive("DEPTH_LIMIT", func(c *Config) *int { return &c.GraphQL.DepthLimit }),
 	positive("LIVE_SUBSCRIPTIONS_PER_CONNECTION", func(c *Config) *int { return &c.GraphQL.Live.SubscriptionsPerConnection }),

@@ -152,18 +152,21 @@ func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string
 			}
 			return err
 		}
-		if err := s.lockClaimProjects(ctx, tx, user.Email, inv.ID); err != nil {
+		others, err := s.lockClaimProjects(ctx, tx, user.Email, inv.ID)
+		if err != nil {
 			return err
 		}
-		locked, err := s.lockInvite(ctx, tx, inv.ID)
+		locked, err := s.inviteByID(ctx, tx, inv.ID, true) // its project's lock is shared already
 		if err != nil {
 			return err
 		}
 		if _, err := s.claim(ctx, tx, locked, user); err != nil {
 			return err
 		}
-		if claimed, err = s.claimAllPending(ctx, tx, user, inv.ID); err != nil {
-			return err
+		if others {
+			if claimed, err = s.claimAllPending(ctx, tx, user, inv.ID); err != nil {
+				return err
+			}
 		}
 		sess, err = s.createSession(ctx, tx, user)
 		return err

@@ -29,6 +29,8 @@ const (
 	ReasonDuplicateExternalID FailureReason = "DUPLICATE_EXTERNAL_ID"
 	ReasonExternalIDTaken     FailureReason = "EXTERNAL_ID_TAKEN"
 	ReasonFailedToSend        FailureReason = "FAILED_TO_SEND"
+	// ReasonEmailDomainNotAllowed: the project is restricted to its verified domains.
+	ReasonEmailDomainNotAllowed FailureReason = "EMAIL_DOMAIN_NOT_ALLOWED"
 )
 
 // BulkRow is one row of a bulk invite as given. A blank Role means the batch's default role;

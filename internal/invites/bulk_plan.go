@@ -38,6 +38,7 @@ type bulkPlan struct {
 	// nor a pending invitee's): what the batch counts against the inviter's hourly cap.
 	newAddresses []string
 	suppressed   map[string]bool // the emails on the suppression list: no new invite goes to them
+	domains      *domainRule     // restrictToDomains: no new invite outside the verified domains
 }
 
 // plannedRow is a row on its way to its result.
@@ -202,6 +203,9 @@ func (p *bulkPlan) load(ctx context.Context, tx bun.Tx) error {
 	if p.suppressed, err = suppressedAmong(ctx, tx, emails); err != nil {
 		return err
 	}
+	if p.domains, err = p.s.domainRule(ctx, tx, p.project); err != nil {
+		return err
+	}
 	p.classify(users, members, pending)
 	return nil
 }
@@ -246,6 +250,8 @@ func (p *bulkPlan) classify(users []*User, members []*Member, pending []*Invite)
 			p.classifyInvite(r, rec)
 		} else if p.suppressed[r.email] {
 			p.fail(r, ReasonFailedToSend, false, "%s is suppressed (it bounced or complained before); an admin may lift that", r.email)
+		} else if p.domains.refuses(r.email) {
+			p.fail(r, ReasonEmailDomainNotAllowed, false, "this project admits only emails at its verified domains")
 		} else {
 			p.classifyNew(r)
 		}

@@ -10,8 +10,8 @@ import (
 )
 
 // Claims. An invite is claimed by signUp with its token, by verifyEmail (every pending invite
-// to the email), and by acceptInvite. Every path locks the invite's project and then the invite
-// row, in that order, so two claims of one invite queue up: the first wins and the second sees
+// to the email), and by acceptInvite. Every path shares the invite's project's lock and then
+// locks the invite row, in that order, so two claims of one invite queue up: the first wins and the second sees
 // it ACCEPTED. A claim checks the invite again: if its inviter could no longer send it, the
 // invite is revoked instead.
 
@@ -44,18 +44,25 @@ func (s *core) claimTx(ctx context.Context, fn func(ctx context.Context, tx bun.
 	return Errorf(InviteNotPending, "this invite was withdrawn: whoever sent it may no longer invite to this role")
 }
 
-// lockInvite locks an invite's project (if any) and then the invite, and reads it settled.
+// lockInvite shares an invite's project's lock (if any), then locks the invite and reads it
+// settled. Claims of other invites to the project run beside it; a bulk invite or a member
+// change, which takes the project's lock whole, waits.
 func (s *core) lockInvite(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Invite, error) {
 	inv, err := s.inviteByID(ctx, tx, id, false)
 	if err != nil {
 		return nil, err
 	}
+	return s.relockInvite(ctx, tx, inv)
+}
+
+// relockInvite is lockInvite for an invite read in tx without a lock: it reads it again locked.
+func (s *core) relockInvite(ctx context.Context, tx bun.Tx, inv *Invite) (*Invite, error) {
 	if inv.ProjectID != nil {
-		if _, err := s.lockProject(ctx, tx, *inv.ProjectID); err != nil {
+		if _, err := s.shareProject(ctx, tx, *inv.ProjectID); err != nil {
 			return nil, err
 		}
 	}
-	return s.inviteByID(ctx, tx, id, true)
+	return s.inviteByID(ctx, tx, inv.ID, true)
 }
 
 // claim makes a locked, settled invite ACCEPTED by user and, for a project invite, creates the
@@ -75,6 +82,9 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*
 		}
 		if inviter == nil || CanInvite(inviter.Role, *inv.Role) != nil {
 			return nil, &revokedOnClaim{inv.ID}
+		}
+		if err := s.CheckDomainAllowed(ctx, tx, *inv.ProjectID, inv.Email); err != nil {
+			return nil, err
 		}
 		// The membership takes the invite's external ID; the accepted invite keeps it as a
 		// record, no longer counting as a holder since it is not pending.
@@ -123,12 +133,19 @@ func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, excep
 		_, err = s.claim(ctx, tx, inv, user)
 		if _, revoked := errors.AsType[*revokedOnClaim](err); revoked {
 			err = s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
+		} else if ErrorCode(err) == EmailDomainNotAllowed {
+			err = nil // restricted since it was sent: it stays pending, unclaimed
 		} else if err == nil {
 			claimed++
 		}
 		if err != nil {
 			return 0, err
 		}
+	}
+	// The email is proven now: the projects whose verified domain at it has policy AUTO take
+	// the person in too (domains_join.go).
+	if err := s.autoJoin(ctx, tx, user); err != nil {
+		return 0, err
 	}
 	return claimed, nil
 }
@@ -179,17 +196,21 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 		if err != nil {
 			return err
 		}
+		others := false
 		if verify {
 			// The user's row and then all the projects involved, in the order verifyEmail and
 			// other claims take them, so that concurrent claims queue up instead of deadlocking.
 			if err := s.markVerified(ctx, tx, &claimer); err != nil {
 				return err
 			}
-			if err := s.lockClaimProjects(ctx, tx, claimer.Email, inv.ID); err != nil {
+			if others, err = s.lockClaimProjects(ctx, tx, claimer.Email, inv.ID); err != nil {
 				return err
 			}
+			inv, err = s.inviteByID(ctx, tx, inv.ID, true) // its project's lock is shared already
+		} else {
+			inv, err = s.relockInvite(ctx, tx, inv)
 		}
-		if inv, err = s.lockInvite(ctx, tx, inv.ID); err != nil {
+		if err != nil {
 			return err
 		}
 		m, err := s.claim(ctx, tx, inv, &claimer)
@@ -197,9 +218,9 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 			return err
 		}
 		res = &AcceptResult{Invite: inv, Membership: m}
-		if verify {
-			others, err := s.claimAllPending(ctx, tx, &claimer, inv.ID)
-			claimed += others
+		if others {
+			n, err := s.claimAllPending(ctx, tx, &claimer, inv.ID)
+			claimed += n
 			return err
 		}
 		return nil
@@ -263,7 +284,7 @@ func (s *InviteService) DeclineInvite(ctx context.Context, user *User, ref Invit
 		if err != nil {
 			return err
 		}
-		if inv, err = s.lockInvite(ctx, tx, inv.ID); err != nil {
+		if inv, err = s.relockInvite(ctx, tx, inv); err != nil {
 			return err
 		}
 		if err := inv.claimable(); err != nil {

@@ -22,6 +22,9 @@ type Config struct {
 	// Jobs enqueues the domain's own jobs (password-reset requests, recovery_job.go), which
 	// Service.Work runs; required.
 	Jobs JobInserter
+	// Resolver looks up the TXT records that prove project domains; nil: a DNSResolver
+	// asking Domain.DNSResolver (DNS_RESOLVER), or the system's nameserver.
+	Resolver TXTResolver
 }
 
 // Observer hears of what the service did, after the commit.
@@ -47,6 +50,9 @@ func (c Config) withDependencies() Config {
 	}
 	if c.Observer == nil {
 		c.Observer = noObserver{}
+	}
+	if c.Resolver == nil {
+		c.Resolver = DNSResolver{Addr: c.DNSResolver}
 	}
 	if c.EventHook == nil {
 		c.EventHook = noEventHook{}

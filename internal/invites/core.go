@@ -32,6 +32,7 @@ type Service struct {
 	*LinkService
 	*LookupService
 	*ConsoleService
+	*DomainService
 }
 
 // AccountService signs people up, verifies their emails, starts, checks and ends their
@@ -92,6 +93,7 @@ func New(db *bun.DB, mailer Mailer, cfg Config) *Service {
 		LinkService:    &LinkService{c},
 		LookupService:  &LookupService{c},
 		ConsoleService: &ConsoleService{core: c, invites: inviteService},
+		DomainService:  &DomainService{c},
 	}
 }
 

@@ -39,6 +39,10 @@ const (
 	// in a week); no invite email goes to it until an admin lifts that (liftSuppression).
 	RecipientSuppressed Code = "RECIPIENT_SUPPRESSED"
 	Internal            Code = "INTERNAL"
+	// DomainNotVerified: a project domain's DNS TXT record is not (or no longer) there.
+	DomainNotVerified Code = "DOMAIN_NOT_VERIFIED"
+	// FreeEmailDomain: a free-mail domain or a public suffix cannot be a project's domain.
+	FreeEmailDomain Code = "FREE_EMAIL_DOMAIN"
 )
 
 // Error is an expected failure: its message is written for the API's user and is safe to show.

@@ -64,7 +64,7 @@ func newService(t *testing.T, change func(*config.Domain)) (*invites.Service, *c
 // newServices is the server's services on db with the package's test settings (links to
 // https://app.example, no cap on sign-ups per client, cheap passwords, clock clk) and change
 // applied last. Each call builds services of their own, as each replica has.
-func newServices(t *testing.T, db *bun.DB, clk *clock, change func(*config.Domain)) *app.Services {
+func newServices(t testing.TB, db *bun.DB, clk *clock, change func(*config.Domain)) *app.Services {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Domain.AppURL = "https://app.example"

@@ -38,20 +38,19 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		}
 		var project *Project
 		if in.ProjectID == nil {
-			err = s.checkServiceInvite(ctx, tx, email)
-		} else {
+			if err = s.checkServiceInvite(ctx, tx, email); err == nil {
+				err = checkNotSuppressed(ctx, tx, email)
+			}
+		} else { // checkProjectInvite checks the suppressions too, in the same statement
 			project, err = s.checkProjectInvite(ctx, tx, actor, *in.ProjectID, email, *in.Role, externalID)
+			if err == nil {
+				err = s.CheckDomainAllowed(ctx, tx, *in.ProjectID, email)
+			}
 		}
 		if err != nil {
 			return err
 		}
-		if err := checkNotSuppressed(ctx, tx, email); err != nil {
-			return err
-		}
-		if err := s.takeInviteQuota(ctx, tx, actor, 1); err != nil {
-			return err
-		}
-		if err := s.takeRecipientQuota(ctx, tx, email); err != nil {
+		if err := s.takeInviteQuotas(ctx, tx, actor, email); err != nil {
 			return err
 		}
 		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending}
@@ -123,31 +122,58 @@ func (s *core) checkServiceInvite(ctx context.Context, tx bun.Tx, email string) 
 	return checkNotInvited(ctx, tx, nil, email, uuid.Nil)
 }
 
-// checkProjectInvite locks the project and checks that actor may invite email to it as role
-// with externalID, returning the project.
+// checkProjectInvite shares the project's lock (see shareProject) and checks that actor may
+// invite email to it as role with externalID, and that email is not suppressed, returning
+// the project. The checks read members and invites in one statement, so in one snapshot: a
+// claim committing meanwhile shows as its pending invite or as its membership, never as
+// neither.
 func (s *core) checkProjectInvite(ctx context.Context, tx bun.Tx, actor, projectID uuid.UUID, email string, role Role, externalID *string) (*Project, error) {
-	project, err := s.lockProject(ctx, tx, projectID)
+	project, err := s.shareProject(ctx, tx, projectID)
 	if err != nil {
 		return nil, err
 	}
-	m, err := requireRole(ctx, tx, projectID, actor, MinRoleToInvite)
+	if err := s.expireDueKeys(ctx, tx, projectID, email, externalID); err != nil {
+		return nil, err
+	}
+	var c struct {
+		ActorRole *Role
+		Member    bool
+		Invited   bool
+		HeldBy    bool
+		SupKind   *SuppressionKind
+		SupReason *string
+	}
+	err = tx.NewRaw(`SELECT
+		(SELECT role FROM project_members WHERE project_id = ? AND user_id = ?) AS actor_role,
+		EXISTS (SELECT 1 FROM project_members AS m JOIN users AS u ON u.id = m.user_id
+			WHERE m.project_id = ? AND u.email = ?) AS member,
+		EXISTS (SELECT 1 FROM invites WHERE project_id = ? AND email = ? AND status = 'PENDING') AS invited,
+		(?::text IS NOT NULL AND EXISTS (
+			SELECT 1 FROM project_members WHERE project_id = ? AND external_id = ?
+			UNION ALL
+			SELECT 1 FROM invites WHERE project_id = ? AND external_id = ? AND status = 'PENDING')) AS held_by,
+		sup.kind AS sup_kind, sup.reason AS sup_reason
+		FROM (SELECT 1) AS one LEFT JOIN suppressions AS sup ON sup.email = ? AND sup.lifted_at IS NULL`,
+		projectID, actor, projectID, email, projectID, email,
+		externalID, projectID, externalID, projectID, externalID, email).Scan(ctx, &c)
 	if err != nil {
 		return nil, err
 	}
-	if err := CanInvite(m.Role, role); err != nil {
-		return nil, err
-	}
-	if err := s.expireDue(ctx, tx, &projectID, email); err != nil {
-		return nil, err
-	}
-	if err := checkNotMember(ctx, tx, projectID, email); err != nil {
-		return nil, err
-	}
-	if err := checkNotInvited(ctx, tx, &projectID, email, uuid.Nil); err != nil {
-		return nil, err
-	}
-	if err := checkExternalIDFree(ctx, tx, projectID, externalID, uuid.Nil); err != nil {
-		return nil, err
+	switch {
+	case c.ActorRole == nil:
+		return nil, Errorf(NotFound, "project not found")
+	case HasMinRole(*c.ActorRole, MinRoleToInvite) != nil:
+		return nil, HasMinRole(*c.ActorRole, MinRoleToInvite)
+	case CanInvite(*c.ActorRole, role) != nil:
+		return nil, CanInvite(*c.ActorRole, role)
+	case c.Member:
+		return nil, Errorf(AlreadyMember, "%s is a member of this project already", email)
+	case c.Invited:
+		return nil, Errorf(AlreadyInvited, "%s has a pending invite already; resend it instead", email)
+	case c.HeldBy:
+		return nil, externalIDTaken(externalID)
+	case c.SupKind != nil:
+		return nil, suppressedError(email, *c.SupKind, *c.SupReason)
 	}
 	return project, nil
 }

@@ -320,7 +320,7 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 	} else if ErrorCode(err) != NotFound {
 		return nil, err
 	}
-	if err := l.admits(user); err != nil {
+	if err := s.linkAdmits(ctx, tx, l, user); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -91,3 +91,57 @@ func TestService_Watched(t *testing.T) {
 		t.Errorf("WatchedEvents = %v, %v; want only %s", events, err, page.Items[0].ID)
 	}
 }
+
+// TestService_LiveStandings: the fan-out's one statement per change gives each still valid
+// session its user and that user's role in the project (none for a stranger); a session
+// logged out, or unknown, is missing. LiveInvites reads only the project's own IDs, oldest
+// first.
+func TestService_LiveStandings(t *testing.T) {
+	s, _ := newService(t, nil)
+	ctx := context.Background()
+	ownerEmail, strangerEmail := uniqueEmail("owner"), uniqueEmail("stranger")
+	owner := mustVerifiedUser(t, s, ownerEmail)
+	stranger := mustVerifiedUser(t, s, strangerEmail)
+	p := mustProject(t, s, owner.ID, "Standings")
+	other := mustProject(t, s, owner.ID, "Other")
+	admin := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
+	logIn := func(email string) string {
+		t.Helper()
+		sess, err := s.LogIn(ctx, newClient(), email, "correct horse")
+		if err != nil {
+			t.Fatalf("LogIn(%s): %v", email, err)
+		}
+		return sess.Token
+	}
+	ownerToken, adminToken, strangerToken, endedToken := logIn(ownerEmail), logIn(admin.Email), logIn(strangerEmail), logIn(ownerEmail)
+	if err := s.LogOut(ctx, endedToken); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{invites.SessionKey(ownerToken), invites.SessionKey(adminToken), invites.SessionKey(strangerToken),
+		invites.SessionKey(endedToken), invites.SessionKey("unknown")}
+	got, err := s.LiveStandings(ctx, p.ID, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]invites.Standing{
+		keys[0]: {User: owner.ID, Role: invites.RoleOwner},
+		keys[1]: {User: admin.ID, Role: invites.RoleAdmin},
+		keys[2]: {User: stranger.ID},
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d standings, want %d: %v", len(got), len(want), got)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("standing %+v, want %+v", got[k], w)
+		}
+	}
+
+	inv1 := mustInvite(t, s, owner.ID, uniqueEmail("one"), &p.ID, invites.RoleContributor, "")
+	inv2 := mustInvite(t, s, owner.ID, uniqueEmail("two"), &p.ID, invites.RoleContributor, "")
+	elsewhere := mustInvite(t, s, owner.ID, uniqueEmail("else"), &other.ID, invites.RoleContributor, "")
+	list, err := s.LiveInvites(ctx, p.ID, []uuid.UUID{inv2.ID, elsewhere.ID, inv1.ID})
+	if err != nil || len(list) != 2 || list[0].ID != inv1.ID || list[1].ID != inv2.ID {
+		t.Errorf("LiveInvites: %v, %v; want the project's two, oldest first", list, err)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sort"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -22,8 +21,25 @@ func advisoryLock(ctx context.Context, tx bun.Tx, key string) error {
 // actor's role) stay true until it commits. FOR NO KEY UPDATE leaves the foreign-key checks
 // of inserts unblocked.
 func (s *core) lockProject(ctx context.Context, tx bun.Tx, projectID uuid.UUID) (*Project, error) {
+	return lockProjectRow(ctx, tx, projectID, "NO KEY UPDATE")
+}
+
+// shareProject takes the project's lock in share mode for the rest of tx and returns the
+// project. A single invite or claim takes it instead of lockProject: shares do not conflict
+// with each other, so such writes to one project run side by side, while every writer that
+// needs the project still (a bulk invite, a role or member change, which take lockProject)
+// waits for them and they for it. What they must keep unique among themselves, the unique
+// indexes keep (one pending invite per email, one pending invite and one member per external
+// ID, one membership per user: a loser's insert fails, and inviteConflict names it), and a
+// claim locks the invite row it changes. Across tables, a claim turns a pending invite into a
+// membership in one commit, so a check that reads both in one statement sees one or the other.
+func (s *core) shareProject(ctx context.Context, tx bun.Tx, projectID uuid.UUID) (*Project, error) {
+	return lockProjectRow(ctx, tx, projectID, "SHARE")
+}
+
+func lockProjectRow(ctx context.Context, tx bun.Tx, projectID uuid.UUID, mode string) (*Project, error) {
 	p := new(Project)
-	err := tx.NewSelect().Model(p).Where("p.id = ?", projectID).For("NO KEY UPDATE").Scan(ctx)
+	err := tx.NewSelect().Model(p).Where("p.id = ?", projectID).For(mode).Scan(ctx)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, Errorf(NotFound, "project not found")
@@ -33,26 +49,27 @@ func (s *core) lockProject(ctx context.Context, tx bun.Tx, projectID uuid.UUID) 
 	return p, nil
 }
 
-// lockClaimProjects locks, in claimAllPending's order, the projects of every pending invite to
-// email and of the invite id. A claim that goes on to claimAllPending calls it before taking
-// any other project lock, so that two such claims sharing projects (two people invited to the
-// same two projects, signing up at once) queue up instead of deadlocking.
-func (s *core) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, id uuid.UUID) error {
-	var projects []uuid.UUID
-	err := tx.NewSelect().Model((*Invite)(nil)).ColumnExpr("DISTINCT i.project_id").
-		Where("i.project_id IS NOT NULL").
-		Where("i.id = ? OR (i.email = ? AND i.status = 'PENDING' AND i.expires_at > ?)", id, email, s.now()).
-		Scan(ctx, &projects)
-	if err != nil {
-		return err
+// lockClaimProjects shares, in claimAllPending's order, the locks of the projects of every
+// pending invite to email and of the invite id, in one statement, and reports whether any
+// pending invite to email other than id may be left for claimAllPending (true where it cannot
+// tell: no project involved). A claim that goes on to claimAllPending calls it before taking
+// any other project lock, so that such claims and a bulk invite or member change of the same
+// projects queue up instead of deadlocking.
+func (s *core) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, id uuid.UUID) (others bool, err error) {
+	var rows []struct {
+		ID     uuid.UUID
+		Others bool
 	}
-	sort.Slice(projects, func(i, j int) bool { return projects[i].String() < projects[j].String() })
-	for _, p := range projects {
-		if _, err := s.lockProject(ctx, tx, p); err != nil {
-			return err
-		}
+	err = tx.NewRaw(`SELECT p.id, EXISTS (SELECT 1 FROM invites
+			WHERE email = ? AND status = 'PENDING' AND expires_at > ? AND id <> ?) AS others
+		FROM projects AS p
+		WHERE p.id IN (SELECT project_id FROM invites
+			WHERE project_id IS NOT NULL AND (id = ? OR (email = ? AND status = 'PENDING' AND expires_at > ?)))
+		ORDER BY p.id FOR SHARE OF p`, email, s.now(), id, id, email, s.now()).Scan(ctx, &rows)
+	if err != nil || len(rows) == 0 {
+		return true, err
 	}
-	return nil
+	return rows[0].Others, nil
 }
 
 func projectKey(inv *Invite) string {

@@ -361,6 +361,9 @@ func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID
 		if err := s.checkOwnedProjects(ctx, tx, target.UserID, "userId"); err != nil {
 			return err
 		}
+		if err := s.checkTransferDomain(ctx, tx, projectID, target.UserID); err != nil {
+			return err
+		}
 		now := s.now()
 		// The old owner steps down first: the database allows one OWNER per project.
 		for _, change := range []struct {

@@ -20,6 +20,12 @@ type Project struct {
 	// ViewerRole is the viewer's role in the project, read with it; nil for a non-member who
 	// sees the project through an invite.
 	ViewerRole *Role `bun:"viewer_role,scanonly"`
+	// DefaultLocale is the locale of its invites that name none (SPEC §17); nil: the
+	// inviter's language, else English.
+	DefaultLocale *string `bun:"default_locale"`
+	// RestrictToDomains: every way in refuses emails outside the verified domains (SPEC §16,
+	// domains_rule.go).
+	RestrictToDomains bool `bun:"restrict_to_domains"`
 }
 
 // CreateProject makes a project whose OWNER is the actor, who may own at most ProjectLimit.

@@ -55,7 +55,11 @@ func checkNotSuppressed(ctx context.Context, db bun.IDB, email string) error {
 	if err != nil || sup == nil {
 		return err
 	}
-	return Errorf(RecipientSuppressed, "%s is suppressed (%s: %s); an admin may lift that", email, suppressionWhy(sup.Kind), sup.Reason)
+	return suppressedError(email, sup.Kind, sup.Reason)
+}
+
+func suppressedError(email string, kind SuppressionKind, reason string) error {
+	return Errorf(RecipientSuppressed, "%s is suppressed (%s: %s); an admin may lift that", email, suppressionWhy(kind), reason)
 }
 
 // suppressedAmong returns which of emails are suppressed, in one statement.

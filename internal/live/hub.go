@@ -7,7 +7,8 @@
 // rollback, and a statement that writes 10,000 rows sends a handful of notifications rather
 // than 10,000. Each replica runs one Listener: one dedicated connection that LISTENs and hands
 // every notification to the Hub, which fans it out to the subscribers of its project.
-// Notifications carry IDs only; a subscriber loads what it shows under its viewer's rights.
+// Notifications carry IDs only: a project's feed (feed.go) reads what changed once for all its
+// subscribers, after re-checking their viewers' authority in one statement.
 package live
 
 import (
@@ -63,15 +64,18 @@ var ErrClosed = errors.New("live: the server is shutting down")
 type Hub struct {
 	buffer int
 
-	mu     sync.Mutex
-	subs   map[uuid.UUID]map[*Sub]struct{}
-	closed bool
-	done   chan struct{}
+	mu      sync.Mutex
+	subs    map[uuid.UUID]map[*Sub]struct{}
+	feeds   map[uuid.UUID]*feed
+	fanout  Fanout
+	onClose map[*func()]struct{}
+	closed  bool
+	done    chan struct{}
 }
 
 // NewHub returns a hub whose subscribers each buffer up to buffer changes (at least 1).
 func NewHub(buffer int) *Hub {
-	return &Hub{buffer: max(buffer, 1), subs: map[uuid.UUID]map[*Sub]struct{}{}, done: make(chan struct{})}
+	return &Hub{buffer: max(buffer, 1), subs: map[uuid.UUID]map[*Sub]struct{}{}, feeds: map[uuid.UUID]*feed{}, done: make(chan struct{})}
 }
 
 // Sub is one subscriber to one project's changes.
@@ -126,10 +130,9 @@ func (h *Hub) end(s *Sub) {
 	}
 }
 
-// Publish hands c to its project's subscribers.
+// Publish hands c to its project's subscribers and feed.
 func (h *Hub) Publish(c Change) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	for s := range h.subs[c.Project] {
 		select {
 		case s.c <- c:
@@ -137,18 +140,26 @@ func (h *Hub) Publish(c Change) {
 			h.end(s) // too slow: ended, so that it re-reads rather than missing changes unseen
 		}
 	}
+	behind := h.publishFeed(c)
+	h.mu.Unlock()
+	endTargets(behind, ReasonBehind)
 }
 
 // EndAll ends every subscriber: the listener may have missed changes, so each stream ends and
 // its client, resubscribing, reads the current state.
 func (h *Hub) EndAll() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	for _, set := range h.subs {
 		for s := range set {
 			h.end(s)
 		}
 	}
+	var ended []*Entry
+	for _, f := range h.feeds {
+		ended = append(ended, h.endFeed(f)...)
+	}
+	h.mu.Unlock()
+	endTargets(ended, "")
 }
 
 // Close ends every subscriber and refuses new ones; Done is closed.
@@ -160,8 +171,34 @@ func (h *Hub) Close() {
 	}
 	h.closed = true
 	close(h.done)
+	fs := h.onClose
+	h.onClose = nil
 	h.mu.Unlock()
 	h.EndAll()
+	for f := range fs {
+		(*f)()
+	}
+}
+
+// OnClose calls f when the hub closes (at once if it has closed), unless stop is called first:
+// a live connection ends then, without a goroutine of its own waiting on Done.
+func (h *Hub) OnClose(f func()) (stop func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		go f()
+		return func() {}
+	}
+	if h.onClose == nil {
+		h.onClose = map[*func()]struct{}{}
+	}
+	key := &f
+	h.onClose[key] = struct{}{}
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.onClose, key)
+	}
 }
 
 // Done is closed when the hub closes: live connections end then.
@@ -174,6 +211,9 @@ func (h *Hub) Subscribers() int {
 	n := 0
 	for _, set := range h.subs {
 		n += len(set)
+	}
+	for _, f := range h.feeds {
+		n += len(f.entries)
 	}
 	return n
 }

@@ -92,3 +92,21 @@ func TestHub(t *testing.T) {
 		t.Errorf("Subscribe after Close: %v, want ErrClosed", err)
 	}
 }
+
+// TestHub_OnClose: what a live connection registers runs when the hub closes, unless the
+// connection stopped it first; registered after the close, it runs at once.
+func TestHub_OnClose(t *testing.T) {
+	h := live.NewHub(1)
+	ran := make(chan string, 3)
+	stop := h.OnClose(func() { ran <- "stopped" })
+	h.OnClose(func() { ran <- "kept" })
+	stop()
+	h.Close()
+	if got := <-ran; got != "kept" || len(ran) != 0 {
+		t.Fatalf("ran %q (and %d more), want only kept", got, len(ran))
+	}
+	h.OnClose(func() { ran <- "late" })
+	if got := <-ran; got != "late" {
+		t.Fatalf("ran %q, want late", got)
+	}
+}

@@ -109,6 +109,8 @@ func (m Message) Render() (Message, error) {
 			data.Target = serviceName
 		}
 		m.Text, m.HTML = render(invitationText, data), render(invitationHTML, data)
+	case kindDomainLost:
+		m = renderDomainLost(m)
 	default:
 		return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
 	}

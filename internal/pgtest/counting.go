@@ -21,13 +21,22 @@ import (
 type Counter struct {
 	mu         sync.Mutex
 	statements []string
+	commits    int
 }
 
 // Reset forgets what was counted.
 func (c *Counter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.statements = nil
+	c.statements, c.commits = nil, 0
+}
+
+// Commits is how many transactions committed since the last Reset: each COMMIT, and each
+// statement run outside a transaction.
+func (c *Counter) Commits() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.commits
 }
 
 // Count is how many statements ran since the last Reset, not counting transaction control
@@ -43,6 +52,12 @@ func (c *Counter) Statements() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.statements...)
+}
+
+func (c *Counter) commit() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.commits++
 }
 
 func (c *Counter) add(query string) {
@@ -82,7 +97,7 @@ func (cc countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingConn{conn.(*stdlib.Conn), cc.c}, nil
+	return &countingConn{stdConn: conn.(*stdlib.Conn), c: cc.c}, nil
 }
 
 // countingConn is pgx's connection with every statement counted. It forwards the optional
@@ -90,19 +105,53 @@ func (cc countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 // stdlib.Conn's Conn method, which a field named Conn would hide, for COPY.
 type countingConn struct {
 	*stdConn
-	c *Counter
+	c    *Counter
+	inTx bool // a statement outside a transaction commits on its own
 }
 
 // stdConn names the embedded field of countingConn something other than Conn.
 type stdConn = stdlib.Conn
 
-func (cc *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+func (cc *countingConn) count(query string) {
 	cc.c.add(query)
+	if !cc.inTx {
+		cc.c.commit()
+	}
+}
+
+// BeginTx counts the transaction's commit.
+func (cc *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := cc.stdConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	cc.inTx = true
+	return countingTx{tx, cc}, nil
+}
+
+type countingTx struct {
+	driver.Tx
+	cc *countingConn
+}
+
+func (t countingTx) Commit() error {
+	t.cc.inTx = false
+	t.cc.c.commit()
+	return t.Tx.Commit()
+}
+
+func (t countingTx) Rollback() error {
+	t.cc.inTx = false
+	return t.Tx.Rollback()
+}
+
+func (cc *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	cc.count(query)
 	return cc.stdConn.ExecContext(ctx, query, args)
 }
 
 func (cc *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	cc.c.add(query)
+	cc.count(query)
 	return cc.stdConn.QueryContext(ctx, query, args)
 }
 

@@ -4,23 +4,29 @@
 import { errorCode, graphQLErrorsOf } from '@invites/client';
 import type { CombinedError } from '@urql/core';
 import type { InviteFailureReason, InviteStatus, DeliveryStatus } from '@invites/client';
+import { t, type MessageId } from './i18n';
 
+// The sentences an invitee may meet are in the catalogs (locales/), in the page's language.
+const translated: Record<string, MessageId> = {
+  UNAUTHENTICATED: 'error.unauthenticated',
+  FORBIDDEN: 'error.forbidden',
+  NOT_FOUND: 'error.notFound',
+  EMAIL_TAKEN: 'error.emailTaken',
+  EMAIL_MISMATCH: 'error.emailMismatch',
+  EMAIL_NOT_VERIFIED: 'error.emailNotVerified',
+  INVALID_CREDENTIALS: 'error.invalidCredentials',
+  INVITE_EXPIRED: 'error.inviteExpired',
+  INVITE_NOT_PENDING: 'error.inviteNotPending',
+  RATE_LIMITED: 'error.rateLimited',
+  EMAIL_DOMAIN_NOT_ALLOWED: 'error.emailDomainNotAllowed',
+};
+
+// The console's own, in English.
 const sentences: Record<string, string> = {
-  UNAUTHENTICATED: 'You are not logged in, or your session has ended. Log in again.',
-  FORBIDDEN: 'Your role in this project does not allow that.',
-  NOT_FOUND: 'That does not exist any more, or you cannot see it.',
-  EMAIL_TAKEN: 'An account with this email exists already. Log in instead.',
-  EMAIL_MISMATCH: 'This invite was sent to another email than the one you are logged in with.',
-  EMAIL_NOT_VERIFIED: 'Verify your email first: open the link we emailed you when you signed up.',
-  INVALID_CREDENTIALS: 'That email and password do not match an account.',
-  INVITE_EXPIRED: 'This invite has expired. Ask for a new one.',
-  INVITE_NOT_PENDING: 'This invite was already accepted, declined or withdrawn.',
   ALREADY_INVITED: 'This email has a pending invite to the project already.',
   ALREADY_MEMBER: 'This email belongs to a member of the project already.',
   EXTERNAL_ID_TAKEN: 'Another member or pending invite of this project has that external ID.',
   LAST_OWNER: 'The project would have no owner: transfer ownership to an admin first.',
-  RATE_LIMITED: 'Too many attempts. Wait a little, then try again.',
-  EMAIL_DOMAIN_NOT_ALLOWED: 'This invite link admits only emails at some domains, and yours is not one of them.',
   PREVIEW_STALE: 'The project changed since this preview, or the preview expired. Preview again.',
 };
 
@@ -33,9 +39,10 @@ export function describeError(error: CombinedError | undefined, overrides: Recor
     const message = graphQLErrorsOf(error)[0]?.message;
     if (message) return sentence(message);
   }
-  if (code && sentences[code]) return sentences[code];
-  if (!code && error.networkError) return 'The server could not be reached. Check your connection, then try again.';
-  return 'Something went wrong on the server. Try again in a moment.';
+  const said = code ? sentenceOf(code) : undefined;
+  if (said) return said;
+  if (!code && error.networkError) return t('error.network');
+  return t('error.server');
 }
 
 /**
@@ -43,8 +50,14 @@ export function describeError(error: CombinedError | undefined, overrides: Recor
  * API's own message where no sentence says it better.
  */
 export function describeRowError(code: string | null, message: string | null): string {
-  if (code && sentences[code] && code !== 'BAD_USER_INPUT') return sentences[code];
-  return message ? sentence(message) : 'Something went wrong on the server. Try again in a moment.';
+  const said = code && code !== 'BAD_USER_INPUT' ? sentenceOf(code) : undefined;
+  if (said) return said;
+  return message ? sentence(message) : t('error.server');
+}
+
+function sentenceOf(code: string): string | undefined {
+  const id = translated[code];
+  return id ? t(id) : sentences[code];
 }
 
 function sentence(s: string): string {

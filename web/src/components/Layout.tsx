@@ -1,18 +1,23 @@
 // The frame of every page: a link past the header, the header with the session's links, then
 // the page in <main>, made anew for each path so that no page keeps another's state.
 import type { ReactNode } from 'react';
+import { isInviteePath, t, tr, useLocale } from '../i18n';
+import { LanguageLinks } from './LanguageLinks';
 import { Link, navigate, useLocation } from '../router';
 import { useSession } from '../session';
 
 export function Layout({ path, children }: { path: string; children: ReactNode }) {
+  // The invitee's pages speak the invitee's language (i18n.ts), and offer the others.
+  useLocale(path);
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">{t('layout.skip')}</a>
       <Header />
       <main id="main" key={path}>
         <SessionEnded />
         {children}
       </main>
+      {isInviteePath(path) && <LanguageLinks />}
     </>
   );
 }
@@ -26,12 +31,12 @@ function Header() {
         {me ? (
           <>
             <Link to="/account" className="who">{me.email}</Link>
-            <button type="button" className="link" onClick={() => void logOut().then(() => navigate('/'))}>Log out</button>
+            <button type="button" className="link" onClick={() => void logOut().then(() => navigate('/'))}>{t('common.logOut')}</button>
           </>
         ) : me === null ? (
           <>
-            <Link to="/login">Log in</Link>
-            <Link to="/signup">Sign up</Link>
+            <Link to="/login">{t('common.logIn')}</Link>
+            <Link to="/signup">{t('common.signUp')}</Link>
           </>
         ) : null}
       </nav>
@@ -47,8 +52,8 @@ function SessionEnded() {
   const here = location.startsWith('/login') ? '/login' : `/login?next=${encodeURIComponent(location)}`;
   return (
     <div className="notice session-ended" role="status">
-      <p>Your session has ended, so you are logged out. <Link to={here}>Log in again</Link> to carry on.</p>
-      <button type="button" className="link" onClick={dismissEnded}>Dismiss</button>
+      <p>{tr('layout.sessionEnded', { link: (c) => <Link to={here}>{c}</Link> })}</p>
+      <button type="button" className="link" onClick={dismissEnded}>{t('layout.dismiss')}</button>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { LogInDocument } from '@invites/client';
 import { useAction } from '../action';
 import { mutate } from '../api';
 import { describeError } from '../errors';
+import { t } from '../i18n';
 import { withContext } from '../invitation';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -35,19 +36,19 @@ export function LogInForm({ fixedEmail, email: initialEmail, next = '/', onDone 
   return (
     <form onSubmit={logIn} className="stack" aria-describedby={error ? 'login-error' : undefined}>
       <label>
-        Email
+        {t('form.email')}
         <input type="email" name="email" autoComplete="username" required value={email} readOnly={fixedEmail !== undefined}
           onChange={(e) => setEmail(e.target.value)} />
       </label>
       <label>
-        Password
+        {t('form.password')}
         <input type="password" name="password" autoComplete="current-password" required value={password}
           onChange={(e) => setPassword(e.target.value)} aria-invalid={error ? true : undefined}
           aria-describedby={error ? 'login-error' : undefined} />
       </label>
-      <p className="hint"><Link to={withContext('/forgot-password', next, email.trim())}>Forgot your password?</Link></p>
+      <p className="hint"><Link to={withContext('/forgot-password', next, email.trim())}>{t('forgot.title')}</Link></p>
       <ErrorText id="login-error">{error}</ErrorText>
-      <button type="submit" disabled={busy}>Log in</button>
+      <button type="submit" disabled={busy}>{t('common.logIn')}</button>
     </form>
   );
 }

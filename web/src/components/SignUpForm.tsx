@@ -4,6 +4,7 @@ import { SignUpDocument, type SignUpMutation } from '@invites/client';
 import { useAction } from '../action';
 import { mutate } from '../api';
 import { describeError } from '../errors';
+import { t } from '../i18n';
 import { useSession } from '../session';
 import { ErrorText } from './Status';
 
@@ -35,23 +36,23 @@ export function SignUpForm({ invite, email: initialEmail, submitLabel, onDone }:
   return (
     <form onSubmit={signUp} className="stack">
       <label>
-        Your name
+        {t('form.name')}
         <input name="name" autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
       </label>
       <label>
-        Email
+        {t('form.email')}
         <input type="email" name="email" autoComplete="username" required value={email} readOnly={invite !== undefined}
           onChange={(e) => setEmail(e.target.value)} aria-describedby={invite ? 'email-fixed' : undefined} />
       </label>
-      {invite && <p id="email-fixed" className="hint">The invite was sent to this email, so your account uses it.</p>}
+      {invite && <p id="email-fixed" className="hint">{t('signUp.emailFixed')}</p>}
       <label>
-        Password
+        {t('form.password')}
         <input type="password" name="password" autoComplete="new-password" required minLength={8} maxLength={256} value={password}
           onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
       </label>
-      <p id="password-hint" className="hint">At least 8 characters.</p>
+      <p id="password-hint" className="hint">{t('signUp.passwordHint')}</p>
       <ErrorText>{error}</ErrorText>
-      <button type="submit" disabled={busy}>{submitLabel ?? (invite ? 'Sign up and join' : 'Sign up')}</button>
+      <button type="submit" disabled={busy}>{submitLabel ?? (invite ? t('signUp.andJoin') : t('common.signUp'))}</button>
     </form>
   );
 }

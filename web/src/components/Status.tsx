@@ -1,5 +1,6 @@
 // What a page says about its own state: an error, or that it waits for the API.
 import type { ReactNode } from 'react';
+import { t } from '../i18n';
 
 /** An error in words, read out when it appears; id lets the control it concerns point at it. */
 export function ErrorText({ id, children }: { id?: string; children: ReactNode }) {
@@ -9,5 +10,5 @@ export function ErrorText({ id, children }: { id?: string; children: ReactNode }
 
 /** Shown while a page waits for the API. */
 export function Loading() {
-  return <p role="status">Loading…</p>;
+  return <p role="status">{t('status.loading')}</p>;
 }

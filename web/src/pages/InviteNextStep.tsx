@@ -4,7 +4,8 @@
 import { AcceptInviteDocument, DeclineInviteDocument, type InvitationQuery } from '@invites/client';
 import { useAction } from '../action';
 import { mutate } from '../api';
-import { describeError, when } from '../errors';
+import { describeError } from '../errors';
+import { t, tr, when } from '../i18n';
 import { OpenProject } from '../components/Invitation';
 import { LogInForm } from '../components/LogInForm';
 import { SignUpForm } from '../components/SignUpForm';
@@ -26,13 +27,13 @@ export function InviteNextStep({ token, preview, onOutcome }: { token: string; p
 
   switch (preview.status) {
     case 'EXPIRED':
-      return <p className="notice">This invite expired on {when(preview.expiresAt)}, so it cannot be used. Ask {preview.inviterName} to send a new one.</p>;
+      return <p className="notice">{t('next.expired', { date: when(preview.expiresAt), inviter: preview.inviterName })}</p>;
     case 'ACCEPTED':
       return <Accepted preview={preview} mine={mine} signedIn={!!me} />;
     case 'DECLINED':
-      return <p className="notice">This invite was declined, so it cannot be used any more. Ask {preview.inviterName} for a new one if you want to join.</p>;
+      return <p className="notice">{t('next.declined', { inviter: preview.inviterName })}</p>;
     case 'REVOKED':
-      return <p className="notice">This invite was withdrawn by {place}, so it cannot be used any more.</p>;
+      return <p className="notice">{t('next.revoked', { project: place })}</p>;
     case 'PENDING':
       break;
   }
@@ -48,14 +49,14 @@ export function InviteNextStep({ token, preview, onOutcome }: { token: string; p
     onOutcome({ kind: 'declined' });
   });
   const notForYou = (
-    <p className="aside">Not for you? <button type="button" className="link" disabled={busy} onClick={() => void decline()}>Decline the invite</button></p>
+    <p className="aside">{t('next.notForYou')} <button type="button" className="link" disabled={busy} onClick={() => void decline()}>{t('next.decline')}</button></p>
   );
 
   if (me === undefined) return <Loading />;
   if (me === null && !preview.accountExists) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">Sign up to join {place}</h2>
+        <h2 id="next-step">{t('next.signUpTitle', { project: place })}</h2>
         <SignUpForm invite={{ token, email: preview.email, name: preview.inviteeName }} onDone={() => onOutcome({ kind: 'joined' })} />
         <ErrorText>{error}</ErrorText>
         {notForYou}
@@ -65,8 +66,8 @@ export function InviteNextStep({ token, preview, onOutcome }: { token: string; p
   if (me === null) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">Log in to accept</h2>
-        <p>{preview.email} has an account. Log in, then accept the invite.</p>
+        <h2 id="next-step">{t('next.logInTitle')}</h2>
+        <p>{t('next.hasAccount', { email: preview.email })}</p>
         <LogInForm fixedEmail={preview.email} next={here} onDone={() => undefined} />
         <ErrorText>{error}</ErrorText>
         {notForYou}
@@ -76,27 +77,26 @@ export function InviteNextStep({ token, preview, onOutcome }: { token: string; p
   if (!mine) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">This invite is for another account</h2>
-        <p>You are logged in as <strong>{me.email}</strong>, but the invite was sent to <strong>{preview.email}</strong>.
-          Log out, then log in or sign up as {preview.email} to accept it.</p>
-        <p className="actions"><button type="button" onClick={() => void logOut()}>Log out</button></p>
+        <h2 id="next-step">{t('next.otherAccountTitle')}</h2>
+        <p>{tr('next.otherAccount', { me: me.email, email: preview.email, b: (c) => <strong>{c}</strong> })}</p>
+        <p className="actions"><button type="button" onClick={() => void logOut()}>{t('common.logOut')}</button></p>
       </section>
     );
   }
   if (memberRole) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">You are a member of {place} already</h2>
+        <h2 id="next-step">{t('next.memberTitle', { project: place })}</h2>
         <OpenProject id={preview.projectId} name={place} />
       </section>
     );
   }
   return (
     <section aria-labelledby="next-step">
-      <h2 id="next-step">Join {place}?</h2>
+      <h2 id="next-step">{t('next.joinTitle', { project: place })}</h2>
       <div className="actions">
-        <button type="button" disabled={busy} onClick={() => void accept()}>Accept the invite</button>
-        <button type="button" className="secondary" disabled={busy} onClick={() => void decline()}>Decline the invite</button>
+        <button type="button" disabled={busy} onClick={() => void accept()}>{t('next.accept')}</button>
+        <button type="button" className="secondary" disabled={busy} onClick={() => void decline()}>{t('next.decline')}</button>
       </div>
       <ErrorText>{error}</ErrorText>
     </section>
@@ -109,7 +109,7 @@ function Accepted({ preview, mine, signedIn }: { preview: Preview; mine: boolean
   if (mine) {
     return (
       <>
-        <p className="notice">This invite has already been accepted.</p>
+        <p className="notice">{t('next.accepted')}</p>
         <OpenProject id={preview.projectId} name={place} />
       </>
     );
@@ -117,8 +117,8 @@ function Accepted({ preview, mine, signedIn }: { preview: Preview; mine: boolean
   const target = preview.projectId ? projectPath(preview.projectId) : '/';
   return (
     <>
-      <p className="notice">This invite has already been accepted.{signedIn && ` Log in as ${preview.email} to open ${place}.`}</p>
-      {!signedIn && <p className="actions"><Link to={withContext('/login', target, preview.email)} className="button">Log in to open {place}</Link></p>}
+      <p className="notice">{t('next.accepted')}{signedIn && ` ${t('next.acceptedLogIn', { email: preview.email, project: place })}`}</p>
+      {!signedIn && <p className="actions"><Link to={withContext('/login', target, preview.email)} className="button">{t('next.logInToOpen', { project: place })}</Link></p>}
     </>
   );
 }

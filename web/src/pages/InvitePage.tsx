@@ -4,12 +4,13 @@
 import { useEffect, useState } from 'react';
 import { InvitationDocument, errorCode, errorReason } from '@invites/client';
 import { query } from '../api';
-import { describeError, when } from '../errors';
+import { describeError } from '../errors';
+import { pageLocale, t, when } from '../i18n';
 import { Page, ProjectBadge } from '../components/Page';
 import { OpenProject, RoleMeaning } from '../components/Invitation';
 import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
-import { roleNames } from '../roles';
+import { roleName } from '../roles';
 import { InviteNextStep, type Outcome, type Preview } from './InviteNextStep';
 
 type Loaded = { preview: Preview } | { invalid: 'replaced' | 'unknown'; error: string };
@@ -35,33 +36,43 @@ export function InvitePage({ token }: { token: string }) {
     };
   }, [token]);
 
-  if (loaded === undefined) return <Page title="Invitation" card><Loading /></Page>;
+  // The invite's own language (InvitePreview.locale, SPEC §17) unless the reader chose another.
+  const forInvite = loaded && 'preview' in loaded ? (loaded.preview as { locale?: string | null }).locale : undefined;
+  pageLocale(forInvite);
+  if (loaded === undefined) return <Page title={t('invite.loadingTitle')} card><Loading /></Page>;
   if ('invalid' in loaded) return <InvalidInvite replaced={loaded.invalid === 'replaced'} error={loaded.error} />;
   const { preview } = loaded;
+  const note = (preview as { note?: string | null }).note;
   const place = preview.projectName ?? 'Invites';
   const badge = <ProjectBadge name={place} />;
   if (outcome?.kind === 'joined') {
     return (
-      <Page card badge={badge} title={preview.projectName ? `You have joined ${preview.projectName}` : 'Your account is ready'}>
-        {preview.role && <p>You are a member of {place} with the role {roleNames[preview.role]}.</p>}
+      <Page card badge={badge} title={preview.projectName ? t('invite.joinedTitle', { project: preview.projectName }) : t('invite.readyTitle')}>
+        {preview.role && <p>{t('invite.joinedRole', { project: place, role: roleName(preview.role) })}</p>}
         <OpenProject id={preview.projectId} name={place} />
       </Page>
     );
   }
   if (outcome?.kind === 'declined') {
     return (
-      <Page card badge={badge} title="Invite declined">
-        <p>You declined the invite to {place}. {preview.inviterName} can invite you again if you change your mind.</p>
-        <p className="actions"><Link to="/" className="button secondary">Go to the start page</Link></p>
+      <Page card badge={badge} title={t('invite.declinedTitle')}>
+        <p>{t('invite.declined', { project: place, inviter: preview.inviterName })}</p>
+        <p className="actions"><Link to="/" className="button secondary">{t('common.startPage')}</Link></p>
       </Page>
     );
   }
   return (
-    <Page card badge={badge} title={`${preview.inviterName} invited you to ${place}`}>
+    <Page card badge={badge} title={t('invite.title', { inviter: preview.inviterName, project: place })}>
+      {note && (
+        <figure className="note">
+          <figcaption>{t('invite.note', { inviter: preview.inviterName })}</figcaption>
+          <blockquote dir="auto">{note}</blockquote>
+        </figure>
+      )}
       <dl className="facts">
-        {preview.role && (<><dt>Role</dt><dd>{roleNames[preview.role]}</dd></>)}
-        <dt>Invited email</dt><dd>{preview.email}</dd>
-        <dt>{preview.status === 'EXPIRED' ? 'Expired' : 'Expires'}</dt><dd><time dateTime={preview.expiresAt}>{when(preview.expiresAt)}</time></dd>
+        {preview.role && (<><dt>{t('invite.role')}</dt><dd>{roleName(preview.role)}</dd></>)}
+        <dt>{t('invite.email')}</dt><dd>{preview.email}</dd>
+        <dt>{preview.status === 'EXPIRED' ? t('invite.expired') : t('invite.expires')}</dt><dd><time dateTime={preview.expiresAt}>{when(preview.expiresAt)}</time></dd>
       </dl>
       {preview.role && <RoleMeaning role={preview.role} />}
       <InviteNextStep token={token} preview={preview} onOutcome={setOutcome} />
@@ -72,19 +83,17 @@ export function InvitePage({ token }: { token: string }) {
 function InvalidInvite({ replaced, error }: { replaced: boolean; error: string }) {
   if (replaced) {
     return (
-      <Page card title="This link was replaced by a newer email">
-        <p>We sent you a newer email about this invite (a reminder, or the invite sent again), and its
-          link replaced this one. Open the link from the latest invite email.</p>
-        <p className="actions"><Link to="/" className="button secondary">Go to the start page</Link></p>
+      <Page card title={t('invite.replacedTitle')}>
+        <p>{t('invite.replaced')}</p>
+        <p className="actions"><Link to="/" className="button secondary">{t('common.startPage')}</Link></p>
       </Page>
     );
   }
   return (
-    <Page card title="This invite link is not valid">
+    <Page card title={t('invite.invalidTitle')}>
       <ErrorText>{error}</ErrorText>
-      <p>The link may be cut short or mistyped. Open the link from the latest invite email, or ask
-        the person who invited you to send it again.</p>
-      <p className="actions"><Link to="/" className="button secondary">Go to the start page</Link></p>
+      <p>{t('invite.invalid')}</p>
+      <p className="actions"><Link to="/" className="button secondary">{t('common.startPage')}</Link></p>
     </Page>
   );
 }

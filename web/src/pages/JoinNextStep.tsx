@@ -4,7 +4,8 @@
 import { JoinWithLinkDocument, type InviteLinkQuery, type JoinWithLinkMutation } from '@invites/client';
 import { useAction } from '../action';
 import { mutate } from '../api';
-import { describeError, when } from '../errors';
+import { describeError } from '../errors';
+import { list, t, tr, when } from '../i18n';
 import { OpenProject } from '../components/Invitation';
 import { ErrorText, Loading } from '../components/Status';
 import { useMemberRole, withContext } from '../invitation';
@@ -20,6 +21,7 @@ export function JoinNextStep({ token, preview, onJoined }: { token: string; prev
   const memberRole = useMemberRole(preview.projectId);
   const here = `/join/${encodeURIComponent(token)}`;
   const domains = preview.allowedEmailDomains;
+  const allowed = list(domains);
   const place = preview.projectName;
 
   // Who is looking decides first (a member is led in, whatever the link's state): no notice
@@ -28,29 +30,29 @@ export function JoinNextStep({ token, preview, onJoined }: { token: string; prev
   if (me && memberRole) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">You are a member of {place} already</h2>
+        <h2 id="next-step">{t('next.memberTitle', { project: place })}</h2>
         <OpenProject id={preview.projectId} name={place} />
       </section>
     );
   }
   switch (preview.status) {
     case 'EXPIRED':
-      return <p className="notice">This link expired on {when(preview.expiresAt)}, so it cannot be used. Ask {preview.inviterName} for a new one.</p>;
+      return <p className="notice">{t('join.expired', { date: when(preview.expiresAt), inviter: preview.inviterName })}</p>;
     case 'USED_UP':
-      return <p className="notice">This link has been used as many times as it may be. Ask {preview.inviterName} for a new one.</p>;
+      return <p className="notice">{t('join.usedUp', { inviter: preview.inviterName })}</p>;
     case 'REVOKED':
-      return <p className="notice">This link was withdrawn, so it cannot be used any more.</p>;
+      return <p className="notice">{t('join.revoked')}</p>;
     case 'ACTIVE':
       break;
   }
   if (me === null) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">Sign up or log in to join {place}</h2>
-        {domains.length > 0 && <p className="hint">Use an email at {domains.join(', ')}.</p>}
+        <h2 id="next-step">{t('join.signUpOrLogIn', { project: place })}</h2>
+        {domains.length > 0 && <p className="hint">{t('join.useEmailAt', { domains: allowed })}</p>}
         <div className="actions wide">
-          <Link to={withContext('/signup', here)} className="button">Sign up</Link>
-          <Link to={withContext('/login', here)} className="button secondary">Log in</Link>
+          <Link to={withContext('/signup', here)} className="button">{t('common.signUp')}</Link>
+          <Link to={withContext('/login', here)} className="button secondary">{t('common.logIn')}</Link>
         </div>
       </section>
     );
@@ -59,19 +61,18 @@ export function JoinNextStep({ token, preview, onJoined }: { token: string; prev
   if (domains.length > 0 && !domains.includes(domain)) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">This link is for other email addresses</h2>
-        <p>You are logged in as <strong>{me.email}</strong>, but this link admits only emails at {domains.join(', ')}.
-          Log out, then log in or sign up with such an email.</p>
-        <p className="actions"><button type="button" onClick={() => void logOut()}>Log out</button></p>
+        <h2 id="next-step">{t('join.otherDomainTitle')}</h2>
+        <p>{tr('join.otherDomain', { me: me.email, domains: allowed, b: (c) => <strong>{c}</strong> })}</p>
+        <p className="actions"><button type="button" onClick={() => void logOut()}>{t('common.logOut')}</button></p>
       </section>
     );
   }
   if (domains.length > 0 && !me.emailVerified) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">Verify your email to join</h2>
-        <p>This link admits only verified emails at {domains.join(', ')}. Open the link we emailed to <strong>{me.email}</strong>, then come back to this page.</p>
-        <p className="actions"><button type="button" className="secondary" onClick={() => void refresh()}>I have verified my email</button></p>
+        <h2 id="next-step">{t('join.verifyTitle')}</h2>
+        <p>{tr('join.verify', { me: me.email, domains: allowed, b: (c) => <strong>{c}</strong> })}</p>
+        <p className="actions"><button type="button" className="secondary" onClick={() => void refresh()}>{t('join.verified')}</button></p>
       </section>
     );
   }
@@ -80,18 +81,18 @@ export function JoinNextStep({ token, preview, onJoined }: { token: string; prev
     const { data, error } = await mutate(JoinWithLinkDocument, { token });
     if (!data) {
       return describeError(error, {
-        INVITE_NOT_PENDING: 'This link cannot be used any more: it was used up or withdrawn.',
-        INVITE_EXPIRED: 'This link has expired. Ask for a new one.',
-        EMAIL_DOMAIN_NOT_ALLOWED: `This link admits only emails at ${domains.join(', ')}.`,
+        INVITE_NOT_PENDING: t('join.notPending'),
+        INVITE_EXPIRED: t('join.inviteExpired'),
+        EMAIL_DOMAIN_NOT_ALLOWED: t('join.domainNotAllowed', { domains: allowed }),
       });
     }
     onJoined(data.joinWithLink);
   });
   return (
     <section aria-labelledby="next-step">
-      <h2 id="next-step">Join {place}?</h2>
-      <p>You are logged in as <strong>{me.email}</strong>.</p>
-      <p className="actions"><button type="button" disabled={busy} onClick={() => void join()}>Join {place}</button></p>
+      <h2 id="next-step">{t('next.joinTitle', { project: place })}</h2>
+      <p>{tr('join.loggedInAs', { me: me.email, b: (c) => <strong>{c}</strong> })}</p>
+      <p className="actions"><button type="button" disabled={busy} onClick={() => void join()}>{t('join.join', { project: place })}</button></p>
       <ErrorText>{error}</ErrorText>
     </section>
   );

@@ -4,12 +4,13 @@
 import { useEffect, useState } from 'react';
 import { InviteLinkDocument, errorCode } from '@invites/client';
 import { query } from '../api';
-import { describeError, when } from '../errors';
+import { describeError } from '../errors';
+import { list, t, when } from '../i18n';
 import { OpenProject, RoleMeaning } from '../components/Invitation';
 import { Page, ProjectBadge } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
-import { roleNames } from '../roles';
+import { roleName } from '../roles';
 import { JoinNextStep, type Joined, type Preview } from './JoinNextStep';
 
 export function JoinPage({ token }: { token: string }) {
@@ -30,32 +31,32 @@ export function JoinPage({ token }: { token: string }) {
     };
   }, [token]);
 
-  if (preview === undefined) return <Page title="Invite link" card><Loading /></Page>;
+  if (preview === undefined) return <Page title={t('join.loadingTitle')} card><Loading /></Page>;
   if (preview === null) {
     return (
-      <Page title="This link is not valid" card>
+      <Page title={t('common.linkInvalidTitle')} card>
         <ErrorText>{loadError}</ErrorText>
-        <p>The link may be cut short or mistyped. Ask the person who shared it for the link again.</p>
-        <p className="actions"><Link to="/" className="button secondary">Go to the start page</Link></p>
+        <p>{t('join.invalid')}</p>
+        <p className="actions"><Link to="/" className="button secondary">{t('common.startPage')}</Link></p>
       </Page>
     );
   }
   const badge = <ProjectBadge name={preview.projectName} />;
   if (joined) {
     return (
-      <Page card badge={badge} title={`You have joined ${joined.project.name}`}>
-        <p>You are a member of {joined.project.name} with the role {roleNames[joined.role]}.</p>
+      <Page card badge={badge} title={t('invite.joinedTitle', { project: joined.project.name })}>
+        <p>{t('invite.joinedRole', { project: joined.project.name, role: roleName(joined.role) })}</p>
         <OpenProject id={joined.project.id} name={joined.project.name} />
       </Page>
     );
   }
   const domains = preview.allowedEmailDomains;
   return (
-    <Page card badge={badge} title={`${preview.inviterName} invited you to ${preview.projectName}`}>
+    <Page card badge={badge} title={t('invite.title', { inviter: preview.inviterName, project: preview.projectName })}>
       <dl className="facts">
-        <dt>Role</dt><dd>{roleNames[preview.role]}</dd>
-        {domains.length > 0 && (<><dt>Who may join</dt><dd>Emails at {domains.join(', ')}</dd></>)}
-        <dt>{preview.status === 'EXPIRED' ? 'Expired' : 'Open until'}</dt><dd><time dateTime={preview.expiresAt}>{when(preview.expiresAt)}</time></dd>
+        <dt>{t('invite.role')}</dt><dd>{roleName(preview.role)}</dd>
+        {domains.length > 0 && (<><dt>{t('join.whoMay')}</dt><dd>{t('join.emailsAt', { domains: list(domains) })}</dd></>)}
+        <dt>{preview.status === 'EXPIRED' ? t('invite.expired') : t('join.openUntil')}</dt><dd><time dateTime={preview.expiresAt}>{when(preview.expiresAt)}</time></dd>
       </dl>
       <RoleMeaning role={preview.role} />
       <JoinNextStep token={token} preview={preview} onJoined={setJoined} />

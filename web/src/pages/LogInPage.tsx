@@ -1,5 +1,6 @@
 // /login: email and password; then back to the page that sent the visitor here (?next=), named
 // when it is an invitation's. ?email= fills the email in.
+import { t, tr } from '../i18n';
 import { InvitationLine } from '../components/InvitationContext';
 import { LogInForm } from '../components/LogInForm';
 import { Page, ProjectBadge } from '../components/Page';
@@ -12,10 +13,10 @@ export function LogInPage() {
   const email = searchParam(location, 'email');
   const context = useInvitationContext(next);
   return (
-    <Page card badge={context && <ProjectBadge name={context.projectName} />} title={context ? `Log in to join ${context.projectName}` : 'Log in'}>
-      {context && <InvitationLine context={context} then="Log in, and you come back to the invitation." />}
+    <Page card badge={context && <ProjectBadge name={context.projectName} />} title={context ? t('logIn.joinTitle', { project: context.projectName }) : t('common.logIn')}>
+      {context && <InvitationLine context={context} then={t('context.thenLogIn')} />}
       <LogInForm key={email || context?.email || ''} email={email || context?.email || undefined} next={next} onDone={() => navigate(next)} />
-      <p>No account yet? <Link to={withContext('/signup', next, email)}>Sign up</Link>.</p>
+      <p>{tr('logIn.noAccount', { link: (c) => <Link to={withContext('/signup', next, email)}>{c}</Link> })}</p>
     </Page>
   );
 }

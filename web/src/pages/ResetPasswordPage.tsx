@@ -6,6 +6,7 @@ import { PasswordResetTokenValidDocument, ResetPasswordDocument, errorCode } fro
 import { useAction } from '../action';
 import { mutate, query } from '../api';
 import { describeError } from '../errors';
+import { t } from '../i18n';
 import { Page } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
 import { takeAfterReset } from '../invitation';
@@ -42,40 +43,39 @@ export function ResetPasswordPage({ token }: { token: string }) {
     setState({ done: takeAfterReset() });
   });
 
-  if (state === 'checking') return <Page card title="Choose a new password"><Loading /></Page>;
+  if (state === 'checking') return <Page card title={t('reset.title')}><Loading /></Page>;
   if (state === 'invalid') {
     return (
-      <Page card title="This link is not valid">
-        <p>A password-reset link works once, for an hour, and only the newest one sent works. This one has been used,
-          has expired, was replaced by a newer one, or was cut short.</p>
-        <p className="actions"><Link to="/forgot-password" className="button">Ask for a new link</Link></p>
+      <Page card title={t('common.linkInvalidTitle')}>
+        <p>{t('reset.invalid')}</p>
+        <p className="actions"><Link to="/forgot-password" className="button">{t('reset.askNew')}</Link></p>
       </Page>
     );
   }
   if (state !== 'form') {
     return (
-      <Page card title="Your password is changed">
-        <p role="status">Your new password is set and you are logged in. Every other session of your account has ended.</p>
+      <Page card title={t('reset.doneTitle')}>
+        <p role="status">{t('reset.done')}</p>
         <p className="actions">
           {state.done !== '/'
-            ? <Link to={state.done} className="button">Back to your invitation</Link>
-            : <Link to="/" className="button">Go to your projects</Link>}
+            ? <Link to={state.done} className="button">{t('reset.backToInvitation')}</Link>
+            : <Link to="/" className="button">{t('common.goToProjects')}</Link>}
         </p>
       </Page>
     );
   }
   return (
-    <Page card title="Choose a new password">
+    <Page card title={t('reset.title')}>
       <form onSubmit={reset} className="stack">
         <label>
-          New password
+          {t('reset.newPassword')}
           <input type="password" name="password" autoComplete="new-password" required value={password}
             onChange={(e) => setPassword(e.target.value)} aria-invalid={error ? true : undefined}
             aria-describedby={error ? 'reset-hint reset-error' : 'reset-hint'} />
         </label>
-        <p id="reset-hint" className="hint">8 to 256 characters.</p>
+        <p id="reset-hint" className="hint">{t('reset.hint')}</p>
         <ErrorText id="reset-error">{error}</ErrorText>
-        <button type="submit" disabled={busy}>Set my new password</button>
+        <button type="submit" disabled={busy}>{t('reset.submit')}</button>
       </form>
     </Page>
   );

@@ -2,6 +2,7 @@
 // /join/…) it names the project and goes straight back there; otherwise it says a verification
 // email is on its way, then on to ?next=.
 import { useState } from 'react';
+import { t, tr } from '../i18n';
 import { InvitationLine } from '../components/InvitationContext';
 import { Page, ProjectBadge } from '../components/Page';
 import { SignUpForm } from '../components/SignUpForm';
@@ -16,19 +17,18 @@ export function SignUpPage() {
   const [done, setDone] = useState<string | null>(null);
   if (done) {
     return (
-      <Page card title="Check your email">
-        <p>Your account is ready. We sent a link to <strong>{done}</strong>: open it to verify your email.
-          You need a verified email to invite people.</p>
-        <p className="actions"><Link to={next} className="button">Continue</Link></p>
+      <Page card title={t('common.checkEmail')}>
+        <p>{tr('signUp.check', { email: done, b: (c) => <strong>{c}</strong> })}</p>
+        <p className="actions"><Link to={next} className="button">{t('common.continue')}</Link></p>
       </Page>
     );
   }
   return (
-    <Page card badge={context && <ProjectBadge name={context.projectName} />} title={context ? `Sign up to join ${context.projectName}` : 'Sign up'}>
-      {context && <InvitationLine context={context} then="Sign up, and you come back to the invitation." />}
-      <SignUpForm key={email || context?.email || ''} email={email || context?.email || undefined} submitLabel={context ? 'Sign up and continue' : undefined}
+    <Page card badge={context && <ProjectBadge name={context.projectName} />} title={context ? t('signUp.joinTitle', { project: context.projectName }) : t('common.signUp')}>
+      {context && <InvitationLine context={context} then={t('context.thenSignUp')} />}
+      <SignUpForm key={email || context?.email || ''} email={email || context?.email || undefined} submitLabel={context ? t('signUp.andContinue') : undefined}
         onDone={(p) => (next !== '/' || p.signUp.user.emailVerified ? navigate(next) : setDone(p.signUp.user.email))} />
-      <p>Have an account? <Link to={withContext('/login', next, email)}>Log in</Link>.</p>
+      <p>{tr('signUp.haveAccount', { link: (c) => <Link to={withContext('/login', next, email)}>{c}</Link> })}</p>
     </Page>
   );
 }

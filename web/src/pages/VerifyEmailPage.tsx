@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { MyInvitesDocument, VerifyEmailDocument, errorCode } from '@invites/client';
 import { mutate, query } from '../api';
 import { describeError } from '../errors';
+import { list, t, tr } from '../i18n';
 import { Page } from '../components/Page';
 import { ErrorText, Loading } from '../components/Status';
 import { Link } from '../router';
@@ -47,35 +48,29 @@ export function VerifyEmailPage({ token }: { token: string }) {
 
   switch (state.kind) {
     case 'working':
-      return <Page title="Verifying your email"><Loading /></Page>;
+      return <Page title={t('verify.working')}><Loading /></Page>;
     case 'invalid':
       return (
-        <Page title="This verification link is not valid">
-          <p>It may have been used already, cut short, or replaced by a newer one. If your email is not verified yet,
-            open the link from the latest email we sent you.</p>
-          <p><Link to="/">Go to the start page</Link></p>
+        <Page title={t('verify.invalidTitle')}>
+          <p>{t('verify.invalid')}</p>
+          <p><Link to="/">{t('common.startPage')}</Link></p>
         </Page>
       );
     case 'failed':
-      return <Page title="Your email is not verified yet"><ErrorText>{state.message}</ErrorText></Page>;
+      return <Page title={t('verify.failedTitle')}><ErrorText>{state.message}</ErrorText></Page>;
     case 'verified':
       return (
-        <Page title="Your email is verified">
-          <p>{state.email} is verified. You can now invite people.</p>
+        <Page title={t('verify.title')}>
+          <p>{t('verify.verified', { email: state.email })}</p>
           {state.joined && state.joined.length > 0 && (
-            <p>Invites waiting for this email were accepted: you have joined {listOf(state.joined)}.</p>
+            <p>{t('verify.joined', { count: state.joined.length, projects: list(state.joined) })}</p>
           )}
           {state.joined === null && (
-            <p>Any invites waiting for this email were accepted.{' '}
-              {me ? `Log in as ${state.email} to see its projects.` : <><Link to="/login">Log in</Link> to see your projects.</>}</p>
+            <p>{t('verify.anyAccepted')}{' '}
+              {me ? t('verify.logInAs', { email: state.email }) : tr('verify.logInToSee', { link: (c) => <Link to="/login">{c}</Link> })}</p>
           )}
-          {state.joined !== null && <p><Link to="/">Go to your projects</Link></p>}
+          {state.joined !== null && <p><Link to="/">{t('common.goToProjects')}</Link></p>}
         </Page>
       );
   }
-}
-
-function listOf(names: string[]): string {
-  if (names.length <= 1) return names.join('');
-  return names.slice(0, -1).join(', ') + ' and ' + names[names.length - 1];
 }

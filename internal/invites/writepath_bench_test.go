@@ -1,0 +1,120 @@
+package invites_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/pgtest"
+)
+
+// writers is how many callers write to one project at once.
+const writers = 10
+
+// BenchmarkCreateInvite_OneProject measures createInvite by 10 callers at once (10 admins of
+// one project, each on a connection of its own) next to the database's own rate for a
+// transaction writing the same rows: an invite, its email and an activity event, inserted
+// through database/sql at 10 connections, as pgbench would (triggers included). It reports
+// both rates and their ratio (issue 25 asks 0.25 or more); b.N is the number of each.
+func BenchmarkCreateInvite_OneProject(b *testing.B) {
+	db := pgtest.DB(b)
+	db.DB.SetMaxOpenConns(writers + 2)
+	ctx := context.Background()
+	s := newServices(b, db, newClock(), func(d *config.Domain) { d.InviteRateLimit = 1 << 30 }).Invites
+	projectID, admins := benchProject(b, db, writers)
+	run := func(n int, fn func(worker, i int) error) float64 {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		var failed atomic.Value
+		start := time.Now()
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1)); i <= n; i = int(next.Add(1)) {
+					if err := fn(w, i); err != nil {
+						failed.Store(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err, _ := failed.Load().(error); err != nil {
+			b.Fatal(err)
+		}
+		return float64(n) / time.Since(start).Seconds()
+	}
+	run(writers, func(w, i int) error { return rawInviteTx(ctx, db.DB, projectID, admins[w], fmt.Sprintf("warm-%d", i)) })
+	b.ResetTimer()
+	api := run(b.N, func(w, i int) error {
+		_, err := s.CreateInvite(ctx, admins[w], invites.CreateInviteInput{Email: uniqueEmail("bench"), ProjectID: &projectID, Role: ptr(invites.RoleContributor)})
+		return err
+	})
+	raw := run(b.N, func(w, i int) error { return rawInviteTx(ctx, db.DB, projectID, admins[w], uniqueEmail("raw")) })
+	b.StopTimer()
+	b.ReportMetric(api, "invites/s")
+	b.ReportMetric(raw, "raw-tx/s")
+	b.ReportMetric(api/raw, "x-raw")
+}
+
+// benchProject makes a project with an owner and n admins (verified) and returns the admins.
+func benchProject(b *testing.B, db *bun.DB, n int) (uuid.UUID, []uuid.UUID) {
+	ctx := context.Background()
+	project := uuid.New()
+	if _, err := db.ExecContext(ctx, "INSERT INTO projects (id, name, created_at) VALUES (?, 'Bench', now())", project); err != nil {
+		b.Fatal(err)
+	}
+	users := make([]uuid.UUID, n+1)
+	for i := range users {
+		users[i] = uuid.New()
+		role := invites.RoleAdmin
+		if i == 0 {
+			role = invites.RoleOwner
+		}
+		_, err := db.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, email_verified_at, created_at)
+			VALUES (?, ?, 'Bench', 'x', now(), now())`, users[i], uniqueEmail("admin"))
+		if err == nil {
+			_, err = db.ExecContext(ctx, `INSERT INTO project_members (id, project_id, user_id, role, created_at, updated_at)
+				VALUES (?, ?, ?, ?, now(), now())`, uuid.New(), project, users[i], role)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return project, users[1:]
+}
+
+// rawInviteTx writes what an invite writes at the least, in one transaction: the email, the
+// invite and one activity event.
+func rawInviteTx(ctx context.Context, db *sql.DB, project, inviter uuid.UUID, email string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	emailID, inviteID := uuid.New(), uuid.New()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
+		VALUES ($1, 'invitation', $2, 'You are invited', '{}', '', 'QUEUED', now(), now())`, emailID, email); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO invites (id, email, project_id, role, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
+		VALUES ($1, $2, $3, 'CONTRIBUTOR', $4, $5, 'PENDING', $6, now() + interval '7 days', now(), now())`,
+		inviteID, email, project, inviter, inviteID[:], emailID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO activity_events (id, project_id, name, actor_id, invite_id, email, created_at)
+		VALUES ($1, $2, 'Invited to Project', $3, $4, $5, now())`, uuid.New(), project, inviter, inviteID, email); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
