@@ -36,3 +36,8 @@ ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_endpoint_fkey
 ALTER TABLE webhook_deliveries DROP CONSTRAINT webhook_deliveries_pkey;
 ALTER TABLE webhook_deliveries ADD PRIMARY KEY (project_id, id);
 CREATE INDEX webhook_deliveries_id_idx ON webhook_deliveries (id);
+
+-- Domains: nothing refers to project_domains (id).
+ALTER TABLE project_domains DROP CONSTRAINT project_domains_pkey;
+ALTER TABLE project_domains ADD PRIMARY KEY (project_id, id);
+CREATE INDEX project_domains_id_idx ON project_domains (id);
