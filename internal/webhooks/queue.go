@@ -29,8 +29,8 @@ var eventNames, eventTypeNames = func() ([]string, []string) {
 // its payload rendered from what the transaction sees: ids, emails, names, roles and times,
 // never a token or secret.
 const queueSQL = `
-INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
-SELECT gen_random_uuid(), ep.id, ev.id, t.type,
+INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
+SELECT gen_random_uuid(), ep.project_id, ep.id, ev.id, t.type,
 	jsonb_build_object('type', t.type, 'timestamp', ev.created_at, 'data', jsonb_build_object(
 		'eventId', ev.id,
 		'projectId', ev.project_id,
@@ -58,8 +58,8 @@ RETURNING id`
 const bulkSQL = `
 WITH ev AS (` + queueSQL + `),
 done AS (
-INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
-SELECT gen_random_uuid(), ep.id, $4::uuid, 'bulk_invite.completed',
+INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
+SELECT gen_random_uuid(), ep.project_id, ep.id, $4::uuid, 'bulk_invite.completed',
 	jsonb_build_object('type', 'bulk_invite.completed', 'timestamp', $5::timestamptz, 'data', jsonb_build_object(
 		'bulkId', $4::uuid, 'projectId', ep.project_id, 'total', $6::int, 'newInvitations', $7::int,
 		'existingInvitations', $8::int, 'existingMembers', $9::int, 'failed', $10::int, 'externalIdsUpdated', $11::int)),
@@ -124,8 +124,8 @@ func (h *Hook) insertJobs(ctx context.Context, tx bun.Tx, ids []uuid.UUID) error
 // to each enabled endpoint of the project that wants it. Its event id is the email's: one
 // email fails for good once. Invites to the service alone have no project, so no endpoint.
 const failedSQL = `
-INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
-SELECT gen_random_uuid(), ep.id, e.id, 'invite.delivery_failed',
+INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
+SELECT gen_random_uuid(), ep.project_id, ep.id, e.id, 'invite.delivery_failed',
 	jsonb_build_object('type', 'invite.delivery_failed', 'timestamp', e.updated_at, 'data', jsonb_build_object(
 		'eventId', e.id,
 		'projectId', i.project_id,

@@ -45,6 +45,7 @@ type Delivery struct {
 	bun.BaseModel `bun:"table:webhook_deliveries,alias:wd"`
 
 	ID             uuid.UUID  `bun:"id,pk,type:uuid"`
+	ProjectID      uuid.UUID  `bun:"project_id,type:uuid"`
 	EndpointID     uuid.UUID  `bun:"endpoint_id,type:uuid"`
 	EventID        uuid.UUID  `bun:"event_id,type:uuid"`
 	EventType      string     `bun:"event_type"`
