@@ -76,6 +76,7 @@ export const failureReasons: Record<InviteFailureReason, string> = {
   EXTERNAL_ID_TAKEN: 'Another member or pending invite keeps this external ID.',
   FAILED_TO_SEND: 'The invite email could not be delivered to this address.',
   EMAIL_DOMAIN_NOT_ALLOWED: 'The project takes only emails at its verified domains.',
+  INVALID_LOCALE: 'The language is not a well-formed language tag (such as de or pt-BR).',
 };
 
 // The roles' names live with what each allows (roles.ts); pages that import them from here keep working.
