@@ -32,6 +32,7 @@ type Service struct {
 	*LinkService
 	*LookupService
 	*ConsoleService
+	*JoinRequestService
 }
 
 // AccountService signs people up, verifies their emails, starts, checks and ends their
@@ -85,13 +86,14 @@ func New(db *bun.DB, mailer Mailer, cfg Config) *Service {
 	c := &core{db: db, mailer: mailer, cfg: cfg}
 	inviteService := &InviteService{c}
 	return &Service{
-		AccountService: &AccountService{core: c, dummyHash: hashPassword("not a password", cfg.Password)},
-		ProjectService: &ProjectService{c},
-		InviteService:  inviteService,
-		BulkService:    &BulkService{c},
-		LinkService:    &LinkService{c},
-		LookupService:  &LookupService{c},
-		ConsoleService: &ConsoleService{core: c, invites: inviteService},
+		AccountService:     &AccountService{core: c, dummyHash: hashPassword("not a password", cfg.Password)},
+		ProjectService:     &ProjectService{c},
+		InviteService:      inviteService,
+		BulkService:        &BulkService{c},
+		LinkService:        &LinkService{c},
+		LookupService:      &LookupService{c},
+		ConsoleService:     &ConsoleService{core: c, invites: inviteService},
+		JoinRequestService: &JoinRequestService{c},
 	}
 }
 

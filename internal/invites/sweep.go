@@ -64,6 +64,9 @@ func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 				return err
 			}
 		}
+		if err := w.expireRequests(ctx, tx, now, "true"); err != nil {
+			return err
+		}
 		res, err := tx.NewDelete().Model((*Invite)(nil)).
 			Where("id IN (SELECT id FROM invites WHERE status IN ('EXPIRED', 'DECLINED', 'REVOKED') AND ended_at <= ? FOR UPDATE SKIP LOCKED)",
 				now.Add(-w.cfg.InviteRetention)).Exec(ctx)
@@ -87,6 +90,9 @@ func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 				WHERE expires_at <= ? FOR UPDATE SKIP LOCKED)`, now.Add(-previewKeptAfterExpiry)),
 			// An invite link has ended by its expiry, if not before (revoked, used up), and it
 			// counts against its project's InviteLinkLimit until it is deleted.
+			// A decided, cancelled or expired request to join is kept as long as an ended invite.
+			tx.NewDelete().Model((*JoinRequest)(nil)).Where("id IN (SELECT id FROM join_requests WHERE status <> 'PENDING' AND updated_at <= ? FOR UPDATE SKIP LOCKED)",
+				now.Add(-w.cfg.InviteRetention)),
 			tx.NewDelete().Model((*InviteLink)(nil)).Where("id IN (SELECT id FROM invite_links WHERE expires_at <= ? FOR UPDATE SKIP LOCKED)",
 				now.Add(-w.cfg.InviteRetention)),
 		} {
