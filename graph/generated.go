@@ -368,8 +368,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ActivityAdded func(childComplexity int, projectID string) int
-		InviteChanged func(childComplexity int, projectID string) int
+		ActivityAdded      func(childComplexity int, projectID string) int
+		InviteChanged      func(childComplexity int, projectID string) int
+		JoinRequestChanged func(childComplexity int, projectID string) int
 	}
 
 	Suppression struct {
@@ -537,6 +538,7 @@ type QueryResolver interface {
 	Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 }
 type SubscriptionResolver interface {
+	JoinRequestChanged(ctx context.Context, projectID string) (<-chan *invites.JoinRequest, error)
 	InviteChanged(ctx context.Context, projectID string) (<-chan *invites.Invite, error)
 	ActivityAdded(ctx context.Context, projectID string) (<-chan *invites.Event, error)
 }
@@ -2134,6 +2136,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.InviteChanged(childComplexity, args["projectId"].(string)), true
+	case "Subscription.joinRequestChanged":
+		if e.ComplexityRoot.Subscription.JoinRequestChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_joinRequestChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.JoinRequestChanged(childComplexity, args["projectId"].(string)), true
 
 	case "Suppression.createdAt":
 		if e.ComplexityRoot.Suppression.CreatedAt == nil {
@@ -4410,6 +4423,20 @@ func (ec *executionContext) field_Subscription_activityAdded_args(ctx context.Co
 }
 
 func (ec *executionContext) field_Subscription_inviteChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_joinRequestChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
@@ -11202,6 +11229,50 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_joinRequestChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_joinRequestChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().JoinRequestChanged(ctx, fc.Args["projectId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+			return ec.marshalNJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_joinRequestChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_joinRequestChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_inviteChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -16968,6 +17039,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 
 	switch fields[0].Name {
+	case "joinRequestChanged":
+		return ec._Subscription_joinRequestChanged(ctx, fields[0])
 	case "inviteChanged":
 		return ec._Subscription_inviteChanged(ctx, fields[0])
 	case "activityAdded":

@@ -10,6 +10,7 @@ import (
 
 	"github.com/invites/invites/graph/model"
 	"github.com/invites/invites/internal/invites"
+	"github.com/invites/invites/internal/live"
 )
 
 // Project is the resolver for the project field.
@@ -97,6 +98,11 @@ func (r *projectResolver) JoinRequests(ctx context.Context, obj *invites.Project
 		return nil, err
 	}
 	return joinRequestConnection(p), nil
+}
+
+// JoinRequestChanged is the resolver for the joinRequestChanged field.
+func (r *subscriptionResolver) JoinRequestChanged(ctx context.Context, projectID string) (<-chan *invites.JoinRequest, error) {
+	return watch(ctx, r.Resolver, projectID, live.KindJoinRequest, r.Service.WatchedJoinRequests)
 }
 
 // JoinRequest returns JoinRequestResolver implementation.

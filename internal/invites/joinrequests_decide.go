@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
 // MinRoleToDecideJoinRequests lists, approves and denies a project's requests to join, and
@@ -162,4 +163,29 @@ func (s *core) decide(ctx context.Context, tx bun.Tx, m *Member, req *JoinReques
 		e.granting(*req.Role)
 	}
 	return s.record(ctx, tx, e)
+}
+
+// WatchedJoinRequests returns those of ids that are the project's requests to join, oldest
+// first, as they stand now; with no ids it only checks the viewer's authority (live updates:
+// joinRequestChanged).
+//
+// Errors: NOT_FOUND (not a member), FORBIDDEN (below ADMIN).
+func (s *JoinRequestService) WatchedJoinRequests(ctx context.Context, viewer, projectID uuid.UUID, ids []uuid.UUID) ([]*JoinRequest, error) {
+	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToDecideJoinRequests); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var list []*JoinRequest
+	err := s.db.NewSelect().Model(&list).Where("jr.project_id = ?", projectID).Where("jr.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+		OrderExpr("jr.created_at, jr.id").Scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for _, r := range list {
+		r.settle(now)
+	}
+	return list, nil
 }

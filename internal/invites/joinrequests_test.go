@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
 )
@@ -326,4 +328,25 @@ func TestJoinRequestService_ExpiryAndList(t *testing.T) {
 		// old (on asking again), then again and fresh (by the sweep).
 		t.Fatalf("%d Expired Join Request events, want 3", n)
 	}
+}
+
+// The read behind joinRequestChanged: ADMIN and above only, the project's own requests.
+func TestJoinRequestService_Watched(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newService(t, nil)
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Watched requests")
+	other := mustProject(t, s, owner.ID, "Other")
+	contributor := mustMember(t, s, owner.ID, p.ID, invites.RoleContributor)
+	r := mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("asker")), approvalLink(t, s, owner, p, invites.RoleContributor), "")
+	elsewhere := mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("asker")), approvalLink(t, s, owner, other, invites.RoleContributor), "")
+
+	got, err := s.WatchedJoinRequests(ctx, owner.ID, p.ID, []uuid.UUID{elsewhere.ID, r.ID})
+	if err != nil || len(got) != 1 || got[0].ID != r.ID {
+		t.Fatalf("WatchedJoinRequests = %v, %v; want only %s", got, err, r.ID)
+	}
+	_, err = s.WatchedJoinRequests(ctx, contributor.ID, p.ID, nil)
+	wantCode(t, err, invites.Forbidden)
+	_, err = s.WatchedJoinRequests(ctx, mustVerifiedUser(t, s, uniqueEmail("stranger")).ID, p.ID, nil)
+	wantCode(t, err, invites.NotFound)
 }
