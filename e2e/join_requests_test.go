@@ -29,7 +29,8 @@ func TestJoinRequests_ThroughTheServer(t *testing.T) {
 	})
 	waitSubscribers(t, c.base, 1)
 
-	asker := c.signUpVerified(smtp, e2eEmail("jr-asker"), "Asa Asker")
+	askerEmail := e2eEmail("jr-asker")
+	asker := c.signUpVerified(smtp, askerEmail, "Asa Asker")
 	if code := c.try(asker, `mutation($t: String!) { joinWithLink(token: $t) { id } }`, map[string]any{"t": token}, nil).code(); code != "APPROVAL_REQUIRED" {
 		t.Fatalf("joinWithLink: %q, want APPROVAL_REQUIRED", code)
 	}
@@ -60,6 +61,10 @@ func TestJoinRequests_ThroughTheServer(t *testing.T) {
 		t.Fatalf("the two approvals answered %q, want one success and one INVITE_NOT_PENDING", got)
 	}
 	nextRequest(t, subs["requests"], id, "APPROVED")
+	// The person is told by email (after the verification email of their sign-up).
+	if got := smtp.WaitFor(t, askerEmail, 2, mailWait)[1]; !strings.Contains(got.Subject, "You joined Approval") {
+		t.Errorf("the decision email's subject is %q, want \"You joined Approval\"", got.Subject)
+	}
 	var members struct {
 		Project struct{ Members struct{ TotalCount int } }
 	}

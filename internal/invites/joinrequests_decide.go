@@ -6,6 +6,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/invites/invites/internal/mail"
 )
 
 // MinRoleToDecideJoinRequests lists, approves and denies a project's requests to join, and
@@ -154,15 +156,38 @@ func (s *core) decide(ctx context.Context, tx bun.Tx, m *Member, req *JoinReques
 	if err != nil {
 		return err
 	}
-	email, err := userEmail(ctx, tx, req.UserID)
+	person, err := userByID(ctx, tx, req.UserID)
 	if err != nil {
 		return err
 	}
-	e := s.event(event, &req.ProjectID, m.UserID, nil, email)
+	e := s.event(event, &req.ProjectID, m.UserID, nil, person.Email)
 	if req.Role != nil {
 		e.granting(*req.Role)
 	}
-	return s.record(ctx, tx, e)
+	if err := s.record(ctx, tx, e); err != nil {
+		return err
+	}
+	return s.tellDecided(ctx, tx, person, req)
+}
+
+// tellDecided queues, in the decision's transaction, the email that tells the person.
+func (s *core) tellDecided(ctx context.Context, tx bun.Tx, person *User, req *JoinRequest) error {
+	d := mail.JoinRequestDecidedData{
+		To: person.Email, Name: person.Name, Approved: req.Status == RequestApproved,
+		Link: s.cfg.AppURL + "/projects/" + req.ProjectID.String(),
+	}
+	if req.Role != nil {
+		d.Role = string(*req.Role)
+	}
+	if req.Reason != nil {
+		d.Reason = *req.Reason
+	}
+	err := tx.NewSelect().Table("projects").Column("name").Where("id = ?", req.ProjectID).Scan(ctx, &d.ProjectName)
+	if err != nil {
+		return err
+	}
+	_, err = s.mailer.Enqueue(ctx, tx, mail.JoinRequestDecided(d))
+	return err
 }
 
 // WatchedJoinRequests returns those of ids that are the project's requests to join, oldest

@@ -168,6 +168,9 @@ func TestJoinRequestService_Decide(t *testing.T) {
 				t.Fatalf("decided = %+v", got)
 			}
 			m := memberRow(t, p.ID, r.UserID)
+			if n := count(t, "emails", "kind = 'join_request_decided' AND recipient = (SELECT email FROM users WHERE id = ?)", r.UserID); n != 1 {
+				t.Fatalf("%d decision emails to the person, want 1", n)
+			}
 			if tc.deny {
 				if got.Status != invites.RequestDenied || m != nil || got.Reason == nil || *got.Reason != "not now" {
 					t.Fatalf("denied request %+v, member %+v", got, m)

@@ -110,6 +110,9 @@ func (m Message) Render() (Message, error) {
 		}
 		m.Text, m.HTML = render(invitationText, data), render(invitationHTML, data)
 	default:
+		if more, ok := m.renderMore(); ok {
+			return more, nil
+		}
 		return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
 	}
 	return m, nil
