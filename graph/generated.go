@@ -272,6 +272,7 @@ type ComplexityRoot struct {
 		RevokeInviteLink        func(childComplexity int, id string) int
 		RevokeInvites           func(childComplexity int, ids []string) int
 		RotateWebhookSecret     func(childComplexity int, id string) int
+		SetJoinRequestDigest    func(childComplexity int, enabled bool) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
 		UpdateInvite            func(childComplexity int, input model.UpdateInviteInput) int
@@ -358,6 +359,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Invitation              func(childComplexity int, token string) int
 		InviteLink              func(childComplexity int, token string) int
+		JoinRequestDigest       func(childComplexity int) int
 		Me                      func(childComplexity int) int
 		MyInvites               func(childComplexity int, status *invites.InviteStatus) int
 		Node                    func(childComplexity int, id string) int
@@ -494,6 +496,7 @@ type MutationResolver interface {
 	ResendInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error)
 	UpdateInvite(ctx context.Context, input model.UpdateInviteInput) (*invites.Invite, error)
 	LiftSuppression(ctx context.Context, projectID string, email string) (bool, error)
+	SetJoinRequestDigest(ctx context.Context, enabled bool) (bool, error)
 	RequestToJoin(ctx context.Context, input model.RequestToJoinInput) (*invites.JoinRequest, error)
 	CancelJoinRequest(ctx context.Context, id string) (*invites.JoinRequest, error)
 	ApproveJoinRequests(ctx context.Context, ids []string, role *invites.Role) ([]*model.JoinRequestActionResult, error)
@@ -533,6 +536,7 @@ type QueryResolver interface {
 	PasswordResetTokenValid(ctx context.Context, token string) (bool, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
+	JoinRequestDigest(ctx context.Context) (bool, error)
 	InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error)
 	Project(ctx context.Context, id string) (*invites.Project, error)
 	Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
@@ -1625,6 +1629,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(string)), true
+	case "Mutation.setJoinRequestDigest":
+		if e.ComplexityRoot.Mutation.SetJoinRequestDigest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setJoinRequestDigest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetJoinRequestDigest(childComplexity, args["enabled"].(bool)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -2041,6 +2056,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.InviteLink(childComplexity, args["token"].(string)), true
+	case "Query.joinRequestDigest":
+		if e.ComplexityRoot.Query.JoinRequestDigest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.JoinRequestDigest(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -3903,6 +3924,20 @@ func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setJoinRequestDigest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "enabled",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enabled"] = arg0
 	return args, nil
 }
 
@@ -8546,6 +8581,50 @@ func (ec *executionContext) fieldContext_Mutation_liftSuppression(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setJoinRequestDigest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setJoinRequestDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetJoinRequestDigest(ctx, fc.Args["enabled"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setJoinRequestDigest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setJoinRequestDigest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_requestToJoin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11019,6 +11098,29 @@ func (ec *executionContext) fieldContext_Query_invitation(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Query_joinRequestDigest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_joinRequestDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().JoinRequestDigest(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_joinRequestDigest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Query_inviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -16278,6 +16380,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setJoinRequestDigest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setJoinRequestDigest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "requestToJoin":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestToJoin(ctx, field)
@@ -16976,6 +17085,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invitation(ctx, field)
+				})
+		case "joinRequestDigest":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_joinRequestDigest(ctx, field)
 				})
 		case "inviteLink":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -31,6 +31,15 @@ func (r *joinRequestResolver) DecidedBy(ctx context.Context, obj *invites.JoinRe
 	return r.userOrNil(ctx, *obj.DecidedBy)
 }
 
+// SetJoinRequestDigest is the resolver for the setJoinRequestDigest field.
+func (r *mutationResolver) SetJoinRequestDigest(ctx context.Context, enabled bool) (bool, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	return enabled, r.Service.SetJoinRequestDigest(ctx, viewer.ID, enabled)
+}
+
 // RequestToJoin is the resolver for the requestToJoin field.
 func (r *mutationResolver) RequestToJoin(ctx context.Context, input model.RequestToJoinInput) (*invites.JoinRequest, error) {
 	viewer, err := r.viewer(ctx)
@@ -98,6 +107,15 @@ func (r *projectResolver) JoinRequests(ctx context.Context, obj *invites.Project
 		return nil, err
 	}
 	return joinRequestConnection(p), nil
+}
+
+// JoinRequestDigest is the resolver for the joinRequestDigest field.
+func (r *queryResolver) JoinRequestDigest(ctx context.Context) (bool, error) {
+	viewer, err := r.viewer(ctx)
+	if err != nil {
+		return false, err
+	}
+	return r.Service.JoinRequestDigest(ctx, viewer.ID)
 }
 
 // JoinRequestChanged is the resolver for the joinRequestChanged field.

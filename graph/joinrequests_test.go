@@ -127,4 +127,19 @@ func TestJoinRequests(t *testing.T) {
 			t.Fatalf("pending after cancel: %+v", l.Project.JoinRequests)
 		}
 	})
+
+	t.Run("Digest setting", func(t *testing.T) {
+		var d struct{ JoinRequestDigest bool }
+		gql(t, h, owner, `{ joinRequestDigest }`, nil, &d)
+		if !d.JoinRequestDigest {
+			t.Fatal("digest off by default, want on")
+		}
+		var set struct{ SetJoinRequestDigest bool }
+		gql(t, h, owner, `mutation { setJoinRequestDigest(enabled: false) }`, nil, &set)
+		gql(t, h, owner, `{ joinRequestDigest }`, nil, &d)
+		if d.JoinRequestDigest {
+			t.Fatal("digest still on after turning it off")
+		}
+		wantCode(t, do(t, h, "", `{ joinRequestDigest }`, nil), "UNAUTHENTICATED")
+	})
 }

@@ -353,3 +353,50 @@ func TestJoinRequestService_Watched(t *testing.T) {
 	_, err = s.WatchedJoinRequests(ctx, mustVerifiedUser(t, s, uniqueEmail("stranger")).ID, p.ID, nil)
 	wantCode(t, err, invites.NotFound)
 }
+
+// The admins' digest: one email for the requests of every project, at most one an hour, and
+// none for an admin who turned it off.
+func TestJoinRequestService_Digest(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t, nil)
+	sweeper := newServices(t, pgDB(t), clk, func(c *config.Domain) { c.InviteRemindBefore = 0 }).Sweeper
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Digest A")
+	q := mustProject(t, s, owner.ID, "Digest B")
+	muted := mustMember(t, s, owner.ID, p.ID, invites.RoleAdmin)
+	if err := s.SetJoinRequestDigest(ctx, muted.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := s.JoinRequestDigest(ctx, muted.ID); err != nil || on {
+		t.Fatalf("JoinRequestDigest = %v, %v; want off", on, err)
+	}
+	digests := func(u *invites.User) int {
+		return count(t, "emails", "kind = 'join_request_digest' AND recipient = ?", u.Email)
+	}
+	sweep := func() {
+		t.Helper()
+		if _, err := sweeper.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	linkP, linkQ := approvalLink(t, s, owner, p, invites.RoleContributor), approvalLink(t, s, owner, q, invites.RoleContributor)
+	mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("a")), linkP, "")
+	mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("b")), linkQ, "")
+	sweep()
+	sweep()
+	if digests(owner) != 1 || digests(muted) != 0 {
+		t.Fatalf("digests: owner %d, muted admin %d; want 1 and 0", digests(owner), digests(muted))
+	}
+	clk.Advance(time.Minute)
+	mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("c")), linkP, "")
+	sweep()
+	if digests(owner) != 1 {
+		t.Fatalf("a second digest within the hour: %d", digests(owner))
+	}
+	clk.Advance(invites.JoinRequestDigestInterval)
+	sweep()
+	sweep()
+	if digests(owner) != 2 {
+		t.Fatalf("%d digests after the hour, want 2", digests(owner))
+	}
+}

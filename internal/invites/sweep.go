@@ -34,6 +34,8 @@ type SweepResult struct {
 	// Reminded is the reminders sent; Capped the reminders due but not sent because the
 	// recipient had their day's invite emails already (they are tried again at later sweeps).
 	Reminded, Capped int
+	// Digests is the admins' digests of requests to join queued (joinrequests_digest.go).
+	Digests int
 }
 
 // Sweep runs one sweep: the tidying in one transaction, then the reminders in another.
@@ -43,6 +45,10 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		return r, err
 	}
 	r.Reminded, r.Capped, err = w.remind(ctx)
+	if err != nil || w.mailer == nil {
+		return r, err
+	}
+	r.Digests, err = w.sendDigests(ctx)
 	return r, err
 }
 
