@@ -12,6 +12,7 @@ export const projectTabs = [
   { key: 'activity', label: 'Activity', path: '/activity' },
   { key: 'webhooks', label: 'Webhooks', path: '/webhooks' },
   { key: 'insights', label: 'Insights', path: '/insights' },
+  { key: 'requests', label: 'Requests', path: '/requests' },
 ] as const;
 
 export type ProjectTab = (typeof projectTabs)[number]['key'];
