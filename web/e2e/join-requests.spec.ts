@@ -22,6 +22,7 @@ test('a person asks to join through an approval link and an admin approves them'
   const admin = await open({ token: owner.token });
   await admin.goto(`/projects/${projectId}/requests`);
   await expect(admin.getByRole('heading', { name: 'Requests to join (1)' })).toBeVisible();
+  await expect(admin.getByRole('tab', { name: 'Requests (1)' })).toHaveAttribute('aria-selected', 'true');
   await expect(admin.getByText('I write the docs.')).toBeVisible();
   await axeCheckNarrow(admin, 'the Requests tab');
   await admin.getByRole('checkbox', { name: /Asa Asker/ }).check();
