@@ -27,6 +27,15 @@ func memberActionResults(rs []*invites.MemberActionResult) []*model.MemberAction
 	return out
 }
 
+func joinRequestActionResults(rs []*invites.JoinRequestActionResult) []*model.JoinRequestActionResult {
+	out := make([]*model.JoinRequestActionResult, len(rs))
+	for i, r := range rs {
+		out[i] = &model.JoinRequestActionResult{ID: r.ID, Request: r.Request}
+		out[i].ErrorCode, out[i].Message = rowRefusal(r.Err)
+	}
+	return out
+}
+
 // actionInvites are the invites that the rows' actions returned, for the loaders to expect.
 func actionInvites(rs []*invites.InviteActionResult) []*invites.Invite {
 	var list []*invites.Invite

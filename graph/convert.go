@@ -117,6 +117,15 @@ func linkConnection(p *invites.Page[*invites.InviteLink]) *model.InviteLinkConne
 		})
 }
 
+func joinRequestConnection(p *invites.Page[*invites.JoinRequest]) *model.JoinRequestConnection {
+	return connection(p, func(c string, n *invites.JoinRequest) *model.JoinRequestEdge {
+		return &model.JoinRequestEdge{Cursor: c, Node: n}
+	},
+		func(e []*model.JoinRequestEdge, info *model.PageInfo, total int) *model.JoinRequestConnection {
+			return &model.JoinRequestConnection{Edges: e, PageInfo: info, TotalCount: total}
+		})
+}
+
 func deliveryConnection(p *invites.Page[*webhooks.Delivery]) *model.WebhookDeliveryConnection {
 	return connection(p, func(c string, n *webhooks.Delivery) *model.WebhookDeliveryEdge {
 		return &model.WebhookDeliveryEdge{Cursor: c, Node: n}

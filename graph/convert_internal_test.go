@@ -25,7 +25,7 @@ func TestPagePaths_InSchema(t *testing.T) {
 			}
 		}
 	}
-	if connections != 6 {
-		t.Errorf("%d connection types, want 6 (projects, members, invites, activity, invite links, webhook deliveries)", connections)
+	if connections != 7 {
+		t.Errorf("%d connection types, want 7 (projects, members, invites, activity, invite links, webhook deliveries, join requests)", connections)
 	}
 }

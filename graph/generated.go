@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	ActivityEvent() ActivityEventResolver
 	InsightsBucket() InsightsBucketResolver
 	InviteLink() InviteLinkResolver
+	JoinRequest() JoinRequestResolver
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	ProjectUser() ProjectUserResolver
@@ -160,6 +161,7 @@ type ComplexityRoot struct {
 		ID                  func(childComplexity int) int
 		MaxUses             func(childComplexity int) int
 		Project             func(childComplexity int) int
+		RequiresApproval    func(childComplexity int) int
 		Role                func(childComplexity int) int
 		Status              func(childComplexity int) int
 		Uses                func(childComplexity int) int
@@ -182,6 +184,7 @@ type ComplexityRoot struct {
 		InviterName         func(childComplexity int) int
 		ProjectID           func(childComplexity int) int
 		ProjectName         func(childComplexity int) int
+		RequiresApproval    func(childComplexity int) int
 		Role                func(childComplexity int) int
 		Status              func(childComplexity int) int
 	}
@@ -200,6 +203,38 @@ type ComplexityRoot struct {
 		Status        func(childComplexity int) int
 	}
 
+	JoinRequest struct {
+		CreatedAt func(childComplexity int) int
+		DecidedAt func(childComplexity int) int
+		DecidedBy func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Project   func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Role      func(childComplexity int) int
+		Status    func(childComplexity int) int
+		User      func(childComplexity int) int
+	}
+
+	JoinRequestActionResult struct {
+		ErrorCode func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Request   func(childComplexity int) int
+	}
+
+	JoinRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	JoinRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	JoinableProject struct {
 		Policy  func(childComplexity int) int
 		Project func(childComplexity int) int
@@ -216,7 +251,9 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptInvite            func(childComplexity int, input model.InviteRefInput) int
 		AddProjectDomain        func(childComplexity int, projectID string, domain string) int
+		ApproveJoinRequests     func(childComplexity int, ids []string, role *invites.Role) int
 		BulkInvite              func(childComplexity int, input model.BulkInviteInput) int
+		CancelJoinRequest       func(childComplexity int, id string) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		ConfirmBulkInvite       func(childComplexity int, previewID string) int
 		CreateInvite            func(childComplexity int, input model.CreateInviteInput) int
@@ -225,6 +262,7 @@ type ComplexityRoot struct {
 		CreateWebhookEndpoint   func(childComplexity int, input model.CreateWebhookEndpointInput) int
 		DeclineInvite           func(childComplexity int, input model.InviteRefInput) int
 		DeleteWebhookEndpoint   func(childComplexity int, id string) int
+		DenyJoinRequests        func(childComplexity int, ids []string, reason *string) int
 		JoinProject             func(childComplexity int, projectID string) int
 		JoinWithLink            func(childComplexity int, token string) int
 		LeaveProject            func(childComplexity int, projectID string) int
@@ -235,6 +273,7 @@ type ComplexityRoot struct {
 		RemoveMembers           func(childComplexity int, projectID string, userIds []string) int
 		RemoveProjectDomain     func(childComplexity int, id string) int
 		RequestPasswordReset    func(childComplexity int, email string) int
+		RequestToJoin           func(childComplexity int, input model.RequestToJoinInput) int
 		ResendInvite            func(childComplexity int, id string) int
 		ResendInvites           func(childComplexity int, ids []string) int
 		ResendVerificationEmail func(childComplexity int) int
@@ -244,6 +283,7 @@ type ComplexityRoot struct {
 		RevokeInviteLink        func(childComplexity int, id string) int
 		RevokeInvites           func(childComplexity int, ids []string) int
 		RotateWebhookSecret     func(childComplexity int, id string) int
+		SetJoinRequestDigest    func(childComplexity int, enabled bool) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		TransferOwnership       func(childComplexity int, projectID string, userID string) int
 		UpdateInvite            func(childComplexity int, input model.UpdateInviteInput) int
@@ -277,6 +317,7 @@ type ComplexityRoot struct {
 		Insights              func(childComplexity int, from *time.Time, to *time.Time) int
 		InviteLinks           func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Invites               func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) int
+		JoinRequests          func(childComplexity int, first *int, after *string, last *int, before *string, status *invites.JoinRequestStatus) int
 		Members               func(childComplexity int, first *int, after *string, last *int, before *string, role *invites.Role, search *string) int
 		MembersOutsideDomains func(childComplexity int) int
 		Name                  func(childComplexity int) int
@@ -347,6 +388,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Invitation              func(childComplexity int, token string) int
 		InviteLink              func(childComplexity int, token string) int
+		JoinRequestDigest       func(childComplexity int) int
 		JoinableProjects        func(childComplexity int) int
 		Me                      func(childComplexity int) int
 		MyInvites               func(childComplexity int, status *invites.InviteStatus) int
@@ -358,8 +400,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		ActivityAdded func(childComplexity int, projectID string) int
-		InviteChanged func(childComplexity int, projectID string) int
+		ActivityAdded      func(childComplexity int, projectID string) int
+		InviteChanged      func(childComplexity int, projectID string) int
+		JoinRequestChanged func(childComplexity int, projectID string) int
 	}
 
 	Suppression struct {
@@ -459,6 +502,12 @@ type InviteLinkResolver interface {
 
 	CreatedBy(ctx context.Context, obj *invites.InviteLink) (*invites.User, error)
 }
+type JoinRequestResolver interface {
+	Project(ctx context.Context, obj *invites.JoinRequest) (*invites.Project, error)
+	User(ctx context.Context, obj *invites.JoinRequest) (*invites.User, error)
+
+	DecidedBy(ctx context.Context, obj *invites.JoinRequest) (*invites.User, error)
+}
 type MutationResolver interface {
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error)
 	LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error)
@@ -485,6 +534,11 @@ type MutationResolver interface {
 	ResendInvites(ctx context.Context, ids []string) ([]*model.InviteActionResult, error)
 	UpdateInvite(ctx context.Context, input model.UpdateInviteInput) (*invites.Invite, error)
 	LiftSuppression(ctx context.Context, projectID string, email string) (bool, error)
+	SetJoinRequestDigest(ctx context.Context, enabled bool) (bool, error)
+	RequestToJoin(ctx context.Context, input model.RequestToJoinInput) (*invites.JoinRequest, error)
+	CancelJoinRequest(ctx context.Context, id string) (*invites.JoinRequest, error)
+	ApproveJoinRequests(ctx context.Context, ids []string, role *invites.Role) ([]*model.JoinRequestActionResult, error)
+	DenyJoinRequests(ctx context.Context, ids []string, reason *string) ([]*model.JoinRequestActionResult, error)
 	CreateInviteLink(ctx context.Context, input model.CreateInviteLinkInput) (*model.CreateInviteLinkPayload, error)
 	RevokeInviteLink(ctx context.Context, id string) (*invites.InviteLink, error)
 	JoinWithLink(ctx context.Context, token string) (*invites.Member, error)
@@ -508,6 +562,7 @@ type ProjectResolver interface {
 	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) (*model.UserInviteConnection, error)
 	Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error)
 	Activity(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.ActivityEventConnection, error)
+	JoinRequests(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.JoinRequestStatus) (*model.JoinRequestConnection, error)
 	InviteLinks(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string) (*model.InviteLinkConnection, error)
 	WebhookEndpoints(ctx context.Context, obj *invites.Project) ([]*webhooks.Endpoint, error)
 }
@@ -523,11 +578,13 @@ type QueryResolver interface {
 	JoinableProjects(ctx context.Context) ([]*invites.JoinableProject, error)
 	MyInvites(ctx context.Context, status *invites.InviteStatus) ([]*invites.Invite, error)
 	Invitation(ctx context.Context, token string) (*invites.InvitePreview, error)
+	JoinRequestDigest(ctx context.Context) (bool, error)
 	InviteLink(ctx context.Context, token string) (*invites.InviteLinkPreview, error)
 	Project(ctx context.Context, id string) (*invites.Project, error)
 	Projects(ctx context.Context, first *int, after *string, last *int, before *string) (*model.ProjectConnection, error)
 }
 type SubscriptionResolver interface {
+	JoinRequestChanged(ctx context.Context, projectID string) (<-chan *invites.JoinRequest, error)
 	InviteChanged(ctx context.Context, projectID string) (<-chan *invites.Invite, error)
 	ActivityAdded(ctx context.Context, projectID string) (<-chan *invites.Event, error)
 }
@@ -973,6 +1030,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InviteLink.Project(childComplexity), true
+	case "InviteLink.requiresApproval":
+		if e.ComplexityRoot.InviteLink.RequiresApproval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLink.RequiresApproval(childComplexity), true
 	case "InviteLink.role":
 		if e.ComplexityRoot.InviteLink.Role == nil {
 			break
@@ -1054,6 +1117,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InviteLinkPreview.ProjectName(childComplexity), true
+	case "InviteLinkPreview.requiresApproval":
+		if e.ComplexityRoot.InviteLinkPreview.RequiresApproval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteLinkPreview.RequiresApproval(childComplexity), true
 	case "InviteLinkPreview.role":
 		if e.ComplexityRoot.InviteLinkPreview.Role == nil {
 			break
@@ -1134,6 +1203,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvitePreview.Status(childComplexity), true
 
+	case "JoinRequest.createdAt":
+		if e.ComplexityRoot.JoinRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.CreatedAt(childComplexity), true
+	case "JoinRequest.decidedAt":
+		if e.ComplexityRoot.JoinRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.DecidedAt(childComplexity), true
+	case "JoinRequest.decidedBy":
+		if e.ComplexityRoot.JoinRequest.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.DecidedBy(childComplexity), true
+	case "JoinRequest.expiresAt":
+		if e.ComplexityRoot.JoinRequest.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.ExpiresAt(childComplexity), true
+	case "JoinRequest.id":
+		if e.ComplexityRoot.JoinRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.ID(childComplexity), true
+	case "JoinRequest.message":
+		if e.ComplexityRoot.JoinRequest.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.Message(childComplexity), true
+	case "JoinRequest.project":
+		if e.ComplexityRoot.JoinRequest.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.Project(childComplexity), true
+	case "JoinRequest.reason":
+		if e.ComplexityRoot.JoinRequest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.Reason(childComplexity), true
+	case "JoinRequest.role":
+		if e.ComplexityRoot.JoinRequest.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.Role(childComplexity), true
+	case "JoinRequest.status":
+		if e.ComplexityRoot.JoinRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.Status(childComplexity), true
+	case "JoinRequest.user":
+		if e.ComplexityRoot.JoinRequest.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequest.User(childComplexity), true
+
+	case "JoinRequestActionResult.errorCode":
+		if e.ComplexityRoot.JoinRequestActionResult.ErrorCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestActionResult.ErrorCode(childComplexity), true
+	case "JoinRequestActionResult.id":
+		if e.ComplexityRoot.JoinRequestActionResult.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestActionResult.ID(childComplexity), true
+	case "JoinRequestActionResult.message":
+		if e.ComplexityRoot.JoinRequestActionResult.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestActionResult.Message(childComplexity), true
+	case "JoinRequestActionResult.request":
+		if e.ComplexityRoot.JoinRequestActionResult.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestActionResult.Request(childComplexity), true
+
+	case "JoinRequestConnection.edges":
+		if e.ComplexityRoot.JoinRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestConnection.Edges(childComplexity), true
+	case "JoinRequestConnection.pageInfo":
+		if e.ComplexityRoot.JoinRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestConnection.PageInfo(childComplexity), true
+	case "JoinRequestConnection.totalCount":
+		if e.ComplexityRoot.JoinRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestConnection.TotalCount(childComplexity), true
+
+	case "JoinRequestEdge.cursor":
+		if e.ComplexityRoot.JoinRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestEdge.Cursor(childComplexity), true
+	case "JoinRequestEdge.node":
+		if e.ComplexityRoot.JoinRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinRequestEdge.Node(childComplexity), true
+
 	case "JoinableProject.policy":
 		if e.ComplexityRoot.JoinableProject.Policy == nil {
 			break
@@ -1200,6 +1393,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddProjectDomain(childComplexity, args["projectId"].(string), args["domain"].(string)), true
+	case "Mutation.approveJoinRequests":
+		if e.ComplexityRoot.Mutation.ApproveJoinRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveJoinRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveJoinRequests(childComplexity, args["ids"].([]string), args["role"].(*invites.Role)), true
 	case "Mutation.bulkInvite":
 		if e.ComplexityRoot.Mutation.BulkInvite == nil {
 			break
@@ -1211,6 +1415,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BulkInvite(childComplexity, args["input"].(model.BulkInviteInput)), true
+	case "Mutation.cancelJoinRequest":
+		if e.ComplexityRoot.Mutation.CancelJoinRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelJoinRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelJoinRequest(childComplexity, args["id"].(string)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1299,6 +1514,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhookEndpoint(childComplexity, args["id"].(string)), true
+	case "Mutation.denyJoinRequests":
+		if e.ComplexityRoot.Mutation.DenyJoinRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_denyJoinRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DenyJoinRequests(childComplexity, args["ids"].([]string), args["reason"].(*string)), true
 	case "Mutation.joinProject":
 		if e.ComplexityRoot.Mutation.JoinProject == nil {
 			break
@@ -1404,6 +1630,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.requestToJoin":
+		if e.ComplexityRoot.Mutation.RequestToJoin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestToJoin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestToJoin(childComplexity, args["input"].(model.RequestToJoinInput)), true
 	case "Mutation.resendInvite":
 		if e.ComplexityRoot.Mutation.ResendInvite == nil {
 			break
@@ -1498,6 +1735,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(string)), true
+	case "Mutation.setJoinRequestDigest":
+		if e.ComplexityRoot.Mutation.SetJoinRequestDigest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setJoinRequestDigest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetJoinRequestDigest(childComplexity, args["enabled"].(bool)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -1710,6 +1958,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Invites(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*invites.InviteStatus), args["deliveryStatus"].(*mail.Status), args["search"].(*string)), true
+	case "Project.joinRequests":
+		if e.ComplexityRoot.Project.JoinRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Project_joinRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.JoinRequests(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].(*invites.JoinRequestStatus)), true
 	case "Project.members":
 		if e.ComplexityRoot.Project.Members == nil {
 			break
@@ -2009,6 +2268,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.InviteLink(childComplexity, args["token"].(string)), true
+	case "Query.joinRequestDigest":
+		if e.ComplexityRoot.Query.JoinRequestDigest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.JoinRequestDigest(childComplexity), true
 	case "Query.joinableProjects":
 		if e.ComplexityRoot.Query.JoinableProjects == nil {
 			break
@@ -2110,6 +2375,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.InviteChanged(childComplexity, args["projectId"].(string)), true
+	case "Subscription.joinRequestChanged":
+		if e.ComplexityRoot.Subscription.JoinRequestChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_joinRequestChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.JoinRequestChanged(childComplexity, args["projectId"].(string)), true
 
 	case "Suppression.createdAt":
 		if e.ComplexityRoot.Suppression.CreatedAt == nil {
@@ -2461,6 +2737,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InviteRefInput", ec.unmarshalInputInviteRefInput),
 			graphql.NewInputUnmarshaler("InviteRowInput", ec.unmarshalInputInviteRowInput),
 			graphql.NewInputUnmarshaler("LogInInput", ec.unmarshalInputLogInInput),
+			graphql.NewInputUnmarshaler("RequestToJoinInput", ec.unmarshalInputRequestToJoinInput),
 			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("UpdateInviteInput", ec.unmarshalInputUpdateInviteInput),
@@ -2560,7 +2837,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/bulk.graphqls" "schema/domains.graphqls" "schema/invites.graphqls" "schema/links.graphqls" "schema/live.graphqls" "schema/projects.graphqls" "schema/webhooks.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/bulk.graphqls" "schema/domains.graphqls" "schema/invites.graphqls" "schema/joinrequests.graphqls" "schema/links.graphqls" "schema/live.graphqls" "schema/projects.graphqls" "schema/webhooks.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2609,6 +2886,8 @@ Errors that are not part of a payload are GraphQL errors whose ` + "`" + `extens
 - ` + "`" + `RECIPIENT_SUPPRESSED` + "`" + `: the address bounced hard or complained (or soft-bounced three times in a week); an admin of a project that invited it may lift that (liftSuppression)
 - ` + "`" + `DOMAIN_NOT_VERIFIED` + "`" + `: the domain's DNS TXT record is not (or no longer) there
 - ` + "`" + `FREE_EMAIL_DOMAIN` + "`" + `: a free-mail domain or a public suffix cannot be a project's domain
+- ` + "`" + `JOIN_REQUEST_EXISTS` + "`" + `: the person has a pending request to join this project already
+- ` + "`" + `APPROVAL_REQUIRED` + "`" + `: this invite link admits by request: use requestToJoin with its token
 - ` + "`" + `IDEMPOTENCY_KEY_REUSED` + "`" + `: the Idempotency-Key came before with another request (HTTP 422)
 - ` + "`" + `IDEMPOTENCY_KEY_IN_USE` + "`" + `: the request with this Idempotency-Key is still running (HTTP 409, with Retry-After): retry in a moment for its answer
 - ` + "`" + `PERSISTED_QUERY_NOT_FOUND` + "`" + `: the server does not know (or no longer keeps) an automatic persisted query's hash: send the query's text with it
@@ -2689,6 +2968,7 @@ type Subscription
 	{Name: "schema/bulk.graphqls", Input: sourceData("schema/bulk.graphqls"), BuiltIn: false},
 	{Name: "schema/domains.graphqls", Input: sourceData("schema/domains.graphqls"), BuiltIn: false},
 	{Name: "schema/invites.graphqls", Input: sourceData("schema/invites.graphqls"), BuiltIn: false},
+	{Name: "schema/joinrequests.graphqls", Input: sourceData("schema/joinrequests.graphqls"), BuiltIn: false},
 	{Name: "schema/links.graphqls", Input: sourceData("schema/links.graphqls"), BuiltIn: false},
 	{Name: "schema/live.graphqls", Input: sourceData("schema/live.graphqls"), BuiltIn: false},
 	{Name: "schema/projects.graphqls", Input: sourceData("schema/projects.graphqls"), BuiltIn: false},
@@ -2870,6 +3150,8 @@ func (ec *executionContext) childFields_InviteLink(ctx context.Context, field gr
 		return ec.fieldContext_InviteLink_expiresAt(ctx, field)
 	case "allowedEmailDomains":
 		return ec.fieldContext_InviteLink_allowedEmailDomains(ctx, field)
+	case "requiresApproval":
+		return ec.fieldContext_InviteLink_requiresApproval(ctx, field)
 	case "status":
 		return ec.fieldContext_InviteLink_status(ctx, field)
 	case "createdAt":
@@ -2916,6 +3198,8 @@ func (ec *executionContext) childFields_InviteLinkPreview(ctx context.Context, f
 		return ec.fieldContext_InviteLinkPreview_expiresAt(ctx, field)
 	case "allowedEmailDomains":
 		return ec.fieldContext_InviteLinkPreview_allowedEmailDomains(ctx, field)
+	case "requiresApproval":
+		return ec.fieldContext_InviteLinkPreview_requiresApproval(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InviteLinkPreview", field.Name)
 }
@@ -2946,6 +3230,70 @@ func (ec *executionContext) childFields_InvitePreview(ctx context.Context, field
 		return ec.fieldContext_InvitePreview_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvitePreview", field.Name)
+}
+
+func (ec *executionContext) childFields_JoinRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_JoinRequest_id(ctx, field)
+	case "project":
+		return ec.fieldContext_JoinRequest_project(ctx, field)
+	case "user":
+		return ec.fieldContext_JoinRequest_user(ctx, field)
+	case "message":
+		return ec.fieldContext_JoinRequest_message(ctx, field)
+	case "status":
+		return ec.fieldContext_JoinRequest_status(ctx, field)
+	case "role":
+		return ec.fieldContext_JoinRequest_role(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_JoinRequest_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_JoinRequest_decidedAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_JoinRequest_reason(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_JoinRequest_expiresAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_JoinRequest_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_JoinRequestActionResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_JoinRequestActionResult_id(ctx, field)
+	case "request":
+		return ec.fieldContext_JoinRequestActionResult_request(ctx, field)
+	case "errorCode":
+		return ec.fieldContext_JoinRequestActionResult_errorCode(ctx, field)
+	case "message":
+		return ec.fieldContext_JoinRequestActionResult_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinRequestActionResult", field.Name)
+}
+
+func (ec *executionContext) childFields_JoinRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_JoinRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_JoinRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_JoinRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_JoinRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_JoinRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_JoinRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JoinRequestEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_JoinableProject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3014,6 +3362,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_insights(ctx, field)
 	case "activity":
 		return ec.fieldContext_Project_activity(ctx, field)
+	case "joinRequests":
+		return ec.fieldContext_Project_joinRequests(ctx, field)
 	case "inviteLinks":
 		return ec.fieldContext_Project_inviteLinks(ctx, field)
 	case "webhookEndpoints":
@@ -3452,6 +3802,28 @@ func (ec *executionContext) field_Mutation_addProjectDomain_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveJoinRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*invites.Role, error) {
+			return ec.unmarshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3463,6 +3835,20 @@ func (ec *executionContext) field_Mutation_bulkInvite_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelJoinRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -3575,6 +3961,28 @@ func (ec *executionContext) field_Mutation_deleteWebhookEndpoint_args(ctx contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_denyJoinRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -3728,6 +4136,20 @@ func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_requestToJoin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestToJoinInput, error) {
+			return ec.unmarshalNRequestToJoinInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐRequestToJoinInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_resendInvite_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3837,6 +4259,20 @@ func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setJoinRequestDigest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "enabled",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enabled"] = arg0
 	return args, nil
 }
 
@@ -4134,6 +4570,52 @@ func (ec *executionContext) field_Project_invites_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_joinRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*invites.JoinRequestStatus, error) {
+			return ec.unmarshalOJoinRequestStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4353,6 +4835,20 @@ func (ec *executionContext) field_Subscription_activityAdded_args(ctx context.Co
 }
 
 func (ec *executionContext) field_Subscription_inviteChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_joinRequestChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
@@ -6328,6 +6824,32 @@ func (ec *executionContext) fieldContext_InviteLink_allowedEmailDomains(_ contex
 	return graphql.NewScalarFieldContext("InviteLink", field, false, false, "String")
 }
 
+func (ec *executionContext) _InviteLink_requiresApproval(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.RequiresApproval)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLink_requiresApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresApproval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLink_requiresApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLink", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _InviteLink_status(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLink) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNInviteLinkStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐLinkStatus(ctx, field.Selections, obj.Status)
@@ -6710,6 +7232,32 @@ func (ec *executionContext) fieldContext_InviteLinkPreview_allowedEmailDomains(_
 	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, "String")
 }
 
+func (ec *executionContext) _InviteLinkPreview_requiresApproval(ctx context.Context, field graphql.CollectedField, obj *invites.InviteLinkPreview) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNBoolean2bool(ctx, field.Selections, obj.RequiresApproval)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteLinkPreview_requiresApproval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresApproval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteLinkPreview_requiresApproval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteLinkPreview", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _InvitePreview_email(ctx context.Context, field graphql.CollectedField, obj *invites.InvitePreview) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNString2string(ctx, field.Selections, obj.Email)
@@ -6994,6 +7542,568 @@ func (ec *executionContext) _InvitePreview_note(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_InvitePreview_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvitePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinRequest_id(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, field.Selections, obj.ID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _JoinRequest_project(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JoinRequest().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinRequest_user(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JoinRequest().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinRequest_message(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Message)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinRequest_status(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus(ctx, field.Selections, obj.Status)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v invites.JoinRequestStatus) graphql.Marshaler {
+			return ec.marshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "JoinRequestStatus")
+}
+
+func (ec *executionContext) _JoinRequest_role(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, field.Selections, obj.Role)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.Role) graphql.Marshaler {
+			return ec.marshalOProjectRole2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "ProjectRole")
+}
+
+func (ec *executionContext) _JoinRequest_decidedBy(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JoinRequest().DecidedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinRequest_decidedAt(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.DecidedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _JoinRequest_reason(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Reason)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinRequest_expiresAt(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.ExpiresAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _JoinRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *invites.JoinRequest) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.CreatedAt)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequest_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _JoinRequestActionResult_id(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNID2string(ctx, field.Selections, obj.ID)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestActionResult_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestActionResult_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequestActionResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _JoinRequestActionResult_request(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestActionResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestActionResult_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+			return ec.marshalOJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestActionResult_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinRequestActionResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinRequestActionResult_errorCode(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ErrorCode)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestActionResult_errorCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestActionResult_errorCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequestActionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinRequestActionResult_message(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestActionResult) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Message)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestActionResult_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestActionResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequestActionResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.JoinRequestEdge) graphql.Marshaler {
+			return ec.marshalNJoinRequestEdge2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JoinRequestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestConnection) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequestConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _JoinRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestEdge) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JoinRequestEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _JoinRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.JoinRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+			return ec.marshalNJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JoinRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequest(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _JoinableProject_project(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
@@ -8248,6 +9358,226 @@ func (ec *executionContext) fieldContext_Mutation_liftSuppression(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setJoinRequestDigest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setJoinRequestDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetJoinRequestDigest(ctx, fc.Args["enabled"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setJoinRequestDigest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setJoinRequestDigest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestToJoin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestToJoin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestToJoin(ctx, fc.Args["input"].(model.RequestToJoinInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+			return ec.marshalNJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestToJoin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestToJoin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelJoinRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelJoinRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelJoinRequest(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+			return ec.marshalNJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelJoinRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelJoinRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveJoinRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveJoinRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveJoinRequests(ctx, fc.Args["ids"].([]string), fc.Args["role"].(*invites.Role))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.JoinRequestActionResult) graphql.Marshaler {
+			return ec.marshalNJoinRequestActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestActionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveJoinRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequestActionResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveJoinRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_denyJoinRequests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_denyJoinRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DenyJoinRequests(ctx, fc.Args["ids"].([]string), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.JoinRequestActionResult) graphql.Marshaler {
+			return ec.marshalNJoinRequestActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestActionResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_denyJoinRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequestActionResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_denyJoinRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createInviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9436,6 +10766,50 @@ func (ec *executionContext) fieldContext_Project_activity(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_activity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_joinRequests(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_joinRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().JoinRequests(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].(*invites.JoinRequestStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.JoinRequestConnection) graphql.Marshaler {
+			return ec.marshalNJoinRequestConnection2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_joinRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_joinRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10847,6 +12221,29 @@ func (ec *executionContext) fieldContext_Query_invitation(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_joinRequestDigest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_joinRequestDigest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().JoinRequestDigest(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_joinRequestDigest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _Query_inviteLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11051,6 +12448,50 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_joinRequestChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_joinRequestChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().JoinRequestChanged(ctx, fc.Args["projectId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+			return ec.marshalNJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_joinRequestChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_joinRequestChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13924,7 +15365,11 @@ func (ec *executionContext) unmarshalInputCreateInviteLinkInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"projectId", "role", "maxUses", "expiresAt", "allowedEmailDomains"}
+	if _, present := asMap["requiresApproval"]; !present {
+		asMap["requiresApproval"] = false
+	}
+
+	fieldsInOrder := [...]string{"projectId", "role", "maxUses", "expiresAt", "allowedEmailDomains", "requiresApproval"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13966,6 +15411,13 @@ func (ec *executionContext) unmarshalInputCreateInviteLinkInput(ctx context.Cont
 				return it, err
 			}
 			it.AllowedEmailDomains = data
+		case "requiresApproval":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requiresApproval"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequiresApproval = data
 		}
 	}
 	return it, nil
@@ -14246,6 +15698,62 @@ func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj an
 func UnmarshalLogInInput(ctx context.Context, raw any) (model.LogInInput, error) {
 	var out model.LogInInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogInInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestToJoinInput(ctx context.Context, obj any) (model.RequestToJoinInput, error) {
+	var it model.RequestToJoinInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectId", "linkToken", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "linkToken":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linkToken"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinkToken = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestToJoinInput unmarshals raw into the RequestToJoinInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestToJoinInput(ctx context.Context, raw any) (model.RequestToJoinInput, error) {
+	var out model.RequestToJoinInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestToJoinInput", raw, &out)
 	return out, err
 }
 
@@ -14760,6 +16268,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Project(ctx, sel, obj)
+	case invites.JoinRequest:
+		return ec._JoinRequest(ctx, sel, &obj)
+	case *invites.JoinRequest:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._JoinRequest(ctx, sel, obj)
 	case invites.InviteLink:
 		return ec._InviteLink(ctx, sel, &obj)
 	case *invites.InviteLink:
@@ -15530,6 +17045,11 @@ func (ec *executionContext) _InviteLink(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "requiresApproval":
+			out.Values[i] = ec._InviteLink_requiresApproval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._InviteLink_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15684,6 +17204,11 @@ func (ec *executionContext) _InviteLinkPreview(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "requiresApproval":
+			out.Values[i] = ec._InviteLinkPreview_requiresApproval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15765,6 +17290,221 @@ func (ec *executionContext) _InvitePreview(ctx context.Context, sel ast.Selectio
 		case "note":
 			out.Values[i] = ec._InvitePreview_note(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var joinRequestImplementors = []string{"JoinRequest", "Node"}
+
+func (ec *executionContext) _JoinRequest(ctx context.Context, sel ast.SelectionSet, obj *invites.JoinRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinRequest")
+		case "id":
+			out.Values[i] = ec._JoinRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JoinRequest_project(ctx, field, obj)
+				})
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JoinRequest_user(ctx, field, obj)
+				})
+		case "message":
+			out.Values[i] = ec._JoinRequest_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._JoinRequest_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._JoinRequest_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JoinRequest_decidedBy(ctx, field, obj)
+				})
+		case "decidedAt":
+			out.Values[i] = ec._JoinRequest_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._JoinRequest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._JoinRequest_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._JoinRequest_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var joinRequestActionResultImplementors = []string{"JoinRequestActionResult"}
+
+func (ec *executionContext) _JoinRequestActionResult(ctx context.Context, sel ast.SelectionSet, obj *model.JoinRequestActionResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinRequestActionResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinRequestActionResult")
+		case "id":
+			out.Values[i] = ec._JoinRequestActionResult_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._JoinRequestActionResult_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errorCode":
+			out.Values[i] = ec._JoinRequestActionResult_errorCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._JoinRequestActionResult_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var joinRequestConnectionImplementors = []string{"JoinRequestConnection"}
+
+func (ec *executionContext) _JoinRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *model.JoinRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinRequestConnection")
+		case "edges":
+			out.Values[i] = ec._JoinRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._JoinRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._JoinRequestConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var joinRequestEdgeImplementors = []string{"JoinRequestEdge"}
+
+func (ec *executionContext) _JoinRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *model.JoinRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, joinRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroup(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JoinRequestEdge")
+		case "cursor":
+			out.Values[i] = ec._JoinRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._JoinRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -16069,6 +17809,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setJoinRequestDigest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setJoinRequestDigest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestToJoin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestToJoin(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelJoinRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelJoinRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveJoinRequests":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveJoinRequests(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denyJoinRequests":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_denyJoinRequests(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createInviteLink":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createInviteLink(ctx, field)
@@ -16352,6 +18127,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_activity(ctx, field, obj)
+				})
+		case "joinRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_joinRequests(ctx, field, obj)
 				})
 		case "inviteLinks":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -16831,6 +18612,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_invitation(ctx, field)
 				})
+		case "joinRequestDigest":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_joinRequestDigest(ctx, field)
+				})
 		case "inviteLink":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -16893,6 +18680,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 
 	switch fields[0].Name {
+	case "joinRequestChanged":
+		return ec._Subscription_joinRequestChanged(ctx, fields[0])
 	case "inviteChanged":
 		return ec._Subscription_inviteChanged(ctx, fields[0])
 	case "activityAdded":
@@ -18288,6 +20077,102 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx context.Context, sel ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinRequest!")
+		return graphql.Null
+	}
+	return ec._JoinRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJoinRequestActionResult2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestActionResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.JoinRequestActionResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJoinRequestActionResult2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestActionResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJoinRequestActionResult2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestActionResult(ctx context.Context, sel ast.SelectionSet, v *model.JoinRequestActionResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinRequestActionResult!")
+		return graphql.Null
+	}
+	return ec._JoinRequestActionResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJoinRequestConnection2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestConnection(ctx context.Context, sel ast.SelectionSet, v *model.JoinRequestConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinRequestConnection!")
+		return graphql.Null
+	}
+	return ec._JoinRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJoinRequestEdge2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.JoinRequestEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJoinRequestEdge2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJoinRequestEdge2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐJoinRequestEdge(ctx context.Context, sel ast.SelectionSet, v *model.JoinRequestEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JoinRequestEdge!")
+		return graphql.Null
+	}
+	return ec._JoinRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus(ctx context.Context, v any) (invites.JoinRequestStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus(ctx context.Context, sel ast.SelectionSet, v invites.JoinRequestStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JoinRequestStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus = map[string]invites.JoinRequestStatus{
+		"PENDING":   invites.RequestPending,
+		"APPROVED":  invites.RequestApproved,
+		"DENIED":    invites.RequestDenied,
+		"EXPIRED":   invites.RequestExpired,
+		"CANCELLED": invites.RequestCancelled,
+	}
+	marshalNJoinRequestStatus2githubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus = map[invites.JoinRequestStatus]string{
+		invites.RequestPending:   "PENDING",
+		invites.RequestApproved:  "APPROVED",
+		invites.RequestDenied:    "DENIED",
+		invites.RequestExpired:   "EXPIRED",
+		invites.RequestCancelled: "CANCELLED",
+	}
+)
+
 func (ec *executionContext) marshalNJoinableProject2ᚕᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinableProjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*invites.JoinableProject) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18545,6 +20430,11 @@ func (ec *executionContext) marshalNProjectUserEdge2ᚖgithubᚗcomᚋinvitesᚋ
 		return graphql.Null
 	}
 	return ec._ProjectUserEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRequestToJoinInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐRequestToJoinInput(ctx context.Context, v any) (model.RequestToJoinInput, error) {
+	res, err := ec.unmarshalInputRequestToJoinInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNResetPasswordInput2githubᚗcomᚋinvitesᚋinvitesᚋgraphᚋmodelᚐResetPasswordInput(ctx context.Context, v any) (model.ResetPasswordInput, error) {
@@ -19208,6 +21098,49 @@ var (
 		invites.StatusDeclined: "DECLINED",
 		invites.StatusRevoked:  "REVOKED",
 		invites.StatusExpired:  "EXPIRED",
+	}
+)
+
+func (ec *executionContext) marshalOJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx context.Context, sel ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JoinRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOJoinRequestStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus(ctx context.Context, v any) (*invites.JoinRequestStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOJoinRequestStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOJoinRequestStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus(ctx context.Context, sel ast.SelectionSet, v *invites.JoinRequestStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOJoinRequestStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus[*v])
+	return res
+}
+
+var (
+	unmarshalOJoinRequestStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus = map[string]invites.JoinRequestStatus{
+		"PENDING":   invites.RequestPending,
+		"APPROVED":  invites.RequestApproved,
+		"DENIED":    invites.RequestDenied,
+		"EXPIRED":   invites.RequestExpired,
+		"CANCELLED": invites.RequestCancelled,
+	}
+	marshalOJoinRequestStatus2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequestStatus = map[invites.JoinRequestStatus]string{
+		invites.RequestPending:   "PENDING",
+		invites.RequestApproved:  "APPROVED",
+		invites.RequestDenied:    "DENIED",
+		invites.RequestExpired:   "EXPIRED",
+		invites.RequestCancelled: "CANCELLED",
 	}
 )
 

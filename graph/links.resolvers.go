@@ -30,6 +30,7 @@ func (r *mutationResolver) CreateInviteLink(ctx context.Context, input model.Cre
 	}
 	out, err := r.Service.CreateInviteLink(ctx, viewer.ID, invites.CreateInviteLinkInput{
 		ProjectID: projectID, Role: input.Role, MaxUses: input.MaxUses, ExpiresAt: input.ExpiresAt, AllowedEmailDomains: input.AllowedEmailDomains,
+		RequiresApproval: deref(input.RequiresApproval),
 	})
 	if err != nil {
 		return nil, err

@@ -117,6 +117,8 @@ type CreateInviteLinkInput struct {
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 	// Only verified emails at these domains may join (lower-cased; a leading "@" is dropped; at most 50, BAD_USER_INPUT beyond). Left out or empty: any email.
 	AllowedEmailDomains []string `json:"allowedEmailDomains,omitempty"`
+	// A join through it becomes a request to join that an admin decides.
+	RequiresApproval *bool `json:"requiresApproval,omitempty"`
 }
 
 // A new invite link, and its URL.
@@ -253,6 +255,36 @@ type InviteRowInput struct {
 	Locale *string `json:"locale,omitempty"`
 }
 
+// One ID's outcome in approveJoinRequests or denyJoinRequests.
+type JoinRequestActionResult struct {
+	// The ID as given.
+	ID string `json:"id"`
+	// The request as decided; null where it failed (see errorCode).
+	Request *invites.JoinRequest `json:"request,omitempty"`
+	// The error code the single decision would have answered, where it failed.
+	ErrorCode *string `json:"errorCode,omitempty"`
+	// Why it failed.
+	Message *string `json:"message,omitempty"`
+}
+
+// A page of requests to join.
+type JoinRequestConnection struct {
+	// The page's requests with their cursors.
+	Edges []*JoinRequestEdge `json:"edges"`
+	// Where the page ends.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many requests match.
+	TotalCount int `json:"totalCount"`
+}
+
+// A request to join and its place in the list.
+type JoinRequestEdge struct {
+	// Where this request is: pass it as `after` or `before`.
+	Cursor string `json:"cursor"`
+	// The request.
+	Node *invites.JoinRequest `json:"node"`
+}
+
 // What logIn takes.
 type LogInInput struct {
 	// The account's email.
@@ -339,6 +371,16 @@ type ProjectUserEdge struct {
 
 // What can be read.
 type Query struct {
+}
+
+// What requestToJoin takes.
+type RequestToJoinInput struct {
+	// The project, for a domain whose policy is REQUEST (not served yet: give linkToken).
+	ProjectID *string `json:"projectId,omitempty"`
+	// Or the token of an invite link that requires approval.
+	LinkToken *string `json:"linkToken,omitempty"`
+	// For the admins: at most 1,000 characters; line breaks are kept, invisible and control characters refused.
+	Message *string `json:"message,omitempty"`
 }
 
 // What resetPassword takes.

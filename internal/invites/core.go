@@ -33,6 +33,7 @@ type Service struct {
 	*LookupService
 	*ConsoleService
 	*DomainService
+	*JoinRequestService
 }
 
 // AccountService signs people up, verifies their emails, starts, checks and ends their
@@ -86,14 +87,15 @@ func New(db *bun.DB, mailer Mailer, cfg Config) *Service {
 	c := &core{db: db, mailer: mailer, cfg: cfg}
 	inviteService := &InviteService{c}
 	return &Service{
-		AccountService: &AccountService{core: c, dummyHash: hashPassword("not a password", cfg.Password)},
-		ProjectService: &ProjectService{c},
-		InviteService:  inviteService,
-		BulkService:    &BulkService{c},
-		LinkService:    &LinkService{c},
-		LookupService:  &LookupService{c},
-		ConsoleService: &ConsoleService{core: c, invites: inviteService},
-		DomainService:  &DomainService{c},
+		AccountService:     &AccountService{core: c, dummyHash: hashPassword("not a password", cfg.Password)},
+		ProjectService:     &ProjectService{c},
+		InviteService:      inviteService,
+		BulkService:        &BulkService{c},
+		LinkService:        &LinkService{c},
+		LookupService:      &LookupService{c},
+		ConsoleService:     &ConsoleService{core: c, invites: inviteService},
+		JoinRequestService: &JoinRequestService{c},
+		DomainService:      &DomainService{c},
 	}
 }
 

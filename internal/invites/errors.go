@@ -38,11 +38,15 @@ const (
 	// RecipientSuppressed: the address bounced hard or complained (or had three soft bounces
 	// in a week); no invite email goes to it until an admin lifts that (liftSuppression).
 	RecipientSuppressed Code = "RECIPIENT_SUPPRESSED"
-	Internal            Code = "INTERNAL"
 	// DomainNotVerified: a project domain's DNS TXT record is not (or no longer) there.
 	DomainNotVerified Code = "DOMAIN_NOT_VERIFIED"
 	// FreeEmailDomain: a free-mail domain or a public suffix cannot be a project's domain.
 	FreeEmailDomain Code = "FREE_EMAIL_DOMAIN"
+	// JoinRequestExists: the person has a pending request to join this project already.
+	JoinRequestExists Code = "JOIN_REQUEST_EXISTS"
+	// ApprovalRequired: the invite link admits by request: use requestToJoin with its token.
+	ApprovalRequired Code = "APPROVAL_REQUIRED"
+	Internal         Code = "INTERNAL"
 )
 
 // Error is an expected failure: its message is written for the API's user and is safe to show.

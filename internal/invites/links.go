@@ -45,11 +45,13 @@ type InviteLink struct {
 	MaxUses *int `bun:"max_uses"`
 	Uses    int  `bun:"uses"`
 	// AllowedEmailDomains is empty for any email.
-	AllowedEmailDomains []string   `bun:"allowed_email_domains,array"`
-	ExpiresAt           time.Time  `bun:"expires_at"`
-	RevokedAt           *time.Time `bun:"revoked_at"`
-	CreatedAt           time.Time  `bun:"created_at"`
-	UpdatedAt           time.Time  `bun:"updated_at"`
+	AllowedEmailDomains []string `bun:"allowed_email_domains,array"`
+	// RequiresApproval turns a join through the link into a request to join (joinrequests.go).
+	RequiresApproval bool       `bun:"requires_approval"`
+	ExpiresAt        time.Time  `bun:"expires_at"`
+	RevokedAt        *time.Time `bun:"revoked_at"`
+	CreatedAt        time.Time  `bun:"created_at"`
+	UpdatedAt        time.Time  `bun:"updated_at"`
 	// Status is the link's status as read when it was loaded (settle).
 	Status LinkStatus `bun:"-"`
 }
@@ -109,6 +111,8 @@ type CreateInviteLinkInput struct {
 	// ExpiresAt is nil for INVITE_TTL from now (at most MaxInviteLinkTTL).
 	ExpiresAt           *time.Time
 	AllowedEmailDomains []string
+	// RequiresApproval makes a join through the link a request that an admin decides.
+	RequiresApproval bool
 }
 
 // validate checks the input at now and returns the link's expiry and domains.
@@ -153,7 +157,8 @@ func (s *LinkService) CreateInviteLink(ctx context.Context, actor uuid.UUID, in 
 	token, hash := newToken()
 	link := &InviteLink{
 		ID: newID(), ProjectID: in.ProjectID, Role: in.Role, CreatedBy: actor, TokenHash: hash,
-		MaxUses: in.MaxUses, AllowedEmailDomains: domains, ExpiresAt: expires, CreatedAt: now, UpdatedAt: now,
+		MaxUses: in.MaxUses, AllowedEmailDomains: domains, RequiresApproval: in.RequiresApproval,
+		ExpiresAt: expires, CreatedAt: now, UpdatedAt: now,
 	}
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.lockProject(ctx, tx, in.ProjectID); err != nil {
@@ -323,6 +328,9 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 	if err := s.linkAdmits(ctx, tx, l, user); err != nil {
 		return nil, err
 	}
+	if l.RequiresApproval {
+		return nil, Errorf(ApprovalRequired, "this invite link admits by request: ask to join (requestToJoin with its token) and an admin will decide")
+	}
 	now := s.now()
 	// The project's lock already queues the joins; the condition is what guarantees the
 	// limit, whatever else changes.
@@ -343,35 +351,6 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 	return m, s.record(ctx, tx,
 		s.event(EventJoinedWithInviteLink, &l.ProjectID, user.ID, nil, user.Email).granting(m.Role),
 		s.event(EventJoinedProject, &l.ProjectID, user.ID, nil, user.Email).granting(m.Role))
-}
-
-// InviteLinkPreview is what the holder of a link's token sees before joining.
-type InviteLinkPreview struct {
-	ProjectID           uuid.UUID
-	ProjectName         string
-	InviterName         string
-	Role                Role
-	Status              LinkStatus
-	ExpiresAt           time.Time
-	AllowedEmailDomains []string
-}
-
-// InviteLinkPreview returns the preview of the link a token names. Anyone with the token may
-// see it.
-//
-// Errors: NOT_FOUND for an unknown token.
-func (s *LinkService) InviteLinkPreview(ctx context.Context, token string) (*InviteLinkPreview, error) {
-	l, err := s.linkByToken(ctx, s.db, token)
-	if err != nil {
-		return nil, err
-	}
-	p := &InviteLinkPreview{ProjectID: l.ProjectID, Role: l.Role, Status: l.Status, ExpiresAt: l.ExpiresAt, AllowedEmailDomains: l.AllowedEmailDomains}
-	err = s.db.NewRaw(`SELECT (SELECT name FROM users WHERE id = ?), (SELECT name FROM projects WHERE id = ?)`,
-		l.CreatedBy, l.ProjectID).Scan(ctx, &p.InviterName, &p.ProjectName)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 // ProjectInviteLinks lists a project's invite links, newest first.

@@ -34,6 +34,8 @@ type SweepResult struct {
 	// Reminded is the reminders sent; Capped the reminders due but not sent because the
 	// recipient had their day's invite emails already (they are tried again at later sweeps).
 	Reminded, Capped int
+	// Digests is the admins' digests of requests to join queued (joinrequests_digest.go).
+	Digests int
 }
 
 // Sweep runs one sweep: the tidying in one transaction, then the reminders in another.
@@ -43,6 +45,10 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 		return r, err
 	}
 	r.Reminded, r.Capped, err = w.remind(ctx)
+	if err != nil || w.mailer == nil {
+		return r, err
+	}
+	r.Digests, err = w.sendDigests(ctx)
 	return r, err
 }
 
@@ -63,6 +69,9 @@ func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 			if err := w.cfg.EventHook.Recorded(ctx, tx, expired); err != nil {
 				return err
 			}
+		}
+		if err := w.expireRequests(ctx, tx, now, "true"); err != nil {
+			return err
 		}
 		res, err := tx.NewDelete().Model((*Invite)(nil)).
 			Where("id IN (SELECT id FROM invites WHERE status IN ('EXPIRED', 'DECLINED', 'REVOKED') AND ended_at <= ? FOR UPDATE SKIP LOCKED)",
@@ -87,6 +96,9 @@ func (w *Sweeper) tidy(ctx context.Context) (SweepResult, error) {
 				WHERE expires_at <= ? FOR UPDATE SKIP LOCKED)`, now.Add(-previewKeptAfterExpiry)),
 			// An invite link has ended by its expiry, if not before (revoked, used up), and it
 			// counts against its project's InviteLinkLimit until it is deleted.
+			// A decided, cancelled or expired request to join is kept as long as an ended invite.
+			tx.NewDelete().Model((*JoinRequest)(nil)).Where("id IN (SELECT id FROM join_requests WHERE status <> 'PENDING' AND updated_at <= ? FOR UPDATE SKIP LOCKED)",
+				now.Add(-w.cfg.InviteRetention)),
 			tx.NewDelete().Model((*InviteLink)(nil)).Where("id IN (SELECT id FROM invite_links WHERE expires_at <= ? FOR UPDATE SKIP LOCKED)",
 				now.Add(-w.cfg.InviteRetention)),
 		} {

@@ -33,6 +33,8 @@ const (
 	KindActivity Kind = "activity"
 	// KindMember: members whose role changed or who left (IDs are user IDs).
 	KindMember Kind = "member"
+	// KindJoinRequest: requests to join made or decided (IDs are request IDs).
+	KindJoinRequest Kind = "join_request"
 )
 
 // Change is one notification: IDs of one kind in one project.
@@ -49,7 +51,7 @@ func ParseChange(payload string) (Change, error) {
 		return c, err
 	}
 	switch c.Kind {
-	case KindInvite, KindActivity, KindMember:
+	case KindInvite, KindActivity, KindMember, KindJoinRequest:
 	default:
 		return c, errors.New("live: unknown kind of change " + string(c.Kind))
 	}

@@ -146,6 +146,9 @@ func (m Message) Render() (Message, error) {
 		// To the project's admins, in English: the domain's settings page is not translated.
 		return renderDomainLost(m), nil
 	default:
+		if more, ok := m.renderMore(); ok {
+			return more, nil
+		}
 		return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
 	}
 	b.Lang, b.Dir, b.Link, b.OrLink = locale.Known(m.Params["locale"]), locale.Dir(m.Params["locale"]), m.Link, c.t("or_open_link", w)

@@ -45,6 +45,7 @@ var Routes = []string{
 	"GET /projects/{id}/webhooks",
 	"GET /projects/{id}/activity",
 	"GET /projects/{id}/insights",
+	"GET /projects/{id}/requests",
 }
 
 // AssetsPattern is the ServeMux pattern of the app's scripts and styles.

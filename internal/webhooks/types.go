@@ -34,6 +34,9 @@ var eventTypes = []struct{ Event, Type string }{
 	{invites.EventTransferredOwnership, "project.ownership_transferred"},
 	{invites.EventCreatedInviteLink, "invite_link.created"},
 	{invites.EventRevokedInviteLink, "invite_link.revoked"},
+	{invites.EventRequestedToJoin, "join_request.created"},
+	{invites.EventApprovedJoinRequest, "join_request.approved"},
+	{invites.EventDeniedJoinRequest, "join_request.denied"},
 }
 
 // Types are the event types an endpoint may ask for (SPEC §13). bulk_invite.completed is
@@ -45,6 +48,7 @@ var Types = []string{
 	"invite.complained", "member.joined", "member.updated",
 	"member.removed", "member.left", "project.ownership_transferred", "invite_link.created",
 	"invite_link.revoked", "bulk_invite.completed",
+	"join_request.created", "join_request.approved", "join_request.denied",
 }
 
 // checkEvents validates an endpoint's event filter: each a known type, named once (a repeat is

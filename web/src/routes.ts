@@ -13,6 +13,7 @@ import { JoinPage } from './pages/JoinPage';
 import { LogInPage } from './pages/LogInPage';
 import { ProjectActivityPage } from './pages/ProjectActivityPage';
 import { ProjectInsightsPage } from './pages/ProjectInsightsPage';
+import { ProjectRequestsPage } from './pages/ProjectRequestsPage';
 import { ProjectInvitationsPage } from './pages/ProjectInvitationsPage';
 import { ProjectLinksPage } from './pages/ProjectLinksPage';
 import { ProjectMembersPage } from './pages/ProjectMembersPage';
@@ -62,6 +63,7 @@ export const routes: readonly Route[] = [
   page('/projects/{id}/webhooks', WebhooksPage),
   page('/projects/{id}/activity', ProjectActivityPage),
   page('/projects/{id}/insights', ProjectInsightsPage),
+  page('/projects/{id}/requests', ProjectRequestsPage),
 ];
 
 /** The page at path (no query string) and its props, or null when no page is there. */

@@ -1,7 +1,9 @@
 // A project's sections as tabs: each is a link to a page of its own (so a tab has an address to
 // share and Back returns to it), the one shown marked with aria-current. As in the ARIA tabs
 // pattern, the tabs are one stop for Tab, and the arrow keys, Home and End move among them.
-import { useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { ProjectJoinRequestsDocument } from '@invites/client';
+import { query } from '../api';
 import { Link } from '../router';
 
 /** The project's tabs, in order: the key names a tab, the path is under /projects/<id>. */
@@ -12,6 +14,7 @@ export const projectTabs = [
   { key: 'activity', label: 'Activity', path: '/activity' },
   { key: 'webhooks', label: 'Webhooks', path: '/webhooks' },
   { key: 'insights', label: 'Insights', path: '/insights' },
+  { key: 'requests', label: 'Requests', path: '/requests' },
 ] as const;
 
 export type ProjectTab = (typeof projectTabs)[number]['key'];
@@ -23,6 +26,7 @@ export function tabPath(projectId: string, tab: ProjectTab): string {
 
 export function ProjectTabs({ projectId, current }: { projectId: string; current: ProjectTab }) {
   const list = useRef<HTMLDivElement>(null);
+  const pending = usePendingRequests(projectId, current);
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     const tabs = Array.from(list.current?.querySelectorAll<HTMLAnchorElement>('[role="tab"]') ?? []);
     const at = tabs.indexOf(document.activeElement as HTMLAnchorElement);
@@ -40,11 +44,23 @@ export function ProjectTabs({ projectId, current }: { projectId: string; current
           return (
             <Link key={t.key} to={tabPath(projectId, t.key)} role="tab" aria-selected={selected}
               aria-current={selected ? 'page' : undefined} tabIndex={selected ? 0 : -1}>
-              {t.label}
+              {t.key === 'requests' && pending ? `${t.label} (${pending})` : t.label}
             </Link>
           );
         })}
       </div>
     </nav>
   );
+}
+
+/** How many requests to join wait in the project (the tabs are shown to its admins only),
+ * read again as the admin moves between tabs; undefined until known. */
+function usePendingRequests(projectId: string, current: ProjectTab): number | undefined {
+  const [pending, setPending] = useState<number | undefined>(undefined);
+  useEffect(() => {
+    void query(ProjectJoinRequestsDocument, { id: projectId, status: 'PENDING', first: 0 }).then(({ data }) => {
+      setPending(data?.project?.joinRequests.totalCount);
+    });
+  }, [projectId, current]);
+  return pending;
 }

@@ -107,6 +107,7 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
   const [maxUses, setMaxUses] = useState('');
   const [expires, setExpires] = useState('');
   const [domains, setDomains] = useState('');
+  const [approval, setApproval] = useState(false);
   const [url, setUrl] = useState('');
   const [copied, setCopied] = useState('');
   const action = useAction();
@@ -121,6 +122,7 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
       // The date picker gives a day: the link stays open until that day ends, in the browser's time zone.
       expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : undefined,
       allowedEmailDomains: domains.split(/[\s,]+/).filter((d) => d !== ''),
+      requiresApproval: approval,
     };
     const { data, error } = await mutate(CreateInviteLinkDocument, { input });
     if (!data) return describeError(error);
@@ -128,6 +130,7 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
     setMaxUses('');
     setExpires('');
     setDomains('');
+    setApproval(false);
     onCreated();
   });
   async function copy() {
@@ -165,6 +168,13 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
           <input id="link-domains" name="allowedEmailDomains" placeholder="example.com" value={domains} onChange={(e) => setDomains(e.target.value)}
             aria-describedby="domains-hint" />
           <p id="domains-hint" className="hint">Domains separated by commas or spaces. People must verify such an email to join.</p>
+        </div>
+        <div className="field">
+          <label htmlFor="link-approval">
+            <input id="link-approval" type="checkbox" name="requiresApproval" checked={approval} onChange={(e) => setApproval(e.target.checked)}
+              aria-describedby="approval-hint" /> Requires approval
+          </label>
+          <p id="approval-hint" className="hint">People ask to join through the link, and an admin approves or denies each.</p>
         </div>
         <div className="form-end">
           <button type="submit" disabled={action.busy}>Make link</button>

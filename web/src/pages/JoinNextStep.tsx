@@ -11,6 +11,7 @@ import { ErrorText, Loading } from '../components/Status';
 import { useMemberRole, withContext } from '../invitation';
 import { Link } from '../router';
 import { useSession } from '../session';
+import { AskToJoin } from './AskToJoin';
 
 export type Preview = NonNullable<InviteLinkQuery['inviteLink']>;
 export type Joined = JoinWithLinkMutation['joinWithLink'];
@@ -76,6 +77,8 @@ export function JoinNextStep({ token, preview, onJoined }: { token: string; prev
       </section>
     );
   }
+
+  if (preview.requiresApproval) return <AskToJoin token={token} place={place} email={me.email} />;
 
   const join = () => run(async () => {
     const { data, error } = await mutate(JoinWithLinkDocument, { token });

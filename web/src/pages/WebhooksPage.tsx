@@ -27,6 +27,7 @@ const eventTypes = [
   'invite.created', 'invite.resent', 'invite.reminded', 'invite.accepted', 'invite.declined', 'invite.revoked', 'invite.expired',
   'invite.delivery_failed', 'member.joined', 'member.updated', 'member.removed', 'member.left', 'project.ownership_transferred',
   'invite_link.created', 'invite_link.revoked', 'bulk_invite.completed',
+  'join_request.created', 'join_request.approved', 'join_request.denied',
 ];
 
 const statusNames = { PENDING: 'Pending', SUCCEEDED: 'Delivered', FAILED: 'Failed' } as const;
