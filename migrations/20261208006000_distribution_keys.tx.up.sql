@@ -14,8 +14,18 @@ CREATE INDEX project_members_id_idx ON project_members (id);
 -- Invite links: a link is opened by its token alone, so the token's index stays for that
 -- look-up (a query to every shard under Citus, by an index on each; docs/scaling.md), but is
 -- unique within the project only: a token is 256 random bits.
+-- join_requests (20261208002000) names its link by id alone: its foreign key moves to the
+-- composite key, setting only link_id to NULL when the link goes (PostgreSQL 15's column list).
+ALTER TABLE join_requests DROP CONSTRAINT join_requests_link_id_fkey;
 ALTER TABLE invite_links DROP CONSTRAINT invite_links_pkey;
 ALTER TABLE invite_links ADD PRIMARY KEY (project_id, id);
+ALTER TABLE join_requests ADD CONSTRAINT join_requests_link_id_fkey FOREIGN KEY (project_id, link_id)
+    REFERENCES invite_links (project_id, id) ON DELETE SET NULL (link_id);
+-- join_requests are a project's data like the rest: keyed by (project_id, id), id still indexed
+-- for the API's look-ups by ID.
+ALTER TABLE join_requests DROP CONSTRAINT join_requests_pkey;
+ALTER TABLE join_requests ADD PRIMARY KEY (project_id, id);
+CREATE INDEX join_requests_id_idx ON join_requests (id);
 CREATE INDEX invite_links_id_idx ON invite_links (id);
 DROP INDEX invite_links_token_hash_key;
 CREATE UNIQUE INDEX invite_links_project_id_token_hash_key ON invite_links (project_id, token_hash);
