@@ -236,9 +236,10 @@ type ComplexityRoot struct {
 	}
 
 	JoinableProject struct {
-		Policy  func(childComplexity int) int
-		Project func(childComplexity int) int
-		Role    func(childComplexity int) int
+		PendingRequest func(childComplexity int) int
+		Policy         func(childComplexity int) int
+		Project        func(childComplexity int) int
+		Role           func(childComplexity int) int
 	}
 
 	MemberActionResult struct {
@@ -312,6 +313,7 @@ type ComplexityRoot struct {
 		Activity              func(childComplexity int, first *int, after *string, last *int, before *string) int
 		AssignableRoles       func(childComplexity int) int
 		CreatedAt             func(childComplexity int) int
+		DefaultLocale         func(childComplexity int) int
 		Domains               func(childComplexity int) int
 		ID                    func(childComplexity int) int
 		Insights              func(childComplexity int, from *time.Time, to *time.Time) int
@@ -558,6 +560,7 @@ type ProjectResolver interface {
 	Members(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, role *invites.Role, search *string) (*model.ProjectUserConnection, error)
 	Domains(ctx context.Context, obj *invites.Project) ([]*invites.ProjectDomain, error)
 	RestrictToDomains(ctx context.Context, obj *invites.Project) (bool, error)
+
 	MembersOutsideDomains(ctx context.Context, obj *invites.Project) ([]*invites.Member, error)
 	Invites(ctx context.Context, obj *invites.Project, first *int, after *string, last *int, before *string, status *invites.InviteStatus, deliveryStatus *mail.Status, search *string) (*model.UserInviteConnection, error)
 	Insights(ctx context.Context, obj *invites.Project, from *time.Time, to *time.Time) (*invites.Insights, error)
@@ -1327,6 +1330,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.JoinRequestEdge.Node(childComplexity), true
 
+	case "JoinableProject.pendingRequest":
+		if e.ComplexityRoot.JoinableProject.PendingRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JoinableProject.PendingRequest(childComplexity), true
 	case "JoinableProject.policy":
 		if e.ComplexityRoot.JoinableProject.Policy == nil {
 			break
@@ -1913,6 +1922,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
+	case "Project.defaultLocale":
+		if e.ComplexityRoot.Project.DefaultLocale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.DefaultLocale(childComplexity), true
 	case "Project.domains":
 		if e.ComplexityRoot.Project.Domains == nil {
 			break
@@ -3304,6 +3319,8 @@ func (ec *executionContext) childFields_JoinableProject(ctx context.Context, fie
 		return ec.fieldContext_JoinableProject_policy(ctx, field)
 	case "role":
 		return ec.fieldContext_JoinableProject_role(ctx, field)
+	case "pendingRequest":
+		return ec.fieldContext_JoinableProject_pendingRequest(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JoinableProject", field.Name)
 }
@@ -3354,6 +3371,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_domains(ctx, field)
 	case "restrictToDomains":
 		return ec.fieldContext_Project_restrictToDomains(ctx, field)
+	case "defaultLocale":
+		return ec.fieldContext_Project_defaultLocale(ctx, field)
 	case "membersOutsideDomains":
 		return ec.fieldContext_Project_membersOutsideDomains(ctx, field)
 	case "invites":
@@ -8190,6 +8209,38 @@ func (ec *executionContext) fieldContext_JoinableProject_role(_ context.Context,
 	return graphql.NewScalarFieldContext("JoinableProject", field, false, false, "ProjectRole")
 }
 
+func (ec *executionContext) _JoinableProject_pendingRequest(ctx context.Context, field graphql.CollectedField, obj *invites.JoinableProject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JoinableProject_pendingRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *invites.JoinRequest) graphql.Marshaler {
+			return ec.marshalOJoinRequest2ᚖgithubᚗcomᚋinvitesᚋinvitesᚋinternalᚋinvitesᚐJoinRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JoinableProject_pendingRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JoinableProject",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JoinRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MemberActionResult_userId(ctx context.Context, field graphql.CollectedField, obj *model.MemberActionResult) (ret graphql.Marshaler) {
 	if !ec.interceptsFields() {
 		return ec.marshalNID2string(ctx, field.Selections, obj.UserID)
@@ -10606,6 +10657,32 @@ func (ec *executionContext) _Project_restrictToDomains(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Project_restrictToDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Project", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Project_defaultLocale(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
+	if !ec.interceptsFields() {
+		return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultLocale)
+	}
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_defaultLocale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultLocale, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_defaultLocale(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "String")
 }
 
 func (ec *executionContext) _Project_membersOutsideDomains(ctx context.Context, field graphql.CollectedField, obj *invites.Project) (ret graphql.Marshaler) {
@@ -17550,6 +17627,11 @@ func (ec *executionContext) _JoinableProject(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pendingRequest":
+			out.Values[i] = ec._JoinableProject_pendingRequest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18104,6 +18186,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_restrictToDomains(ctx, field, obj)
 				})
+		case "defaultLocale":
+			out.Values[i] = ec._Project_defaultLocale(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "membersOutsideDomains":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -20,6 +20,8 @@ type JoinableProject struct {
 	Project *Project
 	Policy  DomainPolicy
 	Role    Role
+	// PendingRequest is the person's own request to join it that waits for an admin, if any.
+	PendingRequest *JoinRequest
 }
 
 // JoinableProjects lists, by name, the projects whose verified domain is the user's email's
@@ -49,12 +51,30 @@ func (s *DomainService) JoinableProjects(ctx context.Context, user *User) ([]*Jo
 	for _, d := range domains {
 		byProject[d.ProjectID] = d
 	}
+	pending, err := s.pendingRequests(ctx, user.ID, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*JoinableProject, len(projects))
 	for i, p := range projects {
 		d := byProject[p.ID]
-		out[i] = &JoinableProject{Project: p, Policy: d.Policy, Role: d.DefaultRole}
+		out[i] = &JoinableProject{Project: p, Policy: d.Policy, Role: d.DefaultRole, PendingRequest: pending[p.ID]}
 	}
 	return out, nil
+}
+
+// pendingRequests are the user's requests to join these projects that wait for an admin, by
+// project: one statement for the whole list.
+func (s *DomainService) pendingRequests(ctx context.Context, userID uuid.UUID, projectIDs []uuid.UUID) (map[uuid.UUID]*JoinRequest, error) {
+	var reqs []*JoinRequest
+	err := s.db.NewSelect().Model(&reqs).
+		Where("jr.user_id = ? AND jr.project_id IN (?) AND jr.status = 'PENDING' AND jr.expires_at > ?", userID, bun.In(projectIDs), s.now()).
+		Scan(ctx)
+	out := make(map[uuid.UUID]*JoinRequest, len(reqs))
+	for _, r := range reqs {
+		out[r.ProjectID] = r
+	}
+	return out, err
 }
 
 // JoinProject makes the user a member of the project with its domain's role, where their

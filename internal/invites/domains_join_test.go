@@ -134,3 +134,35 @@ func TestDomainAutoJoinsAtSignUpWithAnInvite(t *testing.T) {
 		t.Fatalf("%d Joined by Domain events, want 1", n)
 	}
 }
+
+// A REQUEST domain's project lists the person's own waiting request, and only while it waits.
+func TestDomainJoinableProjectShowsThePendingRequest(t *testing.T) {
+	s, _, dnsServer := newDomainService(t)
+	ctx := context.Background()
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Asks")
+	name := uniqueDomain("asks")
+	verifiedDomain(t, s, dnsServer, owner, p, name, invites.PolicyRequest)
+	u := mustVerifiedUser(t, s, "dee@"+name)
+	joinable := func() *invites.JoinableProject {
+		t.Helper()
+		list, err := s.JoinableProjects(ctx, u)
+		if err != nil || len(list) != 1 || list[0].Project.ID != p.ID {
+			t.Fatalf("joinable = %v, %v; want the one project", list, err)
+		}
+		return list[0]
+	}
+	if got := joinable().PendingRequest; got != nil {
+		t.Fatalf("pending request before asking = %+v, want none", got)
+	}
+	r := mustRequest(t, s, u, approvalLink(t, s, owner, p, invites.RoleContributor), "let me in")
+	if got := joinable().PendingRequest; got == nil || got.ID != r.ID {
+		t.Fatalf("pending request = %+v, want %s", got, r.ID)
+	}
+	if _, err := s.CancelJoinRequest(ctx, u, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := joinable().PendingRequest; got != nil {
+		t.Fatalf("pending request after cancelling = %+v, want none", got)
+	}
+}
