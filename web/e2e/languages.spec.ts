@@ -97,3 +97,20 @@ test('a language chosen on the invite page sticks through sign-up; without a cho
   await expect(fresh.locator('html')).toHaveAttribute('lang', 'en');
   await expect(main(fresh).getByLabel('Password')).toBeVisible();
 });
+
+test("an invite in German opens in German, with the inviter's note shown as written, never as markup", async ({ open, owner }) => {
+  const project = `Notiz ${unique()}`;
+  const projectId = await createProject(owner.token, project);
+  const invitee = email('jonas');
+  const note = 'Willkommen! <b>Bitte</b> & "bald"';
+  await invite(owner.token, projectId, invitee, { locale: 'de', note });
+  const page = await open();
+  await page.goto(new URL(await linkIn(invitee, '/invite/')).pathname);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  const de = catalog('de');
+  await expect(heading(page, de['invite.title']!.replace('{inviter}', 'Olga Owner').replace('{project}', project))).toBeVisible();
+  // The note is text: its angle brackets show, and no <b> element is made of them.
+  await expect(main(page).getByText(note, { exact: true })).toBeVisible();
+  await expect(main(page).locator('blockquote b')).toHaveCount(0);
+  await axeCheck(page, 'the invite page with a note, in German');
+});
