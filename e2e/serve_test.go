@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -273,11 +274,12 @@ func (c e2eClient) signUpVerified(smtp *smtptest.Server, email, name string) str
 
 func tokenOf(link string) string { return link[strings.LastIndexByte(link, '/')+1:] }
 
-var e2eSeq int
+// e2eSeq tells apart the addresses made in one nanosecond; tests make them from many
+// goroutines at once.
+var e2eSeq atomic.Int64
 
 func e2eEmail(name string) string {
-	e2eSeq++
-	return name + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.Itoa(e2eSeq) + "@example.test"
+	return name + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(e2eSeq.Add(1), 10) + "@example.test"
 }
 
 // emailRow is the part of an emails row that the end-to-end tests check.

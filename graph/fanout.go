@@ -68,8 +68,11 @@ func (s *stream[T]) pushAny(items any) bool {
 
 // minRoleToWatch is the role each kind of stream needs, at subscription and at every change.
 func minRoleToWatch(k live.Kind) invites.Role {
-	if k == live.KindActivity {
+	switch k {
+	case live.KindActivity:
 		return invites.MinRoleToWatchActivity
+	case live.KindJoinRequest:
+		return invites.MinRoleToDecideJoinRequests
 	}
 	return invites.MinRoleToWatchInvites
 }
@@ -130,11 +133,14 @@ func (r *Resolver) stillAllowed(ctx context.Context, project uuid.UUID, entries 
 	return allowed
 }
 
-// loadChange reads what c changed, once for every subscriber: a []*invites.Invite or a
-// []*invites.Event.
+// loadChange reads what c changed, once for every subscriber: a []*invites.Invite, a
+// []*invites.Event or a []*invites.JoinRequest.
 func (r *Resolver) loadChange(ctx context.Context, c live.Change) (any, error) {
-	if c.Kind == live.KindActivity {
+	switch c.Kind {
+	case live.KindActivity:
 		return r.Service.LiveEvents(ctx, c.Project, c.IDs)
+	case live.KindJoinRequest:
+		return r.Service.LiveJoinRequests(ctx, c.Project, c.IDs)
 	}
 	return r.Service.LiveInvites(ctx, c.Project, c.IDs)
 }

@@ -33,7 +33,7 @@ export default [
           exceptions: {
             suffixes: ['Connection', 'Edge', 'Payload', 'Preview'],
             types: ['PageInfo', 'NewInvitation', 'ExistingInvitation', 'ExistingMember', 'FailedInvite', 'BulkInviteSummary',
-              'MemberActionResult', 'ProjectInsights', 'InsightsBucket', 'Suppression'],
+              'MemberActionResult', 'ProjectInsights', 'InsightsBucket', 'Suppression', 'JoinableProject'],
           },
         },
       ],

@@ -202,6 +202,13 @@ func (s *JoinRequestService) WatchedJoinRequests(ctx context.Context, viewer, pr
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	return s.LiveJoinRequests(ctx, projectID, ids)
+}
+
+// LiveJoinRequests returns those of ids that are the project's requests to join, oldest first,
+// for every subscriber whose standing LiveStandings has checked (the live fan-out reads a
+// change once for all of them).
+func (s *JoinRequestService) LiveJoinRequests(ctx context.Context, projectID uuid.UUID, ids []uuid.UUID) ([]*JoinRequest, error) {
 	var list []*JoinRequest
 	err := s.db.NewSelect().Model(&list).Where("jr.project_id = ?", projectID).Where("jr.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		OrderExpr("jr.created_at, jr.id").Scan(ctx)
