@@ -146,35 +146,62 @@ func (l *loader[T]) prime(ctx context.Context, ids []uuid.UUID) error {
 	return nil
 }
 
-// expectMembers announces what a list of members references: their users (but those that
-// the list came with) and projects.
-func (l *loaders) expectMembers(list []*invites.Member) {
-	users := make([]uuid.UUID, 0, len(list))
-	projects := make([]uuid.UUID, len(list))
-	for i, m := range list {
-		if m.User == nil {
-			users = append(users, m.UserID)
-		}
-		projects[i] = m.ProjectID
-	}
-	l.users.expect(users)
-	l.projects.expect(projects)
+// expected gathers what lists of members, invites and events reference, so that each loader
+// gets one expected batch for all of them: a mixed list (nodes) then reads each kind of
+// reference in one statement, however its items are mixed.
+type expected struct {
+	users, projects, invites, suppressions []uuid.UUID
 }
 
-// expectInvites announces what a list of invites references: their inviters, invitees and
-// projects, and their addresses' suppressions.
-func (l *loaders) expectInvites(list []*invites.Invite) {
-	users := make([]uuid.UUID, 0, 2*len(list))
-	projects := make([]uuid.UUID, 0, len(list))
-	ids := make([]uuid.UUID, len(list))
-	for i, inv := range list {
-		users = append(users, inv.InviterID, deref(inv.InviteeID))
-		projects = append(projects, deref(inv.ProjectID))
-		ids[i] = inv.ID
+// members adds a list of members' references: their users (but those that the list came
+// with) and projects.
+func (e *expected) members(list []*invites.Member) {
+	for _, m := range list {
+		if m.User == nil {
+			e.users = append(e.users, m.UserID)
+		}
+		e.projects = append(e.projects, m.ProjectID)
 	}
-	l.users.expect(users)
-	l.projects.expect(projects)
-	l.suppressions.expect(ids)
+}
+
+// invitesOf adds a list of invites' references: their inviters, invitees and projects, and
+// their addresses' suppressions.
+func (e *expected) invitesOf(list []*invites.Invite) {
+	for _, inv := range list {
+		e.users = append(e.users, inv.InviterID, deref(inv.InviteeID))
+		e.projects = append(e.projects, deref(inv.ProjectID))
+		e.suppressions = append(e.suppressions, inv.ID)
+	}
+}
+
+// events adds a list of events' references: their actors and invites.
+func (e *expected) events(list []*invites.Event) {
+	for _, ev := range list {
+		e.users = append(e.users, deref(ev.ActorID))
+		e.invites = append(e.invites, deref(ev.InviteID))
+	}
+}
+
+// expect announces everything gathered, one batch per loader.
+func (l *loaders) expect(e *expected) {
+	l.users.expect(e.users)
+	l.projects.expect(e.projects)
+	l.invites.expect(e.invites)
+	l.suppressions.expect(e.suppressions)
+}
+
+// expectMembers announces what a list of members references.
+func (l *loaders) expectMembers(list []*invites.Member) {
+	var e expected
+	e.members(list)
+	l.expect(&e)
+}
+
+// expectInvites announces what a list of invites references.
+func (l *loaders) expectInvites(list []*invites.Invite) {
+	var e expected
+	e.invitesOf(list)
+	l.expect(&e)
 }
 
 // expectBulk announces what a bulk invite's results reference: their invites' and members'.
@@ -199,15 +226,11 @@ func (l *loaders) expectBulk(results []model.BulkInviteResult) {
 	l.expectMembers(members)
 }
 
-// expectEvents announces what a list of events references: their actors and invites.
+// expectEvents announces what a list of events references.
 func (l *loaders) expectEvents(list []*invites.Event) {
-	actors := make([]uuid.UUID, len(list))
-	invs := make([]uuid.UUID, len(list))
-	for i, e := range list {
-		actors[i], invs[i] = deref(e.ActorID), deref(e.InviteID)
-	}
-	l.users.expect(actors)
-	l.invites.expect(invs)
+	var e expected
+	e.events(list)
+	l.expect(&e)
 }
 
 // viewerProjects reads projects with the viewer's role in each.

@@ -39,10 +39,12 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 	if err := r.webhookNodes(ctx, viewer, ids, out); err != nil {
 		return nil, err
 	}
-	l := r.loaders(ctx)
-	l.expectMembers(members)
-	l.expectInvites(invs)
-	l.expectEvents(events)
+	// One expectation for the three kinds: their references read once per loader.
+	var e expected
+	e.members(members)
+	e.invitesOf(invs)
+	e.events(events)
+	r.loaders(ctx).expect(&e)
 	return out, nil
 }
 
