@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 )
 
 // dsnHard is a delivery status notification in the form of RFC 3464's examples (as Postfix
@@ -161,7 +162,7 @@ func TestServer_DSN(t *testing.T) {
 		t.Fatalf("mixed: %v", err)
 	}
 	edt := time.FixedZone("", -4*3600)
-	wantEvents(t, rec,
+	deliverytest.WantEvents(t, rec,
 		delivery.Event{Provider: "smtp", ID: "20261206115800.4F2A1@mx.example.com/bob@exmaple.com", Kind: delivery.HardBounce,
 			MessageID: ours + "@invites.test", EmailID: ours, Recipient: "bob@exmaple.com",
 			At:     time.Date(2026, 12, 6, 11, 57, 58, 0, time.UTC),
@@ -180,7 +181,7 @@ func TestServer_ARF(t *testing.T) {
 	if err := send(t, s, verp, arf); err != nil {
 		t.Fatal(err)
 	}
-	wantEvents(t, rec, delivery.Event{Provider: "smtp", ID: "", Kind: delivery.Complaint,
+	deliverytest.WantEvents(t, rec, delivery.Event{Provider: "smtp", ID: "", Kind: delivery.Complaint,
 		MessageID: ours + "@invites.test", EmailID: ours, Recipient: "user@example.com",
 		At: time.Date(2005, 3, 8, 14, 0, 0, 0, time.FixedZone("", -4*3600)), Reason: "abuse"})
 }
@@ -199,15 +200,13 @@ func TestServer_Refused(t *testing.T) {
 			t.Errorf("%s: got %v, want 554", name, err)
 		}
 	}
-	wantEvents(t, rec)
+	deliverytest.WantEvents(t, rec)
 }
 
 // TestServer_RecorderFails: the sending server is told to try again later (451).
 func TestServer_RecorderFails(t *testing.T) {
 	s, rec := start(t)
-	rec.mu.Lock()
-	rec.fail = true
-	rec.mu.Unlock()
+	rec.SetFail(true)
 	if err := send(t, s, verp, dsnHard); code(err) != 451 {
 		t.Errorf("got %v, want 451", err)
 	}

@@ -7,12 +7,11 @@ import (
 	"net/smtp"
 	"net/textproto"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/invites/invites/internal/delivery"
 	"github.com/invites/invites/internal/delivery/bounces"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 )
 
 const (
@@ -23,32 +22,9 @@ const (
 
 var now = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 
-// recorder is a delivery.Recorder that keeps the events it is given; with fail set, it fails.
-type recorder struct {
-	mu     sync.Mutex
-	events []delivery.Event
-	fail   bool
-}
-
-func (r *recorder) Record(_ context.Context, e delivery.Event) (bool, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fail {
-		return false, errors.New("database down")
-	}
-	r.events = append(r.events, e)
-	return true, nil
-}
-
-func (r *recorder) got() []delivery.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]delivery.Event(nil), r.events...)
-}
-
-func start(t *testing.T) (*bounces.Server, *recorder) {
+func start(t *testing.T) (*bounces.Server, *deliverytest.Recorder) {
 	t.Helper()
-	rec := &recorder{}
+	rec := &deliverytest.Recorder{}
 	s := bounces.NewServer(bounces.Config{Domain: domain, Addr: "127.0.0.1:0", Now: func() time.Time { return now }},
 		rec, slog.New(slog.DiscardHandler))
 	if err := s.Start(); err != nil {
@@ -97,21 +73,4 @@ func code(err error) int {
 		return tpErr.Code
 	}
 	return 0
-}
-
-func wantEvents(t *testing.T, rec *recorder, want ...delivery.Event) {
-	t.Helper()
-	got := rec.got()
-	if len(got) != len(want) {
-		t.Fatalf("got %d events %+v, want %d %+v", len(got), got, len(want), want)
-	}
-	for i := range want {
-		if !got[i].At.Equal(want[i].At) {
-			t.Errorf("event %d: got At %v, want %v", i, got[i].At, want[i].At)
-		}
-		got[i].At, want[i].At = time.Time{}, time.Time{}
-		if got[i] != want[i] {
-			t.Errorf("event %d:\n got %+v\nwant %+v", i, got[i], want[i])
-		}
-	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 	"github.com/invites/invites/internal/delivery/providers"
 )
 
@@ -56,7 +57,7 @@ func TestMailgun(t *testing.T) {
 		}
 	}
 	theirs := "20130503182626.18666.16540@sandbox.mailgun.org"
-	wantEvents(t, rec,
+	deliverytest.WantEvents(t, rec,
 		delivery.Event{Provider: "mailgun", ID: "CPgfbmQMTCKtHW6uIWtuVe", Kind: delivery.Delivered,
 			MessageID: "0d4b7a3e-1c2f-4b8a-9a57-6f1e2d3c4b5a@invites.example", EmailID: "0d4b7a3e-1c2f-4b8a-9a57-6f1e2d3c4b5a",
 			Recipient: "alice@example.com", At: time.Unix(1521472262, 908181000), Reason: "OK"},
@@ -82,5 +83,5 @@ func TestMailgun_Refused(t *testing.T) {
 			t.Errorf("%s: got %d, want 401", name, code)
 		}
 	}
-	wantEvents(t, rec)
+	deliverytest.WantEvents(t, rec)
 }

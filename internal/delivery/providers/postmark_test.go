@@ -7,6 +7,7 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 	"github.com/invites/invites/internal/delivery/providers"
 )
 
@@ -71,7 +72,7 @@ func TestPostmark(t *testing.T) {
 			t.Fatalf("got %d, want 200, for %s", code, body)
 		}
 	}
-	wantEvents(t, rec,
+	deliverytest.WantEvents(t, rec,
 		delivery.Event{Provider: "postmark", ID: "Bounce:4323372036854775807", Kind: delivery.HardBounce,
 			EmailID: ours, Recipient: "john@example.com", At: at,
 			Reason: "The server was unable to deliver your message (ex: unknown user, mailbox not found).: smtp;550 5.1.1 The email account that you tried to reach does not exist."},
@@ -95,7 +96,7 @@ func TestPostmark_BadCredentials(t *testing.T) {
 			t.Errorf("got %d, want 401", code)
 		}
 	}
-	wantEvents(t, rec)
+	deliverytest.WantEvents(t, rec)
 }
 
 // TestPostmark_NoTime: an event the provider gives no time is stamped with the server's.
@@ -105,5 +106,5 @@ func TestPostmark_NoTime(t *testing.T) {
 	if code := post(h, "postmark", body, postmarkAuth("hooks", "s3cret")); code != http.StatusOK {
 		t.Fatalf("got %d, want 200", code)
 	}
-	wantEvents(t, rec, delivery.Event{Provider: "postmark", Kind: delivery.Delivered, Recipient: "john@example.com", At: now})
+	deliverytest.WantEvents(t, rec, delivery.Event{Provider: "postmark", Kind: delivery.Delivered, Recipient: "john@example.com", At: now})
 }

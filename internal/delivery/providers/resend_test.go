@@ -11,6 +11,7 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 	"github.com/invites/invites/internal/delivery/providers"
 )
 
@@ -66,7 +67,7 @@ func TestResend(t *testing.T) {
 	const ours, to = "0d4b7a3e-1c2f-4b8a-9a57-6f1e2d3c4b5a", "delivered@resend.dev"
 	bouncedAt := time.Date(2024, 11, 22, 23, 41, 12, 126000000, time.UTC)
 	at := time.Date(2024, 2, 22, 23, 41, 12, 126000000, time.UTC)
-	wantEvents(t, rec,
+	deliverytest.WantEvents(t, rec,
 		delivery.Event{Provider: "resend", ID: "msg_0/" + to, Kind: delivery.HardBounce, EmailID: ours, Recipient: to, At: bouncedAt,
 			Reason: "Suppressed: The recipient's email address is on the suppression list because it has a recent history of producing hard bounces."},
 		delivery.Event{Provider: "resend", ID: "msg_1/" + to, Kind: delivery.SoftBounce, EmailID: ours, Recipient: to, At: bouncedAt,
@@ -93,5 +94,5 @@ func TestResend_Refused(t *testing.T) {
 			t.Errorf("%s: got %d, want 401", name, code)
 		}
 	}
-	wantEvents(t, rec)
+	deliverytest.WantEvents(t, rec)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 	"github.com/invites/invites/internal/delivery/providers"
 )
 
@@ -71,7 +72,7 @@ func TestSendGrid(t *testing.T) {
 	}
 	delivered := e("sg_2", delivery.Delivered, "250 OK")
 	delivered.MessageID, delivered.EmailID = ours+"@invites.example", ours
-	wantEvents(t, rec, delivered,
+	deliverytest.WantEvents(t, rec, delivered,
 		e("sg_3", delivery.Deferred, "400 try again later"),
 		e("sg_4", delivery.HardBounce, "5.0.0: 500 unknown recipient: Invalid Address"),
 		e("sg_5", delivery.SoftBounce, "5.7.1: 550 blocked: Reputation"),
@@ -96,5 +97,5 @@ func TestSendGrid_Refused(t *testing.T) {
 	if code := post(h, "sendgrid", sendgridEvents+" ", tampered); code != http.StatusUnauthorized {
 		t.Errorf("body changed after signing: got %d, want 401", code)
 	}
-	wantEvents(t, rec)
+	deliverytest.WantEvents(t, rec)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/invites/invites/internal/delivery"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 )
 
 // SES's notification contents, as "Amazon SES notification contents" and "event publishing"
@@ -43,7 +44,7 @@ func TestSES(t *testing.T) {
 	}
 	at := time.Date(2016, 1, 27, 14, 59, 38, 237000000, time.UTC)
 	const ours = "0d4b7a3e-1c2f-4b8a-9a57-6f1e2d3c4b5a"
-	wantEvents(t, rec,
+	deliverytest.WantEvents(t, rec,
 		delivery.Event{Provider: "ses", ID: "n1/jane@example.com", Kind: delivery.HardBounce, MessageID: ours + "@invites.example",
 			EmailID: ours, Recipient: "jane@example.com", At: at, Reason: "5.1.1: smtp; 550 5.1.1 user unknown: General"},
 		delivery.Event{Provider: "ses", ID: "n2/jane@example.com", Kind: delivery.SoftBounce, Recipient: "jane@example.com", At: at, Reason: "MailboxFull"},
@@ -87,7 +88,7 @@ func TestSES_Refused(t *testing.T) {
 	if code := post(h, "ses", `{"hello":"world"}`, nil); code != http.StatusBadRequest {
 		t.Errorf("not SNS: got %d, want 400", code)
 	}
-	wantEvents(t, rec)
+	deliverytest.WantEvents(t, rec)
 }
 
 func withCertURL(m map[string]string, u string) map[string]string {

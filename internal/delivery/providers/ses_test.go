@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/delivery/deliverytest"
 	"github.com/invites/invites/internal/delivery/providers"
 )
 
@@ -185,5 +186,5 @@ func TestSES_SubscriptionConfirmation(t *testing.T) {
 	if want := []string{"2336412f37fb687f5d51e6e2425c464de"}; len(sns.confirmed) != 1 || sns.confirmed[0] != want[0] {
 		t.Errorf("confirmed %v, want %v", sns.confirmed, want)
 	}
-	wantEvents(t, rec)
+	deliverytest.WantEvents(t, rec)
 }
