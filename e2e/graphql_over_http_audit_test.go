@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -16,18 +15,9 @@ import (
 // SHOULD and MAY alike, must pass. It needs node and npm; without them it is skipped, unless
 // CI=true.
 func TestServer_GraphQLOverHTTPAudit(t *testing.T) {
-	if _, err := exec.LookPath("npm"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("npm is not installed; the GraphQL-over-HTTP audit needs node and npm")
-		}
-		t.Skip("npm is not installed; skipping the GraphQL-over-HTTP audit")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// make test installs it already; this makes `go test` on a fresh clone work too.
-	if out, err := exec.CommandContext(ctx, "./httpaudit/install.sh").CombinedOutput(); err != nil {
-		t.Fatalf("httpaudit/install.sh: %v\n%s", err, out)
-	}
+	installNodeTool(ctx, t, "the GraphQL-over-HTTP audit", "httpaudit")
 
 	base := startServer(t, map[string]string{})
 	var stderr bytes.Buffer

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -20,18 +19,9 @@ import (
 // contract's types without an identity of their own) and relay-edge-types (the contract's
 // bounded plain lists). It needs node and npm; without them it is skipped, unless CI=true.
 func TestSchema_Lint(t *testing.T) {
-	if _, err := exec.LookPath("npm"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("npm is not installed; the schema lint needs node and npm")
-		}
-		t.Skip("npm is not installed; skipping the schema lint")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// make test installs it already; this makes `go test` on a fresh clone work too.
-	if out, err := exec.CommandContext(ctx, "./schemalint/install.sh").CombinedOutput(); err != nil {
-		t.Fatalf("schemalint/install.sh: %v\n%s", err, out)
-	}
+	installNodeTool(ctx, t, "the schema lint", "schemalint")
 	areas, err := filepath.Glob("../graph/schema/*.graphqls")
 	if err != nil || len(areas) == 0 {
 		t.Fatalf("no area schema files in graph/schema/ (%v)", err)
