@@ -34,9 +34,34 @@ func openDB(ctx context.Context, url string, pool config.Pool, pooled bool) (*bu
 			return nil, "", err
 		}
 	}
-	cfg, err := pgx.ParseConfig(url)
+	db, err := newPool(url, pool, pooled)
 	if err != nil {
 		return nil, "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, "", fmt.Errorf("connect to the database: %w", err)
+	}
+	return db, url, nil
+}
+
+// openReadDB opens the read replica's pool (DATABASE_READ_URL) without connecting: a replica
+// that is down at start-up is one the reads do without until it answers (internal/readroute).
+func openReadDB(url string, pool config.Pool) (*bun.DB, error) {
+	db, err := newPool(url, pool, false)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+	}
+	return db, nil
+}
+
+// newPool is url's pool, its connections made as they are needed.
+func newPool(url string, pool config.Pool, pooled bool) (*bun.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, err
 	}
 	if pooled && !strings.Contains(url, "default_query_exec_mode") {
 		// pgx's default caches a named prepared statement per query and connection: through a
@@ -52,12 +77,5 @@ func openDB(ctx context.Context, url string, pool config.Pool, pooled bool) (*bu
 	}
 	sqldb := stdlib.OpenDB(*cfg)
 	pool.Apply(sqldb)
-	db := bun.NewDB(sqldb, pgdialect.New())
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		db.Close()
-		return nil, "", fmt.Errorf("connect to the database: %w", err)
-	}
-	return db, url, nil
+	return bun.NewDB(sqldb, pgdialect.New()), nil
 }
