@@ -101,8 +101,8 @@ func New(primary, replica *bun.DB, cfg Config) *Router {
 
 // Read returns the database for a read that may be a moment old, in ctx's request.
 func (r *Router) Read(ctx context.Context) *bun.DB {
-	if r == nil || r.replica == nil {
-		return r.primaryDB()
+	if r.replica == nil {
+		return r.primary
 	}
 	req := requestFrom(ctx)
 	if req == nil {
@@ -114,13 +114,6 @@ func (r *Router) Read(ctx context.Context) *bun.DB {
 	}
 	if target == TargetReplica {
 		return r.replica
-	}
-	return r.primary
-}
-
-func (r *Router) primaryDB() *bun.DB {
-	if r == nil {
-		return nil
 	}
 	return r.primary
 }
@@ -146,7 +139,7 @@ func (r *Router) choose(req *request) (target, reason string) {
 // reads stay on the primary until the replica has replayed up to it.
 func (r *Router) Committed(ctx context.Context) error {
 	req := requestFrom(ctx)
-	if r == nil || r.replica == nil || req == nil {
+	if r.replica == nil || req == nil {
 		return nil
 	}
 	// The insert position, not the write position: with synchronous_commit off a commit may
