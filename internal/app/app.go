@@ -62,7 +62,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		}
 	}
 	if cfg.DatabaseReadURL != "" {
-		if a.replica, err = openReadDB(cfg.DatabaseReadURL, cfg.Pool); err != nil {
+		if a.replica, err = openReadDB(cfg.DatabaseReadURL, dbURL, cfg.Pool, cfg.Pooled()); err != nil {
 			a.closeDB()
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/uptrace/bun"
 )
 
 // Run reads the replica's position every Config.Poll until ctx ends: the reads' choice uses
@@ -105,18 +104,6 @@ func (m *lagMeter) replayed(lsn LSN, now time.Time) time.Duration {
 		return 0
 	}
 	return now.Sub(m.pending[0].at)
-}
-
-// downHook marks the replica down as soon as one of its queries fails for want of a
-// connection, without waiting for the next poll: the reads after it go to the primary.
-type downHook struct{ r *Router }
-
-func (h downHook) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-
-func (h downHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	if isConnectionError(e.Err) {
-		h.r.markDown(e.Err)
-	}
 }
 
 // isConnectionError reports whether err says the server cannot be reached or is going away,

@@ -5,13 +5,14 @@
 //   - it belongs to a request marked with WithSession (the HTTP middleware marks GraphQL
 //     requests) that is a query: a mutation's reads, and a subscription's, stay on the
 //     primary (Primary), so every check a write depends on reads what is committed now;
-//   - the replica answers (a poller asks it a few times a second; a connection error marks it
-//     down at once) and lags the primary by at most Config.MaxLag;
+//   - the replica answers as a standby (a poller asks it a few times a second) and lags the
+//     primary by at most Config.MaxLag;
 //   - the replica has replayed the session's last commit (read-your-writes): after each
 //     mutation the router remembers the primary's LSN under the session's keys, and in a
 //     cookie for the browser, and compares it with the replica's replayed LSN as last polled.
 //
-// Otherwise it goes to the primary, and the Observer hears why.
+// Otherwise it goes to the primary, and the Observer hears why. The replica's pool is opened
+// with Connector, so that a read sent to it as it goes away is answered by the primary.
 package readroute
 
 import (
@@ -79,8 +80,8 @@ type replicaState struct {
 	lag      time.Duration // how long ago the primary had written what the replica has not replayed
 }
 
-// New returns a router over primary and replica (nil: every read goes to the primary). The
-// replica counts as down until Run's first poll finds it.
+// New returns a router over primary and replica (nil: every read goes to the primary), whose
+// pool Connector makes. The replica counts as down until Run's first poll finds it.
 func New(primary, replica *bun.DB, cfg Config) *Router {
 	if cfg.Poll <= 0 {
 		cfg.Poll = DefaultPoll
@@ -93,9 +94,6 @@ func New(primary, replica *bun.DB, cfg Config) *Router {
 	}
 	r := &Router{primary: primary, replica: replica, cfg: cfg, sessions: newSessions(cfg.Sessions)}
 	r.state.Store(&replicaState{})
-	if replica != nil {
-		replica.AddQueryHook(downHook{r})
-	}
 	return r
 }
 
@@ -165,18 +163,13 @@ func (r *Router) Lag() (time.Duration, bool) {
 	return st.lag, st.up
 }
 
-// markDown sends every read to the primary until the next poll finds the replica again.
+// markDown sends every read to the primary until a poll finds the replica again (only the
+// poller changes the state).
 func (r *Router) markDown(err error) {
-	for {
-		st := r.state.Load()
-		if !st.up {
-			return
-		}
+	if st := r.state.Load(); st.up {
 		down := *st
 		down.up = false
-		if r.state.CompareAndSwap(st, &down) {
-			r.cfg.Logger.Warn("read replica down: reads go to the primary", "error", err)
-			return
-		}
+		r.state.Store(&down)
+		r.cfg.Logger.Warn("read replica down: reads go to the primary", "error", err)
 	}
 }

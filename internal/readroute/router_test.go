@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also the database/sql driver "pgx"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -44,6 +45,7 @@ type routed struct {
 	*Router
 	cluster *pgcluster.Cluster
 	primary *bun.DB
+	replica *bun.DB // the pool Read returns for the replica
 	seen    *reads
 }
 
@@ -53,7 +55,7 @@ func startRouted(t *testing.T, maxLag time.Duration) *routed {
 	c.CreateDatabase("app")
 	c.Primary.Exec("app", "CREATE TABLE notes (id int PRIMARY KEY)")
 	c.CatchUp()
-	primary, replica := openBun(t, c.Primary.URL("app")), openBun(t, c.Standby.URL("app"))
+	primary, replica := openBun(t, c.Primary.URL("app")), openReplica(t, c.Standby.URL("app"), c.Primary.URL("app"))
 	seen := &reads{}
 	r := New(primary, replica, Config{MaxLag: maxLag, Poll: 20 * time.Millisecond, Observer: seen,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -61,7 +63,7 @@ func startRouted(t *testing.T, maxLag time.Duration) *routed {
 	done := make(chan struct{})
 	go func() { defer close(done); r.Run(ctx) }()
 	t.Cleanup(func() { stop(); <-done })
-	return &routed{Router: r, cluster: c, primary: primary, seen: seen}
+	return &routed{Router: r, cluster: c, primary: primary, replica: replica, seen: seen}
 }
 
 func openBun(t *testing.T, url string) *bun.DB {
@@ -71,6 +73,22 @@ func openBun(t *testing.T, url string) *bun.DB {
 		t.Fatal(err)
 	}
 	db := bun.NewDB(sqldb, pgdialect.New())
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openReplica opens the replica's pool as the server does, with Connector.
+func openReplica(t *testing.T, replicaURL, primaryURL string) *bun.DB {
+	t.Helper()
+	replica, err := pgx.ParseConfig(replicaURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	primary, err := pgx.ParseConfig(primaryURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := bun.NewDB(sql.OpenDB(Connector(stdlib.GetConnector(*replica), stdlib.GetConnector(*primary))), pgdialect.New())
 	t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -170,8 +188,9 @@ func TestRouter_Lag(t *testing.T) {
 	}
 }
 
-// TestRouter_ReplicaDown: with the replica stopped, reads go to the primary without an error
-// (once the router has seen it go), and return to it when it is started again.
+// TestRouter_ReplicaDown: with the replica stopped, reads go to the primary without an error,
+// even one sent to the replica's pool before the router has seen it go (its connections are
+// gone: Connector makes one to the primary), and return to it when it is started again.
 func TestRouter_ReplicaDown(t *testing.T) {
 	t.Parallel() // each on a cluster of its own
 	r := startRouted(t, time.Hour)
@@ -179,6 +198,12 @@ func TestRouter_ReplicaDown(t *testing.T) {
 	r.waitRoute(t, reader, TargetReplica, ReasonCaughtUp)
 
 	r.cluster.Standby.Stop("fast")
+	for range 5 {
+		var standby bool
+		if err := r.replica.QueryRowContext(reader, "SELECT pg_is_in_recovery()").Scan(&standby); err != nil || standby {
+			t.Fatalf("a read on the replica's pool with the replica stopped: on standby %v, error %v; want the primary's answer", standby, err)
+		}
+	}
 	r.waitRoute(t, reader, TargetPrimary, ReasonDown)
 	for range 20 {
 		if standby, _, where := r.read(t, reader); standby || where[0] != TargetPrimary {
