@@ -1,0 +1,301 @@
+package e2e
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/invites/invites/internal/mail/smtptest"
+	"github.com/invites/invites/internal/pgcluster"
+)
+
+// inviteOutcome is one createInvite's answer while the primary fails over.
+type inviteOutcome struct {
+	start, end time.Time
+	status     int
+	code       string // the first error's extensions.code, "" for none
+	id         string // the invite's, when created
+	body       string
+}
+
+// inviteWriters call createInvite continuously from several goroutines and keep every answer.
+type inviteWriters struct {
+	base, token, project string
+
+	mu       sync.Mutex
+	outcomes []inviteOutcome
+	stop     chan struct{}
+	wg       sync.WaitGroup
+}
+
+func startInviteWriters(t *testing.T, base, token, project string, n int) *inviteWriters {
+	w := &inviteWriters{base: base, token: token, project: project, stop: make(chan struct{})}
+	for range n {
+		w.wg.Add(1)
+		go w.write(t)
+	}
+	t.Cleanup(w.halt)
+	return w
+}
+
+func (w *inviteWriters) write(t *testing.T) {
+	defer w.wg.Done()
+	for {
+		select {
+		case <-w.stop:
+			return
+		default:
+		}
+		o, err := w.createInvite()
+		if err != nil {
+			t.Errorf("createInvite: %v", err)
+			return
+		}
+		w.mu.Lock()
+		w.outcomes = append(w.outcomes, o)
+		w.mu.Unlock()
+		if o.code != "" {
+			time.Sleep(20 * time.Millisecond) // pace the fast refusals of an outage
+		}
+	}
+}
+
+// createInvite posts one createInvite and reads its answer.
+func (w *inviteWriters) createInvite() (inviteOutcome, error) {
+	o := inviteOutcome{start: time.Now()}
+	body, _ := json.Marshal(map[string]any{"query": e2eCreateInvite, "variables": map[string]any{
+		"i": map[string]any{"email": e2eEmail("failover"), "projectId": w.project, "role": "CONTRIBUTOR"}}})
+	req, _ := http.NewRequest(http.MethodPost, w.base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+w.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return o, err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data struct {
+			CreateInvite *struct{ ID string }
+		}
+		Errors e2eErrors
+	}
+	var raw bytes.Buffer
+	if err := json.NewDecoder(io.TeeReader(resp.Body, &raw)).Decode(&r); err != nil {
+		return o, err
+	}
+	o.end, o.status, o.code, o.body = time.Now(), resp.StatusCode, r.Errors.code(), raw.String()
+	if r.Data.CreateInvite != nil {
+		o.id = r.Data.CreateInvite.ID
+	}
+	return o, nil
+}
+
+// waitAnswers waits until n answers that started after since satisfy ok.
+func (w *inviteWriters) waitAnswers(t *testing.T, what string, since time.Time, n int, ok func(inviteOutcome) bool) time.Time {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		got, first := 0, time.Time{}
+		w.mu.Lock()
+		for _, o := range w.outcomes {
+			if o.start.After(since) && ok(o) {
+				got++
+				if first.IsZero() || o.start.Before(first) {
+					first = o.start
+				}
+			}
+		}
+		w.mu.Unlock()
+		if got >= n {
+			return first
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d answers %s within a minute, want %d", got, what, n)
+		}
+	}
+}
+
+// halt stops the writers and waits for their last answers.
+func (w *inviteWriters) halt() {
+	select {
+	case <-w.stop:
+	default:
+		close(w.stop)
+	}
+	w.wg.Wait()
+}
+
+func created(o inviteOutcome) bool { return o.status == http.StatusOK && o.code == "" && o.id != "" }
+
+// TestFailover: the server runs on a multi-host DATABASE_URL (target_session_attrs=read-write)
+// over a primary and its synchronous standby while invites are created from four clients. The
+// primary is stopped hard (-m immediate) and the standby promoted: meanwhile createInvite
+// answers UNAVAILABLE with HTTP 503, never another error; afterwards it succeeds again without
+// a restart, every invite whose createInvite answered is in the promoted database, the stream
+// of a live subscription from before ends (changes were missed) and a new one gets the
+// changes, and the jobs run (an invite's email goes out).
+func TestFailover(t *testing.T) {
+	cluster := pgcluster.Start(t, pgcluster.Options{Synchronous: true})
+	cluster.CreateDatabase("invites")
+	smtp := smtptest.Start(t)
+	base := startServer(t, map[string]string{
+		"DATABASE_URL": cluster.MultiHostURL("invites"), "SMTP_URL": smtp.URL(),
+		"APP_URL": "https://app.example", "LIVE_KEEPALIVE": "1s",
+	})
+	c := e2eClient{t, base}
+	owner := c.signUpVerified(smtp, e2eEmail("owner"), "Fay Failover")
+	project := c.createProject(owner, "Failover")
+	before := dialWS(t, base, owner).subscribe(map[string][2]any{"invites": {liveInviteChanged, map[string]any{"p": project}}})
+	waitSubscribers(t, base, 1)
+
+	writers := startInviteWriters(t, base, owner, project, 4)
+	writers.waitAnswers(t, "before the failover", time.Time{}, 10, created)
+	nextInvite(t, "the subscription from before", before["invites"], func(liveInvite) bool { return true })
+
+	cluster.StopPrimary()
+	down := time.Now()
+	writers.waitAnswers(t, "with the primary down", down, 5, func(inviteOutcome) bool { return true })
+	if m := untilEnd(t, before["invites"]); m.Kind != "complete" {
+		t.Errorf("the subscription from before ended with %s %s, want complete", m.Kind, m.Errors)
+	}
+	promoting := time.Now()
+	cluster.Promote()
+	recovered := writers.waitAnswers(t, "after the promotion", promoting, 1, created)
+	writers.waitAnswers(t, "after recovery", recovered, 10, created)
+	writers.halt()
+
+	ids := checkFailoverAnswers(t, writers.outcomes, down, promoting, recovered)
+	checkAllCommitted(t, cluster.Standby.URL("invites"), ids)
+	liveAfterFailover(t, c, smtp, owner, project)
+}
+
+// checkFailoverAnswers checks every answer: created, or UNAVAILABLE with 503; only
+// UNAVAILABLE with the primary down, only created after recovery. It returns the created
+// invites' IDs.
+func checkFailoverAnswers(t *testing.T, outcomes []inviteOutcome, down, promoting, recovered time.Time) []string {
+	t.Helper()
+	var ids []string
+	var gap, unavailable, after int
+	for _, o := range outcomes {
+		switch {
+		case created(o):
+			ids = append(ids, o.id)
+		case o.code == "UNAVAILABLE" && o.status == http.StatusServiceUnavailable:
+			unavailable++
+		default:
+			t.Errorf("%s: HTTP %d %.300s, want an invite or UNAVAILABLE with 503", o.start.Format("15:04:05.000"), o.status, o.body)
+		}
+		if o.start.After(down) && o.end.Before(promoting) {
+			gap++
+			if o.code != "UNAVAILABLE" {
+				t.Errorf("with the primary down: HTTP %d %.300s, want UNAVAILABLE", o.status, o.body)
+			}
+		}
+		if o.start.After(recovered) {
+			after++
+			if !created(o) {
+				t.Errorf("after recovery: HTTP %d %.300s, want an invite", o.status, o.body)
+			}
+		}
+	}
+	t.Logf("%d answers: %d invites created, %d UNAVAILABLE (%d with the primary down), %d after recovery, which came %s after the promotion began",
+		len(outcomes), len(ids), unavailable, gap, after, recovered.Sub(promoting).Round(time.Millisecond))
+	return ids
+}
+
+// checkAllCommitted checks that every invite of ids is in the database at url.
+func checkAllCommitted(t *testing.T, url string, ids []string) {
+	t.Helper()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var found int
+	if err := db.QueryRow(`SELECT count(*) FROM invites WHERE id::text = ANY($1)`, ids).Scan(&found); err != nil {
+		t.Fatal(err)
+	}
+	if found != len(ids) {
+		t.Errorf("the promoted database has %d of the %d invites whose createInvite answered", found, len(ids))
+	}
+}
+
+// liveAfterFailover subscribes to the project's invites and creates one: its change reaches
+// the subscriber, and its email goes out. A stream may still be ended by the listener's
+// resync once it listens on the promoted database: the client then subscribes again, as a
+// real one does.
+func liveAfterFailover(t *testing.T, c e2eClient, smtp *smtptest.Server, owner, project string) {
+	t.Helper()
+	for deadline := time.Now().Add(liveWait); time.Now().Before(deadline); {
+		stream := dialWS(t, c.base, owner).subscribe(map[string][2]any{"invites": {liveInviteChanged, map[string]any{"p": project}}})["invites"]
+		if !subscribed(t, c.base, stream) {
+			continue
+		}
+		email := e2eEmail("after")
+		invite := c.createInvite(owner, map[string]any{"email": email, "projectId": project, "role": "CONTRIBUTOR"})
+		if m, ok := nextOf(stream, invite.ID); !ok {
+			t.Logf("the subscription ended before the invite came (%s); subscribing again", m.Kind)
+			continue
+		}
+		smtp.WaitFor(t, email, 1, mailWait)
+		return
+	}
+	t.Fatalf("no subscription got an invite within %s of the failover", liveWait)
+}
+
+// subscribed waits until the server counts one live subscriber, or the stream ends (false).
+func subscribed(t *testing.T, base string, stream <-chan liveMsg) bool {
+	t.Helper()
+	for deadline := time.Now().Add(liveWait); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		select {
+		case <-stream:
+			return false
+		default:
+		}
+		if metricValue(t, base, "invites_live_subscribers") == 1 {
+			return true
+		}
+	}
+	t.Fatalf("no live subscriber after %s", liveWait)
+	return false
+}
+
+// nextOf waits for the invite id on stream: true when it comes, false with the message that
+// ended the stream first.
+func nextOf(stream <-chan liveMsg, id string) (liveMsg, bool) {
+	timeout := time.After(liveWait)
+	for {
+		select {
+		case m := <-stream:
+			if m.Kind != "next" || len(m.Errors) > 0 {
+				return m, false
+			}
+			var d struct{ InviteChanged liveInvite }
+			if json.Unmarshal(m.Data, &d) == nil && d.InviteChanged.ID == id {
+				return m, true
+			}
+		case <-timeout:
+			return liveMsg{Kind: "timeout"}, false
+		}
+	}
+}
+
+// untilEnd reads stream's results until the message that ends it.
+func untilEnd(t *testing.T, stream <-chan liveMsg) liveMsg {
+	t.Helper()
+	timeout := time.After(liveWait)
+	for {
+		select {
+		case m := <-stream:
+			if m.Kind != "next" {
+				return m
+			}
+		case <-timeout:
+			t.Fatalf("the stream has not ended after %s", liveWait)
+		}
+	}
+}
