@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pgcluster"
+	"github.com/invites/invites/internal/pgtest"
 )
 
 // inviteOutcome is one createInvite's answer while the primary fails over.
@@ -99,24 +104,34 @@ func (w *inviteWriters) createInvite() (inviteOutcome, error) {
 func (w *inviteWriters) waitAnswers(t *testing.T, what string, since time.Time, n int, ok func(inviteOutcome) bool) time.Time {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		got, first := 0, time.Time{}
-		w.mu.Lock()
-		for _, o := range w.outcomes {
-			if o.start.After(since) && ok(o) {
-				got++
-				if first.IsZero() || o.start.Before(first) {
+		got, first := w.count(since, ok), time.Time{}
+		if got >= n {
+			w.mu.Lock()
+			for _, o := range w.outcomes {
+				if o.start.After(since) && ok(o) && (first.IsZero() || o.start.Before(first)) {
 					first = o.start
 				}
 			}
-		}
-		w.mu.Unlock()
-		if got >= n {
+			w.mu.Unlock()
 			return first
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d answers %s within a minute, want %d", got, what, n)
 		}
 	}
+}
+
+// count is how many answers that started after since satisfy ok.
+func (w *inviteWriters) count(since time.Time, ok func(inviteOutcome) bool) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, o := range w.outcomes {
+		if o.start.After(since) && ok(o) {
+			n++
+		}
+	}
+	return n
 }
 
 // halt stops the writers and waits for their last answers.
@@ -133,7 +148,9 @@ func created(o inviteOutcome) bool { return o.status == http.StatusOK && o.code 
 
 // TestFailover: the server runs on a multi-host DATABASE_URL (target_session_attrs=read-write)
 // over a primary and its synchronous standby while invites are created from four clients. The
-// primary is stopped hard (-m immediate) and the standby promoted: meanwhile createInvite
+// standby's replication is cut off first, so that the primary holds commits the standby never
+// got (with asynchronous replication some of them would be answered, and lost). The primary is
+// then stopped hard (-m immediate) and the standby promoted: meanwhile createInvite
 // answers UNAVAILABLE with HTTP 503, never another error; afterwards it succeeds again without
 // a restart, every invite whose createInvite answered is in the promoted database, the stream
 // of a live subscription from before ends (changes were missed) and a new one gets the
@@ -141,6 +158,7 @@ func created(o inviteOutcome) bool { return o.status == http.StatusOK && o.code 
 func TestFailover(t *testing.T) {
 	cluster := pgcluster.Start(t, pgcluster.Options{Synchronous: true})
 	cluster.CreateDatabase("invites")
+	replication := replicateThroughProxy(t, cluster)
 	smtp := smtptest.Start(t)
 	base := startServer(t, map[string]string{
 		"DATABASE_URL": cluster.MultiHostURL("invites"), "SMTP_URL": smtp.URL(),
@@ -156,6 +174,10 @@ func TestFailover(t *testing.T) {
 	writers.waitAnswers(t, "before the failover", time.Time{}, 10, created)
 	nextInvite(t, "the subscription from before", before["invites"], func(liveInvite) bool { return true })
 
+	// The standby stops receiving WAL (as when the network between the two fails) until
+	// commits are made that it lacks: with synchronous replication none of them is answered.
+	replication.Freeze()
+	waitUnreplicatedCommits(t, cluster, writers, time.Now())
 	cluster.StopPrimary()
 	down := time.Now()
 	writers.waitAnswers(t, "with the primary down", down, 5, func(inviteOutcome) bool { return true })
@@ -171,6 +193,47 @@ func TestFailover(t *testing.T) {
 	ids := checkFailoverAnswers(t, writers.outcomes, down, promoting, recovered)
 	checkAllCommitted(t, cluster.Standby.URL("invites"), ids)
 	liveAfterFailover(t, c, smtp, owner, project)
+}
+
+// replicateThroughProxy routes the standby's replication connection through a proxy that the
+// test can freeze, and waits until the standby streams through it, synchronously.
+func replicateThroughProxy(t *testing.T, cluster *pgcluster.Cluster) *pgtest.Proxy {
+	t.Helper()
+	proxy := pgtest.StartProxyTo(t, fmt.Sprintf("127.0.0.1:%d", cluster.Primary.Port))
+	_, port, _ := net.SplitHostPort(proxy.Addr)
+	standby := openDB(t, cluster.Standby.URL("postgres"))
+	var conninfo string
+	if err := standby.QueryRow("SHOW primary_conninfo").Scan(&conninfo); err != nil {
+		t.Fatal(err)
+	}
+	conninfo = regexp.MustCompile(`port=\d+`).ReplaceAllString(conninfo, "port="+port)
+	cluster.Standby.Exec("postgres", "ALTER SYSTEM SET primary_conninfo = "+quoteLiteral(conninfo))
+	cluster.Standby.Exec("postgres", "SELECT pg_reload_conf()")
+	waitTrue(t, standby, "the standby streaming through the proxy",
+		"SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming' AND sender_port::text = $1)", port)
+	waitTrue(t, openDB(t, cluster.Primary.URL("postgres")), "the standby synchronous through the proxy",
+		"SELECT count(*) = 1 AND bool_and(sync_state = 'sync' AND state = 'streaming') FROM pg_stat_replication")
+	return proxy
+}
+
+// waitUnreplicatedCommits waits until the primary holds commits that the standby lacks: a
+// commit waiting for the standby (synchronous replication), or, were replication
+// asynchronous, five invites created since frozen.
+func waitUnreplicatedCommits(t *testing.T, cluster *pgcluster.Cluster, writers *inviteWriters, frozen time.Time) {
+	t.Helper()
+	primary := openDB(t, cluster.Primary.URL("postgres"))
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		var waiting int
+		if err := primary.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'").Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 || writers.count(frozen, created) >= 5 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no commit unreplicated within a minute of the standby's replication stopping")
+		}
+	}
 }
 
 // checkFailoverAnswers checks every answer: created, or UNAVAILABLE with 503; only
@@ -210,13 +273,8 @@ func checkFailoverAnswers(t *testing.T, outcomes []inviteOutcome, down, promotin
 // checkAllCommitted checks that every invite of ids is in the database at url.
 func checkAllCommitted(t *testing.T, url string, ids []string) {
 	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var found int
-	if err := db.QueryRow(`SELECT count(*) FROM invites WHERE id::text = ANY($1)`, ids).Scan(&found); err != nil {
+	if err := openDB(t, url).QueryRow(`SELECT count(*) FROM invites WHERE id::text = ANY($1)`, ids).Scan(&found); err != nil {
 		t.Fatal(err)
 	}
 	if found != len(ids) {
@@ -299,3 +357,31 @@ func untilEnd(t *testing.T, stream <-chan liveMsg) liveMsg {
 		}
 	}
 }
+
+// openDB opens a pool on url, closed at the test's end.
+func openDB(t *testing.T, url string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// waitTrue polls query (one boolean) on db until it is true, for a minute at most.
+func waitTrue(t *testing.T, db *sql.DB, what, query string, args ...any) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		var ok bool
+		err := db.QueryRow(query, args...).Scan(&ok)
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited a minute for %s: %v", what, err)
+		}
+	}
+}
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -11,20 +11,23 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// Proxy is a TCP proxy in front of the package's database, for tests of what a database going
+// Proxy is a TCP proxy in front of a PostgreSQL server, for tests of what the server going
 // away does to the code connected through it: Cut is an outage (every connection closed, new
 // ones dropped until Restore), Freeze a server that vanished without closing anything (a host
 // gone in a failover, a network cut: bytes stop, no connection errors).
 type Proxy struct {
-	// URL reaches the package's database through the proxy.
+	// Addr is the proxy's address (host:port).
+	Addr string
+	// URL reaches the package's database through the proxy (StartProxy only).
 	URL string
 
-	target  string
-	mu      sync.Mutex
-	down    bool
-	dropped int // connections refused while down
-	conns   map[net.Conn]struct{}
-	frozen  map[net.Conn]bool // connections whose bytes no longer pass
+	target   string
+	accepted int
+	mu       sync.Mutex
+	down     bool
+	dropped  int // connections refused while down
+	conns    map[net.Conn]struct{}
+	frozen   map[net.Conn]bool // connections whose bytes no longer pass
 }
 
 // StartProxy starts a proxy to the package's database; it is closed at the test's end.
@@ -34,14 +37,22 @@ func StartProxy(tb testing.TB) *Proxy {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	p := StartProxyTo(tb, u.Host)
+	u.Host = p.Addr
+	p.URL = u.String()
+	return p
+}
+
+// StartProxyTo starts a proxy to the server at target (host:port); it is closed at the test's
+// end.
+func StartProxyTo(tb testing.TB, target string) *Proxy {
+	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &Proxy{target: u.Host, conns: map[net.Conn]struct{}{}, frozen: map[net.Conn]bool{}}
+	p := &Proxy{Addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}, frozen: map[net.Conn]bool{}}
 	go p.serve(ln)
-	u.Host = ln.Addr().String()
-	p.URL = u.String()
 	tb.Cleanup(func() {
 		ln.Close()
 		p.Cut()
@@ -84,6 +95,7 @@ func (p *Proxy) serve(ln net.Listener) {
 		}
 		p.mu.Lock()
 		p.conns[client], p.conns[server] = struct{}{}, struct{}{}
+		p.accepted++
 		p.mu.Unlock()
 		go p.pipe(client, server)
 		go p.pipe(server, client)
@@ -135,6 +147,13 @@ func (p *Proxy) Refused() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.dropped
+}
+
+// Accepted is how many connections the proxy has passed on to the server.
+func (p *Proxy) Accepted() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.accepted
 }
 
 // Restore lets new connections through again.
