@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/pgcluster"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -127,5 +129,32 @@ func TestOpenDB_PooledPreparesNothing(t *testing.T) {
 				t.Errorf("no prepared statement on a direct connection: pgx's statement cache is expected there")
 			}
 		})
+	}
+}
+
+// TestOpenDB_MultiHost: a URL naming a standby first and its primary second, with
+// target_session_attrs=read-write (as for a failover), opens a pool on the primary: pgx's
+// fallbacks are kept from the URL, not rebuilt from one host and port. DATABASE_DIRECT_URL
+// and the live listener open theirs from the URL the same way.
+func TestOpenDB_MultiHost(t *testing.T) {
+	cluster := pgcluster.Start(t, pgcluster.Options{})
+	cluster.CreateDatabase("invites")
+	url := fmt.Sprintf("postgres://postgres@127.0.0.1:%d,127.0.0.1:%d/invites?sslmode=disable&connect_timeout=5&target_session_attrs=read-write",
+		cluster.Standby.Port, cluster.Primary.Port)
+	for _, pooled := range []bool{false, true} {
+		db, opened, err := openDB(context.Background(), url, config.Default().Pool, pooled)
+		if err != nil {
+			t.Fatalf("pooled %v: %v", pooled, err)
+		}
+		var port int
+		var standby bool
+		err = db.QueryRowContext(context.Background(), "SELECT inet_server_port(), pg_is_in_recovery()").Scan(&port, &standby)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if port != cluster.Primary.Port || standby || opened != url {
+			t.Errorf("pooled %v: connected to port %d (standby %v) as %q, want the primary's %d as %q", pooled, port, standby, opened, cluster.Primary.Port, url)
+		}
 	}
 }
