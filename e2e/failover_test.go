@@ -150,11 +150,11 @@ func created(o inviteOutcome) bool { return o.status == http.StatusOK && o.code 
 // over a primary and its synchronous standby while invites are created from four clients. The
 // standby's replication is cut off first, so that the primary holds commits the standby never
 // got (with asynchronous replication some of them would be answered, and lost). The primary is
-// then stopped hard (-m immediate) and the standby promoted: meanwhile createInvite
-// answers UNAVAILABLE with HTTP 503, never another error; afterwards it succeeds again without
-// a restart, every invite whose createInvite answered is in the promoted database, the stream
-// of a live subscription from before ends (changes were missed) and a new one gets the
-// changes, and the jobs run (an invite's email goes out).
+// then stopped hard (-m immediate) and the standby promoted: meanwhile createInvite answers
+// UNAVAILABLE with HTTP 503, never another error, and /readyz 503; afterwards createInvite
+// succeeds again without a restart, every invite whose createInvite answered is in the
+// promoted database, the stream of a live subscription from before ends (changes were missed)
+// and a new one gets the changes, and the jobs run (an invite's email goes out).
 func TestFailover(t *testing.T) {
 	cluster := pgcluster.Start(t, pgcluster.Options{Synchronous: true})
 	cluster.CreateDatabase("invites")
@@ -181,6 +181,9 @@ func TestFailover(t *testing.T) {
 	cluster.StopPrimary()
 	down := time.Now()
 	writers.waitAnswers(t, "with the primary down", down, 5, func(inviteOutcome) bool { return true })
+	if code, body := httpGet(t, base+"/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the primary down = %d %q, want 503", code, body)
+	}
 	if m := untilEnd(t, before["invites"]); m.Kind != "complete" {
 		t.Errorf("the subscription from before ended with %s %s, want complete", m.Kind, m.Errors)
 	}
@@ -189,6 +192,9 @@ func TestFailover(t *testing.T) {
 	recovered := writers.waitAnswers(t, "after the promotion", promoting, 1, created)
 	writers.waitAnswers(t, "after recovery", recovered, 10, created)
 	writers.halt()
+	if code, body := httpGet(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz after the promotion = %d %q, want 200", code, body)
+	}
 
 	ids := checkFailoverAnswers(t, writers.outcomes, down, promoting, recovered)
 	checkAllCommitted(t, cluster.Standby.URL("invites"), ids)
