@@ -50,7 +50,7 @@ func openDB(ctx context.Context, url string, pool config.Pool, pooled bool) (*bu
 		// URL is kept.
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
-	sqldb := stdlib.OpenDB(*cfg)
+	sqldb := stdlib.OpenDB(*cfg, new(newestServer).options()...)
 	pool.Apply(sqldb)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -156,6 +156,13 @@ func (p *Proxy) Accepted() int {
 	return p.accepted
 }
 
+// Open is how many connections through the proxy are open.
+func (p *Proxy) Open() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.conns) / 2 // each is a client's and the server's
+}
+
 // Restore lets new connections through again.
 func (p *Proxy) Restore() {
 	p.mu.Lock()
