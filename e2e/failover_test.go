@@ -100,7 +100,8 @@ func (w *inviteWriters) createInvite() (inviteOutcome, error) {
 	return o, nil
 }
 
-// waitAnswers waits until n answers that started after since satisfy ok.
+// waitAnswers waits until n answers that started after since satisfy ok, and returns when the
+// first of them ended.
 func (w *inviteWriters) waitAnswers(t *testing.T, what string, since time.Time, n int, ok func(inviteOutcome) bool) time.Time {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
@@ -108,8 +109,8 @@ func (w *inviteWriters) waitAnswers(t *testing.T, what string, since time.Time, 
 		if got >= n {
 			w.mu.Lock()
 			for _, o := range w.outcomes {
-				if o.start.After(since) && ok(o) && (first.IsZero() || o.start.Before(first)) {
-					first = o.start
+				if o.start.After(since) && ok(o) && (first.IsZero() || o.end.Before(first)) {
+					first = o.end
 				}
 			}
 			w.mu.Unlock()
@@ -243,8 +244,8 @@ func waitUnreplicatedCommits(t *testing.T, cluster *pgcluster.Cluster, writers *
 }
 
 // checkFailoverAnswers checks every answer: created, or UNAVAILABLE with 503; only
-// UNAVAILABLE with the primary down, only created after recovery. It returns the created
-// invites' IDs.
+// UNAVAILABLE with the primary down, only created after recovery (once the first invite after
+// the promotion was answered). It returns the created invites' IDs.
 func checkFailoverAnswers(t *testing.T, outcomes []inviteOutcome, down, promoting, recovered time.Time) []string {
 	t.Helper()
 	var ids []string
@@ -271,7 +272,7 @@ func checkFailoverAnswers(t *testing.T, outcomes []inviteOutcome, down, promotin
 			}
 		}
 	}
-	t.Logf("%d answers: %d invites created, %d UNAVAILABLE (%d with the primary down), %d after recovery, which came %s after the promotion began",
+	t.Logf("%d answers: %d invites created, %d UNAVAILABLE (%d with the primary down), %d after recovery, which was answered %s after the promotion began",
 		len(outcomes), len(ids), unavailable, gap, after, recovered.Sub(promoting).Round(time.Millisecond))
 	return ids
 }
