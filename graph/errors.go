@@ -164,7 +164,9 @@ func unavailable(err error) bool {
 	if _, ok := errors.AsType[*net.OpError](err); ok {
 		return true
 	}
-	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF)
+	// ErrConnClosed: a statement on a connection that pgx closed when it was lost, such as the
+	// rest of a transaction whose server stopped (a failover) under it.
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed)
 }
 
 // operationName is the name of the operation being served, or "" for an anonymous one.

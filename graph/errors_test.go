@@ -83,6 +83,7 @@ func TestErrorPresenter(t *testing.T) {
 		{name: "ConnectionRefused", ctx: field, err: fromResolver(fmt.Errorf("authenticate: %w", connectError(t))), code: "UNAVAILABLE", logged: true, mustNotLeak: "secret"},
 		{name: "ConnectionReset", ctx: field, err: fromResolver(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}), code: "UNAVAILABLE", logged: true},
 		{name: "ServerShuttingDown", ctx: field, err: fromResolver(&pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}), code: "UNAVAILABLE", logged: true},
+		{name: "ConnectionClosedUnderATransaction", ctx: field, err: fromResolver(fmt.Errorf("insert invite: %w", pgconn.ErrConnClosed)), code: "UNAVAILABLE", logged: true},
 		{name: "CannotConnectNow", ctx: field, err: fromResolver(&pgconn.PgError{Code: "57P03", Message: "the database system is starting up"}), code: "UNAVAILABLE", logged: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -73,7 +73,8 @@ func newPool(url string, pool config.Pool, pooled bool) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqldb := stdlib.OpenDB(*cfg)
+	// newestServer: after a failover, a connection to the old primary is checked before reuse.
+	sqldb := stdlib.OpenDB(*cfg, new(newestServer).options()...)
 	pool.Apply(sqldb)
 	return bun.NewDB(sqldb, pgdialect.New()), nil
 }

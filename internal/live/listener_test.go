@@ -21,21 +21,35 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // listening starts a listener on the test database and waits until it listens.
 func listening(tb testing.TB) *live.Hub {
 	tb.Helper()
+	hub, ready := listenOn(tb, pgtest.URL(tb))
+	waitListening(tb, ready)
+	return hub
+}
+
+// listenOn starts a listener on databaseURL, stopped at the test's end; ready receives each
+// time it listens (again).
+func listenOn(tb testing.TB, databaseURL string) (*live.Hub, <-chan struct{}) {
+	tb.Helper()
 	hub := live.NewHub(100000)
 	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan struct{}, 1)
+	ready := make(chan struct{}, 100)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		live.Listen(ctx, pgtest.URL(tb), hub, slog.New(slog.NewTextHandler(io.Discard, nil)), func() { ready <- struct{}{} })
+		live.Listen(ctx, databaseURL, hub, slog.New(slog.NewTextHandler(io.Discard, nil)), func() { ready <- struct{}{} })
 	}()
 	tb.Cleanup(func() { cancel(); <-done })
+	return hub, ready
+}
+
+// waitListening waits until the listener listens (again).
+func waitListening(tb testing.TB, ready <-chan struct{}) {
+	tb.Helper()
 	select {
 	case <-ready:
 	case <-time.After(waitFor):
 		tb.Fatalf("the listener is not listening after %s", waitFor)
 	}
-	return hub
 }
 
 type fixture struct {

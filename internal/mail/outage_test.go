@@ -2,17 +2,9 @@ package mail_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"io"
-	"net"
-	"net/url"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	imail "github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/mail/smtptest"
@@ -66,8 +58,8 @@ func TestQueue_Crash(t *testing.T) {
 
 	t.Run("ShortDatabaseOutageSendsOnce", func(t *testing.T) {
 		srv := smtptest.Start(t)
-		proxy := startPGProxy(t)
-		q := mustNewQueueOn(t, proxy.db, testConfig(MustSMTPSender(t, srv)))
+		proxy := pgtest.StartProxy(t)
+		q := mustNewQueueOn(t, proxy.DB(t), testConfig(MustSMTPSender(t, srv)))
 		tos := []string{recipient("outage"), recipient("after-outage")}
 		ids := MustEnqueueMany(t, q, []imail.Message{
 			imail.Verification(tos[0], "", "https://app.invites.test/v/o0"),
@@ -78,17 +70,17 @@ func TestQueue_Crash(t *testing.T) {
 		// through once the database is back. The outage ends on the run's own tries, not
 		// after a time a busy machine could outlast.
 		srv.OnData(tos[0], func(int) error {
-			proxy.cut()
+			proxy.Cut()
 			go func() { // checked below, after the run: no t here, which may have ended
-				eventually(func() bool { return proxy.refused() >= 2 })
-				proxy.restore()
+				eventually(func() bool { return proxy.Refused() >= 2 })
+				proxy.Restore()
 			}()
 			return nil
 		})
 		if err := q.WorkChunk(ctx, ids); err != nil {
 			t.Fatalf("run through the outage: %v", err)
 		}
-		if n := proxy.refused(); n < 2 {
+		if n := proxy.Refused(); n < 2 {
 			t.Errorf("%d connections refused during the outage, want the run to have tried twice or more", n)
 		}
 		for i, id := range ids {
@@ -103,15 +95,15 @@ func TestQueue_Crash(t *testing.T) {
 
 	t.Run("LongDatabaseOutageRecordsInsteadOfResending", func(t *testing.T) {
 		srv := smtptest.Start(t)
-		proxy := startPGProxy(t)
+		proxy := pgtest.StartProxy(t)
 		cfg := testConfig(MustSMTPSender(t, srv))
 		// A run gives up writing at JobTimeout + 3/4 of the rest of RescueAfter: 0.8s.
 		cfg.JobTimeout, cfg.RescueAfter = 200*time.Millisecond, time.Second
-		q := mustNewQueueOn(t, proxy.db, cfg)
+		q := mustNewQueueOn(t, proxy.DB(t), cfg)
 		to := recipient("long-outage")
 		ids := MustEnqueueMany(t, q, []imail.Message{imail.Verification(to, "", "https://app.invites.test/v/lo")})
 		srv.OnData(to, func(int) error {
-			proxy.cut()
+			proxy.Cut()
 			return nil
 		})
 		// When the run gives up is TestRunDeadlines_Write's (on a fake clock); here, that it
@@ -124,7 +116,7 @@ func TestQueue_Crash(t *testing.T) {
 		}
 
 		// The database is back; the job runs again in this process, which remembers the send.
-		proxy.restore()
+		proxy.Restore()
 		if err := q.WorkChunk(ctx, ids); err != nil {
 			t.Fatalf("run after the outage: %v", err)
 		}
@@ -194,106 +186,4 @@ func TestNewQueue_Limits(t *testing.T) {
 	if _, err := imail.NewQueue(pgtest.DB(t), mustInserter(t, pgtest.DB(t)), cfg); err != nil {
 		t.Errorf("NewQueue with JobTimeout 2s, RescueAfter 5s: %v", err)
 	}
-}
-
-// pgProxy is a TCP proxy between a pool of its own (db) and the package's database, which a
-// test cuts to make the database go away for that pool, as in an outage: every connection is
-// closed and new ones are dropped until restore.
-type pgProxy struct {
-	db *bun.DB
-
-	target  string
-	mu      sync.Mutex
-	down    bool
-	dropped int // connections refused while down
-	conns   map[net.Conn]struct{}
-}
-
-func startPGProxy(t *testing.T) *pgProxy {
-	t.Helper()
-	u, err := url.Parse(pgtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &pgProxy{target: u.Host, conns: map[net.Conn]struct{}{}}
-	go p.serve(ln)
-	u.Host = ln.Addr().String()
-	sqldb, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.db = bun.NewDB(sqldb, pgdialect.New())
-	t.Cleanup(func() {
-		p.db.Close()
-		ln.Close()
-		p.cut()
-	})
-	return p
-}
-
-func (p *pgProxy) serve(ln net.Listener) {
-	for {
-		client, err := ln.Accept()
-		if err != nil {
-			return // closed
-		}
-		p.mu.Lock()
-		down := p.down
-		p.mu.Unlock()
-		if down {
-			p.mu.Lock()
-			p.dropped++
-			p.mu.Unlock()
-			client.Close()
-			continue
-		}
-		server, err := net.Dial("tcp", p.target)
-		if err != nil {
-			client.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[client], p.conns[server] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		go p.pipe(client, server)
-		go p.pipe(server, client)
-	}
-}
-
-func (p *pgProxy) pipe(dst, src net.Conn) {
-	io.Copy(dst, src) //nolint:errcheck // ends when either side closes, or at a cut
-	dst.Close()
-	src.Close()
-	p.mu.Lock()
-	delete(p.conns, dst)
-	delete(p.conns, src)
-	p.mu.Unlock()
-}
-
-// cut closes every connection through the proxy and drops new ones until restore.
-func (p *pgProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = true
-	for c := range p.conns {
-		c.Close()
-	}
-}
-
-// refused is how many connections the proxy has dropped while down.
-func (p *pgProxy) refused() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.dropped
-}
-
-// restore lets new connections through again.
-func (p *pgProxy) restore() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.down = false
 }
