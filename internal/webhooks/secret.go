@@ -69,11 +69,14 @@ func (k *keyring) open(endpoint uuid.UUID, sealed []byte) (string, error) {
 func storedKey(ctx context.Context, db *bun.DB) ([]byte, error) {
 	fresh := make([]byte, 32)
 	rand.Read(fresh)
+	// Two statements: when another replica inserts the key at the same moment, the INSERT waits
+	// for it and does nothing, and a SELECT in the same statement would still not see its row
+	// (one snapshot per statement); the second statement's snapshot does.
+	if _, err := db.NewRaw(`INSERT INTO webhook_settings (id, secret_key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, fresh).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("webhooks: store a key: %w", err)
+	}
 	var key []byte
-	err := db.NewRaw(`WITH ins AS (
-		INSERT INTO webhook_settings (id, secret_key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING RETURNING secret_key)
-		SELECT secret_key FROM ins UNION ALL SELECT secret_key FROM webhook_settings WHERE id = 1 LIMIT 1`, fresh).Scan(ctx, &key)
-	if err != nil {
+	if err := db.NewRaw(`SELECT secret_key FROM webhook_settings WHERE id = 1`).Scan(ctx, &key); err != nil {
 		return nil, fmt.Errorf("webhooks: stored key: %w", err)
 	}
 	return key, nil
