@@ -74,7 +74,11 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			code = string(invites.Unavailable)
 		}
 		if !errors.Is(c, errPanicked) { // a panic is logged with its stack by recoverFunc
-			log.ErrorContext(ctx, "request failed", "code", code, "operation", operationName(ctx),
+			level, msg := slog.LevelError, "request failed"
+			if errors.Is(ctx.Err(), context.Canceled) { // its client left: nobody reads the answer
+				level, msg = slog.LevelInfo, "request abandoned by its client"
+			}
+			log.Log(ctx, level, msg, "code", code, "operation", operationName(ctx),
 				"path", gqlErr.Path.String(), "error", err)
 		}
 		message, ext := "internal error", map[string]any{"code": code}
