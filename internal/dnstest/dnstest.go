@@ -24,13 +24,8 @@ type Server struct {
 
 // Start listens on a free loopback port, over UDP and TCP, until Close.
 func Start() (*Server, error) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := listenBoth()
 	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		pc.Close()
 		return nil, err
 	}
 	s := &Server{Addr: pc.LocalAddr().String(), records: map[string][]string{}}
@@ -43,6 +38,25 @@ func Start() (*Server, error) {
 	<-started
 	<-started
 	return s, nil
+}
+
+// listenBoth listens on one loopback port over UDP and TCP. The port is free for UDP when
+// chosen, but may be taken for TCP (by another test's connection): then another port is tried.
+func listenBoth() (net.PacketConn, net.Listener, error) {
+	var lastErr error
+	for range 20 {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		lastErr = err
+	}
+	return nil, nil, lastErr
 }
 
 // Close stops the server.
