@@ -122,6 +122,10 @@ func subject(kind string, p map[string]string) string {
 			return oneLine(c.t("invite.subject.reminder", w))
 		}
 		return oneLine(c.t("invite.subject", w))
+	case kindWelcome:
+		return oneLine(c.t("welcome.subject", w))
+	case kindDeliveryFailed:
+		return oneLine(c.plural("failed.subject", failureCount(p), w))
 	}
 	return ""
 }
@@ -142,6 +146,10 @@ func (m Message) Render() (Message, error) {
 		b = body{Before: []string{intro}, Button: c.t("reset.button", w), After: []string{c.t("reset.ignore", w)}}
 	case kindInvite:
 		b = inviteBody(c, w, m.Params)
+	case kindWelcome:
+		b = welcomeBody(c, w, m.Params)
+	case kindDeliveryFailed:
+		b = deliveryFailedBody(c, w, m.Params)
 	case kindDomainLost:
 		// To the project's admins, in English: the domain's settings page is not translated.
 		return renderDomainLost(m), nil
@@ -189,7 +197,8 @@ func inviteBody(c *catalog, w words, p map[string]string) body {
 // is text, which the HTML layout escapes.
 type body struct {
 	Lang, Dir, Greeting, LinkIntro, Button, Link, OrLink, NoteIntro string
-	Before, Note, After                                             []string
+	// List is shown as a list after Before: the addresses of a delivery failure.
+	Before, List, Note, After []string
 }
 
 // roleText turns a role such as CONTRIBUTOR into "a contributor" for a sentence.
@@ -213,7 +222,9 @@ var (
 	bodyText = texttemplate.Must(texttemplate.New("body").Parse(`{{.Greeting}}
 {{range .Before}}
 {{.}}
-{{end}}{{if .Note}}
+{{end}}{{if .List}}
+{{range .List}}- {{.}}
+{{end}}{{end}}{{if .Note}}
 {{.NoteIntro}}
 {{range .Note}}> {{.}}
 {{end}}{{end}}
@@ -227,6 +238,9 @@ var (
 <html lang="{{.Lang}}" dir="{{.Dir}}"><body>
 <p>{{.Greeting}}</p>
 {{range .Before}}<p>{{.}}</p>
+{{end}}{{if .List}}<ul>
+{{range .List}}<li>{{.}}</li>
+{{end}}</ul>
 {{end}}{{if .Note}}<p>{{.NoteIntro}}</p>
 <blockquote>{{range $i, $l := .Note}}{{if $i}}<br>{{end}}{{$l}}{{end}}</blockquote>
 {{end}}<p><a href="{{.Link}}">{{.Button}}</a></p>
