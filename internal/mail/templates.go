@@ -201,18 +201,6 @@ type body struct {
 	Before, List, Note, After []string
 }
 
-// roleText turns a role such as CONTRIBUTOR into "a contributor" for a sentence.
-func roleText(role string) string {
-	r := strings.ToLower(oneLine(role))
-	if r == "" {
-		return ""
-	}
-	if strings.ContainsRune("aeiou", rune(r[0])) {
-		return "an " + r
-	}
-	return "a " + r
-}
-
 // oneLine keeps user-given names from adding lines to a subject or a sentence.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
