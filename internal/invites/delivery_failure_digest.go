@@ -41,7 +41,9 @@ type failedInvite struct {
 // and returns those failures, grouped by project and inviter. The failures' rows are locked,
 // skipping those another transaction holds (a provider's report, another sweep): the next
 // sweep tells them. Two sweeps at once: the second's upsert waits for the first's row and
-// then finds it sent within the interval, so it claims nothing.
+// then finds it sent within the interval, so it claims nothing. A failed invite email that is
+// no project invite's latest (replaced by a resend, or of an invite to the service alone or
+// deleted) has no one to tell: it is marked told, so that the sweep does not read it again.
 const failureDigestSQL = `
 WITH failed AS (
 	SELECT e.id, i.project_id, i.inviter_id, i.email, e.status
@@ -49,6 +51,10 @@ WITH failed AS (
 	JOIN invites AS i ON i.email_id = e.id AND i.project_id IS NOT NULL
 	WHERE e.kind = 'invite' AND e.failure_told_at IS NULL AND e.status IN ('FAILED_PERMANENT', 'BOUNCED', 'SUPPRESSED')
 	FOR UPDATE OF e SKIP LOCKED
+), nobody AS (
+	UPDATE emails AS e SET failure_told_at = ?0::timestamptz
+	WHERE e.kind = 'invite' AND e.failure_told_at IS NULL AND e.status IN ('FAILED_PERMANENT', 'BOUNCED', 'SUPPRESSED')
+		AND NOT EXISTS (SELECT 1 FROM invites AS i WHERE i.email_id = e.id AND i.project_id IS NOT NULL)
 ), due AS (
 	SELECT DISTINCT f.project_id, f.inviter_id
 	FROM failed AS f

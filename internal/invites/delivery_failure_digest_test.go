@@ -147,6 +147,20 @@ func TestDeliveryFailureDigest(t *testing.T) {
 	if n := len(failureDigests(t, admin.Email)); n != 1 {
 		t.Errorf("%d digests to the admin, whose own digest bounced; want still 1", n)
 	}
+
+	// A failure with nobody to tell (an invite to the service alone) is set aside, told to no one.
+	alone := uniqueEmail("alone")
+	mustInvite(t, s, owner.ID, alone, nil, "", "")
+	if _, err := pgDB(t).NewRaw(`UPDATE emails SET status = 'BOUNCED' WHERE recipient = ? AND kind = 'invite'`, alone).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sweep()
+	if n := count(t, "emails", "recipient = ? AND failure_told_at IS NOT NULL", alone); n != 1 {
+		t.Errorf("the failure of an invite to the service alone is left to be read again by every sweep")
+	}
+	if got := failureDigests(t, owner.Email); len(got) != 2 {
+		t.Errorf("owner's digests %+v after a failure of an invite to the service alone, want still 2", got)
+	}
 }
 
 func equalDigests(got, want []failureDigest) bool { return slices.Equal(got, want) }
