@@ -164,3 +164,31 @@ func TestDeliveryFailureDigest(t *testing.T) {
 }
 
 func equalDigests(got, want []failureDigest) bool { return slices.Equal(got, want) }
+
+// TestDeliveryFailureDigest_TwoReplicas: sweeps of two replicas at once send one digest.
+func TestDeliveryFailureDigest_TwoReplicas(t *testing.T) {
+	ctx := context.Background()
+	s, clk := newService(t, nil)
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Replicas")
+	for round := range 5 {
+		address := uniqueEmail("gone")
+		mustInvite(t, s, owner.ID, address, &p.ID, invites.RoleContributor, "")
+		failInvites(t, p.ID, "FAILED_PERMANENT", address)
+		sweepers := []*invites.Sweeper{
+			newServices(t, pgDB(t), clk, func(c *config.Domain) { c.InviteRemindBefore = 0 }).Sweeper,
+			newServices(t, pgDB(t), clk, func(c *config.Domain) { c.InviteRemindBefore = 0 }).Sweeper,
+		}
+		errs := concurrently(2, func(i int) error {
+			_, err := sweepers[i].Sweep(ctx)
+			return err
+		})
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("round %d: sweeps: %v", round, errs)
+		}
+		if got := failureDigests(t, owner.Email); len(got) != round+1 || got[round].Count != "1" {
+			t.Fatalf("round %d: digests %+v, want one more, of one failure", round, got)
+		}
+		clk.Advance(invites.DeliveryFailureDigestInterval)
+	}
+}
