@@ -175,7 +175,7 @@ func TestWelcome_OncePerJoinInTheReadersLocale(t *testing.T) {
 		}
 	})
 
-	t.Run("a denied request gets the decision, not a welcome", func(t *testing.T) {
+	t.Run("a denied request gets the decision in the person's locale, not a welcome", func(t *testing.T) {
 		email := uniqueEmail("denied")
 		u := signUp(t, email, "fr")
 		r := mustRequest(t, s, u, approvalLink(t, s, owner, p, invites.RoleContributor), "please")
@@ -185,8 +185,8 @@ func TestWelcome_OncePerJoinInTheReadersLocale(t *testing.T) {
 		if got := welcomes(t, email); len(got) != 0 {
 			t.Errorf("welcomes %+v after a denial", got)
 		}
-		if n := count(t, "emails", "recipient = ? AND kind = 'join_request_decided'", email); n != 1 {
-			t.Errorf("%d decision emails, want 1", n)
+		if n := count(t, "emails", "recipient = ? AND kind = 'join_request_decided' AND params->>'locale' = 'fr'", email); n != 1 {
+			t.Errorf("%d decision emails in the person's French, want 1", n)
 		}
 	})
 }

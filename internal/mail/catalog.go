@@ -39,7 +39,7 @@ var Messages = []string{
 	"role.PENDING", "role.CONTRIBUTOR", "role.ADMIN", "role.OWNER",
 	"welcome.subject", "welcome.intro", "welcome.intro.approved", "welcome.button",
 	"failed.line", "failed.reason.FAILED_PERMANENT", "failed.reason.BOUNCED", "failed.reason.SUPPRESSED",
-	"failed.fix", "failed.button", "failed.digest",
+	"failed.fix", "failed.button", "failed.digest", "denied.subject", "denied.intro", "denied.reason",
 }
 
 // PluralMessages take a count {{.N}}: one key per plural form of the language.

@@ -6,11 +6,13 @@ import (
 )
 
 // The emails that follow an invite, each in the locale of whom it is written to (SPEC §17):
-// the welcome of a person who joined a project, and the inviter's digest of invitations whose
-// emails failed for good.
+// the welcome of a person who joined a project, the inviter's digest of invitations whose
+// emails failed for good, and the answer to a request to join that was denied (an approved one
+// is told by the welcome).
 const (
-	kindWelcome        = "welcome"
-	kindDeliveryFailed = "delivery_failed"
+	kindWelcome            = "welcome"
+	kindDeliveryFailed     = "delivery_failed"
+	kindJoinRequestDecided = "join_request_decided"
 )
 
 // WelcomeData is what a welcome says: the project joined, with the role it gave, and a link
@@ -102,5 +104,31 @@ func deliveryFailedBody(c *catalog, w words, p map[string]string) body {
 		b.List = append(b.List, c.plural("failed.more", more, w))
 	}
 	b.After = []string{c.t("failed.fix", w), c.t("failed.digest", w)}
+	return b
+}
+
+// JoinRequestDecidedData is what a denied request's email says: the admin's Reason, which may
+// be empty, in the person's Locale.
+type JoinRequestDecidedData struct {
+	To          string
+	Name        string
+	ProjectName string
+	Reason      string
+	Locale      string
+}
+
+// JoinRequestDecided is the email to a person whose request to join was denied
+// (internal/invites/joinrequests_decide.go). It carries no link.
+func JoinRequestDecided(d JoinRequestDecidedData) Message {
+	params := map[string]string{"name": oneLine(d.Name), "project": oneLine(d.ProjectName), "reason": d.Reason}
+	m := Message{Kind: kindJoinRequestDecided, To: d.To, Params: params}
+	return m.In(d.Locale)
+}
+
+func deniedBody(c *catalog, w words, p map[string]string) body {
+	b := body{Before: []string{c.t("denied.intro", w)}}
+	if p["reason"] != "" {
+		b.Before = append(b.Before, c.t("denied.reason", map[string]string{"Reason": p["reason"]}))
+	}
 	return b
 }

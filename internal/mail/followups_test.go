@@ -106,3 +106,27 @@ func TestDeliveryFailed_ListsAtMostSome(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinRequestDenied_EveryLanguage: the denial of a request to join is written in its
+// reader's language, with the admin's reason escaped as written, and no link.
+func TestJoinRequestDenied_EveryLanguage(t *testing.T) {
+	var english imail.Message
+	for _, lang := range locale.Supported {
+		m := imail.JoinRequestDecided(imail.JoinRequestDecidedData{To: "a@example.test", Name: "Ada", ProjectName: "Apollo",
+			Reason: "<b>Full</b> & closed", Locale: lang}).Rendered(t)
+		if m.Subject == "" || !strings.Contains(m.Subject, "Apollo") || strings.Contains(m.Subject+m.Text+m.HTML, "{{") {
+			t.Errorf("%s: subject %q, text:\n%s", lang, m.Subject, m.Text)
+		}
+		if !strings.Contains(m.HTML, `<html lang="`+lang+`" dir="`+locale.Dir(lang)+`">`) || strings.Contains(m.HTML, "href=") {
+			t.Errorf("%s: HTML without its lang and dir, or with a link:\n%s", lang, m.HTML)
+		}
+		if !strings.Contains(m.HTML, "&lt;b&gt;Full&lt;/b&gt; &amp; closed") || !strings.Contains(m.Text, "<b>Full</b> & closed") {
+			t.Errorf("%s: the reason is not shown as written, escaped in HTML:\n%s\n%s", lang, m.Text, m.HTML)
+		}
+		if lang == locale.Default {
+			english = m
+		} else if m.Subject == english.Subject {
+			t.Errorf("%s: subject %q is the English one", lang, m.Subject)
+		}
+	}
+}

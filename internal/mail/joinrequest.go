@@ -7,58 +7,13 @@ import (
 	texttemplate "text/template"
 )
 
-// kindJoinRequestDecided is the email that tells a person an admin denied their request to
-// join a project (internal/invites/joinrequests_decide.go). An approval is told by the
-// welcome (Welcome, with Approved), in the person's locale.
-const kindJoinRequestDecided = "join_request_decided"
-
-// JoinRequestDecidedData is what a denied request's email says: the admin's Reason, which may
-// be empty.
-type JoinRequestDecidedData struct {
-	To          string
-	Name        string
-	ProjectName string
-	Reason      string
-}
-
-// JoinRequestDecided is the email to a person whose request to join was denied.
-func JoinRequestDecided(d JoinRequestDecidedData) Message {
-	subject := "Your request to join " + oneLine(d.ProjectName) + " was declined"
-	params := map[string]string{"name": oneLine(d.Name), "project": oneLine(d.ProjectName), "reason": d.Reason}
-	return Message{Kind: kindJoinRequestDecided, To: d.To, Subject: subject, Params: params}
-}
-
 // renderMore renders the kinds of this file; false for another kind.
 func (m Message) renderMore() (Message, bool) {
-	if m.Kind == kindJoinRequestDigest {
-		return m.renderDigest(), true
-	}
-	if m.Kind != kindJoinRequestDecided {
+	if m.Kind != kindJoinRequestDigest {
 		return m, false
 	}
-	p := m.Params
-	data := struct{ Name, Project, Reason, Service string }{p["name"], p["project"], p["reason"], serviceName}
-	m.Text, m.HTML = render(joinRequestDecidedText, data), render(joinRequestDecidedHTML, data)
-	return m, true
+	return m.renderDigest(), true
 }
-
-var (
-	joinRequestDecidedText = texttemplate.Must(texttemplate.New("join_request_decided").Parse(
-		`Hello{{if .Name}} {{.Name}}{{end}},
-
-Your request to join the project {{.Project}} on {{.Service}} was declined.
-{{if .Reason}}
-The admin said: {{.Reason}}
-{{end}}`))
-	joinRequestDecidedHTML = htmltemplate.Must(htmltemplate.New("join_request_decided").Parse(
-		`<!DOCTYPE html>
-<html><body>
-<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
-<p>Your request to join the project <b>{{.Project}}</b> on {{.Service}} was declined.</p>
-{{if .Reason}}<p>The admin said: {{.Reason}}</p>
-{{end}}</body></html>
-`))
-)
 
 // kindJoinRequestDigest is an admin's hourly digest of new requests to join.
 const kindJoinRequestDigest = "join_request_digest"

@@ -124,6 +124,8 @@ func subject(kind string, p map[string]string) string {
 		return oneLine(c.t("invite.subject", w))
 	case kindWelcome:
 		return oneLine(c.t("welcome.subject", w))
+	case kindJoinRequestDecided:
+		return oneLine(c.t("denied.subject", w))
 	case kindDeliveryFailed:
 		return oneLine(c.plural("failed.subject", failureCount(p), w))
 	}
@@ -150,6 +152,8 @@ func (m Message) Render() (Message, error) {
 		b = welcomeBody(c, w, m.Params)
 	case kindDeliveryFailed:
 		b = deliveryFailedBody(c, w, m.Params)
+	case kindJoinRequestDecided:
+		b = deniedBody(c, w, m.Params)
 	case kindDomainLost:
 		// To the project's admins, in English: the domain's settings page is not translated.
 		return renderDomainLost(m), nil
@@ -215,11 +219,11 @@ var (
 {{end}}{{end}}{{if .Note}}
 {{.NoteIntro}}
 {{range .Note}}> {{.}}
-{{end}}{{end}}
+{{end}}{{end}}{{if .Link}}
 {{if .LinkIntro}}{{.LinkIntro}}
 
 {{end}}{{.Link}}
-{{range .After}}
+{{end}}{{range .After}}
 {{.}}
 {{end}}`))
 	bodyHTML = htmltemplate.Must(htmltemplate.New("body").Parse(`<!DOCTYPE html>
@@ -231,9 +235,9 @@ var (
 {{end}}</ul>
 {{end}}{{if .Note}}<p>{{.NoteIntro}}</p>
 <blockquote>{{range $i, $l := .Note}}{{if $i}}<br>{{end}}{{$l}}{{end}}</blockquote>
-{{end}}<p><a href="{{.Link}}">{{.Button}}</a></p>
+{{end}}{{if .Link}}<p><a href="{{.Link}}">{{.Button}}</a></p>
 <p>{{.OrLink}} {{.Link}}</p>
-{{range .After}}<p>{{.}}</p>
+{{end}}{{range .After}}<p>{{.}}</p>
 {{end}}</body></html>
 `))
 )
