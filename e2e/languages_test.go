@@ -59,3 +59,54 @@ func TestServer_Languages(t *testing.T) {
 		t.Errorf("locale en_US!!: errors %+v, want BAD_USER_INPUT", errs)
 	}
 }
+
+// TestServer_LanguagesFollowups: the emails that follow an invite through the real server and
+// SMTP, each in its reader's locale: the welcome of an invitee who signs up with the link, in
+// the invite's French although their browser asks for Spanish; and the inviter's digest of an
+// invitation refused for good by the recipient's server, in the inviter's German.
+func TestServer_LanguagesFollowups(t *testing.T) {
+	smtp := smtptest.Start(t)
+	c := e2eClient{t, startServer(t, map[string]string{"SMTP_URL": smtp.URL(), "APP_URL": "https://app.example", "SWEEP_INTERVAL": "1s"})}
+	ownerEmail := e2eEmail("owner")
+	var signedUp e2eSignedUp
+	errs, err := postJSON(c.base+"/graphql", "", e2eSignUp, map[string]any{"i": map[string]any{"email": ownerEmail, "password": "correct horse", "name": "Olga"}},
+		&signedUp, http.Header{"Accept-Language": {"de-DE,de;q=0.9"}})
+	if err != nil || len(errs) > 0 {
+		t.Fatalf("signUp: %v %v", err, errs)
+	}
+	owner := signedUp.SignUp.Token
+	verify := smtp.WaitFor(t, ownerEmail, 1, mailWait)[0]
+	c.do("", `mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }`, map[string]any{"t": tokenOf(verify.Link("https://app.example/verify-email/"))}, nil)
+	project := c.createProject(owner, "Apollo")
+
+	// The welcome, in the invite's locale.
+	fr := e2eEmail("fr")
+	c.createInvite(owner, map[string]any{"email": fr, "projectId": project, "role": "CONTRIBUTOR", "locale": "fr"})
+	token := tokenOf(smtp.WaitFor(t, fr, 1, mailWait)[0].Link("https://app.example/invite/"))
+	errs, err = postJSON(c.base+"/graphql", "", e2eSignUp, map[string]any{"i": map[string]any{"inviteToken": token, "password": "correct horse", "name": "Fanny"}},
+		nil, http.Header{"Accept-Language": {"es"}})
+	if err != nil || len(errs) > 0 {
+		t.Fatalf("signUp with the invite: %v %v", err, errs)
+	}
+	welcome := smtp.WaitFor(t, fr, 2, mailWait)[1]
+	if welcome.Subject != "Vous avez rejoint Apollo" || !strings.Contains(welcome.HTML, `<html lang="fr" dir="ltr">`) ||
+		!strings.Contains(welcome.Text, "https://app.example/projects/"+project) || !strings.Contains(welcome.Text, "en tant que contributeur") {
+		t.Errorf("welcome: subject %q, text:\n%s", welcome.Subject, welcome.Text)
+	}
+
+	// An invitation refused for good (SMTP 550), told to the inviter in German although the
+	// invite was in Japanese. (That a thousand failures make one email: internal/invites.)
+	gone := e2eEmail("gone")
+	smtp.OnRcpt(gone, func(int) error { return smtptest.Error(550) })
+	c.createInvite(owner, map[string]any{"email": gone, "projectId": project, "role": "CONTRIBUTOR", "locale": "ja"})
+	digest := smtp.WaitFor(t, ownerEmail, 2, mailWait)[1]
+	if digest.Subject != "Eine Einladung zu Apollo konnte nicht zugestellt werden" || !strings.Contains(digest.HTML, `<html lang="de" dir="ltr">`) {
+		t.Errorf("digest: subject %q, HTML:\n%s", digest.Subject, digest.HTML)
+	}
+	for _, want := range []string{gone + ": der Mailserver des Empfängers hat sie abgelehnt",
+		"https://app.example/projects/" + project + "/invitations?status=delivery%3AFAILED_PERMANENT"} {
+		if !strings.Contains(digest.Text, want) {
+			t.Errorf("digest lacks %q:\n%s", want, digest.Text)
+		}
+	}
+}

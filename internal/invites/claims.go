@@ -83,7 +83,12 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*
 		if inviter == nil || CanInvite(inviter.Role, *inv.Role) != nil {
 			return nil, &revokedOnClaim{inv.ID}
 		}
-		if err := s.CheckDomainAllowed(ctx, tx, *inv.ProjectID, inv.Email); err != nil {
+		// Its share is held already (lockInvite): read again for its name and restriction.
+		project, err := s.shareProject(ctx, tx, *inv.ProjectID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.checkProjectDomain(ctx, tx, project, inv.Email); err != nil {
 			return nil, err
 		}
 		// The membership takes the invite's external ID; the accepted invite keeps it as a
@@ -99,6 +104,10 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*
 			}
 		} else {
 			events = append(events, s.event(EventJoinedProject, inv.ProjectID, user.ID, inv, inv.Email))
+			// Written to the invite's locale: the language the invitee was addressed in.
+			if err := s.welcome(ctx, tx, m, project.Name, user, inv.Locale, false); err != nil {
+				return nil, err
+			}
 		}
 	}
 	inv.Status, inv.InviteeID, inv.ClaimedAt, inv.UpdatedAt = StatusAccepted, &user.ID, &now, now

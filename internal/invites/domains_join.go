@@ -140,6 +140,13 @@ func (s *core) joinThroughDomain(ctx context.Context, tx bun.Tx, d *ProjectDomai
 	if n, _ := res.RowsAffected(); n == 0 {
 		return member(ctx, tx, d.ProjectID, user.ID, "member")
 	}
+	project, err := projectName(ctx, tx, d.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.welcome(ctx, tx, m, project, user, userLocale(user), false); err != nil {
+		return nil, err
+	}
 	joined := s.event(EventJoinedByDomain, &d.ProjectID, user.ID, nil, user.Email).granting(m.Role)
 	detail := d.Domain
 	joined.Detail = &detail

@@ -127,11 +127,19 @@ func (s *core) approve(ctx context.Context, tx bun.Tx, m *Member, req *JoinReque
 		if _, err := tx.NewInsert().Model(joined).Exec(ctx); err != nil {
 			return err
 		}
-		email, err := userEmail(ctx, tx, req.UserID)
+		person, err := userByID(ctx, tx, req.UserID)
 		if err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, s.event(EventJoinedProject, &req.ProjectID, req.UserID, nil, email).granting(grant)); err != nil {
+		// The welcome tells the person their request was approved, in their own locale.
+		project, err := projectName(ctx, tx, req.ProjectID)
+		if err != nil {
+			return err
+		}
+		if err := s.welcome(ctx, tx, joined, project, person, userLocale(person), true); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, s.event(EventJoinedProject, &req.ProjectID, req.UserID, nil, person.Email).granting(grant)); err != nil {
 			return err
 		}
 	} else if err != nil {
@@ -170,15 +178,14 @@ func (s *core) decide(ctx context.Context, tx bun.Tx, m *Member, req *JoinReques
 	return s.tellDecided(ctx, tx, person, req)
 }
 
-// tellDecided queues, in the decision's transaction, the email that tells the person.
+// tellDecided queues, in the decision's transaction, the email that tells the person their
+// request was denied. An approval is told by the welcome that approve queues with the
+// membership (welcome.go); a person who became a member meanwhile had their welcome then.
 func (s *core) tellDecided(ctx context.Context, tx bun.Tx, person *User, req *JoinRequest) error {
-	d := mail.JoinRequestDecidedData{
-		To: person.Email, Name: person.Name, Approved: req.Status == RequestApproved,
-		Link: s.cfg.AppURL + "/projects/" + req.ProjectID.String(),
+	if req.Status != RequestDenied {
+		return nil
 	}
-	if req.Role != nil {
-		d.Role = string(*req.Role)
-	}
+	d := mail.JoinRequestDecidedData{To: person.Email, Name: person.Name, Locale: userLocale(person)}
 	if req.Reason != nil {
 		d.Reason = *req.Reason
 	}

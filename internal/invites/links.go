@@ -303,7 +303,8 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.lockProject(ctx, tx, l.ProjectID); err != nil {
+	project, err := s.lockProject(ctx, tx, l.ProjectID)
+	if err != nil {
 		return nil, err
 	}
 	if l, err = s.linkByID(ctx, tx, l.ID, true); err != nil {
@@ -346,6 +347,9 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 	}
 	m := &Member{ID: newID(), ProjectID: l.ProjectID, UserID: user.ID, Role: l.Role, CreatedAt: now, UpdatedAt: now}
 	if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.welcome(ctx, tx, m, project.Name, user, userLocale(user), false); err != nil {
 		return nil, err
 	}
 	return m, s.record(ctx, tx,

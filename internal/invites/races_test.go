@@ -78,6 +78,9 @@ func TestService_Races(t *testing.T) {
 		if n := count(t, "project_members", "project_id = ? AND user_id = ?", p.ID, user.ID); n != 1 {
 			t.Errorf("memberships = %d, want 1", n)
 		}
+		if n := len(welcomes(t, email)); n != 1 {
+			t.Errorf("welcomes = %d, want 1: one per joining, whoever loses the race", n)
+		}
 		if n := count(t, "activity_events", "invite_id = ? AND name = ?", inv.ID, invites.EventClaimedUserInvite); n != 1 {
 			t.Errorf("%q events = %d, want 1", invites.EventClaimedUserInvite, n)
 		}
@@ -287,6 +290,9 @@ func TestService_Races(t *testing.T) {
 			}
 			if n := count(t, "project_members", "project_id = ? AND user_id = ?", p.ID, user.ID); n != 1 {
 				t.Errorf("round %d: memberships = %d, want 1", round, n)
+			}
+			if n := len(welcomes(t, email)); n != 1 {
+				t.Errorf("round %d: welcomes = %d, want 1", round, n)
 			}
 		}
 	})

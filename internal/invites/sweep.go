@@ -34,8 +34,10 @@ type SweepResult struct {
 	// Reminded is the reminders sent; Capped the reminders due but not sent because the
 	// recipient had their day's invite emails already (they are tried again at later sweeps).
 	Reminded, Capped int
-	// Digests is the admins' digests of requests to join queued (joinrequests_digest.go).
-	Digests int
+	// Digests is the admins' digests of requests to join queued (joinrequests_digest.go);
+	// FailureDigests the inviters' digests of undeliverable invitations
+	// (delivery_failure_digest.go).
+	Digests, FailureDigests int
 }
 
 // Sweep runs one sweep: the tidying in one transaction, then the reminders in another.
@@ -48,7 +50,10 @@ func (w *Sweeper) Sweep(ctx context.Context) (SweepResult, error) {
 	if err != nil || w.mailer == nil {
 		return r, err
 	}
-	r.Digests, err = w.sendDigests(ctx)
+	if r.Digests, err = w.sendDigests(ctx); err != nil {
+		return r, err
+	}
+	r.FailureDigests, err = w.sendFailureDigests(ctx)
 	return r, err
 }
 

@@ -37,10 +37,13 @@ var Messages = []string{
 	"invite.intro.service", "invite.reminder.prefix", "invite.reminder.body", "invite.note",
 	"invite.link_intro", "invite.button", "invite.expires", "invite.ignore",
 	"role.PENDING", "role.CONTRIBUTOR", "role.ADMIN", "role.OWNER",
+	"welcome.subject", "welcome.intro", "welcome.intro.approved", "welcome.button",
+	"failed.line", "failed.reason.FAILED_PERMANENT", "failed.reason.BOUNCED", "failed.reason.SUPPRESSED",
+	"failed.fix", "failed.button", "failed.digest", "denied.subject", "denied.intro", "denied.reason",
 }
 
 // PluralMessages take a count {{.N}}: one key per plural form of the language.
-var PluralMessages = []string{"duration.hours", "duration.minutes", "duration.seconds"}
+var PluralMessages = []string{"duration.hours", "duration.minutes", "duration.seconds", "failed.subject", "failed.intro", "failed.more"}
 
 type catalog struct {
 	tag  language.Tag
@@ -101,13 +104,19 @@ func (c *catalog) has(key string) bool {
 	return ok || en
 }
 
-// plural renders the form of key for count n in the catalog's language.
-func (c *catalog) plural(key string, n int) string {
+// counted is what a plural message is rendered with: the email's words and the count.
+type counted struct {
+	words
+	N int
+}
+
+// plural renders the form of key for count n in the catalog's language, with w's words.
+func (c *catalog) plural(key string, n int, w words) string {
 	form := pluralForms[plural.Cardinal.MatchPlural(c.tag, n, 0, 0, 0, 0)]
 	if _, ok := c.msgs[key+"."+form]; !ok {
 		form = "other"
 	}
-	return c.t(key+"."+form, struct{ N int }{n})
+	return c.t(key+"."+form, counted{w, n})
 }
 
 var pluralForms = map[plural.Form]string{
@@ -141,11 +150,11 @@ func (c *catalog) duration(s string) string {
 	}
 	switch strings.TrimSuffix(f[1], "s") {
 	case "hour":
-		return c.plural("duration.hours", n)
+		return c.plural("duration.hours", n, words{})
 	case "minute":
-		return c.plural("duration.minutes", n)
+		return c.plural("duration.minutes", n, words{})
 	case "second":
-		return c.plural("duration.seconds", n)
+		return c.plural("duration.seconds", n, words{})
 	}
 	return s
 }

@@ -14,8 +14,8 @@ func TestJoinRequestDecided_Render(t *testing.T) {
 		subj  string
 		wants []string
 	}{
-		{"approved", mail.JoinRequestDecidedData{To: "a@example.com", Name: "Ada", ProjectName: "Apollo", Approved: true, Role: "CONTRIBUTOR", Link: "https://app.example/projects/1"},
-			"You joined Apollo", []string{"approved", "as a contributor", "https://app.example/projects/1"}},
+		{"denied", mail.JoinRequestDecidedData{To: "a@example.com", Name: "Ada", ProjectName: "Apollo"},
+			"Your request to join Apollo was declined", []string{"Hello Ada,", "declined"}},
 		{"denied with a reason", mail.JoinRequestDecidedData{To: "a@example.com", ProjectName: "Apollo", Reason: "<b>Full</b>"},
 			"Your request to join Apollo was declined", []string{"declined", "The admin said:"}},
 	} {

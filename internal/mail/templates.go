@@ -122,6 +122,12 @@ func subject(kind string, p map[string]string) string {
 			return oneLine(c.t("invite.subject.reminder", w))
 		}
 		return oneLine(c.t("invite.subject", w))
+	case kindWelcome:
+		return oneLine(c.t("welcome.subject", w))
+	case kindJoinRequestDecided:
+		return oneLine(c.t("denied.subject", w))
+	case kindDeliveryFailed:
+		return oneLine(c.plural("failed.subject", failureCount(p), w))
 	}
 	return ""
 }
@@ -142,6 +148,12 @@ func (m Message) Render() (Message, error) {
 		b = body{Before: []string{intro}, Button: c.t("reset.button", w), After: []string{c.t("reset.ignore", w)}}
 	case kindInvite:
 		b = inviteBody(c, w, m.Params)
+	case kindWelcome:
+		b = welcomeBody(c, w, m.Params)
+	case kindDeliveryFailed:
+		b = deliveryFailedBody(c, w, m.Params)
+	case kindJoinRequestDecided:
+		b = deniedBody(c, w, m.Params)
 	case kindDomainLost:
 		// To the project's admins, in English: the domain's settings page is not translated.
 		return renderDomainLost(m), nil
@@ -189,19 +201,8 @@ func inviteBody(c *catalog, w words, p map[string]string) body {
 // is text, which the HTML layout escapes.
 type body struct {
 	Lang, Dir, Greeting, LinkIntro, Button, Link, OrLink, NoteIntro string
-	Before, Note, After                                             []string
-}
-
-// roleText turns a role such as CONTRIBUTOR into "a contributor" for a sentence.
-func roleText(role string) string {
-	r := strings.ToLower(oneLine(role))
-	if r == "" {
-		return ""
-	}
-	if strings.ContainsRune("aeiou", rune(r[0])) {
-		return "an " + r
-	}
-	return "a " + r
+	// List is shown as a list after Before: the addresses of a delivery failure.
+	Before, List, Note, After []string
 }
 
 // oneLine keeps user-given names from adding lines to a subject or a sentence.
@@ -213,25 +214,30 @@ var (
 	bodyText = texttemplate.Must(texttemplate.New("body").Parse(`{{.Greeting}}
 {{range .Before}}
 {{.}}
-{{end}}{{if .Note}}
+{{end}}{{if .List}}
+{{range .List}}- {{.}}
+{{end}}{{end}}{{if .Note}}
 {{.NoteIntro}}
 {{range .Note}}> {{.}}
-{{end}}{{end}}
+{{end}}{{end}}{{if .Link}}
 {{if .LinkIntro}}{{.LinkIntro}}
 
 {{end}}{{.Link}}
-{{range .After}}
+{{end}}{{range .After}}
 {{.}}
 {{end}}`))
 	bodyHTML = htmltemplate.Must(htmltemplate.New("body").Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}" dir="{{.Dir}}"><body>
 <p>{{.Greeting}}</p>
 {{range .Before}}<p>{{.}}</p>
+{{end}}{{if .List}}<ul>
+{{range .List}}<li>{{.}}</li>
+{{end}}</ul>
 {{end}}{{if .Note}}<p>{{.NoteIntro}}</p>
 <blockquote>{{range $i, $l := .Note}}{{if $i}}<br>{{end}}{{$l}}{{end}}</blockquote>
-{{end}}<p><a href="{{.Link}}">{{.Button}}</a></p>
+{{end}}{{if .Link}}<p><a href="{{.Link}}">{{.Button}}</a></p>
 <p>{{.OrLink}} {{.Link}}</p>
-{{range .After}}<p>{{.}}</p>
+{{end}}{{range .After}}<p>{{.}}</p>
 {{end}}</body></html>
 `))
 )

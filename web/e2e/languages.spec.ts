@@ -114,3 +114,21 @@ test("an invite in German opens in German, with the inviter's note shown as writ
   await expect(main(page).locator('blockquote b')).toHaveCount(0);
   await axeCheck(page, 'the invite page with a note, in German');
 });
+
+test('an error from the server reads in the page’s language, never in the API’s English', async ({ open, owner }) => {
+  const projectId = await createProject(owner.token, `Fehler ${unique()}`);
+  const invitee = email('kenji');
+  await invite(owner.token, projectId, invitee, { locale: 'ja' });
+  const page = await open();
+  await page.goto(new URL(await linkIn(invitee, '/invite/')).pathname);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
+  const ja = catalog('ja');
+  // A name with a zero-width space: the API refuses it (BAD_USER_INPUT, field "name") in English.
+  await main(page).getByLabel(ja['form.name']!).fill('Kenji\u200bSato');
+  await main(page).getByLabel(ja['form.password']!).fill('correct horse battery');
+  await main(page).getByRole('button', { name: ja['signUp.andJoin'] }).click();
+  await expect(main(page).getByText(ja['error.invalidName']!)).toBeVisible();
+  const text = await main(page).innerText();
+  expect(text, 'the API’s English message').not.toMatch(/cannot be seen|is required|character/);
+  await axeCheck(page, 'the invite page with an error, in Japanese');
+});

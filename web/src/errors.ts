@@ -1,10 +1,13 @@
 // API errors in words. The API's `extensions.code` picks the sentence; a page may say it its own
-// way for the codes it expects (`overrides`). BAD_USER_INPUT keeps the API's own message, which
-// names the field and what it wants, and so does PREVIEW_STALE, which says what changed.
-import { errorCode, graphQLErrorsOf } from '@invites/client';
+// way for the codes it expects (`overrides`). In the console, BAD_USER_INPUT keeps the API's own
+// message, which names the field and what it wants, and so does PREVIEW_STALE, which says what
+// changed. On the invitee's pages, which are translated, no English message of the API is ever
+// shown: every code they can meet has a sentence in the catalogs (BAD_USER_INPUT one per field
+// they have, by `extensions.field`), and any other code a generic one, in the page's language.
+import { errorCode, errorField, graphQLErrorsOf } from '@invites/client';
 import type { CombinedError } from '@urql/core';
 import type { InviteFailureReason, InviteStatus, DeliveryStatus } from '@invites/client';
-import { t, type MessageId } from './i18n';
+import { isInviteePath, t, type MessageId } from './i18n';
 
 // The sentences an invitee may meet are in the catalogs (locales/), in the page's language.
 const translated: Record<string, MessageId> = {
@@ -19,6 +22,18 @@ const translated: Record<string, MessageId> = {
   INVITE_NOT_PENDING: 'error.inviteNotPending',
   RATE_LIMITED: 'error.rateLimited',
   EMAIL_DOMAIN_NOT_ALLOWED: 'error.emailDomainNotAllowed',
+  APPROVAL_REQUIRED: 'error.approvalRequired',
+  UNAVAILABLE: 'error.unavailable',
+};
+
+// BAD_USER_INPUT on the invitee's pages, by the field at fault: the fields of their forms
+// (sign-up, log-in, password reset, a request to join's message).
+const invalidFields: Record<string, MessageId> = {
+  email: 'error.invalidEmail',
+  name: 'error.invalidName',
+  password: 'error.invalidPassword',
+  newPassword: 'error.invalidPassword',
+  message: 'error.invalidMessage',
 };
 
 // The console's own, in English.
@@ -35,6 +50,7 @@ export function describeError(error: CombinedError | undefined, overrides: Recor
   if (!error) return '';
   const code = errorCode(error);
   if (code && overrides[code]) return overrides[code];
+  if (isInviteePath(window.location.pathname)) return inviteeSentence(error, code);
   if (code === 'BAD_USER_INPUT' || code === 'PREVIEW_STALE') {
     const message = graphQLErrorsOf(error)[0]?.message;
     if (message) return sentence(message);
@@ -43,6 +59,14 @@ export function describeError(error: CombinedError | undefined, overrides: Recor
   if (said) return said;
   if (!code && error.networkError) return t('error.network');
   return t('error.server');
+}
+
+/** An error on an invitee's page, from the catalogs only: never the API's English. */
+function inviteeSentence(error: CombinedError, code: string | undefined): string {
+  if (code === 'BAD_USER_INPUT') return t(invalidFields[errorField(error) ?? ''] ?? 'error.invalidInput');
+  if (code && translated[code]) return t(translated[code]);
+  if (code) return t('error.refused');
+  return t(error.networkError ? 'error.network' : 'error.server');
 }
 
 /**

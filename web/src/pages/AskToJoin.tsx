@@ -6,6 +6,7 @@ import { RequestToJoinDocument } from '@invites/client';
 import { useAction } from '../action';
 import { mutate } from '../api';
 import { describeError } from '../errors';
+import { t, tr } from '../i18n';
 import { ErrorText } from '../components/Status';
 
 export function AskToJoin({ token, place, email }: { token: string; place: string; email: string }) {
@@ -21,8 +22,8 @@ export function AskToJoin({ token, place, email }: { token: string; place: strin
         return;
       }
       return describeError(error, {
-        INVITE_NOT_PENDING: 'This link cannot be used any more: it was used up or withdrawn.',
-        INVITE_EXPIRED: 'This link has expired. Ask for a new one.',
+        INVITE_NOT_PENDING: t('join.notPending'),
+        INVITE_EXPIRED: t('join.inviteExpired'),
       });
     }
     setSent(true);
@@ -30,21 +31,21 @@ export function AskToJoin({ token, place, email }: { token: string; place: strin
   if (sent) {
     return (
       <section aria-labelledby="next-step">
-        <h2 id="next-step">Your request is waiting</h2>
-        <p>An admin of {place} will decide; we will email <strong>{email}</strong> when they do.</p>
+        <h2 id="next-step">{t('ask.sentTitle')}</h2>
+        <p>{tr('ask.sent', { project: place, email, b: (c) => <strong>{c}</strong> })}</p>
       </section>
     );
   }
   return (
     <section aria-labelledby="next-step">
-      <h2 id="next-step">Ask to join {place}</h2>
-      <p>An admin approves each person who joins through this link. You are logged in as <strong>{email}</strong>.</p>
+      <h2 id="next-step">{t('ask.title', { project: place })}</h2>
+      <p>{tr('ask.intro', { me: email, b: (c) => <strong>{c}</strong> })}</p>
       <form onSubmit={(e) => { e.preventDefault(); void ask(); }}>
         <div className="field">
-          <label htmlFor="join-message">Message for the admins (optional)</label>
+          <label htmlFor="join-message">{t('ask.message')}</label>
           <textarea id="join-message" name="message" maxLength={1000} value={message} onChange={(e) => setMessage(e.target.value)} />
         </div>
-        <p className="actions"><button type="submit" disabled={busy}>Ask to join</button></p>
+        <p className="actions"><button type="submit" disabled={busy}>{t('ask.submit')}</button></p>
       </form>
       <ErrorText>{error}</ErrorText>
     </section>
