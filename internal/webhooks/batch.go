@@ -1,0 +1,96 @@
+package webhooks
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+)
+
+// batchArgs is the job that makes the first attempt of an endpoint's deliveries: the Hook
+// inserts one per endpoint in each transaction that queues deliveries (a 10,000-row bulk
+// invite, one per endpoint), and it posts every delivery of the endpoint still waiting for its
+// first attempt, its own and any other's, oldest first.
+type batchArgs struct {
+	ProjectID  uuid.UUID `json:"project_id"`
+	EndpointID uuid.UUID `json:"endpoint_id"`
+}
+
+func (batchArgs) Kind() string { return "webhook_batch" }
+
+func (batchArgs) InsertOpts() river.InsertOpts {
+	// A run fails only when the database does; the deliveries stay PENDING meanwhile, so it
+	// gets River's default attempts however short the deliveries' backoff.
+	return river.InsertOpts{Queue: queueName, MaxAttempts: river.MaxAttemptsDefault}
+}
+
+// batchWorker posts an endpoint's deliveries one after the other, in the order of their events
+// (one HTTP request per delivery, the body and signature of SPEC §13), claiming them a few at
+// a time (claim.go) and recording each claim's outcomes in one transaction before the next.
+//
+// A failure does not hold the others back: a delivery whose first attempt fails for a reason
+// that may pass is handed, in that transaction, to a job of its own (deliverArgs) that makes
+// its later attempts on the backoff, while the batch goes on. So an endpoint receives its
+// events in their order as long as they succeed at the first attempt; a retried one comes
+// late, and two batches of one endpoint running at once (another transaction's, a second
+// replica's) each post their claims in order, interleaved.
+type batchWorker struct {
+	river.WorkerDefaults[batchArgs]
+	s *Service
+}
+
+// Timeout is a run's: at its end, River cancels the run's context, and the run records what
+// it posted and goes on in the job's next run (drain).
+func (w *batchWorker) Timeout(*river.Job[batchArgs]) time.Duration { return w.s.jobTimeout }
+
+func (w *batchWorker) Work(ctx context.Context, job *river.Job[batchArgs]) error {
+	err := w.s.drain(ctx, job.ID, job.Args)
+	if err != nil && ctx.Err() != nil {
+		// Shutdown, or the run's timeout: the next run posts the rest, its own claims first. A
+		// snooze, unlike an error, uses up none of the job's attempts.
+		return river.JobSnooze(0)
+	}
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		w.s.log.Error("webhook batch failed, no attempts left: its endpoint's deliveries wait for its next event",
+			"job_id", job.ID, "endpoint", job.Args.EndpointID, "error", err)
+	}
+	return err
+}
+
+// drain posts, as job, endpoint a's deliveries waiting for their first attempt until there
+// are none left to claim, or ctx ends.
+func (s *Service) drain(ctx context.Context, job int64, a batchArgs) error {
+	for ctx.Err() == nil {
+		ds, err := s.claimBatch(ctx, job, a)
+		if err != nil || len(ds) == 0 {
+			return err
+		}
+		// What was posted is recorded however the run ends: the posts went out.
+		if err := s.recordFirst(context.WithoutCancel(ctx), a.ProjectID, s.postInOrder(ctx, ds)); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// postInOrder posts ds one after the other and returns what each attempt came to: all of them,
+// or fewer when ctx ends or the claim's window passes (at least one, unless ctx has ended). A
+// post is not cut short by ctx: it ends within the post timeout.
+func (s *Service) postInOrder(ctx context.Context, ds []*claimedDelivery) []*tried {
+	end := time.Now().Add(claimWindow)
+	out := make([]*tried, 0, len(ds))
+	for i, d := range ds {
+		if ctx.Err() != nil || (i > 0 && time.Now().After(end)) {
+			break
+		}
+		var o outcome
+		if !d.Endpoint.Enabled {
+			o = outcome{err: "the endpoint is disabled"}
+		} else {
+			o = s.post(context.WithoutCancel(ctx), &d.Endpoint, &d.Delivery)
+		}
+		out = append(out, &tried{d: d, o: o, at: time.Now().UTC()})
+	}
+	return out
+}
