@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
 )
 
 // batchArgs is the job that makes the first attempt of an endpoint's deliveries: the Hook
@@ -26,8 +27,8 @@ func (batchArgs) InsertOpts() river.InsertOpts {
 }
 
 // batchWorker posts an endpoint's deliveries one after the other, in the order of their events
-// (one HTTP request per delivery, the body and signature of SPEC §13), claiming them a few at
-// a time (claim.go) and recording each claim's outcomes in one transaction before the next.
+// (one HTTP request per delivery, the body and signature of SPEC §13), locking them a few at a
+// time (claim.go) and recording each claim's outcomes in its transaction before the next.
 //
 // A failure does not hold the others back: a delivery whose first attempt fails for a reason
 // that may pass is handed, in that transaction, to a job of its own (deliverArgs) that makes
@@ -45,7 +46,7 @@ type batchWorker struct {
 func (w *batchWorker) Timeout(*river.Job[batchArgs]) time.Duration { return w.s.jobTimeout }
 
 func (w *batchWorker) Work(ctx context.Context, job *river.Job[batchArgs]) error {
-	err := w.s.drain(ctx, job.ID, job.Args)
+	err := w.s.drain(ctx, job.Args)
 	if err != nil && ctx.Err() != nil {
 		// Shutdown, or the run's timeout: the next run posts the rest, its own claims first. A
 		// snooze, unlike an error, uses up none of the job's attempts.
@@ -58,20 +59,47 @@ func (w *batchWorker) Work(ctx context.Context, job *river.Job[batchArgs]) error
 	return err
 }
 
-// drain posts, as job, endpoint a's deliveries waiting for their first attempt until there
-// are none left to claim, or ctx ends.
-func (s *Service) drain(ctx context.Context, job int64, a batchArgs) error {
+// drain posts endpoint a's deliveries waiting for their first attempt, a claim at a time,
+// until there are none left to claim, or ctx ends.
+func (s *Service) drain(ctx context.Context, a batchArgs) error {
 	for ctx.Err() == nil {
-		ds, err := s.claimBatch(ctx, job, a)
-		if err != nil || len(ds) == 0 {
-			return err
-		}
-		// What was posted is recorded however the run ends: the posts went out.
-		if err := s.recordFirst(context.WithoutCancel(ctx), a.ProjectID, s.postInOrder(ctx, ds)); err != nil {
+		n, err := s.postClaim(ctx, a)
+		if err != nil || n == 0 {
 			return err
 		}
 	}
 	return ctx.Err()
+}
+
+// postClaim claims the next deliveries of endpoint a, posts them in order and records their
+// outcomes, in one transaction, and returns how many it claimed. What was posted is recorded
+// and committed however ctx ends: the posts went out.
+func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
+	select {
+	case s.claims <- struct{}{}:
+		defer func() { <-s.claims }()
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	var n int
+	var failed []*tried
+	err := s.db.RunInTx(context.WithoutCancel(ctx), nil, func(txCtx context.Context, tx bun.Tx) error {
+		ds, err := s.claimBatch(txCtx, tx, a)
+		if err != nil {
+			return err
+		}
+		n = len(ds)
+		failed, err = s.recordFirst(txCtx, tx, a.ProjectID, s.postInOrder(ctx, ds))
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range failed {
+		s.log.Warn("webhook delivery failed", "delivery", t.d.ID, "endpoint", t.d.EndpointID, "type", t.d.EventType,
+			"attempts", 1, "error", t.o.err)
+	}
+	return n, nil
 }
 
 // postInOrder posts ds one after the other and returns what each attempt came to: all of them,

@@ -79,7 +79,9 @@ type Service struct {
 	timeout time.Duration
 	// jobTimeout bounds a run of a batch job.
 	jobTimeout time.Duration
-	workers    int
+	// claims holds a token for each batch claim's transaction open (claimTransactions).
+	claims  chan struct{}
+	workers int
 	// endpointLimit is the most endpoints one project may have.
 	endpointLimit int
 }
@@ -143,6 +145,7 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 	}
 	s := &Service{db: db, jobs: ins, keys: keys, rules: rules, backoff: backoff, log: logger, timeout: cfg.Timeout, workers: cfg.Workers,
 		jobTimeout:    cfg.JobTimeout,
+		claims:        make(chan struct{}, claimTransactions),
 		endpointLimit: cfg.EndpointLimit,
 		http: &http.Client{
 			Transport: transport,
