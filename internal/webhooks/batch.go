@@ -84,6 +84,15 @@ func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
 	var n int
 	var failed []*tried
 	err := s.db.RunInTx(context.WithoutCancel(ctx), nil, func(txCtx context.Context, tx bun.Tx) error {
+		// The commit need not wait for its WAL to reach the disk (1,100 to 1,600-1,660 posts a
+		// second in make bench): if the database crashes before it does, what is lost is the
+		// record of posts that went out, so those deliveries are PENDING with no attempt again
+		// and posted again with the same webhook-id, at least once as after a kill -9; WAL is
+		// flushed in order, so River's completion of this job, committed after it and
+		// synchronously, is never kept without it.
+		if _, err := tx.ExecContext(txCtx, "SET LOCAL synchronous_commit = off"); err != nil {
+			return err
+		}
 		ds, err := s.claimBatch(txCtx, tx, a)
 		if err != nil {
 			return err
