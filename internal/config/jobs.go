@@ -9,8 +9,9 @@ type Jobs struct {
 	// no LISTEN/NOTIFY, so polling is what finds them (not read from the environment).
 	PollInterval time.Duration
 	// JobTimeout is how long one run of a job goes on: a chunk of emails not sent by then goes
-	// on in the job's next run, at once; the sweep is cancelled. A webhook post is bounded by
-	// Webhooks.Timeout instead. MAIL_JOB_TIMEOUT (named for the emails, its first jobs).
+	// on in the job's next run, at once, and so does a batch of webhook deliveries (after its
+	// post in flight, bounded by Webhooks.Timeout); the sweep is cancelled.
+	// MAIL_JOB_TIMEOUT (named for the emails, its first jobs).
 	JobTimeout time.Duration
 	// RescueAfter is how long a job may be running before River takes it for the job of a
 	// process that died and runs it again: the longest that a crash delays an email, give or

@@ -78,6 +78,18 @@ func newEnvPolling(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll
 // that fail for good, as in the server.
 func newEnvSending(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll time.Duration, sender mail.Sender) *env {
 	t.Helper()
+	e := newEnvIdle(t, db, change, poll, sender)
+	if err := e.services.Jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.services.Jobs.Stop(context.Background()) })
+	return e
+}
+
+// newEnvIdle is newEnvSending with its River client not started: nothing posts the deliveries
+// but what the test runs.
+func newEnvIdle(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll time.Duration, sender mail.Sender) *env {
+	t.Helper()
 	hooks := testConfig()
 	if change != nil {
 		change(&hooks)
@@ -90,10 +102,6 @@ func newEnvSending(t testing.TB, db *bun.DB, change func(*webhooks.Config), poll
 	opts := app.Options{Logger: quiet, Sender: sent, WebhookBackoff: hooks.Backoff,
 		Password: invites.PasswordParams{Memory: 1024, Time: 1, Threads: 1}}
 	s := newServices(t, db, cfg, opts)
-	if err := s.Jobs.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Jobs.Stop(context.Background()) })
 	return &env{db: db, svc: s.Invites, hooks: s.Webhooks, services: s, sent: sent, cfg: cfg, opts: opts}
 }
 
@@ -229,11 +237,14 @@ type receiver struct {
 	answer  func(n int, m message) int // n: how many posts of this message id came before
 	seen    map[string]int
 	got     []message
-	bad     []string
-	srv     *http.Server
-	ln      net.Listener
-	URL     string
-	notify  chan struct{}
+	// nAccepted is how many of got were answered 2xx: waiting for thousands of posts counts
+	// them as they come, not by reading got again at each one.
+	nAccepted int
+	bad       []string
+	srv       *http.Server
+	ln        net.Listener
+	URL       string
+	notify    chan struct{}
 	// redirect is the Location sent with a 3xx answer.
 	redirect string
 }
@@ -316,6 +327,9 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	m.Answer = r.answer(r.seen[m.ID], m)
 	r.seen[m.ID]++
 	r.got = append(r.got, m)
+	if m.Answer/100 == 2 {
+		r.nAccepted++
+	}
 	if m.Answer/100 == 3 {
 		w.Header().Set("Location", r.redirect)
 	}
@@ -349,8 +363,11 @@ func (r *receiver) waitAccepted(t testing.TB, n int, within time.Duration) []mes
 	t.Helper()
 	deadline := time.After(within)
 	for {
-		if got := r.accepted(); len(got) >= n {
-			return got
+		r.mu.Lock()
+		done := r.nAccepted >= n
+		r.mu.Unlock()
+		if done {
+			return r.accepted()
 		}
 		select {
 		case <-r.notify:

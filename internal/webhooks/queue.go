@@ -27,7 +27,7 @@ var eventNames, eventTypeNames = func() ([]string, []string) {
 // queueSQL writes, in one statement whatever the number of events, a delivery for each pair
 // of an event with a webhook type and an enabled endpoint of its project that wants it, with
 // its payload rendered from what the transaction sees: ids, emails, names, roles and times,
-// never a token or secret.
+// never a token or secret. It returns each delivery's endpoint.
 const queueSQL = `
 INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, event_type, payload, created_at, next_attempt_at)
 SELECT gen_random_uuid(), ep.project_id, ep.id, ev.id, t.type,
@@ -51,7 +51,7 @@ LEFT JOIN users AS a ON a.id = ev.actor_id
 LEFT JOIN users AS u ON u.email = ev.email
 LEFT JOIN project_members AS m ON m.project_id = ev.project_id AND m.user_id = u.id
 WHERE ev.id = ANY ($3::uuid[])
-RETURNING id`
+RETURNING project_id, endpoint_id`
 
 // bulkSQL is queueSQL for a bulk invite's events, and in the same statement a
 // bulk_invite.completed delivery with the batch's counts to each endpoint that wants it.
@@ -66,8 +66,8 @@ SELECT gen_random_uuid(), ep.project_id, ep.id, $4::uuid, 'bulk_invite.completed
 	$5::timestamptz, $5::timestamptz
 FROM webhook_endpoints AS ep
 WHERE ep.project_id = $12::uuid AND ep.enabled AND (cardinality(ep.events) = 0 OR 'bulk_invite.completed' = ANY (ep.events))
-RETURNING id)
-SELECT id FROM ev UNION ALL SELECT id FROM done`
+RETURNING project_id, endpoint_id)
+SELECT project_id, endpoint_id FROM ev UNION SELECT project_id, endpoint_id FROM done`
 
 // Hook queues the deliveries of events in the transactions that record them: it is the
 // domain's invites.EventHook and the email queue's mail.FailureHook. The deliveries are
@@ -84,34 +84,37 @@ func NewHook(ins *jobs.Inserter) *Hook { return &Hook{jobs: ins} }
 func (h *Hook) BulkRecorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID, b invites.BulkRecord) error {
 	bulkID := uuid.Must(uuid.NewV7())
 	sum := b.Summary
-	ids, err := queryIDs(ctx, tx, bulkSQL, eventNames, eventTypeNames, pgUUIDs(eventIDs),
+	eps, err := queryEndpoints(ctx, tx, bulkSQL, eventNames, eventTypeNames, pgUUIDs(eventIDs),
 		pgUUID(bulkID), b.At, sum.Total, sum.NewInvitations, sum.ExistingInvitations, sum.ExistingMembers, sum.Failed,
 		sum.ExternalIDsUpdated, pgUUID(b.ProjectID))
 	if err != nil {
 		return fmt.Errorf("webhooks: queue bulk deliveries: %w", err)
 	}
-	return h.insertJobs(ctx, tx, ids)
+	return h.insertJobs(ctx, tx, eps)
 }
 
 // Recorded queues the deliveries of the events with these ids in tx (invites.EventHook): the
-// rows and the River jobs that post them, in two statements whatever their number, the
-// second only when there is a delivery. A rollback drops them with the events.
+// rows and the River jobs that post them (one per endpoint, batch.go), in two statements
+// whatever their number, the second only when there is a delivery. A rollback drops them with
+// the events.
 func (h *Hook) Recorded(ctx context.Context, tx bun.Tx, eventIDs []uuid.UUID) error {
-	ids, err := queryIDs(ctx, tx, queueSQL, eventNames, eventTypeNames, pgUUIDs(eventIDs))
+	eps, err := queryEndpoints(ctx, tx, "WITH d AS ("+queueSQL+") SELECT DISTINCT project_id, endpoint_id FROM d",
+		eventNames, eventTypeNames, pgUUIDs(eventIDs))
 	if err != nil {
 		return fmt.Errorf("webhooks: queue deliveries: %w", err)
 	}
-	return h.insertJobs(ctx, tx, ids)
+	return h.insertJobs(ctx, tx, eps)
 }
 
-// insertJobs inserts the jobs that post the deliveries ids, in one statement (none for none).
-func (h *Hook) insertJobs(ctx context.Context, tx bun.Tx, ids []uuid.UUID) error {
-	if len(ids) == 0 {
+// insertJobs inserts the batch jobs that post the deliveries queued for endpoints eps, one per
+// endpoint, in one statement (none for none).
+func (h *Hook) insertJobs(ctx context.Context, tx bun.Tx, eps []batchArgs) error {
+	if len(eps) == 0 {
 		return nil
 	}
-	jobs := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		jobs[i] = river.InsertManyParams{Args: deliverArgs{DeliveryID: id}}
+	jobs := make([]river.InsertManyParams, len(eps))
+	for i, ep := range eps {
+		jobs[i] = river.InsertManyParams{Args: ep}
 	}
 	if err := h.jobs.InsertMany(ctx, tx, jobs); err != nil {
 		return fmt.Errorf("webhooks: queue delivery jobs: %w", err)
@@ -139,39 +142,41 @@ JOIN invites AS i ON i.email_id = e.id AND i.project_id IS NOT NULL
 JOIN webhook_endpoints AS ep ON ep.project_id = i.project_id AND ep.enabled
 	AND (cardinality(ep.events) = 0 OR 'invite.delivery_failed' = ANY (ep.events))
 WHERE e.id = ANY (?::uuid[]) AND e.status = 'FAILED_PERMANENT'
-RETURNING id`
+RETURNING project_id, endpoint_id`
 
 // EmailsFailed queues the invite.delivery_failed deliveries of these emails in tx, which has
 // just written them FAILED_PERMANENT (mail.FailureHook): two statements whatever their number.
 func (h *Hook) EmailsFailed(ctx context.Context, tx bun.Tx, emailIDs []uuid.UUID) error {
-	var ids []uuid.UUID
-	if err := tx.NewRaw(failedSQL, pgdialect.Array(emailIDs)).Scan(ctx, &ids); err != nil {
+	var eps []batchArgs
+	err := tx.NewRaw("WITH d AS ("+failedSQL+") SELECT DISTINCT project_id, endpoint_id FROM d", pgdialect.Array(emailIDs)).
+		Scan(ctx, &eps)
+	if err != nil {
 		return fmt.Errorf("webhooks: queue delivery_failed deliveries: %w", err)
 	}
-	return h.insertJobs(ctx, tx, ids)
+	return h.insertJobs(ctx, tx, eps)
 }
 
-// queryIDs runs query in tx with args bound by the driver, as binary parameters, and returns
-// the ids it returns. bun would write the arrays into the SQL text: a bulk invite's 40,000
+// queryEndpoints runs query in tx with args bound by the driver, as binary parameters, and
+// returns the (project_id, endpoint_id) pairs it returns. bun would write the arrays into the SQL text: a bulk invite's 40,000
 // event IDs made 1.5 MB of SQL for bun to format and PostgreSQL to parse (35 ms). The query is
 // planned with each call's values (pgx's describe-exec mode: the unnamed statement), as it was
 // with the values in its text: a prepared statement would switch to a generic plan after five
 // runs, in which "= ANY($3)" may become a filter comparing each row with every ID.
-func queryIDs(ctx context.Context, tx bun.Tx, query string, args ...any) ([]uuid.UUID, error) {
+func queryEndpoints(ctx context.Context, tx bun.Tx, query string, args ...any) ([]batchArgs, error) {
 	rows, err := tx.Tx.QueryContext(ctx, query, append([]any{pgx.QueryExecModeDescribeExec}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []uuid.UUID
+	var eps []batchArgs
 	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
+		var ep batchArgs
+		if err := rows.Scan(&ep.ProjectID, &ep.EndpointID); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		eps = append(eps, ep)
 	}
-	return ids, rows.Err()
+	return eps, rows.Err()
 }
 
 // pgUUID is id as pgx encodes it directly; uuid.UUID goes through its string form.

@@ -21,6 +21,9 @@ import (
 // Config is the service's settings (config.Webhooks, taken as given) and what it runs with.
 type Config struct {
 	config.Webhooks
+	// JobTimeout is how long one run of a batch job goes on (config.Jobs.JobTimeout): then it
+	// finishes the post in flight, records what it posted and goes on in its next run.
+	JobTimeout time.Duration
 	// Backoff is the wait after failed attempt number attempt (from 1) before the next; nil:
 	// DefaultBackoff. Its length bounds the attempts: when it returns a negative duration,
 	// the delivery is FAILED.
@@ -57,6 +60,10 @@ type Delivery struct {
 	CreatedAt      time.Time  `bun:"created_at"`
 	DeliveredAt    *time.Time `bun:"delivered_at"`
 	NextAttemptAt  *time.Time `bun:"next_attempt_at"`
+	// ClaimedBy is the River job posting it now, until ClaimedUntil (claim.go); nil between
+	// attempts.
+	ClaimedBy    *int64     `bun:"claimed_by"`
+	ClaimedUntil *time.Time `bun:"claimed_until"`
 }
 
 // Service manages endpoints and their deliveries' log, and posts the deliveries that Hook
@@ -70,6 +77,10 @@ type Service struct {
 	backoff func(int) time.Duration
 	log     *slog.Logger
 	timeout time.Duration
+	// jobTimeout bounds a run of a batch job.
+	jobTimeout time.Duration
+	// claims holds a token for each batch claim's transaction open (claimTransactions).
+	claims  chan struct{}
 	workers int
 	// endpointLimit is the most endpoints one project may have.
 	endpointLimit int
@@ -108,8 +119,8 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout <= 0 || cfg.Workers <= 0 || cfg.EndpointLimit <= 0 {
-		return nil, errors.New("webhooks: Timeout, Workers and EndpointLimit must be positive")
+	if cfg.Timeout <= 0 || cfg.Workers <= 0 || cfg.EndpointLimit <= 0 || cfg.JobTimeout <= 0 {
+		return nil, errors.New("webhooks: Timeout, Workers, EndpointLimit and JobTimeout must be positive")
 	}
 	resolver := cfg.Resolver
 	if resolver == nil {
@@ -133,6 +144,8 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 		ResponseHeaderTimeout: cfg.Timeout,
 	}
 	s := &Service{db: db, jobs: ins, keys: keys, rules: rules, backoff: backoff, log: logger, timeout: cfg.Timeout, workers: cfg.Workers,
+		jobTimeout:    cfg.JobTimeout,
+		claims:        make(chan struct{}, claimTransactions),
 		endpointLimit: cfg.EndpointLimit,
 		http: &http.Client{
 			Transport: transport,
@@ -143,12 +156,16 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 	return s, nil
 }
 
-// Work is the delivery worker, on a River queue of its own with Config.Workers of them, for
-// the process's River client.
+// Work is the delivery workers, on a River queue of their own with Config.Workers of them, for
+// the process's River client: the batch jobs that make the deliveries' first attempts, and the
+// jobs of one delivery that make its retries.
 func (s *Service) Work() jobs.Work {
 	return jobs.Work{
-		Workers: func(w *river.Workers) { river.AddWorker(w, &deliverWorker{s: s}) },
-		Queues:  map[string]river.QueueConfig{queueName: {MaxWorkers: s.workers}},
+		Workers: func(w *river.Workers) {
+			river.AddWorker(w, &batchWorker{s: s})
+			river.AddWorker(w, &deliverWorker{s: s})
+		},
+		Queues: map[string]river.QueueConfig{queueName: {MaxWorkers: s.workers}},
 	}
 }
 

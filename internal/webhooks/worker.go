@@ -3,7 +3,6 @@ package webhooks
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -16,9 +15,15 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// deliverArgs is the job that posts one delivery.
+// deliverArgs is the job that makes the later attempts of one delivery: a batch hands it a
+// delivery whose first attempt failed for a reason that may pass, and retryWebhookDelivery a
+// FAILED one. (Before batches, every delivery had one, its first attempt included; those left
+// in the queue are worked the same way.)
 type deliverArgs struct {
 	DeliveryID uuid.UUID `json:"delivery_id"`
+	// AttemptsBefore is how many attempts of the delivery's run of attempts were made before
+	// this job's first: 1 after a batch's, 0 for a job that makes every attempt itself.
+	AttemptsBefore int `json:"attempts_before,omitempty"`
 }
 
 func (deliverArgs) Kind() string { return "webhook_delivery" }
@@ -34,7 +39,7 @@ type deliverWorker struct {
 
 // NextRetry follows the service's backoff, the same that Work wrote as next_attempt_at.
 func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
-	return time.Now().Add(max(w.s.backoff(job.Attempt), 0))
+	return time.Now().Add(max(w.s.backoff(job.Attempt+job.Args.AttemptsBefore), 0))
 }
 
 // Timeout bounds a run: one post and the writes around it.
@@ -42,44 +47,24 @@ func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration {
 	return w.s.timeout + 10*time.Second
 }
 
-// outcome is what one attempt came to.
-type outcome struct {
-	status *int   // the HTTP status, when there was an answer
-	err    string // why it did not succeed; "" for a 2xx
-	retry  bool   // whether it may pass: a network error, a timeout, 5xx, 408 or 429
-}
-
-// Work posts the delivery once and writes the attempt on its row: SUCCEEDED on a 2xx; FAILED
-// at once on another answer that will not change (a 4xx but 408 and 429), or when the
-// backoff has no wait left; otherwise it stays PENDING with its next attempt's time, and the
-// returned error makes River run the job again then.
+// Work claims the delivery, posts it once and writes the attempt on its row: SUCCEEDED on a
+// 2xx; FAILED at once on another answer that will not change (a 4xx but 408 and 429), or when
+// the backoff has no wait left; otherwise it stays PENDING with its next attempt's time, and
+// the returned error makes River run the job again then.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	s := w.s
-	// The delivery and its endpoint in one statement: a bulk invite queues thousands.
-	var row struct {
-		Delivery
-		Endpoint Endpoint `bun:"ep,extend"`
+	c, err := s.claimOne(ctx, job.ID, job.Args.DeliveryID)
+	if err != nil || c == nil {
+		return err // nil: done, gone with its endpoint, or being posted by the job that claimed it
 	}
-	err := s.db.NewSelect().Model(&row.Delivery).ColumnExpr("wd.*").
-		ColumnExpr("we.url AS ep__url, we.enabled AS ep__enabled, we.secret_encrypted AS ep__secret_encrypted, we.id AS ep__id").
-		Join("JOIN webhook_endpoints AS we ON we.id = wd.endpoint_id").
-		Where("wd.id = ?", job.Args.DeliveryID).Scan(ctx, &row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // its endpoint was deleted, and its log with it
-	} else if err != nil {
-		return err
-	}
-	d, ep := row.Delivery, row.Endpoint
-	if d.Status != Pending {
-		return nil
-	}
+	d, ep := c.Delivery, c.Endpoint
 	var o outcome
 	if !ep.Enabled {
 		o = outcome{err: "the endpoint is disabled"}
 	} else {
-		o = s.post(ctx, &ep, &d)
+		o = s.post(context.WithoutCancel(ctx), &ep, &d)
 	}
-	status, err := s.record(ctx, d.ID, o, job.Attempt)
+	status, err := s.record(context.WithoutCancel(ctx), d.ID, o, job.Attempt+job.Args.AttemptsBefore)
 	if err != nil {
 		return err
 	}
@@ -90,40 +75,6 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		return fmt.Errorf("webhook delivery %s: %s", d.ID, o.err)
 	}
 	return nil
-}
-
-// record writes attempt number attempt of delivery id, whose outcome was o, on its row while
-// it is PENDING, and returns the status it gave it: SUCCEEDED, PENDING with the time of its
-// next attempt after a failure that may pass while the backoff has a wait left, else FAILED.
-func (s *Service) record(ctx context.Context, id uuid.UUID, o outcome, attempt int) (Status, error) {
-	now := time.Now().UTC()
-	var next *time.Time
-	status := Failed
-	switch {
-	case o.err == "":
-		status = Succeeded
-	case o.retry:
-		if wait := s.backoff(attempt); wait >= 0 {
-			t := now.Add(wait)
-			status, next = Pending, &t
-		}
-	}
-	var lastErr *string
-	if o.err != "" {
-		lastErr = &o.err
-	}
-	q := s.db.NewUpdate().Model((*Delivery)(nil)).
-		Set("attempts = attempts + 1").
-		Set("status = ?", status).
-		Set("response_status = COALESCE(?, response_status)", o.status).
-		Set("last_error = ?", lastErr).
-		Set("next_attempt_at = ?", next).
-		Where("id = ? AND status = ?", id, Pending)
-	if status == Succeeded {
-		q = q.Set("delivered_at = ?", now)
-	}
-	_, err := q.Exec(ctx)
-	return status, err
 }
 
 // post sends the delivery's payload to the endpoint, signed with its current secret.
