@@ -6,7 +6,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,18 +141,22 @@ func BenchmarkFanOutSockets_SSE10000Idle(b *testing.B) { benchSocketsIdle(b, "ss
 
 // benchSocketsIdle: n idle subscribers of one project, each a socket (or SSE stream) of its
 // own. Reports the heap, the server process's RSS and the goroutines they add, in all and per
-// subscriber, and the process's RSS then: the first iteration's, before later ones reuse its
-// memory.
+// subscriber (and the goroutine stacks among them), and the process's RSS then: the first
+// iteration's, before later ones reuse its memory. With INVITES_BENCH_PROFILES set to a
+// directory, the heap and goroutine profiles with the subscribers open are written there
+// (kind.heap.pprof, kind.goroutine.pprof: go tool pprof -top graph.test ws.heap.pprof).
 func benchSocketsIdle(b *testing.B, kind string, n int) {
 	for i := range b.N {
 		s := newSocketServer(b)
 		heap0, rss0 := memNow()
-		g0 := runtime.NumGoroutine()
+		g0, stack0 := runtime.NumGoroutine(), stackNow()
 		clients := s.startClients(b, kind, n)
 		heap1, rss1 := memNow()
 		if i == 0 {
 			reportIdle(b, n, heap1-heap0, rss1-rss0, rss1)
 			b.ReportMetric(float64(runtime.NumGoroutine()-g0)/float64(n), "goroutines/sub")
+			b.ReportMetric(float64(stackNow()-stack0)/float64(n)/1024, "stack-KiB/sub")
+			writeProfiles(b, kind)
 		}
 		clients.stop()
 	}
@@ -190,4 +196,32 @@ func benchSocketsDelay(b *testing.B, kind string, n int) {
 	b.ReportMetric(ms(0.50), "p50-ms")
 	b.ReportMetric(ms(0.99), "p99-ms")
 	b.ReportMetric(ms(1), "max-ms")
+}
+
+// stackNow is the memory of the goroutine stacks in use.
+func stackNow() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.StackInuse
+}
+
+// writeProfiles writes the heap and goroutine profiles into INVITES_BENCH_PROFILES, if set.
+func writeProfiles(b *testing.B, prefix string) {
+	dir := os.Getenv("INVITES_BENCH_PROFILES")
+	if dir == "" {
+		return
+	}
+	for _, name := range []string{"heap", "goroutine"} {
+		f, err := os.Create(filepath.Join(dir, prefix+"."+name+".pprof"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = pprof.Lookup(name).WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 }
