@@ -156,8 +156,8 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 	if err != nil {
 		return nil, err
 	}
-	end, _ := ctx.Value(streamEndKey{}).(*streamEnd)
-	s := &stream[T]{out: make(chan T, liveBuffer), end: end}
+	hook, _ := ctx.Value(streamHookKey{}).(*streamHook)
+	s := &stream[T]{out: make(chan T, liveBuffer), hook: hook}
 	e := &live.Entry{Kind: kind, Viewer: viewer.ID, Session: invites.SessionKey(bearerToken(ctx)), Target: s}
 	if err := r.Live.Hub.Join(pid, e); err != nil {
 		release()
@@ -173,6 +173,7 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 		r.Live.Hub.End(e, "")
 		release()
 	})
+	hook.attach()
 	return s.out, nil
 }
 

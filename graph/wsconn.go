@@ -11,7 +11,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	coderws "github.com/coder/websocket"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
@@ -38,20 +37,15 @@ type wsConn struct {
 	ctx     context.Context // the socket's: ends when it closes
 	cancel  context.CancelFunc
 
-	mu       sync.Mutex
-	initSeen bool               // connection_init received (a second one is 4429)
-	conn     context.Context    // after connection_ack: the authenticated connection's
-	ops      map[string]*wsOp   // the operations running, by the client's id
-	idle     *time.Timer        // for an anonymous connection: closes it when no operation runs
-	closed   bool               // a close frame has been sent
-	pingAt   time.Time          // when the unanswered keep-alive ping was sent; zero: none
-	stopConn context.CancelFunc // ends the connection's context (its user's place)
-}
-
-// wsOp is one running operation.
-type wsOp struct {
-	cancel  context.CancelFunc
-	errored bool // an error message was sent: no complete follows
+	mu        sync.Mutex
+	initSeen  bool               // connection_init received (a second one is 4429)
+	conn      context.Context    // after connection_ack: the authenticated connection's
+	ops       map[string]*wsOp   // the operations running, by the client's id
+	idle      *time.Timer        // for an anonymous connection: closes it when no operation runs
+	keepAlive *time.Timer        // the next keep-alive ping (wslife.go)
+	closed    bool               // a close frame has been sent
+	pingAt    time.Time          // when the unanswered keep-alive ping was sent; zero: none
+	stopConn  context.CancelFunc // ends the connection's context (its user's place)
 }
 
 // serveWS upgrades r and serves the socket until it closes.
@@ -157,13 +151,13 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 	c.send(wsMessage{Type: msgConnectionAck})
 	// The connection's context ends before the socket's only when the server shuts down.
 	context.AfterFunc(conn, func() { c.close(coderws.StatusGoingAway, "The server is shutting down") })
-	go c.keepAlive()
+	c.startKeepAlive()
 	return true
 }
 
 // subscribe starts an operation, once the connection is acknowledged and its id is free.
-// The operation is read and validated here, in the order the client sent it; it runs in a
-// goroutine of its own.
+// The operation is read, validated and started here, in the order the client sent it
+// (wsop.go).
 func (c *wsConn) subscribe(m wsMessage) bool {
 	params, reason := subscribeParams(m.Payload)
 	if reason != "" {
@@ -183,13 +177,13 @@ func (c *wsConn) subscribe(m wsMessage) bool {
 		return false
 	}
 	ctx, cancel := context.WithCancel(conn)
-	op := &wsOp{cancel: cancel}
+	op := &wsOp{id: m.ID, cancel: cancel}
 	c.ops[m.ID] = op
 	if c.idle != nil {
 		c.idle.Stop()
 	}
 	c.mu.Unlock()
-	c.start(ctx, m.ID, op, params)
+	c.start(ctx, op, params)
 	return true
 }
 
@@ -197,80 +191,6 @@ func (c *wsConn) subscribe(m wsMessage) bool {
 func duplicateReason(id string) string {
 	const format = "Subscriber for %s already exists"
 	return fmt.Sprintf(format, truncate(id, maxCloseReason-len(format)+2))
-}
-
-// start validates the operation and runs it; a request error (a syntax error, a limit) is its
-// one error message.
-func (c *wsConn) start(ctx context.Context, id string, op *wsOp, params *graphql.RawParams) {
-	start := graphql.Now()
-	ctx = graphql.StartOperationTrace(ctx)
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	params.Headers = c.headers
-	rc, errs := c.exec.CreateOperationContext(ctx, params)
-	if errs != nil {
-		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
-		c.sendError(id, op, resp.Errors)
-		c.finish(id, op)
-		return
-	}
-	go c.run(graphql.WithOperationContext(ctx, rc), id, op, rc)
-}
-
-// run sends the operation's results, then complete, unless the client has completed it, the
-// socket is closing, or an error message ended it.
-func (c *wsConn) run(ctx context.Context, id string, op *wsOp, rc *graphql.OperationContext) {
-	defer c.finish(id, op)
-	defer func() {
-		if p := recover(); p != nil {
-			err := rc.Recover(ctx, p)
-			gqlErr, ok := errors.AsType[*gqlerror.Error](err)
-			if !ok {
-				gqlErr = &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": string(invites.Internal)}}
-			}
-			c.sendError(id, op, gqlerror.List{gqlErr})
-		}
-	}()
-	ctx, end := withStreamEnd(ctx)
-	responses, ctx := c.exec.DispatchOperation(ctx, rc)
-	for {
-		resp := responses(ctx)
-		if resp == nil {
-			if reason := end.Reason(); reason != "" { // dropped by the fan-out (fanout.go)
-				c.sendError(id, op, gqlerror.List{{Message: reason, Extensions: map[string]any{"code": string(invites.Unavailable)}}})
-			}
-			return
-		}
-		b, err := json.Marshal(resp)
-		if err != nil {
-			panic(err)
-		}
-		c.sendOp(id, op, wsMessage{Type: msgNext, ID: id, Payload: b})
-	}
-}
-
-func (c *wsConn) sendError(id string, op *wsOp, errs gqlerror.List) {
-	b, err := json.Marshal(errs)
-	if err != nil {
-		panic(err)
-	}
-	op.errored = true
-	c.sendOp(id, op, wsMessage{Type: msgError, ID: id, Payload: b})
-}
-
-// finish forgets a finished operation and says complete, where the protocol wants it.
-func (c *wsConn) finish(id string, op *wsOp) {
-	op.cancel()
-	c.mu.Lock()
-	mine := c.ops[id] == op
-	if mine {
-		delete(c.ops, id)
-	}
-	c.idleAgain()
-	shutdown := c.conn != nil && c.conn.Err() != nil
-	c.mu.Unlock()
-	if mine && !op.errored && !shutdown {
-		c.send(wsMessage{Type: msgComplete, ID: id})
-	}
 }
 
 // stop ends the operation the client completed: nothing more of it is sent.
@@ -282,18 +202,6 @@ func (c *wsConn) stop(id string) {
 	c.mu.Unlock()
 	if op != nil {
 		op.cancel()
-	}
-}
-
-// sendOp sends an operation's message while the client still wants it: not once it has
-// completed the operation, nor once the socket is closing (an operation's context ending
-// then may give a last result, an error about the cancelled context).
-func (c *wsConn) sendOp(id string, op *wsOp, m wsMessage) {
-	c.mu.Lock()
-	wanted := c.ops[id] == op && !c.closed
-	c.mu.Unlock()
-	if wanted {
-		c.send(m)
 	}
 }
 
