@@ -48,9 +48,12 @@ type wsConn struct {
 	stopConn  context.CancelFunc // ends the connection's context (its user's place)
 }
 
-// serveWS upgrades r and serves the socket until it closes.
+// serveWS upgrades r and serves the socket until it closes. The handler returns at once: the
+// socket outlives it, read by one goroutine of its own, so that the HTTP server lets go of
+// what it kept for the request (its connection's state, buffers and goroutine stack) and an
+// idle socket costs little more than its wsConn (issue 25).
 func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, res *Resolver) {
-	ws, err := coderws.Accept(w, r, &coderws.AcceptOptions{
+	ws, err := coderws.Accept(lightHijack{w}, r, &coderws.AcceptOptions{
 		Subprotocols: []string{subprotocolTransportWS},
 		// Any origin: the connection is authenticated by the token in its connection_init
 		// payload, never by a cookie, so another site's page gains nothing by opening one.
@@ -60,10 +63,12 @@ func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		return // Accept has answered the handshake
 	}
 	ws.SetReadLimit(wsReadLimit)
-	ctx, cancel := context.WithCancel(r.Context())
+	// The request's context ends when the handler returns; its values (the client's address,
+	// the request's loaders) stay the socket's.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	c := &wsConn{ws: ws, exec: exec, r: res, headers: r.Header, limits: res.Live.Limits,
 		ctx: ctx, cancel: cancel, ops: map[string]*wsOp{}}
-	defer c.close(coderws.StatusGoingAway, "The server ended the connection")
+	releaseAddr := takeAddrPlace(r.Context())
 	initTimer := time.AfterFunc(c.limits.InitTimeout, func() {
 		c.mu.Lock()
 		late := !c.initSeen
@@ -72,12 +77,17 @@ func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 			c.close(closeInitTimeout, "Connection initialisation timeout")
 		}
 	})
-	defer initTimer.Stop()
-	c.read(r.Context())
+	go func() {
+		defer releaseAddr()
+		defer initTimer.Stop()
+		defer c.close(coderws.StatusGoingAway, "The server ended the connection")
+		c.read(context.Background())
+	}()
 }
 
 // read handles the client's messages in order until the socket closes. Its context is not
-// the socket's: a Read whose context ends drops the socket before a close frame could say why.
+// the socket's: a Read whose context ends drops the socket before a close frame could say
+// why; the socket's end ends the Read.
 func (c *wsConn) read(ctx context.Context) {
 	for {
 		typ, b, err := c.ws.Read(ctx)
