@@ -69,6 +69,60 @@ func (h *streamHook) wrote(items int, ended bool) {
 	}
 }
 
+// pull reads a stream of the fan-out only when it holds something: no goroutine waits on it
+// while it is idle. Told what was written (ready, from the hook), it starts a short-lived
+// goroutine, one at a time, that reads and sends as many results as were written and, once
+// the stream has ended, up to its end.
+type pull struct {
+	mu       sync.Mutex
+	next     func() bool // reads and sends one result; false once the stream is over
+	pending  int         // items written and not read yet
+	ended    bool        // the stream has ended: reading it no longer blocks
+	draining bool        // a goroutine is reading it
+	done     bool        // its last result was read
+}
+
+// start sets how a result is read and sent, and sends what was written before.
+func (p *pull) start(next func() bool) {
+	p.mu.Lock()
+	p.next = next
+	p.mu.Unlock()
+	p.ready(0, false)
+}
+
+// ready is told that items were written, or that the stream ended.
+func (p *pull) ready(items int, ended bool) {
+	p.mu.Lock()
+	p.pending += items
+	p.ended = p.ended || ended
+	read := p.next != nil && !p.draining && !p.done && (p.pending > 0 || p.ended)
+	p.draining = p.draining || read
+	p.mu.Unlock()
+	if read {
+		go p.drain()
+	}
+}
+
+func (p *pull) drain() {
+	for {
+		p.mu.Lock()
+		if p.pending == 0 && !p.ended {
+			p.draining = false
+			p.mu.Unlock()
+			return
+		}
+		p.pending = max(p.pending-1, 0)
+		next := p.next
+		p.mu.Unlock()
+		if !next() {
+			p.mu.Lock()
+			p.done, p.draining = true, false
+			p.mu.Unlock()
+			return
+		}
+	}
+}
+
 type streamHookKey struct{}
 
 // withStreamHook returns ctx carrying a new streamHook, for an operation's transport.
@@ -85,7 +139,10 @@ func withCloseReason(exec graphql.GraphExecutor) graphql.GraphExecutor { return 
 type reasonExec struct{ graphql.GraphExecutor }
 
 func (e reasonExec) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
-	ctx, end := withStreamHook(ctx)
+	end, _ := ctx.Value(streamHookKey{}).(*streamHook)
+	if end == nil { // the transport's own, where it has one (ssestream.go)
+		ctx, end = withStreamHook(ctx)
+	}
 	next, ctx := e.GraphExecutor.DispatchOperation(ctx, rc)
 	told := false
 	return func(ctx context.Context) *graphql.Response {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -31,12 +30,7 @@ type wsOp struct {
 	responses graphql.ResponseHandler
 	hook      *streamHook
 
-	mu       sync.Mutex
-	started  bool // ctx, rc and responses are set: its results may be read
-	pending  int  // items written to the stream and not read yet
-	ended    bool // the stream has ended: reading it no longer blocks
-	draining bool // a goroutine is reading its results
-	done     bool // its last result was read
+	pull pull // a stream of the fan-out's: read when it holds something (streamhook.go)
 }
 
 // start validates the operation and dispatches it; a request error (a syntax error, a limit)
@@ -55,7 +49,7 @@ func (c *wsConn) start(ctx context.Context, op *wsOp, params *graphql.RawParams)
 	}
 	ctx, op.hook = withStreamHook(graphql.WithOperationContext(ctx, rc))
 	op.rc = rc
-	op.hook.ready = func(items int, ended bool) { c.ready(op, items, ended) }
+	op.hook.ready = op.pull.ready
 	if !c.dispatch(ctx, op) {
 		return
 	}
@@ -66,17 +60,14 @@ func (c *wsConn) start(ctx context.Context, op *wsOp, params *graphql.RawParams)
 		}()
 		return
 	}
-	c.ready(op, 0, false) // and send what the fan-out wrote meanwhile
+	op.pull.start(func() bool { return c.next(op) }) // and send what the fan-out wrote meanwhile
 }
 
 // dispatch starts the operation (a subscription's resolver runs here); false if it panicked,
 // its error sent.
 func (c *wsConn) dispatch(ctx context.Context, op *wsOp) (ok bool) {
 	defer c.recoverOp(ctx, op, &ok)
-	responses, ctx := c.exec.DispatchOperation(ctx, op.rc)
-	op.mu.Lock()
-	op.ctx, op.responses, op.started = ctx, responses, true
-	op.mu.Unlock()
+	op.responses, op.ctx = c.exec.DispatchOperation(ctx, op.rc)
 	return true
 }
 
@@ -94,41 +85,6 @@ func (c *wsConn) recoverOp(ctx context.Context, op *wsOp, ok *bool) {
 	}
 	c.sendError(op, gqlerror.List{gqlErr})
 	c.finish(op)
-}
-
-// ready is told that items were written to op's stream, or that it ended; it starts a reader
-// unless one is reading or op is not started yet (start calls it then).
-func (c *wsConn) ready(op *wsOp, items int, ended bool) {
-	op.mu.Lock()
-	op.pending += items
-	op.ended = op.ended || ended
-	read := op.started && !op.draining && !op.done && (op.pending > 0 || op.ended)
-	op.draining = op.draining || read
-	op.mu.Unlock()
-	if read {
-		go c.drain(op)
-	}
-}
-
-// drain sends op's results while its stream holds some: as many as were written, then, once
-// it has ended, up to its end.
-func (c *wsConn) drain(op *wsOp) {
-	for {
-		op.mu.Lock()
-		if op.pending == 0 && !op.ended {
-			op.draining = false
-			op.mu.Unlock()
-			return
-		}
-		op.pending = max(op.pending-1, 0)
-		op.mu.Unlock()
-		if !c.next(op) {
-			op.mu.Lock()
-			op.done, op.draining = true, false
-			op.mu.Unlock()
-			return
-		}
-	}
 }
 
 // next reads op's next result and sends it; false once op is over (it has then finished, its
