@@ -113,7 +113,7 @@ func (c *wsConn) read(ctx context.Context) {
 func (c *wsConn) handle(m wsMessage) bool {
 	switch m.Type {
 	case msgConnectionInit:
-		return c.init(m.Payload)
+		return aside(func() bool { return c.init(m.Payload) })
 	case msgPing: // at any time, before connection_init too; the payload comes back
 		c.send(wsMessage{Type: msgPong, Payload: m.Payload})
 	case msgPong:
@@ -121,11 +121,21 @@ func (c *wsConn) handle(m wsMessage) bool {
 		c.pingAt = time.Time{}
 		c.mu.Unlock()
 	case msgSubscribe:
-		return c.subscribe(m)
+		return aside(func() bool { return c.subscribe(m) })
 	case msgComplete:
 		c.stop(m.ID)
 	}
 	return true
+}
+
+// aside runs f on a goroutine of its own and waits for it. Authenticating and starting an
+// operation go deep (the resolvers, the database driver), and a goroutine's stack, once
+// grown, stays grown while the socket's reader waits for the next message: run there, they
+// would cost every idle socket a stack of 8 KiB where reading needs a few.
+func aside(f func() bool) bool {
+	done := make(chan bool, 1)
+	go func() { done <- f() }()
+	return <-done
 }
 
 // init authenticates the connection (liveInit) and acknowledges it.
