@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -148,6 +149,9 @@ func BenchmarkFanOutSockets_SSE10000Idle(b *testing.B) { benchSocketsIdle(b, "ss
 func benchSocketsIdle(b *testing.B, kind string, n int) {
 	for i := range b.N {
 		s := newSocketServer(b)
+		// What an earlier benchmark of the process left resident would otherwise be
+		// reused, not added, by these subscribers.
+		debug.FreeOSMemory()
 		heap0, rss0 := memNow()
 		g0, stack0 := runtime.NumGoroutine(), stackNow()
 		clients := s.startClients(b, kind, n)
