@@ -43,7 +43,7 @@ screenshots: assets
 
 ## bench: (the graph benchmarks include the live fan-out: 1,000 subscribers of one project, the
 ## delay from a mutation's answer to each delivery and statements per change; and the memory of
-## 10,000 idle subscribers) the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
+## 10,000 idle subscribers, in the hub alone and over real WebSocket and SSE connections) the bulk-invite benchmarks (10,000 rows through the GraphQL handler), peak heap and RSS
 ## included, each against a COPY of the same rows into a table shaped like invites (x-copy);
 ## then a 10,000-row bulk invite with webhooks off, on without an endpoint, and with one
 ## endpoint: the call's time and statements, and the time until a receiver has every post

@@ -14,7 +14,7 @@ func StartFanOut(r *Resolver) { r.Live.Hub.SetFanout(r.fanOut) }
 // transport runs it: its channel, and its close reason once it ends.
 func SubscribeInvites(ctx context.Context, r *Resolver, token, project string) (<-chan *invites.Invite, func() string, error) {
 	ctx = context.WithValue(ctx, authKey{}, &auth{token: token})
-	ctx, end := withStreamEnd(ctx)
+	ctx, end := withStreamHook(ctx)
 	ch, err := watch(ctx, r, project, live.KindInvite, r.Service.WatchedInvites)
 	return ch, end.Reason, err
 }

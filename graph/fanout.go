@@ -5,9 +5,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/live"
@@ -28,34 +26,36 @@ type stream[T any] struct {
 	mu     sync.Mutex
 	out    chan T
 	closed bool
-	end    *streamEnd // where the transport reads the close reason; nil: none
+	hook   *streamHook // the transport's (streamhook.go); nil: none
 }
 
 // push writes items without blocking; false when the buffer is full (or the stream closed).
 func (s *stream[T]) push(items []T) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed || cap(s.out)-len(s.out) < len(items) {
+		s.mu.Unlock()
 		return false
 	}
 	for _, it := range items {
 		s.out <- it
 	}
+	s.mu.Unlock()
+	s.hook.wrote(len(items), false)
 	return true
 }
 
 // End closes the channel, recording reason for the transport.
 func (s *stream[T]) End(reason string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return
 	}
 	s.closed = true
-	if s.end != nil && reason != "" {
-		s.end.set(reason)
-	}
+	s.hook.setReason(reason)
 	close(s.out)
+	s.mu.Unlock()
+	s.hook.wrote(0, true)
 }
 
 // pusher is a stream whose items are of one kind's type.
@@ -143,56 +143,4 @@ func (r *Resolver) loadChange(ctx context.Context, c live.Change) (any, error) {
 		return r.Service.LiveJoinRequests(ctx, c.Project, c.IDs)
 	}
 	return r.Service.LiveInvites(ctx, c.Project, c.IDs)
-}
-
-// streamEnd carries a stream's close reason from the fan-out to the transport that serves it
-// (wsconn.go sends it as the operation's error).
-type streamEnd struct {
-	mu     sync.Mutex
-	reason string
-}
-
-func (e *streamEnd) set(reason string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.reason = reason
-}
-
-// Reason is the close reason, "" when none.
-func (e *streamEnd) Reason() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.reason
-}
-
-type streamEndKey struct{}
-
-// withStreamEnd returns ctx carrying a new streamEnd, for an operation's transport.
-func withStreamEnd(ctx context.Context) (context.Context, *streamEnd) {
-	e := &streamEnd{}
-	return context.WithValue(ctx, streamEndKey{}, e), e
-}
-
-// withCloseReason wraps exec for a transport that knows nothing of close reasons (SSE,
-// multipart HTTP): a stream the fan-out dropped gives one last result, its reason as an
-// error (UNAVAILABLE), before it ends.
-func withCloseReason(exec graphql.GraphExecutor) graphql.GraphExecutor { return reasonExec{exec} }
-
-type reasonExec struct{ graphql.GraphExecutor }
-
-func (e reasonExec) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
-	ctx, end := withStreamEnd(ctx)
-	next, ctx := e.GraphExecutor.DispatchOperation(ctx, rc)
-	told := false
-	return func(ctx context.Context) *graphql.Response {
-		resp := next(ctx)
-		if resp != nil || told {
-			return resp
-		}
-		if reason := end.Reason(); reason != "" {
-			told = true
-			return &graphql.Response{Errors: gqlerror.List{{Message: reason, Extensions: map[string]any{"code": string(invites.Unavailable)}}}}
-		}
-		return nil
-	}, ctx
 }

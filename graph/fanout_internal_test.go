@@ -11,8 +11,8 @@ import (
 type droppingExec struct{ graphql.GraphExecutor }
 
 func (droppingExec) DispatchOperation(ctx context.Context, _ *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
-	end, _ := ctx.Value(streamEndKey{}).(*streamEnd)
-	s := &stream[int]{out: make(chan int), end: end}
+	end, _ := ctx.Value(streamHookKey{}).(*streamHook)
+	s := &stream[int]{out: make(chan int), hook: end}
 	s.End("fell behind")
 	return func(context.Context) *graphql.Response {
 		if _, ok := <-s.out; !ok {

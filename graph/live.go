@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/google/uuid"
 
@@ -45,18 +44,14 @@ func (l *Live) acquire(user uuid.UUID) (release func(), err error) {
 	return release, nil
 }
 
-// sse is gqlgen's SSE transport for the requests that want only an event stream, as
-// graphql-sse's client sends them (`Accept: text/event-stream`). Clients such as urql list
+// sse is the SSE transport (ssestream.go, gqlgen's for what is not a stream of the fan-out)
+// for the requests that want only an event stream, as graphql-sse's client sends them
+// (`Accept: text/event-stream`). Clients such as urql list
 // text/event-stream among the media types they accept for every request, after
 // application/json: those are answered as JSON by postJSON, as before.
 type sse struct{ transport.SSE }
 
 func (t sse) Supports(r *http.Request) bool { return wantsEventStream(r) && t.SSE.Supports(r) }
-
-// Do serves the stream, telling a subscriber the fan-out dropped why (fanout.go).
-func (t sse) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	t.SSE.Do(w, r, withCloseReason(exec))
-}
 
 // wantsEventStream reports whether r is a POST that accepts text/event-stream and no JSON.
 func wantsEventStream(r *http.Request) bool {
@@ -156,8 +151,8 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 	if err != nil {
 		return nil, err
 	}
-	end, _ := ctx.Value(streamEndKey{}).(*streamEnd)
-	s := &stream[T]{out: make(chan T, liveBuffer), end: end}
+	hook, _ := ctx.Value(streamHookKey{}).(*streamHook)
+	s := &stream[T]{out: make(chan T, liveBuffer), hook: hook}
 	e := &live.Entry{Kind: kind, Viewer: viewer.ID, Session: invites.SessionKey(bearerToken(ctx)), Target: s}
 	if err := r.Live.Hub.Join(pid, e); err != nil {
 		release()
@@ -173,6 +168,7 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 		r.Live.Hub.End(e, "")
 		release()
 	})
+	hook.attach()
 	return s.out, nil
 }
 

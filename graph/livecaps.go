@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -70,8 +71,43 @@ func (t capped) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 			"too many live connections from this address: at most %d; close one first", t.live.Limits.ConnectionsPerAddress)
 		return
 	}
-	defer release()
-	t.Transport.Do(w, r, exec)
+	place := &addrPlace{release: release}
+	t.Transport.Do(w, r.WithContext(context.WithValue(r.Context(), addrPlaceKey{}, place)), exec)
+	place.done()
+}
+
+// addrPlace is the place of a live request's client address. It is given back when the
+// request's handler returns, unless the transport took it to give back itself (a WebSocket
+// served after its handler has returned: wsconn.go).
+type addrPlace struct {
+	mu      sync.Mutex
+	release func()
+	taken   bool
+}
+
+type addrPlaceKey struct{}
+
+// takeAddrPlace takes ctx's place of its client address away from the handler: the caller
+// gives it back with the function returned (a no-op where the request holds none).
+func takeAddrPlace(ctx context.Context) (release func()) {
+	p, _ := ctx.Value(addrPlaceKey{}).(*addrPlace)
+	if p == nil {
+		return func() {}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.taken = true
+	return p.release
+}
+
+// done gives the place back unless the transport took it.
+func (p *addrPlace) done() {
+	p.mu.Lock()
+	taken := p.taken
+	p.mu.Unlock()
+	if !taken {
+		p.release()
+	}
 }
 
 // addrKey is what a client address is counted under, as the domain's per-client limits count

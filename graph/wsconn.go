@@ -11,7 +11,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	coderws "github.com/coder/websocket"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
@@ -38,25 +37,23 @@ type wsConn struct {
 	ctx     context.Context // the socket's: ends when it closes
 	cancel  context.CancelFunc
 
-	mu       sync.Mutex
-	initSeen bool               // connection_init received (a second one is 4429)
-	conn     context.Context    // after connection_ack: the authenticated connection's
-	ops      map[string]*wsOp   // the operations running, by the client's id
-	idle     *time.Timer        // for an anonymous connection: closes it when no operation runs
-	closed   bool               // a close frame has been sent
-	pingAt   time.Time          // when the unanswered keep-alive ping was sent; zero: none
-	stopConn context.CancelFunc // ends the connection's context (its user's place)
+	mu        sync.Mutex
+	initSeen  bool               // connection_init received (a second one is 4429)
+	conn      context.Context    // after connection_ack: the authenticated connection's
+	ops       map[string]*wsOp   // the operations running, by the client's id
+	idle      *time.Timer        // for an anonymous connection: closes it when no operation runs
+	keepAlive *time.Timer        // the next keep-alive ping (wslife.go)
+	closed    bool               // a close frame has been sent
+	pingAt    time.Time          // when the unanswered keep-alive ping was sent; zero: none
+	stopConn  context.CancelFunc // ends the connection's context (its user's place)
 }
 
-// wsOp is one running operation.
-type wsOp struct {
-	cancel  context.CancelFunc
-	errored bool // an error message was sent: no complete follows
-}
-
-// serveWS upgrades r and serves the socket until it closes.
+// serveWS upgrades r and serves the socket until it closes. The handler returns at once: the
+// socket outlives it, read by one goroutine of its own, so that the HTTP server lets go of
+// what it kept for the request (its connection's state, buffers and goroutine stack) and an
+// idle socket costs little more than its wsConn (issue 25).
 func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, res *Resolver) {
-	ws, err := coderws.Accept(w, r, &coderws.AcceptOptions{
+	ws, err := coderws.Accept(lightHijack{w}, r, &coderws.AcceptOptions{
 		Subprotocols: []string{subprotocolTransportWS},
 		// Any origin: the connection is authenticated by the token in its connection_init
 		// payload, never by a cookie, so another site's page gains nothing by opening one.
@@ -66,10 +63,12 @@ func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		return // Accept has answered the handshake
 	}
 	ws.SetReadLimit(wsReadLimit)
-	ctx, cancel := context.WithCancel(r.Context())
+	// The request's context ends when the handler returns; its values (the client's address,
+	// the request's loaders) stay the socket's.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	c := &wsConn{ws: ws, exec: exec, r: res, headers: r.Header, limits: res.Live.Limits,
 		ctx: ctx, cancel: cancel, ops: map[string]*wsOp{}}
-	defer c.close(coderws.StatusGoingAway, "The server ended the connection")
+	releaseAddr := takeAddrPlace(r.Context())
 	initTimer := time.AfterFunc(c.limits.InitTimeout, func() {
 		c.mu.Lock()
 		late := !c.initSeen
@@ -78,12 +77,17 @@ func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 			c.close(closeInitTimeout, "Connection initialisation timeout")
 		}
 	})
-	defer initTimer.Stop()
-	c.read(r.Context())
+	go func() {
+		defer releaseAddr()
+		defer initTimer.Stop()
+		defer c.close(coderws.StatusGoingAway, "The server ended the connection")
+		c.read(context.Background())
+	}()
 }
 
 // read handles the client's messages in order until the socket closes. Its context is not
-// the socket's: a Read whose context ends drops the socket before a close frame could say why.
+// the socket's: a Read whose context ends drops the socket before a close frame could say
+// why; the socket's end ends the Read.
 func (c *wsConn) read(ctx context.Context) {
 	for {
 		typ, b, err := c.ws.Read(ctx)
@@ -109,7 +113,7 @@ func (c *wsConn) read(ctx context.Context) {
 func (c *wsConn) handle(m wsMessage) bool {
 	switch m.Type {
 	case msgConnectionInit:
-		return c.init(m.Payload)
+		return aside(func() bool { return c.init(m.Payload) })
 	case msgPing: // at any time, before connection_init too; the payload comes back
 		c.send(wsMessage{Type: msgPong, Payload: m.Payload})
 	case msgPong:
@@ -117,11 +121,21 @@ func (c *wsConn) handle(m wsMessage) bool {
 		c.pingAt = time.Time{}
 		c.mu.Unlock()
 	case msgSubscribe:
-		return c.subscribe(m)
+		return aside(func() bool { return c.subscribe(m) })
 	case msgComplete:
 		c.stop(m.ID)
 	}
 	return true
+}
+
+// aside runs f on a goroutine of its own and waits for it. Authenticating and starting an
+// operation go deep (the resolvers, the database driver), and a goroutine's stack, once
+// grown, stays grown while the socket's reader waits for the next message: run there, they
+// would cost every idle socket a stack of 8 KiB where reading needs a few.
+func aside(f func() bool) bool {
+	done := make(chan bool, 1)
+	go func() { done <- f() }()
+	return <-done
 }
 
 // init authenticates the connection (liveInit) and acknowledges it.
@@ -157,13 +171,13 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 	c.send(wsMessage{Type: msgConnectionAck})
 	// The connection's context ends before the socket's only when the server shuts down.
 	context.AfterFunc(conn, func() { c.close(coderws.StatusGoingAway, "The server is shutting down") })
-	go c.keepAlive()
+	c.startKeepAlive()
 	return true
 }
 
 // subscribe starts an operation, once the connection is acknowledged and its id is free.
-// The operation is read and validated here, in the order the client sent it; it runs in a
-// goroutine of its own.
+// The operation is read, validated and started here, in the order the client sent it
+// (wsop.go).
 func (c *wsConn) subscribe(m wsMessage) bool {
 	params, reason := subscribeParams(m.Payload)
 	if reason != "" {
@@ -183,13 +197,13 @@ func (c *wsConn) subscribe(m wsMessage) bool {
 		return false
 	}
 	ctx, cancel := context.WithCancel(conn)
-	op := &wsOp{cancel: cancel}
+	op := &wsOp{id: m.ID, cancel: cancel}
 	c.ops[m.ID] = op
 	if c.idle != nil {
 		c.idle.Stop()
 	}
 	c.mu.Unlock()
-	c.start(ctx, m.ID, op, params)
+	c.start(ctx, op, params)
 	return true
 }
 
@@ -197,80 +211,6 @@ func (c *wsConn) subscribe(m wsMessage) bool {
 func duplicateReason(id string) string {
 	const format = "Subscriber for %s already exists"
 	return fmt.Sprintf(format, truncate(id, maxCloseReason-len(format)+2))
-}
-
-// start validates the operation and runs it; a request error (a syntax error, a limit) is its
-// one error message.
-func (c *wsConn) start(ctx context.Context, id string, op *wsOp, params *graphql.RawParams) {
-	start := graphql.Now()
-	ctx = graphql.StartOperationTrace(ctx)
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	params.Headers = c.headers
-	rc, errs := c.exec.CreateOperationContext(ctx, params)
-	if errs != nil {
-		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
-		c.sendError(id, op, resp.Errors)
-		c.finish(id, op)
-		return
-	}
-	go c.run(graphql.WithOperationContext(ctx, rc), id, op, rc)
-}
-
-// run sends the operation's results, then complete, unless the client has completed it, the
-// socket is closing, or an error message ended it.
-func (c *wsConn) run(ctx context.Context, id string, op *wsOp, rc *graphql.OperationContext) {
-	defer c.finish(id, op)
-	defer func() {
-		if p := recover(); p != nil {
-			err := rc.Recover(ctx, p)
-			gqlErr, ok := errors.AsType[*gqlerror.Error](err)
-			if !ok {
-				gqlErr = &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": string(invites.Internal)}}
-			}
-			c.sendError(id, op, gqlerror.List{gqlErr})
-		}
-	}()
-	ctx, end := withStreamEnd(ctx)
-	responses, ctx := c.exec.DispatchOperation(ctx, rc)
-	for {
-		resp := responses(ctx)
-		if resp == nil {
-			if reason := end.Reason(); reason != "" { // dropped by the fan-out (fanout.go)
-				c.sendError(id, op, gqlerror.List{{Message: reason, Extensions: map[string]any{"code": string(invites.Unavailable)}}})
-			}
-			return
-		}
-		b, err := json.Marshal(resp)
-		if err != nil {
-			panic(err)
-		}
-		c.sendOp(id, op, wsMessage{Type: msgNext, ID: id, Payload: b})
-	}
-}
-
-func (c *wsConn) sendError(id string, op *wsOp, errs gqlerror.List) {
-	b, err := json.Marshal(errs)
-	if err != nil {
-		panic(err)
-	}
-	op.errored = true
-	c.sendOp(id, op, wsMessage{Type: msgError, ID: id, Payload: b})
-}
-
-// finish forgets a finished operation and says complete, where the protocol wants it.
-func (c *wsConn) finish(id string, op *wsOp) {
-	op.cancel()
-	c.mu.Lock()
-	mine := c.ops[id] == op
-	if mine {
-		delete(c.ops, id)
-	}
-	c.idleAgain()
-	shutdown := c.conn != nil && c.conn.Err() != nil
-	c.mu.Unlock()
-	if mine && !op.errored && !shutdown {
-		c.send(wsMessage{Type: msgComplete, ID: id})
-	}
 }
 
 // stop ends the operation the client completed: nothing more of it is sent.
@@ -282,18 +222,6 @@ func (c *wsConn) stop(id string) {
 	c.mu.Unlock()
 	if op != nil {
 		op.cancel()
-	}
-}
-
-// sendOp sends an operation's message while the client still wants it: not once it has
-// completed the operation, nor once the socket is closing (an operation's context ending
-// then may give a last result, an error about the cancelled context).
-func (c *wsConn) sendOp(id string, op *wsOp, m wsMessage) {
-	c.mu.Lock()
-	wanted := c.ops[id] == op && !c.closed
-	c.mu.Unlock()
-	if wanted {
-		c.send(m)
 	}
 }
 

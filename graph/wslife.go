@@ -10,33 +10,40 @@ import (
 // The bounds on a graphql-transport-ws socket's life: the keep-alive that drops a silent
 // client, the idle timeout of an anonymous connection, and the close.
 
-// keepAlive pings the client every LIVE_KEEPALIVE once the connection is acknowledged, and
-// drops it when a ping has gone unanswered for twice that (graphql-ws's reference server
-// terminates such a socket too: a client that answers nothing would not read a close frame).
-func (c *wsConn) keepAlive() {
+// startKeepAlive arms the keep-alive once the connection is acknowledged: a timer, not a
+// goroutine of the connection's own waiting for it.
+func (c *wsConn) startKeepAlive() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.keepAlive = time.AfterFunc(c.limits.KeepAlive, c.keepAliveTick)
+	}
+}
+
+// keepAliveTick pings the client every LIVE_KEEPALIVE, and drops it when a ping has gone
+// unanswered for twice that (graphql-ws's reference server terminates such a socket too: a
+// client that answers nothing would not read a close frame).
+func (c *wsConn) keepAliveTick() {
 	every := c.limits.KeepAlive
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case <-t.C:
-		}
-		c.mu.Lock()
-		waiting := !c.pingAt.IsZero()
-		late := waiting && time.Since(c.pingAt) >= 2*every
-		if !waiting {
-			c.pingAt = time.Now()
-		}
+	c.mu.Lock()
+	if c.closed {
 		c.mu.Unlock()
-		switch {
-		case late:
-			c.drop()
-			return
-		case !waiting:
-			c.send(wsMessage{Type: msgPing})
-		}
+		return
+	}
+	waiting := !c.pingAt.IsZero()
+	late := waiting && time.Since(c.pingAt) >= 2*every
+	if !waiting {
+		c.pingAt = time.Now()
+	}
+	if !late {
+		c.keepAlive.Reset(every)
+	}
+	c.mu.Unlock()
+	switch {
+	case late:
+		c.drop()
+	case !waiting:
+		c.send(wsMessage{Type: msgPing})
 	}
 }
 
@@ -89,6 +96,9 @@ func (c *wsConn) closing() bool {
 	}
 	if c.idle != nil {
 		c.idle.Stop()
+	}
+	if c.keepAlive != nil {
+		c.keepAlive.Stop()
 	}
 	if c.stopConn != nil {
 		c.stopConn()
