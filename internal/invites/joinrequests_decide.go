@@ -177,11 +177,12 @@ func (s *core) decide(ctx context.Context, tx bun.Tx, m *Member, req *JoinReques
 	return s.tellDecided(ctx, tx, person, req)
 }
 
-// tellDecided queues, in the decision's transaction, the email that tells the person.
+// tellDecided queues, in the decision's transaction, the email that tells the person, in
+// their language.
 func (s *core) tellDecided(ctx context.Context, tx bun.Tx, person *User, req *JoinRequest) error {
 	d := mail.JoinRequestDecidedData{
 		To: person.Email, Name: person.Name, Approved: req.Status == RequestApproved,
-		Link: s.cfg.AppURL + "/projects/" + req.ProjectID.String(),
+		Link: s.cfg.AppURL + "/projects/" + req.ProjectID.String(), Locale: userLocale(person),
 	}
 	if req.Role != nil {
 		d.Role = string(*req.Role)

@@ -262,3 +262,42 @@ func waitForLockWait(t *testing.T, table string) {
 	}
 	t.Fatalf("no session waited for a lock on %s within a minute", table)
 }
+
+// The person is told of the decision in their language (the one they signed up in).
+func TestRequestToJoin_DecisionEmailInTheirLanguage(t *testing.T) {
+	s, _, dnsServer := newDomainService(t)
+	ctx := context.Background()
+	owner := mustVerifiedUser(t, s, uniqueEmail("owner"))
+	p := mustProject(t, s, owner.ID, "Sprachen")
+	name := uniqueDomain("lang")
+	verifiedDomain(t, s, dnsServer, owner, p, name, invites.PolicyRequest)
+	for _, tc := range []struct{ lang, deny, subject string }{
+		{"de-DE,de;q=0.9", "", "Sie sind Sprachen beigetreten"},
+		{"ja", "満員です", "Sprachen への参加リクエストは承認されませんでした"},
+	} {
+		email := "p-" + uuid.NewString()[:8] + "@" + name
+		if _, err := s.SignUp(ctx, invites.SignUpInput{Email: email, Password: "correct horse", Name: "Pia", AcceptLanguage: tc.lang}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.VerifyEmail(ctx, linkToken(t, email, "verify-email"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := askByDomain(s, u, p.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rs []*invites.JoinRequestActionResult
+		if tc.deny != "" {
+			rs, err = s.DenyJoinRequests(ctx, owner.ID, []string{r.ID.String()}, &tc.deny)
+		} else {
+			rs, err = s.ApproveJoinRequests(ctx, owner.ID, []string{r.ID.String()}, nil)
+		}
+		if err != nil || rs[0].Err != nil {
+			t.Fatalf("deciding: %v, %v", err, rs[0].Err)
+		}
+		if n := count(t, "emails", "kind = 'join_request_decided' AND recipient = ? AND subject = ?", email, tc.subject); n != 1 {
+			t.Fatalf("%s: %d decision emails with the subject %q, want 1", tc.lang, n, tc.subject)
+		}
+	}
+}

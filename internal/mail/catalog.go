@@ -37,6 +37,9 @@ var Messages = []string{
 	"invite.intro.service", "invite.reminder.prefix", "invite.reminder.body", "invite.note",
 	"invite.link_intro", "invite.button", "invite.expires", "invite.ignore",
 	"role.PENDING", "role.CONTRIBUTOR", "role.ADMIN", "role.OWNER",
+	"join_request.approved.subject", "join_request.approved.intro", "join_request.approved.intro.role",
+	"join_request.approved.link_intro", "join_request.approved.button",
+	"join_request.denied.subject", "join_request.denied.intro", "join_request.denied.reason",
 }
 
 // PluralMessages take a count {{.N}}: one key per plural form of the language.

@@ -12,7 +12,9 @@ import (
 const kindJoinRequestDecided = "join_request_decided"
 
 // JoinRequestDecidedData is what a decided request's email says: Approved with the Role given
-// (Link the project's page), or denied with the admin's Reason, which may be empty.
+// (Link the project's page), or denied with the admin's Reason, which may be empty. Locale is
+// the person's language (internal/locale); the Reason is the admin's own words, shown escaped
+// and never translated.
 type JoinRequestDecidedData struct {
 	To          string
 	Name        string
@@ -21,61 +23,55 @@ type JoinRequestDecidedData struct {
 	Role        string
 	Reason      string
 	Link        string
+	Locale      string
 }
 
-// JoinRequestDecided is the email to a person whose request to join was approved or denied.
+// JoinRequestDecided is the email to a person whose request to join was approved or denied. A
+// denial carries no link: the project stays closed to them.
 func JoinRequestDecided(d JoinRequestDecidedData) Message {
-	subject := "Your request to join " + oneLine(d.ProjectName) + " was declined"
-	params := map[string]string{"name": oneLine(d.Name), "project": oneLine(d.ProjectName), "reason": d.Reason}
+	params := map[string]string{"name": oneLine(d.Name), "project": oneLine(d.ProjectName)}
+	m := Message{Kind: kindJoinRequestDecided, To: d.To, Params: params}
 	if d.Approved {
-		subject = "You joined " + oneLine(d.ProjectName)
-		params["approved"], params["role"] = "true", roleText(d.Role)
+		params["approved"], params["role"], m.Link = "true", oneLine(d.Role), d.Link
+	} else if d.Reason != "" {
+		params["reason"] = d.Reason
 	}
-	return Message{Kind: kindJoinRequestDecided, To: d.To, Subject: subject, Link: d.Link, Params: params}
+	return m.In(d.Locale)
 }
 
-// renderMore renders the kinds of this file; false for another kind.
+// joinRequestDecidedSubject is the decision email's subject in c's language.
+func joinRequestDecidedSubject(c *catalog, w words, p map[string]string) string {
+	if p["approved"] != "" {
+		return oneLine(c.t("join_request.approved.subject", w))
+	}
+	return oneLine(c.t("join_request.denied.subject", w))
+}
+
+// joinRequestDecidedBody is the decision email's body in c's language. An email queued before
+// the emails were translated holds its role as words ("a contributor"): wordsOf shows those as
+// they are.
+func joinRequestDecidedBody(c *catalog, w words, p map[string]string) body {
+	if p["approved"] != "" {
+		intro := c.t("join_request.approved.intro", w)
+		if w.Role != "" {
+			intro = c.t("join_request.approved.intro.role", w)
+		}
+		return body{Before: []string{intro}, Button: c.t("join_request.approved.button", w), LinkIntro: c.t("join_request.approved.link_intro", w)}
+	}
+	b := body{Before: []string{c.t("join_request.denied.intro", w)}}
+	if p["reason"] != "" {
+		b.NoteIntro, b.Note = c.t("join_request.denied.reason", w), strings.Split(p["reason"], "\n")
+	}
+	return b
+}
+
+// renderMore renders the kinds of this file that are not translated; false for another kind.
 func (m Message) renderMore() (Message, bool) {
 	if m.Kind == kindJoinRequestDigest {
 		return m.renderDigest(), true
 	}
-	if m.Kind != kindJoinRequestDecided {
-		return m, false
-	}
-	p := m.Params
-	data := struct {
-		Name, Project, Role, Reason, Link, Service string
-		Approved                                   bool
-	}{p["name"], p["project"], p["role"], p["reason"], m.Link, serviceName, p["approved"] != ""}
-	m.Text, m.HTML = render(joinRequestDecidedText, data), render(joinRequestDecidedHTML, data)
-	return m, true
+	return m, false
 }
-
-var (
-	joinRequestDecidedText = texttemplate.Must(texttemplate.New("join_request_decided").Parse(
-		`Hello{{if .Name}} {{.Name}}{{end}},
-
-{{if .Approved}}Your request to join the project {{.Project}} on {{.Service}} was approved: you are a member{{if .Role}}, as {{.Role}}{{end}}.
-
-Open the project:
-
-{{.Link}}
-{{else}}Your request to join the project {{.Project}} on {{.Service}} was declined.
-{{if .Reason}}
-The admin said: {{.Reason}}
-{{end}}{{end}}`))
-	joinRequestDecidedHTML = htmltemplate.Must(htmltemplate.New("join_request_decided").Parse(
-		`<!DOCTYPE html>
-<html><body>
-<p>Hello{{if .Name}} {{.Name}}{{end}},</p>
-{{if .Approved}}<p>Your request to join the project <b>{{.Project}}</b> on {{.Service}} was approved: you are a member{{if .Role}}, as {{.Role}}{{end}}.</p>
-<p><a href="{{.Link}}">Open the project</a></p>
-<p>Or open this link: {{.Link}}</p>
-{{else}}<p>Your request to join the project <b>{{.Project}}</b> on {{.Service}} was declined.</p>
-{{if .Reason}}<p>The admin said: {{.Reason}}</p>
-{{end}}{{end}}</body></html>
-`))
-)
 
 // kindJoinRequestDigest is an admin's hourly digest of new requests to join.
 const kindJoinRequestDigest = "join_request_digest"

@@ -122,6 +122,8 @@ func subject(kind string, p map[string]string) string {
 			return oneLine(c.t("invite.subject.reminder", w))
 		}
 		return oneLine(c.t("invite.subject", w))
+	case kindJoinRequestDecided:
+		return joinRequestDecidedSubject(c, w, p)
 	}
 	return ""
 }
@@ -142,6 +144,8 @@ func (m Message) Render() (Message, error) {
 		b = body{Before: []string{intro}, Button: c.t("reset.button", w), After: []string{c.t("reset.ignore", w)}}
 	case kindInvite:
 		b = inviteBody(c, w, m.Params)
+	case kindJoinRequestDecided:
+		b = joinRequestDecidedBody(c, w, m.Params)
 	case kindDomainLost:
 		// To the project's admins, in English: the domain's settings page is not translated.
 		return renderDomainLost(m), nil
@@ -216,11 +220,11 @@ var (
 {{end}}{{if .Note}}
 {{.NoteIntro}}
 {{range .Note}}> {{.}}
-{{end}}{{end}}
+{{end}}{{end}}{{if .Link}}
 {{if .LinkIntro}}{{.LinkIntro}}
 
 {{end}}{{.Link}}
-{{range .After}}
+{{end}}{{range .After}}
 {{.}}
 {{end}}`))
 	bodyHTML = htmltemplate.Must(htmltemplate.New("body").Parse(`<!DOCTYPE html>
@@ -229,9 +233,9 @@ var (
 {{range .Before}}<p>{{.}}</p>
 {{end}}{{if .Note}}<p>{{.NoteIntro}}</p>
 <blockquote>{{range $i, $l := .Note}}{{if $i}}<br>{{end}}{{$l}}{{end}}</blockquote>
-{{end}}<p><a href="{{.Link}}">{{.Button}}</a></p>
+{{end}}{{if .Link}}<p><a href="{{.Link}}">{{.Button}}</a></p>
 <p>{{.OrLink}} {{.Link}}</p>
-{{range .After}}<p>{{.}}</p>
+{{end}}{{range .After}}<p>{{.}}</p>
 {{end}}</body></html>
 `))
 )
