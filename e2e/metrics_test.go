@@ -13,7 +13,7 @@ import (
 )
 
 // metricValue reads one sample from the Prometheus text at base/metrics; -1 when it is absent.
-func metricValue(t *testing.T, base, sample string) float64 {
+func metricValue(t testing.TB, base, sample string) float64 {
 	t.Helper()
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {

@@ -195,7 +195,7 @@ type replicaProcess struct {
 }
 
 // buildReplicaBinary builds the server into the test's temporary directory.
-func buildReplicaBinary(t *testing.T) string {
+func buildReplicaBinary(t testing.TB) string {
 	t.Helper()
 	root := pglocal.ModuleRoot()
 	bin := filepath.Join(t.TempDir(), "invites")
@@ -211,7 +211,7 @@ func buildReplicaBinary(t *testing.T) string {
 
 // spawnProcess starts bin with env on a free port, its output in dir/name.log; it does not
 // wait for the process to be ready.
-func spawnProcess(t *testing.T, bin string, env map[string]string, name, dir string) *replicaProcess {
+func spawnProcess(t testing.TB, bin string, env map[string]string, name, dir string) *replicaProcess {
 	t.Helper()
 	addr := freeLocalAddr(t)
 	p := &replicaProcess{name: name, base: "http://" + addr, logPath: filepath.Join(dir, name+".log"), exited: make(chan struct{})}
@@ -238,7 +238,7 @@ func spawnProcess(t *testing.T, bin string, env map[string]string, name, dir str
 // startReplicas starts one process of bin per name, all with env, each on a free port of
 // its own, and waits until every one answers /readyz. At the test's end they get SIGTERM
 // together and must exit 0 within 60s; their logs are printed if the test failed.
-func startReplicas(t *testing.T, bin string, env map[string]string, names ...string) []*replicaProcess {
+func startReplicas(t testing.TB, bin string, env map[string]string, names ...string) []*replicaProcess {
 	t.Helper()
 	dir := t.TempDir()
 	var procs []*replicaProcess
@@ -270,7 +270,7 @@ func replicaEnv(env map[string]string, addr string) []string {
 	return out
 }
 
-func freeLocalAddr(t *testing.T) string {
+func freeLocalAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -280,7 +280,7 @@ func freeLocalAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitReplicaReady(t *testing.T, p *replicaProcess, deadline time.Time) {
+func waitReplicaReady(t testing.TB, p *replicaProcess, deadline time.Time) {
 	t.Helper()
 	client := &http.Client{Timeout: 2 * time.Second}
 	for {
@@ -311,7 +311,7 @@ func replicaAnswer(resp *http.Response, err error) string {
 }
 
 // stopReplicas sends SIGTERM to every process at once and checks that each shuts down cleanly.
-func stopReplicas(t *testing.T, procs []*replicaProcess) {
+func stopReplicas(t testing.TB, procs []*replicaProcess) {
 	for _, p := range procs {
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			t.Errorf("SIGTERM to replica %s: %v", p.name, err)

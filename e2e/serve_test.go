@@ -129,7 +129,7 @@ func TestServer_IntrospectionOff(t *testing.T) {
 
 // e2eClient talks to a running server over HTTP.
 type e2eClient struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 }
 

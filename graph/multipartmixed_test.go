@@ -154,6 +154,18 @@ func nextPart(t *testing.T, parts <-chan part, out any) bool {
 	}
 }
 
+// firstPart is the first part, heartbeat included (a probe with a minute's deadline).
+func firstPart(t *testing.T, parts <-chan part) part {
+	t.Helper()
+	select {
+	case p := <-parts:
+		return p
+	case <-time.After(time.Minute):
+		t.Fatal("no part after a minute")
+		return part{}
+	}
+}
+
 // event is one part of a multipart subscription.
 type event struct {
 	Payload *struct {
@@ -186,7 +198,7 @@ func TestMultipartSubscription(t *testing.T) {
 
 	resp := s.open(t, owner, acceptSubscription, subscribeInvites, map[string]any{"p": project})
 	parts := readParts(t, resp)
-	if first := <-parts; first.body != "{}" {
+	if first := firstPart(t, parts); first.body != "{}" {
 		t.Fatalf("first part %+v, want the heartbeat {} before any change", first)
 	}
 	for _, email := range []string{uniqueEmail("mp-one"), uniqueEmail("mp-two")} {
@@ -217,7 +229,7 @@ func TestMultipartSubscription_Refusals(t *testing.T) {
 	vars := map[string]any{"p": project}
 
 	held := readParts(t, s.open(t, owner, acceptSubscription, subscribeInvites, vars))
-	<-held // open: the owner's one live connection
+	firstPart(t, held) // open: the owner's one live connection
 	for _, tc := range []struct{ name, token, want string }{
 		{"anonymous", "", "UNAUTHENTICATED"},
 		{"stranger", stranger, "NOT_FOUND"},
@@ -281,7 +293,7 @@ func TestMultipart_Deadline(t *testing.T) {
 	expired := newLiveServerOn(t, db, hub, func(c *config.Config) { c.GraphQL.Limits.RequestTimeout = time.Nanosecond })
 
 	parts := readParts(t, expired.open(t, owner, acceptSubscription, subscribeInvites, map[string]any{"p": project}))
-	<-parts // the stream is open
+	firstPart(t, parts) // the stream is open
 	email := uniqueEmail("mp-late")
 	s.inviteAndPublish(t, owner, project, email)
 	var e event

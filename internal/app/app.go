@@ -26,7 +26,9 @@ type App struct {
 	db  *bun.DB
 	// direct is PostgreSQL itself where db is a transaction pooler (config.Config.Pooled), for
 	// what needs a session: the migrations, River's client; else db.
-	direct   *bun.DB
+	direct *bun.DB
+	// replica is the read replica's pool (DATABASE_READ_URL); nil: none.
+	replica  *bun.DB
 	services *Services
 	hub      *live.Hub
 	handler  http.Handler
@@ -59,6 +61,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			return nil, fmt.Errorf("DATABASE_DIRECT_URL: %w", err)
 		}
 	}
+	if cfg.DatabaseReadURL != "" {
+		if a.replica, err = openReadDB(cfg.DatabaseReadURL, dbURL, cfg.Pool, cfg.Pooled()); err != nil {
+			a.closeDB()
+			return nil, err
+		}
+	}
 	if err := a.build(ctx, directURL); err != nil {
 		a.closeDB()
 		return nil, err
@@ -68,6 +76,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 // closeDB closes the pools.
 func (a *App) closeDB() {
+	if a.replica != nil {
+		a.replica.Close()
+	}
 	if a.direct != a.db {
 		a.direct.Close()
 	}
@@ -81,7 +92,7 @@ func (a *App) build(ctx context.Context, directURL string) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	var err error
-	if a.services, err = NewServices(ctx, a.db, a.cfg, Options{Logger: a.log, Direct: a.direct}); err != nil {
+	if a.services, err = NewServices(ctx, a.db, a.cfg, Options{Logger: a.log, Direct: a.direct, Replica: a.replica}); err != nil {
 		return err
 	}
 	// The delivery service is the Recorder of what the providers' webhooks and the bounce
@@ -97,13 +108,20 @@ func (a *App) build(ctx context.Context, directURL string) error {
 }
 
 // listen starts the one connection that LISTENs for every change (internal/live) for this
-// process's subscribers; Close stops it.
+// process's subscribers, and the poller of the read replica's position (readroute.Router.Run);
+// Close stops both.
 func (a *App) listen(ctx context.Context, dbURL string) {
 	listenCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopListening, a.listening = stop, make(chan struct{})
+	polling := make(chan struct{})
+	go func() {
+		defer close(polling)
+		a.services.Reads.Run(listenCtx)
+	}()
 	go func() {
 		defer close(a.listening)
 		live.Listen(listenCtx, dbURL, a.hub, a.log, nil)
+		<-polling
 	}()
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/pglocal"
+	"github.com/invites/invites/internal/readroute"
 )
 
 // OpenDB opens url (and returns the URL it opened), or without one the database "invites" on
@@ -34,9 +36,53 @@ func openDB(ctx context.Context, url string, pool config.Pool, pooled bool) (*bu
 			return nil, "", err
 		}
 	}
-	cfg, err := pgx.ParseConfig(url)
+	db, err := newPool(url, pool, pooled)
 	if err != nil {
 		return nil, "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, "", fmt.Errorf("connect to the database: %w", err)
+	}
+	return db, url, nil
+}
+
+// openReadDB opens the read replica's pool (DATABASE_READ_URL) without connecting: a replica
+// that is down at start-up is one the reads do without until it answers (internal/readroute).
+// Where the replica cannot be reached, its connections are made to primaryURL (pooled as the
+// primary's own pool is) for a moment (readroute.Connector).
+func openReadDB(url, primaryURL string, pool config.Pool, pooled bool) (*bun.DB, error) {
+	replica, err := connConfig(url, false)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+	}
+	primary, err := connConfig(primaryURL, pooled)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	sqldb := sql.OpenDB(readroute.Connector(stdlib.GetConnector(*replica), stdlib.GetConnector(*primary)))
+	pool.Apply(sqldb)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// newPool is url's pool, its connections made as they are needed.
+func newPool(url string, pool config.Pool, pooled bool) (*bun.DB, error) {
+	cfg, err := connConfig(url, pooled)
+	if err != nil {
+		return nil, err
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	pool.Apply(sqldb)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// connConfig is url's connection settings; pooled: statements in pgx's exec mode (below).
+func connConfig(url string, pooled bool) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, err
 	}
 	if pooled && !strings.Contains(url, "default_query_exec_mode") {
 		// pgx's default caches a named prepared statement per query and connection: through a
@@ -50,14 +96,5 @@ func openDB(ctx context.Context, url string, pool config.Pool, pooled bool) (*bu
 		// URL is kept.
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
-	sqldb := stdlib.OpenDB(*cfg)
-	pool.Apply(sqldb)
-	db := bun.NewDB(sqldb, pgdialect.New())
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		db.Close()
-		return nil, "", fmt.Errorf("connect to the database: %w", err)
-	}
-	return db, url, nil
+	return cfg, nil
 }

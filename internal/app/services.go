@@ -19,6 +19,7 @@ import (
 	"github.com/invites/invites/internal/live"
 	"github.com/invites/invites/internal/mail"
 	"github.com/invites/invites/internal/metrics"
+	"github.com/invites/invites/internal/readroute"
 	"github.com/invites/invites/internal/webhooks"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	// Direct is the database for River's client where db is a transaction pooler: River's
 	// leader and its fetching need sessions of their own. Nil: db.
 	Direct *bun.DB
+	// Replica is a streaming replica's pool (DATABASE_READ_URL), for the reads that may be a
+	// moment old (internal/readroute); nil: every read goes to db.
+	Replica *bun.DB
 	// Extensions are added to the GraphQL handler after the metrics'.
 	Extensions []gqlgraphql.HandlerExtension
 }
@@ -56,6 +60,9 @@ type Services struct {
 	Retries  *idempotency.Store
 	Jobs     *jobs.Jobs
 	Metrics  *metrics.Metrics
+	// Reads chooses between the primary and the read replica (Options.Replica); it follows
+	// the replica's position only while Reads.Run runs (App runs it).
+	Reads *readroute.Router
 
 	cfg  config.Config
 	opts Options
@@ -78,6 +85,10 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 		return nil, err
 	}
 	s := &Services{Metrics: metrics.New(), cfg: cfg, opts: opts}
+	s.Reads = readroute.New(db, opts.Replica, readroute.Config{MaxLag: cfg.DatabaseReadMaxLag, Observer: s.Metrics, Logger: opts.Logger})
+	if opts.Replica != nil {
+		s.Metrics.ReadReplica(s.Reads.Lag)
+	}
 	hook := webhooks.NewHook(ins) // the domain's events' deliveries, and failed emails'
 	s.Webhooks, err = webhooks.New(ctx, db, ins, webhooks.Config{Webhooks: cfg.Webhooks, Backoff: opts.WebhookBackoff, Logger: opts.Logger})
 	if err != nil {
@@ -88,7 +99,8 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 	if err != nil {
 		return nil, err
 	}
-	domain := invites.Config{Domain: cfg.Domain, Password: opts.Password, Now: opts.Now, Observer: s.Metrics, EventHook: hook, Jobs: ins}
+	domain := invites.Config{Domain: cfg.Domain, Password: opts.Password, Now: opts.Now, Observer: s.Metrics, EventHook: hook, Jobs: ins,
+		Reads: s.Reads}
 	s.Invites = invites.New(db, s.Mail, domain)
 	s.Sweeper = invites.NewSweeper(db, s.Mail, domain) // its reminders go to the queue too
 	s.Delivery = delivery.New(db, delivery.Config{EventHook: hook, Observer: s.Metrics, Logger: opts.Logger, Now: opts.Now})
@@ -129,16 +141,34 @@ func (o Options) sender(cfg config.Config) (mail.Sender, error) {
 }
 
 // GraphQL is the API over the services, as the server serves it at /graphql (inside CORS),
-// with its subscriptions served from hub (nil: they answer UNAVAILABLE).
+// with its subscriptions served from hub (nil: they answer UNAVAILABLE). With a read replica,
+// each request is marked with its session for the read routing (readroute.Router.Middleware).
 func (s *Services) GraphQL(hub *live.Hub) http.Handler {
 	resolver := &graph.Resolver{Service: s.Invites, Webhooks: s.Webhooks}
 	if hub != nil {
 		resolver.Live = &graph.Live{Hub: hub, Limits: s.cfg.GraphQL.Live}
 	}
-	return graph.NewHandler(resolver, graph.HandlerOptions{
+	extensions := []gqlgraphql.HandlerExtension{s.Metrics.Extension()}
+	if s.opts.Replica != nil {
+		extensions = append(extensions, s.Reads.Extension())
+	}
+	h := graph.NewHandler(resolver, graph.HandlerOptions{
 		GraphQL:    s.cfg.GraphQL,
 		Logger:     s.opts.Logger,
-		Extensions: append([]gqlgraphql.HandlerExtension{s.Metrics.Extension()}, s.opts.Extensions...),
+		Extensions: append(extensions, s.opts.Extensions...),
 		Retries:    s.Retries,
 	})
+	if s.opts.Replica == nil {
+		return h
+	}
+	return s.Reads.Middleware(s.clientAddr, h)
+}
+
+// clientAddr is the request's client address as the API's limits see it (TRUSTED_PROXIES),
+// one of the keys of its session's read-your-writes.
+func (s *Services) clientAddr(r *http.Request) string {
+	if a := graph.ClientAddr(r, s.cfg.GraphQL.TrustedProxies); a.IsValid() {
+		return a.String()
+	}
+	return ""
 }

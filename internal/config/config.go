@@ -32,6 +32,15 @@ type Config struct {
 	// DatabaseURL is taken for a transaction pooler such as PgBouncer, and its statements are
 	// sent without named prepared statements (Pooled). DATABASE_DIRECT_URL.
 	DatabaseDirectURL string
+	// DatabaseReadURL is a streaming replica's URL (a hot standby of the primary), for reads
+	// that may be a moment old: list pages, previews, insights, node and nodes, activity. A
+	// session's reads stay on the primary until the replica has replayed its last commit, and
+	// every read does while the replica lags more than DatabaseReadMaxLag or is down (see
+	// internal/readroute). Empty: every read goes to DatabaseURL. DATABASE_READ_URL.
+	DatabaseReadURL string
+	// DatabaseReadMaxLag is how far behind the primary the replica may be and still serve
+	// reads. DATABASE_READ_MAX_LAG.
+	DatabaseReadMaxLag time.Duration
 	// SMTPURL is smtp://user:pass@host:port (or smtps://); empty: emails are written to the
 	// log. SMTP_URL.
 	SMTPURL string
@@ -78,6 +87,9 @@ func Default() Config {
 		MailFrom:      "Invites <noreply@localhost>",
 		LogLevel:      slog.LevelInfo,
 		SweepInterval: time.Minute,
+		// One second: a page a second old is as good as fresh to its reader, and a replica
+		// further behind than that is better left alone until it catches up.
+		DatabaseReadMaxLag: time.Second,
 		Pool: Pool{
 			MaxConns:        20,
 			MaxIdleConns:    20,

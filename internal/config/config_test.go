@@ -112,7 +112,8 @@ func TestLoad(t *testing.T) {
 			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30",
 			"WEBHOOK_ALLOW_LOOPBACK": "yes please", "WEBHOOK_SECRET_KEY": "c2hvcnQ=",
 			// These caps have no "off": 0 is refused.
-			"WEBHOOK_ENDPOINT_LIMIT": "0", "SESSION_LIMIT": "0", "PROJECT_LIMIT": "-1", "INVITE_LINK_LIMIT": "many"} {
+			"WEBHOOK_ENDPOINT_LIMIT": "0", "SESSION_LIMIT": "0", "PROJECT_LIMIT": "-1", "INVITE_LINK_LIMIT": "many",
+			"DATABASE_READ_MAX_LAG": "0s"} {
 			if _, err := config.Load(func(name string) string {
 				if name == k {
 					return v
@@ -338,5 +339,18 @@ func TestLoad_DatabaseDirectURL(t *testing.T) {
 		if c.Pooled() != tc.pooled || c.DatabaseDirectURL != tc.env["DATABASE_DIRECT_URL"] {
 			t.Errorf("%s: Pooled %v, DatabaseDirectURL %q; want %v", tc.name, c.Pooled(), c.DatabaseDirectURL, tc.pooled)
 		}
+	}
+}
+
+// TestLoad_DatabaseRead: no read replica unless DATABASE_READ_URL names one; it may lag a
+// second unless DATABASE_READ_MAX_LAG says otherwise.
+func TestLoad_DatabaseRead(t *testing.T) {
+	if c := load(t, nil); c.DatabaseReadURL != "" || c.DatabaseReadMaxLag != time.Second {
+		t.Errorf("defaults: DatabaseReadURL %q, DatabaseReadMaxLag %s; want none and 1s", c.DatabaseReadURL, c.DatabaseReadMaxLag)
+	}
+	const replica = "postgres://replica:5432/invites"
+	c := load(t, map[string]string{"DATABASE_READ_URL": replica, "DATABASE_READ_MAX_LAG": "250ms"})
+	if c.DatabaseReadURL != replica || c.DatabaseReadMaxLag != 250*time.Millisecond {
+		t.Errorf("DatabaseReadURL %q, DatabaseReadMaxLag %s; want %q and 250ms", c.DatabaseReadURL, c.DatabaseReadMaxLag, replica)
 	}
 }

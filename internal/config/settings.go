@@ -21,6 +21,8 @@ var settings = []setting{
 	text("ADDR", func(c *Config) *string { return &c.Addr }),
 	text("DATABASE_URL", func(c *Config) *string { return &c.DatabaseURL }),
 	text("DATABASE_DIRECT_URL", func(c *Config) *string { return &c.DatabaseDirectURL }),
+	text("DATABASE_READ_URL", func(c *Config) *string { return &c.DatabaseReadURL }),
+	duration("DATABASE_READ_MAX_LAG", func(c *Config) *time.Duration { return &c.DatabaseReadMaxLag }),
 	{"APP_URL", func(c *Config, v string) error { c.Domain.AppURL = strings.TrimRight(v, "/"); return nil }},
 	text("SMTP_URL", func(c *Config) *string { return &c.SMTPURL }),
 	text("MAIL_FROM", func(c *Config) *string { return &c.MailFrom }),

@@ -1,7 +1,10 @@
 package invites
 
 import (
+	"context"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/invites/invites/internal/config"
 )
@@ -22,9 +25,18 @@ type Config struct {
 	// Jobs enqueues the domain's own jobs (password-reset requests, recovery_job.go), which
 	// Service.Work runs; required.
 	Jobs JobInserter
+	// Reads chooses the database of the reads that may be a moment old (list pages,
+	// previews, insights, node and nodes, activity): a streaming replica when it has what the
+	// request's session wrote (internal/readroute); nil: the service's own database.
+	Reads ReadRouter
 	// Resolver looks up the TXT records that prove project domains; nil: a DNSResolver
 	// asking Domain.DNSResolver (DNS_RESOLVER), or the system's nameserver.
 	Resolver TXTResolver
+}
+
+// ReadRouter chooses the database of a read that may be a moment old, for ctx's request.
+type ReadRouter interface {
+	Read(ctx context.Context) *bun.DB
 }
 
 // Observer hears of what the service did, after the commit.

@@ -104,6 +104,16 @@ func (s *core) now() time.Time {
 	return s.cfg.Now().UTC().Truncate(time.Microsecond)
 }
 
+// read is the database of a read that may be a moment old (Config.Reads): a streaming
+// replica's, or the primary's. What a write depends on never reads through it: a mutation's
+// reads all go to the primary, and a transaction runs on s.db.
+func (s *core) read(ctx context.Context) *bun.DB {
+	if s.cfg.Reads == nil {
+		return s.db
+	}
+	return s.cfg.Reads.Read(ctx)
+}
+
 func (s *core) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	return s.db.RunInTx(ctx, nil, fn)
 }

@@ -136,11 +136,12 @@ func (s *core) domainEvent(name string, d *ProjectDomain, actor *uuid.UUID) *Eve
 
 // ProjectDomains lists the project's domains, oldest first (ADMIN and above).
 func (s *DomainService) ProjectDomains(ctx context.Context, viewer, projectID uuid.UUID) ([]*ProjectDomain, error) {
-	if _, err := requireRole(ctx, s.db, projectID, viewer, RoleAdmin); err != nil {
+	db := s.read(ctx)
+	if _, err := requireRole(ctx, db, projectID, viewer, RoleAdmin); err != nil {
 		return nil, err
 	}
 	var out []*ProjectDomain
-	err := s.db.NewSelect().Model(&out).Where("project_id = ?", projectID).OrderExpr("created_at, id").Scan(ctx)
+	err := db.NewSelect().Model(&out).Where("project_id = ?", projectID).OrderExpr("created_at, id").Scan(ctx)
 	return out, err
 }
 

@@ -142,6 +142,7 @@ func (s *ProjectService) Activity(ctx context.Context, viewer uuid.UUID, project
 		return nil, err
 	}
 	l := newList("activity_events AS ev", "ev.created_at", "ev.id").where("ev.project_id = ?", project.ID)
-	q := s.db.NewSelect().Model((*Event)(nil))
-	return fetchPage(ctx, s.db, q, l, w, func(e *Event) cursor { return cursor{At: e.CreatedAt, ID: e.ID} })
+	db := s.read(ctx)
+	q := db.NewSelect().Model((*Event)(nil))
+	return fetchPage(ctx, db, q, l, w, func(e *Event) cursor { return cursor{At: e.CreatedAt, ID: e.ID} })
 }

@@ -97,7 +97,7 @@ func (s *ConsoleService) Insights(ctx context.Context, viewer uuid.UUID, project
 	}
 	in := &Insights{}
 	opts := &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
-	err := s.db.RunInTx(ctx, opts, func(ctx context.Context, tx bun.Tx) error {
+	err := s.read(ctx).RunInTx(ctx, opts, func(ctx context.Context, tx bun.Tx) error {
 		args := []any{project.ID, lo, hi}
 		if err := s.insightTotals(ctx, tx, in, args); err != nil {
 			return err

@@ -257,7 +257,7 @@ func (s *InviteService) MyInvites(ctx context.Context, viewer *User, status Invi
 		return []*Invite{}, nil
 	}
 	var list []*Invite
-	q := selectInvites(s.db).Where("i.email = ?", viewer.Email)
+	q := selectInvites(s.read(ctx)).Where("i.email = ?", viewer.Email)
 	err := whereInviteStatus(q, status, s.now()).OrderExpr("i.created_at DESC, i.id DESC").Limit(maxMyInvites).Scan(ctx, &list)
 	if err != nil {
 		return nil, err
@@ -301,7 +301,8 @@ func (s *InviteService) ProjectInvites(ctx context.Context, viewer uuid.UUID, pr
 		search := inviteSearch(pattern)
 		l.where(search.sql, search.args...)
 	}
-	p, err := fetchPageScanned(ctx, s.db, selectInvitesAs(s.db, invitePageColumns), l, w, func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} }, byHand(scanInviteRow))
+	db := s.read(ctx)
+	p, err := fetchPageScanned(ctx, db, selectInvitesAs(db, invitePageColumns), l, w, func(inv *Invite) cursor { return cursor{At: inv.CreatedAt, ID: inv.ID} }, byHand(scanInviteRow))
 	if err != nil {
 		return nil, err
 	}

@@ -287,7 +287,8 @@ func (s *JoinRequestService) ProjectJoinRequests(ctx context.Context, viewer, pr
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToDecideJoinRequests); err != nil {
+	db := s.read(ctx)
+	if _, err := requireRole(ctx, db, projectID, viewer, MinRoleToDecideJoinRequests); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -304,8 +305,8 @@ func (s *JoinRequestService) ProjectJoinRequests(ctx context.Context, viewer, pr
 			return nil, invalid("status", "%q is not a request status", *status)
 		}
 	}
-	q := s.db.NewSelect().Model((*JoinRequest)(nil))
-	p, err := fetchPage(ctx, s.db, q, l, w, func(r *JoinRequest) cursor { return cursor{At: r.CreatedAt, ID: r.ID} })
+	q := db.NewSelect().Model((*JoinRequest)(nil))
+	p, err := fetchPage(ctx, db, q, l, w, func(r *JoinRequest) cursor { return cursor{At: r.CreatedAt, ID: r.ID} })
 	if err != nil {
 		return nil, err
 	}

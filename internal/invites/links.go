@@ -362,12 +362,13 @@ func (s *LinkService) ProjectInviteLinks(ctx context.Context, viewer, projectID 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := requireRole(ctx, s.db, projectID, viewer, MinRoleToListInviteLinks); err != nil {
+	db := s.read(ctx)
+	if _, err := requireRole(ctx, db, projectID, viewer, MinRoleToListInviteLinks); err != nil {
 		return nil, err
 	}
 	l := newList("invite_links AS l", "l.created_at", "l.id").where("l.project_id = ?", projectID)
-	q := s.db.NewSelect().Model((*InviteLink)(nil))
-	p, err := fetchPage(ctx, s.db, q, l, w, func(l *InviteLink) cursor { return cursor{At: l.CreatedAt, ID: l.ID} })
+	q := db.NewSelect().Model((*InviteLink)(nil))
+	p, err := fetchPage(ctx, db, q, l, w, func(l *InviteLink) cursor { return cursor{At: l.CreatedAt, ID: l.ID} })
 	if err != nil {
 		return nil, err
 	}

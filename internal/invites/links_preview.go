@@ -24,13 +24,14 @@ type InviteLinkPreview struct {
 //
 // Errors: NOT_FOUND for an unknown token.
 func (s *LinkService) InviteLinkPreview(ctx context.Context, token string) (*InviteLinkPreview, error) {
-	l, err := s.linkByToken(ctx, s.db, token)
+	db := s.read(ctx)
+	l, err := s.linkByToken(ctx, db, token)
 	if err != nil {
 		return nil, err
 	}
 	p := &InviteLinkPreview{ProjectID: l.ProjectID, Role: l.Role, Status: l.Status, ExpiresAt: l.ExpiresAt, AllowedEmailDomains: l.AllowedEmailDomains,
 		RequiresApproval: l.RequiresApproval}
-	err = s.db.NewRaw(`SELECT (SELECT name FROM users WHERE id = ?), (SELECT name FROM projects WHERE id = ?)`,
+	err = db.NewRaw(`SELECT (SELECT name FROM users WHERE id = ?), (SELECT name FROM projects WHERE id = ?)`,
 		l.CreatedBy, l.ProjectID).Scan(ctx, &p.InviterName, &p.ProjectName)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ import (
 // project's ID and name this way).
 func (s *LookupService) ReferencedProjects(ctx context.Context, viewer uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Project, error) {
 	var list []*Project
-	err := s.db.NewSelect().Model(&list).ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
+	err := s.read(ctx).NewSelect().Model(&list).ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
 		Join("LEFT JOIN project_members AS vm ON vm.project_id = p.id AND vm.user_id = ?", viewer).
 		Where("p.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx)
 	if err != nil {
@@ -34,7 +34,7 @@ func (s *LookupService) ReferencedProjects(ctx context.Context, viewer uuid.UUID
 // ReferencedInvites returns invites by ID, settled.
 func (s *LookupService) ReferencedInvites(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*Invite, error) {
 	var list []*Invite
-	err := selectInvites(s.db).Where("i.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx, &list)
+	err := selectInvites(s.read(ctx)).Where("i.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx, &list)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (s *LookupService) ReferencedInvites(ctx context.Context, ids []uuid.UUID) 
 // Users returns accounts by ID.
 func (s *LookupService) Users(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*User, error) {
 	var list []*User
-	if err := s.db.NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx); err != nil {
+	if err := s.read(ctx).NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[uuid.UUID]*User, len(list))

@@ -65,7 +65,7 @@ func (s *core) viewerRole(ctx context.Context, viewer uuid.UUID, p *Project, min
 	if p.ViewerRole != nil {
 		return *p.ViewerRole, HasMinRole(*p.ViewerRole, min)
 	}
-	m, err := requireRole(ctx, s.db, p.ID, viewer, min)
+	m, err := requireRole(ctx, s.read(ctx), p.ID, viewer, min)
 	if err != nil {
 		return "", err
 	}
@@ -102,11 +102,12 @@ func (s *ProjectService) Members(ctx context.Context, viewer uuid.UUID, project 
 		search := memberSearch(pattern, viewer, myRole.AtLeast(MinRoleToSeeExternalIDs))
 		l.where(search.sql, search.args...)
 	}
-	q := s.db.NewSelect().Model((*Member)(nil)).ColumnExpr(memberPageColumns).
+	db := s.read(ctx)
+	q := db.NewSelect().Model((*Member)(nil)).ColumnExpr(memberPageColumns).
 		// A lateral subquery with its LIMIT is looked up by the key for each member of the page,
 		// where a plain join lets the planner hash the whole users table when it is small.
 		Join(`JOIN LATERAL (SELECT * FROM users AS u WHERE u.id = m.user_id LIMIT 1) AS u ON true`)
-	p, err := fetchPageScanned(ctx, s.db, q, l, w, func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} }, byHand(scanMemberRow))
+	p, err := fetchPageScanned(ctx, db, q, l, w, func(m *Member) cursor { return cursor{At: m.CreatedAt, ID: m.ID} }, byHand(scanMemberRow))
 	if err != nil {
 		return nil, err
 	}

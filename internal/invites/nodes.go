@@ -104,7 +104,7 @@ func (s *core) nodeKinds(ctx context.Context, ids []uuid.UUID) (map[string][]str
 		ID   uuid.UUID `bun:"id"`
 		Kind string    `bun:"kind"`
 	}
-	err := s.db.NewRaw(`
+	err := s.read(ctx).NewRaw(`
 		SELECT id, 'user' AS kind FROM users WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'project' FROM projects WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'member' FROM project_members WHERE id = ANY(?0::uuid[])
@@ -145,7 +145,7 @@ func viewerHasRole(projectCol string, viewer uuid.UUID, min Role) (string, []any
 // visibleProjects: a project is seen by its members, of any role (as `project(id:)`).
 func (s *core) visibleProjects(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	var list []*Project
-	if err := s.viewerProjects(viewer.ID).Where("p.id = ANY(?::uuid[])", pgdialect.Array(ids)).Scan(ctx, &list); err != nil {
+	if err := s.viewerProjects(s.read(ctx), viewer.ID).Where("p.id = ANY(?::uuid[])", pgdialect.Array(ids)).Scan(ctx, &list); err != nil {
 		return nil, err
 	}
 	return byID(list, func(p *Project) uuid.UUID { return p.ID }), nil
@@ -158,7 +158,7 @@ func (s *core) visibleMembers(ctx context.Context, viewer *User, ids []string) (
 		Member     `bun:",extend"`
 		ViewerRole *Role `bun:"viewer_role,scanonly"`
 	}
-	err := s.db.NewSelect().Model(&list).ColumnExpr("m.*").ColumnExpr("vm.role AS viewer_role").
+	err := s.read(ctx).NewSelect().Model(&list).ColumnExpr("m.*").ColumnExpr("vm.role AS viewer_role").
 		Join("LEFT JOIN project_members AS vm ON vm.project_id = m.project_id AND vm.user_id = ?", viewer.ID).
 		Where("m.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		Where("m.user_id = ? OR vm.role IN (?)", viewer.ID, rolesFrom(MinRoleToListMembers)).Scan(ctx)
@@ -182,7 +182,7 @@ func (s *core) visibleMembers(ctx context.Context, viewer *User, ids []string) (
 func (s *core) visibleInvites(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	admin, args := viewerHasRole("i.project_id", viewer.ID, MinRoleToListInvites)
 	var list []*Invite
-	err := selectInvites(s.db).Where("i.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+	err := selectInvites(s.read(ctx)).Where("i.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where(admin, args...).
 				WhereOr("i.invitee_id = ?", viewer.ID).
@@ -203,7 +203,7 @@ func (s *core) visibleInvites(ctx context.Context, viewer *User, ids []string) (
 func (s *core) visibleEvents(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	admin, args := viewerHasRole("ev.project_id", viewer.ID, MinRoleToReadActivity)
 	var list []*Event
-	err := s.db.NewSelect().Model(&list).Where("ev.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+	err := s.read(ctx).NewSelect().Model(&list).Where("ev.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		Where(admin, args...).Scan(ctx)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ func (s *core) visibleEvents(ctx context.Context, viewer *User, ids []string) (m
 func (s *core) visibleLinks(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	admin, args := viewerHasRole("l.project_id", viewer.ID, MinRoleToListInviteLinks)
 	var list []*InviteLink
-	err := s.db.NewSelect().Model(&list).Where("l.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+	err := s.read(ctx).NewSelect().Model(&list).Where("l.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		Where(admin, args...).Scan(ctx)
 	if err != nil {
 		return nil, err
@@ -236,7 +236,7 @@ func (s *core) visibleUsers(ctx context.Context, viewer *User, ids []string) (ma
 	inviteAdmin, inviteArgs := viewerHasRole("i.project_id", viewer.ID, MinRoleToListInvites)
 	eventAdmin, eventArgs := viewerHasRole("ev.project_id", viewer.ID, MinRoleToReadActivity)
 	var list []*User
-	err := s.db.NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+	err := s.read(ctx).NewSelect().Model(&list).Where("u.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("u.id = ?", viewer.ID).
 				WhereOr("EXISTS (SELECT 1 FROM project_members AS um WHERE um.user_id = u.id AND "+coMember+")", coArgs...).

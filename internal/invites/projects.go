@@ -57,13 +57,13 @@ func (s *ProjectService) CreateProject(ctx context.Context, actor uuid.UUID, nam
 }
 
 // viewerProjects selects the projects the viewer is a member of, with the viewer's role.
-func (s *core) viewerProjects(viewer uuid.UUID) *bun.SelectQuery {
-	return s.projectsWithRole().Where("vm.user_id = ?", viewer)
+func (s *core) viewerProjects(db bun.IDB, viewer uuid.UUID) *bun.SelectQuery {
+	return projectsWithRole(db).Where("vm.user_id = ?", viewer)
 }
 
 // projectsWithRole selects projects with the role of the members that a filter on vm names.
-func (s *core) projectsWithRole() *bun.SelectQuery {
-	return s.db.NewSelect().Model((*Project)(nil)).
+func projectsWithRole(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().Model((*Project)(nil)).
 		ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
 		Join("JOIN project_members AS vm ON vm.project_id = p.id")
 }
@@ -74,7 +74,7 @@ func (s *core) projectsWithRole() *bun.SelectQuery {
 // so that outsiders learn nothing.
 func (s *ProjectService) Project(ctx context.Context, viewer, id uuid.UUID) (*Project, error) {
 	p := new(Project)
-	err := s.viewerProjects(viewer).Where("p.id = ?", id).Scan(ctx, p)
+	err := s.viewerProjects(s.read(ctx), viewer).Where("p.id = ?", id).Scan(ctx, p)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, Errorf(NotFound, "project not found")
 	}
@@ -94,6 +94,7 @@ func (s *ProjectService) Projects(ctx context.Context, viewer uuid.UUID, args Pa
 	}
 	l := newList("projects AS p JOIN project_members AS vm ON vm.project_id = p.id", "p.created_at", "p.id").
 		where("vm.user_id = ?", viewer)
-	return fetchPage(ctx, s.db, s.projectsWithRole(), l, w,
+	db := s.read(ctx)
+	return fetchPage(ctx, db, projectsWithRole(db), l, w,
 		func(p *Project) cursor { return cursor{At: p.CreatedAt, ID: p.ID} })
 }

@@ -30,6 +30,8 @@ type Metrics struct {
 	emailsFailed   *prometheus.CounterVec
 	deliveryEvents *prometheus.CounterVec
 
+	reads reads
+
 	mu         sync.Mutex
 	operations map[string]bool
 }

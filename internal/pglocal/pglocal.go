@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -165,30 +164,18 @@ func quoteIdent(s string) string {
 
 // cluster is the private PostgreSQL under .data/postgres.
 type cluster struct {
+	*Programs
 	dir     string // .data
 	dataDir string // .data/postgres
-	binDir  string
-	cred    *syscall.Credential // the postgres user's, when running as root
 }
 
 func newCluster(root string) (*cluster, error) {
-	bin, err := findBinDir()
+	progs, err := FindPrograms()
 	if err != nil {
 		return nil, err
 	}
 	dir := filepath.Join(root, ".data")
-	c := &cluster{dir: dir, dataDir: filepath.Join(dir, "postgres"), binDir: bin}
-	if os.Geteuid() == 0 {
-		// initdb and postgres refuse to run as root.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root, but there is no postgres user to run PostgreSQL as: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-	}
-	return c, nil
+	return &cluster{Programs: progs, dir: dir, dataDir: filepath.Join(dir, "postgres")}, nil
 }
 
 func startPrivate(ctx context.Context, root string) (string, error) {
@@ -236,10 +223,8 @@ func (c *cluster) initialise() error {
 	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 		return err
 	}
-	if c.cred != nil {
-		if err := os.Chown(c.dataDir, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
-			return err
-		}
+	if err := c.Own(c.dataDir); err != nil {
+		return err
 	}
 	err := c.run("initdb", "-D", c.dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions")
 	if err != nil {
@@ -266,32 +251,18 @@ func (c *cluster) port() (int, error) {
 }
 
 func (c *cluster) run(prog string, args ...string) error {
-	cmd := exec.Command(filepath.Join(c.binDir, prog), args...)
-	cmd.Dir = c.dir
-	if c.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
-	}
-	// The server must outlive this process and not receive its terminal's signals.
-	cmd.SysProcAttr = withSetsid(cmd.SysProcAttr)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s: %w: %s", prog, err, strings.TrimSpace(string(out)))
-	}
-	return nil
+	return c.Run(c.dir, prog, args...)
 }
 
-func withSetsid(a *syscall.SysProcAttr) *syscall.SysProcAttr {
-	if a == nil {
-		a = &syscall.SysProcAttr{}
-	}
-	a.Setsid = true
-	return a
-}
-
-// findBinDir finds the folder of initdb and pg_ctl: PATH first, then Debian's and other usual
+// findBinDir finds the folder of initdb, pg_ctl and the other PostgreSQL programs: PATH first, then Debian's and other usual
 // places, newest version first.
 func findBinDir() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
+		// Follow a link (Debian's /usr/local/bin/initdb -> /usr/lib/postgresql/15/bin/initdb):
+		// the folder must hold the other programs too (pg_basebackup is linked nowhere).
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
 		return filepath.Dir(p), nil
 	}
 	var candidates []string
