@@ -18,7 +18,7 @@ const (
 func (s *core) visibleDomains(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	admin, args := viewerHasRole("pd.project_id", viewer.ID, RoleAdmin)
 	var list []*ProjectDomain
-	err := s.db.NewSelect().Model(&list).Where("pd.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+	err := s.read(ctx).NewSelect().Model(&list).Where("pd.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		Where(admin, args...).Scan(ctx)
 	if err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func (s *core) visibleDomains(ctx context.Context, viewer *User, ids []string) (
 func (s *core) visibleJoinRequests(ctx context.Context, viewer *User, ids []string) (map[uuid.UUID]any, error) {
 	admin, args := viewerHasRole("jr.project_id", viewer.ID, MinRoleToDecideJoinRequests)
 	var list []*JoinRequest
-	err := s.db.NewSelect().Model(&list).Where("jr.id = ANY(?::uuid[])", pgdialect.Array(ids)).
+	err := s.read(ctx).NewSelect().Model(&list).Where("jr.id = ANY(?::uuid[])", pgdialect.Array(ids)).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where(admin, args...).WhereOr("jr.user_id = ?", viewer.ID)
 		}).Scan(ctx)
