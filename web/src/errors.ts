@@ -19,6 +19,9 @@ const translated: Record<string, MessageId> = {
   INVITE_NOT_PENDING: 'error.inviteNotPending',
   RATE_LIMITED: 'error.rateLimited',
   EMAIL_DOMAIN_NOT_ALLOWED: 'error.emailDomainNotAllowed',
+  DOMAIN_NOT_VERIFIED: 'error.domainNotVerified',
+  FREE_EMAIL_DOMAIN: 'error.freeEmailDomain',
+  JOIN_REQUEST_EXISTS: 'error.joinRequestExists',
 };
 
 // The console's own, in English.
