@@ -22,15 +22,15 @@ type Server struct {
 	tcp     *dns.Server
 }
 
+// bindAttempts bounds the tries for a port free over both UDP and TCP: a port the system
+// gives free for UDP may be held on TCP by another program's connection (the machine is
+// shared, and tests hold many connections to the database).
+const bindAttempts = 50
+
 // Start listens on a free loopback port, over UDP and TCP, until Close.
 func Start() (*Server, error) {
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	pc, ln, err := listenBoth()
 	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		pc.Close()
 		return nil, err
 	}
 	s := &Server{Addr: pc.LocalAddr().String(), records: map[string][]string{}}
@@ -43,6 +43,25 @@ func Start() (*Server, error) {
 	<-started
 	<-started
 	return s, nil
+}
+
+// listenBoth listens on one loopback port over UDP and TCP, trying other ports while the
+// TCP side of the one given for UDP is taken.
+func listenBoth() (net.PacketConn, net.Listener, error) {
+	var lastErr error
+	for range bindAttempts {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		lastErr = err
+	}
+	return nil, nil, lastErr
 }
 
 // Close stops the server.
