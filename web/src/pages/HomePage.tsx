@@ -32,6 +32,7 @@ export function HomePage() {
       )}
       <ProjectList />
       {me.emailVerified && <JoinableProjects email={me.email} />}
+      <CreateProject />
       <MyInvites />
     </Page>
   );
@@ -63,7 +64,6 @@ function ProjectList() {
         </ul>
       )}
       {projects && total > projects.length && <p className="muted">Showing the newest {projects.length} of {total} projects.</p>}
-      <CreateProject />
     </>
   );
 }
