@@ -94,10 +94,12 @@ function PolicyForm({ project, domain, onChanged, announce }: {
   // An ADMIN sees a role the OWNER set (ADMIN) but may not keep choosing it.
   const roleLocked = !project.assignableRoles.includes(domain.defaultRole);
   const id = (what: string) => `domain-${domain.id}-${what}`;
-  // The API's answer (a check that lost the record sets OFF) wins over what was picked.
-  const [seen, setSeen] = useState(domain);
-  if (seen !== domain) {
-    setSeen(domain);
+  // What the API holds, once it changes (a save, a check that lost the record and set OFF),
+  // wins over what was picked; a reload that changes nothing keeps an unsaved pick.
+  const held = `${domain.policy} ${domain.defaultRole}`;
+  const [seen, setSeen] = useState(held);
+  if (seen !== held) {
+    setSeen(held);
     setPolicy(domain.policy);
     setRole(domain.defaultRole);
   }

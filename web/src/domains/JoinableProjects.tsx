@@ -22,19 +22,23 @@ type Joinable = JoinableProjectsQuery['joinableProjects'][number];
 export function JoinableProjects({ email }: { email: string }) {
   const [joinable, setJoinable] = useState<Joinable[]>([]);
   const [message, setMessage] = useState('');
+  const [error, setError] = useState('');
   const load = useCallback(() => {
-    void query(JoinableProjectsDocument, {}).then(({ data }) => {
-      if (data) setJoinable(data.joinableProjects);
+    void query(JoinableProjectsDocument, {}).then(({ data, error }) => {
+      if (!data) return setError(describeError(error));
+      setError('');
+      setJoinable(data.joinableProjects);
     });
   }, []);
   useEffect(load, [load]);
 
   const domain = emailDomain(email);
-  if (joinable.length === 0 && !message) return null;
+  if (joinable.length === 0 && !message && !error) return null;
   return (
     <section aria-labelledby="joinable-title">
       <h2 id="joinable-title">{t('joinable.title')}</h2>
       <p role="status" className={message ? 'done' : 'visually-hidden'}>{message}</p>
+      <ErrorText>{error}</ErrorText>
       {joinable.length > 0 && (
         <ul className="cards">
           {joinable.map((j) => (

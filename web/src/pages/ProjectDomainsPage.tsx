@@ -42,8 +42,9 @@ function Domains({ project }: { project: ProjectFieldsFragment }) {
 
   const announce = (m: string) => {
     setMessage('');
-    // A second message equal to the first is still read out: the region empties first.
-    queueMicrotask(() => setMessage(m));
+    // The region empties first and takes the words in a later render, so that the same words
+    // twice (a value copied again) are read out again.
+    window.setTimeout(() => setMessage(m), 0);
   };
   const changed = (d: ProjectDomainFieldsFragment) => {
     setSettings((s) => s && { ...s, domains: s.domains.map((x) => (x.id === d.id ? d : x)) });
