@@ -5,9 +5,11 @@
 // project under "Projects you can join", joins, and lands in it; with REQUEST, another asks to
 // join with a message, sees "Request pending", the admin finds the request in the Requests tab,
 // and the asker cancels it; the owner's restrict switch lists the member outside the domain (the owner, at
-// example.test), and the domain is removed after a confirmation. Axe-clean at both sizes.
+// example.test), and the domain is removed after a confirmation. Axe-clean at both sizes. An
+// admin below the owner sees the switch and an owner-set Admin role, and may change neither.
 import type { Page } from '@playwright/test';
-import { createProject, fixture, membership, publishTXT, signUpVerified, unique } from './api';
+import { AddProjectDomainDocument, UpdateProjectDomainDocument, VerifyProjectDomainDocument } from '@invites/client';
+import { createProject, fixture, gql, invite, membership, publishTXT, signUpInvited, signUpVerified, unique } from './api';
 import { axeCheck, expect, heading, main, shoot, test } from './fixtures';
 
 const sizes = [{ width: 1280, height: 800 }, { width: 390, height: 844 }] as const;
@@ -155,3 +157,33 @@ for (const size of sizes) {
     await expect(admin.getByRole('heading', { name: 'Domains (0)' })).toBeVisible();
   });
 }
+
+test('an admin sees the restriction and an owner-set Admin role, and may change neither', async ({ open, owner }) => {
+  const projectId = await createProject(owner.token, `Domains ${unique()}`);
+  const domain = `lab-${unique()}.test`;
+  const d = (await gql(AddProjectDomainDocument, { projectId, domain }, owner.token)).addProjectDomain;
+  await publishTXT(d.txtRecordName, d.txtRecordValue);
+  await gql(VerifyProjectDomainDocument, { id: d.id }, owner.token);
+  await gql(UpdateProjectDomainDocument, { input: { id: d.id, policy: 'SUGGEST', defaultRole: 'ADMIN' } }, owner.token);
+  const adminEmail = `ada-${unique()}@example.test`;
+  await invite(owner.token, projectId, adminEmail, { role: 'ADMIN' });
+
+  const admin = await open({ token: await signUpInvited(adminEmail, 'Ada Admin') });
+  await admin.goto(`/projects/${encodeURIComponent(projectId)}/domains`);
+  const card = admin.getByRole('region', { name: domain, exact: true });
+  await expect(card.getByText(/^Verified on /)).toBeVisible();
+  await expect(card.getByRole('radio', { name: /^Suggest/ })).toBeChecked();
+  const role = card.getByLabel('Role on joining');
+  await expect(role).toHaveValue('ADMIN');
+  await expect(role).toBeDisabled();
+  await expect(card.getByText("Only the project's owner can change this role.")).toBeVisible();
+  const restrict = admin.getByRole('switch', { name: 'Only emails at the verified domains may join' });
+  await expect(restrict).toBeDisabled();
+  await expect(admin.getByText("Only the project's owner can change this.", { exact: true })).toBeVisible();
+  await axeCheck(admin, 'the Domains tab as an admin');
+
+  // The policy is the admin's to change; the role the owner set stays.
+  await card.getByRole('radio', { name: /^Request/ }).check();
+  await card.getByRole('button', { name: 'Save policy' }).click();
+  await said(admin, `${domain}: Request, joining as Admin.`);
+});
