@@ -14,10 +14,15 @@ import { describeError } from '../errors';
 import { t, when } from '../i18n';
 import { roleName } from '../roles';
 import { navigate } from '../router';
+import { Announcer } from '../components/Announcer';
 import { ErrorText } from '../components/Status';
-import { emailDomain } from './policies';
 
 type Joinable = JoinableProjectsQuery['joinableProjects'][number];
+
+/** The domain part of an email address, lower-cased: a verified domain lets in exactly its own. */
+function emailDomain(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+}
 
 export function JoinableProjects({ email }: { email: string }) {
   const [joinable, setJoinable] = useState<Joinable[]>([]);
@@ -37,7 +42,7 @@ export function JoinableProjects({ email }: { email: string }) {
   return (
     <section aria-labelledby="joinable-title">
       <h2 id="joinable-title">{t('joinable.title')}</h2>
-      <p role="status" className={message ? 'done' : 'visually-hidden'}>{message}</p>
+      <Announcer message={message} />
       <ErrorText>{error}</ErrorText>
       {joinable.length > 0 && (
         <ul className="cards">

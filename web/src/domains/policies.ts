@@ -1,5 +1,6 @@
 // What each domain policy is called and what it lets people with a verified email at the
-// domain do, in one line each (SPEC §16), in the page's language (catalogs in locales/).
+// domain do, in one line each (SPEC §16), in the page's language (catalogs in locales/); and
+// the roles a domain may give.
 import type { DomainPolicy, ProjectRole } from '@invites/client';
 import { t, type MessageId } from '../i18n';
 
@@ -32,9 +33,4 @@ const domainRoles: readonly ProjectRole[] = ['CONTRIBUTOR', 'ADMIN'];
  */
 export function rolesFor(assignable: readonly ProjectRole[], current: ProjectRole): ProjectRole[] {
   return domainRoles.filter((r) => assignable.includes(r) || r === current);
-}
-
-/** The domain part of an email address, lower-cased: the domain that lets its owner in. */
-export function emailDomain(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }
