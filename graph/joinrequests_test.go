@@ -54,7 +54,10 @@ func TestJoinRequests(t *testing.T) {
 	t.Run("Refusals", func(t *testing.T) {
 		who := signUpVerified(t, h, uniqueEmail("refused"))
 		wantCode(t, do(t, h, "", requestQ, map[string]any{"i": map[string]any{"linkToken": token}}), "UNAUTHENTICATED")
-		wantCode(t, do(t, h, who, requestQ, map[string]any{"i": map[string]any{"projectId": project}}), "BAD_USER_INPUT")
+		wantCode(t, do(t, h, who, requestQ, map[string]any{"i": map[string]any{}}), "BAD_USER_INPUT")
+		wantCode(t, do(t, h, who, requestQ, map[string]any{"i": map[string]any{"projectId": project, "linkToken": token}}), "BAD_USER_INPUT")
+		// No domain of the project is at their email: the project stays unknown to them.
+		wantCode(t, do(t, h, who, requestQ, map[string]any{"i": map[string]any{"projectId": project}}), "NOT_FOUND")
 		wantCode(t, do(t, h, who, requestQ, map[string]any{"i": map[string]any{"linkToken": token, "message": "a\u200bb"}}), "BAD_USER_INPUT")
 		wantCode(t, do(t, h, owner, requestQ, map[string]any{"i": map[string]any{"linkToken": token}}), "ALREADY_MEMBER")
 	})

@@ -182,6 +182,15 @@ func (e *expected) events(list []*invites.Event) {
 	}
 }
 
+// joinRequests adds a list of requests to join's references: their people, deciders and
+// projects.
+func (e *expected) joinRequests(list []*invites.JoinRequest) {
+	for _, r := range list {
+		e.users = append(e.users, r.UserID, deref(r.DecidedBy))
+		e.projects = append(e.projects, r.ProjectID)
+	}
+}
+
 // expect announces everything gathered, one batch per loader.
 func (l *loaders) expect(e *expected) {
 	l.users.expect(e.users)

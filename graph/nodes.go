@@ -25,6 +25,7 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 	var members []*invites.Member
 	var invs []*invites.Invite
 	var events []*invites.Event
+	var requests []*invites.JoinRequest
 	for i, n := range found {
 		out[i] = n
 		switch n := n.(type) {
@@ -34,16 +35,19 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 			invs = append(invs, n)
 		case *invites.Event:
 			events = append(events, n)
+		case *invites.JoinRequest:
+			requests = append(requests, n)
 		}
 	}
 	if err := r.webhookNodes(ctx, viewer, ids, out); err != nil {
 		return nil, err
 	}
-	// One expectation for the three kinds: their references read once per loader.
+	// One expectation for the kinds with references: each loader reads once.
 	var e expected
 	e.members(members)
 	e.invitesOf(invs)
 	e.events(events)
+	e.joinRequests(requests)
 	r.loaders(ctx).expect(&e)
 	return out, nil
 }

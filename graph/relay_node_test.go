@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-
-	"github.com/invites/invites/internal/pgtest"
 )
 
 const nodeQuery = `query($id: ID!) { node(id: $id) {
@@ -19,6 +17,8 @@ const nodeQuery = `query($id: ID!) { node(id: $id) {
 	... on ProjectUser { role externalId user { id } }
 	... on UserInvite { email status }
 	... on ActivityEvent { name }
+	... on ProjectDomain { domain }
+	... on JoinRequest { requestStatus: status }
 } }`
 
 // nodeData is a node of nodeQuery: the fields of every type it asks for, those of its
@@ -34,6 +34,8 @@ type nodeData struct {
 	ExternalID      *string
 	User            *struct{ ID string }
 	Status          string
+	Domain          string
+	RequestStatus   string
 }
 
 // TestNode fetches each type by ID as each kind of viewer: the rules are those of the rest of
@@ -55,6 +57,17 @@ func TestNode(t *testing.T) {
 	var created createdInvite
 	gql(t, h, owner, createInvite, map[string]any{"i": map[string]any{"email": strangerEmail, "projectId": project, "role": "CONTRIBUTOR"}}, &created)
 	inviteID := created.CreateInvite.ID
+
+	// A domain of the project, and the stranger's request to join it through an approval link.
+	var added struct{ AddProjectDomain struct{ ID string } }
+	gql(t, h, owner, `mutation($p: ID!) { addProjectDomain(projectId: $p, domain: "nodes-example.com") { id } }`, map[string]any{"p": project}, &added)
+	domainID := added.AddProjectDomain.ID
+	var link createdLink
+	gql(t, h, owner, createInviteLink, map[string]any{"i": map[string]any{"projectId": project, "role": "CONTRIBUTOR", "requiresApproval": true}}, &link)
+	var asked struct{ RequestToJoin struct{ ID string } }
+	gql(t, h, stranger, `mutation($t: String!) { requestToJoin(input: {linkToken: $t}) { id } }`,
+		map[string]any{"t": strings.TrimPrefix(link.CreateInviteLink.URL, "https://app.example/join/")}, &asked)
+	requestID := asked.RequestToJoin.ID
 
 	ownerID, contributorID, strangerID := myID(t, h, owner), myID(t, h, contributor), myID(t, h, stranger)
 	ok(t, do(t, h, owner, `mutation($p: ID!, $u: ID!) { updateMember(input: {projectId: $p, userId: $u, externalId: "O-1"}) { id } }`,
@@ -107,6 +120,9 @@ func TestNode(t *testing.T) {
 		{"Membership", ownerMembership, "ProjectUser", [5]bool{true, true, true, false, false}},
 		{"Invite", inviteID, "UserInvite", [5]bool{true, true, false, false, true}},
 		{"Event", eventID, "ActivityEvent", [5]bool{true, true, false, false, false}},
+		{"Domain", domainID, "ProjectDomain", [5]bool{true, true, false, false, false}},
+		// A request to join: its project's ADMIN and above, and the person who made it.
+		{"JoinRequest", requestID, "JoinRequest", [5]bool{true, true, false, false, true}},
 	}
 	viewers := []struct{ name, token string }{{"Owner", owner}, {"Admin", admin}, {"Contributor", contributor}, {"Pending", pending}, {"Stranger", stranger}}
 	for _, o := range objects {
@@ -153,6 +169,12 @@ func TestNode(t *testing.T) {
 		}
 		if n := node(t, stranger, inviteID); n == nil || n.Email != strangerEmail || n.Status != "PENDING" {
 			t.Errorf("invite = %+v", n)
+		}
+		if n := node(t, admin, domainID); n == nil || n.Domain != "nodes-example.com" {
+			t.Errorf("domain = %+v", n)
+		}
+		if n := node(t, stranger, requestID); n == nil || n.RequestStatus != "PENDING" {
+			t.Errorf("request to join = %+v", n)
 		}
 	})
 
@@ -311,88 +333,5 @@ func TestConnections_ArgumentErrors(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// TestNodes_NoNPlusOne counts the SQL statements of nodes with what their selection names (a
-// membership's user and project, an invite's inviter, invitee and project, an event's actor
-// and invite): the same for 10 IDs as for 100.
-func TestNodes_NoNPlusOne(t *testing.T) {
-	plain := newHandler(t)
-	owner := signUp(t, plain, uniqueEmail("owner"))
-	project := newProject(t, plain, owner, "Many nodes")
-	ownerID := myID(t, plain, owner)
-	prefix := strings.TrimSuffix(uniqueEmail("node"), "@example.com")
-	for _, q := range []string{
-		`WITH u AS (INSERT INTO users (id, email, name, password_hash, created_at)
-			SELECT gen_random_uuid(), ?2 || '-' || n || '@example.com', 'Person ' || n, 'x', now() FROM generate_series(1, 100) n RETURNING id)
-			INSERT INTO project_members (id, project_id, user_id, role, created_at, updated_at)
-			SELECT gen_random_uuid(), ?0, u.id, 'CONTRIBUTOR', now(), now() FROM u`,
-		`INSERT INTO invites (id, email, project_id, role, inviter_id, invitee_id, token_hash, status, expires_at, created_at, updated_at)
-			SELECT gen_random_uuid(), 'invited-' || u.email, ?0, 'CONTRIBUTOR', ?1, u.id, sha256(u.id::text::bytea), 'PENDING',
-				now() + interval '1 day', now(), now() FROM users u WHERE u.email LIKE ?2 || '-%'`,
-		`INSERT INTO activity_events (id, project_id, name, actor_id, invite_id, created_at)
-			SELECT gen_random_uuid(), ?0, 'Updated Member', i.invitee_id, i.id, now() FROM invites i WHERE i.project_id = ?0`,
-	} {
-		if _, err := pgDB(t).ExecContext(ctxBG, q, project, ownerID, prefix); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var members, invs, events []string
-	for _, l := range []struct {
-		table string
-		ids   *[]string
-	}{{"project_members", &members}, {"invites", &invs}, {"activity_events", &events}} {
-		err := pgDB(t).NewSelect().TableExpr(l.table).Column("id").Where("project_id = ?", project).Limit(100).Scan(ctxBG, l.ids)
-		if err != nil || len(*l.ids) != 100 {
-			t.Fatalf("%s: %d ids, %v", l.table, len(*l.ids), err)
-		}
-	}
-
-	// All three types in turn, so that 10 IDs hold each type as 100 do.
-	var mixed []string
-	for i := 0; len(mixed) < 100; i++ {
-		mixed = append(mixed, []string{members[i], invs[i], events[i]}[i%3])
-	}
-
-	db, counter := pgtest.CountingDB(t)
-	h := newHandlerOn(t, db)
-	q := `query($ids: [ID!]!) { nodes(ids: $ids) { id
-		... on ProjectUser { role user { email } project { name } }
-		... on UserInvite { email inviter { name } invitee { name } invitedTo: project { viewerRole } }
-		... on ActivityEvent { name actor { name } invite { email } }
-	} }`
-	for _, tc := range []struct {
-		name string
-		ids  []string
-	}{{"Members", members}, {"Invites", invs}, {"Events", events}, {"Mixed", mixed}} {
-		t.Run(tc.name, func(t *testing.T) {
-			counts := map[int]int{}
-			for _, n := range []int{10, 100} {
-				counter.Reset()
-				var d struct {
-					Nodes []struct {
-						ID, Role, Email, Name string
-						User                  *struct{ Email string }
-						Project               *struct{ Name string }
-						Inviter, Invitee      *struct{ Name string }
-						InvitedTo             *struct{ ViewerRole *string }
-						Actor                 *struct{ Name string }
-						Invite                *struct{ Email string }
-					}
-				}
-				gql(t, h, owner, q, map[string]any{"ids": tc.ids[:n]}, &d)
-				for i, node := range d.Nodes {
-					if node.ID != tc.ids[i] {
-						t.Fatalf("nodes[%d] = %+v, want %s", i, node, tc.ids[i])
-					}
-				}
-				counts[n] = counter.Count()
-			}
-			t.Logf("statements: %d for 10 IDs, %d for 100", counts[10], counts[100])
-			if counts[10] != counts[100] {
-				t.Errorf("statements grow with the IDs: %d for 10, %d for 100:\n%s", counts[10], counts[100], strings.Join(counter.Statements(), "\n"))
-			}
-		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/invites/invites/internal/dnstest"
 	"github.com/invites/invites/internal/mail/smtptest"
 )
 
@@ -18,8 +19,10 @@ import (
 //   - POST /sql {"sql", "args"}: the rows as JSON objects, to check what the pages did and to
 //     move an invite's expiry into the past;
 //   - POST /hook/<anything>: a webhook receiver that refuses the first post to each path (400)
-//     and takes the others (204).
-func controlHandler(smtp *smtptest.Server, db *sql.DB, base string) http.Handler {
+//     and takes the others (204);
+//   - POST /dns {"name", "values"}: publishes the TXT records of a name on the DNS server the
+//     server asks (no values: the name is gone), as a domain's owner would at their DNS host.
+func controlHandler(smtp *smtptest.Server, dns *dnstest.Server, db *sql.DB, base string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /mail", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
@@ -36,6 +39,18 @@ func controlHandler(smtp *smtptest.Server, db *sql.DB, base string) http.Handler
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /dns", func(w http.ResponseWriter, r *http.Request) {
+		var rec struct {
+			Name   string   `json:"name"`
+			Values []string `json:"values"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&rec); err != nil || rec.Name == "" {
+			http.Error(w, "want {\"name\": \"_invites-challenge.example.com\", \"values\": [\"...\"]}", http.StatusBadRequest)
+			return
+		}
+		dns.SetTXT(rec.Name, rec.Values...)
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /sql", func(w http.ResponseWriter, r *http.Request) {

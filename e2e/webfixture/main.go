@@ -1,7 +1,8 @@
 // Command webfixture runs what the web app's browser tests (web/e2e, `npm test` in web/) need:
-// the real server on a fresh database, a real SMTP server that the server mails to, and a
-// control server through which the tests read what a person has and a browser has not (their
-// mailbox, the database). web/e2e/global-setup.ts starts it as `go run ./webfixture` from e2e/.
+// the real server on a fresh database, a real SMTP server that the server mails to, a real DNS
+// server on loopback that the server asks for the TXT records proving project domains
+// (DNS_RESOLVER), and a control server through which the tests read and do what a person has
+// and a browser has not (their mailbox, the database, their domain's DNS records). web/e2e/global-setup.ts starts it as `go run ./webfixture` from e2e/.
 //
 // It prints one line of JSON on stdout once everything answers:
 //
@@ -36,6 +37,7 @@ import (
 
 	"github.com/invites/invites/internal/app"
 	"github.com/invites/invites/internal/config"
+	"github.com/invites/invites/internal/dnstest"
 	"github.com/invites/invites/internal/mail/smtptest"
 	"github.com/invites/invites/internal/pglocal"
 )
@@ -69,16 +71,16 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer dropDB()
-	smtp, err := smtptest.Listen(logReporter{})
+	smtp, bounces, err := startSMTP()
 	if err != nil {
 		return err
 	}
 	defer smtp.Close()
-	// Two addresses whose mailbox does not exist: the mail server refuses them for good.
-	bounces := []string{"bounce-a-" + random() + "@example.test", "bounce-b-" + random() + "@example.test"}
-	for _, b := range bounces {
-		smtp.OnRcpt(b, func(int) error { return smtptest.Error(550) })
+	dns, err := dnstest.Start()
+	if err != nil {
+		return err
 	}
+	defer dns.Close()
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -88,8 +90,9 @@ func run(ctx context.Context, out io.Writer) error {
 	a, err := newServer(ctx, map[string]string{
 		"DATABASE_URL": dbURL, "APP_URL": base, "SMTP_URL": smtp.URL(), "LOG_LEVEL": "warn",
 		"SWEEP_INTERVAL": "1h", "INVITE_RECIPIENT_DAILY_LIMIT": "0",
-		"SIGNUP_CLIENT_LIMIT":    "0",    // every test signs up from 127.0.0.1
-		"WEBHOOK_ALLOW_LOOPBACK": "true", // the webhooks page's endpoint is control's /hook/
+		"SIGNUP_CLIENT_LIMIT":    "0",      // every test signs up from 127.0.0.1
+		"WEBHOOK_ALLOW_LOOPBACK": "true",   // the webhooks page's endpoint is control's /hook/
+		"DNS_RESOLVER":           dns.Addr, // the records the specs publish through control's /dns
 	})
 	if err != nil {
 		ln.Close()
@@ -97,7 +100,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	defer a.Close()
 
-	controlURL, stopControl, err := startControl(smtp, dbURL, base)
+	controlURL, stopControl, err := startControl(smtp, dns, dbURL, base)
 	if err != nil {
 		ln.Close()
 		return err
@@ -119,8 +122,22 @@ func run(ctx context.Context, out io.Writer) error {
 	return err
 }
 
+// startSMTP starts the mail server with two addresses whose mailbox does not exist: it
+// refuses them for good.
+func startSMTP() (*smtptest.Server, []string, error) {
+	smtp, err := smtptest.Listen(logReporter{})
+	if err != nil {
+		return nil, nil, err
+	}
+	bounces := []string{"bounce-a-" + random() + "@example.test", "bounce-b-" + random() + "@example.test"}
+	for _, b := range bounces {
+		smtp.OnRcpt(b, func(int) error { return smtptest.Error(550) })
+	}
+	return smtp, bounces, nil
+}
+
 // startControl serves controlHandler on a free port of 127.0.0.1.
-func startControl(smtp *smtptest.Server, dbURL, base string) (url string, stop func(), err error) {
+func startControl(smtp *smtptest.Server, dns *dnstest.Server, dbURL, base string) (url string, stop func(), err error) {
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		return "", nil, err
@@ -130,7 +147,7 @@ func startControl(smtp *smtptest.Server, dbURL, base string) (url string, stop f
 		db.Close()
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: controlHandler(smtp, db, base), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: controlHandler(smtp, dns, db, base), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // ends with Close
 	return "http://" + ln.Addr().String(), func() {
 		srv.Close()

@@ -375,9 +375,9 @@ type Query struct {
 
 // What requestToJoin takes.
 type RequestToJoinInput struct {
-	// The project, for a domain whose policy is REQUEST (not served yet: give linkToken).
+	// The project, to ask through a verified domain of it at the viewer's verified email whose policy is REQUEST. Not with linkToken.
 	ProjectID *string `json:"projectId,omitempty"`
-	// Or the token of an invite link that requires approval.
+	// Or the token of an invite link that requires approval. Not with projectId.
 	LinkToken *string `json:"linkToken,omitempty"`
 	// For the admins: at most 1,000 characters; line breaks are kept, invisible and control characters refused.
 	Message *string `json:"message,omitempty"`

@@ -1,27 +1,26 @@
 package invites
 
 import (
-	_ "embed"
 	"strings"
 
+	emailverifier "github.com/AfterShip/email-verifier"
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
 
-//go:embed freemail.txt
-var freeMailList string
+// freeMail holds AfterShip's list of free-mail providers' domains (its IsFreeDomain, about
+// 6,500 names, refreshed by its maintainers), read only: no lookup leaves the process.
+var freeMail = emailverifier.NewVerifier()
 
-// freeMailDomains are the free-mail providers' domains (freemail.txt).
-var freeMailDomains = func() map[string]bool {
-	m := map[string]bool{}
-	for line := range strings.Lines(freeMailList) {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "#") {
-			m[line] = true
-		}
-	}
-	return m
-}()
+// freeMailMissing are providers the list of the served version (v1.4.1) lacks; upstream's
+// later lists are not reachable through the module proxy here. Drop each once the package
+// has it (TestFreeMailDomains shows which).
+var freeMailMissing = map[string]bool{"proton.me": true, "tutanota.com": true, "tuta.io": true, "zohomail.com": true}
+
+// isFreeMail reports whether a lower-case ASCII domain is a free-mail provider's.
+func isFreeMail(domain string) bool {
+	return freeMail.IsFreeDomain(domain) || freeMailMissing[domain]
+}
 
 // normalizeProjectDomain checks a domain a project would prove: a well-formed host name, in
 // lower-case ASCII (IDNA), at least a registrable name (eTLD+1, so no public suffix such as
@@ -37,7 +36,7 @@ func normalizeProjectDomain(field, raw string) (string, error) {
 	if err != nil {
 		return "", Errorf(FreeEmailDomain, "%s is a public suffix: add a domain registered under it", ascii)
 	}
-	if freeMailDomains[ascii] || freeMailDomains[etld1] {
+	if isFreeMail(ascii) || isFreeMail(etld1) {
 		return "", Errorf(FreeEmailDomain, "%s is a free-mail provider's domain: a project cannot prove it", ascii)
 	}
 	return ascii, nil

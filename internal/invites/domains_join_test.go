@@ -155,7 +155,10 @@ func TestDomainJoinableProjectShowsThePendingRequest(t *testing.T) {
 	if got := joinable().PendingRequest; got != nil {
 		t.Fatalf("pending request before asking = %+v, want none", got)
 	}
-	r := mustRequest(t, s, u, approvalLink(t, s, owner, p, invites.RoleContributor), "let me in")
+	r, err := askByDomain(s, u, p.ID, "let me in")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := joinable().PendingRequest; got == nil || got.ID != r.ID {
 		t.Fatalf("pending request = %+v, want %s", got, r.ID)
 	}

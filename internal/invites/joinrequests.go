@@ -13,15 +13,14 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Requests to join (SPEC §16). A person asks to join a project through an invite link that
-// requires approval (requestToJoin with its token; joinWithLink answers APPROVAL_REQUIRED),
-// and an ADMIN or OWNER approves, with a role under the authority rule, or denies. One PENDING
-// request per person and project: the partial unique index join_requests_pending_key decides
-// between two that race. A request expires JoinRequestTTL after it was made: reads show it
-// EXPIRED at once, and the sweep marks it so.
-//
-// The way in by a verified domain whose policy is REQUEST (requestToJoin with a projectId) is
-// not here yet: RequestToJoin refuses an input without a link token.
+// Requests to join (SPEC §16). A person asks to join a project in one of two ways: through an
+// invite link that requires approval (requestToJoin with its token; joinWithLink answers
+// APPROVAL_REQUIRED), or through a verified domain of the project at their verified email
+// whose policy is REQUEST (requestToJoin with the projectId; joinrequests_domain.go). An ADMIN
+// or OWNER approves, with a role under the authority rule, or denies. One PENDING request per
+// person and project: the partial unique index join_requests_pending_key decides between two
+// that race. A request expires JoinRequestTTL after it was made: reads show it EXPIRED at
+// once, and the sweep marks it so.
 
 // JoinRequestTTL is how long a request waits for a decision.
 const JoinRequestTTL = 30 * 24 * time.Hour
@@ -58,11 +57,12 @@ const (
 type JoinRequest struct {
 	bun.BaseModel `bun:"table:join_requests,alias:jr"`
 
-	ID        uuid.UUID  `bun:"id,pk,type:uuid"`
-	ProjectID uuid.UUID  `bun:"project_id,type:uuid"`
-	UserID    uuid.UUID  `bun:"user_id,type:uuid"`
-	LinkID    *uuid.UUID `bun:"link_id,type:uuid"`
-	// AskedRole is what an approval that names no role gives: the link's role.
+	ID        uuid.UUID `bun:"id,pk,type:uuid"`
+	ProjectID uuid.UUID `bun:"project_id,type:uuid"`
+	UserID    uuid.UUID `bun:"user_id,type:uuid"`
+	// LinkID is the link asked through; nil for a request through a domain's REQUEST policy.
+	LinkID *uuid.UUID `bun:"link_id,type:uuid"`
+	// AskedRole is what an approval that names no role gives: the link's or the domain's role.
 	AskedRole Role              `bun:"asked_role"`
 	Message   *string           `bun:"message"`
 	Status    JoinRequestStatus `bun:"status"`
@@ -101,9 +101,9 @@ type JoinRequestService struct{ *core }
 
 // RequestToJoinInput is what requestToJoin takes.
 type RequestToJoinInput struct {
-	// ProjectID is for the way in by a domain's REQUEST policy (not served yet).
+	// ProjectID is the project to ask, through a verified domain whose policy is REQUEST.
 	ProjectID *uuid.UUID
-	// LinkToken is the token of an invite link that requires approval.
+	// LinkToken is, instead, the token of an invite link that requires approval.
 	LinkToken *string
 	Message   *string
 }
@@ -131,14 +131,19 @@ func normalizeMessage(field string, raw *string, max int) (*string, error) {
 	return &msg, nil
 }
 
-// RequestToJoin asks, for user, to join the project of an invite link that requires approval.
+// RequestToJoin asks, for user, to join a project: through the invite link of in.LinkToken,
+// which requires approval, or through the verified domain of in.ProjectID at the user's
+// verified email, whose policy is REQUEST. Exactly one of the two is given.
 //
-// Errors: BAD_USER_INPUT (no link token; message), NOT_FOUND (an unknown token),
-// INVITE_EXPIRED and INVITE_NOT_PENDING (the link ended), EMAIL_NOT_VERIFIED and
-// EMAIL_DOMAIN_NOT_ALLOWED (the link's allowed domains), ALREADY_MEMBER, JOIN_REQUEST_EXISTS.
+// Errors: BAD_USER_INPUT (neither or both of projectId and linkToken; message), NOT_FOUND (an
+// unknown token; a project unknown, or not shown to the user by a domain), FORBIDDEN (the
+// domain's policy admits at once: joinProject), INVITE_EXPIRED and INVITE_NOT_PENDING (the
+// link ended), EMAIL_NOT_VERIFIED and EMAIL_DOMAIN_NOT_ALLOWED (the link's allowed domains,
+// the project's restrictToDomains), ALREADY_MEMBER, JOIN_REQUEST_EXISTS.
 func (s *JoinRequestService) RequestToJoin(ctx context.Context, user *User, in RequestToJoinInput) (*JoinRequest, error) {
-	if in.LinkToken == nil || strings.TrimSpace(*in.LinkToken) == "" {
-		return nil, invalid("linkToken", "linkToken is needed: ask to join through an invite link that requires approval")
+	byLink := in.LinkToken != nil && strings.TrimSpace(*in.LinkToken) != ""
+	if byLink == (in.ProjectID != nil) {
+		return nil, invalid("linkToken", "give either projectId (a project your email's domain lets you ask to join) or linkToken (an invite link that requires approval)")
 	}
 	msg, err := normalizeMessage("message", in.Message, MaxJoinRequestMessageLen)
 	if err != nil {
@@ -146,20 +151,17 @@ func (s *JoinRequestService) RequestToJoin(ctx context.Context, user *User, in R
 	}
 	var req *JoinRequest
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		l, err := s.linkByToken(ctx, tx, strings.TrimSpace(*in.LinkToken))
+		var ask *JoinRequest
+		if byLink {
+			ask, err = s.askThroughLink(ctx, tx, user, strings.TrimSpace(*in.LinkToken))
+		} else {
+			ask, err = s.askThroughDomain(ctx, tx, user, *in.ProjectID)
+		}
 		if err != nil {
 			return err
 		}
-		if err := l.joinable(); err != nil {
-			return err
-		}
-		if !l.RequiresApproval {
-			return invalid("linkToken", "this invite link admits at once: join with it (joinWithLink)")
-		}
-		if err := l.admits(user); err != nil {
-			return err
-		}
-		req, err = s.insertRequest(ctx, tx, user, l, msg)
+		ask.Message = msg
+		req, err = s.insertRequest(ctx, tx, user, ask)
 		return err
 	})
 	if isUniqueViolation(err, "join_requests_pending_key") {
@@ -168,26 +170,46 @@ func (s *JoinRequestService) RequestToJoin(ctx context.Context, user *User, in R
 	return req, err
 }
 
-// insertRequest stores user's request through l, unless they are a member, and records it.
-func (s *core) insertRequest(ctx context.Context, tx bun.Tx, user *User, l *InviteLink, msg *string) (*JoinRequest, error) {
-	if _, err := member(ctx, tx, l.ProjectID, user.ID, "member"); err == nil {
+// askThroughLink is the request that the link of token, which requires approval, lets user
+// make: its project and role.
+func (s *core) askThroughLink(ctx context.Context, tx bun.Tx, user *User, token string) (*JoinRequest, error) {
+	l, err := s.linkByToken(ctx, tx, token)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.joinable(); err != nil {
+		return nil, err
+	}
+	if !l.RequiresApproval {
+		return nil, invalid("linkToken", "this invite link admits at once: join with it (joinWithLink)")
+	}
+	if err := s.linkAdmits(ctx, tx, l, user); err != nil {
+		return nil, err
+	}
+	return &JoinRequest{ProjectID: l.ProjectID, LinkID: &l.ID, AskedRole: l.Role}, nil
+}
+
+// insertRequest stores ask (its project, link, role and message) as user's pending request,
+// unless they are a member, and records it: the one insert of every way to ask.
+func (s *core) insertRequest(ctx context.Context, tx bun.Tx, user *User, ask *JoinRequest) (*JoinRequest, error) {
+	if _, err := member(ctx, tx, ask.ProjectID, user.ID, "member"); err == nil {
 		return nil, Errorf(AlreadyMember, "you are a member of this project already")
 	} else if ErrorCode(err) != NotFound {
 		return nil, err
 	}
 	now := s.now()
 	// A request past its expiry that the sweep has not marked yet makes way for the new one.
-	if err := s.expireRequests(ctx, tx, now, "project_id = ? AND user_id = ?", l.ProjectID, user.ID); err != nil {
+	if err := s.expireRequests(ctx, tx, now, "project_id = ? AND user_id = ?", ask.ProjectID, user.ID); err != nil {
 		return nil, err
 	}
 	req := &JoinRequest{
-		ID: newID(), ProjectID: l.ProjectID, UserID: user.ID, LinkID: &l.ID, AskedRole: l.Role, Message: msg,
+		ID: newID(), ProjectID: ask.ProjectID, UserID: user.ID, LinkID: ask.LinkID, AskedRole: ask.AskedRole, Message: ask.Message,
 		Status: RequestPending, ExpiresAt: now.Add(JoinRequestTTL), CreatedAt: now, UpdatedAt: now,
 	}
 	if _, err := tx.NewInsert().Model(req).Exec(ctx); err != nil {
 		return nil, err
 	}
-	return req, s.record(ctx, tx, s.event(EventRequestedToJoin, &l.ProjectID, user.ID, nil, user.Email))
+	return req, s.record(ctx, tx, s.event(EventRequestedToJoin, &req.ProjectID, user.ID, nil, user.Email))
 }
 
 // expireRequests marks EXPIRED the pending requests past their expiry that match where, with

@@ -27,10 +27,12 @@ type JoinRequestActionResult struct {
 // person becomes a member with role, or, where role is nil, the role the request asked for
 // (its link's). Under the project's lock, so that the same request approved twice at once
 // makes one membership: the second finds it APPROVED. A person who became a member meanwhile
-// keeps their membership as it is, and the request is approved.
+// keeps their membership as it is, and the request is approved. The role asked for is the
+// link's, or the domain's for a request through a domain's REQUEST policy.
 //
 // Errors: BAD_USER_INPUT on ids (more than MaxActionIDs) or role; per row: NOT_FOUND,
-// FORBIDDEN (below ADMIN, or a role not below the actor's own), INVITE_EXPIRED,
+// FORBIDDEN (below ADMIN, or a role not below the actor's own), EMAIL_DOMAIN_NOT_ALLOWED (the
+// project's restrictToDomains refuses the person's email now), INVITE_EXPIRED,
 // INVITE_NOT_PENDING (decided or cancelled already), BAD_USER_INPUT for an ID given twice.
 func (s *JoinRequestService) ApproveJoinRequests(ctx context.Context, actor uuid.UUID, ids []string, role *Role) ([]*JoinRequestActionResult, error) {
 	if role != nil {
@@ -110,8 +112,8 @@ func (s *JoinRequestService) decideEach(ctx context.Context, actor uuid.UUID, id
 }
 
 // approve makes the request's person a member with role (nil: the role asked for), within
-// the authority rule, and counts a use of its link where the link is still there and not
-// used up.
+// the authority rule and the project's restrictToDomains, and counts a use of its link where
+// the link is still there and not used up.
 func (s *core) approve(ctx context.Context, tx bun.Tx, m *Member, req *JoinRequest, role *Role) error {
 	grant := req.AskedRole
 	if role != nil {
@@ -123,12 +125,17 @@ func (s *core) approve(ctx context.Context, tx bun.Tx, m *Member, req *JoinReque
 	now := s.now()
 	req.Role = &grant
 	if _, err := member(ctx, tx, req.ProjectID, req.UserID, "member"); ErrorCode(err) == NotFound {
-		joined := &Member{ID: newID(), ProjectID: req.ProjectID, UserID: req.UserID, Role: grant, CreatedAt: now, UpdatedAt: now}
-		if _, err := tx.NewInsert().Model(joined).Exec(ctx); err != nil {
-			return err
-		}
 		person, err := userByID(ctx, tx, req.UserID)
 		if err != nil {
+			return err
+		}
+		// Checked again at the decision, under the project's lock: the project may have been
+		// restricted, or the person's domain removed, since they asked.
+		if err := s.CheckDomainAllowed(ctx, tx, req.ProjectID, person.Email); err != nil {
+			return err
+		}
+		joined := &Member{ID: newID(), ProjectID: req.ProjectID, UserID: req.UserID, Role: grant, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.NewInsert().Model(joined).Exec(ctx); err != nil {
 			return err
 		}
 		// The welcome tells the person their request was approved, in their own locale.

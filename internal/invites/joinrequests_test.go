@@ -79,7 +79,8 @@ func TestJoinRequestService_RequestToJoin(t *testing.T) {
 		want  invites.Code
 		field string
 	}{
-		{"no link token", func() invites.RequestToJoinInput { return invites.RequestToJoinInput{ProjectID: &p.ID} }, nil, invites.BadUserInput, "linkToken"},
+		{"neither link token nor project", func() invites.RequestToJoinInput { return invites.RequestToJoinInput{} }, nil, invites.BadUserInput, "linkToken"},
+		{"a project no domain shows", func() invites.RequestToJoinInput { return invites.RequestToJoinInput{ProjectID: &p.ID} }, nil, invites.NotFound, ""},
 		{"unknown token", func() invites.RequestToJoinInput { return invites.RequestToJoinInput{LinkToken: ptr("nope")} }, nil, invites.NotFound, ""},
 		{"a link that admits at once", func() invites.RequestToJoinInput { return invites.RequestToJoinInput{LinkToken: &openToken} }, nil, invites.BadUserInput, "linkToken"},
 		{"an invisible character", func() invites.RequestToJoinInput {

@@ -28,7 +28,7 @@ const (
 )
 
 // Nodes returns what the viewer may see of the objects that ids name, in the same order: a
-// *User, *Project, *Member, *Invite, *Event or *InviteLink, or nil where an ID is not one of
+// *User, *Project, *Member, *Invite, *Event, *InviteLink, *ProjectDomain or *JoinRequest, or nil where an ID is not one of
 // ours (not a UUID as the API writes them, or naming nothing) or names what the viewer may not
 // see. An anonymous viewer (nil) sees nothing.
 //
@@ -80,6 +80,8 @@ func (s *core) nodesByID(ctx context.Context, viewer *User, ids []uuid.UUID) (ma
 		{kindInvite, s.visibleInvites},
 		{kindEvent, s.visibleEvents},
 		{kindLink, s.visibleLinks},
+		{kindDomain, s.visibleDomains},
+		{kindJoinRequest, s.visibleJoinRequests},
 	}
 	for _, r := range readers {
 		if len(kinds[r.kind]) == 0 {
@@ -108,7 +110,9 @@ func (s *core) nodeKinds(ctx context.Context, ids []uuid.UUID) (map[string][]str
 		UNION ALL SELECT id, 'member' FROM project_members WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'invite' FROM invites WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'event' FROM activity_events WHERE id = ANY(?0::uuid[])
-		UNION ALL SELECT id, 'link' FROM invite_links WHERE id = ANY(?0::uuid[])`,
+		UNION ALL SELECT id, 'link' FROM invite_links WHERE id = ANY(?0::uuid[])
+		UNION ALL SELECT id, 'domain' FROM project_domains WHERE id = ANY(?0::uuid[])
+		UNION ALL SELECT id, 'join_request' FROM join_requests WHERE id = ANY(?0::uuid[])`,
 		pgdialect.Array(idStrings(ids))).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err

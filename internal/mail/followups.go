@@ -125,7 +125,14 @@ func JoinRequestDecided(d JoinRequestDecidedData) Message {
 	return m.In(d.Locale)
 }
 
-func deniedBody(c *catalog, w words, p map[string]string) body {
+// joinRequestDecidedBody is a denial in c's language. An approval queued before approvals were
+// told by the welcome says so in its params ("approved", and its role in English words such as
+// "a contributor", which wordsOf shows as they are): it is rendered as the welcome of an approved
+// request, with the project's link it was queued with.
+func joinRequestDecidedBody(c *catalog, w words, p map[string]string) body {
+	if p["approved"] != "" {
+		return welcomeBody(c, w, p)
+	}
 	b := body{Before: []string{c.t("denied.intro", w)}}
 	if p["reason"] != "" {
 		b.Before = append(b.Before, c.t("denied.reason", map[string]string{"Reason": p["reason"]}))

@@ -153,7 +153,11 @@ func (m Message) Render() (Message, error) {
 	case kindDeliveryFailed:
 		b = deliveryFailedBody(c, w, m.Params)
 	case kindJoinRequestDecided:
-		b = deniedBody(c, w, m.Params)
+		b = joinRequestDecidedBody(c, w, m.Params)
+		if m.Params["approved"] == "" {
+			// A denial queued before denials left out the link still shows none.
+			m.Link = ""
+		}
 	case kindDomainLost:
 		// To the project's admins, in English: the domain's settings page is not translated.
 		return renderDomainLost(m), nil

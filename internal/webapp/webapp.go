@@ -46,6 +46,7 @@ var Routes = []string{
 	"GET /projects/{id}/activity",
 	"GET /projects/{id}/insights",
 	"GET /projects/{id}/requests",
+	"GET /projects/{id}/domains",
 }
 
 // AssetsPattern is the ServeMux pattern of the app's scripts and styles.

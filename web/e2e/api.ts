@@ -10,7 +10,7 @@ import {
 export interface Fixture {
   /** The server: the app, the API, the playground. */
   base: string;
-  /** The control server: GET /mail, POST /sql, POST /hook/<name>. */
+  /** The control server: GET /mail, POST /sql, POST /hook/<name>, POST /dns. */
   control: string;
   /** Two addresses whose mail the SMTP server refuses for good. */
   bounces: [string, string];
@@ -82,6 +82,15 @@ export async function sql<Row = Record<string, unknown>>(query: string, ...args:
   const res = await fetch(`${fixture.control}/sql`, { method: 'POST', body: JSON.stringify({ sql: query, args }) });
   if (!res.ok) throw new Error(`${query}: ${await res.text()}`);
   return (await res.json()) as Row[];
+}
+
+/**
+ * Publishes a name's TXT records on the DNS server the server asks (DNS_RESOLVER), as a
+ * domain's owner does at their DNS host; no values: the name is gone.
+ */
+export async function publishTXT(name: string, ...values: string[]): Promise<void> {
+  const res = await fetch(`${fixture.control}/dns`, { method: 'POST', body: JSON.stringify({ name, values }) });
+  if (!res.ok) throw new Error(`publishing ${name}: ${await res.text()}`);
 }
 
 /** A new account's session token. */

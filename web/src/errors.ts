@@ -24,6 +24,9 @@ const translated: Record<string, MessageId> = {
   EMAIL_DOMAIN_NOT_ALLOWED: 'error.emailDomainNotAllowed',
   APPROVAL_REQUIRED: 'error.approvalRequired',
   UNAVAILABLE: 'error.unavailable',
+  DOMAIN_NOT_VERIFIED: 'error.domainNotVerified',
+  FREE_EMAIL_DOMAIN: 'error.freeEmailDomain',
+  JOIN_REQUEST_EXISTS: 'error.joinRequestExists',
 };
 
 // BAD_USER_INPUT on the invitee's pages, by the field at fault: the fields of their forms

@@ -12,6 +12,7 @@ import { InvitePage } from './pages/InvitePage';
 import { JoinPage } from './pages/JoinPage';
 import { LogInPage } from './pages/LogInPage';
 import { ProjectActivityPage } from './pages/ProjectActivityPage';
+import { ProjectDomainsPage } from './pages/ProjectDomainsPage';
 import { ProjectInsightsPage } from './pages/ProjectInsightsPage';
 import { ProjectRequestsPage } from './pages/ProjectRequestsPage';
 import { ProjectInvitationsPage } from './pages/ProjectInvitationsPage';
@@ -64,6 +65,7 @@ export const routes: readonly Route[] = [
   page('/projects/{id}/activity', ProjectActivityPage),
   page('/projects/{id}/insights', ProjectInsightsPage),
   page('/projects/{id}/requests', ProjectRequestsPage),
+  page('/projects/{id}/domains', ProjectDomainsPage),
 ];
 
 /** The page at path (no query string) and its props, or null when no page is there. */

@@ -216,11 +216,11 @@ export type ProjectRole =
 
 /** What requestToJoin takes. */
 export type RequestToJoinInput = {
-  /** Or the token of an invite link that requires approval. */
+  /** Or the token of an invite link that requires approval. Not with projectId. */
   linkToken?: string | null | undefined;
   /** For the admins: at most 1,000 characters; line breaks are kept, invisible and control characters refused. */
   message?: string | null | undefined;
-  /** The project, for a domain whose policy is REQUEST (not served yet: give linkToken). */
+  /** The project, to ask through a verified domain of it at the viewer's verified email whose policy is REQUEST. Not with linkToken. */
   projectId?: string | null | undefined;
 };
 

@@ -13,6 +13,7 @@ export const projectTabs = [
   { key: 'links', label: 'Invite links', path: '/links' },
   { key: 'activity', label: 'Activity', path: '/activity' },
   { key: 'webhooks', label: 'Webhooks', path: '/webhooks' },
+  { key: 'domains', label: 'Domains', path: '/domains' },
   { key: 'insights', label: 'Insights', path: '/insights' },
   { key: 'requests', label: 'Requests', path: '/requests' },
 ] as const;

@@ -1,5 +1,6 @@
-// The start page: for a signed-in user, their projects, a form to create one, and the invites
-// waiting for them; for anyone else, how to begin.
+// The start page: for a signed-in user, their projects, a form to create one, the projects their
+// verified email's domain lets them join, and the invites waiting for them; for anyone else,
+// how to begin.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import {
   AcceptInviteDocument, CreateProjectDocument, DeclineInviteDocument, MyInvitesDocument, ProjectsDocument,
@@ -8,6 +9,7 @@ import {
 import { mutate, query } from '../api';
 import { describeError, roleNames, when } from '../errors';
 import { Page } from '../components/Page';
+import { JoinableProjects } from '../domains/JoinableProjects';
 import { ErrorText, Loading } from '../components/Status';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
@@ -29,6 +31,8 @@ export function HomePage() {
         <p className="notice">Your email {me.email} is not verified yet: open the link we emailed you. Until then you cannot invite people or see invites sent to you here.</p>
       )}
       <ProjectList />
+      {me.emailVerified && <JoinableProjects email={me.email} />}
+      <CreateProject />
       <MyInvites />
     </Page>
   );
@@ -60,7 +64,6 @@ function ProjectList() {
         </ul>
       )}
       {projects && total > projects.length && <p className="muted">Showing the newest {projects.length} of {total} projects.</p>}
-      <CreateProject />
     </>
   );
 }

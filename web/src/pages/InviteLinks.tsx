@@ -13,6 +13,7 @@ import { TableFrame } from '../components/TableFrame';
 import { Announcer } from '../components/Announcer';
 import { ConfirmDialog, type Question } from '../components/ConfirmDialog';
 import { RoleSelect, defaultRole } from '../components/RoleSelect';
+import { copyText } from '../clipboard';
 
 const linkStatusNames: Record<InviteLinkStatus, string> = {
   ACTIVE: 'Active',
@@ -134,12 +135,7 @@ function CreateLink({ project, onCreated }: { project: ProjectFieldsFragment; on
     onCreated();
   });
   async function copy() {
-    try {
-      await navigator.clipboard.writeText(url);
-      setCopied('Link copied.');
-    } catch {
-      setCopied('Copying was refused: select the link and copy it yourself.');
-    }
+    setCopied((await copyText(url)) ? 'Link copied.' : 'Copying was refused: select the link and copy it yourself.');
   }
 
   // The heading sits above the form's grid, and each hint under its own field.
