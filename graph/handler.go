@@ -27,13 +27,6 @@ type HandlerOptions struct {
 	Retries *idempotency.Store
 }
 
-// withRequestLoaders gives each request its own dataloaders.
-func (r *Resolver) withRequestLoaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		next.ServeHTTP(w, req.WithContext(r.withLoaders(req.Context())))
-	})
-}
-
 // limitBody stops a request body at its cap, so that an oversized one fails to decode with a
 // clear error instead of being read into memory whole.
 func limitBody(next http.Handler, jsonMax, multipartMax int64) http.Handler {

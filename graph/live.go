@@ -96,7 +96,8 @@ func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ cont
 	ctx, cancel = context.WithCancel(ctx)
 	if a.token != "" {
 		var user *invites.User
-		if user, err = r.viewer(ctx); err == nil {
+		// Not cancellable, as watch's reads: the connection's context lives for hours.
+		if user, err = r.viewer(context.WithoutCancel(ctx)); err == nil {
 			var release func()
 			if release, err = r.Live.acquire(user.ID); err == nil {
 				context.AfterFunc(ctx, release)
@@ -139,7 +140,11 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 	if r.Live == nil {
 		return nil, invites.Errorf(invites.Unavailable, "live updates are not served here")
 	}
-	viewer, err := r.viewer(ctx)
+	// The statements of the subscription's start run on a context that cannot be cancelled:
+	// one that can would keep, for the subscription's life, what each statement registers
+	// on it (a done channel, a map of its children), though the statement is long over.
+	reads := context.WithoutCancel(ctx)
+	viewer, err := r.viewer(reads)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +164,7 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 		return nil, invites.Errorf(invites.Unavailable, "the server is shutting down; subscribe again")
 	}
 	// Joined before the check, so that no change between the two is missed.
-	if _, err := check(ctx, viewer.ID, pid, nil); err != nil {
+	if _, err := check(reads, viewer.ID, pid, nil); err != nil {
 		r.Live.Hub.Leave(e)
 		release()
 		return nil, err

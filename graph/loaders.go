@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 	"github.com/vikstrous/dataloadgen"
 
@@ -33,8 +34,10 @@ import (
 // A member page reads its members' users in its own statement; ProjectUser.user takes them
 // from there, and expectMembers leaves them out.
 
-// loaders are the request's loaders. They live for one request: their cache must not outlive
-// what the request may see.
+// loaders are one response's loaders: a query's or mutation's answer, or one event of a
+// subscription. Their cache must not outlive what that response may see: a WebSocket
+// connection or a stream lives for hours, and loaders kept for its life would answer an event
+// with a row as it was read hours before (and hold every row ever read).
 type loaders struct {
 	users    *loader[invites.User]
 	projects *loader[invites.Project]
@@ -48,7 +51,19 @@ const loaderWait = 2 * time.Millisecond
 
 type loadersKey struct{}
 
-// withLoaders gives each request its own loaders.
+// freshLoaders gives each response its own loaders (a response interceptor: gqlgen calls it
+// for every result of an operation, each event of a subscription included, with the context
+// the fields resolve in).
+type freshLoaders struct{ r *Resolver }
+
+func (freshLoaders) ExtensionName() string                          { return "FreshLoaders" }
+func (freshLoaders) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (f freshLoaders) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	return next(f.r.withLoaders(ctx))
+}
+
+// withLoaders returns ctx with loaders of its own.
 func (r *Resolver) withLoaders(ctx context.Context) context.Context {
 	l := &loaders{
 		users:    newLoader(r.Service.Users),
@@ -63,7 +78,8 @@ func (r *Resolver) loaders(ctx context.Context) *loaders {
 	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
 		return l
 	}
-	// Outside a request made through NewHandler (a test calling a resolver directly).
+	// Outside a response made through NewHandler: a subscription's resolver, or a test
+	// calling a resolver directly.
 	return r.withLoaders(ctx).Value(loadersKey{}).(*loaders)
 }
 

@@ -4,7 +4,7 @@ package graph
 // a file of its own; this file only puts them together, and says why each stands where it does:
 //
 //  1. HTTP wrappers (wrapHTTP): the request's deadline, its client address and bearer token,
-//     its own dataloaders, its Idempotency-Key, and the cap on its body.
+//     its Idempotency-Key, and the cap on its body.
 //  2. Transports (addTransports): the first one whose Supports takes the request serves it.
 //  3. gqlgen's executor, whose phases are fixed: the operation-parameter mutators (persisted
 //     queries, document limits), then parsing (through the parsed-query cache), validation and
@@ -43,7 +43,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) http.Handler {
 	parsed := newQueryCache(cacheEntries, int64(lim.QueryCacheMiB)<<20)
 	persisted := newPersistedQueries(cacheEntries, int64(lim.PersistedQueryCacheMiB)<<20)
 
-	extensions := handlerExtensions(opt, parsed, persisted)
+	extensions := handlerExtensions(r, opt, parsed, persisted)
 
 	// A field interceptor (tracing, say) must see every field: with one installed, the plain
 	// fields that leanexec makes marshal directly take gqlgen's own path (interceptors.go).
@@ -100,7 +100,7 @@ func addTransports(srv *handler.Server, r *Resolver, timeout time.Duration) {
 
 // handlerExtensions are the server's extensions, in the order they are added. Within each of
 // gqlgen's phases that order is the order they run in (interceptors: the first is outermost).
-func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persistedQueries) []graphql.HandlerExtension {
+func handlerExtensions(r *Resolver, opt HandlerOptions, parsed *queryCache, persisted persistedQueries) []graphql.HandlerExtension {
 	lim := opt.Limits
 	var out []graphql.HandlerExtension
 	if opt.Introspection {
@@ -128,6 +128,9 @@ func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persist
 		// A response interceptor: it also sees the request errors (the transports send them
 		// through the executor), where one invalid document can make thousands.
 		errorLimit{lim.Errors},
+		// The innermost response interceptor: each response (an answer, or one event of a
+		// subscription) resolves with dataloaders of its own, never a connection's.
+		freshLoaders{r},
 		// The operation interceptor, outside the response: it answers when the deadline
 		// (wrapHTTP's withDeadline) passed before the response was made.
 		timedOut{lim.RequestTimeout},
@@ -139,9 +142,9 @@ func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persist
 //     subscription's stream is exempt, and so is a request for multipart/mixed, whose
 //     transport sets the deadline itself once it knows the operation.
 //   - WithClientAddr (client.go) and WithBearerToken (auth.go) only put the client's address
-//     and token where resolvers find them (the token is checked when one asks for the viewer),
-//     and withRequestLoaders gives the request dataloaders of its own, so that one viewer's
-//     reads never answer another's; these three may come in any order.
+//     and token where resolvers find them (the token is checked when one asks for the viewer);
+//     they may come in either order. The dataloaders are no wrapper's: a request may be a
+//     socket that lives for hours, so each response gets its own (freshLoaders, loaders.go).
 //   - withRetries (idempotency.go) only puts a POST's Idempotency-Key where the transports
 //     find it: they claim the key once they know the request is a mutation that will run
 //     (parsed, validated, within the limits), which no wrapper can know. It stands inside
@@ -151,7 +154,6 @@ func handlerExtensions(opt HandlerOptions, parsed *queryCache, persisted persist
 func wrapHTTP(r *Resolver, srv http.Handler, opt HandlerOptions) http.Handler {
 	h := limitBody(srv, opt.MaxBodyBytes, opt.MaxUploadBytes)
 	h = r.withRetries(opt.Retries, opt.Logger, h)
-	h = r.withRequestLoaders(h)
 	h = WithBearerToken(h)
 	h = WithClientAddr(opt.TrustedProxies, h)
 	h = withAcceptLanguage(h)

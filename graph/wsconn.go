@@ -29,13 +29,12 @@ const (
 // wsConn is one graphql-transport-ws socket: the state PROTOCOL.md's rules depend on, and its
 // operations by id.
 type wsConn struct {
-	ws      *coderws.Conn
-	exec    graphql.GraphExecutor
-	r       *Resolver
-	headers http.Header
-	limits  config.Live
-	ctx     context.Context // the socket's: ends when it closes
-	cancel  context.CancelFunc
+	ws     *coderws.Conn
+	exec   graphql.GraphExecutor
+	r      *Resolver
+	limits config.Live
+	ctx    context.Context // the socket's: ends when it closes
+	cancel context.CancelFunc
 
 	mu        sync.Mutex
 	initSeen  bool               // connection_init received (a second one is 4429)
@@ -63,10 +62,11 @@ func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		return // Accept has answered the handshake
 	}
 	ws.SetReadLimit(wsReadLimit)
-	// The request's context ends when the handler returns; its values (the client's address,
-	// the request's loaders) stay the socket's.
+	// The request's context ends when the handler returns; its values (the client's address)
+	// stay the socket's. Its headers do not: no operation reads them, and the socket would
+	// keep them for its life.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	c := &wsConn{ws: ws, exec: exec, r: res, headers: r.Header, limits: res.Live.Limits,
+	c := &wsConn{ws: ws, exec: exec, r: res, limits: res.Live.Limits,
 		ctx: ctx, cancel: cancel, ops: map[string]*wsOp{}}
 	releaseAddr := takeAddrPlace(r.Context())
 	initTimer := time.AfterFunc(c.limits.InitTimeout, func() {

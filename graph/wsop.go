@@ -39,7 +39,6 @@ func (c *wsConn) start(ctx context.Context, op *wsOp, params *graphql.RawParams)
 	start := graphql.Now()
 	ctx = graphql.StartOperationTrace(ctx)
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	params.Headers = c.headers
 	rc, errs := c.exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
