@@ -50,4 +50,9 @@ type Webhooks struct {
 	// posted to every endpoint, and Project.webhookEndpoints lists them all. Always a cap:
 	// there is no "off". WEBHOOK_ENDPOINT_LIMIT.
 	EndpointLimit int
+	// EndpointConcurrency is how many posts a batch job of one endpoint has in flight at once
+	// (16 by default): a receiver that takes 200 ms an answer gets 16 times the rate of posts
+	// one after the other, and no more than that many requests at once from one batch.
+	// WEBHOOK_ENDPOINT_CONCURRENCY.
+	EndpointConcurrency int
 }
