@@ -242,6 +242,7 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Unlock()
 	select {
 	case <-g.opened:
+	case <-r.Context().Done(): // the client gave up: this post is no longer in flight
 	case <-time.After(waitFor):
 		g.once.Do(func() { close(g.opened) })
 	}
@@ -267,6 +268,13 @@ func (g *gate) postedOnce(t *testing.T, n int) {
 	}
 }
 
+// gatedConfig is the services' settings for a gate: posts of concurrency at once, each
+// waiting as long as the gate may hold it, so that the gate counts only posts the batch has
+// really in flight together.
+func gatedConfig(concurrency int) func(*webhooks.Config) {
+	return func(c *webhooks.Config) { c.EndpointConcurrency, c.Timeout = concurrency, 2*waitFor }
+}
+
 // gatedBulk runs a bulk invite of n rows into a new project with an endpoint to g, and returns
 // the project and the endpoint.
 func gatedBulk(t *testing.T, e *env, g *gate, n int) (*invites.Project, *webhooks.Endpoint) {
@@ -287,8 +295,7 @@ func gatedBulk(t *testing.T, e *env, g *gate, n int) (*invites.Project, *webhook
 // endpoint's concurrency, no more, each delivery once.
 func TestBatch_SlowReceiverGetsConcurrentPosts(t *testing.T) {
 	const concurrency, n = 8, 40
-	e := newEnvIdle(t, pgtest.DB(t), func(c *webhooks.Config) { c.EndpointConcurrency = concurrency },
-		time.Second, mail.NewLogSender(quiet))
+	e := newEnvIdle(t, pgtest.DB(t), gatedConfig(concurrency), time.Second, mail.NewLogSender(quiet))
 	g := newGate(t, concurrency)
 	p, ep := gatedBulk(t, e, g, n)
 	if err := e.hooks.DrainEndpoint(context.Background(), p.ID, ep.ID); err != nil {
@@ -309,8 +316,7 @@ func TestBatch_SlowReceiverGetsConcurrentPosts(t *testing.T) {
 // post beyond that is the other job's, posting at the same time.
 func TestBatch_TwoJobsAtOnce(t *testing.T) {
 	const concurrency, n = 4, 400
-	e := newEnvIdle(t, pgtest.DB(t), func(c *webhooks.Config) { c.EndpointConcurrency = concurrency },
-		time.Second, mail.NewLogSender(quiet))
+	e := newEnvIdle(t, pgtest.DB(t), gatedConfig(concurrency), time.Second, mail.NewLogSender(quiet))
 	g := newGate(t, concurrency+1)
 	p, ep := gatedBulk(t, e, g, n)
 	var wg sync.WaitGroup
