@@ -109,9 +109,10 @@ func Default() Config {
 			Workers:     10,
 		},
 		Webhooks: Webhooks{
-			Timeout:       10 * time.Second,
-			Workers:       50,
-			EndpointLimit: 20,
+			Timeout:             10 * time.Second,
+			Workers:             50,
+			EndpointLimit:       20,
+			EndpointConcurrency: 16,
 		},
 		Idempotency: defaultIdempotency(),
 	}

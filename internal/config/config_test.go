@@ -93,12 +93,12 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("Webhooks", func(t *testing.T) {
-		if c := load(t, nil); c.Webhooks.AllowLoopback || c.Webhooks.SecretKey != nil || c.Webhooks.Timeout != 10*time.Second {
+		if c := load(t, nil); c.Webhooks.AllowLoopback || c.Webhooks.SecretKey != nil || c.Webhooks.Timeout != 10*time.Second || c.Webhooks.EndpointConcurrency != 16 {
 			t.Errorf("default webhooks = %+v", c.Webhooks)
 		}
 		key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // base64 of 0123456789abcdef0123456789abcdef
-		c := load(t, map[string]string{"WEBHOOK_ALLOW_LOOPBACK": "true", "WEBHOOK_SECRET_KEY": key})
-		if !c.Webhooks.AllowLoopback || string(c.Webhooks.SecretKey) != "0123456789abcdef0123456789abcdef" {
+		c := load(t, map[string]string{"WEBHOOK_ALLOW_LOOPBACK": "true", "WEBHOOK_SECRET_KEY": key, "WEBHOOK_ENDPOINT_CONCURRENCY": "3"})
+		if !c.Webhooks.AllowLoopback || string(c.Webhooks.SecretKey) != "0123456789abcdef0123456789abcdef" || c.Webhooks.EndpointConcurrency != 3 {
 			t.Errorf("webhooks = %+v", c.Webhooks)
 		}
 	})
@@ -112,7 +112,7 @@ func TestLoad(t *testing.T) {
 			"QUERY_CACHE_MIB": "0", "APQ_CACHE_MIB": "lots", "REQUEST_TIMEOUT": "30",
 			"WEBHOOK_ALLOW_LOOPBACK": "yes please", "WEBHOOK_SECRET_KEY": "c2hvcnQ=",
 			// These caps have no "off": 0 is refused.
-			"WEBHOOK_ENDPOINT_LIMIT": "0", "SESSION_LIMIT": "0", "PROJECT_LIMIT": "-1", "INVITE_LINK_LIMIT": "many",
+			"WEBHOOK_ENDPOINT_LIMIT": "0", "WEBHOOK_ENDPOINT_CONCURRENCY": "0", "SESSION_LIMIT": "0", "PROJECT_LIMIT": "-1", "INVITE_LINK_LIMIT": "many",
 			"DATABASE_READ_MAX_LAG": "0s"} {
 			if _, err := config.Load(func(name string) string {
 				if name == k {

@@ -43,11 +43,17 @@ type Webhooks struct {
 	SecretKey []byte
 	// Timeout bounds one post, connecting to the whole answer (not read from the environment).
 	Timeout time.Duration
-	// Workers is how many posts go at once, from the process's River client (not read from
-	// the environment).
+	// Workers is how many jobs of the webhooks queue the process's River client runs at once:
+	// batch jobs (each with up to EndpointConcurrency posts in flight) and the jobs of one
+	// delivery's retries (not read from the environment).
 	Workers int
 	// EndpointLimit caps the endpoints one project may have (20 by default): each event is
 	// posted to every endpoint, and Project.webhookEndpoints lists them all. Always a cap:
 	// there is no "off". WEBHOOK_ENDPOINT_LIMIT.
 	EndpointLimit int
+	// EndpointConcurrency is how many posts a batch job of one endpoint has in flight at once
+	// (16 by default): a receiver that takes 200 ms an answer gets 16 times the rate of posts
+	// one after the other, and no more than that many requests at once from one batch.
+	// WEBHOOK_ENDPOINT_CONCURRENCY.
+	EndpointConcurrency int
 }

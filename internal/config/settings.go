@@ -138,6 +138,7 @@ var settings = []setting{
 		return nil
 	}},
 	positive("WEBHOOK_ENDPOINT_LIMIT", func(c *Config) *int { return &c.Webhooks.EndpointLimit }),
+	positive("WEBHOOK_ENDPOINT_CONCURRENCY", func(c *Config) *int { return &c.Webhooks.EndpointConcurrency }),
 	{"WEBHOOK_SECRET_KEY", func(c *Config, v string) error {
 		key, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(key) != 32 {

@@ -2,6 +2,8 @@ package webhooks
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,16 +28,18 @@ func (batchArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queueName, MaxAttempts: river.MaxAttemptsDefault}
 }
 
-// batchWorker posts an endpoint's deliveries one after the other, in the order of their events
-// (one HTTP request per delivery, the body and signature of SPEC §13), locking them a few at a
-// time (claim.go) and recording each claim's outcomes in its transaction before the next.
+// batchWorker posts an endpoint's deliveries (one HTTP request per delivery, the body and
+// signature of SPEC §13), locking them a few at a time (claim.go), posting each claim's up to
+// Config.EndpointConcurrency at once, and recording its outcomes in its transaction before the
+// next claim.
 //
-// A failure does not hold the others back: a delivery whose first attempt fails for a reason
+// SPEC §13 promises no order, and a slow receiver gets its posts at once rather than one
+// after the other: the posts of a claim start in the order of their events, but those in
+// flight together arrive in any order (with a concurrency of 1, a claim's arrive in order). A
+// failure does not hold the others back: a delivery whose first attempt fails for a reason
 // that may pass is handed, in that transaction, to a job of its own (deliverArgs) that makes
-// its later attempts on the backoff, while the batch goes on. So an endpoint receives its
-// events in their order as long as they succeed at the first attempt; a retried one comes
-// late, and two batches of one endpoint running at once (another transaction's, a second
-// replica's) each post their claims in order, interleaved.
+// its later attempts on the backoff, while the batch goes on; and two batches of one endpoint
+// running at once (another transaction's, a second replica's) post their claims interleaved.
 type batchWorker struct {
 	river.WorkerDefaults[batchArgs]
 	s *Service
@@ -71,8 +75,8 @@ func (s *Service) drain(ctx context.Context, a batchArgs) error {
 	return ctx.Err()
 }
 
-// postClaim claims the next deliveries of endpoint a, posts them in order and records their
-// outcomes, in one transaction, and returns how many it claimed. What was posted is recorded
+// postClaim claims the next deliveries of endpoint a, posts them (postClaimed) and records
+// their outcomes, in one transaction, and returns how many it claimed. What was posted is recorded
 // and committed however ctx ends: the posts went out.
 func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
 	select {
@@ -98,7 +102,7 @@ func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
 			return err
 		}
 		n = len(ds)
-		failed, err = s.recordFirst(txCtx, tx, a.ProjectID, s.postInOrder(ctx, ds))
+		failed, err = s.recordFirst(txCtx, tx, a.ProjectID, s.postClaimed(ctx, ds))
 		return err
 	})
 	if err != nil {
@@ -111,23 +115,38 @@ func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
 	return n, nil
 }
 
-// postInOrder posts ds one after the other and returns what each attempt came to: all of them,
-// or fewer when ctx ends or the claim's window passes (at least one, unless ctx has ended). A
-// post is not cut short by ctx: it ends within the post timeout.
-func (s *Service) postInOrder(ctx context.Context, ds []*claimedDelivery) []*tried {
+// postClaimed posts ds, up to s.endpointConcurrency at once, each once, starting them in the
+// order of their events, and returns what each attempt came to, in that order: all of them, or
+// those started before ctx ended or the claim's window passed (at least one, unless ctx has
+// ended). A post is not cut short by ctx: the posts in flight end within the post timeout, and
+// are recorded with the others.
+func (s *Service) postClaimed(ctx context.Context, ds []*claimedDelivery) []*tried {
 	end := time.Now().Add(claimWindow)
-	out := make([]*tried, 0, len(ds))
+	out := make([]*tried, len(ds))
+	slots := make(chan struct{}, s.endpointConcurrency)
+	var wg sync.WaitGroup
 	for i, d := range ds {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
 		if ctx.Err() != nil || (i > 0 && time.Now().After(end)) {
 			break
 		}
-		var o outcome
-		if !d.Endpoint.Enabled {
-			o = outcome{err: "the endpoint is disabled"}
-		} else {
-			o = s.post(context.WithoutCancel(ctx), &d.Endpoint, &d.Delivery)
-		}
-		out = append(out, &tried{d: d, o: o, at: time.Now().UTC()})
+		wg.Go(func() {
+			defer func() { <-slots }()
+			out[i] = s.attempt(context.WithoutCancel(ctx), d)
+		})
 	}
-	return out
+	wg.Wait()
+	return slices.DeleteFunc(out, func(t *tried) bool { return t == nil })
+}
+
+// attempt posts d to its endpoint as the claim read it (none when it is disabled).
+func (s *Service) attempt(ctx context.Context, d *claimedDelivery) *tried {
+	o := outcome{err: "the endpoint is disabled"}
+	if d.Endpoint.Enabled {
+		o = s.post(ctx, &d.Endpoint, &d.Delivery)
+	}
+	return &tried{d: d, o: o, at: time.Now().UTC()}
 }

@@ -92,41 +92,47 @@ func TestBulkInviteStatements(t *testing.T) {
 // endpoint: the call's time and statements, and with the endpoint, the time from the commit
 // until the receiver (in-process, answering at once) has all 10,000 invite.created posts, the
 // rate that makes, and the River jobs the bulk queued on the webhooks queue (the server's
-// default workers and poll interval; the same River client sends the 10,000 emails meanwhile).
+// default workers, poll interval and endpoint concurrency; the same River client sends the
+// emails meanwhile). The last case is a receiver that answers each post after 200 ms, with a
+// bulk of 1,000 rows.
 func BenchmarkBulkInvite_Webhooks(b *testing.B) {
-	const rows = 10000
 	e := newEnvPolling(b, pgtest.DB(b), func(c *webhooks.Config) {
 		def := config.Default().Webhooks
-		c.Workers, c.Timeout = def.Workers, def.Timeout
+		c.Workers, c.Timeout, c.EndpointConcurrency = def.Workers, def.Timeout, def.EndpointConcurrency
 	}, config.Default().Jobs.PollInterval)
 	for _, v := range []struct {
 		name                 string
+		rows                 int
 		hooked, withEndpoint bool
-	}{{"webhooks off", false, false}, {"no endpoint", true, false}, {"one endpoint", true, true}} {
-		withEndpoint := v.withEndpoint
+		delay                time.Duration
+	}{
+		{"webhooks off", 10000, false, false, 0}, {"no endpoint", 10000, true, false, 0},
+		{"one endpoint", 10000, true, true, 0}, {"one endpoint answering in 200ms", 1000, true, true, 200 * time.Millisecond},
+	} {
 		b.Run(v.name, func(b *testing.B) {
 			var statements, jobs int
 			var call, delivered time.Duration
 			for range b.N {
 				var rc *receiver
-				if withEndpoint {
+				if v.withEndpoint {
 					rc = newReceiver(b)
+					rc.delay = v.delay
 				}
 				before := webhookJobs(b, e)
-				n, _, took := countedBulkHooked(b, e, rows, rc, v.hooked)
+				n, _, took := countedBulkHooked(b, e, v.rows, rc, v.hooked)
 				statements, call = n, call+took
 				if rc != nil {
 					start := time.Now()
-					rc.waitAccepted(b, rows, 10*time.Minute)
+					rc.waitAccepted(b, v.rows, 10*time.Minute)
 					delivered += time.Since(start)
 				}
 				jobs += webhookJobs(b, e) - before
 			}
 			b.ReportMetric(float64(statements), "statements")
 			b.ReportMetric(call.Seconds()/float64(b.N), "call-s")
-			if withEndpoint {
+			if v.withEndpoint {
 				b.ReportMetric(delivered.Seconds()/float64(b.N), "all-delivered-s")
-				b.ReportMetric(float64(rows*b.N)/delivered.Seconds(), "deliveries/s")
+				b.ReportMetric(float64(v.rows*b.N)/delivered.Seconds(), "deliveries/s")
 				b.ReportMetric(float64(jobs)/float64(b.N), "webhook-jobs")
 			}
 		})

@@ -247,6 +247,9 @@ type receiver struct {
 	notify    chan struct{}
 	// redirect is the Location sent with a 3xx answer.
 	redirect string
+	// delay is how long each post waits before it is read and answered (a slow receiver),
+	// posts in flight together waiting at once; set before the first post.
+	delay time.Duration
 }
 
 func newReceiver(t testing.TB) *receiver {
@@ -299,6 +302,7 @@ func (r *receiver) setAnswer(f func(n int, m message) int) {
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	time.Sleep(r.delay)
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -80,8 +80,10 @@ type Service struct {
 	// jobTimeout bounds a run of a batch job.
 	jobTimeout time.Duration
 	// claims holds a token for each batch claim's transaction open (claimTransactions).
-	claims  chan struct{}
-	workers int
+	claims chan struct{}
+	// endpointConcurrency is how many posts a batch job has in flight at once.
+	endpointConcurrency int
+	workers             int
 	// endpointLimit is the most endpoints one project may have.
 	endpointLimit int
 }
@@ -119,8 +121,8 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout <= 0 || cfg.Workers <= 0 || cfg.EndpointLimit <= 0 || cfg.JobTimeout <= 0 {
-		return nil, errors.New("webhooks: Timeout, Workers, EndpointLimit and JobTimeout must be positive")
+	if cfg.Timeout <= 0 || cfg.Workers <= 0 || cfg.EndpointLimit <= 0 || cfg.EndpointConcurrency <= 0 || cfg.JobTimeout <= 0 {
+		return nil, errors.New("webhooks: Timeout, Workers, EndpointLimit, EndpointConcurrency and JobTimeout must be positive")
 	}
 	resolver := cfg.Resolver
 	if resolver == nil {
@@ -136,17 +138,19 @@ func New(ctx context.Context, db *bun.DB, ins *jobs.Inserter, cfg Config) (*Serv
 	}
 	rules := urlRules{allowLoopback: cfg.AllowLoopback, resolver: resolver}
 	transport := &http.Transport{
-		DialContext:           rules.dialer().DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConnsPerHost:   cfg.Workers,
+		DialContext:       rules.dialer().DialContext,
+		ForceAttemptHTTP2: true,
+		// Every post in flight may keep its connection: the retries' workers' and the batches'.
+		MaxIdleConnsPerHost:   cfg.Workers + claimTransactions*cfg.EndpointConcurrency,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   cfg.Timeout,
 		ResponseHeaderTimeout: cfg.Timeout,
 	}
 	s := &Service{db: db, jobs: ins, keys: keys, rules: rules, backoff: backoff, log: logger, timeout: cfg.Timeout, workers: cfg.Workers,
-		jobTimeout:    cfg.JobTimeout,
-		claims:        make(chan struct{}, claimTransactions),
-		endpointLimit: cfg.EndpointLimit,
+		jobTimeout:          cfg.JobTimeout,
+		claims:              make(chan struct{}, claimTransactions),
+		endpointConcurrency: cfg.EndpointConcurrency,
+		endpointLimit:       cfg.EndpointLimit,
 		http: &http.Client{
 			Transport: transport,
 			Timeout:   cfg.Timeout,
