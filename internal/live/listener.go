@@ -11,8 +11,16 @@ import (
 // Listen LISTENs on one connection opened from databaseURL and publishes every change to hub
 // until ctx ends. When the connection drops it reconnects with backoff (up to 5 seconds),
 // ending every subscriber first, since changes may have been missed meanwhile. ready, if not
-// nil, is called each time the connection is listening.
+// nil, is called each time the connection is listening. Beside it, on a connection of its
+// own, runs this replica's drainer (drain.go), which turns the triggers' rows into the
+// notifications that every replica's listener hears.
 func Listen(ctx context.Context, databaseURL string, hub *Hub, log *slog.Logger, ready func()) {
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		Drain(ctx, databaseURL, log)
+	}()
+	defer func() { <-drained }()
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := listenOnce(ctx, databaseURL, hub, log, ready, func() { backoff = 100 * time.Millisecond })
@@ -21,10 +29,8 @@ func Listen(ctx context.Context, databaseURL string, hub *Hub, log *slog.Logger,
 		}
 		hub.EndAll()
 		log.Warn("live updates: listener lost its connection; reconnecting", "error", err, "after", backoff)
-		select {
-		case <-ctx.Done():
+		if !sleep(ctx, backoff) {
 			return
-		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, 5*time.Second)
 	}
