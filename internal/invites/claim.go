@@ -42,17 +42,20 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*
 // shares the project's lock, which every change of a role or of the domain rule takes whole.
 func (s *core) checkClaim(ctx context.Context, tx bun.Tx, inv *Invite) error {
 	var c struct {
+		Found       bool     `bun:"found"`
 		InviterRole *Role    `bun:"inviter_role"`
 		Restricted  bool     `bun:"restricted"`
 		Domains     []string `bun:"domains,array"`
 	}
-	err := tx.NewRaw(`SELECT (SELECT role FROM project_members WHERE project_id = p.id AND user_id = ?) AS inviter_role,
+	err := s.scanUnprepared(ctx, tx, tx.NewRaw(`SELECT true AS found, (SELECT role FROM project_members WHERE project_id = p.id AND user_id = ?) AS inviter_role,
 			p.restrict_to_domains AS restricted,
 			ARRAY(SELECT domain FROM project_domains WHERE project_id = p.id AND verified_at IS NOT NULL ORDER BY domain) AS domains
-		FROM projects AS p WHERE p.id = ?`, inv.InviterID, *inv.ProjectID).Scan(ctx, &c)
+		FROM projects AS p WHERE p.id = ?`, inv.InviterID, *inv.ProjectID), &c)
 	switch {
 	case err != nil:
 		return err
+	case !c.Found:
+		return Errorf(NotFound, "project not found")
 	case c.InviterRole == nil || CanInvite(*c.InviterRole, *inv.Role) != nil:
 		return &revokedOnClaim{inv.ID}
 	case c.Restricted:
@@ -75,8 +78,8 @@ const joinOnClaimSQL = `WITH m AS (?),
 // has: m, or the one they had already.
 func (s *core) joinOnClaim(ctx context.Context, tx bun.Tx, m *Member, accept *bun.UpdateQuery, claimed, joined *Event) (*Member, error) {
 	var ids []uuid.UUID
-	err := tx.NewRaw(joinOnClaimSQL, tx.NewInsert().Model(m).On("CONFLICT (project_id, user_id) DO NOTHING").Returning("id"), accept, tx.NewInsert().Model(claimed),
-		joined.ID, joined.ProjectID, joined.Name, joined.ActorID, joined.InviteID, joined.Email, joined.CreatedAt).Scan(ctx, &ids)
+	err := s.scanUnprepared(ctx, tx, tx.NewRaw(joinOnClaimSQL, tx.NewInsert().Model(m).On("CONFLICT (project_id, user_id) DO NOTHING").Returning("id"), accept, tx.NewInsert().Model(claimed),
+		joined.ID, joined.ProjectID, joined.Name, joined.ActorID, joined.InviteID, joined.Email, joined.CreatedAt), &ids)
 	if err != nil {
 		return nil, err
 	}

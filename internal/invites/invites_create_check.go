@@ -2,8 +2,6 @@ package invites
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,20 +37,20 @@ func (s *core) lockInviteScope(ctx context.Context, tx bun.Tx, actor uuid.UUID, 
 	var sc inviteScope
 	var err error
 	if projectID != nil {
-		err = tx.NewRaw(`SELECT true AS inviter_found, u.name AS inviter_name, u.email_verified_at AS inviter_verified_at,
+		err = s.scanUnprepared(ctx, tx, tx.NewRaw(`SELECT true AS inviter_found, u.name AS inviter_name, u.email_verified_at AS inviter_verified_at,
 				p.id AS project_id, p.name AS project_name, p.created_at, p.default_locale, COALESCE(p.restrict_to_domains, false) AS restrict_to_domains
 			FROM users AS u LEFT JOIN LATERAL (SELECT * FROM projects WHERE id = ? FOR SHARE) AS p ON true
-			WHERE u.id = ?`, *projectID, actor).Scan(ctx, &sc)
+			WHERE u.id = ?`, *projectID, actor), &sc)
 	} else {
-		err = tx.NewRaw(`SELECT true AS inviter_found, u.name AS inviter_name, u.email_verified_at AS inviter_verified_at
+		err = s.scanUnprepared(ctx, tx, tx.NewRaw(`SELECT true AS inviter_found, u.name AS inviter_name, u.email_verified_at AS inviter_verified_at
 			FROM users AS u, (SELECT pg_advisory_xact_lock(hashtextextended(?, 1))) AS email_lock
-			WHERE u.id = ?`, "service-invite:"+email, actor).Scan(ctx, &sc)
+			WHERE u.id = ?`, "service-invite:"+email, actor), &sc)
 	}
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, nil, Errorf(NotFound, "user not found")
 	case err != nil:
 		return nil, nil, err
+	case !sc.InviterFound:
+		return nil, nil, Errorf(NotFound, "user not found")
 	case sc.InviterVerifiedAt == nil:
 		return nil, nil, Errorf(EmailNotVerified, "verify your email (follow the link we sent you) before you send invites")
 	}
@@ -146,10 +144,10 @@ func (s *core) checkInvite(ctx context.Context, tx bun.Tx, actor uuid.UUID, proj
 			externalID, *projectID, externalID, *projectID, externalID, now}
 	}
 	var c inviteCheck
-	err := tx.NewRaw(inviteCheckSQL, expire, EventExpiredUserInvite,
+	err := s.scanUnprepared(ctx, tx, tx.NewRaw(inviteCheckSQL, expire, EventExpiredUserInvite,
 		actor, now.Truncate(time.Hour), s.cfg.InviteRateLimit,
 		email, s.recipientDay().Format(time.DateOnly), s.cfg.InviteRecipientDailyLimit, s.cfg.InviteRecipientDailyLimit,
-		tx.NewRaw(checks, checkArgs...), email).Scan(ctx, &c)
+		tx.NewRaw(checks, checkArgs...), email), &c)
 	if err != nil {
 		return nil, err
 	}
