@@ -23,6 +23,11 @@ const DrainInterval = 10 * time.Millisecond
 // drainRetry is how often a drainer that does not hold the lock tries to take it.
 const drainRetry = time.Second
 
+// drainTimeout bounds each of the drainer's statements: a connection whose server vanished
+// without closing it (a failover, a network cut) would otherwise hold the drainer until TCP
+// gives up, and the changes with it; the drainer reconnects instead.
+const drainTimeout = 10 * time.Second
+
 // drainBatch is the most changes one drain sends, in one transaction.
 const drainBatch = 1000
 
@@ -70,7 +75,7 @@ func drainOnce(ctx context.Context, databaseURL string, connected func()) error 
 	connected()
 	for {
 		var held bool
-		if err := conn.QueryRow(ctx, drainLockSQL).Scan(&held); err != nil {
+		if err := queryRow(ctx, conn, drainLockSQL, nil, &held); err != nil {
 			return err
 		}
 		if held {
@@ -86,7 +91,7 @@ func drainOnce(ctx context.Context, databaseURL string, connected func()) error 
 func drainHeld(ctx context.Context, conn *pgx.Conn) error {
 	for {
 		var deleted, sent int
-		if err := conn.QueryRow(ctx, drainSQL, drainBatch).Scan(&deleted, &sent); err != nil {
+		if err := queryRow(ctx, conn, drainSQL, []any{drainBatch}, &deleted, &sent); err != nil {
 			return err
 		}
 		if deleted == drainBatch {
@@ -96,6 +101,13 @@ func drainHeld(ctx context.Context, conn *pgx.Conn) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// queryRow runs query on conn within drainTimeout and scans its row into dest.
+func queryRow(ctx context.Context, conn *pgx.Conn, query string, args []any, dest ...any) error {
+	ctx, cancel := context.WithTimeout(ctx, drainTimeout)
+	defer cancel()
+	return conn.QueryRow(ctx, query, args...).Scan(dest...)
 }
 
 // sleep waits d, or until ctx ends: false then.
