@@ -29,11 +29,12 @@ import (
 // the queue, and the periodic sweep is enqueued by one replica only and still expires invites.
 func TestReplicas(t *testing.T) {
 	const (
-		invitees      = 20
-		sweepInterval = time.Second
-		runFor        = 6 * time.Second // how long both replicas run before the sweeps are counted
-		inviteSubject = "Olga Owner invited you to Apollo"
-		verifySubject = "Confirm your email for Invites"
+		invitees       = 20
+		sweepInterval  = time.Second
+		runFor         = 6 * time.Second // how long both replicas run before the sweeps are counted
+		inviteSubject  = "Olga Owner invited you to Apollo"
+		verifySubject  = "Confirm your email for Invites"
+		welcomeSubject = "You joined Apollo"
 	)
 	ctx := context.Background()
 	db := pgtest.DB(t)
@@ -125,6 +126,9 @@ func TestReplicas(t *testing.T) {
 		want[e] = map[string]int{inviteSubject: 1}
 	}
 	want[emails[1]][verifySubject] = 1
+	// Ivy and Max joined: a welcome each.
+	want[emails[0]][welcomeSubject] = 1
+	want[emails[1]][welcomeSubject] = 1
 	waitAllSent(t, db, want, mailWait)
 	t.Logf("all %d emails SENT %s after both replicas were ready", len(want)+1, time.Since(readyAt).Round(time.Millisecond))
 	time.Sleep(3 * time.Second) // a grace period for a second copy to show up, not a timing check
