@@ -80,7 +80,7 @@ func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, excep
 	// One order of project locks for every claimer, so that two never wait on each other.
 	sort.Slice(pending, func(i, j int) bool { return projectKey(pending[i]) < projectKey(pending[j]) })
 	for _, p := range pending {
-		inv, err := s.lockInvite(ctx, tx, p.ID)
+		inv, err := s.relockToClaim(ctx, tx, p)
 		if err != nil {
 			return 0, err
 		}
@@ -89,7 +89,7 @@ func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, excep
 		}
 		_, err = s.claim(ctx, tx, inv, user)
 		if _, revoked := errors.AsType[*revokedOnClaim](err); revoked {
-			err = s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
+			err = s.end(ctx, tx, &inv.Invite, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
 		} else if ErrorCode(err) == EmailDomainNotAllowed {
 			err = nil // restricted since it was sent: it stays pending, unclaimed
 		} else if err == nil {
@@ -160,6 +160,7 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 			return err
 		}
 		others := false
+		var locked *inviteToClaim
 		if verify {
 			// The user's row (verified by inviteToVerify) and then all the projects involved,
 			// in the order verifyEmail and other claims take them, so that concurrent claims
@@ -167,18 +168,18 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 			if others, err = s.lockClaimProjects(ctx, tx, claimer.Email, inv.ID); err != nil {
 				return err
 			}
-			inv, err = s.inviteByID(ctx, tx, inv.ID, true) // its project's lock is shared already
+			locked, err = s.lockToClaim(ctx, tx, inv.ID) // its project's lock is shared already
 		} else {
-			inv, err = s.relockInvite(ctx, tx, inv)
+			locked, err = s.relockToClaim(ctx, tx, inv)
 		}
 		if err != nil {
 			return err
 		}
-		m, err := s.claim(ctx, tx, inv, &claimer)
+		m, err := s.claim(ctx, tx, locked, &claimer)
 		if err != nil {
 			return err
 		}
-		res = &AcceptResult{Invite: inv, Membership: m}
+		res = &AcceptResult{Invite: &locked.Invite, Membership: m}
 		if others {
 			n, err := s.claimAllPending(ctx, tx, &claimer, inv.ID)
 			claimed += n

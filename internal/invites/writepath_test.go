@@ -44,11 +44,11 @@ func TestService_WritePath_Statements(t *testing.T) {
 	if _, err := counted.AcceptInvite(ctx, &u, invites.InviteRef{Token: token}); err != nil {
 		t.Fatal(err)
 	}
-	// Two more than createInvite since the welcome (welcome.go): its email's row and the job
-	// that sends it, as every email queued in a transaction costs.
-	const withWelcome = maxStatements + 2
-	check(t, "acceptInvite", counter, withWelcome, maxCommits)
+	// The welcome's email is written by the membership's statement, its job beside the
+	// event hook's deliveries.
+	check(t, "acceptInvite", counter, maxStatements, maxCommits)
 	wantStatus(t, inv.ID, invites.StatusAccepted)
+	wantWelcomesWithJobs(t, email, 1)
 
 	// By ID, for a verified user: the project's lock and the invite's row in turn.
 	inv, err = counted.CreateInvite(ctx, owner.ID, invites.CreateInviteInput{Email: u.Email, ProjectID: &other.ID, Role: ptr(invites.RoleContributor)})
@@ -59,8 +59,23 @@ func TestService_WritePath_Statements(t *testing.T) {
 	if _, err := counted.AcceptInvite(ctx, &u, invites.InviteRef{InviteID: inv.ID.String()}); err != nil {
 		t.Fatal(err)
 	}
-	check(t, "acceptInvite by ID", counter, withWelcome, maxCommits)
+	check(t, "acceptInvite by ID", counter, maxStatements, maxCommits)
 	wantStatus(t, inv.ID, invites.StatusAccepted)
+	wantWelcomesWithJobs(t, email, 2)
+}
+
+// wantWelcomesWithJobs checks that want welcomes are queued to recipient, each with a job
+// that sends it.
+func wantWelcomesWithJobs(t *testing.T, recipient string, want int) {
+	t.Helper()
+	if got := len(welcomes(t, recipient)); got != want {
+		t.Errorf("welcomes to %s: %d, want %d", recipient, got, want)
+	}
+	sent := count(t, "emails AS e", `e.recipient = ? AND e.kind = 'welcome'
+		AND EXISTS (SELECT 1 FROM river_job AS j WHERE jsonb_exists(j.args->'email_ids', e.id::text))`, recipient)
+	if sent != want {
+		t.Errorf("welcomes to %s with a send job: %d, want %d", recipient, sent, want)
+	}
 }
 
 func check(t *testing.T, what string, counter *pgtest.Counter, statements, commits int) {
