@@ -48,7 +48,8 @@ screenshots: assets
 ## then a 10,000-row bulk invite with webhooks off, on without an endpoint, and with one
 ## endpoint: the call's time and statements, and the time until a receiver has every post
 ## and then the delay from a commit to a live subscriber (p50, p99 over 1,000 changes) and what the
-## live trigger adds to 10,000 invites inserted at once; and the times that tests bound by work
+## live trigger adds to 10,000 invites inserted at once, and the commits/s of 10 writers whose
+## trigger publishes with pg_notify against a row in live_changes (x-notify); and the times that tests bound by work
 ## instead (a refusal by each query limit, a 5 MiB CSV of commas alone and eight at once, a
 ## request cut at its deadline); and createInvite by 10 callers on one project beside a raw
 ## transaction writing the same rows at 10 connections (x-raw: their ratio)
@@ -57,6 +58,7 @@ bench:
 	$(GO) test -run '^$$' -bench BulkInvite_Webhooks -benchtime 1x ./internal/webhooks/
 	$(GO) test -run '^$$' -bench CommitToSubscriber -benchtime 1000x ./internal/live/
 	$(GO) test -run '^$$' -bench Insert10000Invites -benchtime 5x ./internal/live/
+	$(GO) test -run '^$$' -bench Publish_10Writers -benchtime 4000x ./internal/live/
 	$(GO) test -run '^$$' -bench CreateInvite_OneProject -benchtime 2000x ./internal/invites/
 
 ## loadtest (e2e/loadtest): seeds the database invites_loadtest (dropped and made afresh), serves it with the

@@ -172,7 +172,7 @@ func (s *core) signUpWithInvite(ctx context.Context, in SignUpInput, name string
 		if err != nil {
 			return err
 		}
-		locked, err := s.inviteByID(ctx, tx, inv.ID, true) // its project's lock is shared already
+		locked, err := s.lockToClaim(ctx, tx, inv.ID) // its project's lock is shared already
 		if err != nil {
 			return err
 		}

@@ -65,58 +65,6 @@ func (s *core) relockInvite(ctx context.Context, tx bun.Tx, inv *Invite) (*Invit
 	return s.inviteByID(ctx, tx, inv.ID, true)
 }
 
-// claim makes a locked, settled invite ACCEPTED by user and, for a project invite, creates the
-// membership with the invite's role and external ID; a member already keeps their membership
-// as it is. It returns the membership (nil for an invite to the service), or *revokedOnClaim.
-func (s *core) claim(ctx context.Context, tx bun.Tx, inv *Invite, user *User) (*Member, error) {
-	if err := inv.claimable(); err != nil {
-		return nil, err
-	}
-	now := s.now()
-	var m *Member
-	events := []*Event{s.event(EventClaimedUserInvite, inv.ProjectID, user.ID, inv, inv.Email)}
-	if inv.ProjectID != nil {
-		inviter, err := member(ctx, tx, *inv.ProjectID, inv.InviterID, "inviter")
-		if err != nil && ErrorCode(err) != NotFound {
-			return nil, err
-		}
-		if inviter == nil || CanInvite(inviter.Role, *inv.Role) != nil {
-			return nil, &revokedOnClaim{inv.ID}
-		}
-		// Its share is held already (lockInvite): read again for its name and restriction.
-		project, err := s.shareProject(ctx, tx, *inv.ProjectID)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.checkProjectDomain(ctx, tx, project, inv.Email); err != nil {
-			return nil, err
-		}
-		// The membership takes the invite's external ID; the accepted invite keeps it as a
-		// record, no longer counting as a holder since it is not pending.
-		m = &Member{ID: newID(), ProjectID: *inv.ProjectID, UserID: user.ID, Role: *inv.Role, ExternalID: inv.ExternalID, CreatedAt: now, UpdatedAt: now}
-		res, err := tx.NewInsert().Model(m).On("CONFLICT (project_id, user_id) DO NOTHING").Exec(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if m, err = member(ctx, tx, *inv.ProjectID, user.ID, "member"); err != nil {
-				return nil, err
-			}
-		} else {
-			events = append(events, s.event(EventJoinedProject, inv.ProjectID, user.ID, inv, inv.Email))
-			// Written to the invite's locale: the language the invitee was addressed in.
-			if err := s.welcome(ctx, tx, m, project.Name, user, inv.Locale, false); err != nil {
-				return nil, err
-			}
-		}
-	}
-	inv.Status, inv.InviteeID, inv.ClaimedAt, inv.UpdatedAt = StatusAccepted, &user.ID, &now, now
-	if _, err := tx.NewUpdate().Model(inv).Column("status", "invitee_id", "claimed_at", "updated_at").WherePK().Exec(ctx); err != nil {
-		return nil, err
-	}
-	return m, s.record(ctx, tx, events...)
-}
-
 // claimAllPending claims, for user, every pending invite to their email other than except,
 // and returns how many it claimed. Invites whose inviter has lost the authority are revoked on
 // the way; the user is not told, since they did not ask for those invites by name.
@@ -132,7 +80,7 @@ func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, excep
 	// One order of project locks for every claimer, so that two never wait on each other.
 	sort.Slice(pending, func(i, j int) bool { return projectKey(pending[i]) < projectKey(pending[j]) })
 	for _, p := range pending {
-		inv, err := s.lockInvite(ctx, tx, p.ID)
+		inv, err := s.relockToClaim(ctx, tx, p)
 		if err != nil {
 			return 0, err
 		}
@@ -141,7 +89,7 @@ func (s *core) claimAllPending(ctx context.Context, tx bun.Tx, user *User, excep
 		}
 		_, err = s.claim(ctx, tx, inv, user)
 		if _, revoked := errors.AsType[*revokedOnClaim](err); revoked {
-			err = s.end(ctx, tx, inv, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
+			err = s.end(ctx, tx, &inv.Invite, StatusRevoked, EventRevokedUserInvite, uuid.Nil)
 		} else if ErrorCode(err) == EmailDomainNotAllowed {
 			err = nil // restricted since it was sent: it stays pending, unclaimed
 		} else if err == nil {
@@ -201,32 +149,37 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 	verify := ref.Token != "" && !user.EmailVerified()
 	claimer := *user // the caller's user shows the verification only once it is committed
 	err = s.claimTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		inv, err := s.inviteForUser(ctx, tx, &claimer, ref.Token, id)
+		var inv *Invite
+		var err error
+		if verify {
+			inv, err = s.inviteToVerify(ctx, tx, &claimer, ref.Token)
+		} else {
+			inv, err = s.inviteForUser(ctx, tx, &claimer, ref.Token, id)
+		}
 		if err != nil {
 			return err
 		}
 		others := false
+		var locked *inviteToClaim
 		if verify {
-			// The user's row and then all the projects involved, in the order verifyEmail and
-			// other claims take them, so that concurrent claims queue up instead of deadlocking.
-			if err := s.markVerified(ctx, tx, &claimer); err != nil {
-				return err
-			}
+			// The user's row (verified by inviteToVerify) and then all the projects involved,
+			// in the order verifyEmail and other claims take them, so that concurrent claims
+			// queue up instead of deadlocking.
 			if others, err = s.lockClaimProjects(ctx, tx, claimer.Email, inv.ID); err != nil {
 				return err
 			}
-			inv, err = s.inviteByID(ctx, tx, inv.ID, true) // its project's lock is shared already
+			locked, err = s.lockToClaim(ctx, tx, inv.ID) // its project's lock is shared already
 		} else {
-			inv, err = s.relockInvite(ctx, tx, inv)
+			locked, err = s.relockToClaim(ctx, tx, inv)
 		}
 		if err != nil {
 			return err
 		}
-		m, err := s.claim(ctx, tx, inv, &claimer)
+		m, err := s.claim(ctx, tx, locked, &claimer)
 		if err != nil {
 			return err
 		}
-		res = &AcceptResult{Invite: inv, Membership: m}
+		res = &AcceptResult{Invite: &locked.Invite, Membership: m}
 		if others {
 			n, err := s.claimAllPending(ctx, tx, &claimer, inv.ID)
 			claimed += n
@@ -242,6 +195,28 @@ func (s *InviteService) AcceptInvite(ctx context.Context, user *User, ref Invite
 	return res, nil
 }
 
+// emailMismatch refuses an invite's link to a signed-in user of another email.
+func emailMismatch() error {
+	return Errorf(EmailMismatch, "this invite was sent to another email than yours; sign in with that email")
+}
+
+// inviteToVerify is inviteForUser by token for a user whose email the token proves: the
+// statement that reads the invite marks the email verified too, taking the user's row before
+// any project's lock.
+func (s *core) inviteToVerify(ctx context.Context, tx bun.Tx, user *User, token string) (*Invite, error) {
+	now := s.now()
+	verify := tx.NewUpdate().Model(user).Set("email_verified_at = COALESCE(email_verified_at, ?)", now).WherePK()
+	inv, err := s.inviteByTokenWith(ctx, tx, token, verify)
+	if err != nil {
+		return nil, err
+	}
+	if inv.Email != user.Email {
+		return nil, emailMismatch()
+	}
+	user.EmailVerifiedAt = &now
+	return inv, nil
+}
+
 // inviteForUser finds the invite that token (if set) or id names, checking that it is the
 // user's to act on.
 func (s *core) inviteForUser(ctx context.Context, db bun.IDB, user *User, token string, id uuid.UUID) (*Invite, error) {
@@ -251,7 +226,7 @@ func (s *core) inviteForUser(ctx context.Context, db bun.IDB, user *User, token 
 			return nil, err
 		}
 		if inv.Email != user.Email {
-			return nil, Errorf(EmailMismatch, "this invite was sent to another email than yours; sign in with that email")
+			return nil, emailMismatch()
 		}
 		return inv, nil
 	}

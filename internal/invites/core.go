@@ -14,9 +14,11 @@ import (
 
 // Mailer queues emails in the caller's transaction; they are sent after the commit, and a
 // rollback drops them. EnqueueManyCopy queues any number in a fixed number of statements,
-// writing the emails with copyFrom (COPY in tx).
+// writing the emails with copyFrom (COPY in tx). Prepare makes emails ready for a statement
+// that writes their rows with other rows (mail.Outbox), in a transaction that then sends them.
 type Mailer interface {
 	Enqueue(ctx context.Context, tx bun.Tx, m mail.Message) (uuid.UUID, error)
+	Prepare(ms ...mail.Message) (*mail.Outbox, error)
 	EnqueueManyCopy(ctx context.Context, tx bun.Tx, copyFrom mail.CopyFunc, ms []mail.Message) ([]uuid.UUID, error)
 }
 

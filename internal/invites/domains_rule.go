@@ -19,6 +19,12 @@ func (s *core) CheckDomainAllowed(ctx context.Context, db bun.IDB, projectID uui
 	if err != nil || !restricted {
 		return err
 	}
+	return domainRefusal(allowed, email)
+}
+
+// domainRefusal is EMAIL_DOMAIN_NOT_ALLOWED where email is at none of the allowed domains of
+// a restricted project; nil where it is at one.
+func domainRefusal(allowed []string, email string) error {
 	if slices.Contains(allowed, emailDomain(email)) {
 		return nil
 	}

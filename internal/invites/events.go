@@ -122,11 +122,26 @@ func (s *core) record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 	if _, err := tx.NewInsert().Model(&events).Exec(ctx); err != nil {
 		return err
 	}
+	return s.cfg.EventHook.Recorded(ctx, tx, eventIDs(events))
+}
+
+// recordWith is record with the events inserted by the statement that runs write (an insert
+// or update of what they are about, as a data-modifying CTE): one statement for both, and the
+// hook's. The events' foreign keys are checked at the statement's end, so they may name a row
+// that write inserts.
+func (s *core) recordWith(ctx context.Context, tx bun.Tx, write bun.Query, events ...*Event) error {
+	if _, err := tx.NewInsert().With("write", write).Model(&events).Exec(ctx); err != nil {
+		return err
+	}
+	return s.cfg.EventHook.Recorded(ctx, tx, eventIDs(events))
+}
+
+func eventIDs(events []*Event) []uuid.UUID {
 	ids := make([]uuid.UUID, len(events))
 	for i, e := range events {
 		ids[i] = e.ID
 	}
-	return s.cfg.EventHook.Recorded(ctx, tx, ids)
+	return ids
 }
 
 // Activity lists a project's tracked events, newest first. project is the project as the

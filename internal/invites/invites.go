@@ -149,9 +149,19 @@ func (s *core) inviteByID(ctx context.Context, db bun.IDB, id uuid.UUID, lock bo
 
 // inviteByToken reads the invite a link's token names.
 func (s *core) inviteByToken(ctx context.Context, db bun.IDB, token string) (*Invite, error) {
+	return s.inviteByTokenWith(ctx, db, token, nil)
+}
+
+// inviteByTokenWith is inviteByToken with write (nil for none) run by the same statement, as
+// a data-modifying CTE.
+func (s *core) inviteByTokenWith(ctx context.Context, db bun.IDB, token string, write bun.Query) (*Invite, error) {
 	inv := new(Invite)
 	hash := hashToken(token)
-	err := selectInvites(db).Where("i.token_hash = ?", hash).Scan(ctx, inv)
+	q := selectInvites(db).Where("i.token_hash = ?", hash)
+	if write != nil {
+		q = q.With("write", write)
+	}
+	err := q.Scan(ctx, inv)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unknownToken(ctx, db, hash)
 	}

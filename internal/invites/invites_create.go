@@ -42,25 +42,18 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 	}
 	var inv *Invite
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		inviter, err := requireVerifiedInviter(ctx, tx, actor)
+		inviter, project, err := s.lockInviteScope(ctx, tx, actor, in.ProjectID, email)
 		if err != nil {
 			return err
 		}
-		var project *Project
-		if in.ProjectID == nil {
-			if err = s.checkServiceInvite(ctx, tx, email); err == nil {
-				err = checkNotSuppressed(ctx, tx, email)
-			}
-		} else { // checkProjectInvite checks the suppressions too, in the same statement
-			project, err = s.checkProjectInvite(ctx, tx, actor, *in.ProjectID, email, *in.Role, externalID)
-			if err == nil {
-				err = s.checkProjectDomain(ctx, tx, project, email)
-			}
+		c, err := s.checkInvite(ctx, tx, actor, in.ProjectID, email, in.Role, externalID)
+		if err == nil {
+			err = s.checkProjectDomain(ctx, tx, project, email)
+		}
+		if err == nil {
+			err = s.quotaError(c, email)
 		}
 		if err != nil {
-			return err
-		}
-		if err := s.takeInviteQuotas(ctx, tx, actor, email); err != nil {
 			return err
 		}
 		lang := inviteLocale(given, project, in.AcceptLanguage)
@@ -69,10 +62,7 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
 			return err
 		}
-		if _, err := tx.NewInsert().Model(inv).Exec(ctx); err != nil {
-			return inviteConflict(err)
-		}
-		return s.record(ctx, tx, s.inviteEvents(inv, actor)...)
+		return inviteConflict(s.recordWith(ctx, tx, tx.NewInsert().Model(inv), s.inviteEvents(inv, actor)...))
 	})
 	if err != nil {
 		return nil, err
@@ -143,62 +133,6 @@ func (s *core) checkServiceInvite(ctx context.Context, tx bun.Tx, email string) 
 		return err
 	}
 	return checkNotInvited(ctx, tx, nil, email, uuid.Nil)
-}
-
-// checkProjectInvite shares the project's lock (see shareProject) and checks that actor may
-// invite email to it as role with externalID, and that email is not suppressed, returning
-// the project. The checks read members and invites in one statement, so in one snapshot: a
-// claim committing meanwhile shows as its pending invite or as its membership, never as
-// neither.
-func (s *core) checkProjectInvite(ctx context.Context, tx bun.Tx, actor, projectID uuid.UUID, email string, role Role, externalID *string) (*Project, error) {
-	project, err := s.shareProject(ctx, tx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.expireDueKeys(ctx, tx, projectID, email, externalID); err != nil {
-		return nil, err
-	}
-	var c struct {
-		ActorRole *Role
-		Member    bool
-		Invited   bool
-		HeldBy    bool
-		SupKind   *SuppressionKind
-		SupReason *string
-	}
-	err = tx.NewRaw(`SELECT
-		(SELECT role FROM project_members WHERE project_id = ? AND user_id = ?) AS actor_role,
-		EXISTS (SELECT 1 FROM project_members AS m JOIN users AS u ON u.id = m.user_id
-			WHERE m.project_id = ? AND u.email = ?) AS member,
-		EXISTS (SELECT 1 FROM invites WHERE project_id = ? AND email = ? AND status = 'PENDING') AS invited,
-		(?::text IS NOT NULL AND EXISTS (
-			SELECT 1 FROM project_members WHERE project_id = ? AND external_id = ?
-			UNION ALL
-			SELECT 1 FROM invites WHERE project_id = ? AND external_id = ? AND status = 'PENDING')) AS held_by,
-		sup.kind AS sup_kind, sup.reason AS sup_reason
-		FROM (SELECT 1) AS one LEFT JOIN suppressions AS sup ON sup.email = ? AND sup.lifted_at IS NULL`,
-		projectID, actor, projectID, email, projectID, email,
-		externalID, projectID, externalID, projectID, externalID, email).Scan(ctx, &c)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case c.ActorRole == nil:
-		return nil, Errorf(NotFound, "project not found")
-	case HasMinRole(*c.ActorRole, MinRoleToInvite) != nil:
-		return nil, HasMinRole(*c.ActorRole, MinRoleToInvite)
-	case CanInvite(*c.ActorRole, role) != nil:
-		return nil, CanInvite(*c.ActorRole, role)
-	case c.Member:
-		return nil, Errorf(AlreadyMember, "%s is a member of this project already", email)
-	case c.Invited:
-		return nil, Errorf(AlreadyInvited, "%s has a pending invite already; resend it instead", email)
-	case c.HeldBy:
-		return nil, externalIDTaken(externalID)
-	case c.SupKind != nil:
-		return nil, suppressedError(email, *c.SupKind, *c.SupReason)
-	}
-	return project, nil
 }
 
 // checkNoAccount fails with EMAIL_TAKEN where an account has email: an invite to the service

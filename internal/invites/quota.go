@@ -32,10 +32,16 @@ func (s *core) takeInviteQuota(ctx context.Context, tx bun.Tx, inviter uuid.UUID
 		return err
 	}
 	if sent > limit {
-		return Errorf(RateLimited, "you may send %d invites an hour and have %d left this hour; try again after %s",
-			limit, max(0, limit-(sent-n)), window.Add(time.Hour).Format("15:04 MST"))
+		return inviterCapError(limit, sent, n, window)
 	}
 	return nil
+}
+
+// inviterCapError is the refusal of n invite emails that brought the inviter's count for the
+// hour from window to sent, past limit.
+func inviterCapError(limit, sent, n int, window time.Time) error {
+	return Errorf(RateLimited, "you may send %d invites an hour and have %d left this hour; try again after %s",
+		limit, max(0, limit-(sent-n)), window.Add(time.Hour).Format("15:04 MST"))
 }
 
 // takeAddressQuota counts, against the inviter's hourly cap (the one takeInviteQuota counts
@@ -208,41 +214,4 @@ func queryStrings(ctx context.Context, tx bun.Tx, query string, args ...any) ([]
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-// takeInviteQuotas is takeInviteQuota for one invite email and takeRecipientQuota for email,
-// in one statement where both caps are set. The inviter's cap is checked first, as the two
-// calls in turn would.
-//
-// Errors: RATE_LIMITED.
-func (s *core) takeInviteQuotas(ctx context.Context, tx bun.Tx, inviter uuid.UUID, email string) error {
-	limit, recipientLimit := s.cfg.InviteRateLimit, s.cfg.InviteRecipientDailyLimit
-	if limit <= 0 || recipientLimit <= 0 {
-		if err := s.takeInviteQuota(ctx, tx, inviter, 1); err != nil {
-			return err
-		}
-		return s.takeRecipientQuota(ctx, tx, email)
-	}
-	window := s.now().Truncate(time.Hour)
-	var sent int
-	var recipientSent *int
-	err := tx.NewRaw(`WITH r AS (
-			INSERT INTO invite_recipient_quota (email, day, sent) VALUES (?, ?::date, 1)
-			ON CONFLICT (email, day) DO UPDATE SET sent = invite_recipient_quota.sent + 1
-			WHERE invite_recipient_quota.sent < ?
-			RETURNING sent)
-		INSERT INTO invite_quota (inviter_id, window_start, sent) VALUES (?, ?, 1)
-		ON CONFLICT (inviter_id, window_start) DO UPDATE SET sent = invite_quota.sent + EXCLUDED.sent
-		RETURNING sent, (SELECT sent FROM r) AS recipient_sent`,
-		email, s.recipientDay().Format(time.DateOnly), recipientLimit, inviter, window).Scan(ctx, &sent, &recipientSent)
-	switch {
-	case err != nil:
-		return err
-	case sent > limit:
-		return Errorf(RateLimited, "you may send %d invites an hour and have %d left this hour; try again after %s",
-			limit, max(0, limit-(sent-1)), window.Add(time.Hour).Format("15:04 MST"))
-	case recipientSent == nil:
-		return Errorf(RateLimited, "%s", s.recipientCapMessage(email))
-	}
-	return nil
 }

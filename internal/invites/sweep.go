@@ -150,24 +150,6 @@ func (s *core) expireDue(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, e
 	return s.cfg.EventHook.Recorded(ctx, tx, expired)
 }
 
-// expireDueKeys is expireDue for what a single invite to the project touches: the project's
-// pending invites past their expiry to email or holding externalID (the ones that would stand
-// in its way), so that concurrent invites to other emails expire nothing of each other's.
-func (s *core) expireDueKeys(ctx context.Context, tx bun.Tx, projectID uuid.UUID, email string, externalID *string) error {
-	q := markExpired(tx, s.now()).Where("status = 'PENDING'").Where("expires_at <= ?", s.now()).
-		Where("project_id = ?", projectID)
-	if externalID != nil {
-		q = q.Where("(email = ? OR external_id = ?)", email, *externalID)
-	} else {
-		q = q.Where("email = ?", email)
-	}
-	expired, err := recordExpiries(ctx, tx, q)
-	if err != nil || len(expired) == 0 {
-		return err
-	}
-	return s.cfg.EventHook.Recorded(ctx, tx, expired)
-}
-
 // recordExpiries runs upd (markExpired's, filtered) and records an "Expired User Invite" event
 // for each invite it marks, in the same statement; it returns the events' ids.
 func recordExpiries(ctx context.Context, tx bun.Tx, upd *bun.UpdateQuery) ([]uuid.UUID, error) {

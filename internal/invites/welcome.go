@@ -17,11 +17,17 @@ import (
 // project is the project's name; approved says the join was an admin's approval of the
 // person's request to join.
 func (s *core) welcome(ctx context.Context, tx bun.Tx, m *Member, project string, user *User, lang string, approved bool) error {
-	_, err := s.mailer.Enqueue(ctx, tx, mail.Welcome(mail.WelcomeData{
+	_, err := s.mailer.Enqueue(ctx, tx, s.welcomeMessage(m, project, user, lang, approved))
+	return err
+}
+
+// welcomeMessage is the welcome email of welcome, for a caller that writes its row in the
+// statement that makes the membership (claim.go).
+func (s *core) welcomeMessage(m *Member, project string, user *User, lang string, approved bool) mail.Message {
+	return mail.Welcome(mail.WelcomeData{
 		To: user.Email, Name: user.Name, ProjectName: project, Role: string(m.Role),
 		Link: s.cfg.AppURL + "/projects/" + m.ProjectID.String(), Locale: lang, Approved: approved,
-	}))
-	return err
+	})
 }
 
 // projectName reads a project's name, for a welcome where the join did not read the project.

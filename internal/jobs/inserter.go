@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -21,9 +22,18 @@ type Inserter struct {
 	client *river.Client[*sql.Tx]
 }
 
+// insertNotifyCooldown is the least time between two insert NOTIFYs of one queue.
+const insertNotifyCooldown = 24 * time.Hour
+
 // NewInserter returns the process's Inserter on db.
 func NewInserter(db *bun.DB) (*Inserter, error) {
-	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{})
+	// River sends a NOTIFY with an insert at most once per queue and FetchCooldown, to wake
+	// listening workers; ours poll (PollOnly: River over database/sql does not LISTEN), so that
+	// NOTIFY wakes no one and only costs the inserting transaction a turn on PostgreSQL's
+	// notification queue lock at commit (issue 25). A day's cooldown all but stops it.
+	client, err := river.NewClient(riverdatabasesql.New(db.DB), &river.Config{
+		FetchCooldown: insertNotifyCooldown, FetchPollInterval: insertNotifyCooldown,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: insert-only river client: %w", err)
 	}

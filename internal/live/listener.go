@@ -34,7 +34,19 @@ var (
 // changes committed before this LISTEN, on a promoted standby say). An ended stream's client
 // subscribes again and reads the current state. ready, if not nil, is called each time a
 // connection listens, after that resync.
+//
+// Beside it, on a connection of its own, runs this replica's drainer (drain.go), which turns
+// the triggers' rows into the notifications that every replica's listener hears; it follows a
+// failover the same way, reconnecting and taking the drain lock on the new primary. With a
+// pooler, databaseURL must be PostgreSQL's own (DATABASE_DIRECT_URL): LISTEN and the drainer's
+// session advisory lock belong to a session.
 func Listen(ctx context.Context, databaseURL string, hub *Hub, log *slog.Logger, ready func()) {
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		Drain(ctx, databaseURL, log)
+	}()
+	defer func() { <-drained }()
 	backoff := minBackoff
 	for ctx.Err() == nil {
 		listened := false
@@ -52,10 +64,8 @@ func Listen(ctx context.Context, databaseURL string, hub *Hub, log *slog.Logger,
 			hub.EndAll()
 		}
 		log.Warn("live updates: the listener has no connection; reconnecting", "error", err, "after", backoff)
-		select {
-		case <-ctx.Done():
+		if !sleep(ctx, backoff) {
 			return
-		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, maxBackoff)
 	}

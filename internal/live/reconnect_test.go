@@ -53,7 +53,9 @@ func TestListen_MultiHostURL(t *testing.T) {
 // Around a gap in listening (the database gone, then back, as in a failover), the hub resyncs:
 // streams end when the connection drops, a stream that subscribed during the gap ends when the
 // listener listens again (the change committed meanwhile never reached it), and a stream that
-// subscribes afterwards gets the changes.
+// subscribes afterwards gets the changes. The change committed during the gap waits in
+// live_changes, so the drainer may still send it after the gap: a late change, which a stream
+// that has read the current state takes as one more reason to read it, is allowed there.
 func TestListen_ResyncsAroundAGap(t *testing.T) {
 	proxy := pgtest.StartProxy(t)
 	hub, ready := listenOn(t, proxy.URL)
@@ -75,8 +77,14 @@ func TestListen_ResyncsAroundAGap(t *testing.T) {
 	after, _ := hub.Subscribe(f.project)
 	defer after.Close()
 	ids := f.insertInvites(t, f.db, 1)
-	if got, _, _ := collect(after, 1, waitFor); len(got) != 1 || got[0] != ids[0] {
-		t.Errorf("after the gap: got %v, want the invite %s", got, ids[0])
+	for {
+		got, _, _ := collect(after, 1, waitFor)
+		if len(got) == 1 && got[0] == ids[0] {
+			return
+		}
+		if len(got) != 1 || got[0] != missed[0] {
+			t.Fatalf("after the gap: got %v, want the invite %s (after %s at most)", got, ids[0], missed[0])
+		}
 	}
 }
 

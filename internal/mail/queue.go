@@ -2,18 +2,14 @@ package mail
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
@@ -129,7 +125,8 @@ func exponentialBackoff(attempt int) time.Duration {
 // the caller's transaction, so a rollback leaves no email and a commit always leads to a send.
 // An email that fails for a reason that may pass is retried with backoff, MaxAttempts times in
 // all, each attempt's outcome recorded on its row.
-// It returns the email's id, which the caller keeps to show the delivery status.
+// It returns the email's id, which the caller keeps to show the delivery status. A caller that
+// writes the email's row within a statement of its own uses Prepare instead (outbox.go).
 func (q *Queue) Enqueue(ctx context.Context, tx bun.Tx, m Message) (uuid.UUID, error) {
 	ids, err := q.EnqueueMany(ctx, tx, []Message{m})
 	if err != nil {
@@ -156,114 +153,20 @@ func (q *Queue) EnqueueManyCopy(ctx context.Context, tx bun.Tx, copyFrom CopyFun
 	if len(ms) == 0 {
 		return nil, nil
 	}
-	ids := make([]uuid.UUID, len(ms))
-	for i := range ms {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return nil, fmt.Errorf("mail: email id: %w", err)
-		}
-		ids[i] = id
-	}
-	jobs := make([]river.InsertManyParams, 0, (len(ids)+chunkSize-1)/chunkSize)
-	for chunk := range slices.Chunk(ids, chunkSize) {
-		jobs = append(jobs, river.InsertManyParams{
-			Args:       sendEmailsArgs{EmailIDs: chunk},
-			InsertOpts: &river.InsertOpts{MaxAttempts: chunkMaxAttempts},
-		})
-	}
-	if err := insertOutbox(ctx, tx, copyFrom, ids, ms); err != nil {
+	o, err := q.Prepare(ms...)
+	if err != nil {
 		return nil, err
 	}
-	if err := q.jobs.InsertMany(ctx, tx, jobs); err != nil {
-		return nil, fmt.Errorf("mail: insert send jobs: %w", err)
-	}
-	return ids, nil
-}
-
-// insertOutbox writes the emails rows of ms, QUEUED, with the ids given: with copyFrom if
-// there is one, else in one INSERT.
-func insertOutbox(ctx context.Context, tx bun.Tx, copyFrom CopyFunc, ids []uuid.UUID, ms []Message) error {
 	if copyFrom != nil {
-		// The process's clock, where the INSERT takes the transaction's: asking the database
-		// would cost a statement.
-		now := pgtype.Timestamptz{Time: time.Now(), Valid: true}
-		// Each row is made as pgx encodes it, into one set of values: pointers to pgtype
-		// values, which pgx encodes without boxing them again. A bulk invite's messages mostly
-		// share their params, which are marshalled again only when they differ from the
-		// previous message's.
-		var id pgtype.UUID
-		var kind, to, subject, link pgtype.Text
-		var params map[string]string
-		values := []any{&id, &kind, &to, &subject, nil, &link, string(StatusQueued), &now, &now}
-		i := 0
-		src := pgx.CopyFromFunc(func() ([]any, error) {
-			if i == len(ms) {
-				return nil, nil
-			}
-			m := &ms[i]
-			if i == 0 || !maps.Equal(m.Params, params) {
-				b, err := json.Marshal(m.Params)
-				if err != nil {
-					return nil, fmt.Errorf("mail: email params: %w", err)
-				}
-				values[4], params = b, m.Params
-			}
-			id = pgtype.UUID{Bytes: ids[i], Valid: true}
-			kind, to = pgtype.Text{String: m.Kind, Valid: true}, pgtype.Text{String: m.To, Valid: true}
-			subject, link = pgtype.Text{String: m.Subject, Valid: true}, pgtype.Text{String: m.Link, Valid: true}
-			i++
-			return values, nil
-		})
-		if err := copyFrom(ctx, "emails", outboxColumnNames, src); err != nil {
-			return fmt.Errorf("mail: insert emails: %w", err)
-		}
-		return nil
+		err = o.copyRows(ctx, copyFrom)
+	} else {
+		_, err = o.Rows(tx, "").Exec(ctx)
 	}
-	cols := newOutboxColumns(len(ms))
-	for i, m := range ms {
-		if err := cols.add(ids[i], m); err != nil {
-			return err
-		}
-	}
-	// Through the raw *sql.Tx, the columns go as array parameters that the pgx driver sends in
-	// binary: for thousands of rows, faster than the SQL text that bun would build.
-	_, err := tx.Tx.ExecContext(ctx, insertEmails,
-		cols.id, cols.kind, cols.recipient, cols.subject, cols.params, cols.link, string(StatusQueued))
 	if err != nil {
-		return fmt.Errorf("mail: insert emails: %w", err)
+		return nil, fmt.Errorf("mail: insert emails: %w", err)
 	}
-	return nil
-}
-
-// outboxColumnNames are the emails columns that insertOutbox copies, in the order of its rows.
-var outboxColumnNames = []string{"id", "kind", "recipient", "subject", "params", "link", "status", "created_at", "updated_at"}
-
-const insertEmails = `
-INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
-SELECT id::uuid, kind, recipient, subject, params::jsonb, link, $7, now(), now()
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-    AS e(id, kind, recipient, subject, params, link)`
-
-// outboxColumns holds emails column by column, as insertEmails takes them.
-type outboxColumns struct {
-	id, kind, recipient, subject, params, link []string
-}
-
-func newOutboxColumns(n int) *outboxColumns {
-	col := func() []string { return make([]string, 0, n) }
-	return &outboxColumns{col(), col(), col(), col(), col(), col()}
-}
-
-func (c *outboxColumns) add(id uuid.UUID, m Message) error {
-	params, err := json.Marshal(m.Params)
-	if err != nil {
-		return fmt.Errorf("mail: email params: %w", err)
+	if err := o.Send(ctx, tx); err != nil {
+		return nil, err
 	}
-	c.id = append(c.id, id.String())
-	c.kind = append(c.kind, m.Kind)
-	c.recipient = append(c.recipient, m.To)
-	c.subject = append(c.subject, m.Subject)
-	c.params = append(c.params, string(params))
-	c.link = append(c.link, m.Link)
-	return nil
+	return o.IDs, nil
 }
