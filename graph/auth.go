@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
 	"github.com/invites/invites/internal/invites"
@@ -73,3 +74,17 @@ func (r *Resolver) optionalViewer(ctx context.Context) (*invites.User, error) {
 
 // bearerToken returns the request's token, for logOut.
 func bearerToken(ctx context.Context) string { return authFrom(ctx).token }
+
+// freshAuth gives each operation a check of its own of the bearer token. A WebSocket
+// connection carries its connection_init's token for hours: without this, the queries and
+// mutations sent over it would act as the user its session named at connection_init, even
+// after that session was logged out (subscriptions are re-checked at every change anyway).
+// An HTTP request is one operation, so it costs nothing there.
+type freshAuth struct{}
+
+func (freshAuth) ExtensionName() string                          { return "FreshAuth" }
+func (freshAuth) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (freshAuth) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(context.WithValue(ctx, authKey{}, &auth{token: authFrom(ctx).token}))
+}

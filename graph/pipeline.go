@@ -125,6 +125,8 @@ func handlerExtensions(r *Resolver, opt HandlerOptions, parsed *queryCache, pers
 		// Last of the mutators: a document is cached, and its hash remembered, only once
 		// nothing can refuse it any more (documentLimits skips a cached document).
 		cacheValidated{parsed, persisted},
+		// An operation interceptor: each operation checks its token anew (auth.go).
+		freshAuth{},
 		// A response interceptor: it also sees the request errors (the transports send them
 		// through the executor), where one invalid document can make thousands.
 		errorLimit{lim.Errors},
