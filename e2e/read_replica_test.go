@@ -87,6 +87,20 @@ func TestServer_ReadReplica(t *testing.T) {
 		}
 	}
 	waitMetric(readsOnReplica, 0, "10.0.0.1")
+	// The other session's log-in is a write of its own: its reads go to the replica only once
+	// the replica has replayed it. Pausing replay before then would send them to the primary
+	// for good (read-your-writes), as happened on a busy machine: wait until they go there.
+	cluster.CatchUp()
+	for deadline := time.Now().Add(e2eReadReplicaWait); ; time.Sleep(20 * time.Millisecond) {
+		before := metricValue(t, c.base, readsOnReplica)
+		list("10.0.0.2", other.LogIn.Token)
+		if metricValue(t, c.base, readsOnReplica) > before {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other session's reads still not on the replica after %s", e2eReadReplicaWait)
+		}
+	}
 
 	cluster.Standby.PauseReplay()
 	guest := e2eEmail("guest")
