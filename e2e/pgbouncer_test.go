@@ -8,9 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/invites/invites/internal/mail/smtptest"
+	"github.com/invites/invites/internal/pglocal"
 	"github.com/invites/invites/internal/pgtest"
 )
 
@@ -190,19 +189,17 @@ ignore_startup_parameters = extra_float_digits
 // dir.
 func runAsPostgres(t *testing.T, cmd *exec.Cmd, dir string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
+	cred, err := pglocal.PostgresCredential()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cred == nil {
 		return
 	}
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		t.Fatalf("running as root, but there is no postgres user to run PgBouncer as: %v", err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error { //nolint:errcheck
 		if err == nil {
-			err = os.Lchown(p, uid, gid)
+			err = os.Lchown(p, int(cred.Uid), int(cred.Gid))
 		}
 		return err
 	})

@@ -26,17 +26,26 @@ func FindPrograms() (*Programs, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Programs{BinDir: bin}
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root, but there is no postgres user to run PostgreSQL as: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		p.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	cred, err := PostgresCredential()
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	return &Programs{BinDir: bin, cred: cred}, nil
+}
+
+// PostgresCredential is the postgres user's, for running PostgreSQL's programs (and PgBouncer)
+// when this process runs as root, which they refuse; nil when not root.
+func PostgresCredential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("running as root, but there is no postgres user to run PostgreSQL as: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 // Own gives path to the user the programs run as (nothing to do unless running as root).
