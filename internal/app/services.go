@@ -85,14 +85,16 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 		return nil, err
 	}
 	s := &Services{Metrics: metrics.New(), cfg: cfg, opts: opts}
-	s.Reads = readroute.New(db, opts.Replica, readroute.Config{MaxLag: cfg.DatabaseReadMaxLag, Observer: s.Metrics, Logger: opts.Logger})
-	if opts.Replica != nil {
-		s.Metrics.ReadReplica(s.Reads.Lag)
-	}
 	hook := webhooks.NewHook(ins) // the domain's events' deliveries, and failed emails'
 	s.Webhooks, err = webhooks.New(ctx, db, ins, webhooks.Config{Webhooks: cfg.Webhooks, JobTimeout: cfg.Jobs.JobTimeout, Backoff: opts.WebhookBackoff, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
+	}
+	// The read-your-writes cookie's key: every server behind the primary derives the same.
+	s.Reads = readroute.New(db, opts.Replica, readroute.Config{MaxLag: cfg.DatabaseReadMaxLag, Observer: s.Metrics, Logger: opts.Logger,
+		CookieKey: s.Webhooks.DerivedKey("read-your-writes cookie")})
+	if opts.Replica != nil {
+		s.Metrics.ReadReplica(s.Reads.Lag)
 	}
 	s.Mail, err = mail.NewQueue(db, ins, mail.QueueConfig{Mail: cfg.Mail, Jobs: cfg.Jobs, Sender: sender,
 		Logger: opts.Logger, Backoff: opts.MailBackoff, Observer: s.Metrics, FailureHook: hook})

@@ -3,24 +3,9 @@ package invites
 import (
 	"strings"
 
-	emailverifier "github.com/AfterShip/email-verifier"
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
 )
-
-// freeMail holds AfterShip's list of free-mail providers' domains (its IsFreeDomain, about
-// 6,500 names, refreshed by its maintainers), read only: no lookup leaves the process.
-var freeMail = emailverifier.NewVerifier()
-
-// freeMailMissing are providers the list of the served version (v1.4.1) lacks; upstream's
-// later lists are not reachable through the module proxy here. Drop each once the package
-// has it (TestFreeMailDomains shows which).
-var freeMailMissing = map[string]bool{"proton.me": true, "tutanota.com": true, "tuta.io": true, "zohomail.com": true}
-
-// isFreeMail reports whether a lower-case ASCII domain is a free-mail provider's.
-func isFreeMail(domain string) bool {
-	return freeMail.IsFreeDomain(domain) || freeMailMissing[domain]
-}
 
 // normalizeProjectDomain checks a domain a project would prove: a well-formed host name, in
 // lower-case ASCII (IDNA), at least a registrable name (eTLD+1, so no public suffix such as

@@ -225,6 +225,10 @@ func TestRecheckDomainsFallsBackToOff(t *testing.T) {
 		}
 	}
 	dnsServer.SetTXT(gone.TXTRecordName())
+	// The admin reads French; the owner, with no locale kept, English.
+	if _, err := pgDB(t).NewRaw(`UPDATE users SET locale = 'fr' WHERE id = ?`, admin.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
 	// Checked just now: not due yet.
 	if _, err := s.RecheckDomains(ctx); err != nil {
 		t.Fatal(err)
@@ -250,6 +254,12 @@ func TestRecheckDomainsFallsBackToOff(t *testing.T) {
 	for _, to := range []string{owner.Email, admin.Email} {
 		if link := lastLink(t, to); link != "https://app.example/projects/"+p.ID.String()+"/domains" {
 			t.Fatalf("newest email to %s links %s, want the Domains settings", to, link)
+		}
+	}
+	for to, subject := range map[string]string{owner.Email: gone.Domain + " is no longer verified for Recheck",
+		admin.Email: gone.Domain + " n’est plus vérifié pour Recheck"} {
+		if n := count(t, "emails", "kind = 'domain_lost' AND recipient = ? AND subject = ?", to, subject); n != 1 {
+			t.Errorf("%d emails to %s with the subject %q, want 1 in their language", n, to, subject)
 		}
 	}
 }

@@ -26,6 +26,7 @@ type digestRow struct {
 	Projects []string    `bun:"projects,array"`
 	IDs      []uuid.UUID `bun:"project_ids,array"`
 	Count    int         `bun:"n"`
+	Locale   *string     `bun:"locale"`
 }
 
 // sendDigests claims, for each admin due one, their digest row (sent now), and queues their
@@ -53,17 +54,18 @@ func (w *Sweeper) sendDigests(ctx context.Context) (int, error) {
 				WHERE NOT d.muted AND coalesce(d.sent_at, '-infinity') <= ?1
 				RETURNING d.user_id
 			)
-			SELECT u.id AS user_id, u.email, u.name, array_agg(due.name ORDER BY due.name) AS projects,
+			SELECT u.id AS user_id, u.email, u.name, u.locale, array_agg(due.name ORDER BY due.name) AS projects,
 				array_agg(due.project_id ORDER BY due.name) AS project_ids, sum(due.n)::int AS n
 			FROM claimed JOIN users AS u ON u.id = claimed.user_id JOIN due ON due.user_id = claimed.user_id
-			GROUP BY u.id, u.email, u.name`, now, now.Add(-JoinRequestDigestInterval)).Scan(ctx, &rows)
+			GROUP BY u.id, u.email, u.name, u.locale`, now, now.Add(-JoinRequestDigestInterval)).Scan(ctx, &rows)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
 			m := mail.JoinRequestDigest(mail.JoinRequestDigestData{
 				To: r.Email, Name: r.Name, Projects: r.Projects, Count: r.Count,
-				Link: w.cfg.AppURL + "/projects/" + r.IDs[0].String() + "/requests",
+				Link:   w.cfg.AppURL + "/projects/" + r.IDs[0].String() + "/requests",
+				Locale: userLocale(&User{Locale: r.Locale}),
 			})
 			if _, err := w.mailer.Enqueue(ctx, tx, m); err != nil {
 				return err

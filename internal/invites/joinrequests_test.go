@@ -360,8 +360,8 @@ func TestJoinRequestService_Watched(t *testing.T) {
 	wantCode(t, err, invites.NotFound)
 }
 
-// The admins' digest: one email for the requests of every project, at most one an hour, and
-// none for an admin who turned it off.
+// The admins' digest: one email for the requests of every project, in the admin's language,
+// at most one an hour, and none for an admin who turned it off.
 func TestJoinRequestService_Digest(t *testing.T) {
 	ctx := context.Background()
 	s, clk := newService(t, nil)
@@ -385,6 +385,9 @@ func TestJoinRequestService_Digest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := pgDB(t).NewRaw(`UPDATE users SET locale = 'de' WHERE id = ?`, owner.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
 	linkP, linkQ := approvalLink(t, s, owner, p, invites.RoleContributor), approvalLink(t, s, owner, q, invites.RoleContributor)
 	mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("a")), linkP, "")
 	mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("b")), linkQ, "")
@@ -392,6 +395,10 @@ func TestJoinRequestService_Digest(t *testing.T) {
 	sweep()
 	if digests(owner) != 1 || digests(muted) != 0 {
 		t.Fatalf("digests: owner %d, muted admin %d; want 1 and 0", digests(owner), digests(muted))
+	}
+	if n := count(t, "emails", "kind = 'join_request_digest' AND recipient = ? AND subject = ?", owner.Email,
+		"Neue Beitrittsanfragen für Digest A, Digest B"); n != 1 {
+		t.Errorf("%d digests in German, the owner's language; want 1", n)
 	}
 	clk.Advance(time.Minute)
 	mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("c")), linkP, "")

@@ -40,10 +40,12 @@ var Messages = []string{
 	"welcome.subject", "welcome.intro", "welcome.intro.approved", "welcome.button",
 	"failed.line", "failed.reason.FAILED_PERMANENT", "failed.reason.BOUNCED", "failed.reason.SUPPRESSED",
 	"failed.fix", "failed.button", "failed.digest", "denied.subject", "denied.intro", "denied.reason",
+	"joindigest.subject", "joindigest.button", "joindigest.optout",
+	"domainlost.subject", "domainlost.intro", "domainlost.fix", "domainlost.button",
 }
 
 // PluralMessages take a count {{.N}}: one key per plural form of the language.
-var PluralMessages = []string{"duration.hours", "duration.minutes", "duration.seconds", "failed.subject", "failed.intro", "failed.more"}
+var PluralMessages = []string{"duration.hours", "duration.minutes", "duration.seconds", "failed.subject", "failed.intro", "failed.more", "joindigest.intro"}
 
 type catalog struct {
 	tag  language.Tag

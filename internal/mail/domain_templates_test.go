@@ -8,9 +8,13 @@ import (
 	imail "github.com/invites/invites/internal/mail"
 )
 
+// TestDomainLost: the loss of a domain names the record, the policy now off and the settings
+// page, with the project's name escaped; without a locale (queued before the emails to admins
+// were translated) it is in English.
 func TestDomainLost(t *testing.T) {
 	link := "https://app.invites.test/projects/p1/domains"
-	m := imail.DomainLost("ada@example.test", "Ada", "Acme <b>", "acme.test", "_invites-challenge.acme.test", link).Rendered(t)
+	m := imail.DomainLost(imail.DomainLostData{To: "ada@example.test", Name: "Ada", ProjectName: "Acme <b>", Domain: "acme.test",
+		Record: "_invites-challenge.acme.test", Link: link}).Rendered(t)
 	if m.To != "ada@example.test" || m.Link != link || m.Kind != "domain_lost" {
 		t.Errorf("got to %q, link %q, kind %q", m.To, m.Link, m.Kind)
 	}

@@ -10,8 +10,8 @@ import (
 	imail "github.com/invites/invites/internal/mail"
 )
 
-// TestFollowups_EveryLanguage: the welcome and the inviter's delivery-failure digest render in
-// each language from its own catalog (no template left, no English subject but in English),
+// TestFollowups_EveryLanguage: the welcome, the inviter's delivery-failure digest, and the
+// admins' digest of requests to join and loss of a domain render in each language from its own catalog (no template left, no English subject but in English),
 // with lang and dir on the HTML, the names escaped, and the right plural forms.
 func TestFollowups_EveryLanguage(t *testing.T) {
 	link := "https://app.invites.test/projects/p1"
@@ -29,6 +29,10 @@ func TestFollowups_EveryLanguage(t *testing.T) {
 				Link: link, Locale: lang, Approved: true}).Rendered(t),
 			"failed": imail.DeliveryFailed(imail.DeliveryFailedData{To: "ada@example.test", Name: "Ada", ProjectName: "Apollo",
 				Link: link + "/invitations", Locale: lang, Failures: failures}).Rendered(t),
+			"digest": imail.JoinRequestDigest(imail.JoinRequestDigestData{To: "ada@example.test", Name: "Ada", Projects: []string{"Apollo", "Gemini"},
+				Count: 3, Link: link + "/requests", Locale: lang}).Rendered(t),
+			"domain lost": imail.DomainLost(imail.DomainLostData{To: "ada@example.test", Name: "Ada", ProjectName: "Apollo", Domain: "acme.test",
+				Record: "_invites-challenge.acme.test", Link: link + "/domains", Locale: lang}).Rendered(t),
 		}
 		for kind, m := range emails {
 			if m.Subject == "" || strings.Contains(m.Subject+m.Text+m.HTML, "{{") || strings.Contains(m.Text, "<no value>") {
@@ -77,6 +81,19 @@ func TestFollowups_EveryLanguage(t *testing.T) {
 	}
 	if failed.Subject != "3 invitations to Apollo could not be delivered" {
 		t.Errorf("English digest subject %q", failed.Subject)
+	}
+	if d := english["digest"]; d.Subject != "New requests to join Apollo, Gemini" || !strings.Contains(d.Text, "3 new requests to join wait") {
+		t.Errorf("English join-request digest: subject %q, text:\n%s", d.Subject, d.Text)
+	}
+	one := imail.JoinRequestDigest(imail.JoinRequestDigestData{To: "a@example.test", Projects: []string{"Apollo"}, Count: 1, Link: link, Locale: "de"}).Rendered(t)
+	if one.Subject != "Neue Beitrittsanfragen für Apollo" || !strings.Contains(one.Text, "Eine neue Beitrittsanfrage wartet") {
+		t.Errorf("German digest of one request: subject %q, text:\n%s", one.Subject, one.Text)
+	}
+	for lang, m := range map[string]imail.Message{"en": english["domain lost"], "ja": imail.DomainLost(imail.DomainLostData{To: "a@example.test",
+		ProjectName: "Apollo", Domain: "acme.test", Record: "_invites-challenge.acme.test", Link: link, Locale: "ja"}).Rendered(t)} {
+		if !strings.Contains(m.Subject, "acme.test") || !strings.Contains(m.Text, "_invites-challenge.acme.test") || !strings.Contains(m.Text, "OFF") {
+			t.Errorf("%s loss of a domain: subject %q, text without the record or OFF:\n%s", lang, m.Subject, m.Text)
+		}
 	}
 	ar := imail.Welcome(imail.WelcomeData{To: "b@example.test", ProjectName: "Apollo", Role: "ADMIN", Link: link, Locale: "ar"}).Rendered(t)
 	if !strings.Contains(ar.HTML, `<html lang="ar" dir="rtl">`) || ar.Subject != "انضممت إلى Apollo" {

@@ -85,10 +85,13 @@ const (
 // words is what the messages of an email are rendered with.
 type words struct {
 	Name, Service, Inviter, Target, Role, Valid, Expires string
+	// Projects, Domain and Record are the admins' emails' (admins.go).
+	Projects, Domain, Record string
 }
 
 func wordsOf(c *catalog, p map[string]string) words {
-	w := words{Name: p["name"], Service: serviceName, Inviter: p["inviter"], Target: p["project"], Valid: c.duration(p["valid"])}
+	w := words{Name: p["name"], Service: serviceName, Inviter: p["inviter"], Target: p["project"], Valid: c.duration(p["valid"]),
+		Projects: p["projects"], Domain: p["domain"], Record: p["record"]}
 	if w.Inviter == "" {
 		w.Inviter = c.t("someone", nil)
 	}
@@ -129,7 +132,8 @@ func subject(kind string, p map[string]string) string {
 	case kindDeliveryFailed:
 		return oneLine(c.plural("failed.subject", failureCount(p), w))
 	}
-	return ""
+	subject, _ := adminSubject(c, w, kind)
+	return subject
 }
 
 // Render returns m with its text and HTML parts made from its kind's messages, in its locale.
@@ -158,14 +162,11 @@ func (m Message) Render() (Message, error) {
 			// A denial queued before denials left out the link still shows none.
 			m.Link = ""
 		}
-	case kindDomainLost:
-		// To the project's admins, in English: the domain's settings page is not translated.
-		return renderDomainLost(m), nil
 	default:
-		if more, ok := m.renderMore(); ok {
-			return more, nil
+		var ok bool
+		if b, ok = adminBody(c, w, m.Kind, m.Params); !ok {
+			return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
 		}
-		return m, fmt.Errorf("mail: no template for emails of kind %q", m.Kind)
 	}
 	b.Lang, b.Dir, b.Link, b.OrLink = locale.Known(m.Params["locale"]), locale.Dir(m.Params["locale"]), m.Link, c.t("or_open_link", w)
 	b.Greeting = c.t("greeting", w)

@@ -2,7 +2,9 @@ package readroute
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"strings"
@@ -16,8 +18,8 @@ import (
 // CookieName is the cookie that carries, in a browser, the primary's LSN after the session's
 // last mutation: any server replica behind the same primary then keeps the browser's reads on
 // the primary until its replica has that commit, which the memory of one process cannot do.
-// It is no secret and needs no signature: a client that forges it only sends its own reads to
-// the primary.
+// It is signed (cookieValue): a forged position would send its client's reads to the primary
+// for as long as it likes, so a cookie that does not check out says nothing.
 const CookieName = "invites_read_after"
 
 // cookieAge is how long the cookie lasts: past it, a replica within MaxLag has the commit.
@@ -38,20 +40,47 @@ func (r *Router) Middleware(clientAddr func(*http.Request) string, next http.Han
 		}
 		var after LSN
 		if c, err := req.Cookie(CookieName); err == nil {
-			after, _ = ParseLSN(c.Value) // a cookie that is not an LSN says nothing
+			after = r.cookieLSN(c.Value) // a cookie that does not check out says nothing
 		}
 		ctx := WithSession(req.Context(), after, keys...)
-		if req.Method == http.MethodPost {
-			w = &cookieWriter{ResponseWriter: w, req: requestFrom(ctx), secure: req.TLS != nil}
+		if req.Method == http.MethodPost && len(r.cfg.CookieKey) > 0 {
+			w = &cookieWriter{ResponseWriter: w, req: requestFrom(ctx), value: r.cookieValue, secure: req.TLS != nil}
 		}
 		next.ServeHTTP(w, req.WithContext(ctx))
 	})
+}
+
+// cookieValue is the cookie's value for lsn: the position, ".", and the base64 (URL, unpadded)
+// of its HMAC-SHA256 under Config.CookieKey.
+func (r *Router) cookieValue(lsn LSN) string {
+	s := lsn.String()
+	return s + "." + r.cookieMAC(s)
+}
+
+// cookieLSN is the position a cookie's value carries when its signature checks out, else 0.
+func (r *Router) cookieLSN(value string) LSN {
+	s, mac, ok := strings.Cut(value, ".")
+	if !ok || len(r.cfg.CookieKey) == 0 || !hmac.Equal([]byte(mac), []byte(r.cookieMAC(s))) {
+		return 0
+	}
+	lsn, err := ParseLSN(s)
+	if err != nil {
+		return 0
+	}
+	return lsn
+}
+
+func (r *Router) cookieMAC(position string) string {
+	m := hmac.New(sha256.New, r.cfg.CookieKey)
+	m.Write([]byte(CookieName + "=" + position))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 // cookieWriter adds the cookie to the answer's headers once the request has committed.
 type cookieWriter struct {
 	http.ResponseWriter
 	req     *request
+	value   func(LSN) string
 	secure  bool
 	started bool
 }
@@ -60,7 +89,7 @@ func (w *cookieWriter) WriteHeader(code int) {
 	if !w.started {
 		w.started = true
 		if lsn := LSN(w.req.wrote.Load()); lsn > 0 {
-			http.SetCookie(w.ResponseWriter, &http.Cookie{Name: CookieName, Value: lsn.String(), Path: "/",
+			http.SetCookie(w.ResponseWriter, &http.Cookie{Name: CookieName, Value: w.value(lsn), Path: "/",
 				MaxAge: int(cookieAge.Seconds()), HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,7 +48,7 @@ func TestMiddleware_CookieCarriesTheWrite(t *testing.T) {
 	if cookie == nil {
 		t.Fatalf("the answer to a committed POST sets no %s cookie: %v", CookieName, answer.Header())
 	}
-	if lsn, err := ParseLSN(cookie.Value); err != nil || lsn == 0 || !cookie.HttpOnly {
+	if lsn := r.cookieLSN(cookie.Value); lsn == 0 || !cookie.HttpOnly {
 		t.Fatalf("cookie %s = %q (HttpOnly %v): want a position, HttpOnly", CookieName, cookie.Value, cookie.HttpOnly)
 	}
 
@@ -68,5 +69,61 @@ func TestMiddleware_CookieCarriesTheWrite(t *testing.T) {
 	}
 	if s := read(false); !s.standby || s.notes != 0 || s.where != [2]string{TargetReplica, ReasonCaughtUp} {
 		t.Errorf("the same read without the cookie: %+v; want the replica's 0 notes", s)
+	}
+}
+
+// TestMiddleware_CookieSigned: the cookie a committed POST gets is signed with the
+// configured key, and a request carrying it has its position; an unsigned position (the
+// cookie before it was signed), a tampered one, one signed with another key and garbage all
+// say nothing. Without a key no cookie is set nor believed.
+func TestMiddleware_CookieSigned(t *testing.T) {
+	const wrote = LSN(0x16B3748)
+	serve := func(r *Router, method, cookie string) (after LSN, set []*http.Cookie) {
+		t.Helper()
+		h := r.Middleware(func(*http.Request) string { return "10.0.0.1" }, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			rq := requestFrom(req.Context())
+			after = rq.after
+			if req.Method == http.MethodPost {
+				rq.wrote.Store(uint64(wrote))
+			}
+			w.Write([]byte("ok")) //nolint:errcheck
+		}))
+		req := httptest.NewRequest(method, "/graphql", nil)
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: CookieName, Value: cookie})
+		}
+		answer := httptest.NewRecorder()
+		h.ServeHTTP(answer, req)
+		return after, answer.Result().Cookies()
+	}
+	r := New(nil, nil, Config{CookieKey: []byte("key one")})
+	_, set := serve(r, http.MethodPost, "")
+	if len(set) != 1 || set[0].Name != CookieName {
+		t.Fatalf("a committed POST sets cookies %v, want one %s", set, CookieName)
+	}
+	signed := set[0].Value
+	position, mac, _ := strings.Cut(signed, ".")
+	if position != wrote.String() || mac == "" {
+		t.Fatalf("cookie value %q, want %s and a signature", signed, wrote)
+	}
+	if got, _ := serve(r, http.MethodGet, signed); got != wrote {
+		t.Errorf("with the signed cookie: position %s, want %s", got, wrote)
+	}
+	forged := map[string]string{
+		"unsigned":              wrote.String(),
+		"tampered position":     "FFFFFFFF/0." + mac,
+		"empty signature":       wrote.String() + ".",
+		"another key's":         New(nil, nil, Config{CookieKey: []byte("key two")}).cookieValue(wrote),
+		"garbage":               "not a cookie",
+		"signature of position": mac + "." + position,
+	}
+	for name, value := range forged {
+		if got, _ := serve(r, http.MethodGet, value); got != 0 {
+			t.Errorf("%s cookie %q: position %s, want none", name, value, got)
+		}
+	}
+	unkeyed := New(nil, nil, Config{})
+	if got, set := serve(unkeyed, http.MethodPost, signed); got != 0 || len(set) != 0 {
+		t.Errorf("without a key: position %s and cookies %v, want neither", got, set)
 	}
 }

@@ -51,6 +51,10 @@ type Config struct {
 	Observer Observer
 	// Logger hears when the replica goes down and comes back; nil: slog.Default().
 	Logger *slog.Logger
+	// CookieKey signs the cookie CookieName (HMAC-SHA256): the same on every server behind one
+	// primary, so that the cookie one sets another believes. Empty: no cookie is set, and none
+	// is believed.
+	CookieKey []byte
 }
 
 // DefaultPoll reads the replica's position four times a second: a session's reads come back

@@ -58,7 +58,7 @@ func startRouted(t *testing.T, maxLag time.Duration) *routed {
 	primary, replica := openBun(t, c.Primary.URL("app")), openReplica(t, c.Standby.URL("app"), c.Primary.URL("app"))
 	seen := &reads{}
 	r := New(primary, replica, Config{MaxLag: maxLag, Poll: 20 * time.Millisecond, Observer: seen,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CookieKey: []byte("the installation's cookie key")})
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); r.Run(ctx) }()

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -27,7 +29,10 @@ func newSecret() string {
 // lives outside the database (WEBHOOK_SECRET_KEY), a dump of the database alone does not give
 // the secrets. Each ciphertext is bound to its endpoint's id (the additional data), so one
 // endpoint's secret cannot be copied onto another's row.
-type keyring struct{ aead cipher.AEAD }
+type keyring struct {
+	aead cipher.AEAD
+	root []byte // the key itself, for derive
+}
 
 func newKeyring(key []byte) (*keyring, error) {
 	if len(key) != 32 {
@@ -41,7 +46,15 @@ func newKeyring(key []byte) (*keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &keyring{aead}, nil
+	return &keyring{aead, key}, nil
+}
+
+// derive is a key for another use than the secrets' (HMAC-SHA256 of purpose under the key):
+// the same on every server of the installation, and telling nothing of the key itself.
+func (k *keyring) derive(purpose string) []byte {
+	m := hmac.New(sha256.New, k.root)
+	m.Write([]byte("invites: " + purpose))
+	return m.Sum(nil)
 }
 
 func (k *keyring) seal(endpoint uuid.UUID, secret string) []byte {

@@ -44,3 +44,23 @@ func TestStoredKey_ReplicasStartingTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyring_Derive: a derived key is the same for the same key and purpose (every server of
+// an installation), and differs for another purpose, for another key, and from the key itself.
+func TestKeyring_Derive(t *testing.T) {
+	one, err := newKeyring(bytes.Repeat([]byte{1}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := newKeyring(bytes.Repeat([]byte{1}, 32))
+	other, _ := newKeyring(bytes.Repeat([]byte{2}, 32))
+	k := one.derive("read-your-writes cookie")
+	if len(k) != 32 || !bytes.Equal(k, again.derive("read-your-writes cookie")) {
+		t.Errorf("derive gave %x and %x for the same key and purpose, want one 32-byte key", k, again.derive("read-your-writes cookie"))
+	}
+	for name, d := range map[string][]byte{"another purpose": one.derive("another"), "another key": other.derive("read-your-writes cookie"), "the key": one.root} {
+		if bytes.Equal(k, d) {
+			t.Errorf("the derived key equals %s's", name)
+		}
+	}
+}

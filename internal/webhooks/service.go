@@ -88,6 +88,11 @@ type Service struct {
 	endpointLimit int
 }
 
+// DerivedKey is a 32-byte key for purpose, derived from the key that encrypts the endpoints'
+// secrets (WEBHOOK_SECRET_KEY, or the one stored in webhook_settings): every server of an
+// installation has the same one with no setting of its own, and no two purposes share a key.
+func (s *Service) DerivedKey(purpose string) []byte { return s.keys.derive(purpose) }
+
 // queueName is the River queue of deliveries, apart from the emails' so that neither waits
 // behind the other.
 const queueName = "webhooks"

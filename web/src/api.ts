@@ -53,6 +53,31 @@ export async function query<Data, Variables extends AnyVariables>(doc: TypedDocu
   return answer(await client.query(doc, variables, { requestPolicy: 'network-only' }).toPromise());
 }
 
+/**
+ * Reads of one list where only the latest counts: each read ends the one before it, which then
+ * answers null. Ending it tears its request down; without that, urql would give a newer read
+ * of the same variables the older one's answer, still on its way, instead of asking again.
+ */
+export function latestReads<Data, Variables extends AnyVariables>(doc: TypedDocumentNode<Data, Variables>): (variables: Variables) => Promise<Answer<Data> | null> {
+  let end = () => {};
+  return (variables) => {
+    end();
+    return new Promise((resolve) => {
+      let done = false;
+      let sub: { unsubscribe(): void } | undefined;
+      const finish = (a: Answer<Data> | null) => {
+        if (done) return;
+        done = true;
+        sub?.unsubscribe();
+        resolve(a);
+      };
+      sub = client.query(doc, variables, { requestPolicy: 'network-only' }).subscribe((r) => finish(answer(r)));
+      if (done) sub.unsubscribe();
+      end = () => finish(null);
+    });
+  };
+}
+
 export async function mutate<Data, Variables extends AnyVariables>(doc: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Answer<Data>> {
   return answer(await client.mutation(doc, variables).toPromise());
 }

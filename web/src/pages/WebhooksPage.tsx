@@ -2,13 +2,13 @@
 // server's refusal says so) — add one (with the event types it wants), rotate its secret
 // (shown once), turn it off or on, remove it, and read its delivery log a page at a time,
 // retrying a failed delivery.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import {
   CreateWebhookEndpointDocument, DeleteWebhookEndpointDocument, ProjectWebhooksDocument, RetryWebhookDeliveryDocument,
   RotateWebhookSecretDocument, UpdateWebhookEndpointDocument, WebhookDeliveriesDocument, type ProjectFieldsFragment,
   type ProjectWebhooksQuery,
 } from '@invites/client';
-import { mutate, query } from '../api';
+import { latestReads, mutate, query } from '../api';
 import { describeError, when } from '../errors';
 import { ErrorText, Loading } from '../components/Status';
 import { MoreButton, TableFrame } from '../components/TableFrame';
@@ -46,8 +46,14 @@ function Webhooks({ project }: { project: ProjectFieldsFragment }) {
   // The secret just made, shown once.
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
 
+  // Only the latest read counts: a slow earlier one (the first load, a refresh) must not answer
+  // the read that follows a change with the older list.
+  const [read] = useState(() => latestReads(ProjectWebhooksDocument));
+
   async function load() {
-    const { data, error } = await query(ProjectWebhooksDocument, { projectId: project.id, first: deliveryPage });
+    const answer = await read({ projectId: project.id, first: deliveryPage });
+    if (!answer) return; // a later read answers instead
+    const { data, error } = answer;
     if (!data?.project) {
       setError(describeError(error));
       return;
@@ -147,14 +153,21 @@ function Deliveries({ endpoint, onRetry }: { endpoint: Endpoint; onRetry: (id: s
   // when the listing is loaded again.
   const [older, setOlder] = useState<DeliveryPage | null>(null);
   const [error, setError] = useState('');
-  useEffect(() => { setOlder(null); }, [endpoint.deliveries]);
+  // A page asked for before the listing was loaded again continues a log that is gone.
+  const listings = useRef(0);
+  useEffect(() => {
+    listings.current++;
+    setOlder(null);
+  }, [endpoint.deliveries]);
   const { totalCount } = endpoint.deliveries;
   const edges = older ? [...endpoint.deliveries.edges, ...older.edges] : endpoint.deliveries.edges;
   const pageInfo = (older ?? endpoint.deliveries).pageInfo;
 
   async function showMore() {
     setError('');
+    const listing = listings.current;
     const { data, error } = await query(WebhookDeliveriesDocument, { id: endpoint.id, first: deliveryPage, after: pageInfo.endCursor });
+    if (listing !== listings.current) return;
     const node = data?.node;
     if (node?.__typename !== 'WebhookEndpoint') {
       setError(describeError(error));
