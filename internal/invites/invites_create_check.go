@@ -26,19 +26,23 @@ type inviteScope struct {
 	CreatedAt         *time.Time `bun:"created_at"`
 	DefaultLocale     *string    `bun:"default_locale"`
 	RestrictToDomains bool       `bun:"restrict_to_domains"`
+	Endpoints         int        `bun:"endpoints"`
 }
 
 // lockInviteScope reads the inviter, who must be verified, and locks what the invite's checks
 // rely on: the project's lock in share mode (see shareProject) for a project invite, else a
-// lock on the email for an invite to the service (nil project). One statement.
+// lock on the email for an invite to the service (nil project). One statement. It returns the
+// hook that the invite's events go to (hookFor): the project's count of enabled endpoints is
+// read from the row as locked, so from the newest version once the lock is granted.
 //
 // Errors: NOT_FOUND (no such account or project), EMAIL_NOT_VERIFIED.
-func (s *core) lockInviteScope(ctx context.Context, tx bun.Tx, actor uuid.UUID, projectID *uuid.UUID, email string) (*User, *Project, error) {
+func (s *core) lockInviteScope(ctx context.Context, tx bun.Tx, actor uuid.UUID, projectID *uuid.UUID, email string) (*User, *Project, EventHook, error) {
 	var sc inviteScope
 	var err error
 	if projectID != nil {
 		err = s.scanUnprepared(ctx, tx, tx.NewRaw(`SELECT true AS inviter_found, u.name AS inviter_name, u.email_verified_at AS inviter_verified_at,
-				p.id AS project_id, p.name AS project_name, p.created_at, p.default_locale, COALESCE(p.restrict_to_domains, false) AS restrict_to_domains
+				p.id AS project_id, p.name AS project_name, p.created_at, p.default_locale, COALESCE(p.restrict_to_domains, false) AS restrict_to_domains,
+				COALESCE(p.enabled_webhook_endpoints, 0) AS endpoints
 			FROM users AS u LEFT JOIN LATERAL (SELECT * FROM projects WHERE id = ? FOR SHARE) AS p ON true
 			WHERE u.id = ?`, *projectID, actor), &sc)
 	} else {
@@ -48,21 +52,21 @@ func (s *core) lockInviteScope(ctx context.Context, tx bun.Tx, actor uuid.UUID, 
 	}
 	switch {
 	case err != nil:
-		return nil, nil, err
+		return nil, nil, nil, err
 	case !sc.InviterFound:
-		return nil, nil, Errorf(NotFound, "user not found")
+		return nil, nil, nil, Errorf(NotFound, "user not found")
 	case sc.InviterVerifiedAt == nil:
-		return nil, nil, Errorf(EmailNotVerified, "verify your email (follow the link we sent you) before you send invites")
+		return nil, nil, nil, Errorf(EmailNotVerified, "verify your email (follow the link we sent you) before you send invites")
 	}
 	inviter := &User{ID: actor, Name: sc.InviterName, EmailVerifiedAt: sc.InviterVerifiedAt}
 	if projectID == nil {
-		return inviter, nil, nil
+		return inviter, nil, noEventHook{}, nil // no project: no endpoint
 	}
 	if sc.ProjectID == nil {
-		return nil, nil, Errorf(NotFound, "project not found")
+		return nil, nil, nil, Errorf(NotFound, "project not found")
 	}
 	return inviter, &Project{ID: *sc.ProjectID, Name: sc.ProjectName, CreatedAt: *sc.CreatedAt,
-		DefaultLocale: sc.DefaultLocale, RestrictToDomains: sc.RestrictToDomains}, nil
+		DefaultLocale: sc.DefaultLocale, RestrictToDomains: sc.RestrictToDomains}, s.hookFor(sc.Endpoints), nil
 }
 
 // inviteCheck is what createInvite's second statement reads.
@@ -125,7 +129,7 @@ const serviceChecksSQL = `EXISTS (SELECT 1 FROM users WHERE email = ?) AS accoun
 // role with externalID, and returns the first check that fails, in the order the API documents
 // them. Run after lockInviteScope. The quota's refusals come out of quotaError, after the
 // checks of the caller that come between.
-func (s *core) checkInvite(ctx context.Context, tx bun.Tx, actor uuid.UUID, projectID *uuid.UUID, email string, role *Role, externalID *string) (*inviteCheck, error) {
+func (s *core) checkInvite(ctx context.Context, tx bun.Tx, hook EventHook, actor uuid.UUID, projectID *uuid.UUID, email string, role *Role, externalID *string) (*inviteCheck, error) {
 	now := s.now()
 	expire := markExpired(tx, now).Where("status = 'PENDING'").Where("expires_at <= ?", now).Returning("id, project_id, email, updated_at")
 	var checks string
@@ -152,7 +156,7 @@ func (s *core) checkInvite(ctx context.Context, tx bun.Tx, actor uuid.UUID, proj
 		return nil, err
 	}
 	if len(c.Expired) > 0 {
-		if err := s.cfg.EventHook.Recorded(ctx, tx, c.Expired); err != nil {
+		if err := hook.Recorded(ctx, tx, c.Expired); err != nil {
 			return nil, err
 		}
 	}
