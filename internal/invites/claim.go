@@ -22,13 +22,16 @@ type inviteToClaim struct {
 	// Restricted and Domains are the project's domain rule (see CheckDomainAllowed).
 	Restricted bool     `bun:"claim_restricted,scanonly"`
 	Domains    []string `bun:"claim_domains,array,scanonly"`
+	// Endpoints is the project's count of enabled webhook endpoints (see hookFor).
+	Endpoints int `bun:"claim_endpoints,scanonly"`
 }
 
 // claimColumns are inviteToClaim's own columns, read beside the invite AS i.
 const claimColumns = `(SELECT name FROM projects WHERE id = i.project_id) AS claim_project_name,
 	(SELECT role FROM project_members WHERE project_id = i.project_id AND user_id = i.inviter_id) AS claim_inviter_role,
 	COALESCE((SELECT restrict_to_domains FROM projects WHERE id = i.project_id), false) AS claim_restricted,
-	ARRAY(SELECT domain FROM project_domains WHERE project_id = i.project_id AND verified_at IS NOT NULL ORDER BY domain) AS claim_domains`
+	ARRAY(SELECT domain FROM project_domains WHERE project_id = i.project_id AND verified_at IS NOT NULL ORDER BY domain) AS claim_domains,
+	COALESCE((SELECT enabled_webhook_endpoints FROM projects WHERE id = i.project_id), 0) AS claim_endpoints`
 
 // lockToClaim locks the invite id for update and reads it settled, with what its claim must
 // still hold; one statement. The caller shares the invite's project's lock already (lockInvite
@@ -94,7 +97,7 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, c *inviteToClaim, user *Use
 	inv.Status, inv.InviteeID, inv.ClaimedAt, inv.UpdatedAt = StatusAccepted, &user.ID, &now, now
 	accept := tx.NewUpdate().Model(inv).Column("status", "invitee_id", "claimed_at", "updated_at").WherePK()
 	if inv.ProjectID == nil {
-		return nil, s.recordWith(ctx, tx, accept, claimed)
+		return nil, s.recordWith(ctx, tx, noEventHook{}, accept, claimed) // no project: no endpoint
 	}
 	// The membership takes the invite's external ID; the accepted invite keeps it as a
 	// record, no longer counting as a holder since it is not pending.
@@ -104,7 +107,7 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, c *inviteToClaim, user *Use
 	if err != nil {
 		return nil, err
 	}
-	join := joinOnClaim{m: m, accept: accept, claimed: claimed, welcome: welcome,
+	join := joinOnClaim{m: m, accept: accept, claimed: claimed, welcome: welcome, hook: s.hookFor(c.Endpoints),
 		joined: s.event(EventJoinedProject, inv.ProjectID, user.ID, inv, inv.Email)}
 	return s.joinOnClaim(ctx, tx, join)
 }
@@ -128,6 +131,7 @@ type joinOnClaim struct {
 	accept          *bun.UpdateQuery
 	claimed, joined *Event
 	welcome         *mail.Outbox
+	hook            EventHook
 }
 
 // joinOnClaim runs joinOnClaimSQL and returns the membership the user has: j.m, or the one
@@ -147,9 +151,9 @@ func (s *core) joinOnClaim(ctx context.Context, tx bun.Tx, j joinOnClaim) (*Memb
 		if err != nil {
 			return nil, err
 		}
-		return m, s.cfg.EventHook.Recorded(ctx, tx, []uuid.UUID{j.claimed.ID})
+		return m, j.hook.Recorded(ctx, tx, []uuid.UUID{j.claimed.ID})
 	}
-	if err := s.cfg.EventHook.Recorded(ctx, tx, []uuid.UUID{j.claimed.ID, joined.ID}); err != nil {
+	if err := j.hook.Recorded(ctx, tx, []uuid.UUID{j.claimed.ID, joined.ID}); err != nil {
 		return nil, err
 	}
 	return j.m, j.welcome.Send(ctx, tx)

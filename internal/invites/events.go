@@ -126,14 +126,25 @@ func (s *core) record(ctx context.Context, tx bun.Tx, events ...*Event) error {
 }
 
 // recordWith is record with the events inserted by the statement that runs write (an insert
-// or update of what they are about, as a data-modifying CTE): one statement for both, and the
-// hook's. The events' foreign keys are checked at the statement's end, so they may name a row
-// that write inserts.
-func (s *core) recordWith(ctx context.Context, tx bun.Tx, write bun.Query, events ...*Event) error {
+// or update of what they are about, as a data-modifying CTE): one statement for both, and
+// hook's (see hookFor). The events' foreign keys are checked at the statement's end, so they
+// may name a row that write inserts.
+func (s *core) recordWith(ctx context.Context, tx bun.Tx, hook EventHook, write bun.Query, events ...*Event) error {
 	if _, err := tx.NewInsert().With("write", write).Model(&events).Exec(ctx); err != nil {
 		return err
 	}
-	return s.cfg.EventHook.Recorded(ctx, tx, eventIDs(events))
+	return hook.Recorded(ctx, tx, eventIDs(events))
+}
+
+// hookFor is the event hook for the events of a project that has enabledEndpoints enabled
+// webhook endpoints, read with the project's lock shared or taken (see the migration
+// 20261210010000): none when it has none, since no endpoint would get a delivery, and an
+// endpoint enabled meanwhile waits for that lock, so commits after the events do.
+func (s *core) hookFor(enabledEndpoints int) EventHook {
+	if enabledEndpoints == 0 {
+		return noEventHook{}
+	}
+	return s.cfg.EventHook
 }
 
 func eventIDs(events []*Event) []uuid.UUID {

@@ -42,11 +42,11 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 	}
 	var inv *Invite
 	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		inviter, project, err := s.lockInviteScope(ctx, tx, actor, in.ProjectID, email)
+		inviter, project, hook, err := s.lockInviteScope(ctx, tx, actor, in.ProjectID, email)
 		if err != nil {
 			return err
 		}
-		c, err := s.checkInvite(ctx, tx, actor, in.ProjectID, email, in.Role, externalID)
+		c, err := s.checkInvite(ctx, tx, hook, actor, in.ProjectID, email, in.Role, externalID)
 		if err == nil {
 			err = s.checkProjectDomain(ctx, tx, project, email)
 		}
@@ -62,7 +62,7 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
 			return err
 		}
-		return inviteConflict(s.recordWith(ctx, tx, tx.NewInsert().Model(inv), s.inviteEvents(inv, actor)...))
+		return inviteConflict(s.recordWith(ctx, tx, hook, tx.NewInsert().Model(inv), s.inviteEvents(inv, actor)...))
 	})
 	if err != nil {
 		return nil, err

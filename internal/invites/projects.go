@@ -26,6 +26,9 @@ type Project struct {
 	// RestrictToDomains: every way in refuses emails outside the verified domains (SPEC §16,
 	// domains_rule.go).
 	RestrictToDomains bool `bun:"restrict_to_domains"`
+	// EnabledWebhookEndpoints is kept by the endpoints' trigger (migration 20261210010000),
+	// never written from here; read where a query takes the row whole (p.*).
+	EnabledWebhookEndpoints int `bun:"enabled_webhook_endpoints,scanonly"`
 }
 
 // CreateProject makes a project whose OWNER is the actor, who may own at most ProjectLimit.

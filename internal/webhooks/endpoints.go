@@ -144,8 +144,16 @@ func (s *Service) Delete(ctx context.Context, viewer, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.NewDelete().Model(ep).WherePK().Exec(ctx)
-	return err
+	// The project's row first, as the delete's trigger (the count of enabled endpoints) and
+	// an invite's write take it: locking the endpoint's row first would deadlock with an
+	// invite whose delivery's foreign key waits for that row while holding the project's.
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewRaw("SELECT 1 FROM projects WHERE id = ? FOR NO KEY UPDATE", ep.ProjectID).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewDelete().Model(ep).WherePK().Exec(ctx)
+		return err
+	})
 }
 
 // Endpoint is the endpoint with id for its project's ADMIN and above; nil (no error) for
