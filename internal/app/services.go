@@ -90,7 +90,8 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 		s.Metrics.ReadReplica(s.Reads.Lag)
 	}
 	hook := webhooks.NewHook(ins) // the domain's events' deliveries, and failed emails'
-	s.Webhooks, err = webhooks.New(ctx, db, ins, webhooks.Config{Webhooks: cfg.Webhooks, JobTimeout: cfg.Jobs.JobTimeout, Backoff: opts.WebhookBackoff, Logger: opts.Logger})
+	s.Webhooks, err = webhooks.New(ctx, db, ins, webhooks.Config{Webhooks: cfg.Webhooks, JobTimeout: cfg.Jobs.JobTimeout,
+		PollInterval: cfg.Jobs.PollInterval, Backoff: opts.WebhookBackoff, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
 	}
