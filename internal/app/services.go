@@ -86,7 +86,8 @@ func NewServices(ctx context.Context, db *bun.DB, cfg config.Config, opts Option
 	}
 	s := &Services{Metrics: metrics.New(), cfg: cfg, opts: opts}
 	hook := webhooks.NewHook(ins) // the domain's events' deliveries, and failed emails'
-	s.Webhooks, err = webhooks.New(ctx, db, ins, webhooks.Config{Webhooks: cfg.Webhooks, JobTimeout: cfg.Jobs.JobTimeout, Backoff: opts.WebhookBackoff, Logger: opts.Logger})
+	s.Webhooks, err = webhooks.New(ctx, db, ins, webhooks.Config{Webhooks: cfg.Webhooks, JobTimeout: cfg.Jobs.JobTimeout,
+		PollInterval: cfg.Jobs.PollInterval, Backoff: opts.WebhookBackoff, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,11 @@
 package webhooks
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,21 +66,90 @@ func (w *batchWorker) Work(ctx context.Context, job *river.Job[batchArgs]) error
 }
 
 // drain posts endpoint a's deliveries waiting for their first attempt, a claim at a time,
-// until there are none left to claim, or ctx ends.
+// until there are none left to claim, or ctx ends. The claims are pipelined: once the posts of
+// one claim left to start fit in the endpoint's Config.EndpointConcurrency slots, the next
+// claim is taken (claimLanes of them open at once), so that its rows are locked and read while
+// the posts of the one before end, and it starts posting as soon as those free their slots,
+// while the one before records its outcomes and commits. The posts of all the claims share the
+// slots and start in the order of their claims: with a concurrency of 1, the next claim is
+// taken once the last post of the one before has its slot, and the posts still go one after
+// the other in the order of their events.
 func (s *Service) drain(ctx context.Context, a batchArgs) error {
-	for ctx.Err() == nil {
-		n, err := s.postClaim(ctx, a)
-		if err != nil || n == 0 {
-			return err
+	p := &pipeline{slots: make(chan struct{}, s.endpointConcurrency), lanes: make(chan struct{}, claimLanes)}
+	for ctx.Err() == nil && p.err() == nil {
+		select {
+		case p.lanes <- struct{}{}:
+		case <-ctx.Done():
+			continue
 		}
+		if p.empty.Swap(false) {
+			// A claim found nothing: if another was open then, it may have released rows it
+			// did not post (its window passed), so claim again once every claim has ended;
+			// else there is nothing left.
+			<-p.lanes
+			if !p.othersOpen {
+				break
+			}
+			p.wg.Wait()
+			p.othersOpen = false
+			continue
+		}
+		p.othersOpen = len(p.lanes) > 1
+		dispatched := make(chan struct{})
+		p.wg.Go(func() {
+			defer func() { <-p.lanes }()
+			dispatch := sync.OnceFunc(func() { close(dispatched) })
+			n, err := s.postClaim(ctx, a, p.slots, dispatch)
+			p.done(n, err) // before dispatch when it posted nothing: the loop reads it next
+			dispatch()
+		})
+		<-dispatched
+	}
+	p.wg.Wait()
+	if err := p.err(); err != nil {
+		return err
 	}
 	return ctx.Err()
 }
 
-// postClaim claims the next deliveries of endpoint a, posts them (postClaimed) and records
-// their outcomes, in one transaction, and returns how many it claimed. What was posted is recorded
+// claimLanes is how many claims of one batch job are open at once: the one posting its last
+// posts, recording and committing, and the next, claimed meanwhile.
+const claimLanes = 2
+
+// pipeline is a batch job's claims in flight (drain).
+type pipeline struct {
+	slots chan struct{} // a token for each post in flight
+	lanes chan struct{} // a token for each claim open
+	wg    sync.WaitGroup
+	empty atomic.Bool // a claim found nothing to post
+	// othersOpen is whether another claim was open when the last one was taken.
+	othersOpen bool
+	mu         sync.Mutex
+	firstErr   error
+}
+
+func (p *pipeline) done(n int, err error) {
+	if n == 0 && err == nil {
+		p.empty.Store(true)
+	}
+	if err != nil {
+		p.mu.Lock()
+		p.firstErr = cmp.Or(p.firstErr, err)
+		p.mu.Unlock()
+	}
+}
+
+func (p *pipeline) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.firstErr
+}
+
+// postClaim claims the next deliveries of endpoint a, posts them (postClaimed, on slots) and
+// records their outcomes, in one transaction, and returns how many it claimed; dispatched is
+// called once the posts left to start fit in the slots (not when it claimed none). What was posted is recorded
 // and committed however ctx ends: the posts went out.
-func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
+func (s *Service) postClaim(ctx context.Context, a batchArgs, slots chan struct{}, dispatched func()) (int, error) {
 	select {
 	case s.claims <- struct{}{}:
 		defer func() { <-s.claims }()
@@ -101,8 +172,10 @@ func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
 		if err != nil {
 			return err
 		}
-		n = len(ds)
-		failed, err = s.recordFirst(txCtx, tx, a.ProjectID, s.postClaimed(ctx, ds))
+		if n = len(ds); n == 0 {
+			return nil
+		}
+		failed, err = s.recordFirst(txCtx, tx, a.ProjectID, s.postClaimed(ctx, ds, slots, dispatched))
 		return err
 	})
 	if err != nil {
@@ -115,29 +188,38 @@ func (s *Service) postClaim(ctx context.Context, a batchArgs) (int, error) {
 	return n, nil
 }
 
-// postClaimed posts ds, up to s.endpointConcurrency at once, each once, starting them in the
-// order of their events, and returns what each attempt came to, in that order: all of them, or
-// those started before ctx ended or the claim's window passed (at least one, unless ctx has
-// ended). A post is not cut short by ctx: the posts in flight end within the post timeout, and
-// are recorded with the others.
-func (s *Service) postClaimed(ctx context.Context, ds []*claimedDelivery) []*tried {
+// postClaimed posts ds, each once, starting them in the order of their events as slots (a token
+// for each post in flight) allow, calls dispatched once those left to start are fewer than the
+// slots (the next claim may be taken), and returns
+// what each attempt came to, in that order: all of them, or those started before ctx ended or
+// the claim's window passed (at least one, unless ctx has ended). A post is not cut short by
+// ctx: the posts in flight end within the post timeout, and are recorded with the others.
+func (s *Service) postClaimed(ctx context.Context, ds []*claimedDelivery, slots chan struct{}, dispatched func()) []*tried {
 	end := time.Now().Add(claimWindow)
 	out := make([]*tried, len(ds))
-	slots := make(chan struct{}, s.endpointConcurrency)
 	var wg sync.WaitGroup
 	for i, d := range ds {
+		took := false
 		select {
 		case slots <- struct{}{}:
+			took = true
 		case <-ctx.Done():
 		}
-		if ctx.Err() != nil || (i > 0 && time.Now().After(end)) {
+		if !took || ctx.Err() != nil || (i > 0 && time.Now().After(end)) {
+			if took {
+				<-slots // the slots outlive the claim
+			}
 			break
+		}
+		if i >= len(ds)-cap(slots) {
+			dispatched() // the posts left to start fit in the slots
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
 			out[i] = s.attempt(context.WithoutCancel(ctx), d)
 		})
 	}
+	dispatched()
 	wg.Wait()
 	return slices.DeleteFunc(out, func(t *tried) bool { return t == nil })
 }

@@ -30,7 +30,8 @@ type claimedDelivery struct {
 
 // claimSize is how many deliveries a batch job locks at once: it posts them, records their
 // outcomes and commits, then claims the next. A process killed outright (kill -9) posts again,
-// with the same webhook-id, at most the deliveries of one claim per batch it was posting.
+// with the same webhook-id, at most the deliveries of the claims each batch it was posting had
+// open (claimLanes).
 const claimSize = 50
 
 // claimWindow is how long a batch job posts the deliveries of one claim before it records
