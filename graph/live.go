@@ -94,14 +94,12 @@ func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ cont
 	a.token = strings.TrimSpace(a.token)
 	ctx = context.WithValue(ctx, authKey{}, a)
 	ctx, cancel = context.WithCancel(ctx)
+	release := func() {}
 	if a.token != "" {
 		var user *invites.User
 		// Not cancellable, as watch's reads: the connection's context lives for hours.
 		if user, err = r.viewer(context.WithoutCancel(ctx)); err == nil {
-			var release func()
-			if release, err = r.Live.acquire(user.ID); err == nil {
-				context.AfterFunc(ctx, release)
-			}
+			release, err = r.Live.acquire(user.ID)
 		}
 		if err != nil {
 			cancel()
@@ -112,7 +110,10 @@ func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ cont
 		}
 	}
 	stop := r.Live.Hub.OnClose(cancel) // no goroutine per connection waiting for the shutdown
-	context.AfterFunc(ctx, func() { stop() })
+	context.AfterFunc(ctx, func() {    // one for both: each costs the connection ~200 bytes
+		stop()
+		release()
+	})
 	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), cancel, a.token == "", nil
 }
 

@@ -28,13 +28,21 @@ const wsWait = 10 * time.Second
 
 // wsServer is the GraphQL handler, with live updates from hub, behind an HTTP server.
 type wsServer struct {
-	url string // ws://.../graphql
-	hub *live.Hub
-	h   http.Handler
+	url    string // ws://.../graphql (wss:// over TLS)
+	hub    *live.Hub
+	h      http.Handler
+	client *http.Client // the client of a TLS server; nil: the default
 }
 
 // newWSServer starts the handler with config.Default's GraphQL settings changed by set.
 func newWSServer(t *testing.T, set func(*config.GraphQL)) wsServer {
+	t.Helper()
+	return newWSServerOn(t, set, false)
+}
+
+// newWSServerOn is newWSServer, over TLS if tls: its sockets cannot be polled and are read
+// by a goroutine each (wssocket.go).
+func newWSServerOn(t *testing.T, set func(*config.GraphQL), tls bool) wsServer {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Domain.AppURL = "https://app.example"
@@ -45,9 +53,18 @@ func newWSServer(t *testing.T, set func(*config.GraphQL)) wsServer {
 	hub := live.NewHub(16)
 	t.Cleanup(hub.Close)
 	h := newServices(t, pgtest.DB(t), cfg, app.Options{}).GraphQL(hub)
-	srv := httptest.NewServer(h)
+	srv := httptest.NewUnstartedServer(h)
+	if tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
 	t.Cleanup(srv.Close)
-	return wsServer{url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/graphql", hub: hub, h: h}
+	s := wsServer{url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/graphql", hub: hub, h: h}
+	if tls {
+		s.client = srv.Client()
+	}
+	return s
 }
 
 // dial opens a socket asking for protocols; it is closed when the test ends.
@@ -61,7 +78,7 @@ func (s wsServer) dialFrom(t *testing.T, forwardedFor string, protocols ...strin
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wsWait)
 	defer cancel()
-	opts := &coderws.DialOptions{Subprotocols: protocols, HTTPHeader: http.Header{}}
+	opts := &coderws.DialOptions{Subprotocols: protocols, HTTPHeader: http.Header{}, HTTPClient: s.client}
 	if forwardedFor != "" {
 		opts.HTTPHeader.Set("X-Forwarded-For", forwardedFor)
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	coderws "github.com/coder/websocket"
 
 	"github.com/invites/invites/internal/config"
 	"github.com/invites/invites/internal/invites"
@@ -29,12 +28,13 @@ const (
 // wsConn is one graphql-transport-ws socket: the state PROTOCOL.md's rules depend on, and its
 // operations by id.
 type wsConn struct {
-	ws     *coderws.Conn
+	sock   *wsSocket
 	exec   graphql.GraphExecutor
 	r      *Resolver
 	limits config.Live
-	ctx    context.Context // the socket's: ends when it closes
-	cancel context.CancelFunc
+	ctx    context.Context // the socket's values; the connection's context (conn) ends with it
+
+	releaseAddr func() // gives back the socket's place of its client address
 
 	mu        sync.Mutex
 	initSeen  bool               // connection_init received (a second one is 4429)
@@ -45,31 +45,31 @@ type wsConn struct {
 	closed    bool               // a close frame has been sent
 	pingAt    time.Time          // when the unanswered keep-alive ping was sent; zero: none
 	stopConn  context.CancelFunc // ends the connection's context (its user's place)
+	initTimer *time.Timer        // closes the socket if connection_init is late
 }
 
 // serveWS upgrades r and serves the socket until it closes. The handler returns at once: the
-// socket outlives it, read by one goroutine of its own, so that the HTTP server lets go of
-// what it kept for the request (its connection's state, buffers and goroutine stack) and an
-// idle socket costs little more than its wsConn (issue 25).
+// socket outlives it, so that the HTTP server lets go of what it kept for the request (its
+// connection's state, buffers and goroutine stack); an idle socket is then its wsConn and
+// wsSocket, its descriptor watched by the poller, no goroutine (wssocket.go, issue 25).
 func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, res *Resolver) {
-	ws, err := coderws.Accept(lightHijack{w}, r, &coderws.AcceptOptions{
-		Subprotocols: []string{subprotocolTransportWS},
-		// Any origin: the connection is authenticated by the token in its connection_init
-		// payload, never by a cookie, so another site's page gains nothing by opening one.
-		InsecureSkipVerify: true,
-	})
-	if err != nil {
-		return // Accept has answered the handshake
+	// Any origin: the connection is authenticated by the token in its connection_init
+	// payload, never by a cookie, so another site's page gains nothing by opening one.
+	conn, early, ok := acceptWS(w, r)
+	if !ok {
+		return // acceptWS has answered the handshake
 	}
-	ws.SetReadLimit(wsReadLimit)
 	// The request's context ends when the handler returns; its values (the client's address)
 	// stay the socket's. Its headers do not: no operation reads them, and the socket would
-	// keep them for its life.
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	c := &wsConn{ws: ws, exec: exec, r: res, limits: res.Live.Limits,
-		ctx: ctx, cancel: cancel, ops: map[string]*wsOp{}}
-	releaseAddr := takeAddrPlace(r.Context())
-	initTimer := time.AfterFunc(c.limits.InitTimeout, func() {
+	// keep them for its life. No cancel of its own: what derives from it is the connection's
+	// context, which closing the socket ends (stopConn), and a cancellable parent would keep a
+	// map of its one child for the socket's life.
+	c := &wsConn{exec: exec, r: res, limits: res.Live.Limits,
+		ctx: context.WithoutCancel(r.Context()), ops: map[string]*wsOp{}}
+	c.sock = &wsSocket{conn: conn, early: early, h: c}
+	c.releaseAddr = takeAddrPlace(r.Context())
+	c.mu.Lock()
+	c.initTimer = time.AfterFunc(c.limits.InitTimeout, func() {
 		c.mu.Lock()
 		late := !c.initSeen
 		c.mu.Unlock()
@@ -77,36 +77,39 @@ func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 			c.close(closeInitTimeout, "Connection initialisation timeout")
 		}
 	})
-	go func() {
-		defer releaseAddr()
-		defer initTimer.Stop()
-		defer c.close(coderws.StatusGoingAway, "The server ended the connection")
-		c.read(context.Background())
-	}()
+	c.mu.Unlock()
+	c.sock.start()
 }
 
-// read handles the client's messages in order until the socket closes. Its context is not
-// the socket's: a Read whose context ends drops the socket before a close frame could say
-// why; the socket's end ends the Read.
-func (c *wsConn) read(ctx context.Context) {
-	for {
-		typ, b, err := c.ws.Read(ctx)
-		if err != nil {
-			return
-		}
-		if typ != coderws.MessageText {
-			c.close(closeBadRequest, "Invalid message received: binary frames are not used")
-			return
-		}
-		m, reason := parseWSMessage(b)
-		if reason != "" {
-			c.close(closeBadRequest, reason)
-			return
-		}
-		if !c.handle(m) {
-			return
-		}
+// message handles one of the client's messages, in order (the socket's reader).
+func (c *wsConn) message(op byte, b []byte) {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed { // the close handshake has begun: the socket waits for the client's close
+		return
 	}
+	if op != opText {
+		c.close(closeBadRequest, "Invalid message received: binary frames are not used")
+		return
+	}
+	m, reason := parseWSMessage(b)
+	if reason != "" {
+		c.close(closeBadRequest, reason)
+		return
+	}
+	c.handle(m)
+}
+
+// ended forgets the socket once its connection has closed.
+func (c *wsConn) ended() {
+	c.closing()
+	c.mu.Lock()
+	if c.initTimer != nil {
+		c.initTimer.Stop()
+	}
+	c.mu.Unlock()
+	c.releaseAddr()
 }
 
 // handle acts on one valid message; false once the socket is closed.
@@ -163,14 +166,21 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 		return false
 	}
 	c.mu.Lock()
+	if c.closed { // closed while authenticating: closing found no connection to end
+		c.mu.Unlock()
+		stop()
+		return false
+	}
 	c.conn, c.stopConn = conn, stop
+	c.initTimer.Stop()
+	c.initTimer = nil // a timer less for the socket's life
 	if anonymous {
 		c.idle = time.AfterFunc(c.limits.AnonymousIdleTimeout, c.closeIfIdle)
 	}
 	c.mu.Unlock()
 	c.send(wsMessage{Type: msgConnectionAck})
 	// The connection's context ends before the socket's only when the server shuts down.
-	context.AfterFunc(conn, func() { c.close(coderws.StatusGoingAway, "The server is shutting down") })
+	context.AfterFunc(conn, func() { c.close(closeGoingAway, "The server is shutting down") })
 	c.startKeepAlive()
 	return true
 }
@@ -226,19 +236,10 @@ func (c *wsConn) stop(id string) {
 }
 
 func (c *wsConn) send(m wsMessage) {
-	b, err := json.Marshal(m)
-	if err != nil {
-		panic(err)
-	}
 	c.mu.Lock()
 	closed := c.closed
 	c.mu.Unlock()
-	if closed {
-		return
+	if !closed {
+		_ = c.sock.write(opText, m.encode()) // a failed write has closed the socket
 	}
-	// Not the socket's context: a Write whose context ends drops the socket at once, which
-	// would cut off the close frame that closing the socket is sending.
-	ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
-	defer cancel()
-	_ = c.ws.Write(ctx, coderws.MessageText, b) // a failed write has closed the socket
 }

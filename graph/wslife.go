@@ -3,8 +3,6 @@ package graph
 import (
 	"fmt"
 	"time"
-
-	coderws "github.com/coder/websocket"
 )
 
 // The bounds on a graphql-transport-ws socket's life: the keep-alive that drops a silent
@@ -63,22 +61,22 @@ func (c *wsConn) closeIfIdle() {
 	idle := len(c.ops) == 0
 	c.mu.Unlock()
 	if idle {
-		c.close(coderws.StatusNormalClosure, fmt.Sprintf("Idle: no operation for %s on a connection without a token", c.limits.AnonymousIdleTimeout))
+		c.close(closeNormal, fmt.Sprintf("Idle: no operation for %s on a connection without a token", c.limits.AnonymousIdleTimeout))
 	}
 }
 
 // close ends the operations and closes the socket with code and reason, once.
-func (c *wsConn) close(code coderws.StatusCode, reason string) {
+func (c *wsConn) close(code int, reason string) {
 	if !c.closing() {
 		return
 	}
-	_ = c.ws.Close(code, truncate(reason, maxCloseReason))
+	c.sock.closeWith(code, reason)
 }
 
 // drop ends the operations and the socket without a close frame.
 func (c *wsConn) drop() {
 	if c.closing() {
-		_ = c.ws.CloseNow()
+		c.sock.shut()
 	}
 }
 
@@ -103,6 +101,5 @@ func (c *wsConn) closing() bool {
 	if c.stopConn != nil {
 		c.stopConn()
 	}
-	c.cancel()
 	return true
 }

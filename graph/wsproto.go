@@ -41,6 +41,21 @@ type wsMessage struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
+// encode is m as JSON, made by hand: a payload is JSON already (a marshalled response), and
+// encoding/json would check and compact it again for every subscriber of an event.
+func (m wsMessage) encode() []byte {
+	b := make([]byte, 0, len(`{"type":"","id":,"payload":}`)+len(m.Type)+len(m.ID)+2+len(m.Payload))
+	b = append(append(append(b, `{"type":"`...), m.Type...), '"')
+	if m.ID != "" {
+		id, _ := json.Marshal(m.ID) // a string always marshals
+		b = append(append(b, `,"id":`...), id...)
+	}
+	if m.Payload != nil {
+		b = append(append(b, `,"payload":`...), m.Payload...)
+	}
+	return append(b, '}')
+}
+
 // The message types of graphql-transport-ws.
 const (
 	msgConnectionInit = "connection_init"
