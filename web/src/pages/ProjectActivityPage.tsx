@@ -2,9 +2,9 @@
 // (activity/sentences.ts), a bulk invite as one line ("Ada invited 189 people from people.csv")
 // with its people under it. It follows the project live (the activityAdded subscription, no
 // polling): a new action appears at the top.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ActivityAddedDocument, ProjectActivityDocument, type ProjectFieldsFragment } from '@invites/client';
-import { query } from '../api';
+import { latestReads, query } from '../api';
 import { subscribe } from '../live';
 import { describeError, when } from '../errors';
 import { ProjectFrame } from '../components/ProjectFrame';
@@ -33,8 +33,16 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
   const [live, setLive] = useState<ActivityEvent[]>([]);
   const [error, setError] = useState('');
 
+  // Only the latest first page counts (another project's may answer late); a next page asked
+  // for before it continues a list that is gone.
+  const [firstPage] = useState(() => latestReads(ProjectActivityDocument));
+  const listings = useRef(0);
   async function load(after: string | null) {
-    const { data, error } = await query(ProjectActivityDocument, { id: project.id, first: maxPageSize, after });
+    const listing = after ? listings.current : ++listings.current;
+    const variables = { id: project.id, first: maxPageSize, after };
+    const answer = await (after ? query(ProjectActivityDocument, variables) : firstPage(variables));
+    if (!answer || listing !== listings.current) return;
+    const { data, error } = answer;
     const a = data?.project?.activity;
     if (!a) {
       setError(describeError(error));

@@ -7,7 +7,7 @@ import {
   LeaveProjectDocument, ProjectMembersDocument, RemoveMembersDocument, TransferOwnershipDocument, UpdateMemberDocument,
   type MemberFieldsFragment, type ProjectFieldsFragment, type ProjectRole,
 } from '@invites/client';
-import { mutate, query } from '../api';
+import { latestReads, mutate, query } from '../api';
 import { useAction } from '../action';
 import { describeError, describeRowError, roleNames } from '../errors';
 import { roleAllows } from '../roles';
@@ -41,21 +41,25 @@ function useMembers(projectId: string, search: string, role: string) {
   const [total, setTotal] = useState(0);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState('');
-  // Only the answer of the latest read from the start counts: searches answer in any order.
-  const reads = useRef(0);
+  // Only the answer of the latest read from the start counts (searches and the reload after a
+  // change answer in any order, and the reload must ask the server again); a next page asked for
+  // before it continues a list that is gone.
+  const [fromStart] = useState(() => latestReads(ProjectMembersDocument));
+  const listings = useRef(0);
   const load = useCallback((after?: string) => {
-    const read = after ? reads.current : ++reads.current;
-    void query(ProjectMembersDocument, { id: projectId, first: pageSize, after, search: search || undefined, role: (role || undefined) as ProjectRole | undefined })
-      .then(({ data, error }) => {
-        if (read !== reads.current) return;
-        if (!data?.project) return setError(describeError(error));
-        setError('');
-        const page = data.project.members;
-        setMembers((ms) => [...(after && ms ? ms : []), ...page.edges.map((e) => e.node)]);
-        setTotal(page.totalCount);
-        setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
-      });
-  }, [projectId, search, role]);
+    const listing = after ? listings.current : ++listings.current;
+    const variables = { id: projectId, first: pageSize, after, search: search || undefined, role: (role || undefined) as ProjectRole | undefined };
+    void (after ? query(ProjectMembersDocument, variables) : fromStart(variables)).then((answer) => {
+      if (!answer || listing !== listings.current) return;
+      const { data, error } = answer;
+      if (!data?.project) return setError(describeError(error));
+      setError('');
+      const page = data.project.members;
+      setMembers((ms) => [...(after && ms ? ms : []), ...page.edges.map((e) => e.node)]);
+      setTotal(page.totalCount);
+      setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
+    });
+  }, [projectId, search, role, fromStart]);
   useEffect(() => load(), [load]);
   const replace = (m: Member) => setMembers((ms) => ms && ms.map((x) => (x.id === m.id ? m : x)));
   return { members, total, next, error, load, replace };
