@@ -2,9 +2,9 @@
 // (activity/sentences.ts), a bulk invite as one line ("Ada invited 189 people from people.csv")
 // with its people under it. It follows the project live (the activityAdded subscription, no
 // polling): a new action appears at the top.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ActivityAddedDocument, ProjectActivityDocument, type ProjectFieldsFragment } from '@invites/client';
-import { latestReads, query } from '../api';
+import { pagedReads } from '../api';
 import { subscribe } from '../live';
 import { describeError, when } from '../errors';
 import { ProjectFrame } from '../components/ProjectFrame';
@@ -35,13 +35,10 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
 
   // Only the latest first page counts (another project's may answer late); a next page asked
   // for before it continues a list that is gone.
-  const [firstPage] = useState(() => latestReads(ProjectActivityDocument));
-  const listings = useRef(0);
+  const [read] = useState(() => pagedReads(ProjectActivityDocument));
   async function load(after: string | null) {
-    const listing = after ? listings.current : ++listings.current;
-    const variables = { id: project.id, first: maxPageSize, after };
-    const answer = await (after ? query(ProjectActivityDocument, variables) : firstPage(variables));
-    if (!answer || listing !== listings.current) return;
+    const answer = await read({ id: project.id, first: maxPageSize, after }, Boolean(after));
+    if (!answer) return;
     const { data, error } = answer;
     const a = data?.project?.activity;
     if (!a) {
