@@ -1,9 +1,9 @@
 // The webhooks page: an admin adds an endpoint (the fixture's control server, whose first post
 // to each path it refuses), retries the failed delivery, rotates the secret, pages through the
 // delivery log and disables the endpoint; and a slow earlier listing answering late.
-import type { Request } from '@playwright/test';
 import { createProject, email, fixture, invite, signUpVerified, sql, unique } from './api';
 import { axeCheck, expect, heading, shoot, test } from './fixtures';
+import { holdNext, variablesOf } from './hold';
 
 test('an admin adds a webhook endpoint, retries its failed delivery, rotates its secret, pages its log and disables it', async ({ open }) => {
   const token = await signUpVerified(email('hooks-owner'), 'Hana Hooks');
@@ -77,23 +77,9 @@ test('a slow earlier listing of the endpoints does not replace the listing after
   const page = await open({ token });
   // The page's first listing is read at once (no endpoint yet), but its answer is held until the
   // listing that follows adding an endpoint has been shown.
-  let first: Request | undefined;
-  let answerFirst: (() => Promise<void>) | undefined;
-  // The page may end that read itself (and the browser then abort its request) before it answers.
-  let firstSettled!: () => void;
-  const settled = new Promise<void>((resolve) => { firstSettled = resolve; });
-  const onSettled = (r: Request) => { if (r === first) firstSettled(); };
-  page.on('requestfinished', onSettled);
-  page.on('requestfailed', onSettled);
-  await page.route('**/graphql', async (route) => {
-    if (first || route.request().postDataJSON()?.operationName !== 'ProjectWebhooks') return route.fallback();
-    first = route.request();
-    const response = await route.fetch();
-    answerFirst = () => route.fulfill({ response });
-  });
+  const held = await holdNext(page, 'ProjectWebhooks');
   await page.goto(`/projects/${encodeURIComponent(projectId)}/webhooks`);
-  await expect.poll(() => answerFirst !== undefined, 'the first listing read and held').toBe(true);
-  expect((await first!.postDataJSON()).variables.projectId).toBe(projectId);
+  expect(variablesOf(await held.caught()).projectId).toBe(projectId);
 
   const url = `${fixture.control}/hook/${unique()}`;
   await page.getByLabel('URL').fill(url);
@@ -101,11 +87,8 @@ test('a slow earlier listing of the endpoints does not replace the listing after
   const ep = page.getByRole('article', { name: `Endpoint ${url}` });
   await expect(ep).toBeVisible();
 
-  // Now the older answer: once the page has had it, or dropped the read (and two turns of its
-  // event loop later), the newer listing still shows.
-  await answerFirst!().catch(() => {}); // refused when the browser had aborted it
-  await settled;
-  for (let i = 0; i < 2; i++) await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  // Now the older answer: the newer listing still shows.
+  await held.release();
   await expect(page.getByText('No endpoints yet.')).toHaveCount(0);
   await expect(ep).toBeVisible();
 });

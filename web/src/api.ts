@@ -78,6 +78,21 @@ export function latestReads<Data, Variables extends AnyVariables>(doc: TypedDocu
   };
 }
 
+/**
+ * Reads of a list a page at a time: from its start through latestReads, a next page (after a
+ * cursor) on its own. A next page answers null, too, when the list has been read from its start
+ * again since it was asked for: it continues a list that is gone.
+ */
+export function pagedReads<Data, Variables extends AnyVariables>(doc: TypedDocumentNode<Data, Variables>): (variables: Variables, nextPage: boolean) => Promise<Answer<Data> | null> {
+  const fromStart = latestReads(doc);
+  let listings = 0;
+  return async (variables, nextPage) => {
+    const listing = nextPage ? listings : ++listings;
+    const a = await (nextPage ? query(doc, variables) : fromStart(variables));
+    return a && listing === listings ? a : null;
+  };
+}
+
 export async function mutate<Data, Variables extends AnyVariables>(doc: TypedDocumentNode<Data, Variables>, variables: Variables): Promise<Answer<Data>> {
   return answer(await client.mutation(doc, variables).toPromise());
 }

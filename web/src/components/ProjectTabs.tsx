@@ -3,7 +3,7 @@
 // pattern, the tabs are one stop for Tab, and the arrow keys, Home and End move among them.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { ProjectJoinRequestsDocument } from '@invites/client';
-import { query } from '../api';
+import { latestReads } from '../api';
 import { Link } from '../router';
 
 /** The project's tabs, in order: the key names a tab, the path is under /projects/<id>. */
@@ -58,10 +58,12 @@ export function ProjectTabs({ projectId, current }: { projectId: string; current
  * read again as the admin moves between tabs; undefined until known. */
 function usePendingRequests(projectId: string, current: ProjectTab): number | undefined {
   const [pending, setPending] = useState<number | undefined>(undefined);
+  // Only the latest count counts, and each tab's read asks the server again.
+  const [read] = useState(() => latestReads(ProjectJoinRequestsDocument));
   useEffect(() => {
-    void query(ProjectJoinRequestsDocument, { id: projectId, status: 'PENDING', first: 0 }).then(({ data }) => {
-      setPending(data?.project?.joinRequests.totalCount);
+    void read({ id: projectId, status: 'PENDING', first: 0 }).then((answer) => {
+      if (answer) setPending(answer.data?.project?.joinRequests.totalCount);
     });
-  }, [projectId, current]);
+  }, [projectId, current, read]);
   return pending;
 }

@@ -9,7 +9,7 @@ import {
   type JoinableProjectsQuery,
 } from '@invites/client';
 import { useAction } from '../action';
-import { mutate, query } from '../api';
+import { latestReads, mutate } from '../api';
 import { describeError } from '../errors';
 import { t, when } from '../i18n';
 import { roleName } from '../roles';
@@ -28,13 +28,17 @@ export function JoinableProjects({ email }: { email: string }) {
   const [joinable, setJoinable] = useState<Joinable[]>([]);
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
+  // Only the latest read counts, and the one after asking to join asks the server again.
+  const [read] = useState(() => latestReads(JoinableProjectsDocument));
   const load = useCallback(() => {
-    void query(JoinableProjectsDocument, {}).then(({ data, error }) => {
+    void read({}).then((answer) => {
+      if (!answer) return; // a later read answers instead
+      const { data, error } = answer;
       if (!data) return setError(describeError(error));
       setError('');
       setJoinable(data.joinableProjects);
     });
-  }, []);
+  }, [read]);
   useEffect(load, [load]);
 
   const domain = emailDomain(email);

@@ -5,7 +5,7 @@ import {
   CreateInviteLinkDocument, ProjectInviteLinksDocument, RevokeInviteLinkDocument,
   type InviteLinkFieldsFragment, type InviteLinkStatus, type ProjectFieldsFragment, type ProjectRole,
 } from '@invites/client';
-import { mutate, query } from '../api';
+import { latestReads, mutate } from '../api';
 import { useAction } from '../action';
 import { describeError, roleNames, when } from '../errors';
 import { ErrorText, Loading } from '../components/Status';
@@ -35,14 +35,18 @@ export function InviteLinks({ project }: { project: ProjectFieldsFragment }) {
   const [error, setError] = useState('');
   const [rowError, setRowError] = useState<Record<string, string>>({});
 
+  // Only the latest read counts, and the one after making a link asks the server again.
+  const [read] = useState(() => latestReads(ProjectInviteLinksDocument));
   const load = useCallback(() => {
-    void query(ProjectInviteLinksDocument, { id: project.id, first: 100 }).then(({ data, error }) => {
+    void read({ id: project.id, first: 100 }).then((answer) => {
+      if (!answer) return; // a later read answers instead
+      const { data, error } = answer;
       if (!data?.project) return setError(describeError(error));
       setError('');
       setLinks(data.project.inviteLinks.edges.map((e) => e.node));
       setTotal(data.project.inviteLinks.totalCount);
     });
-  }, [project.id]);
+  }, [project.id, read]);
   useEffect(() => load(), [load]);
 
   const [question, setQuestion] = useState<Question | null>(null);

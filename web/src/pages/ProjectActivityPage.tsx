@@ -4,7 +4,7 @@
 // polling): a new action appears at the top.
 import { useEffect, useMemo, useState } from 'react';
 import { ActivityAddedDocument, ProjectActivityDocument, type ProjectFieldsFragment } from '@invites/client';
-import { query } from '../api';
+import { pagedReads } from '../api';
 import { subscribe } from '../live';
 import { describeError, when } from '../errors';
 import { ProjectFrame } from '../components/ProjectFrame';
@@ -33,8 +33,13 @@ function Activity({ project }: { project: ProjectFieldsFragment }) {
   const [live, setLive] = useState<ActivityEvent[]>([]);
   const [error, setError] = useState('');
 
+  // Only the latest first page counts (another project's may answer late); a next page asked
+  // for before it continues a list that is gone.
+  const [read] = useState(() => pagedReads(ProjectActivityDocument));
   async function load(after: string | null) {
-    const { data, error } = await query(ProjectActivityDocument, { id: project.id, first: maxPageSize, after });
+    const answer = await read({ id: project.id, first: maxPageSize, after }, Boolean(after));
+    if (!answer) return;
+    const { data, error } = answer;
     const a = data?.project?.activity;
     if (!a) {
       setError(describeError(error));

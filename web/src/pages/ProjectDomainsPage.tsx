@@ -9,7 +9,7 @@ import {
 } from '@invites/client';
 import type { CombinedError } from '@urql/core';
 import { useAction } from '../action';
-import { mutate, query } from '../api';
+import { latestReads, mutate } from '../api';
 import { describeError } from '../errors';
 import { t } from '../i18n';
 import { Announcer } from '../components/Announcer';
@@ -31,13 +31,17 @@ function Domains({ project }: { project: ProjectFieldsFragment }) {
   const [message, setMessage] = useState('');
   const [question, setQuestion] = useState<Question | null>(null);
 
+  // Only the latest read counts, and the one after a change asks the server again.
+  const [read] = useState(() => latestReads(ProjectDomainsDocument));
   const load = useCallback(() => {
-    void query(ProjectDomainsDocument, { id: project.id }).then(({ data, error }) => {
+    void read({ id: project.id }).then((answer) => {
+      if (!answer) return; // a later read answers instead
+      const { data, error } = answer;
       if (!data?.project) return setError(describeError(error));
       setError('');
       setSettings(data.project);
     });
-  }, [project.id]);
+  }, [project.id, read]);
   useEffect(() => load(), [load]);
 
   const announce = (m: string) => {

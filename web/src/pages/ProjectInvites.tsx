@@ -7,7 +7,7 @@ import {
   InviteChangedDocument, ProjectInvitesDocument, ResendInvitesDocument, RevokeInvitesDocument,
   type DeliveryStatus, type InviteFieldsFragment, type InviteStatus, type ResendInvitesMutation,
 } from '@invites/client';
-import { mutate, query } from '../api';
+import { mutate, pagedReads } from '../api';
 import { useAction } from '../action';
 import { deliveryNames, describeError, describeRowError, isUndeliverable, roleNames, statusNames, when } from '../errors';
 import { useListing, useSelection } from '../listing';
@@ -47,19 +47,20 @@ function useInvites(projectId: string, search: string, status: string, version: 
   // How many invites the person asked to see: a page, and a page more for each "Show more".
   const wanted = useRef(pageSize);
   const reach = () => Math.min(maxPageSize, wanted.current);
-  // Counts the reads from the start: only the answer of the latest counts, and a next page asked
-  // for before it continues a list that is gone (the latest read holds it, or another filter's).
-  const reads = useRef(0);
+  // Only the answer of the latest read from the start counts, and each asks the server again
+  // (a reload after a change is the same read as the one it follows); a next page asked for
+  // before it continues a list that is gone (the latest read holds it, or another filter's).
+  const [read] = useState(() => pagedReads(ProjectInvitesDocument));
 
   // after: the next page, added to the list; without it the list again from its start, first
   // items of it. Answers may come in any order: a live reload, "Show more" and a new search
   // never take back each other's rows nor show an older list.
   const load = useCallback((after?: string, first = pageSize) => {
-    const read = after ? reads.current : ++reads.current;
     const variables = { id: projectId, first, after, ...filterArguments(status), search: search || undefined };
-    void query(ProjectInvitesDocument, variables).then(({ data, error }) => {
-      if (read !== reads.current) return; // a later read from the start answers instead
+    void read(variables, Boolean(after)).then((answer) => {
+      if (!answer) return; // a later read from the start answers instead
       if (!after && first < reach()) return load(undefined, reach()); // "Show more" came since
+      const { data, error } = answer;
       if (!data?.project) return setError(describeError(error));
       setError('');
       const page = data.project.invites;
@@ -67,7 +68,7 @@ function useInvites(projectId: string, search: string, status: string, version: 
       setTotal(page.totalCount);
       setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
     });
-  }, [projectId, status, search]);
+  }, [projectId, status, search, read]);
   useEffect(() => {
     wanted.current = pageSize;
     load();

@@ -2,12 +2,12 @@
 // external ID) and filtered by role; for its admins also the changes: a role, an external ID,
 // removing one or many (picked with checkboxes), making an admin the owner. Each change that
 // cannot be taken back asks first, and each says in words that it was made.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import {
   LeaveProjectDocument, ProjectMembersDocument, RemoveMembersDocument, TransferOwnershipDocument, UpdateMemberDocument,
   type MemberFieldsFragment, type ProjectFieldsFragment, type ProjectRole,
 } from '@invites/client';
-import { mutate, query } from '../api';
+import { mutate, pagedReads } from '../api';
 import { useAction } from '../action';
 import { describeError, describeRowError, roleNames } from '../errors';
 import { roleAllows } from '../roles';
@@ -41,21 +41,23 @@ function useMembers(projectId: string, search: string, role: string) {
   const [total, setTotal] = useState(0);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState('');
-  // Only the answer of the latest read from the start counts: searches answer in any order.
-  const reads = useRef(0);
+  // Only the answer of the latest read from the start counts (searches and the reload after a
+  // change answer in any order, and the reload must ask the server again); a next page asked for
+  // before it continues a list that is gone.
+  const [read] = useState(() => pagedReads(ProjectMembersDocument));
   const load = useCallback((after?: string) => {
-    const read = after ? reads.current : ++reads.current;
-    void query(ProjectMembersDocument, { id: projectId, first: pageSize, after, search: search || undefined, role: (role || undefined) as ProjectRole | undefined })
-      .then(({ data, error }) => {
-        if (read !== reads.current) return;
-        if (!data?.project) return setError(describeError(error));
-        setError('');
-        const page = data.project.members;
-        setMembers((ms) => [...(after && ms ? ms : []), ...page.edges.map((e) => e.node)]);
-        setTotal(page.totalCount);
-        setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
-      });
-  }, [projectId, search, role]);
+    const variables = { id: projectId, first: pageSize, after, search: search || undefined, role: (role || undefined) as ProjectRole | undefined };
+    void read(variables, Boolean(after)).then((answer) => {
+      if (!answer) return;
+      const { data, error } = answer;
+      if (!data?.project) return setError(describeError(error));
+      setError('');
+      const page = data.project.members;
+      setMembers((ms) => [...(after && ms ? ms : []), ...page.edges.map((e) => e.node)]);
+      setTotal(page.totalCount);
+      setNext(page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? null) : null);
+    });
+  }, [projectId, search, role, read]);
   useEffect(() => load(), [load]);
   const replace = (m: Member) => setMembers((ms) => ms && ms.map((x) => (x.id === m.id ? m : x)));
   return { members, total, next, error, load, replace };

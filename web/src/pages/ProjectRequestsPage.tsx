@@ -6,7 +6,7 @@ import {
   ApproveJoinRequestsDocument, DenyJoinRequestsDocument, ProjectJoinRequestsDocument,
   type JoinRequestFieldsFragment, type ProjectFieldsFragment, type ProjectRole,
 } from '@invites/client';
-import { mutate, query } from '../api';
+import { latestReads, mutate } from '../api';
 import { describeError, when } from '../errors';
 import { ProjectFrame } from '../components/ProjectFrame';
 import { ErrorText, Loading } from '../components/Status';
@@ -32,12 +32,16 @@ function Requests({ project }: { project: ProjectFieldsFragment }) {
   const [rowError, setRowError] = useState<Record<string, string>>({});
   const [message, setMessage] = useState('');
 
+  // Only the latest read counts, and the one after a decision asks the server again.
+  const [read] = useState(() => latestReads(ProjectJoinRequestsDocument));
   const load = useCallback(() => {
-    void query(ProjectJoinRequestsDocument, { id: project.id, status: 'PENDING', first: 100 }).then(({ data, error }) => {
+    void read({ id: project.id, status: 'PENDING', first: 100 }).then((answer) => {
+      if (!answer) return; // a later read answers instead
+      const { data, error } = answer;
       if (data?.project) setRequests(data.project.joinRequests.edges.map((e) => e.node));
       else setError(describeError(error));
     });
-  }, [project.id]);
+  }, [project.id, read]);
   useEffect(() => load(), [load]);
 
   function decide(approve: boolean) {
