@@ -119,7 +119,7 @@ const projectChecksSQL = `(SELECT role FROM project_members WHERE project_id = ?
 // serviceChecksSQL are the checks of an invite to the service: whether the email has an
 // account, or a pending invite to the service. Parameters: email; email, now.
 const serviceChecksSQL = `EXISTS (SELECT 1 FROM users WHERE email = ?) AS account,
-	EXISTS (SELECT 1 FROM invites WHERE project_id IS NULL AND email = ? AND status = 'PENDING' AND expires_at > ?) AS invited`
+	EXISTS (SELECT 1 FROM invites WHERE project_id = ` + serviceProjectSQL + ` AND email = ? AND status = 'PENDING' AND expires_at > ?) AS invited`
 
 // checkInvite runs inviteCheckSQL for an invite to email, to the project (nil: the service) as
 // role with externalID, and returns the first check that fails, in the order the API documents
@@ -132,7 +132,7 @@ func (s *core) checkInvite(ctx context.Context, tx bun.Tx, actor uuid.UUID, proj
 	var checkArgs []any
 	switch {
 	case projectID == nil:
-		expire = expire.Where("project_id IS NULL AND email = ?", email)
+		expire = expire.Where("project_id = "+serviceProjectSQL+" AND email = ?", email)
 		checks, checkArgs = serviceChecksSQL, []any{email, email, now}
 	case externalID != nil:
 		expire = expire.Where("project_id = ? AND (email = ? OR external_id = ?)", *projectID, email, *externalID)

@@ -114,8 +114,8 @@ func rawInviteTx(ctx context.Context, db *sql.DB, project, inviter uuid.UUID, em
 	}
 	defer tx.Rollback()
 	emailID, inviteID := uuid.New(), uuid.New()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
-		VALUES ($1, 'invitation', $2, 'You are invited', '{}', '', 'QUEUED', now(), now())`, emailID, email); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, created_at, updated_at)
+		VALUES ($1, $2, 'invitation', $3, 'You are invited', '{}', '', 'QUEUED', now(), now())`, project, emailID, email); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO invites (id, email, project_id, role, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
