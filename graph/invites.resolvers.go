@@ -207,10 +207,10 @@ func (r *queryResolver) Invitation(ctx context.Context, token string) (*invites.
 
 // Project is the resolver for the project field.
 func (r *userInviteResolver) Project(ctx context.Context, obj *invites.Invite) (*invites.Project, error) {
-	if obj.ProjectID == nil {
+	if obj.ForService() {
 		return nil, nil
 	}
-	return r.referencedProject(ctx, *obj.ProjectID)
+	return r.referencedProject(ctx, obj.ProjectID)
 }
 
 // Inviter is the resolver for the inviter field.

@@ -185,7 +185,7 @@ func (e *expected) members(list []*invites.Member) {
 func (e *expected) invitesOf(list []*invites.Invite) {
 	for _, inv := range list {
 		e.users = append(e.users, inv.InviterID, deref(inv.InviteeID))
-		e.projects = append(e.projects, deref(inv.ProjectID))
+		e.projects = append(e.projects, deref(inv.Project()))
 		e.suppressions = append(e.suppressions, inv.ID)
 	}
 }

@@ -86,10 +86,10 @@ SELECT gen_random_uuid(), p.id, u.id, 'CONTRIBUTOR', 'S-' || substring(u.email F
        now() - make_interval(mins => substring(u.email FROM 'member-(\d+)@')::int), now()
 FROM projects p, users u WHERE p.name = $1 AND u.email LIKE 'member-%'`, []any{membersName}},
 		{"invite emails", `
-INSERT INTO emails (id, kind, recipient, subject, params, link, status, attempts, created_at, updated_at, sent_at)
-SELECT gen_random_uuid(), 'invite', format('invitee-%s@loadtest.example', i), 'Olga Owner invited you to Load', '{}', '', 'SENT', 1,
+INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, attempts, created_at, updated_at, sent_at)
+SELECT (SELECT id FROM projects WHERE name = $2), gen_random_uuid(), 'invite', format('invitee-%s@loadtest.example', i), 'Olga Owner invited you to Load', '{}', '', 'SENT', 1,
        now() - make_interval(mins => i), now() - make_interval(mins => i), now() - make_interval(mins => i)
-FROM generate_series(1, $1::int) AS i`, []any{seedInvites}},
+FROM generate_series(1, $1::int) AS i`, []any{seedInvites, invitesName}},
 		{"invites", `
 INSERT INTO invites (id, email, project_id, role, external_id, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
 SELECT gen_random_uuid(), e.recipient, p.id, 'CONTRIBUTOR', 'I-' || substring(e.recipient FROM 'invitee-(\d+)@'), o.id,

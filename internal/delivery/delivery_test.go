@@ -59,8 +59,8 @@ func newService(t *testing.T) (*delivery.Service, *bun.DB, *counts) {
 func MustEmail(t *testing.T, db bun.IDB, to string, status mail.Status, created time.Time) uuid.UUID {
 	t.Helper()
 	id := uuid.Must(uuid.NewV7())
-	_, err := db.NewRaw(`INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
-		VALUES (?, 'invite', ?, 'Join us', '{}', 'https://app.test/invite/x', ?, ?, ?)`, id, to, status, created, created).Exec(context.Background())
+	_, err := db.NewRaw(`INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, created_at, updated_at)
+		VALUES ('00000000-0000-0000-0000-000000000000', ?, 'invite', ?, 'Join us', '{}', 'https://app.test/invite/x', ?, ?, ?)`, id, to, status, created, created).Exec(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

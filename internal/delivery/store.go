@@ -14,19 +14,20 @@ import (
 
 var errNoMatch = errors.New("no email matches the event")
 
-// matchedEmail is the email an event concerns, with the invite whose latest email it is (if
-// any): the invite's project and inviter are what the activity and the event's key need.
+// matchedEmail is the email an event concerns, with its project (the service project for an
+// email of no project's invite) and the invite whose latest email it is (if any): the project
+// keys the event, and the invite's inviter is the activity's actor.
 type matchedEmail struct {
 	ID        uuid.UUID
 	Recipient string
+	ProjectID uuid.UUID
 	InviteID  *uuid.UUID
-	ProjectID *uuid.UUID
 	InviterID *uuid.UUID
 }
 
 // matchSQL reads an email with the invite that sent it last; the WHERE is the caller's.
-const matchSQL = `SELECT e.id, e.recipient, i.id, i.project_id, i.inviter_id
-FROM emails AS e LEFT JOIN invites AS i ON i.email_id = e.id `
+const matchSQL = `SELECT e.id, e.recipient, e.project_id, i.id, i.inviter_id
+FROM emails AS e LEFT JOIN invites AS i ON i.project_id = e.project_id AND i.email_id = e.id `
 
 // timeSlack is how far past a report's time an email may have been queued and still be the
 // one it concerns: SendGrid and returned mail give whole seconds, so a bounce within the second
@@ -58,27 +59,18 @@ func matchEmail(ctx context.Context, tx bun.Tx, e Event, window time.Duration) (
 func scanMatch(ctx context.Context, tx bun.Tx, where string, args ...any) (*matchedEmail, error) {
 	em := new(matchedEmail)
 	err := tx.NewRaw(matchSQL+where, args...).
-		Scan(ctx, &em.ID, &em.Recipient, &em.InviteID, &em.ProjectID, &em.InviterID)
+		Scan(ctx, &em.ID, &em.Recipient, &em.ProjectID, &em.InviteID, &em.InviterID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoMatch
 	}
 	return em, err
 }
 
-// insertEvent stores e once: false where its key was stored before (a repeat). An email that
-// no invite names now (em.ProjectID nil) may have been an invite's latest when e was first
-// stored, under that invite's project: a resend, a reminder or an address change replaced it
-// since. So the key is also looked for among the email's events, whatever their project.
+// insertEvent stores e once: false where its key was stored before (a repeat). The event is
+// stored under its email's project, which never changes (a resend or a reminder replaces the
+// invite's email, not the email's project), so the key's conflict finds every repeat.
 func insertEvent(ctx context.Context, tx bun.Tx, e Event, em *matchedEmail, now time.Time) (bool, error) {
 	key := eventKey(e, em.ID)
-	if em.ProjectID == nil {
-		var seen bool
-		err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM delivery_events WHERE email_id = ? AND provider = ? AND event_key = ?)`,
-			em.ID, e.Provider, key).Scan(ctx, &seen)
-		if err != nil || seen {
-			return false, err
-		}
-	}
 	res, err := tx.NewRaw(`INSERT INTO delivery_events
 		(id, project_id, provider, event_key, kind, email_id, recipient, reason, at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

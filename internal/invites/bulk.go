@@ -165,7 +165,7 @@ func (s *BulkService) plan(ctx context.Context, tx bun.Tx, actor uuid.UUID, b bu
 	if !b.dryRun {
 		// Expired invites read as expired already; marking them frees their emails and
 		// IDs in the unique indexes before this batch writes.
-		if err := s.expireDue(ctx, tx, &b.projectID, ""); err != nil {
+		if err := s.expireDue(ctx, tx, b.projectID, ""); err != nil {
 			return nil, err
 		}
 	}

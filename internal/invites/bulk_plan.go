@@ -305,7 +305,7 @@ func (p *bulkPlan) classifyNew(r *plannedRow) {
 	}
 	role := r.role
 	inv := &Invite{
-		ID: id, Email: r.email, ProjectID: &p.project.ID, Role: &role, Name: r.name, InviterID: p.actor.UserID,
+		ID: id, Email: r.email, ProjectID: p.project.ID, Role: &role, Name: r.name, InviterID: p.actor.UserID,
 		Status: StatusPending, DeliveryStatus: mail.StatusQueued, Locale: cmp.Or(r.locale, p.locale), Note: p.note,
 		ExpiresAt: p.now.Add(p.s.cfg.InviteTTL), CreatedAt: p.now, UpdatedAt: p.now,
 	}

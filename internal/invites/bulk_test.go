@@ -1265,7 +1265,7 @@ func TestService_BulkInvite_EventsAsCreateInvite(t *testing.T) {
 		if e.Email != nil {
 			d.Email = strings.Replace(*e.Email, invitee, "@", 1)
 		}
-		if e.ProjectID == nil || *e.ProjectID != p.ID || e.InviteID == nil {
+		if e.ProjectID != p.ID || e.InviteID == nil {
 			d.Name += " (no project or invite)"
 		}
 		return d

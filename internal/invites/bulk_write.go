@@ -166,7 +166,7 @@ func (p *bulkPlan) insertInvites(ctx context.Context, tx bun.Tx, cp copier, crea
 		hashes[i] = hash
 		inv := r.rec.invite
 		messages[i] = mail.Invitation(mail.InvitationData{
-			To: inv.Email, InviterName: inviter.Name, ProjectName: p.project.Name, Role: string(*inv.Role),
+			ProjectID: inv.ProjectID, To: inv.Email, InviterName: inviter.Name, ProjectName: p.project.Name, Role: string(*inv.Role),
 			Link: p.s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt, Locale: inv.Locale, Note: deref(inv.Note),
 		})
 	}

@@ -52,8 +52,8 @@ func (s *core) lockToClaim(ctx context.Context, tx bun.Tx, id uuid.UUID) (*invit
 // relockToClaim is lockToClaim for an invite read in tx without a lock (its project known):
 // it shares the project's lock first.
 func (s *core) relockToClaim(ctx context.Context, tx bun.Tx, inv *Invite) (*inviteToClaim, error) {
-	if inv.ProjectID != nil {
-		if _, err := s.shareProject(ctx, tx, *inv.ProjectID); err != nil {
+	if !inv.ForService() {
+		if _, err := s.shareProject(ctx, tx, inv.ProjectID); err != nil {
 			return nil, err
 		}
 	}
@@ -87,7 +87,7 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, c *inviteToClaim, user *Use
 	if err := inv.claimable(); err != nil {
 		return nil, err
 	}
-	if inv.ProjectID != nil {
+	if !inv.ForService() {
 		if err := c.check(); err != nil {
 			return nil, err
 		}
@@ -96,12 +96,12 @@ func (s *core) claim(ctx context.Context, tx bun.Tx, c *inviteToClaim, user *Use
 	claimed := s.event(EventClaimedUserInvite, inv.ProjectID, user.ID, inv, inv.Email)
 	inv.Status, inv.InviteeID, inv.ClaimedAt, inv.UpdatedAt = StatusAccepted, &user.ID, &now, now
 	accept := tx.NewUpdate().Model(inv).Column("status", "invitee_id", "claimed_at", "updated_at").WherePK()
-	if inv.ProjectID == nil {
-		return nil, s.recordWith(ctx, tx, noEventHook{}, accept, claimed) // no project: no endpoint
+	if inv.ForService() {
+		return nil, s.recordWith(ctx, tx, noEventHook{}, accept, claimed) // the service's: no endpoint
 	}
 	// The membership takes the invite's external ID; the accepted invite keeps it as a
 	// record, no longer counting as a holder since it is not pending.
-	m := &Member{ID: newID(), ProjectID: *inv.ProjectID, UserID: user.ID, Role: *inv.Role, ExternalID: inv.ExternalID, CreatedAt: now, UpdatedAt: now}
+	m := &Member{ID: newID(), ProjectID: inv.ProjectID, UserID: user.ID, Role: *inv.Role, ExternalID: inv.ExternalID, CreatedAt: now, UpdatedAt: now}
 	// Written to the invite's locale: the language the invitee was addressed in.
 	welcome, err := s.mailer.Prepare(s.welcomeMessage(m, *c.ProjectName, user, inv.Locale, false))
 	if err != nil {

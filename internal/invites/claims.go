@@ -57,8 +57,8 @@ func (s *core) lockInvite(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Invite
 
 // relockInvite is lockInvite for an invite read in tx without a lock: it reads it again locked.
 func (s *core) relockInvite(ctx context.Context, tx bun.Tx, inv *Invite) (*Invite, error) {
-	if inv.ProjectID != nil {
-		if _, err := s.shareProject(ctx, tx, *inv.ProjectID); err != nil {
+	if !inv.ForService() {
+		if _, err := s.shareProject(ctx, tx, inv.ProjectID); err != nil {
 			return nil, err
 		}
 	}

@@ -129,10 +129,11 @@ func isUniqueViolation(err error, constraint string) bool {
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
-// ParseID turns a client's ID into a UUID; an ID that is not one names nothing: NOT_FOUND.
+// ParseID turns a client's ID into a UUID; an ID that is not one names nothing: NOT_FOUND. So
+// does a project ID naming the service project, which is no project to a user.
 func ParseID(what, id string) (uuid.UUID, error) {
 	u, err := uuid.Parse(id)
-	if err != nil {
+	if err != nil || what == "project" && IsServiceProject(u) {
 		return uuid.Nil, Errorf(NotFound, "%s not found", what)
 	}
 	return u, nil

@@ -46,15 +46,16 @@ type failedInvite struct {
 // deleted) has no one to tell: it is marked told, so that the sweep does not read it again.
 const failureDigestSQL = `
 WITH failed AS (
-	SELECT e.id, i.project_id, i.inviter_id, i.email, e.status
+	SELECT e.id, e.project_id, i.inviter_id, i.email, e.status
 	FROM emails AS e
-	JOIN invites AS i ON i.email_id = e.id AND i.project_id IS NOT NULL
+	JOIN invites AS i ON i.project_id = e.project_id AND i.email_id = e.id AND i.project_id <> ` + serviceProjectSQL + `
 	WHERE e.kind = 'invite' AND e.failure_told_at IS NULL AND e.status IN ('FAILED_PERMANENT', 'BOUNCED', 'SUPPRESSED')
 	FOR UPDATE OF e SKIP LOCKED
 ), nobody AS (
 	UPDATE emails AS e SET failure_told_at = ?0::timestamptz
 	WHERE e.kind = 'invite' AND e.failure_told_at IS NULL AND e.status IN ('FAILED_PERMANENT', 'BOUNCED', 'SUPPRESSED')
-		AND NOT EXISTS (SELECT 1 FROM invites AS i WHERE i.email_id = e.id AND i.project_id IS NOT NULL)
+		AND NOT EXISTS (SELECT 1 FROM invites AS i
+			WHERE i.project_id = e.project_id AND i.email_id = e.id AND i.project_id <> ` + serviceProjectSQL + `)
 ), due AS (
 	SELECT DISTINCT f.project_id, f.inviter_id
 	FROM failed AS f
@@ -68,7 +69,7 @@ WITH failed AS (
 ), told AS (
 	UPDATE emails AS e SET failure_told_at = ?0::timestamptz
 	FROM failed AS f JOIN claimed AS c ON c.project_id = f.project_id AND c.inviter_id = f.inviter_id
-	WHERE e.id = f.id
+	WHERE e.project_id = f.project_id AND e.id = f.id
 	RETURNING f.project_id, f.inviter_id, f.email, f.status
 )
 SELECT told.project_id, p.name AS project_name, told.inviter_id, u.email AS inviter_email, u.name AS inviter_name,

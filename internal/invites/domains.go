@@ -128,7 +128,7 @@ func (s *core) domainEvent(name string, d *ProjectDomain, actor *uuid.UUID) *Eve
 	if actor != nil {
 		a = *actor
 	}
-	e := s.event(name, &d.ProjectID, a, nil, "")
+	e := s.event(name, d.ProjectID, a, nil, "")
 	detail := d.Domain
 	e.Detail = &detail
 	return e

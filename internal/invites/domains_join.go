@@ -147,10 +147,10 @@ func (s *core) joinThroughDomain(ctx context.Context, tx bun.Tx, d *ProjectDomai
 	if err := s.welcome(ctx, tx, m, project, user, userLocale(user), false); err != nil {
 		return nil, err
 	}
-	joined := s.event(EventJoinedByDomain, &d.ProjectID, user.ID, nil, user.Email).granting(m.Role)
+	joined := s.event(EventJoinedByDomain, d.ProjectID, user.ID, nil, user.Email).granting(m.Role)
 	detail := d.Domain
 	joined.Detail = &detail
-	return m, s.record(ctx, tx, joined, s.event(EventJoinedProject, &d.ProjectID, user.ID, nil, user.Email).granting(m.Role))
+	return m, s.record(ctx, tx, joined, s.event(EventJoinedProject, d.ProjectID, user.ID, nil, user.Email).granting(m.Role))
 }
 
 // autoJoin joins the user, whose email was just verified (sign-up with an invite, email

@@ -51,7 +51,7 @@ type Event struct {
 	bun.BaseModel `bun:"table:activity_events,alias:ev"`
 
 	ID        uuid.UUID  `bun:"id,pk,type:uuid"`
-	ProjectID *uuid.UUID `bun:"project_id,type:uuid"`
+	ProjectID uuid.UUID  `bun:"project_id,pk,type:uuid"`
 	Name      string     `bun:"name"`
 	ActorID   *uuid.UUID `bun:"actor_id,type:uuid"`
 	InviteID  *uuid.UUID `bun:"invite_id,type:uuid"`
@@ -70,7 +70,7 @@ type Event struct {
 }
 
 // event builds an Event about inv (which may be nil) by actor (uuid.Nil for none).
-func (s *core) event(name string, projectID *uuid.UUID, actor uuid.UUID, inv *Invite, email string) *Event {
+func (s *core) event(name string, projectID uuid.UUID, actor uuid.UUID, inv *Invite, email string) *Event {
 	e := &Event{ID: newID(), ProjectID: projectID, Name: name, CreatedAt: s.now()}
 	if actor != uuid.Nil {
 		e.ActorID = &actor

@@ -44,7 +44,7 @@ func (s *core) checkExternalIDFreeNow(ctx context.Context, tx bun.Tx, projectID 
 	if id == nil {
 		return nil
 	}
-	if err := s.expireDue(ctx, tx, &projectID, ""); err != nil {
+	if err := s.expireDue(ctx, tx, projectID, ""); err != nil {
 		return err
 	}
 	return checkExternalIDFree(ctx, tx, projectID, id, holder)

@@ -36,14 +36,14 @@ func (s InviteStatus) Valid() bool {
 	return false
 }
 
-// Invite is an invitation of an email address to the service (ProjectID nil) or to a project
-// with a role.
+// Invite is an invitation of an email address to the service alone (ProjectID
+// ServiceProjectID: ForService) or to a project with a role.
 type Invite struct {
 	bun.BaseModel `bun:"table:invites,alias:i"`
 
 	ID         uuid.UUID    `bun:"id,pk,type:uuid"`
 	Email      string       `bun:"email"`
-	ProjectID  *uuid.UUID   `bun:"project_id,type:uuid"`
+	ProjectID  uuid.UUID    `bun:"project_id,pk,type:uuid"`
 	Role       *Role        `bun:"role"`
 	ExternalID *string      `bun:"external_id"`
 	InviterID  uuid.UUID    `bun:"inviter_id,type:uuid"`
@@ -189,8 +189,8 @@ func unknownToken(ctx context.Context, db bun.IDB, hash []byte) error {
 // reminder), so that its link answers ReasonLinkReplaced rather than an unknown link's
 // NOT_FOUND. Call it before inv.TokenHash changes.
 func (s *core) replaceToken(ctx context.Context, tx bun.Tx, inv *Invite) error {
-	_, err := tx.NewRaw("INSERT INTO replaced_invite_tokens (token_hash, invite_id, replaced_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-		inv.TokenHash, inv.ID, s.now()).Exec(ctx)
+	_, err := tx.NewRaw(`INSERT INTO replaced_invite_tokens (project_id, token_hash, invite_id, replaced_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, inv.ProjectID, inv.TokenHash, inv.ID, s.now()).Exec(ctx)
 	return err
 }
 
@@ -241,13 +241,13 @@ func (s *InviteService) Invitation(ctx context.Context, token string) (*InvitePr
 	if err := s.markOpened(ctx, inv); err != nil {
 		return nil, err
 	}
-	p := &InvitePreview{Email: inv.Email, ProjectID: inv.ProjectID, InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt,
+	p := &InvitePreview{Email: inv.Email, ProjectID: inv.Project(), InviteeName: inv.Name, Role: inv.Role, Status: inv.Status, ExpiresAt: inv.ExpiresAt,
 		Locale: locale.Known(inv.Locale), Note: inv.Note}
 	err = s.db.NewRaw(`SELECT
 			(SELECT name FROM users WHERE id = ?) AS inviter_name,
 			(SELECT name FROM projects WHERE id = ?) AS project_name,
 			EXISTS (SELECT 1 FROM users WHERE email = ?) AS account_exists`,
-		inv.InviterID, inv.ProjectID, inv.Email).Scan(ctx, &p.InviterName, &p.ProjectName, &p.AccountExists)
+		inv.InviterID, inv.Project(), inv.Email).Scan(ctx, &p.InviterName, &p.ProjectName, &p.AccountExists)
 	if err != nil {
 		return nil, err
 	}

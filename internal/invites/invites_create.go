@@ -57,7 +57,7 @@ func (s *InviteService) CreateInvite(ctx context.Context, actor uuid.UUID, in Cr
 			return err
 		}
 		lang := inviteLocale(given, project, in.AcceptLanguage)
-		inv = &Invite{ID: newID(), Email: email, ProjectID: in.ProjectID, Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending,
+		inv = &Invite{ID: newID(), Email: email, ProjectID: projectOrService(in.ProjectID), Role: in.Role, ExternalID: externalID, InviterID: actor, Status: StatusPending,
 			Locale: lang, Note: note}
 		if err := s.issue(ctx, tx, inv, inviter, project); err != nil {
 			return err
@@ -112,7 +112,7 @@ func (s *core) inviteEvents(inv *Invite, actor uuid.UUID) []*Event {
 		s.event(EventCreatedUserInvite, inv.ProjectID, actor, inv, ""),
 		s.event(EventUserInvited, inv.ProjectID, uuid.Nil, inv, inv.Email),
 	}
-	if inv.ProjectID != nil {
+	if !inv.ForService() {
 		events = append(events,
 			s.event(EventInvitedToProject, inv.ProjectID, actor, inv, inv.Email),
 			s.event(EventInvitedToProjectInvitee, inv.ProjectID, uuid.Nil, inv, inv.Email))
@@ -129,10 +129,10 @@ func (s *core) checkServiceInvite(ctx context.Context, tx bun.Tx, email string) 
 	if err := checkNoAccount(ctx, tx, email); err != nil {
 		return err
 	}
-	if err := s.expireDue(ctx, tx, nil, email); err != nil {
+	if err := s.expireDue(ctx, tx, ServiceProjectID, email); err != nil {
 		return err
 	}
-	return checkNotInvited(ctx, tx, nil, email, uuid.Nil)
+	return checkNotInvited(ctx, tx, ServiceProjectID, email, uuid.Nil)
 }
 
 // checkNoAccount fails with EMAIL_TAKEN where an account has email: an invite to the service
@@ -163,13 +163,9 @@ func checkNotMember(ctx context.Context, tx bun.Tx, projectID uuid.UUID, email s
 
 // checkNotInvited fails with ALREADY_INVITED where a pending invite other than except exists
 // for email in the project (nil: the service). Run after expireDue.
-func checkNotInvited(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, email string, except uuid.UUID) error {
-	q := tx.NewSelect().Model((*Invite)(nil)).Where("i.email = ? AND i.status = 'PENDING' AND i.id <> ?", email, except)
-	if projectID == nil {
-		q = q.Where("i.project_id IS NULL")
-	} else {
-		q = q.Where("i.project_id = ?", *projectID)
-	}
+func checkNotInvited(ctx context.Context, tx bun.Tx, projectID uuid.UUID, email string, except uuid.UUID) error {
+	q := tx.NewSelect().Model((*Invite)(nil)).Where("i.project_id = ? AND i.email = ? AND i.status = 'PENDING' AND i.id <> ?",
+		projectID, email, except)
 	invited, err := q.Exists(ctx)
 	if err != nil {
 		return err
@@ -200,7 +196,7 @@ func (s *core) issue(ctx context.Context, tx bun.Tx, inv *Invite, inviter *User,
 	if inv.CreatedAt.IsZero() {
 		inv.CreatedAt = now
 	}
-	data := mail.InvitationData{To: inv.Email, InviterName: inviter.Name, Link: s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt,
+	data := mail.InvitationData{ProjectID: inv.ProjectID, To: inv.Email, InviterName: inviter.Name, Link: s.cfg.AppURL + "/invite/" + token, ExpiresAt: inv.ExpiresAt,
 		Locale: inv.Locale, Note: deref(inv.Note)}
 	if project != nil {
 		data.ProjectName, data.Role = project.Name, string(*inv.Role)

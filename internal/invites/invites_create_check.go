@@ -128,9 +128,9 @@ var projectCheckSQL = fmt.Sprintf(inviteCheckSQL, `project_id = $9 AND (email = 
 
 // serviceCheckSQL checks an invite to the service: whether the email has an account, or a
 // pending invite to the service.
-var serviceCheckSQL = fmt.Sprintf(inviteCheckSQL, `project_id IS NULL AND email = $2`,
+var serviceCheckSQL = fmt.Sprintf(inviteCheckSQL, `project_id = `+serviceProjectSQL+` AND email = $2`,
 	`EXISTS (SELECT 1 FROM users WHERE email = $2) AS account,
-	EXISTS (SELECT 1 FROM invites WHERE project_id IS NULL AND email = $2 AND status = 'PENDING' AND expires_at > $1) AS invited`)
+	EXISTS (SELECT 1 FROM invites WHERE project_id = `+serviceProjectSQL+` AND email = $2 AND status = 'PENDING' AND expires_at > $1) AS invited`)
 
 // checkInvite runs projectCheckSQL (serviceCheckSQL for a nil project) for an invite to email
 // as role with externalID, and returns the first check that fails, in the order the API

@@ -11,17 +11,17 @@ import (
 // need: for a project invite, whoever could send it (taking the project's lock); for an invite
 // to the service, its inviter. It returns the project, nil for the service.
 func (s *core) authorizeInviteAction(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv *Invite) (*Project, error) {
-	if inv.ProjectID == nil {
+	if inv.ForService() {
 		if inv.InviterID != actor {
 			return nil, Errorf(NotFound, "invite not found")
 		}
 		return nil, advisoryLock(ctx, tx, "service-invite:"+inv.Email)
 	}
-	project, err := s.lockProject(ctx, tx, *inv.ProjectID)
+	project, err := s.lockProject(ctx, tx, inv.ProjectID)
 	if err != nil {
 		return nil, err
 	}
-	m, err := member(ctx, tx, *inv.ProjectID, actor, "invite")
+	m, err := member(ctx, tx, inv.ProjectID, actor, "invite")
 	if err != nil {
 		return nil, err
 	}
@@ -147,11 +147,11 @@ func (s *core) checkResend(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv 
 
 // checkRevival checks that an expired invite may be pending again as a new invite could.
 func (s *core) checkRevival(ctx context.Context, tx bun.Tx, inv *Invite) error {
-	if inv.ProjectID == nil {
+	if inv.ForService() {
 		if err := checkNoAccount(ctx, tx, inv.Email); err != nil {
 			return err
 		}
-	} else if err := checkNotMember(ctx, tx, *inv.ProjectID, inv.Email); err != nil {
+	} else if err := checkNotMember(ctx, tx, inv.ProjectID, inv.Email); err != nil {
 		return err
 	}
 	return checkNotInvited(ctx, tx, inv.ProjectID, inv.Email, inv.ID)

@@ -29,7 +29,7 @@ func TestService_CreateInvite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inv.Email != email || *inv.ProjectID != p.ID || *inv.Role != invites.RoleContributor || inv.InviterID != owner.ID {
+		if inv.Email != email || inv.ProjectID != p.ID || *inv.Role != invites.RoleContributor || inv.InviterID != owner.ID {
 			t.Errorf("invite = %+v", inv)
 		}
 		if inv.ExternalID == nil || *inv.ExternalID != "S-1" {
@@ -89,12 +89,12 @@ func TestService_CreateInvite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inv.ProjectID != nil || inv.Role != nil || inv.Status != invites.StatusPending {
+		if !inv.ForService() || inv.Role != nil || inv.Status != invites.StatusPending {
 			t.Errorf("invite = %+v, want a pending invite to the service", inv)
 		}
 		inviteToken(t, email)
 		for _, name := range []string{invites.EventCreatedUserInvite, invites.EventUserInvited} {
-			if n := count(t, "activity_events", "invite_id = ? AND name = ? AND project_id IS NULL", inv.ID, name); n != 1 {
+			if n := count(t, "activity_events", "invite_id = ? AND name = ? AND project_id = ?", inv.ID, name, invites.ServiceProjectID); n != 1 {
 				t.Errorf("%q events = %d, want 1", name, n)
 			}
 		}

@@ -86,10 +86,10 @@ func (in UpdateInviteInput) validate() (string, error) {
 // changeInviteRole gives inv, locked, the role to, within the actor's authority (checked
 // for the invite's current role by authorizeInviteAction, and here for the new one).
 func (s *core) changeInviteRole(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv *Invite, to Role) ([]string, error) {
-	if inv.ProjectID == nil {
+	if inv.ForService() {
 		return nil, invalid("role", "an invite to the service alone has no role")
 	}
-	m, err := member(ctx, tx, *inv.ProjectID, actor, "invite")
+	m, err := member(ctx, tx, inv.ProjectID, actor, "invite")
 	if err != nil {
 		return nil, err
 	}
@@ -108,10 +108,10 @@ func (s *core) readdress(ctx context.Context, tx bun.Tx, actor uuid.UUID, inv *I
 	if err != nil {
 		return err
 	}
-	if inv.ProjectID == nil {
+	if inv.ForService() {
 		err = s.checkServiceInvite(ctx, tx, email)
 	} else if err = s.expireDue(ctx, tx, inv.ProjectID, email); err == nil {
-		if err = checkNotMember(ctx, tx, *inv.ProjectID, email); err == nil {
+		if err = checkNotMember(ctx, tx, inv.ProjectID, email); err == nil {
 			err = checkNotInvited(ctx, tx, inv.ProjectID, email, inv.ID)
 		}
 	}

@@ -209,7 +209,7 @@ func (s *core) insertRequest(ctx context.Context, tx bun.Tx, user *User, ask *Jo
 	if _, err := tx.NewInsert().Model(req).Exec(ctx); err != nil {
 		return nil, err
 	}
-	return req, s.record(ctx, tx, s.event(EventRequestedToJoin, &req.ProjectID, user.ID, nil, user.Email))
+	return req, s.record(ctx, tx, s.event(EventRequestedToJoin, req.ProjectID, user.ID, nil, user.Email))
 }
 
 // expireRequests marks EXPIRED the pending requests past their expiry that match where, with
@@ -228,7 +228,7 @@ func (s *core) expireRequests(ctx context.Context, tx bun.Tx, now time.Time, whe
 	}
 	events := make([]*Event, len(rows))
 	for i, r := range rows {
-		events[i] = s.event(EventExpiredJoinRequest, &r.ProjectID, uuid.Nil, nil, r.Email)
+		events[i] = s.event(EventExpiredJoinRequest, r.ProjectID, uuid.Nil, nil, r.Email)
 	}
 	return s.record(ctx, tx, events...)
 }
@@ -270,7 +270,7 @@ func (s *JoinRequestService) CancelJoinRequest(ctx context.Context, user *User, 
 		if _, err := tx.NewUpdate().Model(req).Column("status", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, s.event(EventCancelledJoinRequest, &req.ProjectID, user.ID, nil, user.Email))
+		return s.record(ctx, tx, s.event(EventCancelledJoinRequest, req.ProjectID, user.ID, nil, user.Email))
 	})
 	if err != nil {
 		return nil, err

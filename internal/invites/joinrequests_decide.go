@@ -146,7 +146,7 @@ func (s *core) approve(ctx context.Context, tx bun.Tx, m *Member, req *JoinReque
 		if err := s.welcome(ctx, tx, joined, project, person, userLocale(person), true); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, s.event(EventJoinedProject, &req.ProjectID, req.UserID, nil, person.Email).granting(grant)); err != nil {
+		if err := s.record(ctx, tx, s.event(EventJoinedProject, req.ProjectID, req.UserID, nil, person.Email).granting(grant)); err != nil {
 			return err
 		}
 	} else if err != nil {
@@ -175,7 +175,7 @@ func (s *core) decide(ctx context.Context, tx bun.Tx, m *Member, req *JoinReques
 	if err != nil {
 		return err
 	}
-	e := s.event(event, &req.ProjectID, m.UserID, nil, person.Email)
+	e := s.event(event, req.ProjectID, m.UserID, nil, person.Email)
 	if req.Role != nil {
 		e.granting(*req.Role)
 	}

@@ -177,7 +177,7 @@ func (s *LinkService) CreateInviteLink(ctx context.Context, actor uuid.UUID, in 
 		if _, err := tx.NewInsert().Model(link).Exec(ctx); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, s.event(EventCreatedInviteLink, &in.ProjectID, actor, nil, ""))
+		return s.record(ctx, tx, s.event(EventCreatedInviteLink, in.ProjectID, actor, nil, ""))
 	})
 	if err != nil {
 		return nil, err
@@ -255,7 +255,7 @@ func (s *core) revokeLink(ctx context.Context, tx bun.Tx, l *InviteLink, actor u
 		return err
 	}
 	l.settle(now)
-	return s.record(ctx, tx, s.event(EventRevokedInviteLink, &l.ProjectID, actor, nil, ""))
+	return s.record(ctx, tx, s.event(EventRevokedInviteLink, l.ProjectID, actor, nil, ""))
 }
 
 // linkRevokedOnJoin is returned inside a join's transaction when the link's creator could no
@@ -353,8 +353,8 @@ func (s *core) join(ctx context.Context, tx bun.Tx, user *User, token string) (*
 		return nil, err
 	}
 	return m, s.record(ctx, tx,
-		s.event(EventJoinedWithInviteLink, &l.ProjectID, user.ID, nil, user.Email).granting(m.Role),
-		s.event(EventJoinedProject, &l.ProjectID, user.ID, nil, user.Email).granting(m.Role))
+		s.event(EventJoinedWithInviteLink, l.ProjectID, user.ID, nil, user.Email).granting(m.Role),
+		s.event(EventJoinedProject, l.ProjectID, user.ID, nil, user.Email).granting(m.Role))
 }
 
 // ProjectInviteLinks lists a project's invite links, newest first.

@@ -64,7 +64,7 @@ func (s *core) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, i
 			WHERE email = ? AND status = 'PENDING' AND expires_at > ? AND id <> ?) AS others
 		FROM projects AS p
 		WHERE p.id IN (SELECT project_id FROM invites
-			WHERE project_id IS NOT NULL AND (id = ? OR (email = ? AND status = 'PENDING' AND expires_at > ?)))
+			WHERE project_id <> `+serviceProjectSQL+` AND (id = ? OR (email = ? AND status = 'PENDING' AND expires_at > ?)))
 		ORDER BY p.id FOR SHARE OF p`, email, s.now(), id, id, email, s.now()).Scan(ctx, &rows)
 	if err != nil || len(rows) == 0 {
 		return true, err
@@ -73,7 +73,7 @@ func (s *core) lockClaimProjects(ctx context.Context, tx bun.Tx, email string, i
 }
 
 func projectKey(inv *Invite) string {
-	if inv.ProjectID == nil {
+	if inv.ForService() {
 		return ""
 	}
 	return inv.ProjectID.String()

@@ -15,12 +15,12 @@ import (
 
 // ReferencedProjects returns projects by ID with the viewer's role in each (nil where the
 // viewer, or an anonymous caller given as uuid.Nil, is not a member: an invitee sees the
-// project's ID and name this way).
+// project's ID and name this way). The service project is none: it is left out.
 func (s *LookupService) ReferencedProjects(ctx context.Context, viewer uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*Project, error) {
 	var list []*Project
 	err := s.read(ctx).NewSelect().Model(&list).ColumnExpr("p.*").ColumnExpr("vm.role AS viewer_role").
 		Join("LEFT JOIN project_members AS vm ON vm.project_id = p.id AND vm.user_id = ?", viewer).
-		Where("p.id = ANY(?::uuid[])", pgdialect.Array(idStrings(ids))).Scan(ctx)
+		Where("p.id = ANY(?::uuid[]) AND p.id <> "+serviceProjectSQL, pgdialect.Array(idStrings(ids))).Scan(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -190,7 +190,7 @@ func (s *ProjectService) UpdateMember(ctx context.Context, actor uuid.UUID, in U
 		if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, s.event(EventUpdatedMember, &in.ProjectID, actor, nil, email))
+		return s.record(ctx, tx, s.event(EventUpdatedMember, in.ProjectID, actor, nil, email))
 	})
 	if err != nil {
 		return nil, err
@@ -266,7 +266,7 @@ func (s *core) deleteMember(ctx context.Context, tx bun.Tx, m *Member, event str
 	if err := s.revokeOrphans(ctx, tx, m.ProjectID, m.UserID, nil); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, s.event(event, &m.ProjectID, actor, nil, email))
+	return s.record(ctx, tx, s.event(event, m.ProjectID, actor, nil, email))
 }
 
 // revokeOrphans keeps a member's pending invites to the project within their authority when
@@ -384,7 +384,7 @@ func (s *ProjectService) TransferOwnership(ctx context.Context, actor, projectID
 		if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, s.event(EventTransferredOwnership, &projectID, actor, nil, email))
+		return s.record(ctx, tx, s.event(EventTransferredOwnership, projectID, actor, nil, email))
 	})
 	if err != nil {
 		return nil, err

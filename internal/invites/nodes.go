@@ -106,7 +106,7 @@ func (s *core) nodeKinds(ctx context.Context, ids []uuid.UUID) (map[string][]str
 	}
 	err := s.read(ctx).NewRaw(`
 		SELECT id, 'user' AS kind FROM users WHERE id = ANY(?0::uuid[])
-		UNION ALL SELECT id, 'project' FROM projects WHERE id = ANY(?0::uuid[])
+		UNION ALL SELECT id, 'project' FROM projects WHERE id = ANY(?0::uuid[]) AND id <> `+serviceProjectSQL+`
 		UNION ALL SELECT id, 'member' FROM project_members WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'invite' FROM invites WHERE id = ANY(?0::uuid[])
 		UNION ALL SELECT id, 'event' FROM activity_events WHERE id = ANY(?0::uuid[])
@@ -187,7 +187,7 @@ func (s *core) visibleInvites(ctx context.Context, viewer *User, ids []string) (
 			return q.Where(admin, args...).
 				WhereOr("i.invitee_id = ?", viewer.ID).
 				WhereOr("? AND i.email = ?", viewer.EmailVerified(), viewer.Email).
-				WhereOr("i.project_id IS NULL AND i.inviter_id = ?", viewer.ID)
+				WhereOr("i.project_id = "+serviceProjectSQL+" AND i.inviter_id = ?", viewer.ID)
 		}).Scan(ctx, &list)
 	if err != nil {
 		return nil, err
@@ -243,7 +243,7 @@ func (s *core) visibleUsers(ctx context.Context, viewer *User, ids []string) (ma
 				WhereOr("EXISTS (SELECT 1 FROM invites AS i WHERE (i.inviter_id = u.id OR i.invitee_id = u.id) AND "+inviteAdmin+")", inviteArgs...).
 				WhereOr("EXISTS (SELECT 1 FROM activity_events AS ev WHERE ev.actor_id = u.id AND "+eventAdmin+")", eventArgs...).
 				WhereOr(`EXISTS (SELECT 1 FROM invites AS i WHERE (i.inviter_id = u.id OR i.invitee_id = u.id)
-					AND (i.invitee_id = ? OR (? AND i.email = ?) OR (i.project_id IS NULL AND i.inviter_id = ?)))`,
+					AND (i.invitee_id = ? OR (? AND i.email = ?) OR (i.project_id = `+serviceProjectSQL+` AND i.inviter_id = ?)))`,
 					viewer.ID, viewer.EmailVerified(), viewer.Email, viewer.ID)
 		}).Scan(ctx)
 	if err != nil {

@@ -70,7 +70,7 @@ func (s *DomainService) UpdateProject(ctx context.Context, actor uuid.UUID, in U
 		if _, err := tx.NewUpdate().Model(p).Column("name", "default_locale", "restrict_to_domains").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, s.event(EventUpdatedProject, &in.ID, actor, nil, ""))
+		return s.record(ctx, tx, s.event(EventUpdatedProject, in.ID, actor, nil, ""))
 	})
 	if err != nil {
 		return nil, err

@@ -112,7 +112,7 @@ func (w *Sweeper) remindOne(ctx context.Context, tx bun.Tx, inv *Invite) (bool, 
 	var inviterName string
 	var projectName *string
 	err := tx.NewRaw("SELECT (SELECT name FROM users WHERE id = ?), (SELECT name FROM projects WHERE id = ?)",
-		inv.InviterID, inv.ProjectID).Scan(ctx, &inviterName, &projectName)
+		inv.InviterID, inv.Project()).Scan(ctx, &inviterName, &projectName)
 	if err != nil {
 		return false, err
 	}
@@ -120,7 +120,7 @@ func (w *Sweeper) remindOne(ctx context.Context, tx bun.Tx, inv *Invite) (bool, 
 		return false, err
 	}
 	token, hash := newToken()
-	data := mail.InvitationData{To: inv.Email, InviterName: inviterName, Link: w.cfg.AppURL + "/invite/" + token,
+	data := mail.InvitationData{ProjectID: inv.ProjectID, To: inv.Email, InviterName: inviterName, Link: w.cfg.AppURL + "/invite/" + token,
 		ExpiresAt: inv.ExpiresAt, Reminder: true, Locale: inv.Locale, Note: deref(inv.Note)}
 	if projectName != nil && inv.Role != nil {
 		data.ProjectName, data.Role = *projectName, string(*inv.Role)

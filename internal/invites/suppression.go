@@ -110,7 +110,7 @@ func (s *InviteService) SuppressionsOf(ctx context.Context, viewer uuid.UUID, in
 		ColumnExpr("i.id AS invite_id, sup.*").
 		Join("JOIN invites AS i ON i.email = sup.email AND sup.lifted_at IS NULL").
 		Where("i.id IN (?)", bun.In(inviteIDs)).
-		Where(`(i.project_id IS NULL AND i.inviter_id = ?) OR EXISTS (SELECT 1 FROM project_members AS m
+		Where(`(i.project_id = `+serviceProjectSQL+` AND i.inviter_id = ?) OR EXISTS (SELECT 1 FROM project_members AS m
 			WHERE m.project_id = i.project_id AND m.user_id = ? AND m.role IN (?))`, viewer, viewer, rolesFrom(MinRoleToLiftSuppression)).
 		Scan(ctx)
 	out := make(map[uuid.UUID]*Suppression, len(rows))
@@ -152,7 +152,7 @@ func (s *InviteService) LiftSuppression(ctx context.Context, actor, projectID uu
 			return err
 		}
 		lifted = true
-		return s.record(ctx, tx, s.event(EventLiftedSuppression, &projectID, actor, nil, email))
+		return s.record(ctx, tx, s.event(EventLiftedSuppression, projectID, actor, nil, email))
 	})
 	return lifted, err
 }

@@ -136,12 +136,10 @@ func (w *Sweeper) Work(interval time.Duration) jobs.Work {
 
 // expireDue marks the project's pending invites whose expiry has passed as EXPIRED, freeing
 // their external IDs and emails for new invites. Run under the project's lock.
-func (s *core) expireDue(ctx context.Context, tx bun.Tx, projectID *uuid.UUID, email string) error {
-	q := markExpired(tx, s.now()).Where("status = 'PENDING'").Where("expires_at <= ?", s.now())
-	if projectID != nil {
-		q = q.Where("project_id = ?", *projectID)
-	} else {
-		q = q.Where("project_id IS NULL AND email = ?", email)
+func (s *core) expireDue(ctx context.Context, tx bun.Tx, projectID uuid.UUID, email string) error {
+	q := markExpired(tx, s.now()).Where("status = 'PENDING'").Where("expires_at <= ?", s.now()).Where("project_id = ?", projectID)
+	if projectID == ServiceProjectID {
+		q = q.Where("email = ?", email)
 	}
 	expired, err := recordExpiries(ctx, tx, q)
 	if err != nil || len(expired) == 0 {

@@ -122,8 +122,8 @@ func rawInviteTx(ctx context.Context, db *sql.DB, project, inviter uuid.UUID, em
 		sql  string
 		args []any
 	}{
-		{`INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
-			VALUES ($1, 'invitation', $2, 'You are invited', '{}', '', 'QUEUED', now(), now())`, []any{emailID, email}},
+		{`INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, created_at, updated_at)
+			VALUES ($1, $2, 'invitation', $3, 'You are invited', '{}', '', 'QUEUED', now(), now())`, []any{project, emailID, email}},
 		{`INSERT INTO river_job (args, kind, max_attempts, priority, queue, state, scheduled_at)
 			VALUES (jsonb_build_object('email_ids', jsonb_build_array($1::uuid)), 'send_emails', 25, 1, 'default', 'available', now())`, []any{emailID}},
 		{`INSERT INTO invite_quota (inviter_id, window_start, sent) VALUES ($1, date_trunc('hour', now()), 1)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/invites/invites/internal/invites"
 	"github.com/invites/invites/internal/live"
 	"github.com/invites/invites/internal/pgtest"
 )
@@ -158,12 +159,12 @@ func TestTriggers(t *testing.T) {
 		{"rolled back insert, then an update of updated_at only", `UPDATE invites SET updated_at = now() WHERE id = ?`, []any{one}, "", 0},
 		{"status", `UPDATE invites SET status = 'REVOKED', ended_at = now() WHERE id = ?`, []any{one}, live.KindInvite, 1},
 		{"role of two", `UPDATE invites SET role = 'ADMIN' WHERE id IN (?, ?)`, []any{ids[1], ids[2]}, live.KindInvite, 2},
-		{"latest email", `INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at) VALUES (?, 'invite', 'x@example.test', 's', '{}', '', 'QUEUED', now(), now());
-			UPDATE invites SET email_id = ? WHERE id = ?`, []any{emailID, emailID, ids[3]}, live.KindInvite, 1},
+		{"latest email", `INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, created_at, updated_at) VALUES (?, ?, 'invite', 'x@example.test', 's', '{}', '', 'QUEUED', now(), now());
+			UPDATE invites SET email_id = ? WHERE id = ?`, []any{f.project, emailID, emailID, ids[3]}, live.KindInvite, 1},
 		{"email sent", `UPDATE emails SET status = 'SENT', sent_at = now() WHERE id = ?`, []any{emailID}, live.KindInvite, 1},
 		{"email attempts only", `UPDATE emails SET attempts = attempts + 1 WHERE id = ?`, []any{emailID}, "", 0},
 		{"activity", `INSERT INTO activity_events (id, project_id, name, created_at) SELECT gen_random_uuid(), ?, 'Created User Invite', now() FROM generate_series(1, 3)`, []any{f.project}, live.KindActivity, 3},
-		{"activity of no project", `INSERT INTO activity_events (id, name, created_at) VALUES (gen_random_uuid(), 'Created User Invite', now())`, nil, "", 0},
+		{"activity of no project", `INSERT INTO activity_events (id, project_id, name, created_at) VALUES (gen_random_uuid(), ?, 'Created User Invite', now())`, []any{invites.ServiceProjectID}, "", 0},
 		{"member added", `INSERT INTO project_members (id, project_id, user_id, role, created_at, updated_at) VALUES (gen_random_uuid(), ?, ?, 'ADMIN', now(), now())`, []any{f.project, f.user}, "", 0},
 		{"member demoted", `UPDATE project_members SET role = 'CONTRIBUTOR' WHERE project_id = ?`, []any{f.project}, live.KindMember, 1},
 		{"member external ID only", `UPDATE project_members SET external_id = 'E' WHERE project_id = ?`, []any{f.project}, "", 0},

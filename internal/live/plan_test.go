@@ -22,8 +22,8 @@ import (
 func TestTriggers_PlannedForTheirRows(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.exec(t, `INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
-		SELECT gen_random_uuid(), 'invite', 'plan' || g || '@example.test', 's', '{}', '', 'QUEUED', now(), now() FROM generate_series(1, 1000) AS g`)
+	f.exec(t, `INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, created_at, updated_at)
+		SELECT ?, gen_random_uuid(), 'invite', 'plan' || g || '@example.test', 's', '{}', '', 'QUEUED', now(), now() FROM generate_series(1, 1000) AS g`, f.project)
 	f.exec(t, `INSERT INTO invites (id, email, project_id, role, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
 		SELECT gen_random_uuid(), e.recipient, ?, 'CONTRIBUTOR', ?, decode(md5(e.recipient), 'hex'), 'PENDING', e.id, now() + interval '1 day', now(), now()
 		FROM emails AS e WHERE e.recipient LIKE 'plan%@example.test'`, f.project, f.user)

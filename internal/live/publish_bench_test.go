@@ -20,14 +20,16 @@ BEGIN
 END
 $$`
 
-// tableEventsTrigger is live_events_inserted since migration 20261209003000: a row in
-// live_changes, which the drainer sends.
+// tableEventsTrigger is live_events_inserted since migration 20261209003000 (skipping the
+// service project's events since 20261210001000): a row in live_changes, which the drainer
+// sends.
 const tableEventsTrigger = `CREATE OR REPLACE FUNCTION live_events_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO live_changes (project_id, kind, ids)
     SELECT g.p, 'activity', g.ids[c.first:c.first + 99]
     FROM (SELECT n.project_id AS p, array_agg(n.id) AS ids
-          FROM live_new AS n WHERE n.project_id IS NOT NULL GROUP BY n.project_id) AS g,
+          FROM live_new AS n WHERE n.project_id <> '00000000-0000-0000-0000-000000000000'
+          GROUP BY n.project_id) AS g,
          generate_series(1, cardinality(g.ids), 100) AS c (first);
     RETURN NULL;
 END

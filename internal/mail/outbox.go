@@ -40,12 +40,12 @@ func (q *Queue) Prepare(ms ...Message) (*Outbox, error) {
 	return &Outbox{IDs: ids, ms: ms, jobs: q}, nil
 }
 
-// insertEmails writes the emails rows from one array per column (?0 to ?5), with the status
-// ?6, where the condition ?7 holds.
-const insertEmails = `INSERT INTO emails (id, kind, recipient, subject, params, link, status, created_at, updated_at)
-SELECT id::uuid, kind, recipient, subject, params::jsonb, link, ?6, now(), now()
-FROM unnest(?0::text[], ?1::text[], ?2::text[], ?3::text[], ?4::text[], ?5::text[])
-    AS e(id, kind, recipient, subject, params, link)
+// insertEmails writes the emails rows from one array per column (?0 to ?5, and ?8), with
+// the status ?6, where the condition ?7 holds.
+const insertEmails = `INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, created_at, updated_at)
+SELECT project_id::uuid, id::uuid, kind, recipient, subject, params::jsonb, link, ?6, now(), now()
+FROM unnest(?8::text[], ?0::text[], ?1::text[], ?2::text[], ?3::text[], ?4::text[], ?5::text[])
+    AS e(project_id, id, kind, recipient, subject, params, link)
 WHERE ?7`
 
 // Rows is the INSERT of the emails rows, QUEUED, on db. onlyIf is an SQL condition on the
@@ -63,7 +63,7 @@ func (o *Outbox) Rows(db bun.IDB, onlyIf string) *bun.RawQuery {
 		}
 	}
 	return db.NewRaw(insertEmails, pgdialect.Array(cols.id), pgdialect.Array(cols.kind), pgdialect.Array(cols.recipient),
-		pgdialect.Array(cols.subject), pgdialect.Array(cols.params), pgdialect.Array(cols.link), string(StatusQueued), bun.Safe(onlyIf))
+		pgdialect.Array(cols.subject), pgdialect.Array(cols.params), pgdialect.Array(cols.link), string(StatusQueued), bun.Safe(onlyIf), pgdialect.Array(cols.project))
 }
 
 // Send inserts, in tx, the jobs that send the emails, one per chunkSize of them: tx must have
@@ -85,7 +85,7 @@ func (o *Outbox) Send(ctx context.Context, tx bun.Tx) error {
 }
 
 // outboxColumnNames are the emails columns that copyRows copies, in the order of its rows.
-var outboxColumnNames = []string{"id", "kind", "recipient", "subject", "params", "link", "status", "created_at", "updated_at"}
+var outboxColumnNames = []string{"project_id", "id", "kind", "recipient", "subject", "params", "link", "status", "created_at", "updated_at"}
 
 // copyRows writes the emails rows, QUEUED, with copyFrom, which writes in the caller's
 // transaction.
@@ -96,10 +96,10 @@ func (o *Outbox) copyRows(ctx context.Context, copyFrom CopyFunc) error {
 	// Each row is made as pgx encodes it, into one set of values: pointers to pgtype values,
 	// which pgx encodes without boxing them again. A bulk invite's messages mostly share their
 	// params, which are marshalled again only when they differ from the previous message's.
-	var id pgtype.UUID
+	var project, id pgtype.UUID
 	var kind, to, subject, link pgtype.Text
 	var params map[string]string
-	values := []any{&id, &kind, &to, &subject, nil, &link, string(StatusQueued), &now, &now}
+	values := []any{&project, &id, &kind, &to, &subject, nil, &link, string(StatusQueued), &now, &now}
 	i := 0
 	src := pgx.CopyFromFunc(func() ([]any, error) {
 		if i == len(o.ms) {
@@ -111,9 +111,9 @@ func (o *Outbox) copyRows(ctx context.Context, copyFrom CopyFunc) error {
 			if err != nil {
 				return nil, fmt.Errorf("mail: email params: %w", err)
 			}
-			values[4], params = b, m.Params
+			values[5], params = b, m.Params
 		}
-		id = pgtype.UUID{Bytes: o.IDs[i], Valid: true}
+		project, id = pgtype.UUID{Bytes: m.ProjectID, Valid: true}, pgtype.UUID{Bytes: o.IDs[i], Valid: true}
 		kind, to = pgtype.Text{String: m.Kind, Valid: true}, pgtype.Text{String: m.To, Valid: true}
 		subject, link = pgtype.Text{String: m.Subject, Valid: true}, pgtype.Text{String: m.Link, Valid: true}
 		i++
@@ -124,12 +124,12 @@ func (o *Outbox) copyRows(ctx context.Context, copyFrom CopyFunc) error {
 
 // outboxColumns holds emails column by column, as insertEmails takes them.
 type outboxColumns struct {
-	id, kind, recipient, subject, params, link []string
+	project, id, kind, recipient, subject, params, link []string
 }
 
 func newOutboxColumns(n int) *outboxColumns {
 	col := func() []string { return make([]string, 0, n) }
-	return &outboxColumns{col(), col(), col(), col(), col(), col()}
+	return &outboxColumns{col(), col(), col(), col(), col(), col(), col()}
 }
 
 func (c *outboxColumns) add(id uuid.UUID, m Message) error {
@@ -137,6 +137,7 @@ func (c *outboxColumns) add(id uuid.UUID, m Message) error {
 	if err != nil {
 		return fmt.Errorf("mail: email params: %w", err)
 	}
+	c.project = append(c.project, m.ProjectID.String())
 	c.id = append(c.id, id.String())
 	c.kind = append(c.kind, m.Kind)
 	c.recipient = append(c.recipient, m.To)

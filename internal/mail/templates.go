@@ -9,6 +9,8 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/invites/invites/internal/locale"
 )
 
@@ -45,6 +47,9 @@ func (m Message) In(lang string) Message {
 // InvitationData is what an invitation email says. ProjectName and Role are empty for an
 // invite to the service alone; ExpiresAt is left out of the email when zero.
 type InvitationData struct {
+	// ProjectID is the invite's project, the email's (Message.ProjectID): zero, the service
+	// project, for an invite to the service alone.
+	ProjectID   uuid.UUID
 	To          string
 	InviterName string
 	ProjectName string
@@ -72,7 +77,7 @@ func Invitation(d InvitationData) Message {
 	if d.Reminder {
 		params["reminder"] = "true"
 	}
-	m := Message{Kind: kindInvite, To: d.To, Link: d.Link, Params: params}
+	m := Message{ProjectID: d.ProjectID, Kind: kindInvite, To: d.To, Link: d.Link, Params: params}
 	return m.In(d.Locale)
 }
 

@@ -46,7 +46,7 @@ FROM activity_events AS ev
 JOIN unnest($1::text[], $2::text[]) AS t (name, type) ON t.name = ev.name
 JOIN webhook_endpoints AS ep ON ep.project_id = ev.project_id AND ep.enabled
 	AND (cardinality(ep.events) = 0 OR t.type = ANY (ep.events))
-LEFT JOIN invites AS i ON i.id = ev.invite_id
+LEFT JOIN invites AS i ON i.project_id = ev.project_id AND i.id = ev.invite_id
 LEFT JOIN users AS a ON a.id = ev.actor_id
 LEFT JOIN users AS u ON u.email = ev.email
 LEFT JOIN project_members AS m ON m.project_id = ev.project_id AND m.user_id = u.id
@@ -138,7 +138,7 @@ SELECT gen_random_uuid(), ep.project_id, ep.id, e.id, 'invite.delivery_failed',
 			'role', i.role, 'status', i.status, 'externalId', i.external_id, 'expiresAt', i.expires_at, 'createdAt', i.created_at))),
 	e.updated_at, e.updated_at
 FROM emails AS e
-JOIN invites AS i ON i.email_id = e.id AND i.project_id IS NOT NULL
+JOIN invites AS i ON i.project_id = e.project_id AND i.email_id = e.id
 JOIN webhook_endpoints AS ep ON ep.project_id = i.project_id AND ep.enabled
 	AND (cardinality(ep.events) = 0 OR 'invite.delivery_failed' = ANY (ep.events))
 WHERE e.id = ANY (?::uuid[]) AND e.status = 'FAILED_PERMANENT'

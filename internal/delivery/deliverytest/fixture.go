@@ -46,9 +46,9 @@ func NewInvite(t testing.TB, db bun.IDB, to string, created time.Time) Invite {
 		{`INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, 'Ada', 'x', ?)`,
 			[]any{inv.InviterID, inv.InviterID.String() + "@inviters.test", created}},
 		{`INSERT INTO projects (id, name, created_at) VALUES (?, 'Apollo', ?)`, []any{inv.ProjectID, created}},
-		{`INSERT INTO emails (id, kind, recipient, subject, params, link, status, sent_at, created_at, updated_at)
-			VALUES (?, 'invite', ?, 'Ada invited you to Apollo', '{}', '', ?, ?, ?, ?)`,
-			[]any{inv.EmailID, to, mail.StatusSent, created, created, created}},
+		{`INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, sent_at, created_at, updated_at)
+			VALUES (?, ?, 'invite', ?, 'Ada invited you to Apollo', '{}', '', ?, ?, ?, ?)`,
+			[]any{inv.ProjectID, inv.EmailID, to, mail.StatusSent, created, created, created}},
 		{`INSERT INTO invites (id, email, project_id, role, inviter_id, token_hash, status, email_id, expires_at, created_at, updated_at)
 			VALUES (?, ?, ?, 'CONTRIBUTOR', ?, ?, 'PENDING', ?, ?, ?, ?)`,
 			[]any{inv.ID, to, inv.ProjectID, inv.InviterID, token[:], inv.EmailID, created.Add(7 * 24 * time.Hour), created, created}},
@@ -126,9 +126,9 @@ func Resend(t testing.TB, db bun.IDB, inv Invite, created time.Time) Invite {
 	t.Helper()
 	inv.EmailID = uuid.Must(uuid.NewV7())
 	ctx := context.Background()
-	if _, err := db.NewRaw(`INSERT INTO emails (id, kind, recipient, subject, params, link, status, sent_at, created_at, updated_at)
-		VALUES (?, 'invite', ?, 'Reminder: Ada invited you to Apollo', '{}', '', ?, ?, ?, ?)`,
-		inv.EmailID, inv.Email, mail.StatusSent, created, created, created).Exec(ctx); err != nil {
+	if _, err := db.NewRaw(`INSERT INTO emails (project_id, id, kind, recipient, subject, params, link, status, sent_at, created_at, updated_at)
+		VALUES (?, ?, 'invite', ?, 'Reminder: Ada invited you to Apollo', '{}', '', ?, ?, ?, ?)`,
+		inv.ProjectID, inv.EmailID, inv.Email, mail.StatusSent, created, created, created).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.NewRaw(`UPDATE invites SET email_id = ? WHERE id = ?`, inv.EmailID, inv.ID).Exec(ctx); err != nil {
