@@ -18,6 +18,45 @@ type streamHook struct {
 	reason   string
 	attached bool                        // a stream of the fan-out uses it (watch)
 	ready    func(items int, ended bool) // nil: the transport reads the stream all the time
+
+	// For a transport that ends its operations itself (wsop.go) rather than by cancelling
+	// their contexts, which would then keep a list of what waits on each for its life.
+	stops   bool   // ends the stream by stop
+	stopped bool   // stop was called
+	onEnd   func() // what stop calls: the stream's end (watch)
+}
+
+// onStop has f called when the transport stops the operation (at once if it has); false
+// when the transport does not: the stream ends with the operation's context.
+func (h *streamHook) onStop(f func()) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	if !h.stops {
+		h.mu.Unlock()
+		return false
+	}
+	stopped := h.stopped
+	if !stopped {
+		h.onEnd = f
+	}
+	h.mu.Unlock()
+	if stopped {
+		f()
+	}
+	return true
+}
+
+// stop ends the operation's stream, if it has one, once.
+func (h *streamHook) stop() {
+	h.mu.Lock()
+	f := h.onEnd
+	h.stopped, h.onEnd = true, nil
+	h.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 // setReason records why the stream ends ("" for a plain end).
@@ -128,7 +167,12 @@ type streamHookKey struct{}
 // withStreamHook returns ctx carrying a new streamHook, for an operation's transport.
 func withStreamHook(ctx context.Context) (context.Context, *streamHook) {
 	h := &streamHook{}
-	return context.WithValue(ctx, streamHookKey{}, h), h
+	return withHook(ctx, h), h
+}
+
+// withHook returns ctx carrying h.
+func withHook(ctx context.Context, h *streamHook) context.Context {
+	return context.WithValue(ctx, streamHookKey{}, h)
 }
 
 // withCloseReason wraps exec for a transport that knows nothing of close reasons (SSE,
