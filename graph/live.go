@@ -97,7 +97,9 @@ func (r *Resolver) liveAuth(ctx context.Context, payload map[string]any) (_ cont
 	if a.token != "" {
 		var user *invites.User
 		// Not cancellable, as watch's reads: the connection's context lives for hours.
-		if user, err = r.viewer(context.WithoutCancel(ctx)); err == nil {
+		// Not cached on the connection's auth either: each operation checks the token anew
+		// (freshAuth), and the connection would keep the user for its life.
+		if user, err = r.Service.Authenticate(context.WithoutCancel(ctx), a.token); err == nil {
 			release, err = r.Live.acquire(user.ID)
 		}
 		if err != nil {
@@ -168,7 +170,7 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 		return nil, err
 	}
 	hook, _ := ctx.Value(streamHookKey{}).(*streamHook)
-	s := &stream[T]{out: make(chan T, liveBuffer), hook: hook}
+	s := newStream[T](hook)
 	e := &live.Entry{Kind: kind, Viewer: viewer.ID, Session: invites.SessionKey(bearerToken(ctx)), Target: s}
 	if err := r.Live.Hub.Join(pid, e); err != nil {
 		release()

@@ -21,9 +21,36 @@ type streamHook struct {
 
 	// For a transport that ends its operations itself (wsop.go) rather than by cancelling
 	// their contexts, which would then keep a list of what waits on each for its life.
-	stops   bool   // ends the stream by stop
+	// It also feeds the stream (feed) before each read, so that the stream's channel need
+	// hold one item only.
+	stops   bool   // ends the stream by stop, and feeds it
 	stopped bool   // stop was called
 	onEnd   func() // what stop calls: the stream's end (watch)
+	feeder  func() // puts the stream's next item in its channel (fanout.go); nil: none
+}
+
+// feeds has f called before each read of the stream, where the transport does that: true
+// then, and the stream's channel may hold one item at a time.
+func (h *streamHook) feeds(f func()) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stops {
+		h.feeder = f
+	}
+	return h.stops
+}
+
+// feed puts the stream's next item, if any, where the transport reads it next.
+func (h *streamHook) feed() {
+	h.mu.Lock()
+	f := h.feeder
+	h.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 // onStop has f called when the transport stops the operation (at once if it has); false

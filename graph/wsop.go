@@ -108,6 +108,7 @@ func (c *wsConn) recoverOp(ctx context.Context, op *wsOp, ok *bool) {
 // close reason sent if the fan-out dropped it).
 func (c *wsConn) next(op *wsOp) (more bool) {
 	defer c.recoverOp(op.ctx, op, &more)
+	op.hook.feed()
 	resp := op.responses(op.ctx)
 	if resp == nil {
 		if reason := op.hook.Reason(); reason != "" { // dropped by the fan-out (fanout.go)
