@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -23,10 +24,10 @@ type streamHook struct {
 	// their contexts, which would then keep a list of what waits on each for its life.
 	// It also feeds the stream (feed) before each read, so that the stream's channel need
 	// hold one item only.
-	stops   bool   // ends the stream by stop, and feeds it
-	stopped bool   // stop was called
-	onEnd   func() // what stop calls: the stream's end (watch)
-	feeder  func() // puts the stream's next item in its channel (fanout.go); nil: none
+	stops   bool                   // ends the stream by stop, and feeds it
+	stopped bool                   // stop was called
+	onEnd   func()                 // what stop calls: the stream's end (watch)
+	feeder  atomic.Pointer[func()] // puts the stream's next item in its channel (fanout.go)
 }
 
 // feeds has f called before each read of the stream, where the transport does that: true
@@ -38,18 +39,15 @@ func (h *streamHook) feeds(f func()) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.stops {
-		h.feeder = f
+		h.feeder.Store(&f)
 	}
 	return h.stops
 }
 
 // feed puts the stream's next item, if any, where the transport reads it next.
 func (h *streamHook) feed() {
-	h.mu.Lock()
-	f := h.feeder
-	h.mu.Unlock()
-	if f != nil {
-		f()
+	if f := h.feeder.Load(); f != nil {
+		(*f)()
 	}
 }
 
