@@ -23,28 +23,71 @@ const liveBuffer = 64
 
 // stream is one subscriber's channel, the live.Target of its entry.
 type stream[T any] struct {
-	mu     sync.Mutex
-	out    chan T
-	closed bool
-	hook   *streamHook // the transport's (streamhook.go); nil: none
+	mu        sync.Mutex
+	out       chan T
+	queue     []T  // a fed stream's items not yet in out; nil while it is idle
+	fed       bool // out holds one item at a time, fed before each read (feed)
+	closed    bool // ended: out is closed once queue is empty
+	outClosed bool
+	hook      *streamHook // the transport's (streamhook.go); nil: none
+}
+
+// newStream is a stream for hook's transport: where the transport feeds it (WebSocket,
+// wsop.go), its channel holds one item and the others wait in a queue, which an idle
+// subscriber does not have, rather than a buffer of liveBuffer items each keeps for its life.
+func newStream[T any](hook *streamHook) *stream[T] {
+	s := &stream[T]{hook: hook}
+	if s.fed = hook.feeds(s.feed); s.fed {
+		s.out = make(chan T, 1)
+	} else {
+		s.out = make(chan T, liveBuffer)
+	}
+	return s
 }
 
 // push writes items without blocking; false when the buffer is full (or the stream closed).
 func (s *stream[T]) push(items []T) bool {
 	s.mu.Lock()
-	if s.closed || cap(s.out)-len(s.out) < len(items) {
+	room := cap(s.out) - len(s.out)
+	if s.fed {
+		room = liveBuffer - len(s.out) - len(s.queue)
+	}
+	if s.closed || room < len(items) {
 		s.mu.Unlock()
 		return false
 	}
-	for _, it := range items {
-		s.out <- it
+	if s.fed {
+		s.queue = append(s.queue, items...)
+	} else {
+		for _, it := range items {
+			s.out <- it
+		}
 	}
 	s.mu.Unlock()
 	s.hook.wrote(len(items), false)
 	return true
 }
 
-// End closes the channel, recording reason for the transport.
+// feed puts a fed stream's next item in its channel, before its reader reads it; once the
+// stream has ended and every item is in the channel, it closes the channel.
+func (s *stream[T]) feed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.out) == 0 && len(s.queue) > 0 {
+		s.out <- s.queue[0]
+		s.queue = s.queue[1:]
+		if len(s.queue) == 0 {
+			s.queue = nil // idle again: no slice kept
+		}
+	}
+	if s.closed && len(s.queue) == 0 && !s.outClosed {
+		s.outClosed = true
+		close(s.out)
+	}
+}
+
+// End closes the channel (a fed stream's once its reader has taken the queue), recording
+// reason for the transport.
 func (s *stream[T]) End(reason string) {
 	s.mu.Lock()
 	if s.closed {
@@ -53,7 +96,10 @@ func (s *stream[T]) End(reason string) {
 	}
 	s.closed = true
 	s.hook.setReason(reason)
-	close(s.out)
+	if len(s.queue) == 0 {
+		s.outClosed = true
+		close(s.out)
+	}
 	s.mu.Unlock()
 	s.hook.wrote(0, true)
 }

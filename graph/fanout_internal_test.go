@@ -35,3 +35,36 @@ func TestWithCloseReason(t *testing.T) {
 		t.Errorf("after the reason: %+v, want the end", r)
 	}
 }
+
+// TestFedStream: a stream its transport feeds (WebSocket) holds liveBuffer items like any
+// other, in its queue, hands them over one at a time in order, and, ended with items left,
+// closes its channel only once its reader has taken them all.
+func TestFedStream(t *testing.T) {
+	hook := &streamHook{stops: true}
+	s := newStream[int](hook)
+	if !s.fed || cap(s.out) != 1 {
+		t.Fatalf("fed %v, channel of %d, want a fed stream with a channel of 1", s.fed, cap(s.out))
+	}
+	for i := range liveBuffer {
+		if !s.push([]int{i}) {
+			t.Fatalf("push %d refused, want room for %d", i, liveBuffer)
+		}
+	}
+	if s.push([]int{liveBuffer}) {
+		t.Fatalf("push beyond %d items accepted, want it refused", liveBuffer)
+	}
+	s.End("fell behind")
+	for i := range liveBuffer {
+		hook.feed()
+		if v, ok := <-s.out; !ok || v != i {
+			t.Fatalf("read %d: %d (open %v), want %d", i, v, ok, i)
+		}
+	}
+	hook.feed()
+	if v, ok := <-s.out; ok {
+		t.Fatalf("after the last item: %d, want the channel closed", v)
+	}
+	if s.queue != nil || hook.Reason() != "fell behind" {
+		t.Errorf("queue %v, reason %q; want none kept and the reason", s.queue, hook.Reason())
+	}
+}

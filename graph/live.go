@@ -79,48 +79,60 @@ type liveConn struct {
 	subs int
 }
 
-// liveInit authenticates a WebSocket connection by its connection_init payload: the bearer
+// liveAuth authenticates a WebSocket connection by its connection_init payload: the bearer
 // token in its Authorization (with or without "Bearer "). A connection without a token is
 // anonymous: its subscriptions answer UNAUTHENTICATED, like any request. A token that names
 // no session, or a user at the cap of live connections, is refused with the reason (the
 // transports close the socket with 4403 Forbidden). An accepted connection holds one of its
-// user's live connections until ctx ends or cancel is called, and its context ends when the
-// server shuts down.
-func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ context.Context, cancel context.CancelFunc, anonymous bool, err error) {
+// user's live connections until release is called. The context returned carries the
+// connection's values only: how it ends is the transport's (liveInit, wsconn.go).
+func (r *Resolver) liveAuth(ctx context.Context, payload map[string]any) (_ context.Context, release func(), anonymous bool, err error) {
 	a := &auth{token: transport.InitPayload(payload).Authorization()}
 	if scheme, token, ok := strings.Cut(a.token, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		a.token = token
 	}
 	a.token = strings.TrimSpace(a.token)
 	ctx = context.WithValue(ctx, authKey{}, a)
-	ctx, cancel = context.WithCancel(ctx)
-	release := func() {}
+	release = func() {}
 	if a.token != "" {
 		var user *invites.User
 		// Not cancellable, as watch's reads: the connection's context lives for hours.
-		if user, err = r.viewer(context.WithoutCancel(ctx)); err == nil {
+		// Not cached on the connection's auth either: each operation checks the token anew
+		// (freshAuth), and the connection would keep the user for its life.
+		if user, err = r.Service.Authenticate(context.WithoutCancel(ctx), a.token); err == nil {
 			release, err = r.Live.acquire(user.ID)
 		}
 		if err != nil {
-			cancel()
 			if _, ok := errors.AsType[*invites.Error](err); !ok {
 				err = errors.New("internal error")
 			}
 			return nil, nil, false, err
 		}
 	}
+	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), release, a.token == "", nil
+}
+
+// liveInit is liveAuth with a context that ends when cancel is called or the server shuts
+// down, and then gives back the user's place: for gqlgen's transport of the legacy
+// graphql-ws subprotocol, which ends a connection by its context.
+func (r *Resolver) liveInit(ctx context.Context, payload map[string]any) (_ context.Context, cancel context.CancelFunc, err error) {
+	ctx, release, _, err := r.liveAuth(ctx, payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel = context.WithCancel(ctx)
 	stop := r.Live.Hub.OnClose(cancel) // no goroutine per connection waiting for the shutdown
-	context.AfterFunc(ctx, func() {    // one for both: each costs the connection ~200 bytes
+	context.AfterFunc(ctx, func() {
 		stop()
 		release()
 	})
-	return context.WithValue(ctx, liveConnKey{}, &liveConn{}), cancel, a.token == "", nil
+	return ctx, cancel, nil
 }
 
 // wsInit is liveInit for gqlgen's transport of the legacy graphql-ws subprotocol, which
 // closes a refused connection with the code and reason its context carries.
 func (r *Resolver) wsInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	conn, _, _, err := r.liveInit(ctx, payload)
+	conn, _, err := r.liveInit(ctx, payload)
 	if err != nil {
 		msg := err.Error()
 		if e, ok := errors.AsType[*invites.Error](err); ok {
@@ -158,7 +170,7 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 		return nil, err
 	}
 	hook, _ := ctx.Value(streamHookKey{}).(*streamHook)
-	s := &stream[T]{out: make(chan T, liveBuffer), hook: hook}
+	s := newStream[T](hook)
 	e := &live.Entry{Kind: kind, Viewer: viewer.ID, Session: invites.SessionKey(bearerToken(ctx)), Target: s}
 	if err := r.Live.Hub.Join(pid, e); err != nil {
 		release()
@@ -170,10 +182,13 @@ func watch[T any](ctx context.Context, r *Resolver, projectID string, kind live.
 		release()
 		return nil, err
 	}
-	context.AfterFunc(ctx, func() {
+	end := func() {
 		r.Live.Hub.End(e, "")
 		release()
-	})
+	}
+	if !hook.onStop(end) { // a transport that ends the stream by its context
+		context.AfterFunc(ctx, end)
+	}
 	hook.attach()
 	return s.out, nil
 }

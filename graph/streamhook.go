@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -18,6 +19,69 @@ type streamHook struct {
 	reason   string
 	attached bool                        // a stream of the fan-out uses it (watch)
 	ready    func(items int, ended bool) // nil: the transport reads the stream all the time
+
+	// For a transport that ends its operations itself (wsop.go) rather than by cancelling
+	// their contexts, which would then keep a list of what waits on each for its life.
+	// It also feeds the stream (feed) before each read, so that the stream's channel need
+	// hold one item only.
+	stops   bool                   // ends the stream by stop, and feeds it
+	stopped bool                   // stop was called
+	onEnd   func()                 // what stop calls: the stream's end (watch)
+	feeder  atomic.Pointer[func()] // puts the stream's next item in its channel (fanout.go)
+}
+
+// feeds has f called before each read of the stream, where the transport does that: true
+// then, and the stream's channel may hold one item at a time.
+func (h *streamHook) feeds(f func()) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stops {
+		h.feeder.Store(&f)
+	}
+	return h.stops
+}
+
+// feed puts the stream's next item, if any, where the transport reads it next.
+func (h *streamHook) feed() {
+	if f := h.feeder.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// onStop has f called when the transport stops the operation (at once if it has); false
+// when the transport does not: the stream ends with the operation's context.
+func (h *streamHook) onStop(f func()) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	if !h.stops {
+		h.mu.Unlock()
+		return false
+	}
+	stopped := h.stopped
+	if !stopped {
+		h.onEnd = f
+	}
+	h.mu.Unlock()
+	if stopped {
+		f()
+	}
+	return true
+}
+
+// stop ends the operation's stream, if it has one, once.
+func (h *streamHook) stop() {
+	h.mu.Lock()
+	f := h.onEnd
+	h.stopped, h.onEnd = true, nil
+	h.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 // setReason records why the stream ends ("" for a plain end).
@@ -128,7 +192,12 @@ type streamHookKey struct{}
 // withStreamHook returns ctx carrying a new streamHook, for an operation's transport.
 func withStreamHook(ctx context.Context) (context.Context, *streamHook) {
 	h := &streamHook{}
-	return context.WithValue(ctx, streamHookKey{}, h), h
+	return withHook(ctx, h), h
+}
+
+// withHook returns ctx carrying h.
+func withHook(ctx context.Context, h *streamHook) context.Context {
+	return context.WithValue(ctx, streamHookKey{}, h)
 }
 
 // withCloseReason wraps exec for a transport that knows nothing of close reasons (SSE,

@@ -37,15 +37,18 @@ type wsConn struct {
 	releaseAddr func() // gives back the socket's place of its client address
 
 	mu        sync.Mutex
-	initSeen  bool               // connection_init received (a second one is 4429)
-	conn      context.Context    // after connection_ack: the authenticated connection's
-	ops       map[string]*wsOp   // the operations running, by the client's id
-	idle      *time.Timer        // for an anonymous connection: closes it when no operation runs
-	keepAlive *time.Timer        // the next keep-alive ping (wslife.go)
-	closed    bool               // a close frame has been sent
-	pingAt    time.Time          // when the unanswered keep-alive ping was sent; zero: none
-	stopConn  context.CancelFunc // ends the connection's context (its user's place)
-	initTimer *time.Timer        // closes the socket if connection_init is late
+	initSeen  bool             // connection_init received (a second one is 4429)
+	conn      context.Context  // after connection_ack: the authenticated connection's
+	ops       map[string]*wsOp // the operations running, by the client's id
+	idle      *time.Timer      // for an anonymous connection: closes it when no operation runs
+	keepAlive *time.Timer      // the next keep-alive ping (wslife.go)
+	closed    bool             // a close frame has been sent
+	pingAt    time.Time        // when the unanswered keep-alive ping was sent; zero: none
+	initTimer *time.Timer      // closes the socket if connection_init is late
+	// After connection_ack, until the socket closes (closing): the connection's context is
+	// values only, ended by none, so that it keeps no list of what waits on it.
+	stopShutdown func() // forgets the socket's place among what the server's shutdown closes
+	releaseUser  func() // gives back its user's place among live connections
 }
 
 // serveWS upgrades r and serves the socket until it closes. The handler returns at once: the
@@ -62,8 +65,8 @@ func serveWS(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	// The request's context ends when the handler returns; its values (the client's address)
 	// stay the socket's. Its headers do not: no operation reads them, and the socket would
 	// keep them for its life. No cancel of its own: what derives from it is the connection's
-	// context, which closing the socket ends (stopConn), and a cancellable parent would keep a
-	// map of its one child for the socket's life.
+	// context, values only too, and its operations' (ended by closing, wslife.go); a
+	// cancellable parent would keep a map of its children for the socket's life.
 	c := &wsConn{exec: exec, r: res, limits: res.Live.Limits,
 		ctx: context.WithoutCancel(r.Context()), ops: map[string]*wsOp{}}
 	c.sock = &wsSocket{conn: conn, early: early, h: c}
@@ -141,7 +144,7 @@ func aside(f func() bool) bool {
 	return <-done
 }
 
-// init authenticates the connection (liveInit) and acknowledges it.
+// init authenticates the connection (liveAuth) and acknowledges it.
 func (c *wsConn) init(payload json.RawMessage) bool {
 	c.mu.Lock()
 	again := c.initSeen
@@ -156,7 +159,7 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 		c.close(closeBadRequest, "Invalid message received: connection_init's payload must be an object")
 		return false
 	}
-	conn, stop, anonymous, err := c.r.liveInit(c.ctx, params)
+	conn, release, anonymous, err := c.r.liveAuth(c.ctx, params)
 	if err != nil {
 		reason := "Forbidden"
 		if e, ok := errors.AsType[*invites.Error](err); ok {
@@ -168,10 +171,12 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 	c.mu.Lock()
 	if c.closed { // closed while authenticating: closing found no connection to end
 		c.mu.Unlock()
-		stop()
+		release()
 		return false
 	}
-	c.conn, c.stopConn = conn, stop
+	c.conn, c.releaseUser = conn, release
+	// The server's shutdown closes the socket: no goroutine nor context waits for it.
+	c.stopShutdown = c.r.Live.Hub.OnClose(func() { c.close(closeGoingAway, "The server is shutting down") })
 	c.initTimer.Stop()
 	c.initTimer = nil // a timer less for the socket's life
 	if anonymous {
@@ -179,8 +184,6 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 	}
 	c.mu.Unlock()
 	c.send(wsMessage{Type: msgConnectionAck})
-	// The connection's context ends before the socket's only when the server shuts down.
-	context.AfterFunc(conn, func() { c.close(closeGoingAway, "The server is shutting down") })
 	c.startKeepAlive()
 	return true
 }
@@ -195,6 +198,10 @@ func (c *wsConn) subscribe(m wsMessage) bool {
 		return false
 	}
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return false
+	}
 	conn := c.conn
 	_, dup := c.ops[m.ID]
 	if conn == nil || dup {
@@ -207,7 +214,7 @@ func (c *wsConn) subscribe(m wsMessage) bool {
 		return false
 	}
 	ctx, cancel := context.WithCancel(conn)
-	op := &wsOp{id: m.ID, cancel: cancel}
+	op := &wsOp{id: m.ID, cancel: cancel, hook: &streamHook{stops: true}}
 	c.ops[m.ID] = op
 	if c.idle != nil {
 		c.idle.Stop()
@@ -231,7 +238,7 @@ func (c *wsConn) stop(id string) {
 	c.idleAgain()
 	c.mu.Unlock()
 	if op != nil {
-		op.cancel()
+		op.end()
 	}
 }
 

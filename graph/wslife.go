@@ -80,17 +80,18 @@ func (c *wsConn) drop() {
 	}
 }
 
-// closing marks the socket closed and ends its operations and contexts; false if it was
-// closed already.
+// closing marks the socket closed and ends its operations and the connection; false if it
+// was closed already.
 func (c *wsConn) closing() bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return false
 	}
 	c.closed = true
+	ops := make([]*wsOp, 0, len(c.ops))
 	for _, op := range c.ops {
-		op.cancel()
+		ops = append(ops, op)
 	}
 	if c.idle != nil {
 		c.idle.Stop()
@@ -98,8 +99,14 @@ func (c *wsConn) closing() bool {
 	if c.keepAlive != nil {
 		c.keepAlive.Stop()
 	}
-	if c.stopConn != nil {
-		c.stopConn()
+	stop, release := c.stopShutdown, c.releaseUser
+	c.mu.Unlock()
+	for _, op := range ops {
+		op.end()
+	}
+	if stop != nil {
+		stop()
+		release()
 	}
 	return true
 }

@@ -28,7 +28,7 @@ type wsOp struct {
 	ctx       context.Context
 	rc        *graphql.OperationContext
 	responses graphql.ResponseHandler
-	hook      *streamHook
+	hook      *streamHook // set when the operation is made: it may be stopped at any time
 
 	pull pull // a stream of the fan-out's: read when it holds something (streamhook.go)
 }
@@ -46,7 +46,7 @@ func (c *wsConn) start(ctx context.Context, op *wsOp, params *graphql.RawParams)
 		c.finish(op)
 		return
 	}
-	ctx, op.hook = withStreamHook(graphql.WithOperationContext(ctx, rc))
+	ctx = withHook(graphql.WithOperationContext(ctx, rc), op.hook)
 	op.rc = rc
 	op.hook.ready = op.pull.ready
 	if !c.dispatch(ctx, op) {
@@ -59,7 +59,25 @@ func (c *wsConn) start(ctx context.Context, op *wsOp, params *graphql.RawParams)
 		}()
 		return
 	}
+	forget(rc)
 	op.pull.start(func() bool { return c.next(op) }) // and send what the fan-out wrote meanwhile
+}
+
+// end cancels the operation's context and ends its stream of the fan-out, if it has one.
+func (op *wsOp) end() {
+	op.cancel()
+	op.hook.stop()
+}
+
+// forget drops what an idle subscription's operation context keeps and no event needs: the
+// document's text (parsed, validated and cached already), the request's extensions and
+// headers, and the statistics of its start (the complexity extension's among them). Its
+// document, operation and variables stay: each event's response is made from them.
+func forget(rc *graphql.OperationContext) {
+	rc.RawQuery = ""
+	rc.Extensions = nil
+	rc.Headers = nil
+	rc.Stats = graphql.Stats{}
 }
 
 // dispatch starts the operation (a subscription's resolver runs here); false if it panicked,
@@ -90,6 +108,7 @@ func (c *wsConn) recoverOp(ctx context.Context, op *wsOp, ok *bool) {
 // close reason sent if the fan-out dropped it).
 func (c *wsConn) next(op *wsOp) (more bool) {
 	defer c.recoverOp(op.ctx, op, &more)
+	op.hook.feed()
 	resp := op.responses(op.ctx)
 	if resp == nil {
 		if reason := op.hook.Reason(); reason != "" { // dropped by the fan-out (fanout.go)
@@ -117,14 +136,14 @@ func (c *wsConn) sendError(op *wsOp, errs gqlerror.List) {
 
 // finish forgets a finished operation and says complete, where the protocol wants it.
 func (c *wsConn) finish(op *wsOp) {
-	op.cancel()
+	op.end()
 	c.mu.Lock()
 	mine := c.ops[op.id] == op
 	if mine {
 		delete(c.ops, op.id)
 	}
 	c.idleAgain()
-	shutdown := c.conn != nil && c.conn.Err() != nil
+	shutdown := c.closed
 	c.mu.Unlock()
 	if mine && !op.errored && !shutdown {
 		c.send(wsMessage{Type: msgComplete, ID: op.id})
