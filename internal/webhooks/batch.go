@@ -196,6 +196,8 @@ func (s *Service) postClaim(ctx context.Context, a batchArgs, slots chan struct{
 // ctx: the posts in flight end within the post timeout, and are recorded with the others.
 func (s *Service) postClaimed(ctx context.Context, ds []*claimedDelivery, slots chan struct{}, dispatched func()) []*tried {
 	end := time.Now().Add(claimWindow)
+	// A claim's deliveries are of one endpoint, which the claim read with each: read it once.
+	t := s.target(&ds[0].Endpoint)
 	out := make([]*tried, len(ds))
 	var wg sync.WaitGroup
 	for i, d := range ds {
@@ -216,19 +218,10 @@ func (s *Service) postClaimed(ctx context.Context, ds []*claimedDelivery, slots 
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			out[i] = s.attempt(context.WithoutCancel(ctx), d)
+			out[i] = &tried{d: d, o: s.post(context.WithoutCancel(ctx), t, &d.Delivery), at: time.Now().UTC()}
 		})
 	}
 	dispatched()
 	wg.Wait()
 	return slices.DeleteFunc(out, func(t *tried) bool { return t == nil })
-}
-
-// attempt posts d to its endpoint as the claim read it (none when it is disabled).
-func (s *Service) attempt(ctx context.Context, d *claimedDelivery) *tried {
-	o := outcome{err: "the endpoint is disabled"}
-	if d.Endpoint.Enabled {
-		o = s.post(ctx, &d.Endpoint, &d.Delivery)
-	}
-	return &tried{d: d, o: o, at: time.Now().UTC()}
 }

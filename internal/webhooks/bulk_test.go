@@ -91,7 +91,9 @@ func TestBulkInviteStatements(t *testing.T) {
 // BenchmarkBulkInvite_Webhooks: a bulk invite of 10,000 rows without and with one webhook
 // endpoint: the call's time and statements, and with the endpoint, the time from the commit
 // until the receiver (in-process, answering at once) has all 10,000 invite.created posts and
-// until its first (the wait for the webhooks queue's poll), the rate that makes, and the River jobs the bulk queued on the webhooks queue (the server's
+// until its first (the wait for the webhooks queue's poll), the rate that makes, the WAL the
+// server wrote meanwhile per delivery (the whole server's: other work on it counts too), and
+// the River jobs the bulk queued on the webhooks queue (the server's
 // default workers, poll interval and endpoint concurrency; the same River client sends the
 // emails meanwhile). The last case is a receiver that answers each post after 200 ms, with a
 // bulk of 1,000 rows.
@@ -112,6 +114,7 @@ func BenchmarkBulkInvite_Webhooks(b *testing.B) {
 		b.Run(v.name, func(b *testing.B) {
 			var statements, jobs int
 			var call, delivered, firstPost time.Duration
+			var wal float64
 			for range b.N {
 				var rc *receiver
 				if v.withEndpoint {
@@ -122,9 +125,10 @@ func BenchmarkBulkInvite_Webhooks(b *testing.B) {
 				n, _, took := countedBulkHooked(b, e, v.rows, rc, v.hooked)
 				statements, call = n, call+took
 				if rc != nil {
-					start := time.Now()
+					start, lsn := time.Now(), walPosition(b, e)
 					got := rc.waitAccepted(b, v.rows, 10*time.Minute)
 					delivered += time.Since(start)
+					wal += walSince(b, e, lsn)
 					firstPost += firstArrival(got).Sub(start)
 				}
 				jobs += webhookJobs(b, e) - before
@@ -136,6 +140,7 @@ func BenchmarkBulkInvite_Webhooks(b *testing.B) {
 				b.ReportMetric(firstPost.Seconds()/float64(b.N), "first-post-s")
 				b.ReportMetric(float64(v.rows*b.N)/delivered.Seconds(), "deliveries/s")
 				b.ReportMetric(float64(jobs)/float64(b.N), "webhook-jobs")
+				b.ReportMetric(wal/float64(v.rows*b.N), "wal-bytes/delivery")
 			}
 		})
 	}
@@ -150,6 +155,25 @@ func firstArrival(ms []message) time.Time {
 		}
 	}
 	return first
+}
+
+// walPosition is the server's current WAL position.
+func walPosition(b *testing.B, e *env) string {
+	var lsn string
+	if err := e.db.NewRaw("SELECT pg_current_wal_lsn()::text").Scan(context.Background(), &lsn); err != nil {
+		b.Fatal(err)
+	}
+	return lsn
+}
+
+// walSince is how many bytes of WAL the server (every database on it, this test's and any
+// other's) wrote since position lsn.
+func walSince(b *testing.B, e *env, lsn string) float64 {
+	var n float64
+	if err := e.db.NewRaw("SELECT (pg_current_wal_lsn() - ?::pg_lsn)::float8", lsn).Scan(context.Background(), &n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // webhookJobs is how many River jobs the webhooks queue has had (River keeps finished jobs for

@@ -58,12 +58,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		return err // nil: done, gone with its endpoint, or being posted by the job that claimed it
 	}
 	d, ep := c.Delivery, c.Endpoint
-	var o outcome
-	if !ep.Enabled {
-		o = outcome{err: "the endpoint is disabled"}
-	} else {
-		o = s.post(context.WithoutCancel(ctx), &ep, &d)
-	}
+	o := s.post(context.WithoutCancel(ctx), s.target(&ep), &d)
 	status, err := s.record(context.WithoutCancel(ctx), d.ID, o, job.Attempt+job.Args.AttemptsBefore)
 	if err != nil {
 		return err
@@ -77,33 +72,63 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	return nil
 }
 
-// post sends the delivery's payload to the endpoint, signed with its current secret.
-func (s *Service) post(ctx context.Context, ep *Endpoint, d *Delivery) outcome {
-	u, err := url.Parse(ep.URL)
-	if err != nil {
-		return outcome{err: "the URL does not parse"}
+// target is an endpoint made ready to post to: its URL parsed and its secret's key opened,
+// once for all the posts of a claim (or of a delivery's job), or the outcome every post to it
+// comes to when it cannot be (disabled, or a URL or secret that does not read).
+type target struct {
+	ep   *Endpoint
+	url  *url.URL
+	key  []byte
+	fail *outcome
+}
+
+// target reads ep for its posts.
+func (s *Service) target(ep *Endpoint) *target {
+	t := &target{ep: ep}
+	if !ep.Enabled {
+		return t.failing(outcome{err: "the endpoint is disabled"})
+	}
+	var err error
+	if t.url, err = url.Parse(ep.URL); err != nil {
+		return t.failing(outcome{err: "the URL does not parse"})
 	}
 	secret, err := s.keys.open(ep.ID, ep.SecretEncrypted)
 	if err != nil {
-		return outcome{err: "the signing secret cannot be read", retry: true}
+		return t.failing(outcome{err: "the signing secret cannot be read", retry: true})
+	}
+	if t.key, err = signingKey(secret); err != nil {
+		return t.failing(outcome{err: "the signing secret is malformed"})
+	}
+	return t
+}
+
+func (t *target) failing(o outcome) *target {
+	t.fail = &o
+	return t
+}
+
+// post sends the delivery's payload to the target, signed with the secret it was read with.
+func (s *Service) post(ctx context.Context, t *target, d *Delivery) outcome {
+	if t.fail != nil {
+		return *t.fail
 	}
 	ts := time.Now().Unix()
 	id := d.ID.String()
-	sig, err := signature(secret, id, ts, d.Payload)
-	if err != nil {
-		return outcome{err: "the signing secret is malformed"}
-	}
-	ctx, cancel := context.WithTimeout(withScheme(ctx, u.Scheme), s.timeout)
+	ctx, cancel := context.WithTimeout(withScheme(ctx, t.url.Scheme), s.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(d.Payload))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.ep.URL, bytes.NewReader(d.Payload))
 	if err != nil {
 		return outcome{err: "the request cannot be made: " + err.Error()}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Invites-Webhooks/1")
-	req.Header.Set("webhook-id", id)
-	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
-	req.Header.Set("webhook-signature", sig)
+	// The header's map is filled directly: Set canonicalizes each name, and the lower-case
+	// names of Standard Webhooks are sent as Go sends any (canonical) name.
+	req.Header = http.Header{
+		"Content-Type":      {"application/json"},
+		"User-Agent":        {"Invites-Webhooks/1"},
+		"Webhook-Id":        {id},
+		"Webhook-Timestamp": {strconv.FormatInt(ts, 10)},
+		"Webhook-Signature": {signature(t.key, id, ts, d.Payload)},
+	}
 	resp, err := s.http.Do(req)
 	if err != nil {
 		if a, ok := errors.AsType[*addressError](err); ok {
