@@ -99,6 +99,7 @@ func TestService_SignUp(t *testing.T) {
 	t.Run("ErrEmailTaken", func(t *testing.T) {
 		email := uniqueEmail("taken")
 		mustSignUp(t, s, email)
+		wantEmailsIn(t, "verification", email, invites.ServiceProjectID)
 		emails := count(t, "emails", "recipient = ?", email)
 		_, err := s.SignUp(ctx, invites.SignUpInput{Email: " " + strings.ToUpper(email), Password: "password", Name: "Other"})
 		wantCode(t, err, invites.EmailTaken)

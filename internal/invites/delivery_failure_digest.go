@@ -120,7 +120,7 @@ func (w *Sweeper) failureDigest(rows []failedInvite) mail.Message {
 		}
 	}
 	return mail.DeliveryFailed(mail.DeliveryFailedData{
-		To: first.InviterEmail, Name: first.InviterName, ProjectName: first.ProjectName,
+		ProjectID: first.ProjectID, To: first.InviterEmail, Name: first.InviterName, ProjectName: first.ProjectName,
 		Link:   w.cfg.AppURL + "/projects/" + first.ProjectID.String() + "/invitations?status=" + url.QueryEscape("delivery:"+common),
 		Locale: userLocale(&User{Locale: first.InviterLocale}), Failures: failures,
 	})

@@ -121,6 +121,8 @@ func TestDeliveryFailureDigest(t *testing.T) {
 	if got, want := failureDigests(t, admin.Email), []failureDigest{{"ja", "Postfach", "1", invitations + "FAILED_PERMANENT"}}; !equalDigests(got, want) {
 		t.Fatalf("admin's digests %+v, want %+v", got, want)
 	}
+	wantEmailsIn(t, "delivery_failed", owner.Email, p.ID)
+	wantEmailsIn(t, "delivery_failed", admin.Email, p.ID)
 	if r.FailureDigests != 2 {
 		t.Errorf("the sweep reports %d digests, want 2", r.FailureDigests)
 	}

@@ -170,7 +170,7 @@ func (s *core) tellAdminsDomainLost(ctx context.Context, tx bun.Tx, p *Project, 
 	}
 	link := fmt.Sprintf("%s/projects/%s/domains", s.cfg.AppURL, p.ID)
 	for _, a := range admins {
-		m := mail.DomainLost(mail.DomainLostData{To: a.Email, Name: a.Name, ProjectName: p.Name, Domain: d.Domain,
+		m := mail.DomainLost(mail.DomainLostData{ProjectID: p.ID, To: a.Email, Name: a.Name, ProjectName: p.Name, Domain: d.Domain,
 			Record: d.TXTRecordName(), Link: link, Locale: userLocale(a)})
 		if _, err := s.mailer.Enqueue(ctx, tx, m); err != nil {
 			return err

@@ -261,6 +261,7 @@ func TestRecheckDomainsFallsBackToOff(t *testing.T) {
 		if n := count(t, "emails", "kind = 'domain_lost' AND recipient = ? AND subject = ?", to, subject); n != 1 {
 			t.Errorf("%d emails to %s with the subject %q, want 1 in their language", n, to, subject)
 		}
+		wantEmailsIn(t, "domain_lost", to, p.ID)
 	}
 }
 

@@ -192,7 +192,7 @@ func (s *core) tellDecided(ctx context.Context, tx bun.Tx, person *User, req *Jo
 	if req.Status != RequestDenied {
 		return nil
 	}
-	d := mail.JoinRequestDecidedData{To: person.Email, Name: person.Name, Locale: userLocale(person)}
+	d := mail.JoinRequestDecidedData{ProjectID: req.ProjectID, To: person.Email, Name: person.Name, Locale: userLocale(person)}
 	if req.Reason != nil {
 		d.Reason = *req.Reason
 	}

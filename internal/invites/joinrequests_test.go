@@ -400,6 +400,7 @@ func TestJoinRequestService_Digest(t *testing.T) {
 		"Neue Beitrittsanfragen für Digest A, Digest B"); n != 1 {
 		t.Errorf("%d digests in German, the owner's language; want 1", n)
 	}
+	wantEmailsIn(t, "join_request_digest", owner.Email, invites.ServiceProjectID) // over projects p and q
 	clk.Advance(time.Minute)
 	mustRequest(t, s, mustVerifiedUser(t, s, uniqueEmail("c")), linkP, "")
 	sweep()

@@ -69,6 +69,7 @@ func TestService_RequestPasswordReset(t *testing.T) {
 		if n := count(t, "emails", "recipient = ? AND kind = 'password_reset'", email); n != 1 {
 			t.Errorf("reset emails = %d, want 1", n)
 		}
+		wantEmailsIn(t, "password_reset", email, invites.ServiceProjectID)
 		if n := count(t, "password_resets", "token_hash = sha256(convert_to(?, 'UTF8'))", token); n != 1 {
 			t.Errorf("stored reset links with the token's hash = %d, want 1", n)
 		}

@@ -97,6 +97,7 @@ func TestSweeper_Remind(t *testing.T) {
 		if n := reminderEmails(t, email); n != 1 {
 			t.Fatalf("reminder emails to %s = %d, want 1", email, n)
 		}
+		wantEmailsIn(t, "invite", email, inv.ProjectID) // the invitation and its reminder
 		if n := remindedEvents(t, inv.ID); n != 1 {
 			t.Errorf("Reminded User Invite events (no actor) = %d, want 1", n)
 		}

@@ -25,7 +25,7 @@ func (s *core) welcome(ctx context.Context, tx bun.Tx, m *Member, project string
 // statement that makes the membership (claim.go).
 func (s *core) welcomeMessage(m *Member, project string, user *User, lang string, approved bool) mail.Message {
 	return mail.Welcome(mail.WelcomeData{
-		To: user.Email, Name: user.Name, ProjectName: project, Role: string(m.Role),
+		ProjectID: m.ProjectID, To: user.Email, Name: user.Name, ProjectName: project, Role: string(m.Role),
 		Link: s.cfg.AppURL + "/projects/" + m.ProjectID.String(), Locale: lang, Approved: approved,
 	})
 }

@@ -148,6 +148,7 @@ func TestWelcome_OncePerJoinInTheReadersLocale(t *testing.T) {
 			if len(got) != 1 {
 				t.Fatalf("%d welcomes queued (the second call answered %v); want exactly one: %+v", len(got), again, got)
 			}
+			wantEmailsIn(t, "welcome", email, p.ID)
 			want := welcomeEmail{Locale: tc.wantLocale, Project: "Welcome", Role: string(tc.wantRole), Link: "https://app.example/projects/" + p.ID.String()}
 			if tc.approved {
 				want.Approved = "true"
@@ -188,5 +189,6 @@ func TestWelcome_OncePerJoinInTheReadersLocale(t *testing.T) {
 		if n := count(t, "emails", "recipient = ? AND kind = 'join_request_decided' AND params->>'locale' = 'fr'", email); n != 1 {
 			t.Errorf("%d decision emails in the person's French, want 1", n)
 		}
+		wantEmailsIn(t, "join_request_decided", email, p.ID)
 	})
 }

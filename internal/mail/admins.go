@@ -3,6 +3,8 @@ package mail
 import (
 	"strconv"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // The emails to a project's admins, each in the locale of whom it is written to (their
@@ -13,7 +15,8 @@ const (
 )
 
 // JoinRequestDigestData is what a digest says: how many new requests wait, in which projects,
-// and a link to the first project's requests; Locale is the admin's.
+// and a link to the first project's requests; Locale is the admin's. The digest goes over
+// several projects, so it belongs to the service project (Message.ProjectID zero).
 type JoinRequestDigestData struct {
 	To       string
 	Name     string
@@ -37,6 +40,8 @@ func JoinRequestDigest(d JoinRequestDigestData) Message {
 // DomainLostData is what the loss of a domain says: the project, the domain and its TXT
 // record's name, and Link, the project's Domains settings page; Locale is the admin's.
 type DomainLostData struct {
+	// ProjectID is the project the email is about, the email's (Message.ProjectID).
+	ProjectID   uuid.UUID
 	To          string
 	Name        string
 	ProjectName string
@@ -51,7 +56,7 @@ type DomainLostData struct {
 // verified again.
 func DomainLost(d DomainLostData) Message {
 	params := map[string]string{"name": oneLine(d.Name), "project": oneLine(d.ProjectName), "domain": oneLine(d.Domain), "record": oneLine(d.Record)}
-	m := Message{Kind: kindDomainLost, To: d.To, Link: d.Link, Params: params}
+	m := Message{ProjectID: d.ProjectID, Kind: kindDomainLost, To: d.To, Link: d.Link, Params: params}
 	return m.In(d.Locale)
 }
 

@@ -3,6 +3,8 @@ package mail
 import (
 	"strconv"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // The emails that follow an invite, each in the locale of whom it is written to (SPEC §17):
@@ -19,6 +21,8 @@ const (
 // to the project in the web app. Locale is the reader's (the claimed invite's, else their
 // account's); Approved says the join was an admin's approval of their request to join.
 type WelcomeData struct {
+	// ProjectID is the project the email is about, the email's (Message.ProjectID).
+	ProjectID   uuid.UUID
 	To          string
 	Name        string
 	ProjectName string
@@ -34,7 +38,7 @@ func Welcome(d WelcomeData) Message {
 	if d.Approved {
 		params["approved"] = "true"
 	}
-	m := Message{Kind: kindWelcome, To: d.To, Link: d.Link, Params: params}
+	m := Message{ProjectID: d.ProjectID, Kind: kindWelcome, To: d.To, Link: d.Link, Params: params}
 	return m.In(d.Locale)
 }
 
@@ -57,6 +61,8 @@ type DeliveryFailure struct {
 // failed for good since the last one. Link is the project's invitations filtered on the
 // undeliverable; Locale the inviter's.
 type DeliveryFailedData struct {
+	// ProjectID is the project the email is about, the email's (Message.ProjectID).
+	ProjectID   uuid.UUID
 	To          string
 	Name        string
 	ProjectName string
@@ -76,7 +82,7 @@ func DeliveryFailed(d DeliveryFailedData) Message {
 	}
 	params := map[string]string{"name": oneLine(d.Name), "project": oneLine(d.ProjectName),
 		"failures": strings.Join(lines, "\n"), "count": strconv.Itoa(len(d.Failures))}
-	m := Message{Kind: kindDeliveryFailed, To: d.To, Link: d.Link, Params: params}
+	m := Message{ProjectID: d.ProjectID, Kind: kindDeliveryFailed, To: d.To, Link: d.Link, Params: params}
 	return m.In(d.Locale)
 }
 
@@ -110,6 +116,8 @@ func deliveryFailedBody(c *catalog, w words, p map[string]string) body {
 // JoinRequestDecidedData is what a denied request's email says: the admin's Reason, which may
 // be empty, in the person's Locale.
 type JoinRequestDecidedData struct {
+	// ProjectID is the project the email is about, the email's (Message.ProjectID).
+	ProjectID   uuid.UUID
 	To          string
 	Name        string
 	ProjectName string
@@ -121,7 +129,7 @@ type JoinRequestDecidedData struct {
 // (internal/invites/joinrequests_decide.go). It carries no link.
 func JoinRequestDecided(d JoinRequestDecidedData) Message {
 	params := map[string]string{"name": oneLine(d.Name), "project": oneLine(d.ProjectName), "reason": d.Reason}
-	m := Message{Kind: kindJoinRequestDecided, To: d.To, Params: params}
+	m := Message{ProjectID: d.ProjectID, Kind: kindJoinRequestDecided, To: d.To, Params: params}
 	return m.In(d.Locale)
 }
 

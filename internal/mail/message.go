@@ -14,9 +14,11 @@ type Message struct {
 	// Message-ID and a receiver can tell a copy sent again after a crash for what it is.
 	// Zero outside the queue: a Message-ID of its own then.
 	ID uuid.UUID
-	// ProjectID is the project the email belongs to (its emails row's project_id): an
-	// invite's project for the invite's emails; zero, the service project, for the rest
-	// (accounts' emails, and invites to the service alone).
+	// ProjectID is the project the email belongs to (its emails row's project_id): the
+	// project an email is about (an invite's, a welcome's, a decided request's, a lost
+	// domain's, a delivery-failure digest's); zero, the service project, for the rest
+	// (accounts' emails, invites to the service alone, the join-request digest over several
+	// projects).
 	ProjectID uuid.UUID
 	// Kind says what the email is for ("verification", "invite"), and so which template
 	// renders it.
